@@ -1,0 +1,282 @@
+package apitest
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"embed"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/reelhouse/reelhouse/client"
+)
+
+//go:embed testdata/*.mp4
+var videoFiles embed.FS
+
+type video struct {
+	data       []byte
+	duration   float64 // seconds
+	resolution string
+}
+
+// videos are the real MP4 files the file host serves (see
+// testdata/README.md for how they were made).
+var videos = []video{
+	{data: mustRead("testdata/testsrc-320x180.mp4"), duration: 2, resolution: "320x180"},
+	{data: mustRead("testdata/bars-256x144-silent.mp4"), duration: 2, resolution: "256x144"},
+	{data: mustRead("testdata/gradient-192x108.mp4"), duration: 1.5, resolution: "192x108"},
+}
+
+func mustRead(name string) []byte {
+	b, err := videoFiles.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// pickVideo chooses which of the videos item n of task id shows; items of
+// one task differ (up to three).
+func pickVideo(id string, n int) video {
+	h := fnv.New32a()
+	io.WriteString(h, id)
+	return videos[(int(h.Sum32()%uint32(len(videos)))+n)%len(videos)]
+}
+
+// VideoBytes returns exactly the bytes the file host serves for item n
+// (counting from 0, in the order of the task's data) of task id, or nil if
+// there is no such task or item. Each item of each task is a valid MP4
+// with its own checksum: the simulator appends an MP4 "free" box naming
+// the task and item.
+func (s *Sim) VideoBytes(id string, n int) []byte {
+	s.mu.Lock()
+	_, ok := s.tasks[id]
+	s.mu.Unlock()
+	if !ok || n < 0 || n >= s.cfg.VideosPerTask {
+		return nil
+	}
+	return bytes.Clone(s.videoBytes(id, n))
+}
+
+func (s *Sim) videoBytes(id string, n int) []byte {
+	key := id + "/" + strconv.Itoa(n)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.cache[key]; ok {
+		return b
+	}
+	base := pickVideo(id, n).data
+	payload := []byte(fmt.Sprintf("reelhouse simulator: task %s, item %d", id, n))
+	b := make([]byte, 0, len(base)+8+len(payload))
+	b = append(b, base...)
+	b = binary.BigEndian.AppendUint32(b, uint32(8+len(payload)))
+	b = append(b, "free"...)
+	b = append(b, payload...)
+	s.cache[key] = b
+	return b
+}
+
+// signedURL returns a URL for item n of task id, valid for URLTTL.
+func (s *Sim) signedURL(id string, n int, now time.Time) string {
+	exp := now.Add(s.cfg.URLTTL).Unix()
+	if s.cfg.URLTTL%time.Second != 0 || s.cfg.URLTTL < time.Second {
+		exp = now.Add(s.cfg.URLTTL).Add(time.Second - 1).Unix() // round up
+	}
+	return fmt.Sprintf("%s/files/%s/%d.mp4?expires=%d&sig=%s",
+		s.fileBase, url.PathEscape(id), n, exp, s.sign(id, n, exp))
+}
+
+func (s *Sim) sign(id string, n int, exp int64) string {
+	s.mu.Lock()
+	secret := s.secret
+	s.mu.Unlock()
+	mac := hmac.New(sha256.New, secret)
+	fmt.Fprintf(mac, "%s\n%d\n%d", id, n, exp)
+	return hex.EncodeToString(mac.Sum(nil))[:32]
+}
+
+// validators returns the file's ETag and modification time; bump gives
+// the file a new version first.
+func (s *Sim) validators(id string, n int, data []byte, bump bool) (string, time.Time) {
+	key := id + "/" + strconv.Itoa(n)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if bump {
+		s.etagGen[key]++
+	}
+	gen := s.etagGen[key]
+	sum := sha256.Sum256(data)
+	etag := fmt.Sprintf(`"%x-%d"`, sum[:8], gen)
+	mod := time.Unix(1719000000, 0).UTC()
+	if t, ok := s.tasks[id]; ok {
+		mod = t.created.UTC().Truncate(time.Second)
+	}
+	return etag, mod.Add(time.Duration(gen) * time.Second)
+}
+
+func (s *Sim) handleFile(w http.ResponseWriter, r *http.Request) {
+	s.record(r)
+	s.mu.Lock()
+	s.counts.Files++
+	if r.Header.Get("Authorization") != "" {
+		s.counts.FilesWithAuth++
+		s.mu.Unlock()
+		http.Error(w, "This host does not accept credentials.", http.StatusBadRequest)
+		return
+	}
+	s.mu.Unlock()
+
+	id := r.PathValue("id")
+	num, ok := strings.CutSuffix(r.PathValue("name"), ".mp4")
+	n, err := strconv.Atoi(num)
+	if !ok || err != nil || n < 0 || n >= s.cfg.VideosPerTask {
+		http.NotFound(w, r)
+		return
+	}
+	q := r.URL.Query()
+	exp, err := strconv.ParseInt(q.Get("expires"), 10, 64)
+	if err != nil || !hmac.Equal([]byte(q.Get("sig")), []byte(s.sign(id, n, exp))) || time.Now().Unix() >= exp {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, "<Error><Code>AccessDenied</Code><Message>Request has expired or the signature does not match.</Message></Error>")
+		return
+	}
+	if view, ok := s.taskView(id, time.Now()); !ok || view["task_status"] != client.StatusSuccess {
+		http.NotFound(w, r)
+		return
+	}
+
+	f := s.takeFault(TargetFiles, r)
+	if s.answerStatusFault(w, f, false) {
+		return
+	}
+	data := s.videoBytes(id, n)
+	etag, mod := s.validators(id, n, data, f != nil && f.Kind == FaultChangeETag)
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Content-Type", "video/mp4")
+	var out http.ResponseWriter = w
+	if f != nil {
+		switch f.Kind {
+		case FaultSlow:
+			s.pause(r, f.Delay)
+		case FaultNotVideo:
+			w.Header().Del("ETag")
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, "<!doctype html><html><body><h1>Welcome to our storage</h1></body></html>")
+			return
+		case FaultIgnoreRange:
+			r.Header.Del("Range")
+		case FaultWrongRangeOffset:
+			serveWrongRange(w, r, data, mod)
+			return
+		case FaultTruncate:
+			out = &cutWriter{ResponseWriter: w, num: 1, den: 2}
+		case FaultResetMidBody:
+			out = &cutWriter{ResponseWriter: w, num: 1, den: 3, reset: true}
+		case FaultTrickle:
+			out = &trickleWriter{ResponseWriter: w, sim: s, r: r, delay: f.Delay}
+		}
+	}
+	http.ServeContent(out, r, "video.mp4", mod, bytes.NewReader(data))
+}
+
+// serveWrongRange answers a Range request with a 206 that starts one byte
+// away from where it was asked to.
+func serveWrongRange(w http.ResponseWriter, r *http.Request, data []byte, mod time.Time) {
+	spec, _ := strings.CutPrefix(r.Header.Get("Range"), "bytes=")
+	first, _, _ := strings.Cut(spec, "-")
+	start, _ := strconv.Atoi(first)
+	wrong := start + 1
+	if wrong >= len(data) {
+		wrong = max(start-1, 0)
+	}
+	w.Header().Set("Last-Modified", mod.Format(http.TimeFormat))
+	w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", wrong, len(data)-1, len(data)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)-wrong))
+	w.WriteHeader(http.StatusPartialContent)
+	w.Write(data[wrong:])
+}
+
+// cutWriter passes the headers through, then only num/den of the body as
+// announced by Content-Length, then ends the connection: orderly, or with a
+// reset.
+type cutWriter struct {
+	http.ResponseWriter
+	num, den int64
+	reset    bool
+	started  bool
+	limit    int64 // -1 when the length is not announced
+	sent     int64
+}
+
+func (c *cutWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+func (c *cutWriter) WriteHeader(code int) {
+	if !c.started {
+		c.started = true
+		c.limit = -1
+		if cl, err := strconv.ParseInt(c.Header().Get("Content-Length"), 10, 64); err == nil {
+			c.limit = cl * c.num / c.den
+		}
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *cutWriter) Write(p []byte) (int, error) {
+	if !c.started {
+		c.WriteHeader(http.StatusOK)
+	}
+	if c.limit < 0 || c.sent+int64(len(p)) <= c.limit {
+		n, err := c.ResponseWriter.Write(p)
+		c.sent += int64(n)
+		return n, err
+	}
+	c.ResponseWriter.Write(p[:c.limit-c.sent])
+	http.NewResponseController(c.ResponseWriter).Flush()
+	if c.reset {
+		dropConnection(c.ResponseWriter, true)
+	}
+	panic(http.ErrAbortHandler) // ends the handler; the server closes the connection
+}
+
+// trickleWriter sends the body in 16 pieces with a pause after each.
+type trickleWriter struct {
+	http.ResponseWriter
+	sim   *Sim
+	r     *http.Request
+	delay time.Duration
+	piece int
+}
+
+func (t *trickleWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+func (t *trickleWriter) Write(p []byte) (int, error) {
+	if t.piece == 0 {
+		t.piece = len(p)/16 + 1
+		if cl, err := strconv.Atoi(t.Header().Get("Content-Length")); err == nil {
+			t.piece = cl/16 + 1
+		}
+	}
+	written := 0
+	for len(p) > 0 {
+		k := min(t.piece, len(p))
+		n, err := t.ResponseWriter.Write(p[:k])
+		written += n
+		if err != nil {
+			return written, err
+		}
+		http.NewResponseController(t.ResponseWriter).Flush()
+		p = p[k:]
+		t.sim.pause(t.r, t.delay)
+	}
+	return written, nil
+}

@@ -1,0 +1,573 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Download failures. Match them with errors.Is.
+var (
+	// ErrNotVideo: the file host sent something that is not an MP4 file.
+	ErrNotVideo = sentinel("The downloaded file is not a video (it does not look like an MP4 file).")
+	// ErrStalled: no data arrived for the stall timeout. It is transient.
+	ErrStalled = sentinel("The download stopped receiving data. Reelhouse will try again and continue where it left off.", ErrTransient)
+	// ErrIncompleteDownload: the file host closed the transfer early. It is
+	// transient; the next attempt continues where this one stopped.
+	ErrIncompleteDownload = sentinel("The download was cut off before the end. Reelhouse will try again and continue where it left off.", ErrTransient)
+	// ErrTooLarge: the video is larger than the client's maximum.
+	ErrTooLarge = sentinel("The video is larger than the allowed maximum, so it was not downloaded.")
+	// ErrLocalWrite: the file could not be written on this computer.
+	ErrLocalWrite = sentinel("The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download.")
+	// ErrUnsupportedURL: the video address is not one Reelhouse downloads
+	// from (only https, or http on this computer).
+	ErrUnsupportedURL = sentinel("The video address is not a secure web address, so Reelhouse will not download it.")
+)
+
+// DownloadOptions tunes Download.
+type DownloadOptions struct {
+	// Progress, if set, is called now and then (not for every block) with
+	// the bytes in the file so far and the expected total (-1 if unknown),
+	// and once at the end. It runs on Download's goroutine.
+	Progress func(done, total int64)
+	// StallTimeout aborts the download when no byte arrives for this long
+	// (default 30 s). It is not a limit on the whole download.
+	StallTimeout time.Duration
+}
+
+// DownloadResult describes a finished download.
+type DownloadResult struct {
+	Size         int64
+	SHA256       string // hex
+	ETag         string
+	LastModified string
+}
+
+// DownloadError is an error answer from the file host.
+type DownloadError struct {
+	StatusCode int
+	RetryAfter time.Duration
+}
+
+// Error explains the failure without the file's address.
+func (e *DownloadError) Error() string {
+	switch c := e.StatusCode; {
+	case urlExpiredStatus(c):
+		return fmt.Sprintf("The video's download link has expired or is no longer valid (HTTP %d). Ask the service for a fresh link.", c)
+	case transientStatus(c):
+		return fmt.Sprintf("The video host had a temporary problem (HTTP %d). Try the download again in a moment.", c)
+	default:
+		return fmt.Sprintf("The video host refused the download (HTTP %d).", c)
+	}
+}
+
+// Is makes 408, 429 and 5xx answers match ErrTransient.
+func (e *DownloadError) Is(target error) bool {
+	return target == ErrTransient && transientStatus(e.StatusCode)
+}
+
+func urlExpiredStatus(c int) bool {
+	switch c {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusGone:
+		return true
+	}
+	return false
+}
+
+// IsURLExpired reports whether the file host refused the link in a way
+// that a fresh link from the service may fix (HTTP 400, 401, 403, 404, 410).
+func IsURLExpired(err error) bool {
+	var dErr *DownloadError
+	return errors.As(err, &dErr) && urlExpiredStatus(dErr.StatusCode)
+}
+
+// localWriteError wraps a failure to write the file on this computer.
+func localWriteError(err error) error {
+	msg := ErrLocalWrite.Error()
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		msg = strings.TrimSuffix(msg, ".") + ". (" + errno.Error() + ")"
+	}
+	return &plainError{msg: msg, kinds: []error{ErrLocalWrite}, cause: err}
+}
+
+// partMeta is what we remember about a partial download, next to it, so
+// that it can be resumed. It never holds the URL.
+type partMeta struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	Size         int64  `json:"size"`            // bytes known to be on disk
+	Total        int64  `json:"total,omitempty"` // expected full size, 0 if unknown
+}
+
+func (m partMeta) validator() string {
+	if m.ETag != "" && !strings.HasPrefix(m.ETag, "W/") { // weak tags cannot be used in If-Range
+		return m.ETag
+	}
+	return m.LastModified
+}
+
+func readMeta(path string) (partMeta, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) > 4096 {
+		return partMeta{}, false
+	}
+	var m partMeta
+	if json.Unmarshal(b, &m) != nil || m.Size < 0 || m.Total < 0 {
+		return partMeta{}, false
+	}
+	return m, m.validator() != ""
+}
+
+func writeMeta(path string, m partMeta) error {
+	b, _ := json.Marshal(m)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return localWriteError(err)
+	}
+	return nil
+}
+
+// checkDownloadURL allows https, and http only for this computer.
+func checkDownloadURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, ErrUnsupportedURL
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, ErrUnsupportedURL
+		}
+	default:
+		return nil, ErrUnsupportedURL
+	}
+	return u, nil
+}
+
+const (
+	defaultStallTimeout = 30 * time.Second
+	progressEvery       = 150 * time.Millisecond
+)
+
+// download is the state of one Download call.
+type download struct {
+	c        *Client
+	u        *url.URL
+	partPath string
+	metaPath string
+	opts     DownloadOptions
+	f        *os.File
+	hasher   hash.Hash
+	offset   int64 // bytes in the file (and in hasher)
+	total    int64 // expected full size, -1 if unknown
+	etag     string
+	lastMod  string
+	head     []byte // the first bytes of the file, to recognise an MP4
+
+	lastProgress time.Time
+}
+
+// Download fetches rawURL into partPath, which the caller later renames.
+// The request never carries the API key. If partPath already holds the
+// start of the same file (as recorded in partPath+".meta"), the download
+// continues from there; otherwise it starts over. The result is checked:
+// the length must match what the host announced and the file must look
+// like an MP4. On success partPath is synced and closed and the .meta file
+// removed; on failure both are kept so that the next call can continue.
+func (c *Client) Download(ctx context.Context, rawURL, partPath string, opts DownloadOptions) (DownloadResult, error) {
+	u, err := checkDownloadURL(rawURL)
+	if err != nil {
+		return DownloadResult{}, err
+	}
+	if opts.StallTimeout <= 0 {
+		opts.StallTimeout = defaultStallTimeout
+	}
+	f, err := os.OpenFile(partPath, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return DownloadResult{}, localWriteError(err)
+	}
+	d := &download{c: c, u: u, partPath: partPath, metaPath: partPath + ".meta", opts: opts, f: f, total: -1}
+	res, err := d.run(ctx)
+	if cerr := f.Close(); cerr != nil && err == nil {
+		err = localWriteError(cerr)
+	}
+	if err != nil {
+		return DownloadResult{}, err
+	}
+	os.Remove(d.metaPath)
+	return res, nil
+}
+
+func (d *download) run(ctx context.Context) (DownloadResult, error) {
+	info, err := d.f.Stat()
+	if err != nil {
+		return DownloadResult{}, localWriteError(err)
+	}
+	if !info.Mode().IsRegular() {
+		return DownloadResult{}, localWriteError(fmt.Errorf("not a regular file: %w", syscall.EISDIR))
+	}
+	var resume partMeta
+	canResume := false
+	if n := info.Size(); n > 0 {
+		if m, ok := readMeta(d.metaPath); ok && m.Size > 0 && m.Size <= n && (m.Total == 0 || m.Size < m.Total) {
+			resume, canResume = m, true
+		}
+	}
+
+	// Watchdog: cancel the transfer when no byte arrives for StallTimeout.
+	dctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stall := time.AfterFunc(d.opts.StallTimeout, func() { cancel(ErrStalled) })
+	defer stall.Stop()
+
+	for attempt := 0; ; attempt++ {
+		var resp *http.Response
+		if canResume && attempt == 0 {
+			resp, err = d.get(dctx, &resume)
+		} else {
+			resp, err = d.get(dctx, nil)
+		}
+		if err != nil {
+			return DownloadResult{}, d.fail(ctx, dctx, err)
+		}
+		stall.Reset(d.opts.StallTimeout)
+		usable, err := d.accept(resp, canResume && attempt == 0, resume)
+		if err != nil {
+			resp.Body.Close()
+			return DownloadResult{}, err
+		}
+		if !usable {
+			resp.Body.Close()
+			if attempt > 0 {
+				return DownloadResult{}, malformedError("the video host answered with a partial file that does not fit", false)
+			}
+			continue // start over without a range
+		}
+		err = d.stream(ctx, dctx, resp.Body, stall)
+		resp.Body.Close()
+		if err != nil {
+			return DownloadResult{}, err
+		}
+		return d.finish()
+	}
+}
+
+// get sends one request, asking for the rest of the file when resume is set.
+func (d *download) get(ctx context.Context, resume *partMeta) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.u.String(), nil)
+	if err != nil {
+		return nil, ErrUnsupportedURL
+	}
+	// Built from scratch: only these headers, never the API key.
+	req.Header.Set("Accept-Encoding", "identity")
+	req.Header.Set("User-Agent", d.c.userAgent)
+	if resume != nil {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(resume.Size, 10)+"-")
+		req.Header.Set("If-Range", resume.validator())
+	}
+	return d.c.files.Do(req)
+}
+
+// accept looks at the answer's status and headers and prepares the file.
+// usable is false when the answer cannot be used and the caller should
+// start over without a range.
+func (d *download) accept(resp *http.Response, resuming bool, resume partMeta) (usable bool, err error) {
+	switch {
+	case resp.StatusCode == http.StatusOK:
+		d.total = resp.ContentLength
+		if err := d.reset(); err != nil {
+			return false, err
+		}
+	case resp.StatusCode == http.StatusPartialContent:
+		start, end, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
+		if !ok {
+			return false, d.resetForRetry()
+		}
+		if resuming {
+			if start != resume.Size || (resume.Total > 0 && total > 0 && total != resume.Total) ||
+				(total > 0 && end != total-1) {
+				return false, d.resetForRetry()
+			}
+			if err := d.keep(resume.Size); err != nil {
+				return false, err
+			}
+		} else {
+			// We asked for the whole file; accept a 206 only if it is that.
+			if start != 0 || total <= 0 || end != total-1 {
+				return false, d.resetForRetry()
+			}
+			if err := d.reset(); err != nil {
+				return false, err
+			}
+		}
+		d.total = total
+	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && resuming:
+		return false, d.resetForRetry()
+	default:
+		return false, &DownloadError{
+			StatusCode: resp.StatusCode,
+			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		}
+	}
+	if d.total >= 0 && d.total > d.c.maxDownload {
+		return false, d.tooLarge()
+	}
+	d.etag = resp.Header.Get("ETag")
+	d.lastMod = resp.Header.Get("Last-Modified")
+	if resuming && resp.StatusCode == http.StatusPartialContent {
+		d.etag = cmpOr(d.etag, resume.ETag)
+		d.lastMod = cmpOr(d.lastMod, resume.LastModified)
+	}
+	// Remember the validators now, so that a crash can still resume.
+	if err := writeMeta(d.metaPath, d.meta()); err != nil {
+		return false, err
+	}
+	d.progress(true)
+	return true, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (d *download) meta() partMeta {
+	m := partMeta{ETag: d.etag, LastModified: d.lastMod, Size: d.offset}
+	if d.total > 0 {
+		m.Total = d.total
+	}
+	return m
+}
+
+// reset empties the file to start from the first byte.
+func (d *download) reset() error {
+	if err := d.f.Truncate(0); err != nil {
+		return localWriteError(err)
+	}
+	if _, err := d.f.Seek(0, io.SeekStart); err != nil {
+		return localWriteError(err)
+	}
+	d.offset = 0
+	d.hasher = sha256.New()
+	d.head = d.head[:0]
+	return nil
+}
+
+// resetForRetry empties the file and forgets the old validators.
+func (d *download) resetForRetry() error {
+	os.Remove(d.metaPath)
+	return d.reset()
+}
+
+// keep continues after the first n bytes already in the file.
+func (d *download) keep(n int64) error {
+	if err := d.f.Truncate(n); err != nil {
+		return localWriteError(err)
+	}
+	d.hasher = sha256.New()
+	d.head = d.head[:0]
+	head := make([]byte, min(n, 8))
+	if _, err := io.ReadFull(io.NewSectionReader(d.f, 0, int64(len(head))), head); err != nil {
+		return localWriteError(err)
+	}
+	if _, err := io.Copy(d.hasher, io.NewSectionReader(d.f, 0, n)); err != nil {
+		return localWriteError(err)
+	}
+	if _, err := d.f.Seek(n, io.SeekStart); err != nil {
+		return localWriteError(err)
+	}
+	d.offset = n
+	d.head = append(d.head, head...)
+	if len(d.head) >= 8 && !isMP4Head(d.head) {
+		return d.notVideo()
+	}
+	return nil
+}
+
+func isMP4Head(b []byte) bool { return len(b) >= 8 && bytes.Equal(b[4:8], []byte("ftyp")) }
+
+func (d *download) notVideo() error {
+	d.f.Truncate(0)
+	os.Remove(d.metaPath)
+	return ErrNotVideo
+}
+
+func (d *download) tooLarge() error {
+	d.f.Truncate(0)
+	os.Remove(d.metaPath)
+	return &plainError{
+		msg:   fmt.Sprintf("The video is larger than the allowed maximum (%s), so it was not downloaded.", formatSize(d.c.maxDownload)),
+		kinds: []error{ErrTooLarge},
+	}
+}
+
+func formatSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// stream copies the body into the file, feeding the watchdog.
+func (d *download) stream(ctx, dctx context.Context, body io.Reader, stall *time.Timer) error {
+	buf := make([]byte, 64<<10)
+	for {
+		n, rerr := body.Read(buf)
+		if n > 0 {
+			stall.Reset(d.opts.StallTimeout)
+			chunk := buf[:n]
+			if d.offset+int64(n) > d.c.maxDownload {
+				return d.tooLarge()
+			}
+			if len(d.head) < 8 {
+				d.head = append(d.head, chunk[:min(len(chunk), 8-len(d.head))]...)
+				if len(d.head) == 8 && !isMP4Head(d.head) {
+					return d.notVideo()
+				}
+			}
+			if _, err := d.f.Write(chunk); err != nil {
+				return d.saveAndWrap(localWriteError(err))
+			}
+			d.hasher.Write(chunk)
+			d.offset += int64(n)
+			d.progress(false)
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return d.saveAndWrap(d.fail(ctx, dctx, rerr))
+		}
+	}
+}
+
+// fail turns a transfer failure into the caller's cancellation, a stall,
+// a refused redirect or a cut-off transfer.
+func (d *download) fail(ctx, dctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	if errors.Is(context.Cause(dctx), ErrStalled) {
+		return &plainError{
+			msg:   fmt.Sprintf("The download received no data for %s. Reelhouse will try again and continue where it left off.", formatDuration(d.opts.StallTimeout)),
+			kinds: []error{ErrStalled, ErrTransient},
+		}
+	}
+	err = unwrapURLError(err)
+	if errors.Is(err, ErrRedirectRefused) {
+		return err
+	}
+	if d.offset > 0 || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &plainError{msg: ErrIncompleteDownload.Error(), kinds: []error{ErrIncompleteDownload, ErrTransient}, cause: err}
+	}
+	return &plainError{
+		msg:   "Reelhouse could not reach the video host: " + describeCause(err) + ". Try the download again in a moment.",
+		kinds: []error{ErrTransient},
+		cause: err,
+	}
+}
+
+// saveAndWrap syncs what was received and records it for a later resume.
+func (d *download) saveAndWrap(err error) error {
+	if errors.Is(err, ErrLocalWrite) {
+		return err
+	}
+	if serr := d.f.Sync(); serr != nil {
+		return localWriteError(serr)
+	}
+	if d.etag == "" && d.lastMod == "" {
+		return err // nothing to resume against
+	}
+	if merr := writeMeta(d.metaPath, d.meta()); merr != nil {
+		return merr
+	}
+	return err
+}
+
+// finish checks the whole file and syncs it.
+func (d *download) finish() (DownloadResult, error) {
+	if d.total >= 0 && d.offset != d.total {
+		return DownloadResult{}, d.saveAndWrap(&plainError{
+			msg:   ErrIncompleteDownload.Error(),
+			kinds: []error{ErrIncompleteDownload, ErrTransient},
+		})
+	}
+	if !isMP4Head(d.head) {
+		return DownloadResult{}, d.notVideo()
+	}
+	if err := d.f.Sync(); err != nil {
+		return DownloadResult{}, localWriteError(err)
+	}
+	d.progress(true)
+	return DownloadResult{
+		Size:         d.offset,
+		SHA256:       hex.EncodeToString(d.hasher.Sum(nil)),
+		ETag:         d.etag,
+		LastModified: d.lastMod,
+	}, nil
+}
+
+// progress reports at most every progressEvery, unless forced.
+func (d *download) progress(force bool) {
+	if d.opts.Progress == nil {
+		return
+	}
+	now := time.Now()
+	if !force && now.Sub(d.lastProgress) < progressEvery {
+		return
+	}
+	d.lastProgress = now
+	d.opts.Progress(d.offset, d.total)
+}
+
+// parseContentRange reads "bytes start-end/total" (total may be "*", then
+// -1 is returned for it).
+func parseContentRange(h string) (start, end, total int64, ok bool) {
+	rest, found := strings.CutPrefix(strings.TrimSpace(h), "bytes ")
+	if !found {
+		return 0, 0, 0, false
+	}
+	rng, tot, found := strings.Cut(rest, "/")
+	if !found {
+		return 0, 0, 0, false
+	}
+	a, b, found := strings.Cut(rng, "-")
+	if !found {
+		return 0, 0, 0, false
+	}
+	var err error
+	if start, err = strconv.ParseInt(strings.TrimSpace(a), 10, 64); err != nil || start < 0 {
+		return 0, 0, 0, false
+	}
+	if end, err = strconv.ParseInt(strings.TrimSpace(b), 10, 64); err != nil || end < start {
+		return 0, 0, 0, false
+	}
+	total = -1
+	if tot = strings.TrimSpace(tot); tot != "*" {
+		if total, err = strconv.ParseInt(tot, 10, 64); err != nil || total <= end {
+			return 0, 0, 0, false
+		}
+	}
+	return start, end, total, true
+}
