@@ -1,0 +1,615 @@
+package media
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testVideo is one file in testdata and what is known about it from the
+// ffmpeg command that made it (see testdata/README.md).
+type testVideo struct {
+	file          string
+	width, height int
+	frameRate     float64
+	duration      time.Duration
+	videoCodec    string
+	audioCodec    string
+	moovFirst     bool
+	// fragmented files keep their frame rate and length in the fragments,
+	// which the Go reader does not read.
+	fragmented bool
+}
+
+var testVideos = []testVideo{
+	{file: "h264_320x180_24fps_2s_aac_faststart.mp4", width: 320, height: 180, frameRate: 24,
+		duration: 2 * time.Second, videoCodec: "h264", audioCodec: "aac", moovFirst: true},
+	{file: "h264_160x120_30fps_1s_moovlast.mp4", width: 160, height: 120, frameRate: 30,
+		duration: time.Second, videoCodec: "h264"},
+	{file: "h264_200x356_25fps_3s_aac_moovlast.mp4", width: 200, height: 356, frameRate: 25,
+		duration: 3 * time.Second, videoCodec: "h264", audioCodec: "aac"},
+	{file: "hevc_320x180_25fps_1s.mp4", width: 320, height: 180, frameRate: 25,
+		duration: time.Second, videoCodec: "hevc"},
+	// Stored 320×180 and shown turned a quarter turn.
+	{file: "h264_320x180_30fps_1s_rotated90.mp4", width: 180, height: 320, frameRate: 30,
+		duration: time.Second, videoCodec: "h264"},
+	{file: "h264_160x120_25fps_0.4s_short.mp4", width: 160, height: 120, frameRate: 25,
+		duration: 400 * time.Millisecond, videoCodec: "h264"},
+	{file: "h264_160x90_30fps_2s_fragmented.mp4", width: 160, height: 90, frameRate: 30,
+		duration: 2 * time.Second, videoCodec: "h264", moovFirst: true, fragmented: true},
+}
+
+const (
+	frameRateTolerance = 0.01
+	durationTolerance  = 50 * time.Millisecond
+)
+
+func testdataPath(name string) string { return filepath.Join("testdata", name) }
+
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(testdataPath(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// ffprobeBin returns the path of ffprobe, or "" when it is not installed.
+func ffprobeBin() string {
+	bin, _ := exec.LookPath("ffprobe")
+	return bin
+}
+
+func TestProbe(t *testing.T) {
+	t.Parallel()
+	ffprobe := ffprobeBin()
+	for _, tv := range testVideos {
+		t.Run(tv.file, func(t *testing.T) {
+			t.Parallel()
+			got, err := Probe(testdataPath(tv.file))
+			if err != nil {
+				t.Fatalf("Probe: %v (%+v)", err, err)
+			}
+			want := Info{
+				Duration:   tv.duration,
+				Width:      tv.width,
+				Height:     tv.height,
+				FrameRate:  tv.frameRate,
+				VideoCodec: tv.videoCodec,
+				AudioCodec: tv.audioCodec,
+				HasAudio:   tv.audioCodec != "",
+				Brand:      "isom",
+			}
+			if tv.fragmented {
+				want.Duration, want.FrameRate = 0, 0
+			}
+			assertInfo(t, "Go reader", got, want)
+
+			if ffprobe == "" {
+				t.Log("ffprobe not installed: no cross-check")
+				return
+			}
+			byFFprobe, err := probeFFprobe(t.Context(), ffprobe, testdataPath(tv.file))
+			if err != nil {
+				t.Fatalf("ffprobe: %v", err)
+			}
+			if tv.fragmented {
+				// ffprobe reads the fragments; the Go reader leaves these to it.
+				got.Duration, got.FrameRate = byFFprobe.Duration, byFFprobe.FrameRate
+			}
+			assertInfo(t, "Go reader against ffprobe", got, byFFprobe)
+		})
+	}
+}
+
+func assertInfo(t *testing.T, what string, got, want Info) {
+	t.Helper()
+	if got.Width != want.Width || got.Height != want.Height {
+		t.Errorf("%s: size = %d×%d, want %d×%d", what, got.Width, got.Height, want.Width, want.Height)
+	}
+	if math.Abs(got.FrameRate-want.FrameRate) > frameRateTolerance {
+		t.Errorf("%s: FrameRate = %v, want %v", what, got.FrameRate, want.FrameRate)
+	}
+	if d := got.Duration - want.Duration; d < -durationTolerance || d > durationTolerance {
+		t.Errorf("%s: Duration = %v, want %v", what, got.Duration, want.Duration)
+	}
+	if got.VideoCodec != want.VideoCodec {
+		t.Errorf("%s: VideoCodec = %q, want %q", what, got.VideoCodec, want.VideoCodec)
+	}
+	if got.AudioCodec != want.AudioCodec || got.HasAudio != want.HasAudio {
+		t.Errorf("%s: audio = %q/%v, want %q/%v", what, got.AudioCodec, got.HasAudio, want.AudioCodec, want.HasAudio)
+	}
+	if got.Brand != want.Brand {
+		t.Errorf("%s: Brand = %q, want %q", what, got.Brand, want.Brand)
+	}
+}
+
+// TestTestdataCoversBothLayouts guards the point of having several files:
+// the movie header both before and after the media data.
+func TestTestdataCoversBothLayouts(t *testing.T) {
+	t.Parallel()
+	for _, tv := range testVideos {
+		types := topLevelTypes(t, readTestdata(t, tv.file))
+		moov, mdat := indexOf(types, "moov"), indexOf(types, "mdat")
+		if moov < 0 || mdat < 0 {
+			t.Fatalf("%s: top-level boxes %v", tv.file, types)
+		}
+		if gotFirst := moov < mdat; gotFirst != tv.moovFirst {
+			t.Errorf("%s: moov before mdat = %v, want %v (boxes %v)", tv.file, gotFirst, tv.moovFirst, types)
+		}
+	}
+}
+
+func TestTestdataIsSmall(t *testing.T) {
+	t.Parallel()
+	for _, tv := range testVideos {
+		st, err := os.Stat(testdataPath(tv.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Size() >= 60<<10 {
+			t.Errorf("%s is %d bytes; keep test videos under 60 KB", tv.file, st.Size())
+		}
+	}
+}
+
+func topLevelTypes(t *testing.T, b []byte) []string {
+	t.Helper()
+	var types []string
+	for off := 0; off+8 <= len(b); {
+		h, err := parseHeader(b[off:], int64(len(b)-off))
+		if err != nil {
+			t.Fatalf("box at %d: %v", off, err)
+		}
+		types = append(types, h.typ)
+		off += int(h.size)
+	}
+	return types
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestProbeReaderMatchesProbe(t *testing.T) {
+	t.Parallel()
+	for _, tv := range testVideos {
+		b := readTestdata(t, tv.file)
+		fromReader, err := ProbeReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("%s: %v", tv.file, err)
+		}
+		fromFile, err := Probe(testdataPath(tv.file))
+		if err != nil {
+			t.Fatalf("%s: %v", tv.file, err)
+		}
+		if fromReader != fromFile {
+			t.Errorf("%s: ProbeReader = %+v, Probe = %+v", tv.file, fromReader, fromFile)
+		}
+	}
+}
+
+func TestProbeMissingFile(t *testing.T) {
+	t.Parallel()
+	_, err := Probe(filepath.Join(t.TempDir(), "gone.mp4"))
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("err = %v, want fs.ErrNotExist", err)
+	}
+	if errors.Is(err, ErrUnreadable) {
+		t.Fatalf("a missing file is not an unreadable one: %v", err)
+	}
+}
+
+func TestProbeDirectory(t *testing.T) {
+	t.Parallel()
+	_, err := Probe(t.TempDir())
+	if !errors.Is(err, ErrUnreadable) {
+		t.Fatalf("err = %v, want ErrUnreadable", err)
+	}
+}
+
+// corruptFiles are inputs that must all be refused as unreadable.
+func corruptFiles(t testing.TB) map[string][]byte {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := make([]byte, 512)
+	for i := range random {
+		random[i] = byte(rng.Uint32())
+	}
+	ftyp := box("ftyp", []byte("isom\x00\x00\x02\x00isomiso2avc1mp41"))
+	cases := map[string][]byte{
+		"empty":         {},
+		"seven bytes":   []byte("\x00\x00\x00\x08ft"),
+		"random bytes":  random,
+		"text":          []byte("Reelhouse keeps a history of the videos you made.\nThis is not one of them.\n"),
+		"ftyp only":     ftyp,
+		"ftyp and free": cat(ftyp, box("free", make([]byte, 100))),
+		// A 64-bit size far beyond the file.
+		"huge 64-bit size": cat(ftyp, []byte("\x00\x00\x00\x01mdat"), u64(1<<62), make([]byte, 64)),
+		// A 64-bit size too big for int64.
+		"64-bit size over int64":   cat(ftyp, []byte("\x00\x00\x00\x01moov"), u64(math.MaxUint64), make([]byte, 64)),
+		"box bigger than the file": cat(ftyp, u32(0x7FFFFFF0), []byte("moov"), make([]byte, 64)),
+		"box smaller than header":  cat(ftyp, u32(4), []byte("moov"), make([]byte, 64)),
+		"64-bit size smaller than header": cat(ftyp, []byte("\x00\x00\x00\x01moov"), u64(8),
+			make([]byte, 64)),
+		"moov without mvhd":  cat(ftyp, box("moov", videoTrak(320, 180, 30, 900, 30))),
+		"moov without video": cat(ftyp, box("moov", mvhd(0, 1000, 1000))),
+		"child bigger than moov": cat(ftyp, box("moov", cat(mvhd(0, 1000, 1000),
+			u32(1000), []byte("trak"), make([]byte, 16)))),
+		"unknown mvhd version": cat(ftyp, box("moov", cat(fullBox("mvhd", 7, make([]byte, 96)),
+			videoTrak(320, 180, 30, 900, 30)))),
+		"stts count too big": cat(ftyp, box("moov", cat(mvhd(0, 1000, 1000),
+			trak(tkhd(0, 320, 180), mdhd(0, 30, 30), hdlr("vide"), stsd("avc1", 320, 180),
+				fullBox("stts", 0, cat(u32(0xFFFFFFFF), u32(1), u32(1))))))),
+		"stsd count too big": cat(ftyp, box("moov", cat(mvhd(0, 1000, 1000),
+			trak(tkhd(0, 320, 180), mdhd(0, 30, 30), hdlr("vide"),
+				fullBox("stsd", 0, cat(u32(0x10000000), box("avc1", make([]byte, 78)))))))),
+		"free to the end, no moov": cat(ftyp, u32(0), []byte("free"), make([]byte, 16)),
+	}
+	// Every real file cut in half: the second half of the data is gone, or
+	// the start of the file is.
+	for _, tv := range testVideos {
+		b := readTestdata(t, tv.file)
+		cases["first half of "+tv.file] = b[:len(b)/2]
+		cases["second half of "+tv.file] = b[len(b)/2:]
+	}
+	return cases
+}
+
+func TestProbeCorrupt(t *testing.T) {
+	t.Parallel()
+	for name, data := range corruptFiles(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			info, err := ProbeReader(bytes.NewReader(data), int64(len(data)))
+			if !errors.Is(err, ErrUnreadable) {
+				t.Fatalf("ProbeReader = %+v, %v; want ErrUnreadable", info, err)
+			}
+			if err.Error() != "This file is not a video Reelhouse can read." {
+				t.Errorf("message = %q", err.Error())
+			}
+			var ue *UnreadableError
+			if !errors.As(err, &ue) || ue.Reason == "" {
+				t.Errorf("no reason for the log in %#v", err)
+			}
+			if info != (Info{}) {
+				t.Errorf("info = %+v alongside an error", info)
+			}
+		})
+	}
+}
+
+func TestProbeCorruptFileOnDisk(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "notes.mp4")
+	if err := os.WriteFile(path, []byte("just text"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Probe(path); !errors.Is(err, ErrUnreadable) {
+		t.Fatalf("err = %v, want ErrUnreadable", err)
+	}
+}
+
+// TestProbeBuiltFile covers what ffmpeg does not write for short clips:
+// version 1 headers, a 64-bit box size, a last box sized 0, a QuickTime file
+// without ftyp, MP3 in mp4a, and a duration only the tracks know.
+func TestProbeBuiltFile(t *testing.T) {
+	t.Parallel()
+	// 48 frames of 1/24 s in a timescale of 12288, with stsd before hdlr
+	// as some writers put it.
+	video := box("trak", cat(tkhd(1, 1920, 1080), box("mdia", cat(
+		box("minf", box("stbl", cat(stsd("av01", 1920, 1080), stts(48, 256)))),
+		mdhd(1, 12288, 24576), hdlr("vide")))))
+	// 94 MP3 frames of 1024 samples.
+	audio := trak(tkhd(0, 0, 0), mdhd(0, 48000, 96000), hdlr("soun"),
+		stsdAudio("mp4a", 0, esds(0x6B)), stts(94, 1024))
+	mdat := cat([]byte("\x00\x00\x00\x01mdat"), u64(16+1000), make([]byte, 1000))
+	unknownDuration := fullBox("mvhd", 0, cat(u32(0), u32(0), u32(600), u32(0xFFFFFFFF), make([]byte, 80)))
+
+	tests := []struct {
+		name string
+		file []byte
+		want Info
+	}{
+		{
+			name: "v1 headers, 64-bit mdat, moov sized 0",
+			file: cat(box("ftyp", []byte("mp42\x00\x00\x00\x00mp42isom")), mdat,
+				u32(0), []byte("moov"), mvhdV1(600, 1200), video, audio),
+			want: Info{Duration: 2 * time.Second, Width: 1920, Height: 1080, FrameRate: 24,
+				VideoCodec: "av1", AudioCodec: "mp3", HasAudio: true, Brand: "mp42"},
+		},
+		{
+			name: "QuickTime without ftyp",
+			file: cat(box("wide", nil), mdat,
+				box("moov", cat(mvhd(0, 600, 1200), videoTrak(640, 480, 30000, 60060, 60)))),
+			want: Info{Duration: 2 * time.Second, Width: 640, Height: 480, FrameRate: 30000.0 / 1001,
+				VideoCodec: "h264"},
+		},
+		{
+			name: "unknown movie duration, tkhd without size",
+			file: cat(box("ftyp", []byte("qt  \x00\x00\x00\x00qt  ")), box("moov", cat(unknownDuration,
+				trak(tkhd(0, 0, 0), mdhd(0, 25, 75), hdlr("vide"), stsd("vp09", 352, 288), stts(75, 1))))),
+			want: Info{Duration: 3 * time.Second, Width: 352, Height: 288, FrameRate: 25,
+				VideoCodec: "vp9", Brand: "qt"},
+		},
+		{
+			name: "unnamed codec and padding after the last box",
+			file: cat(box("ftyp", []byte("isom\x00\x00\x00\x00")), box("moov", cat(mvhd(0, 1000, 1000),
+				trak(tkhd(0, 64, 64), mdhd(0, 10, 10), hdlr("vide"), stsd("xyz ", 64, 64), stts(10, 1)))),
+				[]byte{0, 0, 0}),
+			want: Info{Duration: time.Second, Width: 64, Height: 64, FrameRate: 10,
+				VideoCodec: "xyz", Brand: "isom"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ProbeReader(bytes.NewReader(tt.file), int64(len(tt.file)))
+			if err != nil {
+				var ue *UnreadableError
+				errors.As(err, &ue)
+				t.Fatalf("ProbeReader: %v (%+v)", err, ue)
+			}
+			assertInfo(t, "built file", got, tt.want)
+		})
+	}
+}
+
+// sparseReader is a large file that is all zeros but for its first bytes,
+// without taking the memory.
+type sparseReader struct {
+	head []byte
+	size int64
+}
+
+func (r sparseReader) ReadAt(p []byte, off int64) (int, error) {
+	if off >= r.size {
+		return 0, io.EOF
+	}
+	n := copy(p, r.head[min(off, int64(len(r.head))):])
+	clear(p[n:])
+	if rest := r.size - off; int64(len(p)) > rest {
+		return int(rest), io.EOF
+	}
+	return len(p), nil
+}
+
+func TestProbeReaderRefusesHugeMoov(t *testing.T) {
+	t.Parallel()
+	ftyp := box("ftyp", []byte("isom\x00\x00\x00\x00"))
+	const moovSize = 1 << 40 // a terabyte: it must not be read into memory
+	r := sparseReader{
+		head: cat(ftyp, []byte("\x00\x00\x00\x01moov"), u64(moovSize)),
+		size: int64(len(ftyp)) + moovSize,
+	}
+	_, err := ProbeReader(r, r.size)
+	var ue *UnreadableError
+	if !errors.As(err, &ue) || !strings.Contains(ue.Reason, "too large") {
+		t.Fatalf("err = %v (%+v), want a moov too large", err, ue)
+	}
+}
+
+// failingReader fails every read, like a disk that went away.
+type failingReader struct{}
+
+var errDisk = errors.New("disk gone")
+
+func (failingReader) ReadAt([]byte, int64) (int, error) { return 0, errDisk }
+
+func TestProbeReaderPassesOnReadErrors(t *testing.T) {
+	t.Parallel()
+	_, err := ProbeReader(failingReader{}, 1000)
+	if !errors.Is(err, errDisk) || errors.Is(err, ErrUnreadable) {
+		t.Fatalf("err = %v, want the read error", err)
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	t.Parallel()
+	ffprobe := ffprobeBin()
+	if ffprobe == "" {
+		t.Skip("ffprobe not installed")
+	}
+	frag := testdataPath("h264_160x90_30fps_2s_fragmented.mp4")
+
+	got, err := describe(t.Context(), ffprobe, frag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertInfo(t, "Describe of a fragmented file", got, Info{Duration: 2 * time.Second, Width: 160,
+		Height: 90, FrameRate: 30, VideoCodec: "h264", Brand: "isom"})
+
+	// The exported function finds ffprobe itself.
+	if exported, err := Describe(t.Context(), frag); err != nil || exported != got {
+		t.Errorf("Describe = %+v, %v; want %+v", exported, err, got)
+	}
+
+	// Without ffprobe, or with one that fails, the Go reader's facts stand.
+	goOnly, err := Probe(frag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bin := range []string{"", falseBin(t)} {
+		got, err := describe(t.Context(), bin, frag)
+		if err != nil || got != goOnly {
+			t.Errorf("describe with ffprobe %q = %+v, %v; want %+v", bin, got, err, goOnly)
+		}
+	}
+
+	// The Go reader decides what is unreadable.
+	text := filepath.Join(t.TempDir(), "a.txt")
+	if err := os.WriteFile(text, []byte("not a video"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := describe(t.Context(), ffprobe, text); !errors.Is(err, ErrUnreadable) {
+		t.Errorf("describe of a text file: %v, want ErrUnreadable", err)
+	}
+}
+
+func TestDescribeCancelled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := contextCancelled(t)
+	defer cancel()
+	_, err := describe(ctx, ffprobeBin(), testdataPath(testVideos[0].file))
+	if !errors.Is(err, ctx.Err()) {
+		t.Fatalf("err = %v, want %v", err, ctx.Err())
+	}
+}
+
+func TestProbeFFprobeErrors(t *testing.T) {
+	ffprobe := ffprobeBin()
+	if ffprobe == "" {
+		t.Skip("ffprobe not installed")
+	}
+	dir := t.TempDir()
+	text := filepath.Join(dir, "-i am text.mp4")
+	if err := os.WriteFile(text, []byte("not a video at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := probeFFprobe(t.Context(), ffprobe, text); !errors.Is(err, ErrUnreadable) {
+		t.Errorf("ffprobe of a text file: %v, want ErrUnreadable", err)
+	}
+
+	ctx, cancel := contextCancelled(t)
+	defer cancel()
+	if _, err := probeFFprobe(ctx, ffprobe, testdataPath(testVideos[0].file)); !errors.Is(err, ctx.Err()) {
+		t.Errorf("cancelled: %v, want %v", err, ctx.Err())
+	}
+
+	// Without ffprobe on the PATH. (t.Setenv: this test cannot run in parallel.)
+	t.Setenv("PATH", dir)
+	if _, err := ProbeFFprobe(t.Context(), testdataPath(testVideos[0].file)); !errors.Is(err, ErrNoFFprobe) {
+		t.Errorf("without ffprobe: %v, want ErrNoFFprobe", err)
+	}
+	info, err := Describe(t.Context(), testdataPath(testVideos[0].file))
+	if err != nil || info.Width != testVideos[0].width {
+		t.Errorf("Describe without ffprobe = %+v, %v", info, err)
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]float64{
+		"30/1": 30, "30000/1001": 29.97002997002997, "0/0": 0, "": 0, "x/1": 0, "1/0": 0, "5000/1": 0, "-1/1": 0,
+	} {
+		if got := parseRate(in); math.Abs(got-want) > 1e-9 {
+			t.Errorf("parseRate(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func falseBin(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("false")
+	if err != nil {
+		t.Skip("no false command")
+	}
+	return bin
+}
+
+// --- building boxes for tests ---
+
+func u32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+func u16(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
+
+func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+func box(typ string, body []byte) []byte {
+	return cat(u32(uint32(8+len(body))), []byte(typ), body)
+}
+
+func fullBox(typ string, version byte, body []byte) []byte {
+	return box(typ, cat([]byte{version, 0, 0, 0}, body))
+}
+
+func mvhd(version byte, timescale, duration uint32) []byte {
+	return fullBox("mvhd", version, cat(u32(0), u32(0), u32(timescale), u32(duration), make([]byte, 80)))
+}
+
+func mvhdV1(timescale uint32, duration uint64) []byte {
+	return fullBox("mvhd", 1, cat(u64(0), u64(0), u32(timescale), u64(duration), make([]byte, 80)))
+}
+
+var identityMatrix = cat(u32(0x10000), u32(0), u32(0), u32(0), u32(0x10000), u32(0), u32(0), u32(0), u32(0x40000000))
+
+func tkhd(version byte, width, height int) []byte {
+	var times []byte
+	if version == 1 {
+		times = cat(u64(0), u64(0), u32(1), u32(0), u64(0))
+	} else {
+		times = cat(u32(0), u32(0), u32(1), u32(0), u32(0))
+	}
+	return fullBox("tkhd", version, cat(times, make([]byte, 16), identityMatrix,
+		u32(uint32(width)<<16), u32(uint32(height)<<16)))
+}
+
+func mdhd(version byte, timescale uint32, duration uint64) []byte {
+	if version == 1 {
+		return fullBox("mdhd", 1, cat(u64(0), u64(0), u32(timescale), u64(duration), make([]byte, 4)))
+	}
+	return fullBox("mdhd", 0, cat(u32(0), u32(0), u32(timescale), u32(uint32(duration)), make([]byte, 4)))
+}
+
+func hdlr(handler string) []byte {
+	return fullBox("hdlr", 0, cat(u32(0), []byte(handler), make([]byte, 12), []byte("Handler\x00")))
+}
+
+// stsd makes a sample description with one visual sample entry.
+func stsd(code string, width, height int) []byte {
+	entry := box(code, cat(make([]byte, 6), u16(1), make([]byte, 16),
+		u16(uint16(width)), u16(uint16(height)), make([]byte, 50)))
+	return fullBox("stsd", 0, cat(u32(1), entry))
+}
+
+// stsdAudio makes a sample description with one sound sample entry.
+func stsdAudio(code string, version uint16, children []byte) []byte {
+	fixed := cat(make([]byte, 6), u16(1), u16(version), make([]byte, 6), u16(2), u16(16), make([]byte, 4), u32(48000<<16))
+	switch version {
+	case 1:
+		fixed = append(fixed, make([]byte, 16)...)
+	case 2:
+		fixed = append(fixed, make([]byte, 36)...)
+	}
+	return fullBox("stsd", 0, cat(u32(1), box(code, cat(fixed, children))))
+}
+
+// esds makes an esds box whose decoder config has the given object type.
+func esds(objectType byte) []byte {
+	decoderConfig := cat([]byte{0x04, 13, objectType, 0x15}, make([]byte, 11))
+	es := cat([]byte{0x03, 0x80, 0x80, 0x80, byte(3 + len(decoderConfig))}, u16(1), []byte{0}, decoderConfig)
+	return fullBox("esds", 0, es)
+}
+
+// trak makes a trak box from its headers and its sample table's boxes.
+func trak(tkhdBox, mdhdBox, hdlrBox []byte, stbl ...[]byte) []byte {
+	minf := box("minf", box("stbl", cat(stbl...)))
+	return box("trak", cat(tkhdBox, box("mdia", cat(mdhdBox, hdlrBox, minf))))
+}
+
+// stts makes a time-to-sample box of count samples of delta ticks each.
+func stts(count, delta uint32) []byte {
+	return fullBox("stts", 0, cat(u32(1), u32(count), u32(delta)))
+}
+
+// videoTrak makes an H.264 video trak of count frames lasting duration ticks.
+func videoTrak(width, height int, timescale uint32, duration uint64, count uint32) []byte {
+	return trak(tkhd(0, width, height), mdhd(0, timescale, duration), hdlr("vide"),
+		stsd("avc1", width, height), stts(count, uint32(duration)/count))
+}
