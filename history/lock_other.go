@@ -1,0 +1,11 @@
+//go:build !unix
+
+package history
+
+import "os"
+
+// Other systems get no lock yet: SQLite's own locking still keeps the
+// database consistent, but two copies may duplicate polling.
+func lockFile(*os.File) error { return nil }
+
+func unlockFile(*os.File) {}

@@ -1,0 +1,813 @@
+// Package history keeps every task the user ever made: a SQLite store of
+// tasks and their files, the library folder the videos live in, and the
+// background tracker that keeps both current. It never imports Fyne.
+package history
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/media"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// State is where a task stands, seen from this computer. It holds the
+// service's status (pending, running, success, failed, cancelled or any
+// value the service invents) or one of the local states below.
+type State string
+
+// Local states, which the service never reports.
+const (
+	// StateSubmitting: the request is recorded and the create call is under
+	// way. A task found in this state after a crash is uncertain.
+	StateSubmitting State = "submitting"
+	// StateUncertain: the create call was sent but its answer never came.
+	StateUncertain State = "uncertain"
+	// StateNotSent: the service refused the request or could not be
+	// reached; nothing was created and nothing was billed.
+	StateNotSent State = "not_sent"
+	// StateLost: the service kept saying it has no such task.
+	StateLost State = "lost"
+	// StateStale: the task stayed unfinished far longer than any
+	// generation takes; the user may check again.
+	StateStale State = "stale"
+)
+
+// Server states, as the service reports them.
+const (
+	StatePending   = State(client.StatusPending)
+	StateRunning   = State(client.StatusRunning)
+	StateSuccess   = State(client.StatusSuccess)
+	StateFailed    = State(client.StatusFailed)
+	StateCancelled = State(client.StatusCancelled)
+)
+
+// Final reports whether the task will never change by itself again.
+func (s State) Final() bool {
+	switch s {
+	case StateSuccess, StateFailed, StateCancelled, StateNotSent, StateUncertain, StateLost, StateStale:
+		return true
+	}
+	return false
+}
+
+// DownloadState says how far the videos of a successful task are.
+type DownloadState string
+
+// Download states.
+const (
+	DownloadNone    DownloadState = "none"    // nothing to download (yet)
+	DownloadWaiting DownloadState = "waiting" // queued, or under way
+	DownloadDone    DownloadState = "done"    // every video is in the library
+	DownloadFailed  DownloadState = "failed"  // gave up; the user may retry
+	DownloadPaused  DownloadState = "paused"  // the disk refused; the user may retry
+)
+
+// Record is one task as the history keeps it.
+type Record struct {
+	ID       int64  // local row id
+	TaskID   string // the service's id; empty until the create call answers
+	Request  client.CreateRequest
+	State    State
+	Watching bool // the tracker polls it
+
+	ErrorCode    string
+	ErrorMessage string // plain words, ready to show
+	Raw          json.RawMessage
+
+	CreatedAt       time.Time // when the user pressed Generate (or added it)
+	UpdatedAt       time.Time
+	ServerCreated   client.Millis
+	ServerUpdated   client.Millis
+	ServerCompleted client.Millis
+
+	Download      DownloadState
+	DownloadError string
+	Files         []File
+
+	Favourite bool
+	Tags      []string
+	Note      string
+	TrashedAt time.Time // zero unless the task is in the trash
+}
+
+// Trashed reports whether the task is in the trash.
+func (r Record) Trashed() bool { return !r.TrashedAt.IsZero() }
+
+// File is one downloaded video of a task.
+type File struct {
+	Index  int
+	Path   string // relative to the library folder, with forward slashes
+	Size   int64
+	SHA256 string
+
+	Media      media.Info // read from the file itself
+	MediaState MediaState
+	Thumbnail  string // file name in the thumbnail cache; empty until made
+	Missing    bool   // not found at Path by the last reconcile
+}
+
+// MediaState says whether a file's facts could be read.
+type MediaState string
+
+// Media states.
+const (
+	MediaUnknown    MediaState = ""           // not read yet
+	MediaOK         MediaState = "ok"         // Media holds the file's facts
+	MediaUnreadable MediaState = "unreadable" // the file is not a video Reelhouse can read
+)
+
+// ErrNotFound is returned when no record has the requested id.
+var ErrNotFound = errors.New("that task is not in the history")
+
+// Store is the SQLite database of every task. It is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+}
+
+// migrations are applied in order, each in one transaction; the schema
+// version is the number applied so far.
+var migrations = []string{
+	`CREATE TABLE tasks (
+		id               INTEGER PRIMARY KEY,
+		task_id          TEXT UNIQUE,
+		model            TEXT NOT NULL,
+		prompt           TEXT NOT NULL,
+		request          TEXT NOT NULL,
+		state            TEXT NOT NULL,
+		watching         INTEGER NOT NULL DEFAULT 0,
+		error_code       TEXT NOT NULL DEFAULT '',
+		error_message    TEXT NOT NULL DEFAULT '',
+		raw              TEXT NOT NULL DEFAULT '',
+		created_at       INTEGER NOT NULL,
+		updated_at       INTEGER NOT NULL,
+		server_created   INTEGER NOT NULL DEFAULT 0,
+		server_updated   INTEGER NOT NULL DEFAULT 0,
+		server_completed INTEGER NOT NULL DEFAULT 0,
+		download         TEXT NOT NULL DEFAULT 'none',
+		download_error   TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX tasks_created ON tasks(created_at DESC, id DESC);
+	CREATE TABLE files (
+		task_row INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+		idx      INTEGER NOT NULL,
+		path     TEXT NOT NULL,
+		size     INTEGER NOT NULL,
+		sha256   TEXT NOT NULL,
+		PRIMARY KEY (task_row, idx)
+	);
+	CREATE TABLE settings (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	);`,
+
+	// 2: the library people keep — favourites, tags, notes, the trash,
+	// facts about each file, and full-text search over prompts.
+	`ALTER TABLE tasks ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE tasks ADD COLUMN note TEXT NOT NULL DEFAULT '';
+	ALTER TABLE tasks ADD COLUMN trashed_at INTEGER NOT NULL DEFAULT 0;
+	CREATE TABLE tags (
+		task_row INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+		tag      TEXT NOT NULL,
+		PRIMARY KEY (task_row, tag)
+	);
+	CREATE INDEX tags_tag ON tags(tag);
+	CREATE INDEX tasks_state ON tasks(state);
+	CREATE INDEX tasks_model ON tasks(model);
+	ALTER TABLE files ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE files ADD COLUMN width INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE files ADD COLUMN height INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE files ADD COLUMN frame_rate REAL NOT NULL DEFAULT 0;
+	ALTER TABLE files ADD COLUMN video_codec TEXT NOT NULL DEFAULT '';
+	ALTER TABLE files ADD COLUMN audio_codec TEXT NOT NULL DEFAULT '';
+	ALTER TABLE files ADD COLUMN has_audio INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE files ADD COLUMN media_state TEXT NOT NULL DEFAULT '';
+	ALTER TABLE files ADD COLUMN thumbnail TEXT NOT NULL DEFAULT '';
+	ALTER TABLE files ADD COLUMN missing INTEGER NOT NULL DEFAULT 0;
+	CREATE VIRTUAL TABLE tasks_fts USING fts5(prompt, content='tasks', content_rowid='id',
+		tokenize='unicode61 remove_diacritics 2');
+	CREATE TRIGGER tasks_fts_insert AFTER INSERT ON tasks BEGIN
+		INSERT INTO tasks_fts(rowid, prompt) VALUES (new.id, new.prompt);
+	END;
+	CREATE TRIGGER tasks_fts_delete AFTER DELETE ON tasks BEGIN
+		INSERT INTO tasks_fts(tasks_fts, rowid, prompt) VALUES ('delete', old.id, old.prompt);
+	END;
+	CREATE TRIGGER tasks_fts_update AFTER UPDATE OF prompt ON tasks BEGIN
+		INSERT INTO tasks_fts(tasks_fts, rowid, prompt) VALUES ('delete', old.id, old.prompt);
+		INSERT INTO tasks_fts(rowid, prompt) VALUES (new.id, new.prompt);
+	END;
+	INSERT INTO tasks_fts(tasks_fts) VALUES ('rebuild');`,
+}
+
+// Open opens (creating if needed) the database at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("Reelhouse could not create its data folder %s: %w", filepath.Dir(path), err)
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("Reelhouse could not open its history database: %w", err)
+	}
+	// One connection: SQLite has one writer anyway, and this keeps every
+	// write ordered without "database is locked" surprises.
+	db.SetMaxOpenConns(1)
+	s := &Store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) migrate(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("Reelhouse could not open its history database: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("Reelhouse could not read its history database: %w", err)
+	}
+	var version int
+	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
+			return err
+		}
+	case err != nil:
+		return fmt.Errorf("Reelhouse could not read its history database: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("the history database was written by a newer Reelhouse (schema %d); please update Reelhouse", version)
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("Reelhouse could not update its history database (step %d): %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(migrations)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+const recordColumns = `id, COALESCE(task_id, ''), request, state, watching, error_code, error_message, raw,
+	created_at, updated_at, server_created, server_updated, server_completed, download, download_error,
+	favourite, note, trashed_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRecord(row scanner) (Record, error) {
+	var (
+		r                  Record
+		request, raw       string
+		watching           int
+		created, updated   int64
+		state, download    string
+		sCreated, sUpdated int64
+		sCompleted         int64
+		favourite          int
+		trashed            int64
+	)
+	err := row.Scan(&r.ID, &r.TaskID, &request, &state, &watching, &r.ErrorCode, &r.ErrorMessage, &raw,
+		&created, &updated, &sCreated, &sUpdated, &sCompleted, &download, &r.DownloadError,
+		&favourite, &r.Note, &trashed)
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal([]byte(request), &r.Request); err != nil {
+		return r, fmt.Errorf("task %d has an unreadable request: %w", r.ID, err)
+	}
+	r.State = State(state)
+	r.Watching = watching != 0
+	if raw != "" {
+		r.Raw = json.RawMessage(raw)
+	}
+	r.CreatedAt = time.UnixMilli(created)
+	r.UpdatedAt = time.UnixMilli(updated)
+	r.ServerCreated, r.ServerUpdated, r.ServerCompleted = client.Millis(sCreated), client.Millis(sUpdated), client.Millis(sCompleted)
+	r.Download = DownloadState(download)
+	r.Favourite = favourite != 0
+	if trashed != 0 {
+		r.TrashedAt = time.UnixMilli(trashed)
+	}
+	return r, nil
+}
+
+// AddSubmission records a request before it is sent, so that a crash
+// during the create call can never lose track of a task that may have been
+// billed.
+func (s *Store) AddSubmission(ctx context.Context, req client.CreateRequest, now time.Time) (Record, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return Record{}, err
+	}
+	ms := now.UnixMilli()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO tasks (model, prompt, request, state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, req.Model, req.Prompt, string(body), StateSubmitting, ms, ms)
+	if err != nil {
+		return Record{}, fmt.Errorf("Reelhouse could not record the request, so it was not sent: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return Record{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// AddExisting records a task made elsewhere, known only by its id. It
+// returns the existing record if the task is already in the history.
+func (s *Store) AddExisting(ctx context.Context, taskID string, now time.Time) (Record, bool, error) {
+	if r, err := s.ByTaskID(ctx, taskID); err == nil {
+		return r, false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return Record{}, false, err
+	}
+	body, _ := json.Marshal(client.CreateRequest{})
+	ms := now.UnixMilli()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO tasks (task_id, model, prompt, request, state, watching, created_at, updated_at)
+		VALUES (?, '', '', ?, ?, 1, ?, ?)`, taskID, string(body), StatePending, ms, ms)
+	if err != nil {
+		return Record{}, false, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return Record{}, false, err
+	}
+	r, err := s.Get(ctx, id)
+	return r, true, err
+}
+
+// Get returns one record with its files.
+func (s *Store) Get(ctx context.Context, id int64) (Record, error) {
+	recs, err := s.query(ctx, `SELECT `+recordColumns+` FROM tasks WHERE id = ?`, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if len(recs) == 0 {
+		return Record{}, ErrNotFound
+	}
+	return recs[0], nil
+}
+
+// ByTaskID returns the record of the service's task id.
+func (s *Store) ByTaskID(ctx context.Context, taskID string) (Record, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM tasks WHERE task_id = ?`, taskID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Record{}, ErrNotFound
+	}
+	if err != nil {
+		return Record{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// Query selects records for List and Count. Zero fields select everything
+// that is not in the trash.
+type Query struct {
+	Text          string  // words that must all start words of the prompt, or a task id
+	States        []State // any of these states
+	Model         string  // exactly this model
+	Favourites    bool    // favourites only
+	Tag           string  // tagged with this tag
+	NotDownloaded bool    // successful tasks whose videos are not all in the library
+	From, To      time.Time
+	Trash         bool // the trash instead of the library
+	OldestFirst   bool
+	Limit         int // at most this many (default 500)
+	Offset        int
+}
+
+// where builds the WHERE clause of q.
+func (q Query) where() (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	if text := strings.TrimSpace(q.Text); text != "" {
+		cond := `task_id = ?`
+		args = append(args, text)
+		if match := ftsQuery(text); match != "" {
+			cond = `(id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?) OR ` + cond + `)`
+			args = append([]any{match}, args...)
+		}
+		where = append(where, cond)
+	}
+	if len(q.States) > 0 {
+		marks := make([]string, len(q.States))
+		for i, st := range q.States {
+			marks[i] = "?"
+			args = append(args, string(st))
+		}
+		where = append(where, "state IN ("+strings.Join(marks, ",")+")")
+	}
+	if q.Model != "" {
+		where = append(where, "model = ?")
+		args = append(args, q.Model)
+	}
+	if q.Favourites {
+		where = append(where, "favourite = 1")
+	}
+	if q.Tag != "" {
+		where = append(where, "id IN (SELECT task_row FROM tags WHERE tag = ?)")
+		args = append(args, normalizeTag(q.Tag))
+	}
+	if q.NotDownloaded {
+		where = append(where, `state = ? AND (download <> ? OR id IN (SELECT task_row FROM files WHERE missing = 1))`)
+		args = append(args, StateSuccess, DownloadDone)
+	}
+	if !q.From.IsZero() {
+		where = append(where, "created_at >= ?")
+		args = append(args, q.From.UnixMilli())
+	}
+	if !q.To.IsZero() {
+		where = append(where, "created_at < ?")
+		args = append(args, q.To.UnixMilli())
+	}
+	if q.Trash {
+		where = append(where, "trashed_at <> 0")
+	} else {
+		where = append(where, "trashed_at = 0")
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// ftsQuery turns what the user typed into an FTS5 query: every word must
+// start a word of the prompt. Each word is quoted, so nothing the user
+// types is read as FTS5 syntax.
+func ftsQuery(text string) string {
+	var terms []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"*`)
+	}
+	return strings.Join(terms, " AND ")
+}
+
+// List returns records newest first (or oldest first).
+func (s *Store) List(ctx context.Context, q Query) ([]Record, error) {
+	where, args := q.where()
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 500
+	}
+	order := ` ORDER BY created_at DESC, id DESC`
+	if q.OldestFirst {
+		order = ` ORDER BY created_at ASC, id ASC`
+	}
+	args = append(args, limit, q.Offset)
+	return s.query(ctx, `SELECT `+recordColumns+` FROM tasks`+where+order+` LIMIT ? OFFSET ?`, args...)
+}
+
+// Count returns how many records List would return without a limit.
+func (s *Store) Count(ctx context.Context, q Query) (int, error) {
+	where, args := q.where()
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM tasks`+where, args...).Scan(&n)
+	return n, err
+}
+
+// Models lists every model used so far, for the filter.
+func (s *Store) Models(ctx context.Context) ([]string, error) {
+	return s.strings(ctx, `SELECT DISTINCT model FROM tasks WHERE model <> '' ORDER BY model`)
+}
+
+// AllTags lists every tag in use, for the filter.
+func (s *Store) AllTags(ctx context.Context) ([]string, error) {
+	return s.strings(ctx, `SELECT DISTINCT tag FROM tags ORDER BY tag`)
+}
+
+func (s *Store) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Unfinished returns the records the tracker must follow: tasks being
+// watched whose state is not final, and successful tasks whose videos are
+// not all downloaded yet.
+func (s *Store) Unfinished(ctx context.Context) ([]Record, error) {
+	return s.query(ctx, `SELECT `+recordColumns+` FROM tasks
+		WHERE (watching = 1 AND task_id IS NOT NULL AND state NOT IN (?, ?, ?, ?, ?, ?, ?))
+		   OR (state = ? AND download = ?)
+		   OR state = ?
+		ORDER BY id`,
+		StateSuccess, StateFailed, StateCancelled, StateNotSent, StateUncertain, StateLost, StateStale,
+		StateSuccess, DownloadWaiting, StateSubmitting)
+}
+
+func (s *Store) query(ctx context.Context, query string, args ...any) ([]Record, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		out []Record
+		ids []int64
+	)
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, r)
+		ids = append(ids, r.ID)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	files, tags, err := s.details(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Files = files[out[i].ID]
+		out[i].Tags = tags[out[i].ID]
+	}
+	return out, nil
+}
+
+const fileColumns = `task_row, idx, path, size, sha256, duration_ms, width, height, frame_rate,
+	video_codec, audio_codec, has_audio, media_state, thumbnail, missing`
+
+// details loads the files and tags of records.
+func (s *Store) details(ctx context.Context, ids []int64) (map[int64][]File, map[int64][]string, error) {
+	files := make(map[int64][]File)
+	tags := make(map[int64][]string)
+	// Query in chunks to stay far below SQLite's parameter limit.
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT `+fileColumns+` FROM files
+			WHERE task_row IN (`+marks+`) ORDER BY task_row, idx`, args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		for rows.Next() {
+			var (
+				id                int64
+				f                 File
+				durationMS        int64
+				hasAudio, missing int
+				mediaState        string
+			)
+			if err := rows.Scan(&id, &f.Index, &f.Path, &f.Size, &f.SHA256, &durationMS, &f.Media.Width, &f.Media.Height,
+				&f.Media.FrameRate, &f.Media.VideoCodec, &f.Media.AudioCodec, &hasAudio, &mediaState, &f.Thumbnail, &missing); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			f.Media.Duration = time.Duration(durationMS) * time.Millisecond
+			f.Media.HasAudio = hasAudio != 0
+			f.MediaState = MediaState(mediaState)
+			f.Missing = missing != 0
+			files[id] = append(files[id], f)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, nil, err
+		}
+		rows, err = s.db.QueryContext(ctx, `SELECT task_row, tag FROM tags WHERE task_row IN (`+marks+`) ORDER BY task_row, tag`, args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		for rows.Next() {
+			var (
+				id  int64
+				tag string
+			)
+			if err := rows.Scan(&id, &tag); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			tags[id] = append(tags[id], tag)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return files, tags, nil
+}
+
+// Change is a partial update of a record; nil fields are left as they are.
+type Change struct {
+	TaskID        *string
+	State         *State
+	Watching      *bool
+	ErrorCode     *string
+	ErrorMessage  *string
+	Download      *DownloadState
+	DownloadError *string
+	Task          *client.Task // copies the server's timestamps, error and raw response
+	Favourite     *bool
+	Note          *string
+	Tags          *[]string // replaces every tag
+	TrashedAt     *time.Time
+}
+
+// Update applies a change and returns the record as it now is.
+func (s *Store) Update(ctx context.Context, id int64, c Change, now time.Time) (Record, error) {
+	sets := []string{"updated_at = ?"}
+	args := []any{now.UnixMilli()}
+	set := func(col string, v any) {
+		sets = append(sets, col+" = ?")
+		args = append(args, v)
+	}
+	if t := c.Task; t != nil {
+		set("server_created", int64(t.Created))
+		set("server_updated", int64(t.Updated))
+		set("server_completed", int64(t.Completed))
+		if len(t.Raw) > 0 {
+			set("raw", string(client.RedactJSON(t.Raw)))
+		}
+		if t.Model != "" {
+			// A task added by its id learns its model from the service.
+			sets = append(sets, "model = CASE WHEN model = '' THEN ? ELSE model END",
+				"request = CASE WHEN model = '' THEN json_set(request, '$.model', ?) ELSE request END")
+			args = append(args, t.Model, t.Model)
+		}
+	}
+	if c.TaskID != nil {
+		set("task_id", *c.TaskID)
+	}
+	if c.State != nil {
+		set("state", string(*c.State))
+	}
+	if c.Watching != nil {
+		set("watching", boolInt(*c.Watching))
+	}
+	if c.ErrorCode != nil {
+		set("error_code", *c.ErrorCode)
+	}
+	if c.ErrorMessage != nil {
+		set("error_message", *c.ErrorMessage)
+	}
+	if c.Download != nil {
+		set("download", string(*c.Download))
+	}
+	if c.DownloadError != nil {
+		set("download_error", *c.DownloadError)
+	}
+	if c.Favourite != nil {
+		set("favourite", boolInt(*c.Favourite))
+	}
+	if c.Note != nil {
+		set("note", *c.Note)
+	}
+	if c.TrashedAt != nil {
+		var ms int64
+		if !c.TrashedAt.IsZero() {
+			ms = c.TrashedAt.UnixMilli()
+		}
+		set("trashed_at", ms)
+	}
+	args = append(args, id)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Record{}, fmt.Errorf("Reelhouse could not save a change to its history: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...)
+	if err != nil {
+		return Record{}, fmt.Errorf("Reelhouse could not save a change to its history: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Record{}, ErrNotFound
+	}
+	if c.Tags != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE task_row = ?`, id); err != nil {
+			return Record{}, err
+		}
+		for _, tag := range NormalizeTags(*c.Tags) {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tags (task_row, tag) VALUES (?, ?)`, id, tag); err != nil {
+				return Record{}, err
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return Record{}, fmt.Errorf("Reelhouse could not save a change to its history: %w", err)
+	}
+	return s.Get(ctx, id)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// PutFile records a downloaded video of a task, replacing any earlier
+// record of the same index.
+func (s *Store) PutFile(ctx context.Context, id int64, f File) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO files (`+fileColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (task_row, idx) DO UPDATE SET path = excluded.path, size = excluded.size, sha256 = excluded.sha256,
+			duration_ms = excluded.duration_ms, width = excluded.width, height = excluded.height,
+			frame_rate = excluded.frame_rate, video_codec = excluded.video_codec, audio_codec = excluded.audio_codec,
+			has_audio = excluded.has_audio, media_state = excluded.media_state, thumbnail = excluded.thumbnail,
+			missing = excluded.missing`,
+		id, f.Index, f.Path, f.Size, f.SHA256, f.Media.Duration.Milliseconds(), f.Media.Width, f.Media.Height,
+		f.Media.FrameRate, f.Media.VideoCodec, f.Media.AudioCodec, boolInt(f.Media.HasAudio), string(f.MediaState),
+		f.Thumbnail, boolInt(f.Missing))
+	if err != nil {
+		return fmt.Errorf("Reelhouse could not record the downloaded video: %w", err)
+	}
+	return nil
+}
+
+// Delete removes a record and its file records (not the files).
+func (s *Store) Delete(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM tasks WHERE id = ?`, id)
+	return err
+}
+
+// Setting returns a saved setting, or def when none is saved.
+func (s *Store) Setting(ctx context.Context, key, def string) string {
+	var v string
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err != nil {
+		return def
+	}
+	return v
+}
+
+// SetSetting saves a setting. The API key is never a setting.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// IntegrityCheck runs SQLite's own consistency check.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	var res string
+	if err := s.db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+		return err
+	}
+	if res != "ok" {
+		return fmt.Errorf("the history database is damaged: %s", res)
+	}
+	return nil
+}
+
+// NormalizeTags trims, lower-cases and de-duplicates tags, dropping empty
+// ones; commas also separate tags.
+func NormalizeTags(tags []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range tags {
+		for _, part := range strings.Split(t, ",") {
+			part = normalizeTag(part)
+			if part != "" && !seen[part] {
+				seen[part] = true
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+func normalizeTag(t string) string {
+	t = strings.ToLower(strings.Join(strings.Fields(t), " "))
+	if r := []rune(t); len(r) > 64 {
+		t = string(r[:64])
+	}
+	return t
+}

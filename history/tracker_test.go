@@ -1,0 +1,389 @@
+package history
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/client/apitest"
+)
+
+// env is a tracker wired to a simulator, a real store and a real library.
+type env struct {
+	t     *testing.T
+	sim   *apitest.Sim
+	api   *client.Client
+	store *Store
+	lib   *Library
+	db    string
+
+	tracker   *Tracker
+	events    <-chan Event
+	stop      func()
+	beforeRun func(*Tracker)
+}
+
+func newEnv(t *testing.T, cfg apitest.Config) *env {
+	t.Helper()
+	if cfg.PendingFor == 0 {
+		cfg.PendingFor = 100 * time.Millisecond
+	}
+	if cfg.RunningFor == 0 {
+		cfg.RunningFor = 200 * time.Millisecond
+	}
+	sim := apitest.New(cfg)
+	t.Cleanup(sim.Close)
+	api, err := client.New(sim.URL(), client.WithAPIKey(sim.Key()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	e := &env{t: t, sim: sim, api: api, db: filepath.Join(dir, "data", "history.db")}
+	if e.lib, err = OpenLibrary(filepath.Join(dir, "Library")); err != nil {
+		t.Fatal(err)
+	}
+	e.openStore()
+	return e
+}
+
+func (e *env) openStore() {
+	s, err := Open(e.t.Context(), e.db)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.store = s
+	e.t.Cleanup(func() { s.Close() })
+}
+
+// start runs a tracker until stop is called or the test ends.
+func (e *env) start(opts TrackerOptions) {
+	e.t.Helper()
+	if opts.Interval == 0 {
+		opts.Interval, opts.MinInterval = 40*time.Millisecond, 40*time.Millisecond
+	}
+	if opts.MaxBackoff == 0 {
+		opts.MaxBackoff = 200 * time.Millisecond
+	}
+	e.tracker = NewTracker(e.store, e.lib, e.api, opts)
+	if e.beforeRun != nil {
+		e.beforeRun(e.tracker)
+	}
+	events, unsubscribe := e.tracker.Subscribe()
+	e.events = events
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.tracker.Run(ctx)
+	}()
+	var once sync.Once
+	e.stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			unsubscribe()
+		})
+	}
+	e.t.Cleanup(e.stop)
+}
+
+// waitFor reads events until one satisfies ok, failing the test after a
+// generous deadline (a hang, not a speed measurement).
+func (e *env) waitFor(what string, ok func(Event) bool) Event {
+	e.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case ev, open := <-e.events:
+			if !open {
+				e.t.Fatalf("events closed while waiting for %s", what)
+			}
+			if ok(ev) {
+				return ev
+			}
+		case <-deadline:
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func (e *env) waitRecord(id int64, what string, ok func(Record) bool) Record {
+	e.t.Helper()
+	if r, err := e.store.Get(e.t.Context(), id); err == nil && ok(r) {
+		return r
+	}
+	return e.waitFor(what, func(ev Event) bool {
+		return ev.Kind == EventChanged && ev.ID == id && ok(ev.Record)
+	}).Record
+}
+
+func downloaded(r Record) bool { return r.State == StateSuccess && r.Download == DownloadDone }
+
+// checkFiles asserts that every file of r is in the library and holds
+// exactly the bytes the simulator served.
+func (e *env) checkFiles(r Record, want int) {
+	e.t.Helper()
+	if len(r.Files) != want {
+		e.t.Fatalf("record has %d files, want %d: %+v", len(r.Files), want, r.Files)
+	}
+	for _, f := range r.Files {
+		p, err := e.lib.Abs(f.Path)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		got, err := os.ReadFile(p)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		served := e.sim.VideoBytes(r.TaskID, f.Index)
+		if len(served) == 0 || string(got) != string(served) {
+			e.t.Fatalf("%s: %d bytes in the library, the simulator served %d different ones", f.Path, len(got), len(served))
+		}
+		sum := sha256.Sum256(got)
+		if f.SHA256 != hex.EncodeToString(sum[:]) || f.Size != int64(len(got)) {
+			e.t.Errorf("%s: recorded size %d sha %s do not match the file", f.Path, f.Size, f.SHA256)
+		}
+		if want := FileName(r.CreatedAt, r.Request.Prompt, r.TaskID, f.Index); f.Path != want {
+			e.t.Errorf("file placed at %s, want %s", f.Path, want)
+		}
+	}
+}
+
+func TestTrackerSubmitPollDownload(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	req := client.CreateRequest{Model: "wan2.1-t2v-turbo", Prompt: "A paper boat on a rainy street", Ratio: "16:9", Duration: 5}
+	rec, err := e.tracker.Submit(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.TaskID == "" || rec.State != StatePending || !rec.Watching {
+		t.Fatalf("after Submit: %+v", rec)
+	}
+	if got, _ := e.sim.Task(rec.TaskID); got.Prompt != req.Prompt || got.Ratio != "16:9" || got.Duration != 5 {
+		t.Errorf("the simulator received %+v", got)
+	}
+	seen := map[State]bool{}
+	final := e.waitFor("the video to be downloaded", func(ev Event) bool {
+		if ev.Kind == EventChanged && ev.ID == rec.ID {
+			seen[ev.Record.State] = true
+			return downloaded(ev.Record)
+		}
+		return false
+	}).Record
+	if !seen[StateRunning] || !seen[StateSuccess] {
+		t.Errorf("states seen %v, want running and success on the way", seen)
+	}
+	e.checkFiles(final, 1)
+	if final.Watching || final.ServerCompleted == 0 || len(final.Raw) == 0 {
+		t.Errorf("final record %+v", final)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(e.lib.Dir(), incomingDir)); len(entries) != 0 {
+		t.Errorf("partial downloads left behind: %v", entries)
+	}
+}
+
+func TestTrackerSeveralVideosPerTask(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{VideosPerTask: 3})
+	e.start(TrackerOptions{})
+	rec, err := e.tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "three foxes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.checkFiles(e.waitRecord(rec.ID, "three videos", downloaded), 3)
+}
+
+func TestTrackerFailedAndCancelled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	for _, tc := range []struct {
+		prompt string
+		state  State
+	}{
+		{"this one will [fail]", StateFailed},
+		{"this one will be [cancel]led", StateCancelled},
+	} {
+		rec, err := e.tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: tc.prompt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := e.waitRecord(rec.ID, string(tc.state), func(r Record) bool { return r.State == tc.state })
+		if got.Watching || got.ErrorMessage == "" || len(got.Files) != 0 {
+			t.Errorf("%s: %+v", tc.state, got)
+		}
+		if tc.state == StateFailed && got.ErrorCode != "upstream_task_failed" {
+			t.Errorf("error code %q", got.ErrorCode)
+		}
+	}
+}
+
+func TestTrackerResumesAfterRestart(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{PendingFor: 300 * time.Millisecond, RunningFor: 300 * time.Millisecond})
+	e.start(TrackerOptions{})
+	rec, err := e.tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "survives a restart"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.stop()
+
+	// A new tracker on a reopened store finds the task and finishes it.
+	e.store.Close()
+	e.openStore()
+	e.start(TrackerOptions{})
+	e.checkFiles(e.waitRecord(rec.ID, "the resumed task to be downloaded", downloaded), 1)
+}
+
+func TestTrackerSubmissionUncertainIsNeverResent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	e.sim.Inject(apitest.Fault{Kind: apitest.FaultDropAfterRead, Target: apitest.TargetCreate})
+	rec, err := e.tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "did it start?"})
+	if !errors.Is(err, client.ErrSubmissionUncertain) {
+		t.Fatalf("Submit error = %v, want ErrSubmissionUncertain", err)
+	}
+	if rec.State != StateUncertain || rec.Watching || rec.ErrorMessage == "" {
+		t.Fatalf("record = %+v", rec)
+	}
+	if n := e.sim.Counts().Create; n != 1 {
+		t.Errorf("the simulator saw %d create calls, want exactly 1", n)
+	}
+}
+
+func TestTrackerCrashDuringSubmitBecomesUncertain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	// A request recorded but never answered: what a crash mid-POST leaves.
+	rec, err := e.store.AddSubmission(t.Context(), client.CreateRequest{Model: "m", Prompt: "crash"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.start(TrackerOptions{})
+	got := e.waitRecord(rec.ID, "uncertain", func(r Record) bool { return r.State == StateUncertain })
+	if got.ErrorMessage == "" {
+		t.Error("an uncertain task must explain itself")
+	}
+	if n := e.sim.Counts().Create; n != 0 {
+		t.Errorf("the tracker sent %d create calls on its own", n)
+	}
+}
+
+func TestTrackerRefusedKeyPausesUntilNewKey(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	rec, err := e.tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "key trouble"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.api.SetAPIKey("sk-wrong")
+	e.waitFor("the key to be refused", func(ev Event) bool { return ev.Kind == EventKeyRefused })
+	if !e.tracker.KeyRefused() {
+		t.Fatal("polling should be paused")
+	}
+	if r, _ := e.store.Get(t.Context(), rec.ID); r.State.Final() {
+		t.Fatalf("a refused key must not end the task: %+v", r)
+	}
+	e.api.SetAPIKey(e.sim.Key())
+	e.tracker.KeyChanged()
+	e.checkFiles(e.waitRecord(rec.ID, "download after the new key", downloaded), 1)
+}
+
+func TestTrackerRefreshesExpiredURL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	// Tasks finish before the tracker runs; their URLs then expire.
+	res, err := e.api.Create(t.Context(), client.CreateRequest{Model: "m", Prompt: "expired"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := e.api.Wait(t.Context(), res.TaskID, client.WaitOptions{Interval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Inject(apitest.Fault{Kind: apitest.FaultExpireURLs})
+	rec, created, err := e.store.AddExisting(t.Context(), res.TaskID, time.Now())
+	if err != nil || !created {
+		t.Fatal(err)
+	}
+	st := StateSuccess
+	if _, err := e.store.Update(t.Context(), rec.ID, Change{State: &st, Watching: ptr(false), Download: ptr(DownloadWaiting), Task: task}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// The tracker starts with the URL it got before the expiry.
+	e.beforeRun = func(tr *Tracker) { tr.urls[rec.ID] = task.URLs() }
+	e.start(TrackerOptions{})
+	e.checkFiles(e.waitRecord(rec.ID, "download with a fresh URL", downloaded), 1)
+	var files, queries int
+	for _, r := range e.sim.Log() {
+		switch r.Path {
+		case "/video/v1/tasks/" + res.TaskID:
+			queries++
+		case "/files/" + res.TaskID + "/0.mp4":
+			files++
+		}
+	}
+	// Wait queried at least twice; the tracker once more for a fresh URL,
+	// after the file host refused the expired one.
+	if files < 2 || queries < 3 {
+		t.Errorf("want a refused download then a fresh task query; saw %d file requests and %d task queries", files, queries)
+	}
+}
+
+func TestTrackerAddByID(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	if _, err := e.tracker.AddByID(t.Context(), "no-such-task"); err == nil {
+		t.Fatal("unknown id must be an error")
+	}
+	res, err := e.api.Create(t.Context(), client.CreateRequest{Model: "wan2.1-t2v-turbo", Prompt: "made elsewhere"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := e.tracker.AddByID(t.Context(), res.TaskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.waitRecord(rec.ID, "the added task to download", downloaded)
+	e.checkFiles(got, 1)
+	if got.Request.Model != "wan2.1-t2v-turbo" {
+		t.Errorf("model from the service = %q", got.Request.Model)
+	}
+	again, err := e.tracker.AddByID(t.Context(), res.TaskID)
+	if err != nil || again.ID != rec.ID {
+		t.Errorf("adding twice = %+v, %v; want the same record", again, err)
+	}
+}
+
+func TestTrackerDeleteRemovesFiles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	rec, err := e.tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "short lived"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.waitRecord(rec.ID, "download", downloaded)
+	p, _ := e.lib.Abs(got.Files[0].Path)
+	if err := e.tracker.Delete(t.Context(), rec.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); !os.IsNotExist(err) {
+		t.Errorf("video still at %s", p)
+	}
+	if _, err := e.store.Get(t.Context(), rec.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("record still there: %v", err)
+	}
+}
