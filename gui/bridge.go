@@ -1,0 +1,36 @@
+package gui
+
+import "github.com/reelhouse/reelhouse/history"
+
+// startBridge carries the tracker's events to the windows. It is the only
+// goroutine that turns background events into widget changes, and it does
+// so only through u.do.
+func (u *UI) startBridge() {
+	events, stop := u.deps.Tracker.Subscribe()
+	u.wg.Go(func() {
+		<-u.ctx.Done()
+		stop()
+	})
+	u.wg.Go(func() {
+		for e := range events {
+			u.do(func() { u.apply(e) })
+		}
+	})
+}
+
+// apply runs on the UI goroutine.
+func (u *UI) apply(e history.Event) {
+	switch e.Kind {
+	case history.EventChanged:
+		u.history.onRecordChanged(e.Record)
+		u.compose.onRecordChanged(e.Record)
+	case history.EventDeleted:
+		u.history.onRecordDeleted(e.ID)
+	case history.EventProgress:
+		u.history.onProgress(e.ID, e.Done, e.Total)
+	case history.EventKeyRefused:
+		u.settings.onKeyRefused(e.Message)
+	case history.EventKeyAccepted:
+		u.settings.onKeyAccepted()
+	}
+}

@@ -1,0 +1,393 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/client/keychain"
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// uiLoop stands in for Fyne's event loop: functions given to do run on the
+// test goroutine when the test pumps, as they would on the UI goroutine.
+type uiLoop struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (l *uiLoop) do(fn func()) {
+	l.mu.Lock()
+	l.fns = append(l.fns, fn)
+	l.mu.Unlock()
+}
+
+func (l *uiLoop) pump() {
+	for {
+		l.mu.Lock()
+		fns := l.fns
+		l.fns = nil
+		l.mu.Unlock()
+		if len(fns) == 0 {
+			return
+		}
+		for _, fn := range fns {
+			fn()
+		}
+	}
+}
+
+// until pumps the loop until cond holds; the deadline only catches hangs.
+func (l *uiLoop) until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		l.pump()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+type harness struct {
+	ui   *UI
+	loop *uiLoop
+	sim  *apitest.Sim
+	deps Deps
+}
+
+// newHarness wires the windows to a simulator, a real store and library,
+// and a running tracker. keys may be nil (no keychain).
+func newHarness(t *testing.T, keys KeyStore, withKey bool) *harness {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.LightTheme())
+	sim := apitest.New(apitest.Config{PendingFor: 100 * time.Millisecond, RunningFor: 200 * time.Millisecond})
+	t.Cleanup(sim.Close)
+	dir := t.TempDir()
+	store, err := history.Open(t.Context(), filepath.Join(dir, "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	lib, err := history.OpenLibrary(filepath.Join(dir, "Library"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opts []client.Option
+	if withKey {
+		opts = append(opts, client.WithAPIKey(sim.Key()))
+	}
+	c, err := client.New(sim.URL(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tracker := history.NewTracker(store, lib, c, history.TrackerOptions{Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tracker.Run(ctx)
+	}()
+	deps := Deps{Tracker: tracker, Store: store, Client: c, Keys: keys, ServerURL: sim.URL(), KeyNote: "Test key."}
+	loop := &uiLoop{}
+	ui := New(a, deps)
+	ui.do = loop.do
+	ui.Start()
+	t.Cleanup(func() {
+		ui.cancel()
+		// Background work may be waiting for the loop; keep pumping.
+		stopped := make(chan struct{})
+		go func() { ui.wg.Wait(); close(stopped) }()
+		for {
+			loop.pump()
+			select {
+			case <-stopped:
+				cancel()
+				<-done
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	})
+	return &harness{ui: ui, loop: loop, sim: sim, deps: deps}
+}
+
+// capture writes a picture of a window for review, into
+// $REELHOUSE_SCREENSHOTS when set, else the test's temp folder.
+func capture(t *testing.T, w fyne.Window, name string) image.Image {
+	t.Helper()
+	img := w.Canvas().Capture()
+	dir := os.Getenv("REELHOUSE_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, name+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// distinctColours counts colours in a picture, to tell a drawn window from
+// a blank one.
+func distinctColours(img image.Image) int {
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+		}
+	}
+	return len(seen)
+}
+
+func TestGenerateShowsDownloadedVideoInHistory(t *testing.T) {
+	h := newHarness(t, nil, true)
+	c := h.ui.compose
+	c.win.Resize(fyne.NewSize(720, 640))
+	test.Type(c.prompt, "A lighthouse at dusk, waves crashing")
+	c.ratio.SetSelected("16:9")
+	c.duration.SetSelected("5 seconds")
+	test.Tap(c.generate)
+	if !c.generate.Disabled() {
+		t.Error("Generate must be disabled while the request is being sent")
+	}
+
+	hv := h.ui.history
+	hv.win.Resize(fyne.NewSize(980, 620))
+	h.loop.until(t, "the task to show as downloaded", func() bool {
+		return len(hv.records) == 1 && statusText(hv.records[0]) == "Downloaded"
+	})
+	if c.generate.Disabled() {
+		t.Error("Generate must be enabled again")
+	}
+	if !strings.Contains(c.status.Text, "ready") {
+		t.Errorf("compose status = %q, want it to say the video is ready", c.status.Text)
+	}
+	got, _ := h.sim.Task(hv.records[0].TaskID)
+	if got.Prompt != "A lighthouse at dusk, waves crashing" || got.Ratio != "16:9" || got.Duration != 5 || got.Model != defaultModel {
+		t.Errorf("the service received %+v", got)
+	}
+
+	hv.list.Select(0)
+	h.loop.pump()
+	r := hv.records[0]
+	path := filepath.Join(h.deps.Tracker.Library().Dir(), filepath.FromSlash(r.Files[0].Path))
+	for name, want := range map[string]string{
+		"Status":  "Downloaded",
+		"Model":   defaultModel,
+		"Task id": r.TaskID,
+		"File":    filepath.Base(path),
+		"Folder":  filepath.Dir(path),
+		"Options": "ratio 16:9, 5 s",
+		"Size":    humanSize(r.Files[0].Size),
+	} {
+		if got := hv.fields[name].Text; got != want {
+			t.Errorf("detail %s = %q, want %q", name, got, want)
+		}
+	}
+	if hv.openBtn.Disabled() || hv.folderBtn.Disabled() || !hv.retryBtn.Disabled() {
+		t.Error("Open and Show in folder (not Retry download) must be enabled for a downloaded video")
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != string(h.sim.VideoBytes(r.TaskID, 0)) {
+		t.Errorf("the library file differs from the served video (%v)", err)
+	}
+
+	test.Tap(hv.copyBtn)
+	if got := h.ui.app.Clipboard().Content(); got != r.TaskID {
+		t.Errorf("clipboard = %q, want the task id", got)
+	}
+
+	for name, w := range map[string]fyne.Window{"compose": c.win, "history": hv.win} {
+		if n := distinctColours(capture(t, w, name)); n < 5 {
+			t.Errorf("%s window looks blank (%d colours)", name, n)
+		}
+	}
+}
+
+func TestEmptyPromptExplainsInsteadOfSending(t *testing.T) {
+	h := newHarness(t, nil, true)
+	c := h.ui.compose
+	test.Tap(c.generate)
+	h.loop.pump()
+	if !strings.Contains(c.status.Text, "prompt is empty") {
+		t.Errorf("status = %q, want an explanation", c.status.Text)
+	}
+	if n := h.sim.Counts().Create; n != 0 {
+		t.Errorf("%d create calls for an empty prompt", n)
+	}
+	test.Type(c.prompt, "ok")
+	c.extra.SetText("{not json")
+	test.Tap(c.generate)
+	if !strings.Contains(c.status.Text, "not valid JSON") {
+		t.Errorf("status = %q, want the JSON explained", c.status.Text)
+	}
+}
+
+func TestGenerateAgainCopiesTheRequest(t *testing.T) {
+	h := newHarness(t, nil, true)
+	req := client.CreateRequest{Model: "doubao-seedance-2", Prompt: "again please", Ratio: "9:16", Resolution: "720p", Duration: 8,
+		UpstreamOptions: map[string]any{"seed": 7.0}}
+	rec, err := h.deps.Tracker.Submit(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hv := h.ui.history
+	h.loop.until(t, "the record in the list", func() bool { return hv.indexOf(rec.ID) >= 0 })
+	hv.list.Select(hv.indexOf(rec.ID))
+	test.Tap(hv.againBtn)
+	c := h.ui.compose
+	got, err := c.request()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Model != req.Model || got.Prompt != req.Prompt || got.Ratio != req.Ratio || got.Resolution != req.Resolution ||
+		got.Duration != req.Duration || got.UpstreamOptions["seed"] != 7.0 {
+		t.Errorf("compose form holds %+v, want %+v", got, req)
+	}
+}
+
+func TestSearchFiltersTheList(t *testing.T) {
+	h := newHarness(t, nil, true)
+	for _, p := range []string{"a red fox", "a blue whale", "a red balloon"} {
+		if _, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hv := h.ui.history
+	h.loop.until(t, "three records", func() bool { return len(hv.records) == 3 })
+	test.Type(hv.search, "red")
+	h.loop.until(t, "two matches", func() bool { return len(hv.records) == 2 })
+	for _, r := range hv.records {
+		if !strings.Contains(r.Request.Prompt, "red") {
+			t.Errorf("%q does not match", r.Request.Prompt)
+		}
+	}
+	// A new task that does not match stays out of the filtered list.
+	if _, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "green hills"}); err != nil {
+		t.Fatal(err)
+	}
+	h.loop.pump()
+	if len(hv.records) != 2 {
+		t.Errorf("filtered list has %d records, want 2", len(hv.records))
+	}
+}
+
+func TestAddByUnknownIDSaysSo(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	hv.addByID("no-such-task")
+	h.loop.until(t, "an error dialog", func() bool {
+		return len(hv.win.Canvas().Overlays().List()) > 0
+	})
+	if text := overlayText(hv.win); !strings.Contains(text, "no task with that id") {
+		t.Errorf("dialog says %q", text)
+	}
+}
+
+// overlayText gathers the text shown in a window's dialogs.
+func overlayText(w fyne.Window) string {
+	var b strings.Builder
+	for _, o := range w.Canvas().Overlays().List() {
+		b.WriteString(test.RenderObjectToMarkup(o))
+	}
+	return b.String()
+}
+
+// fakeKeys is a keychain that has no key yet, and records what is saved.
+type fakeKeys struct {
+	mu    sync.Mutex
+	saved string
+}
+
+func (k *fakeKeys) Load(context.Context) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.saved == "" {
+		return "", keychain.ErrNotFound
+	}
+	return k.saved, nil
+}
+
+func (k *fakeKeys) Save(_ context.Context, key string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.saved = key
+	return nil
+}
+
+func (k *fakeKeys) Delete(context.Context) error { return k.Save(context.Background(), "") }
+
+func TestFirstLaunchAsksForKeyAndSavesIt(t *testing.T) {
+	keys := &fakeKeys{}
+	h := newHarness(t, keys, false)
+	s := h.ui.settings
+	h.loop.until(t, "the welcome message", func() bool { return strings.Contains(s.keyNote.Text, "Welcome") })
+	s.win.Resize(fyne.NewSize(640, 460))
+	capture(t, s.win, "settings-first-launch")
+	test.Type(s.key, h.sim.Key())
+	test.Tap(s.saveKey)
+	h.loop.until(t, "the key to be saved", func() bool { return s.status.Text == "Key saved." })
+	if keys.saved != h.sim.Key() || !h.deps.Client.HasAPIKey() {
+		t.Errorf("saved %q, client has key: %v", keys.saved, h.deps.Client.HasAPIKey())
+	}
+	// The key now works end to end.
+	test.Type(h.ui.compose.prompt, "with my new key")
+	test.Tap(h.ui.compose.generate)
+	h.loop.until(t, "the video", func() bool {
+		return len(h.ui.history.records) == 1 && h.ui.history.records[0].Download == history.DownloadDone
+	})
+	if strings.Contains(test.RenderToMarkup(s.win.Canvas()), h.sim.Key()) {
+		t.Error("the settings window shows the key in clear text")
+	}
+}
+
+// brokenKeys is a keychain that is not available.
+type brokenKeys struct{}
+
+func (brokenKeys) Load(context.Context) (string, error) {
+	return "", errors.Join(keychain.ErrUnavailable, errors.New("no secret service"))
+}
+func (brokenKeys) Save(context.Context, string) error { return keychain.ErrUnavailable }
+func (brokenKeys) Delete(context.Context) error       { return keychain.ErrUnavailable }
+
+func TestUnavailableKeychainOffersSessionKey(t *testing.T) {
+	h := newHarness(t, brokenKeys{}, false)
+	s := h.ui.settings
+	h.loop.until(t, "the keychain dialog", func() bool { return len(s.win.Canvas().Overlays().List()) > 0 })
+	if text := overlayText(s.win); !strings.Contains(text, "this session") {
+		t.Errorf("dialog says %q", text)
+	}
+	s.win.Resize(fyne.NewSize(640, 460))
+	capture(t, s.win, "settings-keychain-unavailable")
+	s.useSessionKey(h.sim.Key())
+	if !h.deps.Client.HasAPIKey() || !strings.Contains(s.keyNote.Text, "session only") {
+		t.Errorf("session key not in use: note %q", s.keyNote.Text)
+	}
+}

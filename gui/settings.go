@@ -1,0 +1,259 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/client/keychain"
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// Names of the settings kept in the store. The API key is never one of
+// them: it lives in the system keychain only.
+const (
+	SettingServer   = "server_url"
+	SettingLibrary  = "library_dir"
+	SettingInterval = "poll_interval_seconds"
+)
+
+// settingsView holds the API key, the server and the library folder.
+type settingsView struct {
+	ui  *UI
+	win fyne.Window
+
+	key      *widget.Entry
+	keyNote  *widget.Label
+	saveKey  *widget.Button
+	server   *widget.Entry
+	library  *widget.Entry
+	interval *widget.Select
+	status   *widget.Label
+}
+
+func newSettings(u *UI) *settingsView {
+	v := &settingsView{ui: u, win: secondaryWindow(u.app, "Reelhouse — Settings", fyne.NewSize(640, 460))}
+	v.key = widget.NewPasswordEntry()
+	v.key.SetPlaceHolder("sk-…")
+	v.keyNote = widget.NewLabel("Checking the system keychain…")
+	v.keyNote.Wrapping = fyne.TextWrapWord
+	v.saveKey = widget.NewButtonWithIcon("Save key", theme.ConfirmIcon(), v.onSaveKey)
+	v.saveKey.Importance = widget.HighImportance
+	if u.deps.Keys == nil {
+		v.saveKey.SetText("Use key")
+	}
+
+	v.server = widget.NewEntry()
+	v.server.SetText(u.deps.ServerURL)
+	if u.deps.ServerLocked {
+		v.server.Disable()
+	}
+	v.library = widget.NewEntry()
+	v.library.SetText(u.deps.Tracker.Library().Dir())
+	browse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), v.onBrowseLibrary)
+	if u.deps.LibraryLocked {
+		v.library.Disable()
+		browse.Disable()
+	}
+	v.interval = widget.NewSelect([]string{"2 seconds", "3 seconds", "4 seconds", "5 seconds"}, nil)
+	v.interval.SetSelected(fmt.Sprintf("%d seconds", int(u.deps.Tracker.Interval().Seconds())))
+	v.interval.OnChanged = v.onIntervalChanged
+	v.status = widget.NewLabel("")
+	v.status.Wrapping = fyne.TextWrapWord
+
+	apply := widget.NewButton("Save server and folder", v.onSaveLocations)
+	form := widget.NewForm(
+		widget.NewFormItem("API key", container.NewBorder(nil, nil, nil, v.saveKey, v.key)),
+		widget.NewFormItem("", v.keyNote),
+		widget.NewFormItem("Server", v.server),
+		widget.NewFormItem("Library folder", container.NewBorder(nil, nil, nil, browse, v.library)),
+		widget.NewFormItem("Check every", v.interval),
+	)
+	v.win.SetContent(container.NewPadded(container.NewBorder(nil, container.NewVBox(apply, v.status), nil, nil, form)))
+	return v
+}
+
+func (v *settingsView) show() {
+	v.win.Show()
+	v.win.RequestFocus()
+}
+
+// loadKey reads the key from the keychain in the background, at start.
+func (v *settingsView) loadKey(ctx context.Context) {
+	if v.ui.deps.Keys == nil {
+		note := v.ui.deps.KeyNote
+		v.ui.do(func() { v.keyNote.SetText(note) })
+		return
+	}
+	key, err := v.ui.deps.Keys.Load(ctx)
+	switch {
+	case err == nil:
+		v.ui.deps.Client.SetAPIKey(key)
+		v.ui.deps.Tracker.KeyChanged()
+		v.ui.do(func() {
+			v.key.SetText(key)
+			v.keyNote.SetText("Your key is stored in the system keychain.")
+		})
+	case errors.Is(err, keychain.ErrNotFound):
+		v.ui.do(func() {
+			v.keyNote.SetText("Welcome! Paste your API key from the service (it starts with sk-) and press Save key. It is kept in the system keychain.")
+			v.show()
+		})
+	case ctx.Err() != nil:
+	default:
+		v.ui.do(func() {
+			v.keyNote.SetText(plainError(err))
+			v.offerSessionKey(err)
+		})
+	}
+}
+
+// offerSessionKey explains a keychain failure and lets the user type a key
+// that is used until Reelhouse closes and never saved.
+func (v *settingsView) offerSessionKey(cause error) {
+	fyne.LogError("keychain", cause)
+	entry := widget.NewPasswordEntry()
+	entry.SetPlaceHolder("sk-…")
+	msg := widget.NewLabel(plainError(cause) + "\n\nYou can paste your key below to use it until you close Reelhouse. It will not be saved anywhere.")
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Keychain not available", "Use for this session", "Not now",
+		container.NewVBox(msg, entry), func(ok bool) {
+			if ok {
+				v.useSessionKey(entry.Text)
+			}
+		}, v.win)
+	d.Resize(fyne.NewSize(480, 260))
+	v.win.Show()
+	d.Show()
+}
+
+func (v *settingsView) useSessionKey(key string) {
+	key = strings.TrimSpace(key)
+	if key == "" {
+		v.status.SetText("No key was entered, so Reelhouse cannot reach the service yet.")
+		return
+	}
+	v.ui.deps.Client.SetAPIKey(key)
+	v.ui.deps.Tracker.KeyChanged()
+	v.key.SetText(key)
+	v.keyNote.SetText("Using your key for this session only. It is not saved; you will be asked again next time.")
+}
+
+func (v *settingsView) onSaveKey() {
+	key := strings.TrimSpace(v.key.Text)
+	if key == "" {
+		v.status.SetText("Paste your API key first.")
+		return
+	}
+	if v.ui.deps.Keys == nil {
+		v.useSessionKey(key)
+		return
+	}
+	v.saveKey.Disable()
+	v.status.SetText("Saving the key in the system keychain… (your system may ask you to unlock it)")
+	v.ui.background(func(ctx context.Context) {
+		// Longer than the background timeout: the user may be typing a
+		// password into an unlock prompt.
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		err := v.ui.deps.Keys.Save(ctx, key)
+		if err == nil {
+			v.ui.deps.Client.SetAPIKey(key)
+			v.ui.deps.Tracker.KeyChanged()
+		}
+		v.ui.do(func() {
+			v.saveKey.Enable()
+			if err != nil {
+				v.status.SetText("")
+				v.offerSessionKey(err)
+				return
+			}
+			v.keyNote.SetText("Your key is stored in the system keychain.")
+			v.status.SetText("Key saved.")
+		})
+	})
+}
+
+func (v *settingsView) onIntervalChanged(s string) {
+	n, err := strconv.Atoi(strings.Fields(s)[0])
+	if err != nil {
+		return
+	}
+	v.ui.deps.Tracker.SetInterval(time.Duration(n) * time.Second)
+	v.ui.background(func(ctx context.Context) {
+		v.ui.showError(v.win, "Could not save the setting", v.ui.deps.Store.SetSetting(ctx, SettingInterval, strconv.Itoa(n)))
+	})
+}
+
+func (v *settingsView) onBrowseLibrary() {
+	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			v.ui.showError(v.win, "Could not open the folder", err)
+			return
+		}
+		if dir != nil {
+			v.library.SetText(dir.Path())
+		}
+	}, v.win)
+}
+
+// onSaveLocations checks and saves the server and library folder.
+func (v *settingsView) onSaveLocations() {
+	server := strings.TrimSpace(v.server.Text)
+	dir := strings.TrimSpace(v.library.Text)
+	serverChanged := !v.ui.deps.ServerLocked && server != v.ui.deps.ServerURL
+	libraryChanged := !v.ui.deps.LibraryLocked && dir != v.ui.deps.Tracker.Library().Dir()
+	if serverChanged {
+		if _, err := client.New(server); err != nil {
+			v.status.SetText(plainError(err))
+			return
+		}
+	}
+	v.status.SetText("Saving…")
+	v.ui.background(func(ctx context.Context) {
+		var notes []string
+		if serverChanged {
+			if err := v.ui.deps.Store.SetSetting(ctx, SettingServer, server); err != nil {
+				v.ui.showError(v.win, "Could not save the server", err)
+				return
+			}
+			notes = append(notes, "The new server will be used the next time you start Reelhouse.")
+		}
+		if libraryChanged {
+			lib, err := history.OpenLibrary(dir)
+			if err != nil {
+				v.ui.do(func() { v.status.SetText(plainError(err)) })
+				return
+			}
+			if err := v.ui.deps.Store.SetSetting(ctx, SettingLibrary, lib.Dir()); err != nil {
+				v.ui.showError(v.win, "Could not save the library folder", err)
+				return
+			}
+			notes = append(notes, "The new library folder will be used the next time you start Reelhouse.")
+		}
+		if len(notes) == 0 {
+			notes = append(notes, "Nothing to change.")
+		}
+		v.ui.do(func() { v.status.SetText(strings.Join(notes, " ")) })
+	})
+}
+
+// onKeyRefused is called when the service refused the key while polling.
+func (v *settingsView) onKeyRefused(msg string) {
+	v.keyNote.SetText(msg)
+	v.show()
+}
+
+func (v *settingsView) onKeyAccepted() {
+	v.status.SetText("Checking on your videos again.")
+}

@@ -1,0 +1,104 @@
+package gui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// statusText is a task's state in a few plain words.
+func statusText(r history.Record) string {
+	switch r.State {
+	case history.StateSubmitting:
+		return "Sending…"
+	case history.StateUncertain:
+		return "Not sure it started"
+	case history.StateNotSent:
+		return "Not sent"
+	case history.StatePending:
+		if !r.Watching {
+			return "Waiting (not watched)"
+		}
+		return "Waiting to start"
+	case history.StateRunning:
+		if !r.Watching {
+			return "Generating (not watched)"
+		}
+		return "Generating…"
+	case history.StateFailed:
+		return "Failed"
+	case history.StateCancelled:
+		return "Cancelled"
+	case history.StateLost:
+		return "Lost by the service"
+	case history.StateStale:
+		return "Stale — check again"
+	case history.StateSuccess:
+		switch r.Download {
+		case history.DownloadDone:
+			return "Downloaded"
+		case history.DownloadFailed:
+			return "Download failed"
+		case history.DownloadPaused:
+			return "Download paused"
+		default:
+			return "Downloading…"
+		}
+	}
+	return "Service says: " + string(r.State)
+}
+
+// needsAttention reports whether the user has something to do about r.
+func needsAttention(r history.Record) bool {
+	switch r.State {
+	case history.StateUncertain, history.StateNotSent, history.StateFailed, history.StateLost, history.StateStale:
+		return true
+	case history.StateSuccess:
+		return r.Download == history.DownloadFailed || r.Download == history.DownloadPaused
+	}
+	return false
+}
+
+// inProgress reports whether r is still on its way to the library.
+func inProgress(r history.Record) bool {
+	if r.State == history.StateSuccess {
+		return r.Download == history.DownloadWaiting
+	}
+	return !r.State.Final()
+}
+
+// humanSize is a byte count in the units people read.
+func humanSize(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	case n < 1024*1024*1024:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+	}
+	return fmt.Sprintf("%.2f GB", float64(n)/(1024*1024*1024))
+}
+
+// humanTime is a local date and time, or "—" when unknown.
+func humanTime(t time.Time) string {
+	if t.IsZero() || t.Unix() <= 0 {
+		return "—"
+	}
+	return t.Local().Format("2 Jan 2006, 15:04:05")
+}
+
+// firstLine shortens a prompt to one line of at most n runes.
+func firstLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "(no prompt)"
+	}
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
