@@ -774,3 +774,37 @@ func TestErrorsNeverShowKeyOrSignedQuery(t *testing.T) {
 		t.Errorf("sanitised fields: %+v", apiErr)
 	}
 }
+
+func TestCreateGatewayTimeoutIsUncertain(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status    int
+		uncertain bool
+	}{{502, true}, {504, true}, {503, false}, {400, false}}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
+			t.Parallel()
+			var hits atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits.Add(1)
+				w.WriteHeader(tt.status)
+			}))
+			t.Cleanup(srv.Close)
+			c := newClient(t, srv.URL, client.WithAPIKey("sk-test"))
+			_, err := c.Create(t.Context(), basicRequest)
+			var apiErr *client.APIError
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != tt.status {
+				t.Fatalf("err = %v", err)
+			}
+			if got := errors.Is(err, client.ErrSubmissionUncertain); got != tt.uncertain {
+				t.Errorf("uncertain = %v: %v", got, err)
+			}
+			if tt.uncertain && client.IsTransient(err) {
+				t.Errorf("an uncertain create must not look retryable: %v", err)
+			}
+			if n := hits.Load(); n != 1 {
+				t.Errorf("%d creates sent", n)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -244,8 +245,8 @@ func (d *download) run(ctx context.Context) (DownloadResult, error) {
 		if err != nil {
 			return DownloadResult{}, d.fail(ctx, dctx, err)
 		}
-		stall.Reset(d.opts.StallTimeout)
 		usable, err := d.accept(resp, canResume && attempt == 0, resume)
+		stall.Reset(d.opts.StallTimeout) // accept may have spent a while hashing what was kept
 		if err != nil {
 			resp.Body.Close()
 			return DownloadResult{}, err
@@ -302,8 +303,12 @@ func (d *download) accept(resp *http.Response, resuming bool, resume partMeta) (
 				(total > 0 && end != total-1) {
 				return false, d.resetForRetry()
 			}
-			if err := d.keep(resume.Size); err != nil {
+			ok, err := d.keep(resume.Size)
+			if err != nil {
 				return false, err
+			}
+			if !ok { // what we kept is not the start of a video
+				return false, d.resetForRetry()
 			}
 		} else {
 			// We asked for the whole file; accept a 206 only if it is that.
@@ -329,8 +334,8 @@ func (d *download) accept(resp *http.Response, resuming bool, resume partMeta) (
 	d.etag = resp.Header.Get("ETag")
 	d.lastMod = resp.Header.Get("Last-Modified")
 	if resuming && resp.StatusCode == http.StatusPartialContent {
-		d.etag = cmpOr(d.etag, resume.ETag)
-		d.lastMod = cmpOr(d.lastMod, resume.LastModified)
+		d.etag = cmp.Or(d.etag, resume.ETag)
+		d.lastMod = cmp.Or(d.lastMod, resume.LastModified)
 	}
 	// Remember the validators now, so that a crash can still resume.
 	if err := writeMeta(d.metaPath, d.meta()); err != nil {
@@ -338,13 +343,6 @@ func (d *download) accept(resp *http.Response, resuming bool, resume partMeta) (
 	}
 	d.progress(true)
 	return true, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func (d *download) meta() partMeta {
@@ -375,29 +373,29 @@ func (d *download) resetForRetry() error {
 	return d.reset()
 }
 
-// keep continues after the first n bytes already in the file.
-func (d *download) keep(n int64) error {
+// keep continues after the first n bytes already in the file. It reports
+// false if those bytes do not start like an MP4 file.
+func (d *download) keep(n int64) (bool, error) {
 	if err := d.f.Truncate(n); err != nil {
-		return localWriteError(err)
+		return false, localWriteError(err)
 	}
-	d.hasher = sha256.New()
-	d.head = d.head[:0]
 	head := make([]byte, min(n, 8))
 	if _, err := io.ReadFull(io.NewSectionReader(d.f, 0, int64(len(head))), head); err != nil {
-		return localWriteError(err)
+		return false, localWriteError(err)
 	}
+	if len(head) == 8 && !isMP4Head(head) {
+		return false, nil
+	}
+	d.hasher = sha256.New()
 	if _, err := io.Copy(d.hasher, io.NewSectionReader(d.f, 0, n)); err != nil {
-		return localWriteError(err)
+		return false, localWriteError(err)
 	}
 	if _, err := d.f.Seek(n, io.SeekStart); err != nil {
-		return localWriteError(err)
+		return false, localWriteError(err)
 	}
 	d.offset = n
-	d.head = append(d.head, head...)
-	if len(d.head) >= 8 && !isMP4Head(d.head) {
-		return d.notVideo()
-	}
-	return nil
+	d.head = append(d.head[:0], head...)
+	return true, nil
 }
 
 func isMP4Head(b []byte) bool { return len(b) >= 8 && bytes.Equal(b[4:8], []byte("ftyp")) }

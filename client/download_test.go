@@ -558,3 +558,29 @@ func TestDownloadFollowsRedirectWithoutKey(t *testing.T) {
 		t.Errorf("result %+v, key seen %v", res, sawAuth.Load())
 	}
 }
+
+func TestDownloadStartsOverWhenKeptBytesAreNotVideo(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, fast)
+	c := simClient(t, sim)
+	id, urls := finishedTask(t, sim, c)
+	part := filepath.Join(t.TempDir(), "v.part")
+	sim.Inject(apitest.Fault{Kind: apitest.FaultTruncate, Target: apitest.TargetFiles})
+	if _, err := c.Download(t.Context(), urls[0], part, client.DownloadOptions{}); err == nil {
+		t.Fatal("the cut-off download succeeded")
+	}
+	f, err := os.OpenFile(part, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte("<html>!!"), 0) // the kept bytes are no longer an MP4 start
+	f.Close()
+	if _, err := c.Download(t.Context(), urls[0], part, client.DownloadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	assertFile(t, part, sim.VideoBytes(id, 0))
+	r := fileRequests(t, sim)
+	if len(r) != 3 || r[1].Range == "" || r[2].Range != "" {
+		t.Errorf("requests %+v, want a ranged try, then a full one", r)
+	}
+}

@@ -96,6 +96,8 @@ func (e *APIError) Error() string {
 		s = "The service is busy (too many requests) and did not start the video. Wait a moment, then submit again."
 	case c == http.StatusTooManyRequests:
 		s = "The service is busy (too many requests). Reelhouse will try again shortly."
+	case c == http.StatusNotFound && e.create:
+		s = "The service does not offer video creation at this address (HTTP 404). Check the server address in Settings."
 	case c == http.StatusNotFound:
 		s = "The service has no task with that id for this key."
 	case c == http.StatusRequestTimeout && e.create:
@@ -412,6 +414,10 @@ func uncertainError(cause error, kinds ...error) error {
 }
 
 func uncertainDetail(cause error) string {
+	var apiErr *APIError
+	if errors.As(cause, &apiErr) {
+		return fmt.Sprintf("a gateway in front of the service gave up waiting (HTTP %d)", apiErr.StatusCode)
+	}
 	if errors.Is(cause, ErrMalformedResponse) {
 		return "the answer could not be read"
 	}
