@@ -77,11 +77,11 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	d := Deps{Store: store, ServerLocked: o.Server != "", LibraryLocked: o.Library != ""}
 	d.ServerURL = o.Server
 	if d.ServerURL == "" {
-		d.ServerURL = store.Setting(ctx, SettingServer, client.DefaultBaseURL)
+		d.ServerURL = store.Setting(ctx, history.SettingServer, client.DefaultBaseURL)
 	}
 	dir := o.Library
 	if dir == "" {
-		dir = store.Setting(ctx, SettingLibrary, history.DefaultLibraryDir())
+		dir = store.Setting(ctx, history.SettingLibrary, history.DefaultLibraryDir())
 	}
 	lib, err := history.OpenLibrary(dir)
 	if err != nil {
@@ -102,7 +102,7 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	default:
 		d.Keys = keychain.New()
 	}
-	seconds, _ := strconv.Atoi(store.Setting(ctx, SettingInterval, "2"))
+	seconds, _ := strconv.Atoi(store.Setting(ctx, history.SettingInterval, "2"))
 	d.Tracker = history.NewTracker(store, lib, c, history.TrackerOptions{Interval: time.Duration(seconds) * time.Second})
 	s.Tracker = d.Tracker
 	s.Deps = d

@@ -19,14 +19,6 @@ import (
 	"github.com/reelhouse/reelhouse/history"
 )
 
-// Names of the settings kept in the store. The API key is never one of
-// them: it lives in the system keychain only.
-const (
-	SettingServer   = "server_url"
-	SettingLibrary  = "library_dir"
-	SettingInterval = "poll_interval_seconds"
-)
-
 // settingsView holds the API key, the server and the library folder.
 type settingsView struct {
 	ui  *UI
@@ -191,7 +183,7 @@ func (v *settingsView) onIntervalChanged(s string) {
 	}
 	v.ui.deps.Tracker.SetInterval(time.Duration(n) * time.Second)
 	v.ui.background(func(ctx context.Context) {
-		v.ui.showError(v.win, "Could not save the setting", v.ui.deps.Store.SetSetting(ctx, SettingInterval, strconv.Itoa(n)))
+		v.ui.showError(v.win, "Could not save the setting", v.ui.deps.Store.SetSetting(ctx, history.SettingInterval, strconv.Itoa(n)))
 	})
 }
 
@@ -223,7 +215,7 @@ func (v *settingsView) onSaveLocations() {
 	v.ui.background(func(ctx context.Context) {
 		var notes []string
 		if serverChanged {
-			if err := v.ui.deps.Store.SetSetting(ctx, SettingServer, server); err != nil {
+			if err := v.ui.deps.Store.SetSetting(ctx, history.SettingServer, server); err != nil {
 				v.ui.showError(v.win, "Could not save the server", err)
 				return
 			}
@@ -235,7 +227,7 @@ func (v *settingsView) onSaveLocations() {
 				v.ui.do(func() { v.status.SetText(plainError(err)) })
 				return
 			}
-			if err := v.ui.deps.Store.SetSetting(ctx, SettingLibrary, lib.Dir()); err != nil {
+			if err := v.ui.deps.Store.SetSetting(ctx, history.SettingLibrary, lib.Dir()); err != nil {
 				v.ui.showError(v.win, "Could not save the library folder", err)
 				return
 			}

@@ -19,6 +19,9 @@ const (
 	EventKeyRefused
 	// EventKeyAccepted: polling resumed after a new key was given.
 	EventKeyAccepted
+	// EventReloaded: many records changed at once (a rebuild, a library
+	// move); views should read the history again.
+	EventReloaded
 )
 
 // Event is one change the tracker made. Events of one subscriber arrive in

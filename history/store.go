@@ -759,6 +759,14 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 	return err
 }
 
+// Names of the settings kept in the store. The API key is never one of
+// them: it lives in the system keychain only.
+const (
+	SettingServer   = "server_url"
+	SettingLibrary  = "library_dir"
+	SettingInterval = "poll_interval_seconds"
+)
+
 // Setting returns a saved setting, or def when none is saved.
 func (s *Store) Setting(ctx context.Context, key, def string) string {
 	var v string
@@ -810,4 +818,101 @@ func normalizeTag(t string) string {
 		t = string(r[:64])
 	}
 	return t
+}
+
+// Restore puts a record back from its sidecar: a new row if the task is
+// unknown, otherwise its files are added to the existing row. Tags,
+// favourite and note come from the sidecar only for a new row.
+func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
+	if r.TaskID == "" {
+		return Record{}, false, errors.New("a record without a task id cannot be restored")
+	}
+	existing, err := s.ByTaskID(ctx, r.TaskID)
+	created := false
+	switch {
+	case errors.Is(err, ErrNotFound):
+		body, err := json.Marshal(r.Request)
+		if err != nil {
+			return Record{}, false, err
+		}
+		var trashed int64
+		if !r.TrashedAt.IsZero() {
+			trashed = r.TrashedAt.UnixMilli()
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return Record{}, false, err
+		}
+		defer tx.Rollback()
+		res, err := tx.ExecContext(ctx, `INSERT INTO tasks (task_id, model, prompt, request, state, watching, error_code, error_message,
+			raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at)
+			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.TaskID, r.Request.Model, r.Request.Prompt, string(body), string(r.State), r.ErrorCode, r.ErrorMessage,
+			string(client.RedactJSON(r.Raw)), r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(),
+			int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
+			boolInt(r.Favourite), r.Note, trashed)
+		if err != nil {
+			return Record{}, false, fmt.Errorf("Reelhouse could not restore task %s: %w", r.TaskID, err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return Record{}, false, err
+		}
+		for _, tag := range NormalizeTags(r.Tags) {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tags (task_row, tag) VALUES (?, ?)`, id, tag); err != nil {
+				return Record{}, false, err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return Record{}, false, err
+		}
+		existing.ID, created = id, true
+	case err != nil:
+		return Record{}, false, err
+	}
+	for _, f := range r.Files {
+		if err := s.PutFile(ctx, existing.ID, f); err != nil {
+			return Record{}, false, err
+		}
+	}
+	got, err := s.Get(ctx, existing.ID)
+	return got, created, err
+}
+
+// LibraryFile is one file of the library as the store knows it.
+type LibraryFile struct {
+	RecordID int64
+	TaskID   string
+	File     File
+}
+
+// LibraryFiles lists every downloaded file of every record, trash
+// included, in record order.
+func (s *Store) LibraryFiles(ctx context.Context) ([]LibraryFile, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT t.task_id, `+fileColumns+`
+		FROM files f JOIN tasks t ON t.id = f.task_row ORDER BY f.task_row, f.idx`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []LibraryFile
+	for rows.Next() {
+		var (
+			lf                LibraryFile
+			taskID            sql.NullString
+			durationMS        int64
+			hasAudio, missing int
+			mediaState        string
+		)
+		f := &lf.File
+		if err := rows.Scan(&taskID, &lf.RecordID, &f.Index, &f.Path, &f.Size, &f.SHA256, &durationMS, &f.Media.Width, &f.Media.Height,
+			&f.Media.FrameRate, &f.Media.VideoCodec, &f.Media.AudioCodec, &hasAudio, &mediaState, &f.Thumbnail, &missing); err != nil {
+			return nil, err
+		}
+		lf.TaskID = taskID.String
+		f.Media.Duration = time.Duration(durationMS) * time.Millisecond
+		f.Media.HasAudio, f.Missing, f.MediaState = hasAudio != 0, missing != 0, MediaState(mediaState)
+		out = append(out, lf)
+	}
+	return out, rows.Err()
 }

@@ -36,9 +36,8 @@ type TrackerOptions struct {
 	StaleAfter   time.Duration // unfinished this long → stale (default 6 h)
 	LostAfter    int           // consecutive "no such task" answers → lost (default 5)
 	MaxBackoff   time.Duration // longest wait after errors (default 60 s)
-	// AfterDownload, if set, runs in the background after a video is placed
-	// in the library (to read its metadata, make a thumbnail, …).
-	AfterDownload func(ctx context.Context, rec Record, f File)
+	// ThumbnailDir is where thumbnails are cached; empty: no thumbnails.
+	ThumbnailDir string
 	// MinInterval is the shortest polling interval accepted (default 2 s,
 	// the service's recommendation); tests lower it to run quickly.
 	MinInterval time.Duration
@@ -716,11 +715,11 @@ func (t *Tracker) download(ctx context.Context, id int64) {
 			t.downloadFailed(ctx, rec, err)
 			return
 		}
-		if t.opts.AfterDownload != nil {
-			t.opts.AfterDownload(ctx, rec, f)
-		}
 	}
-	t.update(ctx, id, Change{Download: ptr(DownloadDone), DownloadError: ptr("")})
+	rec, ok := t.update(ctx, id, Change{Download: ptr(DownloadDone), DownloadError: ptr("")})
+	if ok {
+		t.describeFiles(ctx, rec)
+	}
 }
 
 // fetchWithRetry downloads with a few retries for passing network trouble;

@@ -1,0 +1,626 @@
+package history
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/reelhouse/reelhouse/history/media"
+)
+
+// trashDir holds deleted videos until the trash is emptied.
+const trashDir = ".trash"
+
+// describeFiles reads the facts of each file of a record, makes its
+// thumbnail and writes its sidecar. It runs in the background after a
+// download; a file that is not a readable video is marked so, never fatal.
+func (t *Tracker) describeFiles(ctx context.Context, rec Record) {
+	lib := t.Library()
+	for _, f := range rec.Files {
+		p, err := lib.Abs(f.Path)
+		if err != nil {
+			continue
+		}
+		info, err := media.Describe(ctx, p)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			f.MediaState, f.Media = MediaUnreadable, media.Info{}
+		default:
+			f.MediaState, f.Media = MediaOK, info
+		}
+		if dir := t.opts.ThumbnailDir; dir != "" {
+			if err := os.MkdirAll(dir, 0o755); err == nil {
+				name := fmt.Sprintf("%s-%d.png", safeID(rec.TaskID, 64), f.Index)
+				ph := media.Placeholder{Model: rec.Request.Model, Date: rec.CreatedAt, Title: rec.Request.Prompt}
+				if _, err := media.Thumbnail(ctx, p, filepath.Join(dir, name), ph); err == nil {
+					f.Thumbnail = name
+				}
+			}
+		}
+		if err := t.store.PutFile(context.WithoutCancel(ctx), rec.ID, f); err != nil {
+			return
+		}
+	}
+	if rec, err := t.store.Get(context.WithoutCancel(ctx), rec.ID); err == nil {
+		t.writeSidecars(rec)
+		t.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: rec})
+	}
+}
+
+// ThumbnailPath is the cached thumbnail of a file, or "" when it has none.
+func (t *Tracker) ThumbnailPath(f File) string {
+	if f.Thumbnail == "" || t.opts.ThumbnailDir == "" || strings.ContainsAny(f.Thumbnail, `/\`) {
+		return ""
+	}
+	return filepath.Join(t.opts.ThumbnailDir, f.Thumbnail)
+}
+
+// writeSidecars rewrites the sidecar of every file of rec that is present.
+// A sidecar that cannot be written is not fatal: the database still holds
+// everything, and the next change writes it again.
+func (t *Tracker) writeSidecars(rec Record) error {
+	lib := t.Library()
+	var firstErr error
+	for _, f := range rec.Files {
+		p, err := lib.Abs(f.Path)
+		if err != nil || f.Missing {
+			continue
+		}
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		if err := WriteSidecar(p, NewSidecar(rec, f)); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
+
+// edit applies a change the user made to a record and keeps its sidecars
+// in step.
+func (t *Tracker) edit(ctx context.Context, id int64, c Change) (Record, error) {
+	rec, err := t.store.Update(ctx, id, c, time.Now())
+	if err != nil {
+		return Record{}, err
+	}
+	t.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
+	if err := t.writeSidecars(rec); err != nil {
+		return rec, fmt.Errorf("The change is saved in the history, but the file next to the video could not be updated: %v", err)
+	}
+	return rec, nil
+}
+
+// SetFavourite marks or unmarks a video as a favourite.
+func (t *Tracker) SetFavourite(ctx context.Context, id int64, on bool) error {
+	_, err := t.edit(ctx, id, Change{Favourite: &on})
+	return err
+}
+
+// SetTags replaces the tags of a video.
+func (t *Tracker) SetTags(ctx context.Context, id int64, tags []string) error {
+	_, err := t.edit(ctx, id, Change{Tags: &tags})
+	return err
+}
+
+// SetNote replaces the note of a video.
+func (t *Tracker) SetNote(ctx context.Context, id int64, note string) error {
+	_, err := t.edit(ctx, id, Change{Note: &note})
+	return err
+}
+
+// Trash moves a task's videos and sidecars into the library's trash folder
+// and hides the task from the library; Untrash undoes it.
+func (t *Tracker) Trash(ctx context.Context, id int64) error {
+	rec, err := t.store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if rec.Trashed() {
+		return nil
+	}
+	t.mu.Lock()
+	delete(t.watches, id)
+	t.mu.Unlock()
+	lib := t.Library()
+	for _, f := range rec.Files {
+		if strings.HasPrefix(f.Path, trashDir+"/") {
+			continue
+		}
+		dest := trashDir + "/" + f.Path
+		if err := lib.moveWithSidecar(f.Path, dest); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("Reelhouse could not move the video to the trash: %v", plainOSError(err))
+		}
+		f.Path = dest
+		if err := t.store.PutFile(ctx, id, f); err != nil {
+			return err
+		}
+	}
+	now := time.Now()
+	_, err = t.edit(ctx, id, Change{TrashedAt: &now, Watching: ptr(false)})
+	return err
+}
+
+// Untrash puts a trashed task and its videos back in the library.
+func (t *Tracker) Untrash(ctx context.Context, id int64) error {
+	rec, err := t.store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	lib := t.Library()
+	for _, f := range rec.Files {
+		orig, ok := strings.CutPrefix(f.Path, trashDir+"/")
+		if !ok {
+			continue
+		}
+		dest, err := lib.freeName(orig)
+		if err != nil {
+			return err
+		}
+		if err := lib.moveWithSidecar(f.Path, dest); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("Reelhouse could not take the video out of the trash: %v", plainOSError(err))
+		}
+		f.Path = dest
+		if err := t.store.PutFile(ctx, id, f); err != nil {
+			return err
+		}
+	}
+	zero := time.Time{}
+	_, err = t.edit(ctx, id, Change{TrashedAt: &zero})
+	return err
+}
+
+// EmptyTrash deletes every trashed task and its files for good.
+func (t *Tracker) EmptyTrash(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		recs, err := t.store.List(ctx, Query{Trash: true, Limit: 200})
+		if err != nil || len(recs) == 0 {
+			return n, err
+		}
+		for _, r := range recs {
+			if err := t.Delete(ctx, r.ID, true); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+}
+
+// moveWithSidecar renames a video (library-relative) and its sidecar.
+func (l *Library) moveWithSidecar(from, to string) error {
+	src, err := l.Abs(from)
+	if err != nil {
+		return err
+	}
+	dst, err := l.Abs(to)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(src, dst); err != nil {
+		return err
+	}
+	if err := os.Rename(SidecarPath(src), SidecarPath(dst)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	syncDir(filepath.Dir(dst))
+	syncDir(filepath.Dir(src))
+	return nil
+}
+
+// freeName returns rel, or rel with -2, -3, … when rel is taken.
+func (l *Library) freeName(rel string) (string, error) {
+	ext := path.Ext(rel)
+	base := strings.TrimSuffix(rel, ext)
+	for n := 1; n < 1000; n++ {
+		cand := rel
+		if n > 1 {
+			cand = fmt.Sprintf("%s-%d%s", base, n, ext)
+		}
+		p, err := l.Abs(cand)
+		if err != nil {
+			return "", err
+		}
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			return cand, nil
+		}
+	}
+	return "", fmt.Errorf("too many videos are named %s", rel)
+}
+
+// foundSidecar is a sidecar found in the library, with its video's path.
+type foundSidecar struct {
+	rel     string // the video's library-relative path
+	sidecar Sidecar
+}
+
+// scanSidecars walks the library (not its trash or unfinished downloads)
+// for sidecars. Sidecars that cannot be read are reported, not touched.
+func (l *Library) scanSidecars(ctx context.Context) (map[string][]foundSidecar, []string, error) {
+	found := map[string][]foundSidecar{}
+	var problems []string
+	err := filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s could not be read (%v)", p, plainOSError(err)))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if d.IsDir() {
+			if p != l.dir && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir // .incoming, .trash and hidden folders
+			}
+			return nil
+		}
+		if !strings.EqualFold(filepath.Ext(p), ".json") || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		sc, err := ReadSidecar(p)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s is not a readable Reelhouse file (%v); it was left as it is", p, err))
+			return nil
+		}
+		video := strings.TrimSuffix(p, filepath.Ext(p)) + filepath.Ext(sc.File.Name)
+		if filepath.Ext(sc.File.Name) == "" {
+			video = strings.TrimSuffix(p, filepath.Ext(p)) + ".mp4"
+		}
+		if _, err := os.Stat(video); err != nil {
+			problems = append(problems, fmt.Sprintf("%s describes a video that is not next to it", p))
+			return nil
+		}
+		rel, err := filepath.Rel(l.dir, video)
+		if err != nil {
+			return nil
+		}
+		found[sc.TaskID] = append(found[sc.TaskID], foundSidecar{rel: filepath.ToSlash(rel), sidecar: sc})
+		return nil
+	})
+	return found, problems, err
+}
+
+// LibraryReport says what a rebuild or reconcile found.
+type LibraryReport struct {
+	Added    int      // tasks picked up from sidecars
+	Moved    int      // files found at a new place
+	Missing  int      // files that are gone
+	Returned int      // files that were missing and are back
+	Problems []string // sidecars that could not be read, and similar
+}
+
+// Rebuild recreates history rows from the sidecars in the library folder
+// alone; rows that exist are kept. Used on an empty database it restores
+// every downloaded video with its metadata.
+func Rebuild(ctx context.Context, store *Store, lib *Library) (LibraryReport, error) {
+	var rep LibraryReport
+	found, problems, err := lib.scanSidecars(ctx)
+	rep.Problems = problems
+	if err != nil {
+		return rep, err
+	}
+	for _, list := range found {
+		for _, fs := range list {
+			if _, created, err := store.Restore(ctx, fs.sidecar.Record(fs.rel)); err != nil {
+				rep.Problems = append(rep.Problems, err.Error())
+			} else if created {
+				rep.Added++
+			}
+		}
+	}
+	return rep, nil
+}
+
+// Reconcile compares the history with the library folder: files deleted or
+// moved outside Reelhouse are marked missing or followed to their new
+// place, and videos copied in with their sidecars are added.
+func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
+	lib := t.Library()
+	rep, err := Rebuild(ctx, t.store, lib)
+	if err != nil {
+		return rep, err
+	}
+	found, _, err := lib.scanSidecars(ctx)
+	if err != nil {
+		return rep, err
+	}
+	files, err := t.store.LibraryFiles(ctx)
+	if err != nil {
+		return rep, err
+	}
+	changed := map[int64]bool{}
+	for _, lf := range files {
+		f := lf.File
+		p, err := lib.Abs(f.Path)
+		if err != nil {
+			continue
+		}
+		_, statErr := os.Stat(p)
+		switch {
+		case statErr == nil && f.Missing:
+			f.Missing = false
+			rep.Returned++
+		case statErr == nil:
+			continue
+		default:
+			moved := false
+			for _, fs := range found[lf.TaskID] {
+				if fs.sidecar.File.Index == f.Index && fs.rel != f.Path {
+					f.Path, f.Missing, moved = fs.rel, false, true
+					rep.Moved++
+					break
+				}
+			}
+			if !moved {
+				if f.Missing {
+					continue
+				}
+				f.Missing = true
+				rep.Missing++
+			}
+		}
+		if err := t.store.PutFile(ctx, lf.RecordID, f); err != nil {
+			return rep, err
+		}
+		changed[lf.RecordID] = true
+	}
+	for id := range changed {
+		if rec, err := t.store.Get(ctx, id); err == nil {
+			t.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
+		}
+	}
+	if rep.Added > 0 {
+		t.events.publish(Event{Kind: EventReloaded})
+	}
+	return rep, nil
+}
+
+// MoveLibrary moves every video and sidecar to a new library folder:
+// each file is copied and verified first, then the new folder is saved as
+// the library, and only then are the old files removed. A crash at any
+// point leaves a complete library in the folder the settings name.
+func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(done, total int)) (*Library, error) {
+	old := t.Library()
+	next, err := OpenLibrary(dir)
+	if err != nil {
+		return nil, err
+	}
+	if next.dir == old.dir {
+		return old, nil
+	}
+	if within(next.dir, old.dir) || within(old.dir, next.dir) {
+		return nil, errors.New("The new library folder cannot be inside the old one, or the other way round. Choose a separate folder.")
+	}
+	files, err := t.store.LibraryFiles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var todo []File
+	for _, lf := range files {
+		if !lf.File.Missing {
+			todo = append(todo, lf.File)
+		}
+	}
+	for i, f := range todo {
+		if progress != nil {
+			progress(i, len(todo))
+		}
+		src, err := old.Abs(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		dst, err := next.Abs(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		if err := copyVerified(ctx, src, dst, f.SHA256); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // reconcile will show it as missing
+			}
+			return nil, fmt.Errorf("Reelhouse could not copy %s to the new folder, so nothing was moved: %v", f.Path, err)
+		}
+		if err := copyVerified(ctx, SidecarPath(src), SidecarPath(dst), ""); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("Reelhouse could not copy %s to the new folder, so nothing was moved: %v", SidecarPath(f.Path), err)
+		}
+	}
+	if err := t.store.SetSetting(ctx, SettingLibrary, next.dir); err != nil {
+		return nil, err
+	}
+	t.SetLibrary(next)
+	// The new library is complete and in use; the old copies can go.
+	for _, f := range todo {
+		if src, err := old.Abs(f.Path); err == nil {
+			os.Remove(src)
+			os.Remove(SidecarPath(src))
+		}
+	}
+	if progress != nil {
+		progress(len(todo), len(todo))
+	}
+	t.events.publish(Event{Kind: EventReloaded})
+	return next, nil
+}
+
+// within reports whether dir is inside parent.
+func within(dir, parent string) bool {
+	rel, err := filepath.Rel(parent, dir)
+	return err == nil && rel != "." && !strings.HasPrefix(rel, "..")
+}
+
+// copyVerified copies src to dst through a temp file, checking the copy's
+// sha256 against want (when given) before renaming it into place.
+func copyVerified(ctx context.Context, src, dst, want string) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	if _, err = io.Copy(io.MultiWriter(tmp, h), &ctxReader{ctx: ctx, r: in}); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if want != "" && hex.EncodeToString(h.Sum(nil)) != want {
+		return errors.New("the copy does not match the original")
+	}
+	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), dst); err != nil {
+		return err
+	}
+	syncDir(filepath.Dir(dst))
+	return nil
+}
+
+// ctxReader stops a long copy when its context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// Export copies the videos of the given records, each with its sidecar, to
+// dir; with asZip, into one ZIP file there. It returns what it wrote.
+func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip bool) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("Reelhouse could not use the folder %s (%v).", dir, plainOSError(err))
+	}
+	type item struct {
+		src  string
+		name string
+		rec  Record
+		file File
+	}
+	var items []item
+	lib := t.Library()
+	used := map[string]bool{}
+	for _, id := range ids {
+		rec, err := t.store.Get(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		for _, f := range rec.Files {
+			src, err := lib.Abs(f.Path)
+			if err != nil || f.Missing {
+				continue
+			}
+			name := path.Base(f.Path)
+			for n := 2; used[name]; n++ {
+				name = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path.Base(f.Path), path.Ext(f.Path)), n, path.Ext(f.Path))
+			}
+			used[name] = true
+			items = append(items, item{src: src, name: name, rec: rec, file: f})
+		}
+	}
+	if len(items) == 0 {
+		return "", errors.New("There is no downloaded video to export in what you selected.")
+	}
+	if !asZip {
+		for _, it := range items {
+			dst := filepath.Join(dir, it.name)
+			if _, err := os.Stat(dst); err == nil {
+				return "", fmt.Errorf("%s already exists in %s; choose an empty folder.", it.name, dir)
+			}
+			if err := copyVerified(ctx, it.src, dst, it.file.SHA256); err != nil {
+				return "", fmt.Errorf("Reelhouse could not export %s: %v", it.name, err)
+			}
+			if err := WriteSidecar(dst, NewSidecar(it.rec, it.file)); err != nil {
+				return "", err
+			}
+		}
+		return dir, nil
+	}
+	zipPath := filepath.Join(dir, "Reelhouse export "+time.Now().Format("2006-01-02 15-04-05")+".zip")
+	tmp, err := os.CreateTemp(dir, ".reelhouse-export-*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("Reelhouse could not write in %s (%v).", dir, plainOSError(err))
+	}
+	defer os.Remove(tmp.Name())
+	zw := zip.NewWriter(tmp)
+	for _, it := range items {
+		if err := addZipFile(ctx, zw, it.src, it.name); err != nil {
+			tmp.Close()
+			return "", err
+		}
+		w, err := zw.Create(strings.TrimSuffix(it.name, path.Ext(it.name)) + ".json")
+		if err != nil {
+			tmp.Close()
+			return "", err
+		}
+		if err := writeSidecarTo(w, NewSidecar(it.rec, it.file)); err != nil {
+			tmp.Close()
+			return "", err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), zipPath); err != nil {
+		return "", err
+	}
+	return zipPath, nil
+}
+
+func addZipFile(ctx context.Context, zw *zip.Writer, src, name string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	// Videos are already compressed: store them as they are.
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: time.Now()})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, &ctxReader{ctx: ctx, r: in})
+	return err
+}
