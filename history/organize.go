@@ -198,6 +198,21 @@ func (t *Tracker) EmptyTrash(ctx context.Context) (int, error) {
 	}
 }
 
+// removeWithSidecar deletes a video (library-relative) and its sidecar; a
+// file already gone is not an error.
+func (l *Library) removeWithSidecar(rel string) error {
+	p, err := l.Abs(rel)
+	if err != nil {
+		return err
+	}
+	for _, f := range []string{p, SidecarPath(p)} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("Reelhouse could not delete %s: %v", f, plainOSError(err))
+		}
+	}
+	return nil
+}
+
 // moveWithSidecar renames a video (library-relative) and its sidecar.
 func (l *Library) moveWithSidecar(from, to string) error {
 	src, err := l.Abs(from)
@@ -283,8 +298,7 @@ func (l *Library) scanSidecars(ctx context.Context) (map[string][]foundSidecar, 
 			video = strings.TrimSuffix(p, filepath.Ext(p)) + ".mp4"
 		}
 		if _, err := os.Stat(video); err != nil {
-			problems = append(problems, fmt.Sprintf("%s describes a video that is not next to it", p))
-			return nil
+			return nil // the video is gone: Reconcile marks it missing
 		}
 		rel, err := filepath.Rel(l.dir, video)
 		if err != nil {

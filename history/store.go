@@ -821,7 +821,7 @@ func normalizeTag(t string) string {
 }
 
 // Restore puts a record back from its sidecar: a new row if the task is
-// unknown, otherwise its files are added to the existing row. Tags,
+// unknown, otherwise files the row does not know yet are added to it. Tags,
 // favourite and note come from the sidecar only for a new row.
 func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
 	if r.TaskID == "" {
@@ -870,7 +870,14 @@ func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
 	case err != nil:
 		return Record{}, false, err
 	}
+	known := map[int]bool{}
+	for _, f := range existing.Files {
+		known[f.Index] = true
+	}
 	for _, f := range r.Files {
+		if known[f.Index] {
+			continue // the history already knows this file; Reconcile follows moves
+		}
 		if err := s.PutFile(ctx, existing.ID, f); err != nil {
 			return Record{}, false, err
 		}

@@ -577,10 +577,8 @@ func (t *Tracker) Delete(ctx context.Context, id int64, removeFiles bool) error 
 	if removeFiles {
 		lib := t.Library()
 		for _, f := range rec.Files {
-			if p, err := lib.Abs(f.Path); err == nil {
-				if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-					return fmt.Errorf("Reelhouse could not delete %s: %v", f.Path, plainOSError(err))
-				}
+			if err := lib.removeWithSidecar(f.Path); err != nil {
+				return err
 			}
 		}
 	}
