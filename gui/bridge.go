@@ -32,5 +32,7 @@ func (u *UI) apply(e history.Event) {
 		u.settings.onKeyRefused(e.Message)
 	case history.EventKeyAccepted:
 		u.settings.onKeyAccepted()
+	case history.EventReloaded:
+		u.background(u.history.reload)
 	}
 }

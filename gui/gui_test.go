@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
@@ -99,7 +101,8 @@ func newHarness(t *testing.T, keys KeyStore, withKey bool) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tracker := history.NewTracker(store, lib, c, history.TrackerOptions{Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond})
+	tracker := history.NewTracker(store, lib, c, history.TrackerOptions{
+		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, ThumbnailDir: filepath.Join(dir, "thumbnails")})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -181,8 +184,9 @@ func TestGenerateShowsDownloadedVideoInHistory(t *testing.T) {
 
 	hv := h.ui.history
 	hv.win.Resize(fyne.NewSize(980, 620))
-	h.loop.until(t, "the task to show as downloaded", func() bool {
-		return len(hv.records) == 1 && statusText(hv.records[0]) == "Downloaded"
+	h.loop.until(t, "the task to show as downloaded and described", func() bool {
+		return len(hv.records) == 1 && statusText(hv.records[0]) == "Downloaded" &&
+			len(hv.records[0].Files) == 1 && hv.records[0].Files[0].MediaState == history.MediaOK
 	})
 	if c.generate.Disabled() {
 		t.Error("Generate must be enabled again")
@@ -196,7 +200,7 @@ func TestGenerateShowsDownloadedVideoInHistory(t *testing.T) {
 	}
 
 	hv.list.Select(0)
-	h.loop.pump()
+	h.loop.until(t, "the thumbnail", func() bool { return hv.thumbBox.Visible() && hv.thumb.Resource != nil })
 	r := hv.records[0]
 	path := filepath.Join(h.deps.Tracker.Library().Dir(), filepath.FromSlash(r.Files[0].Path))
 	for name, want := range map[string]string{
@@ -207,6 +211,7 @@ func TestGenerateShowsDownloadedVideoInHistory(t *testing.T) {
 		"Folder":  filepath.Dir(path),
 		"Options": "ratio 16:9, 5 s",
 		"Size":    humanSize(r.Files[0].Size),
+		"Video":   mediaText(r.Files[0]),
 	} {
 		if got := hv.fields[name].Text; got != want {
 			t.Errorf("detail %s = %q, want %q", name, got, want)
@@ -214,6 +219,9 @@ func TestGenerateShowsDownloadedVideoInHistory(t *testing.T) {
 	}
 	if hv.openBtn.Disabled() || hv.folderBtn.Disabled() || !hv.retryBtn.Disabled() {
 		t.Error("Open and Show in folder (not Retry download) must be enabled for a downloaded video")
+	}
+	if m := r.Files[0].Media; m.Width == 0 || m.Height == 0 || m.Duration == 0 || !strings.Contains(hv.fields["Video"].Text, "×") {
+		t.Errorf("video facts missing: %+v shown as %q", m, hv.fields["Video"].Text)
 	}
 	if b, err := os.ReadFile(path); err != nil || string(b) != string(h.sim.VideoBytes(r.TaskID, 0)) {
 		t.Errorf("the library file differs from the served video (%v)", err)
@@ -389,5 +397,106 @@ func TestUnavailableKeychainOffersSessionKey(t *testing.T) {
 	s.useSessionKey(h.sim.Key())
 	if !h.deps.Client.HasAPIKey() || !strings.Contains(s.keyNote.Text, "session only") {
 		t.Errorf("session key not in use: note %q", s.keyNote.Text)
+	}
+}
+
+// downloadOne makes a video through the tracker and waits until the
+// history list shows it downloaded.
+func (h *harness) downloadOne(t *testing.T, prompt string) history.Record {
+	t.Helper()
+	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: prompt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hv := h.ui.history
+	h.loop.until(t, prompt+" downloaded", func() bool {
+		i := hv.indexOf(rec.ID)
+		return i >= 0 && hv.records[i].Download == history.DownloadDone && hv.records[i].Files[0].MediaState != history.MediaUnknown
+	})
+	return hv.records[hv.indexOf(rec.ID)]
+}
+
+func TestFavouriteTagsAndTrashWithUndo(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	keep := h.downloadOne(t, "a keeper")
+	gone := h.downloadOne(t, "a mistake")
+
+	hv.list.Select(hv.indexOf(keep.ID))
+	test.Tap(hv.favourite)
+	hv.tags.SetText("Sea, holiday")
+	hv.note.SetText("opening shot")
+	test.Tap(hv.saveNotes)
+	h.loop.until(t, "favourite, tags and note saved", func() bool {
+		r := hv.records[hv.indexOf(keep.ID)]
+		return r.Favourite && strings.Join(r.Tags, ",") == "holiday,sea" && r.Note == "opening shot"
+	})
+	hv.filter.SetSelected(filterFavourites)
+	h.loop.until(t, "only the favourite", func() bool { return len(hv.records) == 1 && hv.records[0].ID == keep.ID })
+	hv.filter.SetSelected(filterAll)
+	h.loop.until(t, "both again, and the new tag offered", func() bool {
+		return len(hv.records) == 2 && slices.Contains(hv.tag.Options, "sea")
+	})
+
+	hv.list.Select(hv.indexOf(gone.ID))
+	test.Tap(hv.deleteBtn)
+	h.loop.until(t, "the trash dialog", func() bool {
+		return hv.indexOf(gone.ID) < 0 && strings.Contains(overlayText(hv.win), "is in the trash")
+	})
+	capture(t, hv.win, "history-trash-undo")
+	// Undo puts it back.
+	d := hv.win.Canvas().Overlays().Top()
+	undo := findButton(d, "Undo")
+	if undo == nil {
+		t.Fatal("no Undo button in the dialog")
+	}
+	test.Tap(undo)
+	h.loop.until(t, "the video back", func() bool { return hv.indexOf(gone.ID) >= 0 })
+	r := hv.records[hv.indexOf(gone.ID)]
+	p, _ := h.deps.Tracker.Library().Abs(r.Files[0].Path)
+	if _, err := os.Stat(p); err != nil || r.Trashed() {
+		t.Errorf("undone video: trashed %v, file %v", r.Trashed(), err)
+	}
+}
+
+// findButton finds a button by its label in a tree of objects.
+func findButton(o fyne.CanvasObject, label string) *widget.Button {
+	switch x := o.(type) {
+	case *widget.Button:
+		if x.Text == label {
+			return x
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(x)
+		for _, c := range r.Objects() {
+			if b := findButton(c, label); b != nil {
+				return b
+			}
+		}
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			if b := findButton(c, label); b != nil {
+				return b
+			}
+		}
+	}
+	return nil
+}
+
+func TestSettingsMovesTheLibrary(t *testing.T) {
+	h := newHarness(t, nil, true)
+	rec := h.downloadOne(t, "moving house")
+	s := h.ui.settings
+	newDir := filepath.Join(t.TempDir(), "Videos elsewhere")
+	s.library.SetText(newDir)
+	test.Tap(findButton(s.win.Content(), "Save server and folder"))
+	h.loop.until(t, "the move", func() bool { return strings.Contains(s.status.Text, "now in") })
+	lib := h.deps.Tracker.Library()
+	if lib.Dir() != newDir {
+		t.Fatalf("library is %s", lib.Dir())
+	}
+	p, _ := lib.Abs(rec.Files[0].Path)
+	if b, err := os.ReadFile(p); err != nil || string(b) != string(h.sim.VideoBytes(rec.TaskID, 0)) {
+		t.Errorf("moved video differs (%v)", err)
 	}
 }

@@ -2,14 +2,18 @@ package gui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -18,13 +22,27 @@ import (
 	"github.com/reelhouse/reelhouse/history"
 )
 
-// Filters offered above the history list.
+// Views offered above the history list.
 const (
-	filterAll        = "All videos"
-	filterInProgress = "In progress"
-	filterDone       = "Downloaded"
-	filterAttention  = "Needs attention"
+	filterAll           = "All videos"
+	filterInProgress    = "In progress"
+	filterDone          = "Downloaded"
+	filterAttention     = "Needs attention"
+	filterNotDownloaded = "Not downloaded"
+	filterFavourites    = "Favourites"
+	filterTrash         = "Trash"
+
+	allModels = "All models"
+	allTags   = "All tags"
+	anyTime   = "Any time"
+	newest    = "Newest first"
+	oldest    = "Oldest first"
 )
+
+var timeRanges = []string{anyTime, "Today", "Last 7 days", "Last 30 days", "This year"}
+
+// pageSize is how many records the list loads at a time.
+const pageSize = 200
 
 // historyView lists every task, newest first, with the selected task's
 // details and actions.
@@ -32,21 +50,35 @@ type historyView struct {
 	ui  *UI
 	win fyne.Window
 
-	search *widget.Entry
-	filter *widget.Select
-	list   *widget.List
-	count  *widget.Label
+	search  *widget.Entry
+	filter  *widget.Select
+	model   *widget.Select
+	tag     *widget.Select
+	when    *widget.Select
+	sort    *widget.Select
+	list    *widget.List
+	count   *widget.Label
+	more    *widget.Button
+	library *widget.Button
 
 	// records backs the list; it changes only on the UI goroutine.
 	records  []history.Record
+	total    int
 	progress map[int64]float64
 	selected int64
 	loadSeq  int
+	thumbSeq int
 
 	detail     *fyne.Container
 	empty      *widget.Label
+	thumb      *canvas.Image
+	thumbBox   *fyne.Container
 	prompt     *widget.Label
 	fields     map[string]*widget.Label
+	favourite  *widget.Check
+	tags       *widget.Entry
+	note       *widget.Entry
+	saveNotes  *widget.Button
 	openBtn    *widget.Button
 	folderBtn  *widget.Button
 	retryBtn   *widget.Button
@@ -58,23 +90,38 @@ type historyView struct {
 }
 
 // detailFields are the metadata rows of the detail panel, in order.
-var detailFields = []string{"Status", "Model", "Options", "Task id", "Created", "Completed", "File", "Folder", "Size", "Problem"}
+var detailFields = []string{"Status", "Model", "Options", "Task id", "Created", "Completed", "Video", "File", "Folder", "Size", "Service fields", "Problem"}
 
 func newHistory(u *UI) *historyView {
 	v := &historyView{
 		ui:       u,
-		win:      secondaryWindow(u.app, "Reelhouse — History", fyne.NewSize(980, 620)),
+		win:      secondaryWindow(u.app, "Reelhouse — History", fyne.NewSize(1100, 700)),
 		progress: make(map[int64]float64),
 		fields:   make(map[string]*widget.Label),
 	}
 	v.search = widget.NewEntry()
-	v.search.SetPlaceHolder("Search prompts, models or a task id")
-	v.search.OnChanged = func(string) { v.onFilterChanged() }
-	v.filter = widget.NewSelect([]string{filterAll, filterInProgress, filterDone, filterAttention}, nil)
+	v.search.SetPlaceHolder("Search prompts, or paste a task id")
+	v.filter = widget.NewSelect([]string{filterAll, filterInProgress, filterDone, filterAttention, filterNotDownloaded, filterFavourites, filterTrash}, nil)
 	v.filter.SetSelected(filterAll)
-	v.filter.OnChanged = func(string) { v.onFilterChanged() }
+	v.model = widget.NewSelect([]string{allModels}, nil)
+	v.model.SetSelected(allModels)
+	v.tag = widget.NewSelect([]string{allTags}, nil)
+	v.tag.SetSelected(allTags)
+	v.when = widget.NewSelect(timeRanges, nil)
+	v.when.SetSelected(anyTime)
+	v.sort = widget.NewSelect([]string{newest, oldest}, nil)
+	v.sort.SetSelected(newest)
+	// Callbacks are set after the initial selections, so that building the
+	// window starts no background work.
+	changed := func(string) { v.onFilterChanged() }
+	v.search.OnChanged = changed
+	v.filter.OnChanged, v.model.OnChanged, v.tag.OnChanged, v.when.OnChanged, v.sort.OnChanged = changed, changed, changed, changed, changed
+
 	addBtn := widget.NewButtonWithIcon("Add by task id…", theme.ContentAddIcon(), v.onAddByID)
+	v.library = widget.NewButtonWithIcon("Library", theme.MenuIcon(), v.onLibraryMenu)
 	v.count = widget.NewLabel("")
+	v.more = widget.NewButton("Show more", v.onShowMore)
+	v.more.Hide()
 
 	v.list = widget.NewList(
 		func() int { return len(v.records) },
@@ -92,7 +139,11 @@ func newHistory(u *UI) *historyView {
 			}
 			r := v.records[i]
 			row := o.(*fyne.Container)
-			row.Objects[0].(*widget.Label).SetText(firstLine(r.Request.Prompt, 200))
+			prompt := firstLine(r.Request.Prompt, 200)
+			if r.Favourite {
+				prompt = "★ " + prompt
+			}
+			row.Objects[0].(*widget.Label).SetText(prompt)
 			row.Objects[1].(*widget.Label).SetText(v.rowStatus(r))
 			row.Objects[2].(*widget.Label).SetText(r.CreatedAt.Local().Format("2 Jan 15:04"))
 		},
@@ -105,6 +156,11 @@ func newHistory(u *UI) *historyView {
 	}
 
 	v.empty = widget.NewLabel("Select a video to see its details.")
+	v.thumb = canvas.NewImageFromResource(nil)
+	v.thumb.FillMode = canvas.ImageFillContain
+	v.thumb.SetMinSize(fyne.NewSize(320, 180))
+	v.thumbBox = container.NewCenter(v.thumb)
+	v.thumbBox.Hide()
 	v.prompt = widget.NewLabel("")
 	v.prompt.Wrapping = fyne.TextWrapWord
 	v.prompt.Selectable = true
@@ -121,6 +177,21 @@ func newHistory(u *UI) *historyView {
 		v.fields[name] = l
 		form.Append(name, l)
 	}
+	v.favourite = widget.NewCheck("Favourite", nil)
+	v.tags = widget.NewEntry()
+	v.tags.SetPlaceHolder("Tags, separated by commas")
+	v.note = widget.NewMultiLineEntry()
+	v.note.SetPlaceHolder("A note about this video")
+	v.note.SetMinRowsVisible(2)
+	v.note.Wrapping = fyne.TextWrapWord
+	v.saveNotes = widget.NewButtonWithIcon("Save tags and note", theme.DocumentSaveIcon(), v.onSaveNotes)
+	organize := widget.NewForm(
+		widget.NewFormItem("", v.favourite),
+		widget.NewFormItem("Tags", v.tags),
+		widget.NewFormItem("Note", v.note),
+		widget.NewFormItem("", container.NewHBox(v.saveNotes)),
+	)
+
 	v.openBtn = widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), v.onOpen)
 	v.openBtn.Importance = widget.HighImportance
 	v.folderBtn = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), v.onShowFolder)
@@ -129,19 +200,23 @@ func newHistory(u *UI) *historyView {
 	v.checkBtn = widget.NewButtonWithIcon("Check again", theme.SearchIcon(), v.onCheckAgain)
 	v.unwatchBtn = widget.NewButtonWithIcon("Stop watching", theme.VisibilityOffIcon(), v.onStopWatching)
 	v.copyBtn = widget.NewButtonWithIcon("Copy task id", theme.ContentCopyIcon(), v.onCopyID)
-	v.deleteBtn = widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), v.onDelete)
+	v.deleteBtn = widget.NewButtonWithIcon("Move to trash", theme.DeleteIcon(), v.onDelete)
 	v.deleteBtn.Importance = widget.DangerImportance
 	actions := container.NewGridWithColumns(2,
 		v.openBtn, v.folderBtn, v.retryBtn, v.againBtn, v.checkBtn, v.unwatchBtn, v.copyBtn, v.deleteBtn)
 	heading := widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	v.detail = container.NewBorder(nil, actions, nil, nil, container.NewVScroll(container.NewVBox(heading, v.prompt, form)))
+	v.detail = container.NewBorder(nil, actions, nil, nil,
+		container.NewVScroll(container.NewVBox(v.thumbBox, heading, v.prompt, form, widget.NewSeparator(), organize)))
 	v.detail.Hide()
 
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(v.filter, addBtn), v.search)
-	left := container.NewBorder(nil, v.count, nil, nil, v.list)
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, nil, container.NewHBox(addBtn, v.library), v.search),
+		container.NewHBox(v.filter, v.model, v.tag, v.when, v.sort),
+	)
+	left := container.NewBorder(nil, container.NewBorder(nil, nil, nil, v.more, v.count), nil, nil, v.list)
 	right := container.NewPadded(container.NewStack(v.empty, v.detail))
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.5
+	split.Offset = 0.45
 	v.win.SetContent(container.NewPadded(container.NewBorder(top, nil, nil, nil, split)))
 	return v
 }
@@ -159,30 +234,78 @@ func (v *historyView) rowStatus(r history.Record) string {
 	return statusText(r)
 }
 
+// query turns the filter controls into a store query.
 func (v *historyView) query() history.Query {
-	q := history.Query{Text: v.search.Text, Limit: 1000}
+	q := history.Query{Text: v.search.Text, Limit: pageSize, OldestFirst: v.sort.Selected == oldest}
+	switch v.filter.Selected {
+	case filterInProgress:
+		q.View = history.ViewInProgress
+	case filterDone:
+		q.View = history.ViewDownloaded
+	case filterAttention:
+		q.View = history.ViewAttention
+	case filterNotDownloaded:
+		q.NotDownloaded = true
+	case filterFavourites:
+		q.Favourites = true
+	case filterTrash:
+		q.Trash = true
+	}
+	if v.model.Selected != allModels {
+		q.Model = v.model.Selected
+	}
+	if v.tag.Selected != allTags {
+		q.Tag = v.tag.Selected
+	}
+	now := time.Now()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	switch v.when.Selected {
+	case "Today":
+		q.From = day
+	case "Last 7 days":
+		q.From = day.AddDate(0, 0, -6)
+	case "Last 30 days":
+		q.From = day.AddDate(0, 0, -29)
+	case "This year":
+		q.From = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, now.Location())
+	}
 	return q
 }
 
-// matches applies the filter that the store does not.
+// matches decides whether a record that changed belongs in the list as it
+// is filtered now, without asking the store.
 func (v *historyView) matches(r history.Record) bool {
+	q := v.query()
+	if q.Trash != r.Trashed() || (q.Favourites && !r.Favourite) || (q.Model != "" && q.Model != r.Request.Model) {
+		return false
+	}
+	if q.Tag != "" && !slices.Contains(r.Tags, q.Tag) {
+		return false
+	}
+	if !q.From.IsZero() && r.CreatedAt.Before(q.From) {
+		return false
+	}
 	switch v.filter.Selected {
 	case filterInProgress:
 		if !inProgress(r) {
 			return false
 		}
 	case filterDone:
-		if r.Download != history.DownloadDone {
+		if r.Download != history.DownloadDone || missing(r) {
 			return false
 		}
 	case filterAttention:
 		if !needsAttention(r) {
 			return false
 		}
+	case filterNotDownloaded:
+		if r.State != history.StateSuccess || r.Download == history.DownloadWaiting {
+			return false
+		}
 	}
+	prompt := strings.ToLower(r.Request.Prompt)
 	for _, word := range strings.Fields(strings.ToLower(v.search.Text)) {
-		if !strings.Contains(strings.ToLower(r.Request.Prompt), word) &&
-			!strings.Contains(strings.ToLower(r.Request.Model), word) && r.TaskID != word {
+		if !strings.Contains(prompt, word) && r.TaskID != word {
 			return false
 		}
 	}
@@ -193,11 +316,20 @@ func (v *historyView) onFilterChanged() {
 	v.ui.background(v.reload)
 }
 
-// reload reads the list from the store in the background. A newer reload
-// wins over an older one that finishes later.
-func (v *historyView) reload(ctx context.Context) {
-	var q history.Query
-	var seq int
+// reload reads the first page from the store in the background. A newer
+// reload wins over an older one that finishes later.
+func (v *historyView) reload(ctx context.Context) { v.load(ctx, 0) }
+
+func (v *historyView) onShowMore() {
+	offset := len(v.records)
+	v.ui.background(func(ctx context.Context) { v.load(ctx, offset) })
+}
+
+func (v *historyView) load(ctx context.Context, offset int) {
+	var (
+		q   history.Query
+		seq int
+	)
 	done := make(chan struct{})
 	v.ui.do(func() {
 		v.loadSeq++
@@ -210,21 +342,35 @@ func (v *historyView) reload(ctx context.Context) {
 	case <-ctx.Done():
 		return
 	}
-	recs, err := v.ui.deps.Store.List(ctx, q)
+	q.Offset = offset
+	store := v.ui.deps.Store
+	recs, err := store.List(ctx, q)
 	if err != nil {
 		v.ui.showError(v.win, "Could not read the history", err)
 		return
 	}
+	total, err := store.Count(ctx, q)
+	if err != nil {
+		v.ui.showError(v.win, "Could not read the history", err)
+		return
+	}
+	models, _ := store.Models(ctx)
+	tags, _ := store.AllTags(ctx)
 	v.ui.do(func() {
 		if seq != v.loadSeq {
 			return
 		}
-		v.records = v.records[:0]
+		v.setChoices(v.model, allModels, models)
+		v.setChoices(v.tag, allTags, tags)
+		if offset == 0 {
+			v.records = v.records[:0]
+		}
 		for _, r := range recs {
-			if v.matches(r) {
+			if v.indexOf(r.ID) < 0 && v.matches(r) {
 				v.records = append(v.records, r)
 			}
 		}
+		v.total = total
 		v.list.UnselectAll()
 		v.list.Refresh()
 		v.updateCount()
@@ -237,14 +383,37 @@ func (v *historyView) reload(ctx context.Context) {
 	})
 }
 
+// setChoices keeps a filter's options current without firing it.
+func (v *historyView) setChoices(s *widget.Select, all string, values []string) {
+	opts := append([]string{all}, values...)
+	if slices.Equal(opts, s.Options) {
+		return
+	}
+	s.Options = opts
+	s.Refresh()
+}
+
 func (v *historyView) updateCount() {
-	switch n := len(v.records); n {
-	case 0:
+	n := len(v.records)
+	total := max(v.total, n)
+	switch {
+	case n == 0 && v.filter.Selected == filterTrash:
+		v.count.SetText("The trash is empty.")
+	case n == 0 && v.search.Text == "" && v.filter.Selected == filterAll:
 		v.count.SetText("No videos yet. Write a prompt in the main window and press Generate.")
-	case 1:
+	case n == 0:
+		v.count.SetText("Nothing matches. Try other words or filters.")
+	case n == total && n == 1:
 		v.count.SetText("1 video")
-	default:
+	case n == total:
 		v.count.SetText(fmt.Sprintf("%d videos", n))
+	default:
+		v.count.SetText(fmt.Sprintf("Showing %d of %d videos", n, total))
+	}
+	if n < total {
+		v.more.Show()
+	} else {
+		v.more.Hide()
 	}
 }
 
@@ -264,11 +433,21 @@ func (v *historyView) onRecordChanged(r history.Record) {
 	if r.Download != history.DownloadWaiting {
 		delete(v.progress, r.ID)
 	}
-	if i := v.indexOf(r.ID); i >= 0 {
+	i := v.indexOf(r.ID)
+	switch {
+	case i >= 0 && r.Trashed() != (v.filter.Selected == filterTrash):
+		v.onRecordDeleted(r.ID) // moved into or out of the trash
+		return
+	case i >= 0:
 		v.records[i] = r
 		v.list.RefreshItem(i)
-	} else if v.matches(r) {
-		v.records = append([]history.Record{r}, v.records...)
+	case v.matches(r):
+		if v.sort.Selected == oldest {
+			v.records = append(v.records, r)
+		} else {
+			v.records = append([]history.Record{r}, v.records...)
+		}
+		v.total++
 		v.list.Refresh()
 		if i := v.indexOf(v.selected); i >= 0 {
 			v.list.Select(i)
@@ -287,6 +466,7 @@ func (v *historyView) onRecordDeleted(id int64) {
 		return
 	}
 	v.records = slices.Delete(v.records, i, i+1)
+	v.total--
 	if v.selected == id {
 		v.selected = 0
 		v.list.UnselectAll()
@@ -332,32 +512,148 @@ func (v *historyView) showDetail() {
 	set("Task id", r.TaskID)
 	set("Created", humanTime(r.CreatedAt))
 	set("Completed", humanTime(r.ServerCompleted.Time()))
-	var names, folders, sizes []string
+	var names, folders, sizes, videos []string
 	for _, f := range r.Files {
 		p := filepath.Join(v.ui.deps.Tracker.Library().Dir(), filepath.FromSlash(f.Path))
-		names = append(names, filepath.Base(p))
+		name := filepath.Base(p)
+		if f.Missing {
+			name += " (missing)"
+		}
+		names = append(names, name)
 		if dir := filepath.Dir(p); !slices.Contains(folders, dir) {
 			folders = append(folders, dir)
 		}
 		sizes = append(sizes, humanSize(f.Size))
+		videos = append(videos, mediaText(f))
 	}
+	set("Video", strings.Join(videos, "\n"))
 	set("File", strings.Join(names, ", "))
 	set("Folder", strings.Join(folders, ", "))
 	set("Size", strings.Join(sizes, ", "))
+	set("Service fields", serviceFields(r.Raw))
 	problem := r.ErrorMessage
 	if r.DownloadError != "" {
 		problem = strings.TrimSpace(problem + "\n" + r.DownloadError)
 	}
+	if missing(r) {
+		problem = strings.TrimSpace(problem + "\nThe video is no longer in the library folder. Use “Retry download” to fetch it again while the service still has it.")
+	}
 	set("Problem", problem)
 
-	hasFile := len(r.Files) > 0
-	enable(v.openBtn, hasFile)
-	enable(v.folderBtn, hasFile)
-	enable(v.retryBtn, r.State == history.StateSuccess && (r.Download == history.DownloadFailed || r.Download == history.DownloadPaused))
+	v.favourite.OnChanged = nil
+	v.favourite.SetChecked(r.Favourite)
+	v.favourite.OnChanged = v.onFavouriteChanged
+	v.tags.SetText(strings.Join(r.Tags, ", "))
+	v.note.SetText(r.Note)
+	v.showThumbnail(r)
+
+	hasFile := len(r.Files) > 0 && !r.Files[0].Missing
+	trashed := r.Trashed()
+	enable(v.openBtn, hasFile && !trashed)
+	enable(v.folderBtn, hasFile && !trashed)
+	enable(v.retryBtn, !trashed && r.State == history.StateSuccess &&
+		(r.Download == history.DownloadFailed || r.Download == history.DownloadPaused || missing(r)))
 	enable(v.againBtn, r.Request.Prompt != "")
-	enable(v.checkBtn, r.TaskID != "" && !(r.Watching && !r.State.Final()))
+	enable(v.checkBtn, !trashed && r.TaskID != "" && !(r.Watching && !r.State.Final()))
 	enable(v.unwatchBtn, r.Watching && !r.State.Final())
 	enable(v.copyBtn, r.TaskID != "")
+	if trashed {
+		v.deleteBtn.SetText("Restore from trash")
+		v.deleteBtn.SetIcon(theme.ContentUndoIcon())
+		v.deleteBtn.Importance = widget.MediumImportance
+	} else {
+		v.deleteBtn.SetText("Move to trash")
+		v.deleteBtn.SetIcon(theme.DeleteIcon())
+		v.deleteBtn.Importance = widget.DangerImportance
+	}
+	v.deleteBtn.Refresh()
+}
+
+func missing(r history.Record) bool {
+	return slices.ContainsFunc(r.Files, func(f history.File) bool { return f.Missing })
+}
+
+// showThumbnail loads the selected record's thumbnail in the background.
+func (v *historyView) showThumbnail(r history.Record) {
+	v.thumbSeq++
+	seq := v.thumbSeq
+	var path string
+	if len(r.Files) > 0 {
+		path = v.ui.deps.Tracker.ThumbnailPath(r.Files[0])
+	}
+	if path == "" {
+		v.thumb.Resource = nil
+		v.thumbBox.Hide()
+		return
+	}
+	v.ui.background(func(ctx context.Context) {
+		data, err := os.ReadFile(path)
+		v.ui.do(func() {
+			if seq != v.thumbSeq {
+				return
+			}
+			if err != nil {
+				v.thumbBox.Hide()
+				return
+			}
+			v.thumb.Resource = fyne.NewStaticResource(filepath.Base(path), data)
+			v.thumbBox.Show()
+			v.detail.Refresh()
+		})
+	})
+}
+
+// mediaText describes a file's facts in one line.
+func mediaText(f history.File) string {
+	switch f.MediaState {
+	case history.MediaUnknown:
+		return "Reading the video…"
+	case history.MediaUnreadable:
+		return "Unreadable video: the file is not a video Reelhouse can read."
+	}
+	m := f.Media
+	parts := []string{fmt.Sprintf("%.1f s", m.Duration.Seconds()), fmt.Sprintf("%d×%d", m.Width, m.Height)}
+	if m.FrameRate > 0 {
+		parts = append(parts, fmt.Sprintf("%.3g fps", m.FrameRate))
+	}
+	if m.VideoCodec != "" {
+		parts = append(parts, m.VideoCodec)
+	}
+	if m.HasAudio {
+		parts = append(parts, "with sound")
+	} else {
+		parts = append(parts, "no sound")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// serviceFields lists the driver-specific fields the service sent with the
+// videos, other than their URLs.
+func serviceFields(raw json.RawMessage) string {
+	var resp struct {
+		Data []map[string]json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(raw, &resp) != nil {
+		return ""
+	}
+	var lines []string
+	for i, item := range resp.Data {
+		keys := make([]string, 0, len(item))
+		for k := range item {
+			if k != "url" {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			val := strings.Trim(string(item[k]), `"`)
+			if len(resp.Data) > 1 {
+				k = fmt.Sprintf("%d. %s", i+1, k)
+			}
+			lines = append(lines, k+": "+firstLine(val, 80))
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func enable(b *widget.Button, on bool) {
@@ -472,29 +768,191 @@ func (v *historyView) onCopyID() {
 	}
 }
 
+func (v *historyView) onFavouriteChanged(on bool) {
+	v.act("Could not save the favourite", func(ctx context.Context, id int64) error {
+		return v.ui.deps.Tracker.SetFavourite(ctx, id, on)
+	})
+}
+
+func (v *historyView) onSaveNotes() {
+	tags := strings.Split(v.tags.Text, ",")
+	note := v.note.Text
+	v.act("Could not save the tags and note", func(ctx context.Context, id int64) error {
+		if err := v.ui.deps.Tracker.SetTags(ctx, id, tags); err != nil {
+			return err
+		}
+		if err := v.ui.deps.Tracker.SetNote(ctx, id, note); err != nil {
+			return err
+		}
+		v.reload(ctx) // the tag filter may have a new choice
+		return nil
+	})
+}
+
+// onDelete moves the selected video to the trash, with a way to undo; in
+// the trash view it restores it instead.
 func (v *historyView) onDelete() {
 	r, ok := v.current()
 	if !ok {
 		return
 	}
-	alsoFiles := widget.NewCheck("Also delete the video files from the library", nil)
-	alsoFiles.SetChecked(len(r.Files) > 0)
-	if len(r.Files) == 0 {
-		alsoFiles.Disable()
+	tracker := v.ui.deps.Tracker
+	if r.Trashed() {
+		v.act("Could not restore the video", tracker.Untrash)
+		return
 	}
-	msg := widget.NewLabel("Remove “" + firstLine(r.Request.Prompt, 60) + "” from the history?")
+	v.ui.background(func(ctx context.Context) {
+		if err := tracker.Trash(ctx, r.ID); err != nil {
+			v.ui.showError(v.win, "Could not move the video to the trash", err)
+			return
+		}
+		v.ui.do(func() {
+			msg := widget.NewLabel("“" + firstLine(r.Request.Prompt, 60) + "” is in the trash. It is deleted for good only when you empty the trash (Library ▸ Empty trash).")
+			msg.Wrapping = fyne.TextWrapWord
+			d := dialog.NewCustomConfirm("Moved to trash", "Undo", "OK", msg, func(undo bool) {
+				if undo {
+					v.ui.background(func(ctx context.Context) {
+						v.ui.showError(v.win, "Could not undo", tracker.Untrash(ctx, r.ID))
+					})
+				}
+			}, v.win)
+			d.Resize(fyne.NewSize(460, 180))
+			d.Show()
+		})
+	})
+}
+
+// onLibraryMenu offers the actions on the whole library.
+func (v *historyView) onLibraryMenu() {
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem("Export selected video…", func() { v.onExport(false) }),
+		fyne.NewMenuItem("Export all shown videos…", func() { v.onExport(true) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Check library folder", v.onReconcile),
+		fyne.NewMenuItem("Rebuild history from folder", v.onRebuild),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Empty trash…", v.onEmptyTrash),
+	)
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(v.library)
+	widget.ShowPopUpMenuAtPosition(menu, v.win.Canvas(), pos.Add(fyne.NewPos(0, v.library.Size().Height)))
+}
+
+func (v *historyView) onExport(all bool) {
+	var ids []int64
+	if all {
+		for _, r := range v.records {
+			ids = append(ids, r.ID)
+		}
+	} else if r, ok := v.current(); ok {
+		ids = append(ids, r.ID)
+	}
+	if len(ids) == 0 {
+		v.ui.showError(v.win, "Nothing to export", fmt.Errorf("Select a video first."))
+		return
+	}
+	asZip := widget.NewCheck("As one ZIP file", nil)
+	msg := widget.NewLabel(fmt.Sprintf("Copy %d video(s), each with its description file, to a folder you choose.", len(ids)))
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm("Delete video", "Delete", "Keep", container.NewVBox(msg, alsoFiles), func(ok bool) {
+	d := dialog.NewCustomConfirm("Export videos", "Choose folder…", "Cancel", container.NewVBox(msg, asZip),
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			zip := asZip.Checked
+			dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+				if err != nil || dir == nil {
+					v.ui.showError(v.win, "Could not open the folder", err)
+					return
+				}
+				v.runExport(ids, dir.Path(), zip)
+			}, v.win)
+		}, v.win)
+	d.Resize(fyne.NewSize(460, 200))
+	d.Show()
+}
+
+func (v *historyView) runExport(ids []int64, dir string, zip bool) {
+	progress := dialog.NewCustomWithoutButtons("Exporting…", widget.NewProgressBarInfinite(), v.win)
+	progress.Show()
+	v.ui.background(func(ctx context.Context) {
+		where, err := v.ui.deps.Tracker.Export(ctx, ids, dir, zip)
+		v.ui.do(func() {
+			progress.Hide()
+			if err != nil {
+				v.ui.showError(v.win, "Could not export", err)
+				return
+			}
+			dialog.ShowInformation("Export finished", "The videos were copied to "+where+".", v.win)
+		})
+	})
+}
+
+func (v *historyView) onReconcile() {
+	v.ui.background(func(ctx context.Context) {
+		rep, err := v.ui.deps.Tracker.Reconcile(ctx)
+		if err != nil {
+			v.ui.showError(v.win, "Could not check the library folder", err)
+			return
+		}
+		v.reload(ctx)
+		v.ui.do(func() { dialog.ShowInformation("Library folder checked", reportText(rep), v.win) })
+	})
+}
+
+func (v *historyView) onRebuild() {
+	dialog.ShowConfirm("Rebuild history from folder",
+		"Reelhouse will read the description file next to every video in the library folder and add any video the history is missing. Nothing is deleted.",
+		func(ok bool) {
+			if ok {
+				v.onReconcile()
+			}
+		}, v.win)
+}
+
+func (v *historyView) onEmptyTrash() {
+	dialog.ShowConfirm("Empty trash", "Delete every video in the trash for good? This cannot be undone.", func(ok bool) {
 		if !ok {
 			return
 		}
-		remove := alsoFiles.Checked
 		v.ui.background(func(ctx context.Context) {
-			v.ui.showError(v.win, "Could not delete", v.ui.deps.Tracker.Delete(ctx, r.ID, remove))
+			n, err := v.ui.deps.Tracker.EmptyTrash(ctx)
+			if err != nil {
+				v.ui.showError(v.win, "Could not empty the trash", err)
+				return
+			}
+			v.ui.do(func() {
+				dialog.ShowInformation("Trash emptied", fmt.Sprintf("%d video(s) deleted for good.", n), v.win)
+			})
 		})
 	}, v.win)
-	d.Resize(fyne.NewSize(420, 200))
-	d.Show()
+}
+
+// reportText sums up a library check in plain words.
+func reportText(rep history.LibraryReport) string {
+	var parts []string
+	if rep.Added > 0 {
+		parts = append(parts, fmt.Sprintf("%d video(s) found in the folder were added to the history.", rep.Added))
+	}
+	if rep.Moved > 0 {
+		parts = append(parts, fmt.Sprintf("%d video(s) were found in a new place.", rep.Moved))
+	}
+	if rep.Returned > 0 {
+		parts = append(parts, fmt.Sprintf("%d missing video(s) are back.", rep.Returned))
+	}
+	if rep.Missing > 0 {
+		parts = append(parts, fmt.Sprintf("%d video(s) are missing from the folder; use “Retry download” on them while the service still has them.", rep.Missing))
+	}
+	for i, p := range rep.Problems {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("…and %d more problems.", len(rep.Problems)-5))
+			break
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return "Everything in the history is in the library folder."
+	}
+	return strings.Join(parts, "\n")
 }
 
 func (v *historyView) onAddByID() {

@@ -222,22 +222,41 @@ func (v *settingsView) onSaveLocations() {
 			notes = append(notes, "The new server will be used the next time you start Reelhouse.")
 		}
 		if libraryChanged {
-			lib, err := history.OpenLibrary(dir)
-			if err != nil {
+			if err := v.moveLibrary(ctx, dir); err != nil {
 				v.ui.do(func() { v.status.SetText(plainError(err)) })
 				return
 			}
-			if err := v.ui.deps.Store.SetSetting(ctx, history.SettingLibrary, lib.Dir()); err != nil {
-				v.ui.showError(v.win, "Could not save the library folder", err)
-				return
-			}
-			notes = append(notes, "The new library folder will be used the next time you start Reelhouse.")
+			notes = append(notes, "Your videos are now in "+v.ui.deps.Tracker.Library().Dir()+".")
 		}
 		if len(notes) == 0 {
 			notes = append(notes, "Nothing to change.")
 		}
 		v.ui.do(func() { v.status.SetText(strings.Join(notes, " ")) })
 	})
+}
+
+// moveLibrary moves every video to dir, showing progress; it runs in the
+// background.
+func (v *settingsView) moveLibrary(ctx context.Context, dir string) error {
+	bar := widget.NewProgressBar()
+	var d dialog.Dialog
+	v.ui.do(func() {
+		d = dialog.NewCustomWithoutButtons("Moving your videos…", container.NewVBox(
+			widget.NewLabel("Each video is copied and checked before the old copy is removed."), bar), v.win)
+		d.Show()
+	})
+	_, err := v.ui.deps.Tracker.MoveLibrary(ctx, dir, func(done, total int) {
+		v.ui.do(func() {
+			if total > 0 {
+				bar.SetValue(float64(done) / float64(total))
+			}
+		})
+	})
+	v.ui.do(func() {
+		d.Hide()
+		v.library.SetText(v.ui.deps.Tracker.Library().Dir())
+	})
+	return err
 }
 
 // onKeyRefused is called when the service refused the key while polling.

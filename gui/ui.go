@@ -77,7 +77,13 @@ func New(a fyne.App, d Deps) *UI {
 func (u *UI) Start() {
 	u.startBridge()
 	u.background(func(ctx context.Context) { u.settings.loadKey(ctx) })
-	u.background(func(ctx context.Context) { u.history.reload(ctx) })
+	u.background(func(ctx context.Context) {
+		u.history.reload(ctx)
+		// Files deleted, moved or copied in while Reelhouse was closed.
+		if rep, err := u.deps.Tracker.Reconcile(ctx); err == nil && (rep.Added > 0 || rep.Missing > 0 || rep.Moved > 0) {
+			u.history.reload(ctx)
+		}
+	})
 }
 
 // Stop ends the background work of the windows and waits for it.

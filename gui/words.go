@@ -38,6 +38,11 @@ func statusText(r history.Record) string {
 	case history.StateSuccess:
 		switch r.Download {
 		case history.DownloadDone:
+			for _, f := range r.Files {
+				if f.Missing {
+					return "File missing"
+				}
+			}
 			return "Downloaded"
 		case history.DownloadFailed:
 			return "Download failed"
@@ -56,7 +61,14 @@ func needsAttention(r history.Record) bool {
 	case history.StateUncertain, history.StateNotSent, history.StateFailed, history.StateLost, history.StateStale:
 		return true
 	case history.StateSuccess:
-		return r.Download == history.DownloadFailed || r.Download == history.DownloadPaused
+		if r.Download == history.DownloadFailed || r.Download == history.DownloadPaused {
+			return true
+		}
+	}
+	for _, f := range r.Files {
+		if f.Missing {
+			return true
+		}
 	}
 	return false
 }

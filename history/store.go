@@ -386,6 +386,7 @@ func (s *Store) ByTaskID(ctx context.Context, taskID string) (Record, error) {
 type Query struct {
 	Text          string  // words that must all start words of the prompt, or a task id
 	States        []State // any of these states
+	View          View    // one of the views people think in
 	Model         string  // exactly this model
 	Favourites    bool    // favourites only
 	Tag           string  // tagged with this tag
@@ -396,6 +397,17 @@ type Query struct {
 	Limit         int // at most this many (default 500)
 	Offset        int
 }
+
+// View selects records the way people think of them.
+type View string
+
+// Views.
+const (
+	ViewAll        View = ""
+	ViewInProgress View = "in_progress" // not finished, or downloading
+	ViewDownloaded View = "downloaded"  // every video is in the library
+	ViewAttention  View = "attention"   // something for the user to do
+)
 
 // where builds the WHERE clause of q.
 func (q Query) where() (string, []any) {
@@ -419,6 +431,19 @@ func (q Query) where() (string, []any) {
 			args = append(args, string(st))
 		}
 		where = append(where, "state IN ("+strings.Join(marks, ",")+")")
+	}
+	final := []any{StateSuccess, StateFailed, StateCancelled, StateNotSent, StateUncertain, StateLost, StateStale}
+	switch q.View {
+	case ViewInProgress:
+		where = append(where, `(state NOT IN (?, ?, ?, ?, ?, ?, ?) OR (state = ? AND download = ?))`)
+		args = append(append(args, final...), StateSuccess, DownloadWaiting)
+	case ViewDownloaded:
+		where = append(where, `state = ? AND download = ? AND id NOT IN (SELECT task_row FROM files WHERE missing = 1)`)
+		args = append(args, StateSuccess, DownloadDone)
+	case ViewAttention:
+		where = append(where, `(state IN (?, ?, ?, ?, ?) OR (state = ? AND download IN (?, ?))
+			OR id IN (SELECT task_row FROM files WHERE missing = 1))`)
+		args = append(args, StateUncertain, StateNotSent, StateFailed, StateLost, StateStale, StateSuccess, DownloadFailed, DownloadPaused)
 	}
 	if q.Model != "" {
 		where = append(where, "model = ?")
