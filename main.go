@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"flag"
 	"os"
 	"os/signal"
@@ -15,6 +16,9 @@ import (
 	"github.com/reelhouse/reelhouse/gui"
 )
 
+//go:embed Icon.png
+var icon []byte
+
 func main() {
 	var o gui.Options
 	flag.BoolVar(&o.Demo, "demo", false, "try Reelhouse offline against its built-in simulator (nothing is saved)")
@@ -24,6 +28,7 @@ func main() {
 	flag.Parse()
 
 	a := app.NewWithID("io.github.reelhouse.reelhouse")
+	a.SetIcon(fyne.NewStaticResource("Icon.png", icon))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

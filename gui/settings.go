@@ -58,7 +58,8 @@ func newSettings(u *UI) *settingsView {
 		browse.Disable()
 	}
 	v.interval = widget.NewSelect([]string{"2 seconds", "3 seconds", "4 seconds", "5 seconds"}, nil)
-	v.interval.SetSelected(fmt.Sprintf("%d seconds", int(u.deps.Tracker.Interval().Seconds())))
+	seconds := min(max(int(u.deps.Tracker.Interval().Round(time.Second).Seconds()), 2), 5)
+	v.interval.SetSelected(fmt.Sprintf("%d seconds", seconds))
 	v.interval.OnChanged = v.onIntervalChanged
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
@@ -66,12 +67,11 @@ func newSettings(u *UI) *settingsView {
 	apply := widget.NewButton("Save server and folder", v.onSaveLocations)
 	form := widget.NewForm(
 		widget.NewFormItem("API key", container.NewBorder(nil, nil, nil, v.saveKey, v.key)),
-		widget.NewFormItem("", v.keyNote),
 		widget.NewFormItem("Server", v.server),
 		widget.NewFormItem("Library folder", container.NewBorder(nil, nil, nil, browse, v.library)),
 		widget.NewFormItem("Check every", v.interval),
 	)
-	v.win.SetContent(container.NewPadded(container.NewBorder(nil, container.NewVBox(apply, v.status), nil, nil, form)))
+	v.win.SetContent(container.NewPadded(container.NewBorder(v.keyNote, container.NewVBox(apply, v.status), nil, nil, form)))
 	return v
 }
 
