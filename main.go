@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -37,7 +38,6 @@ func main() {
 		gui.ShowStartupError(a, err)
 		os.Exit(1)
 	}
-	defer session.Close()
 
 	ui := gui.New(a, session.Deps)
 	trackerDone := make(chan struct{})
@@ -45,20 +45,26 @@ func main() {
 		defer close(trackerDone)
 		session.Tracker.Run(ctx)
 	}()
-	appDone := make(chan struct{})
+	// Fyne 2.7.1 can panic while it tears its event loop down (a send on a
+	// closed channel), so Reelhouse stops its own work — tracker, windows,
+	// history — and then exits without that teardown.
+	quit := sync.OnceFunc(func() {
+		stop()
+		ui.Stop()
+		<-trackerDone
+		session.Close()
+		os.Exit(0)
+	})
+	w := ui.ComposeWindow()
+	w.SetCloseIntercept(func() {
+		w.Hide()
+		go quit()
+	})
 	go func() {
-		select {
-		case <-ctx.Done(): // interrupted or terminated: quit like the window's close button
-			fyne.Do(a.Quit)
-		case <-appDone:
-		}
+		<-ctx.Done() // interrupted or terminated
+		quit()
 	}()
 	ui.Start()
-	ui.ComposeWindow().SetMaster()
-	ui.ComposeWindow().ShowAndRun()
-
-	close(appDone)
-	stop()
-	ui.Stop()
-	<-trackerDone
+	w.ShowAndRun()
+	quit()
 }
