@@ -39,7 +39,11 @@ func TestSmokeDemoUnderXvfb(t *testing.T) {
 	}
 	var stderr bytes.Buffer
 	cmd := exec.Command(bin, "--demo")
-	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "REELHOUSE_API_KEY=")
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "TMPDIR="+tmp, "REELHOUSE_API_KEY=")
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -81,6 +85,10 @@ func TestSmokeDemoUnderXvfb(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the app did not quit after SIGTERM\n%s", stderr.String())
+	}
+	// Demo mode throws its library and history away on the way out.
+	if left, _ := filepath.Glob(filepath.Join(tmp, "reelhouse-demo-*")); len(left) > 0 {
+		t.Errorf("demo folders left behind: %v", left)
 	}
 	if bytes.Contains(stderr.Bytes(), []byte("panic")) || bytes.Contains(stderr.Bytes(), []byte("DATA RACE")) {
 		t.Fatalf("the app reported a problem:\n%s", stderr.String())
