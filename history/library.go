@@ -99,13 +99,8 @@ func (l *Library) Abs(rel string) (string, error) {
 // library-relative path from FileName), choosing another name if that one
 // is taken. It returns the relative path used.
 func (l *Library) Place(part, name string) (string, error) {
-	ext := path.Ext(name)
-	base := strings.TrimSuffix(name, ext)
-	for n := 1; n < 1000; n++ {
-		rel := name
-		if n > 1 {
-			rel = fmt.Sprintf("%s-%d%s", base, n, ext)
-		}
+	for n := 1; n < maxNameTries; n++ {
+		rel := numbered(name, n)
 		dst, err := l.Abs(rel)
 		if err != nil {
 			return "", err
@@ -135,6 +130,19 @@ func (l *Library) Place(part, name string) (string, error) {
 		return rel, nil
 	}
 	return "", fmt.Errorf("too many videos are named %s", name)
+}
+
+// maxNameTries bounds the search for a free name.
+const maxNameTries = 1000
+
+// numbered is rel for n == 1, and rel with -n before its extension after
+// that: the names tried, in order, when rel is taken.
+func numbered(rel string, n int) string {
+	if n <= 1 {
+		return rel
+	}
+	ext := path.Ext(rel)
+	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(rel, ext), n, ext)
 }
 
 // syncDir makes a rename in dir durable. Errors are ignored: some file

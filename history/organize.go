@@ -239,13 +239,8 @@ func (l *Library) moveWithSidecar(from, to string) error {
 
 // freeName returns rel, or rel with -2, -3, … when rel is taken.
 func (l *Library) freeName(rel string) (string, error) {
-	ext := path.Ext(rel)
-	base := strings.TrimSuffix(rel, ext)
-	for n := 1; n < 1000; n++ {
-		cand := rel
-		if n > 1 {
-			cand = fmt.Sprintf("%s-%d%s", base, n, ext)
-		}
+	for n := 1; n < maxNameTries; n++ {
+		cand := numbered(rel, n)
 		p, err := l.Abs(cand)
 		if err != nil {
 			return "", err
