@@ -15,7 +15,7 @@ const (
 	// (Total is 0 when unknown).
 	EventProgress
 	// EventKeyRefused: the service refused the API key; polling is paused
-	// until a new key is given (Tracker.SetKeyChanged).
+	// until a new key is given (Tracker.KeyChanged). Message says so.
 	EventKeyRefused
 	// EventKeyAccepted: polling resumed after a new key was given.
 	EventKeyAccepted

@@ -2,10 +2,14 @@ package history
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,11 +32,17 @@ const (
 	DefaultInterval = 2 * time.Second
 )
 
+// Download limits: how many videos are fetched at once.
+const (
+	DefaultMaxDownloads = 2
+	MaxMaxDownloads     = 3
+)
+
 // TrackerOptions tune a Tracker; zero fields take the defaults.
 type TrackerOptions struct {
 	Interval     time.Duration // between polls of one task (2–5 s, default 2 s)
 	MaxInFlight  int           // task queries at once, over all tasks (default 4)
-	MaxDownloads int           // downloads at once (default 2)
+	MaxDownloads int           // videos downloaded at once (1–3, default 2)
 	StaleAfter   time.Duration // unfinished this long → stale (default 6 h)
 	LostAfter    int           // consecutive "no such task" answers → lost (default 5)
 	MaxBackoff   time.Duration // longest wait after errors (default 60 s)
@@ -58,24 +68,34 @@ type Tracker struct {
 
 	mu        sync.Mutex
 	watches   map[int64]*watch
+	notBefore time.Time          // no query before this (the service asked us to wait)
 	urls      map[int64][]string // signed URLs: in memory only, never stored
-	downloads map[int64]bool     // queued or running
-	dlQueue   []int64
+	fetches   map[int64]*fetch   // downloads queued or under way, by record
+	dlQueue   []dlJob
+	dlActive  int            // jobs running
+	dlLimit   int            // jobs allowed to run at once
+	afterKey  map[int64]bool // downloads waiting for a key the service accepts
 	keyPaused bool
 	running   bool
+	submitted map[int64]bool // submissions made while resume runs: not cut short by a crash
+	resumed   bool           // resume has read the history
+
+	// submitGate keeps resume from reading a submission that Submit has
+	// recorded but not yet registered in submitted.
+	submitGate sync.RWMutex
 
 	wake   chan struct{}
 	dlWake chan struct{}
-	ctx    context.Context // set by Run; nil before
 }
 
 // watch is the polling schedule of one task.
 type watch struct {
 	id       int64
 	taskID   string
-	created  time.Time
+	created  time.Time // the stale clock starts here
 	next     time.Time
 	inFlight bool
+	stopped  bool // StopWatching came while a query was under way
 	failures int
 	notFound int
 	last     client.Status
@@ -88,8 +108,9 @@ func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Track
 		opts.MaxInFlight = 4
 	}
 	if opts.MaxDownloads <= 0 {
-		opts.MaxDownloads = 2
+		opts.MaxDownloads = DefaultMaxDownloads
 	}
+	opts.MaxDownloads = min(opts.MaxDownloads, MaxMaxDownloads)
 	if opts.StaleAfter <= 0 {
 		opts.StaleAfter = 6 * time.Hour
 	}
@@ -108,7 +129,10 @@ func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Track
 		opts:      opts,
 		watches:   make(map[int64]*watch),
 		urls:      make(map[int64][]string),
-		downloads: make(map[int64]bool),
+		fetches:   make(map[int64]*fetch),
+		dlLimit:   opts.MaxDownloads,
+		afterKey:  make(map[int64]bool),
+		submitted: make(map[int64]bool),
 		wake:      make(chan struct{}, 1),
 		dlWake:    make(chan struct{}, 1),
 	}
@@ -130,6 +154,25 @@ func (t *Tracker) SetInterval(d time.Duration) {
 // Interval is the current polling interval.
 func (t *Tracker) Interval() time.Duration { return time.Duration(t.interval.Load()) }
 
+// SetMaxDownloads changes how many videos are downloaded at once, clamped
+// to 1–3 (0 means the default, 2). Downloads under way are not interrupted.
+func (t *Tracker) SetMaxDownloads(n int) {
+	if n <= 0 {
+		n = DefaultMaxDownloads
+	}
+	t.mu.Lock()
+	t.dlLimit = min(n, MaxMaxDownloads)
+	t.mu.Unlock()
+	t.pokeDownloads()
+}
+
+// MaxDownloads is how many videos are downloaded at once.
+func (t *Tracker) MaxDownloads() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.dlLimit
+}
+
 // SetLibrary switches the folder new downloads go to.
 func (t *Tracker) SetLibrary(lib *Library) { t.library.Store(lib) }
 
@@ -140,6 +183,9 @@ func (t *Tracker) Library() *Library { return t.library.Load() }
 // subscription. The channel closes after the function is called.
 func (t *Tracker) Subscribe() (<-chan Event, func()) { return t.events.subscribe() }
 
+// keyRefusedMessage tells the user why nothing moves any more.
+const keyRefusedMessage = "The service refused the API key, so Reelhouse stopped checking on your videos. Enter a valid key in Settings and it will carry on."
+
 // KeyChanged tells the tracker that the user gave a new API key, so polling
 // paused by a refused key resumes.
 func (t *Tracker) KeyChanged() {
@@ -147,12 +193,21 @@ func (t *Tracker) KeyChanged() {
 	was := t.keyPaused
 	t.keyPaused = false
 	now := time.Now()
+	t.notBefore = time.Time{} // a new key may have its own rate limit
 	for _, w := range t.watches {
 		w.next = now
 	}
+	waiting := make([]int64, 0, len(t.afterKey))
+	for id := range t.afterKey {
+		waiting = append(waiting, id)
+	}
+	clear(t.afterKey)
 	t.mu.Unlock()
 	if was {
 		t.events.publish(Event{Kind: EventKeyAccepted})
+	}
+	for _, id := range waiting {
+		t.queueDownload(id)
 	}
 	t.poke()
 	t.pokeDownloads()
@@ -163,6 +218,17 @@ func (t *Tracker) KeyRefused() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.keyPaused
+}
+
+// keyRefused pauses polling and tells the user, once.
+func (t *Tracker) keyRefused() {
+	t.mu.Lock()
+	already := t.keyPaused
+	t.keyPaused = true
+	t.mu.Unlock()
+	if !already {
+		t.events.publish(Event{Kind: EventKeyRefused, Message: keyRefusedMessage})
+	}
 }
 
 func (t *Tracker) poke() {
@@ -188,14 +254,15 @@ func (t *Tracker) Run(ctx context.Context) error {
 		return errors.New("the tracker is already running")
 	}
 	t.running = true
-	t.ctx = ctx
 	t.mu.Unlock()
 
 	if err := t.resume(ctx); err != nil {
 		return err
 	}
 	var wg sync.WaitGroup
-	for range t.opts.MaxDownloads {
+	// As many workers as the highest limit; the current limit decides how
+	// many of them work at once.
+	for range MaxMaxDownloads {
 		wg.Go(func() { t.downloadWorker(ctx) })
 	}
 	t.schedule(ctx, &wg)
@@ -206,12 +273,19 @@ func (t *Tracker) Run(ctx context.Context) error {
 // resume loads every unfinished record: submissions cut short by a crash
 // become uncertain, tasks under way are polled, downloads are queued.
 func (t *Tracker) resume(ctx context.Context) error {
+	t.submitGate.Lock()
 	recs, err := t.store.Unfinished(ctx)
+	t.submitGate.Unlock()
 	if err != nil {
 		return fmt.Errorf("Reelhouse could not read its history: %w", err)
 	}
 	for _, r := range recs {
+		t.mu.Lock()
+		mine := t.submitted[r.ID]
+		t.mu.Unlock()
 		switch {
+		case r.State == StateSubmitting && mine:
+			// Submit is sending it right now and follows it itself.
 		case r.State == StateSubmitting:
 			t.markUncertain(ctx, r.ID, errors.New("Reelhouse was closed while it was sending this request"))
 		case r.State == StateSuccess && r.Download == DownloadWaiting:
@@ -220,13 +294,21 @@ func (t *Tracker) resume(ctx context.Context) error {
 			t.addWatch(r, time.Now())
 		}
 	}
+	t.mu.Lock()
+	t.resumed = true
+	clear(t.submitted)
+	t.mu.Unlock()
 	return nil
 }
 
 func (t *Tracker) addWatch(r Record, due time.Time) {
+	last := client.Status(r.State)
+	if r.Download == DownloadWaiting {
+		last = "" // the answer is needed for its links, even if nothing changed
+	}
 	t.mu.Lock()
 	if _, ok := t.watches[r.ID]; !ok {
-		t.watches[r.ID] = &watch{id: r.ID, taskID: r.TaskID, created: r.CreatedAt, next: due, last: client.Status(r.State)}
+		t.watches[r.ID] = &watch{id: r.ID, taskID: r.TaskID, created: r.CreatedAt, next: due, last: last}
 	}
 	t.mu.Unlock()
 	t.poke()
@@ -245,16 +327,20 @@ func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 		t.mu.Lock()
 		if !t.keyPaused {
 			for _, w := range t.watches {
-				if w.inFlight {
+				if w.inFlight || w.stopped {
 					continue
 				}
-				if !w.next.After(now) && inFlight+len(due) < t.opts.MaxInFlight {
+				at := w.next
+				if t.notBefore.After(at) {
+					at = t.notBefore
+				}
+				if !at.After(now) && inFlight+len(due) < t.opts.MaxInFlight {
 					w.inFlight = true
 					due = append(due, w)
 					continue
 				}
-				if w.next.Before(nextWake) {
-					nextWake = w.next
+				if at.Before(nextWake) {
+					nextWake = at
 				}
 			}
 		}
@@ -283,42 +369,25 @@ func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 
 // poll asks the service about one task and records what changed.
 func (t *Tracker) poll(ctx context.Context, w *watch) {
-	now := time.Now()
 	finish := func(next time.Time, drop bool) {
 		t.mu.Lock()
 		w.inFlight = false
 		w.next = next
-		if drop {
+		if (drop || w.stopped) && t.watches[w.id] == w {
 			delete(t.watches, w.id)
 		}
 		t.mu.Unlock()
 	}
-	t.mu.Lock()
-	created := w.created
-	t.mu.Unlock()
-	if now.Sub(created) > t.opts.StaleAfter {
-		st := StateStale
-		msg := "This task has not finished after a very long time. Use “Check again” to ask the service once more."
-		t.update(ctx, w.id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
-		finish(now, true)
-		return
-	}
 	task, err := t.api.Task(ctx, w.taskID)
 	if ctx.Err() != nil {
-		finish(now, false)
+		finish(time.Now(), false)
 		return
 	}
 	interval := t.Interval()
 	if err != nil {
 		switch {
 		case client.IsUnauthorized(err):
-			t.mu.Lock()
-			already := t.keyPaused
-			t.keyPaused = true
-			t.mu.Unlock()
-			if !already {
-				t.events.publish(Event{Kind: EventKeyRefused, Message: "The service refused the API key, so Reelhouse stopped checking on your videos. Enter a valid key in Settings and it will carry on."})
-			}
+			t.keyRefused()
 			finish(time.Now(), false)
 		case client.IsNotFound(err):
 			w.notFound++
@@ -326,11 +395,19 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 				st := StateLost
 				msg := "The service no longer knows this task. It may have been removed, or it belongs to another API key."
 				t.update(ctx, w.id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
-				finish(now, true)
+				finish(time.Now(), true)
 				return
 			}
 			finish(time.Now().Add(t.backoff(interval, w.notFound, err)), false)
 		default:
+			if ra, ok := client.RetryAfter(err); ok && client.IsRateLimited(err) {
+				// A rate limit is the key's, not the task's: every query waits.
+				t.mu.Lock()
+				if until := time.Now().Add(ra); until.After(t.notBefore) {
+					t.notBefore = until
+				}
+				t.mu.Unlock()
+			}
 			w.failures++
 			finish(time.Now().Add(t.backoff(interval, w.failures, err)), false)
 		}
@@ -342,7 +419,19 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 		t.applyTask(ctx, w.id, task)
 	}
 	if task.Status.Terminal() {
-		finish(now, true)
+		finish(time.Now(), true)
+		return
+	}
+	// Stale only after the service said it is still unfinished: a task
+	// that finished while Reelhouse was closed is downloaded, not stale.
+	t.mu.Lock()
+	created := w.created
+	t.mu.Unlock()
+	if time.Since(created) > t.opts.StaleAfter {
+		st := StateStale
+		msg := "This task has not finished after a very long time. Use “Check again” to ask the service once more."
+		t.update(ctx, w.id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
+		finish(time.Now(), true)
 		return
 	}
 	finish(time.Now().Add(jitter(interval)), false)
@@ -366,6 +455,9 @@ func (t *Tracker) applyTask(ctx context.Context, id int64, task *client.Task) {
 	case task.Status == client.StatusSuccess:
 		c.Watching = ptr(false)
 		urls := task.URLs()
+		if cur, err := t.store.Get(ctx, id); err == nil && cur.Download == DownloadDone {
+			break // already in the library (a task checked again)
+		}
 		if len(urls) == 0 {
 			c.Download = ptr(DownloadFailed)
 			c.DownloadError = ptr("The service says the video is ready but sent no file to download. Try “Retry download” later, or contact the service.")
@@ -398,7 +490,8 @@ func failureMessage(task *client.Task) string {
 }
 
 // backoff is the wait after the n-th consecutive error: doubling from the
-// polling interval, capped, never shorter than the service's Retry-After.
+// polling interval up to MaxBackoff, and never shorter than the service's
+// Retry-After (which the client caps at a minute).
 func (t *Tracker) backoff(interval time.Duration, n int, err error) time.Duration {
 	d := interval
 	for i := 1; i < n && d < t.opts.MaxBackoff; i++ {
@@ -406,7 +499,7 @@ func (t *Tracker) backoff(interval time.Duration, n int, err error) time.Duratio
 	}
 	d = min(d, t.opts.MaxBackoff)
 	if ra, ok := client.RetryAfter(err); ok && ra > d {
-		d = min(ra, t.opts.MaxBackoff)
+		d = ra
 	}
 	return jitter(d)
 }
@@ -434,7 +527,16 @@ func ptr[T any](v T) *T { return &v }
 // The record is returned even when sending failed: it then says what
 // happened (not sent, or uncertain) and nothing is ever re-sent by itself.
 func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (Record, error) {
+	t.submitGate.RLock()
 	rec, err := t.store.AddSubmission(ctx, req, time.Now())
+	if err == nil {
+		t.mu.Lock()
+		if !t.resumed {
+			t.submitted[rec.ID] = true
+		}
+		t.mu.Unlock()
+	}
+	t.submitGate.RUnlock()
 	if err != nil {
 		return Record{}, err
 	}
@@ -448,9 +550,7 @@ func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (Record,
 			msg := "The video was not started: " + err.Error()
 			rec, _ = t.update(ctx, rec.ID, Change{State: &st, ErrorMessage: &msg})
 			if client.IsUnauthorized(err) {
-				t.mu.Lock()
-				t.keyPaused = true
-				t.mu.Unlock()
+				t.keyRefused()
 			}
 		}
 		return rec, err
@@ -469,7 +569,7 @@ func (t *Tracker) markUncertain(ctx context.Context, id int64, cause error) Reco
 	msg := "Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
 		"Look for it on the service's website and add it here by its task id, or generate again on purpose."
 	if cause != nil && !errors.Is(cause, client.ErrSubmissionUncertain) && !errors.Is(cause, context.Canceled) {
-		msg = cause.Error() + ". " + msg
+		msg = strings.TrimSuffix(cause.Error(), ".") + ". " + msg
 	}
 	rec, _ := t.update(ctx, id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
 	return rec
@@ -507,7 +607,13 @@ func (t *Tracker) AddByID(ctx context.Context, taskID string) (Record, error) {
 // user can watch it again at any time.
 func (t *Tracker) StopWatching(ctx context.Context, id int64) error {
 	t.mu.Lock()
-	delete(t.watches, id)
+	if w, ok := t.watches[id]; ok {
+		if w.inFlight {
+			w.stopped = true // the query under way ends, and nothing follows it
+		} else {
+			delete(t.watches, id)
+		}
+	}
 	t.mu.Unlock()
 	_, ok := t.update(ctx, id, Change{Watching: ptr(false)})
 	if !ok {
@@ -540,6 +646,7 @@ func (t *Tracker) CheckAgain(ctx context.Context, id int64) error {
 		t.watches[id] = w
 	}
 	// A poll already under way keeps its place: never two at once.
+	w.stopped = false
 	w.next = now
 	w.created = now // the stale clock starts again
 	t.mu.Unlock()
@@ -564,18 +671,30 @@ func (t *Tracker) RetryDownload(ctx context.Context, id int64) error {
 }
 
 // Delete removes a task from the history and, if removeFiles, its videos
-// and any unfinished download from the library.
+// from the library. A download under way is stopped and its unfinished
+// files are removed either way: nobody can resume it any more.
 func (t *Tracker) Delete(ctx context.Context, id int64, removeFiles bool) error {
-	rec, err := t.store.Get(ctx, id)
-	if err != nil {
+	if _, err := t.store.Get(ctx, id); err != nil {
 		return err
 	}
 	t.mu.Lock()
 	delete(t.watches, id)
 	delete(t.urls, id)
+	delete(t.afterKey, id)
 	t.mu.Unlock()
+	if err := t.stopDownload(ctx, id); err != nil {
+		return err
+	}
+	// Read only now: a video may have been placed while the download stopped.
+	rec, err := t.store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	lib := t.Library()
+	if err := removePartFiles(lib, rec.TaskID); err != nil {
+		return err
+	}
 	if removeFiles {
-		lib := t.Library()
 		for _, f := range rec.Files {
 			if err := lib.removeWithSidecar(f.Path); err != nil {
 				return err
@@ -589,30 +708,126 @@ func (t *Tracker) Delete(ctx context.Context, id int64, removeFiles bool) error 
 	return nil
 }
 
+// removePartFiles removes the unfinished downloads of a task (the .part
+// files and the .meta files beside them).
+func removePartFiles(lib *Library, taskID string) error {
+	if taskID == "" {
+		return nil
+	}
+	// PartPath names them <id>-<n>.mp4.part; the id has no dash, so the
+	// prefix never matches another task's files.
+	first := lib.PartPath(taskID, 0)
+	dir, prefix := filepath.Dir(first), strings.TrimSuffix(filepath.Base(first), "0.mp4.part")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // no folder, no unfinished downloads
+	}
+	var firstErr error
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok {
+			continue
+		}
+		n, ok := strings.CutSuffix(rest, ".mp4.part")
+		if !ok {
+			n, ok = strings.CutSuffix(rest, ".mp4.part.meta")
+		}
+		if !ok || n == "" || strings.Trim(n, "0123456789") != "" {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) && firstErr == nil {
+			firstErr = fmt.Errorf("Reelhouse could not remove an unfinished download (%v).", plainOSError(err))
+		}
+	}
+	return firstErr
+}
+
+// A dlJob is one video of a task to download, or (idx < 0) the look-up of
+// a task's videos, which queues one job per video not yet in the library.
+type dlJob struct {
+	id  int64
+	idx int
+}
+
+// fetch is the download of one task's videos, from the moment it is
+// queued until its last job ends. Its fields are guarded by Tracker.mu.
+type fetch struct {
+	id     int64
+	rec    Record // set by the look-up job, read by the video jobs after it
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   int  // queued or running
+	ending bool // the last job ended; the outcome is being recorded
+	again  bool // queued again while ending
+	ended  chan struct{}
+	err    error // the first failure
+	stop   bool  // a local write failed: the other videos are not tried
+
+	urls       []string
+	gen        int           // how many fresh sets of URLs were fetched
+	refresh    chan struct{} // closed when the fresh-URL query under way ends
+	refreshErr error         // the last fresh-URL query failed
+
+	done, total map[int]int64 // progress of each video
+}
+
+// errNothingToDo ends a look-up that found no download to do.
+var errNothingToDo = errors.New("nothing to download")
+
+// errKeyRefused ends a download that needs a fresh link while the service
+// refuses the key; it continues when a new key is given.
+var errKeyRefused = errors.New("the API key was refused")
+
+// refreshError is a failure to get fresh video URLs from the service.
+type refreshError struct{ err error }
+
+func (e *refreshError) Error() string { return e.err.Error() }
+func (e *refreshError) Unwrap() error { return e.err }
+
+// placeError is a failure to move a finished video into the library.
+type placeError struct{ err error }
+
+func (e *placeError) Error() string { return e.err.Error() }
+func (e *placeError) Unwrap() error { return e.err }
+
 func (t *Tracker) queueDownload(id int64) {
 	t.mu.Lock()
-	if !t.downloads[id] {
-		t.downloads[id] = true
-		t.dlQueue = append(t.dlQueue, id)
+	if f, ok := t.fetches[id]; ok {
+		if f.ending {
+			f.again = true
+		}
+		t.mu.Unlock()
+		return
 	}
+	t.fetches[id] = &fetch{id: id, jobs: 1, ended: make(chan struct{})}
+	t.dlQueue = append(t.dlQueue, dlJob{id: id, idx: -1})
 	t.mu.Unlock()
 	t.pokeDownloads()
 }
 
-func (t *Tracker) nextDownload() (int64, bool) {
+// nextJob takes the next job if the download limit allows one more.
+func (t *Tracker) nextJob(ctx context.Context) (dlJob, *fetch, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(t.dlQueue) == 0 || t.keyPaused {
-		return 0, false
+	for len(t.dlQueue) > 0 && t.dlActive < t.dlLimit {
+		job := t.dlQueue[0]
+		t.dlQueue = t.dlQueue[1:]
+		f := t.fetches[job.id]
+		if f == nil {
+			continue
+		}
+		if f.ctx == nil {
+			f.ctx, f.cancel = context.WithCancel(ctx)
+		}
+		t.dlActive++
+		return job, f, true
 	}
-	id := t.dlQueue[0]
-	t.dlQueue = t.dlQueue[1:]
-	return id, true
+	return dlJob{}, nil, false
 }
 
 func (t *Tracker) downloadWorker(ctx context.Context) {
 	for {
-		id, ok := t.nextDownload()
+		job, f, ok := t.nextJob(ctx)
 		if !ok {
 			select {
 			case <-ctx.Done():
@@ -623,52 +838,67 @@ func (t *Tracker) downloadWorker(ctx context.Context) {
 		}
 		// Another worker may be waiting too: pass the wake-up on.
 		t.pokeDownloads()
-		t.download(ctx, id)
+		var err error
+		if job.idx < 0 {
+			err = t.lookUpDownload(f)
+		} else {
+			err = t.downloadVideo(f, job.idx)
+		}
 		t.mu.Lock()
-		delete(t.downloads, id)
+		t.dlActive--
+		if err != nil && f.err == nil {
+			f.err = err
+		}
+		f.jobs--
+		last := f.jobs == 0
+		if last {
+			f.ending = true
+		}
 		t.mu.Unlock()
+		t.pokeDownloads()
+		if last {
+			t.finishDownload(f)
+			t.endFetch(f)
+		}
 		if ctx.Err() != nil {
 			return
 		}
 	}
 }
 
-// freshURLs asks the service for the task again, for signed URLs that have
-// not expired.
-func (t *Tracker) freshURLs(ctx context.Context, rec Record) ([]string, error) {
-	task, err := t.api.Task(ctx, rec.TaskID)
-	if err != nil {
-		return nil, err
-	}
-	urls := task.URLs()
-	if len(urls) == 0 {
-		return nil, errors.New("the service sent no file to download")
+// lookUpDownload finds which videos of a task are still to download and
+// queues a job for each.
+func (t *Tracker) lookUpDownload(f *fetch) error {
+	rec, err := t.store.Get(f.ctx, f.id)
+	if err != nil || rec.State != StateSuccess || rec.Download != DownloadWaiting {
+		return errNothingToDo
 	}
 	t.mu.Lock()
-	t.urls[rec.ID] = urls
+	f.rec = rec
+	f.urls = t.urls[f.id]
+	urls := f.urls
 	t.mu.Unlock()
-	return urls, nil
+	if len(urls) == 0 {
+		if urls, _, err = t.freshURLs(f, 0); err != nil {
+			return err
+		}
+	}
+	have := filesPresent(t.Library(), rec)
+	t.mu.Lock()
+	for i := range urls {
+		if !have[i] {
+			f.jobs++
+			t.dlQueue = append(t.dlQueue, dlJob{id: f.id, idx: i})
+		}
+	}
+	t.mu.Unlock()
+	t.pokeDownloads()
+	return nil
 }
 
-// download fetches every video of a task into the library.
-func (t *Tracker) download(ctx context.Context, id int64) {
-	rec, err := t.store.Get(ctx, id)
-	if err != nil || rec.State != StateSuccess || rec.Download != DownloadWaiting {
-		return
-	}
-	t.mu.Lock()
-	urls := t.urls[id]
-	t.mu.Unlock()
-	refreshed := false
-	if len(urls) == 0 {
-		if urls, err = t.freshURLs(ctx, rec); err != nil {
-			t.downloadFailed(ctx, rec, err)
-			return
-		}
-		refreshed = true
-	}
+// filesPresent says which videos of rec are in the library already.
+func filesPresent(lib *Library, rec Record) map[int]bool {
 	have := make(map[int]bool)
-	lib := t.Library()
 	for _, f := range rec.Files {
 		if p, err := lib.Abs(f.Path); err == nil {
 			if _, err := os.Stat(p); err == nil {
@@ -676,48 +906,190 @@ func (t *Tracker) download(ctx context.Context, id int64) {
 			}
 		}
 	}
-	for i := 0; i < len(urls); i++ {
-		if have[i] {
-			continue
-		}
-		part := lib.PartPath(rec.TaskID, i)
-		opts := client.DownloadOptions{Progress: func(done, total int64) {
-			t.events.publish(Event{Kind: EventProgress, ID: id, Done: done, Total: total})
-		}}
-		res, err := t.fetchWithRetry(ctx, urls[i], part, opts)
-		if client.IsURLExpired(err) && !refreshed {
-			// The signed URL expired: ask the service once for a new one.
-			refreshed = true
-			fresh, ferr := t.freshURLs(ctx, rec)
-			if ferr == nil && i < len(fresh) {
-				urls = fresh
-				res, err = t.fetchWithRetry(ctx, urls[i], part, opts)
-			} else if ferr != nil {
-				err = ferr
-			}
-		}
-		if ctx.Err() != nil {
-			return // stays "waiting": resumes on the next start
-		}
-		if err != nil {
-			t.downloadFailed(ctx, rec, err)
-			return
-		}
-		rel, err := lib.Place(part, FileName(rec.CreatedAt, rec.Request.Prompt, rec.TaskID, i))
-		if err != nil {
-			t.downloadFailed(ctx, rec, err)
-			return
-		}
-		f := File{Index: i, Path: rel, Size: res.Size, SHA256: res.SHA256}
-		if err := t.store.PutFile(context.WithoutCancel(ctx), id, f); err != nil {
-			t.downloadFailed(ctx, rec, err)
-			return
+	return have
+}
+
+// downloadVideo fetches video idx of a task into the library and records it.
+func (t *Tracker) downloadVideo(f *fetch, idx int) error {
+	t.mu.Lock()
+	skip := f.stop || f.ctx.Err() != nil
+	rec, urls, gen := f.rec, f.urls, f.gen
+	t.mu.Unlock()
+	if skip {
+		return nil
+	}
+	if idx >= len(urls) {
+		return errors.New("The service no longer lists this video.")
+	}
+	lib := t.Library() // the part file and the video stay on one file system
+	part := lib.PartPath(rec.TaskID, idx)
+	opts := client.DownloadOptions{Progress: func(done, total int64) { t.progress(f, idx, done, total) }}
+	res, err := t.fetchWithRetry(f.ctx, urls[idx], part, opts)
+	if client.IsURLExpired(err) && f.ctx.Err() == nil {
+		// The signed link expired: ask the service for a new one, once
+		// for all the videos of the task that need it now.
+		fresh, _, ferr := t.freshURLs(f, gen)
+		switch {
+		case ferr != nil:
+			err = ferr
+		case idx >= len(fresh):
+			err = errors.New("The service no longer lists this video.")
+		default:
+			res, err = t.fetchWithRetry(f.ctx, fresh[idx], part, opts)
 		}
 	}
-	rec, ok := t.update(ctx, id, Change{Download: ptr(DownloadDone), DownloadError: ptr("")})
-	if ok {
-		t.describeFiles(ctx, rec)
+	if f.ctx.Err() != nil {
+		return nil // stays "waiting": it resumes on the next start
 	}
+	if err != nil {
+		if errors.Is(err, client.ErrLocalWrite) {
+			t.mu.Lock()
+			f.stop = true
+			t.mu.Unlock()
+		}
+		return err
+	}
+	rel, err := placeVideo(lib, part, FileName(rec.CreatedAt, rec.Request.Prompt, rec.TaskID, idx), res)
+	if err != nil {
+		return &placeError{err}
+	}
+	file := File{Index: idx, Path: rel, Size: res.Size, SHA256: res.SHA256}
+	return t.store.PutFile(context.WithoutCancel(f.ctx), f.id, file)
+}
+
+// placeVideo moves a finished download into the library. A crash between
+// placing a video and recording it leaves the video under its name; the
+// same bytes downloaded again take that place instead of a second one.
+func placeVideo(lib *Library, part, name string, res client.DownloadResult) (string, error) {
+	if p, err := lib.Abs(name); err == nil && sameContent(p, res.Size, res.SHA256) {
+		os.Remove(part)
+		return name, nil
+	}
+	return lib.Place(part, name)
+}
+
+// sameContent reports whether the file at path has the given size and
+// sha256.
+func sameContent(path string, size int64, sum string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() || info.Size() != size {
+		return false
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == sum
+}
+
+// progress publishes the bytes downloaded so far of all the task's videos.
+func (t *Tracker) progress(f *fetch, idx int, done, total int64) {
+	t.mu.Lock()
+	if f.done == nil {
+		f.done, f.total = make(map[int]int64), make(map[int]int64)
+	}
+	f.done[idx], f.total[idx] = done, total
+	var sumDone, sumTotal int64
+	known := true
+	for i, d := range f.done {
+		sumDone += d
+		sumTotal += f.total[i]
+		known = known && f.total[i] > 0
+	}
+	t.mu.Unlock()
+	if !known {
+		sumTotal = 0
+	}
+	t.events.publish(Event{Kind: EventProgress, ID: f.id, Done: sumDone, Total: sumTotal})
+}
+
+// freshURLs returns signed URLs newer than generation seen, asking the
+// service for them unless another video of the same task has just done
+// so or is doing so: one query, however many downloads need it at once.
+func (t *Tracker) freshURLs(f *fetch, seen int) ([]string, int, error) {
+	t.mu.Lock()
+	for f.gen == seen && f.refresh != nil {
+		ch := f.refresh
+		t.mu.Unlock()
+		select {
+		case <-ch:
+		case <-f.ctx.Done():
+			return nil, 0, f.ctx.Err()
+		}
+		t.mu.Lock()
+	}
+	switch {
+	case f.gen > seen:
+		urls, gen := f.urls, f.gen
+		t.mu.Unlock()
+		return urls, gen, nil
+	case f.refreshErr != nil:
+		// The service was asked for this very link and failed: once is enough.
+		err := f.refreshErr
+		t.mu.Unlock()
+		return nil, 0, err
+	}
+	ch := make(chan struct{})
+	f.refresh = ch
+	taskID := f.rec.TaskID
+	t.mu.Unlock()
+
+	urls, err := t.queryURLs(f.ctx, taskID)
+	if err != nil {
+		err = &refreshError{err}
+	}
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f.refresh = nil
+	if err != nil {
+		f.refreshErr = err
+	} else {
+		f.urls, f.refreshErr = urls, nil
+		f.gen++
+		t.urls[f.id] = urls
+	}
+	close(ch)
+	return urls, f.gen, err
+}
+
+// queryURLs asks the service for a task's video URLs, trying again a few
+// times after passing trouble.
+func (t *Tracker) queryURLs(ctx context.Context, taskID string) ([]string, error) {
+	if t.KeyRefused() {
+		return nil, errKeyRefused // no use asking with a key already refused
+	}
+	var (
+		task *client.Task
+		err  error
+	)
+	for attempt := 1; ; attempt++ {
+		task, err = t.api.Task(ctx, taskID)
+		if err == nil || !client.IsTransient(err) || attempt == 4 || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(t.backoff(t.Interval(), attempt, err)):
+		}
+	}
+	switch {
+	case client.IsUnauthorized(err):
+		t.keyRefused()
+		return nil, errKeyRefused
+	case err != nil:
+		return nil, err
+	}
+	urls := task.URLs()
+	if len(urls) == 0 {
+		return nil, errors.New("The service sent no file to download.")
+	}
+	return urls, nil
 }
 
 // fetchWithRetry downloads with a few retries for passing network trouble;
@@ -741,12 +1113,121 @@ func (t *Tracker) fetchWithRetry(ctx context.Context, url, part string, opts cli
 	return res, err
 }
 
+// finishDownload records how the download of a task ended.
+func (t *Tracker) finishDownload(f *fetch) {
+	t.mu.Lock()
+	err, rec, n := f.err, f.rec, len(f.urls)
+	t.mu.Unlock()
+	switch {
+	case f.ctx == nil || f.ctx.Err() != nil || errors.Is(err, errNothingToDo):
+		// Stopped, deleted or nothing to do: the record says what is left.
+	case errors.Is(err, errKeyRefused):
+		t.mu.Lock()
+		if t.keyPaused {
+			t.afterKey[f.id] = true
+		} else {
+			f.again = true // a new key came meanwhile
+		}
+		t.mu.Unlock()
+	case errors.As(err, new(*refreshError)) && client.IsTransient(err):
+		// The service could not be asked for the links just now (after a
+		// restart while offline, say): the task is polled again like any
+		// other, with backoff, and its answer queues the download anew.
+		t.addWatch(rec, time.Now().Add(t.backoff(t.Interval(), 3, err)))
+	case err != nil:
+		t.downloadFailed(f.ctx, rec, err)
+	default:
+		rec, err := t.store.Get(context.WithoutCancel(f.ctx), f.id)
+		if err != nil {
+			return
+		}
+		have := filesPresent(t.Library(), rec)
+		for i := range n {
+			if !have[i] {
+				t.downloadFailed(f.ctx, rec, errors.New("A video went missing from the library while it was downloaded."))
+				return
+			}
+		}
+		// Facts, thumbnails and sidecars first: a crash before the end
+		// leaves the download "waiting", and the next start does it again.
+		t.describeFiles(f.ctx, rec)
+		if f.ctx.Err() != nil {
+			return
+		}
+		t.update(f.ctx, f.id, Change{Download: ptr(DownloadDone), DownloadError: ptr("")})
+		t.mu.Lock()
+		delete(t.urls, f.id)
+		t.mu.Unlock()
+	}
+}
+
+// endFetch forgets a finished download, starting it again if it was
+// queued again meanwhile.
+func (t *Tracker) endFetch(f *fetch) {
+	t.mu.Lock()
+	again := f.again && f.ctx.Err() == nil
+	if t.fetches[f.id] == f {
+		delete(t.fetches, f.id)
+	}
+	close(f.ended)
+	t.mu.Unlock()
+	if f.cancel != nil {
+		f.cancel()
+	}
+	if again {
+		t.queueDownload(f.id)
+	}
+}
+
+// stopDownload ends the download of a record, if any, and waits until it
+// no longer touches its files.
+func (t *Tracker) stopDownload(ctx context.Context, id int64) error {
+	t.mu.Lock()
+	f, ok := t.fetches[id]
+	if !ok {
+		t.mu.Unlock()
+		return nil
+	}
+	f.again = false
+	if f.cancel != nil {
+		f.cancel()
+	}
+	queue := t.dlQueue[:0]
+	for _, job := range t.dlQueue {
+		if job.id == id {
+			f.jobs--
+			continue
+		}
+		queue = append(queue, job)
+	}
+	t.dlQueue = queue
+	if f.jobs == 0 && !f.ending {
+		// Nothing was running: nobody else ends it.
+		delete(t.fetches, id)
+		close(f.ended)
+		t.mu.Unlock()
+		return nil
+	}
+	t.mu.Unlock()
+	select {
+	case <-f.ended:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (t *Tracker) downloadFailed(ctx context.Context, rec Record, err error) {
 	state := DownloadFailed
 	msg := "The video could not be downloaded: " + err.Error() + " Use “Retry download” to try again."
-	if errors.Is(err, client.ErrLocalWrite) {
+	var pErr *placeError
+	switch {
+	case errors.Is(err, client.ErrLocalWrite):
 		state = DownloadPaused
 		msg = err.Error()
+	case errors.As(err, &pErr):
+		state = DownloadPaused
+		msg = err.Error() + " Free some space or pick another library folder in Settings, then use “Retry download”."
 	}
 	t.update(ctx, rec.ID, Change{Download: &state, DownloadError: &msg})
 }

@@ -28,6 +28,9 @@ type env struct {
 	events    <-chan Event
 	stop      func()
 	beforeRun func(*Tracker)
+	// wrap, if set, stands between the tracker and the client (to count or
+	// hold calls).
+	wrap func(API) API
 }
 
 func newEnv(t *testing.T, cfg apitest.Config) *env {
@@ -44,6 +47,7 @@ func newEnv(t *testing.T, cfg apitest.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(api.CloseIdleConnections)
 	dir := t.TempDir()
 	e := &env{t: t, sim: sim, api: api, db: filepath.Join(dir, "data", "history.db")}
 	if e.lib, err = OpenLibrary(filepath.Join(dir, "Library")); err != nil {
@@ -71,7 +75,11 @@ func (e *env) start(opts TrackerOptions) {
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = 200 * time.Millisecond
 	}
-	e.tracker = NewTracker(e.store, e.lib, e.api, opts)
+	var api API = e.api
+	if e.wrap != nil {
+		api = e.wrap(api)
+	}
+	e.tracker = NewTracker(e.store, e.lib, api, opts)
 	if e.beforeRun != nil {
 		e.beforeRun(e.tracker)
 	}

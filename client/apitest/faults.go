@@ -59,6 +59,14 @@ const (
 	// FaultTrickle sends the body in 16 pieces with Fault.Delay between
 	// them. TargetFiles.
 	FaultTrickle
+	// FaultStatus404 answers 404, as if the service had lost the task for
+	// a moment (or the file host the file). Any target.
+	FaultStatus404
+	// FaultEchoRequest answers 400 with an error message that quotes the
+	// request's Authorization header and its full URL, query string
+	// included: a careless server, to prove that Reelhouse never passes
+	// such text on. Any target.
+	FaultEchoRequest
 )
 
 // Target is the kind of request a fault affects.
@@ -148,7 +156,7 @@ func (f *Fault) applies(target Target, r *http.Request) bool {
 	}
 	api := target != TargetFiles
 	switch f.Kind {
-	case FaultStatus429, FaultStatus500, FaultStatus401, FaultSlow:
+	case FaultStatus429, FaultStatus500, FaultStatus401, FaultStatus404, FaultEchoRequest, FaultSlow:
 		return true
 	case FaultMalformedJSON, FaultOversizedJSON:
 		return api
@@ -178,6 +186,8 @@ var faultNames = map[FaultKind]string{
 	FaultResetMidBody:     "ResetMidBody",
 	FaultNotVideo:         "NotVideo",
 	FaultTrickle:          "Trickle",
+	FaultStatus404:        "Status404",
+	FaultEchoRequest:      "EchoRequest",
 }
 
 // String returns the fault's name without the "Fault" prefix.

@@ -76,6 +76,7 @@ func (s *Sim) videoBytes(id string, n int) []byte {
 	}
 	base := pickVideo(id, n).data
 	payload := []byte(fmt.Sprintf("reelhouse simulator: task %s, item %d", id, n))
+	payload = append(payload, make([]byte, s.cfg.Padding)...)
 	b := make([]byte, 0, len(base)+8+len(payload))
 	b = append(b, base...)
 	b = binary.BigEndian.AppendUint32(b, uint32(8+len(payload)))
@@ -91,8 +92,21 @@ func (s *Sim) signedURL(id string, n int, now time.Time) string {
 	if s.cfg.URLTTL%time.Second != 0 || s.cfg.URLTTL < time.Second {
 		exp = now.Add(s.cfg.URLTTL).Add(time.Second - 1).Unix() // round up
 	}
-	return fmt.Sprintf("%s/files/%s/%d.mp4?expires=%d&sig=%s",
+	u := fmt.Sprintf("%s/files/%s/%d.mp4?expires=%d&sig=%s",
 		s.fileBase, url.PathEscape(id), n, exp, s.sign(id, n, exp))
+	s.mu.Lock()
+	s.issued = append(s.issued, u)
+	s.mu.Unlock()
+	return u
+}
+
+// IssuedURLs returns every signed video URL handed out so far, in order,
+// so that tests can check that none of them (or their query strings) was
+// written anywhere.
+func (s *Sim) IssuedURLs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issued...)
 }
 
 func (s *Sim) sign(id string, n int, exp int64) string {
@@ -156,14 +170,14 @@ func (s *Sim) handleFile(w http.ResponseWriter, r *http.Request) {
 	}
 
 	f := s.takeFault(TargetFiles, r)
-	if s.answerStatusFault(w, f, false) {
+	if s.answerStatusFault(w, r, f, false) {
 		return
 	}
 	data := s.videoBytes(id, n)
 	etag, mod := s.validators(id, n, data, f != nil && f.Kind == FaultChangeETag)
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Content-Type", "video/mp4")
-	var out http.ResponseWriter = w
+	out := w
 	if f != nil {
 		switch f.Kind {
 		case FaultSlow:

@@ -36,6 +36,10 @@ type Config struct {
 	URLTTL time.Duration
 	// VideosPerTask is how many videos a successful task has (default 1).
 	VideosPerTask int
+	// Padding is how many bytes each video gets in addition to its MP4
+	// data (inside the MP4 "free" box that names the task), to make
+	// downloads larger and slower. Default 0.
+	Padding int
 }
 
 // DefaultKey is the key a simulator accepts unless told otherwise.
@@ -81,6 +85,7 @@ type Sim struct {
 	counts  Counts
 	etagGen map[string]int // per file, bumped by FaultChangeETag
 	cache   map[string][]byte
+	issued  []string // every signed video URL handed out
 }
 
 type simTask struct {
@@ -266,7 +271,7 @@ func (s *Sim) handleCreate(w http.ResponseWriter, r *http.Request) {
 	s.counts.Create++
 	s.mu.Unlock()
 	f := s.takeFault(TargetCreate, r)
-	if s.answerStatusFault(w, f, true) {
+	if s.answerStatusFault(w, r, f, true) {
 		return
 	}
 	if !s.authorized(r) {
@@ -294,7 +299,7 @@ func (s *Sim) handleTask(w http.ResponseWriter, r *http.Request) {
 	s.counts.Task++
 	s.mu.Unlock()
 	f := s.takeFault(TargetTask, r)
-	if s.answerStatusFault(w, f, true) {
+	if s.answerStatusFault(w, r, f, true) {
 		return
 	}
 	if !s.authorized(r) {
@@ -335,13 +340,20 @@ func (s *Sim) answerFault(w http.ResponseWriter, r *http.Request, f *Fault, answ
 }
 
 // answerStatusFault answers with an error status if f asks for one.
-func (s *Sim) answerStatusFault(w http.ResponseWriter, f *Fault, api bool) bool {
+func (s *Sim) answerStatusFault(w http.ResponseWriter, r *http.Request, f *Fault, api bool) bool {
 	if f == nil {
 		return false
 	}
 	var status int
 	var code, msg string
 	switch f.Kind {
+	case FaultStatus404:
+		status, code, msg = http.StatusNotFound, "task_not_found", "task not found"
+	case FaultEchoRequest:
+		u := *r.URL
+		u.Scheme, u.Host = "http", r.Host
+		status, code = http.StatusBadRequest, "bad_request"
+		msg = fmt.Sprintf("could not handle %s %s (Authorization: %s)", r.Method, u.String(), r.Header.Get("Authorization"))
 	case FaultStatus429:
 		status, code, msg = http.StatusTooManyRequests, "rate_limited", "too many requests, slow down"
 	case FaultStatus500:

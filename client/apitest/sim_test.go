@@ -521,3 +521,57 @@ func TestCloseEndsSlowRequests(t *testing.T) {
 	}
 	sim.Close() // twice is fine
 }
+
+func TestPaddingAndIssuedURLs(t *testing.T) {
+	t.Parallel()
+	padded := newSim(t, apitest.Config{Padding: 1 << 20})
+	big := padded.VideoBytes(padded.AddTask(client.CreateRequest{Model: "m", Prompt: "p"}), 0)
+	if len(big) <= 1<<20 || len(big) > 1<<20+100<<10 { // the test videos are under 100 KiB
+		t.Errorf("padded video is %d bytes, want 1 MiB more than a test video", len(big))
+	}
+	if types := boxes(t, big); types[0] != "ftyp" || types[len(types)-1] != "free" {
+		t.Errorf("the padded video is not a well-formed MP4: %v", types)
+	}
+
+	if got := padded.IssuedURLs(); len(got) != 0 {
+		t.Errorf("URLs issued before any query: %v", got)
+	}
+	hc := httpClient(t)
+	_, u := successURL(t, padded, hc)
+	if got := padded.IssuedURLs(); len(got) != 1 || got[0] != u {
+		t.Errorf("IssuedURLs = %v, want [%s]", got, u)
+	}
+	if a := do(t, hc, http.MethodGet, u, "", ""); a.status != 200 || !bytes.Equal(a.body[:8], big[:8]) || len(a.body) < 1<<20 {
+		t.Errorf("download of a padded video: %d, %d bytes", a.status, len(a.body))
+	}
+}
+
+func TestStatus404AndEchoFaults(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, apitest.Config{})
+	hc := httpClient(t)
+	id, u := successURL(t, sim, hc)
+
+	sim.Inject(apitest.Fault{Kind: apitest.FaultStatus404, Target: apitest.TargetTask})
+	if a := query(t, hc, sim, id); a.status != 404 || a.errorCode(t) != "task_not_found" {
+		t.Errorf("404 fault: %d %s", a.status, a.body)
+	}
+	if a := query(t, hc, sim, id); a.status != 200 {
+		t.Errorf("after the 404 fault: %d", a.status)
+	}
+
+	sim.Inject(apitest.Fault{Kind: apitest.FaultEchoRequest, Target: apitest.TargetTask})
+	a := query(t, hc, sim, id)
+	if a.status != 400 || !strings.Contains(string(a.body), "Bearer "+sim.Key()) || !strings.Contains(string(a.body), id) {
+		t.Errorf("echo fault on the API: %d %s", a.status, a.body)
+	}
+	sim.Inject(apitest.Fault{Kind: apitest.FaultEchoRequest, Target: apitest.TargetFiles})
+	parsed, _ := url.Parse(u)
+	a = do(t, hc, http.MethodGet, u, "", "")
+	if a.status != 400 || !strings.Contains(string(a.body), parsed.Query().Get("sig")) {
+		t.Errorf("echo fault on the file host: %d %s", a.status, a.body)
+	}
+	if apitest.FaultStatus404.String() != "Status404" || apitest.FaultEchoRequest.String() != "EchoRequest" {
+		t.Error("FaultKind.String")
+	}
+}

@@ -1,0 +1,15 @@
+package history
+
+import "syscall"
+
+// mountTmpfs mounts a tmpfs of the given size at dir (or changes the size
+// of the one there). It fails where the test may not mount.
+func mountTmpfs(dir, size string, remount bool) error {
+	var flags uintptr
+	if remount {
+		flags = syscall.MS_REMOUNT
+	}
+	return syscall.Mount("reelhouse-test", dir, "tmpfs", flags, "size="+size)
+}
+
+func unmountTmpfs(dir string) { _ = syscall.Unmount(dir, syscall.MNT_DETACH) }

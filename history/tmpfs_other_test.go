@@ -1,0 +1,9 @@
+//go:build !linux
+
+package history
+
+import "errors"
+
+func mountTmpfs(dir, size string, remount bool) error { return errors.ErrUnsupported }
+
+func unmountTmpfs(string) {}
