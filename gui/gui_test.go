@@ -500,3 +500,21 @@ func TestSettingsMovesTheLibrary(t *testing.T) {
 		t.Errorf("moved video differs (%v)", err)
 	}
 }
+
+func TestSettingsChangeIntervalAndDownloads(t *testing.T) {
+	h := newHarness(t, nil, true)
+	s := h.ui.settings
+	s.interval.SetSelected("4 seconds")
+	s.downloads.SetSelected("3 at a time")
+	store := h.deps.Store
+	h.loop.until(t, "both settings saved", func() bool {
+		return store.Setting(t.Context(), history.SettingInterval, "") == "4" &&
+			store.Setting(t.Context(), history.SettingMaxDownloads, "") == "3"
+	})
+	if got := h.deps.Tracker.MaxDownloads(); got != 3 {
+		t.Errorf("tracker downloads %d at a time, want 3", got)
+	}
+	if got := h.deps.Tracker.Interval(); got != 4*time.Second {
+		t.Errorf("tracker interval %v, want 4s", got)
+	}
+}

@@ -103,8 +103,10 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 		d.Keys = keychain.New()
 	}
 	seconds, _ := strconv.Atoi(store.Setting(ctx, history.SettingInterval, "2"))
+	downloads, _ := strconv.Atoi(store.Setting(ctx, history.SettingMaxDownloads, "2"))
 	d.Tracker = history.NewTracker(store, lib, c, history.TrackerOptions{
 		Interval:     time.Duration(seconds) * time.Second,
+		MaxDownloads: downloads,
 		ThumbnailDir: filepath.Join(o.DataDir, "thumbnails"),
 	})
 	s.Tracker = d.Tracker

@@ -24,13 +24,14 @@ type settingsView struct {
 	ui  *UI
 	win fyne.Window
 
-	key      *widget.Entry
-	keyNote  *widget.Label
-	saveKey  *widget.Button
-	server   *widget.Entry
-	library  *widget.Entry
-	interval *widget.Select
-	status   *widget.Label
+	key       *widget.Entry
+	keyNote   *widget.Label
+	saveKey   *widget.Button
+	server    *widget.Entry
+	library   *widget.Entry
+	interval  *widget.Select
+	downloads *widget.Select
+	status    *widget.Label
 }
 
 func newSettings(u *UI) *settingsView {
@@ -61,6 +62,9 @@ func newSettings(u *UI) *settingsView {
 	seconds := min(max(int(u.deps.Tracker.Interval().Round(time.Second).Seconds()), 2), 5)
 	v.interval.SetSelected(fmt.Sprintf("%d seconds", seconds))
 	v.interval.OnChanged = v.onIntervalChanged
+	v.downloads = widget.NewSelect([]string{"1 at a time", "2 at a time", "3 at a time"}, nil)
+	v.downloads.SetSelected(fmt.Sprintf("%d at a time", u.deps.Tracker.MaxDownloads()))
+	v.downloads.OnChanged = v.onDownloadsChanged
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
 
@@ -70,6 +74,7 @@ func newSettings(u *UI) *settingsView {
 		widget.NewFormItem("Server", v.server),
 		widget.NewFormItem("Library folder", container.NewBorder(nil, nil, nil, browse, v.library)),
 		widget.NewFormItem("Check every", v.interval),
+		widget.NewFormItem("Download", v.downloads),
 	)
 	v.win.SetContent(container.NewPadded(container.NewBorder(v.keyNote, container.NewVBox(apply, v.status), nil, nil, form)))
 	return v
@@ -184,6 +189,17 @@ func (v *settingsView) onIntervalChanged(s string) {
 	v.ui.deps.Tracker.SetInterval(time.Duration(n) * time.Second)
 	v.ui.background(func(ctx context.Context) {
 		v.ui.showError(v.win, "Could not save the setting", v.ui.deps.Store.SetSetting(ctx, history.SettingInterval, strconv.Itoa(n)))
+	})
+}
+
+func (v *settingsView) onDownloadsChanged(s string) {
+	n, err := strconv.Atoi(strings.Fields(s)[0])
+	if err != nil {
+		return
+	}
+	v.ui.deps.Tracker.SetMaxDownloads(n)
+	v.ui.background(func(ctx context.Context) {
+		v.ui.showError(v.win, "Could not save the setting", v.ui.deps.Store.SetSetting(ctx, history.SettingMaxDownloads, strconv.Itoa(n)))
 	})
 }
 

@@ -89,7 +89,7 @@ func (l *Library) Abs(rel string) (string, error) {
 		return "", fmt.Errorf("%q is not a path inside the library", rel)
 	}
 	clean := path.Clean(strings.ReplaceAll(rel, `\`, "/"))
-	if clean == "." || clean == ".." || strings.HasPrefix(clean, "../") {
+	if clean == "." || clean == ".." || strings.HasPrefix(clean, "../") || strings.HasPrefix(clean, "/") {
 		return "", fmt.Errorf("%q is not a path inside the library", rel)
 	}
 	return filepath.Join(l.dir, filepath.FromSlash(clean)), nil

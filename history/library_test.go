@@ -42,7 +42,7 @@ func TestLibraryAbsRefusesEscapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{"", "..", "../x.mp4", "a/../../x", "/etc/passwd", "a\x00b"} {
+	for _, bad := range []string{"", "..", "../x.mp4", "a/../../x", "/etc/passwd", "a\x00b", `\.`, `\x.mp4`, "a/..", `..\x`} {
 		if p, err := lib.Abs(bad); err == nil {
 			t.Errorf("Abs(%q) = %q, want an error", bad, p)
 		}

@@ -133,6 +133,9 @@ func (t *Tracker) Trash(ctx context.Context, id int64) error {
 	t.mu.Lock()
 	delete(t.watches, id)
 	t.mu.Unlock()
+	if err := t.stopDownload(ctx, id); err != nil {
+		return err
+	}
 	lib := t.Library()
 	for _, f := range rec.Files {
 		if strings.HasPrefix(f.Path, trashDir+"/") {
@@ -416,6 +419,24 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 	if within(next.dir, old.dir) || within(old.dir, next.dir) {
 		return nil, errors.New("The new library folder cannot be inside the old one, or the other way round. Choose a separate folder.")
 	}
+	// Downloads under way would land in the old folder: stop them, and
+	// start them again in the new one afterwards.
+	t.mu.Lock()
+	var downloading []int64
+	for id := range t.fetches {
+		downloading = append(downloading, id)
+	}
+	t.mu.Unlock()
+	for _, id := range downloading {
+		if err := t.stopDownload(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	defer func() {
+		for _, id := range downloading {
+			t.queueDownload(id)
+		}
+	}()
 	files, err := t.store.LibraryFiles(ctx)
 	if err != nil {
 		return nil, err

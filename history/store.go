@@ -537,8 +537,6 @@ func (s *Store) strings(ctx context.Context, query string, args ...any) ([]strin
 	return out, rows.Err()
 }
 
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
 // Unfinished returns the records the tracker must follow: tasks being
 // watched whose state is not final, and successful tasks whose videos are
 // not all downloaded yet.
@@ -787,9 +785,10 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 // Names of the settings kept in the store. The API key is never one of
 // them: it lives in the system keychain only.
 const (
-	SettingServer   = "server_url"
-	SettingLibrary  = "library_dir"
-	SettingInterval = "poll_interval_seconds"
+	SettingServer       = "server_url"
+	SettingLibrary      = "library_dir"
+	SettingInterval     = "poll_interval_seconds"
+	SettingMaxDownloads = "max_downloads"
 )
 
 // Setting returns a saved setting, or def when none is saved.
