@@ -1,0 +1,507 @@
+package history
+
+// This file is the downloading half of the tracker: a queue of videos to
+// fetch into the library, at most MaxDownloads at once, with one shared
+// fresh-link query per task when signed URLs expire.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	"github.com/reelhouse/reelhouse/client"
+)
+
+// A dlJob is one video of a task to download, or (idx < 0) the look-up of
+// a task's videos, which queues one job per video not yet in the library.
+type dlJob struct {
+	id  int64
+	idx int
+}
+
+// fetch is the download of one task's videos, from the moment it is
+// queued until its last job ends. Its fields are guarded by Tracker.mu.
+type fetch struct {
+	id     int64
+	rec    Record // set by the look-up job, read by the video jobs after it
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   int  // queued or running
+	ending bool // the last job ended; the outcome is being recorded
+	again  bool // queued again while ending
+	ended  chan struct{}
+	err    error // the first failure
+	stop   bool  // a local write failed: the other videos are not tried
+
+	urls       []string
+	gen        int           // how many fresh sets of URLs were fetched
+	refresh    chan struct{} // closed when the fresh-URL query under way ends
+	refreshErr error         // the last fresh-URL query failed
+
+	done, total map[int]int64 // progress of each video
+}
+
+// errNothingToDo ends a look-up that found no download to do.
+var errNothingToDo = errors.New("nothing to download")
+
+// errKeyRefused ends a download that needs a fresh link while the service
+// refuses the key; it continues when a new key is given.
+var errKeyRefused = errors.New("the API key was refused")
+
+// refreshError is a failure to get fresh video URLs from the service.
+type refreshError struct{ err error }
+
+func (e *refreshError) Error() string { return e.err.Error() }
+func (e *refreshError) Unwrap() error { return e.err }
+
+// placeError is a failure to move a finished video into the library.
+type placeError struct{ err error }
+
+func (e *placeError) Error() string { return e.err.Error() }
+func (e *placeError) Unwrap() error { return e.err }
+
+func (t *Tracker) queueDownload(id int64) {
+	t.mu.Lock()
+	if f, ok := t.fetches[id]; ok {
+		if f.ending {
+			f.again = true
+		}
+		t.mu.Unlock()
+		return
+	}
+	t.fetches[id] = &fetch{id: id, jobs: 1, ended: make(chan struct{})}
+	t.dlQueue = append(t.dlQueue, dlJob{id: id, idx: -1})
+	t.mu.Unlock()
+	t.pokeDownloads()
+}
+
+// nextJob takes the next job if the download limit allows one more.
+func (t *Tracker) nextJob(ctx context.Context) (dlJob, *fetch, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for len(t.dlQueue) > 0 && t.dlActive < t.dlLimit {
+		job := t.dlQueue[0]
+		t.dlQueue = t.dlQueue[1:]
+		f := t.fetches[job.id]
+		if f == nil {
+			continue
+		}
+		if f.ctx == nil {
+			f.ctx, f.cancel = context.WithCancel(ctx)
+		}
+		t.dlActive++
+		return job, f, true
+	}
+	return dlJob{}, nil, false
+}
+
+func (t *Tracker) downloadWorker(ctx context.Context) {
+	for {
+		job, f, ok := t.nextJob(ctx)
+		if !ok {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.dlWake:
+				continue
+			}
+		}
+		// Another worker may be waiting too: pass the wake-up on.
+		t.pokeDownloads()
+		var err error
+		if job.idx < 0 {
+			err = t.lookUpDownload(f)
+		} else {
+			err = t.downloadVideo(f, job.idx)
+		}
+		t.mu.Lock()
+		t.dlActive--
+		if err != nil && f.err == nil {
+			f.err = err
+		}
+		f.jobs--
+		last := f.jobs == 0
+		if last {
+			f.ending = true
+		}
+		t.mu.Unlock()
+		t.pokeDownloads()
+		if last {
+			t.finishDownload(f)
+			t.endFetch(f)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// lookUpDownload finds which videos of a task are still to download and
+// queues a job for each.
+func (t *Tracker) lookUpDownload(f *fetch) error {
+	rec, err := t.store.Get(f.ctx, f.id)
+	if err != nil || rec.State != StateSuccess || rec.Download != DownloadWaiting {
+		return errNothingToDo
+	}
+	t.mu.Lock()
+	f.rec = rec
+	f.urls = t.urls[f.id]
+	urls := f.urls
+	t.mu.Unlock()
+	if len(urls) == 0 {
+		if urls, _, err = t.freshURLs(f, 0); err != nil {
+			return err
+		}
+	}
+	have := filesPresent(t.Library(), rec)
+	t.mu.Lock()
+	for i := range urls {
+		if !have[i] {
+			f.jobs++
+			t.dlQueue = append(t.dlQueue, dlJob{id: f.id, idx: i})
+		}
+	}
+	t.mu.Unlock()
+	t.pokeDownloads()
+	return nil
+}
+
+// filesPresent says which videos of rec are in the library already.
+func filesPresent(lib *Library, rec Record) map[int]bool {
+	have := make(map[int]bool)
+	for _, f := range rec.Files {
+		if p, err := lib.Abs(f.Path); err == nil {
+			if _, err := os.Stat(p); err == nil {
+				have[f.Index] = true
+			}
+		}
+	}
+	return have
+}
+
+// downloadVideo fetches video idx of a task into the library and records it.
+func (t *Tracker) downloadVideo(f *fetch, idx int) error {
+	t.mu.Lock()
+	skip := f.stop || f.ctx.Err() != nil
+	rec, urls, gen := f.rec, f.urls, f.gen
+	t.mu.Unlock()
+	if skip {
+		return nil
+	}
+	if idx >= len(urls) {
+		return errors.New("The service no longer lists this video.")
+	}
+	lib := t.Library() // the part file and the video stay on one file system
+	part := lib.PartPath(rec.TaskID, idx)
+	opts := client.DownloadOptions{Progress: func(done, total int64) { t.progress(f, idx, done, total) }}
+	res, err := t.fetchWithRetry(f.ctx, urls[idx], part, opts)
+	if client.IsURLExpired(err) && f.ctx.Err() == nil {
+		// The signed link expired: ask the service for a new one, once
+		// for all the videos of the task that need it now.
+		fresh, _, ferr := t.freshURLs(f, gen)
+		switch {
+		case ferr != nil:
+			err = ferr
+		case idx >= len(fresh):
+			err = errors.New("The service no longer lists this video.")
+		default:
+			res, err = t.fetchWithRetry(f.ctx, fresh[idx], part, opts)
+		}
+	}
+	if f.ctx.Err() != nil {
+		return nil // stays "waiting": it resumes on the next start
+	}
+	if err != nil {
+		if errors.Is(err, client.ErrLocalWrite) {
+			t.mu.Lock()
+			f.stop = true
+			t.mu.Unlock()
+		}
+		return err
+	}
+	rel, err := placeVideo(lib, part, FileName(rec.CreatedAt, rec.Request.Prompt, rec.TaskID, idx), res)
+	if err != nil {
+		return &placeError{err}
+	}
+	file := File{Index: idx, Path: rel, Size: res.Size, SHA256: res.SHA256}
+	return t.store.PutFile(context.WithoutCancel(f.ctx), f.id, file)
+}
+
+// placeVideo moves a finished download into the library. A crash between
+// placing a video and recording it leaves the video under its name; the
+// same bytes downloaded again take that place instead of a second one.
+func placeVideo(lib *Library, part, name string, res client.DownloadResult) (string, error) {
+	if p, err := lib.Abs(name); err == nil && sameContent(p, res.Size, res.SHA256) {
+		os.Remove(part)
+		return name, nil
+	}
+	return lib.Place(part, name)
+}
+
+// sameContent reports whether the file at path has the given size and
+// sha256.
+func sameContent(path string, size int64, sum string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() || info.Size() != size {
+		return false
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == sum
+}
+
+// progress publishes the bytes downloaded so far of all the task's videos.
+func (t *Tracker) progress(f *fetch, idx int, done, total int64) {
+	t.mu.Lock()
+	if f.done == nil {
+		f.done, f.total = make(map[int]int64), make(map[int]int64)
+	}
+	f.done[idx], f.total[idx] = done, total
+	var sumDone, sumTotal int64
+	known := true
+	for i, d := range f.done {
+		sumDone += d
+		sumTotal += f.total[i]
+		known = known && f.total[i] > 0
+	}
+	t.mu.Unlock()
+	if !known {
+		sumTotal = 0
+	}
+	t.events.publish(Event{Kind: EventProgress, ID: f.id, Done: sumDone, Total: sumTotal})
+}
+
+// freshURLs returns signed URLs newer than generation seen, asking the
+// service for them unless another video of the same task has just done
+// so or is doing so: one query, however many downloads need it at once.
+func (t *Tracker) freshURLs(f *fetch, seen int) ([]string, int, error) {
+	t.mu.Lock()
+	for f.gen == seen && f.refresh != nil {
+		ch := f.refresh
+		t.mu.Unlock()
+		select {
+		case <-ch:
+		case <-f.ctx.Done():
+			return nil, 0, f.ctx.Err()
+		}
+		t.mu.Lock()
+	}
+	switch {
+	case f.gen > seen:
+		urls, gen := f.urls, f.gen
+		t.mu.Unlock()
+		return urls, gen, nil
+	case f.refreshErr != nil:
+		// The service was asked for this very link and failed: once is enough.
+		err := f.refreshErr
+		t.mu.Unlock()
+		return nil, 0, err
+	}
+	ch := make(chan struct{})
+	f.refresh = ch
+	taskID := f.rec.TaskID
+	t.mu.Unlock()
+
+	urls, err := t.queryURLs(f.ctx, taskID)
+	if err != nil {
+		err = &refreshError{err}
+	}
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f.refresh = nil
+	if err != nil {
+		f.refreshErr = err
+	} else {
+		f.urls, f.refreshErr = urls, nil
+		f.gen++
+		t.urls[f.id] = urls
+	}
+	close(ch)
+	return urls, f.gen, err
+}
+
+// queryURLs asks the service for a task's video URLs, trying again a few
+// times after passing trouble.
+func (t *Tracker) queryURLs(ctx context.Context, taskID string) ([]string, error) {
+	if t.KeyRefused() {
+		return nil, errKeyRefused // no use asking with a key already refused
+	}
+	var (
+		task *client.Task
+		err  error
+	)
+	for attempt := 1; ; attempt++ {
+		task, err = t.api.Task(ctx, taskID)
+		if err == nil || !client.IsTransient(err) || attempt == 4 || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(t.backoff(t.Interval(), attempt, err)):
+		}
+	}
+	switch {
+	case client.IsUnauthorized(err):
+		t.keyRefused()
+		return nil, errKeyRefused
+	case err != nil:
+		return nil, err
+	}
+	urls := task.URLs()
+	if len(urls) == 0 {
+		return nil, errors.New("The service sent no file to download.")
+	}
+	return urls, nil
+}
+
+// fetchWithRetry downloads with a few retries for passing network trouble;
+// it resumes where the last attempt stopped.
+func (t *Tracker) fetchWithRetry(ctx context.Context, url, part string, opts client.DownloadOptions) (client.DownloadResult, error) {
+	var (
+		res client.DownloadResult
+		err error
+	)
+	for attempt := 1; attempt <= 4; attempt++ {
+		res, err = t.api.Download(ctx, url, part, opts)
+		if err == nil || !client.IsTransient(err) || ctx.Err() != nil {
+			return res, err
+		}
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-time.After(t.backoff(time.Second, attempt, err)):
+		}
+	}
+	return res, err
+}
+
+// finishDownload records how the download of a task ended.
+func (t *Tracker) finishDownload(f *fetch) {
+	t.mu.Lock()
+	err, rec, n := f.err, f.rec, len(f.urls)
+	t.mu.Unlock()
+	switch {
+	case f.ctx == nil || f.ctx.Err() != nil || errors.Is(err, errNothingToDo):
+		// Stopped, deleted or nothing to do: the record says what is left.
+	case errors.Is(err, errKeyRefused):
+		t.mu.Lock()
+		if t.keyPaused {
+			t.afterKey[f.id] = true
+		} else {
+			f.again = true // a new key came meanwhile
+		}
+		t.mu.Unlock()
+	case errors.As(err, new(*refreshError)) && client.IsTransient(err):
+		// The service could not be asked for the links just now (after a
+		// restart while offline, say): the task is polled again like any
+		// other, with backoff, and its answer queues the download anew.
+		t.addWatch(rec, time.Now().Add(t.backoff(t.Interval(), 3, err)))
+	case err != nil:
+		t.downloadFailed(f.ctx, rec, err)
+	default:
+		rec, err := t.store.Get(context.WithoutCancel(f.ctx), f.id)
+		if err != nil {
+			return
+		}
+		have := filesPresent(t.Library(), rec)
+		for i := range n {
+			if !have[i] {
+				t.downloadFailed(f.ctx, rec, errors.New("A video went missing from the library while it was downloaded."))
+				return
+			}
+		}
+		// Facts, thumbnails and sidecars first: a crash before the end
+		// leaves the download "waiting", and the next start does it again.
+		t.describeFiles(f.ctx, rec)
+		if f.ctx.Err() != nil {
+			return
+		}
+		t.update(f.ctx, f.id, Change{Download: ptr(DownloadDone), DownloadError: ptr("")})
+		t.mu.Lock()
+		delete(t.urls, f.id)
+		t.mu.Unlock()
+	}
+}
+
+// endFetch forgets a finished download, starting it again if it was
+// queued again meanwhile.
+func (t *Tracker) endFetch(f *fetch) {
+	t.mu.Lock()
+	again := f.again && f.ctx.Err() == nil
+	if t.fetches[f.id] == f {
+		delete(t.fetches, f.id)
+	}
+	close(f.ended)
+	t.mu.Unlock()
+	if f.cancel != nil {
+		f.cancel()
+	}
+	if again {
+		t.queueDownload(f.id)
+	}
+}
+
+// stopDownload ends the download of a record, if any, and waits until it
+// no longer touches its files.
+func (t *Tracker) stopDownload(ctx context.Context, id int64) error {
+	t.mu.Lock()
+	f, ok := t.fetches[id]
+	if !ok {
+		t.mu.Unlock()
+		return nil
+	}
+	f.again = false
+	if f.cancel != nil {
+		f.cancel()
+	}
+	queue := t.dlQueue[:0]
+	for _, job := range t.dlQueue {
+		if job.id == id {
+			f.jobs--
+			continue
+		}
+		queue = append(queue, job)
+	}
+	t.dlQueue = queue
+	if f.jobs == 0 && !f.ending {
+		// Nothing was running: nobody else ends it.
+		delete(t.fetches, id)
+		close(f.ended)
+		t.mu.Unlock()
+		return nil
+	}
+	t.mu.Unlock()
+	select {
+	case <-f.ended:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (t *Tracker) downloadFailed(ctx context.Context, rec Record, err error) {
+	state := DownloadFailed
+	msg := "The video could not be downloaded: " + err.Error() + " Use “Retry download” to try again."
+	var pErr *placeError
+	switch {
+	case errors.Is(err, client.ErrLocalWrite):
+		state = DownloadPaused
+		msg = err.Error()
+	case errors.As(err, &pErr):
+		state = DownloadPaused
+		msg = err.Error() + " Free some space or pick another library folder in Settings, then use “Retry download”."
+	}
+	t.update(ctx, rec.ID, Change{Download: &state, DownloadError: &msg})
+}
