@@ -518,3 +518,22 @@ func TestSettingsChangeIntervalAndDownloads(t *testing.T) {
 		t.Errorf("tracker interval %v, want 4s", got)
 	}
 }
+
+func TestTypingANoteSurvivesStatusChanges(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "still running"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.loop.until(t, "the row", func() bool { return hv.indexOf(rec.ID) >= 0 })
+	hv.list.Select(hv.indexOf(rec.ID))
+	hv.note.SetText("half-typed thought")
+	h.loop.until(t, "the download", func() bool {
+		i := hv.indexOf(rec.ID)
+		return i >= 0 && hv.records[i].Download == history.DownloadDone
+	})
+	if hv.note.Text != "half-typed thought" {
+		t.Errorf("the note being typed was replaced by %q", hv.note.Text)
+	}
+}

@@ -62,12 +62,14 @@ type historyView struct {
 	library *widget.Button
 
 	// records backs the list; it changes only on the UI goroutine.
-	records  []history.Record
-	total    int
-	progress map[int64]float64
-	selected int64
-	loadSeq  int
-	thumbSeq int
+	records    []history.Record
+	total      int
+	progress   map[int64]float64
+	selected   int64
+	loadSeq    int
+	thumbSeq   int
+	shownID    int64  // the record whose tags and note the entries hold
+	shownThumb string // the thumbnail on show
 
 	detail     *fyne.Container
 	empty      *widget.Label
@@ -493,6 +495,7 @@ func (v *historyView) onProgress(id, done, total int64) {
 func (v *historyView) showDetail() {
 	r, ok := v.current()
 	if !ok {
+		v.shownID, v.shownThumb = 0, ""
 		v.detail.Hide()
 		v.empty.Show()
 		return
@@ -543,8 +546,13 @@ func (v *historyView) showDetail() {
 	v.favourite.OnChanged = nil
 	v.favourite.SetChecked(r.Favourite)
 	v.favourite.OnChanged = v.onFavouriteChanged
-	v.tags.SetText(strings.Join(r.Tags, ", "))
-	v.note.SetText(r.Note)
+	if r.ID != v.shownID {
+		// Only for a newly selected record: a status change must not wipe
+		// tags or a note being typed.
+		v.shownID = r.ID
+		v.tags.SetText(strings.Join(r.Tags, ", "))
+		v.note.SetText(r.Note)
+	}
 	v.showThumbnail(r)
 
 	hasFile := len(r.Files) > 0 && !r.Files[0].Missing
@@ -575,12 +583,16 @@ func missing(r history.Record) bool {
 
 // showThumbnail loads the selected record's thumbnail in the background.
 func (v *historyView) showThumbnail(r history.Record) {
-	v.thumbSeq++
-	seq := v.thumbSeq
 	var path string
 	if len(r.Files) > 0 {
 		path = v.ui.deps.Tracker.ThumbnailPath(r.Files[0])
 	}
+	if path == v.shownThumb {
+		return
+	}
+	v.shownThumb = path
+	v.thumbSeq++
+	seq := v.thumbSeq
 	if path == "" {
 		v.thumb.Resource = nil
 		v.thumbBox.Hide()

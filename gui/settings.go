@@ -31,6 +31,7 @@ type settingsView struct {
 	library   *widget.Entry
 	interval  *widget.Select
 	downloads *widget.Select
+	apply     *widget.Button
 	status    *widget.Label
 }
 
@@ -68,7 +69,7 @@ func newSettings(u *UI) *settingsView {
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
 
-	apply := widget.NewButton("Save server and folder", v.onSaveLocations)
+	v.apply = widget.NewButton("Save server and folder", v.onSaveLocations)
 	form := widget.NewForm(
 		widget.NewFormItem("API key", container.NewBorder(nil, nil, nil, v.saveKey, v.key)),
 		widget.NewFormItem("Server", v.server),
@@ -76,7 +77,7 @@ func newSettings(u *UI) *settingsView {
 		widget.NewFormItem("Check every", v.interval),
 		widget.NewFormItem("Download", v.downloads),
 	)
-	v.win.SetContent(container.NewPadded(container.NewBorder(v.keyNote, container.NewVBox(apply, v.status), nil, nil, form)))
+	v.win.SetContent(container.NewPadded(container.NewBorder(v.keyNote, container.NewVBox(v.apply, v.status), nil, nil, form)))
 	return v
 }
 
@@ -228,7 +229,9 @@ func (v *settingsView) onSaveLocations() {
 		}
 	}
 	v.status.SetText("Saving…")
+	v.apply.Disable() // one move at a time
 	v.ui.background(func(ctx context.Context) {
+		defer v.ui.do(v.apply.Enable)
 		var notes []string
 		if serverChanged {
 			if err := v.ui.deps.Store.SetSetting(ctx, history.SettingServer, server); err != nil {

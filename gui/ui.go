@@ -53,9 +53,11 @@ type UI struct {
 	// run queued functions on the test goroutine.
 	do func(fn func())
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	mu      sync.Mutex // guards stopped
+	stopped bool
 
 	compose  *composeView
 	history  *historyView
@@ -65,7 +67,16 @@ type UI struct {
 // New builds the windows without showing them.
 func New(a fyne.App, d Deps) *UI {
 	ctx, cancel := context.WithCancel(context.Background())
-	u := &UI{app: a, deps: d, do: fyne.Do, ctx: ctx, cancel: cancel}
+	u := &UI{app: a, deps: d, ctx: ctx, cancel: cancel}
+	// Once the UI stops, results that arrive late are dropped instead of
+	// touching windows that are going away.
+	u.do = func(fn func()) {
+		fyne.Do(func() {
+			if u.ctx.Err() == nil {
+				fn()
+			}
+		})
+	}
 	u.compose = newCompose(u)
 	u.history = newHistory(u)
 	u.settings = newSettings(u)
@@ -88,6 +99,9 @@ func (u *UI) Start() {
 
 // Stop ends the background work of the windows and waits for it.
 func (u *UI) Stop() {
+	u.mu.Lock()
+	u.stopped = true
+	u.mu.Unlock()
 	u.cancel()
 	u.wg.Wait()
 }
@@ -104,6 +118,11 @@ func (u *UI) SettingsWindow() fyne.Window { return u.settings.win }
 // background runs fn off the UI goroutine; fn must report back through
 // u.do. It ends with the UI.
 func (u *UI) background(fn func(ctx context.Context)) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.stopped {
+		return
+	}
 	u.wg.Go(func() { fn(u.ctx) })
 }
 

@@ -136,18 +136,14 @@ func (t *Tracker) Trash(ctx context.Context, id int64) error {
 	if err := t.stopDownload(ctx, id); err != nil {
 		return err
 	}
-	lib := t.Library()
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
 	for _, f := range rec.Files {
 		if strings.HasPrefix(f.Path, trashDir+"/") {
 			continue
 		}
-		dest := trashDir + "/" + f.Path
-		if err := lib.moveWithSidecar(f.Path, dest); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("Reelhouse could not move the video to the trash: %v", plainOSError(err))
-		}
-		f.Path = dest
-		if err := t.store.PutFile(ctx, id, f); err != nil {
-			return err
+		if err := t.relocate(ctx, id, f, trashDir+"/"+f.Path); err != nil {
+			return fmt.Errorf("Reelhouse could not move the video to the trash: %v", err)
 		}
 	}
 	now := time.Now()
@@ -161,22 +157,15 @@ func (t *Tracker) Untrash(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	lib := t.Library()
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
 	for _, f := range rec.Files {
 		orig, ok := strings.CutPrefix(f.Path, trashDir+"/")
 		if !ok {
 			continue
 		}
-		dest, err := lib.freeName(orig)
-		if err != nil {
-			return err
-		}
-		if err := lib.moveWithSidecar(f.Path, dest); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("Reelhouse could not take the video out of the trash: %v", plainOSError(err))
-		}
-		f.Path = dest
-		if err := t.store.PutFile(ctx, id, f); err != nil {
-			return err
+		if err := t.relocate(ctx, id, f, orig); err != nil {
+			return fmt.Errorf("Reelhouse could not take the video out of the trash: %v", err)
 		}
 	}
 	zero := time.Time{}
@@ -184,8 +173,37 @@ func (t *Tracker) Untrash(ctx context.Context, id int64) error {
 	return err
 }
 
-// EmptyTrash deletes every trashed task and its files for good.
+// relocate moves one file of a record (and its sidecar) to a free name
+// near want, and records the new place. If the record cannot be updated,
+// the file is moved back, so the history never points at the wrong place.
+func (t *Tracker) relocate(ctx context.Context, id int64, f File, want string) error {
+	lib := t.Library()
+	dest, err := lib.freeName(want)
+	if err != nil {
+		return err
+	}
+	err = lib.moveWithSidecar(f.Path, dest)
+	moved := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return errors.New(plainOSError(err))
+	}
+	from := f.Path
+	f.Path = dest
+	if err := t.store.PutFile(context.WithoutCancel(ctx), id, f); err != nil {
+		if moved {
+			_ = lib.moveWithSidecar(dest, from)
+		}
+		return err
+	}
+	return nil
+}
+
+// EmptyTrash deletes every trashed task and its files for good. Only files
+// inside the trash folder are removed.
 func (t *Tracker) EmptyTrash(ctx context.Context) (int, error) {
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
+	lib := t.Library()
 	n := 0
 	for {
 		recs, err := t.store.List(ctx, Query{Trash: true, Limit: 200})
@@ -193,7 +211,14 @@ func (t *Tracker) EmptyTrash(ctx context.Context) (int, error) {
 			return n, err
 		}
 		for _, r := range recs {
-			if err := t.Delete(ctx, r.ID, true); err != nil {
+			for _, f := range r.Files {
+				if strings.HasPrefix(f.Path, trashDir+"/") {
+					if err := lib.removeWithSidecar(f.Path); err != nil {
+						return n, err
+					}
+				}
+			}
+			if err := t.Delete(ctx, r.ID, false); err != nil {
 				return n, err
 			}
 			n++
@@ -233,6 +258,7 @@ func (l *Library) moveWithSidecar(from, to string) error {
 		return err
 	}
 	if err := os.Rename(SidecarPath(src), SidecarPath(dst)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		_ = os.Rename(dst, src) // keep the pair together
 		return err
 	}
 	syncDir(filepath.Dir(dst))
@@ -343,6 +369,8 @@ func Rebuild(ctx context.Context, store *Store, lib *Library) (LibraryReport, er
 // moved outside Reelhouse are marked missing or followed to their new
 // place, and videos copied in with their sidecars are added.
 func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
 	lib := t.Library()
 	rep, err := Rebuild(ctx, t.store, lib)
 	if err != nil {
@@ -387,7 +415,7 @@ func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
 				rep.Missing++
 			}
 		}
-		if err := t.store.PutFile(ctx, lf.RecordID, f); err != nil {
+		if err := t.store.SetFileLocation(ctx, lf.RecordID, f.Index, lf.File.Path, f.Path, f.Missing); err != nil {
 			return rep, err
 		}
 		changed[lf.RecordID] = true
@@ -408,15 +436,24 @@ func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
 // the library, and only then are the old files removed. A crash at any
 // point leaves a complete library in the folder the settings name.
 func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(done, total int)) (*Library, error) {
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
 	old := t.Library()
 	next, err := OpenLibrary(dir)
 	if err != nil {
 		return nil, err
 	}
-	if next.dir == old.dir {
+	oldInfo, err1 := os.Stat(old.dir)
+	nextInfo, err2 := os.Stat(next.dir)
+	if next.dir == old.dir || (err1 == nil && err2 == nil && os.SameFile(oldInfo, nextInfo)) {
 		return old, nil
 	}
-	if within(next.dir, old.dir) || within(old.dir, next.dir) {
+	oldReal, err1 := filepath.EvalSymlinks(old.dir)
+	nextReal, err2 := filepath.EvalSymlinks(next.dir)
+	if err1 != nil || err2 != nil {
+		return nil, errors.New("Reelhouse could not read the library folders. Check that both exist.")
+	}
+	if within(nextReal, oldReal) || within(oldReal, nextReal) {
 		return nil, errors.New("The new library folder cannot be inside the old one, or the other way round. Choose a separate folder.")
 	}
 	// Downloads under way would land in the old folder: stop them, and
@@ -458,6 +495,11 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 		dst, err := next.Abs(f.Path)
 		if err != nil {
 			return nil, err
+		}
+		if _, err := os.Lstat(dst); err == nil {
+			if sum, err := fileSHA256(dst); err != nil || sum != f.SHA256 {
+				return nil, fmt.Errorf("A different file named %s is already in the new folder, so nothing was moved. Choose an empty folder.", f.Path)
+			}
 		}
 		if err := copyVerified(ctx, src, dst, f.SHA256); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -537,6 +579,20 @@ func copyVerified(ctx context.Context, src, dst, want string) (err error) {
 	return nil
 }
 
+// fileSHA256 is the hex sha256 of a file's content.
+func fileSHA256(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // ctxReader stops a long copy when its context ends.
 type ctxReader struct {
 	ctx context.Context
@@ -575,11 +631,14 @@ func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip boo
 			if err != nil || f.Missing {
 				continue
 			}
-			name := path.Base(f.Path)
-			for n := 2; used[name]; n++ {
-				name = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path.Base(f.Path), path.Ext(f.Path)), n, path.Ext(f.Path))
+			// A video and its sidecar share a stem, so stems must be unique.
+			base := path.Base(f.Path)
+			name := base
+			stem := func(n string) string { return strings.TrimSuffix(n, path.Ext(n)) }
+			for n := 2; used[stem(name)]; n++ {
+				name = numbered(base, n)
 			}
-			used[name] = true
+			used[stem(name)] = true
 			items = append(items, item{src: src, name: name, rec: rec, file: f})
 		}
 	}
@@ -589,8 +648,10 @@ func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip boo
 	if !asZip {
 		for _, it := range items {
 			dst := filepath.Join(dir, it.name)
-			if _, err := os.Stat(dst); err == nil {
-				return "", fmt.Errorf("%s already exists in %s; choose an empty folder.", it.name, dir)
+			for _, p := range []string{dst, SidecarPath(dst)} {
+				if _, err := os.Lstat(p); err == nil {
+					return "", fmt.Errorf("%s already exists in %s; choose an empty folder.", filepath.Base(p), dir)
+				}
 			}
 			if err := copyVerified(ctx, it.src, dst, it.file.SHA256); err != nil {
 				return "", fmt.Errorf("Reelhouse could not export %s: %v", it.name, err)

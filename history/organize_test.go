@@ -498,3 +498,54 @@ func FuzzDecodeSidecar(f *testing.F) {
 		}
 	})
 }
+
+func TestLibraryOperationsNeverDestroyOtherFiles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	recs := e.downloadSome("first", "second")
+	ctx := t.Context()
+	live, _ := e.lib.Abs(recs[0].Files[0].Path)
+
+	// Moving to the same folder by another name (a symlink) changes nothing.
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(e.lib.Dir(), link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.tracker.MoveLibrary(ctx, link, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !fileExists(live) {
+		t.Fatal("moving the library onto itself deleted a video")
+	}
+
+	// A different file already where a video would go stops the move.
+	other := filepath.Join(t.TempDir(), "other")
+	clash := filepath.Join(other, filepath.FromSlash(recs[1].Files[0].Path))
+	os.MkdirAll(filepath.Dir(clash), 0o755)
+	os.WriteFile(clash, []byte("someone else's file"), 0o644)
+	if _, err := e.tracker.MoveLibrary(ctx, other, nil); err == nil {
+		t.Fatal("a name clash in the new folder must stop the move")
+	}
+	if b, _ := os.ReadFile(clash); string(b) != "someone else's file" || !fileExists(live) {
+		t.Fatal("a refused move changed files")
+	}
+
+	// Emptying the trash removes only what is in the trash folder, even if
+	// a trashed record points elsewhere.
+	if err := e.tracker.Trash(ctx, recs[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	trashed, _ := e.store.Get(ctx, recs[1].ID)
+	f := trashed.Files[0]
+	f.Path = recs[0].Files[0].Path
+	if err := e.store.PutFile(ctx, recs[1].ID, f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.tracker.EmptyTrash(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !fileExists(live) {
+		t.Fatal("emptying the trash deleted a video outside the trash")
+	}
+}

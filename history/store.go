@@ -947,3 +947,12 @@ func (s *Store) LibraryFiles(ctx context.Context) ([]LibraryFile, error) {
 	}
 	return out, rows.Err()
 }
+
+// SetFileLocation records where a file is and whether it is missing, but
+// only if the file is still recorded at from: a change made meanwhile (a
+// trash, a move) wins over a stale look at the folder.
+func (s *Store) SetFileLocation(ctx context.Context, id int64, idx int, from, to string, missing bool) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE files SET path = ?, missing = ? WHERE task_row = ? AND idx = ? AND path = ?`,
+		to, boolInt(missing), id, idx, from)
+	return err
+}

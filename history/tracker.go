@@ -59,7 +59,10 @@ type Tracker struct {
 	api     API
 	opts    TrackerOptions
 	library atomic.Pointer[Library]
-	events  broker
+	// libMu keeps library-wide work (trash, reconcile, moving the library)
+	// from interleaving; it is never held while mu is.
+	libMu  sync.Mutex
+	events broker
 
 	interval atomic.Int64 // time.Duration
 
