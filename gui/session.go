@@ -52,7 +52,7 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 			return nil, fmt.Errorf("Reelhouse could not make a folder for the demo: %w", err)
 		}
 		s.closers = append(s.closers, func() { os.RemoveAll(tmp) })
-		sim := apitest.New(apitest.Config{PendingFor: 2 * time.Second, RunningFor: 4 * time.Second})
+		sim := apitest.New(apitest.Config{PendingFor: 2 * time.Second, RunningFor: 4 * time.Second, Covers: true})
 		s.closers = append(s.closers, sim.Close)
 		o.DataDir, o.Library, o.Server, demoKey = filepath.Join(tmp, "data"), filepath.Join(tmp, "Library"), sim.URL(), sim.Key()
 	}

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"image/color"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -548,4 +550,47 @@ func TestLibraryOperationsNeverDestroyOtherFiles(t *testing.T) {
 	if !fileExists(live) {
 		t.Fatal("emptying the trash deleted a video outside the trash")
 	}
+}
+
+func TestCoverBecomesThumbnailWithoutFFmpeg(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no ffmpeg, no ffprobe
+	e := newEnv(t, apitest.Config{Covers: true})
+	e.start(TrackerOptions{ThumbnailDir: filepath.Join(t.TempDir(), "thumbs")})
+	rec := e.downloadSome("a covered fox")[0]
+	f, err := os.Open(e.tracker.ThumbnailPath(rec.Files[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	thumb, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cover, err := png.Decode(bytes.NewReader(apitest.CoverPNG(rec.TaskID, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if thumb.Bounds().Dx() != 320 || thumb.Bounds().Dy() != 180 {
+		t.Fatalf("thumbnail is %v, want 320×180", thumb.Bounds())
+	}
+	// The cover's top and bottom halves differ in colour; so must the
+	// thumbnail's, in the same colours.
+	for _, p := range [][2]int{{10, 10}, {10, 170}} {
+		want := cover.At(p[0]*480/320, p[1]*270/180)
+		if !sameColour(thumb.At(p[0], p[1]), want) {
+			t.Errorf("thumbnail pixel %v = %v, cover has %v", p, thumb.At(p[0], p[1]), want)
+		}
+	}
+}
+
+func sameColour(a, b color.Color) bool {
+	r1, g1, b1, _ := a.RGBA()
+	r2, g2, b2, _ := b.RGBA()
+	d := func(x, y uint32) uint32 {
+		if x > y {
+			return x - y
+		}
+		return y - x
+	}
+	return d(r1, r2) < 0x300 && d(g1, g2) < 0x300 && d(b1, b2) < 0x300
 }

@@ -70,6 +70,7 @@ type Tracker struct {
 	watches   map[int64]*watch
 	notBefore time.Time          // no query before this (the service asked us to wait)
 	urls      map[int64][]string // signed URLs: in memory only, never stored
+	covers    map[int64][]string // cover image URLs by video, likewise
 	fetches   map[int64]*fetch   // downloads queued or under way, by record
 	dlQueue   []dlJob
 	dlActive  int            // jobs running
@@ -129,6 +130,7 @@ func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Track
 		opts:      opts,
 		watches:   make(map[int64]*watch),
 		urls:      make(map[int64][]string),
+		covers:    make(map[int64][]string),
 		fetches:   make(map[int64]*fetch),
 		dlLimit:   opts.MaxDownloads,
 		afterKey:  make(map[int64]bool),
@@ -466,6 +468,7 @@ func (t *Tracker) applyTask(ctx context.Context, id int64, task *client.Task) {
 			c.DownloadError = ptr("")
 			t.mu.Lock()
 			t.urls[id] = urls
+			t.covers[id] = coverURLs(task)
 			t.mu.Unlock()
 		}
 	case task.Status.Terminal():

@@ -40,6 +40,9 @@ type Config struct {
 	// data (inside the MP4 "free" box that names the task), to make
 	// downloads larger and slower. Default 0.
 	Padding int
+	// Covers adds a signed "cover_url" to every video, pointing at a PNG
+	// on the file host, as some services send.
+	Covers bool
 }
 
 // DefaultKey is the key a simulator accepts unless told otherwise.
@@ -134,6 +137,7 @@ func New(cfg Config) *Sim {
 
 	files := http.NewServeMux()
 	files.HandleFunc("GET /files/{id}/{name}", s.handleFile)
+	files.HandleFunc("GET /covers/{id}/{name}", s.handleCover)
 	files.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.record(r)
 		http.NotFound(w, r)
@@ -432,11 +436,15 @@ func (s *Sim) taskView(id string, now time.Time) (map[string]any, bool) {
 		items := make([]any, 0, s.cfg.VideosPerTask)
 		for n := range s.cfg.VideosPerTask {
 			v := pickVideo(id, n)
-			items = append(items, map[string]any{
+			item := map[string]any{
 				"url":        s.signedURL(id, n, now),
 				"duration":   v.duration,
 				"resolution": v.resolution,
-			})
+			}
+			if s.cfg.Covers {
+				item["cover_url"] = s.signedCoverURL(id, n, now)
+			}
+			items = append(items, item)
 		}
 		view["data"] = items
 	case client.StatusFailed:
