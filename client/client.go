@@ -37,7 +37,6 @@ const maxJSONBody = 1 << 20
 // Client talks to one instance of the service. It is safe for concurrent
 // use; the key can be changed at any time with SetAPIKey.
 type Client struct {
-	base           string // no trailing slash
 	api            *http.Client
 	files          *http.Client
 	createTimeout  time.Duration
@@ -45,8 +44,9 @@ type Client struct {
 	userAgent      string
 	maxDownload    int64
 
-	mu  sync.RWMutex
-	key string
+	mu   sync.RWMutex
+	key  string
+	base string // no trailing slash
 }
 
 // Option configures a Client. Options check their input and New reports
@@ -224,7 +224,24 @@ func (c *Client) HasAPIKey() bool {
 }
 
 // BaseURL returns the service address, without a trailing slash.
-func (c *Client) BaseURL() string { return c.base }
+func (c *Client) BaseURL() string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.base
+}
+
+// SetBaseURL points the client at another server, with the same checks as
+// New; calls already under way finish with the old one.
+func (c *Client) SetBaseURL(raw string) error {
+	base, err := checkBaseURL(raw)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.base = base
+	c.mu.Unlock()
+	return nil
+}
 
 // CloseIdleConnections closes kept-alive connections of both the API and
 // the download clients.
@@ -251,7 +268,7 @@ func (c *Client) newAPIRequest(ctx context.Context, method, path, key string, bo
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL()+path, rd)
 	if err != nil {
 		return nil, invalidRequest("Reelhouse could not build the request.")
 	}
@@ -567,5 +584,5 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // String describes the client without its key.
 func (c *Client) String() string {
-	return fmt.Sprintf("client.Client{base: %s, key set: %t}", c.base, c.HasAPIKey())
+	return fmt.Sprintf("client.Client{base: %s, key set: %t}", c.BaseURL(), c.HasAPIKey())
 }

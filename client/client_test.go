@@ -808,3 +808,27 @@ func TestCreateGatewayTimeoutIsUncertain(t *testing.T) {
 		})
 	}
 }
+
+func TestSetBaseURLSwitchesServerKeepingKey(t *testing.T) {
+	t.Parallel()
+	first := apitest.New(fast)
+	t.Cleanup(first.Close)
+	second := apitest.New(fast)
+	t.Cleanup(second.Close)
+	c, err := client.New(first.URL(), client.WithAPIKey(first.Key()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetBaseURL("http://example.com"); err == nil || c.BaseURL() != first.URL() {
+		t.Fatalf("an unsafe server was accepted (%v) or changed the client (%s)", err, c.BaseURL())
+	}
+	if err := c.SetBaseURL(second.URL() + "/"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Create(t.Context(), client.CreateRequest{Model: "m", Prompt: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	if first.Counts().Create != 0 || second.Counts().Create != 1 {
+		t.Errorf("creates: first %d, second %d; want 0 and 1", first.Counts().Create, second.Counts().Create)
+	}
+}

@@ -537,3 +537,20 @@ func TestTypingANoteSurvivesStatusChanges(t *testing.T) {
 		t.Errorf("the note being typed was replaced by %q", hv.note.Text)
 	}
 }
+
+func TestSettingsSwitchServerAtOnce(t *testing.T) {
+	h := newHarness(t, nil, true)
+	other := apitest.New(apitest.Config{Key: h.sim.Key(), PendingFor: 50 * time.Millisecond, RunningFor: 50 * time.Millisecond})
+	t.Cleanup(other.Close)
+	s := h.ui.settings
+	s.server.SetText(other.URL())
+	test.Tap(findButton(s.win.Content(), "Save server and folder"))
+	h.loop.until(t, "the switch", func() bool { return strings.Contains(s.status.Text, "now uses") })
+	if got := h.deps.Store.Setting(t.Context(), history.SettingServer, ""); got != other.URL() {
+		t.Errorf("saved server %q", got)
+	}
+	h.downloadOne(t, "from the other server")
+	if h.sim.Counts().Create != 0 || other.Counts().Create != 1 {
+		t.Errorf("creates: old server %d, new server %d", h.sim.Counts().Create, other.Counts().Create)
+	}
+}

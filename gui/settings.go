@@ -220,7 +220,7 @@ func (v *settingsView) onBrowseLibrary() {
 func (v *settingsView) onSaveLocations() {
 	server := strings.TrimSpace(v.server.Text)
 	dir := strings.TrimSpace(v.library.Text)
-	serverChanged := !v.ui.deps.ServerLocked && server != v.ui.deps.ServerURL
+	serverChanged := !v.ui.deps.ServerLocked && server != v.ui.deps.Client.BaseURL()
 	libraryChanged := !v.ui.deps.LibraryLocked && dir != v.ui.deps.Tracker.Library().Dir()
 	if serverChanged {
 		if _, err := client.New(server); err != nil {
@@ -238,7 +238,12 @@ func (v *settingsView) onSaveLocations() {
 				v.ui.showError(v.win, "Could not save the server", err)
 				return
 			}
-			notes = append(notes, "The new server will be used the next time you start Reelhouse.")
+			if err := v.ui.deps.Client.SetBaseURL(server); err != nil {
+				v.ui.do(func() { v.status.SetText(plainError(err)) })
+				return
+			}
+			v.ui.deps.Tracker.KeyChanged() // check on every task with the new server
+			notes = append(notes, "Reelhouse now uses "+v.ui.deps.Client.BaseURL()+".")
 		}
 		if libraryChanged {
 			if err := v.moveLibrary(ctx, dir); err != nil {
