@@ -79,9 +79,21 @@ type harness struct {
 // and a running tracker. keys may be nil (no keychain).
 func newHarness(t *testing.T, keys KeyStore, withKey bool) *harness {
 	t.Helper()
+	return newHarnessConfig(t, keys, withKey, apitest.Config{})
+}
+
+// newHarnessWith is newHarness with a key and a simulator set up by cfg.
+func newHarnessWith(t *testing.T, cfg apitest.Config) *harness {
+	t.Helper()
+	return newHarnessConfig(t, nil, true, cfg)
+}
+
+func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Config) *harness {
+	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(theme.LightTheme())
-	sim := apitest.New(apitest.Config{PendingFor: 100 * time.Millisecond, RunningFor: 200 * time.Millisecond})
+	cfg.PendingFor, cfg.RunningFor = 100*time.Millisecond, 200*time.Millisecond
+	sim := apitest.New(cfg)
 	t.Cleanup(sim.Close)
 	dir := t.TempDir()
 	store, err := history.Open(t.Context(), filepath.Join(dir, "history.db"))
@@ -552,5 +564,25 @@ func TestSettingsSwitchServerAtOnce(t *testing.T) {
 	h.downloadOne(t, "from the other server")
 	if h.sim.Counts().Create != 0 || other.Counts().Create != 1 {
 		t.Errorf("creates: old server %d, new server %d", h.sim.Counts().Create, other.Counts().Create)
+	}
+}
+
+func TestSeveralVideosCanEachBeChosen(t *testing.T) {
+	h := newHarnessWith(t, apitest.Config{VideosPerTask: 3})
+	hv := h.ui.history
+	rec := h.downloadOne(t, "a triptych")
+	hv.list.Select(hv.indexOf(rec.ID))
+	h.loop.pump()
+	if !hv.videoPick.Visible() || len(hv.videoPick.Options) != 3 {
+		t.Fatalf("video chooser: visible %v, options %v", hv.videoPick.Visible(), hv.videoPick.Options)
+	}
+	for i := range 3 {
+		hv.videoPick.SetSelectedIndex(i)
+		h.loop.pump()
+		p, ok := hv.filePath()
+		want, _ := h.deps.Tracker.Library().Abs(hv.records[hv.indexOf(rec.ID)].Files[i].Path)
+		if !ok || p != want {
+			t.Errorf("video %d: actions would open %q, want %q", i+1, p, want)
+		}
 	}
 }

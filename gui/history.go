@@ -70,6 +70,8 @@ type historyView struct {
 	thumbSeq   int
 	shownID    int64  // the record whose tags and note the entries hold
 	shownThumb string // the thumbnail on show
+	videoPick  *widget.Select
+	fileIdx    int // which video of the record Open, Show in folder and the thumbnail use
 
 	detail     *fyne.Container
 	empty      *widget.Label
@@ -163,6 +165,8 @@ func newHistory(u *UI) *historyView {
 	v.thumb.SetMinSize(fyne.NewSize(320, 180))
 	v.thumbBox = container.NewCenter(v.thumb)
 	v.thumbBox.Hide()
+	v.videoPick = widget.NewSelect(nil, v.onVideoPicked)
+	v.videoPick.Hide()
 	v.prompt = widget.NewLabel("")
 	v.prompt.Wrapping = fyne.TextWrapWord
 	v.prompt.Selectable = true
@@ -208,7 +212,7 @@ func newHistory(u *UI) *historyView {
 		v.openBtn, v.folderBtn, v.retryBtn, v.againBtn, v.checkBtn, v.unwatchBtn, v.copyBtn, v.deleteBtn)
 	heading := widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.detail = container.NewBorder(nil, actions, nil, nil,
-		container.NewVScroll(container.NewVBox(v.thumbBox, heading, v.prompt, form, widget.NewSeparator(), organize)))
+		container.NewVScroll(container.NewVBox(v.thumbBox, container.NewCenter(v.videoPick), heading, v.prompt, form, widget.NewSeparator(), organize)))
 	v.detail.Hide()
 
 	top := container.NewVBox(
@@ -549,13 +553,27 @@ func (v *historyView) showDetail() {
 	if r.ID != v.shownID {
 		// Only for a newly selected record: a status change must not wipe
 		// tags or a note being typed.
-		v.shownID = r.ID
+		v.shownID, v.fileIdx = r.ID, 0
 		v.tags.SetText(strings.Join(r.Tags, ", "))
 		v.note.SetText(r.Note)
 	}
+	v.fileIdx = min(v.fileIdx, max(len(r.Files)-1, 0))
+	if len(r.Files) > 1 {
+		opts := make([]string, len(r.Files))
+		for i := range r.Files {
+			opts[i] = fmt.Sprintf("Video %d of %d", i+1, len(r.Files))
+		}
+		v.videoPick.OnChanged = nil
+		v.videoPick.SetOptions(opts)
+		v.videoPick.SetSelectedIndex(v.fileIdx)
+		v.videoPick.OnChanged = v.onVideoPicked
+		v.videoPick.Show()
+	} else {
+		v.videoPick.Hide()
+	}
 	v.showThumbnail(r)
 
-	hasFile := len(r.Files) > 0 && !r.Files[0].Missing
+	hasFile := len(r.Files) > 0 && !r.Files[v.fileIdx].Missing
 	trashed := r.Trashed()
 	enable(v.openBtn, hasFile && !trashed)
 	enable(v.folderBtn, hasFile && !trashed)
@@ -584,8 +602,8 @@ func missing(r history.Record) bool {
 // showThumbnail loads the selected record's thumbnail in the background.
 func (v *historyView) showThumbnail(r history.Record) {
 	var path string
-	if len(r.Files) > 0 {
-		path = v.ui.deps.Tracker.ThumbnailPath(r.Files[0])
+	if v.fileIdx < len(r.Files) {
+		path = v.ui.deps.Tracker.ThumbnailPath(r.Files[v.fileIdx])
 	}
 	if path == v.shownThumb {
 		return
@@ -706,14 +724,23 @@ func optionsText(r history.Record) string {
 	return strings.Join(parts, ", ")
 }
 
-// filePath is the absolute path of the selected task's first video.
+// filePath is the absolute path of the chosen video of the selected task.
 func (v *historyView) filePath() (string, bool) {
 	r, ok := v.current()
-	if !ok || len(r.Files) == 0 {
+	if !ok || v.fileIdx >= len(r.Files) {
 		return "", false
 	}
-	p, err := v.ui.deps.Tracker.Library().Abs(r.Files[0].Path)
+	p, err := v.ui.deps.Tracker.Library().Abs(r.Files[v.fileIdx].Path)
 	return p, err == nil
+}
+
+// onVideoPicked chooses which video of a task the actions and the
+// thumbnail are about.
+func (v *historyView) onVideoPicked(string) {
+	if i := v.videoPick.SelectedIndex(); i >= 0 {
+		v.fileIdx = i
+		v.showDetail()
+	}
 }
 
 func (v *historyView) onOpen() {
