@@ -2,7 +2,6 @@ package apitest
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
 	"image"
@@ -10,8 +9,6 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -29,23 +26,8 @@ func (s *Sim) signedCoverURL(id string, n int, now time.Time) string {
 
 // handleCover serves the cover of a finished task's video.
 func (s *Sim) handleCover(w http.ResponseWriter, r *http.Request) {
-	s.record(r)
-	s.mu.Lock()
-	s.counts.Files++
-	if r.Header.Get("Authorization") != "" {
-		s.counts.FilesWithAuth++
-		s.mu.Unlock()
-		http.Error(w, "This host does not accept credentials.", http.StatusBadRequest)
-		return
-	}
-	s.mu.Unlock()
-	id := r.PathValue("id")
-	num, ok := strings.CutSuffix(r.PathValue("name"), ".png")
-	n, err := strconv.Atoi(num)
-	exp, expErr := strconv.ParseInt(r.URL.Query().Get("expires"), 10, 64)
-	if !ok || err != nil || expErr != nil || !hmac.Equal([]byte(r.URL.Query().Get("sig")), []byte(s.sign(id, n, exp))) ||
-		time.Now().Unix() >= exp {
-		http.Error(w, "Request has expired or the signature does not match.", http.StatusForbidden)
+	id, n, ok := s.signedItem(w, r, ".png")
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")

@@ -137,7 +137,10 @@ func (s *Sim) validators(id string, n int, data []byte, bump bool) (string, time
 	return etag, mod.Add(time.Duration(gen) * time.Second)
 }
 
-func (s *Sim) handleFile(w http.ResponseWriter, r *http.Request) {
+// signedItem checks a file-host request the way a real storage host
+// would: no credentials, a known item of a finished task, a valid and
+// unexpired signature. It answers the request itself when the check fails.
+func (s *Sim) signedItem(w http.ResponseWriter, r *http.Request, ext string) (id string, n int, ok bool) {
 	s.record(r)
 	s.mu.Lock()
 	s.counts.Files++
@@ -145,16 +148,16 @@ func (s *Sim) handleFile(w http.ResponseWriter, r *http.Request) {
 		s.counts.FilesWithAuth++
 		s.mu.Unlock()
 		http.Error(w, "This host does not accept credentials.", http.StatusBadRequest)
-		return
+		return "", 0, false
 	}
 	s.mu.Unlock()
 
-	id := r.PathValue("id")
-	num, ok := strings.CutSuffix(r.PathValue("name"), ".mp4")
+	id = r.PathValue("id")
+	num, found := strings.CutSuffix(r.PathValue("name"), ext)
 	n, err := strconv.Atoi(num)
-	if !ok || err != nil || n < 0 || n >= s.cfg.VideosPerTask {
+	if !found || err != nil || n < 0 || n >= s.cfg.VideosPerTask {
 		http.NotFound(w, r)
-		return
+		return "", 0, false
 	}
 	q := r.URL.Query()
 	exp, err := strconv.ParseInt(q.Get("expires"), 10, 64)
@@ -162,13 +165,20 @@ func (s *Sim) handleFile(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/xml")
 		w.WriteHeader(http.StatusForbidden)
 		io.WriteString(w, "<Error><Code>AccessDenied</Code><Message>Request has expired or the signature does not match.</Message></Error>")
-		return
+		return "", 0, false
 	}
 	if view, ok := s.taskView(id, time.Now()); !ok || view["task_status"] != client.StatusSuccess {
 		http.NotFound(w, r)
+		return "", 0, false
+	}
+	return id, n, true
+}
+
+func (s *Sim) handleFile(w http.ResponseWriter, r *http.Request) {
+	id, n, ok := s.signedItem(w, r, ".mp4")
+	if !ok {
 		return
 	}
-
 	f := s.takeFault(TargetFiles, r)
 	if s.answerStatusFault(w, r, f, false) {
 		return
