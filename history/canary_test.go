@@ -129,14 +129,7 @@ func TestReliabilityCanaryKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expired, _, err := e.store.AddExisting(ctx, res.TaskID, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := StateSuccess
-	if _, err := e.store.Update(ctx, expired.ID, Change{State: &st, Watching: ptr(false), Download: ptr(DownloadWaiting), Task: task}, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	expired := e.awaitingDownload(res.TaskID, task)
 	e.sim.Inject(apitest.Fault{Kind: apitest.FaultExpireURLs})
 	lost, _, err := e.store.AddExisting(ctx, "0badc0de-0000-4000-8000-00000000cafe", time.Now())
 	if err != nil {

@@ -561,14 +561,7 @@ func testDownloadWaitsOutServiceTrouble(t *testing.T) {
 	e := newEnv(t, apitest.Config{})
 	id := e.sim.AddTask(client.CreateRequest{Model: "m", Prompt: "finished while away"})
 	e.sim.SetOutcome(id, client.StatusSuccess)
-	rec, _, err := e.store.AddExisting(t.Context(), id, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := StateSuccess
-	if _, err := e.store.Update(t.Context(), rec.ID, Change{State: &st, Download: ptr(DownloadWaiting)}, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	rec := e.awaitingDownload(id, nil)
 	e.sim.Inject(apitest.Fault{Kind: apitest.FaultStatus500, Target: apitest.TargetTask, Times: 7})
 	e.start(TrackerOptions{})
 	final := e.waitFor("the download once the service is back", func(ev Event) bool {
@@ -589,14 +582,7 @@ func testDownloadWaitsForNewKey(t *testing.T) {
 	e := newEnv(t, apitest.Config{})
 	id := e.sim.AddTask(client.CreateRequest{Model: "m", Prompt: "links need a key"})
 	e.sim.SetOutcome(id, client.StatusSuccess)
-	rec, _, err := e.store.AddExisting(t.Context(), id, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := StateSuccess
-	if _, err := e.store.Update(t.Context(), rec.ID, Change{State: &st, Download: ptr(DownloadWaiting)}, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	rec := e.awaitingDownload(id, nil)
 	e.api.SetAPIKey("sk-revoked")
 	e.start(TrackerOptions{})
 	e.waitFor("the key to be refused", func(ev Event) bool { return ev.Kind == EventKeyRefused })

@@ -132,6 +132,23 @@ func (e *env) waitRecord(id int64, what string, ok func(Record) bool) Record {
 	}).Record
 }
 
+// awaitingDownload records a task made on the service as finished with
+// its videos still to download, as a restart after the success leaves it.
+// task, if given, supplies the service's answer.
+func (e *env) awaitingDownload(taskID string, task *client.Task) Record {
+	e.t.Helper()
+	rec, _, err := e.store.AddExisting(e.t.Context(), taskID, time.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	st := StateSuccess
+	rec, err = e.store.Update(e.t.Context(), rec.ID, Change{State: &st, Watching: ptr(false), Download: ptr(DownloadWaiting), Task: task}, time.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return rec
+}
+
 func downloaded(r Record) bool { return r.State == StateSuccess && r.Download == DownloadDone }
 
 // checkFiles asserts that every file of r is in the library and holds
@@ -321,14 +338,7 @@ func TestTrackerRefreshesExpiredURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.sim.Inject(apitest.Fault{Kind: apitest.FaultExpireURLs})
-	rec, created, err := e.store.AddExisting(t.Context(), res.TaskID, time.Now())
-	if err != nil || !created {
-		t.Fatal(err)
-	}
-	st := StateSuccess
-	if _, err := e.store.Update(t.Context(), rec.ID, Change{State: &st, Watching: ptr(false), Download: ptr(DownloadWaiting), Task: task}, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	rec := e.awaitingDownload(res.TaskID, task)
 	// The tracker starts with the URL it got before the expiry.
 	e.beforeRun = func(tr *Tracker) { tr.urls[rec.ID] = task.URLs() }
 	e.start(TrackerOptions{})

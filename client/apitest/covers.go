@@ -8,20 +8,13 @@ import (
 	"image/color"
 	"image/png"
 	"net/http"
-	"net/url"
 	"time"
 )
 
 // signedCoverURL is the cover image URL of video n of task id, signed and
 // expiring like the video's own URL.
 func (s *Sim) signedCoverURL(id string, n int, now time.Time) string {
-	exp := now.Add(s.cfg.URLTTL).Add(time.Second - 1).Unix()
-	u := fmt.Sprintf("%s/covers/%s/%d.png?expires=%d&sig=%s",
-		s.fileBase, url.PathEscape(id), n, exp, s.sign(id, n, exp))
-	s.mu.Lock()
-	s.issued = append(s.issued, u)
-	s.mu.Unlock()
-	return u
+	return s.signedItemURL("covers", "png", id, n, now)
 }
 
 // handleCover serves the cover of a finished task's video.

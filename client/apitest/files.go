@@ -88,12 +88,18 @@ func (s *Sim) videoBytes(id string, n int) []byte {
 
 // signedURL returns a URL for item n of task id, valid for URLTTL.
 func (s *Sim) signedURL(id string, n int, now time.Time) string {
+	return s.signedItemURL("files", "mp4", id, n, now)
+}
+
+// signedItemURL is the signed, expiring URL of item n of task id under
+// /dir/ on the file host; every URL handed out is remembered.
+func (s *Sim) signedItemURL(dir, ext, id string, n int, now time.Time) string {
 	exp := now.Add(s.cfg.URLTTL).Unix()
 	if s.cfg.URLTTL%time.Second != 0 || s.cfg.URLTTL < time.Second {
 		exp = now.Add(s.cfg.URLTTL).Add(time.Second - 1).Unix() // round up
 	}
-	u := fmt.Sprintf("%s/files/%s/%d.mp4?expires=%d&sig=%s",
-		s.fileBase, url.PathEscape(id), n, exp, s.sign(id, n, exp))
+	u := fmt.Sprintf("%s/%s/%s/%d.%s?expires=%d&sig=%s",
+		s.fileBase, dir, url.PathEscape(id), n, ext, exp, s.sign(id, n, exp))
 	s.mu.Lock()
 	s.issued = append(s.issued, u)
 	s.mu.Unlock()
