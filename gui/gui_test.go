@@ -91,7 +91,7 @@ func newHarnessWith(t *testing.T, cfg apitest.Config) *harness {
 func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Config) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.LightTheme())
+	a.Settings().SetTheme(theme.DefaultTheme())
 	cfg.PendingFor, cfg.RunningFor = 100*time.Millisecond, 200*time.Millisecond
 	sim := apitest.New(cfg)
 	t.Cleanup(sim.Close)
