@@ -1,0 +1,81 @@
+package history
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/reelhouse/reelhouse/client"
+)
+
+// libraryFixture writes n downloaded videos, each with its sidecar, into
+// a new library folder, the way Reelhouse leaves them.
+func libraryFixture(tb testing.TB, n int) *Library {
+	tb.Helper()
+	lib, err := OpenLibrary(filepath.Join(tb.TempDir(), "Library"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	start := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
+	for i := range n {
+		created := start.Add(time.Duration(i) * time.Minute)
+		rec := Record{
+			TaskID:    fmt.Sprintf("task%06d", i),
+			Request:   client.CreateRequest{Model: "wan2.1-t2v-turbo", Prompt: fmt.Sprintf("a lighthouse at dusk, take %d", i)},
+			State:     StateSuccess,
+			CreatedAt: created, UpdatedAt: created,
+			Tags: []string{"sea"},
+		}
+		f := File{Index: 0, Path: FileName(created, rec.Request.Prompt, rec.TaskID, 0), Size: 8, SHA256: "00"}
+		p, err := lib.Abs(f.Path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("notavideo"[:8]), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		data, err := encodeSidecar(NewSidecar(rec, f))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(SidecarPath(p), data, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return lib
+}
+
+// startUp is what Reelhouse does with its history at start-up: open the
+// database and reconcile it with the library folder.
+func startUp(ctx context.Context, db string, lib *Library) (LibraryReport, error) {
+	store, err := Open(ctx, db)
+	if err != nil {
+		return LibraryReport{}, err
+	}
+	defer store.Close()
+	return NewTracker(store, lib, nil, TrackerOptions{}).Reconcile(ctx)
+}
+
+// BenchmarkReconcileUnchanged10k measures a start-up (Open and the first
+// reconcile) with 10,000 downloaded tasks, none changed since the last run.
+func BenchmarkReconcileUnchanged10k(b *testing.B) {
+	lib := libraryFixture(b, 10_000)
+	db := filepath.Join(b.TempDir(), "history.db")
+	ctx := context.Background()
+	rep, err := startUp(ctx, db, lib) // the history is rebuilt from the folder
+	if err != nil || rep.Added != 10_000 {
+		b.Fatalf("first start-up: %+v, %v", rep, err)
+	}
+	for b.Loop() {
+		rep, err := startUp(ctx, db, lib)
+		if err != nil || rep.Added+rep.Missing+rep.Moved+rep.Returned != 0 || len(rep.Problems) != 0 {
+			b.Fatalf("start-up: %+v, %v", rep, err)
+		}
+	}
+}
