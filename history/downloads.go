@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -83,7 +84,7 @@ func (t *Tracker) queueDownload(id int64) {
 func (t *Tracker) nextJob(ctx context.Context) (dlJob, *fetch, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for len(t.dlQueue) > 0 && t.dlActive < t.dlLimit {
+	for len(t.dlQueue) > 0 && t.dlActive < t.dlLimit && t.dlHeld == 0 {
 		job := t.dlQueue[0]
 		t.dlQueue = t.dlQueue[1:]
 		f := t.fetches[job.id]
@@ -451,6 +452,43 @@ func (t *Tracker) endFetch(f *fetch) {
 	if again {
 		t.queueDownload(f.id)
 	}
+}
+
+// PauseDownloads stops every download under way and holds the queue until
+// resume is called: downloads queued meanwhile wait, and then start, with
+// the stopped ones, in the library folder of that moment. resume may be
+// called more than once.
+func (t *Tracker) PauseDownloads(ctx context.Context) (resume func(), err error) {
+	t.mu.Lock()
+	t.dlHeld++
+	ids := make([]int64, 0, len(t.fetches))
+	for id := range t.fetches {
+		ids = append(ids, id)
+	}
+	t.mu.Unlock()
+	var (
+		stopped []int64
+		once    sync.Once
+	)
+	resume = func() {
+		once.Do(func() {
+			for _, id := range stopped {
+				t.queueDownload(id)
+			}
+			t.mu.Lock()
+			t.dlHeld--
+			t.mu.Unlock()
+			t.pokeDownloads()
+		})
+	}
+	for _, id := range ids {
+		if err := t.stopDownload(ctx, id); err != nil {
+			resume()
+			return nil, err
+		}
+		stopped = append(stopped, id)
+	}
+	return resume, nil
 }
 
 // stopDownload ends the download of a record, if any, and waits until it

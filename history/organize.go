@@ -142,9 +142,26 @@ func (t *Tracker) ThumbnailPath(f File) string {
 }
 
 // writeSidecars rewrites the sidecar of every file of rec that is present.
-// A sidecar that cannot be written is not fatal: the database still holds
-// everything, and the next change writes it again.
+// While the library moves, the sidecars are written in the new folder once
+// it is in use. A sidecar that cannot be written is not fatal: the
+// database still holds everything, and the next change writes it again.
 func (t *Tracker) writeSidecars(rec Record) error {
+	t.sidecarMu.Lock()
+	held := t.heldSidecars != nil
+	if held {
+		t.heldSidecars[rec.ID] = true
+	}
+	t.sidecarMu.Unlock()
+	if held {
+		return nil
+	}
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
+	return t.writeSidecarsLocked(rec)
+}
+
+// writeSidecarsLocked is writeSidecars for a caller holding libMu.
+func (t *Tracker) writeSidecarsLocked(rec Record) error {
 	lib := t.Library()
 	var firstErr error
 	for _, f := range rec.Files {
@@ -162,6 +179,28 @@ func (t *Tracker) writeSidecars(rec Record) error {
 	return firstErr
 }
 
+// holdSidecars makes writeSidecars keep the records it is given until
+// releaseSidecars.
+func (t *Tracker) holdSidecars() {
+	t.sidecarMu.Lock()
+	t.heldSidecars = make(map[int64]bool)
+	t.sidecarMu.Unlock()
+}
+
+// releaseSidecars ends holdSidecars and writes the sidecars held meanwhile,
+// as the records now are. The caller holds libMu.
+func (t *Tracker) releaseSidecars(ctx context.Context) {
+	t.sidecarMu.Lock()
+	held := t.heldSidecars
+	t.heldSidecars = nil
+	t.sidecarMu.Unlock()
+	for id := range held {
+		if rec, err := t.store.Get(context.WithoutCancel(ctx), id); err == nil {
+			_ = t.writeSidecarsLocked(rec)
+		}
+	}
+}
+
 // edit applies a change the user made to a record and keeps its sidecars
 // in step.
 func (t *Tracker) edit(ctx context.Context, id int64, c Change) (Record, error) {
@@ -171,7 +210,7 @@ func (t *Tracker) edit(ctx context.Context, id int64, c Change) (Record, error) 
 	}
 	t.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
 	if err := t.writeSidecars(rec); err != nil {
-		return rec, fmt.Errorf("The change is saved in the history, but the file next to the video could not be updated: %v", err)
+		return rec, fmt.Errorf("%w: %v", errSidecarsBehind, err)
 	}
 	return rec, nil
 }
@@ -195,14 +234,11 @@ func (t *Tracker) SetNote(ctx context.Context, id int64, note string) error {
 }
 
 // Trash moves a task's videos and sidecars into the library's trash folder
-// and hides the task from the library; Untrash undoes it.
+// and hides the task from the library; Untrash undoes it. Either happens
+// for every file of the task or for none.
 func (t *Tracker) Trash(ctx context.Context, id int64) error {
-	rec, err := t.store.Get(ctx, id)
-	if err != nil {
+	if _, err := t.store.Get(ctx, id); err != nil {
 		return err
-	}
-	if rec.Trashed() {
-		return nil
 	}
 	t.mu.Lock()
 	delete(t.watches, id)
@@ -212,92 +248,186 @@ func (t *Tracker) Trash(ctx context.Context, id int64) error {
 	}
 	t.libMu.Lock()
 	defer t.libMu.Unlock()
-	for _, f := range rec.Files {
-		if strings.HasPrefix(f.Path, trashDir+"/") {
-			continue
-		}
-		if err := t.relocate(ctx, id, f, trashDir+"/"+f.Path); err != nil {
-			return fmt.Errorf("Reelhouse could not move the video to the trash: %v", err)
-		}
+	// Read under the lock: a reconcile or a move may have changed it.
+	rec, err := t.store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if rec.Trashed() {
+		return nil
 	}
 	now := time.Now()
-	_, err = t.edit(ctx, id, Change{TrashedAt: &now, Watching: ptr(false)})
+	err = t.relocateAll(ctx, rec, Change{TrashedAt: &now, Watching: ptr(false)}, func(p string) (string, bool) {
+		if strings.HasPrefix(p, trashDir+"/") {
+			return "", false
+		}
+		return trashDir + "/" + p, true
+	})
+	if err != nil && !errors.Is(err, errSidecarsBehind) {
+		return fmt.Errorf("Reelhouse could not move the video to the trash: %w", err)
+	}
 	return err
 }
 
 // Untrash puts a trashed task and its videos back in the library.
 func (t *Tracker) Untrash(ctx context.Context, id int64) error {
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
 	rec, err := t.store.Get(ctx, id)
 	if err != nil {
 		return err
 	}
-	t.libMu.Lock()
-	defer t.libMu.Unlock()
+	zero := time.Time{}
+	err = t.relocateAll(ctx, rec, Change{TrashedAt: &zero}, func(p string) (string, bool) {
+		return strings.CutPrefix(p, trashDir+"/")
+	})
+	if err != nil && !errors.Is(err, errSidecarsBehind) {
+		return fmt.Errorf("Reelhouse could not take the video out of the trash: %w", err)
+	}
+	return err
+}
+
+// errSidecarsBehind marks a change that is saved in the history while a
+// sidecar next to a video could not be updated.
+var errSidecarsBehind = errors.New("the change is saved in the history, but the file next to the video could not be updated")
+
+// relocateAll moves the files of rec to the places dest names (files it
+// gives no place stay), records them there, and applies c. A file that is
+// not where the history says is not moved but marked missing. If any step
+// fails, the files already moved go back, so the history and the folder
+// always agree. The caller holds libMu.
+func (t *Tracker) relocateAll(ctx context.Context, rec Record, c Change, dest func(string) (string, bool)) error {
+	lib := t.Library()
+	ctx = context.WithoutCancel(ctx) // never stop half-way
+	var moved []File                 // as they were, in the order moved
+	undo := func() {
+		for i := len(moved) - 1; i >= 0; i-- {
+			t.unrelocate(ctx, lib, rec.ID, moved[i])
+		}
+	}
 	for _, f := range rec.Files {
-		orig, ok := strings.CutPrefix(f.Path, trashDir+"/")
+		want, ok := dest(f.Path)
 		if !ok {
 			continue
 		}
-		if err := t.relocate(ctx, id, f, orig); err != nil {
-			return fmt.Errorf("Reelhouse could not take the video out of the trash: %v", err)
+		p, err := lib.Abs(f.Path)
+		if err != nil {
+			undo()
+			return err
 		}
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			if !f.Missing {
+				f.Missing = true
+				if err := t.store.PutFile(ctx, rec.ID, f); err != nil {
+					undo()
+					return err
+				}
+			}
+			continue
+		}
+		if err := t.relocate(ctx, lib, rec.ID, f, want); err != nil {
+			undo()
+			return err
+		}
+		moved = append(moved, f)
 	}
-	zero := time.Time{}
-	_, err = t.edit(ctx, id, Change{TrashedAt: &zero})
-	return err
+	got, err := t.store.Update(ctx, rec.ID, c, time.Now())
+	if err != nil {
+		undo()
+		return err
+	}
+	t.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: got})
+	if err := t.writeSidecarsLocked(got); err != nil {
+		return fmt.Errorf("%w: %v", errSidecarsBehind, err)
+	}
+	return nil
 }
 
 // relocate moves one file of a record (and its sidecar) to a free name
 // near want, and records the new place. If the record cannot be updated,
 // the file is moved back, so the history never points at the wrong place.
-func (t *Tracker) relocate(ctx context.Context, id int64, f File, want string) error {
-	lib := t.Library()
+func (t *Tracker) relocate(ctx context.Context, lib *Library, id int64, f File, want string) error {
 	dest, err := lib.freeName(want)
 	if err != nil {
 		return err
 	}
-	err = lib.moveWithSidecar(f.Path, dest)
-	moved := err == nil
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := lib.moveWithSidecar(f.Path, dest); err != nil {
 		return errors.New(plainOSError(err))
 	}
 	from := f.Path
 	f.Path = dest
-	if err := t.store.PutFile(context.WithoutCancel(ctx), id, f); err != nil {
-		if moved {
-			_ = lib.moveWithSidecar(dest, from)
-		}
+	if err := t.store.PutFile(ctx, id, f); err != nil {
+		_ = lib.moveWithSidecar(dest, from)
 		return err
 	}
 	return nil
 }
 
+// unrelocate puts back a file that relocate moved from where was says.
+func (t *Tracker) unrelocate(ctx context.Context, lib *Library, id int64, was File) {
+	rec, err := t.store.Get(ctx, id)
+	if err != nil {
+		return
+	}
+	for _, now := range rec.Files {
+		if now.Index == was.Index && now.Path != was.Path {
+			if lib.moveWithSidecar(now.Path, was.Path) == nil {
+				_ = t.store.PutFile(ctx, id, was)
+			}
+		}
+	}
+}
+
 // EmptyTrash deletes every trashed task and its files for good. Only files
 // inside the trash folder are removed.
 func (t *Tracker) EmptyTrash(ctx context.Context) (int, error) {
-	t.libMu.Lock()
-	defer t.libMu.Unlock()
-	lib := t.Library()
 	n := 0
 	for {
 		recs, err := t.store.List(ctx, Query{Trash: true, Limit: 200})
 		if err != nil || len(recs) == 0 {
 			return n, err
 		}
+		// A download ends outside the lock: it writes sidecars under it.
 		for _, r := range recs {
-			for _, f := range r.Files {
-				if strings.HasPrefix(f.Path, trashDir+"/") {
-					if err := lib.removeWithSidecar(f.Path); err != nil {
-						return n, err
-					}
-				}
-			}
-			if err := t.Delete(ctx, r.ID, false); err != nil {
+			if err := t.stopDownload(ctx, r.ID); err != nil {
 				return n, err
 			}
-			n++
+		}
+		done, err := t.emptyTrashed(ctx, recs)
+		n += done
+		if err != nil {
+			return n, err
 		}
 	}
+}
+
+// emptyTrashed deletes the given trashed records and their trashed files.
+func (t *Tracker) emptyTrashed(ctx context.Context, recs []Record) (int, error) {
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
+	lib := t.Library()
+	n := 0
+	for _, r := range recs {
+		r, err := t.store.Get(ctx, r.ID)
+		if errors.Is(err, ErrNotFound) || (err == nil && !r.Trashed()) {
+			continue // deleted or taken out of the trash meanwhile
+		}
+		if err != nil {
+			return n, err
+		}
+		for _, f := range r.Files {
+			if strings.HasPrefix(f.Path, trashDir+"/") {
+				if err := lib.removeWithSidecar(f.Path); err != nil {
+					return n, err
+				}
+			}
+		}
+		if err := t.Delete(ctx, r.ID, false); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // removeWithSidecar deletes a video (library-relative) and its sidecar; a
@@ -510,8 +640,21 @@ func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
 // the library, and only then are the old files removed. A crash at any
 // point leaves a complete library in the folder the settings name.
 func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(done, total int)) (*Library, error) {
+	// Nothing may land in the old folder once its files are copied: the
+	// download queue and sidecar writes wait for the whole move, and then
+	// go on in the folder in use (the new one, unless the move failed).
+	t.holdSidecars()
+	resume, err := t.PauseDownloads(ctx)
+	if err != nil {
+		t.libMu.Lock()
+		t.releaseSidecars(ctx)
+		t.libMu.Unlock()
+		return nil, err
+	}
+	defer resume()
 	t.libMu.Lock()
 	defer t.libMu.Unlock()
+	defer t.releaseSidecars(ctx)
 	old := t.Library()
 	next, err := OpenLibrary(dir)
 	if err != nil {
@@ -530,24 +673,6 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 	if within(nextReal, oldReal) || within(oldReal, nextReal) {
 		return nil, errors.New("The new library folder cannot be inside the old one, or the other way round. Choose a separate folder.")
 	}
-	// Downloads under way would land in the old folder: stop them, and
-	// start them again in the new one afterwards.
-	t.mu.Lock()
-	var downloading []int64
-	for id := range t.fetches {
-		downloading = append(downloading, id)
-	}
-	t.mu.Unlock()
-	for _, id := range downloading {
-		if err := t.stopDownload(ctx, id); err != nil {
-			return nil, err
-		}
-	}
-	defer func() {
-		for _, id := range downloading {
-			t.queueDownload(id)
-		}
-	}()
 	files, err := t.store.LibraryFiles(ctx)
 	if err != nil {
 		return nil, err

@@ -59,10 +59,15 @@ type Tracker struct {
 	api     API
 	opts    TrackerOptions
 	library atomic.Pointer[Library]
-	// libMu keeps library-wide work (trash, reconcile, moving the library)
-	// from interleaving; it is never held while mu is.
+	// libMu keeps library-wide work (trash, reconcile, moving the library,
+	// sidecar writes) from interleaving; it is never held while mu is.
 	libMu  sync.Mutex
 	events broker
+
+	// heldSidecars is non-nil while the library moves: the records whose
+	// sidecars are to be written in the new folder once it is in use.
+	sidecarMu    sync.Mutex
+	heldSidecars map[int64]bool
 
 	interval atomic.Int64 // time.Duration
 
@@ -75,6 +80,7 @@ type Tracker struct {
 	dlQueue   []dlJob
 	dlActive  int            // jobs running
 	dlLimit   int            // jobs allowed to run at once
+	dlHeld    int            // PauseDownloads calls not yet resumed: no job starts
 	afterKey  map[int64]bool // downloads waiting for a key the service accepts
 	keyPaused bool
 	running   bool

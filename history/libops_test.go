@@ -1,0 +1,198 @@
+package history
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reelhouse/reelhouse/client/apitest"
+)
+
+// heldInQueue reports whether the download of record id is queued but
+// held, not started, because the download queue is paused.
+func heldInQueue(tr *Tracker, id int64) bool {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	f := tr.fetches[id]
+	return f != nil && f.ctx == nil && tr.dlHeld > 0
+}
+
+// waitUntil checks ok until it holds, failing after a generous deadline
+// (a hang, not a speed measurement).
+func (e *env) waitUntil(what string, ok func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// filesUnder lists the regular files below dir.
+func filesUnder(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Tasks that finish while the library moves, and changes the user makes
+// meanwhile, all end up in the new folder, and nothing stays in the old one.
+func TestMoveLibraryWhileVideosArrive(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	before := e.downloadSome("before one", "before two", "before three")
+	ctx := t.Context()
+	oldDir := e.lib.Dir()
+	const note = "written while the library moved"
+	var arrived []Record
+	lib, err := e.tracker.MoveLibrary(ctx, filepath.Join(t.TempDir(), "New Library"), func(done, total int) {
+		if done == total {
+			return
+		}
+		if done == 1 {
+			// The first video and its sidecar are copied already.
+			if err := e.tracker.SetNote(ctx, before[0].ID, note); err != nil {
+				t.Errorf("SetNote during the move: %v", err)
+			}
+		}
+		// A task finishes on the service while the move goes on: its
+		// download is either held or (the fault) already done.
+		rec := e.submit(fmt.Sprintf("arrives during the move %d", done))
+		arrived = append(arrived, rec)
+		e.waitRecord(rec.ID, "success", func(r Record) bool { return r.State == StateSuccess })
+		e.waitUntil("the download to be held or done", func() bool {
+			r, err := e.store.Get(ctx, rec.ID)
+			return heldInQueue(e.tracker, rec.ID) || (err == nil && downloaded(r))
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(arrived) != 3 {
+		t.Fatalf("%d tasks arrived during the move, want 3", len(arrived))
+	}
+	e.lib = lib
+	for _, r := range arrived {
+		e.waitRecord(r.ID, "described video", func(r Record) bool {
+			return downloaded(r) && len(r.Files) == 1 && r.Files[0].MediaState != MediaUnknown
+		})
+	}
+	all, err := e.store.List(ctx, Query{})
+	if err != nil || len(all) != 6 {
+		t.Fatalf("List = %d records, %v; want 6", len(all), err)
+	}
+	for _, r := range all {
+		e.checkFiles(r, 1)
+		p, _ := lib.Abs(r.Files[0].Path)
+		sc, err := ReadSidecar(SidecarPath(p))
+		if err != nil {
+			t.Errorf("%s: no sidecar in the new library: %v", r.Files[0].Path, err)
+			continue
+		}
+		if r.ID == before[0].ID && sc.Note != note {
+			t.Errorf("the sidecar in the new library has note %q, want %q", sc.Note, note)
+		}
+	}
+	if left := filesUnder(t, oldDir); len(left) != 0 {
+		t.Errorf("files left in the old library: %v", left)
+	}
+}
+
+// A file that is gone from the library is not "moved" to the trash: the
+// history never points into the trash at a file that is not there.
+func TestTrashMissingFileIsNotMoved(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	rec := e.downloadSome("deleted by hand")[0]
+	ctx := t.Context()
+	p, _ := e.lib.Abs(rec.Files[0].Path)
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.tracker.Trash(ctx, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.store.Get(ctx, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Trashed() {
+		t.Error("the task is not in the trash")
+	}
+	if f := got.Files[0]; f.Path != rec.Files[0].Path || !f.Missing {
+		t.Errorf("file recorded at %s (missing %v); want %s, missing", f.Path, f.Missing, rec.Files[0].Path)
+	}
+	if err := e.tracker.Untrash(ctx, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.store.Get(ctx, rec.ID); got.Trashed() || got.Files[0].Path != rec.Files[0].Path {
+		t.Errorf("after Untrash: trashed %v, file at %s", got.Trashed(), got.Files[0].Path)
+	}
+}
+
+// A trash that fails part-way puts back the files it had moved: the task
+// stays in the library, whole.
+func TestTrashFailingPartWayMovesBack(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{VideosPerTask: 2})
+	e.start(TrackerOptions{})
+	rec := e.downloadSome("a pair")[0]
+	ctx := t.Context()
+	if len(rec.Files) != 2 {
+		t.Fatalf("%d files, want 2", len(rec.Files))
+	}
+	// Something already sits where the second sidecar would go in the
+	// trash, so moving the second video fails after the first has moved.
+	blocker, _ := e.lib.Abs(trashDir + "/" + strings.TrimSuffix(rec.Files[1].Path, ".mp4") + ".json")
+	if err := os.MkdirAll(blocker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(blocker, "keep"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.tracker.Trash(ctx, rec.ID); err == nil {
+		t.Fatal("Trash succeeded although a video could not be moved")
+	}
+	got, err := e.store.Get(ctx, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Trashed() {
+		t.Error("the task is in the trash although its videos are not")
+	}
+	for i, f := range got.Files {
+		if f.Path != rec.Files[i].Path || f.Missing {
+			t.Errorf("file %d recorded at %s (missing %v), want %s", i, f.Path, f.Missing, rec.Files[i].Path)
+		}
+		p, _ := e.lib.Abs(rec.Files[i].Path)
+		if !fileExists(p) || !fileExists(SidecarPath(p)) {
+			t.Errorf("file %d or its sidecar is not back at %s", i, rec.Files[i].Path)
+		}
+	}
+	trash, _ := e.lib.Abs(trashDir)
+	for _, p := range filesUnder(t, trash) {
+		if filepath.Base(p) != "keep" {
+			t.Errorf("left in the trash: %s", p)
+		}
+	}
+}
