@@ -196,3 +196,44 @@ func TestTrashFailingPartWayMovesBack(t *testing.T) {
 		}
 	}
 }
+
+// A reconcile reads only the sidecars that changed since Reelhouse wrote
+// or read them: one with the size and time it had is not read again.
+func TestReconcileSkipsUnchangedSidecars(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	recs := e.downloadSome("left alone", "edited by hand")
+	ctx := t.Context()
+	if rep, err := e.tracker.Reconcile(ctx); err != nil || len(rep.Problems) != 0 || rep.Added+rep.Moved+rep.Missing+rep.Returned != 0 {
+		t.Fatalf("first Reconcile = %+v, %v", rep, err)
+	}
+	sidecar := func(r Record) string {
+		p, _ := e.lib.Abs(r.Files[0].Path)
+		return SidecarPath(p)
+	}
+	// Same size, same time: taken as unchanged, so not read (were it read,
+	// it would be reported as unreadable).
+	same := sidecar(recs[0])
+	info, err := os.Stat(same)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(same, []byte(strings.Repeat(" ", int(info.Size()))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(same, time.Time{}, info.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	// Changed: read again, and found unreadable.
+	if err := os.WriteFile(sidecar(recs[1]), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.tracker.Reconcile(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], filepath.Base(sidecar(recs[1]))) {
+		t.Errorf("problems = %q, want only the changed sidecar", rep.Problems)
+	}
+}

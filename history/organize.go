@@ -172,9 +172,14 @@ func (t *Tracker) writeSidecarsLocked(rec Record) error {
 		if _, err := os.Stat(p); err != nil {
 			continue
 		}
-		if err := WriteSidecar(p, NewSidecar(rec, f)); err != nil && firstErr == nil {
-			firstErr = err
+		if err := WriteSidecar(p, NewSidecar(rec, f)); err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
 		}
+		// The next reconcile need not read back what was just written.
+		t.store.stampSidecar(context.Background(), lib, rec.ID, f)
 	}
 	return firstErr
 }
@@ -485,156 +490,6 @@ func (l *Library) freeName(rel string) (string, error) {
 	return "", fmt.Errorf("too many videos are named %s", rel)
 }
 
-// foundSidecar is a sidecar found in the library, with its video's path.
-type foundSidecar struct {
-	rel     string // the video's library-relative path
-	sidecar Sidecar
-}
-
-// scanSidecars walks the library (not its trash or unfinished downloads)
-// for sidecars. Sidecars that cannot be read are reported, not touched.
-func (l *Library) scanSidecars(ctx context.Context) (map[string][]foundSidecar, []string, error) {
-	found := map[string][]foundSidecar{}
-	var problems []string
-	err := filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s could not be read (%v)", p, plainOSError(err)))
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if d.IsDir() {
-			if p != l.dir && strings.HasPrefix(d.Name(), ".") {
-				return fs.SkipDir // .incoming, .trash and hidden folders
-			}
-			return nil
-		}
-		if !strings.EqualFold(filepath.Ext(p), ".json") || strings.HasPrefix(d.Name(), ".") {
-			return nil
-		}
-		sc, err := ReadSidecar(p)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s is not a readable Reelhouse file (%v); it was left as it is", p, err))
-			return nil
-		}
-		video := strings.TrimSuffix(p, filepath.Ext(p)) + filepath.Ext(sc.File.Name)
-		if filepath.Ext(sc.File.Name) == "" {
-			video = strings.TrimSuffix(p, filepath.Ext(p)) + ".mp4"
-		}
-		if _, err := os.Stat(video); err != nil {
-			return nil // the video is gone: Reconcile marks it missing
-		}
-		rel, err := filepath.Rel(l.dir, video)
-		if err != nil {
-			return nil
-		}
-		found[sc.TaskID] = append(found[sc.TaskID], foundSidecar{rel: filepath.ToSlash(rel), sidecar: sc})
-		return nil
-	})
-	return found, problems, err
-}
-
-// LibraryReport says what a rebuild or reconcile found.
-type LibraryReport struct {
-	Added    int      // tasks picked up from sidecars
-	Moved    int      // files found at a new place
-	Missing  int      // files that are gone
-	Returned int      // files that were missing and are back
-	Problems []string // sidecars that could not be read, and similar
-}
-
-// Rebuild recreates history rows from the sidecars in the library folder
-// alone; rows that exist are kept. Used on an empty database it restores
-// every downloaded video with its metadata.
-func Rebuild(ctx context.Context, store *Store, lib *Library) (LibraryReport, error) {
-	var rep LibraryReport
-	found, problems, err := lib.scanSidecars(ctx)
-	rep.Problems = problems
-	if err != nil {
-		return rep, err
-	}
-	for _, list := range found {
-		for _, fs := range list {
-			if _, created, err := store.Restore(ctx, fs.sidecar.Record(fs.rel)); err != nil {
-				rep.Problems = append(rep.Problems, err.Error())
-			} else if created {
-				rep.Added++
-			}
-		}
-	}
-	return rep, nil
-}
-
-// Reconcile compares the history with the library folder: files deleted or
-// moved outside Reelhouse are marked missing or followed to their new
-// place, and videos copied in with their sidecars are added.
-func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
-	t.libMu.Lock()
-	defer t.libMu.Unlock()
-	lib := t.Library()
-	rep, err := Rebuild(ctx, t.store, lib)
-	if err != nil {
-		return rep, err
-	}
-	found, _, err := lib.scanSidecars(ctx)
-	if err != nil {
-		return rep, err
-	}
-	files, err := t.store.LibraryFiles(ctx)
-	if err != nil {
-		return rep, err
-	}
-	changed := map[int64]bool{}
-	for _, lf := range files {
-		f := lf.File
-		p, err := lib.Abs(f.Path)
-		if err != nil {
-			continue
-		}
-		_, statErr := os.Stat(p)
-		switch {
-		case statErr == nil && f.Missing:
-			f.Missing = false
-			rep.Returned++
-		case statErr == nil:
-			continue
-		default:
-			moved := false
-			for _, fs := range found[lf.TaskID] {
-				if fs.sidecar.File.Index == f.Index && fs.rel != f.Path {
-					f.Path, f.Missing, moved = fs.rel, false, true
-					rep.Moved++
-					break
-				}
-			}
-			if !moved {
-				if f.Missing {
-					continue
-				}
-				f.Missing = true
-				rep.Missing++
-			}
-		}
-		if err := t.store.SetFileLocation(ctx, lf.RecordID, f.Index, lf.File.Path, f.Path, f.Missing); err != nil {
-			return rep, err
-		}
-		changed[lf.RecordID] = true
-	}
-	for id := range changed {
-		if rec, err := t.store.Get(ctx, id); err == nil {
-			t.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
-		}
-	}
-	if rep.Added > 0 {
-		t.events.publish(Event{Kind: EventReloaded})
-	}
-	return rep, nil
-}
-
 // MoveLibrary moves every video and sidecar to a new library folder:
 // each file is copied and verified first, then the new folder is saved as
 // the library, and only then are the old files removed. A crash at any
@@ -770,6 +625,11 @@ func copyVerified(ctx context.Context, src, dst, want string) (err error) {
 	}
 	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
 		return err
+	}
+	// The copy keeps the original's time, so a sidecar copied unchanged
+	// still matches the stamp the history has of it.
+	if info, err := in.Stat(); err == nil {
+		_ = os.Chtimes(tmp.Name(), time.Time{}, info.ModTime())
 	}
 	if err = os.Rename(tmp.Name(), dst); err != nil {
 		return err

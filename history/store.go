@@ -208,6 +208,12 @@ var migrations = []string{
 		INSERT INTO tasks_fts(rowid, prompt) VALUES (new.id, new.prompt);
 	END;
 	INSERT INTO tasks_fts(tasks_fts) VALUES ('rebuild');`,
+
+	// 3: the size and modification time (ns) of each file's sidecar when
+	// Reelhouse last wrote or read it, so that a reconcile skips sidecars
+	// that have not changed; -1: not known.
+	`ALTER TABLE files ADD COLUMN sidecar_size INTEGER NOT NULL DEFAULT -1;
+	ALTER TABLE files ADD COLUMN sidecar_mtime INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // Open opens (creating if needed) the database at path and brings its

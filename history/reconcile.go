@@ -1,0 +1,330 @@
+package history
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// LibraryReport says what a rebuild or reconcile found.
+type LibraryReport struct {
+	Added    int      // tasks picked up from sidecars
+	Moved    int      // files found at a new place
+	Missing  int      // files that are gone
+	Returned int      // files that were missing and are back
+	Problems []string // sidecars that could not be read, and similar
+}
+
+// sidecarStamp is the size and modification time of a sidecar, enough to
+// tell that it has not changed since Reelhouse last wrote or read it.
+type sidecarStamp struct {
+	size  int64
+	mtime int64 // ns since the epoch
+}
+
+func stampOf(info fs.FileInfo) sidecarStamp {
+	return sidecarStamp{size: info.Size(), mtime: info.ModTime().UnixNano()}
+}
+
+// sidecarStamps returns the stamp of every file's sidecar that has one, by
+// the sidecar's library-relative path.
+func (s *Store) sidecarStamps(ctx context.Context) (map[string]sidecarStamp, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT path, sidecar_size, sidecar_mtime FROM files WHERE sidecar_size >= 0`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]sidecarStamp)
+	for rows.Next() {
+		var (
+			p  string
+			st sidecarStamp
+		)
+		if err := rows.Scan(&p, &st.size, &st.mtime); err != nil {
+			return nil, err
+		}
+		out[SidecarPath(p)] = st
+	}
+	return out, rows.Err()
+}
+
+// setSidecarStamp records the stamp of the sidecar of file idx of record
+// id, if the file is still recorded at path.
+func (s *Store) setSidecarStamp(ctx context.Context, id int64, idx int, path string, st sidecarStamp) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
+		st.size, st.mtime, id, idx, path)
+	return err
+}
+
+// stampSidecar records the stamp of the sidecar of f, as it is on disk now.
+func (s *Store) stampSidecar(ctx context.Context, lib *Library, id int64, f File) {
+	p, err := lib.Abs(f.Path)
+	if err != nil {
+		return
+	}
+	if info, err := os.Stat(SidecarPath(p)); err == nil {
+		_ = s.setSidecarStamp(ctx, id, f.Index, f.Path, stampOf(info))
+	}
+}
+
+// foundSidecar is a sidecar found in the library, with its video's path.
+type foundSidecar struct {
+	rel     string // the video's library-relative path
+	sidecar Sidecar
+	stamp   sidecarStamp
+}
+
+// libraryScan is what one walk of the library found.
+type libraryScan struct {
+	sidecars map[string][]foundSidecar // read (changed or new) sidecars, by task id
+	present  map[string]bool           // library-relative paths of the files seen
+	problems []string
+}
+
+// scan walks the library (not its trash or unfinished downloads) once: it
+// notes every file there and reads the sidecars whose stamp differs from
+// the one in known (by sidecar path). Sidecars that cannot be read are
+// reported, not touched.
+func (l *Library) scan(ctx context.Context, known map[string]sidecarStamp) (libraryScan, error) {
+	sc := libraryScan{sidecars: map[string][]foundSidecar{}, present: map[string]bool{}}
+	type pending struct {
+		p, rel string
+		stamp  sidecarStamp
+	}
+	var toRead []pending
+	err := filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", p, plainOSError(err)))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if d.IsDir() {
+			if p != l.dir && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir // .incoming, .trash and hidden folders
+			}
+			return nil
+		}
+		rel, err := filepath.Rel(l.dir, p)
+		if err != nil {
+			return nil
+		}
+		rel = filepath.ToSlash(rel)
+		sc.present[rel] = true
+		if !strings.EqualFold(filepath.Ext(p), ".json") || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		st := stampOf(info)
+		if have, ok := known[rel]; ok && have == st {
+			return nil // read before, and unchanged since
+		}
+		toRead = append(toRead, pending{p: p, rel: rel, stamp: st})
+		return nil
+	})
+	if err != nil {
+		return sc, err
+	}
+	for _, r := range toRead {
+		s, err := ReadSidecar(r.p)
+		if err != nil {
+			sc.problems = append(sc.problems, fmt.Sprintf("%s is not a readable Reelhouse file (%v); it was left as it is", r.p, err))
+			continue
+		}
+		ext := filepath.Ext(s.File.Name)
+		if ext == "" {
+			ext = ".mp4"
+		}
+		video := strings.TrimSuffix(r.rel, filepath.Ext(r.rel)) + ext
+		if !sc.present[video] {
+			continue // the video is gone: Reconcile marks it missing
+		}
+		sc.sidecars[s.TaskID] = append(sc.sidecars[s.TaskID], foundSidecar{rel: video, sidecar: s, stamp: r.stamp})
+	}
+	return sc, nil
+}
+
+// restore puts back what the sidecars found describe: new tasks, and files
+// the history does not know yet. It records the stamp of each sidecar whose
+// file is recorded where the sidecar is.
+func restore(ctx context.Context, store *Store, found map[string][]foundSidecar, rep *LibraryReport) {
+	for _, list := range found {
+		for _, fs := range list {
+			got, created, err := store.Restore(ctx, fs.sidecar.Record(fs.rel))
+			if err != nil {
+				rep.Problems = append(rep.Problems, err.Error())
+				continue
+			}
+			if created {
+				rep.Added++
+			}
+			for _, f := range got.Files {
+				if f.Index == fs.sidecar.File.Index && f.Path == fs.rel {
+					_ = store.setSidecarStamp(ctx, got.ID, f.Index, f.Path, fs.stamp)
+				}
+			}
+		}
+	}
+}
+
+// Rebuild recreates history rows from the sidecars in the library folder
+// alone; rows that exist are kept. Used on an empty database it restores
+// every downloaded video with its metadata.
+func Rebuild(ctx context.Context, store *Store, lib *Library) (LibraryReport, error) {
+	var rep LibraryReport
+	sc, err := lib.scan(ctx, nil)
+	rep.Problems = sc.problems
+	if err != nil {
+		return rep, err
+	}
+	restore(ctx, store, sc.sidecars, &rep)
+	return rep, nil
+}
+
+// reconcileBatch is how many changes a reconcile makes per turn of the
+// library lock, so that the user's trash or move waits only briefly.
+const reconcileBatch = 100
+
+// Reconcile compares the history with the library folder: files deleted or
+// moved outside Reelhouse are marked missing or followed to their new
+// place, and videos copied in with their sidecars are added. It walks the
+// folder once, reads only the sidecars that changed since they were last
+// written or read, and holds the library lock only while it applies what
+// it found, a batch at a time.
+func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
+	var rep LibraryReport
+	lib := t.Library()
+	known, err := t.store.sidecarStamps(ctx)
+	if err != nil {
+		return rep, err
+	}
+	sc, err := lib.scan(ctx, known)
+	rep.Problems = sc.problems
+	if err != nil {
+		return rep, err
+	}
+	// New tasks and files first, in batches under the lock, and only while
+	// the library is still the one walked.
+	var batch map[string][]foundSidecar
+	n := 0
+	flush := func() bool {
+		t.libMu.Lock()
+		defer t.libMu.Unlock()
+		if t.Library() != lib {
+			return false
+		}
+		restore(ctx, t.store, batch, &rep)
+		batch, n = nil, 0
+		return true
+	}
+	for task, list := range sc.sidecars {
+		if batch == nil {
+			batch = map[string][]foundSidecar{}
+		}
+		batch[task], n = list, n+len(list)
+		if n >= reconcileBatch && !flush() {
+			return rep, nil
+		}
+	}
+	if n > 0 && !flush() {
+		return rep, nil
+	}
+
+	files, err := t.store.LibraryFiles(ctx)
+	if err != nil {
+		return rep, err
+	}
+	// What the walk suggests has changed; each is checked again under the
+	// lock before it is recorded.
+	var suspects []LibraryFile
+	for _, lf := range files {
+		seen := sc.present[lf.File.Path]
+		if seen && !lf.File.Missing {
+			continue // where the history says it is
+		}
+		if !seen && lf.File.Missing && len(sc.sidecars[lf.TaskID]) == 0 {
+			continue // still gone, and nowhere else either
+		}
+		suspects = append(suspects, lf)
+	}
+	changed := map[int64]bool{}
+	for start := 0; start < len(suspects); start += reconcileBatch {
+		ok, err := t.reconcileFiles(ctx, lib, suspects[start:min(start+reconcileBatch, len(suspects))], sc.sidecars, &rep, changed)
+		if err != nil || !ok {
+			return rep, err
+		}
+	}
+	for id := range changed {
+		if rec, err := t.store.Get(ctx, id); err == nil {
+			t.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
+		}
+	}
+	if rep.Added > 0 {
+		t.events.publish(Event{Kind: EventReloaded})
+	}
+	return rep, nil
+}
+
+// reconcileFiles records where each of files is now, under the library
+// lock. It reports false when the library changed since it was walked.
+func (t *Tracker) reconcileFiles(ctx context.Context, lib *Library, files []LibraryFile, found map[string][]foundSidecar,
+	rep *LibraryReport, changed map[int64]bool) (bool, error) {
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
+	if t.Library() != lib {
+		return false, nil
+	}
+	for _, lf := range files {
+		f := lf.File
+		p, err := lib.Abs(f.Path)
+		if err != nil {
+			continue
+		}
+		_, statErr := os.Stat(p)
+		var stamp *sidecarStamp
+		switch {
+		case statErr == nil && f.Missing:
+			f.Missing = false
+			rep.Returned++
+		case statErr == nil:
+			continue
+		default:
+			moved := false
+			for _, fs := range found[lf.TaskID] {
+				if fs.sidecar.File.Index == f.Index && fs.rel != f.Path {
+					f.Path, f.Missing, moved = fs.rel, false, true
+					stamp = &fs.stamp
+					rep.Moved++
+					break
+				}
+			}
+			if !moved {
+				if f.Missing {
+					continue
+				}
+				f.Missing = true
+				rep.Missing++
+			}
+		}
+		// Only if the file is still recorded where it was read: a change
+		// made meanwhile wins.
+		if err := t.store.SetFileLocation(ctx, lf.RecordID, f.Index, lf.File.Path, f.Path, f.Missing); err != nil {
+			return true, err
+		}
+		if stamp != nil {
+			_ = t.store.setSidecarStamp(ctx, lf.RecordID, f.Index, f.Path, *stamp)
+		}
+		changed[lf.RecordID] = true
+	}
+	return true, nil
+}
