@@ -6,10 +6,7 @@ package history
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"io"
 	"os"
 	"sync"
 	"time"
@@ -246,19 +243,12 @@ func placeVideo(lib *Library, part, name string, res client.DownloadResult) (str
 // sameContent reports whether the file at path has the given size and
 // sha256.
 func sameContent(path string, size int64, sum string) bool {
-	f, err := os.Open(path)
-	if err != nil {
+	info, err := os.Stat(path)
+	if err != nil || !info.Mode().IsRegular() || info.Size() != size {
 		return false
 	}
-	defer f.Close()
-	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() || info.Size() != size {
-		return false
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return false
-	}
-	return hex.EncodeToString(h.Sum(nil)) == sum
+	got, err := fileSHA256(path)
+	return err == nil && got == sum
 }
 
 // progress publishes the bytes downloaded so far of all the task's videos.

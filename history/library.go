@@ -1,8 +1,12 @@
 package history
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -229,4 +233,87 @@ func plainOSError(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// removeWithSidecar deletes a video (library-relative) and its sidecar; a
+// file already gone is not an error.
+func (l *Library) removeWithSidecar(rel string) error {
+	p, err := l.Abs(rel)
+	if err != nil {
+		return err
+	}
+	for _, f := range []string{p, SidecarPath(p)} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("Reelhouse could not delete %s: %v", f, plainOSError(err))
+		}
+	}
+	return nil
+}
+
+// moveWithSidecar renames a video (library-relative) and its sidecar.
+func (l *Library) moveWithSidecar(from, to string) error {
+	src, err := l.Abs(from)
+	if err != nil {
+		return err
+	}
+	dst, err := l.Abs(to)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(src, dst); err != nil {
+		return err
+	}
+	if err := os.Rename(SidecarPath(src), SidecarPath(dst)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		_ = os.Rename(dst, src) // keep the pair together
+		return err
+	}
+	syncDir(filepath.Dir(dst))
+	syncDir(filepath.Dir(src))
+	return nil
+}
+
+// freeName returns rel, or rel with -2, -3, … when rel is taken.
+func (l *Library) freeName(rel string) (string, error) {
+	for n := 1; n < maxNameTries; n++ {
+		cand := numbered(rel, n)
+		p, err := l.Abs(cand)
+		if err != nil {
+			return "", err
+		}
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			return cand, nil
+		}
+	}
+	return "", fmt.Errorf("too many videos are named %s", rel)
+}
+
+// fileSHA256 is the hex sha256 of a file's content: the one way history
+// hashes a file, to record, compare or verify it.
+func fileSHA256(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ctxReader stops a long copy when its context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

@@ -1,0 +1,124 @@
+package history
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Export copies the videos of the given records, each with its sidecar, to
+// dir; with asZip, into one ZIP file there. It returns what it wrote.
+func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip bool) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("Reelhouse could not use the folder %s (%v).", dir, plainOSError(err))
+	}
+	type item struct {
+		src  string
+		name string
+		rec  Record
+		file File
+	}
+	var items []item
+	lib := t.Library()
+	used := map[string]bool{}
+	for _, id := range ids {
+		rec, err := t.store.Get(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		for _, f := range rec.Files {
+			src, err := lib.Abs(f.Path)
+			if err != nil || f.Missing {
+				continue
+			}
+			// A video and its sidecar share a stem, so stems must be unique.
+			base := path.Base(f.Path)
+			name := base
+			stem := func(n string) string { return strings.TrimSuffix(n, path.Ext(n)) }
+			for n := 2; used[stem(name)]; n++ {
+				name = numbered(base, n)
+			}
+			used[stem(name)] = true
+			items = append(items, item{src: src, name: name, rec: rec, file: f})
+		}
+	}
+	if len(items) == 0 {
+		return "", errors.New("There is no downloaded video to export in what you selected.")
+	}
+	if !asZip {
+		for _, it := range items {
+			dst := filepath.Join(dir, it.name)
+			for _, p := range []string{dst, SidecarPath(dst)} {
+				if _, err := os.Lstat(p); err == nil {
+					return "", fmt.Errorf("%s already exists in %s; choose an empty folder.", filepath.Base(p), dir)
+				}
+			}
+			if err := copyVerified(ctx, it.src, dst, it.file.SHA256); err != nil {
+				return "", fmt.Errorf("Reelhouse could not export %s: %v", it.name, err)
+			}
+			if err := WriteSidecar(dst, NewSidecar(it.rec, it.file)); err != nil {
+				return "", err
+			}
+		}
+		return dir, nil
+	}
+	zipPath := filepath.Join(dir, "Reelhouse export "+time.Now().Format("2006-01-02 15-04-05")+".zip")
+	tmp, err := os.CreateTemp(dir, ".reelhouse-export-*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("Reelhouse could not write in %s (%v).", dir, plainOSError(err))
+	}
+	defer os.Remove(tmp.Name())
+	zw := zip.NewWriter(tmp)
+	for _, it := range items {
+		if err := addZipFile(ctx, zw, it.src, it.name); err != nil {
+			tmp.Close()
+			return "", err
+		}
+		w, err := zw.Create(strings.TrimSuffix(it.name, path.Ext(it.name)) + ".json")
+		if err != nil {
+			tmp.Close()
+			return "", err
+		}
+		if err := writeSidecarTo(w, NewSidecar(it.rec, it.file)); err != nil {
+			tmp.Close()
+			return "", err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), zipPath); err != nil {
+		return "", err
+	}
+	return zipPath, nil
+}
+
+func addZipFile(ctx context.Context, zw *zip.Writer, src, name string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	// Videos are already compressed: store them as they are.
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: time.Now()})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, &ctxReader{ctx: ctx, r: in})
+	return err
+}

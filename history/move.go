@@ -1,0 +1,167 @@
+package history
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// MoveLibrary moves every video and sidecar to a new library folder:
+// each file is copied and verified first, then the new folder is saved as
+// the library, and only then are the old files removed. A crash at any
+// point leaves a complete library in the folder the settings name.
+func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(done, total int)) (*Library, error) {
+	// Nothing may land in the old folder once its files are copied: the
+	// download queue and sidecar writes wait for the whole move, and then
+	// go on in the folder in use (the new one, unless the move failed).
+	t.holdSidecars()
+	resume, err := t.PauseDownloads(ctx)
+	if err != nil {
+		t.libMu.Lock()
+		t.releaseSidecars(ctx)
+		t.libMu.Unlock()
+		return nil, err
+	}
+	defer resume()
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
+	defer t.releaseSidecars(ctx)
+	old := t.Library()
+	next, err := OpenLibrary(dir)
+	if err != nil {
+		return nil, err
+	}
+	oldInfo, err1 := os.Stat(old.dir)
+	nextInfo, err2 := os.Stat(next.dir)
+	if next.dir == old.dir || (err1 == nil && err2 == nil && os.SameFile(oldInfo, nextInfo)) {
+		return old, nil
+	}
+	oldReal, err1 := filepath.EvalSymlinks(old.dir)
+	nextReal, err2 := filepath.EvalSymlinks(next.dir)
+	if err1 != nil || err2 != nil {
+		return nil, errors.New("Reelhouse could not read the library folders. Check that both exist.")
+	}
+	if within(nextReal, oldReal) || within(oldReal, nextReal) {
+		return nil, errors.New("The new library folder cannot be inside the old one, or the other way round. Choose a separate folder.")
+	}
+	files, err := t.store.LibraryFiles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var todo []File
+	for _, lf := range files {
+		if !lf.File.Missing {
+			todo = append(todo, lf.File)
+		}
+	}
+	for i, f := range todo {
+		if progress != nil {
+			progress(i, len(todo))
+		}
+		src, err := old.Abs(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		dst, err := next.Abs(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Lstat(dst); err == nil {
+			if sum, err := fileSHA256(dst); err != nil || sum != f.SHA256 {
+				return nil, fmt.Errorf("A different file named %s is already in the new folder, so nothing was moved. Choose an empty folder.", f.Path)
+			}
+		}
+		if err := copyVerified(ctx, src, dst, f.SHA256); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // reconcile will show it as missing
+			}
+			return nil, fmt.Errorf("Reelhouse could not copy %s to the new folder, so nothing was moved: %v", f.Path, err)
+		}
+		if err := copyVerified(ctx, SidecarPath(src), SidecarPath(dst), ""); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("Reelhouse could not copy %s to the new folder, so nothing was moved: %v", SidecarPath(f.Path), err)
+		}
+	}
+	if err := t.store.SetSetting(ctx, SettingLibrary, next.dir); err != nil {
+		return nil, err
+	}
+	t.SetLibrary(next)
+	// The new library is complete and in use; the old copies can go.
+	for _, f := range todo {
+		if src, err := old.Abs(f.Path); err == nil {
+			os.Remove(src)
+			os.Remove(SidecarPath(src))
+		}
+	}
+	if progress != nil {
+		progress(len(todo), len(todo))
+	}
+	t.events.publish(Event{Kind: EventReloaded})
+	return next, nil
+}
+
+// within reports whether dir is inside parent.
+func within(dir, parent string) bool {
+	rel, err := filepath.Rel(parent, dir)
+	return err == nil && rel != "." && !strings.HasPrefix(rel, "..")
+}
+
+// copyVerified copies src to dst through a temp file, checking the copy's
+// sha256 against want (when given) before renaming it into place.
+func copyVerified(ctx context.Context, src, dst, want string) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = io.Copy(tmp, &ctxReader{ctx: ctx, r: in}); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if want != "" {
+		// Read back what was written, not what was meant to be.
+		sum, err := fileSHA256(tmp.Name())
+		if err != nil {
+			return err
+		}
+		if sum != want {
+			return errors.New("the copy does not match the original")
+		}
+	}
+	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	// The copy keeps the original's time, so a sidecar copied unchanged
+	// still matches the stamp the history has of it.
+	if info, err := in.Stat(); err == nil {
+		_ = os.Chtimes(tmp.Name(), time.Time{}, info.ModTime())
+	}
+	if err = os.Rename(tmp.Name(), dst); err != nil {
+		return err
+	}
+	syncDir(filepath.Dir(dst))
+	return nil
+}

@@ -1,0 +1,211 @@
+package history
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+)
+
+// trashDir holds deleted videos until the trash is emptied.
+const trashDir = ".trash"
+
+// Trash moves a task's videos and sidecars into the library's trash folder
+// and hides the task from the library; Untrash undoes it. Either happens
+// for every file of the task or for none.
+func (t *Tracker) Trash(ctx context.Context, id int64) error {
+	if _, err := t.store.Get(ctx, id); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	delete(t.watches, id)
+	t.mu.Unlock()
+	if err := t.stopDownload(ctx, id); err != nil {
+		return err
+	}
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
+	// Read under the lock: a reconcile or a move may have changed it.
+	rec, err := t.store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if rec.Trashed() {
+		return nil
+	}
+	now := time.Now()
+	err = t.relocateAll(ctx, rec, Change{TrashedAt: &now, Watching: ptr(false)}, func(p string) (string, bool) {
+		if strings.HasPrefix(p, trashDir+"/") {
+			return "", false
+		}
+		return trashDir + "/" + p, true
+	})
+	if err != nil && !errors.Is(err, errSidecarsBehind) {
+		return fmt.Errorf("Reelhouse could not move the video to the trash: %w", err)
+	}
+	return err
+}
+
+// Untrash puts a trashed task and its videos back in the library.
+func (t *Tracker) Untrash(ctx context.Context, id int64) error {
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
+	rec, err := t.store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	zero := time.Time{}
+	err = t.relocateAll(ctx, rec, Change{TrashedAt: &zero}, func(p string) (string, bool) {
+		return strings.CutPrefix(p, trashDir+"/")
+	})
+	if err != nil && !errors.Is(err, errSidecarsBehind) {
+		return fmt.Errorf("Reelhouse could not take the video out of the trash: %w", err)
+	}
+	return err
+}
+
+// errSidecarsBehind marks a change that is saved in the history while a
+// sidecar next to a video could not be updated.
+var errSidecarsBehind = errors.New("the change is saved in the history, but the file next to the video could not be updated")
+
+// relocateAll moves the files of rec to the places dest names (files it
+// gives no place stay), records them there, and applies c. A file that is
+// not where the history says is not moved but marked missing. If any step
+// fails, the files already moved go back, so the history and the folder
+// always agree. The caller holds libMu.
+func (t *Tracker) relocateAll(ctx context.Context, rec Record, c Change, dest func(string) (string, bool)) error {
+	lib := t.Library()
+	ctx = context.WithoutCancel(ctx) // never stop half-way
+	var moved []File                 // as they were, in the order moved
+	undo := func() {
+		for i := len(moved) - 1; i >= 0; i-- {
+			t.unrelocate(ctx, lib, rec.ID, moved[i])
+		}
+	}
+	for _, f := range rec.Files {
+		want, ok := dest(f.Path)
+		if !ok {
+			continue
+		}
+		p, err := lib.Abs(f.Path)
+		if err != nil {
+			undo()
+			return err
+		}
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			if !f.Missing {
+				f.Missing = true
+				if err := t.store.PutFile(ctx, rec.ID, f); err != nil {
+					undo()
+					return err
+				}
+			}
+			continue
+		}
+		if err := t.relocate(ctx, lib, rec.ID, f, want); err != nil {
+			undo()
+			return err
+		}
+		moved = append(moved, f)
+	}
+	got, err := t.store.Update(ctx, rec.ID, c, time.Now())
+	if err != nil {
+		undo()
+		return err
+	}
+	t.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: got})
+	if err := t.writeSidecarsLocked(got); err != nil {
+		return fmt.Errorf("%w: %v", errSidecarsBehind, err)
+	}
+	return nil
+}
+
+// relocate moves one file of a record (and its sidecar) to a free name
+// near want, and records the new place. If the record cannot be updated,
+// the file is moved back, so the history never points at the wrong place.
+func (t *Tracker) relocate(ctx context.Context, lib *Library, id int64, f File, want string) error {
+	dest, err := lib.freeName(want)
+	if err != nil {
+		return err
+	}
+	if err := lib.moveWithSidecar(f.Path, dest); err != nil {
+		return errors.New(plainOSError(err))
+	}
+	from := f.Path
+	f.Path = dest
+	if err := t.store.PutFile(ctx, id, f); err != nil {
+		_ = lib.moveWithSidecar(dest, from)
+		return err
+	}
+	return nil
+}
+
+// unrelocate puts back a file that relocate moved from where was says.
+func (t *Tracker) unrelocate(ctx context.Context, lib *Library, id int64, was File) {
+	rec, err := t.store.Get(ctx, id)
+	if err != nil {
+		return
+	}
+	for _, now := range rec.Files {
+		if now.Index == was.Index && now.Path != was.Path {
+			if lib.moveWithSidecar(now.Path, was.Path) == nil {
+				_ = t.store.PutFile(ctx, id, was)
+			}
+		}
+	}
+}
+
+// EmptyTrash deletes every trashed task and its files for good. Only files
+// inside the trash folder are removed.
+func (t *Tracker) EmptyTrash(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		recs, err := t.store.List(ctx, Query{Trash: true, Limit: 200})
+		if err != nil || len(recs) == 0 {
+			return n, err
+		}
+		// A download ends outside the lock: it writes sidecars under it.
+		for _, r := range recs {
+			if err := t.stopDownload(ctx, r.ID); err != nil {
+				return n, err
+			}
+		}
+		done, err := t.emptyTrashed(ctx, recs)
+		n += done
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// emptyTrashed deletes the given trashed records and their trashed files.
+func (t *Tracker) emptyTrashed(ctx context.Context, recs []Record) (int, error) {
+	t.libMu.Lock()
+	defer t.libMu.Unlock()
+	lib := t.Library()
+	n := 0
+	for _, r := range recs {
+		r, err := t.store.Get(ctx, r.ID)
+		if errors.Is(err, ErrNotFound) || (err == nil && !r.Trashed()) {
+			continue // deleted or taken out of the trash meanwhile
+		}
+		if err != nil {
+			return n, err
+		}
+		for _, f := range r.Files {
+			if strings.HasPrefix(f.Path, trashDir+"/") {
+				if err := lib.removeWithSidecar(f.Path); err != nil {
+					return n, err
+				}
+			}
+		}
+		if err := t.Delete(ctx, r.ID, false); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
