@@ -462,6 +462,9 @@ func (v *historyView) showCount() {
 // countVideos counts the videos of the shown query in the background.
 // Calls made while a count runs fold into one more count after it.
 func (v *historyView) countVideos() {
+	if v.ui.ctx.Err() != nil {
+		return // the windows are closing
+	}
 	if v.counting {
 		v.recount = true
 		return
