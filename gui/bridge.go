@@ -24,6 +24,7 @@ func (u *UI) apply(e history.Event) {
 	case history.EventChanged:
 		u.history.onRecordChanged(e.Record)
 		u.compose.onRecordChanged(e.Record)
+		u.history.countVideos() // a download may have added videos
 	case history.EventDeleted:
 		u.history.onRecordDeleted(e.ID)
 	case history.EventProgress:
@@ -34,5 +35,9 @@ func (u *UI) apply(e history.Event) {
 		u.settings.onKeyAccepted()
 	case history.EventReloaded:
 		u.background(u.history.reload)
+	case history.EventServiceUnreachable:
+		u.history.onServiceUnreachable()
+	case history.EventServiceReachable:
+		u.history.onServiceReachable()
 	}
 }

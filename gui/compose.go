@@ -203,6 +203,9 @@ func (v *composeView) onRecordChanged(r history.Record) {
 	switch {
 	case r.State == history.StateSuccess && r.Download == history.DownloadDone:
 		v.status.SetText("Your video is ready: " + firstLine(r.Request.Prompt, 60) + ". Open it from History.")
+	case (r.State == history.StateNotSent || r.State == history.StateUncertain) && r.ErrorMessage != "":
+		// Say why where it is shown, not only in History.
+		v.status.SetText(statusText(r) + ": " + r.ErrorMessage)
 	case needsAttention(r):
 		v.status.SetText("Your video: " + statusText(r) + ". See History for details.")
 	default:

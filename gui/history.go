@@ -91,6 +91,18 @@ type historyView struct {
 	unwatchBtn *widget.Button
 	deleteBtn  *widget.Button
 	copyBtn    *widget.Button
+	attachBtn  *widget.Button
+
+	// The service could not be reached by the last few checks.
+	unreachable   bool
+	banner        *fyne.Container
+	bannerText    *widget.Label
+	bannerDetails *widget.Button
+
+	videos    int  // videos of the shown query, when videosSeq == loadSeq
+	videosSeq int  // the load the video count belongs to
+	counting  bool // a video count is under way
+	recount   bool // count again when it ends
 }
 
 // detailFields are the metadata rows of the detail panel, in order.
@@ -150,6 +162,7 @@ func newHistory(u *UI) *historyView {
 			row.Objects[0].(*widget.Label).SetText(prompt)
 			row.Objects[1].(*widget.Label).SetText(v.rowStatus(r))
 			row.Objects[2].(*widget.Label).SetText(r.CreatedAt.Local().Format("2 Jan 15:04"))
+			row.Refresh() // a longer status takes the room it needs
 		},
 	)
 	v.list.OnSelected = func(i widget.ListItemID) {
@@ -208,14 +221,22 @@ func newHistory(u *UI) *historyView {
 	v.copyBtn = widget.NewButtonWithIcon("Copy task id", theme.ContentCopyIcon(), v.onCopyID)
 	v.deleteBtn = widget.NewButtonWithIcon("Move to trash", theme.DeleteIcon(), v.onDelete)
 	v.deleteBtn.Importance = widget.DangerImportance
+	v.attachBtn = widget.NewButtonWithIcon("I have its task id…", theme.ContentPasteIcon(), v.onAttachID)
+	v.attachBtn.Hide()
 	actions := container.NewGridWithColumns(2,
-		v.openBtn, v.folderBtn, v.retryBtn, v.againBtn, v.checkBtn, v.unwatchBtn, v.copyBtn, v.deleteBtn)
+		v.attachBtn, v.openBtn, v.folderBtn, v.retryBtn, v.againBtn, v.checkBtn, v.unwatchBtn, v.copyBtn, v.deleteBtn)
 	heading := widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.detail = container.NewBorder(nil, actions, nil, nil,
 		container.NewVScroll(container.NewVBox(v.thumbBox, container.NewCenter(v.videoPick), heading, v.prompt, form, widget.NewSeparator(), organize)))
 	v.detail.Hide()
 
+	v.bannerText = widget.NewLabel(unreachableText + ".")
+	v.bannerText.Wrapping = fyne.TextWrapWord
+	v.bannerDetails = widget.NewButton("Details", v.onUnreachableDetails)
+	v.banner = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), v.bannerDetails, v.bannerText)
+	v.banner.Hide()
 	top := container.NewVBox(
+		v.banner,
 		container.NewBorder(nil, nil, nil, container.NewHBox(addBtn, v.library), v.search),
 		container.NewHBox(v.filter, v.model, v.tag, v.when, v.sort),
 	)
@@ -234,6 +255,9 @@ func (v *historyView) show() {
 
 // rowStatus is the status column, with download progress when known.
 func (v *historyView) rowStatus(r history.Record) string {
+	if v.unreachable && r.Watching && !r.State.Final() {
+		return unreachableText
+	}
 	if p, ok := v.progress[r.ID]; ok && r.State == history.StateSuccess && r.Download == history.DownloadWaiting {
 		return fmt.Sprintf("Downloading %d%%", int(p*100))
 	}
@@ -399,9 +423,25 @@ func (v *historyView) setChoices(s *widget.Select, all string, values []string) 
 	s.Refresh()
 }
 
+// updateCount says how many tasks and videos the list shows, and counts
+// the videos again in the background.
 func (v *historyView) updateCount() {
+	v.showCount()
+	v.countVideos()
+}
+
+// showCount sets the count line: tasks (any state) and the videos they
+// have in the library, which differ when tasks failed or made several.
+func (v *historyView) showCount() {
 	n := len(v.records)
 	total := max(v.total, n)
+	tasks := counted(total, "task", "tasks")
+	if n < total {
+		tasks = fmt.Sprintf("Showing %d of %s", n, tasks)
+	}
+	if v.videosSeq == v.loadSeq {
+		tasks += " · " + counted(v.videos, "video", "videos")
+	}
 	switch {
 	case n == 0 && v.filter.Selected == filterTrash:
 		v.count.SetText("The trash is empty.")
@@ -409,18 +449,84 @@ func (v *historyView) updateCount() {
 		v.count.SetText("No videos yet. Write a prompt in the main window and press Generate.")
 	case n == 0:
 		v.count.SetText("Nothing matches. Try other words or filters.")
-	case n == total && n == 1:
-		v.count.SetText("1 video")
-	case n == total:
-		v.count.SetText(fmt.Sprintf("%d videos", n))
 	default:
-		v.count.SetText(fmt.Sprintf("Showing %d of %d videos", n, total))
+		v.count.SetText(tasks)
 	}
 	if n < total {
 		v.more.Show()
 	} else {
 		v.more.Hide()
 	}
+}
+
+// countVideos counts the videos of the shown query in the background.
+// Calls made while a count runs fold into one more count after it.
+func (v *historyView) countVideos() {
+	if v.ui.ctx.Err() != nil {
+		return // the windows are closing
+	}
+	if v.counting {
+		v.recount = true
+		return
+	}
+	v.counting = true
+	q, seq := v.query(), v.loadSeq
+	v.ui.background(func(ctx context.Context) {
+		n, err := v.ui.deps.Store.CountVideos(ctx, q)
+		v.ui.do(func() {
+			v.counting = false
+			if err == nil && seq == v.loadSeq {
+				v.videos, v.videosSeq = n, seq
+				v.showCount()
+			}
+			if v.recount {
+				v.recount = false
+				v.countVideos()
+			}
+		})
+	})
+}
+
+// onServiceUnreachable shows that the service has not answered the last
+// few checks, on the banner and on the rows of the tasks being watched.
+func (v *historyView) onServiceUnreachable() {
+	v.setUnreachable(true)
+}
+
+// onServiceReachable clears what onServiceUnreachable showed.
+func (v *historyView) onServiceReachable() {
+	v.setUnreachable(false)
+}
+
+func (v *historyView) setUnreachable(down bool) {
+	if v.unreachable == down {
+		return
+	}
+	v.unreachable = down
+	if down {
+		v.banner.Show()
+	} else {
+		v.banner.Hide()
+	}
+	v.win.Content().Refresh() // the banner takes room above the list, or gives it back
+	v.list.Refresh()
+	if _, ok := v.current(); ok {
+		v.showDetail()
+	}
+}
+
+// onUnreachableDetails shows the last error behind the banner.
+func (v *historyView) onUnreachableDetails() {
+	_, last := v.ui.deps.Tracker.ServiceUnreachable()
+	msg := "Reelhouse could not reach the service the last few times it checked on your videos. It keeps trying; the videos carry on being made on the service meanwhile."
+	if last != nil {
+		msg += "\n\nThe last error: " + plainError(last)
+	}
+	label := widget.NewLabel(msg)
+	label.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom("Can't reach the service", "OK", label, v.win)
+	d.Resize(fyne.NewSize(520, 240))
+	d.Show()
 }
 
 func (v *historyView) indexOf(id int64) int {
@@ -539,8 +645,8 @@ func (v *historyView) showDetail() {
 	set("Size", strings.Join(sizes, ", "))
 	set("Service fields", serviceFields(r.Raw))
 	problem := r.ErrorMessage
-	if r.DownloadError != "" {
-		problem = strings.TrimSpace(problem + "\n" + r.DownloadError)
+	if p := downloadProblem(r); p != "" {
+		problem = strings.TrimSpace(problem + "\n" + p)
 	}
 	if missing(r) {
 		problem = strings.TrimSpace(problem + "\nThe video is no longer in the library folder. Use “Retry download” to fetch it again while the service still has it.")
@@ -577,8 +683,12 @@ func (v *historyView) showDetail() {
 	trashed := r.Trashed()
 	enable(v.openBtn, hasFile && !trashed)
 	enable(v.folderBtn, hasFile && !trashed)
-	enable(v.retryBtn, !trashed && r.State == history.StateSuccess &&
-		(r.Download == history.DownloadFailed || r.Download == history.DownloadPaused || missing(r)))
+	enable(v.retryBtn, !trashed && canRetryDownload(r))
+	if canAttachTaskID(r) {
+		v.attachBtn.Show()
+	} else {
+		v.attachBtn.Hide()
+	}
 	enable(v.againBtn, r.Request.Prompt != "")
 	enable(v.checkBtn, !trashed && r.TaskID != "" && !(r.Watching && !r.State.Final()))
 	enable(v.unwatchBtn, r.Watching && !r.State.Final())
@@ -1012,7 +1122,7 @@ func (v *historyView) addByID(id string) {
 	v.ui.background(func(ctx context.Context) {
 		rec, err := v.ui.deps.Tracker.AddByID(ctx, id)
 		if err != nil {
-			v.ui.showError(v.win, "Could not add the task", err)
+			v.ui.showError(v.win, "Could not add the task", taskIDError(err))
 			return
 		}
 		v.ui.do(func() {
@@ -1022,5 +1132,34 @@ func (v *historyView) addByID(id string) {
 				v.list.Select(i)
 			}
 		})
+	})
+}
+
+// onAttachID asks for the task id of an uncertain submission, found on the
+// service's website, so that the entry becomes that task.
+func (v *historyView) onAttachID() {
+	r, ok := v.current()
+	if !ok || !canAttachTaskID(r) {
+		return
+	}
+	entry := widget.NewEntry()
+	entry.SetPlaceHolder("e.g. a1b2c3d4-e5f6-…")
+	msg := widget.NewLabel("If the service's website lists this video, paste its task id here. Reelhouse then follows it and downloads it with this prompt and these options.")
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewForm("I have its task id", "Attach", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("", msg), widget.NewFormItem("Task id", entry)}, func(ok bool) {
+			if ok {
+				v.attachID(r.ID, entry.Text)
+			}
+		}, v.win)
+	d.Resize(fyne.NewSize(520, 220))
+	d.Show()
+}
+
+// attachID settles an uncertain entry with a task id, in the background.
+func (v *historyView) attachID(id int64, taskID string) {
+	v.ui.background(func(ctx context.Context) {
+		_, err := v.ui.deps.Tracker.AttachTaskID(ctx, id, taskID)
+		v.ui.showError(v.win, "Could not attach the task id", taskIDError(err))
 	})
 }

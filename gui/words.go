@@ -1,10 +1,12 @@
 package gui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
 )
 
@@ -45,6 +47,9 @@ func statusText(r history.Record) string {
 			}
 			return "Downloaded"
 		case history.DownloadFailed:
+			if r.DownloadError == history.DownloadErrorTaskGone {
+				return "Gone from the service"
+			}
 			return "Download failed"
 		case history.DownloadPaused:
 			return "Download paused"
@@ -113,4 +118,65 @@ func firstLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// unreachableText is the status of a task, and the banner of the history
+// window, while the service cannot be reached.
+const unreachableText = "Can't reach the service — will keep trying"
+
+// downloadProblem says why a task's videos are not in the library and
+// what will help, or "" when nothing is wrong.
+func downloadProblem(r history.Record) string {
+	if r.DownloadError == history.DownloadErrorTaskGone {
+		msg := "The service no longer has this task, so its video cannot be downloaded any more; retrying will not help."
+		if r.Request.Prompt != "" {
+			msg += " Use “Generate again” to make a new one from the same prompt."
+		}
+		return msg
+	}
+	return r.DownloadError
+}
+
+// canRetryDownload reports whether “Retry download” may fetch r's videos.
+func canRetryDownload(r history.Record) bool {
+	if r.State != history.StateSuccess || r.DownloadError == history.DownloadErrorTaskGone {
+		return false
+	}
+	return r.Download == history.DownloadFailed || r.Download == history.DownloadPaused || missing(r)
+}
+
+// canAttachTaskID reports whether r is a submission that may not have
+// started, waiting for the user to find its task id.
+func canAttachTaskID(r history.Record) bool {
+	return r.State == history.StateUncertain && r.TaskID == "" && !r.Trashed()
+}
+
+// sentence is an error that is already the words a person reads.
+type sentence string
+
+func (s sentence) Error() string { return string(s) }
+
+// taskIDError is the sentence for a failure to add or attach a task id.
+func taskIDError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, history.ErrNoTaskID):
+		return sentence("Paste a task id first.")
+	case errors.Is(err, history.ErrNotUncertain):
+		return sentence("This entry already has a task id, or was never sent; there is nothing to attach.")
+	case errors.Is(err, history.ErrTaskIDInHistory):
+		return sentence("That task id is already in the history, as another entry. Paste it in the search box to find that entry.")
+	case client.IsNotFound(err):
+		return sentence("The service has no task with that id for this API key. Check the id, or the key in Settings.")
+	}
+	return err
+}
+
+// counted is n things, in words: "1 task", "3 videos".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -519,17 +520,33 @@ func (t *Tracker) stopDownload(ctx context.Context, id int64) error {
 	}
 }
 
+// DownloadErrorTaskGone is a record's DownloadError when the service no
+// longer knows the task: its videos cannot be fetched any more, and
+// retrying cannot help. The window words it.
+const DownloadErrorTaskGone = "task_gone"
+
 func (t *Tracker) downloadFailed(ctx context.Context, rec Record, err error) {
 	state := DownloadFailed
-	msg := "The video could not be downloaded: " + err.Error() + " Use “Retry download” to try again."
+	msg := "The video could not be downloaded: " + fullStop(err.Error()) + " Use “Retry download” to try again."
 	var pErr *placeError
 	switch {
+	case errors.As(err, new(*refreshError)) && client.IsNotFound(err):
+		msg = DownloadErrorTaskGone
 	case errors.Is(err, client.ErrLocalWrite):
 		state = DownloadPaused
 		msg = err.Error()
 	case errors.As(err, &pErr):
 		state = DownloadPaused
-		msg = err.Error() + " Free some space or pick another library folder in Settings, then use “Retry download”."
+		msg = fullStop(err.Error()) + " Free some space or pick another library folder in Settings, then use “Retry download”."
 	}
 	t.update(ctx, rec.ID, Change{Download: &state, DownloadError: &msg})
+}
+
+// fullStop ends a sentence that may end in the service's quoted words.
+func fullStop(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") {
+		return s
+	}
+	return s + "."
 }

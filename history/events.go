@@ -22,6 +22,13 @@ const (
 	// EventReloaded: many records changed at once (a rebuild, a library
 	// move); views should read the history again.
 	EventReloaded
+	// EventServiceUnreachable: several queries in a row could not reach
+	// the service (no connection, or server errors); the tracker keeps
+	// trying. Err is the last failure.
+	EventServiceUnreachable
+	// EventServiceReachable: the service answered again after
+	// EventServiceUnreachable.
+	EventServiceReachable
 )
 
 // Event is one change the tracker made. Events of one subscriber arrive in
@@ -32,6 +39,7 @@ type Event struct {
 	Record      Record
 	Done, Total int64
 	Message     string
+	Err         error // EventServiceUnreachable: the last failure
 }
 
 // broker fans events out to subscribers. Each subscriber has its own

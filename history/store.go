@@ -962,3 +962,52 @@ func (s *Store) SetFileLocation(ctx context.Context, id int64, idx int, from, to
 		to, boolInt(missing), id, idx, from)
 	return err
 }
+
+// AttachTaskID gives an uncertain submission the task id the service gave
+// it: the entry becomes a pending task that is watched, keeping its
+// request. It fails with ErrNotUncertain if the entry is not waiting for
+// its id, and with ErrTaskIDInHistory if another entry has that id.
+func (s *Store) AttachTaskID(ctx context.Context, id int64, taskID string, now time.Time) (Record, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Record{}, err
+	}
+	defer tx.Rollback()
+	var other int64
+	switch err := tx.QueryRowContext(ctx, `SELECT id FROM tasks WHERE task_id = ?`, taskID).Scan(&other); {
+	case err == nil && other != id:
+		return Record{}, fmt.Errorf("%w (entry %d)", ErrTaskIDInHistory, other)
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return Record{}, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE tasks SET task_id = ?, state = ?, watching = 1, error_code = '', error_message = '',
+		updated_at = ? WHERE id = ? AND state = ? AND COALESCE(task_id, '') = ''`,
+		taskID, StatePending, now.UnixMilli(), id, StateUncertain)
+	if err != nil {
+		return Record{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// Read within the transaction: the store has one connection.
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM tasks WHERE id = ?`, id).Scan(&exists); errors.Is(err, sql.ErrNoRows) {
+			return Record{}, ErrNotFound
+		} else if err != nil {
+			return Record{}, err
+		}
+		return Record{}, ErrNotUncertain
+	}
+	if err := tx.Commit(); err != nil {
+		return Record{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// CountVideos returns how many videos the records List would return have
+// in the library: every file of a task counts, except files missing from
+// the folder.
+func (s *Store) CountVideos(ctx context.Context, q Query) (int, error) {
+	where, args := q.where()
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM files WHERE missing = 0 AND task_row IN (SELECT id FROM tasks`+where+`)`, args...).Scan(&n)
+	return n, err
+}

@@ -93,6 +93,8 @@ type Tracker struct {
 
 	wake   chan struct{}
 	dlWake chan struct{}
+
+	reach reachability // whether the service answers at all
 }
 
 // watch is the polling schedule of one task.
@@ -391,6 +393,7 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 		finish(time.Now(), false)
 		return
 	}
+	t.serviceAnswer(err)
 	interval := t.Interval()
 	if err != nil {
 		switch {
@@ -584,18 +587,41 @@ func (t *Tracker) markUncertain(ctx context.Context, id int64, cause error) Reco
 	return rec
 }
 
+// Errors of AddByID and AttachTaskID.
+var (
+	// ErrNoTaskID: the task id given is empty.
+	ErrNoTaskID = errors.New("no task id given")
+	// ErrNotUncertain: the entry is not a submission waiting for its task
+	// id (it has one, or it was never sent).
+	ErrNotUncertain = errors.New("the entry is not an uncertain submission")
+	// ErrTaskIDInHistory: another entry of the history has that task id.
+	ErrTaskIDInHistory = errors.New("the task id belongs to another entry of the history")
+)
+
+// clockSkew is how far the service's clock may run behind this computer's
+// when a task is matched to the submission that made it.
+const clockSkew = 15 * time.Minute
+
 // AddByID adds a task made elsewhere by its id, and follows or downloads it.
+// A task that may be the one uncertain submission of the history (the same
+// model, made after it was recorded, and no other candidate) settles that
+// entry instead, keeping its prompt and options.
 func (t *Tracker) AddByID(ctx context.Context, taskID string) (Record, error) {
 	taskID = strings.TrimSpace(taskID)
 	if taskID == "" {
-		return Record{}, errors.New("Paste a task id first.")
+		return Record{}, ErrNoTaskID
 	}
-	task, err := t.api.Task(ctx, taskID)
-	if err != nil {
-		if client.IsNotFound(err) {
-			return Record{}, errors.New("The service has no task with that id for this API key. Check the id, or the key in Settings.")
-		}
+	if rec, err := t.store.ByTaskID(ctx, taskID); err == nil {
+		return rec, nil
+	} else if !errors.Is(err, ErrNotFound) {
 		return Record{}, err
+	}
+	task, err := t.queryTask(ctx, taskID)
+	if err != nil {
+		return Record{}, err
+	}
+	if rec, ok := t.uncertainFor(ctx, task); ok {
+		return t.attach(ctx, rec.ID, taskID, task)
 	}
 	rec, created, err := t.store.AddExisting(ctx, taskID, time.Now())
 	if err != nil {
@@ -610,6 +636,92 @@ func (t *Tracker) AddByID(ctx context.Context, taskID string) (Record, error) {
 		t.addWatch(rec, time.Now().Add(t.Interval()))
 	}
 	return t.store.Get(ctx, rec.ID)
+}
+
+// AttachTaskID settles an uncertain submission with the task id the user
+// found on the service: the entry becomes that task, with the prompt and
+// options it was sent with, and is followed and downloaded like any other.
+func (t *Tracker) AttachTaskID(ctx context.Context, id int64, taskID string) (Record, error) {
+	taskID = strings.TrimSpace(taskID)
+	if taskID == "" {
+		return Record{}, ErrNoTaskID
+	}
+	rec, err := t.store.Get(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if rec.State != StateUncertain || rec.TaskID != "" {
+		return Record{}, ErrNotUncertain
+	}
+	if other, err := t.store.ByTaskID(ctx, taskID); err == nil && other.ID != id {
+		return Record{}, fmt.Errorf("%w (entry %d)", ErrTaskIDInHistory, other.ID)
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
+		return Record{}, err
+	}
+	task, err := t.queryTask(ctx, taskID)
+	if err != nil {
+		return Record{}, err
+	}
+	return t.attach(ctx, id, taskID, task)
+}
+
+// queryTask asks the service about a task for the user, noting whether
+// the service could be reached and whether it refused the key.
+func (t *Tracker) queryTask(ctx context.Context, taskID string) (*client.Task, error) {
+	task, err := t.api.Task(ctx, taskID)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	t.serviceAnswer(err)
+	if client.IsUnauthorized(err) {
+		t.keyRefused()
+	}
+	return task, err
+}
+
+// uncertainFor returns the uncertain submission that task may be, if
+// exactly one fits: the same model (when both are known), and recorded
+// before the service made the task.
+func (t *Tracker) uncertainFor(ctx context.Context, task *client.Task) (Record, bool) {
+	recs, err := t.store.List(ctx, Query{States: []State{StateUncertain}, Limit: 1000})
+	if err != nil {
+		return Record{}, false
+	}
+	var fits []Record
+	for _, r := range recs {
+		if r.TaskID != "" {
+			continue
+		}
+		if task.Model != "" && r.Request.Model != "" && task.Model != r.Request.Model {
+			continue
+		}
+		if made := task.Created.Time(); !made.IsZero() && made.Before(r.CreatedAt.Add(-clockSkew)) {
+			continue
+		}
+		fits = append(fits, r)
+	}
+	if len(fits) != 1 {
+		return Record{}, false
+	}
+	return fits[0], true
+}
+
+// attach makes uncertain entry id the task taskID, which the service
+// described as task, and follows it.
+func (t *Tracker) attach(ctx context.Context, id int64, taskID string, task *client.Task) (Record, error) {
+	rec, err := t.store.AttachTaskID(ctx, id, taskID, time.Now())
+	if err != nil {
+		return Record{}, err
+	}
+	t.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
+	t.applyTask(ctx, id, task)
+	if rec, err = t.store.Get(ctx, id); err != nil {
+		return Record{}, err
+	}
+	if !task.Status.Terminal() {
+		t.addWatch(rec, time.Now().Add(t.Interval()))
+	}
+	return rec, nil
 }
 
 // StopWatching stops polling a task. The task goes on on the service; the
