@@ -107,6 +107,8 @@ func TestThumbnailFrame(t *testing.T) {
 			}
 			img := decodePNG(t, out)
 			size := img.Bounds().Size()
+			// The picture as shown: pixels that are not square are not
+			// squeezed.
 			wantH := float64(thumbnailWidth) * float64(tv.height) / float64(tv.width)
 			if size.X != thumbnailWidth || math.Abs(float64(size.Y)-wantH) > 2 || size.Y%2 != 0 {
 				t.Errorf("thumbnail is %v, want %d×%.0f (even height)", size, thumbnailWidth, wantH)
