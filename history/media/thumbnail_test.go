@@ -102,6 +102,12 @@ func TestThumbnailFrame(t *testing.T) {
 			dir := t.TempDir()
 			out := filepath.Join(dir, "thumb.png")
 			src, err := thumbnail(t.Context(), ffmpeg, testdataPath(tv.file), out, samplePlaceholder)
+			if tv.encrypted {
+				if err != nil || src != SourcePlaceholder {
+					t.Fatalf("thumbnail = %q, %v; want the placeholder", src, err)
+				}
+				return
+			}
 			if err != nil || src != SourceFrame {
 				t.Fatalf("thumbnail = %q, %v; want a frame", src, err)
 			}
