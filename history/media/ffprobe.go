@@ -80,7 +80,7 @@ func fillMissing(info, more Info) Info {
 		info.Duration = more.Duration
 	}
 	if info.Width == 0 || info.Height == 0 {
-		info.Width, info.Height = more.Width, more.Height
+		info.Width, info.Height, info.PixelAspect = more.Width, more.Height, more.PixelAspect
 	}
 	if info.FrameRate == 0 {
 		info.FrameRate = more.FrameRate
@@ -107,6 +107,7 @@ type ffprobeOutput struct {
 		CodecName    string `json:"codec_name"`
 		Width        int    `json:"width"`
 		Height       int    `json:"height"`
+		SampleAspect string `json:"sample_aspect_ratio"`
 		AvgFrameRate string `json:"avg_frame_rate"`
 		RFrameRate   string `json:"r_frame_rate"`
 		Duration     string `json:"duration"`
@@ -161,7 +162,7 @@ func probeFFprobe(ctx context.Context, ffprobe, path string) (Info, error) {
 			}
 			videoFound = true
 			info.VideoCodec = s.CodecName
-			info.Width, info.Height = s.Width, s.Height
+			info.Width, info.Height, info.PixelAspect = shownSize(s.Width, s.Height, s.SampleAspect)
 			if quarterTurn(s.Tags.Rotate, s.SideDataList) {
 				info.Width, info.Height = info.Height, info.Width
 			}
@@ -186,6 +187,26 @@ func probeFFprobe(ctx context.Context, ffprobe, path string) (Info, error) {
 	}
 	info.Brand = strings.TrimRight(doc.Format.Tags.MajorBrand, " ")
 	return info, nil
+}
+
+// shownSize is the size a picture stored width×height is shown at when its
+// pixels have the shape aspect ("64:45"), rounded as the Go reader does, and
+// that shape when it is not square.
+func shownSize(width, height int, aspect string) (int, int, string) {
+	num, den, ok := strings.Cut(aspect, ":")
+	if !ok {
+		return width, height, ""
+	}
+	n, err1 := strconv.ParseUint(num, 10, 32)
+	d, err2 := strconv.ParseUint(den, 10, 32)
+	if err1 != nil || err2 != nil || n == 0 || d == 0 || n == d {
+		return width, height, ""
+	}
+	shown := math.Round(float64(width) * float64(n) / float64(d))
+	if shown < 1 || shown > math.MaxUint16 {
+		return width, height, ""
+	}
+	return int(shown), height, aspect
 }
 
 // quarterTurn reports whether ffprobe says the picture is displayed turned by

@@ -18,28 +18,42 @@ type Info struct {
 	Duration time.Duration
 	// Width and Height are the size of the picture as it is displayed, that
 	// is after the rotation recorded in the file (a phone video shot upright
-	// is taller than wide).
+	// is taller than wide) and with its pixels at their recorded shape (see
+	// PixelAspect), rounded to whole pixels.
 	Width, Height int
+	// PixelAspect is the shape of one stored pixel, width to height, such as
+	// "64:45", when the pixels are not square; empty when they are square or
+	// the file does not say. The width is already scaled by it.
+	PixelAspect string
 	// FrameRate is the average number of video frames per second.
 	FrameRate float64
-	// VideoCodec is a short codec name such as "h264", "hevc", "av1" or
-	// "vp9", or the sample entry's four-character code when it has no name here.
+	// VideoCodec is a short codec name as ffprobe gives it, such as "h264",
+	// "hevc", "av1" or "mjpeg", or the sample entry's four-character code
+	// when it has no name here. An encrypted track is named by the format it
+	// wraps.
 	VideoCodec string
-	// AudioCodec is a short codec name such as "aac", or the sample entry's
-	// four-character code; empty when the file has no sound.
+	// AudioCodec is a short codec name as ffprobe gives it, such as "aac",
+	// "amr_nb" or "pcm_s16le", or the sample entry's four-character code;
+	// empty when the file has no sound.
 	AudioCodec string
 	// HasAudio reports whether the file has a sound track.
 	HasAudio bool
 	// Brand is the major brand of the file type box, such as "isom" or "mp42",
 	// without trailing spaces.
 	Brand string
+	// Truncated reports that the file looks cut short: it ends inside a box,
+	// after a complete movie header. The facts above come from that header
+	// and are what a player shows, but the file is not whole, so a check
+	// that a download is complete must not accept it.
+	Truncated bool
 }
 
 // unreadableMessage is what a user is shown for any file this package cannot read.
 const unreadableMessage = "This file is not a video Reelhouse can read."
 
 // ErrUnreadable is matched (with errors.Is) by every error that means the file
-// is not a video this package can read: not an MP4 at all, cut short, or damaged.
+// is not a video this package can read: not an MP4 at all, not a video (such
+// as an image sequence), cut short before its movie header ends, or damaged.
 // Its message is meant to be shown to the user as it is.
 var ErrUnreadable error = &UnreadableError{}
 

@@ -8,6 +8,8 @@ import (
 	"math"
 	"math/bits"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -32,12 +34,17 @@ const (
 	// maxSampleEntryDepth bounds the descent into a sound sample entry's
 	// children (QuickTime nests its esds inside a wave box).
 	maxSampleEntryDepth = 2
+	// maxFragmentHeaderSize caps one moof or sidx box, each read whole into
+	// memory. A fragment of a few seconds has a moof of a few KiB; a sidx
+	// of 65535 references takes 768 KiB.
+	maxFragmentHeaderSize = 16 << 20
 )
 
 // Probe reads the facts about the video at path from its MP4 headers.
-// A file that is not an MP4 video, or that is cut short or damaged, gives an
-// error matching ErrUnreadable; a file that cannot be opened gives the error
-// from the file system.
+// A file that is not an MP4 video, or that is damaged or cut short before its
+// movie header ends, gives an error matching ErrUnreadable; a file that
+// cannot be opened gives the error from the file system. A file cut short
+// after a whole movie header gives its facts, with Info.Truncated set.
 func Probe(path string) (Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -64,9 +71,11 @@ func ProbeReader(r io.ReaderAt, size int64) (Info, error) {
 		return Info{}, unreadable("file is too small")
 	}
 	var (
-		brand string
-		moov  []byte
-		off   int64
+		brand     string
+		mv        *movie
+		truncated bool
+		buf       []byte // reused for the bodies of moof and sidx boxes
+		off       int64
 	)
 	for n := 0; off < size; n++ {
 		if n == maxTopLevelBoxes {
@@ -74,11 +83,17 @@ func ProbeReader(r io.ReaderAt, size int64) (Info, error) {
 		}
 		remaining := size - off
 		if remaining < 8 && n > 0 {
-			// A few stray bytes after the last box carry nothing we need.
+			// A few stray bytes after the last box carry nothing we need;
+			// unless they are padding, they are a box header cut short.
+			tail := make([]byte, remaining)
+			if err := readAt(r, tail, off); err != nil {
+				return Info{}, err
+			}
+			truncated = mv != nil && slices.ContainsFunc(tail, func(c byte) bool { return c != 0 })
 			break
 		}
-		var buf [16]byte
-		head := buf[:min(remaining, int64(len(buf)))]
+		var buf16 [16]byte
+		head := buf16[:min(remaining, int64(len(buf16)))]
 		if err := readAt(r, head, off); err != nil {
 			return Info{}, err
 		}
@@ -87,17 +102,25 @@ func ProbeReader(r io.ReaderAt, size int64) (Info, error) {
 			return Info{}, unreadable("does not start like an MP4 or QuickTime file")
 		}
 		if err != nil {
+			if mv != nil && (errors.Is(err, errBoxTooLarge) || errors.Is(err, errShortHeader)) {
+				// A box runs past the end of the file after a whole movie
+				// header: the file was cut short. Players show what is
+				// there, and so do we, with the file marked as cut.
+				truncated = true
+				break
+			}
 			return Info{}, unreadable(fmt.Sprintf("top-level box at offset %d: %v", off, err))
 		}
+		bodySize := h.size - h.hdr
 		switch h.typ {
 		case "ftyp":
 			if n != 0 {
 				break
 			}
-			if h.size-h.hdr > maxFtypSize {
+			if bodySize > maxFtypSize {
 				return Info{}, unreadable("ftyp box is too large")
 			}
-			body := make([]byte, h.size-h.hdr)
+			body := make([]byte, bodySize)
 			if err := readAt(r, body, off+h.hdr); err != nil {
 				return Info{}, err
 			}
@@ -106,29 +129,50 @@ func ProbeReader(r io.ReaderAt, size int64) (Info, error) {
 			}
 			brand = fourCC(body[:4])
 		case "moov":
-			if moov != nil {
-				return Info{}, unreadable("more than one moov box")
+			if mv != nil {
+				break // a second movie header: ffprobe too uses the first
 			}
-			if h.size-h.hdr > maxMoovSize {
+			if bodySize > maxMoovSize {
 				return Info{}, unreadable("moov box is too large")
 			}
-			moov = make([]byte, h.size-h.hdr)
+			moov := make([]byte, bodySize)
 			if err := readAt(r, moov, off+h.hdr); err != nil {
 				return Info{}, err
 			}
+			if mv, err = parseMoov(moov); err != nil {
+				return Info{}, err
+			}
+		case "moof", "sidx":
+			if mv == nil {
+				break // fragments before the movie header belong to no known track
+			}
+			if bodySize > maxFragmentHeaderSize {
+				return Info{}, unreadable(h.typ + " box is too large")
+			}
+			buf = slices.Grow(buf[:0], int(bodySize))[:bodySize]
+			if err := readAt(r, buf, off+h.hdr); err != nil {
+				return Info{}, err
+			}
+			if h.typ == "moof" {
+				err = mv.addFragment(buf)
+			} else {
+				err = mv.addSegmentIndex(buf)
+			}
+			if err != nil {
+				return Info{}, err
+			}
 		}
-		// Keep walking after moov: a box that runs past the end of the file
-		// means the download was cut short, wherever the moov is.
 		off += h.size
 	}
-	if moov == nil {
+	if mv == nil {
 		return Info{}, unreadable("no moov box (the file may be incomplete)")
 	}
-	info, err := parseMoov(moov)
+	info, err := mv.info()
 	if err != nil {
 		return Info{}, err
 	}
 	info.Brand = brand
+	info.Truncated = truncated
 	return info, nil
 }
 
@@ -220,29 +264,51 @@ func eachBox(p []byte, fn func(typ string, body []byte) error) error {
 	return nil
 }
 
-// track is what one trak box says.
+// track is what one trak box, and the fragments for it, say.
 type track struct {
+	id            uint32
 	handler       string
-	width, height int
-	rotated       bool // turned a quarter turn either way for display
+	width, height uint32 // display size from tkhd, 16.16 fixed point
+	rotated       bool   // turned a quarter turn either way for display
 	timescale     uint32
 	duration      uint64
+	code          string // four-character code of the first sample entry
+	entry         []byte // body of the first sample entry
 	codec         string
-	entryW        int // picture size from the sample entry, used when tkhd has none
+	entryW        int // stored picture size from the sample entry
 	entryH        int
+	paspH, paspV  uint32 // pixel shape from the sample entry's pasp box
 	samples       uint64
 	sampleTicks   uint64
 	ticksOverflow bool
+	// defaultDuration is the sample duration the movie header's trex box
+	// gives the track's fragments.
+	defaultDuration uint32
+	fragSamples     uint64
+	fragTicks       uint64
+	fragOverflow    bool
 }
 
-func parseMoov(moov []byte) (Info, error) {
-	var (
-		timescale    uint32
-		duration     uint64
-		sawMvhd      bool
-		fragDuration uint64
-		tracks       []track
-	)
+// movie is what the moov box, and the fragments and indexes after it, say.
+type movie struct {
+	timescale    uint32 // of mvhd; 0 when there is none
+	duration     uint64
+	fragDuration uint64 // from mehd, in the mvhd timescale
+	tracks       []track
+	indexes      []segmentIndex
+}
+
+// segmentIndex totals the sidx boxes of one stream.
+type segmentIndex struct {
+	id, timescale uint32
+	ticks         uint64
+	overflow      bool
+}
+
+func parseMoov(moov []byte) (*movie, error) {
+	m := &movie{}
+	type trex struct{ id, duration uint32 }
+	var defaults []trex
 	err := eachBox(moov, func(typ string, body []byte) error {
 		switch typ {
 		case "mvhd":
@@ -250,20 +316,29 @@ func parseMoov(moov []byte) (Info, error) {
 			if err != nil {
 				return err
 			}
-			timescale, duration, sawMvhd = ts, d, true
+			m.timescale, m.duration = ts, d
 		case "trak":
-			if len(tracks) == maxTracks {
+			if len(m.tracks) == maxTracks {
 				return nil
 			}
 			t, err := parseTrak(body)
 			if err != nil {
 				return err
 			}
-			tracks = append(tracks, t)
+			m.tracks = append(m.tracks, t)
 		case "mvex":
 			return eachBox(body, func(typ string, body []byte) error {
-				if typ == "mehd" {
-					fragDuration = parseMehd(body)
+				switch typ {
+				case "mehd":
+					m.fragDuration = parseMehd(body)
+				case "trex":
+					if len(body) < 16 {
+						return unreadable("trex box is too short")
+					}
+					defaults = append(defaults, trex{
+						id:       binary.BigEndian.Uint32(body[4:8]),
+						duration: binary.BigEndian.Uint32(body[12:16]),
+					})
 				}
 				return nil
 			})
@@ -271,16 +346,33 @@ func parseMoov(moov []byte) (Info, error) {
 		return nil
 	})
 	if err != nil {
-		return Info{}, err
+		return nil, err
 	}
-	if !sawMvhd || timescale == 0 {
-		return Info{}, unreadable("moov has no usable mvhd")
+	for _, d := range defaults {
+		if t := m.track(d.id); t != nil {
+			t.defaultDuration = d.duration
+		}
 	}
+	return m, nil
+}
 
+// track returns the track with the given ID, or nil.
+func (m *movie) track(id uint32) *track {
+	for i := range m.tracks {
+		if m.tracks[i].id == id {
+			return &m.tracks[i]
+		}
+	}
+	return nil
+}
+
+// info turns what was read into the facts about the video.
+func (m *movie) info() (Info, error) {
 	var info Info
 	var video *track
-	for i := range tracks {
-		t := &tracks[i]
+	pictures := false
+	for i := range m.tracks {
+		t := &m.tracks[i]
 		switch t.handler {
 		case "vide":
 			if video == nil {
@@ -291,34 +383,243 @@ func parseMoov(moov []byte) (Info, error) {
 				info.HasAudio = true
 				info.AudioCodec = t.codec
 			}
+		case "pict":
+			pictures = true
 		}
 	}
 	if video == nil {
+		if pictures {
+			return Info{}, unreadable("not a video: an image sequence (pict track) and no video track")
+		}
 		return Info{}, unreadable("no video track")
 	}
 	info.VideoCodec = video.codec
-	info.Width, info.Height = video.width, video.height
-	if info.Width == 0 || info.Height == 0 {
-		info.Width, info.Height = video.entryW, video.entryH
-	}
+	info.Width, info.Height, info.PixelAspect = displaySize(video)
 	if video.rotated {
 		info.Width, info.Height = info.Height, info.Width
 	}
 	info.FrameRate = frameRate(video)
+	info.Duration = m.length(video)
+	return info, nil
+}
 
-	if d, ok := ticksToDuration(duration, timescale); ok && d > 0 {
-		info.Duration = d
-	} else if d, ok := ticksToDuration(fragDuration, timescale); ok && d > 0 {
-		info.Duration = d
-	} else {
-		// No length in the movie header: take the longest track.
-		for _, t := range tracks {
-			if d, ok := ticksToDuration(t.duration, t.timescale); ok && d > info.Duration {
-				info.Duration = d
+// length is the length of the presentation. The fragments in the file
+// decide it when there are any, whatever the headers declare: a file cut
+// between fragments lasts as long as what is left of it.
+func (m *movie) length(video *track) time.Duration {
+	var longest time.Duration
+	for i := range m.tracks {
+		t := &m.tracks[i]
+		if t.fragSamples == 0 {
+			continue
+		}
+		if ticks, ok := t.allTicks(); ok {
+			if d, ok := ticksToDuration(ticks, t.timescale); ok && d > longest {
+				longest = d
 			}
 		}
 	}
-	return info, nil
+	if longest > 0 {
+		return longest
+	}
+	if d, ok := ticksToDuration(m.duration, m.timescale); ok && d > 0 {
+		return d
+	}
+	if d, ok := ticksToDuration(m.fragDuration, m.timescale); ok && d > 0 {
+		return d
+	}
+	for _, x := range m.indexes {
+		if d, ok := ticksToDuration(x.ticks, x.timescale); ok && !x.overflow && d > longest {
+			longest = d
+		}
+	}
+	if longest > 0 {
+		return longest
+	}
+	// No length in the movie header: the video's own, or else the longest
+	// track's. (Sound often runs a little longer before the edit list,
+	// which needs the movie header's timescale, trims it.)
+	if d := video.ownLength(); d > 0 {
+		return d
+	}
+	for i := range m.tracks {
+		longest = max(longest, m.tracks[i].ownLength())
+	}
+	return longest
+}
+
+// ownLength is the length the track's media header gives, or the total of
+// its samples' durations when that has none; 0 when unknown.
+func (t *track) ownLength() time.Duration {
+	ticks := t.duration
+	if ticks == 0 && !t.ticksOverflow {
+		ticks = t.sampleTicks
+	}
+	if d, ok := ticksToDuration(ticks, t.timescale); ok {
+		return d
+	}
+	return 0
+}
+
+// allTicks is the duration of the samples in the movie header and in the
+// fragments together, false when it does not fit 64 bits.
+func (t *track) allTicks() (uint64, bool) {
+	sum, carry := bits.Add64(t.sampleTicks, t.fragTicks, 0)
+	return sum, carry == 0 && !t.ticksOverflow && !t.fragOverflow
+}
+
+// addFragment adds the samples of one moof box to their tracks.
+func (m *movie) addFragment(moof []byte) error {
+	return eachBox(moof, func(typ string, body []byte) error {
+		if typ != "traf" {
+			return nil
+		}
+		var (
+			t        *track
+			duration uint32
+		)
+		return eachBox(body, func(typ string, body []byte) error {
+			switch typ {
+			case "tfhd":
+				id, d, hasDuration, err := parseTfhd(body)
+				if err != nil {
+					return err
+				}
+				if t = m.track(id); t != nil {
+					duration = t.defaultDuration
+					if hasDuration {
+						duration = d
+					}
+				}
+			case "trun":
+				if t != nil {
+					return parseTrun(body, t, duration)
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// parseTfhd reads a track fragment header: the track and, when it gives
+// one, the duration of samples that do not give their own.
+func parseTfhd(body []byte) (id, duration uint32, hasDuration bool, err error) {
+	if len(body) < 8 {
+		return 0, 0, false, unreadable("tfhd box is too short")
+	}
+	flags := uint32(body[1])<<16 | uint32(body[2])<<8 | uint32(body[3])
+	id = binary.BigEndian.Uint32(body[4:8])
+	if flags&0x08 == 0 { // no default-sample-duration
+		return id, 0, false, nil
+	}
+	at := 8
+	if flags&0x01 != 0 { // base-data-offset
+		at += 8
+	}
+	if flags&0x02 != 0 { // sample-description-index
+		at += 4
+	}
+	if len(body) < at+4 {
+		return 0, 0, false, unreadable("tfhd box is too short")
+	}
+	return id, binary.BigEndian.Uint32(body[at:]), true, nil
+}
+
+// parseTrun adds the samples of one track fragment run to t; duration is
+// the length of a sample that does not give its own.
+func parseTrun(body []byte, t *track, duration uint32) error {
+	if len(body) < 8 {
+		return unreadable("trun box is too short")
+	}
+	flags := uint32(body[1])<<16 | uint32(body[2])<<8 | uint32(body[3])
+	count := uint64(binary.BigEndian.Uint32(body[4:8]))
+	p := body[8:]
+	skip := 0
+	if flags&0x001 != 0 { // data-offset
+		skip += 4
+	}
+	if flags&0x004 != 0 { // first-sample-flags
+		skip += 4
+	}
+	if len(p) < skip {
+		return unreadable("trun box is too short")
+	}
+	p = p[skip:]
+	// Each sample gives up to four 32-bit fields: duration, size, flags
+	// and composition offset, duration first.
+	record := 4 * bits.OnesCount32(flags&0xF00)
+	if record > 0 && count > uint64(len(p)/record) {
+		return unreadable("trun sample count does not fit the box")
+	}
+	var ticks uint64
+	if flags&0x100 != 0 {
+		// At most 2^22 samples of 2^32 ticks: no overflow.
+		for i := range int(count) {
+			ticks += uint64(binary.BigEndian.Uint32(p[i*record:]))
+		}
+	} else {
+		hi, lo := bits.Mul64(count, uint64(duration))
+		if hi != 0 {
+			t.fragOverflow = true
+		}
+		ticks = lo
+	}
+	var c1, c2 uint64
+	t.fragSamples, c1 = bits.Add64(t.fragSamples, count, 0)
+	t.fragTicks, c2 = bits.Add64(t.fragTicks, ticks, 0)
+	if c1 != 0 || c2 != 0 {
+		t.fragOverflow = true
+	}
+	return nil
+}
+
+// addSegmentIndex adds the durations a sidx box declares for its stream.
+// They are used only when no fragment can be read.
+func (m *movie) addSegmentIndex(body []byte) error {
+	if len(body) < 12 {
+		return unreadable("sidx box is too short")
+	}
+	id := binary.BigEndian.Uint32(body[4:8])
+	timescale := binary.BigEndian.Uint32(body[8:12])
+	var times int // earliest presentation time and first offset
+	switch body[0] {
+	case 0:
+		times = 8
+	case 1:
+		times = 16
+	default:
+		return unreadable(fmt.Sprintf("sidx box has unknown version %d", body[0]))
+	}
+	p := body[12:]
+	if len(p) < times+4 {
+		return unreadable("sidx box is too short")
+	}
+	count := int(binary.BigEndian.Uint16(p[times+2:]))
+	refs := p[times+4:]
+	if count > len(refs)/12 {
+		return unreadable("sidx reference count does not fit the box")
+	}
+	var ticks uint64 // at most 65535 durations of 2^32 ticks: no overflow
+	for i := range count {
+		ref := refs[i*12:]
+		if ref[0]&0x80 != 0 {
+			continue // refers to another sidx, whose references count instead
+		}
+		ticks += uint64(binary.BigEndian.Uint32(ref[4:8]))
+	}
+	for i := range m.indexes {
+		x := &m.indexes[i]
+		if x.id == id && x.timescale == timescale {
+			var carry uint64
+			x.ticks, carry = bits.Add64(x.ticks, ticks, 0)
+			x.overflow = x.overflow || carry != 0
+			return nil
+		}
+	}
+	if len(m.indexes) < maxTracks {
+		m.indexes = append(m.indexes, segmentIndex{id: id, timescale: timescale, ticks: ticks})
+	}
+	return nil
 }
 
 // parseTimeHeader reads the timescale and duration of an mvhd or mdhd box,
@@ -375,19 +676,25 @@ func parseTrak(trak []byte) (track, error) {
 		}
 		return nil
 	})
-	return t, err
+	if err != nil {
+		return track{}, err
+	}
+	// The handler may come after the sample description: only now is it
+	// known what kind of entry that is.
+	describeEntry(&t)
+	return t, nil
 }
 
 func parseTkhd(body []byte, t *track) error {
 	if len(body) < 4 {
 		return unreadable("tkhd box is too short")
 	}
-	var matrix, size int
+	var id, matrix, size int
 	switch body[0] {
 	case 0:
-		matrix, size = 40, 76
+		id, matrix, size = 12, 40, 76
 	case 1:
-		matrix, size = 52, 88
+		id, matrix, size = 20, 52, 88
 	default:
 		return unreadable(fmt.Sprintf("tkhd box has unknown version %d", body[0]))
 	}
@@ -400,9 +707,9 @@ func parseTkhd(body []byte, t *track) error {
 	c := int32(binary.BigEndian.Uint32(body[matrix+12:]))
 	d := int32(binary.BigEndian.Uint32(body[matrix+16:]))
 	t.rotated = a == 0 && d == 0 && b != 0 && c != 0
-	// Width and height are 16.16 fixed point; the fraction is never used.
-	t.width = int(binary.BigEndian.Uint32(body[size:]) >> 16)
-	t.height = int(binary.BigEndian.Uint32(body[size+4:]) >> 16)
+	t.id = binary.BigEndian.Uint32(body[id:])
+	t.width = binary.BigEndian.Uint32(body[size:])
+	t.height = binary.BigEndian.Uint32(body[size+4:])
 	return nil
 }
 
@@ -440,8 +747,8 @@ func parseMdia(mdia []byte, t *track) error {
 	})
 }
 
-// parseStsd reads the codec of the first sample entry. The handler is not
-// known yet when stsd comes before hdlr, so both kinds of names are tried.
+// parseStsd keeps the first sample entry, to be read once the handler is
+// known, and its picture size.
 func parseStsd(body []byte, t *track) error {
 	if len(body) < 8 {
 		return unreadable("stsd box is too short")
@@ -458,22 +765,12 @@ func parseStsd(body []byte, t *track) error {
 	if err != nil {
 		return unreadable(fmt.Sprintf("stsd entry: %v", err))
 	}
-	entry := entries[h.hdr:h.size]
-	code := entries[4:8]
-	if name, ok := videoCodecs[string(code)]; ok {
-		t.codec = name
-	} else if name, ok := audioCodecs[string(code)]; ok {
-		t.codec = name
-		if string(code) == "mp4a" && isMP3(entry) {
-			t.codec = "mp3"
-		}
-	} else {
-		t.codec = fourCC(code)
-	}
+	t.code = h.typ
+	t.entry = entries[h.hdr:h.size]
 	// A visual sample entry has its picture size 24 bytes in.
-	if len(entry) >= 28 {
-		t.entryW = int(binary.BigEndian.Uint16(entry[24:26]))
-		t.entryH = int(binary.BigEndian.Uint16(entry[26:28]))
+	if len(t.entry) >= 28 {
+		t.entryW = int(binary.BigEndian.Uint16(t.entry[24:26]))
+		t.entryH = int(binary.BigEndian.Uint16(t.entry[26:28]))
 	}
 	return nil
 }
@@ -504,16 +801,25 @@ func parseStts(body []byte, t *track) error {
 }
 
 // frameRate is the number of samples over the media duration (from mdhd, or
-// the samples' own durations when mdhd has none), or 0 when unknown or absurd.
+// the samples' own durations when mdhd has none, or the samples of the
+// movie header and the fragments together), or 0 when unknown or absurd.
 func frameRate(t *track) float64 {
-	ticks := t.duration
-	if ticks == 0 && !t.ticksOverflow {
+	samples, ticks := t.samples, t.duration
+	if t.fragSamples > 0 {
+		var carry uint64
+		samples, carry = bits.Add64(samples, t.fragSamples, 0)
+		all, ok := t.allTicks()
+		if carry != 0 || !ok {
+			return 0
+		}
+		ticks = all
+	} else if ticks == 0 && !t.ticksOverflow {
 		ticks = t.sampleTicks
 	}
-	if t.samples == 0 || ticks == 0 || t.timescale == 0 {
+	if samples == 0 || ticks == 0 || t.timescale == 0 {
 		return 0
 	}
-	fps := float64(t.samples) * float64(t.timescale) / float64(ticks)
+	fps := float64(samples) * float64(t.timescale) / float64(ticks)
 	if math.IsNaN(fps) || math.IsInf(fps, 0) || fps > maxFrameRate {
 		return 0
 	}
@@ -536,6 +842,151 @@ func ticksToDuration(ticks uint64, timescale uint32) (time.Duration, bool) {
 	return d, d <= maxDuration
 }
 
+// displaySize is the picture size a player shows, before any rotation,
+// and the pixel shape when it is not square. Like ffprobe, it takes the
+// stored size from the sample entry and the pixel shape from its pasp box,
+// or else from a track header size that differs from the stored one.
+func displaySize(t *track) (width, height int, aspect string) {
+	w, h := t.entryW, t.entryH
+	if w == 0 || h == 0 {
+		// No stored size: the track header's, rounded.
+		return round1616(t.width), round1616(t.height), ""
+	}
+	num, den := uint64(t.paspH), uint64(t.paspV)
+	if num == 0 || den == 0 {
+		num, den = 1, 1
+		tw, th := uint64(t.width>>16), uint64(t.height>>16)
+		if tw != 0 && th != 0 && (tw != uint64(w) || th != uint64(h)) {
+			num, den = uint64(h)*tw, uint64(w)*th
+		}
+	}
+	g := gcd(num, den)
+	num, den = num/g, den/g
+	if num == den {
+		return w, h, ""
+	}
+	shown := math.Round(float64(w) * float64(num) / float64(den))
+	if shown < 1 || shown > math.MaxUint16 {
+		return w, h, "" // not believable: show the stored size
+	}
+	return int(shown), h, strconv.FormatUint(num, 10) + ":" + strconv.FormatUint(den, 10)
+}
+
+// round1616 rounds a 16.16 fixed-point size to whole pixels, at most 65535.
+func round1616(v uint32) int {
+	return int(min((uint64(v)+0x8000)>>16, math.MaxUint16))
+}
+
+func gcd(a, b uint64) uint64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// describeEntry names the codec of t's first sample entry and reads its
+// pixel shape. An encrypted entry (encv, enca) is named by the format its
+// sinf box says it wraps.
+func describeEntry(t *track) {
+	code := t.code
+	sound := t.handler == "soun"
+	switch code {
+	case "encv":
+		sound = false
+	case "enca":
+		sound = true
+	}
+	var children []byte
+	if sound {
+		children = soundEntryChildren(t.entry)
+	} else if len(t.entry) > visualEntrySize {
+		children = t.entry[visualEntrySize:]
+	}
+	if code == "encv" || code == "enca" {
+		if orig, ok := originalFormat(children); ok {
+			code = orig
+		}
+	}
+	if !sound {
+		t.paspH, t.paspV = pixelAspect(children)
+	}
+	t.codec = codecName(code, sound, t.entry)
+}
+
+// visualEntrySize is the length of a visual sample entry before its child
+// boxes.
+const visualEntrySize = 78
+
+// soundEntryChildren returns the child boxes of a sound sample entry: after
+// 28 bytes in version 0, and 16 or 36 more in QuickTime versions 1 and 2.
+func soundEntryChildren(entry []byte) []byte {
+	if len(entry) < 28 {
+		return nil
+	}
+	start := 28
+	switch binary.BigEndian.Uint16(entry[8:10]) {
+	case 1:
+		start += 16
+	case 2:
+		start += 36
+	}
+	if len(entry) < start {
+		return nil
+	}
+	return entry[start:]
+}
+
+// originalFormat finds the frma box of a protected sample entry's sinf box.
+func originalFormat(children []byte) (string, bool) {
+	var (
+		code  string
+		found bool
+	)
+	_ = eachBox(children, func(typ string, body []byte) error {
+		if typ != "sinf" || found {
+			return nil
+		}
+		return eachBox(body, func(typ string, body []byte) error {
+			if typ == "frma" && len(body) >= 4 && !found {
+				code, found = string(body[:4]), true
+			}
+			return nil
+		})
+	})
+	return code, found
+}
+
+// pixelAspect reads a visual sample entry's pasp box: the width and height
+// of one pixel, in any unit; zeros when there is none.
+func pixelAspect(children []byte) (h, v uint32) {
+	_ = eachBox(children, func(typ string, body []byte) error {
+		if typ == "pasp" && len(body) >= 8 && h == 0 {
+			h, v = binary.BigEndian.Uint32(body[0:4]), binary.BigEndian.Uint32(body[4:8])
+		}
+		return nil
+	})
+	return h, v
+}
+
+// codecName names the codec of a sample entry as ffprobe does, trying the
+// names of the track's kind first, or returns its four-character code.
+func codecName(code string, sound bool, entry []byte) string {
+	if sound {
+		if name := audioCodecName(code, entry); name != "" {
+			return name
+		}
+	}
+	if name, ok := videoCodecs[code]; ok {
+		return name
+	}
+	if !sound {
+		if name := audioCodecName(code, entry); name != "" {
+			return name
+		}
+	}
+	return fourCC([]byte(code))
+}
+
 // videoCodecs names the video sample entries ffprobe also names this way.
 var videoCodecs = map[string]string{
 	"avc1": "h264", "avc3": "h264",
@@ -544,6 +995,10 @@ var videoCodecs = map[string]string{
 	"vp09": "vp9",
 	"vp08": "vp8",
 	"mp4v": "mpeg4",
+	"s263": "h263", "h263": "h263",
+	"jpeg": "mjpeg", "mjpa": "mjpeg",
+	"png ": "png",
+	"raw ": "rawvideo",
 	"apch": "prores", "apcn": "prores", "apcs": "prores", "apco": "prores", "ap4h": "prores",
 }
 
@@ -556,27 +1011,80 @@ var audioCodecs = map[string]string{
 	"Opus": "opus",
 	"fLaC": "flac",
 	"alac": "alac",
+	"samr": "amr_nb",
+	"sawb": "amr_wb",
+	"ulaw": "pcm_mulaw",
+	"alaw": "pcm_alaw",
+}
+
+// audioCodecName names a sound sample entry, or returns "".
+func audioCodecName(code string, entry []byte) string {
+	switch code {
+	case "mp4a":
+		if isMP3(entry) {
+			return "mp3"
+		}
+	case "raw ", "twos", "sowt":
+		return pcmName(code, soundSampleBits(entry))
+	}
+	return audioCodecs[code]
+}
+
+// pcmName names uncompressed sound as ffprobe does: by its sample entry
+// and the bits per sample recorded in it.
+func pcmName(code string, bits int) string {
+	switch code {
+	case "raw ":
+		if bits == 16 {
+			return "pcm_s16be"
+		}
+		return "pcm_u8"
+	case "twos":
+		switch bits {
+		case 8:
+			return "pcm_s8"
+		case 24:
+			return "pcm_s24be"
+		case 32:
+			return "pcm_s32be"
+		}
+		return "pcm_s16be"
+	default: // sowt
+		switch bits {
+		case 8:
+			return "pcm_s8"
+		case 24:
+			return "pcm_s24le"
+		case 32:
+			return "pcm_s32le"
+		}
+		return "pcm_s16le"
+	}
+}
+
+// soundSampleBits is the sample size a sound sample entry records, or 0.
+func soundSampleBits(entry []byte) int {
+	if len(entry) < 28 {
+		return 0
+	}
+	if binary.BigEndian.Uint16(entry[8:10]) == 2 {
+		// QuickTime version 2 keeps it in its own field.
+		if len(entry) < 52 {
+			return 0
+		}
+		return int(min(binary.BigEndian.Uint32(entry[48:52]), 64))
+	}
+	return int(binary.BigEndian.Uint16(entry[18:20]))
 }
 
 // isMP3 reports whether an mp4a sample entry carries MP3 rather than AAC, as
 // its esds object type says. Anything it cannot make sense of counts as AAC.
 func isMP3(entry []byte) bool {
-	// The sound sample entry's fixed part is 28 bytes in version 0; QuickTime
-	// versions 1 and 2 add 16 and 36 bytes.
-	if len(entry) < 28 {
+	children := soundEntryChildren(entry)
+	if children == nil {
 		return false
 	}
-	start := 28
-	switch binary.BigEndian.Uint16(entry[8:10]) {
-	case 1:
-		start += 16
-	case 2:
-		start += 36
-	}
-	if len(entry) < start {
-		return false
-	}
-	oti, ok := findObjectType(entry[start:], 0)
+	oti, ok := findObjectType(children, 0)
 	return ok && (oti == 0x69 || oti == 0x6B)
 }
 

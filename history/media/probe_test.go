@@ -20,33 +20,73 @@ import (
 // ffmpeg command that made it (see testdata/README.md).
 type testVideo struct {
 	file          string
-	width, height int
+	width, height int // as shown
+	pixelAspect   string
 	frameRate     float64
 	duration      time.Duration
 	videoCodec    string
 	audioCodec    string
+	brand         string
 	moovFirst     bool
-	// fragmented files keep their frame rate and length in the fragments,
-	// which the Go reader does not read.
-	fragmented bool
+	// encrypted pictures cannot be decoded without their key.
+	encrypted bool
 }
 
 var testVideos = []testVideo{
 	{file: "h264_320x180_24fps_2s_aac_faststart.mp4", width: 320, height: 180, frameRate: 24,
-		duration: 2 * time.Second, videoCodec: "h264", audioCodec: "aac", moovFirst: true},
+		duration: 2 * time.Second, videoCodec: "h264", audioCodec: "aac", brand: "isom", moovFirst: true},
 	{file: "h264_160x120_30fps_1s_moovlast.mp4", width: 160, height: 120, frameRate: 30,
-		duration: time.Second, videoCodec: "h264"},
+		duration: time.Second, videoCodec: "h264", brand: "isom"},
 	{file: "h264_200x356_25fps_3s_aac_moovlast.mp4", width: 200, height: 356, frameRate: 25,
-		duration: 3 * time.Second, videoCodec: "h264", audioCodec: "aac"},
+		duration: 3 * time.Second, videoCodec: "h264", audioCodec: "aac", brand: "isom"},
 	{file: "hevc_320x180_25fps_1s.mp4", width: 320, height: 180, frameRate: 25,
-		duration: time.Second, videoCodec: "hevc"},
+		duration: time.Second, videoCodec: "hevc", brand: "isom"},
 	// Stored 320×180 and shown turned a quarter turn.
 	{file: "h264_320x180_30fps_1s_rotated90.mp4", width: 180, height: 320, frameRate: 30,
-		duration: time.Second, videoCodec: "h264"},
+		duration: time.Second, videoCodec: "h264", brand: "isom"},
 	{file: "h264_160x120_25fps_0.4s_short.mp4", width: 160, height: 120, frameRate: 25,
-		duration: 400 * time.Millisecond, videoCodec: "h264"},
+		duration: 400 * time.Millisecond, videoCodec: "h264", brand: "isom"},
+	// Fragmented files keep their frame rate and length in the fragments.
 	{file: "h264_160x90_30fps_2s_fragmented.mp4", width: 160, height: 90, frameRate: 30,
-		duration: 2 * time.Second, videoCodec: "h264", moovFirst: true, fragmented: true},
+		duration: 2 * time.Second, videoCodec: "h264", brand: "isom", moovFirst: true},
+	// The sound's fragments run to 2.08 s (45 AAC frames) and, with no edit
+	// list to trim them, make the length.
+	{file: "h264_160x90_25fps_2s_aac_fragmented_sidx.mp4", width: 160, height: 90, frameRate: 25,
+		duration: 2080 * time.Millisecond, videoCodec: "h264", audioCodec: "aac", brand: "iso5", moovFirst: true},
+	// The first second is in the movie header, the next in a fragment.
+	{file: "h264_160x120_30fps_2s_fragmented_moovsamples.mp4", width: 160, height: 120, frameRate: 30,
+		duration: 2 * time.Second, videoCodec: "h264", brand: "isom", moovFirst: true},
+	{file: "h264_160x90_24fps_2s_fragmented_dash.mp4", width: 160, height: 90, frameRate: 24,
+		duration: 2 * time.Second, videoCodec: "h264", brand: "iso5", moovFirst: true},
+	// Stored 160×120 with pixels 64:45 wide: shown 227.56, rounded, wide.
+	{file: "h264_160x120_25fps_1s_sar64x45.mp4", width: 228, height: 120, pixelAspect: "64:45", frameRate: 25,
+		duration: time.Second, videoCodec: "h264", brand: "isom"},
+	{file: "mjpeg_160x120_10fps_1s_pcm_s16be_sar64x45.mov", width: 228, height: 120, pixelAspect: "64:45",
+		frameRate: 10, duration: time.Second, videoCodec: "mjpeg", audioCodec: "pcm_s16be", brand: "qt"},
+	{file: "rawvideo_32x24_10fps_1s_pcm_u8.mov", width: 32, height: 24, frameRate: 10,
+		duration: time.Second, videoCodec: "rawvideo", audioCodec: "pcm_u8", brand: "qt"},
+	{file: "h264_160x120_25fps_1s_pcm_s16le.mov", width: 160, height: 120, frameRate: 25,
+		duration: time.Second, videoCodec: "h264", audioCodec: "pcm_s16le", brand: "qt"},
+	{file: "h263_176x144_15fps_1s_aac.3gp", width: 176, height: 144, frameRate: 15,
+		duration: time.Second, videoCodec: "h263", audioCodec: "aac", brand: "3gp4"},
+	// Both tracks encrypted (encv, enca): named by what they wrap.
+	{file: "h264_160x90_25fps_1s_aac_encrypted.mp4", width: 160, height: 90, frameRate: 25,
+		duration: time.Second, videoCodec: "h264", audioCodec: "aac", brand: "isom", encrypted: true},
+}
+
+// want is what the Go reader should say about tv.
+func (tv testVideo) want() Info {
+	return Info{
+		Duration:    tv.duration,
+		Width:       tv.width,
+		Height:      tv.height,
+		PixelAspect: tv.pixelAspect,
+		FrameRate:   tv.frameRate,
+		VideoCodec:  tv.videoCodec,
+		AudioCodec:  tv.audioCodec,
+		HasAudio:    tv.audioCodec != "",
+		Brand:       tv.brand,
+	}
 }
 
 const (
@@ -77,46 +117,52 @@ func TestProbe(t *testing.T) {
 	for _, tv := range testVideos {
 		t.Run(tv.file, func(t *testing.T) {
 			t.Parallel()
-			got, err := Probe(testdataPath(tv.file))
-			if err != nil {
-				t.Fatalf("Probe: %v (%+v)", err, err)
-			}
-			want := Info{
-				Duration:   tv.duration,
-				Width:      tv.width,
-				Height:     tv.height,
-				FrameRate:  tv.frameRate,
-				VideoCodec: tv.videoCodec,
-				AudioCodec: tv.audioCodec,
-				HasAudio:   tv.audioCodec != "",
-				Brand:      "isom",
-			}
-			if tv.fragmented {
-				want.Duration, want.FrameRate = 0, 0
-			}
-			assertInfo(t, "Go reader", got, want)
-
-			if ffprobe == "" {
-				t.Log("ffprobe not installed: no cross-check")
-				return
-			}
-			byFFprobe, err := probeFFprobe(t.Context(), ffprobe, testdataPath(tv.file))
-			if err != nil {
-				t.Fatalf("ffprobe: %v", err)
-			}
-			if tv.fragmented {
-				// ffprobe reads the fragments; the Go reader leaves these to it.
-				got.Duration, got.FrameRate = byFFprobe.Duration, byFFprobe.FrameRate
-			}
-			assertInfo(t, "Go reader against ffprobe", got, byFFprobe)
+			crossCheck(t, ffprobe, testdataPath(tv.file), tv.want())
 		})
 	}
 }
 
+// crossCheck checks what the Go reader says about the file at path against
+// want and, when ffprobe is installed, against what ffprobe says.
+func crossCheck(t *testing.T, ffprobe, path string, want Info) {
+	t.Helper()
+	crossCheckExcept(t, ffprobe, path, want, "")
+}
+
+// crossCheckExcept is crossCheck but for the length, which ffprobe does
+// not know for the reason given when that is not empty.
+func crossCheckExcept(t *testing.T, ffprobe, path string, want Info, noLength string) {
+	t.Helper()
+	got, err := Probe(path)
+	if err != nil {
+		var ue *UnreadableError
+		errors.As(err, &ue)
+		t.Fatalf("Probe: %v (%+v)", err, ue)
+	}
+	assertInfo(t, "Go reader", got, want)
+	if got.Truncated != want.Truncated {
+		t.Errorf("Go reader: Truncated = %v, want %v", got.Truncated, want.Truncated)
+	}
+	if ffprobe == "" {
+		t.Log("ffprobe not installed: no cross-check")
+		return
+	}
+	byFFprobe, err := probeFFprobe(t.Context(), ffprobe, path)
+	if err != nil {
+		t.Fatalf("ffprobe: %v", err)
+	}
+	if noLength != "" {
+		t.Logf("length not cross-checked: %s (ffprobe says %v)", noLength, byFFprobe.Duration)
+		byFFprobe.Duration = got.Duration
+	}
+	assertInfo(t, "Go reader against ffprobe", got, byFFprobe)
+}
+
 func assertInfo(t *testing.T, what string, got, want Info) {
 	t.Helper()
-	if got.Width != want.Width || got.Height != want.Height {
-		t.Errorf("%s: size = %d×%d, want %d×%d", what, got.Width, got.Height, want.Width, want.Height)
+	if got.Width != want.Width || got.Height != want.Height || got.PixelAspect != want.PixelAspect {
+		t.Errorf("%s: size = %d×%d (pixels %q), want %d×%d (pixels %q)", what,
+			got.Width, got.Height, got.PixelAspect, want.Width, want.Height, want.PixelAspect)
 	}
 	if math.Abs(got.FrameRate-want.FrameRate) > frameRateTolerance {
 		t.Errorf("%s: FrameRate = %v, want %v", what, got.FrameRate, want.FrameRate)
@@ -248,7 +294,6 @@ func corruptFiles(t testing.TB) map[string][]byte {
 		"box smaller than header":  cat(ftyp, u32(4), []byte("moov"), make([]byte, 64)),
 		"64-bit size smaller than header": cat(ftyp, []byte("\x00\x00\x00\x01moov"), u64(8),
 			make([]byte, 64)),
-		"moov without mvhd":  cat(ftyp, box("moov", videoTrak(320, 180, 30, 900, 30))),
 		"moov without video": cat(ftyp, box("moov", mvhd(0, 1000, 1000))),
 		"child bigger than moov": cat(ftyp, box("moov", cat(mvhd(0, 1000, 1000),
 			u32(1000), []byte("trak"), make([]byte, 16)))),
@@ -263,10 +308,13 @@ func corruptFiles(t testing.TB) map[string][]byte {
 		"free to the end, no moov": cat(ftyp, u32(0), []byte("free"), make([]byte, 16)),
 	}
 	// Every real file cut in half: the second half of the data is gone, or
-	// the start of the file is.
+	// the start of the file is. Only a file whose movie header comes after
+	// the media data loses it with the second half (see TestProbeCutShort).
 	for _, tv := range testVideos {
 		b := readTestdata(t, tv.file)
-		cases["first half of "+tv.file] = b[:len(b)/2]
+		if !tv.moovFirst {
+			cases["first half of "+tv.file] = b[:len(b)/2]
+		}
 		cases["second half of "+tv.file] = b[len(b)/2:]
 	}
 	return cases
@@ -321,6 +369,7 @@ func TestProbeBuiltFile(t *testing.T) {
 		stsdAudio("mp4a", 0, esds(0x6B)), stts(94, 1024))
 	mdat := cat([]byte("\x00\x00\x00\x01mdat"), u64(16+1000), make([]byte, 1000))
 	unknownDuration := fullBox("mvhd", 0, cat(u32(0), u32(0), u32(600), u32(0xFFFFFFFF), make([]byte, 80)))
+	ftyp := box("ftyp", []byte("isom\x00\x00\x00\x00"))
 
 	tests := []struct {
 		name string
@@ -356,6 +405,43 @@ func TestProbeBuiltFile(t *testing.T) {
 			want: Info{Duration: time.Second, Width: 64, Height: 64, FrameRate: 10,
 				VideoCodec: "xyz", Brand: "isom"},
 		},
+		{
+			name: "no mvhd: the length from the video track",
+			file: cat(ftyp, box("moov", videoTrak(320, 180, 30, 900, 30))),
+			want: Info{Duration: 30 * time.Second, Width: 320, Height: 180, FrameRate: 1,
+				VideoCodec: "h264", Brand: "isom"},
+		},
+		{
+			// mehd declares 10 s; the fragments in the file last 3 s.
+			// Their samples take their durations from trex, from tfhd
+			// (after the fields before it) and from trun itself.
+			name: "fragments against a declared length",
+			file: cat(ftyp, fragMoov(mehd(10000)),
+				moof(traf(tfhd(0, 1), trun(0, 30))),
+				moof(traf(tfhd(0x01|0x02|0x08, 1, u64(0), u32(1), u32(2)), trun(0x001|0x004, 15, u32(0), u32(0)))),
+				moof(traf(tfhd(0x20000, 1), trun(0x100|0x200, 3, u32(10), u32(0), u32(10), u32(0), u32(10), u32(0)))),
+				moof(traf(tfhd(0x08, 7, u32(1000)), trun(0, 1000))), // no such track
+				box("mdat", make([]byte, 16)), []byte{0, 0, 0, 0}),
+			want: Info{Duration: 3 * time.Second, Width: 320, Height: 180, FrameRate: 16,
+				VideoCodec: "h264", Brand: "isom"},
+		},
+		{
+			name: "no fragments: the declared length",
+			file: cat(ftyp, fragMoov(mehd(10000))),
+			want: Info{Duration: 10 * time.Second, Width: 320, Height: 180, VideoCodec: "h264", Brand: "isom"},
+		},
+		{
+			// Two indexes of 1.5 s each, one of them version 1 and with a
+			// reference to another index (not counted twice); a fragment
+			// before the movie header belongs to no track.
+			name: "no fragments: the indexed length",
+			file: cat(ftyp, moof(traf(tfhd(0x08, 1, u32(1)), trun(0, 3000))), fragMoov(),
+				fullBox("sidx", 0, cat(u32(1), u32(1000), u32(0), u32(0), u16(0), u16(1),
+					u32(100), u32(1500), u32(0))),
+				fullBox("sidx", 1, cat(u32(1), u32(1000), u64(1500), u64(0), u16(0), u16(2),
+					u32(0x80000000|52), u32(1500), u32(0), u32(100), u32(1500), u32(0)))),
+			want: Info{Duration: 3 * time.Second, Width: 320, Height: 180, VideoCodec: "h264", Brand: "isom"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -368,6 +454,230 @@ func TestProbeBuiltFile(t *testing.T) {
 			}
 			assertInfo(t, "built file", got, tt.want)
 		})
+	}
+}
+
+// TestProbeCutShort covers files whose end is missing after a whole movie
+// header: the facts stay, with the file marked as cut short.
+func TestProbeCutShort(t *testing.T) {
+	t.Parallel()
+	ffprobe := ffprobeBin()
+	faststart, fragmented, dash := testVideos[0], testVideos[7], testVideos[9]
+	cutShort := func(tv testVideo) Info {
+		info := tv.want()
+		info.Truncated = true
+		return info
+	}
+	dashCut := cutShort(dash)
+	dashCut.Duration = 1500 * time.Millisecond
+	indexOnly := cutShort(dash)
+	indexOnly.Duration, indexOnly.FrameRate = 500*time.Millisecond, 0
+	tests := []struct {
+		name     string
+		tv       testVideo
+		size     func(b []byte) int // how much of the file is left
+		tail     []byte             // put after what is left
+		want     Info
+		noLength string // why ffprobe is not asked for the length, if it is not
+	}{
+		{
+			name: "one byte missing after moov and mdat",
+			tv:   faststart, size: func(b []byte) int { return len(b) - 1 }, want: cutShort(faststart),
+		},
+		{
+			name: "one byte missing from the last fragment",
+			tv:   fragmented, size: func(b []byte) int { return len(b) - 1 }, want: cutShort(fragmented),
+		},
+		{
+			name: "a 64-bit box header cut after its type",
+			tv:   faststart, size: func(b []byte) int { return len(b) }, tail: []byte("\x00\x00\x00\x01mdat\x00\x00"),
+			want: cutShort(faststart),
+		},
+		{
+			// Three of four fragments are whole; the fourth's moof is cut.
+			name: "cut inside the last of four fragments",
+			tv:   dash, size: func(b []byte) int { return nthBox(t, b, "moof", 3) + 20 }, want: dashCut,
+			noLength: "ffprobe takes the length the last segment index declares, " +
+				"though it decodes only the 36 frames (1.5 s) that are there",
+		},
+		{
+			// No fragment at all, only the first segment index: its length.
+			name: "cut in the header of the first fragment",
+			tv:   dash, size: func(b []byte) int { return nthBox(t, b, "moof", 0) + 4 }, want: indexOnly,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := readTestdata(t, tt.tv.file)
+			b = append(b[:tt.size(b)], tt.tail...)
+			path := filepath.Join(t.TempDir(), tt.tv.file)
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			crossCheckExcept(t, ffprobe, path, tt.want, tt.noLength)
+		})
+	}
+}
+
+// TestProbePatchedFiles covers shapes of real-world files that ffmpeg does
+// not write, made by changing a few bytes of the test files.
+func TestProbePatchedFiles(t *testing.T) {
+	t.Parallel()
+	ffprobe := ffprobeBin()
+	byName := func(name string) testVideo {
+		for _, tv := range testVideos {
+			if tv.file == name {
+				return tv
+			}
+		}
+		t.Fatalf("no test video %s", name)
+		return testVideo{}
+	}
+	faststart := byName("h264_320x180_24fps_2s_aac_faststart.mp4")
+	threeGP := byName("h263_176x144_15fps_1s_aac.3gp")
+	sar := byName("h264_160x120_25fps_1s_sar64x45.mp4")
+	mjpeg := byName("mjpeg_160x120_10fps_1s_pcm_s16be_sar64x45.mov")
+	raw := byName("rawvideo_32x24_10fps_1s_pcm_u8.mov")
+
+	with := func(tv testVideo, change func(*Info)) Info {
+		info := tv.want()
+		change(&info)
+		return info
+	}
+	noMvhd := func(b []byte) { copy(b[fourCCAt(t, b, "mvhd", 0):], "free") }
+	// An AMR sample entry has no esds, which ffprobe would take the codec from.
+	amr := func(code string) func(b []byte) {
+		return func(b []byte) {
+			copy(b[fourCCAt(t, b, "mp4a", 0):], code)
+			copy(b[fourCCAt(t, b, "esds", 0):], "free")
+		}
+	}
+	tests := []struct {
+		name     string
+		tv       testVideo
+		patch    func(b []byte)
+		want     Info
+		noLength string // why ffprobe is not asked for the length, if it is not
+	}{
+		{
+			// The length comes from the video track's own header.
+			name: "no mvhd", tv: faststart, patch: noMvhd, want: faststart.want(),
+			noLength: "without mvhd ffprobe cannot apply the edit lists, and gives no length",
+		},
+		{
+			name: "no mvhd, fragmented", tv: byName("h264_160x90_30fps_2s_fragmented.mp4"), patch: noMvhd,
+			want: byName("h264_160x90_30fps_2s_fragmented.mp4").want(),
+		},
+		{
+			name: "two moov boxes, the first one counts",
+			tv:   faststart,
+			want: faststart.want(),
+		},
+		{
+			name:  "AMR narrow band",
+			tv:    threeGP,
+			patch: amr("samr"),
+			want:  with(threeGP, func(i *Info) { i.AudioCodec = "amr_nb" }),
+		},
+		{
+			name:  "AMR wide band",
+			tv:    threeGP,
+			patch: amr("sawb"),
+			want:  with(threeGP, func(i *Info) { i.AudioCodec = "amr_wb" }),
+		},
+		{
+			// Without pasp, a track header wider than the stored picture
+			// gives the pixel shape, from its whole pixels as ffprobe does.
+			name:  "pixel shape from the track header only",
+			tv:    sar,
+			patch: func(b []byte) { copy(b[fourCCAt(t, b, "pasp", 0):], "free") },
+			want:  with(sar, func(i *Info) { i.Width, i.PixelAspect = 227, "227:160" }),
+		},
+		{
+			name: "8-bit big-endian sound",
+			tv:   mjpeg,
+			// The sample size is 18 bytes into the sample entry's body.
+			patch: func(b []byte) { binary.BigEndian.PutUint16(b[fourCCAt(t, b, "twos", 0)+4+18:], 8) },
+			want:  with(mjpeg, func(i *Info) { i.AudioCodec = "pcm_s8" }),
+		},
+		{
+			name:  "16-bit raw sound",
+			tv:    raw,
+			patch: func(b []byte) { binary.BigEndian.PutUint16(b[fourCCAt(t, b, "raw ", 1)+4+18:], 16) },
+			want:  with(raw, func(i *Info) { i.AudioCodec = "pcm_s16be" }),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := readTestdata(t, tt.tv.file)
+			if tt.patch != nil {
+				tt.patch(b)
+			}
+			if tt.name == "two moov boxes, the first one counts" {
+				other := readTestdata(t, "h264_160x120_30fps_1s_moovlast.mp4")
+				at := nthBox(t, other, "moov", 0)
+				size := int(binary.BigEndian.Uint32(other[at:]))
+				b = append(b, other[at:at+size]...)
+			}
+			path := filepath.Join(t.TempDir(), tt.tv.file)
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			crossCheckExcept(t, ffprobe, path, tt.want, tt.noLength)
+		})
+	}
+}
+
+// TestProbeImageSequence checks that an AVIF image sequence, whose pictures
+// are in a pict track, is refused as not a video.
+func TestProbeImageSequence(t *testing.T) {
+	t.Parallel()
+	info, err := Probe(testdataPath("av1_64x64_5fps_1s.avif"))
+	var ue *UnreadableError
+	if !errors.As(err, &ue) || !strings.HasPrefix(ue.Reason, "not a video") {
+		t.Fatalf("Probe = %+v, %v (%+v); want an error saying it is not a video", info, err, ue)
+	}
+}
+
+// nthBox returns the offset of the top-level box of type typ that comes
+// after n others of that type.
+func nthBox(t *testing.T, b []byte, typ string, n int) int {
+	t.Helper()
+	for off := 0; off+8 <= len(b); {
+		h, err := parseHeader(b[off:], int64(len(b)-off))
+		if err != nil {
+			t.Fatalf("box at %d: %v", off, err)
+		}
+		if h.typ == typ {
+			if n == 0 {
+				return off
+			}
+			n--
+		}
+		off += int(h.size)
+	}
+	t.Fatalf("no %s box number %d", typ, n)
+	return 0
+}
+
+// fourCCAt returns the offset of the type of the box of type typ, inside
+// the moov box, that comes after n others.
+func fourCCAt(t *testing.T, b []byte, typ string, n int) int {
+	t.Helper()
+	at := nthBox(t, b, "moov", 0)
+	moov := b[at : at+int(binary.BigEndian.Uint32(b[at:]))]
+	for off := 0; ; {
+		i := bytes.Index(moov[off:], []byte(typ))
+		if i < 0 {
+			t.Fatalf("no %q number %d in moov", typ, n)
+		}
+		if n == 0 {
+			return at + off + i
+		}
+		n--
+		off += i + 4
 	}
 }
 
@@ -606,6 +916,35 @@ func trak(tkhdBox, mdhdBox, hdlrBox []byte, stbl ...[]byte) []byte {
 // stts makes a time-to-sample box of count samples of delta ticks each.
 func stts(count, delta uint32) []byte {
 	return fullBox("stts", 0, cat(u32(1), u32(count), u32(delta)))
+}
+
+// flagBox makes a full box with version 0 and the given flags.
+func flagBox(typ string, flags uint32, body []byte) []byte {
+	return box(typ, cat(u32(flags&0xFFFFFF), body))
+}
+
+// fragMoov makes the movie header of a fragmented file: an empty H.264
+// track 1 at 30 ticks a second whose fragments' samples last 1 tick unless
+// they say otherwise, and the given boxes in mvex.
+func fragMoov(mvex ...[]byte) []byte {
+	return box("moov", cat(mvhd(0, 1000, 0),
+		trak(tkhd(0, 320, 180), mdhd(0, 30, 0), hdlr("vide"), stsd("avc1", 320, 180),
+			fullBox("stts", 0, u32(0))),
+		box("mvex", cat(cat(mvex...), fullBox("trex", 0, cat(u32(1), u32(1), u32(1), u32(0), u32(0)))))))
+}
+
+func mehd(duration uint32) []byte { return fullBox("mehd", 0, u32(duration)) }
+
+func moof(trafs ...[]byte) []byte { return box("moof", cat(fullBox("mfhd", 0, u32(1)), cat(trafs...))) }
+
+func traf(boxes ...[]byte) []byte { return box("traf", cat(boxes...)) }
+
+func tfhd(flags, trackID uint32, fields ...[]byte) []byte {
+	return flagBox("tfhd", flags, cat(u32(trackID), cat(fields...)))
+}
+
+func trun(flags, count uint32, fields ...[]byte) []byte {
+	return flagBox("trun", flags, cat(u32(count), cat(fields...)))
 }
 
 // videoTrak makes an H.264 video trak of count frames lasting duration ticks.

@@ -108,7 +108,9 @@ func runFrame(ctx context.Context, ffmpeg, videoPath string, at time.Duration) (
 	args = append(args,
 		"-i", "file:"+videoPath, // "file:" keeps odd names a local file
 		"-map", "0:v:0", "-frames:v", "1",
-		"-vf", "scale="+strconv.Itoa(thumbnailWidth)+":-2",
+		// Pixels that are not square are first made square, so that the
+		// picture keeps the shape it is shown with.
+		"-vf", "scale=iw*sar:ih,setsar=1,scale="+strconv.Itoa(thumbnailWidth)+":-2",
 		"-f", "image2pipe", "-c:v", "png", "pipe:1")
 	out, err := runTool(ctx, ffmpeg, maxFramePNG, args...)
 	if err != nil {
