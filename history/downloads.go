@@ -493,12 +493,12 @@ func (t *Tracker) stopDownload(ctx context.Context, id int64) error {
 
 func (t *Tracker) downloadFailed(ctx context.Context, rec Record, err error) {
 	state := DownloadFailed
-	msg := "The video could not be downloaded: " + err.Error() + " Use “Retry download” to try again."
+	msg := "The video could not be downloaded: " + t.errorText(err) + " Use “Retry download” to try again."
 	var pErr *placeError
 	switch {
 	case errors.Is(err, client.ErrLocalWrite):
 		state = DownloadPaused
-		msg = err.Error()
+		msg = t.errorText(err)
 	case errors.As(err, &pErr):
 		state = DownloadPaused
 		msg = err.Error() + " Free some space or pick another library folder in Settings, then use “Retry download”."
