@@ -71,7 +71,7 @@ func WithAPIKey(key string) Option {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
-			return invalidRequest("No HTTP client was given.")
+			return invalidRequest(OpNew, CodeInvalidOption, "WithHTTPClient: nil client")
 		}
 		cp := *hc
 		cp.CheckRedirect = apiRedirectPolicy
@@ -84,7 +84,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithCreateTimeout(d time.Duration) Option {
 	return func(c *Client) error {
 		if d <= 0 {
-			return invalidRequest("The time limit for creating a task must be positive.")
+			return invalidRequest(OpNew, CodeInvalidOption, "WithCreateTimeout: "+d.String()+" is not positive")
 		}
 		c.createTimeout = d
 		return nil
@@ -95,7 +95,7 @@ func WithCreateTimeout(d time.Duration) Option {
 func WithRequestTimeout(d time.Duration) Option {
 	return func(c *Client) error {
 		if d <= 0 {
-			return invalidRequest("The time limit for queries must be positive.")
+			return invalidRequest(OpNew, CodeInvalidOption, "WithRequestTimeout: "+d.String()+" is not positive")
 		}
 		c.requestTimeout = d
 		return nil
@@ -107,7 +107,7 @@ func WithUserAgent(s string) Option {
 	return func(c *Client) error {
 		s = strings.TrimSpace(s)
 		if s == "" || strings.IndexFunc(s, unicode.IsControl) >= 0 {
-			return invalidRequest("The user agent must be a non-empty line of text.")
+			return invalidRequest(OpNew, CodeInvalidOption, "WithUserAgent: not a non-empty line of text")
 		}
 		c.userAgent = s
 		return nil
@@ -119,7 +119,7 @@ func WithUserAgent(s string) Option {
 func WithMaxDownloadSize(n int64) Option {
 	return func(c *Client) error {
 		if n <= 0 {
-			return invalidRequest("The largest download size must be positive.")
+			return invalidRequest(OpNew, CodeInvalidOption, fmt.Sprintf("WithMaxDownloadSize: %d is not positive", n))
 		}
 		c.maxDownload = n
 		return nil
@@ -133,7 +133,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(baseURL) == "" {
 		baseURL = DefaultBaseURL
 	}
-	base, err := checkBaseURL(baseURL)
+	base, err := checkBaseURL(OpNew, baseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -163,31 +163,34 @@ func newTransport() *http.Transport {
 	return t
 }
 
-func checkBaseURL(raw string) (string, error) {
-	bad := func(why string) error {
-		return &plainError{msg: "The server address is not valid: " + why, kinds: []error{ErrInvalidBaseURL, ErrInvalidRequest}}
+// checkBaseURL returns the address without a trailing slash, or an error
+// matching ErrInvalidBaseURL whose Code says why; op is the operation that
+// was given it.
+func checkBaseURL(op, raw string) (string, error) {
+	bad := func(code Code) error {
+		return &Error{Op: op, Code: code, kinds: []error{ErrInvalidBaseURL, ErrInvalidRequest}}
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", bad("it is not a web address.")
+		return "", bad(CodeBaseURLNotURL)
 	}
 	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return "", bad("it must start with https:// and name a server.")
+		return "", bad(CodeBaseURLNoHost)
 	}
 	if u.User != nil {
-		return "", bad("it must not contain a user name or password.")
+		return "", bad(CodeBaseURLUserInfo)
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "", bad("it must not contain '?' or '#'.")
+		return "", bad(CodeBaseURLQuery)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return "", bad("it must start with https:// (plain http:// is only allowed for this computer).")
+			return "", bad(CodeBaseURLInsecure)
 		}
 	default:
-		return "", bad("it must start with https://.")
+		return "", bad(CodeBaseURLScheme)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	return strings.TrimRight(u.String(), "/"), nil
@@ -204,7 +207,7 @@ func isLoopback(host string) bool {
 
 func checkKey(key string) error {
 	if strings.IndexFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
-		return &plainError{msg: "The API key contains characters that cannot be sent. Paste it again in Settings.", kinds: []error{ErrUnauthorized, ErrInvalidRequest}}
+		return &Error{Code: CodeKeyNotSendable, kinds: []error{ErrUnauthorized, ErrInvalidRequest}}
 	}
 	return nil
 }
@@ -233,7 +236,7 @@ func (c *Client) BaseURL() string {
 // SetBaseURL points the client at another server, with the same checks as
 // New; calls already under way finish with the old one.
 func (c *Client) SetBaseURL(raw string) error {
-	base, err := checkBaseURL(raw)
+	base, err := checkBaseURL(OpBaseURL, raw)
 	if err != nil {
 		return err
 	}
@@ -263,14 +266,14 @@ func (c *Client) currentKey() (string, error) {
 	return key, nil
 }
 
-func (c *Client) newAPIRequest(ctx context.Context, method, path, key string, body []byte) (*http.Request, error) {
+func (c *Client) newAPIRequest(ctx context.Context, op, method, path, key string, body []byte) (*http.Request, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL()+path, rd)
 	if err != nil {
-		return nil, invalidRequest("Reelhouse could not build the request.")
+		return nil, invalidRequest(op, CodeRequestBuild, "")
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Accept", "application/json")
@@ -290,10 +293,10 @@ func (c *Client) newAPIRequest(ctx context.Context, method, path, key string, bo
 // context.Canceled and ErrSubmissionUncertain.
 func (c *Client) Create(ctx context.Context, req CreateRequest) (CreateResult, error) {
 	if strings.TrimSpace(req.Model) == "" {
-		return CreateResult{}, invalidRequest("Choose a model before submitting.")
+		return CreateResult{}, invalidRequest(OpCreate, CodeNoModel, "")
 	}
 	if strings.TrimSpace(req.Prompt) == "" {
-		return CreateResult{}, invalidRequest("Write a prompt before submitting.")
+		return CreateResult{}, invalidRequest(OpCreate, CodeNoPrompt, "")
 	}
 	key, err := c.currentKey()
 	if err != nil {
@@ -301,7 +304,7 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) (CreateResult, e
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
-		return CreateResult{}, invalidRequest("The request's extra options cannot be sent as JSON.")
+		return CreateResult{}, invalidRequest(OpCreate, CodeExtraNotJSON, "")
 	}
 
 	cctx, cancel := context.WithTimeout(ctx, c.createTimeout)
@@ -312,7 +315,7 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) (CreateResult, e
 		// even if that failed part-way: from then on the server may have it.
 		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
 	}
-	httpReq, err := c.newAPIRequest(httptrace.WithClientTrace(cctx, trace), http.MethodPost, "/video/v1/generations", key, body)
+	httpReq, err := c.newAPIRequest(httptrace.WithClientTrace(cctx, trace), OpCreate, http.MethodPost, "/video/v1/generations", key, body)
 	if err != nil {
 		return CreateResult{}, err
 	}
@@ -332,7 +335,7 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) (CreateResult, e
 		if wrote.Load() {
 			return uncertainError(cause)
 		}
-		return transportError(cause)
+		return transportError(OpCreate, cause)
 	}
 
 	resp, err := c.api.Do(httpReq)
@@ -345,7 +348,7 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) (CreateResult, e
 	defer resp.Body.Close()
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := newAPIError(resp, key, true)
+		apiErr := newAPIError(resp, key, OpCreate)
 		if resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout {
 			// A gateway gave up waiting for the service, which may have
 			// started the task anyway.
@@ -356,13 +359,13 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) (CreateResult, e
 	b, err := readLimited(resp.Body, maxJSONBody)
 	switch {
 	case errors.Is(err, errTooLarge):
-		return CreateResult{}, uncertainError(malformedError("larger than 1 MiB", false), ErrMalformedResponse)
+		return CreateResult{}, uncertainError(malformedError(OpCreate, "larger than 1 MiB", false), ErrMalformedResponse)
 	case err != nil:
 		return CreateResult{}, failed(err)
 	}
 	res, err := decodeCreate(b)
 	if err != nil {
-		return CreateResult{}, uncertainError(malformedError("no task id", false), ErrMalformedResponse)
+		return CreateResult{}, uncertainError(malformedError(OpCreate, "no task id", false), ErrMalformedResponse)
 	}
 	return res, nil
 }
@@ -378,7 +381,7 @@ func (c *Client) Task(ctx context.Context, id string) (*Task, error) {
 	}
 	qctx, cancel := context.WithTimeout(ctx, c.requestTimeout)
 	defer cancel()
-	req, err := c.newAPIRequest(qctx, http.MethodGet, "/video/v1/tasks/"+url.PathEscape(id), key, nil)
+	req, err := c.newAPIRequest(qctx, OpTask, http.MethodGet, "/video/v1/tasks/"+url.PathEscape(id), key, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -389,7 +392,7 @@ func (c *Client) Task(ctx context.Context, id string) (*Task, error) {
 		if qctx.Err() != nil {
 			cause = timeoutError{c.requestTimeout}
 		}
-		return transportError(cause)
+		return transportError(OpTask, cause)
 	}
 	resp, err := c.api.Do(req)
 	if err != nil {
@@ -400,18 +403,18 @@ func (c *Client) Task(ctx context.Context, id string) (*Task, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newAPIError(resp, key, false)
+		return nil, newAPIError(resp, key, OpTask)
 	}
 	b, err := readLimited(resp.Body, maxJSONBody)
 	switch {
 	case errors.Is(err, errTooLarge):
-		return nil, malformedError("larger than 1 MiB", true)
+		return nil, malformedError(OpTask, "larger than 1 MiB", true)
 	case err != nil:
 		return nil, failed(err)
 	}
 	t, err := decodeTask(b, id)
 	if err != nil {
-		return nil, malformedError("not a task", true)
+		return nil, malformedError(OpTask, "not a task", true)
 	}
 	return t, nil
 }
@@ -419,11 +422,11 @@ func (c *Client) Task(ctx context.Context, id string) (*Task, error) {
 func checkTaskID(id string) error {
 	switch {
 	case strings.TrimSpace(id) == "":
-		return invalidRequest("The task id is empty.")
+		return invalidRequest(OpTask, CodeNoTaskID, "")
 	case len(id) > 200:
-		return invalidRequest("The task id is too long (more than 200 characters).")
+		return invalidRequest(OpTask, CodeTaskIDTooLong, "")
 	case strings.IndexFunc(id, unicode.IsControl) >= 0:
-		return invalidRequest("The task id contains invisible control characters.")
+		return invalidRequest(OpTask, CodeTaskIDControl, "")
 	}
 	return nil
 }
@@ -451,22 +454,22 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-func redirectRefused(why string) error {
-	return &plainError{msg: "The server tried to send Reelhouse to " + why + ", which it does not follow for safety.", kinds: []error{ErrRedirectRefused}}
+func redirectRefused(code Code, detail string) error {
+	return &Error{Code: code, Detail: detail, kinds: []error{ErrRedirectRefused}}
 }
 
 // apiRedirectPolicy follows redirects on the same host only, never from
 // https to http, and only to http(s).
 func apiRedirectPolicy(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
-		return redirectRefused("one address after another")
+		return redirectRefused(CodeRedirectLoop, "")
 	}
 	first := via[0].URL
 	if err := checkRedirectScheme(first, req.URL); err != nil {
 		return err
 	}
 	if !strings.EqualFold(req.URL.Host, first.Host) {
-		return redirectRefused("another server (" + req.URL.Hostname() + ")")
+		return redirectRefused(CodeRedirectHost, req.URL.Hostname())
 	}
 	return nil
 }
@@ -475,13 +478,13 @@ func apiRedirectPolicy(req *http.Request, via []*http.Request) error {
 // storage services do) but never to an insecure or odd address.
 func fileRedirectPolicy(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
-		return redirectRefused("one address after another")
+		return redirectRefused(CodeRedirectLoop, "")
 	}
 	if err := checkRedirectScheme(via[len(via)-1].URL, req.URL); err != nil {
 		return err
 	}
 	if req.URL.Scheme == "http" && !isLoopback(req.URL.Hostname()) {
-		return redirectRefused("an insecure (http) address")
+		return redirectRefused(CodeRedirectInsecure, "")
 	}
 	req.Header.Del("Authorization")
 	return nil
@@ -492,10 +495,10 @@ func checkRedirectScheme(from, to *url.URL) error {
 	case "https":
 	case "http":
 		if from.Scheme == "https" {
-			return redirectRefused("an insecure (http) address")
+			return redirectRefused(CodeRedirectInsecure, "")
 		}
 	default:
-		return redirectRefused("a non-web address")
+		return redirectRefused(CodeRedirectScheme, "")
 	}
 	return nil
 }

@@ -23,19 +23,19 @@ import (
 // Download failures. Match them with errors.Is.
 var (
 	// ErrNotVideo: the file host sent something that is not an MP4 file.
-	ErrNotVideo = sentinel("The downloaded file is not a video (it does not look like an MP4 file).")
+	ErrNotVideo = sentinel(CodeNotVideo)
 	// ErrStalled: no data arrived for the stall timeout. It is transient.
-	ErrStalled = sentinel("The download stopped receiving data. Reelhouse will try again and continue where it left off.", ErrTransient)
+	ErrStalled = sentinel(CodeStalled, ErrTransient)
 	// ErrIncompleteDownload: the file host closed the transfer early. It is
 	// transient; the next attempt continues where this one stopped.
-	ErrIncompleteDownload = sentinel("The download was cut off before the end. Reelhouse will try again and continue where it left off.", ErrTransient)
+	ErrIncompleteDownload = sentinel(CodeIncomplete, ErrTransient)
 	// ErrTooLarge: the video is larger than the client's maximum.
-	ErrTooLarge = sentinel("The video is larger than the allowed maximum, so it was not downloaded.")
+	ErrTooLarge = sentinel(CodeTooLarge)
 	// ErrLocalWrite: the file could not be written on this computer.
-	ErrLocalWrite = sentinel("The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download.")
+	ErrLocalWrite = sentinel(CodeLocalWrite)
 	// ErrUnsupportedURL: the video address is not one Reelhouse downloads
 	// from (only https, or http on this computer).
-	ErrUnsupportedURL = sentinel("The video address is not a secure web address, so Reelhouse will not download it.")
+	ErrUnsupportedURL = sentinel(CodeUnsupportedURL)
 )
 
 // DownloadOptions tunes Download.
@@ -63,16 +63,9 @@ type DownloadError struct {
 	RetryAfter time.Duration
 }
 
-// Error explains the failure without the file's address.
+// Error gives the HTTP status, without the file's address.
 func (e *DownloadError) Error() string {
-	switch c := e.StatusCode; {
-	case urlExpiredStatus(c):
-		return fmt.Sprintf("The video's download link has expired or is no longer valid (HTTP %d). Ask the service for a fresh link.", c)
-	case transientStatus(c):
-		return fmt.Sprintf("The video host had a temporary problem (HTTP %d). Try the download again in a moment.", c)
-	default:
-		return fmt.Sprintf("The video host refused the download (HTTP %d).", c)
-	}
+	return fmt.Sprintf("file host: HTTP %d", e.StatusCode)
 }
 
 // Is makes 408, 429 and 5xx answers match ErrTransient.
@@ -95,14 +88,15 @@ func IsURLExpired(err error) bool {
 	return errors.As(err, &dErr) && urlExpiredStatus(dErr.StatusCode)
 }
 
-// localWriteError wraps a failure to write the file on this computer.
+// localWriteError wraps a failure to write the file on this computer;
+// Detail is the system's own word for it when there is one.
 func localWriteError(err error) error {
-	msg := ErrLocalWrite.Error()
+	e := &Error{Op: OpDownload, Code: CodeLocalWrite, Cause: err, kinds: []error{ErrLocalWrite}}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
-		msg = strings.TrimSuffix(msg, ".") + ". (" + errno.Error() + ")"
+		e.Detail = errno.Error()
 	}
-	return &plainError{msg: msg, kinds: []error{ErrLocalWrite}, cause: err}
+	return e
 }
 
 // partMeta is what we remember about a partial download, next to it, so
@@ -254,7 +248,7 @@ func (d *download) run(ctx context.Context) (DownloadResult, error) {
 		if !usable {
 			resp.Body.Close()
 			if attempt > 0 {
-				return DownloadResult{}, malformedError("the video host answered with a partial file that does not fit", false)
+				return DownloadResult{}, malformedError(OpDownload, "the video host answered with a partial file that does not fit", false)
 			}
 			continue // start over without a range
 		}
@@ -409,10 +403,7 @@ func (d *download) notVideo() error {
 func (d *download) tooLarge() error {
 	d.f.Truncate(0)
 	os.Remove(d.metaPath)
-	return &plainError{
-		msg:   fmt.Sprintf("The video is larger than the allowed maximum (%s), so it was not downloaded.", formatSize(d.c.maxDownload)),
-		kinds: []error{ErrTooLarge},
-	}
+	return &Error{Op: OpDownload, Code: CodeTooLarge, Detail: "maximum " + formatSize(d.c.maxDownload), kinds: []error{ErrTooLarge}}
 }
 
 func formatSize(n int64) string {
@@ -467,23 +458,16 @@ func (d *download) fail(ctx, dctx context.Context, err error) error {
 		return ctxErr
 	}
 	if errors.Is(context.Cause(dctx), ErrStalled) {
-		return &plainError{
-			msg:   fmt.Sprintf("The download received no data for %s. Reelhouse will try again and continue where it left off.", formatDuration(d.opts.StallTimeout)),
-			kinds: []error{ErrStalled, ErrTransient},
-		}
+		return &Error{Op: OpDownload, Code: CodeStalled, Detail: "no data for " + formatDuration(d.opts.StallTimeout), kinds: []error{ErrStalled, ErrTransient}}
 	}
 	err = unwrapURLError(err)
 	if errors.Is(err, ErrRedirectRefused) {
 		return err
 	}
 	if d.offset > 0 || errors.Is(err, io.ErrUnexpectedEOF) {
-		return &plainError{msg: ErrIncompleteDownload.Error(), kinds: []error{ErrIncompleteDownload, ErrTransient}, cause: err}
+		return &Error{Op: OpDownload, Code: CodeIncomplete, Cause: err, kinds: []error{ErrIncompleteDownload, ErrTransient}}
 	}
-	return &plainError{
-		msg:   "Reelhouse could not reach the video host: " + describeCause(err) + ". Try the download again in a moment.",
-		kinds: []error{ErrTransient},
-		cause: err,
-	}
+	return transportError(OpDownload, err)
 }
 
 // saveAndWrap syncs what was received and records it for a later resume.
@@ -506,9 +490,10 @@ func (d *download) saveAndWrap(err error) error {
 // finish checks the whole file and syncs it.
 func (d *download) finish() (DownloadResult, error) {
 	if d.total >= 0 && d.offset != d.total {
-		return DownloadResult{}, d.saveAndWrap(&plainError{
-			msg:   ErrIncompleteDownload.Error(),
-			kinds: []error{ErrIncompleteDownload, ErrTransient},
+		return DownloadResult{}, d.saveAndWrap(&Error{
+			Op: OpDownload, Code: CodeIncomplete,
+			Detail: fmt.Sprintf("%d of %d bytes", d.offset, d.total),
+			kinds:  []error{ErrIncompleteDownload, ErrTransient},
 		})
 	}
 	if !isMP4Head(d.head) {

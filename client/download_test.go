@@ -480,7 +480,7 @@ func TestDownloadLocalWriteErrors(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		if !strings.HasPrefix(err.Error(), "The library folder is full or cannot be written to.") {
+		if !strings.HasPrefix(err.Error(), "download video: local write failed") {
 			t.Errorf("%s: text %q", name, err)
 		}
 	}

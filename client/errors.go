@@ -18,60 +18,140 @@ import (
 	"unicode/utf8"
 )
 
-// plainError is an error whose text is a sentence meant for the user. It
-// matches the sentinels in kinds with errors.Is and also unwraps to cause,
-// whose own text is never shown (it may be technical).
-type plainError struct {
-	msg   string
+// Code names a kind of failure, for programs and logs. The sentence a
+// person reads is chosen by the app from the code and the facts of the
+// error, not from its text.
+type Code string
+
+// Codes of *Error. Several codes share a sentinel: every Code*Redirect*
+// error matches ErrRedirectRefused, every CodeBaseURL* error matches
+// ErrInvalidBaseURL, and so on.
+const (
+	CodeUnauthorized   Code = "unauthorized"
+	CodeRateLimited    Code = "rate limited"
+	CodeNotFound       Code = "task not found"
+	CodeTransient      Code = "temporary failure"
+	CodeUnreachable    Code = "unreachable"        // no answer at all; Detail says why
+	CodeMalformed      Code = "malformed response" // Detail says how
+	CodeUncertain      Code = "submission uncertain"
+	CodeInvalidRequest Code = "invalid request"
+	CodeInvalidOption  Code = "invalid option" // Detail names the option
+	CodeRequestBuild   Code = "request not built"
+	CodeNoModel        Code = "no model"
+	CodeNoPrompt       Code = "no prompt"
+	CodeExtraNotJSON   Code = "extra options not json"
+	CodeNoTaskID       Code = "empty task id"
+	CodeTaskIDTooLong  Code = "task id longer than 200 characters"
+	CodeTaskIDControl  Code = "task id has control characters"
+	CodeNoAPIKey       Code = "no api key"
+	CodeKeyNotSendable Code = "api key has characters that cannot be sent"
+
+	CodeInvalidBaseURL  Code = "invalid server address"
+	CodeBaseURLNotURL   Code = "server address is not a url"
+	CodeBaseURLNoHost   Code = "server address has no scheme or host"
+	CodeBaseURLUserInfo Code = "server address has user info"
+	CodeBaseURLQuery    Code = "server address has a query or fragment"
+	CodeBaseURLInsecure Code = "server address is http but not loopback"
+	CodeBaseURLScheme   Code = "server address scheme is not https"
+
+	CodeRedirectRefused  Code = "redirect refused"
+	CodeRedirectLoop     Code = "too many redirects"
+	CodeRedirectHost     Code = "redirect to another host" // Detail is the host
+	CodeRedirectInsecure Code = "redirect to http"
+	CodeRedirectScheme   Code = "redirect to a non-web address"
+
+	CodeNotVideo       Code = "not an mp4 file"
+	CodeStalled        Code = "stalled" // Detail: how long no data came
+	CodeIncomplete     Code = "incomplete"
+	CodeTooLarge       Code = "too large" // Detail: the maximum
+	CodeLocalWrite     Code = "local write failed"
+	CodeUnsupportedURL Code = "unsupported video url"
+)
+
+// Operations, the Op of *Error and *APIError.
+const (
+	OpNew      = "new client"
+	OpBaseURL  = "set server address"
+	OpCreate   = "create task"
+	OpTask     = "get task"
+	OpDownload = "download video"
+)
+
+// Error is a failure found by the client itself (answers of the service and
+// the file host are *APIError and *DownloadError): the operation, a code and
+// facts. It matches its sentinels with errors.Is and unwraps to Cause.
+type Error struct {
+	// Op is the operation, one of the Op constants; empty for sentinels.
+	Op string
+	// Code says what went wrong.
+	Code Code
+	// Detail holds facts: a limit, what the network said, a host. It never
+	// holds the key or a URL's query string. It may be empty.
+	Detail string
+	// Cause is the failure underneath, if any; it is for logs and errors.Is.
+	Cause error
+
 	kinds []error
-	cause error
 }
 
-func (e *plainError) Error() string { return e.msg }
+// Error returns "op: code: detail", leaving out what is empty.
+func (e *Error) Error() string {
+	s := string(e.Code)
+	if e.Op != "" {
+		s = e.Op + ": " + s
+	}
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
+}
 
-func (e *plainError) Unwrap() []error {
+// Unwrap gives errors.Is and errors.As the sentinels the error matches and
+// its cause.
+func (e *Error) Unwrap() []error {
 	out := make([]error, 0, len(e.kinds)+1)
 	out = append(out, e.kinds...)
-	if e.cause != nil {
-		out = append(out, e.cause)
+	if e.Cause != nil {
+		out = append(out, e.Cause)
 	}
 	return out
 }
 
-func sentinel(msg string, kinds ...error) error { return &plainError{msg: msg, kinds: kinds} }
+func sentinel(code Code, kinds ...error) *Error { return &Error{Code: code, kinds: kinds} }
 
-// Kinds of failure. Match them with errors.Is; the texts are written for the
-// user and may be shown as they are.
+// Kinds of failure. Match them with errors.Is.
 var (
 	// ErrUnauthorized: the service refused the key (HTTP 401 or 403).
-	ErrUnauthorized = sentinel("The service refused the API key. Check the key in Settings.")
+	ErrUnauthorized = sentinel(CodeUnauthorized)
 	// ErrRateLimited: the service asked us to slow down (HTTP 429).
-	ErrRateLimited = sentinel("The service is busy (too many requests). Reelhouse will try again shortly.")
+	ErrRateLimited = sentinel(CodeRateLimited)
 	// ErrNotFound: the service does not know the task (HTTP 404).
-	ErrNotFound = sentinel("The service has no task with that id for this key.")
+	ErrNotFound = sentinel(CodeNotFound)
 	// ErrTransient: a temporary failure worth trying again later.
-	ErrTransient = sentinel("The service could not be reached for a moment. Reelhouse will try again.")
+	ErrTransient = sentinel(CodeTransient)
 	// ErrMalformedResponse: the answer was not JSON Reelhouse could read, or
 	// was larger than 1 MiB.
-	ErrMalformedResponse = sentinel("The service sent an answer Reelhouse could not read.")
+	ErrMalformedResponse = sentinel(CodeMalformed)
 	// ErrSubmissionUncertain: a create request was sent but its answer never
 	// arrived, so the task may or may not exist. Never resend automatically.
-	ErrSubmissionUncertain = sentinel("Reelhouse sent the request but never heard back, so it cannot tell whether the video was started. Look for it on the service, add it by its task id, or submit again on purpose.")
+	ErrSubmissionUncertain = sentinel(CodeUncertain)
 	// ErrInvalidRequest: the request was refused before sending it.
-	ErrInvalidRequest = sentinel("The request is incomplete.")
+	ErrInvalidRequest = sentinel(CodeInvalidRequest)
 	// ErrNoAPIKey: no key is set; nothing was sent. It also matches
-	// ErrUnauthorized, so callers that send the user to Settings for a bad
-	// key do the same for a missing one.
-	ErrNoAPIKey = sentinel("No API key is set. Add your key in Settings.", ErrUnauthorized)
+	// ErrUnauthorized, so callers that ask for a key after a bad key do the
+	// same for a missing one.
+	ErrNoAPIKey = sentinel(CodeNoAPIKey, ErrUnauthorized)
 	// ErrInvalidBaseURL: the server address is unusable.
-	ErrInvalidBaseURL = sentinel("The server address is not valid.", ErrInvalidRequest)
+	ErrInvalidBaseURL = sentinel(CodeInvalidBaseURL, ErrInvalidRequest)
 	// ErrRedirectRefused: the server tried to send Reelhouse somewhere it
 	// will not follow (another host, an insecure address or an odd scheme).
-	ErrRedirectRefused = sentinel("The server tried to send Reelhouse to another address, which it does not follow for safety.")
+	ErrRedirectRefused = sentinel(CodeRedirectRefused)
 )
 
 // APIError is an error answer (HTTP 4xx or 5xx) from the service.
 type APIError struct {
+	// Op is the call that was answered: OpCreate or OpTask.
+	Op         string
 	StatusCode int
 	// Code is the service's machine-readable code, if it sent one.
 	Code string
@@ -81,42 +161,20 @@ type APIError struct {
 	// RetryAfter is how long the service asked us to wait (0 if it did not),
 	// capped at one minute.
 	RetryAfter time.Duration
-
-	create bool // the answer to a create call, which Reelhouse never resends
 }
 
-// Error returns a plain sentence, followed by the service's own words when
-// they add something.
+// Error returns the call, the HTTP status and what the service said.
 func (e *APIError) Error() string {
-	var s string
-	switch c := e.StatusCode; {
-	case c == http.StatusUnauthorized || c == http.StatusForbidden:
-		s = "The service refused the API key. Check the key in Settings."
-	case c == http.StatusTooManyRequests && e.create:
-		s = "The service is busy (too many requests) and did not start the video. Wait a moment, then submit again."
-	case c == http.StatusTooManyRequests:
-		s = "The service is busy (too many requests). Reelhouse will try again shortly."
-	case c == http.StatusNotFound && e.create:
-		s = "The service does not offer video creation at this address (HTTP 404). Check the server address in Settings."
-	case c == http.StatusNotFound:
-		s = "The service has no task with that id for this key."
-	case c == http.StatusRequestTimeout && e.create:
-		s = "The service took too long to read the request (HTTP 408). Submit again in a moment."
-	case c == http.StatusRequestTimeout:
-		s = "The service took too long to answer (HTTP 408). Reelhouse will try again."
-	case c >= 500 && e.create:
-		s = fmt.Sprintf("The service had a temporary problem (HTTP %d). Reelhouse does not resubmit on its own; try again in a moment.", c)
-	case c >= 500:
-		s = fmt.Sprintf("The service had a temporary problem (HTTP %d). Reelhouse will try again.", c)
-	case c == http.StatusBadRequest || c == http.StatusUnprocessableEntity:
-		s = fmt.Sprintf("The service rejected the request (HTTP %d).", c)
-	case c == http.StatusRequestEntityTooLarge:
-		s = "The service rejected the request because it is too large (HTTP 413). Use smaller reference files."
-	default:
-		s = fmt.Sprintf("The service answered with an unexpected error (HTTP %d).", c)
+	op := e.Op
+	if op == "" {
+		op = "request"
 	}
-	if m := e.Message; m != "" && !strings.EqualFold(m, http.StatusText(e.StatusCode)) {
-		s += " The service said: " + strconv.Quote(m)
+	s := fmt.Sprintf("%s: HTTP %d", op, e.StatusCode)
+	if e.Code != "" {
+		s += ", code " + strconv.Quote(e.Code)
+	}
+	if e.Message != "" {
+		s += ", message " + strconv.Quote(e.Message)
 	}
 	return s
 }
@@ -236,15 +294,15 @@ const (
 
 // newAPIError reads an error answer. The body is read through a limit and
 // the message is sanitised against key.
-func newAPIError(resp *http.Response, key string, create bool) *APIError {
+func newAPIError(resp *http.Response, key, op string) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	code, msg := parseErrorBody(body)
 	return &APIError{
+		Op:         op,
 		StatusCode: resp.StatusCode,
 		Code:       sanitize(code, key, 80),
 		Message:    sanitize(msg, key, maxMessageRunes),
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
-		create:     create,
 	}
 }
 
@@ -395,22 +453,19 @@ func formatDuration(d time.Duration) string {
 
 // transportError is a failure to get an answer at all, with nothing sent
 // that matters (or for requests that may safely be repeated).
-func transportError(cause error) error {
-	return &plainError{
-		msg:   "Reelhouse could not reach the service: " + describeCause(cause) + ". Check the internet connection and the server address in Settings.",
-		kinds: []error{ErrTransient},
-		cause: cause,
-	}
+func transportError(op string, cause error) error {
+	return &Error{Op: op, Code: CodeUnreachable, Detail: describeCause(cause), Cause: cause, kinds: []error{ErrTransient}}
 }
 
 // uncertainError reports a create call whose request went out but whose
-// answer never came (or could not be read).
+// answer never came (or could not be read). Detail says what happened,
+// unless the caller cancelled.
 func uncertainError(cause error, kinds ...error) error {
-	msg := ErrSubmissionUncertain.Error()
+	e := &Error{Op: OpCreate, Code: CodeUncertain, Cause: cause, kinds: append([]error{ErrSubmissionUncertain}, kinds...)}
 	if cause != nil && !errors.Is(cause, context.Canceled) {
-		msg += " What happened: " + uncertainDetail(cause) + "."
+		e.Detail = uncertainDetail(cause)
 	}
-	return &plainError{msg: msg, kinds: append([]error{ErrSubmissionUncertain}, kinds...), cause: cause}
+	return e
 }
 
 func uncertainDetail(cause error) string {
@@ -426,17 +481,15 @@ func uncertainDetail(cause error) string {
 
 // malformedError reports an unreadable answer. Answers to queries are worth
 // asking again, so those also match ErrTransient.
-func malformedError(detail string, query bool) error {
-	msg := "The service sent an answer Reelhouse could not read (" + detail + ")."
+func malformedError(op, detail string, query bool) error {
 	kinds := []error{ErrMalformedResponse}
 	if query {
-		msg += " Reelhouse will ask again."
 		kinds = append(kinds, ErrTransient)
 	}
-	return &plainError{msg: msg, kinds: kinds}
+	return &Error{Op: op, Code: CodeMalformed, Detail: detail, kinds: kinds}
 }
 
 // invalidRequest reports a request refused before sending.
-func invalidRequest(msg string) error {
-	return &plainError{msg: msg, kinds: []error{ErrInvalidRequest}}
+func invalidRequest(op string, code Code, detail string) error {
+	return &Error{Op: op, Code: code, Detail: detail, kinds: []error{ErrInvalidRequest}}
 }

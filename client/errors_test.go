@@ -14,43 +14,37 @@ import (
 	"time"
 )
 
-func TestAPIErrorSentences(t *testing.T) {
+// TestAPIErrorFacts: an error answer says which call, the HTTP status and
+// the service's code and message, and matches the sentinels of its status.
+func TestAPIErrorFacts(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		status        int
-		create        bool
-		msg           string
-		wantText      []string
-		unauthorized  bool
-		rateLimited   bool
-		notFound      bool
-		transient     bool
-		wantNoMessage bool
+		op           string
+		status       int
+		code, msg    string
+		wantText     string
+		unauthorized bool
+		rateLimited  bool
+		notFound     bool
+		transient    bool
 	}{
-		{status: 401, msg: "invalid api key", wantText: []string{"refused the API key", "Settings", `"invalid api key"`}, unauthorized: true},
-		{status: 403, wantText: []string{"refused the API key"}, unauthorized: true},
-		{status: 429, wantText: []string{"too many requests", "try again shortly"}, rateLimited: true, transient: true},
-		{status: 429, create: true, wantText: []string{"did not start the video"}, rateLimited: true, transient: true},
-		{status: 404, msg: "Not Found", wantText: []string{"no task with that id"}, notFound: true, wantNoMessage: true},
-		{status: 408, wantText: []string{"HTTP 408"}, transient: true},
-		{status: 500, msg: "Internal Server Error", wantText: []string{"temporary problem (HTTP 500)", "will try again"}, transient: true, wantNoMessage: true},
-		{status: 503, wantText: []string{"temporary problem (HTTP 503)"}, transient: true},
-		{status: 503, create: true, wantText: []string{"does not resubmit"}, transient: true},
-		{status: 400, msg: "prompt is required", wantText: []string{"rejected the request (HTTP 400)", `"prompt is required"`}},
-		{status: 418, wantText: []string{"unexpected error (HTTP 418)"}},
+		{op: OpTask, status: 401, code: "invalid_key", msg: "invalid api key", wantText: `get task: HTTP 401, code "invalid_key", message "invalid api key"`, unauthorized: true},
+		{op: OpTask, status: 403, wantText: "get task: HTTP 403", unauthorized: true},
+		{op: OpTask, status: 429, wantText: "get task: HTTP 429", rateLimited: true, transient: true},
+		{op: OpCreate, status: 429, msg: "slow down", wantText: `create task: HTTP 429, message "slow down"`, rateLimited: true, transient: true},
+		{op: OpTask, status: 404, msg: "Not Found", wantText: `get task: HTTP 404, message "Not Found"`, notFound: true},
+		{op: OpTask, status: 408, wantText: "get task: HTTP 408", transient: true},
+		{op: OpTask, status: 500, wantText: "get task: HTTP 500", transient: true},
+		{op: OpCreate, status: 503, wantText: "create task: HTTP 503", transient: true},
+		{op: OpCreate, status: 400, code: "invalid_request", msg: "prompt is required", wantText: `create task: HTTP 400, code "invalid_request", message "prompt is required"`},
+		{status: 418, wantText: "request: HTTP 418"},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.status, tt.create), func(t *testing.T) {
+		t.Run(fmt.Sprint(tt.op, tt.status), func(t *testing.T) {
 			t.Parallel()
-			err := error(&APIError{StatusCode: tt.status, Message: tt.msg, create: tt.create})
-			text := err.Error()
-			for _, w := range tt.wantText {
-				if !strings.Contains(text, w) {
-					t.Errorf("%q does not contain %q", text, w)
-				}
-			}
-			if tt.wantNoMessage && strings.Contains(text, "said") {
-				t.Errorf("%q repeats a useless server message", text)
+			err := error(&APIError{Op: tt.op, StatusCode: tt.status, Code: tt.code, Message: tt.msg})
+			if text := err.Error(); text != tt.wantText {
+				t.Errorf("text = %q, want %q", text, tt.wantText)
 			}
 			if IsUnauthorized(err) != tt.unauthorized || IsRateLimited(err) != tt.rateLimited ||
 				IsNotFound(err) != tt.notFound || IsTransient(err) != tt.transient ||
@@ -63,6 +57,41 @@ func TestAPIErrorSentences(t *testing.T) {
 				t.Error("kinds lost through wrapping")
 			}
 		})
+	}
+}
+
+// TestErrorTextsAreGoErrors: every error the client makes reads like a Go
+// error (lower case, no closing punctuation) and says no more than facts:
+// nothing about windows or what to press.
+func TestErrorTextsAreGoErrors(t *testing.T) {
+	t.Parallel()
+	opErr := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	errs := []error{
+		ErrUnauthorized, ErrRateLimited, ErrNotFound, ErrTransient, ErrMalformedResponse,
+		ErrSubmissionUncertain, ErrInvalidRequest, ErrNoAPIKey, ErrInvalidBaseURL, ErrRedirectRefused,
+		ErrNotVideo, ErrStalled, ErrIncompleteDownload, ErrTooLarge, ErrLocalWrite, ErrUnsupportedURL,
+		transportError(OpTask, opErr),
+		uncertainError(timeoutError{30 * time.Second}),
+		malformedError(OpTask, "not a task", true),
+		invalidRequest(OpCreate, CodeNoPrompt, ""),
+		localWriteError(syscall.ENOSPC),
+		redirectRefused(CodeRedirectHost, "elsewhere.example"),
+		&APIError{Op: OpCreate, StatusCode: 500},
+		&DownloadError{StatusCode: 410},
+		checkKey("sk-\u00e9"),
+	}
+	_, err := checkBaseURL(OpNew, "http://example.com")
+	errs = append(errs, err)
+	for _, err := range errs {
+		text := err.Error()
+		if text == "" || strings.ToLower(text[:1]) != text[:1] || strings.HasSuffix(text, ".") {
+			t.Errorf("%q does not read like a Go error", text)
+		}
+		for _, word := range []string{"Settings", "Reelhouse", "try again"} {
+			if strings.Contains(text, word) {
+				t.Errorf("%q speaks to the user (%q)", text, word)
+			}
+		}
 	}
 }
 
@@ -94,12 +123,12 @@ func TestNewAPIErrorReadsLimitedBody(t *testing.T) {
 	t.Parallel()
 	huge := `{"error":{"code":"x","message":"` + strings.Repeat("a", 2*maxErrorBody) + `"}}`
 	resp := &http.Response{StatusCode: 500, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(huge))}
-	e := newAPIError(resp, "", false)
+	e := newAPIError(resp, "", OpTask)
 	if e.Code != "" || e.Message != "" {
 		t.Errorf("an over-long body cut at the limit is not JSON; got %q %q", e.Code, e.Message)
 	}
 	resp = &http.Response{StatusCode: 500, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(strings.Repeat("b", 10000)))}
-	e = newAPIError(resp, "", false)
+	e = newAPIError(resp, "", OpTask)
 	if n := len([]rune(e.Message)); n != maxMessageRunes+1 || !strings.HasSuffix(e.Message, "…") {
 		t.Errorf("message of %d runes, want capped at %d plus an ellipsis", n, maxMessageRunes)
 	}
@@ -174,16 +203,16 @@ func TestIsTransient(t *testing.T) {
 		{"canceled", context.Canceled, false},
 		{"deadline", fmt.Errorf("w: %w", context.DeadlineExceeded), false},
 		{"dial refused", opErr, true},
-		{"transport error", transportError(opErr), true},
-		{"our timeout", transportError(timeoutError{time.Second}), true},
+		{"transport error", transportError(OpTask, opErr), true},
+		{"our timeout", transportError(OpTask, timeoutError{time.Second}), true},
 		{"unexpected EOF", io.ErrUnexpectedEOF, true},
 		{"reset", fmt.Errorf("read: %w", syscall.ECONNRESET), true},
-		{"malformed query answer", malformedError("x", true), true},
-		{"malformed create answer", malformedError("x", false), false},
+		{"malformed query answer", malformedError(OpTask, "x", true), true},
+		{"malformed create answer", malformedError(OpCreate, "x", false), false},
 		{"uncertain", uncertainError(io.ErrUnexpectedEOF), false},
 		{"uncertain and canceled", uncertainError(context.Canceled), false},
 		{"no key", ErrNoAPIKey, false},
-		{"invalid", invalidRequest("x"), false},
+		{"invalid", invalidRequest(OpCreate, CodeNoPrompt, ""), false},
 		{"404", &APIError{StatusCode: 404}, false},
 		{"502", &APIError{StatusCode: 502}, true},
 		{"download 503", &DownloadError{StatusCode: 503}, true},
@@ -206,8 +235,8 @@ func TestUncertainErrorKeepsCancellation(t *testing.T) {
 		t.Errorf("%v should match both context.Canceled and ErrSubmissionUncertain", err)
 	}
 	err = uncertainError(timeoutError{30 * time.Second})
-	if !strings.Contains(err.Error(), "no answer within 30 s") || !strings.HasPrefix(err.Error(), ErrSubmissionUncertain.Error()) {
-		t.Errorf("text: %q", err)
+	if got, want := err.Error(), "create task: submission uncertain: no answer within 30 s"; got != want {
+		t.Errorf("text = %q, want %q", got, want)
 	}
 }
 
@@ -228,9 +257,8 @@ func TestLocalWriteErrors(t *testing.T) {
 		if !errors.Is(err, ErrLocalWrite) || !errors.Is(err, errno) {
 			t.Errorf("%v: kinds lost", errno)
 		}
-		if !strings.HasPrefix(err.Error(), "The library folder is full or cannot be written to.") ||
-			!strings.Contains(err.Error(), errno.Error()) {
-			t.Errorf("text: %q", err)
+		if got, want := err.Error(), "download video: local write failed: "+errno.Error(); got != want {
+			t.Errorf("text = %q, want %q", got, want)
 		}
 		if IsTransient(err) {
 			t.Errorf("%v should not be retried automatically", errno)

@@ -114,7 +114,8 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 		t.Fatal(err)
 	}
 	tracker := history.NewTracker(store, lib, c, history.TrackerOptions{
-		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, ThumbnailDir: filepath.Join(dir, "thumbnails")})
+		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, ThumbnailDir: filepath.Join(dir, "thumbnails"),
+		ErrorText: errText})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -108,6 +108,7 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 		Interval:     time.Duration(seconds) * time.Second,
 		MaxDownloads: downloads,
 		ThumbnailDir: filepath.Join(o.DataDir, "thumbnails"),
+		ErrorText:    errText,
 	})
 	s.Tracker = d.Tracker
 	s.Deps = d

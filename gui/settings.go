@@ -160,8 +160,10 @@ func (v *settingsView) onSaveKey() {
 	v.saveKey.Disable()
 	v.status.SetText("Saving the key in the system keychain… (your system may ask you to unlock it)")
 	v.ui.background(func(ctx context.Context) {
-		// Longer than the background timeout: the user may be typing a
-		// password into an unlock prompt.
+		// The user may be typing a password into an unlock prompt, so this
+		// deadline, not the keychain's short default, governs. If it passes,
+		// the keychain undoes a save that lands afterwards, so "not saved"
+		// below stays true.
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
 		err := v.ui.deps.Keys.Save(ctx, key)

@@ -139,13 +139,8 @@ func (u *UI) showError(win fyne.Window, title string, err error) {
 	})
 }
 
-// plainError is the sentence shown to the user for err.
-func plainError(err error) string {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "That took too long and was stopped. Check your connection and try again."
-	}
-	return err.Error()
-}
+// plainError is the sentence shown to the user for err (see errText).
+func plainError(err error) string { return errText(err) }
 
 // secondaryWindow makes a window that hides instead of closing, so it can
 // be shown again with its state intact.

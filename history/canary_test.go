@@ -256,7 +256,7 @@ func TestReliabilityCanaryKey(t *testing.T) {
 	if _, ok := artifacts["data folder (open)/history.db-wal"]; !ok {
 		t.Error("no WAL file was captured; the check would miss what it holds")
 	}
-	if !bytes.Contains(artifacts["returned errors"], []byte("Settings")) || len(events) == 0 {
+	if !bytes.Contains(artifacts["returned errors"], []byte("HTTP 401")) || len(events) == 0 {
 		t.Error("no errors or events were captured; the check proves nothing")
 	}
 	var parts int

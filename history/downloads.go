@@ -527,14 +527,14 @@ const DownloadErrorTaskGone = "task_gone"
 
 func (t *Tracker) downloadFailed(ctx context.Context, rec Record, err error) {
 	state := DownloadFailed
-	msg := "The video could not be downloaded: " + fullStop(err.Error()) + " Use “Retry download” to try again."
+	msg := "The video could not be downloaded: " + fullStop(t.errorText(err)) + " Use “Retry download” to try again."
 	var pErr *placeError
 	switch {
 	case errors.As(err, new(*refreshError)) && client.IsNotFound(err):
 		msg = DownloadErrorTaskGone
 	case errors.Is(err, client.ErrLocalWrite):
 		state = DownloadPaused
-		msg = err.Error()
+		msg = t.errorText(err)
 	case errors.As(err, &pErr):
 		state = DownloadPaused
 		msg = fullStop(err.Error()) + " Free some space or pick another library folder in Settings, then use “Retry download”."

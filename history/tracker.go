@@ -48,6 +48,18 @@ type TrackerOptions struct {
 	// MinInterval is the shortest polling interval accepted (default 2 s,
 	// the service's recommendation); tests lower it to run quickly.
 	MinInterval time.Duration
+	// ErrorText turns an error of the client into the sentence kept in a
+	// record's error message (the app's words live with the windows);
+	// default: the error's own text.
+	ErrorText func(error) string
+}
+
+// errorText is opts.ErrorText, or the error's own text without one.
+func (t *Tracker) errorText(err error) string {
+	if t.opts.ErrorText != nil {
+		return t.opts.ErrorText(err)
+	}
+	return err.Error()
 }
 
 // Tracker follows every unfinished task in the background: it polls the
@@ -559,7 +571,7 @@ func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (Record,
 			rec = t.markUncertain(ctx, rec.ID, err)
 		} else {
 			st := StateNotSent
-			msg := "The video was not started: " + err.Error()
+			msg := "The video was not started: " + t.errorText(err)
 			rec, _ = t.update(ctx, rec.ID, Change{State: &st, ErrorMessage: &msg})
 			if client.IsUnauthorized(err) {
 				t.keyRefused()
@@ -581,7 +593,7 @@ func (t *Tracker) markUncertain(ctx context.Context, id int64, cause error) Reco
 	msg := "Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
 		"Look for it on the service's website and add it here by its task id, or generate again on purpose."
 	if cause != nil && !errors.Is(cause, client.ErrSubmissionUncertain) && !errors.Is(cause, context.Canceled) {
-		msg = strings.TrimSuffix(cause.Error(), ".") + ". " + msg
+		msg = strings.TrimSuffix(t.errorText(cause), ".") + ". " + msg
 	}
 	rec, _ := t.update(ctx, id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
 	return rec

@@ -75,6 +75,9 @@ func (e *env) start(opts TrackerOptions) {
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = 200 * time.Millisecond
 	}
+	if opts.ErrorText == nil {
+		opts.ErrorText = appErrorText
+	}
 	var api API = e.api
 	if e.wrap != nil {
 		api = e.wrap(api)
@@ -404,4 +407,15 @@ func TestTrackerDeleteRemovesFiles(t *testing.T) {
 	if _, err := e.store.Get(t.Context(), rec.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("record still there: %v", err)
 	}
+}
+
+// appErrorText stands in for the app's sentences for client errors (gui's
+// errText, which these tests cannot import) where a test reads a record's
+// message: a local write failure says what to do, with the system's word.
+func appErrorText(err error) string {
+	var cerr *client.Error
+	if errors.Is(err, client.ErrLocalWrite) && errors.As(err, &cerr) {
+		return "The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download. (" + cerr.Detail + ")"
+	}
+	return err.Error()
 }
