@@ -21,7 +21,7 @@ import (
 var icon []byte
 
 func main() {
-	var o gui.Options
+	var o Options
 	flag.BoolVar(&o.Demo, "demo", false, "try Reelhouse offline against its built-in simulator (nothing is saved)")
 	flag.StringVar(&o.Server, "server", "", "use this service URL for this run only")
 	flag.StringVar(&o.Library, "library", "", "use this library folder for this run only")
@@ -33,7 +33,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	session, err := gui.Open(ctx, o)
+	session, err := Open(ctx, o)
 	if err != nil {
 		gui.ShowStartupError(a, err)
 		os.Exit(1)
@@ -43,7 +43,7 @@ func main() {
 	trackerDone := make(chan struct{})
 	go func() {
 		defer close(trackerDone)
-		session.Tracker.Run(ctx)
+		session.runTracker(ctx, ui)
 	}()
 	// Fyne 2.7.1 can panic while it tears its event loop down (a send on a
 	// closed channel), so Reelhouse stops its own work — tracker, windows,

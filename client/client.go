@@ -60,6 +60,7 @@ func WithAPIKey(key string) Option {
 		if err := checkKey(key); err != nil {
 			return err
 		}
+		RegisterSecret(key)
 		c.key = key
 		return nil
 	}
@@ -214,6 +215,7 @@ func checkKey(key string) error {
 
 // SetAPIKey replaces the key; an empty key means none.
 func (c *Client) SetAPIKey(key string) {
+	RegisterSecret(key)
 	c.mu.Lock()
 	c.key = strings.TrimSpace(key)
 	c.mu.Unlock()

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // RedactURL removes what makes a signed URL a secret: its query string,
@@ -101,4 +103,36 @@ func redactValue(v any) (any, bool) {
 		return x, changed
 	}
 	return v, false
+}
+
+// secrets are the API keys this process has used; RedactText removes them.
+var secrets struct {
+	sync.RWMutex
+	list []string
+}
+
+// RegisterSecret makes RedactText remove s from now on. SetAPIKey
+// registers every key it is given, so that a log line can never carry one.
+func RegisterSecret(s string) {
+	s = strings.TrimSpace(s)
+	if len(s) < 4 {
+		return // too short to be a key; replacing it would garble text
+	}
+	secrets.Lock()
+	defer secrets.Unlock()
+	if !slices.Contains(secrets.list, s) {
+		secrets.list = append(secrets.list, s)
+	}
+}
+
+// RedactText returns s without the secrets registered with RegisterSecret
+// and without the query string, fragment or user info of any http(s) URL
+// in it: what remains can be written to a log.
+func RedactText(s string) string {
+	secrets.RLock()
+	for _, k := range secrets.list {
+		s = strings.ReplaceAll(s, k, "[redacted]")
+	}
+	secrets.RUnlock()
+	return redactText(s)
 }

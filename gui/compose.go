@@ -183,16 +183,25 @@ func (v *composeView) onGenerate() {
 				v.lastID = rec.ID
 			}
 			if err != nil {
-				msg := "Not sent: " + plainError(err)
-				if rec.State == history.StateUncertain {
-					msg = rec.ErrorMessage
-				}
-				v.status.SetText(msg)
+				v.status.SetText(submitFailedText(rec, err))
 				return
 			}
 			v.status.SetText("Started. The video will appear in History and in your library when it is ready.")
 		})
 	})
+}
+
+// submitFailedText is the status line after a Generate that went wrong.
+func submitFailedText(rec history.Record, err error) string {
+	var unrec *history.UnrecordedTaskError
+	switch {
+	case errors.As(err, &unrec):
+		return "Your video was started, but Reelhouse could not save it in its history. Its task id is " + unrec.TaskID +
+			" — please note it. Reelhouse adds it to History the next time it starts; if it does not, use “Add by task id” in History with that id."
+	case rec.State == history.StateUncertain:
+		return rec.ErrorMessage
+	}
+	return "Not sent: " + plainError(err)
 }
 
 // onRecordChanged follows the task of the last Generate in the status line.

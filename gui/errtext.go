@@ -255,3 +255,7 @@ func codeSentence(e *client.Error) string {
 	}
 	return e.Error()
 }
+
+// ErrorText is the plain sentence for an error of the client, for the
+// parts of Reelhouse that keep a message for the windows to show later.
+func ErrorText(err error) string { return errText(err) }

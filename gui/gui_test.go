@@ -73,6 +73,7 @@ type harness struct {
 	loop *uiLoop
 	sim  *apitest.Sim
 	deps Deps
+	db   string // the history database file
 }
 
 // newHarness wires the windows to a simulator, a real store and library,
@@ -143,7 +144,7 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 			}
 		}
 	})
-	return &harness{ui: ui, loop: loop, sim: sim, deps: deps}
+	return &harness{ui: ui, loop: loop, sim: sim, deps: deps, db: filepath.Join(dir, "history.db")}
 }
 
 // capture writes a picture of a window for review, into

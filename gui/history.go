@@ -981,6 +981,8 @@ func (v *historyView) onLibraryMenu() {
 		fyne.NewMenuItem("Rebuild history from folder", v.onRebuild),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Empty trash…", v.onEmptyTrash),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Copy diagnostics", v.onCopyDiagnostics),
 	)
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(v.library)
 	widget.ShowPopUpMenuAtPosition(menu, v.win.Canvas(), pos.Add(fyne.NewPos(0, v.library.Size().Height)))

@@ -7,6 +7,7 @@ package gui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -15,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/client/keychain"
 	"github.com/reelhouse/reelhouse/history"
 )
 
@@ -35,6 +37,12 @@ type Deps struct {
 	Keys KeyStore
 	// KeyNote, if set, is shown in Settings to say where the key came from.
 	KeyNote string
+	// KeySource says where a key that is not stored came from; New words
+	// KeyNote from it when KeyNote is empty.
+	KeySource KeySource
+	// Diagnostics, if set, gathers the text of "Copy diagnostics"
+	// (versions, settings without the key, the end of the log).
+	Diagnostics func(ctx context.Context) (string, error)
 	// ServerURL is the service in use; ServerLocked is set when it came
 	// from the command line or demo mode and must not be saved.
 	ServerURL    string
@@ -42,6 +50,28 @@ type Deps struct {
 	// LibraryLocked is set when the library folder came from the command
 	// line or demo mode and must not be saved.
 	LibraryLocked bool
+}
+
+// KeySource says where the API key of a run comes from when it is not
+// the keychain's.
+type KeySource int
+
+// Key sources.
+const (
+	KeyFromKeychain KeySource = iota // Settings stores it in the keychain
+	KeyFromDemo                      // demo mode's throw-away key
+	KeyFromEnv                       // the environment, for this run only
+)
+
+// keyNote is what Settings says about a key from source.
+func keyNote(source KeySource) string {
+	switch source {
+	case KeyFromDemo:
+		return "Demo mode: Reelhouse is talking to its built-in simulator with a throw-away key. Nothing is billed and nothing is kept."
+	case KeyFromEnv:
+		return "Using the key from the " + keychain.EnvVar + " environment variable for this run only. It is not saved."
+	}
+	return ""
 }
 
 // UI owns the windows. Create it with New, then call Start.
@@ -67,6 +97,9 @@ type UI struct {
 // New builds the windows without showing them.
 func New(a fyne.App, d Deps) *UI {
 	ctx, cancel := context.WithCancel(context.Background())
+	if d.KeyNote == "" {
+		d.KeyNote = keyNote(d.KeySource)
+	}
 	u := &UI{app: a, deps: d, ctx: ctx, cancel: cancel}
 	// Once the UI stops, results that arrive late are dropped instead of
 	// touching windows that are going away.
@@ -91,7 +124,11 @@ func (u *UI) Start() {
 	u.background(func(ctx context.Context) {
 		u.history.reload(ctx)
 		// Files deleted, moved or copied in while Reelhouse was closed.
-		if rep, err := u.deps.Tracker.Reconcile(ctx); err == nil && (rep.Added > 0 || rep.Missing > 0 || rep.Moved > 0) {
+		rep, err := u.deps.Tracker.Reconcile(ctx)
+		if err != nil && ctx.Err() == nil {
+			fyne.LogError("checking the library folder at start", err)
+		}
+		if err == nil && (rep.Added > 0 || rep.Missing > 0 || rep.Moved > 0) {
 			u.history.reload(ctx)
 		}
 	})
@@ -151,12 +188,90 @@ func secondaryWindow(a fyne.App, title string, size fyne.Size) fyne.Window {
 	return w
 }
 
+// TrackerStopped tells the user that the background work following their
+// videos ended by itself (err says why), and what to do. It is safe to
+// call from any goroutine.
+func (u *UI) TrackerStopped(err error) {
+	if err == nil {
+		return
+	}
+	fyne.LogError("tracker stopped", err)
+	u.do(func() {
+		dialog.ShowInformation("Reelhouse stopped following your videos", trackerStoppedText(err), u.compose.win)
+	})
+}
+
+// trackerStoppedText is the sentence for a tracker that ended by itself.
+func trackerStoppedText(err error) string {
+	if errors.Is(err, history.ErrResume) {
+		return "Reelhouse could not read its history, so it is not checking on your videos or downloading them. " +
+			"Quit Reelhouse and start it again. If this happens again, use Library ▸ Copy diagnostics in History and send the text with a bug report.\n\nDetails: " + err.Error()
+	}
+	return "Reelhouse is not checking on your videos or downloading them any more. Quit Reelhouse and start it again.\n\nDetails: " + err.Error()
+}
+
+// StartupProblem names what stopped Reelhouse from starting.
+type StartupProblem int
+
+// Start-up problems.
+const (
+	StartupDemoFolder     StartupProblem = iota + 1 // no temporary folder for demo mode
+	StartupSettingsFolder                           // the user's settings folder is unknown
+	StartupDataFolder                               // the data folder cannot be used (Detail: the folder)
+	StartupHistory                                  // the history database cannot be opened (Detail: the folder)
+	StartupLibrary                                  // the library folder cannot be used (Detail: the folder)
+	StartupServer                                   // the server address is unusable (Detail: the address)
+)
+
+// StartupError is a failure at start-up: the problem, the fact it is
+// about, and the cause. ShowStartupError turns it into a sentence.
+type StartupError struct {
+	Problem StartupProblem
+	Detail  string
+	Err     error
+}
+
+func (e *StartupError) Error() string {
+	return fmt.Sprintf("start-up problem %d (%s): %v", e.Problem, e.Detail, e.Err)
+}
+
+func (e *StartupError) Unwrap() error { return e.Err }
+
+// startupText is the sentence for a failure at start-up.
+func startupText(err error) string {
+	var se *StartupError
+	if !errors.As(err, &se) {
+		return plainError(err)
+	}
+	if errors.Is(err, history.ErrAlreadyRunning) {
+		return "Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again."
+	}
+	var what string
+	switch se.Problem {
+	case StartupDemoFolder:
+		what = "Reelhouse could not make a temporary folder for the demo. Check that your disk has free space."
+	case StartupSettingsFolder:
+		what = "Reelhouse could not find your settings folder. Start it with --data and a folder it may keep its history in."
+	case StartupDataFolder:
+		what = fmt.Sprintf("Reelhouse could not use its data folder %s. Check that it exists and that you may write in it, or start Reelhouse with --data and another folder.", se.Detail)
+	case StartupHistory:
+		what = fmt.Sprintf("Reelhouse could not open its history in %s. If another program is using it, close that program and try again.", se.Detail)
+	case StartupLibrary:
+		what = fmt.Sprintf("Reelhouse cannot use the library folder %s. Check that you may write in it, or start Reelhouse with --library and another folder.", se.Detail)
+	case StartupServer:
+		what = fmt.Sprintf("The server address “%s” cannot be used. Start Reelhouse with --server and a full address such as https://example.com.", se.Detail)
+	default:
+		return plainError(err)
+	}
+	return what + "\n\nDetails: " + plainError(se.Err)
+}
+
 // ShowStartupError shows why Reelhouse could not start, in a window of its
 // own, and returns when the user closes it.
 func ShowStartupError(a fyne.App, err error) {
 	fyne.LogError("start", err)
 	w := a.NewWindow("Reelhouse could not start")
-	msg := widget.NewLabel(plainError(err))
+	msg := widget.NewLabel(startupText(err))
 	msg.Wrapping = fyne.TextWrapWord
 	w.SetContent(container.NewPadded(container.NewBorder(nil, widget.NewButton("Close", a.Quit), nil, nil, msg)))
 	w.Resize(fyne.NewSize(480, 200))

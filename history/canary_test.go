@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -142,7 +143,9 @@ func TestReliabilityCanaryKey(t *testing.T) {
 
 	var events []Event
 	e.beforeRun = func(tr *Tracker) { tr.urls[expired.ID] = task.URLs() }
-	e.start(TrackerOptions{LostAfter: 2, ThumbnailDir: filepath.Join(t.TempDir(), "thumbs")})
+	// The tracker's own log goes to the same place as the standard log.
+	slogger := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.start(TrackerOptions{LostAfter: 2, ThumbnailDir: filepath.Join(t.TempDir(), "thumbs"), Log: slogger})
 	// Every event goes through here, so that all of them are checked.
 	waitRecord := func(id int64, what string, ok func(Record) bool) Record {
 		t.Helper()
@@ -255,6 +258,9 @@ func TestReliabilityCanaryKey(t *testing.T) {
 
 	if _, ok := artifacts["data folder (open)/history.db-wal"]; !ok {
 		t.Error("no WAL file was captured; the check would miss what it holds")
+	}
+	if !bytes.Contains(artifacts["log output"], []byte("download failed")) {
+		t.Error("the tracker logged no failed download; the check would miss what its log holds")
 	}
 	if !bytes.Contains(artifacts["returned errors"], []byte("HTTP 401")) || len(events) == 0 {
 		t.Error("no errors or events were captured; the check proves nothing")

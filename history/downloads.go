@@ -539,6 +539,7 @@ func (t *Tracker) downloadFailed(ctx context.Context, rec Record, err error) {
 		state = DownloadPaused
 		msg = fullStop(err.Error()) + " Free some space or pick another library folder in Settings, then use “Retry download”."
 	}
+	t.log.Warn("download failed", "record", rec.ID, "task_id", rec.TaskID, "state", string(state), errAttr(err))
 	t.update(ctx, rec.ID, Change{Download: &state, DownloadError: &msg})
 }
 

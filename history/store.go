@@ -100,6 +100,10 @@ type Record struct {
 	Tags      []string
 	Note      string
 	TrashedAt time.Time // zero unless the task is in the trash
+
+	// WatchSince is when the tracker last started following the task
+	// ("Check again"); the stale clock starts here. Zero: at CreatedAt.
+	WatchSince time.Time
 }
 
 // Trashed reports whether the task is in the trash.
@@ -133,7 +137,8 @@ var ErrNotFound = errors.New("that task is not in the history")
 
 // Store is the SQLite database of every task. It is safe for concurrent use.
 type Store struct {
-	db *sql.DB
+	db   *sql.DB
+	path string // the database file; the journal of unrecorded task ids lives beside it
 }
 
 // migrations are applied in order, each in one transaction; the schema
@@ -214,6 +219,9 @@ var migrations = []string{
 	// that have not changed; -1: not known.
 	`ALTER TABLE files ADD COLUMN sidecar_size INTEGER NOT NULL DEFAULT -1;
 	ALTER TABLE files ADD COLUMN sidecar_mtime INTEGER NOT NULL DEFAULT 0;`,
+
+	// 4: "Check again" restarts the stale clock, and a restart keeps it.
+	`ALTER TABLE tasks ADD COLUMN watch_since INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // Open opens (creating if needed) the database at path and brings its
@@ -231,7 +239,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// One connection: SQLite has one writer anyway, and this keeps every
 	// write ordered without "database is locked" surprises.
 	db.SetMaxOpenConns(1)
-	s := &Store{db: db}
+	s := &Store{db: db, path: path}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -277,7 +285,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 const recordColumns = `id, COALESCE(task_id, ''), request, state, watching, error_code, error_message, raw,
 	created_at, updated_at, server_created, server_updated, server_completed, download, download_error,
-	favourite, note, trashed_at`
+	favourite, note, trashed_at, watch_since`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -292,10 +300,11 @@ func scanRecord(row scanner) (Record, error) {
 		sCompleted         int64
 		favourite          int
 		trashed            int64
+		watchSince         int64
 	)
 	err := row.Scan(&r.ID, &r.TaskID, &request, &state, &watching, &r.ErrorCode, &r.ErrorMessage, &raw,
 		&created, &updated, &sCreated, &sUpdated, &sCompleted, &download, &r.DownloadError,
-		&favourite, &r.Note, &trashed)
+		&favourite, &r.Note, &trashed, &watchSince)
 	if err != nil {
 		return r, err
 	}
@@ -314,6 +323,9 @@ func scanRecord(row scanner) (Record, error) {
 	r.Favourite = favourite != 0
 	if trashed != 0 {
 		r.TrashedAt = time.UnixMilli(trashed)
+	}
+	if watchSince != 0 {
+		r.WatchSince = time.UnixMilli(watchSince)
 	}
 	return r, nil
 }
@@ -669,6 +681,7 @@ type Change struct {
 	Note          *string
 	Tags          *[]string // replaces every tag
 	TrashedAt     *time.Time
+	WatchSince    *time.Time // the stale clock starts here
 }
 
 // Update applies a change and returns the record as it now is.
@@ -726,6 +739,9 @@ func (s *Store) Update(ctx context.Context, id int64, c Change, now time.Time) (
 			ms = c.TrashedAt.UnixMilli()
 		}
 		set("trashed_at", ms)
+	}
+	if c.WatchSince != nil {
+		set("watch_since", c.WatchSince.UnixMilli())
 	}
 	args = append(args, id)
 	tx, err := s.db.BeginTx(ctx, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -52,6 +53,9 @@ type TrackerOptions struct {
 	// record's error message (the app's words live with the windows);
 	// default: the error's own text.
 	ErrorText func(error) string
+	// Log receives what went wrong in the background (failed store
+	// writes, downloads, resume); nil: nothing is logged.
+	Log *slog.Logger
 }
 
 // errorText is opts.ErrorText, or the error's own text without one.
@@ -70,6 +74,7 @@ type Tracker struct {
 	store   *Store
 	api     API
 	opts    TrackerOptions
+	log     *slog.Logger
 	library atomic.Pointer[Library]
 	// libMu keeps library-wide work (trash, reconcile, moving the library,
 	// sidecar writes) from interleaving; it is never held while mu is.
@@ -148,6 +153,7 @@ func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Track
 		store:     store,
 		api:       api,
 		opts:      opts,
+		log:       logger(opts.Log),
 		watches:   make(map[int64]*watch),
 		urls:      make(map[int64][]string),
 		covers:    make(map[int64][]string),
@@ -279,6 +285,7 @@ func (t *Tracker) Run(ctx context.Context) error {
 	t.mu.Unlock()
 
 	if err := t.resume(ctx); err != nil {
+		t.log.Error("resume failed: no task is followed", errAttr(err))
 		return err
 	}
 	var wg sync.WaitGroup
@@ -292,14 +299,27 @@ func (t *Tracker) Run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// resume loads every unfinished record: submissions cut short by a crash
-// become uncertain, tasks under way are polled, downloads are queued.
+// ErrResume is the error Run returns when it cannot read the unfinished
+// tasks at its start: nothing is followed or downloaded then.
+var ErrResume = errors.New("cannot read unfinished tasks")
+
+// resume loads every unfinished record: task ids kept in the journal go
+// into the store first, submissions cut short by a crash become uncertain,
+// tasks under way are polled, downloads are queued.
 func (t *Tracker) resume(ctx context.Context) error {
 	t.submitGate.Lock()
+	n, jErr := t.store.replayJournal(ctx)
 	recs, err := t.store.Unfinished(ctx)
 	t.submitGate.Unlock()
+	if n > 0 {
+		t.log.Info("recorded task ids kept in the journal", "count", n)
+	}
+	if jErr != nil {
+		// The entries stay in the journal for the next start.
+		t.log.Error("could not record task ids kept in the journal", "journal", t.store.journalPath(), errAttr(jErr))
+	}
 	if err != nil {
-		return fmt.Errorf("Reelhouse could not read its history: %w", err)
+		return fmt.Errorf("%w: %w", ErrResume, err)
 	}
 	for _, r := range recs {
 		t.mu.Lock()
@@ -324,13 +344,22 @@ func (t *Tracker) resume(ctx context.Context) error {
 }
 
 func (t *Tracker) addWatch(r Record, due time.Time) {
+	if r.TaskID == "" {
+		// Nothing to ask the service about: polling "" would fail forever.
+		t.log.Warn("not following a record without a task id", "record", r.ID, "state", string(r.State))
+		return
+	}
+	since := r.CreatedAt
+	if !r.WatchSince.IsZero() {
+		since = r.WatchSince
+	}
 	last := client.Status(r.State)
 	if r.Download == DownloadWaiting {
 		last = "" // the answer is needed for its links, even if nothing changed
 	}
 	t.mu.Lock()
 	if _, ok := t.watches[r.ID]; !ok {
-		t.watches[r.ID] = &watch{id: r.ID, taskID: r.TaskID, created: r.CreatedAt, next: due, last: last}
+		t.watches[r.ID] = &watch{id: r.ID, taskID: r.TaskID, created: since, next: due, last: last}
 	}
 	t.mu.Unlock()
 	t.poke()
@@ -537,12 +566,43 @@ func jitter(d time.Duration) time.Duration {
 // update writes a change and publishes the new record. Writes are never
 // abandoned half-way because the app is stopping.
 func (t *Tracker) update(ctx context.Context, id int64, c Change) (Record, bool) {
+	rec, err := t.save(ctx, id, c)
+	return rec, err == nil
+}
+
+// save is update that says why it failed; every failure is logged.
+func (t *Tracker) save(ctx context.Context, id int64, c Change) (Record, error) {
 	rec, err := t.store.Update(context.WithoutCancel(ctx), id, c, time.Now())
 	if err != nil {
-		return rec, false
+		t.log.Error("could not save a change to the history", "record", id, errAttr(err))
+		return rec, err
 	}
 	t.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
-	return rec, true
+	return rec, nil
+}
+
+// saveRetries are the waits between tries of a write that must not be
+// lost: a busy or briefly failing disk gets a few chances.
+var saveRetries = []time.Duration{50 * time.Millisecond, 250 * time.Millisecond, time.Second}
+
+// saveRetrying is save, tried again after each wait of saveRetries while
+// it fails (but not for a record that no longer exists).
+func (t *Tracker) saveRetrying(ctx context.Context, id int64, c Change) (Record, error) {
+	rec, err := t.save(ctx, id, c)
+	for _, wait := range saveRetries {
+		if err == nil || errors.Is(err, ErrNotFound) {
+			break
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return rec, err
+		}
+		rec, err = t.save(ctx, id, c)
+	}
+	return rec, err
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -572,7 +632,9 @@ func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (Record,
 		} else {
 			st := StateNotSent
 			msg := "The video was not started: " + t.errorText(err)
-			rec, _ = t.update(ctx, rec.ID, Change{State: &st, ErrorMessage: &msg})
+			if saved, ok := t.update(ctx, rec.ID, Change{State: &st, ErrorMessage: &msg}); ok {
+				rec = saved
+			}
 			if client.IsUnauthorized(err) {
 				t.keyRefused()
 			}
@@ -583,9 +645,29 @@ func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (Record,
 	if res.Status != "" {
 		st = State(res.Status)
 	}
-	rec, _ = t.update(ctx, rec.ID, Change{TaskID: &res.TaskID, State: &st, Watching: ptr(true)})
-	t.addWatch(rec, time.Now().Add(t.Interval()))
-	return rec, nil
+	saved, err := t.saveRetrying(ctx, rec.ID, Change{TaskID: &res.TaskID, State: &st, Watching: ptr(true)})
+	if err != nil {
+		return t.unrecorded(rec, res.TaskID, st, err)
+	}
+	t.addWatch(saved, time.Now().Add(t.Interval()))
+	return saved, nil
+}
+
+// unrecorded keeps the task id of a created task whose record could not be
+// written: in the journal (the next start records it) and in the log. The
+// record is returned as it would have been saved, with an error that
+// carries the task id for the user.
+func (t *Tracker) unrecorded(rec Record, taskID string, st State, cause error) (Record, error) {
+	e := journalEntry{Record: rec.ID, TaskID: taskID, State: st, At: time.Now().UnixMilli()}
+	if err := t.store.appendJournal(e); err != nil {
+		t.log.Error("task created but neither recorded nor journaled: tell the user its id",
+			"record", rec.ID, "task_id", taskID, errAttr(cause), slog.String("journal_err", err.Error()))
+	} else {
+		t.log.Error("task created but not recorded; its id is kept in the journal until the next start",
+			"record", rec.ID, "task_id", taskID, "journal", t.store.journalPath(), errAttr(cause))
+	}
+	rec.TaskID, rec.State = taskID, st
+	return rec, &UnrecordedTaskError{RecordID: rec.ID, TaskID: taskID, Err: cause}
 }
 
 func (t *Tracker) markUncertain(ctx context.Context, id int64, cause error) Record {
@@ -765,13 +847,17 @@ func (t *Tracker) CheckAgain(ctx context.Context, id int64) error {
 	if rec.TaskID == "" {
 		return errors.New("This request has no task id, so there is nothing to check. Add the task by its id if you found it on the service.")
 	}
-	c := Change{Watching: ptr(true)}
+	now := time.Now()
+	c := Change{Watching: ptr(true), WatchSince: &now}
 	if rec.State == StateLost || rec.State == StateStale {
 		st := StatePending
 		c.State, c.ErrorMessage = &st, ptr("")
 	}
-	rec, _ = t.update(ctx, id, c)
-	now := time.Now()
+	if rec, err = t.saveRetrying(ctx, id, c); err != nil {
+		// Nothing changed: following it now would be forgotten at the
+		// next start, and its stale clock with it.
+		return err
+	}
 	t.mu.Lock()
 	w, ok := t.watches[id]
 	if !ok {

@@ -1,0 +1,37 @@
+package gui
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2/dialog"
+)
+
+// onCopyDiagnostics puts what a bug report needs (versions, settings
+// without the key, the end of the log) on the clipboard.
+func (v *historyView) onCopyDiagnostics() {
+	gather := v.ui.deps.Diagnostics
+	if gather == nil {
+		dialog.ShowInformation("Copy diagnostics", "Diagnostics are not available in this run.", v.win)
+		return
+	}
+	v.ui.background(func(ctx context.Context) {
+		text, err := gather(ctx)
+		if err != nil {
+			v.ui.showError(v.win, "Could not gather diagnostics", err)
+			return
+		}
+		v.ui.do(func() { v.onDiagnosticsReady(text) })
+	})
+}
+
+// onDiagnosticsReady runs on the UI goroutine.
+func (v *historyView) onDiagnosticsReady(text string) {
+	if text == "" {
+		v.ui.showError(v.win, "Could not gather diagnostics", errors.New("there is nothing to copy"))
+		return
+	}
+	v.ui.app.Clipboard().SetContent(text)
+	dialog.ShowInformation("Diagnostics copied",
+		"Versions, settings (never your API key) and the end of Reelhouse's log are on the clipboard. Paste them into your bug report.", v.win)
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/client/keychain"
+	"github.com/reelhouse/reelhouse/gui"
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// Options say where Reelhouse keeps its data and which service it uses;
+// command-line values override saved settings for one run.
+type Options struct {
+	Demo    bool   // use the built-in simulator, a throw-away key and folders
+	Server  string // overrides the saved server URL
+	Library string // overrides the saved library folder
+	DataDir string // where the history database lives (default: the user's config folder)
+}
+
+// Session is everything a running Reelhouse holds open: the composition
+// root that hands the windows their ready dependencies.
+type Session struct {
+	Deps    gui.Deps
+	Tracker *history.Tracker
+	Log     *slog.Logger
+	closers []func()
+}
+
+// Close releases what Open acquired, in reverse order.
+func (s *Session) Close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+// startupError names what failed at start-up; gui chooses the sentence.
+func startupError(p gui.StartupProblem, detail string, err error) error {
+	return &gui.StartupError{Problem: p, Detail: detail, Err: err}
+}
+
+// Open prepares the store, library, client and tracker for a run.
+func Open(ctx context.Context, o Options) (_ *Session, err error) {
+	s := &Session{Log: slog.New(slog.DiscardHandler)}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	var demoKey string
+	if o.Demo {
+		tmp, err := os.MkdirTemp("", "reelhouse-demo-")
+		if err != nil {
+			return nil, startupError(gui.StartupDemoFolder, "", err)
+		}
+		s.closers = append(s.closers, func() { os.RemoveAll(tmp) })
+		// The simulator is for demo mode only, and only this wiring uses it.
+		sim := apitest.New(apitest.Config{PendingFor: 2 * time.Second, RunningFor: 4 * time.Second, Covers: true})
+		s.closers = append(s.closers, sim.Close)
+		o.DataDir, o.Library, o.Server, demoKey = filepath.Join(tmp, "data"), filepath.Join(tmp, "Library"), sim.URL(), sim.Key()
+	}
+	if o.DataDir == "" {
+		config, err := os.UserConfigDir()
+		if err != nil {
+			return nil, startupError(gui.StartupSettingsFolder, "", err)
+		}
+		o.DataDir = filepath.Join(config, "Reelhouse")
+	}
+	unlock, err := history.LockDataDir(o.DataDir)
+	if err != nil {
+		return nil, startupError(gui.StartupDataFolder, o.DataDir, err)
+	}
+	s.closers = append(s.closers, unlock)
+	logPath := filepath.Join(o.DataDir, logName)
+	if l, closeLog, err := openLog(logPath); err == nil {
+		s.Log = l
+		s.closers = append(s.closers, closeLog)
+	} else {
+		// Reelhouse runs without its log file rather than not at all.
+		slog.Warn("no log file", "path", logPath, "err", client.RedactText(err.Error()))
+	}
+	s.Log.Info("starting", "version", appVersion(), "demo", o.Demo)
+	store, err := history.Open(ctx, filepath.Join(o.DataDir, "history.db"))
+	if err != nil {
+		s.Log.Error("could not open the history", "err", client.RedactText(err.Error()))
+		return nil, startupError(gui.StartupHistory, o.DataDir, err)
+	}
+	s.closers = append(s.closers, func() { store.Close() })
+
+	d := gui.Deps{Store: store, ServerLocked: o.Server != "", LibraryLocked: o.Library != ""}
+	d.ServerURL = o.Server
+	if d.ServerURL == "" {
+		d.ServerURL = store.Setting(ctx, history.SettingServer, client.DefaultBaseURL)
+	}
+	dir := o.Library
+	if dir == "" {
+		dir = store.Setting(ctx, history.SettingLibrary, history.DefaultLibraryDir())
+	}
+	lib, err := history.OpenLibrary(dir)
+	if err != nil {
+		return nil, startupError(gui.StartupLibrary, dir, err)
+	}
+	c, err := client.New(d.ServerURL)
+	if err != nil {
+		return nil, startupError(gui.StartupServer, client.RedactURL(d.ServerURL), err)
+	}
+	d.Client = c
+	keySource := "keychain"
+	switch envKey, ok := keychain.FromEnv(); {
+	case o.Demo:
+		c.SetAPIKey(demoKey)
+		d.KeySource, keySource = gui.KeyFromDemo, "demo"
+	case ok:
+		c.SetAPIKey(envKey)
+		d.KeySource, keySource = gui.KeyFromEnv, "environment ("+keychain.EnvVar+")"
+	default:
+		d.Keys = registeringKeys{keychain.New()}
+	}
+	seconds, _ := strconv.Atoi(store.Setting(ctx, history.SettingInterval, "2"))
+	downloads, _ := strconv.Atoi(store.Setting(ctx, history.SettingMaxDownloads, "2"))
+	d.Tracker = history.NewTracker(store, lib, c, history.TrackerOptions{
+		Interval:     time.Duration(seconds) * time.Second,
+		MaxDownloads: downloads,
+		ThumbnailDir: filepath.Join(o.DataDir, "thumbnails"),
+		Log:          s.Log.With("part", "tracker"),
+		ErrorText:    gui.ErrorText,
+	})
+	d.Diagnostics = func(ctx context.Context) (string, error) {
+		return diagnostics(ctx, diagnosticFacts{
+			Demo: o.Demo, DataDir: o.DataDir, LogPath: logPath, KeySource: keySource,
+			ServerURL: d.ServerURL, Library: d.Tracker.Library().Dir(), Store: store,
+		})
+	}
+	s.Tracker = d.Tracker
+	s.Deps = d
+	return s, nil
+}
+
+// runTracker follows the tasks until ctx ends; a tracker that stops on
+// its own is logged and shown in the window.
+func (s *Session) runTracker(ctx context.Context, ui *gui.UI) {
+	err := s.Tracker.Run(ctx)
+	if err == nil || errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		return
+	}
+	s.Log.Error("the tracker stopped", "err", client.RedactText(err.Error()))
+	ui.TrackerStopped(err)
+}
+
+// registeringKeys is the keychain, with every key it sees registered for
+// redaction before anything could log it.
+type registeringKeys struct{ gui.KeyStore }
+
+func (k registeringKeys) Load(ctx context.Context) (string, error) {
+	key, err := k.KeyStore.Load(ctx)
+	if err == nil {
+		client.RegisterSecret(key)
+	}
+	return key, err
+}
+
+func (k registeringKeys) Save(ctx context.Context, key string) error {
+	client.RegisterSecret(key)
+	return k.KeyStore.Save(ctx, key)
+}
