@@ -295,6 +295,9 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) (CreateResult, e
 	if strings.TrimSpace(req.Prompt) == "" {
 		return CreateResult{}, invalidRequest("Write a prompt before submitting.")
 	}
+	if req.hasLocalFile() {
+		return CreateResult{}, invalidRequest("a local reference file must be sent as a data: URL")
+	}
 	key, err := c.currentKey()
 	if err != nil {
 		return CreateResult{}, err
