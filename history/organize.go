@@ -429,10 +429,14 @@ func Rebuild(ctx context.Context, store *Store, lib *Library) (LibraryReport, er
 	}
 	for _, list := range found {
 		for _, fs := range list {
-			if _, created, err := store.Restore(ctx, fs.sidecar.Record(fs.rel)); err != nil {
+			rec := fs.sidecar.Record(fs.rel)
+			// An older sidecar may carry its image inline: keep it in refs/.
+			rec.Request, _ = lib.keepRefImages(rec.Request)
+			if _, created, err := store.Restore(ctx, rec); err != nil {
 				rep.Problems = append(rep.Problems, err.Error())
 			} else if created {
 				rep.Added++
+				rep.Problems = append(rep.Problems, lib.missingRefs(rec.TaskID, rec.Request)...)
 			}
 		}
 	}
@@ -585,6 +589,10 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 			return nil, fmt.Errorf("Reelhouse could not copy %s to the new folder, so nothing was moved: %v", SidecarPath(f.Path), err)
 		}
 	}
+	refs, err := copyRefs(ctx, old, next)
+	if err != nil {
+		return nil, fmt.Errorf("Reelhouse could not copy the reference images to the new folder, so nothing was moved: %v", err)
+	}
 	if err := t.store.SetSetting(ctx, SettingLibrary, next.dir); err != nil {
 		return nil, err
 	}
@@ -596,6 +604,7 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 			os.Remove(SidecarPath(src))
 		}
 	}
+	removeRefs(old, refs)
 	if progress != nil {
 		progress(len(todo), len(todo))
 	}
@@ -719,6 +728,11 @@ func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip boo
 	if len(items) == 0 {
 		return "", errors.New("There is no downloaded video to export in what you selected.")
 	}
+	var refs []client.Media
+	for _, it := range items {
+		refs = append(refs, refImages(it.rec.Request)...)
+	}
+	refs = uniqueRefs(refs)
 	if !asZip {
 		for _, it := range items {
 			dst := filepath.Join(dir, it.name)
@@ -734,6 +748,11 @@ func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip boo
 				return "", err
 			}
 		}
+		for _, m := range refs {
+			if err := exportRef(ctx, lib, m, dir); err != nil {
+				return "", err
+			}
+		}
 		return dir, nil
 	}
 	zipPath := filepath.Join(dir, "Reelhouse export "+time.Now().Format("2006-01-02 15-04-05")+".zip")
@@ -743,6 +762,12 @@ func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip boo
 	}
 	defer os.Remove(tmp.Name())
 	zw := zip.NewWriter(tmp)
+	for _, m := range refs {
+		if err := addZipRef(ctx, zw, lib, m); err != nil {
+			tmp.Close()
+			return "", err
+		}
+	}
 	for _, it := range items {
 		if err := addZipFile(ctx, zw, it.src, it.name); err != nil {
 			tmp.Close()
