@@ -87,6 +87,8 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// Not fatal: a row not moved yet still sends its image, and is moved next time.
+	_, _ = history.MigrateRefImages(ctx, store, lib)
 	c, err := client.New(d.ServerURL)
 	if err != nil {
 		return nil, fmt.Errorf("The server address %q cannot be used: %w", d.ServerURL, err)
