@@ -23,6 +23,9 @@ type Sidecar struct {
 
 	TaskID          string               `json:"task_id"`
 	State           State                `json:"state"`
+	// Request names a local reference image by its file in the library's
+	// refs folder and its sha256, never by its bytes; sidecars written by
+	// older versions may still hold one inline, and are read as they are.
 	Request         client.CreateRequest `json:"request"`
 	CreatedAt       int64                `json:"created_at"` // ms since the epoch, local record time
 	UpdatedAt       int64                `json:"updated_at"`
