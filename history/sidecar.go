@@ -16,16 +16,16 @@ import (
 
 // Sidecar is the JSON file next to every video in the library. It holds
 // everything needed to rebuild the video's history row, so the library
-// folder describes itself even without the database.
+// folder describes itself even without the database. Its request names a
+// local reference image by its file in the library's refs folder and its
+// sha256, never by its bytes; sidecars of older versions may still hold
+// one inline, and are read as they are.
 type Sidecar struct {
 	Format  string `json:"format"`
 	Version int    `json:"version"`
 
 	TaskID          string               `json:"task_id"`
 	State           State                `json:"state"`
-	// Request names a local reference image by its file in the library's
-	// refs folder and its sha256, never by its bytes; sidecars written by
-	// older versions may still hold one inline, and are read as they are.
 	Request         client.CreateRequest `json:"request"`
 	CreatedAt       int64                `json:"created_at"` // ms since the epoch, local record time
 	UpdatedAt       int64                `json:"updated_at"`
