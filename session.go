@@ -107,6 +107,10 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	if err != nil {
 		return nil, startupError(gui.StartupLibrary, dir, err)
 	}
+	// Not fatal: a row not moved yet still sends its image, and is moved next time.
+	if _, err := history.MigrateRefImages(ctx, store, lib); err != nil {
+		s.Log.Warn("reference images not moved into the library yet", "err", err)
+	}
 	c, err := client.New(d.ServerURL)
 	if err != nil {
 		return nil, startupError(gui.StartupServer, client.RedactURL(d.ServerURL), err)

@@ -300,6 +300,9 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) (CreateResult, e
 	if strings.TrimSpace(req.Prompt) == "" {
 		return CreateResult{}, invalidRequest(OpCreate, CodeNoPrompt, "")
 	}
+	if req.hasLocalFile() {
+		return CreateResult{}, invalidRequest(OpCreate, CodeLocalFile, "a local reference file must be sent as a data: URL")
+	}
 	key, err := c.currentKey()
 	if err != nil {
 		return CreateResult{}, err

@@ -45,6 +45,7 @@ const (
 	CodeTaskIDControl  Code = "task id has control characters"
 	CodeNoAPIKey       Code = "no api key"
 	CodeKeyNotSendable Code = "api key has characters that cannot be sent"
+	CodeLocalFile      Code = "local file not expanded"
 
 	CodeInvalidBaseURL  Code = "invalid server address"
 	CodeBaseURLNotURL   Code = "server address is not a url"

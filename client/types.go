@@ -46,6 +46,12 @@ func (s Status) Known() bool {
 type Media struct {
 	Role string `json:"type,omitempty"`
 	URL  string `json:"url"`
+	// File and SHA256 name a local file kept beside the videos (a path
+	// relative to the library folder, and the sha256 of its bytes) in place
+	// of URL. They are never sent: the data: URL is rebuilt from the file
+	// just before the create call.
+	File   string `json:"file,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // CreateRequest is the body of a create call. Zero fields are omitted.

@@ -2,12 +2,10 @@ package gui
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -32,9 +30,6 @@ var knownModels = []string{
 
 // defaultModel is preselected in the compose window.
 const defaultModel = "wan2.1-t2v-turbo"
-
-// maxImageBytes caps a reference image sent inline.
-const maxImageBytes = 10 << 20
 
 const automatic = "Automatic"
 
@@ -65,6 +60,10 @@ type composeView struct {
 	lastID    int64  // the record of the last Generate, to show its progress
 	inFlight  bool
 	imageName string
+
+	// keptImage is an earlier request's image kept in the library, used
+	// when image is empty.
+	keptImage client.Media
 }
 
 func newCompose(u *UI) *composeView {
@@ -157,6 +156,10 @@ func (v *composeView) request() (client.CreateRequest, error) {
 	}
 	if v.image != "" {
 		req.Image = []client.Media{{Role: imageRoles[v.imageRole.Selected], URL: v.image}}
+	} else if v.keptImage.File != "" {
+		img := v.keptImage
+		img.Role = imageRoles[v.imageRole.Selected]
+		req.Image = []client.Media{img}
 	}
 	return req, nil
 }
@@ -243,7 +246,7 @@ func (v *composeView) fill(req client.CreateRequest) {
 	}
 	v.onImageCleared()
 	if len(req.Image) > 0 {
-		v.image = req.Image[0].URL
+		v.image, v.keptImage = req.Image[0].URL, req.Image[0]
 		for label, role := range imageRoles {
 			if role == req.Image[0].Role {
 				v.imageRole.SetSelected(label)
@@ -268,7 +271,7 @@ func selectOr(s *widget.Select, value string) {
 }
 
 func (v *composeView) onImageCleared() {
-	v.image, v.imageName = "", ""
+	v.image, v.imageName, v.keptImage = "", "", client.Media{}
 	v.imageLabel.SetText("No reference image")
 	v.imageClear.Hide()
 }
@@ -304,18 +307,19 @@ func (v *composeView) onPickImage() {
 }
 
 // imageDataURL reads an image into a data: URL, refusing anything that is
-// not an image or is too large to send.
+// not an image or is too large to send. Submit keeps the image as a file
+// in the library, so the history never holds its bytes.
 func imageDataURL(r io.Reader) (string, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxImageBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, client.MaxInlineImageSize+1))
 	if err != nil {
 		return "", fmt.Errorf("The image could not be read: %v", err)
 	}
-	if len(data) > maxImageBytes {
-		return "", fmt.Errorf("The image is larger than %d MB. Pick a smaller one.", maxImageBytes>>20)
-	}
-	mime := http.DetectContentType(data)
-	if !strings.HasPrefix(mime, "image/") {
+	url, err := client.ImageDataURL(data)
+	switch {
+	case errors.Is(err, client.ErrImageTooLarge):
+		return "", fmt.Errorf("The image is larger than %d MB. Pick a smaller one.", client.MaxInlineImageSize>>20)
+	case err != nil:
 		return "", errors.New("That file is not an image Reelhouse can send. Pick a PNG, JPEG, WebP or GIF file.")
 	}
-	return "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data), nil
+	return url, nil
 }

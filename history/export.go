@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/reelhouse/reelhouse/client"
 )
 
 // Export copies the videos of the given records, each with its sidecar, to
@@ -52,6 +54,11 @@ func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip boo
 	if len(items) == 0 {
 		return "", errors.New("There is no downloaded video to export in what you selected.")
 	}
+	var refs []client.Media
+	for _, it := range items {
+		refs = append(refs, refImages(it.rec.Request)...)
+	}
+	refs = uniqueRefs(refs)
 	if !asZip {
 		for _, it := range items {
 			dst := filepath.Join(dir, it.name)
@@ -67,6 +74,11 @@ func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip boo
 				return "", err
 			}
 		}
+		for _, m := range refs {
+			if err := exportRef(ctx, lib, m, dir); err != nil {
+				return "", err
+			}
+		}
 		return dir, nil
 	}
 	zipPath := filepath.Join(dir, "Reelhouse export "+time.Now().Format("2006-01-02 15-04-05")+".zip")
@@ -76,6 +88,12 @@ func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip boo
 	}
 	defer os.Remove(tmp.Name())
 	zw := zip.NewWriter(tmp)
+	for _, m := range refs {
+		if err := addZipRef(ctx, zw, lib, m); err != nil {
+			tmp.Close()
+			return "", err
+		}
+	}
 	for _, it := range items {
 		if err := addZipFile(ctx, zw, it.src, it.name); err != nil {
 			tmp.Close()

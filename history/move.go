@@ -87,6 +87,10 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 			return nil, fmt.Errorf("Reelhouse could not copy %s to the new folder, so nothing was moved: %v", SidecarPath(f.Path), err)
 		}
 	}
+	refs, err := copyRefs(ctx, old, next)
+	if err != nil {
+		return nil, fmt.Errorf("Reelhouse could not copy the reference images to the new folder, so nothing was moved: %v", err)
+	}
 	if err := t.store.SetSetting(ctx, SettingLibrary, next.dir); err != nil {
 		return nil, err
 	}
@@ -98,6 +102,7 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 			os.Remove(SidecarPath(src))
 		}
 	}
+	removeRefs(old, refs)
 	if progress != nil {
 		progress(len(todo), len(todo))
 	}

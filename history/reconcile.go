@@ -157,16 +157,20 @@ func (l *Library) scan(ctx context.Context, known map[string]sidecarStamp) (libr
 // restore puts back what the sidecars found describe: new tasks, and files
 // the history does not know yet. It records the stamp of each sidecar whose
 // file is recorded where the sidecar is.
-func restore(ctx context.Context, store *Store, found map[string][]foundSidecar, rep *LibraryReport) {
+func restore(ctx context.Context, store *Store, lib *Library, found map[string][]foundSidecar, rep *LibraryReport) {
 	for _, list := range found {
 		for _, fs := range list {
-			got, created, err := store.Restore(ctx, fs.sidecar.Record(fs.rel))
+			rec := fs.sidecar.Record(fs.rel)
+			// An older sidecar may carry its image inline: keep it in refs/.
+			rec.Request, _ = lib.keepRefImages(rec.Request)
+			got, created, err := store.Restore(ctx, rec)
 			if err != nil {
 				rep.Problems = append(rep.Problems, err.Error())
 				continue
 			}
 			if created {
 				rep.Added++
+				rep.Problems = append(rep.Problems, lib.missingRefs(rec.TaskID, rec.Request)...)
 			}
 			for _, f := range got.Files {
 				if f.Index == fs.sidecar.File.Index && f.Path == fs.rel {
@@ -187,7 +191,7 @@ func Rebuild(ctx context.Context, store *Store, lib *Library) (LibraryReport, er
 	if err != nil {
 		return rep, err
 	}
-	restore(ctx, store, sc.sidecars, &rep)
+	restore(ctx, store, lib, sc.sidecars, &rep)
 	return rep, nil
 }
 
@@ -223,7 +227,7 @@ func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
 		if t.Library() != lib {
 			return false
 		}
-		restore(ctx, t.store, batch, &rep)
+		restore(ctx, t.store, lib, batch, &rep)
 		batch, n = nil, 0
 		return true
 	}

@@ -16,7 +16,10 @@ import (
 
 // Sidecar is the JSON file next to every video in the library. It holds
 // everything needed to rebuild the video's history row, so the library
-// folder describes itself even without the database.
+// folder describes itself even without the database. Its request names a
+// local reference image by its file in the library's refs folder and its
+// sha256, never by its bytes; sidecars of older versions may still hold
+// one inline, and are read as they are.
 type Sidecar struct {
 	Format  string `json:"format"`
 	Version int    `json:"version"`

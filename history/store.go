@@ -222,6 +222,14 @@ var migrations = []string{
 
 	// 4: "Check again" restarts the stale clock, and a restart keeps it.
 	`ALTER TABLE tasks ADD COLUMN watch_since INTEGER NOT NULL DEFAULT 0;`,
+
+	// 5: reference images move out of the rows. Older versions kept a local
+	// image inline in the request (a data: URL of up to 10 MiB), which every
+	// list page read. Rows marked here are rewritten by MigrateRefImages once
+	// the library folder is known, which keeps each image as a file there.
+	`ALTER TABLE tasks ADD COLUMN inline_images INTEGER NOT NULL DEFAULT 0;
+	UPDATE tasks SET inline_images = 1 WHERE instr(request, '"url":"data:') > 0;
+	CREATE INDEX tasks_inline_images ON tasks(id) WHERE inline_images = 1;`,
 }
 
 // Open opens (creating if needed) the database at path and brings its
@@ -339,8 +347,8 @@ func (s *Store) AddSubmission(ctx context.Context, req client.CreateRequest, now
 		return Record{}, err
 	}
 	ms := now.UnixMilli()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO tasks (model, prompt, request, state, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, req.Model, req.Prompt, string(body), StateSubmitting, ms, ms)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO tasks (model, prompt, request, state, created_at, updated_at, inline_images)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, req.Model, req.Prompt, string(body), StateSubmitting, ms, ms, boolInt(req.HasDataURL()))
 	if err != nil {
 		return Record{}, fmt.Errorf("Reelhouse could not record the request, so it was not sent: %w", err)
 	}
@@ -349,6 +357,61 @@ func (s *Store) AddSubmission(ctx context.Context, req client.CreateRequest, now
 		return Record{}, err
 	}
 	return s.Get(ctx, id)
+}
+
+// inlineImageRows lists the rows whose request still carries an image
+// inline, for MigrateRefImages.
+func (s *Store) inlineImageRows(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM tasks WHERE inline_images = 1 ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// requestOf returns a row's request as stored, and decoded.
+func (s *Store) requestOf(ctx context.Context, id int64) (string, client.CreateRequest, error) {
+	var (
+		text string
+		req  client.CreateRequest
+	)
+	err := s.db.QueryRowContext(ctx, `SELECT request FROM tasks WHERE id = ?`, id).Scan(&text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", req, ErrNotFound
+	}
+	if err != nil {
+		return "", req, err
+	}
+	if err := json.Unmarshal([]byte(text), &req); err != nil {
+		return "", req, fmt.Errorf("task %d has an unreadable request: %w", id, err)
+	}
+	return text, req, nil
+}
+
+// replaceRequest rewrites a row's request, unless it changed since it read
+// old, and records whether an image is still inline. It reports whether
+// the row was rewritten.
+func (s *Store) replaceRequest(ctx context.Context, id int64, old string, req client.CreateRequest, inline bool) (bool, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return false, err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE tasks SET request = ?, inline_images = ? WHERE id = ? AND request = ?`,
+		string(body), boolInt(inline), id, old)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // AddExisting records a task made elsewhere, known only by its id. It
@@ -891,12 +954,13 @@ func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
 		}
 		defer tx.Rollback()
 		res, err := tx.ExecContext(ctx, `INSERT INTO tasks (task_id, model, prompt, request, state, watching, error_code, error_message,
-			raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at)
-			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at,
+			inline_images)
+			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.TaskID, r.Request.Model, r.Request.Prompt, string(body), string(r.State), r.ErrorCode, r.ErrorMessage,
 			string(client.RedactJSON(r.Raw)), r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(),
 			int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
-			boolInt(r.Favourite), r.Note, trashed)
+			boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()))
 		if err != nil {
 			return Record{}, false, fmt.Errorf("Reelhouse could not restore task %s: %w", r.TaskID, err)
 		}

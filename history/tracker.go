@@ -611,6 +611,7 @@ func ptr[T any](v T) *T { return &v }
 // The record is returned even when sending failed: it then says what
 // happened (not sent, or uncertain) and nothing is ever re-sent by itself.
 func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (Record, error) {
+	req = t.keepRefImages(req)
 	t.submitGate.RLock()
 	rec, err := t.store.AddSubmission(ctx, req, time.Now())
 	if err == nil {
@@ -625,7 +626,7 @@ func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (Record,
 		return Record{}, err
 	}
 	t.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: rec})
-	res, err := t.api.Create(ctx, req)
+	res, err := t.create(ctx, req)
 	if err != nil {
 		if errors.Is(err, client.ErrSubmissionUncertain) || ctx.Err() != nil {
 			rec = t.markUncertain(ctx, rec.ID, err)
