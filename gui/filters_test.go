@@ -200,7 +200,7 @@ func TestPromptCannotReverseTheAppsWords(t *testing.T) {
 	hv.list.Refresh()
 	markup := test.RenderObjectToMarkup(hv.list)
 	if strings.ContainsFunc(markup, bidiControl) || !strings.Contains(markup, "evil prompt") {
-		t.Errorf("history row holds bidi controls: %q", markup)
+		t.Errorf("history row holds bidi controls: %q", hv.records[0].Request.Prompt)
 	}
 	for in, want := range map[string]string{
 		"plain":                       "plain",
