@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -59,6 +61,8 @@ type composeView struct {
 	image     string // data: URL or http(s) URL; empty for none
 	lastID    int64  // the record of the last Generate, to show its progress
 	inFlight  bool
+	lastSent  []byte    // the last request that was sent, as JSON
+	lastAt    time.Time // when it was sent
 	imageName string
 
 	// keptImage is an earlier request's image kept in the library, used
@@ -164,7 +168,13 @@ func (v *composeView) request() (client.CreateRequest, error) {
 	return req, nil
 }
 
-// onGenerate sends the request once, in the background.
+// repeatWindow is how soon after a request the same one is taken for a
+// double press, to be confirmed before it is paid for again.
+const repeatWindow = time.Minute
+
+// onGenerate sends the request once, in the background. The button is off
+// while a request is being sent; the same request again within a minute
+// is sent only once the user confirms it.
 func (v *composeView) onGenerate() {
 	if v.inFlight {
 		return
@@ -174,6 +184,21 @@ func (v *composeView) onGenerate() {
 		v.status.SetText(err.Error())
 		return
 	}
+	body, _ := json.Marshal(req)
+	if v.lastSent != nil && bytes.Equal(body, v.lastSent) && time.Since(v.lastAt) < repeatWindow {
+		dialog.NewConfirm("Generate again?", "Make another video from the same prompt?", func(ok bool) {
+			if ok && !v.inFlight {
+				v.send(req, body)
+			}
+		}, v.win).Show()
+		return
+	}
+	v.send(req, body)
+}
+
+// send submits req (body is its JSON) in the background.
+func (v *composeView) send(req client.CreateRequest, body []byte) {
+	v.lastSent, v.lastAt = body, time.Now()
 	v.inFlight = true
 	v.generate.Disable()
 	v.status.SetText("Sending your request…")
@@ -187,6 +212,10 @@ func (v *composeView) onGenerate() {
 			}
 			if err != nil {
 				v.status.SetText(submitFailedText(rec, err))
+				var unrec *history.UnrecordedTaskError
+				if rec.State != history.StateUncertain && !errors.As(err, &unrec) {
+					v.lastSent = nil // nothing was made: sending it again is no repeat
+				}
 				return
 			}
 			v.status.SetText("Started. The video will appear in History and in your library when it is ready.")
@@ -286,7 +315,7 @@ func (v *composeView) onPickImage() {
 			return // cancelled
 		}
 		name := r.URI().Name()
-		v.imageLabel.SetText("Reading " + name + "…")
+		v.imageLabel.SetText("Reading " + userText(name) + "…")
 		v.ui.background(func(ctx context.Context) {
 			defer r.Close()
 			dataURL, err := imageDataURL(r)

@@ -44,6 +44,10 @@ var timeRanges = []string{anyTime, "Today", "Last 7 days", "Last 30 days", "This
 // pageSize is how many records the list loads at a time.
 const pageSize = 200
 
+// searchDelay is how long typing in the search box must pause before the
+// list is read again.
+const searchDelay = 150 * time.Millisecond
+
 // historyView lists every task, newest first, with the selected task's
 // details and actions.
 type historyView struct {
@@ -64,6 +68,14 @@ type historyView struct {
 	// records backs the list; it changes only on the UI goroutine.
 	records    []history.Record
 	total      int
+	shown      history.Query // the query records and total answer
+	pageSize   int
+	cancelLoad context.CancelFunc // stops the load under way, if any
+	// after runs f once d has passed (time.AfterFunc; tests replace it);
+	// searchSeq tells the last keystroke's timer from stale ones.
+	after      func(d time.Duration, f func()) (stop func() bool)
+	stopSearch func() bool
+	searchSeq  int
 	progress   map[int64]float64
 	selected   int64
 	loadSeq    int
@@ -102,7 +114,7 @@ type historyView struct {
 	videos    int  // videos of the shown query, when videosSeq == loadSeq
 	videosSeq int  // the load the video count belongs to
 	counting  bool // a video count is under way
-	recount   bool // count again when it ends
+	countMore bool // count again when it ends
 }
 
 // detailFields are the metadata rows of the detail panel, in order.
@@ -114,6 +126,8 @@ func newHistory(u *UI) *historyView {
 		win:      secondaryWindow(u.app, "Reelhouse — History", fyne.NewSize(1100, 700)),
 		progress: make(map[int64]float64),
 		fields:   make(map[string]*widget.Label),
+		pageSize: pageSize,
+		after:    func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop },
 	}
 	v.search = widget.NewEntry()
 	v.search.SetPlaceHolder("Search prompts, or paste a task id")
@@ -130,7 +144,7 @@ func newHistory(u *UI) *historyView {
 	// Callbacks are set after the initial selections, so that building the
 	// window starts no background work.
 	changed := func(string) { v.onFilterChanged() }
-	v.search.OnChanged = changed
+	v.search.OnChanged = v.onSearchChanged
 	v.filter.OnChanged, v.model.OnChanged, v.tag.OnChanged, v.when.OnChanged, v.sort.OnChanged = changed, changed, changed, changed, changed
 
 	addBtn := widget.NewButtonWithIcon("Add by task id…", theme.ContentAddIcon(), v.onAddByID)
@@ -155,7 +169,7 @@ func newHistory(u *UI) *historyView {
 			}
 			r := v.records[i]
 			row := o.(*fyne.Container)
-			prompt := firstLine(r.Request.Prompt, 200)
+			prompt := firstLine(r.Request.Prompt, 200) // free of bidi controls, so ★ stays in front
 			if r.Favourite {
 				prompt = "★ " + prompt
 			}
@@ -266,7 +280,7 @@ func (v *historyView) rowStatus(r history.Record) string {
 
 // query turns the filter controls into a store query.
 func (v *historyView) query() history.Query {
-	q := history.Query{Text: v.search.Text, Limit: pageSize, OldestFirst: v.sort.Selected == oldest}
+	q := history.Query{Text: v.search.Text, Limit: v.pageSize, OldestFirst: v.sort.Selected == oldest}
 	switch v.filter.Selected {
 	case filterInProgress:
 		q.View = history.ViewInProgress
@@ -302,52 +316,30 @@ func (v *historyView) query() history.Query {
 	return q
 }
 
-// matches decides whether a record that changed belongs in the list as it
-// is filtered now, without asking the store.
-func (v *historyView) matches(r history.Record) bool {
-	q := v.query()
-	if q.Trash != r.Trashed() || (q.Favourites && !r.Favourite) || (q.Model != "" && q.Model != r.Request.Model) {
-		return false
-	}
-	if q.Tag != "" && !slices.Contains(r.Tags, q.Tag) {
-		return false
-	}
-	if !q.From.IsZero() && r.CreatedAt.Before(q.From) {
-		return false
-	}
-	switch v.filter.Selected {
-	case filterInProgress:
-		if !inProgress(r) {
-			return false
-		}
-	case filterDone:
-		if r.Download != history.DownloadDone || missing(r) {
-			return false
-		}
-	case filterAttention:
-		if !needsAttention(r) {
-			return false
-		}
-	case filterNotDownloaded:
-		if r.State != history.StateSuccess || r.Download == history.DownloadWaiting {
-			return false
-		}
-	}
-	prompt := strings.ToLower(r.Request.Prompt)
-	for _, word := range strings.Fields(strings.ToLower(v.search.Text)) {
-		if !strings.Contains(prompt, word) && r.TaskID != word {
-			return false
-		}
-	}
-	return true
-}
-
 func (v *historyView) onFilterChanged() {
 	v.ui.background(v.reload)
 }
 
+// onSearchChanged reads the list again once typing pauses, not on every
+// keystroke.
+func (v *historyView) onSearchChanged(string) {
+	if v.stopSearch != nil {
+		v.stopSearch()
+	}
+	v.searchSeq++
+	seq := v.searchSeq
+	v.stopSearch = v.after(searchDelay, func() {
+		v.ui.do(func() {
+			if seq == v.searchSeq { // a timer stopped too late must not load twice
+				v.stopSearch = nil
+				v.onFilterChanged()
+			}
+		})
+	})
+}
+
 // reload reads the first page from the store in the background. A newer
-// reload wins over an older one that finishes later.
+// load cancels an older one still under way.
 func (v *historyView) reload(ctx context.Context) { v.load(ctx, 0) }
 
 func (v *historyView) onShowMore() {
@@ -360,11 +352,20 @@ func (v *historyView) load(ctx context.Context, offset int) {
 		q   history.Query
 		seq int
 	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	done := make(chan struct{})
 	v.ui.do(func() {
 		v.loadSeq++
 		seq = v.loadSeq
 		q = v.query()
+		if offset > 0 {
+			q = v.shown // more of the same list, even if the filters changed since
+		}
+		if v.cancelLoad != nil {
+			v.cancelLoad()
+		}
+		v.cancelLoad = cancel
 		close(done)
 	})
 	select {
@@ -375,11 +376,17 @@ func (v *historyView) load(ctx context.Context, offset int) {
 	q.Offset = offset
 	store := v.ui.deps.Store
 	recs, err := store.List(ctx, q)
+	if ctx.Err() != nil {
+		return // a newer load took over
+	}
 	if err != nil {
 		v.ui.showError(v.win, "Could not read the history", err)
 		return
 	}
 	total, err := store.Count(ctx, q)
+	if ctx.Err() != nil {
+		return
+	}
 	if err != nil {
 		v.ui.showError(v.win, "Could not read the history", err)
 		return
@@ -395,8 +402,10 @@ func (v *historyView) load(ctx context.Context, offset int) {
 		if offset == 0 {
 			v.records = v.records[:0]
 		}
+		q.Offset = 0
+		v.shown = q
 		for _, r := range recs {
-			if v.indexOf(r.ID) < 0 && v.matches(r) {
+			if v.indexOf(r.ID) < 0 {
 				v.records = append(v.records, r)
 			}
 		}
@@ -466,11 +475,11 @@ func (v *historyView) countVideos() {
 		return // the windows are closing
 	}
 	if v.counting {
-		v.recount = true
+		v.countMore = true
 		return
 	}
 	v.counting = true
-	q, seq := v.query(), v.loadSeq
+	q, seq := v.shown, v.loadSeq
 	v.ui.background(func(ctx context.Context) {
 		n, err := v.ui.deps.Store.CountVideos(ctx, q)
 		v.ui.do(func() {
@@ -479,8 +488,8 @@ func (v *historyView) countVideos() {
 				v.videos, v.videosSeq = n, seq
 				v.showCount()
 			}
-			if v.recount {
-				v.recount = false
+			if v.countMore {
+				v.countMore = false
 				v.countVideos()
 			}
 		})
@@ -540,25 +549,36 @@ func (v *historyView) current() (history.Record, bool) {
 	return history.Record{}, false
 }
 
-// onRecordChanged updates one row, or adds the record at the top.
+// onRecordChanged updates, adds or removes one row, where the list's
+// query and order put it. A task's place in the order never changes (it
+// sorts by creation), so a row only ever appears or disappears.
 func (v *historyView) onRecordChanged(r history.Record) {
 	if r.Download != history.DownloadWaiting {
 		delete(v.progress, r.ID)
 	}
 	i := v.indexOf(r.ID)
+	matches := v.shown.Matches(r)
 	switch {
-	case i >= 0 && r.Trashed() != (v.filter.Selected == filterTrash):
-		v.onRecordDeleted(r.ID) // moved into or out of the trash
+	case i >= 0 && !matches:
+		v.onRecordDeleted(r.ID) // moved into or out of the trash, or no longer matches
 		return
 	case i >= 0:
 		v.records[i] = r
 		v.list.RefreshItem(i)
-	case v.matches(r):
-		if v.sort.Selected == oldest {
-			v.records = append(v.records, r)
-		} else {
-			v.records = append([]history.Record{r}, v.records...)
+	case matches:
+		at, _ := slices.BinarySearchFunc(v.records, r, func(e, r history.Record) int {
+			if v.shown.Before(e, r) {
+				return -1
+			}
+			return 1
+		})
+		if at == len(v.records) && len(v.records) < v.total {
+			// It belongs on a page not loaded yet, where it may have been
+			// counted already: ask the store.
+			v.recount()
+			return
 		}
+		v.records = slices.Insert(v.records, at, r)
 		v.total++
 		v.list.Refresh()
 		if i := v.indexOf(v.selected); i >= 0 {
@@ -569,6 +589,24 @@ func (v *historyView) onRecordChanged(r history.Record) {
 	if r.ID == v.selected {
 		v.showDetail()
 	}
+}
+
+// recount reads the number of matching records again in the background.
+func (v *historyView) recount() {
+	q, seq := v.shown, v.loadSeq
+	v.ui.background(func(ctx context.Context) {
+		n, err := v.ui.deps.Store.Count(ctx, q)
+		if err != nil {
+			v.ui.showError(v.win, "Could not read the history", err)
+			return
+		}
+		v.ui.do(func() {
+			if seq == v.loadSeq {
+				v.total = n
+				v.updateCount()
+			}
+		})
+	})
 }
 
 func (v *historyView) onRecordDeleted(id int64) {
@@ -870,13 +908,13 @@ func (v *historyView) onShowFolder() {
 func (v *historyView) openPath(video, target string) {
 	v.ui.background(func(ctx context.Context) {
 		if _, err := os.Stat(video); err != nil {
-			v.ui.showError(v.win, "Video not found", fmt.Errorf("The video is no longer at %s. It may have been moved or deleted outside Reelhouse; use “Retry download” to fetch it again while the service still has it.", video))
+			v.ui.showError(v.win, "Video not found", fmt.Errorf("The video is no longer at %s. It may have been moved or deleted outside Reelhouse; use “Retry download” to fetch it again while the service still has it.", userText(video)))
 			return
 		}
 		u := &url.URL{Scheme: "file", Path: filepath.ToSlash(target)}
 		v.ui.do(func() {
 			if err := v.ui.app.OpenURL(u); err != nil {
-				v.ui.showError(v.win, "Could not open the video", fmt.Errorf("Your system could not open %s: %v", target, err))
+				v.ui.showError(v.win, "Could not open the video", fmt.Errorf("Your system could not open %s: %v", userText(target), err))
 			}
 		})
 	})
@@ -1033,7 +1071,7 @@ func (v *historyView) runExport(ids []int64, dir string, zip bool) {
 				v.ui.showError(v.win, "Could not export", err)
 				return
 			}
-			dialog.ShowInformation("Export finished", "The videos were copied to "+where+".", v.win)
+			dialog.ShowInformation("Export finished", "The videos were copied to "+userText(where)+".", v.win)
 		})
 	})
 }

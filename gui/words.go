@@ -107,9 +107,10 @@ func humanTime(t time.Time) string {
 	return t.Local().Format("2 Jan 2006, 15:04:05")
 }
 
-// firstLine shortens a prompt to one line of at most n runes.
+// firstLine shortens a prompt to one line of at most n runes, ready to
+// show inside the app's words (see userText).
 func firstLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(userText(s)), " ")
 	if s == "" {
 		return "(no prompt)"
 	}
@@ -179,4 +180,35 @@ func counted(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// userText prepares text the user wrote (a prompt, tag, note or file name)
+// to be shown inside a sentence of the app. Bidirectional controls are
+// removed, so that a prompt holding, say, U+202E RIGHT-TO-LEFT OVERRIDE
+// cannot reverse the app's own words around it ("Open it from History"
+// read as "yrotsiH morf ti nepO"). Right-to-left letters stay as they are.
+func userText(s string) string {
+	if !strings.ContainsFunc(s, bidiControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if bidiControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// bidiControl reports whether r is one of Unicode's explicit bidirectional
+// formatting characters (embeddings, overrides, isolates and marks).
+func bidiControl(r rune) bool {
+	switch {
+	case r == '\u061C', r == '\u200E', r == '\u200F':
+		return true
+	case r >= '\u202A' && r <= '\u202E':
+		return true
+	case r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
 }
