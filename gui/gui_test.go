@@ -55,7 +55,7 @@ func (l *uiLoop) pump() {
 // until pumps the loop until cond holds; the deadline only catches hangs.
 func (l *uiLoop) until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		l.pump()
 		if cond() {
