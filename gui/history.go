@@ -791,6 +791,9 @@ func mediaText(f history.File) string {
 	}
 	m := f.Media
 	parts := []string{fmt.Sprintf("%.1f s", m.Duration.Seconds()), fmt.Sprintf("%d×%d", m.Width, m.Height)}
+	if m.PixelAspect != "" {
+		parts = append(parts, "pixels "+m.PixelAspect+" (not square)")
+	}
 	if m.FrameRate > 0 {
 		parts = append(parts, fmt.Sprintf("%.3g fps", m.FrameRate))
 	}
@@ -801,6 +804,9 @@ func mediaText(f history.File) string {
 		parts = append(parts, "with sound")
 	} else {
 		parts = append(parts, "no sound")
+	}
+	if m.Truncated {
+		parts = append(parts, "the file looks cut short at its end")
 	}
 	return strings.Join(parts, " · ")
 }

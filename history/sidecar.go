@@ -59,6 +59,10 @@ type SidecarFile struct {
 	AudioCodec string     `json:"audio_codec,omitempty"`
 	HasAudio   bool       `json:"has_audio"`
 	MediaState MediaState `json:"media_state,omitempty"`
+	// PixelAspect is the shape of a pixel when it is not square ("64:45").
+	PixelAspect string `json:"pixel_aspect,omitempty"`
+	// Truncated says the file looks cut short at its end.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 const (
@@ -92,6 +96,7 @@ func NewSidecar(r Record, f File) Sidecar {
 			DurationMS: f.Media.Duration.Milliseconds(), Width: f.Media.Width, Height: f.Media.Height,
 			FrameRate: f.Media.FrameRate, VideoCodec: f.Media.VideoCodec, AudioCodec: f.Media.AudioCodec,
 			HasAudio: f.Media.HasAudio, MediaState: f.MediaState,
+			PixelAspect: f.Media.PixelAspect, Truncated: f.Media.Truncated,
 		},
 		Favourite: r.Favourite, Tags: append([]string{}, r.Tags...), Note: r.Note,
 	}
@@ -112,6 +117,7 @@ func (s Sidecar) Record(rel string) Record {
 			Media: media.Info{
 				Duration: time.Duration(s.File.DurationMS) * time.Millisecond, Width: s.File.Width, Height: s.File.Height,
 				FrameRate: s.File.FrameRate, VideoCodec: s.File.VideoCodec, AudioCodec: s.File.AudioCodec, HasAudio: s.File.HasAudio,
+				PixelAspect: s.File.PixelAspect, Truncated: s.File.Truncated,
 			},
 			MediaState: s.File.MediaState,
 		}},

@@ -229,6 +229,12 @@ var migrations = []string{
 	`ALTER TABLE tasks ADD COLUMN inline_images INTEGER NOT NULL DEFAULT 0;
 	UPDATE tasks SET inline_images = 1 WHERE instr(request, '"url":"data:') > 0;
 	CREATE INDEX tasks_inline_images ON tasks(id) WHERE inline_images = 1;`,
+
+	// 6: what the file reader learned besides the basics: the shape of a
+	// pixel when it is not square ("64:45"), and whether the file looks cut
+	// short at its end.
+	`ALTER TABLE files ADD COLUMN pixel_aspect TEXT NOT NULL DEFAULT '';
+	ALTER TABLE files ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // Open opens (creating if needed) the database at path and brings its
@@ -537,7 +543,30 @@ func (s *Store) query(ctx context.Context, query string, args ...any) ([]Record,
 }
 
 const fileColumns = `task_row, idx, path, size, sha256, duration_ms, width, height, frame_rate,
-	video_codec, audio_codec, has_audio, media_state, thumbnail, missing`
+	video_codec, audio_codec, has_audio, media_state, thumbnail, missing, pixel_aspect, truncated`
+
+// scanFile reads a row of fileColumns, after the columns read into lead,
+// and returns the record row the file belongs to.
+func scanFile(row scanner, lead ...any) (int64, File, error) {
+	var (
+		id                           int64
+		f                            File
+		durationMS                   int64
+		hasAudio, missing, truncated int
+		mediaState                   string
+	)
+	dest := append(lead, &id, &f.Index, &f.Path, &f.Size, &f.SHA256, &durationMS, &f.Media.Width, &f.Media.Height,
+		&f.Media.FrameRate, &f.Media.VideoCodec, &f.Media.AudioCodec, &hasAudio, &mediaState, &f.Thumbnail, &missing,
+		&f.Media.PixelAspect, &truncated)
+	if err := row.Scan(dest...); err != nil {
+		return 0, File{}, err
+	}
+	f.Media.Duration = time.Duration(durationMS) * time.Millisecond
+	f.Media.HasAudio, f.Media.Truncated = hasAudio != 0, truncated != 0
+	f.MediaState = MediaState(mediaState)
+	f.Missing = missing != 0
+	return id, f, nil
+}
 
 // details loads the files and tags of records.
 func (s *Store) details(ctx context.Context, ids []int64) (map[int64][]File, map[int64][]string, error) {
@@ -557,22 +586,11 @@ func (s *Store) details(ctx context.Context, ids []int64) (map[int64][]File, map
 			return nil, nil, err
 		}
 		for rows.Next() {
-			var (
-				id                int64
-				f                 File
-				durationMS        int64
-				hasAudio, missing int
-				mediaState        string
-			)
-			if err := rows.Scan(&id, &f.Index, &f.Path, &f.Size, &f.SHA256, &durationMS, &f.Media.Width, &f.Media.Height,
-				&f.Media.FrameRate, &f.Media.VideoCodec, &f.Media.AudioCodec, &hasAudio, &mediaState, &f.Thumbnail, &missing); err != nil {
+			id, f, err := scanFile(rows)
+			if err != nil {
 				rows.Close()
 				return nil, nil, err
 			}
-			f.Media.Duration = time.Duration(durationMS) * time.Millisecond
-			f.Media.HasAudio = hasAudio != 0
-			f.MediaState = MediaState(mediaState)
-			f.Missing = missing != 0
 			files[id] = append(files[id], f)
 		}
 		if err := rows.Close(); err != nil {
@@ -716,15 +734,15 @@ func boolInt(b bool) int {
 // record of the same index.
 func (s *Store) PutFile(ctx context.Context, id int64, f File) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO files (`+fileColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (task_row, idx) DO UPDATE SET path = excluded.path, size = excluded.size, sha256 = excluded.sha256,
 			duration_ms = excluded.duration_ms, width = excluded.width, height = excluded.height,
 			frame_rate = excluded.frame_rate, video_codec = excluded.video_codec, audio_codec = excluded.audio_codec,
 			has_audio = excluded.has_audio, media_state = excluded.media_state, thumbnail = excluded.thumbnail,
-			missing = excluded.missing`,
+			missing = excluded.missing, pixel_aspect = excluded.pixel_aspect, truncated = excluded.truncated`,
 		id, f.Index, f.Path, f.Size, f.SHA256, f.Media.Duration.Milliseconds(), f.Media.Width, f.Media.Height,
 		f.Media.FrameRate, f.Media.VideoCodec, f.Media.AudioCodec, boolInt(f.Media.HasAudio), string(f.MediaState),
-		f.Thumbnail, boolInt(f.Missing))
+		f.Thumbnail, boolInt(f.Missing), f.Media.PixelAspect, boolInt(f.Media.Truncated))
 	if err != nil {
 		return fmt.Errorf("Reelhouse could not record the downloaded video: %w", err)
 	}
@@ -885,20 +903,14 @@ func (s *Store) LibraryFiles(ctx context.Context) ([]LibraryFile, error) {
 	var out []LibraryFile
 	for rows.Next() {
 		var (
-			lf                LibraryFile
-			taskID            sql.NullString
-			durationMS        int64
-			hasAudio, missing int
-			mediaState        string
+			lf     LibraryFile
+			taskID sql.NullString
+			err    error
 		)
-		f := &lf.File
-		if err := rows.Scan(&taskID, &lf.RecordID, &f.Index, &f.Path, &f.Size, &f.SHA256, &durationMS, &f.Media.Width, &f.Media.Height,
-			&f.Media.FrameRate, &f.Media.VideoCodec, &f.Media.AudioCodec, &hasAudio, &mediaState, &f.Thumbnail, &missing); err != nil {
+		if lf.RecordID, lf.File, err = scanFile(rows, &taskID); err != nil {
 			return nil, err
 		}
 		lf.TaskID = taskID.String
-		f.Media.Duration = time.Duration(durationMS) * time.Millisecond
-		f.Media.HasAudio, f.Missing, f.MediaState = hasAudio != 0, missing != 0, MediaState(mediaState)
 		out = append(out, lf)
 	}
 	return out, rows.Err()
