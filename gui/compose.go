@@ -50,6 +50,8 @@ type composeView struct {
 	imageClear *widget.Button
 	imageError *widget.Label
 	preview    *canvas.Image
+	pictureRow *fyne.Container // the preview, the name and the clear button
+	scroll     *container.Scroll
 	generate   *widget.Button
 	batchBtn   *widget.Button
 	promptsBtn *widget.Button
@@ -129,8 +131,9 @@ func newCompose(u *UI) *composeView {
 	v.variations.OnChanged = func(string) { v.updateGenerate() }
 	v.onModelChanged(v.model.Text)
 
+	v.pictureRow = container.NewBorder(nil, nil, v.preview, container.NewCenter(v.imageClear), container.NewVBox(pick, v.imageLabel))
 	picture := container.NewVBox(
-		container.NewBorder(nil, nil, v.preview, v.imageClear, container.NewVBox(pick, v.imageLabel)),
+		v.pictureRow,
 		container.NewBorder(nil, nil, widget.NewLabel("Use as"), nil, v.imageRole),
 		v.roleHint,
 		v.imageError,
@@ -144,13 +147,14 @@ func newCompose(u *UI) *composeView {
 		widget.NewFormItem("Length", v.duration),
 		widget.NewFormItem("How many", v.variations),
 	)
+	v.scroll = container.NewVScroll(container.NewVBox(form, v.advanced))
 	heading := widget.NewLabelWithStyle("Turn an idea into a video", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.Truncation = fyne.TextTruncateEllipsis
 	v.pane = container.NewBorder(
 		container.NewBorder(nil, nil, nil, v.promptsBtn, heading),
 		container.NewVBox(container.NewBorder(nil, nil, nil, v.batchBtn, v.generate), v.status),
 		nil, nil,
-		container.NewVScroll(container.NewVBox(form, v.advanced)),
+		v.scroll,
 	)
 	toolbar := container.NewHBox(
 		widget.NewButtonWithIcon("History", theme.HistoryIcon(), func() { u.history.show() }),
@@ -169,7 +173,6 @@ func (v *composeView) content() fyne.CanvasObject { return v.pane }
 func hintLabel(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.LowImportance
 	l.SizeName = theme.SizeNameCaptionText
 	return l
 }
@@ -237,8 +240,8 @@ func (v *composeView) onExtraChanged(text string) {
 		v.extraErr = err.Error()
 	}
 	setError(v.extraError, v.extraErr)
-	if v.extraErr != "" {
-		v.advanced.Open(0) // never a disabled Generate without its reason in sight
+	if v.extraErr != "" && !v.advanced.Items[0].Open {
+		v.openAdvanced() // never a disabled Generate without its reason in sight
 	}
 	v.updateGenerate()
 }
@@ -500,6 +503,7 @@ func (v *composeView) fill(req client.CreateRequest) {
 		v.imageRole.SetSelected(labelOf(roleChoices(), req.Image[0].Role))
 		v.imageLabel.SetText("The picture of the earlier video")
 		v.imageClear.Show()
+		v.pictureRow.Refresh()
 	}
 	v.setStatus("Settings copied from the earlier video. Change anything, then press Generate.", false)
 	v.win.Show()
@@ -527,8 +531,15 @@ func (v *composeView) fillOptions(req client.CreateRequest) {
 	}
 	v.extra.SetText(text)
 	if text != "" {
-		v.advanced.Open(0)
+		v.openAdvanced()
 	}
+}
+
+// openAdvanced shows the Advanced section and makes room for it.
+func (v *composeView) openAdvanced() {
+	v.advanced.Open(0)
+	v.scroll.Content.Refresh()
+	v.scroll.Refresh()
 }
 
 func (v *composeView) onImageCleared() {
@@ -537,6 +548,7 @@ func (v *composeView) onImageCleared() {
 	v.imageClear.Hide()
 	v.preview.Resource = nil
 	v.preview.Hide()
+	v.pictureRow.Refresh()
 	setError(v.imageError, "")
 }
 
@@ -602,7 +614,7 @@ func (v *composeView) useImage(uri fyne.URI, r io.ReadCloser) {
 			v.imageClear.Show()
 			v.preview.Resource = fyne.NewStaticResource(name, data)
 			v.preview.Show()
-			v.preview.Refresh()
+			v.pictureRow.Refresh() // lay out the preview and the clear button
 		})
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
@@ -76,13 +75,8 @@ type priceSettings struct {
 func newPricesItem(u *UI) *widget.FormItem {
 	p := &priceSettings{compose: u.compose, amounts: map[string]*widget.Entry{}, units: map[string]*widget.Select{}}
 	u.compose.priceView = p
-	note := widget.NewLabel("Optional: what a video costs you, in your own currency. Generate then shows an estimate. Leave a box empty for no estimate.")
-	note.Wrapping = fyne.TextWrapWord
-	note.Importance = widget.LowImportance
-	p.problem = widget.NewLabel("")
-	p.problem.Wrapping = fyne.TextWrapWord
-	p.problem.Importance = widget.DangerImportance
-	p.problem.Hide()
+	note := hintLabel("Optional: what a video costs you, in your own currency. Generate then shows an estimate. Leave a box empty for no estimate.")
+	p.problem = errorLabel()
 	grid := container.New(layout.NewFormLayout())
 	for _, m := range knownModels {
 		amount := widget.NewEntry()
@@ -102,7 +96,10 @@ func newPricesItem(u *UI) *widget.FormItem {
 // refresh shows the compose pane's prices in the fields.
 func (p *priceSettings) refresh() {
 	p.filling = true
-	defer func() { p.filling = false }()
+	defer func() {
+		p.filling = false
+		p.showProblem()
+	}()
 	for id, amount := range p.amounts {
 		pr, ok := p.compose.prices[id]
 		if !ok {
@@ -119,19 +116,29 @@ func (p *priceSettings) refresh() {
 	}
 }
 
+// showProblem names the first box, in the order shown, that does not
+// hold a price.
+func (p *priceSettings) showProblem() {
+	for _, m := range knownModels {
+		text := p.amounts[m.ID].Text
+		if _, _, err := parsePrice(text); err != nil {
+			setError(p.problem, fmt.Sprintf("“%s” (%s) is not a price. Type a number such as 1.20, or leave the box empty.", userText(strings.TrimSpace(text)), m.Name))
+			return
+		}
+	}
+	setError(p.problem, "")
+}
+
 // onChanged keeps the price of model as typed, when it reads as one.
 func (p *priceSettings) onChanged(model string) {
 	if p.filling {
 		return
 	}
-	text := p.amounts[model].Text
-	x, ok, err := parsePrice(text)
+	p.showProblem()
+	x, ok, err := parsePrice(p.amounts[model].Text)
 	if err != nil {
-		p.problem.SetText(fmt.Sprintf("“%s” is not a price. Type a number such as 1.20, or leave the box empty.", userText(text)))
-		p.problem.Show()
-		return
+		return // the price kept is the last one that read as a price
 	}
-	p.problem.Hide()
 	book := priceBook{}
 	for id, pr := range p.compose.prices {
 		book[id] = pr

@@ -168,11 +168,7 @@ func (v *composeView) promptsMenu() *fyne.Menu {
 
 // onPrompts shows the prompts menu under its button.
 func (v *composeView) onPrompts() {
-	c := fyne.CurrentApp().Driver().CanvasForObject(v.promptsBtn)
-	if c == nil {
-		return
-	}
-	widget.ShowPopUpMenuAtRelativePosition(v.promptsMenu(), c, fyne.NewPos(0, v.promptsBtn.Size().Height), v.promptsBtn)
+	widget.ShowPopUpMenuAtRelativePosition(v.promptsMenu(), v.win.Canvas(), fyne.NewPos(0, v.promptsBtn.Size().Height), v.promptsBtn)
 }
 
 // onSavePrompt asks for a name, then saves the prompt and its options.
