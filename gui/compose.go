@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -504,10 +505,52 @@ func (v *composeView) fill(req client.CreateRequest) {
 		v.imageLabel.SetText("The picture of the earlier video")
 		v.imageClear.Show()
 		v.pictureRow.Refresh()
+		v.previewKept(v.keptImage.File)
 	}
 	v.setStatus("Settings copied from the earlier video. Change anything, then press Generate.", false)
 	v.win.Show()
 	v.win.RequestFocus()
+}
+
+// previewKept shows the picture kept in the library at rel (a path
+// relative to it) as the preview, once read in the background.
+func (v *composeView) previewKept(rel string) {
+	if rel == "" {
+		return
+	}
+	v.ui.background(func(ctx context.Context) {
+		p, err := v.ui.deps.Tracker.Library().Abs(rel)
+		var data []byte
+		if err == nil {
+			data, err = readFileLimited(p, client.MaxInlineImageSize)
+		}
+		if err != nil {
+			fyne.LogError("reading the kept picture for its preview", err)
+			return
+		}
+		v.ui.do(func() {
+			if v.keptImage.File != rel || v.image != "" {
+				return // another picture was chosen meanwhile
+			}
+			v.preview.Resource = fyne.NewStaticResource(filepath.Base(rel), data)
+			v.preview.Show()
+			v.pictureRow.Refresh()
+		})
+	})
+}
+
+// readFileLimited reads a file of at most limit bytes.
+func readFileLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		err = client.ErrImageTooLarge
+	}
+	return data, err
 }
 
 // fillOptions puts the prompt and options of req into the form.
