@@ -7,11 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
@@ -22,118 +26,270 @@ import (
 	"github.com/reelhouse/reelhouse/history"
 )
 
-// Models offered in the compose window; any other name can be typed.
-var knownModels = []string{
-	"wan2.1-t2v-turbo",
-	"doubao-seedance-2",
-	"doubao-seedance-2-mini",
-	"doubao-seedance-2-0-fast-260128",
-}
+// imageExtensions are the kinds of picture the service takes.
+var imageExtensions = []string{".png", ".jpg", ".jpeg", ".webp", ".gif"}
 
-// defaultModel is preselected in the compose window.
-const defaultModel = "wan2.1-t2v-turbo"
-
-const automatic = "Automatic"
-
-var imageRoles = map[string]string{
-	"First frame":     "first_frame",
-	"Last frame":      "last_frame",
-	"Reference image": "reference_image",
-}
-
-// composeView is the main window: write a prompt, pick options, Generate.
+// composeView is the compose pane: write a prompt, pick options, Generate.
 type composeView struct {
-	ui  *UI
-	win fyne.Window
+	ui   *UI
+	win  fyne.Window
+	pane fyne.CanvasObject
 
 	model      *widget.SelectEntry
+	modelHint  *widget.Label
 	prompt     *widget.Entry
 	ratio      *widget.Select
 	resolution *widget.Select
 	duration   *widget.Select
+	variations *widget.Select
+	advanced   *widget.Accordion
 	extra      *widget.Entry
+	extraError *widget.Label
 	imageLabel *widget.Label
 	imageRole  *widget.Select
+	roleHint   *widget.Label
 	imageClear *widget.Button
+	imageError *widget.Label
+	preview    *canvas.Image
+	pictureRow *fyne.Container // the preview, the name and the clear button
+	scroll     *container.Scroll
 	generate   *widget.Button
+	batchBtn   *widget.Button
+	promptsBtn *widget.Button
 	status     *widget.Label
+	batchEntry *widget.Entry // the Batch dialog's prompts, while it is open
 
 	image     string // data: URL or http(s) URL; empty for none
-	lastID    int64  // the record of the last Generate, to show its progress
-	inFlight  bool
-	lastSent  []byte    // the last request that was sent, as JSON
-	lastAt    time.Time // when it was sent
 	imageName string
-
 	// keptImage is an earlier request's image kept in the library, used
 	// when image is empty.
 	keptImage client.Media
+	extraErr  string // why the extra options are not valid; "" when they are
+
+	inFlight bool
+	lastSent []byte    // the last request that was sent, as JSON
+	lastAt   time.Time // when it was sent
+	lastID   int64     // the record of the last video sent
+	watch    []int64   // the records of the last Generate or batch, to follow in the status line
+	ready    map[int64]string
+
+	saved, recent []promptPreset
+	prices        priceBook
+	priceView     *priceSettings // the Prices section of Settings, once built
+	saver         settingSaver
 }
 
 func newCompose(u *UI) *composeView {
-	v := &composeView{ui: u, win: u.app.NewWindow("Reelhouse — New video")}
-	v.model = widget.NewSelectEntry(knownModels)
-	v.model.SetText(defaultModel)
+	v := &composeView{ui: u, win: u.app.NewWindow("Reelhouse — New video"), prices: priceBook{}, ready: map[int64]string{}}
+	v.modelHint = hintLabel("")
+	v.model = widget.NewSelectEntry(modelChoices())
+	v.model.SetPlaceHolder("A model, or the id of another one")
+	v.model.SetText(modelChoice(defaultModel))
 	v.prompt = widget.NewMultiLineEntry()
 	v.prompt.SetPlaceHolder("Describe the video: what happens, where, the light, the camera…")
 	v.prompt.Wrapping = fyne.TextWrapWord
-	v.prompt.SetMinRowsVisible(6)
+	v.prompt.SetMinRowsVisible(5)
 
-	v.ratio = widget.NewSelect([]string{automatic, "16:9", "9:16", "1:1", "4:3", "3:4", "21:9"}, nil)
-	v.ratio.SetSelected(automatic)
-	v.resolution = widget.NewSelect([]string{automatic, "480p", "720p", "1080p"}, nil)
-	v.resolution.SetSelected(automatic)
-	durations := []string{automatic}
-	for s := 4; s <= 15; s++ {
-		durations = append(durations, fmt.Sprintf("%d seconds", s))
-	}
-	v.duration = widget.NewSelect(durations, nil)
-	v.duration.SetSelected(automatic)
+	v.ratio = widget.NewSelect(labels(ratioChoices), nil)
+	v.ratio.SetSelectedIndex(0)
+	v.resolution = widget.NewSelect(labels(resolutionChoices), nil)
+	v.resolution.SetSelectedIndex(0)
+	v.duration = widget.NewSelect(labels(durationChoices), nil)
+	v.duration.SetSelectedIndex(0)
+	v.variations = widget.NewSelect(variationChoices(), nil)
+	v.variations.SetSelectedIndex(0)
+
 	v.extra = widget.NewMultiLineEntry()
-	v.extra.SetPlaceHolder(`Optional, for experts: options for the model as JSON, e.g. {"seed": 42}`)
-	v.extra.SetMinRowsVisible(2)
+	v.extra.SetPlaceHolder(`{"seed": 42}`)
+	v.extra.SetMinRowsVisible(3)
+	v.extra.OnChanged = v.onExtraChanged
+	v.extraError = errorLabel()
+	extraNote := hintLabel("Options for the model that have no field above, written as JSON. They are sent as they are.")
+	v.advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced",
+		container.NewVBox(extraNote, v.extra, v.extraError)))
 
-	v.imageLabel = widget.NewLabel("No reference image")
-	v.imageRole = widget.NewSelect([]string{"First frame", "Reference image", "Last frame"}, nil)
-	v.imageRole.SetSelected("First frame")
+	v.imageLabel = hintLabel("Pick a picture, or drop one onto the window.")
+	v.imageRole = widget.NewSelect(labels(roleChoices()), func(s string) { v.roleHint.SetText(roleHint(s)) })
+	v.roleHint = hintLabel("")
+	v.imageRole.SetSelectedIndex(0)
 	v.imageClear = widget.NewButtonWithIcon("", theme.ContentClearIcon(), v.onImageCleared)
 	v.imageClear.Hide()
-	pick := widget.NewButtonWithIcon("Add image…", theme.FileImageIcon(), v.onPickImage)
+	v.imageError = errorLabel()
+	v.preview = canvas.NewImageFromResource(nil)
+	v.preview.FillMode = canvas.ImageFillContain
+	v.preview.SetMinSize(fyne.NewSize(72, 72))
+	v.preview.Hide()
+	pick := widget.NewButtonWithIcon("Add a picture…", theme.FileImageIcon(), v.onPickImage)
 
 	v.generate = widget.NewButtonWithIcon("Generate", theme.MediaPlayIcon(), v.onGenerate)
 	v.generate.Importance = widget.HighImportance
+	v.batchBtn = widget.NewButtonWithIcon("Batch…", theme.ListIcon(), v.onBatch)
+	v.promptsBtn = widget.NewButtonWithIcon("Prompts", theme.DocumentIcon(), v.onPrompts)
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
+	v.model.OnChanged = v.onModelChanged
+	v.duration.OnChanged = func(string) { v.updateGenerate() }
+	v.variations.OnChanged = func(string) { v.updateGenerate() }
+	v.onModelChanged(v.model.Text)
 
+	v.pictureRow = container.NewBorder(nil, nil, v.preview, container.NewCenter(v.imageClear), container.NewVBox(pick, v.imageLabel))
+	picture := container.NewVBox(
+		v.pictureRow,
+		container.NewBorder(nil, nil, widget.NewLabel("Use as"), nil, v.imageRole),
+		v.roleHint,
+		v.imageError,
+	)
 	form := widget.NewForm(
-		widget.NewFormItem("Model", v.model),
+		widget.NewFormItem("Model", container.NewVBox(v.model, v.modelHint)),
 		widget.NewFormItem("Prompt", v.prompt),
-		widget.NewFormItem("Image", container.NewBorder(nil, nil, pick, container.NewHBox(v.imageRole, v.imageClear), v.imageLabel)),
-		widget.NewFormItem("Ratio", v.ratio),
-		widget.NewFormItem("Resolution", v.resolution),
+		widget.NewFormItem("Picture", picture),
+		widget.NewFormItem("Shape", v.ratio),
+		widget.NewFormItem("Quality", v.resolution),
 		widget.NewFormItem("Length", v.duration),
-		widget.NewFormItem("Extra options", v.extra),
+		widget.NewFormItem("How many", v.variations),
+	)
+	v.scroll = container.NewVScroll(container.NewVBox(form, v.advanced))
+	heading := widget.NewLabelWithStyle("Turn an idea into a video", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading.Truncation = fyne.TextTruncateEllipsis
+	v.pane = container.NewBorder(
+		container.NewBorder(nil, nil, nil, v.promptsBtn, heading),
+		container.NewVBox(container.NewBorder(nil, nil, nil, v.batchBtn, v.generate), v.status),
+		nil, nil,
+		v.scroll,
 	)
 	toolbar := container.NewHBox(
 		widget.NewButtonWithIcon("History", theme.HistoryIcon(), func() { u.history.show() }),
 		widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { u.settings.show() }),
 	)
-	heading := widget.NewLabelWithStyle("Turn an idea into a video", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	v.win.SetContent(container.NewPadded(container.NewBorder(
-		container.NewBorder(nil, nil, heading, toolbar),
-		container.NewVBox(v.generate, v.status),
-		nil, nil,
-		form,
-	)))
+	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewBorder(nil, nil, nil, toolbar), nil, nil, nil, v.pane)))
+	v.win.SetOnDropped(v.onDropped)
 	v.win.Resize(fyne.NewSize(720, 640))
 	return v
 }
 
+// content is the compose pane, to be placed in a window.
+func (v *composeView) content() fyne.CanvasObject { return v.pane }
+
+// hintLabel is a small, quiet line that explains the field above it.
+func hintLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	return l
+}
+
+// errorLabel is a line that says what is wrong, in the error colour; it is
+// hidden while nothing is.
+func errorLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	l.Hide()
+	return l
+}
+
+// setError shows text in l, or hides l when text is empty.
+func setError(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// setStatus says text in the status line, in the error colour when
+// something went wrong.
+func (v *composeView) setStatus(text string, failed bool) {
+	if failed {
+		v.status.Importance = widget.DangerImportance
+	} else {
+		v.status.Importance = widget.MediumImportance
+	}
+	v.status.SetText(text)
+}
+
+func (v *composeView) onModelChanged(text string) {
+	v.modelHint.SetText(modelHint(text))
+	v.updateGenerate()
+}
+
+// extraOptions reads the Advanced options: nil for none, or a sentence
+// saying what is wrong.
+func extraOptions(text string) (map[string]any, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, nil
+	}
+	var opts map[string]any
+	err := json.Unmarshal([]byte(text), &opts)
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax):
+		return nil, sentence(fmt.Sprintf(`The options are not valid JSON (look near character %d). Write them like {"seed": 42}, or leave the box empty.`, syntax.Offset))
+	case err != nil || opts == nil:
+		return nil, sentence(`The options are not valid JSON for this box: they must be written between { and }, like {"seed": 42}.`)
+	}
+	return opts, nil
+}
+
+// onExtraChanged checks the Advanced options as they are typed; Generate
+// stays off while they cannot be sent.
+func (v *composeView) onExtraChanged(text string) {
+	v.extraErr = ""
+	if _, err := extraOptions(text); err != nil {
+		v.extraErr = err.Error()
+	}
+	setError(v.extraError, v.extraErr)
+	if v.extraErr != "" && !v.advanced.Items[0].Open {
+		v.openAdvanced() // never a disabled Generate without its reason in sight
+	}
+	v.updateGenerate()
+}
+
+// variationCount is how many videos one press of Generate makes.
+func (v *composeView) variationCount() int { return v.variations.SelectedIndex() + 1 }
+
+// seconds is the chosen length, 0 for the model's default.
+func (v *composeView) seconds() int {
+	n, _ := strconv.Atoi(valueOf(durationChoices, v.duration.Selected))
+	return n
+}
+
+// updateGenerate sets Generate's words (how many, and the estimated
+// price) and whether it can be pressed.
+func (v *composeView) updateGenerate() {
+	n := v.variationCount()
+	text := "Generate"
+	if n > 1 {
+		text = fmt.Sprintf("Generate %d videos", n)
+	}
+	if cost, ok := v.prices.estimate(modelID(v.model.Text), v.seconds(), n); ok {
+		text += " · ≈ " + formatMoney(cost)
+	}
+	v.generate.SetText(text)
+	if v.inFlight || v.extraErr != "" {
+		v.generate.Disable()
+		v.batchBtn.Disable()
+	} else {
+		v.generate.Enable()
+		v.batchBtn.Enable()
+	}
+}
+
 // request builds the create request from the form, or says what is wrong.
 func (v *composeView) request() (client.CreateRequest, error) {
+	return v.requestFor(v.prompt.Text)
+}
+
+// requestFor builds the create request for prompt with the form's options.
+func (v *composeView) requestFor(prompt string) (client.CreateRequest, error) {
 	req := client.CreateRequest{
-		Model:  strings.TrimSpace(v.model.Text),
-		Prompt: strings.TrimSpace(v.prompt.Text),
+		Model:      modelID(v.model.Text),
+		Prompt:     strings.TrimSpace(prompt),
+		Ratio:      valueOf(ratioChoices, v.ratio.Selected),
+		Resolution: valueOf(resolutionChoices, v.resolution.Selected),
+		Duration:   v.seconds(),
 	}
 	if req.Prompt == "" {
 		return req, errors.New("Write what the video should show first — the prompt is empty.")
@@ -141,28 +297,17 @@ func (v *composeView) request() (client.CreateRequest, error) {
 	if req.Model == "" {
 		return req, errors.New("Choose a model first.")
 	}
-	if s := v.ratio.Selected; s != automatic {
-		req.Ratio = s
+	opts, err := extraOptions(v.extra.Text)
+	if err != nil {
+		return req, err
 	}
-	if s := v.resolution.Selected; s != automatic {
-		req.Resolution = s
-	}
-	if s := v.duration.Selected; s != automatic {
-		n, err := strconv.Atoi(strings.Fields(s)[0])
-		if err == nil {
-			req.Duration = n
-		}
-	}
-	if text := strings.TrimSpace(v.extra.Text); text != "" {
-		if err := json.Unmarshal([]byte(text), &req.UpstreamOptions); err != nil || req.UpstreamOptions == nil {
-			return req, errors.New(`The extra options are not valid JSON. Write them like {"seed": 42}, or leave the box empty.`)
-		}
-	}
+	req.UpstreamOptions = opts
+	role := valueOf(roleChoices(), v.imageRole.Selected)
 	if v.image != "" {
-		req.Image = []client.Media{{Role: imageRoles[v.imageRole.Selected], URL: v.image}}
+		req.Image = []client.Media{{Role: role, URL: v.image}}
 	} else if v.keptImage.File != "" {
 		img := v.keptImage
-		img.Role = imageRoles[v.imageRole.Selected]
+		img.Role = role
 		req.Image = []client.Media{img}
 	}
 	return req, nil
@@ -172,55 +317,120 @@ func (v *composeView) request() (client.CreateRequest, error) {
 // double press, to be confirmed before it is paid for again.
 const repeatWindow = time.Minute
 
-// onGenerate sends the request once, in the background. The button is off
-// while a request is being sent; the same request again within a minute
-// is sent only once the user confirms it.
+// onGenerate sends the request (as many times as videos were asked for)
+// in the background. The button is off while requests are being sent; the
+// same request again within a minute is sent only once the user confirms
+// it.
 func (v *composeView) onGenerate() {
-	if v.inFlight {
+	if v.inFlight || v.extraErr != "" {
 		return
 	}
 	req, err := v.request()
 	if err != nil {
-		v.status.SetText(err.Error())
+		v.setStatus(err.Error(), true)
 		return
 	}
+	reqs := slices.Repeat([]client.CreateRequest{req}, v.variationCount())
 	body, _ := json.Marshal(req)
 	if v.lastSent != nil && bytes.Equal(body, v.lastSent) && time.Since(v.lastAt) < repeatWindow {
-		dialog.NewConfirm("Generate again?", "Make another video from the same prompt?", func(ok bool) {
+		question := "Make another video from the same prompt?"
+		if len(reqs) > 1 {
+			question = fmt.Sprintf("Make %d more videos from the same prompt?", len(reqs))
+		}
+		dialog.NewConfirm("Generate again?", question, func(ok bool) {
 			if ok && !v.inFlight {
-				v.send(req, body)
+				v.sendAll(reqs)
 			}
 		}, v.win).Show()
 		return
 	}
-	v.send(req, body)
+	v.sendAll(reqs)
 }
 
-// send submits req (body is its JSON) in the background.
-func (v *composeView) send(req client.CreateRequest, body []byte) {
-	v.lastSent, v.lastAt = body, time.Now()
+// sendingText is the status line while a batch is sent.
+func sendingText(i, total int) string {
+	if total == 1 {
+		return "Sending your request…"
+	}
+	return fmt.Sprintf("Sending %d of %d…", i, total)
+}
+
+// sendAll submits reqs one after another in the background. The first
+// failure stops the rest; nothing is sent again.
+func (v *composeView) sendAll(reqs []client.CreateRequest) {
+	total := len(reqs)
+	if total == 0 {
+		return
+	}
+	if body, err := json.Marshal(reqs[0]); err == nil && (total == 1 || reqs[0].Prompt == reqs[total-1].Prompt) {
+		v.lastSent = body
+	} else {
+		v.lastSent = nil
+	}
+	v.lastAt = time.Now()
 	v.inFlight = true
-	v.generate.Disable()
-	v.status.SetText("Sending your request…")
+	v.watch, v.ready = nil, map[int64]string{}
+	v.updateGenerate()
+	v.setStatus(sendingText(1, total), false)
 	v.ui.background(func(ctx context.Context) {
-		rec, err := v.ui.deps.Tracker.Submit(ctx, req)
-		v.ui.do(func() {
-			v.inFlight = false
-			v.generate.Enable()
-			if rec.ID != 0 {
-				v.lastID = rec.ID
+		for i, req := range reqs {
+			if i > 0 {
+				v.ui.do(func() { v.setStatus(sendingText(i+1, total), false) })
 			}
-			if err != nil {
-				v.status.SetText(submitFailedText(rec, err))
-				var unrec *history.UnrecordedTaskError
-				if rec.State != history.StateUncertain && !errors.As(err, &unrec) {
-					v.lastSent = nil // nothing was made: sending it again is no repeat
+			rec, err := v.ui.deps.Tracker.Submit(ctx, req)
+			v.ui.do(func() {
+				if rec.ID != 0 && (err == nil || total == 1) {
+					v.watch = append(v.watch, rec.ID)
+					v.lastID = rec.ID
 				}
+			})
+			if err != nil {
+				v.ui.do(func() { v.sendFailed(reqs[:i], total, rec, err) })
 				return
 			}
-			v.status.SetText("Started. The video will appear in History and in your library when it is ready.")
+		}
+		v.ui.do(func() {
+			v.inFlight = false
+			v.updateGenerate()
+			v.rememberSent(reqs)
+			if total == 1 {
+				v.setStatus("Started — it will appear in your library when it is ready.", false)
+			} else {
+				v.setStatus(fmt.Sprintf("All %d started — they will appear in your library when they are ready.", total), false)
+			}
 		})
 	})
+}
+
+// sendFailed ends a send that failed after sent were started.
+func (v *composeView) sendFailed(sent []client.CreateRequest, total int, rec history.Record, err error) {
+	v.inFlight = false
+	v.updateGenerate()
+	v.rememberSent(sent)
+	var unrec *history.UnrecordedTaskError
+	if rec.State != history.StateUncertain && !errors.As(err, &unrec) && len(sent) == 0 {
+		v.lastSent = nil // nothing was made: sending it again is no repeat
+	}
+	if total == 1 {
+		v.setStatus(submitFailedText(rec, err), true)
+		return
+	}
+	v.setStatus(fmt.Sprintf("Video %d of %d: %s %s", len(sent)+1, total, submitFailedText(rec, err), batchStoppedText(len(sent), total)), true)
+}
+
+// batchStoppedText says what became of a batch stopped by a failure after
+// started videos were started.
+func batchStoppedText(started, total int) string {
+	rest := total - started - 1
+	switch {
+	case rest == 0 && started == 0:
+		return ""
+	case started == 0:
+		return fmt.Sprintf("The other %d were not sent.", rest)
+	case rest == 0:
+		return fmt.Sprintf("The %s before it were started.", counted(started, "video", "videos"))
+	}
+	return fmt.Sprintf("%s started before it; the other %d were not sent.", counted(started, "video was", "videos were"), rest)
 }
 
 // submitFailedText is the status line after a Generate that went wrong.
@@ -236,119 +446,242 @@ func submitFailedText(rec history.Record, err error) string {
 	return "Not sent: " + plainError(err)
 }
 
-// onRecordChanged follows the task of the last Generate in the status line.
+// savedPath is where r's first video is in the library, ready to show.
+func (v *composeView) savedPath(r history.Record) string {
+	if len(r.Files) == 0 {
+		return v.ui.deps.Tracker.Library().Dir()
+	}
+	return userText(filepath.Join(v.ui.deps.Tracker.Library().Dir(), filepath.FromSlash(r.Files[0].Path)))
+}
+
+// onRecordChanged follows the videos of the last Generate in the status
+// line.
 func (v *composeView) onRecordChanged(r history.Record) {
-	if r.ID != v.lastID || v.inFlight {
+	i := slices.Index(v.watch, r.ID)
+	if i < 0 {
 		return
 	}
+	done := r.State == history.StateSuccess && r.Download == history.DownloadDone
+	if done {
+		v.ready[r.ID] = v.savedPath(r)
+	}
+	if v.inFlight {
+		return
+	}
+	if len(v.watch) == 1 {
+		switch {
+		case done:
+			v.setStatus(fmt.Sprintf("Your video is ready: saved in %s", v.ready[r.ID]), false)
+		case (r.State == history.StateNotSent || r.State == history.StateUncertain) && r.ErrorMessage != "":
+			// Say why where it is shown, not only in History.
+			v.setStatus(statusText(r)+": "+r.ErrorMessage, true)
+		case needsAttention(r):
+			v.setStatus(fmt.Sprintf("Your video: %s. See History for details.", statusText(r)), true)
+		default:
+			v.setStatus("Your video: "+statusText(r), false)
+		}
+		return
+	}
+	total, ready := len(v.watch), len(v.ready)
 	switch {
-	case r.State == history.StateSuccess && r.Download == history.DownloadDone:
-		v.status.SetText("Your video is ready: " + firstLine(r.Request.Prompt, 60) + ". Open it from History.")
-	case (r.State == history.StateNotSent || r.State == history.StateUncertain) && r.ErrorMessage != "":
-		// Say why where it is shown, not only in History.
-		v.status.SetText(statusText(r) + ": " + r.ErrorMessage)
+	case done && ready == total:
+		v.setStatus(fmt.Sprintf("All %d videos are ready. The last one is saved in %s", total, v.ready[r.ID]), false)
+	case done:
+		v.setStatus(fmt.Sprintf("%d of %d videos ready. The latest is saved in %s", ready, total, v.ready[r.ID]), false)
 	case needsAttention(r):
-		v.status.SetText("Your video: " + statusText(r) + ". See History for details.")
-	default:
-		v.status.SetText("Your video: " + statusText(r))
+		v.setStatus(fmt.Sprintf("Video %d of %d: %s. See History for details.", i+1, total, statusText(r)), true)
+	case ready == 0:
+		v.setStatus(fmt.Sprintf("Video %d of %d: %s", i+1, total, statusText(r)), false)
 	}
 }
 
 // fill copies a request into the form, for "Generate again".
 func (v *composeView) fill(req client.CreateRequest) {
-	if req.Model != "" {
-		v.model.SetText(req.Model)
-	}
-	v.prompt.SetText(req.Prompt)
-	selectOr(v.ratio, req.Ratio)
-	selectOr(v.resolution, req.Resolution)
-	if req.Duration > 0 {
-		selectOr(v.duration, fmt.Sprintf("%d seconds", req.Duration))
-	} else {
-		v.duration.SetSelected(automatic)
-	}
-	v.extra.SetText("")
-	if len(req.UpstreamOptions) > 0 {
-		if b, err := json.Marshal(req.UpstreamOptions); err == nil {
-			v.extra.SetText(string(b))
-		}
-	}
+	v.fillOptions(req)
 	v.onImageCleared()
 	if len(req.Image) > 0 {
 		v.image, v.keptImage = req.Image[0].URL, req.Image[0]
-		for label, role := range imageRoles {
-			if role == req.Image[0].Role {
-				v.imageRole.SetSelected(label)
-			}
-		}
-		v.imageLabel.SetText("Image from the earlier request")
+		v.imageRole.SetSelected(labelOf(roleChoices(), req.Image[0].Role))
+		v.imageLabel.SetText("The picture of the earlier video")
 		v.imageClear.Show()
+		v.pictureRow.Refresh()
+		v.previewKept(v.keptImage.File)
 	}
-	v.status.SetText("Settings copied from the earlier video. Change anything, then press Generate.")
+	v.setStatus("Settings copied from the earlier video. Change anything, then press Generate.", false)
 	v.win.Show()
 	v.win.RequestFocus()
 }
 
-func selectOr(s *widget.Select, value string) {
-	for _, o := range s.Options {
-		if o == value {
-			s.SetSelected(value)
+// previewKept shows the picture kept in the library at rel (a path
+// relative to it) as the preview, once read in the background.
+func (v *composeView) previewKept(rel string) {
+	if rel == "" {
+		return
+	}
+	v.ui.background(func(ctx context.Context) {
+		p, err := v.ui.deps.Tracker.Library().Abs(rel)
+		var data []byte
+		if err == nil {
+			data, err = readFileLimited(p, client.MaxInlineImageSize)
+		}
+		if err != nil {
+			fyne.LogError("reading the kept picture for its preview", err)
 			return
 		}
+		v.ui.do(func() {
+			if v.keptImage.File != rel || v.image != "" {
+				return // another picture was chosen meanwhile
+			}
+			v.preview.Resource = fyne.NewStaticResource(filepath.Base(rel), data)
+			v.preview.Show()
+			v.pictureRow.Refresh()
+		})
+	})
+}
+
+// readFileLimited reads a file of at most limit bytes.
+func readFileLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	s.SetSelected(automatic)
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		err = client.ErrImageTooLarge
+	}
+	return data, err
+}
+
+// fillOptions puts the prompt and options of req into the form.
+func (v *composeView) fillOptions(req client.CreateRequest) {
+	if req.Model != "" {
+		v.model.SetText(modelChoice(req.Model))
+	}
+	v.prompt.SetText(req.Prompt)
+	v.ratio.SetSelected(labelOf(ratioChoices, req.Ratio))
+	v.resolution.SetSelected(labelOf(resolutionChoices, req.Resolution))
+	if req.Duration > 0 && labelOf(durationChoices, strconv.Itoa(req.Duration)) == automatic {
+		// A length the list does not offer (from another app) is kept.
+		v.duration.Options = append(v.duration.Options, fmt.Sprintf("%d seconds", req.Duration))
+	}
+	v.duration.SetSelected(labelOf(durationChoices, strconv.Itoa(req.Duration)))
+	text := ""
+	if len(req.UpstreamOptions) > 0 {
+		if b, err := json.Marshal(req.UpstreamOptions); err == nil {
+			text = string(b)
+		}
+	}
+	v.extra.SetText(text)
+	if text != "" {
+		v.openAdvanced()
+	}
+}
+
+// openAdvanced shows the Advanced section and makes room for it.
+func (v *composeView) openAdvanced() {
+	v.advanced.Open(0)
+	v.scroll.Content.Refresh()
+	v.scroll.Refresh()
 }
 
 func (v *composeView) onImageCleared() {
 	v.image, v.imageName, v.keptImage = "", "", client.Media{}
-	v.imageLabel.SetText("No reference image")
+	v.imageLabel.SetText("Pick a picture, or drop one onto the window.")
 	v.imageClear.Hide()
+	v.preview.Resource = nil
+	v.preview.Hide()
+	v.pictureRow.Refresh()
+	setError(v.imageError, "")
 }
 
 func (v *composeView) onPickImage() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			v.ui.showError(v.win, "Could not open the image", err)
+			v.ui.showError(v.win, "Could not open the picture", err)
 			return
 		}
 		if r == nil {
 			return // cancelled
 		}
-		name := r.URI().Name()
-		v.imageLabel.SetText("Reading " + userText(name) + "…")
-		v.ui.background(func(ctx context.Context) {
-			defer r.Close()
-			dataURL, err := imageDataURL(r)
-			v.ui.do(func() {
-				if err != nil {
-					v.onImageCleared()
-					v.ui.showError(v.win, "Could not use the image", err)
-					return
-				}
-				v.image, v.imageName = dataURL, name
-				v.imageLabel.SetText(name)
-				v.imageClear.Show()
-			})
-		})
+		v.useImage(r.URI(), r)
 	}, v.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".webp", ".gif"}))
+	d.SetFilter(storage.NewExtensionFileFilter(imageExtensions))
 	d.Show()
+}
+
+// onDropped takes the first file dropped onto the window as the reference
+// picture. The main window passes its drops here.
+func (v *composeView) onDropped(_ fyne.Position, uris []fyne.URI) {
+	if len(uris) == 0 {
+		return
+	}
+	uri := uris[0]
+	if !slices.Contains(imageExtensions, strings.ToLower(uri.Extension())) {
+		setError(v.imageError, fmt.Sprintf("%s is not a picture Reelhouse can send. Drop a PNG, JPEG, WebP or GIF file.", userText(uri.Name())))
+		return
+	}
+	v.useImage(uri, nil)
+}
+
+// useImage reads the picture at uri (from r when already open) in the
+// background, and shows it when it can be sent.
+func (v *composeView) useImage(uri fyne.URI, r io.ReadCloser) {
+	name := uri.Name()
+	before := v.imageLabel.Text
+	setError(v.imageError, "")
+	v.imageLabel.SetText(fmt.Sprintf("Reading %s…", userText(name)))
+	v.ui.background(func(ctx context.Context) {
+		var data []byte
+		var dataURL string
+		err := func() error {
+			if r == nil {
+				var err error
+				if r, err = storage.Reader(uri); err != nil {
+					return fmt.Errorf("The picture could not be opened: %v", err)
+				}
+			}
+			defer r.Close()
+			var err error
+			data, dataURL, err = readImage(r)
+			return err
+		}()
+		v.ui.do(func() {
+			if err != nil {
+				v.imageLabel.SetText(before) // the picture chosen before, if any, stays
+				setError(v.imageError, fmt.Sprintf("%s: %v", userText(name), err))
+				return
+			}
+			v.image, v.imageName, v.keptImage = dataURL, name, client.Media{}
+			v.imageLabel.SetText(userText(name))
+			v.imageClear.Show()
+			v.preview.Resource = fyne.NewStaticResource(name, data)
+			v.preview.Show()
+			v.pictureRow.Refresh() // lay out the preview and the clear button
+		})
+	})
 }
 
 // imageDataURL reads an image into a data: URL, refusing anything that is
 // not an image or is too large to send. Submit keeps the image as a file
 // in the library, so the history never holds its bytes.
 func imageDataURL(r io.Reader) (string, error) {
+	_, url, err := readImage(r)
+	return url, err
+}
+
+// readImage reads an image and makes its data: URL (see imageDataURL).
+func readImage(r io.Reader) ([]byte, string, error) {
 	data, err := io.ReadAll(io.LimitReader(r, client.MaxInlineImageSize+1))
 	if err != nil {
-		return "", fmt.Errorf("The image could not be read: %v", err)
+		return nil, "", fmt.Errorf("The picture could not be read: %v", err)
 	}
 	url, err := client.ImageDataURL(data)
 	switch {
 	case errors.Is(err, client.ErrImageTooLarge):
-		return "", fmt.Errorf("The image is larger than %d MB. Pick a smaller one.", client.MaxInlineImageSize>>20)
+		return nil, "", fmt.Errorf("The picture is larger than %d MB. Pick a smaller one.", client.MaxInlineImageSize>>20)
 	case err != nil:
-		return "", errors.New("That file is not an image Reelhouse can send. Pick a PNG, JPEG, WebP or GIF file.")
+		return nil, "", errors.New("That file is not a picture Reelhouse can send. Pick a PNG, JPEG, WebP or GIF file.")
 	}
-	return url, nil
+	return data, url, nil
 }

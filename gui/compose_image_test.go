@@ -35,6 +35,10 @@ func TestComposeImageKeptAndSentAgain(t *testing.T) {
 	}
 
 	v.fill(rec.Request)
+	h.loop.until(t, "the kept picture's preview", func() bool { return v.preview.Visible() })
+	if !bytes.Equal(v.preview.Resource.Content(), img) {
+		t.Error("the preview is not the kept picture")
+	}
 	test.Tap(v.generate)
 	h.loop.until(t, "the second task", func() bool { return len(h.sim.TaskIDs()) == 2 && !v.inFlight })
 	if sent, _ := h.sim.Task(h.sim.TaskIDs()[1]); len(sent.Image) != 1 || sent.Image[0].URL != dataURL || sent.Image[0].Role != "first_frame" {

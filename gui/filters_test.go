@@ -191,7 +191,7 @@ func TestPromptCannotReverseTheAppsWords(t *testing.T) {
 	test.Type(c.prompt, "evil \u202Eprompt")
 	test.Tap(c.generate)
 	h.loop.until(t, "the video ready", func() bool { return strings.Contains(c.status.Text, "ready") })
-	if strings.ContainsFunc(c.status.Text, bidiControl) || !strings.HasSuffix(c.status.Text, "evil prompt. Open it from History.") {
+	if strings.ContainsFunc(c.status.Text, bidiControl) || !strings.Contains(c.status.Text, "evil-prompt") {
 		t.Errorf("status line %q holds bidi controls", c.status.Text)
 	}
 	hv := h.ui.history

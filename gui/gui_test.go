@@ -189,7 +189,7 @@ func TestGenerateShowsDownloadedVideoInHistory(t *testing.T) {
 	c := h.ui.compose
 	c.win.Resize(fyne.NewSize(720, 640))
 	test.Type(c.prompt, "A lighthouse at dusk, waves crashing")
-	c.ratio.SetSelected("16:9")
+	c.ratio.SetSelected("Landscape 16:9")
 	c.duration.SetSelected("5 seconds")
 	test.Tap(c.generate)
 	if !c.generate.Disabled() {
@@ -266,9 +266,9 @@ func TestEmptyPromptExplainsInsteadOfSending(t *testing.T) {
 	}
 	test.Type(c.prompt, "ok")
 	c.extra.SetText("{not json")
-	test.Tap(c.generate)
-	if !strings.Contains(c.status.Text, "not valid JSON") {
-		t.Errorf("status = %q, want the JSON explained", c.status.Text)
+	if !c.generate.Disabled() || !c.extraError.Visible() || !strings.Contains(c.extraError.Text, "not valid JSON") ||
+		c.extraError.Importance != widget.DangerImportance {
+		t.Errorf("invalid options: Generate disabled %v, error %q shown %v", c.generate.Disabled(), c.extraError.Text, c.extraError.Visible())
 	}
 }
 

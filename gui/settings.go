@@ -77,6 +77,7 @@ func newSettings(u *UI) *settingsView {
 		widget.NewFormItem("Check every", v.interval),
 		widget.NewFormItem("Download", v.downloads),
 	)
+	form.AppendItem(newPricesItem(u))
 	v.win.SetContent(container.NewPadded(container.NewBorder(v.keyNote, container.NewVBox(v.apply, v.status), nil, nil, form)))
 	return v
 }

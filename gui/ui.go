@@ -121,6 +121,7 @@ func New(a fyne.App, d Deps) *UI {
 func (u *UI) Start() {
 	u.startBridge()
 	u.background(func(ctx context.Context) { u.settings.loadKey(ctx) })
+	u.background(u.compose.loadSettings)
 	u.background(func(ctx context.Context) {
 		u.history.reload(ctx)
 		// Files deleted, moved or copied in while Reelhouse was closed.

@@ -1,0 +1,396 @@
+package gui
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/reelhouse/reelhouse/client"
+)
+
+// Settings (in the store's settings table) that hold the compose pane's
+// saved prompts, its recent prompts and the prices, each as JSON.
+const (
+	settingSavedPrompts  = "compose_saved_prompts"
+	settingRecentPrompts = "compose_recent_prompts"
+	settingPrices        = "compose_prices"
+)
+
+// maxRecent is how many recently sent prompts are kept.
+const maxRecent = 10
+
+// promptPreset is a prompt with its options, saved under a name or kept
+// as a recent one. Reference images are not kept: a preset stays small.
+type promptPreset struct {
+	Name       string         `json:"name,omitempty"`
+	Model      string         `json:"model"`
+	Prompt     string         `json:"prompt"`
+	Ratio      string         `json:"ratio,omitempty"`
+	Resolution string         `json:"resolution,omitempty"`
+	Duration   int            `json:"duration,omitempty"`
+	Options    map[string]any `json:"options,omitempty"`
+	Variations int            `json:"variations,omitempty"`
+}
+
+// presetOf keeps the prompt and options of req.
+func presetOf(req client.CreateRequest) promptPreset {
+	return promptPreset{Model: req.Model, Prompt: req.Prompt, Ratio: req.Ratio, Resolution: req.Resolution,
+		Duration: req.Duration, Options: req.UpstreamOptions}
+}
+
+// request is the create request the preset describes, without an image.
+func (p promptPreset) request() client.CreateRequest {
+	return client.CreateRequest{Model: p.Model, Prompt: p.Prompt, Ratio: p.Ratio, Resolution: p.Resolution,
+		Duration: p.Duration, UpstreamOptions: p.Options}
+}
+
+// withSaved is list with p saved under its name: a preset of the same name
+// is replaced, and p comes first.
+func withSaved(list []promptPreset, p promptPreset) []promptPreset {
+	out := []promptPreset{p}
+	for _, q := range list {
+		if !strings.EqualFold(q.Name, p.Name) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// withRecent is list with p as the newest recent prompt: an earlier entry
+// with the same prompt is dropped, and at most maxRecent are kept.
+func withRecent(list []promptPreset, p promptPreset) []promptPreset {
+	p.Name = ""
+	out := []promptPreset{p}
+	for _, q := range list {
+		if q.Prompt != p.Prompt && len(out) < maxRecent {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// settingSaver writes settings in the background, one at a time, so that
+// of several quick changes the newest is the one that stays.
+type settingSaver struct {
+	mu    sync.Mutex // guards want
+	want  map[string]uint64
+	write sync.Mutex // held while writing
+}
+
+// saveSetting saves value as JSON under key in the background.
+func (v *composeView) saveSetting(key string, value any) {
+	b, err := json.Marshal(value)
+	if err != nil {
+		fyne.LogError("encoding "+key, err)
+		return
+	}
+	s := &v.saver
+	s.mu.Lock()
+	if s.want == nil {
+		s.want = map[string]uint64{}
+	}
+	s.want[key]++
+	n := s.want[key]
+	s.mu.Unlock()
+	v.ui.background(func(ctx context.Context) {
+		s.write.Lock()
+		defer s.write.Unlock()
+		s.mu.Lock()
+		stale := s.want[key] != n
+		s.mu.Unlock()
+		if stale {
+			return // a newer value is waiting to be written
+		}
+		v.ui.showError(v.win, "Could not save your prompts and prices", v.ui.deps.Store.SetSetting(ctx, key, string(b)))
+	})
+}
+
+// loadSettings reads the saved prompts, recent prompts and prices from the
+// store; it runs in the background, at start.
+func (v *composeView) loadSettings(ctx context.Context) {
+	var saved, recent []promptPreset
+	var prices priceBook
+	read := func(key string, into any) {
+		text := v.ui.deps.Store.Setting(ctx, key, "")
+		if text == "" {
+			return
+		}
+		if err := json.Unmarshal([]byte(text), into); err != nil {
+			fyne.LogError("reading the setting "+key, err)
+		}
+	}
+	read(settingSavedPrompts, &saved)
+	read(settingRecentPrompts, &recent)
+	read(settingPrices, &prices)
+	v.ui.do(func() {
+		v.saved, v.recent = saved, recent
+		if prices != nil {
+			v.prices = prices
+		}
+		if v.priceView != nil {
+			v.priceView.refresh()
+		}
+		v.updateGenerate()
+	})
+}
+
+// promptsMenu offers to save the prompt, and the saved and recent ones.
+func (v *composeView) promptsMenu() *fyne.Menu {
+	items := []*fyne.MenuItem{fyne.NewMenuItem("Save this prompt…", v.onSavePrompt)}
+	if len(v.saved) > 0 {
+		items = append(items, fyne.NewMenuItemSeparator(), &fyne.MenuItem{Label: "Saved", Disabled: true})
+		for _, p := range v.saved {
+			items = append(items, fyne.NewMenuItem(firstLine(p.Name, 40), func() { v.usePreset(p) }))
+		}
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), &fyne.MenuItem{Label: "Recent", Disabled: true})
+	if len(v.recent) == 0 {
+		items = append(items, &fyne.MenuItem{Label: "The prompts you send will be listed here", Disabled: true})
+	}
+	for _, p := range v.recent {
+		items = append(items, fyne.NewMenuItem(firstLine(p.Prompt, 48), func() { v.usePreset(p) }))
+	}
+	return fyne.NewMenu("Prompts", items...)
+}
+
+// onPrompts shows the prompts menu under its button.
+func (v *composeView) onPrompts() {
+	widget.ShowPopUpMenuAtRelativePosition(v.promptsMenu(), v.win.Canvas(), fyne.NewPos(0, v.promptsBtn.Size().Height), v.promptsBtn)
+}
+
+// onSavePrompt asks for a name, then saves the prompt and its options.
+func (v *composeView) onSavePrompt() {
+	if strings.TrimSpace(v.prompt.Text) == "" {
+		v.setStatus("Write a prompt first, then save it.", true)
+		return
+	}
+	name := widget.NewEntry()
+	name.SetText(firstLine(v.prompt.Text, 30))
+	d := dialog.NewForm("Save this prompt", "Save", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Name", name)}, func(ok bool) {
+			if ok {
+				v.savePrompt(name.Text)
+			}
+		}, v.win)
+	d.Resize(fyne.NewSize(360, 160))
+	d.Show()
+	v.win.Canvas().Focus(name)
+}
+
+// savePrompt saves the prompt and options of the form under name.
+func (v *composeView) savePrompt(name string) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = firstLine(v.prompt.Text, 30)
+	}
+	p := v.preset()
+	p.Name = name
+	v.saved = withSaved(v.saved, p)
+	v.saveSetting(settingSavedPrompts, v.saved)
+	v.setStatus(fmt.Sprintf("Saved as “%s”. Find it under Prompts.", userText(name)), false)
+}
+
+// preset is what the form holds, as a preset (extra options only when
+// they are valid).
+func (v *composeView) preset() promptPreset {
+	p := promptPreset{
+		Model:      modelID(v.model.Text),
+		Prompt:     strings.TrimSpace(v.prompt.Text),
+		Ratio:      valueOf(ratioChoices, v.ratio.Selected),
+		Resolution: valueOf(resolutionChoices, v.resolution.Selected),
+		Duration:   v.seconds(),
+		Variations: v.variationCount(),
+	}
+	p.Options, _ = extraOptions(v.extra.Text)
+	return p
+}
+
+// usePreset puts a saved or recent prompt and its options into the form;
+// the reference image stays as it is.
+func (v *composeView) usePreset(p promptPreset) {
+	v.fillOptions(p.request())
+	if p.Variations > 0 {
+		v.variations.SetSelectedIndex(min(p.Variations, maxVariations) - 1)
+	}
+	v.setStatus("Prompt and options filled in. Change anything, then press Generate.", false)
+}
+
+// rememberSent adds the prompts of reqs to the recent ones and saves them.
+func (v *composeView) rememberSent(reqs []client.CreateRequest) {
+	if len(reqs) == 0 {
+		return
+	}
+	for _, r := range reqs {
+		v.recent = withRecent(v.recent, presetOf(r))
+	}
+	v.saveSetting(settingRecentPrompts, v.recent)
+}
+
+// maxPromptFile bounds an imported list of prompts.
+const maxPromptFile = 4 << 20
+
+// errPromptFile is a list of prompts that cannot be read.
+var errPromptFile = errors.New("prompt file unreadable")
+
+// promptLines are the prompts in text, one a line, blank lines skipped.
+func promptLines(text string) []string {
+	var out []string
+	for line := range strings.Lines(text) {
+		if s := strings.TrimSpace(line); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// promptsFromFile reads the prompts of a .txt file (one a line) or a .csv
+// file (the column named "prompt", else the first column).
+func promptsFromFile(name string, data []byte) ([]string, error) {
+	if !strings.EqualFold(path.Ext(name), ".csv") {
+		return promptLines(string(data)), nil
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	rows, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errPromptFile, err)
+	}
+	col := 0
+	if len(rows) > 0 {
+		for i, h := range rows[0] {
+			if strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), "prompt") {
+				col = i
+				rows = rows[1:]
+				break
+			}
+		}
+	}
+	var out []string
+	for _, row := range rows {
+		if col < len(row) {
+			if s := strings.Join(strings.Fields(row[col]), " "); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
+}
+
+// onBatch asks for several prompts (typed, pasted or imported), then for
+// confirmation, then sends one video for each.
+func (v *composeView) onBatch() {
+	if v.inFlight {
+		return
+	}
+	v.batchEntry = widget.NewMultiLineEntry()
+	v.batchEntry.SetPlaceHolder("A fox running through snow\nA lighthouse at dusk\nRain on a city street at night")
+	v.batchEntry.SetMinRowsVisible(8)
+	entry := v.batchEntry
+	note := widget.NewLabel("One prompt a line. The model and options of the form apply to each.")
+	note.Wrapping = fyne.TextWrapWord
+	problem := widget.NewLabel("")
+	problem.Importance = widget.DangerImportance
+	problem.Wrapping = fyne.TextWrapWord
+	problem.Hide()
+	importBtn := widget.NewButton("Import a .txt or .csv file…", func() { v.onImportPrompts(entry, problem) })
+	content := container.NewVBox(note, entry, importBtn, problem)
+	d := dialog.NewCustomConfirm("Make several videos", "Next", "Cancel", content, func(ok bool) {
+		if ok {
+			v.confirmBatch(promptLines(entry.Text))
+		}
+	}, v.win)
+	d.Resize(fyne.NewSize(min(560, v.win.Canvas().Size().Width), 420))
+	d.Show()
+	v.win.Canvas().Focus(entry)
+}
+
+// onImportPrompts adds the prompts of a picked file to entry.
+func (v *composeView) onImportPrompts(entry *widget.Entry, problem *widget.Label) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			v.ui.showError(v.win, "Could not open the file", err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		name := r.URI().Name()
+		v.ui.background(func(ctx context.Context) {
+			defer r.Close()
+			data, err := io.ReadAll(io.LimitReader(r, maxPromptFile+1))
+			var prompts []string
+			if err == nil && len(data) > maxPromptFile {
+				err = errPromptFile
+			}
+			if err == nil {
+				prompts, err = promptsFromFile(name, data)
+			}
+			v.ui.do(func() {
+				if err != nil || len(prompts) == 0 {
+					fyne.LogError("importing prompts", err)
+					problem.SetText(fmt.Sprintf("No prompts could be read from %s. Use a text file with one prompt a line, or a CSV file whose first column (or a column named “prompt”) holds them.", userText(name)))
+					problem.Show()
+					return
+				}
+				problem.Hide()
+				text := strings.TrimRight(entry.Text, "\n")
+				if text != "" {
+					text += "\n"
+				}
+				entry.SetText(text + strings.Join(prompts, "\n"))
+			})
+		})
+	}, v.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".txt", ".csv"}))
+	d.Show()
+}
+
+// confirmBatch says how many videos a batch makes, and sends it once the
+// user agrees.
+func (v *composeView) confirmBatch(prompts []string) {
+	if len(prompts) == 0 {
+		v.setStatus("No prompts were given, so nothing was sent.", false)
+		return
+	}
+	n := v.variationCount()
+	var reqs []client.CreateRequest
+	for _, p := range prompts {
+		req, err := v.requestFor(p)
+		if err != nil {
+			v.setStatus(err.Error(), true)
+			return
+		}
+		for range n {
+			reqs = append(reqs, req)
+		}
+	}
+	total := len(reqs)
+	msg := fmt.Sprintf("Each is sent once, one after another, with the options of the form (%s).", counted(n, "video a prompt", "videos a prompt"))
+	if cost, ok := v.prices.estimate(reqs[0].Model, reqs[0].Duration, total); ok {
+		msg = fmt.Sprintf("Each is sent once, one after another, with the options of the form (%s). Estimated price: ≈ %s.",
+			counted(n, "video a prompt", "videos a prompt"), formatMoney(cost))
+	}
+	what := counted(total, "video", "videos")
+	d := dialog.NewConfirm(fmt.Sprintf("Make %s?", what), msg, func(ok bool) {
+		if ok && !v.inFlight {
+			v.sendAll(reqs)
+		}
+	}, v.win)
+	d.SetConfirmText(fmt.Sprintf("Make %s", what))
+	d.SetDismissText("Cancel")
+	d.Show()
+}
