@@ -17,7 +17,7 @@ import (
 
 // Export copies the videos of the given records, each with its sidecar, to
 // dir; with asZip, into one ZIP file there. It returns what it wrote.
-func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip bool) (string, error) {
+func (l *Library) Export(ctx context.Context, ids []int64, dir string, asZip bool) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("Reelhouse could not use the folder %s (%v).", dir, plainOSError(err))
 	}
@@ -28,10 +28,10 @@ func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip boo
 		file File
 	}
 	var items []item
-	lib := t.Library()
+	lib := l.Folder()
 	used := map[string]bool{}
 	for _, id := range ids {
-		rec, err := t.store.Get(ctx, id)
+		rec, err := l.store.Get(ctx, id)
 		if err != nil {
 			return "", err
 		}

@@ -12,28 +12,28 @@ import (
 	"time"
 )
 
-// MoveLibrary moves every video and sidecar to a new library folder:
+// Move moves every video and sidecar to a new library folder:
 // each file is copied and verified first, then the new folder is saved as
 // the library, and only then are the old files removed. A crash at any
 // point leaves a complete library in the folder the settings name.
-func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(done, total int)) (*Library, error) {
+func (l *Library) Move(ctx context.Context, dir string, progress func(done, total int)) (*Folder, error) {
 	// Nothing may land in the old folder once its files are copied: the
 	// download queue and sidecar writes wait for the whole move, and then
 	// go on in the folder in use (the new one, unless the move failed).
-	t.holdSidecars()
-	resume, err := t.PauseDownloads(ctx)
+	l.holdSidecars()
+	resume, err := l.pauseDownloads(ctx)
 	if err != nil {
-		t.libMu.Lock()
-		t.releaseSidecars(ctx)
-		t.libMu.Unlock()
+		l.mu.Lock()
+		l.releaseSidecars(ctx)
+		l.mu.Unlock()
 		return nil, err
 	}
 	defer resume()
-	t.libMu.Lock()
-	defer t.libMu.Unlock()
-	defer t.releaseSidecars(ctx)
-	old := t.Library()
-	next, err := OpenLibrary(dir)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	defer l.releaseSidecars(ctx)
+	old := l.Folder()
+	next, err := OpenFolder(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 	if within(nextReal, oldReal) || within(oldReal, nextReal) {
 		return nil, errors.New("The new library folder cannot be inside the old one, or the other way round. Choose a separate folder.")
 	}
-	files, err := t.store.LibraryFiles(ctx)
+	files, err := l.store.LibraryFiles(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -91,10 +91,10 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 	if err != nil {
 		return nil, fmt.Errorf("Reelhouse could not copy the reference images to the new folder, so nothing was moved: %v", err)
 	}
-	if err := t.store.SetSetting(ctx, SettingLibrary, next.dir); err != nil {
+	if err := l.store.SetSetting(ctx, SettingLibrary, next.dir); err != nil {
 		return nil, err
 	}
-	t.SetLibrary(next)
+	l.folder.Store(next)
 	// The new library is complete and in use; the old copies can go.
 	for _, f := range todo {
 		if src, err := old.Abs(f.Path); err == nil {
@@ -106,7 +106,7 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 	if progress != nil {
 		progress(len(todo), len(todo))
 	}
-	t.events.publish(Event{Kind: EventReloaded})
+	l.events.publish(Event{Kind: EventReloaded})
 	return next, nil
 }
 
