@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -478,7 +477,7 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 		finish(time.Now(), true)
 		return
 	}
-	finish(time.Now().Add(jitter(interval)), false)
+	finish(time.Now().Add(t.backoff(interval, 0, nil)), false)
 }
 
 // applyTask records the service's answer about a task and, on success,
@@ -534,25 +533,12 @@ func failureMessage(task *client.Task) string {
 	return what + " You can change the prompt and generate again."
 }
 
-// backoff is the wait after the n-th consecutive error: doubling from the
-// polling interval up to MaxBackoff, and never shorter than the service's
-// Retry-After (which the client caps at a minute).
-func (t *Tracker) backoff(interval time.Duration, n int, err error) time.Duration {
-	d := interval
-	for i := 1; i < n && d < t.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, t.opts.MaxBackoff)
-	if ra, ok := client.RetryAfter(err); ok && ra > d {
-		d = ra
-	}
-	return jitter(d)
-}
-
-// jitter spreads polls by up to a tenth so that many tasks do not query in
-// lock-step.
-func jitter(d time.Duration) time.Duration {
-	return d + time.Duration(rand.Int64N(int64(d)/10+1))
+// backoff is the wait after the n-th consecutive error, from base: the
+// client's policy, capped at MaxBackoff and never shorter than the
+// service's Retry-After. With n = 0 it is base, spread a little so that
+// many tasks do not query in lock-step.
+func (t *Tracker) backoff(base time.Duration, n int, err error) time.Duration {
+	return client.Backoff{Base: base, Max: t.opts.MaxBackoff}.Delay(n, err)
 }
 
 // update writes a change and publishes the new record. Writes are never
