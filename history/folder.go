@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/reelhouse/reelhouse/history/atomicfile"
 )
 
 // Folder is the library folder on disk, where the finished videos live.
@@ -129,8 +131,8 @@ func (l *Folder) Place(part, name string) (string, error) {
 		} else if err := os.Remove(part); err != nil {
 			return "", fmt.Errorf("Reelhouse could not tidy up after the download (%v).", plainOSError(err))
 		}
-		syncDir(filepath.Dir(dst))
-		syncDir(filepath.Dir(part))
+		atomicfile.SyncDir(filepath.Dir(dst))
+		atomicfile.SyncDir(filepath.Dir(part))
 		return rel, nil
 	}
 	return "", fmt.Errorf("too many videos are named %s", name)
@@ -147,15 +149,6 @@ func numbered(rel string, n int) string {
 	}
 	ext := path.Ext(rel)
 	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(rel, ext), n, ext)
-}
-
-// syncDir makes a rename in dir durable. Errors are ignored: some file
-// systems cannot sync directories, and the rename itself already happened.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
 }
 
 // FileName builds the library-relative name of a video from what the user
@@ -270,8 +263,8 @@ func (l *Folder) moveWithSidecar(from, to string) error {
 		_ = os.Rename(dst, src) // keep the pair together
 		return err
 	}
-	syncDir(filepath.Dir(dst))
-	syncDir(filepath.Dir(src))
+	atomicfile.SyncDir(filepath.Dir(dst))
+	atomicfile.SyncDir(filepath.Dir(src))
 	return nil
 }
 

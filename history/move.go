@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/reelhouse/reelhouse/history/atomicfile"
 )
 
 // Move moves every video and sidecar to a new library folder:
@@ -118,7 +120,7 @@ func within(dir, parent string) bool {
 
 // copyVerified copies src to dst through a temp file, checking the copy's
 // sha256 against want (when given) before renaming it into place.
-func copyVerified(ctx context.Context, src, dst, want string) (err error) {
+func copyVerified(ctx context.Context, src, dst, want string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -127,46 +129,28 @@ func copyVerified(ctx context.Context, src, dst, want string) (err error) {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = io.Copy(tmp, &ctxReader{ctx: ctx, r: in}); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if want != "" {
-		// Read back what was written, not what was meant to be.
-		sum, err := fileSHA256(tmp.Name())
-		if err != nil {
+	return atomicfile.Write(dst, 0o644, func(tmp *os.File) error {
+		if _, err := io.Copy(tmp, &ctxReader{ctx: ctx, r: in}); err != nil {
 			return err
 		}
-		if sum != want {
-			return errors.New("the copy does not match the original")
+		if want != "" {
+			// Read back what was written, not what was meant to be.
+			if err := tmp.Sync(); err != nil {
+				return err
+			}
+			sum, err := fileSHA256(tmp.Name())
+			if err != nil {
+				return err
+			}
+			if sum != want {
+				return errors.New("the copy does not match the original")
+			}
 		}
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	// The copy keeps the original's time, so a sidecar copied unchanged
-	// still matches the stamp the history has of it.
-	if info, err := in.Stat(); err == nil {
-		_ = os.Chtimes(tmp.Name(), time.Time{}, info.ModTime())
-	}
-	if err = os.Rename(tmp.Name(), dst); err != nil {
-		return err
-	}
-	syncDir(filepath.Dir(dst))
-	return nil
+		// The copy keeps the original's time, so a sidecar copied unchanged
+		// still matches the stamp the history has of it.
+		if info, err := in.Stat(); err == nil {
+			_ = os.Chtimes(tmp.Name(), time.Time{}, info.ModTime())
+		}
+		return nil
+	})
 }
