@@ -103,12 +103,12 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	if dir == "" {
 		dir = store.Setting(ctx, history.SettingLibrary, history.DefaultLibraryDir())
 	}
-	lib, err := history.OpenLibrary(dir)
+	folder, err := history.OpenFolder(dir)
 	if err != nil {
 		return nil, startupError(gui.StartupLibrary, dir, err)
 	}
 	// Not fatal: a row not moved yet still sends its image, and is moved next time.
-	if _, err := history.MigrateRefImages(ctx, store, lib); err != nil {
+	if _, err := history.MigrateRefImages(ctx, store, folder); err != nil {
 		s.Log.Warn("reference images not moved into the library yet", "err", err)
 	}
 	c, err := client.New(d.ServerURL)
@@ -129,7 +129,8 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	}
 	seconds, _ := strconv.Atoi(store.Setting(ctx, history.SettingInterval, "2"))
 	downloads, _ := strconv.Atoi(store.Setting(ctx, history.SettingMaxDownloads, "2"))
-	d.Tracker = history.NewTracker(store, lib, c, history.TrackerOptions{
+	d.Library = history.NewLibrary(store, folder)
+	d.Tracker = history.NewTracker(store, d.Library, c, history.TrackerOptions{
 		Interval:     time.Duration(seconds) * time.Second,
 		MaxDownloads: downloads,
 		ThumbnailDir: filepath.Join(o.DataDir, "thumbnails"),
@@ -139,7 +140,7 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	d.Diagnostics = func(ctx context.Context) (string, error) {
 		return diagnostics(ctx, diagnosticFacts{
 			Demo: o.Demo, DataDir: o.DataDir, LogPath: logPath, KeySource: keySource,
-			ServerURL: d.ServerURL, Library: d.Tracker.Library().Dir(), Store: store,
+			ServerURL: d.ServerURL, Library: d.Library.Dir(), Store: store,
 		})
 	}
 	s.Tracker = d.Tracker

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -552,10 +551,7 @@ func (c *Client) Wait(ctx context.Context, id string, opts WaitOptions) (*Task, 
 			return nil, err
 		default:
 			failures++
-			delay = backoff(interval, failures)
-			if ra, ok := RetryAfter(err); ok && ra > delay {
-				delay = ra
-			}
+			delay = Backoff{Base: interval, Max: maxBackoff}.Delay(failures, err)
 			if opts.OnRetry != nil {
 				opts.OnRetry(err, delay)
 			}
@@ -564,18 +560,6 @@ func (c *Client) Wait(ctx context.Context, id string, opts WaitOptions) (*Task, 
 			return nil, err
 		}
 	}
-}
-
-// backoff returns the pause after the n-th consecutive failure: the
-// interval doubled per failure, capped, with up to half of it as jitter.
-func backoff(interval time.Duration, n int) time.Duration {
-	d := interval
-	for i := 1; i < n && d < maxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, max(maxBackoff, interval))
-	half := d / 2
-	return half + rand.N(half+1)
 }
 
 // sleep waits for d or until ctx ends.

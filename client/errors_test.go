@@ -266,23 +266,6 @@ func TestLocalWriteErrors(t *testing.T) {
 	}
 }
 
-func TestBackoff(t *testing.T) {
-	t.Parallel()
-	interval := 100 * time.Millisecond
-	for n := 1; n <= 20; n++ {
-		full := min(interval<<min(n-1, 20), maxBackoff)
-		for range 20 {
-			d := backoff(interval, n)
-			if d < full/2 || d > full {
-				t.Fatalf("backoff(%v, %d) = %v, want within [%v, %v]", interval, n, d, full/2, full)
-			}
-		}
-	}
-	if d := backoff(time.Minute, 3); d < 30*time.Second || d > time.Minute {
-		t.Errorf("an interval above the cap should stay the base: %v", d)
-	}
-}
-
 func TestParseContentRange(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -102,7 +102,7 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	lib, err := history.OpenLibrary(filepath.Join(dir, "Library"))
+	lib, err := history.OpenFolder(filepath.Join(dir, "Library"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,8 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 	if err != nil {
 		t.Fatal(err)
 	}
-	tracker := history.NewTracker(store, lib, c, history.TrackerOptions{
+	library := history.NewLibrary(store, lib)
+	tracker := history.NewTracker(store, library, c, history.TrackerOptions{
 		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, ThumbnailDir: filepath.Join(dir, "thumbnails"),
 		ErrorText: errText})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -123,7 +124,7 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 		defer close(done)
 		tracker.Run(ctx)
 	}()
-	deps := Deps{Tracker: tracker, Store: store, Client: c, Keys: keys, ServerURL: sim.URL(), KeyNote: "Test key."}
+	deps := Deps{Tracker: tracker, Library: library, Store: store, Client: c, Keys: keys, ServerURL: sim.URL(), KeyNote: "Test key."}
 	loop := &uiLoop{}
 	ui := New(a, deps)
 	ui.do = loop.do
@@ -216,7 +217,7 @@ func TestGenerateShowsDownloadedVideoInHistory(t *testing.T) {
 	hv.list.Select(0)
 	h.loop.until(t, "the thumbnail", func() bool { return hv.thumbBox.Visible() && hv.thumb.Resource != nil })
 	r := hv.records[0]
-	path := filepath.Join(h.deps.Tracker.Library().Dir(), filepath.FromSlash(r.Files[0].Path))
+	path := filepath.Join(h.deps.Library.Dir(), filepath.FromSlash(r.Files[0].Path))
 	for name, want := range map[string]string{
 		"Status":  "Downloaded",
 		"Model":   defaultModel,
@@ -467,7 +468,7 @@ func TestFavouriteTagsAndTrashWithUndo(t *testing.T) {
 	test.Tap(undo)
 	h.loop.until(t, "the video back", func() bool { return hv.indexOf(gone.ID) >= 0 })
 	r := hv.records[hv.indexOf(gone.ID)]
-	p, _ := h.deps.Tracker.Library().Abs(r.Files[0].Path)
+	p, _ := h.deps.Library.Folder().Abs(r.Files[0].Path)
 	if _, err := os.Stat(p); err != nil || r.Trashed() {
 		t.Errorf("undone video: trashed %v, file %v", r.Trashed(), err)
 	}
@@ -505,7 +506,7 @@ func TestSettingsMovesTheLibrary(t *testing.T) {
 	s.library.SetText(newDir)
 	test.Tap(findButton(s.win.Content(), "Save server and folder"))
 	h.loop.until(t, "the move", func() bool { return strings.Contains(s.status.Text, "now in") })
-	lib := h.deps.Tracker.Library()
+	lib := h.deps.Library.Folder()
 	if lib.Dir() != newDir {
 		t.Fatalf("library is %s", lib.Dir())
 	}
@@ -582,7 +583,7 @@ func TestSeveralVideosCanEachBeChosen(t *testing.T) {
 		hv.videoPick.SetSelectedIndex(i)
 		h.loop.pump()
 		p, ok := hv.filePath()
-		want, _ := h.deps.Tracker.Library().Abs(hv.records[hv.indexOf(rec.ID)].Files[i].Path)
+		want, _ := h.deps.Library.Folder().Abs(hv.records[hv.indexOf(rec.ID)].Files[i].Path)
 		if !ok || p != want {
 			t.Errorf("video %d: actions would open %q, want %q", i+1, p, want)
 		}

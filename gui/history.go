@@ -665,7 +665,7 @@ func (v *historyView) showDetail() {
 	set("Completed", humanTime(r.ServerCompleted.Time()))
 	var names, folders, sizes, videos []string
 	for _, f := range r.Files {
-		p := filepath.Join(v.ui.deps.Tracker.Library().Dir(), filepath.FromSlash(f.Path))
+		p := filepath.Join(v.ui.deps.Library.Dir(), filepath.FromSlash(f.Path))
 		name := filepath.Base(p)
 		if f.Missing {
 			name += " (missing)"
@@ -884,7 +884,7 @@ func (v *historyView) filePath() (string, bool) {
 	if !ok || v.fileIdx >= len(r.Files) {
 		return "", false
 	}
-	p, err := v.ui.deps.Tracker.Library().Abs(r.Files[v.fileIdx].Path)
+	p, err := v.ui.deps.Library.Folder().Abs(r.Files[v.fileIdx].Path)
 	return p, err == nil
 }
 
@@ -963,7 +963,7 @@ func (v *historyView) onCopyID() {
 
 func (v *historyView) onFavouriteChanged(on bool) {
 	v.act("Could not save the favourite", func(ctx context.Context, id int64) error {
-		return v.ui.deps.Tracker.SetFavourite(ctx, id, on)
+		return v.ui.deps.Library.SetFavourite(ctx, id, on)
 	})
 }
 
@@ -971,10 +971,10 @@ func (v *historyView) onSaveNotes() {
 	tags := strings.Split(v.tags.Text, ",")
 	note := v.note.Text
 	v.act("Could not save the tags and note", func(ctx context.Context, id int64) error {
-		if err := v.ui.deps.Tracker.SetTags(ctx, id, tags); err != nil {
+		if err := v.ui.deps.Library.SetTags(ctx, id, tags); err != nil {
 			return err
 		}
-		if err := v.ui.deps.Tracker.SetNote(ctx, id, note); err != nil {
+		if err := v.ui.deps.Library.SetNote(ctx, id, note); err != nil {
 			return err
 		}
 		v.reload(ctx) // the tag filter may have a new choice
@@ -989,13 +989,13 @@ func (v *historyView) onDelete() {
 	if !ok {
 		return
 	}
-	tracker := v.ui.deps.Tracker
+	library := v.ui.deps.Library
 	if r.Trashed() {
-		v.act("Could not restore the video", tracker.Untrash)
+		v.act("Could not restore the video", library.Untrash)
 		return
 	}
 	v.ui.background(func(ctx context.Context) {
-		if err := tracker.Trash(ctx, r.ID); err != nil {
+		if err := library.Trash(ctx, r.ID); err != nil {
 			v.ui.showError(v.win, "Could not move the video to the trash", err)
 			return
 		}
@@ -1005,7 +1005,7 @@ func (v *historyView) onDelete() {
 			d := dialog.NewCustomConfirm("Moved to trash", "Undo", "OK", msg, func(undo bool) {
 				if undo {
 					v.ui.background(func(ctx context.Context) {
-						v.ui.showError(v.win, "Could not undo", tracker.Untrash(ctx, r.ID))
+						v.ui.showError(v.win, "Could not undo", library.Untrash(ctx, r.ID))
 					})
 				}
 			}, v.win)
@@ -1070,7 +1070,7 @@ func (v *historyView) runExport(ids []int64, dir string, zip bool) {
 	progress := dialog.NewCustomWithoutButtons("Exporting…", widget.NewProgressBarInfinite(), v.win)
 	progress.Show()
 	v.ui.background(func(ctx context.Context) {
-		where, err := v.ui.deps.Tracker.Export(ctx, ids, dir, zip)
+		where, err := v.ui.deps.Library.Export(ctx, ids, dir, zip)
 		v.ui.do(func() {
 			progress.Hide()
 			if err != nil {
@@ -1084,7 +1084,7 @@ func (v *historyView) runExport(ids []int64, dir string, zip bool) {
 
 func (v *historyView) onReconcile() {
 	v.ui.background(func(ctx context.Context) {
-		rep, err := v.ui.deps.Tracker.Reconcile(ctx)
+		rep, err := v.ui.deps.Library.Reconcile(ctx)
 		if err != nil {
 			v.ui.showError(v.win, "Could not check the library folder", err)
 			return
@@ -1110,7 +1110,7 @@ func (v *historyView) onEmptyTrash() {
 			return
 		}
 		v.ui.background(func(ctx context.Context) {
-			n, err := v.ui.deps.Tracker.EmptyTrash(ctx)
+			n, err := v.ui.deps.Library.EmptyTrash(ctx)
 			if err != nil {
 				v.ui.showError(v.win, "Could not empty the trash", err)
 				return

@@ -108,7 +108,7 @@ func TestNotSentSaysWhyInCompose(t *testing.T) {
 		return !c.inFlight && len(hv.records) == 1 && hv.records[0].State == history.StateNotSent
 	})
 	// A later change of the entry (a favourite, say) must not hide why.
-	if err := h.deps.Tracker.SetFavourite(t.Context(), hv.records[0].ID, true); err != nil {
+	if err := h.deps.Library.SetFavourite(t.Context(), hv.records[0].ID, true); err != nil {
 		t.Fatal(err)
 	}
 	h.loop.until(t, "the favourite", func() bool { return hv.records[0].Favourite })

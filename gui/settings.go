@@ -53,7 +53,7 @@ func newSettings(u *UI) *settingsView {
 		v.server.Disable()
 	}
 	v.library = widget.NewEntry()
-	v.library.SetText(u.deps.Tracker.Library().Dir())
+	v.library.SetText(u.deps.Library.Dir())
 	browse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), v.onBrowseLibrary)
 	if u.deps.LibraryLocked {
 		v.library.Disable()
@@ -224,7 +224,7 @@ func (v *settingsView) onSaveLocations() {
 	server := strings.TrimSpace(v.server.Text)
 	dir := strings.TrimSpace(v.library.Text)
 	serverChanged := !v.ui.deps.ServerLocked && server != v.ui.deps.Client.BaseURL()
-	libraryChanged := !v.ui.deps.LibraryLocked && dir != v.ui.deps.Tracker.Library().Dir()
+	libraryChanged := !v.ui.deps.LibraryLocked && dir != v.ui.deps.Library.Dir()
 	if serverChanged {
 		if _, err := client.New(server); err != nil {
 			v.status.SetText(plainError(err))
@@ -253,7 +253,7 @@ func (v *settingsView) onSaveLocations() {
 				v.ui.do(func() { v.status.SetText(plainError(err)) })
 				return
 			}
-			notes = append(notes, "Your videos are now in "+v.ui.deps.Tracker.Library().Dir()+".")
+			notes = append(notes, "Your videos are now in "+v.ui.deps.Library.Dir()+".")
 		}
 		if len(notes) == 0 {
 			notes = append(notes, "Nothing to change.")
@@ -272,7 +272,7 @@ func (v *settingsView) moveLibrary(ctx context.Context, dir string) error {
 			widget.NewLabel("Each video is copied and checked before the old copy is removed."), bar), v.win)
 		d.Show()
 	})
-	_, err := v.ui.deps.Tracker.MoveLibrary(ctx, dir, func(done, total int) {
+	_, err := v.ui.deps.Library.Move(ctx, dir, func(done, total int) {
 		v.ui.do(func() {
 			if total > 0 {
 				bar.SetValue(float64(done) / float64(total))
@@ -281,7 +281,7 @@ func (v *settingsView) moveLibrary(ctx context.Context, dir string) error {
 	})
 	v.ui.do(func() {
 		d.Hide()
-		v.library.SetText(v.ui.deps.Tracker.Library().Dir())
+		v.library.SetText(v.ui.deps.Library.Dir())
 	})
 	return err
 }

@@ -30,6 +30,9 @@ type KeyStore interface {
 // Deps is everything the windows need.
 type Deps struct {
 	Tracker *history.Tracker
+	// Library works on the videos in the library folder; Tracker
+	// downloads into it.
+	Library *history.Library
 	Store   *history.Store
 	Client  *client.Client
 	// Keys stores the API key; nil when the key must not be stored (demo,
@@ -125,7 +128,7 @@ func (u *UI) Start() {
 	u.background(func(ctx context.Context) {
 		u.history.reload(ctx)
 		// Files deleted, moved or copied in while Reelhouse was closed.
-		rep, err := u.deps.Tracker.Reconcile(ctx)
+		rep, err := u.deps.Library.Reconcile(ctx)
 		if err != nil && ctx.Err() == nil {
 			fyne.LogError("checking the library folder at start", err)
 		}

@@ -217,14 +217,14 @@ func TestReliabilityCanaryKey(t *testing.T) {
 		e.sim.ClearFaults()
 	}
 	id := e.sim.AddTask(client.CreateRequest{Model: "m", Prompt: "canary: disk refuses"})
-	if err := os.Mkdir(e.lib.PartPath(id, 0), 0o755); err != nil {
+	if err := os.Mkdir(e.folder.PartPath(id, 0), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	refused, err := e.tracker.AddByID(ctx, id)
 	note(err)
 	waitRecord(refused.ID, "the download to pause", func(r Record) bool { return r.Download == DownloadPaused })
-	note(e.tracker.SetNote(ctx, ok.ID, "a note"))
-	note(e.tracker.SetTags(ctx, ok.ID, []string{"canary"}))
+	note(e.library.SetNote(ctx, ok.ID, "a note"))
+	note(e.library.SetTags(ctx, ok.ID, []string{"canary"}))
 
 	e.stop()
 	e.api.CloseIdleConnections()
@@ -253,7 +253,7 @@ func TestReliabilityCanaryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	readTree(t, artifacts, "data folder (closed)", dataDir)
-	readTree(t, artifacts, "library", e.lib.Dir())
+	readTree(t, artifacts, "library", e.folder.Dir())
 	readTree(t, artifacts, "thumbnails", e.tracker.opts.ThumbnailDir)
 
 	if _, ok := artifacts["data folder (open)/history.db-wal"]; !ok {

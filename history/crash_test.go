@@ -78,16 +78,17 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	lib, err := OpenLibrary(os.Getenv(crashLibraryEnv))
+	lib, err := OpenFolder(os.Getenv(crashLibraryEnv))
 	if err != nil {
 		t.Fatal(err)
 	}
+	library := NewLibrary(store, lib)
 	api, err := client.New(os.Getenv(crashSimEnv), client.WithAPIKey(os.Getenv(crashKeyEnv)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer api.CloseIdleConnections()
-	tr := NewTracker(store, lib, api, TrackerOptions{
+	tr := NewTracker(store, library, api, TrackerOptions{
 		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 		ErrorText: appErrorText,
 	})
@@ -144,11 +145,11 @@ func TestCrashChild(t *testing.T) {
 				r := recs[mrand.IntN(len(recs))]
 				switch i % 3 {
 				case 0:
-					err = tr.SetNote(ctx, r.ID, fmt.Sprintf("note %d", i))
+					err = library.SetNote(ctx, r.ID, fmt.Sprintf("note %d", i))
 				case 1:
-					err = tr.SetTags(ctx, r.ID, []string{"tag" + strconv.Itoa(i%7), "crash"})
+					err = library.SetTags(ctx, r.ID, []string{"tag" + strconv.Itoa(i%7), "crash"})
 				default:
-					err = tr.SetFavourite(ctx, r.ID, i%2 == 0)
+					err = library.SetFavourite(ctx, r.ID, i%2 == 0)
 				}
 				if err == nil {
 					say("write %d", r.ID)
@@ -372,7 +373,7 @@ func (c *crashRun) checkAfterKill(what string) {
 		t.Fatalf("%s: %v", what, err)
 	}
 	sums := servedSums(c.sim)
-	lib, err := OpenLibrary(c.lib)
+	lib, err := OpenFolder(c.lib)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +414,7 @@ func (c *crashRun) checkFinished(what string, submitRecords *int) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	lib, _ := OpenLibrary(c.lib)
+	lib, _ := OpenFolder(c.lib)
 	recs, err := store.List(ctx, Query{})
 	if err != nil {
 		t.Fatal(err)

@@ -26,7 +26,7 @@ import (
 // thumbnail and writes its sidecar. It runs in the background after a
 // download; a file that is not a readable video is marked so, never fatal.
 func (t *Tracker) describeFiles(ctx context.Context, rec Record) {
-	lib := t.Library()
+	lib := t.lib.Folder()
 	for _, f := range rec.Files {
 		p, err := lib.Abs(f.Path)
 		if err != nil {
@@ -62,7 +62,7 @@ func (t *Tracker) describeFiles(ctx context.Context, rec Record) {
 		}
 	}
 	if rec, err := t.store.Get(context.WithoutCancel(ctx), rec.ID); err == nil {
-		t.writeSidecars(rec)
+		t.lib.writeSidecars(rec)
 		t.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: rec})
 	}
 }

@@ -156,7 +156,7 @@ func (t *Tracker) lookUpDownload(f *fetch) error {
 			return err
 		}
 	}
-	have := filesPresent(t.Library(), rec)
+	have := filesPresent(t.lib.Folder(), rec)
 	t.mu.Lock()
 	for i := range urls {
 		if !have[i] {
@@ -170,7 +170,7 @@ func (t *Tracker) lookUpDownload(f *fetch) error {
 }
 
 // filesPresent says which videos of rec are in the library already.
-func filesPresent(lib *Library, rec Record) map[int]bool {
+func filesPresent(lib *Folder, rec Record) map[int]bool {
 	have := make(map[int]bool)
 	for _, f := range rec.Files {
 		if p, err := lib.Abs(f.Path); err == nil {
@@ -194,7 +194,7 @@ func (t *Tracker) downloadVideo(f *fetch, idx int) error {
 	if idx >= len(urls) {
 		return errors.New("The service no longer lists this video.")
 	}
-	lib := t.Library() // the part file and the video stay on one file system
+	lib := t.lib.Folder() // the part file and the video stay on one file system
 	part := lib.PartPath(rec.TaskID, idx)
 	opts := client.DownloadOptions{Progress: func(done, total int64) { t.progress(f, idx, done, total) }}
 	res, err := t.fetchWithRetry(f.ctx, urls[idx], part, opts)
@@ -233,7 +233,7 @@ func (t *Tracker) downloadVideo(f *fetch, idx int) error {
 // placeVideo moves a finished download into the library. A crash between
 // placing a video and recording it leaves the video under its name; the
 // same bytes downloaded again take that place instead of a second one.
-func placeVideo(lib *Library, part, name string, res client.DownloadResult) (string, error) {
+func placeVideo(lib *Folder, part, name string, res client.DownloadResult) (string, error) {
 	if p, err := lib.Abs(name); err == nil && sameContent(p, res.Size, res.SHA256) {
 		os.Remove(part)
 		return name, nil
@@ -407,7 +407,7 @@ func (t *Tracker) finishDownload(f *fetch) {
 		if err != nil {
 			return
 		}
-		have := filesPresent(t.Library(), rec)
+		have := filesPresent(t.lib.Folder(), rec)
 		for i := range n {
 			if !have[i] {
 				t.downloadFailed(f.ctx, rec, errors.New("A video went missing from the library while it was downloaded."))
@@ -480,6 +480,18 @@ func (t *Tracker) PauseDownloads(ctx context.Context) (resume func(), err error)
 		stopped = append(stopped, id)
 	}
 	return resume, nil
+}
+
+// StopDownload stops following and downloading a record (its file is to
+// be trashed or deleted) and waits until its download no longer touches
+// the library.
+func (t *Tracker) StopDownload(ctx context.Context, id int64) error {
+	t.mu.Lock()
+	delete(t.watches, id)
+	delete(t.urls, id)
+	delete(t.afterKey, id)
+	t.mu.Unlock()
+	return t.stopDownload(ctx, id)
 }
 
 // stopDownload ends the download of a record, if any, and waits until it

@@ -14,24 +14,24 @@ import (
 // While the library moves, the sidecars are written in the new folder once
 // it is in use. A sidecar that cannot be written is not fatal: the
 // database still holds everything, and the next change writes it again.
-func (t *Tracker) writeSidecars(rec Record) error {
-	t.sidecarMu.Lock()
-	held := t.heldSidecars != nil
+func (l *Library) writeSidecars(rec Record) error {
+	l.sidecarMu.Lock()
+	held := l.heldSidecars != nil
 	if held {
-		t.heldSidecars[rec.ID] = true
+		l.heldSidecars[rec.ID] = true
 	}
-	t.sidecarMu.Unlock()
+	l.sidecarMu.Unlock()
 	if held {
 		return nil
 	}
-	t.libMu.Lock()
-	defer t.libMu.Unlock()
-	return t.writeSidecarsLocked(rec)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.writeSidecarsLocked(rec)
 }
 
 // writeSidecarsLocked is writeSidecars for a caller holding libMu.
-func (t *Tracker) writeSidecarsLocked(rec Record) error {
-	lib := t.Library()
+func (l *Library) writeSidecarsLocked(rec Record) error {
+	lib := l.Folder()
 	var firstErr error
 	for _, f := range rec.Files {
 		p, err := lib.Abs(f.Path)
@@ -48,61 +48,61 @@ func (t *Tracker) writeSidecarsLocked(rec Record) error {
 			continue
 		}
 		// The next reconcile need not read back what was just written.
-		t.store.stampSidecar(context.Background(), lib, rec.ID, f)
+		l.store.stampSidecar(context.Background(), lib, rec.ID, f)
 	}
 	return firstErr
 }
 
 // holdSidecars makes writeSidecars keep the records it is given until
 // releaseSidecars.
-func (t *Tracker) holdSidecars() {
-	t.sidecarMu.Lock()
-	t.heldSidecars = make(map[int64]bool)
-	t.sidecarMu.Unlock()
+func (l *Library) holdSidecars() {
+	l.sidecarMu.Lock()
+	l.heldSidecars = make(map[int64]bool)
+	l.sidecarMu.Unlock()
 }
 
 // releaseSidecars ends holdSidecars and writes the sidecars held meanwhile,
 // as the records now are. The caller holds libMu.
-func (t *Tracker) releaseSidecars(ctx context.Context) {
-	t.sidecarMu.Lock()
-	held := t.heldSidecars
-	t.heldSidecars = nil
-	t.sidecarMu.Unlock()
+func (l *Library) releaseSidecars(ctx context.Context) {
+	l.sidecarMu.Lock()
+	held := l.heldSidecars
+	l.heldSidecars = nil
+	l.sidecarMu.Unlock()
 	for id := range held {
-		if rec, err := t.store.Get(context.WithoutCancel(ctx), id); err == nil {
-			_ = t.writeSidecarsLocked(rec)
+		if rec, err := l.store.Get(context.WithoutCancel(ctx), id); err == nil {
+			_ = l.writeSidecarsLocked(rec)
 		}
 	}
 }
 
 // edit applies a change the user made to a record and keeps its sidecars
 // in step.
-func (t *Tracker) edit(ctx context.Context, id int64, c Change) (Record, error) {
-	rec, err := t.store.Update(ctx, id, c, time.Now())
+func (l *Library) edit(ctx context.Context, id int64, c Change) (Record, error) {
+	rec, err := l.store.Update(ctx, id, c, time.Now())
 	if err != nil {
 		return Record{}, err
 	}
-	t.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
-	if err := t.writeSidecars(rec); err != nil {
+	l.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
+	if err := l.writeSidecars(rec); err != nil {
 		return rec, fmt.Errorf("%w: %v", errSidecarsBehind, err)
 	}
 	return rec, nil
 }
 
 // SetFavourite marks or unmarks a video as a favourite.
-func (t *Tracker) SetFavourite(ctx context.Context, id int64, on bool) error {
-	_, err := t.edit(ctx, id, Change{Favourite: &on})
+func (l *Library) SetFavourite(ctx context.Context, id int64, on bool) error {
+	_, err := l.edit(ctx, id, Change{Favourite: &on})
 	return err
 }
 
 // SetTags replaces the tags of a video.
-func (t *Tracker) SetTags(ctx context.Context, id int64, tags []string) error {
-	_, err := t.edit(ctx, id, Change{Tags: &tags})
+func (l *Library) SetTags(ctx context.Context, id int64, tags []string) error {
+	_, err := l.edit(ctx, id, Change{Tags: &tags})
 	return err
 }
 
 // SetNote replaces the note of a video.
-func (t *Tracker) SetNote(ctx context.Context, id int64, note string) error {
-	_, err := t.edit(ctx, id, Change{Note: &note})
+func (l *Library) SetNote(ctx context.Context, id int64, note string) error {
+	_, err := l.edit(ctx, id, Change{Note: &note})
 	return err
 }

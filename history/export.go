@@ -13,25 +13,20 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/atomicfile"
 )
 
 // Export copies the videos of the given records, each with its sidecar, to
 // dir; with asZip, into one ZIP file there. It returns what it wrote.
-func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip bool) (string, error) {
+func (l *Library) Export(ctx context.Context, ids []int64, dir string, asZip bool) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("Reelhouse could not use the folder %s (%v).", dir, plainOSError(err))
 	}
-	type item struct {
-		src  string
-		name string
-		rec  Record
-		file File
-	}
-	var items []item
-	lib := t.Library()
+	var items []exportItem
+	lib := l.Folder()
 	used := map[string]bool{}
 	for _, id := range ids {
-		rec, err := t.store.Get(ctx, id)
+		rec, err := l.store.Get(ctx, id)
 		if err != nil {
 			return "", err
 		}
@@ -48,7 +43,7 @@ func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip boo
 				name = numbered(base, n)
 			}
 			used[stem(name)] = true
-			items = append(items, item{src: src, name: name, rec: rec, file: f})
+			items = append(items, exportItem{src: src, name: name, rec: rec, file: f})
 		}
 	}
 	if len(items) == 0 {
@@ -82,48 +77,50 @@ func (t *Tracker) Export(ctx context.Context, ids []int64, dir string, asZip boo
 		return dir, nil
 	}
 	zipPath := filepath.Join(dir, "Reelhouse export "+time.Now().Format("2006-01-02 15-04-05")+".zip")
-	tmp, err := os.CreateTemp(dir, ".reelhouse-export-*.tmp")
-	if err != nil {
+	var entryErr error // a failure to read or add an entry, said as it is
+	err := atomicfile.Write(zipPath, 0o644, func(tmp *os.File) error {
+		entryErr = writeZip(ctx, tmp, lib, refs, items)
+		return entryErr
+	})
+	if err != nil && entryErr == nil {
 		return "", fmt.Errorf("Reelhouse could not write in %s (%v).", dir, plainOSError(err))
 	}
-	defer os.Remove(tmp.Name())
-	zw := zip.NewWriter(tmp)
+	if err != nil {
+		return "", err
+	}
+	return zipPath, nil
+}
+
+// exportItem is one video of an export, with its record.
+type exportItem struct {
+	src  string // the video in the library
+	name string // its name in the export
+	rec  Record
+	file File
+}
+
+// writeZip writes the kept images, then each video with its sidecar, as
+// one ZIP file to w.
+func writeZip(ctx context.Context, w io.Writer, lib *Folder, refs []client.Media, items []exportItem) error {
+	zw := zip.NewWriter(w)
 	for _, m := range refs {
 		if err := addZipRef(ctx, zw, lib, m); err != nil {
-			tmp.Close()
-			return "", err
+			return err
 		}
 	}
 	for _, it := range items {
 		if err := addZipFile(ctx, zw, it.src, it.name); err != nil {
-			tmp.Close()
-			return "", err
+			return err
 		}
-		w, err := zw.Create(strings.TrimSuffix(it.name, path.Ext(it.name)) + ".json")
+		sw, err := zw.Create(strings.TrimSuffix(it.name, path.Ext(it.name)) + ".json")
 		if err != nil {
-			tmp.Close()
-			return "", err
+			return err
 		}
-		if err := writeSidecarTo(w, NewSidecar(it.rec, it.file)); err != nil {
-			tmp.Close()
-			return "", err
+		if err := writeSidecarTo(sw, NewSidecar(it.rec, it.file)); err != nil {
+			return err
 		}
 	}
-	if err := zw.Close(); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
-	if err := os.Rename(tmp.Name(), zipPath); err != nil {
-		return "", err
-	}
-	return zipPath, nil
+	return zw.Close()
 }
 
 func addZipFile(ctx context.Context, zw *zip.Writer, src, name string) error {

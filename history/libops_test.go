@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,71 @@ func filesUnder(t *testing.T, dir string) []string {
 	return out
 }
 
+// waitsForLock reports whether a goroutine is in fn, waiting for a mutex
+// that fn itself locks.
+func waitsForLock(fn string) bool {
+	buf := make([]byte, 1<<20)
+	lines := strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n")
+	for i := 0; i+2 < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "sync.(*Mutex).Lock(") && strings.Contains(lines[i+2], fn+"(") {
+			return true
+		}
+	}
+	return false
+}
+
+// A task deleted while the library moves is gone from the new folder
+// too: Delete waits for the move, so the move never carries over a video
+// the history no longer has.
+func TestDeleteDuringMoveLibrary(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	recs := e.downloadSome("kept", "deleted during the move")
+	ctx := t.Context()
+	newDir := filepath.Join(t.TempDir(), "New Library")
+	deleted := make(chan error, 1)
+	var gone, kept Record
+	lib, err := e.library.Move(ctx, newDir, func(done, total int) {
+		if done != 1 {
+			return
+		}
+		// Delete the task whose video is copied already.
+		gone, kept = recs[1], recs[0]
+		if _, err := os.Stat(filepath.Join(newDir, filepath.FromSlash(recs[0].Files[0].Path))); err == nil {
+			gone, kept = recs[0], recs[1]
+		}
+		go func() { deleted <- e.library.Delete(ctx, gone.ID, true) }()
+		e.waitUntil("the delete to wait for the move, or be done", func() bool {
+			return len(deleted) > 0 || waitsForLock("history.(*Library).Delete")
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-deleted; err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := e.store.Get(ctx, gone.ID); err != ErrNotFound {
+		t.Errorf("deleted task still in the history: %v", err)
+	}
+	want := map[string]bool{}
+	for _, rel := range []string{kept.Files[0].Path, SidecarPath(kept.Files[0].Path)} {
+		p, _ := lib.Abs(rel)
+		want[p] = true
+	}
+	for _, p := range filesUnder(t, newDir) {
+		if !want[p] && !strings.Contains(p, string(filepath.Separator)+".") {
+			t.Errorf("%s is in the new library, though its task was deleted", p)
+		}
+	}
+	e.folder = lib
+	e.checkFiles(kept, 1)
+	if rep, err := e.library.Reconcile(ctx); err != nil || rep.Added != 0 {
+		t.Errorf("Reconcile after the move = %+v, %v; want nothing added", rep, err)
+	}
+}
+
 // Tasks that finish while the library moves, and changes the user makes
 // meanwhile, all end up in the new folder, and nothing stays in the old one.
 func TestMoveLibraryWhileVideosArrive(t *testing.T) {
@@ -61,16 +127,16 @@ func TestMoveLibraryWhileVideosArrive(t *testing.T) {
 	e.start(TrackerOptions{})
 	before := e.downloadSome("before one", "before two", "before three")
 	ctx := t.Context()
-	oldDir := e.lib.Dir()
+	oldDir := e.folder.Dir()
 	const note = "written while the library moved"
 	var arrived []Record
-	lib, err := e.tracker.MoveLibrary(ctx, filepath.Join(t.TempDir(), "New Library"), func(done, total int) {
+	lib, err := e.library.Move(ctx, filepath.Join(t.TempDir(), "New Library"), func(done, total int) {
 		if done == total {
 			return
 		}
 		if done == 1 {
 			// The first video and its sidecar are copied already.
-			if err := e.tracker.SetNote(ctx, before[0].ID, note); err != nil {
+			if err := e.library.SetNote(ctx, before[0].ID, note); err != nil {
 				t.Errorf("SetNote during the move: %v", err)
 			}
 		}
@@ -90,7 +156,7 @@ func TestMoveLibraryWhileVideosArrive(t *testing.T) {
 	if len(arrived) != 3 {
 		t.Fatalf("%d tasks arrived during the move, want 3", len(arrived))
 	}
-	e.lib = lib
+	e.folder = lib
 	for _, r := range arrived {
 		e.waitRecord(r.ID, "described video", func(r Record) bool {
 			return downloaded(r) && len(r.Files) == 1 && r.Files[0].MediaState != MediaUnknown
@@ -125,11 +191,11 @@ func TestTrashMissingFileIsNotMoved(t *testing.T) {
 	e.start(TrackerOptions{})
 	rec := e.downloadSome("deleted by hand")[0]
 	ctx := t.Context()
-	p, _ := e.lib.Abs(rec.Files[0].Path)
+	p, _ := e.folder.Abs(rec.Files[0].Path)
 	if err := os.Remove(p); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.tracker.Trash(ctx, rec.ID); err != nil {
+	if err := e.library.Trash(ctx, rec.ID); err != nil {
 		t.Fatal(err)
 	}
 	got, err := e.store.Get(ctx, rec.ID)
@@ -142,7 +208,7 @@ func TestTrashMissingFileIsNotMoved(t *testing.T) {
 	if f := got.Files[0]; f.Path != rec.Files[0].Path || !f.Missing {
 		t.Errorf("file recorded at %s (missing %v); want %s, missing", f.Path, f.Missing, rec.Files[0].Path)
 	}
-	if err := e.tracker.Untrash(ctx, rec.ID); err != nil {
+	if err := e.library.Untrash(ctx, rec.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := e.store.Get(ctx, rec.ID); got.Trashed() || got.Files[0].Path != rec.Files[0].Path {
@@ -163,14 +229,14 @@ func TestTrashFailingPartWayMovesBack(t *testing.T) {
 	}
 	// Something already sits where the second sidecar would go in the
 	// trash, so moving the second video fails after the first has moved.
-	blocker, _ := e.lib.Abs(trashDir + "/" + strings.TrimSuffix(rec.Files[1].Path, ".mp4") + ".json")
+	blocker, _ := e.folder.Abs(trashDir + "/" + strings.TrimSuffix(rec.Files[1].Path, ".mp4") + ".json")
 	if err := os.MkdirAll(blocker, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(blocker, "keep"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.tracker.Trash(ctx, rec.ID); err == nil {
+	if err := e.library.Trash(ctx, rec.ID); err == nil {
 		t.Fatal("Trash succeeded although a video could not be moved")
 	}
 	got, err := e.store.Get(ctx, rec.ID)
@@ -184,12 +250,12 @@ func TestTrashFailingPartWayMovesBack(t *testing.T) {
 		if f.Path != rec.Files[i].Path || f.Missing {
 			t.Errorf("file %d recorded at %s (missing %v), want %s", i, f.Path, f.Missing, rec.Files[i].Path)
 		}
-		p, _ := e.lib.Abs(rec.Files[i].Path)
+		p, _ := e.folder.Abs(rec.Files[i].Path)
 		if !fileExists(p) || !fileExists(SidecarPath(p)) {
 			t.Errorf("file %d or its sidecar is not back at %s", i, rec.Files[i].Path)
 		}
 	}
-	trash, _ := e.lib.Abs(trashDir)
+	trash, _ := e.folder.Abs(trashDir)
 	for _, p := range filesUnder(t, trash) {
 		if filepath.Base(p) != "keep" {
 			t.Errorf("left in the trash: %s", p)
@@ -205,11 +271,11 @@ func TestReconcileSkipsUnchangedSidecars(t *testing.T) {
 	e.start(TrackerOptions{})
 	recs := e.downloadSome("left alone", "edited by hand")
 	ctx := t.Context()
-	if rep, err := e.tracker.Reconcile(ctx); err != nil || len(rep.Problems) != 0 || rep.Added+rep.Moved+rep.Missing+rep.Returned != 0 {
+	if rep, err := e.library.Reconcile(ctx); err != nil || len(rep.Problems) != 0 || rep.Added+rep.Moved+rep.Missing+rep.Returned != 0 {
 		t.Fatalf("first Reconcile = %+v, %v", rep, err)
 	}
 	sidecar := func(r Record) string {
-		p, _ := e.lib.Abs(r.Files[0].Path)
+		p, _ := e.folder.Abs(r.Files[0].Path)
 		return SidecarPath(p)
 	}
 	// Same size, same time: taken as unchanged, so not read (were it read,
@@ -229,7 +295,7 @@ func TestReconcileSkipsUnchangedSidecars(t *testing.T) {
 	if err := os.WriteFile(sidecar(recs[1]), []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := e.tracker.Reconcile(ctx)
+	rep, err := e.library.Reconcile(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,318 +2,81 @@ package history
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
-	"strings"
-	"time"
-	"unicode"
+	"sync"
+	"sync/atomic"
 )
 
-// Library is the folder the finished videos live in.
+// Library owns the library folder and the work on the files at rest in it:
+// tags, notes and favourites with the sidecars that mirror them, the
+// trash, reconciling with the folder, moving the folder and exporting.
+// Its lock keeps such library-wide work from interleaving. It reaches the
+// downloads under way only through Downloads. Create one with NewLibrary;
+// a Tracker made with it downloads into its folder.
 type Library struct {
-	dir string
+	store  *Store
+	folder atomic.Pointer[Folder]
+	// mu keeps library-wide work (trash, reconcile, moving the library,
+	// sidecar writes) from interleaving; it is never held while the
+	// tracker's own lock is.
+	mu sync.Mutex
+	// events is the one stream of changes, shared with the tracker.
+	events broker
+
+	downloads atomic.Pointer[downloadsRef]
+
+	// heldSidecars is non-nil while the library moves: the records whose
+	// sidecars are to be written in the new folder once it is in use.
+	sidecarMu    sync.Mutex
+	heldSidecars map[int64]bool
 }
 
-// incomingDir holds downloads that are not finished yet. It sits inside the
-// library so that the final rename never crosses file systems.
-const incomingDir = ".incoming"
-
-// DefaultLibraryDir is the user's Videos folder plus /Reelhouse.
-func DefaultLibraryDir() string {
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return filepath.Join(os.TempDir(), "Reelhouse")
-	}
-	videos := filepath.Join(home, "Videos")
-	if dir := xdgVideosDir(home); dir != "" {
-		videos = dir
-	}
-	return filepath.Join(videos, "Reelhouse")
+// Downloads is what the library needs from the downloads under way;
+// *Tracker has it.
+type Downloads interface {
+	// StopDownload stops following and downloading a record and returns
+	// once its download no longer touches the library.
+	StopDownload(ctx context.Context, id int64) error
+	// PauseDownloads stops every download and holds the queue until
+	// resume is called.
+	PauseDownloads(ctx context.Context) (resume func(), err error)
 }
 
-// xdgVideosDir reads XDG_VIDEOS_DIR from the user's user-dirs.dirs, if any.
-func xdgVideosDir(home string) string {
-	config := os.Getenv("XDG_CONFIG_HOME")
-	if config == "" {
-		config = filepath.Join(home, ".config")
-	}
-	data, err := os.ReadFile(filepath.Join(config, "user-dirs.dirs"))
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		v, ok := strings.CutPrefix(strings.TrimSpace(line), "XDG_VIDEOS_DIR=")
-		if !ok {
-			continue
-		}
-		v = strings.Trim(v, `"`)
-		v = strings.Replace(v, "$HOME", home, 1)
-		if filepath.IsAbs(v) && filepath.Clean(v) != filepath.Clean(home) {
-			return v
-		}
-	}
-	return ""
+// downloadsRef boxes a Downloads for an atomic pointer.
+type downloadsRef struct{ d Downloads }
+
+// NewLibrary makes the library of folder, recording in store.
+func NewLibrary(store *Store, folder *Folder) *Library {
+	l := &Library{store: store}
+	l.folder.Store(folder)
+	return l
 }
 
-// OpenLibrary uses dir as the library folder, creating it if needed.
-func OpenLibrary(dir string) (*Library, error) {
-	if dir == "" {
-		return nil, errors.New("no library folder is set; choose one in Settings")
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Join(abs, incomingDir), 0o755); err != nil {
-		return nil, fmt.Errorf("Reelhouse cannot use the library folder %s (%v). Choose another folder in Settings.", abs, plainOSError(err))
-	}
-	return &Library{dir: abs}, nil
-}
+// Folder is the library folder in use.
+func (l *Library) Folder() *Folder { return l.folder.Load() }
 
-// Dir is the library folder's absolute path.
-func (l *Library) Dir() string { return l.dir }
+// Dir is the absolute path of the library folder in use.
+func (l *Library) Dir() string { return l.Folder().Dir() }
 
-// PartPath is where the download of one video of a task is written until it
-// is complete.
-func (l *Library) PartPath(taskID string, idx int) string {
-	return filepath.Join(l.dir, incomingDir, fmt.Sprintf("%s-%d.mp4.part", safeID(taskID, 64), idx))
-}
+// Subscribe returns a channel of the events of the library and of the
+// tracker downloading into it, and a function that ends the subscription.
+// The channel closes after the function is called.
+func (l *Library) Subscribe() (<-chan Event, func()) { return l.events.subscribe() }
 
-// Abs turns a library-relative path into an absolute one, refusing any
-// path that would leave the library folder.
-func (l *Library) Abs(rel string) (string, error) {
-	if rel == "" || strings.ContainsRune(rel, 0) || path.IsAbs(rel) || filepath.IsAbs(rel) {
-		return "", fmt.Errorf("%q is not a path inside the library", rel)
-	}
-	clean := path.Clean(strings.ReplaceAll(rel, `\`, "/"))
-	if clean == "." || clean == ".." || strings.HasPrefix(clean, "../") || strings.HasPrefix(clean, "/") {
-		return "", fmt.Errorf("%q is not a path inside the library", rel)
-	}
-	return filepath.Join(l.dir, filepath.FromSlash(clean)), nil
-}
+// useDownloads makes d the downloads the library stops and pauses.
+func (l *Library) useDownloads(d Downloads) { l.downloads.Store(&downloadsRef{d}) }
 
-// Place moves a finished download into the library under name (a
-// library-relative path from FileName), choosing another name if that one
-// is taken. It returns the relative path used.
-func (l *Library) Place(part, name string) (string, error) {
-	for n := 1; n < maxNameTries; n++ {
-		rel := numbered(name, n)
-		dst, err := l.Abs(rel)
-		if err != nil {
-			return "", err
-		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return "", fmt.Errorf("Reelhouse could not create a folder in the library (%v). Check that the library folder can be written to.", plainOSError(err))
-		}
-		// A hard link never replaces an existing file, so two videos can
-		// never overwrite each other; the rename fallback covers file
-		// systems without links.
-		err = os.Link(part, dst)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			if _, statErr := os.Lstat(dst); statErr == nil {
-				continue
-			}
-			if err := os.Rename(part, dst); err != nil {
-				return "", fmt.Errorf("Reelhouse could not move the video into the library (%v).", plainOSError(err))
-			}
-		} else if err := os.Remove(part); err != nil {
-			return "", fmt.Errorf("Reelhouse could not tidy up after the download (%v).", plainOSError(err))
-		}
-		syncDir(filepath.Dir(dst))
-		syncDir(filepath.Dir(part))
-		return rel, nil
-	}
-	return "", fmt.Errorf("too many videos are named %s", name)
-}
-
-// maxNameTries bounds the search for a free name.
-const maxNameTries = 1000
-
-// numbered is rel for n == 1, and rel with -n before its extension after
-// that: the names tried, in order, when rel is taken.
-func numbered(rel string, n int) string {
-	if n <= 1 {
-		return rel
-	}
-	ext := path.Ext(rel)
-	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(rel, ext), n, ext)
-}
-
-// syncDir makes a rename in dir durable. Errors are ignored: some file
-// systems cannot sync directories, and the rename itself already happened.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-}
-
-// FileName builds the library-relative name of a video from what the user
-// asked for, never from anything the service sends:
-// YYYY/MM/YYYY-MM-DD_<prompt-slug>_<short-task-id>.mp4, with -N for the
-// second and later videos of a task.
-func FileName(created time.Time, prompt, taskID string, idx int) string {
-	day := created.Format("2006-01-02")
-	name := day + "_" + Slug(prompt) + "_" + safeID(taskID, 8)
-	if idx > 0 {
-		name += fmt.Sprintf("-%d", idx+1)
-	}
-	return created.Format("2006") + "/" + created.Format("01") + "/" + name + ".mp4"
-}
-
-// Slug turns a prompt into a short, safe piece of a file name: letters and
-// digits of any script, lower-cased, joined by dashes, at most 40 runes.
-func Slug(prompt string) string {
-	var (
-		b       strings.Builder
-		n       int
-		pending bool
-	)
-	for _, r := range prompt {
-		if n >= 40 {
-			break
-		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if pending && n > 0 {
-				b.WriteByte('-')
-				n++
-			}
-			pending = false
-			b.WriteRune(unicode.ToLower(r))
-			n++
-			continue
-		}
-		pending = true
-	}
-	s := strings.Trim(b.String(), "-")
-	if s == "" {
-		return "video"
-	}
-	return s
-}
-
-// safeID keeps the ASCII letters and digits of a task id, at most max of
-// them, so that an id can never add a path separator or a dot.
-func safeID(id string, max int) string {
-	var b strings.Builder
-	for _, r := range id {
-		if b.Len() >= max {
-			break
-		}
-		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			b.WriteRune(r)
-		}
-	}
-	if b.Len() == 0 {
-		return "task"
-	}
-	return b.String()
-}
-
-// plainOSError describes a file-system error without Go's wrapping.
-func plainOSError(err error) string {
-	switch {
-	case errors.Is(err, fs.ErrPermission):
-		return "permission denied"
-	case errors.Is(err, fs.ErrNotExist):
-		return "the folder does not exist"
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
-// removeWithSidecar deletes a video (library-relative) and its sidecar; a
-// file already gone is not an error.
-func (l *Library) removeWithSidecar(rel string) error {
-	p, err := l.Abs(rel)
-	if err != nil {
-		return err
-	}
-	for _, f := range []string{p, SidecarPath(p)} {
-		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("Reelhouse could not delete %s: %v", f, plainOSError(err))
-		}
+// stopDownload stops the download of a record, if any.
+func (l *Library) stopDownload(ctx context.Context, id int64) error {
+	if r := l.downloads.Load(); r != nil {
+		return r.d.StopDownload(ctx, id)
 	}
 	return nil
 }
 
-// moveWithSidecar renames a video (library-relative) and its sidecar.
-func (l *Library) moveWithSidecar(from, to string) error {
-	src, err := l.Abs(from)
-	if err != nil {
-		return err
+// pauseDownloads holds every download until resume is called.
+func (l *Library) pauseDownloads(ctx context.Context) (resume func(), err error) {
+	if r := l.downloads.Load(); r != nil {
+		return r.d.PauseDownloads(ctx)
 	}
-	dst, err := l.Abs(to)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	if err := os.Rename(src, dst); err != nil {
-		return err
-	}
-	if err := os.Rename(SidecarPath(src), SidecarPath(dst)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		_ = os.Rename(dst, src) // keep the pair together
-		return err
-	}
-	syncDir(filepath.Dir(dst))
-	syncDir(filepath.Dir(src))
-	return nil
-}
-
-// freeName returns rel, or rel with -2, -3, … when rel is taken.
-func (l *Library) freeName(rel string) (string, error) {
-	for n := 1; n < maxNameTries; n++ {
-		cand := numbered(rel, n)
-		p, err := l.Abs(cand)
-		if err != nil {
-			return "", err
-		}
-		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
-			return cand, nil
-		}
-	}
-	return "", fmt.Errorf("too many videos are named %s", rel)
-}
-
-// fileSHA256 is the hex sha256 of a file's content: the one way history
-// hashes a file, to record, compare or verify it.
-func fileSHA256(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// ctxReader stops a long copy when its context ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
+	return func() {}, nil
 }

@@ -10,30 +10,32 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/reelhouse/reelhouse/history/atomicfile"
 )
 
-// MoveLibrary moves every video and sidecar to a new library folder:
+// Move moves every video and sidecar to a new library folder:
 // each file is copied and verified first, then the new folder is saved as
 // the library, and only then are the old files removed. A crash at any
 // point leaves a complete library in the folder the settings name.
-func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(done, total int)) (*Library, error) {
+func (l *Library) Move(ctx context.Context, dir string, progress func(done, total int)) (*Folder, error) {
 	// Nothing may land in the old folder once its files are copied: the
 	// download queue and sidecar writes wait for the whole move, and then
 	// go on in the folder in use (the new one, unless the move failed).
-	t.holdSidecars()
-	resume, err := t.PauseDownloads(ctx)
+	l.holdSidecars()
+	resume, err := l.pauseDownloads(ctx)
 	if err != nil {
-		t.libMu.Lock()
-		t.releaseSidecars(ctx)
-		t.libMu.Unlock()
+		l.mu.Lock()
+		l.releaseSidecars(ctx)
+		l.mu.Unlock()
 		return nil, err
 	}
 	defer resume()
-	t.libMu.Lock()
-	defer t.libMu.Unlock()
-	defer t.releaseSidecars(ctx)
-	old := t.Library()
-	next, err := OpenLibrary(dir)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	defer l.releaseSidecars(ctx)
+	old := l.Folder()
+	next, err := OpenFolder(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +52,7 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 	if within(nextReal, oldReal) || within(oldReal, nextReal) {
 		return nil, errors.New("The new library folder cannot be inside the old one, or the other way round. Choose a separate folder.")
 	}
-	files, err := t.store.LibraryFiles(ctx)
+	files, err := l.store.LibraryFiles(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -91,10 +93,10 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 	if err != nil {
 		return nil, fmt.Errorf("Reelhouse could not copy the reference images to the new folder, so nothing was moved: %v", err)
 	}
-	if err := t.store.SetSetting(ctx, SettingLibrary, next.dir); err != nil {
+	if err := l.store.SetSetting(ctx, SettingLibrary, next.dir); err != nil {
 		return nil, err
 	}
-	t.SetLibrary(next)
+	l.folder.Store(next)
 	// The new library is complete and in use; the old copies can go.
 	for _, f := range todo {
 		if src, err := old.Abs(f.Path); err == nil {
@@ -106,7 +108,7 @@ func (t *Tracker) MoveLibrary(ctx context.Context, dir string, progress func(don
 	if progress != nil {
 		progress(len(todo), len(todo))
 	}
-	t.events.publish(Event{Kind: EventReloaded})
+	l.events.publish(Event{Kind: EventReloaded})
 	return next, nil
 }
 
@@ -118,7 +120,7 @@ func within(dir, parent string) bool {
 
 // copyVerified copies src to dst through a temp file, checking the copy's
 // sha256 against want (when given) before renaming it into place.
-func copyVerified(ctx context.Context, src, dst, want string) (err error) {
+func copyVerified(ctx context.Context, src, dst, want string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -127,46 +129,28 @@ func copyVerified(ctx context.Context, src, dst, want string) (err error) {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = io.Copy(tmp, &ctxReader{ctx: ctx, r: in}); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if want != "" {
-		// Read back what was written, not what was meant to be.
-		sum, err := fileSHA256(tmp.Name())
-		if err != nil {
+	return atomicfile.Write(dst, 0o644, func(tmp *os.File) error {
+		if _, err := io.Copy(tmp, &ctxReader{ctx: ctx, r: in}); err != nil {
 			return err
 		}
-		if sum != want {
-			return errors.New("the copy does not match the original")
+		if want != "" {
+			// Read back what was written, not what was meant to be.
+			if err := tmp.Sync(); err != nil {
+				return err
+			}
+			sum, err := fileSHA256(tmp.Name())
+			if err != nil {
+				return err
+			}
+			if sum != want {
+				return errors.New("the copy does not match the original")
+			}
 		}
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	// The copy keeps the original's time, so a sidecar copied unchanged
-	// still matches the stamp the history has of it.
-	if info, err := in.Stat(); err == nil {
-		_ = os.Chtimes(tmp.Name(), time.Time{}, info.ModTime())
-	}
-	if err = os.Rename(tmp.Name(), dst); err != nil {
-		return err
-	}
-	syncDir(filepath.Dir(dst))
-	return nil
+		// The copy keeps the original's time, so a sidecar copied unchanged
+		// still matches the stamp the history has of it.
+		if info, err := in.Stat(); err == nil {
+			_ = os.Chtimes(tmp.Name(), time.Time{}, info.ModTime())
+		}
+		return nil
+	})
 }

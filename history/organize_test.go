@@ -47,7 +47,7 @@ func TestDownloadedVideosAreDescribed(t *testing.T) {
 		t.Fatalf("files = %+v", rec.Files)
 	}
 	for _, f := range rec.Files {
-		p, _ := e.lib.Abs(f.Path)
+		p, _ := e.folder.Abs(f.Path)
 		want, err := media.Probe(p)
 		if err != nil {
 			t.Fatal(err)
@@ -100,13 +100,13 @@ func TestRebuildFromFolderEqualsOriginal(t *testing.T) {
 	e.start(TrackerOptions{})
 	recs := e.downloadSome("first: a fox", "second: 🎬 ünïcode / slashes ..", strings.Repeat("long prompt ", 400))
 	ctx := t.Context()
-	if err := e.tracker.SetFavourite(ctx, recs[0].ID, true); err != nil {
+	if err := e.library.SetFavourite(ctx, recs[0].ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.tracker.SetTags(ctx, recs[1].ID, []string{"Holiday", "sea, sun"}); err != nil {
+	if err := e.library.SetTags(ctx, recs[1].ID, []string{"Holiday", "sea, sun"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.tracker.SetNote(ctx, recs[2].ID, "use for the intro"); err != nil {
+	if err := e.library.SetNote(ctx, recs[2].ID, "use for the intro"); err != nil {
 		t.Fatal(err)
 	}
 	e.stop()
@@ -121,7 +121,7 @@ func TestRebuildFromFolderEqualsOriginal(t *testing.T) {
 		os.Remove(e.db + suffix)
 	}
 	e.openStore()
-	rep, err := Rebuild(ctx, e.store, e.lib)
+	rep, err := Rebuild(ctx, e.store, e.folder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,12 +152,12 @@ func TestReconcileMissingMovedAndAdded(t *testing.T) {
 	e.start(TrackerOptions{})
 	recs := e.downloadSome("to be deleted", "to be moved", "to be copied elsewhere")
 	ctx := t.Context()
-	abs := func(r Record) string { p, _ := e.lib.Abs(r.Files[0].Path); return p }
+	abs := func(r Record) string { p, _ := e.folder.Abs(r.Files[0].Path); return p }
 
 	// Deleted outside the app.
 	os.Remove(abs(recs[0]))
 	// Moved (with its sidecar) to another folder of the library.
-	moved := filepath.Join(e.lib.Dir(), "Keep", filepath.Base(abs(recs[1])))
+	moved := filepath.Join(e.folder.Dir(), "Keep", filepath.Base(abs(recs[1])))
 	os.MkdirAll(filepath.Dir(moved), 0o755)
 	os.Rename(abs(recs[1]), moved)
 	os.Rename(SidecarPath(abs(recs[1])), SidecarPath(moved))
@@ -167,10 +167,10 @@ func TestReconcileMissingMovedAndAdded(t *testing.T) {
 		t.Fatal(err)
 	}
 	// And a broken sidecar, which must be reported and left alone.
-	broken := filepath.Join(e.lib.Dir(), "broken.json")
+	broken := filepath.Join(e.folder.Dir(), "broken.json")
 	os.WriteFile(broken, []byte("{not json"), 0o644)
 
-	rep, err := e.tracker.Reconcile(ctx)
+	rep, err := e.library.Reconcile(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,8 +210,8 @@ func TestTrashUndoAndEmpty(t *testing.T) {
 	e.start(TrackerOptions{})
 	recs := e.downloadSome("keep me", "trash me")
 	ctx := t.Context()
-	orig, _ := e.lib.Abs(recs[1].Files[0].Path)
-	if err := e.tracker.Trash(ctx, recs[1].ID); err != nil {
+	orig, _ := e.folder.Abs(recs[1].Files[0].Path)
+	if err := e.library.Trash(ctx, recs[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(orig); !os.IsNotExist(err) {
@@ -224,12 +224,12 @@ func TestTrashUndoAndEmpty(t *testing.T) {
 	if len(trashed) != 1 || !strings.HasPrefix(trashed[0].Files[0].Path, ".trash/") {
 		t.Fatalf("trash = %+v", trashed)
 	}
-	inTrash, _ := e.lib.Abs(trashed[0].Files[0].Path)
+	inTrash, _ := e.folder.Abs(trashed[0].Files[0].Path)
 	if _, err := os.Stat(SidecarPath(inTrash)); err != nil {
 		t.Error("the sidecar must go to the trash with its video")
 	}
 
-	if err := e.tracker.Untrash(ctx, recs[1].ID); err != nil {
+	if err := e.library.Untrash(ctx, recs[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	back, _ := e.store.Get(ctx, recs[1].ID)
@@ -238,10 +238,10 @@ func TestTrashUndoAndEmpty(t *testing.T) {
 		t.Errorf("after undo: %+v", back)
 	}
 
-	if err := e.tracker.Trash(ctx, recs[1].ID); err != nil {
+	if err := e.library.Trash(ctx, recs[1].ID); err != nil {
 		t.Fatal(err)
 	}
-	n, err := e.tracker.EmptyTrash(ctx)
+	n, err := e.library.EmptyTrash(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("EmptyTrash = %d, %v", n, err)
 	}
@@ -265,7 +265,7 @@ func TestExportFolderAndZip(t *testing.T) {
 	ctx := t.Context()
 
 	dir := t.TempDir()
-	if _, err := e.tracker.Export(ctx, ids, dir, false); err != nil {
+	if _, err := e.library.Export(ctx, ids, dir, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range recs {
@@ -279,7 +279,7 @@ func TestExportFolderAndZip(t *testing.T) {
 		}
 	}
 
-	zipPath, err := e.tracker.Export(ctx, ids, t.TempDir(), true)
+	zipPath, err := e.library.Export(ctx, ids, t.TempDir(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,20 +314,20 @@ func TestMoveLibrary(t *testing.T) {
 	e.start(TrackerOptions{})
 	recs := e.downloadSome("move one", "move two")
 	ctx := t.Context()
-	oldDir := e.lib.Dir()
+	oldDir := e.folder.Dir()
 	newDir := filepath.Join(t.TempDir(), "New Library")
 	var last [2]int
-	lib, err := e.tracker.MoveLibrary(ctx, newDir, func(done, total int) { last = [2]int{done, total} })
+	lib, err := e.library.Move(ctx, newDir, func(done, total int) { last = [2]int{done, total} })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if last != [2]int{2, 2} {
 		t.Errorf("progress ended at %v", last)
 	}
-	if e.store.Setting(ctx, SettingLibrary, "") != lib.Dir() || e.tracker.Library().Dir() != lib.Dir() {
+	if e.store.Setting(ctx, SettingLibrary, "") != lib.Dir() || e.library.Folder().Dir() != lib.Dir() {
 		t.Error("the new folder is not the library now")
 	}
-	e.lib = lib
+	e.folder = lib
 	for _, r := range recs {
 		got, _ := e.store.Get(ctx, r.ID)
 		e.checkFiles(got, 1)
@@ -339,7 +339,7 @@ func TestMoveLibrary(t *testing.T) {
 			t.Error("old copy still there")
 		}
 	}
-	if _, err := e.tracker.MoveLibrary(ctx, filepath.Join(lib.Dir(), "inside"), nil); err == nil {
+	if _, err := e.library.Move(ctx, filepath.Join(lib.Dir(), "inside"), nil); err == nil {
 		t.Error("moving into a folder inside the library must be refused")
 	}
 }
@@ -357,13 +357,13 @@ func TestMoveLibraryFailureLeavesOldLibrary(t *testing.T) {
 	if err := e.store.PutFile(ctx, recs[0].ID, f); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.tracker.MoveLibrary(ctx, filepath.Join(t.TempDir(), "elsewhere"), nil); err == nil {
+	if _, err := e.library.Move(ctx, filepath.Join(t.TempDir(), "elsewhere"), nil); err == nil {
 		t.Fatal("a copy that does not verify must stop the move")
 	}
-	if e.tracker.Library().Dir() != e.lib.Dir() || e.store.Setting(ctx, SettingLibrary, "") != "" {
+	if e.library.Folder().Dir() != e.folder.Dir() || e.store.Setting(ctx, SettingLibrary, "") != "" {
 		t.Error("a failed move must leave the old library in use")
 	}
-	if p, _ := e.lib.Abs(f.Path); !fileExists(p) {
+	if p, _ := e.folder.Abs(f.Path); !fileExists(p) {
 		t.Error("a failed move must not remove anything")
 	}
 }
@@ -507,14 +507,14 @@ func TestLibraryOperationsNeverDestroyOtherFiles(t *testing.T) {
 	e.start(TrackerOptions{})
 	recs := e.downloadSome("first", "second")
 	ctx := t.Context()
-	live, _ := e.lib.Abs(recs[0].Files[0].Path)
+	live, _ := e.folder.Abs(recs[0].Files[0].Path)
 
 	// Moving to the same folder by another name (a symlink) changes nothing.
 	link := filepath.Join(t.TempDir(), "link")
-	if err := os.Symlink(e.lib.Dir(), link); err != nil {
+	if err := os.Symlink(e.folder.Dir(), link); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.tracker.MoveLibrary(ctx, link, nil); err != nil {
+	if _, err := e.library.Move(ctx, link, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !fileExists(live) {
@@ -526,7 +526,7 @@ func TestLibraryOperationsNeverDestroyOtherFiles(t *testing.T) {
 	clash := filepath.Join(other, filepath.FromSlash(recs[1].Files[0].Path))
 	os.MkdirAll(filepath.Dir(clash), 0o755)
 	os.WriteFile(clash, []byte("someone else's file"), 0o644)
-	if _, err := e.tracker.MoveLibrary(ctx, other, nil); err == nil {
+	if _, err := e.library.Move(ctx, other, nil); err == nil {
 		t.Fatal("a name clash in the new folder must stop the move")
 	}
 	if b, _ := os.ReadFile(clash); string(b) != "someone else's file" || !fileExists(live) {
@@ -535,7 +535,7 @@ func TestLibraryOperationsNeverDestroyOtherFiles(t *testing.T) {
 
 	// Emptying the trash removes only what is in the trash folder, even if
 	// a trashed record points elsewhere.
-	if err := e.tracker.Trash(ctx, recs[1].ID); err != nil {
+	if err := e.library.Trash(ctx, recs[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	trashed, _ := e.store.Get(ctx, recs[1].ID)
@@ -544,7 +544,7 @@ func TestLibraryOperationsNeverDestroyOtherFiles(t *testing.T) {
 	if err := e.store.PutFile(ctx, recs[1].ID, f); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.tracker.EmptyTrash(ctx); err != nil {
+	if _, err := e.library.EmptyTrash(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if !fileExists(live) {

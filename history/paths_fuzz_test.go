@@ -16,7 +16,7 @@ func FuzzLibraryPaths(f *testing.F) {
 		"🎬 ünïcödé", "", "..", ".", "-", "a-0.mp4.part", "x/../../y", strings.Repeat("z", 5000)} {
 		f.Add(s, s, uint8(0))
 	}
-	lib, err := OpenLibrary(f.TempDir())
+	lib, err := OpenFolder(f.TempDir())
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func (s *Store) setSidecarStamp(ctx context.Context, id int64, idx int, path str
 }
 
 // stampSidecar records the stamp of the sidecar of f, as it is on disk now.
-func (s *Store) stampSidecar(ctx context.Context, lib *Library, id int64, f File) {
+func (s *Store) stampSidecar(ctx context.Context, lib *Folder, id int64, f File) {
 	p, err := lib.Abs(f.Path)
 	if err != nil {
 		return
@@ -88,7 +88,7 @@ type libraryScan struct {
 // notes every file there and reads the sidecars whose stamp differs from
 // the one in known (by sidecar path). Sidecars that cannot be read are
 // reported, not touched.
-func (l *Library) scan(ctx context.Context, known map[string]sidecarStamp) (libraryScan, error) {
+func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libraryScan, error) {
 	sc := libraryScan{sidecars: map[string][]foundSidecar{}, present: map[string]bool{}}
 	type pending struct {
 		p, rel string
@@ -157,7 +157,7 @@ func (l *Library) scan(ctx context.Context, known map[string]sidecarStamp) (libr
 // restore puts back what the sidecars found describe: new tasks, and files
 // the history does not know yet. It records the stamp of each sidecar whose
 // file is recorded where the sidecar is.
-func restore(ctx context.Context, store *Store, lib *Library, found map[string][]foundSidecar, rep *LibraryReport) {
+func restore(ctx context.Context, store *Store, lib *Folder, found map[string][]foundSidecar, rep *LibraryReport) {
 	for _, list := range found {
 		for _, fs := range list {
 			rec := fs.sidecar.Record(fs.rel)
@@ -184,7 +184,7 @@ func restore(ctx context.Context, store *Store, lib *Library, found map[string][
 // Rebuild recreates history rows from the sidecars in the library folder
 // alone; rows that exist are kept. Used on an empty database it restores
 // every downloaded video with its metadata.
-func Rebuild(ctx context.Context, store *Store, lib *Library) (LibraryReport, error) {
+func Rebuild(ctx context.Context, store *Store, lib *Folder) (LibraryReport, error) {
 	var rep LibraryReport
 	sc, err := lib.scan(ctx, nil)
 	rep.Problems = sc.problems
@@ -205,10 +205,10 @@ const reconcileBatch = 100
 // folder once, reads only the sidecars that changed since they were last
 // written or read, and holds the library lock only while it applies what
 // it found, a batch at a time.
-func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
+func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 	var rep LibraryReport
-	lib := t.Library()
-	known, err := t.store.sidecarStamps(ctx)
+	lib := l.Folder()
+	known, err := l.store.sidecarStamps(ctx)
 	if err != nil {
 		return rep, err
 	}
@@ -222,12 +222,12 @@ func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
 	var batch map[string][]foundSidecar
 	n := 0
 	flush := func() bool {
-		t.libMu.Lock()
-		defer t.libMu.Unlock()
-		if t.Library() != lib {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.Folder() != lib {
 			return false
 		}
-		restore(ctx, t.store, lib, batch, &rep)
+		restore(ctx, l.store, lib, batch, &rep)
 		batch, n = nil, 0
 		return true
 	}
@@ -244,7 +244,7 @@ func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
 		return rep, nil
 	}
 
-	files, err := t.store.LibraryFiles(ctx)
+	files, err := l.store.LibraryFiles(ctx)
 	if err != nil {
 		return rep, err
 	}
@@ -263,29 +263,29 @@ func (t *Tracker) Reconcile(ctx context.Context) (LibraryReport, error) {
 	}
 	changed := map[int64]bool{}
 	for start := 0; start < len(suspects); start += reconcileBatch {
-		ok, err := t.reconcileFiles(ctx, lib, suspects[start:min(start+reconcileBatch, len(suspects))], sc.sidecars, &rep, changed)
+		ok, err := l.reconcileFiles(ctx, lib, suspects[start:min(start+reconcileBatch, len(suspects))], sc.sidecars, &rep, changed)
 		if err != nil || !ok {
 			return rep, err
 		}
 	}
 	for id := range changed {
-		if rec, err := t.store.Get(ctx, id); err == nil {
-			t.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
+		if rec, err := l.store.Get(ctx, id); err == nil {
+			l.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
 		}
 	}
 	if rep.Added > 0 {
-		t.events.publish(Event{Kind: EventReloaded})
+		l.events.publish(Event{Kind: EventReloaded})
 	}
 	return rep, nil
 }
 
 // reconcileFiles records where each of files is now, under the library
 // lock. It reports false when the library changed since it was walked.
-func (t *Tracker) reconcileFiles(ctx context.Context, lib *Library, files []LibraryFile, found map[string][]foundSidecar,
+func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []LibraryFile, found map[string][]foundSidecar,
 	rep *LibraryReport, changed map[int64]bool) (bool, error) {
-	t.libMu.Lock()
-	defer t.libMu.Unlock()
-	if t.Library() != lib {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.Folder() != lib {
 		return false, nil
 	}
 	for _, lf := range files {
@@ -322,11 +322,11 @@ func (t *Tracker) reconcileFiles(ctx context.Context, lib *Library, files []Libr
 		}
 		// Only if the file is still recorded where it was read: a change
 		// made meanwhile wins.
-		if err := t.store.SetFileLocation(ctx, lf.RecordID, f.Index, lf.File.Path, f.Path, f.Missing); err != nil {
+		if err := l.store.SetFileLocation(ctx, lf.RecordID, f.Index, lf.File.Path, f.Path, f.Missing); err != nil {
 			return true, err
 		}
 		if stamp != nil {
-			_ = t.store.setSidecarStamp(ctx, lf.RecordID, f.Index, f.Path, *stamp)
+			_ = l.store.setSidecarStamp(ctx, lf.RecordID, f.Index, f.Path, *stamp)
 		}
 		changed[lf.RecordID] = true
 	}

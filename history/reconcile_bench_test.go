@@ -13,9 +13,9 @@ import (
 
 // libraryFixture writes n downloaded videos, each with its sidecar, into
 // a new library folder, the way Reelhouse leaves them.
-func libraryFixture(tb testing.TB, n int) *Library {
+func libraryFixture(tb testing.TB, n int) *Folder {
 	tb.Helper()
-	lib, err := OpenLibrary(filepath.Join(tb.TempDir(), "Library"))
+	lib, err := OpenFolder(filepath.Join(tb.TempDir(), "Library"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -53,13 +53,13 @@ func libraryFixture(tb testing.TB, n int) *Library {
 
 // startUp is what Reelhouse does with its history at start-up: open the
 // database and reconcile it with the library folder.
-func startUp(ctx context.Context, db string, lib *Library) (LibraryReport, error) {
+func startUp(ctx context.Context, db string, lib *Folder) (LibraryReport, error) {
 	store, err := Open(ctx, db)
 	if err != nil {
 		return LibraryReport{}, err
 	}
 	defer store.Close()
-	return NewTracker(store, lib, nil, TrackerOptions{}).Reconcile(ctx)
+	return NewLibrary(store, lib).Reconcile(ctx)
 }
 
 // BenchmarkReconcileUnchanged10k measures a start-up (Open and the first

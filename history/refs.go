@@ -55,7 +55,7 @@ func validRef(m client.Media) bool {
 
 // putRef keeps data in the refs folder under its sha256, unless an intact
 // copy is there already, and returns its library-relative path and sum.
-func (l *Library) putRef(data []byte, mime string) (rel, sum string, err error) {
+func (l *Folder) putRef(data []byte, mime string) (rel, sum string, err error) {
 	h := sha256.Sum256(data)
 	sum = hex.EncodeToString(h[:])
 	rel = refPath(sum, mime)
@@ -81,7 +81,7 @@ func (l *Library) putRef(data []byte, mime string) (rel, sum string, err error) 
 // An image that cannot be kept stays inline, which still works; the error
 // says why. A data: URL Reelhouse would not have written the same way is
 // left as it is, without an error. http(s) URLs are never fetched.
-func (l *Library) keepRefImages(req client.CreateRequest) (client.CreateRequest, error) {
+func (l *Folder) keepRefImages(req client.CreateRequest) (client.CreateRequest, error) {
 	if !req.HasDataURL() {
 		return req, nil
 	}
@@ -110,7 +110,7 @@ func (l *Library) keepRefImages(req client.CreateRequest) (client.CreateRequest,
 // expandRefImages returns req as it is sent: each image kept in the refs
 // folder becomes its data: URL again, once its file is checked to hold the
 // bytes recorded.
-func (l *Library) expandRefImages(req client.CreateRequest) (client.CreateRequest, error) {
+func (l *Folder) expandRefImages(req client.CreateRequest) (client.CreateRequest, error) {
 	if !slices.ContainsFunc(req.Image, func(m client.Media) bool { return m.File != "" || m.SHA256 != "" }) {
 		return req, nil
 	}
@@ -161,13 +161,13 @@ func readFileLimit(p string, limit int64) ([]byte, error) {
 // library. One that cannot be kept now stays inline and is moved the next
 // time the library is opened (MigrateRefImages).
 func (t *Tracker) keepRefImages(req client.CreateRequest) client.CreateRequest {
-	kept, _ := t.Library().keepRefImages(req)
+	kept, _ := t.lib.Folder().keepRefImages(req)
 	return kept
 }
 
 // create sends req to the service with its kept images inline again.
 func (t *Tracker) create(ctx context.Context, req client.CreateRequest) (client.CreateResult, error) {
-	send, err := t.Library().expandRefImages(req)
+	send, err := t.lib.Folder().expandRefImages(req)
 	if err != nil {
 		return client.CreateResult{}, err
 	}
@@ -186,7 +186,7 @@ func refImages(req client.CreateRequest) []client.Media {
 }
 
 // missingRefs describes each kept image of req that is not in the library.
-func (l *Library) missingRefs(taskID string, req client.CreateRequest) []string {
+func (l *Folder) missingRefs(taskID string, req client.CreateRequest) []string {
 	var out []string
 	for _, m := range refImages(req) {
 		if p, err := l.Abs(m.File); err == nil {
@@ -201,7 +201,7 @@ func (l *Library) missingRefs(taskID string, req client.CreateRequest) []string 
 
 // copyRefs copies every kept image from one library to another, each
 // checked against the copy's sha256, and returns the paths it copied.
-func copyRefs(ctx context.Context, from, to *Library) ([]string, error) {
+func copyRefs(ctx context.Context, from, to *Folder) ([]string, error) {
 	entries, err := os.ReadDir(filepath.Join(from.dir, refsDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -238,7 +238,7 @@ func copyRefs(ctx context.Context, from, to *Library) ([]string, error) {
 // folder known. A row whose image cannot be kept yet keeps it inline (it
 // is still sent as it is) and is tried again the next time. It returns how
 // many rows it rewrote.
-func MigrateRefImages(ctx context.Context, store *Store, lib *Library) (int, error) {
+func MigrateRefImages(ctx context.Context, store *Store, lib *Folder) (int, error) {
 	ids, err := store.inlineImageRows(ctx)
 	if err != nil {
 		return 0, err
@@ -257,7 +257,7 @@ func MigrateRefImages(ctx context.Context, store *Store, lib *Library) (int, err
 	return n, firstErr
 }
 
-func migrateRefImagesOf(ctx context.Context, store *Store, lib *Library, id int64) (bool, error) {
+func migrateRefImagesOf(ctx context.Context, store *Store, lib *Folder, id int64) (bool, error) {
 	text, req, err := store.requestOf(ctx, id)
 	if err != nil {
 		return false, err
@@ -285,7 +285,7 @@ func migrateRefImagesOf(ctx context.Context, store *Store, lib *Library, id int6
 
 // removeRefs deletes the kept images a library move copied away, and the
 // refs folder itself once it is empty.
-func removeRefs(l *Library, rels []string) {
+func removeRefs(l *Folder, rels []string) {
 	for _, rel := range rels {
 		if p, err := l.Abs(rel); err == nil {
 			os.Remove(p)
@@ -312,7 +312,7 @@ func uniqueRefs(refs []client.Media) []client.Media {
 // exportRef copies a kept image into the refs folder of an export, where
 // the exported sidecars name it. An image missing from the library is
 // left out.
-func exportRef(ctx context.Context, lib *Library, m client.Media, dir string) error {
+func exportRef(ctx context.Context, lib *Folder, m client.Media, dir string) error {
 	src, err := lib.Abs(m.File)
 	if err != nil {
 		return err
@@ -332,7 +332,7 @@ func exportRef(ctx context.Context, lib *Library, m client.Media, dir string) er
 
 // addZipRef adds a kept image to an export's ZIP file under its
 // library-relative path. An image missing from the library is left out.
-func addZipRef(ctx context.Context, zw *zip.Writer, lib *Library, m client.Media) error {
+func addZipRef(ctx context.Context, zw *zip.Writer, lib *Folder, m client.Media) error {
 	src, err := lib.Abs(m.File)
 	if err != nil {
 		return err

@@ -51,7 +51,7 @@ func sha(data []byte) string {
 
 // checkKept asserts that a request names img kept in the library's refs
 // folder, with no image bytes in the request itself.
-func checkKept(t *testing.T, lib *Library, req client.CreateRequest, img []byte) {
+func checkKept(t *testing.T, lib *Folder, req client.CreateRequest, img []byte) {
 	t.Helper()
 	if len(req.Image) != 1 {
 		t.Fatalf("request images = %d, want 1", len(req.Image))
@@ -91,8 +91,8 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 	if !ok || len(sent.Image) != 1 || sent.Image[0].URL != dataURL || sent.Image[0].Role != "first_frame" || sent.Image[0].File != "" {
 		t.Fatal("the service did not receive the image as the same data: URL")
 	}
-	checkKept(t, e.lib, rec.Request, img)
-	p, _ := e.lib.Abs(rec.Files[0].Path)
+	checkKept(t, e.folder, rec.Request, img)
+	p, _ := e.folder.Abs(rec.Files[0].Path)
 	if st, err := os.Stat(SidecarPath(p)); err != nil {
 		t.Fatal(err)
 	} else if st.Size() > 16<<10 {
@@ -109,7 +109,7 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 		os.Remove(e.db + suffix)
 	}
 	e.openStore()
-	rep, err := Rebuild(ctx, e.store, e.lib)
+	rep, err := Rebuild(ctx, e.store, e.folder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 	}
 
 	// "Generate again" from the rebuilt history sends the very same bytes.
-	if again, err := e.lib.expandRefImages(rebuilt[0].Request); err != nil || !reflect.DeepEqual(again, req) {
+	if again, err := e.folder.expandRefImages(rebuilt[0].Request); err != nil || !reflect.DeepEqual(again, req) {
 		t.Errorf("the rebuilt record would not send the original request (%v)", err)
 	}
 }
@@ -135,7 +135,7 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 func TestListOfImageTasksReadsNoImageBytes(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, apitest.Config{PendingFor: time.Hour})
-	tr := NewTracker(e.store, e.lib, e.api, TrackerOptions{})
+	tr := NewTracker(e.store, NewLibrary(e.store, e.folder), e.api, TrackerOptions{})
 	ctx := t.Context()
 	const n, size = 200, 16 << 10
 	for i := range n {
@@ -174,10 +174,10 @@ func TestListOfImageTasksReadsNoImageBytes(t *testing.T) {
 // oldInlineLibrary makes what an older Reelhouse left behind: a database
 // at schema 2 with an image-to-video task whose request holds its image
 // inline, and that video's sidecar, inline image included.
-func oldInlineLibrary(t *testing.T, img []byte) (dbPath string, lib *Library, req client.CreateRequest, video string) {
+func oldInlineLibrary(t *testing.T, img []byte) (dbPath string, lib *Folder, req client.CreateRequest, video string) {
 	t.Helper()
 	dir := t.TempDir()
-	lib, err := OpenLibrary(filepath.Join(dir, "Library"))
+	lib, err := OpenFolder(filepath.Join(dir, "Library"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,25 +314,25 @@ func TestRefImageKeptThroughTrashExportAndMove(t *testing.T) {
 	}
 
 	// Emptying the trash of one task keeps the picture the other one uses.
-	if err := e.tracker.Trash(ctx, recs[0].ID); err != nil {
+	if err := e.library.Trash(ctx, recs[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.tracker.EmptyTrash(ctx); err != nil {
+	if _, err := e.library.EmptyTrash(ctx); err != nil {
 		t.Fatal(err)
 	}
 	kept, _ := e.store.Get(ctx, recs[1].ID)
-	checkKept(t, e.lib, kept.Request, img)
+	checkKept(t, e.folder, kept.Request, img)
 
 	// An export carries the picture in its own refs folder, where its
 	// sidecars name it, so it rebuilds as a library of its own.
 	out := t.TempDir()
-	if _, err := e.tracker.Export(ctx, []int64{kept.ID}, out, false); err != nil {
+	if _, err := e.library.Export(ctx, []int64{kept.ID}, out, false); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(ref.File))); err != nil || !bytes.Equal(got, img) {
 		t.Errorf("the export has no copy of %s (%v)", ref.File, err)
 	}
-	exported, err := OpenLibrary(out)
+	exported, err := OpenFolder(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestRefImageKeptThroughTrashExportAndMove(t *testing.T) {
 	if rep, err := Rebuild(ctx, other, exported); err != nil || rep.Added != 1 || len(rep.Problems) != 0 {
 		t.Errorf("rebuilding the export: %+v, %v", rep, err)
 	}
-	zipPath, err := e.tracker.Export(ctx, []int64{kept.ID}, t.TempDir(), true)
+	zipPath, err := e.library.Export(ctx, []int64{kept.ID}, t.TempDir(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,8 +363,8 @@ func TestRefImageKeptThroughTrashExportAndMove(t *testing.T) {
 	}
 
 	// Moving the library takes the picture along.
-	oldDir := e.lib.Dir()
-	next, err := e.tracker.MoveLibrary(ctx, filepath.Join(t.TempDir(), "Moved"), nil)
+	oldDir := e.folder.Dir()
+	next, err := e.library.Move(ctx, filepath.Join(t.TempDir(), "Moved"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +380,7 @@ func TestRefImageKeptThroughTrashExportAndMove(t *testing.T) {
 // A kept image that is gone or changed is never sent in its place.
 func TestExpandRefusesMissingOrChangedImage(t *testing.T) {
 	t.Parallel()
-	lib, err := OpenLibrary(t.TempDir())
+	lib, err := OpenFolder(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -134,7 +134,7 @@ func expectNoNewQueries(t *testing.T, sim *apitest.Sim, taskID, why string) {
 // incomingFiles lists what is left in the library's unfinished-downloads
 // folder.
 func (e *env) incomingFiles() []string {
-	entries, _ := os.ReadDir(filepath.Join(e.lib.Dir(), incomingDir))
+	entries, _ := os.ReadDir(filepath.Join(e.folder.Dir(), incomingDir))
 	var names []string
 	for _, d := range entries {
 		names = append(names, d.Name())
@@ -522,7 +522,7 @@ func testDownloadResumesAfterRestart(t *testing.T) {
 	e.waitFor("part of the video", func(ev Event) bool { return ev.Kind == EventProgress && ev.ID == rec.ID && ev.Done > 0 })
 	e.stop()
 
-	part := e.lib.PartPath(rec.TaskID, 0)
+	part := e.folder.PartPath(rec.TaskID, 0)
 	info, err := os.Stat(part)
 	if err != nil || info.Size() == 0 {
 		t.Fatalf("the part file was not kept: %v", err)
@@ -750,7 +750,7 @@ func writeRefused(t *testing.T, e *env, block func(part string), unblock func(pa
 	e.wrap = func(api API) API { counter.API = api; return counter }
 	e.start(TrackerOptions{})
 	id := e.sim.AddTask(client.CreateRequest{Model: "m", Prompt: "nowhere to put it"})
-	part := e.lib.PartPath(id, 0)
+	part := e.folder.PartPath(id, 0)
 	block(part)
 	rec, err := e.tracker.AddByID(t.Context(), id)
 	if err != nil {
@@ -761,7 +761,7 @@ func writeRefused(t *testing.T, e *env, block func(part string), unblock func(pa
 	if !strings.Contains(msg, want) || !strings.Contains(msg, "Free some space") {
 		t.Errorf("message %q; want a plain one mentioning %q", msg, want)
 	}
-	if strings.Contains(msg, e.lib.Dir()) || strings.Contains(msg, "open ") || strings.Contains(msg, "write ") {
+	if strings.Contains(msg, e.folder.Dir()) || strings.Contains(msg, "open ") || strings.Contains(msg, "write ") {
 		t.Errorf("message %q reads like a Go error", msg)
 	}
 	// Another task downloads meanwhile: time passes and the tracker works,
@@ -801,7 +801,7 @@ func testPermissionDeniedPauses(t *testing.T) {
 		t.Skip("running as root, which ignores file permissions; the injected and tmpfs variants cover the pause")
 	}
 	e := newEnv(t, apitest.Config{})
-	incoming := filepath.Join(e.lib.Dir(), incomingDir)
+	incoming := filepath.Join(e.folder.Dir(), incomingDir)
 	t.Cleanup(func() { os.Chmod(incoming, 0o755) })
 	writeRefused(t, e,
 		func(string) { os.Chmod(incoming, 0o555) },
@@ -822,11 +822,11 @@ func testDiskFullTmpfs(t *testing.T) {
 	}
 	t.Cleanup(func() { unmountTmpfs(mnt) })
 	e := newEnv(t, apitest.Config{Padding: 512 << 10})
-	lib, err := OpenLibrary(mnt)
+	lib, err := OpenFolder(mnt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.lib = lib
+	e.folder = lib
 	writeRefused(t, e,
 		func(string) {},
 		func(string) {
@@ -845,7 +845,7 @@ func testDeleteRemovesPartFiles(t *testing.T) {
 		e.start(TrackerOptions{})
 		rec := e.submit("deleted while downloading")
 		e.waitFor("part of the video", func(ev Event) bool { return ev.Kind == EventProgress && ev.ID == rec.ID && ev.Done > 0 })
-		if err := e.tracker.Delete(t.Context(), rec.ID, false); err != nil {
+		if err := e.library.Delete(t.Context(), rec.ID, false); err != nil {
 			t.Fatal(err)
 		}
 		if left := e.incomingFiles(); len(left) != 0 {
@@ -874,11 +874,11 @@ func testDeleteRemovesPartFiles(t *testing.T) {
 			t.Fatal("the failed download kept nothing to resume from; the test proves nothing")
 		}
 		// Another task's unfinished download stays.
-		keep := e.lib.PartPath("another-task", 0)
+		keep := e.folder.PartPath("another-task", 0)
 		if err := os.WriteFile(keep, []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.tracker.Delete(t.Context(), rec.ID, true); err != nil {
+		if err := e.library.Delete(t.Context(), rec.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		if left := e.incomingFiles(); len(left) != 1 || left[0] != filepath.Base(keep) {

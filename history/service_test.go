@@ -79,7 +79,7 @@ func TestTrackerAttachTaskIDToTheChosenEntry(t *testing.T) {
 	if added.ID == first.ID || added.ID == second.ID {
 		t.Fatalf("AddByID guessed entry %d among two uncertain ones", added.ID)
 	}
-	if err := e.tracker.Delete(t.Context(), added.ID, true); err != nil {
+	if err := e.library.Delete(t.Context(), added.ID, true); err != nil {
 		t.Fatal(err)
 	}
 
@@ -149,7 +149,7 @@ func TestDownloadFailureSentencesEnd(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, apitest.Config{})
 	rec := e.awaitingDownload("refused-task", nil)
-	tracker := NewTracker(e.store, e.lib, e.api, TrackerOptions{})
+	tracker := NewTracker(e.store, NewLibrary(e.store, e.folder), e.api, TrackerOptions{})
 	// The service's own words end the first sentence, in quotes.
 	tracker.downloadFailed(t.Context(), rec, &client.APIError{StatusCode: 400, Message: "refused"})
 	got, err := e.store.Get(t.Context(), rec.ID)

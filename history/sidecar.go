@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/atomicfile"
 	"github.com/reelhouse/reelhouse/history/media"
 )
 
@@ -186,33 +187,9 @@ func writeSidecarTo(w io.Writer, s Sidecar) error {
 
 // writeFileAtomic replaces path with data so that path always holds either
 // the old or the whole new content, and no temp file is left behind.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("could not write in %s (%v)", dir, plainOSError(err))
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
+func writeFileAtomic(path string, data []byte) error {
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("could not write %s (%v)", filepath.Base(path), plainOSError(err))
 	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("could not write %s (%v)", filepath.Base(path), plainOSError(err))
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("could not write %s (%v)", filepath.Base(path), plainOSError(err))
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("could not write %s (%v)", filepath.Base(path), plainOSError(err))
-	}
-	syncDir(dir)
 	return nil
 }

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,20 +68,12 @@ func (t *Tracker) errorText(err error) string {
 // the library and publishes events. Create one with NewTracker and start it
 // with Run.
 type Tracker struct {
-	store   *Store
-	api     API
-	opts    TrackerOptions
-	log     *slog.Logger
-	library atomic.Pointer[Library]
-	// libMu keeps library-wide work (trash, reconcile, moving the library,
-	// sidecar writes) from interleaving; it is never held while mu is.
-	libMu  sync.Mutex
-	events broker
-
-	// heldSidecars is non-nil while the library moves: the records whose
-	// sidecars are to be written in the new folder once it is in use.
-	sidecarMu    sync.Mutex
-	heldSidecars map[int64]bool
+	store  *Store
+	api    API
+	opts   TrackerOptions
+	log    *slog.Logger
+	lib    *Library
+	events *broker // the library's: one stream of events
 
 	interval atomic.Int64 // time.Duration
 
@@ -128,7 +117,8 @@ type watch struct {
 	updated  client.Millis
 }
 
-// NewTracker makes a tracker; it does nothing until Run.
+// NewTracker makes a tracker that downloads into lib's folder; lib stops
+// and pauses its downloads through it. It does nothing until Run.
 func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Tracker {
 	if opts.MaxInFlight <= 0 {
 		opts.MaxInFlight = 4
@@ -151,6 +141,7 @@ func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Track
 	}
 	t := &Tracker{
 		store:     store,
+		lib:       lib,
 		api:       api,
 		opts:      opts,
 		log:       logger(opts.Log),
@@ -164,7 +155,12 @@ func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Track
 		wake:      make(chan struct{}, 1),
 		dlWake:    make(chan struct{}, 1),
 	}
-	t.library.Store(lib)
+	if lib != nil {
+		t.events = &lib.events
+		lib.useDownloads(t)
+	} else {
+		t.events = new(broker)
+	}
 	t.SetInterval(opts.Interval)
 	return t
 }
@@ -201,14 +197,9 @@ func (t *Tracker) MaxDownloads() int {
 	return t.dlLimit
 }
 
-// SetLibrary switches the folder new downloads go to.
-func (t *Tracker) SetLibrary(lib *Library) { t.library.Store(lib) }
-
-// Library is the current library folder.
-func (t *Tracker) Library() *Library { return t.library.Load() }
-
-// Subscribe returns a channel of events and a function that ends the
-// subscription. The channel closes after the function is called.
+// Subscribe returns a channel of the events of the tracker and its
+// library, and a function that ends the subscription. The channel closes
+// after the function is called.
 func (t *Tracker) Subscribe() (<-chan Event, func()) { return t.events.subscribe() }
 
 // keyRefusedMessage tells the user why nothing moves any more.
@@ -486,7 +477,7 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 		finish(time.Now(), true)
 		return
 	}
-	finish(time.Now().Add(jitter(interval)), false)
+	finish(time.Now().Add(t.backoff(interval, 0, nil)), false)
 }
 
 // applyTask records the service's answer about a task and, on success,
@@ -542,25 +533,12 @@ func failureMessage(task *client.Task) string {
 	return what + " You can change the prompt and generate again."
 }
 
-// backoff is the wait after the n-th consecutive error: doubling from the
-// polling interval up to MaxBackoff, and never shorter than the service's
-// Retry-After (which the client caps at a minute).
-func (t *Tracker) backoff(interval time.Duration, n int, err error) time.Duration {
-	d := interval
-	for i := 1; i < n && d < t.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, t.opts.MaxBackoff)
-	if ra, ok := client.RetryAfter(err); ok && ra > d {
-		d = ra
-	}
-	return jitter(d)
-}
-
-// jitter spreads polls by up to a tenth so that many tasks do not query in
-// lock-step.
-func jitter(d time.Duration) time.Duration {
-	return d + time.Duration(rand.Int64N(int64(d)/10+1))
+// backoff is the wait after the n-th consecutive error, from base: the
+// client's policy, capped at MaxBackoff and never shorter than the
+// service's Retry-After. With n = 0 it is base, spread a little so that
+// many tasks do not query in lock-step.
+func (t *Tracker) backoff(base time.Duration, n int, err error) time.Duration {
+	return client.Backoff{Base: base, Max: t.opts.MaxBackoff}.Delay(n, err)
 }
 
 // update writes a change and publishes the new record. Writes are never
@@ -888,76 +866,4 @@ func (t *Tracker) RetryDownload(ctx context.Context, id int64) error {
 	}
 	t.queueDownload(id)
 	return nil
-}
-
-// Delete removes a task from the history and, if removeFiles, its videos
-// from the library. A download under way is stopped and its unfinished
-// files are removed either way: nobody can resume it any more.
-func (t *Tracker) Delete(ctx context.Context, id int64, removeFiles bool) error {
-	if _, err := t.store.Get(ctx, id); err != nil {
-		return err
-	}
-	t.mu.Lock()
-	delete(t.watches, id)
-	delete(t.urls, id)
-	delete(t.afterKey, id)
-	t.mu.Unlock()
-	if err := t.stopDownload(ctx, id); err != nil {
-		return err
-	}
-	// Read only now: a video may have been placed while the download stopped.
-	rec, err := t.store.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	lib := t.Library()
-	if err := removePartFiles(lib, rec.TaskID); err != nil {
-		return err
-	}
-	if removeFiles {
-		for _, f := range rec.Files {
-			if err := lib.removeWithSidecar(f.Path); err != nil {
-				return err
-			}
-		}
-	}
-	if err := t.store.Delete(ctx, id); err != nil {
-		return err
-	}
-	t.events.publish(Event{Kind: EventDeleted, ID: id})
-	return nil
-}
-
-// removePartFiles removes the unfinished downloads of a task (the .part
-// files and the .meta files beside them).
-func removePartFiles(lib *Library, taskID string) error {
-	if taskID == "" {
-		return nil
-	}
-	// PartPath names them <id>-<n>.mp4.part; the id has no dash, so the
-	// prefix never matches another task's files.
-	first := lib.PartPath(taskID, 0)
-	dir, prefix := filepath.Dir(first), strings.TrimSuffix(filepath.Base(first), "0.mp4.part")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil // no folder, no unfinished downloads
-	}
-	var firstErr error
-	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Name(), prefix)
-		if !ok {
-			continue
-		}
-		n, ok := strings.CutSuffix(rest, ".mp4.part")
-		if !ok {
-			n, ok = strings.CutSuffix(rest, ".mp4.part.meta")
-		}
-		if !ok || n == "" || strings.Trim(n, "0123456789") != "" {
-			continue
-		}
-		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) && firstErr == nil {
-			firstErr = fmt.Errorf("Reelhouse could not remove an unfinished download (%v).", plainOSError(err))
-		}
-	}
-	return firstErr
 }

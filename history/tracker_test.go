@@ -21,8 +21,11 @@ type env struct {
 	sim   *apitest.Sim
 	api   *client.Client
 	store *Store
-	lib   *Library
-	db    string
+	// folder is the library folder; library, made anew with the store
+	// and each tracker, works on it.
+	folder  *Folder
+	library *Library
+	db      string
 
 	tracker   *Tracker
 	events    <-chan Event
@@ -50,7 +53,7 @@ func newEnv(t *testing.T, cfg apitest.Config) *env {
 	t.Cleanup(api.CloseIdleConnections)
 	dir := t.TempDir()
 	e := &env{t: t, sim: sim, api: api, db: filepath.Join(dir, "data", "history.db")}
-	if e.lib, err = OpenLibrary(filepath.Join(dir, "Library")); err != nil {
+	if e.folder, err = OpenFolder(filepath.Join(dir, "Library")); err != nil {
 		t.Fatal(err)
 	}
 	e.openStore()
@@ -63,6 +66,7 @@ func (e *env) openStore() {
 		e.t.Fatal(err)
 	}
 	e.store = s
+	e.library = NewLibrary(s, e.folder)
 	e.t.Cleanup(func() { s.Close() })
 }
 
@@ -82,7 +86,8 @@ func (e *env) start(opts TrackerOptions) {
 	if e.wrap != nil {
 		api = e.wrap(api)
 	}
-	e.tracker = NewTracker(e.store, e.lib, api, opts)
+	e.library = NewLibrary(e.store, e.folder)
+	e.tracker = NewTracker(e.store, e.library, api, opts)
 	if e.beforeRun != nil {
 		e.beforeRun(e.tracker)
 	}
@@ -162,7 +167,7 @@ func (e *env) checkFiles(r Record, want int) {
 		e.t.Fatalf("record has %d files, want %d: %+v", len(r.Files), want, r.Files)
 	}
 	for _, f := range r.Files {
-		p, err := e.lib.Abs(f.Path)
+		p, err := e.folder.Abs(f.Path)
 		if err != nil {
 			e.t.Fatal(err)
 		}
@@ -214,7 +219,7 @@ func TestTrackerSubmitPollDownload(t *testing.T) {
 	if final.Watching || final.ServerCompleted == 0 || len(final.Raw) == 0 {
 		t.Errorf("final record %+v", final)
 	}
-	if entries, _ := os.ReadDir(filepath.Join(e.lib.Dir(), incomingDir)); len(entries) != 0 {
+	if entries, _ := os.ReadDir(filepath.Join(e.folder.Dir(), incomingDir)); len(entries) != 0 {
 		t.Errorf("partial downloads left behind: %v", entries)
 	}
 }
@@ -397,8 +402,8 @@ func TestTrackerDeleteRemovesFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := e.waitRecord(rec.ID, "download", downloaded)
-	p, _ := e.lib.Abs(got.Files[0].Path)
-	if err := e.tracker.Delete(t.Context(), rec.ID, true); err != nil {
+	p, _ := e.folder.Abs(got.Files[0].Path)
+	if err := e.library.Delete(t.Context(), rec.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(p); !os.IsNotExist(err) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -16,20 +17,17 @@ const trashDir = ".trash"
 // Trash moves a task's videos and sidecars into the library's trash folder
 // and hides the task from the library; Untrash undoes it. Either happens
 // for every file of the task or for none.
-func (t *Tracker) Trash(ctx context.Context, id int64) error {
-	if _, err := t.store.Get(ctx, id); err != nil {
+func (l *Library) Trash(ctx context.Context, id int64) error {
+	if _, err := l.store.Get(ctx, id); err != nil {
 		return err
 	}
-	t.mu.Lock()
-	delete(t.watches, id)
-	t.mu.Unlock()
-	if err := t.stopDownload(ctx, id); err != nil {
+	if err := l.stopDownload(ctx, id); err != nil {
 		return err
 	}
-	t.libMu.Lock()
-	defer t.libMu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	// Read under the lock: a reconcile or a move may have changed it.
-	rec, err := t.store.Get(ctx, id)
+	rec, err := l.store.Get(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -37,7 +35,7 @@ func (t *Tracker) Trash(ctx context.Context, id int64) error {
 		return nil
 	}
 	now := time.Now()
-	err = t.relocateAll(ctx, rec, Change{TrashedAt: &now, Watching: ptr(false)}, func(p string) (string, bool) {
+	err = l.relocateAll(ctx, rec, Change{TrashedAt: &now, Watching: ptr(false)}, func(p string) (string, bool) {
 		if strings.HasPrefix(p, trashDir+"/") {
 			return "", false
 		}
@@ -50,15 +48,15 @@ func (t *Tracker) Trash(ctx context.Context, id int64) error {
 }
 
 // Untrash puts a trashed task and its videos back in the library.
-func (t *Tracker) Untrash(ctx context.Context, id int64) error {
-	t.libMu.Lock()
-	defer t.libMu.Unlock()
-	rec, err := t.store.Get(ctx, id)
+func (l *Library) Untrash(ctx context.Context, id int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	rec, err := l.store.Get(ctx, id)
 	if err != nil {
 		return err
 	}
 	zero := time.Time{}
-	err = t.relocateAll(ctx, rec, Change{TrashedAt: &zero}, func(p string) (string, bool) {
+	err = l.relocateAll(ctx, rec, Change{TrashedAt: &zero}, func(p string) (string, bool) {
 		return strings.CutPrefix(p, trashDir+"/")
 	})
 	if err != nil && !errors.Is(err, errSidecarsBehind) {
@@ -76,13 +74,13 @@ var errSidecarsBehind = errors.New("the change is saved in the history, but the 
 // not where the history says is not moved but marked missing. If any step
 // fails, the files already moved go back, so the history and the folder
 // always agree. The caller holds libMu.
-func (t *Tracker) relocateAll(ctx context.Context, rec Record, c Change, dest func(string) (string, bool)) error {
-	lib := t.Library()
+func (l *Library) relocateAll(ctx context.Context, rec Record, c Change, dest func(string) (string, bool)) error {
+	lib := l.Folder()
 	ctx = context.WithoutCancel(ctx) // never stop half-way
 	var moved []File                 // as they were, in the order moved
 	undo := func() {
 		for i := len(moved) - 1; i >= 0; i-- {
-			t.unrelocate(ctx, lib, rec.ID, moved[i])
+			l.unrelocate(ctx, lib, rec.ID, moved[i])
 		}
 	}
 	for _, f := range rec.Files {
@@ -98,26 +96,26 @@ func (t *Tracker) relocateAll(ctx context.Context, rec Record, c Change, dest fu
 		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
 			if !f.Missing {
 				f.Missing = true
-				if err := t.store.PutFile(ctx, rec.ID, f); err != nil {
+				if err := l.store.PutFile(ctx, rec.ID, f); err != nil {
 					undo()
 					return err
 				}
 			}
 			continue
 		}
-		if err := t.relocate(ctx, lib, rec.ID, f, want); err != nil {
+		if err := l.relocate(ctx, lib, rec.ID, f, want); err != nil {
 			undo()
 			return err
 		}
 		moved = append(moved, f)
 	}
-	got, err := t.store.Update(ctx, rec.ID, c, time.Now())
+	got, err := l.store.Update(ctx, rec.ID, c, time.Now())
 	if err != nil {
 		undo()
 		return err
 	}
-	t.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: got})
-	if err := t.writeSidecarsLocked(got); err != nil {
+	l.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: got})
+	if err := l.writeSidecarsLocked(got); err != nil {
 		return fmt.Errorf("%w: %v", errSidecarsBehind, err)
 	}
 	return nil
@@ -126,7 +124,7 @@ func (t *Tracker) relocateAll(ctx context.Context, rec Record, c Change, dest fu
 // relocate moves one file of a record (and its sidecar) to a free name
 // near want, and records the new place. If the record cannot be updated,
 // the file is moved back, so the history never points at the wrong place.
-func (t *Tracker) relocate(ctx context.Context, lib *Library, id int64, f File, want string) error {
+func (l *Library) relocate(ctx context.Context, lib *Folder, id int64, f File, want string) error {
 	dest, err := lib.freeName(want)
 	if err != nil {
 		return err
@@ -136,7 +134,7 @@ func (t *Tracker) relocate(ctx context.Context, lib *Library, id int64, f File, 
 	}
 	from := f.Path
 	f.Path = dest
-	if err := t.store.PutFile(ctx, id, f); err != nil {
+	if err := l.store.PutFile(ctx, id, f); err != nil {
 		_ = lib.moveWithSidecar(dest, from)
 		return err
 	}
@@ -144,15 +142,15 @@ func (t *Tracker) relocate(ctx context.Context, lib *Library, id int64, f File, 
 }
 
 // unrelocate puts back a file that relocate moved from where was says.
-func (t *Tracker) unrelocate(ctx context.Context, lib *Library, id int64, was File) {
-	rec, err := t.store.Get(ctx, id)
+func (l *Library) unrelocate(ctx context.Context, lib *Folder, id int64, was File) {
+	rec, err := l.store.Get(ctx, id)
 	if err != nil {
 		return
 	}
 	for _, now := range rec.Files {
 		if now.Index == was.Index && now.Path != was.Path {
 			if lib.moveWithSidecar(now.Path, was.Path) == nil {
-				_ = t.store.PutFile(ctx, id, was)
+				_ = l.store.PutFile(ctx, id, was)
 			}
 		}
 	}
@@ -160,20 +158,20 @@ func (t *Tracker) unrelocate(ctx context.Context, lib *Library, id int64, was Fi
 
 // EmptyTrash deletes every trashed task and its files for good. Only files
 // inside the trash folder are removed.
-func (t *Tracker) EmptyTrash(ctx context.Context) (int, error) {
+func (l *Library) EmptyTrash(ctx context.Context) (int, error) {
 	n := 0
 	for {
-		recs, err := t.store.List(ctx, Query{Trash: true, Limit: 200})
+		recs, err := l.store.List(ctx, Query{Trash: true, Limit: 200})
 		if err != nil || len(recs) == 0 {
 			return n, err
 		}
 		// A download ends outside the lock: it writes sidecars under it.
 		for _, r := range recs {
-			if err := t.stopDownload(ctx, r.ID); err != nil {
+			if err := l.stopDownload(ctx, r.ID); err != nil {
 				return n, err
 			}
 		}
-		done, err := t.emptyTrashed(ctx, recs)
+		done, err := l.emptyTrashed(ctx, recs)
 		n += done
 		if err != nil {
 			return n, err
@@ -182,13 +180,13 @@ func (t *Tracker) EmptyTrash(ctx context.Context) (int, error) {
 }
 
 // emptyTrashed deletes the given trashed records and their trashed files.
-func (t *Tracker) emptyTrashed(ctx context.Context, recs []Record) (int, error) {
-	t.libMu.Lock()
-	defer t.libMu.Unlock()
-	lib := t.Library()
+func (l *Library) emptyTrashed(ctx context.Context, recs []Record) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lib := l.Folder()
 	n := 0
 	for _, r := range recs {
-		r, err := t.store.Get(ctx, r.ID)
+		r, err := l.store.Get(ctx, r.ID)
 		if errors.Is(err, ErrNotFound) || (err == nil && !r.Trashed()) {
 			continue // deleted or taken out of the trash meanwhile
 		}
@@ -202,10 +200,87 @@ func (t *Tracker) emptyTrashed(ctx context.Context, recs []Record) (int, error) 
 				}
 			}
 		}
-		if err := t.Delete(ctx, r.ID, false); err != nil {
+		if err := l.deleteLocked(ctx, r.ID, false); err != nil {
 			return n, err
 		}
 		n++
 	}
 	return n, nil
+}
+
+// Delete removes a task from the history and, if removeFiles, its videos
+// from the library. A download under way is stopped and its unfinished
+// files are removed either way: nobody can resume it any more.
+func (l *Library) Delete(ctx context.Context, id int64, removeFiles bool) error {
+	if _, err := l.store.Get(ctx, id); err != nil {
+		return err
+	}
+	// The download ends outside the lock: it writes sidecars under it.
+	if err := l.stopDownload(ctx, id); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.deleteLocked(ctx, id, removeFiles)
+}
+
+// deleteLocked is Delete for a caller holding mu, once the record's
+// download has stopped.
+func (l *Library) deleteLocked(ctx context.Context, id int64, removeFiles bool) error {
+	// Read only now: a video may have been placed while the download
+	// stopped, or a move may have changed where it is.
+	rec, err := l.store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	lib := l.Folder()
+	if err := removePartFiles(lib, rec.TaskID); err != nil {
+		return err
+	}
+	if removeFiles {
+		for _, f := range rec.Files {
+			if err := lib.removeWithSidecar(f.Path); err != nil {
+				return err
+			}
+		}
+	}
+	if err := l.store.Delete(ctx, id); err != nil {
+		return err
+	}
+	l.events.publish(Event{Kind: EventDeleted, ID: id})
+	return nil
+}
+
+// removePartFiles removes the unfinished downloads of a task (the .part
+// files and the .meta files beside them).
+func removePartFiles(lib *Folder, taskID string) error {
+	if taskID == "" {
+		return nil
+	}
+	// PartPath names them <id>-<n>.mp4.part; the id has no dash, so the
+	// prefix never matches another task's files.
+	first := lib.PartPath(taskID, 0)
+	dir, prefix := filepath.Dir(first), strings.TrimSuffix(filepath.Base(first), "0.mp4.part")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // no folder, no unfinished downloads
+	}
+	var firstErr error
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok {
+			continue
+		}
+		n, ok := strings.CutSuffix(rest, ".mp4.part")
+		if !ok {
+			n, ok = strings.CutSuffix(rest, ".mp4.part.meta")
+		}
+		if !ok || n == "" || strings.Trim(n, "0123456789") != "" {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) && firstErr == nil {
+			firstErr = fmt.Errorf("Reelhouse could not remove an unfinished download (%v).", plainOSError(err))
+		}
+	}
+	return firstErr
 }

@@ -102,7 +102,7 @@ func TestSubmitKeepsTaskIDWhenRecordFails(t *testing.T) {
 // TestEmptyTaskIDNeverWatched: a record without a task id is never polled.
 func TestEmptyTaskIDNeverWatched(t *testing.T) {
 	e := newEnv(t, apitest.Config{})
-	tr := NewTracker(e.store, e.lib, e.api, TrackerOptions{})
+	tr := NewTracker(e.store, NewLibrary(e.store, e.folder), e.api, TrackerOptions{})
 	tr.addWatch(Record{ID: 7, State: StatePending, CreatedAt: time.Now()}, time.Now())
 	if ids := watchedIDs(tr); len(ids) != 0 {
 		t.Fatalf("watching %q", ids)
@@ -144,7 +144,7 @@ func TestResumeFailureIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	log, logged := testLogger()
-	tr := NewTracker(e.store, e.lib, e.api, TrackerOptions{Log: log})
+	tr := NewTracker(e.store, NewLibrary(e.store, e.folder), e.api, TrackerOptions{Log: log})
 	err := tr.Run(t.Context())
 	if !errors.Is(err, ErrResume) {
 		t.Fatalf("Run = %v, want ErrResume", err)

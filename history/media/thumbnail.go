@@ -8,9 +8,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/reelhouse/reelhouse/history/atomicfile"
 )
 
 // Source says where a thumbnail's picture came from.
@@ -127,32 +128,11 @@ func runFrame(ctx context.Context, ffmpeg, videoPath string, at time.Duration) (
 }
 
 // writeFileAtomic writes a file through write so that path holds either its
-// old content or all of the new one, never a part: the data goes to a
-// temporary file in the same folder, is synced, and is renamed over path.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), ".reelhouse-tmp-*")
+// old content or all of the new one, never a part.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	err := atomicfile.Write(path, 0o644, func(f *os.File) error { return write(f) })
 	if err != nil {
 		return fmt.Errorf("media: writing %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-			err = fmt.Errorf("media: writing %s: %w", path, err)
-		}
-	}()
-	if err := write(f); err != nil {
-		return err
-	}
-	// CreateTemp makes the file private; a thumbnail is not.
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return nil
 }

@@ -38,7 +38,7 @@ func TestFileName(t *testing.T) {
 
 func TestLibraryAbsRefusesEscapes(t *testing.T) {
 	t.Parallel()
-	lib, err := OpenLibrary(t.TempDir())
+	lib, err := OpenFolder(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestLibraryAbsRefusesEscapes(t *testing.T) {
 
 func TestLibraryPlaceNeverOverwrites(t *testing.T) {
 	t.Parallel()
-	lib, err := OpenLibrary(t.TempDir())
+	lib, err := OpenFolder(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func FuzzFileName(f *testing.F) {
 	for _, s := range []string{"a red fox", "../..", "/abs/path", "CON", "a\x00b", "🎬 ünïcödé", strings.Repeat("x", 5000)} {
 		f.Add(s, s)
 	}
-	lib, err := OpenLibrary(f.TempDir())
+	lib, err := OpenFolder(f.TempDir())
 	if err != nil {
 		f.Fatal(err)
 	}
