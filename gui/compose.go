@@ -449,9 +449,9 @@ func submitFailedText(rec history.Record, err error) string {
 // savedPath is where r's first video is in the library, ready to show.
 func (v *composeView) savedPath(r history.Record) string {
 	if len(r.Files) == 0 {
-		return v.ui.deps.Tracker.Library().Dir()
+		return v.ui.deps.Library.Dir()
 	}
-	return userText(filepath.Join(v.ui.deps.Tracker.Library().Dir(), filepath.FromSlash(r.Files[0].Path)))
+	return userText(filepath.Join(v.ui.deps.Library.Dir(), filepath.FromSlash(r.Files[0].Path)))
 }
 
 // onRecordChanged follows the videos of the last Generate in the status
@@ -519,7 +519,7 @@ func (v *composeView) previewKept(rel string) {
 		return
 	}
 	v.ui.background(func(ctx context.Context) {
-		p, err := v.ui.deps.Tracker.Library().Abs(rel)
+		p, err := v.ui.deps.Library.Folder().Abs(rel)
 		var data []byte
 		if err == nil {
 			data, err = readFileLimited(p, client.MaxInlineImageSize)

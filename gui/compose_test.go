@@ -64,7 +64,7 @@ func TestComposeModelNamesMapToIDs(t *testing.T) {
 	}
 	// The pane says where the video went.
 	h.loop.until(t, "the video saved", func() bool {
-		return strings.HasPrefix(v.status.Text, "Your video is ready: saved in "+h.deps.Tracker.Library().Dir())
+		return strings.HasPrefix(v.status.Text, "Your video is ready: saved in "+h.deps.Library.Dir())
 	})
 	if v.prompt.Text != "a paper boat on a river, at dawn" {
 		t.Errorf("the prompt was not kept after sending: %q", v.prompt.Text)
