@@ -37,6 +37,7 @@ type settingsView struct {
 	status    *widget.Label
 
 	sessionOnly bool // the key in use is not in the keychain
+	keyRead     bool // the keychain has been asked at start
 }
 
 func newSettings(u *UI) *settingsView {
@@ -97,6 +98,7 @@ func (v *settingsView) show() {
 
 // onKeyNote says where the key comes from, or that there is none.
 func (v *settingsView) onKeyNote(note string) {
+	v.keyRead = true
 	v.keyNote.SetText(note)
 	v.retryKey.Hide()
 }
@@ -104,6 +106,7 @@ func (v *settingsView) onKeyNote(note string) {
 // onKeyInUse shows that key is in use; sessionOnly says it is not in the
 // keychain, so Remove key only forgets it.
 func (v *settingsView) onKeyInUse(key, note string, sessionOnly bool) {
+	v.keyRead = true
 	v.key.SetText(key)
 	v.keyNote.SetText(note)
 	v.retryKey.Hide()
@@ -116,6 +119,7 @@ func (v *settingsView) onKeyInUse(key, note string, sessionOnly bool) {
 // onKeyLoadFailed says why the keychain did not give the key; canRetry
 // offers "Try again" for a keychain the user can unlock.
 func (v *settingsView) onKeyLoadFailed(text string, canRetry bool) {
+	v.keyRead = true
 	v.keyNote.SetText(text)
 	v.retryKey.Hidden = !canRetry
 	v.retryKey.Enable()
@@ -327,12 +331,13 @@ func (v *settingsView) moveLibrary(ctx context.Context, dir string) error {
 
 // onKeyRefused is called when the tracker stopped because of the key. With
 // no key in use nothing was sent, so nothing was refused: the welcome asks
-// for one instead. Any earlier "Key saved." goes.
+// for one instead, unless the keychain is still being read at start. Any
+// earlier "Key saved." goes.
 func (v *settingsView) onKeyRefused(msg string) {
 	v.status.SetText("")
 	if !v.ui.deps.Client.HasAPIKey() {
 		v.keyNote.SetText(textNoKeyPaused)
-		if v.ui.welcome == nil && v.ui.deps.KeySource == KeyFromKeychain {
+		if v.keyRead && v.ui.welcome == nil && v.ui.deps.Keys != nil {
 			v.ui.showWelcome(v.ui.welcomeParent())
 		}
 		return

@@ -200,6 +200,8 @@ func (u *UI) ensureKey(ctx context.Context) bool {
 	if err != nil {
 		if ctx.Err() == nil && !errors.Is(err, keychain.ErrNotFound) {
 			u.logKeychain("load", err)
+			text := keychainLoadText(err)
+			u.do(func() { u.settings.onKeyLoadFailed(text, canRetryKeychain(err)) })
 		}
 		return false
 	}
