@@ -87,7 +87,7 @@ func newSettings(u *UI) *settingsView {
 		widget.NewFormItem("Check every", v.interval),
 		widget.NewFormItem("Download", v.downloads),
 	)
-	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewBorder(nil, nil, nil, v.retryKey, v.keyNote), container.NewVBox(v.apply, v.status), nil, nil, form)))
+	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewVBox(v.keyNote, container.NewHBox(v.retryKey)), container.NewVBox(v.apply, v.status), nil, nil, form)))
 	return v
 }
 
@@ -161,18 +161,15 @@ func (v *settingsView) onSaveKey() {
 		v.ui.do(func() {
 			v.saveKey.Enable()
 			v.status.SetText(text)
-			switch outcome {
-			case keyInKeychain:
+			switch {
+			case outcome == keyInKeychain:
 				v.onKeyInUse(key, textKeyStored, false)
-			case keyForSession:
-				note := textKeySession
-				if v.ui.deps.Keys == nil {
-					note = v.ui.deps.KeyNote
-				}
-				v.onKeyInUse(key, note, true)
-				if v.ui.deps.Keys == nil {
-					v.status.SetText("Key accepted. " + textKeySession)
-				}
+			case outcome == keyForSession && v.ui.deps.Keys == nil:
+				// A demo or environment key is never stored.
+				v.onKeyInUse(key, v.ui.deps.KeyNote, true)
+				v.status.SetText("Key accepted. " + textKeySession)
+			case outcome == keyForSession:
+				v.onKeyInUse(key, textKeySession, true)
 			}
 			if v.ui.welcome != nil && outcome != keyNotUsed {
 				v.ui.welcome.close()
