@@ -126,7 +126,7 @@ func TestFirstRunShowsWelcome(t *testing.T) {
 	v := welcomeShown(t, h)
 	win := h.ui.welcomeParent()
 	win.Resize(fyne.NewSize(1366, 768))
-	capture(t, win, "welcome8")
+	capture(t, win, "welcome")
 	said := shownTexts(win.Canvas().Overlays().Top())
 	for _, want := range []string{"Try the demo (no account, nothing is kept)", "I have an API key"} {
 		if !slices.Contains(said, want) {
@@ -137,7 +137,7 @@ func TestFirstRunShowsWelcome(t *testing.T) {
 		t.Error("the key form shows before the user chose it")
 	}
 	test.Tap(v.haveKey)
-	capture(t, win, "welcome8-key")
+	capture(t, win, "welcome-key")
 	said = shownTexts(win.Canvas().Overlays().Top())
 	for _, want := range []string{textKeyWhat, "Check and save", "Change…", libraryText(h.deps.Tracker.Library().Dir())} {
 		if !slices.Contains(said, want) {
