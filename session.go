@@ -94,7 +94,7 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	}
 	s.closers = append(s.closers, func() { store.Close() })
 
-	d := gui.Deps{Store: store, ServerLocked: o.Server != "", LibraryLocked: o.Library != ""}
+	d := gui.Deps{Store: store, ServerLocked: o.Server != "", LibraryLocked: o.Library != "", Log: s.Log.With("part", "gui")}
 	d.ServerURL = o.Server
 	if d.ServerURL == "" {
 		d.ServerURL = store.Setting(ctx, history.SettingServer, client.DefaultBaseURL)

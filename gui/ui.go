@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -53,6 +54,9 @@ type Deps struct {
 	// LibraryLocked is set when the library folder came from the command
 	// line or demo mode and must not be saved.
 	LibraryLocked bool
+	// Log, if set, keeps what the windows do not show, such as the
+	// keychain's own words.
+	Log *slog.Logger
 }
 
 // KeySource says where the API key of a run comes from when it is not
@@ -95,6 +99,10 @@ type UI struct {
 	compose  *composeView
 	history  *historyView
 	settings *settingsView
+	welcome  *welcomeView // the first-run choice while it is shown
+
+	// startDemo starts Reelhouse again in demo mode; nil means startDemo.
+	startDemo func() error
 }
 
 // New builds the windows without showing them.
@@ -123,7 +131,7 @@ func New(a fyne.App, d Deps) *UI {
 // key in the background. Call Stop when the app stops.
 func (u *UI) Start() {
 	u.startBridge()
-	u.background(func(ctx context.Context) { u.settings.loadKey(ctx) })
+	u.background(u.loadKey) // opens the welcome when there is no key
 	u.background(u.compose.loadSettings)
 	u.background(func(ctx context.Context) {
 		u.history.reload(ctx)
