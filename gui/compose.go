@@ -43,8 +43,9 @@ var imageRoles = map[string]string{
 
 // composeView is the main window: write a prompt, pick options, Generate.
 type composeView struct {
-	ui  *UI
-	win fyne.Window
+	ui   *UI
+	win  fyne.Window // the main window, which dialogs belong to
+	root fyne.CanvasObject
 
 	model      *widget.SelectEntry
 	prompt     *widget.Entry
@@ -71,7 +72,7 @@ type composeView struct {
 }
 
 func newCompose(u *UI) *composeView {
-	v := &composeView{ui: u, win: u.app.NewWindow("Reelhouse — New video")}
+	v := &composeView{ui: u, win: u.main}
 	v.model = widget.NewSelectEntry(knownModels)
 	v.model.SetText(defaultModel)
 	v.prompt = widget.NewMultiLineEntry()
@@ -115,19 +116,20 @@ func newCompose(u *UI) *composeView {
 		widget.NewFormItem("Extra options", v.extra),
 	)
 	toolbar := container.NewHBox(
-		widget.NewButtonWithIcon("History", theme.HistoryIcon(), func() { u.history.show() }),
 		widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { u.settings.show() }),
 	)
 	heading := widget.NewLabelWithStyle("Turn an idea into a video", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	v.win.SetContent(container.NewPadded(container.NewBorder(
+	v.root = container.NewPadded(container.NewBorder(
 		container.NewBorder(nil, nil, heading, toolbar),
 		container.NewVBox(v.generate, v.status),
 		nil, nil,
 		form,
-	)))
-	v.win.Resize(fyne.NewSize(720, 640))
+	))
 	return v
 }
+
+// content is the compose pane, for the main window to hold.
+func (v *composeView) content() fyne.CanvasObject { return v.root }
 
 // request builds the create request from the form, or says what is wrong.
 func (v *composeView) request() (client.CreateRequest, error) {
@@ -285,8 +287,7 @@ func (v *composeView) fill(req client.CreateRequest) {
 		v.imageClear.Show()
 	}
 	v.status.SetText("Settings copied from the earlier video. Change anything, then press Generate.")
-	v.win.Show()
-	v.win.RequestFocus()
+	v.ui.showCompose()
 }
 
 func selectOr(s *widget.Select, value string) {

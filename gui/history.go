@@ -42,8 +42,9 @@ const searchDelay = 150 * time.Millisecond
 // historyView lists every task, newest first, with the selected task's
 // details and actions.
 type historyView struct {
-	ui  *UI
-	win fyne.Window
+	ui   *UI
+	win  fyne.Window       // the main window, which dialogs belong to
+	root fyne.CanvasObject // the library pane, as the main window holds it
 
 	search  *widget.Entry
 	filter  *widget.Select
@@ -51,10 +52,9 @@ type historyView struct {
 	tag     *widget.Select
 	when    *widget.Select
 	sort    *widget.Select
-	list    *widget.List
+	list    *libraryList
 	count   *widget.Label
 	more    *widget.Button
-	library *widget.Button
 
 	// records backs the list; it changes only on the UI goroutine.
 	records    []history.Record
@@ -95,6 +95,16 @@ type historyView struct {
 	deleteBtn  *widget.Button
 	copyBtn    *widget.Button
 	attachBtn  *widget.Button
+	cancelBtn  *widget.Button
+
+	// canceller asks the service to stop making a video; nil when the
+	// tracker cannot.
+	canceller canceller
+	// usual holds the usual time of each model asked about (0: not known
+	// yet); usualAsked says which are asked or being asked.
+	usual      map[string]time.Duration
+	usualAsked map[string]bool
+	now        func() time.Time // the clock of the elapsed times; tests replace it
 
 	// The service could not be reached by the last few checks.
 	unreachable   bool
@@ -111,12 +121,16 @@ type historyView struct {
 func newHistory(u *UI) *historyView {
 	v := &historyView{
 		ui:       u,
-		win:      secondaryWindow(u.app, "Reelhouse — History", fyne.NewSize(1100, 700)),
-		progress: make(map[int64]float64),
-		fields:   make(map[string]*widget.Label),
-		pageSize: pageSize,
-		after:    func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop },
+		win:        u.main,
+		progress:   make(map[int64]float64),
+		fields:     make(map[string]*widget.Label),
+		pageSize:   pageSize,
+		after:      func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop },
+		usual:      make(map[string]time.Duration),
+		usualAsked: make(map[string]bool),
+		now:        time.Now,
 	}
+	v.canceller, _ = any(u.deps.Tracker).(canceller)
 	v.search = widget.NewEntry()
 	v.search.SetPlaceHolder("Search prompts, or paste a task id")
 	v.filter = widget.NewSelect([]string{filterAll, filterInProgress, filterDone, filterAttention, filterNotDownloaded, filterFavourites, filterTrash}, nil)
@@ -135,13 +149,11 @@ func newHistory(u *UI) *historyView {
 	v.search.OnChanged = v.onSearchChanged
 	v.filter.OnChanged, v.model.OnChanged, v.tag.OnChanged, v.when.OnChanged, v.sort.OnChanged = changed, changed, changed, changed, changed
 
-	addBtn := widget.NewButtonWithIcon("Add by task id…", theme.ContentAddIcon(), v.onAddByID)
-	v.library = widget.NewButtonWithIcon("Library", theme.MenuIcon(), v.onLibraryMenu)
 	v.count = widget.NewLabel("")
 	v.more = widget.NewButton("Show more", v.onShowMore)
 	v.more.Hide()
 
-	v.list = widget.NewList(
+	v.list = newLibraryList(
 		func() int { return len(v.records) },
 		func() fyne.CanvasObject {
 			status := widget.NewLabel("Downloading 100%")
@@ -149,7 +161,9 @@ func newHistory(u *UI) *historyView {
 			prompt := widget.NewLabel("")
 			prompt.Truncation = fyne.TextTruncateEllipsis
 			when := widget.NewLabel("30 Dec 23:59")
-			return container.NewBorder(nil, nil, status, when, prompt)
+			bar := widget.NewProgressBar()
+			bar.Hide()
+			return container.NewBorder(nil, nil, status, container.NewStack(when, bar), prompt)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(v.records) {
@@ -163,10 +177,21 @@ func newHistory(u *UI) *historyView {
 			}
 			row.Objects[0].(*widget.Label).SetText(prompt)
 			row.Objects[1].(*widget.Label).SetText(v.rowStatus(r))
-			row.Objects[2].(*widget.Label).SetText(r.CreatedAt.Local().Format("2 Jan 15:04"))
+			right := row.Objects[2].(*fyne.Container)
+			when, bar := right.Objects[0].(*widget.Label), right.Objects[1].(*widget.ProgressBar)
+			when.SetText(r.CreatedAt.Local().Format("2 Jan 15:04"))
+			if p, ok := v.downloading(r); ok {
+				when.Hide()
+				bar.SetValue(p)
+				bar.Show()
+			} else {
+				bar.Hide()
+				when.Show()
+			}
 			row.Refresh() // a longer status takes the room it needs
 		},
 	)
+	v.list.onKey = v.onListKey
 	v.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(v.records) {
 			v.selected = v.records[i].ID
@@ -223,10 +248,12 @@ func newHistory(u *UI) *historyView {
 	v.copyBtn = widget.NewButtonWithIcon("Copy task id", theme.ContentCopyIcon(), v.onCopyID)
 	v.deleteBtn = widget.NewButtonWithIcon("Move to trash", theme.DeleteIcon(), v.onDelete)
 	v.deleteBtn.Importance = widget.DangerImportance
+	v.cancelBtn = widget.NewButtonWithIcon("Cancel video", theme.CancelIcon(), v.onCancel)
+	v.cancelBtn.Hide()
 	v.attachBtn = widget.NewButtonWithIcon("I have its task id…", theme.ContentPasteIcon(), v.onAttachID)
 	v.attachBtn.Hide()
 	actions := container.NewGridWithColumns(2,
-		v.attachBtn, v.openBtn, v.folderBtn, v.retryBtn, v.againBtn, v.checkBtn, v.unwatchBtn, v.copyBtn, v.deleteBtn)
+		v.attachBtn, v.openBtn, v.folderBtn, v.retryBtn, v.againBtn, v.checkBtn, v.unwatchBtn, v.cancelBtn, v.copyBtn, v.deleteBtn)
 	heading := widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.detail = container.NewBorder(nil, actions, nil, nil,
 		container.NewVScroll(container.NewVBox(v.thumbBox, container.NewCenter(v.videoPick), heading, v.prompt, form, widget.NewSeparator(), organize)))
@@ -239,18 +266,21 @@ func newHistory(u *UI) *historyView {
 	v.banner.Hide()
 	top := container.NewVBox(
 		v.banner,
-		container.NewBorder(nil, nil, nil, container.NewHBox(addBtn, v.library), v.search),
+		v.search,
 		container.NewHBox(v.filter, v.model, v.tag, v.when, v.sort),
 	)
 	left := container.NewBorder(nil, container.NewBorder(nil, nil, nil, v.more, v.count), nil, nil, v.list)
 	right := container.NewPadded(container.NewStack(v.empty, v.detail))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
-	v.win.SetContent(container.NewPadded(container.NewBorder(top, nil, nil, nil, split)))
+	v.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, split))
 	return v
 }
 
+// content is the library pane, for the main window to hold.
+func (v *historyView) content() fyne.CanvasObject { return v.root }
+
+// show brings the library into view.
 func (v *historyView) show() {
-	v.win.Show()
-	v.win.RequestFocus()
+	v.ui.showLibrary()
 }

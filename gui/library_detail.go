@@ -113,6 +113,12 @@ func (v *historyView) showDetail() {
 	enable(v.againBtn, r.Request.Prompt != "")
 	enable(v.checkBtn, !trashed && r.TaskID != "" && !(r.Watching && !r.State.Final()))
 	enable(v.unwatchBtn, r.Watching && !r.State.Final())
+	if v.canceller != nil && canCancel(r) {
+		v.cancelBtn.Enable()
+		v.cancelBtn.Show()
+	} else {
+		v.cancelBtn.Hide()
+	}
 	enable(v.copyBtn, r.TaskID != "")
 	if trashed {
 		v.deleteBtn.SetText("Restore from trash")

@@ -18,8 +18,11 @@ func (v *historyView) rowStatus(r history.Record) string {
 	if v.unreachable && r.Watching && !r.State.Final() {
 		return unreachableText
 	}
-	if p, ok := v.progress[r.ID]; ok && r.State == history.StateSuccess && r.Download == history.DownloadWaiting {
+	if p, ok := v.downloading(r); ok {
 		return fmt.Sprintf("Downloading %d%%", int(p*100))
+	}
+	if beingMade(r) && r.State != history.StateSuccess {
+		return statusText(r) + " " + v.waitText(r)
 	}
 	return statusText(r)
 }
@@ -63,6 +66,7 @@ func (v *historyView) query() history.Query {
 }
 
 func (v *historyView) onFilterChanged() {
+	v.ui.syncViewMenu()
 	v.ui.background(v.reload)
 }
 
@@ -263,7 +267,7 @@ func (v *historyView) setUnreachable(down bool) {
 	} else {
 		v.banner.Hide()
 	}
-	v.win.Content().Refresh() // the banner takes room above the list, or gives it back
+	v.root.Refresh() // the banner takes room above the list, or gives it back
 	v.list.Refresh()
 	if _, ok := v.current(); ok {
 		v.showDetail()
@@ -301,6 +305,9 @@ func (v *historyView) current() (history.Record, bool) {
 func (v *historyView) onRecordChanged(r history.Record) {
 	if r.Download != history.DownloadWaiting {
 		delete(v.progress, r.ID)
+	}
+	if r.State == history.StateSuccess && r.Download == history.DownloadDone {
+		v.forgetUsual(r.Request.Model) // one more success to count
 	}
 	i := v.indexOf(r.ID)
 	matches := v.shown.Matches(r)
@@ -383,4 +390,68 @@ func (v *historyView) onProgress(id, done, total int64) {
 			v.fields["Status"].SetText(v.rowStatus(v.records[i]))
 		}
 	}
+}
+
+// libraryList is the library's list, with the keys that act on the
+// selected video.
+type libraryList struct {
+	widget.List
+	// onKey handles a key first; it reports whether it did.
+	onKey func(e *fyne.KeyEvent) bool
+}
+
+func newLibraryList(length func() int, createItem func() fyne.CanvasObject, updateItem func(widget.ListItemID, fyne.CanvasObject)) *libraryList {
+	l := &libraryList{}
+	l.Length, l.CreateItem, l.UpdateItem = length, createItem, updateItem
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey is part of fyne.Focusable.
+func (l *libraryList) TypedKey(e *fyne.KeyEvent) {
+	if l.onKey != nil && l.onKey(e) {
+		return
+	}
+	l.List.TypedKey(e)
+}
+
+// onListKey makes the arrows move the selection, not only the focus ring,
+// Enter and Space open the selected video and Delete move it to the trash.
+func (v *historyView) onListKey(e *fyne.KeyEvent) bool {
+	switch e.Name {
+	case fyne.KeyUp, fyne.KeyDown:
+		v.list.List.TypedKey(e)
+		v.list.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace}) // selects the focused row
+		return true
+	case fyne.KeySpace:
+		v.list.List.TypedKey(e)
+		v.onOpen()
+		return true
+	case fyne.KeyReturn, fyne.KeyEnter:
+		v.onOpen()
+		return true
+	case fyne.KeyDelete:
+		v.onDelete()
+		return true
+	}
+	return false
+}
+
+// moveSelection selects the row by rows below (above, if negative) the
+// selected one, for the arrow keys when the list does not have the focus.
+func (v *historyView) moveSelection(by int) {
+	if len(v.records) == 0 {
+		return
+	}
+	i := v.indexOf(v.selected)
+	switch {
+	case i < 0 && by < 0:
+		i = len(v.records) - 1
+	case i < 0:
+		i = 0
+	default:
+		i = min(max(i+by, 0), len(v.records)-1)
+	}
+	v.list.Select(i)
+	v.list.ScrollTo(i)
 }

@@ -13,23 +13,6 @@ import (
 	"github.com/reelhouse/reelhouse/history"
 )
 
-// onLibraryMenu offers the actions on the whole library.
-func (v *historyView) onLibraryMenu() {
-	menu := fyne.NewMenu("",
-		fyne.NewMenuItem("Export selected video…", func() { v.onExport(false) }),
-		fyne.NewMenuItem("Export all shown videos…", func() { v.onExport(true) }),
-		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Check library folder", v.onReconcile),
-		fyne.NewMenuItem("Rebuild history from folder", v.onRebuild),
-		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Empty trash…", v.onEmptyTrash),
-		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Copy diagnostics", v.onCopyDiagnostics),
-	)
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(v.library)
-	widget.ShowPopUpMenuAtPosition(menu, v.win.Canvas(), pos.Add(fyne.NewPos(0, v.library.Size().Height)))
-}
-
 func (v *historyView) onExport(all bool) {
 	var ids []int64
 	if all {
