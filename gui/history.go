@@ -46,15 +46,15 @@ type historyView struct {
 	win  fyne.Window       // the main window, which dialogs belong to
 	root fyne.CanvasObject // the library pane, as the main window holds it
 
-	search  *widget.Entry
-	filter  *widget.Select
-	model   *widget.Select
-	tag     *widget.Select
-	when    *widget.Select
-	sort    *widget.Select
-	list    *libraryList
-	count   *widget.Label
-	more    *widget.Button
+	search *widget.Entry
+	filter *widget.Select
+	model  *widget.Select
+	tag    *widget.Select
+	when   *widget.Select
+	sort   *widget.Select
+	list   *libraryList
+	count  *widget.Label
+	more   *widget.Button
 
 	// records backs the list; it changes only on the UI goroutine.
 	records    []history.Record
@@ -120,7 +120,7 @@ type historyView struct {
 
 func newHistory(u *UI) *historyView {
 	v := &historyView{
-		ui:       u,
+		ui:         u,
 		win:        u.main,
 		progress:   make(map[int64]float64),
 		fields:     make(map[string]*widget.Label),
@@ -150,6 +150,7 @@ func newHistory(u *UI) *historyView {
 	v.filter.OnChanged, v.model.OnChanged, v.tag.OnChanged, v.when.OnChanged, v.sort.OnChanged = changed, changed, changed, changed, changed
 
 	v.count = widget.NewLabel("")
+	v.count.Wrapping = fyne.TextWrapWord
 	v.more = widget.NewButton("Show more", v.onShowMore)
 	v.more.Hide()
 

@@ -205,7 +205,7 @@ func (v *historyView) showCount() {
 	case n == 0 && v.filter.Selected == filterTrash:
 		v.count.SetText("The trash is empty.")
 	case n == 0 && v.search.Text == "" && v.filter.Selected == filterAll:
-		v.count.SetText("No videos yet. Write a prompt in the main window and press Generate.")
+		v.count.SetText("No videos yet. Write a prompt and press Generate.")
 	case n == 0:
 		v.count.SetText("Nothing matches. Try other words or filters.")
 	default:

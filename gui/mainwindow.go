@@ -48,8 +48,9 @@ type mainState struct {
 	menu      *fyne.MainMenu
 
 	// notify sends a desktop notification (the app's; tests record them).
-	notify    func(*fyne.Notification)
-	notifyOff bool // the user turned notifications off
+	notify        func(*fyne.Notification)
+	notifyOff     bool // the user turned notifications off
+	notifyTouched bool // the user changed the setting since the start
 
 	// tray is the system tray, where the platform has one.
 	tray      desktop.App
@@ -107,8 +108,10 @@ func (u *UI) startMain() {
 	u.background(func(ctx context.Context) {
 		off := u.deps.Store.Setting(ctx, settingNotifications, "on") == "off"
 		u.do(func() {
-			u.notifyOff = off
-			u.settings.showNotifications(!off)
+			if !u.notifyTouched { // the user's choice meanwhile wins
+				u.notifyOff = off
+				u.settings.showNotifications(!off)
+			}
 		})
 	})
 	u.background(u.readMaking)

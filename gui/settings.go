@@ -316,7 +316,7 @@ func (v *settingsView) showNotifications(on bool) {
 }
 
 func (v *settingsView) onNotificationsChanged(on bool) {
-	v.ui.notifyOff = !on
+	v.ui.notifyOff, v.ui.notifyTouched = !on, true
 	value := "on"
 	if !on {
 		value = "off"
