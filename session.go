@@ -96,6 +96,7 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 
 	d := gui.Deps{Store: store, ServerLocked: o.Server != "", LibraryLocked: o.Library != "", Log: s.Log.With("part", "gui")}
 	d.ServerURL = o.Server
+	d.Version, d.DataDir = appVersion(), o.DataDir
 	if d.ServerURL == "" {
 		d.ServerURL = store.Setting(ctx, history.SettingServer, client.DefaultBaseURL)
 	}

@@ -32,8 +32,9 @@ var imageExtensions = []string{".png", ".jpg", ".jpeg", ".webp", ".gif"}
 // composeView is the compose pane: write a prompt, pick options, Generate.
 type composeView struct {
 	ui   *UI
-	win  fyne.Window
+	win  fyne.Window // the main window, which dialogs belong to
 	pane fyne.CanvasObject
+	root fyne.CanvasObject
 
 	model      *widget.SelectEntry
 	modelHint  *widget.Label
@@ -80,7 +81,7 @@ type composeView struct {
 }
 
 func newCompose(u *UI) *composeView {
-	v := &composeView{ui: u, win: u.app.NewWindow("Reelhouse — New video"), prices: priceBook{}, ready: map[int64]string{}}
+	v := &composeView{ui: u, win: u.main, prices: priceBook{}, ready: map[int64]string{}}
 	v.modelHint = hintLabel("")
 	v.model = widget.NewSelectEntry(modelChoices())
 	v.model.SetPlaceHolder("A model, or the id of another one")
@@ -158,17 +159,14 @@ func newCompose(u *UI) *composeView {
 		v.scroll,
 	)
 	toolbar := container.NewHBox(
-		widget.NewButtonWithIcon("History", theme.HistoryIcon(), func() { u.history.show() }),
 		widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { u.settings.show() }),
 	)
-	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewBorder(nil, nil, nil, toolbar), nil, nil, nil, v.pane)))
-	v.win.SetOnDropped(v.onDropped)
-	v.win.Resize(fyne.NewSize(720, 640))
+	v.root = container.NewPadded(container.NewBorder(container.NewBorder(nil, nil, nil, toolbar), nil, nil, nil, v.pane))
 	return v
 }
 
-// content is the compose pane, to be placed in a window.
-func (v *composeView) content() fyne.CanvasObject { return v.pane }
+// content is the compose pane, for the main window to hold.
+func (v *composeView) content() fyne.CanvasObject { return v.root }
 
 // hintLabel is a small, quiet line that explains the field above it.
 func hintLabel(text string) *widget.Label {
@@ -508,8 +506,7 @@ func (v *composeView) fill(req client.CreateRequest) {
 		v.previewKept(v.keptImage.File)
 	}
 	v.setStatus("Settings copied from the earlier video. Change anything, then press Generate.", false)
-	v.win.Show()
-	v.win.RequestFocus()
+	v.ui.showCompose()
 }
 
 // previewKept shows the picture kept in the library at rel (a path

@@ -38,6 +38,7 @@ type settingsView struct {
 
 	sessionOnly bool // the key in use is not in the keychain
 	keyRead     bool // the keychain has been asked at start
+	notifications *widget.Check
 }
 
 func newSettings(u *UI) *settingsView {
@@ -88,6 +89,7 @@ func newSettings(u *UI) *settingsView {
 		widget.NewFormItem("Download", v.downloads),
 	)
 	form.AppendItem(newPricesItem(u))
+	form.AppendItem(v.notificationsItem())
 	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewVBox(v.keyNote, container.NewHBox(v.retryKey)), container.NewVBox(v.apply, v.status), nil, nil, form)))
 	return v
 }
@@ -346,4 +348,32 @@ func (v *settingsView) onKeyRefused(msg string) {
 
 func (v *settingsView) onKeyAccepted() {
 	v.status.SetText("Checking on your videos again.")
+}
+
+// notificationsItem is the check box that turns desktop notifications on
+// and off.
+func (v *settingsView) notificationsItem() *widget.FormItem {
+	v.notifications = widget.NewCheck("Tell me when a video is ready or failed", nil)
+	v.notifications.SetChecked(true)
+	v.notifications.OnChanged = v.onNotificationsChanged
+	return widget.NewFormItem("Notifications", v.notifications)
+}
+
+// showNotifications sets the check box from the saved setting, without
+// saving it again.
+func (v *settingsView) showNotifications(on bool) {
+	v.notifications.OnChanged = nil
+	v.notifications.SetChecked(on)
+	v.notifications.OnChanged = v.onNotificationsChanged
+}
+
+func (v *settingsView) onNotificationsChanged(on bool) {
+	v.ui.notifyOff, v.ui.notifyTouched = !on, true
+	value := "on"
+	if !on {
+		value = "off"
+	}
+	v.ui.background(func(ctx context.Context) {
+		v.ui.showError(v.win, "Could not save the setting", v.ui.deps.Store.SetSetting(ctx, settingNotifications, value))
+	})
 }

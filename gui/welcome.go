@@ -237,7 +237,7 @@ func (u *UI) storeKey(ctx context.Context, key string, sessionOnly bool) (keyOut
 }
 
 // welcomeParent is the window the welcome opens over.
-func (u *UI) welcomeParent() fyne.Window { return u.compose.win }
+func (u *UI) welcomeParent() fyne.Window { return u.main }
 
 // showWelcome offers the first-run choice over win: the demo, or the
 // user's own API key. It runs on the UI goroutine.
