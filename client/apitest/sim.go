@@ -43,6 +43,11 @@ type Config struct {
 	// Covers adds a signed "cover_url" to every video, pointing at a PNG
 	// on the file host, as some services send.
 	Covers bool
+	// DemoClips makes every video a sample clip that follows the request:
+	// landscape, portrait or square by its ratio, and the clip nearest to
+	// its duration (see testdata/demo). Without it, videos are the small
+	// test files of testdata.
+	DemoClips bool
 	// NoCancel makes the service refuse every cancel with 405, as a
 	// service without a cancel endpoint would. Without it, a pending task
 	// can be cancelled (DELETE on its URL) and any other answers 409.
@@ -441,7 +446,7 @@ func (s *Sim) taskView(id string, now time.Time) (map[string]any, bool) {
 	case client.StatusSuccess:
 		items := make([]any, 0, s.cfg.VideosPerTask)
 		for n := range s.cfg.VideosPerTask {
-			v := pickVideo(id, n)
+			v := s.videoOf(t, n)
 			item := map[string]any{
 				"url":        s.signedURL(id, n, now),
 				"duration":   v.duration,
