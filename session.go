@@ -62,7 +62,7 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 		}
 		s.closers = append(s.closers, func() { os.RemoveAll(tmp) })
 		// The simulator is for demo mode only, and only this wiring uses it.
-		sim := apitest.New(apitest.Config{PendingFor: 2 * time.Second, RunningFor: 4 * time.Second, Covers: true})
+		sim := apitest.New(apitest.Config{PendingFor: 2 * time.Second, RunningFor: 4 * time.Second, Covers: true, DemoClips: true})
 		s.closers = append(s.closers, sim.Close)
 		o.DataDir, o.Library, o.Server, demoKey = filepath.Join(tmp, "data"), filepath.Join(tmp, "Library"), sim.URL(), sim.Key()
 	}

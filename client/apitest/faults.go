@@ -82,6 +82,8 @@ const (
 	TargetTask
 	// TargetFiles is any request to the file host.
 	TargetFiles
+	// TargetCancel is DELETE /video/v1/tasks/{id}.
+	TargetCancel
 )
 
 // Fault describes a misbehaviour to inject.
@@ -150,7 +152,7 @@ func (s *Sim) takeFault(target Target, r *http.Request) *Fault {
 func (f *Fault) applies(target Target, r *http.Request) bool {
 	switch {
 	case f.Target == target:
-	case f.Target == TargetAPI && (target == TargetCreate || target == TargetTask):
+	case f.Target == TargetAPI && (target == TargetCreate || target == TargetTask || target == TargetCancel):
 	default:
 		return false
 	}

@@ -75,6 +75,9 @@ func (s *Sim) videoBytes(id string, n int) []byte {
 		return b
 	}
 	base := pickVideo(id, n).data
+	if t, ok := s.tasks[id]; ok {
+		base = s.videoOf(t, n).data
+	}
 	payload := []byte(fmt.Sprintf("reelhouse simulator: task %s, item %d", id, n))
 	payload = append(payload, make([]byte, s.cfg.Padding)...)
 	b := make([]byte, 0, len(base)+8+len(payload))
