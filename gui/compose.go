@@ -245,6 +245,9 @@ func (v *composeView) onExtraChanged(text string) {
 	v.updateGenerate()
 }
 
+// textNoKeyToSend is said when Generate is pressed without an API key.
+const textNoKeyToSend = "Nothing was sent: Reelhouse has no API key yet. Add your key, or try the demo."
+
 // variationCount is how many videos one press of Generate makes.
 func (v *composeView) variationCount() int { return v.variations.SelectedIndex() + 1 }
 
@@ -371,6 +374,19 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 	v.updateGenerate()
 	v.setStatus(sendingText(1, total), false)
 	v.ui.background(func(ctx context.Context) {
+		// A keychain unlocked since Reelhouse started gives its key now;
+		// with no key at all nothing is sent (and nothing is "refused").
+		if !v.ui.ensureKey(ctx) {
+			v.ui.do(func() {
+				v.inFlight, v.lastSent = false, nil
+				v.updateGenerate()
+				v.setStatus(textNoKeyToSend, true)
+				if v.ui.welcome == nil {
+					v.ui.showWelcome(v.ui.welcomeParent())
+				}
+			})
+			return
+		}
 		for i, req := range reqs {
 			if i > 0 {
 				v.ui.do(func() { v.setStatus(sendingText(i+1, total), false) })

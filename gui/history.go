@@ -130,7 +130,9 @@ func newHistory(u *UI) *historyView {
 		usualAsked: make(map[string]bool),
 		now:        time.Now,
 	}
-	v.canceller, _ = any(u.deps.Tracker).(canceller)
+	if u.deps.Tracker != nil {
+		v.canceller = u.deps.Tracker
+	}
 	v.search = widget.NewEntry()
 	v.search.SetPlaceHolder("Search prompts, or paste a task id")
 	v.filter = widget.NewSelect([]string{filterAll, filterInProgress, filterDone, filterAttention, filterNotDownloaded, filterFavourites, filterTrash}, nil)

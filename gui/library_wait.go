@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -24,22 +22,8 @@ type canceller interface {
 const cannotCancelText = "The service cannot cancel this video any more; Reelhouse stopped watching it."
 
 // cannotCancel reports whether err says the service cannot cancel the task
-// (it answers 404, 405 or 409 to the cancel request), as opposed to a
-// failure to ask at all.
-func cannotCancel(err error) bool {
-	var ce *client.Error
-	if errors.As(err, &ce) && strings.Contains(string(ce.Code), "cancel") {
-		return true
-	}
-	var ae *client.APIError
-	if errors.As(err, &ae) {
-		switch ae.StatusCode {
-		case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusConflict:
-			return true
-		}
-	}
-	return false
-}
+// any more, as opposed to a failure to ask at all.
+func cannotCancel(err error) bool { return errors.Is(err, client.ErrCannotCancel) }
 
 // beingMade reports whether r is a video Reelhouse is waiting for: being
 // sent, made on the service while watched, or downloaded.

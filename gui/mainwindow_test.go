@@ -322,7 +322,7 @@ func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 	hv := h.ui.history
 	w := h.ui.MainWindow()
 	w.Resize(fyne.NewSize(1366, 768))
-	fc := &fakeCanceller{err: &client.APIError{Op: "cancel task", StatusCode: 409, Message: "task already running"}}
+	fc := &fakeCanceller{err: fmt.Errorf("cancel task t-42: %w", client.ErrCannotCancel)}
 	hv.canceller = fc
 	h.loop.until(t, "the first load", func() bool { return hv.count.Text != "" })
 	// A video the service is making, as the list holds it.

@@ -60,16 +60,7 @@ const (
 // key is left alone whatever the answer, so a wrong key never replaces a
 // working one.
 func keyCheck(ctx context.Context, c *client.Client, key string) error {
-	probe, err := client.New(c.BaseURL(), client.WithAPIKey(key))
-	if err != nil {
-		return err
-	}
-	defer probe.CloseIdleConnections()
-	_, err = probe.Task(ctx, keyCheckTaskID)
-	if err == nil || client.IsNotFound(err) {
-		return nil
-	}
-	return err
+	return c.CheckAPIKey(ctx, key)
 }
 
 // keyCheckText is the sentence for a failed keyCheck. Only an answer of
