@@ -271,9 +271,9 @@ func (s *Sim) handleFile(w http.ResponseWriter, r *http.Request) {
 			serveWrongRange(w, r, data, mod)
 			return
 		case FaultTruncate:
-			out = &cutWriter{ResponseWriter: w, num: 1, den: 2}
+			out = &cutWriter{ResponseWriter: w, num: 1, den: 2, at: f.CutAfter}
 		case FaultResetMidBody:
-			out = &cutWriter{ResponseWriter: w, num: 1, den: 3, reset: true}
+			out = &cutWriter{ResponseWriter: w, num: 1, den: 3, at: f.CutAfter, reset: true}
 		case FaultTrickle:
 			out = &trickleWriter{ResponseWriter: w, sim: s, r: r, delay: f.Delay}
 		}
@@ -318,11 +318,12 @@ func serveWrongRange(w http.ResponseWriter, r *http.Request, data *paddedVideo, 
 }
 
 // cutWriter passes the headers through, then only num/den of the body as
-// announced by Content-Length, then ends the connection: orderly, or with a
-// reset.
+// announced by Content-Length (or at bytes, if at is positive), then ends
+// the connection: orderly, or with a reset.
 type cutWriter struct {
 	http.ResponseWriter
 	num, den int64
+	at       int64
 	reset    bool
 	started  bool
 	limit    int64 // -1 when the length is not announced
@@ -337,6 +338,9 @@ func (c *cutWriter) WriteHeader(code int) {
 		c.limit = -1
 		if cl, err := strconv.ParseInt(c.Header().Get("Content-Length"), 10, 64); err == nil {
 			c.limit = cl * c.num / c.den
+			if c.at > 0 {
+				c.limit = min(c.at, cl)
+			}
 		}
 	}
 	c.ResponseWriter.WriteHeader(code)

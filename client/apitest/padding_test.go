@@ -67,3 +67,22 @@ func TestHugePaddingIsStreamed(t *testing.T) {
 		t.Error("VideoFile for a missing item should be nil")
 	}
 }
+
+// FaultResetMidBody with CutAfter sends exactly that many bytes of the
+// body before it resets the connection.
+func TestCutAfter(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, apitest.Config{Padding: 1 << 20})
+	hc := httpClient(t)
+	_, u := successURL(t, sim, hc)
+	sim.Inject(apitest.Fault{Kind: apitest.FaultResetMidBody, Target: apitest.TargetFiles, CutAfter: 12345})
+	resp, err := hc.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil || len(body) != 12345 || sim.FileBytesSent() != 12345 {
+		t.Errorf("got %d bytes (err %v), sent %d; want 12345 and an error", len(body), err, sim.FileBytesSent())
+	}
+}
