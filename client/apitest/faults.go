@@ -97,6 +97,9 @@ type Fault struct {
 	RetryAfter time.Duration
 	// Delay is used by FaultSlow and FaultTrickle.
 	Delay time.Duration
+	// CutAfter, if positive, makes FaultTruncate and FaultResetMidBody
+	// cut the body after this many bytes instead of a half or a third.
+	CutAfter int64
 }
 
 // Inject adds a fault. Faults fire in the order they were injected; one

@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -97,8 +98,9 @@ type Sim struct {
 	log     []Request
 	counts  Counts
 	etagGen map[string]int // per file, bumped by FaultChangeETag
-	cache   map[string][]byte
-	issued  []string // every signed video URL handed out
+	cache   map[string]*paddedVideo
+	sent    atomic.Int64 // video bytes sent by the file host
+	issued  []string     // every signed video URL handed out
 }
 
 type simTask struct {
@@ -133,7 +135,7 @@ func New(cfg Config) *Sim {
 		secret:  randomBytes(32),
 		tasks:   make(map[string]*simTask),
 		etagGen: make(map[string]int),
-		cache:   make(map[string][]byte),
+		cache:   make(map[string]*paddedVideo),
 	}
 
 	api := http.NewServeMux()
