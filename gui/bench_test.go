@@ -60,7 +60,7 @@ func btoi(b bool) int {
 func benchUI(a fyne.App, store *history.Store, lib *history.Library) (*UI, *uiLoop) {
 	c, _ := client.New("http://127.0.0.1:1")
 	tracker := history.NewTracker(store, lib, nil, history.TrackerOptions{})
-	ui := New(a, Deps{Tracker: tracker, Store: store, Client: c, ServerURL: "http://127.0.0.1:1"})
+	ui := New(a, Deps{Tracker: tracker, Library: lib, Store: store, Client: c, ServerURL: "http://127.0.0.1:1"})
 	loop := &uiLoop{}
 	ui.do = loop.do
 	return ui, loop
@@ -71,10 +71,11 @@ func benchUI(a fyne.App, store *history.Store, lib *history.Library) (*UI, *uiLo
 // Metrics: build-ms (median), rows-redrawn.
 func BenchmarkLibraryView(b *testing.B) {
 	store := benchStore(b, 300)
-	lib, err := history.OpenLibrary(filepath.Join(b.TempDir(), "Library"))
+	folder, err := history.OpenFolder(filepath.Join(b.TempDir(), "Library"))
 	if err != nil {
 		b.Fatal(err)
 	}
+	lib := history.NewLibrary(store, folder)
 	var builds []float64
 	redrawn := 0
 	for b.Loop() {
