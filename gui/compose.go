@@ -453,7 +453,7 @@ func submitFailedText(rec history.Record, err error) string {
 	switch {
 	case errors.As(err, &unrec):
 		return "Your video was started, but Reelhouse could not save it in its history. Its task id is " + unrec.TaskID +
-			" — please note it. Reelhouse adds it to History the next time it starts; if it does not, use “Add by task id” in History with that id."
+			" — please note it. Reelhouse adds it to your library the next time it starts; if it does not, use File › Add by task id with that id."
 	case rec.State == history.StateUncertain:
 		return rec.ErrorMessage
 	}
@@ -490,7 +490,7 @@ func (v *composeView) onRecordChanged(r history.Record) {
 			// Say why where it is shown, not only in History.
 			v.setStatus(statusText(r)+": "+r.ErrorMessage, true)
 		case needsAttention(r):
-			v.setStatus(fmt.Sprintf("Your video: %s. See History for details.", statusText(r)), true)
+			v.setStatus(fmt.Sprintf("Your video: %s. Select it in your library for details.", statusText(r)), true)
 		default:
 			v.setStatus("Your video: "+statusText(r), false)
 		}
@@ -503,7 +503,7 @@ func (v *composeView) onRecordChanged(r history.Record) {
 	case done:
 		v.setStatus(fmt.Sprintf("%d of %d videos ready. The latest is saved in %s", ready, total, v.ready[r.ID]), false)
 	case needsAttention(r):
-		v.setStatus(fmt.Sprintf("Video %d of %d: %s. See History for details.", i+1, total, statusText(r)), true)
+		v.setStatus(fmt.Sprintf("Video %d of %d: %s. Select it in your library for details.", i+1, total, statusText(r)), true)
 	case ready == 0:
 		v.setStatus(fmt.Sprintf("Video %d of %d: %s", i+1, total, statusText(r)), false)
 	}
