@@ -95,6 +95,10 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	s.closers = append(s.closers, func() { store.Close() })
 
 	d := gui.Deps{Store: store, ServerLocked: o.Server != "", LibraryLocked: o.Library != "", Log: s.Log.With("part", "gui")}
+	// The windows are built in the chosen language; a change in Settings
+	// applies at the next start.
+	d.Language = store.Setting(ctx, gui.SettingLanguage, gui.LanguageSystem)
+	gui.UseLanguage(d.Language)
 	d.ServerURL = o.Server
 	d.Version, d.DataDir = appVersion(), o.DataDir
 	if d.ServerURL == "" {

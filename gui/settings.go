@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -36,9 +37,11 @@ type settingsView struct {
 	apply     *widget.Button
 	status    *widget.Label
 
-	sessionOnly bool // the key in use is not in the keychain
-	keyRead     bool // the keychain has been asked at start
+	sessionOnly   bool // the key in use is not in the keychain
+	keyRead       bool // the keychain has been asked at start
 	notifications *widget.Check
+	language      *widget.Select
+	languageNote  *widget.Label
 }
 
 func newSettings(u *UI) *settingsView {
@@ -90,6 +93,7 @@ func newSettings(u *UI) *settingsView {
 	)
 	form.AppendItem(newPricesItem(u))
 	form.AppendItem(v.notificationsItem())
+	form.AppendItem(v.languageItem())
 	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewVBox(v.keyNote, container.NewHBox(v.retryKey)), container.NewVBox(v.apply, v.status), nil, nil, form)))
 	return v
 }
@@ -375,5 +379,38 @@ func (v *settingsView) onNotificationsChanged(on bool) {
 	}
 	v.ui.background(func(ctx context.Context) {
 		v.ui.showError(v.win, "Could not save the setting", v.ui.deps.Store.SetSetting(ctx, settingNotifications, value))
+	})
+}
+
+// languageItem is the choice of the language Reelhouse speaks: the
+// system's, or one named in its own words.
+func (v *settingsView) languageItem() *widget.FormItem {
+	options := []string{lang.L("Same as the system")}
+	selected := options[0]
+	for _, l := range languageNames {
+		options = append(options, l.Name)
+		if l.Value == v.ui.deps.Language {
+			selected = l.Name
+		}
+	}
+	v.language = widget.NewSelect(options, nil)
+	v.language.SetSelected(selected)
+	v.language.OnChanged = func(string) { v.onLanguageChanged() }
+	v.languageNote = hintLabel(lang.L("Reelhouse will use this language the next time it starts."))
+	v.languageNote.Hide()
+	return widget.NewFormItem(lang.L("Language"), container.NewVBox(v.language, v.languageNote))
+}
+
+// onLanguageChanged saves the chosen language; the windows already built
+// keep theirs until Reelhouse starts again.
+func (v *settingsView) onLanguageChanged() {
+	value := LanguageSystem
+	if i := v.language.SelectedIndex(); i > 0 {
+		value = languageNames[i-1].Value
+	}
+	v.languageNote.Hidden = value == v.ui.deps.Language
+	v.languageNote.Refresh()
+	v.ui.background(func(ctx context.Context) {
+		v.ui.showError(v.win, lang.L("Could not save the setting"), v.ui.deps.Store.SetSetting(ctx, SettingLanguage, value))
 	})
 }

@@ -59,6 +59,9 @@ type Deps struct {
 	// Log, if set, keeps what the windows do not show, such as the
 	// keychain's own words.
 	Log *slog.Logger
+	// Language is the language chosen in Settings (a Language constant);
+	// the caller has already put it to use with UseLanguage.
+	Language string
 	// Version and DataDir are shown in About.
 	Version string
 	DataDir string
