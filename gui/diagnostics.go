@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 )
 
 // onCopyDiagnostics puts what a bug report needs (versions, settings
@@ -12,13 +13,13 @@ import (
 func (v *historyView) onCopyDiagnostics() {
 	gather := v.ui.deps.Diagnostics
 	if gather == nil {
-		dialog.ShowInformation("Copy diagnostics", "Diagnostics are not available in this run.", v.win)
+		dialog.ShowInformation(lang.L("Copy diagnostics"), lang.L("Diagnostics are not available in this run."), v.win)
 		return
 	}
 	v.ui.background(func(ctx context.Context) {
 		text, err := gather(ctx)
 		if err != nil {
-			v.ui.showError(v.win, "Could not gather diagnostics", err)
+			v.ui.showError(v.win, lang.L("Could not gather diagnostics"), err)
 			return
 		}
 		v.ui.do(func() { v.onDiagnosticsReady(text) })
@@ -28,10 +29,10 @@ func (v *historyView) onCopyDiagnostics() {
 // onDiagnosticsReady runs on the UI goroutine.
 func (v *historyView) onDiagnosticsReady(text string) {
 	if text == "" {
-		v.ui.showError(v.win, "Could not gather diagnostics", errors.New("there is nothing to copy"))
+		v.ui.showError(v.win, lang.L("Could not gather diagnostics"), errors.New("there is nothing to copy"))
 		return
 	}
 	v.ui.app.Clipboard().SetContent(text)
-	dialog.ShowInformation("Diagnostics copied",
-		"Versions, settings (never your API key) and the end of Reelhouse's log are on the clipboard. Paste them into your bug report.", v.win)
+	dialog.ShowInformation(lang.L("Diagnostics copied"),
+		lang.L("Versions, settings (never your API key) and the end of Reelhouse's log are on the clipboard. Paste them into your bug report."), v.win)
 }

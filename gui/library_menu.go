@@ -2,12 +2,12 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/history"
@@ -23,13 +23,13 @@ func (v *historyView) onExport(all bool) {
 		ids = append(ids, r.ID)
 	}
 	if len(ids) == 0 {
-		v.ui.showError(v.win, "Nothing to export", fmt.Errorf("Select a video first."))
+		v.ui.showError(v.win, lang.L("Nothing to export"), sentence(lang.L("Select a video first.")))
 		return
 	}
-	asZip := widget.NewCheck("As one ZIP file", nil)
-	msg := widget.NewLabel(fmt.Sprintf("Copy %d video(s), each with its description file, to a folder you choose.", len(ids)))
+	asZip := widget.NewCheck(lang.L("As one ZIP file"), nil)
+	msg := widget.NewLabel(lang.N("Copy {{.Count}} videos, each with its description file, to a folder you choose.", len(ids), map[string]any{"Count": len(ids)}))
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm("Export videos", "Choose folder…", "Cancel", container.NewVBox(msg, asZip),
+	d := dialog.NewCustomConfirm(lang.L("Export videos"), lang.L("Choose folder…"), lang.L("Cancel"), container.NewVBox(msg, asZip),
 		func(ok bool) {
 			if !ok {
 				return
@@ -37,7 +37,7 @@ func (v *historyView) onExport(all bool) {
 			zip := asZip.Checked
 			dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 				if err != nil || dir == nil {
-					v.ui.showError(v.win, "Could not open the folder", err)
+					v.ui.showError(v.win, lang.L("Could not open the folder"), err)
 					return
 				}
 				v.runExport(ids, dir.Path(), zip)
@@ -48,17 +48,17 @@ func (v *historyView) onExport(all bool) {
 }
 
 func (v *historyView) runExport(ids []int64, dir string, zip bool) {
-	progress := dialog.NewCustomWithoutButtons("Exporting…", widget.NewProgressBarInfinite(), v.win)
+	progress := dialog.NewCustomWithoutButtons(lang.L("Exporting…"), widget.NewProgressBarInfinite(), v.win)
 	progress.Show()
 	v.ui.background(func(ctx context.Context) {
 		where, err := v.ui.deps.Library.Export(ctx, ids, dir, zip)
 		v.ui.do(func() {
 			progress.Hide()
 			if err != nil {
-				v.ui.showError(v.win, "Could not export", err)
+				v.ui.showError(v.win, lang.L("Could not export"), err)
 				return
 			}
-			dialog.ShowInformation("Export finished", "The videos were copied to "+userText(where)+".", v.win)
+			dialog.ShowInformation(lang.L("Export finished"), lang.L("The videos were copied to {{.Place}}.", map[string]any{"Place": userText(where)}), v.win)
 		})
 	})
 }
@@ -67,17 +67,17 @@ func (v *historyView) onReconcile() {
 	v.ui.background(func(ctx context.Context) {
 		rep, err := v.ui.deps.Library.Reconcile(ctx)
 		if err != nil {
-			v.ui.showError(v.win, "Could not check the library folder", err)
+			v.ui.showError(v.win, lang.L("Could not check the library folder"), err)
 			return
 		}
 		v.reload(ctx)
-		v.ui.do(func() { dialog.ShowInformation("Library folder checked", reportText(rep), v.win) })
+		v.ui.do(func() { dialog.ShowInformation(lang.L("Library folder checked"), reportText(rep), v.win) })
 	})
 }
 
 func (v *historyView) onRebuild() {
-	dialog.ShowConfirm("Rebuild history from folder",
-		"Reelhouse will read the description file next to every video in the library folder and add any video the history is missing. Nothing is deleted.",
+	dialog.ShowConfirm(lang.L("Rebuild history from folder"),
+		lang.L("Reelhouse will read the description file next to every video in the library folder and add any video the history is missing. Nothing is deleted."),
 		func(ok bool) {
 			if ok {
 				v.onReconcile()
@@ -86,18 +86,18 @@ func (v *historyView) onRebuild() {
 }
 
 func (v *historyView) onEmptyTrash() {
-	dialog.ShowConfirm("Empty trash", "Delete every video in the trash for good? This cannot be undone.", func(ok bool) {
+	dialog.ShowConfirm(lang.L("Empty trash"), lang.L("Delete every video in the trash for good? This cannot be undone."), func(ok bool) {
 		if !ok {
 			return
 		}
 		v.ui.background(func(ctx context.Context) {
 			n, err := v.ui.deps.Library.EmptyTrash(ctx)
 			if err != nil {
-				v.ui.showError(v.win, "Could not empty the trash", err)
+				v.ui.showError(v.win, lang.L("Could not empty the trash"), err)
 				return
 			}
 			v.ui.do(func() {
-				dialog.ShowInformation("Trash emptied", fmt.Sprintf("%d video(s) deleted for good.", n), v.win)
+				dialog.ShowInformation(lang.L("Trash emptied"), lang.N("{{.Count}} videos deleted for good.", n, map[string]any{"Count": n}), v.win)
 			})
 		})
 	}, v.win)
@@ -105,37 +105,40 @@ func (v *historyView) onEmptyTrash() {
 
 // reportText sums up a library check in plain words.
 func reportText(rep history.LibraryReport) string {
+	// Each line is a sentence of its own.
 	var parts []string
+	count := func(n int) map[string]any { return map[string]any{"Count": n} }
 	if rep.Added > 0 {
-		parts = append(parts, fmt.Sprintf("%d video(s) found in the folder were added to the history.", rep.Added))
+		parts = append(parts, lang.N("{{.Count}} videos found in the folder were added to the history.", rep.Added, count(rep.Added)))
 	}
 	if rep.Moved > 0 {
-		parts = append(parts, fmt.Sprintf("%d video(s) were found in a new place.", rep.Moved))
+		parts = append(parts, lang.N("{{.Count}} videos were found in a new place.", rep.Moved, count(rep.Moved)))
 	}
 	if rep.Returned > 0 {
-		parts = append(parts, fmt.Sprintf("%d missing video(s) are back.", rep.Returned))
+		parts = append(parts, lang.N("{{.Count}} missing videos are back.", rep.Returned, count(rep.Returned)))
 	}
 	if rep.Missing > 0 {
-		parts = append(parts, fmt.Sprintf("%d video(s) are missing from the folder; use “Retry download” on them while the service still has them.", rep.Missing))
+		parts = append(parts, lang.N("{{.Count}} videos are missing from the folder; use “Retry download” on them while the service still has them.", rep.Missing, count(rep.Missing)))
 	}
 	for i, p := range rep.Problems {
 		if i == 5 {
-			parts = append(parts, fmt.Sprintf("…and %d more problems.", len(rep.Problems)-5))
+			more := len(rep.Problems) - 5
+			parts = append(parts, lang.N("…and {{.Count}} more problems.", more, count(more)))
 			break
 		}
 		parts = append(parts, p)
 	}
 	if len(parts) == 0 {
-		return "Everything in the history is in the library folder."
+		return lang.L("Everything in the history is in the library folder.")
 	}
 	return strings.Join(parts, "\n")
 }
 
 func (v *historyView) onAddByID() {
 	entry := widget.NewEntry()
-	entry.SetPlaceHolder("e.g. a1b2c3d4-e5f6-…")
-	d := dialog.NewForm("Add a task by its id", "Add", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Task id", entry)}, func(ok bool) {
+	entry.SetPlaceHolder(lang.L("e.g. a1b2c3d4-e5f6-…"))
+	d := dialog.NewForm(lang.L("Add a task by its id"), lang.L("Add"), lang.L("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(lang.L("Task id"), entry)}, func(ok bool) {
 			if ok {
 				v.addByID(entry.Text)
 			}
@@ -149,7 +152,7 @@ func (v *historyView) addByID(id string) {
 	v.ui.background(func(ctx context.Context) {
 		rec, err := v.ui.deps.Tracker.AddByID(ctx, id)
 		if err != nil {
-			v.ui.showError(v.win, "Could not add the task", taskIDError(err))
+			v.ui.showError(v.win, lang.L("Could not add the task"), taskIDError(err))
 			return
 		}
 		v.ui.do(func() {

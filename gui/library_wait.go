@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
@@ -53,9 +54,9 @@ func (v *historyView) onCancel() {
 		err := v.canceller.Cancel(ctx, r.ID)
 		if cannotCancel(err) {
 			fyne.LogError("the service refused to cancel", err)
-			err = sentence(cannotCancelText)
+			err = sentence(lang.L(cannotCancelText))
 		}
-		v.ui.showError(v.win, "Could not cancel the video", err)
+		v.ui.showError(v.win, lang.L("Could not cancel the video"), err)
 		v.ui.do(func() {
 			if cur, ok := v.current(); ok && cur.ID == r.ID {
 				v.showDetail()
@@ -76,7 +77,7 @@ func (v *historyView) downloading(r history.Record) (float64, bool) {
 func (v *historyView) waitText(r history.Record) string {
 	s := clockText(v.now().Sub(r.CreatedAt))
 	if d := v.usualFor(r.Request.Model); d > 0 {
-		s = fmt.Sprintf("%s · usually %s", s, clockText(d))
+		s = lang.L("{{.Elapsed}} · usually {{.Usual}}", map[string]any{"Elapsed": s, "Usual": clockText(d)})
 	}
 	return s
 }

@@ -1,8 +1,10 @@
 package gui
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
+
+	"fyne.io/fyne/v2/lang"
 )
 
 // modelInfo is a model the service is known to offer, with the name a
@@ -73,44 +75,54 @@ func modelHint(text string) string {
 	id := modelID(text)
 	switch {
 	case id == "":
-		return "Pick a model, or type the id of another one."
+		return lang.L("Pick a model, or type the id of another one.")
 	case modelName(id) != id:
-		return fmt.Sprintf("Sent to the service as %s.", id)
+		return lang.L("Sent to the service as {{.ID}}.", map[string]any{"ID": id})
 	}
-	return fmt.Sprintf("A model of your own: sent as %s, exactly as typed.", userText(id))
+	return lang.L("A model of your own: sent as {{.ID}}, exactly as typed.", map[string]any{"ID": userText(id)})
 }
 
-// choice is an option of a select: the words shown and the value sent.
+// choice is an option of a select: the words shown (a translation key;
+// empty for a length, worded from its value) and the value sent.
 type choice struct {
 	Label string
 	Value string
+}
+
+// text is the choice as a select shows it, in the user's language.
+func (c choice) text() string {
+	if c.Label == "" {
+		n, _ := strconv.Atoi(c.Value)
+		return lang.N("{{.Count}} seconds", n, map[string]any{"Count": n})
+	}
+	return lang.L(c.Label)
 }
 
 // automatic is the choice that leaves a setting to the model.
 const automatic = "Model’s default"
 
 var ratioChoices = []choice{
-	{automatic, ""},
-	{"Landscape 16:9", "16:9"},
-	{"Portrait 9:16", "9:16"},
-	{"Square 1:1", "1:1"},
-	{"Landscape 4:3", "4:3"},
-	{"Portrait 3:4", "3:4"},
-	{"Cinema 21:9", "21:9"},
+	{translateLater(automatic), ""},
+	{translateLater("Landscape 16:9"), "16:9"},
+	{translateLater("Portrait 9:16"), "9:16"},
+	{translateLater("Square 1:1"), "1:1"},
+	{translateLater("Landscape 4:3"), "4:3"},
+	{translateLater("Portrait 3:4"), "3:4"},
+	{translateLater("Cinema 21:9"), "21:9"},
 }
 
 var resolutionChoices = []choice{
-	{automatic, ""},
-	{"Small (480p) — quickest", "480p"},
-	{"HD (720p)", "720p"},
-	{"Full HD (1080p)", "1080p"},
+	{translateLater(automatic), ""},
+	{translateLater("Small (480p) — quickest"), "480p"},
+	{translateLater("HD (720p)"), "720p"},
+	{translateLater("Full HD (1080p)"), "1080p"},
 }
 
 // durationChoices are the lengths offered: most models take 4 to 15 s.
 var durationChoices = func() []choice {
-	out := []choice{{automatic, ""}}
+	out := []choice{{translateLater(automatic), ""}}
 	for s := 4; s <= 15; s++ {
-		out = append(out, choice{fmt.Sprintf("%d seconds", s), fmt.Sprint(s)})
+		out = append(out, choice{"", strconv.Itoa(s)})
 	}
 	return out
 }()
@@ -121,16 +133,17 @@ var imageRoleChoices = []struct {
 	choice
 	Hint string
 }{
-	{choice{"First frame", "first_frame"}, "First frame: the video starts from this picture."},
-	{choice{"Last frame", "last_frame"}, "Last frame: the video ends on this picture."},
-	{choice{"Reference image", "reference_image"}, "Reference image: the video borrows the look of this picture — its subject, style or colours — without starting from it."},
+	{choice{translateLater("First frame"), "first_frame"}, translateLater("First frame: the video starts from this picture.")},
+	{choice{translateLater("Last frame"), "last_frame"}, translateLater("Last frame: the video ends on this picture.")},
+	{choice{translateLater("Reference image"), "reference_image"},
+		translateLater("Reference image: the video borrows the look of this picture — its subject, style or colours — without starting from it.")},
 }
 
 // labels lists the words of choices, for a select.
 func labels(choices []choice) []string {
 	out := make([]string, len(choices))
 	for i, c := range choices {
-		out[i] = c.Label
+		out[i] = c.text()
 	}
 	return out
 }
@@ -138,7 +151,7 @@ func labels(choices []choice) []string {
 // valueOf is the value of the choice labelled label ("" when none is).
 func valueOf(choices []choice, label string) string {
 	for _, c := range choices {
-		if c.Label == label {
+		if c.text() == label {
 			return c.Value
 		}
 	}
@@ -150,10 +163,10 @@ func valueOf(choices []choice, label string) string {
 func labelOf(choices []choice, value string) string {
 	for _, c := range choices {
 		if c.Value == value {
-			return c.Label
+			return c.text()
 		}
 	}
-	return choices[0].Label
+	return choices[0].text()
 }
 
 // roleChoices are the image roles as plain choices.
@@ -168,8 +181,8 @@ func roleChoices() []choice {
 // roleHint explains the role labelled label.
 func roleHint(label string) string {
 	for _, r := range imageRoleChoices {
-		if r.Label == label {
-			return r.Hint
+		if r.text() == label {
+			return lang.L(r.Hint)
 		}
 	}
 	return ""
@@ -182,7 +195,7 @@ const maxVariations = 4
 func variationChoices() []string {
 	out := make([]string, maxVariations)
 	for i := range out {
-		out[i] = counted(i+1, "video", "videos")
+		out[i] = lang.N("{{.Count}} videos", i+1, map[string]any{"Count": i + 1})
 	}
 	return out
 }

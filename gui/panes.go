@@ -3,6 +3,7 @@ package gui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -90,8 +91,8 @@ func (p *panes) setNarrow(narrow bool) {
 		// A new AppTabs each time: the split holds the same panes, and the
 		// tabs hide whichever pane is not selected.
 		p.tabs = container.NewAppTabs(
-			container.NewTabItem("Create", p.create),
-			container.NewTabItem("Library", p.library),
+			container.NewTabItem(lang.L("Create"), p.create),
+			container.NewTabItem(lang.L("Library"), p.library),
 		)
 		p.tabs.SelectIndex(p.tab)
 		p.tabs.OnSelected = func(*container.TabItem) { p.tab = p.tabs.SelectedIndex() }
@@ -116,7 +117,7 @@ func (r *panesRenderer) Layout(size fyne.Size) { r.p.layout(size) }
 // narrow enough for them.
 func (r *panesRenderer) MinSize() fyne.Size {
 	c, l := r.p.create.MinSize(), r.p.library.MinSize()
-	tabBar := widget.NewLabel("Library").MinSize().Height
+	tabBar := widget.NewLabel(lang.L("Library")).MinSize().Height
 	return fyne.NewSize(max(c.Width, l.Width), max(c.Height, l.Height)+tabBar)
 }
 

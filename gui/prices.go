@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 )
@@ -55,6 +56,7 @@ func parsePrice(s string) (float64, bool, error) {
 	return x, true, nil
 }
 
+// The units of a price, in the order offered.
 const (
 	perVideo  = "per video"
 	perSecond = "per second"
@@ -75,14 +77,14 @@ type priceSettings struct {
 func newPricesItem(u *UI) *widget.FormItem {
 	p := &priceSettings{compose: u.compose, amounts: map[string]*widget.Entry{}, units: map[string]*widget.Select{}}
 	u.compose.priceView = p
-	note := hintLabel("Optional: what a video costs you, in your own currency. Generate then shows an estimate. Leave a box empty for no estimate.")
+	note := hintLabel(lang.L("Optional: what a video costs you, in your own currency. Generate then shows an estimate. Leave a box empty for no estimate."))
 	p.problem = errorLabel()
 	grid := container.New(layout.NewFormLayout())
 	for _, m := range knownModels {
 		amount := widget.NewEntry()
-		amount.SetPlaceHolder("e.g. 1.20")
-		unit := widget.NewSelect([]string{perVideo, perSecond}, nil)
-		unit.SetSelected(perVideo)
+		amount.SetPlaceHolder(lang.L("e.g. 1.20"))
+		unit := widget.NewSelect([]string{lang.L(perVideo), lang.L(perSecond)}, nil)
+		unit.SetSelectedIndex(0)
 		amount.OnChanged = func(string) { p.onChanged(m.ID) }
 		unit.OnChanged = func(string) { p.onChanged(m.ID) }
 		p.amounts[m.ID], p.units[m.ID] = amount, unit
@@ -90,7 +92,7 @@ func newPricesItem(u *UI) *widget.FormItem {
 		grid.Add(container.NewBorder(nil, nil, nil, unit, amount))
 	}
 	p.refresh()
-	return widget.NewFormItem("Prices", container.NewVBox(note, grid, p.problem))
+	return widget.NewFormItem(lang.L("Prices"), container.NewVBox(note, grid, p.problem))
 }
 
 // refresh shows the compose pane's prices in the fields.
@@ -104,14 +106,14 @@ func (p *priceSettings) refresh() {
 		pr, ok := p.compose.prices[id]
 		if !ok {
 			amount.SetText("")
-			p.units[id].SetSelected(perVideo)
+			p.units[id].SetSelectedIndex(0)
 			continue
 		}
 		amount.SetText(strconv.FormatFloat(pr.Amount, 'f', -1, 64))
 		if pr.PerSecond {
-			p.units[id].SetSelected(perSecond)
+			p.units[id].SetSelectedIndex(1)
 		} else {
-			p.units[id].SetSelected(perVideo)
+			p.units[id].SetSelectedIndex(0)
 		}
 	}
 }
@@ -122,7 +124,8 @@ func (p *priceSettings) showProblem() {
 	for _, m := range knownModels {
 		text := p.amounts[m.ID].Text
 		if _, _, err := parsePrice(text); err != nil {
-			setError(p.problem, fmt.Sprintf("“%s” (%s) is not a price. Type a number such as 1.20, or leave the box empty.", userText(strings.TrimSpace(text)), m.Name))
+			setError(p.problem, lang.L("“{{.Text}}” ({{.Model}}) is not a price. Type a number such as 1.20, or leave the box empty.",
+				map[string]any{"Text": userText(strings.TrimSpace(text)), "Model": m.Name}))
 			return
 		}
 	}
@@ -144,7 +147,7 @@ func (p *priceSettings) onChanged(model string) {
 		book[id] = pr
 	}
 	if ok {
-		book[model] = price{Amount: x, PerSecond: p.units[model].Selected == perSecond}
+		book[model] = price{Amount: x, PerSecond: p.units[model].SelectedIndex() == 1}
 	} else {
 		delete(book, model)
 	}

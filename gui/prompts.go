@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
@@ -114,7 +115,7 @@ func (v *composeView) saveSetting(key string, value any) {
 		if stale {
 			return // a newer value is waiting to be written
 		}
-		v.ui.showError(v.win, "Could not save your prompts and prices", v.ui.deps.Store.SetSetting(ctx, key, string(b)))
+		v.ui.showError(v.win, lang.L("Could not save your prompts and prices"), v.ui.deps.Store.SetSetting(ctx, key, string(b)))
 	})
 }
 
@@ -149,21 +150,21 @@ func (v *composeView) loadSettings(ctx context.Context) {
 
 // promptsMenu offers to save the prompt, and the saved and recent ones.
 func (v *composeView) promptsMenu() *fyne.Menu {
-	items := []*fyne.MenuItem{fyne.NewMenuItem("Save this prompt…", v.onSavePrompt)}
+	items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Save this prompt…"), v.onSavePrompt)}
 	if len(v.saved) > 0 {
-		items = append(items, fyne.NewMenuItemSeparator(), &fyne.MenuItem{Label: "Saved", Disabled: true})
+		items = append(items, fyne.NewMenuItemSeparator(), &fyne.MenuItem{Label: lang.L("Saved"), Disabled: true})
 		for _, p := range v.saved {
 			items = append(items, fyne.NewMenuItem(firstLine(p.Name, 40), func() { v.usePreset(p) }))
 		}
 	}
-	items = append(items, fyne.NewMenuItemSeparator(), &fyne.MenuItem{Label: "Recent", Disabled: true})
+	items = append(items, fyne.NewMenuItemSeparator(), &fyne.MenuItem{Label: lang.L("Recent"), Disabled: true})
 	if len(v.recent) == 0 {
-		items = append(items, &fyne.MenuItem{Label: "The prompts you send will be listed here", Disabled: true})
+		items = append(items, &fyne.MenuItem{Label: lang.L("The prompts you send will be listed here"), Disabled: true})
 	}
 	for _, p := range v.recent {
 		items = append(items, fyne.NewMenuItem(firstLine(p.Prompt, 48), func() { v.usePreset(p) }))
 	}
-	return fyne.NewMenu("Prompts", items...)
+	return fyne.NewMenu(lang.L("Prompts"), items...)
 }
 
 // onPrompts shows the prompts menu under its button.
@@ -174,13 +175,13 @@ func (v *composeView) onPrompts() {
 // onSavePrompt asks for a name, then saves the prompt and its options.
 func (v *composeView) onSavePrompt() {
 	if strings.TrimSpace(v.prompt.Text) == "" {
-		v.setStatus("Write a prompt first, then save it.", true)
+		v.setStatus(lang.L("Write a prompt first, then save it."), true)
 		return
 	}
 	name := widget.NewEntry()
 	name.SetText(firstLine(v.prompt.Text, 30))
-	d := dialog.NewForm("Save this prompt", "Save", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Name", name)}, func(ok bool) {
+	d := dialog.NewForm(lang.L("Save this prompt"), lang.L("Save"), lang.L("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(lang.L("Name"), name)}, func(ok bool) {
 			if ok {
 				v.savePrompt(name.Text)
 			}
@@ -200,7 +201,7 @@ func (v *composeView) savePrompt(name string) {
 	p.Name = name
 	v.saved = withSaved(v.saved, p)
 	v.saveSetting(settingSavedPrompts, v.saved)
-	v.setStatus(fmt.Sprintf("Saved as “%s”. Find it under Prompts.", userText(name)), false)
+	v.setStatus(lang.L("Saved as “{{.Name}}”. Find it under Prompts.", map[string]any{"Name": userText(name)}), false)
 }
 
 // preset is what the form holds, as a preset (extra options only when
@@ -225,7 +226,7 @@ func (v *composeView) usePreset(p promptPreset) {
 	if p.Variations > 0 {
 		v.variations.SetSelectedIndex(min(p.Variations, maxVariations) - 1)
 	}
-	v.setStatus("Prompt and options filled in. Change anything, then press Generate.", false)
+	v.setStatus(lang.L("Prompt and options filled in. Change anything, then press Generate."), false)
 }
 
 // rememberSent adds the prompts of reqs to the recent ones and saves them.
@@ -297,18 +298,18 @@ func (v *composeView) onBatch() {
 		return
 	}
 	v.batchEntry = widget.NewMultiLineEntry()
-	v.batchEntry.SetPlaceHolder("A fox running through snow\nA lighthouse at dusk\nRain on a city street at night")
+	v.batchEntry.SetPlaceHolder(lang.L("A fox running through snow\nA lighthouse at dusk\nRain on a city street at night"))
 	v.batchEntry.SetMinRowsVisible(8)
 	entry := v.batchEntry
-	note := widget.NewLabel("One prompt a line. The model and options of the form apply to each.")
+	note := widget.NewLabel(lang.L("One prompt a line. The model and options of the form apply to each."))
 	note.Wrapping = fyne.TextWrapWord
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
 	problem.Wrapping = fyne.TextWrapWord
 	problem.Hide()
-	importBtn := widget.NewButton("Import a .txt or .csv file…", func() { v.onImportPrompts(entry, problem) })
+	importBtn := widget.NewButton(lang.L("Import a .txt or .csv file…"), func() { v.onImportPrompts(entry, problem) })
 	content := container.NewVBox(note, entry, importBtn, problem)
-	d := dialog.NewCustomConfirm("Make several videos", "Next", "Cancel", content, func(ok bool) {
+	d := dialog.NewCustomConfirm(lang.L("Make several videos"), lang.L("Next"), lang.L("Cancel"), content, func(ok bool) {
 		if ok {
 			v.confirmBatch(promptLines(entry.Text))
 		}
@@ -322,7 +323,7 @@ func (v *composeView) onBatch() {
 func (v *composeView) onImportPrompts(entry *widget.Entry, problem *widget.Label) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			v.ui.showError(v.win, "Could not open the file", err)
+			v.ui.showError(v.win, lang.L("Could not open the file"), err)
 			return
 		}
 		if r == nil {
@@ -342,7 +343,8 @@ func (v *composeView) onImportPrompts(entry *widget.Entry, problem *widget.Label
 			v.ui.do(func() {
 				if err != nil || len(prompts) == 0 {
 					fyne.LogError("importing prompts", err)
-					problem.SetText(fmt.Sprintf("No prompts could be read from %s. Use a text file with one prompt a line, or a CSV file whose first column (or a column named “prompt”) holds them.", userText(name)))
+					problem.SetText(lang.L("No prompts could be read from {{.File}}. Use a text file with one prompt a line, or a CSV file whose first column (or a column named “prompt”) holds them.",
+						map[string]any{"File": userText(name)}))
 					problem.Show()
 					return
 				}
@@ -363,7 +365,7 @@ func (v *composeView) onImportPrompts(entry *widget.Entry, problem *widget.Label
 // user agrees.
 func (v *composeView) confirmBatch(prompts []string) {
 	if len(prompts) == 0 {
-		v.setStatus("No prompts were given, so nothing was sent.", false)
+		v.setStatus(lang.L("No prompts were given, so nothing was sent."), false)
 		return
 	}
 	n := v.variationCount()
@@ -379,18 +381,18 @@ func (v *composeView) confirmBatch(prompts []string) {
 		}
 	}
 	total := len(reqs)
-	msg := fmt.Sprintf("Each is sent once, one after another, with the options of the form (%s).", counted(n, "video a prompt", "videos a prompt"))
+	data := map[string]any{"Count": n, "Total": total}
+	msg := lang.N("Each is sent once, one after another, with the options of the form ({{.Count}} videos a prompt).", n, data)
 	if cost, ok := v.prices.estimate(reqs[0].Model, reqs[0].Duration, total); ok {
-		msg = fmt.Sprintf("Each is sent once, one after another, with the options of the form (%s). Estimated price: ≈ %s.",
-			counted(n, "video a prompt", "videos a prompt"), formatMoney(cost))
+		data["Price"] = formatMoney(cost)
+		msg = lang.N("Each is sent once, one after another, with the options of the form ({{.Count}} videos a prompt). Estimated price: ≈ {{.Price}}.", n, data)
 	}
-	what := counted(total, "video", "videos")
-	d := dialog.NewConfirm(fmt.Sprintf("Make %s?", what), msg, func(ok bool) {
+	d := dialog.NewConfirm(lang.N("Make {{.Total}} videos?", total, data), msg, func(ok bool) {
 		if ok && !v.inFlight {
 			v.sendAll(reqs)
 		}
 	}, v.win)
-	d.SetConfirmText(fmt.Sprintf("Make %s", what))
-	d.SetDismissText("Cancel")
+	d.SetConfirmText(lang.N("Make {{.Total}} videos", total, data))
+	d.SetDismissText(lang.L("Cancel"))
 	d.Show()
 }

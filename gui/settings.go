@@ -3,7 +3,7 @@ package gui
 import (
 	"context"
 	"errors"
-	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,19 +45,19 @@ type settingsView struct {
 }
 
 func newSettings(u *UI) *settingsView {
-	v := &settingsView{ui: u, win: secondaryWindow(u.app, "Reelhouse — Settings", fyne.NewSize(640, 460))}
+	v := &settingsView{ui: u, win: secondaryWindow(u.app, lang.L("Reelhouse — Settings"), fyne.NewSize(640, 460))}
 	v.key = widget.NewPasswordEntry()
 	v.key.SetPlaceHolder("sk-…")
-	v.keyNote = widget.NewLabel("Checking the system keychain…")
+	v.keyNote = widget.NewLabel(lang.L("Checking the system keychain…"))
 	v.keyNote.Wrapping = fyne.TextWrapWord
-	v.saveKey = widget.NewButtonWithIcon("Save key", theme.ConfirmIcon(), v.onSaveKey)
+	v.saveKey = widget.NewButtonWithIcon(lang.L("Save key"), theme.ConfirmIcon(), v.onSaveKey)
 	v.saveKey.Importance = widget.HighImportance
-	v.removeKey = widget.NewButtonWithIcon("Remove key", theme.DeleteIcon(), v.onRemoveKey)
+	v.removeKey = widget.NewButtonWithIcon(lang.L("Remove key"), theme.DeleteIcon(), v.onRemoveKey)
 	v.removeKey.Disable() // until a key is in use
-	v.retryKey = widget.NewButtonWithIcon("Try again", theme.ViewRefreshIcon(), v.onRetryKey)
+	v.retryKey = widget.NewButtonWithIcon(lang.L("Try again"), theme.ViewRefreshIcon(), v.onRetryKey)
 	v.retryKey.Hide()
 	if u.deps.Keys == nil {
-		v.saveKey.SetText("Use key")
+		v.saveKey.SetText(lang.L("Use key"))
 		v.removeKey.Hide() // a demo or environment key is not stored
 	}
 
@@ -73,23 +73,27 @@ func newSettings(u *UI) *settingsView {
 		v.library.Disable()
 		browse.Disable()
 	}
-	v.interval = widget.NewSelect([]string{"2 seconds", "3 seconds", "4 seconds", "5 seconds"}, nil)
+	v.interval = widget.NewSelect(countChoices(intervalChoices, func(n int) string {
+		return lang.N("{{.Count}} seconds", n, map[string]any{"Count": n})
+	}), nil)
 	seconds := min(max(int(u.deps.Tracker.Interval().Round(time.Second).Seconds()), 2), 5)
-	v.interval.SetSelected(fmt.Sprintf("%d seconds", seconds))
+	v.interval.SetSelectedIndex(slices.Index(intervalChoices, seconds))
 	v.interval.OnChanged = v.onIntervalChanged
-	v.downloads = widget.NewSelect([]string{"1 at a time", "2 at a time", "3 at a time"}, nil)
-	v.downloads.SetSelected(fmt.Sprintf("%d at a time", u.deps.Tracker.MaxDownloads()))
+	v.downloads = widget.NewSelect(countChoices(downloadChoices, func(n int) string {
+		return lang.N("{{.Count}} at a time", n, map[string]any{"Count": n})
+	}), nil)
+	v.downloads.SetSelectedIndex(slices.Index(downloadChoices, u.deps.Tracker.MaxDownloads()))
 	v.downloads.OnChanged = v.onDownloadsChanged
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
 
-	v.apply = widget.NewButton("Save server and folder", v.onSaveLocations)
+	v.apply = widget.NewButton(lang.L("Save server and folder"), v.onSaveLocations)
 	form := widget.NewForm(
-		widget.NewFormItem("API key", container.NewBorder(nil, nil, nil, container.NewHBox(v.saveKey, v.removeKey), v.key)),
-		widget.NewFormItem("Server", v.server),
-		widget.NewFormItem("Library folder", container.NewBorder(nil, nil, nil, browse, v.library)),
-		widget.NewFormItem("Check every", v.interval),
-		widget.NewFormItem("Download", v.downloads),
+		widget.NewFormItem(lang.L("API key"), container.NewBorder(nil, nil, nil, container.NewHBox(v.saveKey, v.removeKey), v.key)),
+		widget.NewFormItem(lang.L("Server"), v.server),
+		widget.NewFormItem(lang.L("Library folder"), container.NewBorder(nil, nil, nil, browse, v.library)),
+		widget.NewFormItem(lang.L("Check every"), v.interval),
+		widget.NewFormItem(lang.L("Download"), v.downloads),
 	)
 	form.AppendItem(newPricesItem(u))
 	form.AppendItem(v.notificationsItem())
@@ -137,7 +141,7 @@ func (v *settingsView) onKeyLoadFailed(text string, canRetry bool) {
 func (v *settingsView) onRetryKey() {
 	v.retryKey.Disable()
 	v.status.SetText("")
-	v.keyNote.SetText("Reading your key from the system keychain…")
+	v.keyNote.SetText(lang.L("Reading your key from the system keychain…"))
 	v.ui.background(v.ui.loadKey)
 }
 
@@ -147,11 +151,11 @@ func (v *settingsView) onRetryKey() {
 func (v *settingsView) onSaveKey() {
 	key := strings.TrimSpace(v.key.Text)
 	if key == "" {
-		v.status.SetText(textKeyEmpty)
+		v.status.SetText(lang.L(textKeyEmpty))
 		return
 	}
 	v.saveKey.Disable()
-	v.status.SetText(textKeyChecking)
+	v.status.SetText(lang.L(textKeyChecking))
 	v.ui.background(func(ctx context.Context) {
 		if err := keyCheck(ctx, v.ui.deps.Client, key); err != nil {
 			text := keyCheckText(err)
@@ -162,7 +166,7 @@ func (v *settingsView) onSaveKey() {
 			return
 		}
 		if v.ui.deps.Keys != nil {
-			v.ui.do(func() { v.status.SetText(textKeySaving) })
+			v.ui.do(func() { v.status.SetText(lang.L(textKeySaving)) })
 		}
 		outcome, text := v.ui.storeKey(ctx, key, false)
 		v.ui.do(func() {
@@ -170,13 +174,13 @@ func (v *settingsView) onSaveKey() {
 			v.status.SetText(text)
 			switch {
 			case outcome == keyInKeychain:
-				v.onKeyInUse(key, textKeyStored, false)
+				v.onKeyInUse(key, lang.L(textKeyStored), false)
 			case outcome == keyForSession && v.ui.deps.Keys == nil:
 				// A demo or environment key is never stored.
 				v.onKeyInUse(key, v.ui.deps.KeyNote, true)
-				v.status.SetText("Key accepted. " + textKeySession)
+				v.status.SetText(lang.L("Key accepted. Using your key until Reelhouse closes. It is not saved."))
 			case outcome == keyForSession:
-				v.onKeyInUse(key, textKeySession, true)
+				v.onKeyInUse(key, lang.L(textKeySession), true)
 			}
 			if v.ui.welcome != nil && outcome != keyNotUsed {
 				v.ui.welcome.close()
@@ -188,22 +192,22 @@ func (v *settingsView) onSaveKey() {
 // onRemoveKey asks, then removes the key from the keychain and offers the
 // welcome again.
 func (v *settingsView) onRemoveKey() {
-	d := dialog.NewConfirm("Remove the API key?",
-		"Reelhouse will forget your key and remove it from the system keychain. "+
-			"Videos being made go on at the service, and Reelhouse picks them up again once you add a key.",
+	d := dialog.NewConfirm(lang.L("Remove the API key?"),
+		lang.L("Reelhouse will forget your key and remove it from the system keychain. "+
+			"Videos being made go on at the service, and Reelhouse picks them up again once you add a key."),
 		func(ok bool) {
 			if ok {
 				v.removeStoredKey()
 			}
 		}, v.win)
-	d.SetConfirmText("Remove key")
-	d.SetDismissText("Keep key")
+	d.SetConfirmText(lang.L("Remove key"))
+	d.SetDismissText(lang.L("Keep key"))
 	d.Show()
 }
 
 func (v *settingsView) removeStoredKey() {
 	v.removeKey.Disable()
-	v.status.SetText("Removing the key… (your system may ask you to unlock the keychain)")
+	v.status.SetText(lang.L("Removing the key… (your system may ask you to unlock the keychain)"))
 	sessionOnly := v.sessionOnly
 	v.ui.background(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, keychainWait)
@@ -217,7 +221,7 @@ func (v *settingsView) removeStoredKey() {
 		if err != nil && !(sessionOnly && errors.Is(err, keychain.ErrUnavailable) && !canRetryKeychain(err)) {
 			v.ui.do(func() {
 				v.removeKey.Enable()
-				v.status.SetText("The key was not removed. " + errText(err))
+				v.status.SetText(lang.L("The key was not removed. {{.Reason}}", map[string]any{"Reason": errText(err)}))
 			})
 			return
 		}
@@ -225,39 +229,56 @@ func (v *settingsView) removeStoredKey() {
 		v.ui.do(func() {
 			v.key.SetText("")
 			v.sessionOnly = false
-			v.keyNote.SetText(textKeyNone)
-			v.status.SetText("Key removed.")
+			v.keyNote.SetText(lang.L(textKeyNone))
+			v.status.SetText(lang.L("Key removed."))
 			v.ui.showWelcome(v.ui.welcomeParent())
 		})
 	})
 }
 
-func (v *settingsView) onIntervalChanged(s string) {
-	n, err := strconv.Atoi(strings.Fields(s)[0])
-	if err != nil {
+// The choices of "Check every" (seconds) and "Download" (at a time).
+var (
+	intervalChoices = []int{2, 3, 4, 5}
+	downloadChoices = []int{1, 2, 3}
+)
+
+// countChoices words each of counts.
+func countChoices(counts []int, words func(n int) string) []string {
+	out := make([]string, len(counts))
+	for i, n := range counts {
+		out[i] = words(n)
+	}
+	return out
+}
+
+func (v *settingsView) onIntervalChanged(string) {
+	i := v.interval.SelectedIndex()
+	if i < 0 {
 		return
 	}
+	n := intervalChoices[i]
 	v.ui.deps.Tracker.SetInterval(time.Duration(n) * time.Second)
 	v.ui.background(func(ctx context.Context) {
-		v.ui.showError(v.win, "Could not save the setting", v.ui.deps.Store.SetSetting(ctx, history.SettingInterval, strconv.Itoa(n)))
+		v.ui.showError(v.win, lang.L("Could not save the setting"), v.ui.deps.Store.SetSetting(ctx, history.SettingInterval, strconv.Itoa(n)))
 	})
 }
 
-func (v *settingsView) onDownloadsChanged(s string) {
-	n, err := strconv.Atoi(strings.Fields(s)[0])
-	if err != nil {
+func (v *settingsView) onDownloadsChanged(string) {
+	i := v.downloads.SelectedIndex()
+	if i < 0 {
 		return
 	}
+	n := downloadChoices[i]
 	v.ui.deps.Tracker.SetMaxDownloads(n)
 	v.ui.background(func(ctx context.Context) {
-		v.ui.showError(v.win, "Could not save the setting", v.ui.deps.Store.SetSetting(ctx, history.SettingMaxDownloads, strconv.Itoa(n)))
+		v.ui.showError(v.win, lang.L("Could not save the setting"), v.ui.deps.Store.SetSetting(ctx, history.SettingMaxDownloads, strconv.Itoa(n)))
 	})
 }
 
 func (v *settingsView) onBrowseLibrary() {
 	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil {
-			v.ui.showError(v.win, "Could not open the folder", err)
+			v.ui.showError(v.win, lang.L("Could not open the folder"), err)
 			return
 		}
 		if dir != nil {
@@ -278,14 +299,14 @@ func (v *settingsView) onSaveLocations() {
 			return
 		}
 	}
-	v.status.SetText("Saving…")
+	v.status.SetText(lang.L("Saving…"))
 	v.apply.Disable() // one move at a time
 	v.ui.background(func(ctx context.Context) {
 		defer v.ui.do(v.apply.Enable)
 		var notes []string
 		if serverChanged {
 			if err := v.ui.deps.Store.SetSetting(ctx, history.SettingServer, server); err != nil {
-				v.ui.showError(v.win, "Could not save the server", err)
+				v.ui.showError(v.win, lang.L("Could not save the server"), err)
 				return
 			}
 			if err := v.ui.deps.Client.SetBaseURL(server); err != nil {
@@ -293,17 +314,17 @@ func (v *settingsView) onSaveLocations() {
 				return
 			}
 			v.ui.deps.Tracker.KeyChanged() // check on every task with the new server
-			notes = append(notes, "Reelhouse now uses "+v.ui.deps.Client.BaseURL()+".")
+			notes = append(notes, lang.L("Reelhouse now uses {{.Server}}.", map[string]any{"Server": v.ui.deps.Client.BaseURL()}))
 		}
 		if libraryChanged {
 			if err := v.moveLibrary(ctx, dir); err != nil {
 				v.ui.do(func() { v.status.SetText(plainError(err)) })
 				return
 			}
-			notes = append(notes, "Your videos are now in "+v.ui.deps.Library.Dir()+".")
+			notes = append(notes, lang.L("Your videos are now in {{.Folder}}.", map[string]any{"Folder": v.ui.deps.Library.Dir()}))
 		}
 		if len(notes) == 0 {
-			notes = append(notes, "Nothing to change.")
+			notes = append(notes, lang.L("Nothing to change."))
 		}
 		v.ui.do(func() { v.status.SetText(strings.Join(notes, " ")) })
 	})
@@ -315,8 +336,8 @@ func (v *settingsView) moveLibrary(ctx context.Context, dir string) error {
 	bar := widget.NewProgressBar()
 	var d dialog.Dialog
 	v.ui.do(func() {
-		d = dialog.NewCustomWithoutButtons("Moving your videos…", container.NewVBox(
-			widget.NewLabel("Each video is copied and checked before the old copy is removed."), bar), v.win)
+		d = dialog.NewCustomWithoutButtons(lang.L("Moving your videos…"), container.NewVBox(
+			widget.NewLabel(lang.L("Each video is copied and checked before the old copy is removed.")), bar), v.win)
 		d.Show()
 	})
 	_, err := v.ui.deps.Library.Move(ctx, dir, func(done, total int) {
@@ -340,7 +361,7 @@ func (v *settingsView) moveLibrary(ctx context.Context, dir string) error {
 func (v *settingsView) onKeyRefused(msg string) {
 	v.status.SetText("")
 	if !v.ui.deps.Client.HasAPIKey() {
-		v.keyNote.SetText(textNoKeyPaused)
+		v.keyNote.SetText(lang.L(textNoKeyPaused))
 		if v.keyRead && v.ui.welcome == nil && v.ui.deps.Keys != nil {
 			v.ui.showWelcome(v.ui.welcomeParent())
 		}
@@ -351,16 +372,16 @@ func (v *settingsView) onKeyRefused(msg string) {
 }
 
 func (v *settingsView) onKeyAccepted() {
-	v.status.SetText("Checking on your videos again.")
+	v.status.SetText(lang.L("Checking on your videos again."))
 }
 
 // notificationsItem is the check box that turns desktop notifications on
 // and off.
 func (v *settingsView) notificationsItem() *widget.FormItem {
-	v.notifications = widget.NewCheck("Tell me when a video is ready or failed", nil)
+	v.notifications = widget.NewCheck(lang.L("Tell me when a video is ready or failed"), nil)
 	v.notifications.SetChecked(true)
 	v.notifications.OnChanged = v.onNotificationsChanged
-	return widget.NewFormItem("Notifications", v.notifications)
+	return widget.NewFormItem(lang.L("Notifications"), v.notifications)
 }
 
 // showNotifications sets the check box from the saved setting, without
@@ -378,7 +399,7 @@ func (v *settingsView) onNotificationsChanged(on bool) {
 		value = "off"
 	}
 	v.ui.background(func(ctx context.Context) {
-		v.ui.showError(v.win, "Could not save the setting", v.ui.deps.Store.SetSetting(ctx, settingNotifications, value))
+		v.ui.showError(v.win, lang.L("Could not save the setting"), v.ui.deps.Store.SetSetting(ctx, settingNotifications, value))
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -82,9 +83,10 @@ const (
 func keyNote(source KeySource) string {
 	switch source {
 	case KeyFromDemo:
-		return "Demo mode: Reelhouse is talking to its built-in simulator with a throw-away key. Nothing is billed and nothing is kept."
+		return lang.L("Demo mode: Reelhouse is talking to its built-in simulator with a throw-away key. Nothing is billed and nothing is kept.")
 	case KeyFromEnv:
-		return "Using the key from the " + keychain.EnvVar + " environment variable for this run only. It is not saved."
+		return lang.L("Using the key from the {{.Variable}} environment variable for this run only. It is not saved.",
+			map[string]any{"Variable": keychain.EnvVar})
 	}
 	return ""
 }
@@ -227,7 +229,7 @@ func secondaryWindow(a fyne.App, title string, size fyne.Size) fyne.Window {
 
 // withCloseButton is w's content with a Close button under it.
 func withCloseButton(w fyne.Window) fyne.CanvasObject {
-	closeBtn := widget.NewButton("Close", w.Hide)
+	closeBtn := widget.NewButton(lang.L("Close"), w.Hide)
 	return container.NewBorder(nil, container.NewPadded(container.NewBorder(nil, nil, nil, closeBtn)), nil, nil, w.Content())
 }
 
@@ -251,17 +253,18 @@ func (u *UI) TrackerStopped(err error) {
 	}
 	fyne.LogError("tracker stopped", err)
 	u.do(func() {
-		dialog.ShowInformation("Reelhouse stopped following your videos", trackerStoppedText(err), u.main)
+		dialog.ShowInformation(lang.L("Reelhouse stopped following your videos"), trackerStoppedText(err), u.main)
 	})
 }
 
 // trackerStoppedText is the sentence for a tracker that ended by itself.
 func trackerStoppedText(err error) string {
+	details := map[string]any{"Details": err.Error()}
 	if errors.Is(err, history.ErrResume) {
-		return "Reelhouse could not read its history, so it is not checking on your videos or downloading them. " +
-			"Quit Reelhouse and start it again. If this happens again, use Library ▸ Copy diagnostics and send the text with a bug report.\n\nDetails: " + err.Error()
+		return lang.L("Reelhouse could not read its history, so it is not checking on your videos or downloading them. "+
+			"Quit Reelhouse and start it again. If this happens again, use Library ▸ Copy diagnostics and send the text with a bug report.\n\nDetails: {{.Details}}", details)
 	}
-	return "Reelhouse is not checking on your videos or downloading them any more. Quit Reelhouse and start it again.\n\nDetails: " + err.Error()
+	return lang.L("Reelhouse is not checking on your videos or downloading them any more. Quit Reelhouse and start it again.\n\nDetails: {{.Details}}", details)
 }
 
 // StartupProblem names what stopped Reelhouse from starting.
@@ -298,36 +301,34 @@ func startupText(err error) string {
 		return plainError(err)
 	}
 	if errors.Is(err, history.ErrAlreadyRunning) {
-		return "Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again."
+		return lang.L("Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again.")
 	}
-	var what string
+	data := map[string]any{"Folder": se.Detail, "Address": se.Detail, "Details": plainError(se.Err)}
 	switch se.Problem {
 	case StartupDemoFolder:
-		what = "Reelhouse could not make a temporary folder for the demo. Check that your disk has free space."
+		return lang.L("Reelhouse could not make a temporary folder for the demo. Check that your disk has free space.\n\nDetails: {{.Details}}", data)
 	case StartupSettingsFolder:
-		what = "Reelhouse could not find your settings folder. Start it with --data and a folder it may keep its history in."
+		return lang.L("Reelhouse could not find your settings folder. Start it with --data and a folder it may keep its history in.\n\nDetails: {{.Details}}", data)
 	case StartupDataFolder:
-		what = fmt.Sprintf("Reelhouse could not use its data folder %s. Check that it exists and that you may write in it, or start Reelhouse with --data and another folder.", se.Detail)
+		return lang.L("Reelhouse could not use its data folder {{.Folder}}. Check that it exists and that you may write in it, or start Reelhouse with --data and another folder.\n\nDetails: {{.Details}}", data)
 	case StartupHistory:
-		what = fmt.Sprintf("Reelhouse could not open its history in %s. If another program is using it, close that program and try again.", se.Detail)
+		return lang.L("Reelhouse could not open its history in {{.Folder}}. If another program is using it, close that program and try again.\n\nDetails: {{.Details}}", data)
 	case StartupLibrary:
-		what = fmt.Sprintf("Reelhouse cannot use the library folder %s. Check that you may write in it, or start Reelhouse with --library and another folder.", se.Detail)
+		return lang.L("Reelhouse cannot use the library folder {{.Folder}}. Check that you may write in it, or start Reelhouse with --library and another folder.\n\nDetails: {{.Details}}", data)
 	case StartupServer:
-		what = fmt.Sprintf("The server address “%s” cannot be used. Start Reelhouse with --server and a full address such as https://example.com.", se.Detail)
-	default:
-		return plainError(err)
+		return lang.L("The server address “{{.Address}}” cannot be used. Start Reelhouse with --server and a full address such as https://example.com.\n\nDetails: {{.Details}}", data)
 	}
-	return what + "\n\nDetails: " + plainError(se.Err)
+	return plainError(err)
 }
 
 // ShowStartupError shows why Reelhouse could not start, in a window of its
 // own, and returns when the user closes it.
 func ShowStartupError(a fyne.App, err error) {
 	fyne.LogError("start", err)
-	w := a.NewWindow("Reelhouse could not start")
+	w := a.NewWindow(lang.L("Reelhouse could not start"))
 	msg := widget.NewLabel(startupText(err))
 	msg.Wrapping = fyne.TextWrapWord
-	w.SetContent(container.NewPadded(container.NewBorder(nil, widget.NewButton("Close", a.Quit), nil, nil, msg)))
+	w.SetContent(container.NewPadded(container.NewBorder(nil, widget.NewButton(lang.L("Close"), a.Quit), nil, nil, msg)))
 	w.Resize(fyne.NewSize(480, 200))
 	w.ShowAndRun()
 }

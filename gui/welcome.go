@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -70,13 +71,13 @@ func keyCheckText(err error) string {
 	var apiErr *client.APIError
 	switch {
 	case errors.As(err, &apiErr) && client.IsUnauthorized(err):
-		return textKeyRefused
+		return lang.L(textKeyRefused)
 	case errors.Is(err, client.ErrNoAPIKey):
-		return textKeyEmpty
+		return lang.L(textKeyEmpty)
 	}
 	var cErr *client.Error
 	if errors.As(err, &cErr) && cErr.Code == client.CodeKeyNotSendable {
-		return "This key contains spaces or characters an API key cannot have. Check that you copied only the key."
+		return lang.L("This key contains spaces or characters an API key cannot have. Check that you copied only the key.")
 	}
 	return errText(err)
 }
@@ -86,12 +87,12 @@ func keyCheckText(err error) string {
 func keychainLoadText(err error) string {
 	switch {
 	case errors.Is(err, keychain.ErrLocked):
-		return "Your system keychain is locked, so Reelhouse cannot read your saved API key. Unlock it, then press Try again."
+		return lang.L("Your system keychain is locked, so Reelhouse cannot read your saved API key. Unlock it, then press Try again.")
 	case errors.Is(err, keychain.ErrTimeout):
-		return "Your system keychain did not unlock in time, so Reelhouse cannot read your saved API key. Unlock it, then press Try again."
+		return lang.L("Your system keychain did not unlock in time, so Reelhouse cannot read your saved API key. Unlock it, then press Try again.")
 	case errors.Is(err, keychain.ErrUnavailable):
-		return "Your system has no keychain Reelhouse can use, so a key you enter is kept only until Reelhouse closes. " +
-			"To keep it, install a keyring such as GNOME Keyring or KWallet, make sure it unlocks when you log in, and start Reelhouse again."
+		return lang.L("Your system has no keychain Reelhouse can use, so a key you enter is kept only until Reelhouse closes. " +
+			"To keep it, install a keyring such as GNOME Keyring or KWallet, make sure it unlocks when you log in, and start Reelhouse again.")
 	}
 	return errText(err)
 }
@@ -101,12 +102,12 @@ func keychainLoadText(err error) string {
 func keychainSaveText(err error) string {
 	switch {
 	case errors.Is(err, keychain.ErrLocked):
-		return "The key works, but your system keychain stayed locked, so it is kept only until Reelhouse closes. Unlock the keychain, then save the key again in Settings to keep it."
+		return lang.L("The key works, but your system keychain stayed locked, so it is kept only until Reelhouse closes. Unlock the keychain, then save the key again in Settings to keep it.")
 	case errors.Is(err, keychain.ErrTimeout):
-		return "The key works, but your system keychain did not unlock in time, so it is kept only until Reelhouse closes. Unlock the keychain, then save the key again in Settings to keep it."
+		return lang.L("The key works, but your system keychain did not unlock in time, so it is kept only until Reelhouse closes. Unlock the keychain, then save the key again in Settings to keep it.")
 	default:
-		return "The key works, but your system has no keychain Reelhouse can use, so it is kept only until Reelhouse closes. " +
-			"To keep it, install a keyring such as GNOME Keyring or KWallet, make sure it unlocks when you log in, and save the key again in Settings."
+		return lang.L("The key works, but your system has no keychain Reelhouse can use, so it is kept only until Reelhouse closes. " +
+			"To keep it, install a keyring such as GNOME Keyring or KWallet, make sure it unlocks when you log in, and save the key again in Settings.")
 	}
 }
 
@@ -153,7 +154,7 @@ func (u *UI) loadKey(ctx context.Context) {
 	case err == nil:
 		u.useKey(key)
 		u.do(func() {
-			u.settings.onKeyInUse(key, textKeyStored, false)
+			u.settings.onKeyInUse(key, lang.L(textKeyStored), false)
 			if u.welcome != nil {
 				u.welcome.close()
 			}
@@ -161,7 +162,7 @@ func (u *UI) loadKey(ctx context.Context) {
 	case ctx.Err() != nil:
 	case errors.Is(err, keychain.ErrNotFound):
 		u.do(func() {
-			u.settings.onKeyNote(textKeyNone)
+			u.settings.onKeyNote(lang.L(textKeyNone))
 			u.showWelcome(u.welcomeParent())
 		})
 	default:
@@ -197,7 +198,7 @@ func (u *UI) ensureKey(ctx context.Context) bool {
 		return false
 	}
 	u.useKey(key)
-	u.do(func() { u.settings.onKeyInUse(key, textKeyStored, false) })
+	u.do(func() { u.settings.onKeyInUse(key, lang.L(textKeyStored), false) })
 	return true
 }
 
@@ -208,7 +209,7 @@ func (u *UI) ensureKey(ctx context.Context) bool {
 func (u *UI) storeKey(ctx context.Context, key string, sessionOnly bool) (keyOutcome, string) {
 	if u.deps.Keys == nil || sessionOnly {
 		u.useKey(key)
-		return keyForSession, textKeySession
+		return keyForSession, lang.L(textKeySession)
 	}
 	ctx, cancel := context.WithTimeout(ctx, keychainWait)
 	defer cancel()
@@ -216,7 +217,7 @@ func (u *UI) storeKey(ctx context.Context, key string, sessionOnly bool) (keyOut
 	switch {
 	case err == nil:
 		u.useKey(key)
-		return keyInKeychain, textKeySaved
+		return keyInKeychain, lang.L(textKeySaved)
 	case errors.Is(err, context.Canceled):
 		return keyNotUsed, ""
 	case errors.Is(err, keychain.ErrInvalidKey):
@@ -251,7 +252,7 @@ func (u *UI) openWelcome(win fyne.Window, keychainErr error) {
 		v.sessionOnly = !canRetryKeychain(keychainErr)
 	}
 	u.welcome = v
-	v.dlg = dialog.NewCustomWithoutButtons("Welcome to Reelhouse", v.content, win)
+	v.dlg = dialog.NewCustomWithoutButtons(lang.L("Welcome to Reelhouse"), v.content, win)
 	v.dlg.SetOnClosed(func() {
 		if u.welcome == v {
 			u.welcome = nil
@@ -283,29 +284,29 @@ type welcomeView struct {
 
 func newWelcome(u *UI) *welcomeView {
 	v := &welcomeView{ui: u}
-	intro := widget.NewLabel("Reelhouse turns a few written words into a video. How would you like to start?")
+	intro := widget.NewLabel(lang.L("Reelhouse turns a few written words into a video. How would you like to start?"))
 	v.problem = widget.NewLabel("")
 	v.problem.Wrapping = fyne.TextWrapWord
 	v.problem.Importance = widget.WarningImportance
 	v.problem.Hide()
-	v.retry = widget.NewButtonWithIcon("Try again", theme.ViewRefreshIcon(), v.onRetry)
+	v.retry = widget.NewButtonWithIcon(lang.L("Try again"), theme.ViewRefreshIcon(), v.onRetry)
 	v.retry.Hide()
 
-	v.demo = widget.NewButtonWithIcon("Try the demo (no account, nothing is kept)", theme.MediaPlayIcon(), v.onDemo)
-	v.haveKey = widget.NewButtonWithIcon("I have an API key", theme.LoginIcon(), v.onHaveKey)
+	v.demo = widget.NewButtonWithIcon(lang.L("Try the demo (no account, nothing is kept)"), theme.MediaPlayIcon(), v.onDemo)
+	v.haveKey = widget.NewButtonWithIcon(lang.L("I have an API key"), theme.LoginIcon(), v.onHaveKey)
 
-	what := widget.NewLabel(textKeyWhat)
+	what := widget.NewLabel(lang.L(textKeyWhat))
 	what.Wrapping = fyne.TextWrapWord
 	v.key = widget.NewPasswordEntry()
-	v.key.SetPlaceHolder("Paste your API key here")
+	v.key.SetPlaceHolder(lang.L("Paste your API key here"))
 	v.key.OnSubmitted = func(string) { v.onCheckAndSave() }
-	v.check = widget.NewButtonWithIcon("Check and save", theme.ConfirmIcon(), v.onCheckAndSave)
+	v.check = widget.NewButtonWithIcon(lang.L("Check and save"), theme.ConfirmIcon(), v.onCheckAndSave)
 	v.check.Importance = widget.HighImportance
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
 	v.library = widget.NewLabel(libraryText(u.deps.Library.Dir()))
 	v.library.Truncation = fyne.TextTruncateEllipsis
-	v.change = widget.NewButton("Change…", v.onChangeLibrary)
+	v.change = widget.NewButton(lang.L("Change…"), v.onChangeLibrary)
 	libraryRow := container.NewBorder(nil, nil, nil, v.change, v.library)
 	if u.deps.LibraryLocked {
 		v.change.Hide()
@@ -319,7 +320,7 @@ func newWelcome(u *UI) *welcomeView {
 	)
 	v.keyPane.Hide()
 
-	v.later = widget.NewButton("Not now", v.onLater)
+	v.later = widget.NewButton(lang.L("Not now"), v.onLater)
 	v.content = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), v.later), nil, nil,
 		container.NewVBox(
 			intro,
@@ -331,7 +332,9 @@ func newWelcome(u *UI) *welcomeView {
 }
 
 // libraryText says where the videos go.
-func libraryText(dir string) string { return "Your videos will be kept in " + dir }
+func libraryText(dir string) string {
+	return lang.L("Your videos will be kept in {{.Folder}}", map[string]any{"Folder": dir})
+}
 
 // close hides the welcome; it runs on the UI goroutine.
 func (v *welcomeView) close() {
@@ -350,7 +353,7 @@ func (v *welcomeView) onDemo() {
 	}
 	if err := start(); err != nil {
 		v.ui.logger().Warn("starting the demo", "err", err.Error())
-		v.status.SetText(textDemoManually)
+		v.status.SetText(lang.L(textDemoManually))
 		v.keyPane.Show()
 		v.fit()
 		return
@@ -400,7 +403,7 @@ func (v *welcomeView) onHaveKey() {
 // onRetry reads the keychain again, after the user unlocked it.
 func (v *welcomeView) onRetry() {
 	v.retry.Disable()
-	v.problem.SetText("Reading your key from the system keychain…")
+	v.problem.SetText(lang.L("Reading your key from the system keychain…"))
 	v.ui.background(v.ui.loadKey)
 }
 
@@ -408,11 +411,11 @@ func (v *welcomeView) onRetry() {
 func (v *welcomeView) onCheckAndSave() {
 	key := strings.TrimSpace(v.key.Text)
 	if key == "" {
-		v.status.SetText(textKeyEmpty)
+		v.status.SetText(lang.L(textKeyEmpty))
 		return
 	}
 	v.check.Disable()
-	v.status.SetText(textKeyChecking)
+	v.status.SetText(lang.L(textKeyChecking))
 	sessionOnly := v.sessionOnly
 	v.ui.background(func(ctx context.Context) {
 		if err := keyCheck(ctx, v.ui.deps.Client, key); err != nil {
@@ -424,7 +427,7 @@ func (v *welcomeView) onCheckAndSave() {
 			return
 		}
 		if !sessionOnly && v.ui.deps.Keys != nil {
-			v.ui.do(func() { v.status.SetText(textKeySaving) })
+			v.ui.do(func() { v.status.SetText(lang.L(textKeySaving)) })
 		}
 		outcome, text := v.ui.storeKey(ctx, key, sessionOnly)
 		v.ui.do(func() { v.onKeyStored(key, outcome, text) })
@@ -439,12 +442,12 @@ func (v *welcomeView) onKeyStored(key string, outcome keyOutcome, text string) {
 		v.status.SetText(text)
 		return
 	case keyInKeychain:
-		v.ui.settings.onKeyInUse(key, textKeyStored, false)
+		v.ui.settings.onKeyInUse(key, lang.L(textKeyStored), false)
 		v.close()
 		return
 	}
-	v.ui.settings.onKeyInUse(key, textKeySession, true)
-	if text == textKeySession || v.sessionOnly {
+	v.ui.settings.onKeyInUse(key, lang.L(textKeySession), true)
+	if text == lang.L(textKeySession) || v.sessionOnly {
 		// The welcome has already said why the key is not kept.
 		v.close()
 		return
@@ -455,7 +458,7 @@ func (v *welcomeView) onKeyStored(key string, outcome keyOutcome, text string) {
 	v.status.SetText(text)
 	v.check.Disable()
 	v.key.Disable()
-	v.later.SetText("Start")
+	v.later.SetText(lang.L("Start"))
 	v.later.Importance = widget.HighImportance
 	v.later.Refresh()
 }
@@ -465,7 +468,7 @@ func (v *welcomeView) onChangeLibrary() {
 	win := v.ui.welcomeParent()
 	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil {
-			v.ui.showError(win, "Could not open the folder", err)
+			v.ui.showError(win, lang.L("Could not open the folder"), err)
 			return
 		}
 		if dir == nil {
@@ -496,7 +499,7 @@ func (u *UI) demoBanner() fyne.CanvasObject {
 		empty.Hide()
 		return empty
 	}
-	text := widget.NewLabelWithStyle(textDemoBanner, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	text := widget.NewLabelWithStyle(lang.L(textDemoBanner), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	text.Wrapping = fyne.TextWrapWord
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameWarning))
 	bg.CornerRadius = theme.InputRadiusSize()
@@ -525,15 +528,15 @@ func (u *UI) confirmQuit(win fyne.Window, quit func()) {
 				quit()
 				return
 			}
-			d := dialog.NewConfirm("Quit the demo?",
-				"The demo's videos are samples and are deleted when Reelhouse closes.",
+			d := dialog.NewConfirm(lang.L("Quit the demo?"),
+				lang.L("The demo's videos are samples and are deleted when Reelhouse closes."),
 				func(ok bool) {
 					if ok {
 						quit()
 					}
 				}, win)
-			d.SetConfirmText("Quit and delete")
-			d.SetDismissText("Keep the demo open")
+			d.SetConfirmText(lang.L("Quit and delete"))
+			d.SetDismissText(lang.L("Keep the demo open"))
 			d.Show()
 		})
 	})
