@@ -81,8 +81,11 @@ type Record struct {
 	State    State
 	Watching bool // the tracker polls it
 
+	// ErrorCode is the service's code for a failed task. ErrorMessage is
+	// the service's own message for a failed or cancelled task, and a
+	// problem code with facts (see ParseProblem) for the other states.
 	ErrorCode    string
-	ErrorMessage string // plain words, ready to show
+	ErrorMessage string
 	Raw          json.RawMessage
 
 	CreatedAt       time.Time // when the user pressed Generate (or added it)
@@ -92,7 +95,7 @@ type Record struct {
 	ServerCompleted client.Millis
 
 	Download      DownloadState
-	DownloadError string
+	DownloadError string // a problem code with facts (see ParseProblem)
 	Files         []File
 
 	Favourite bool
