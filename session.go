@@ -140,7 +140,6 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 		MaxDownloads: downloads,
 		ThumbnailDir: filepath.Join(o.DataDir, "thumbnails"),
 		Log:          s.Log.With("part", "tracker"),
-		ErrorText:    gui.ErrorText,
 	})
 	d.Diagnostics = func(ctx context.Context) (string, error) {
 		return diagnostics(ctx, diagnosticFacts{

@@ -32,7 +32,7 @@ func (u *UI) apply(e history.Event) {
 	case history.EventProgress:
 		u.history.onProgress(e.ID, e.Done, e.Total)
 	case history.EventKeyRefused:
-		u.settings.onKeyRefused(e.Message)
+		u.settings.onKeyRefused(keyRefusedText)
 	case history.EventKeyAccepted:
 		u.settings.onKeyAccepted()
 	case history.EventReloaded:

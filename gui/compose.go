@@ -293,10 +293,10 @@ func (v *composeView) requestFor(prompt string) (client.CreateRequest, error) {
 		Duration:   v.seconds(),
 	}
 	if req.Prompt == "" {
-		return req, errors.New("Write what the video should show first — the prompt is empty.")
+		return req, sentence("Write what the video should show first — the prompt is empty.")
 	}
 	if req.Model == "" {
-		return req, errors.New("Choose a model first.")
+		return req, sentence("Choose a model first.")
 	}
 	opts, err := extraOptions(v.extra.Text)
 	if err != nil {
@@ -455,7 +455,7 @@ func submitFailedText(rec history.Record, err error) string {
 		return "Your video was started, but Reelhouse could not save it in its history. Its task id is " + unrec.TaskID +
 			" — please note it. Reelhouse adds it to your library the next time it starts; if it does not, use File › Add by task id with that id."
 	case rec.State == history.StateUncertain:
-		return rec.ErrorMessage
+		return messageText(rec)
 	}
 	return "Not sent: " + plainError(err)
 }
@@ -488,7 +488,7 @@ func (v *composeView) onRecordChanged(r history.Record) {
 			v.setStatus(fmt.Sprintf("Your video is ready: saved in %s", v.ready[r.ID]), false)
 		case (r.State == history.StateNotSent || r.State == history.StateUncertain) && r.ErrorMessage != "":
 			// Say why where it is shown, not only in History.
-			v.setStatus(statusText(r)+": "+r.ErrorMessage, true)
+			v.setStatus(statusText(r)+": "+messageText(r), true)
 		case needsAttention(r):
 			v.setStatus(fmt.Sprintf("Your video: %s. Select it in your library for details.", statusText(r)), true)
 		default:
@@ -651,7 +651,7 @@ func (v *composeView) useImage(uri fyne.URI, r io.ReadCloser) {
 			if r == nil {
 				var err error
 				if r, err = storage.Reader(uri); err != nil {
-					return fmt.Errorf("The picture could not be opened: %v", err)
+					return sentence(fmt.Sprintf("The picture could not be opened: %v", err))
 				}
 			}
 			defer r.Close()
@@ -687,14 +687,14 @@ func imageDataURL(r io.Reader) (string, error) {
 func readImage(r io.Reader) ([]byte, string, error) {
 	data, err := io.ReadAll(io.LimitReader(r, client.MaxInlineImageSize+1))
 	if err != nil {
-		return nil, "", fmt.Errorf("The picture could not be read: %v", err)
+		return nil, "", sentence(fmt.Sprintf("The picture could not be read: %v", err))
 	}
 	url, err := client.ImageDataURL(data)
 	switch {
 	case errors.Is(err, client.ErrImageTooLarge):
-		return nil, "", fmt.Errorf("The picture is larger than %d MB. Pick a smaller one.", client.MaxInlineImageSize>>20)
+		return nil, "", sentence(fmt.Sprintf("The picture is larger than %d MB. Pick a smaller one.", client.MaxInlineImageSize>>20))
 	case err != nil:
-		return nil, "", errors.New("That file is not a picture Reelhouse can send. Pick a PNG, JPEG, WebP or GIF file.")
+		return nil, "", sentence("That file is not a picture Reelhouse can send. Pick a PNG, JPEG, WebP or GIF file.")
 	}
 	return data, url, nil
 }

@@ -4,23 +4,31 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/keychain"
+	"github.com/reelhouse/reelhouse/history"
 )
 
-// errText is the one place that turns an error from client or
+// errText is the one place that turns an error from history, client or
 // client/keychain into the sentence a person reads: what happened and what
 // to do next. Those packages return codes and facts; the words are chosen
-// here. An error that wraps one of theirs keeps its own words around the
+// here. An error that wraps one of client's keeps its own words around the
 // sentence (its text is expected to contain the wrapped error's text, as
 // fmt.Errorf's %w gives); any other error is shown as it is.
 func errText(err error) string {
 	if err == nil {
 		return ""
+	}
+	if s, ok := historySentence(err); ok {
+		return s
 	}
 	node := findClientError(err)
 	if node == nil {
@@ -258,6 +266,165 @@ func codeSentence(e *client.Error) string {
 	return e.Error()
 }
 
-// ErrorText is the plain sentence for an error of the client, for the
-// parts of Reelhouse that keep a message for the windows to show later.
-func ErrorText(err error) string { return errText(err) }
+// historySentence is the sentence for an error of history, and whether
+// err is one. History's own wrapping adds facts, not words, so the
+// sentence stands alone.
+func historySentence(err error) (string, bool) {
+	var (
+		fe *history.FolderError
+		se *history.StoreError
+	)
+	switch {
+	case errors.Is(err, history.ErrAlreadyRunning):
+		return "Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again.", true
+	case errors.Is(err, history.ErrNoLibraryFolder):
+		return "No library folder is set. Choose one in Settings.", true
+	case errors.Is(err, history.ErrNestedLibrary):
+		return "The new library folder cannot be inside the old one, or the other way round. Choose a separate folder.", true
+	case errors.Is(err, history.ErrNothingToExport):
+		return "There is no downloaded video to export in what you selected.", true
+	case errors.Is(err, history.ErrNoTaskIDYet):
+		return "This request has no task id, so there is nothing to check. Add the task by its id if you found it on the service.", true
+	case errors.Is(err, history.ErrNotFinished):
+		return "This task has no finished video to download yet.", true
+	case errors.Is(err, history.ErrSidecarsBehind):
+		return "The change is saved in the history, but the file next to the video could not be updated. " +
+			"Check that the library folder can be written to.", true
+	case errors.Is(err, history.ErrNewerDatabase):
+		return "The history was written by a newer version of Reelhouse. Please update Reelhouse.", true
+	case errors.Is(err, history.ErrNotFound):
+		return "That task is no longer in the history.", true
+	case errors.As(err, &fe):
+		return folderSentence(fe), true
+	case errors.As(err, &se):
+		return storeSentence(se), true
+	}
+	return "", false
+}
+
+// folderSentence explains a failure to use a folder or a file in it.
+func folderSentence(e *history.FolderError) string {
+	p, why := userText(e.Path), osReason(e.Err)
+	exists := errors.Is(e.Err, fs.ErrExist)
+	switch {
+	case e.Op == history.OpOpenLibrary:
+		return fmt.Sprintf("Reelhouse cannot use the library folder %s (%s). Choose another folder in Settings.", p, why)
+	case e.Op == history.OpWriteLibrary:
+		return fmt.Sprintf("Reelhouse could not write in the library folder (%s). Check that it can be written to and has free space.", why)
+	case e.Op == history.OpDelete:
+		return fmt.Sprintf("Reelhouse could not delete %s (%s).", p, why)
+	case e.Op == history.OpTrash:
+		return fmt.Sprintf("Reelhouse could not move the video to the trash (%s).", why)
+	case e.Op == history.OpUntrash:
+		return fmt.Sprintf("Reelhouse could not take the video out of the trash (%s).", why)
+	case e.Op == history.OpExport && exists:
+		return fmt.Sprintf("A file named %s is already in %s. Choose an empty folder.", filepath.Base(p), filepath.Dir(p))
+	case e.Op == history.OpExport:
+		return fmt.Sprintf("Reelhouse could not export to %s (%s). Check that the folder can be written to and has free space.", p, why)
+	case e.Op == history.OpMoveLibrary && exists:
+		return fmt.Sprintf("A different file named %s is already in the new folder, so nothing was moved. Choose an empty folder.", filepath.Base(p))
+	case e.Op == history.OpMoveLibrary:
+		return fmt.Sprintf("Reelhouse could not copy %s to the new folder, so nothing was moved (%s).", p, why)
+	case e.Op == history.OpReadLibraries:
+		return fmt.Sprintf("Reelhouse could not read the library folders (%s). Check that both exist.", why)
+	case e.Op == history.OpDataFolder:
+		return fmt.Sprintf("Reelhouse could not use its data folder %s (%s).", p, why)
+	}
+	return fmt.Sprintf("Reelhouse could not use %s (%s).", p, why)
+}
+
+// storeSentence explains a failure to read or write the history database.
+func storeSentence(e *history.StoreError) string {
+	why := e.Err.Error()
+	switch e.Op {
+	case history.OpOpenStore:
+		return "Reelhouse could not open its history database (" + why + ")."
+	case history.OpReadStore:
+		return "Reelhouse could not read its history database (" + why + ")."
+	case history.OpMigrateStore:
+		return "Reelhouse could not update its history database (" + why + ")."
+	case history.OpRecordRequest:
+		return "Reelhouse could not record the request, so it was not sent (" + why + ")."
+	case history.OpRecordVideo:
+		return "Reelhouse could not record the downloaded video (" + why + ")."
+	case history.OpRestore:
+		return "Reelhouse could not restore a task from the library folder (" + why + ")."
+	}
+	return "Reelhouse could not save a change to its history (" + why + ")."
+}
+
+// osReason is the system's reason for a failed file operation, in the
+// fewest words: the path is said by the sentence around it.
+func osReason(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	case errors.Is(err, fs.ErrNotExist):
+		return "it does not exist"
+	case errors.Is(err, fs.ErrExist):
+		return "a file of that name is already there"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err.Error()
+	}
+	return err.Error()
+}
+
+// clientErrorFromText rebuilds an error of the client from its text, as a
+// record keeps it (its facts), so that the sentence shown later is the one
+// shown when it happened. ok is false for any other text.
+func clientErrorFromText(s string) (error, bool) {
+	if m := apiErrorText.FindStringSubmatch(s); m != nil {
+		status, _ := strconv.Atoi(m[2])
+		e := &client.APIError{Op: m[1], StatusCode: status}
+		if m[3] != "" {
+			e.Code, _ = strconv.Unquote(m[3])
+		}
+		if m[4] != "" {
+			e.Message, _ = strconv.Unquote(m[4])
+		}
+		return e, true
+	}
+	if m := fileHostErrorText.FindStringSubmatch(s); m != nil {
+		status, _ := strconv.Atoi(m[1])
+		return &client.DownloadError{StatusCode: status}, true
+	}
+	e := &client.Error{}
+	rest := s
+	for _, op := range []string{client.OpNew, client.OpBaseURL, client.OpCreate, client.OpTask, client.OpDownload} {
+		if r, ok := strings.CutPrefix(s, op+": "); ok {
+			e.Op, rest = op, r
+			break
+		}
+	}
+	code, detail, _ := strings.Cut(rest, ": ")
+	e.Code, e.Detail = client.Code(code), detail
+	if codeSentence(e) == e.Error() {
+		return nil, false // not a code of the client
+	}
+	return e, true
+}
+
+var (
+	quoted            = `"(?:[^"\\]|\\.)*"`
+	apiErrorText      = regexp.MustCompile(`^(` + client.OpCreate + `|` + client.OpTask + `|request): HTTP (\d{3})(?:, code (` + quoted + `))?(?:, message (` + quoted + `))?$`)
+	fileHostErrorText = regexp.MustCompile(`^file host: HTTP (\d{3})$`)
+)
+
+// factsText joins lead, which says what failed, with the facts a record
+// keeps about why: the sentence of a client error when the facts are one,
+// otherwise the facts themselves in brackets.
+func factsText(lead, facts string) string {
+	switch err, ok := clientErrorFromText(facts); {
+	case facts == "":
+		return lead + "."
+	case ok:
+		return lead + ": " + errText(err)
+	}
+	return lead + " (" + facts + ")."
+}

@@ -114,8 +114,7 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 	}
 	library := history.NewLibrary(store, lib)
 	tracker := history.NewTracker(store, library, c, history.TrackerOptions{
-		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, ThumbnailDir: filepath.Join(dir, "thumbnails"),
-		ErrorText: errText})
+		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, ThumbnailDir: filepath.Join(dir, "thumbnails")})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -65,7 +65,7 @@ func (v *historyView) showDetail() {
 	set("Folder", strings.Join(folders, ", "))
 	set("Size", strings.Join(sizes, ", "))
 	set("Service fields", serviceFields(r.Raw))
-	problem := r.ErrorMessage
+	problem := messageText(r)
 	if p := downloadProblem(r); p != "" {
 		problem = strings.TrimSpace(problem + "\n" + p)
 	}

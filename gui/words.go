@@ -125,17 +125,105 @@ func firstLine(s string, n int) string {
 // window, while the service cannot be reached.
 const unreachableText = "Can't reach the service — will keep trying"
 
+// keyRefusedText says why nothing moves while the service refuses the key.
+const keyRefusedText = "The service refused the API key, so Reelhouse stopped checking on your videos. Enter a valid key in Settings and it will carry on."
+
+// legacyFailure ends the sentence older versions stored for a failed or
+// cancelled task, in place of the service's own message.
+const legacyFailure = "You can change the prompt and generate again."
+
+// messageText says what went wrong with task r and what will help, from
+// its error message, or "" when nothing is wrong. A message stored by an
+// older Reelhouse is already a sentence and is shown as it is.
+func messageText(r history.Record) string {
+	msg := r.ErrorMessage
+	switch r.State {
+	case history.StateFailed, history.StateCancelled:
+		if strings.HasSuffix(msg, legacyFailure) {
+			return msg
+		}
+		what := "The service could not make this video."
+		if r.State == history.StateCancelled {
+			what = "The task was cancelled on the service."
+		}
+		if msg = strings.TrimSpace(msg); msg != "" {
+			what += " It said: “" + userText(msg) + "”."
+		}
+		return what + " " + legacyFailure
+	}
+	code, facts, ok := history.ParseProblem(msg)
+	if !ok {
+		return msg
+	}
+	return problemText(code, facts, r)
+}
+
 // downloadProblem says why a task's videos are not in the library and
 // what will help, or "" when nothing is wrong.
 func downloadProblem(r history.Record) string {
-	if r.DownloadError == history.DownloadErrorTaskGone {
+	code, facts, ok := history.ParseProblem(r.DownloadError)
+	if !ok {
+		return r.DownloadError
+	}
+	return problemText(code, facts, r)
+}
+
+// fullStop ends a sentence that may end in the service's quoted words.
+func fullStop(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") {
+		return s
+	}
+	return s + "."
+}
+
+// problemText is the sentence for a problem code of record r (see
+// history.ParseProblem) with its facts.
+func problemText(code, facts string, r history.Record) string {
+	switch code {
+	case history.ProblemNotSent:
+		return factsText("The video was not started", facts)
+	case history.ProblemUncertain:
+		const what = "Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
+			"Look for it on the service's website and add it here by its task id, or generate again on purpose."
+		cause, parsed := clientErrorFromText(facts)
+		var cErr *client.Error
+		switch {
+		case facts == "":
+			return what
+		case facts == history.ErrClosedWhileSending.Error():
+			return "Reelhouse was closed while it was sending this request. " + what
+		case parsed && errors.As(cause, &cErr) && cErr.Code == client.CodeUncertain:
+			if cErr.Detail == "" {
+				return what
+			}
+			return what + " What happened: " + cErr.Detail + "."
+		case parsed:
+			return fullStop(errText(cause)) + " " + what
+		}
+		return what + " (" + facts + ")"
+	case history.ProblemLost:
+		return "The service no longer knows this task. It may have been removed, or it belongs to another API key."
+	case history.ProblemStale:
+		return "This task has not finished after a very long time. Use “Check again” to ask the service once more."
+	case history.ProblemDownloadFailed:
+		return fullStop(factsText("The video could not be downloaded", facts)) + " Use “Retry download” to try again."
+	case history.ProblemNoFile:
+		return "The service says the video is ready but sent no file to download. Try “Retry download” later, or contact the service."
+	case history.ProblemLocalWrite:
+		s := "The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then use “Retry download”."
+		if facts != "" {
+			s += " (" + facts + ")"
+		}
+		return s
+	case history.DownloadErrorTaskGone:
 		msg := "The service no longer has this task, so its video cannot be downloaded any more; retrying will not help."
 		if r.Request.Prompt != "" {
 			msg += " Use “Generate again” to make a new one from the same prompt."
 		}
 		return msg
 	}
-	return r.DownloadError
+	return code + ": " + facts // a code without words: a test catches it
 }
 
 // canRetryDownload reports whether “Retry download” may fetch r's videos.

@@ -90,7 +90,6 @@ func TestCrashChild(t *testing.T) {
 	defer api.CloseIdleConnections()
 	tr := NewTracker(store, library, api, TrackerOptions{
 		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
-		ErrorText: appErrorText,
 	})
 
 	var out sync.Mutex

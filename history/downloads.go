@@ -7,8 +7,8 @@ package history
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +46,13 @@ type fetch struct {
 
 // errNothingToDo ends a look-up that found no download to do.
 var errNothingToDo = errors.New("nothing to download")
+
+// errVideoNotListed: the service's fresh answer lists fewer videos than
+// the task had.
+var errVideoNotListed = errors.New("video no longer listed by the service")
+
+// errNoFile: the service says the task succeeded but lists no file.
+var errNoFile = errors.New("service sent no video url")
 
 // errKeyRefused ends a download that needs a fresh link while the service
 // refuses the key; it continues when a new key is given.
@@ -192,7 +199,7 @@ func (t *Tracker) downloadVideo(f *fetch, idx int) error {
 		return nil
 	}
 	if idx >= len(urls) {
-		return errors.New("The service no longer lists this video.")
+		return fmt.Errorf("%w: video %d of %d", errVideoNotListed, idx+1, len(urls))
 	}
 	lib := t.lib.Folder() // the part file and the video stay on one file system
 	part := lib.PartPath(rec.TaskID, idx)
@@ -206,7 +213,7 @@ func (t *Tracker) downloadVideo(f *fetch, idx int) error {
 		case ferr != nil:
 			err = ferr
 		case idx >= len(fresh):
-			err = errors.New("The service no longer lists this video.")
+			err = fmt.Errorf("%w: video %d of %d", errVideoNotListed, idx+1, len(fresh))
 		default:
 			res, err = t.fetchWithRetry(f.ctx, fresh[idx], part, opts)
 		}
@@ -353,7 +360,7 @@ func (t *Tracker) queryURLs(ctx context.Context, taskID string) ([]string, error
 	}
 	urls := task.URLs()
 	if len(urls) == 0 {
-		return nil, errors.New("The service sent no file to download.")
+		return nil, errNoFile
 	}
 	return urls, nil
 }
@@ -410,7 +417,7 @@ func (t *Tracker) finishDownload(f *fetch) {
 		have := filesPresent(t.lib.Folder(), rec)
 		for i := range n {
 			if !have[i] {
-				t.downloadFailed(f.ctx, rec, errors.New("A video went missing from the library while it was downloaded."))
+				t.downloadFailed(f.ctx, rec, fmt.Errorf("video %d missing from the library after its download", i+1))
 				return
 			}
 		}
@@ -532,34 +539,23 @@ func (t *Tracker) stopDownload(ctx context.Context, id int64) error {
 	}
 }
 
-// DownloadErrorTaskGone is a record's DownloadError when the service no
-// longer knows the task: its videos cannot be fetched any more, and
-// retrying cannot help. The window words it.
-const DownloadErrorTaskGone = "task_gone"
-
 func (t *Tracker) downloadFailed(ctx context.Context, rec Record, err error) {
 	state := DownloadFailed
-	msg := "The video could not be downloaded: " + fullStop(t.errorText(err)) + " Use “Retry download” to try again."
-	var pErr *placeError
+	msg := problem(ProblemDownloadFailed, err)
+	var cErr *client.Error
 	switch {
 	case errors.As(err, new(*refreshError)) && client.IsNotFound(err):
 		msg = DownloadErrorTaskGone
-	case errors.Is(err, client.ErrLocalWrite):
+	case errors.Is(err, errNoFile):
+		msg = ProblemNoFile
+	case errors.Is(err, client.ErrLocalWrite) && errors.As(err, &cErr) && cErr.Detail != "":
+		// The system's own words ("no space left on device") are the facts.
 		state = DownloadPaused
-		msg = t.errorText(err)
-	case errors.As(err, &pErr):
+		msg = ProblemLocalWrite + ": " + cErr.Detail
+	case errors.Is(err, client.ErrLocalWrite), errors.As(err, new(*placeError)):
 		state = DownloadPaused
-		msg = fullStop(err.Error()) + " Free some space or pick another library folder in Settings, then use “Retry download”."
+		msg = problem(ProblemLocalWrite, err)
 	}
 	t.log.Warn("download failed", "record", rec.ID, "task_id", rec.TaskID, "state", string(state), errAttr(err))
 	t.update(ctx, rec.ID, Change{Download: &state, DownloadError: &msg})
-}
-
-// fullStop ends a sentence that may end in the service's quoted words.
-func fullStop(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") {
-		return s
-	}
-	return s + "."
 }

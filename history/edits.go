@@ -84,7 +84,7 @@ func (l *Library) edit(ctx context.Context, id int64, c Change) (Record, error) 
 	}
 	l.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
 	if err := l.writeSidecars(rec); err != nil {
-		return rec, fmt.Errorf("%w: %v", errSidecarsBehind, err)
+		return rec, fmt.Errorf("%w: %v", ErrSidecarsBehind, err)
 	}
 	return rec, nil
 }

@@ -15,7 +15,7 @@ const (
 	// (Total is 0 when unknown).
 	EventProgress
 	// EventKeyRefused: the service refused the API key; polling is paused
-	// until a new key is given (Tracker.KeyChanged). Message says so.
+	// until a new key is given (Tracker.KeyChanged).
 	EventKeyRefused
 	// EventKeyAccepted: polling resumed after a new key was given.
 	EventKeyAccepted
@@ -38,8 +38,8 @@ type Event struct {
 	ID          int64
 	Record      Record
 	Done, Total int64
-	Message     string
-	Err         error // EventServiceUnreachable: the last failure
+	Message     string // EventServiceUnreachable: the last failure's text
+	Err         error  // EventServiceUnreachable: the last failure
 }
 
 // broker fans events out to subscribers. Each subscriber has its own

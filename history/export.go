@@ -3,9 +3,8 @@ package history
 import (
 	"archive/zip"
 	"context"
-	"errors"
-	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -20,7 +19,7 @@ import (
 // dir; with asZip, into one ZIP file there. It returns what it wrote.
 func (l *Library) Export(ctx context.Context, ids []int64, dir string, asZip bool) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("Reelhouse could not use the folder %s (%v).", dir, plainOSError(err))
+		return "", &FolderError{Op: OpExport, Path: dir, Err: err}
 	}
 	var items []exportItem
 	lib := l.Folder()
@@ -47,7 +46,7 @@ func (l *Library) Export(ctx context.Context, ids []int64, dir string, asZip boo
 		}
 	}
 	if len(items) == 0 {
-		return "", errors.New("There is no downloaded video to export in what you selected.")
+		return "", ErrNothingToExport
 	}
 	var refs []client.Media
 	for _, it := range items {
@@ -59,11 +58,11 @@ func (l *Library) Export(ctx context.Context, ids []int64, dir string, asZip boo
 			dst := filepath.Join(dir, it.name)
 			for _, p := range []string{dst, SidecarPath(dst)} {
 				if _, err := os.Lstat(p); err == nil {
-					return "", fmt.Errorf("%s already exists in %s; choose an empty folder.", filepath.Base(p), dir)
+					return "", &FolderError{Op: OpExport, Path: p, Err: fs.ErrExist}
 				}
 			}
 			if err := copyVerified(ctx, it.src, dst, it.file.SHA256); err != nil {
-				return "", fmt.Errorf("Reelhouse could not export %s: %v", it.name, err)
+				return "", &FolderError{Op: OpExport, Path: dst, Err: err}
 			}
 			if err := WriteSidecar(dst, NewSidecar(it.rec, it.file)); err != nil {
 				return "", err
@@ -83,7 +82,7 @@ func (l *Library) Export(ctx context.Context, ids []int64, dir string, asZip boo
 		return entryErr
 	})
 	if err != nil && entryErr == nil {
-		return "", fmt.Errorf("Reelhouse could not write in %s (%v).", dir, plainOSError(err))
+		return "", &FolderError{Op: OpExport, Path: zipPath, Err: err}
 	}
 	if err != nil {
 		return "", err

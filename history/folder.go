@@ -67,14 +67,14 @@ func xdgVideosDir(home string) string {
 // OpenFolder uses dir as the library folder, creating it if needed.
 func OpenFolder(dir string) (*Folder, error) {
 	if dir == "" {
-		return nil, errors.New("no library folder is set; choose one in Settings")
+		return nil, ErrNoLibraryFolder
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Join(abs, incomingDir), 0o755); err != nil {
-		return nil, fmt.Errorf("Reelhouse cannot use the library folder %s (%v). Choose another folder in Settings.", abs, plainOSError(err))
+		return nil, &FolderError{Op: OpOpenLibrary, Path: abs, Err: err}
 	}
 	return &Folder{dir: abs}, nil
 }
@@ -112,7 +112,7 @@ func (l *Folder) Place(part, name string) (string, error) {
 			return "", err
 		}
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return "", fmt.Errorf("Reelhouse could not create a folder in the library (%v). Check that the library folder can be written to.", plainOSError(err))
+			return "", &FolderError{Op: OpWriteLibrary, Path: filepath.Dir(dst), Err: err}
 		}
 		// A hard link never replaces an existing file, so two videos can
 		// never overwrite each other; the rename fallback covers file
@@ -126,10 +126,10 @@ func (l *Folder) Place(part, name string) (string, error) {
 				continue
 			}
 			if err := os.Rename(part, dst); err != nil {
-				return "", fmt.Errorf("Reelhouse could not move the video into the library (%v).", plainOSError(err))
+				return "", &FolderError{Op: OpWriteLibrary, Path: dst, Err: err}
 			}
 		} else if err := os.Remove(part); err != nil {
-			return "", fmt.Errorf("Reelhouse could not tidy up after the download (%v).", plainOSError(err))
+			return "", &FolderError{Op: OpWriteLibrary, Path: part, Err: err}
 		}
 		atomicfile.SyncDir(filepath.Dir(dst))
 		atomicfile.SyncDir(filepath.Dir(part))
@@ -237,7 +237,7 @@ func (l *Folder) removeWithSidecar(rel string) error {
 	}
 	for _, f := range []string{p, SidecarPath(p)} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("Reelhouse could not delete %s: %v", f, plainOSError(err))
+			return &FolderError{Op: OpDelete, Path: f, Err: err}
 		}
 	}
 	return nil

@@ -1,26 +1,20 @@
 package history
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 )
-
-// ErrAlreadyRunning is returned by LockDataDir when another Reelhouse is
-// using the same data folder.
-var ErrAlreadyRunning = errors.New("Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again.")
 
 // LockDataDir makes sure that only one Reelhouse uses dir at a time, so
 // that two copies never write the same history. The returned function
 // releases the lock; the system releases it too if the process dies.
 func LockDataDir(dir string) (func(), error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("Reelhouse could not create its data folder %s: %v", dir, plainOSError(err))
+		return nil, &FolderError{Op: OpDataFolder, Path: dir, Err: err}
 	}
 	f, err := os.OpenFile(filepath.Join(dir, "reelhouse.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("Reelhouse could not open its lock file in %s: %v", dir, plainOSError(err))
+		return nil, &FolderError{Op: OpDataFolder, Path: dir, Err: err}
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()

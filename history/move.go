@@ -3,7 +3,6 @@ package history
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -47,10 +46,10 @@ func (l *Library) Move(ctx context.Context, dir string, progress func(done, tota
 	oldReal, err1 := filepath.EvalSymlinks(old.dir)
 	nextReal, err2 := filepath.EvalSymlinks(next.dir)
 	if err1 != nil || err2 != nil {
-		return nil, errors.New("Reelhouse could not read the library folders. Check that both exist.")
+		return nil, &FolderError{Op: OpReadLibraries, Path: next.dir, Err: errors.Join(err1, err2)}
 	}
 	if within(nextReal, oldReal) || within(oldReal, nextReal) {
-		return nil, errors.New("The new library folder cannot be inside the old one, or the other way round. Choose a separate folder.")
+		return nil, ErrNestedLibrary
 	}
 	files, err := l.store.LibraryFiles(ctx)
 	if err != nil {
@@ -76,22 +75,22 @@ func (l *Library) Move(ctx context.Context, dir string, progress func(done, tota
 		}
 		if _, err := os.Lstat(dst); err == nil {
 			if sum, err := fileSHA256(dst); err != nil || sum != f.SHA256 {
-				return nil, fmt.Errorf("A different file named %s is already in the new folder, so nothing was moved. Choose an empty folder.", f.Path)
+				return nil, &FolderError{Op: OpMoveLibrary, Path: dst, Err: fs.ErrExist}
 			}
 		}
 		if err := copyVerified(ctx, src, dst, f.SHA256); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // reconcile will show it as missing
 			}
-			return nil, fmt.Errorf("Reelhouse could not copy %s to the new folder, so nothing was moved: %v", f.Path, err)
+			return nil, &FolderError{Op: OpMoveLibrary, Path: src, Err: err}
 		}
 		if err := copyVerified(ctx, SidecarPath(src), SidecarPath(dst), ""); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("Reelhouse could not copy %s to the new folder, so nothing was moved: %v", SidecarPath(f.Path), err)
+			return nil, &FolderError{Op: OpMoveLibrary, Path: SidecarPath(src), Err: err}
 		}
 	}
 	refs, err := copyRefs(ctx, old, next)
 	if err != nil {
-		return nil, fmt.Errorf("Reelhouse could not copy the reference images to the new folder, so nothing was moved: %v", err)
+		return nil, &FolderError{Op: OpMoveLibrary, Path: filepath.Join(old.dir, refsDir), Err: err}
 	}
 	if err := l.store.SetSetting(ctx, SettingLibrary, next.dir); err != nil {
 		return nil, err

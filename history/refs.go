@@ -322,10 +322,10 @@ func exportRef(ctx context.Context, lib *Folder, m client.Media, dir string) err
 		if sum, err := fileSHA256(dst); err == nil && sum == m.SHA256 {
 			return nil
 		}
-		return fmt.Errorf("%s already exists in %s; choose an empty folder.", m.File, dir)
+		return &FolderError{Op: OpExport, Path: dst, Err: fs.ErrExist}
 	}
 	if err := copyVerified(ctx, src, dst, m.SHA256); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("Reelhouse could not export %s: %v", m.File, err)
+		return &FolderError{Op: OpExport, Path: dst, Err: err}
 	}
 	return nil
 }

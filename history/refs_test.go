@@ -76,6 +76,13 @@ func checkKept(t *testing.T, lib *Folder, req client.CreateRequest, img []byte) 
 func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, apitest.Config{})
+	// A 12 MiB request body under the race detector on a busy machine can
+	// take longer than the 30 s a person would wait for it.
+	api, err := client.New(e.sim.URL(), client.WithAPIKey(e.sim.Key()), client.WithCreateTimeout(5*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.api = api
 	e.start(TrackerOptions{})
 	ctx := t.Context()
 	img := testImage(9<<20, 1)

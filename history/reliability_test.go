@@ -325,9 +325,9 @@ func testRefusedKeyPauses(t *testing.T) {
 	e.start(TrackerOptions{})
 	rec := e.submit("key revoked half-way")
 	e.sim.Inject(apitest.Fault{Kind: apitest.FaultStatus401, Target: apitest.TargetTask, Times: -1})
-	ev := e.waitFor("the key to be refused", func(ev Event) bool { return ev.Kind == EventKeyRefused })
-	if !strings.Contains(ev.Message, "Settings") {
-		t.Errorf("the message does not say what to do: %q", ev.Message)
+	e.waitFor("the key to be refused", func(ev Event) bool { return ev.Kind == EventKeyRefused })
+	if !e.tracker.KeyRefused() {
+		t.Error("KeyRefused is false after the key-refused event")
 	}
 	expectNoNewQueries(t, e.sim, rec.TaskID, "polling is paused while the key is refused")
 	if r, _ := e.store.Get(t.Context(), rec.ID); r.State.Final() || !r.Watching {
@@ -362,7 +362,7 @@ func testNotFoundLostAfterSeveral(t *testing.T) {
 		}
 		e.start(TrackerOptions{LostAfter: lostAfter})
 		lost := e.waitRecord(rec.ID, "the task to be lost", func(r Record) bool { return r.State == StateLost })
-		if lost.Watching || lost.ErrorMessage == "" {
+		if lost.Watching || lost.ErrorMessage != ProblemLost {
 			t.Errorf("lost record: %+v", lost)
 		}
 		if n := len(queriesOf(e.sim, rec.TaskID)); n != lostAfter {
@@ -398,7 +398,7 @@ func testStaleThenCheckAgain(t *testing.T) {
 	e.start(TrackerOptions{StaleAfter: 300 * time.Millisecond})
 	rec := e.submit("takes forever")
 	stale := e.waitRecord(rec.ID, "the task to become stale", func(r Record) bool { return r.State == StateStale })
-	if stale.Watching || !strings.Contains(stale.ErrorMessage, "Check again") {
+	if stale.Watching || stale.ErrorMessage != ProblemStale {
 		t.Errorf("stale record: %+v", stale)
 	}
 	if stale.State == StateFailed {
@@ -495,7 +495,7 @@ func testSubmissionNeverResent(t *testing.T) {
 		if !errors.Is(err, client.ErrSubmissionUncertain) {
 			t.Errorf("%v: Submit error = %v, want ErrSubmissionUncertain", f.Kind, err)
 		}
-		if rec.State != StateUncertain || rec.Watching || !strings.Contains(rec.ErrorMessage, "task id") {
+		if code, _, _ := ParseProblem(rec.ErrorMessage); rec.State != StateUncertain || rec.Watching || code != ProblemUncertain {
 			t.Errorf("%v: record %+v; want uncertain with the way out explained", f.Kind, rec)
 		}
 		if n := e.sim.Counts().Create - before; n != 1 {
@@ -698,7 +698,7 @@ func testExpiredURLRefreshFails(t *testing.T) {
 	e.start(TrackerOptions{})
 	rec := e.submit("the file host lost it")
 	failed := e.waitRecord(rec.ID, "the download to fail", func(r Record) bool { return r.Download == DownloadFailed })
-	if !strings.Contains(failed.DownloadError, "Retry download") || strings.Contains(failed.DownloadError, "?") {
+	if code, facts, _ := ParseProblem(failed.DownloadError); code != ProblemDownloadFailed || !strings.Contains(facts, "404") || strings.Contains(facts, "?") {
 		t.Errorf("message %q", failed.DownloadError)
 	}
 	if n := len(filesOf(e.sim, rec.TaskID)); n != 2 {
@@ -757,12 +757,12 @@ func writeRefused(t *testing.T, e *env, block func(part string), unblock func(pa
 		t.Fatal(err)
 	}
 	paused := e.waitRecord(rec.ID, "the download to pause", func(r Record) bool { return r.Download == DownloadPaused })
-	msg := paused.DownloadError
-	if !strings.Contains(msg, want) || !strings.Contains(msg, "Free some space") {
-		t.Errorf("message %q; want a plain one mentioning %q", msg, want)
+	code, facts, _ := ParseProblem(paused.DownloadError)
+	if code != ProblemLocalWrite || !strings.Contains(facts, want) {
+		t.Errorf("problem %q; want %s with the system's word %q", paused.DownloadError, ProblemLocalWrite, want)
 	}
-	if strings.Contains(msg, e.folder.Dir()) || strings.Contains(msg, "open ") || strings.Contains(msg, "write ") {
-		t.Errorf("message %q reads like a Go error", msg)
+	if strings.Contains(facts, e.folder.Dir()) || strings.Contains(facts, "open ") || strings.Contains(facts, "write ") {
+		t.Errorf("facts %q: want the system's own word only", facts)
 	}
 	// Another task downloads meanwhile: time passes and the tracker works,
 	// and the refused download is not tried again.
@@ -793,7 +793,7 @@ func testWriteRefusedPauses(t *testing.T) {
 			}
 		},
 		func(part string) { os.Remove(part) },
-		"cannot be written")
+		"is a directory")
 }
 
 func testPermissionDeniedPauses(t *testing.T) {
@@ -931,8 +931,8 @@ func testWriteFailsMidDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg := paused.DownloadError; paused.Download != DownloadPaused || !strings.Contains(msg, "Free some space") || !strings.Contains(msg, "file too large") {
-		t.Errorf("after the write failed: %s, %q", paused.Download, msg)
+	if code, facts, _ := ParseProblem(paused.DownloadError); paused.Download != DownloadPaused || code != ProblemLocalWrite || !strings.Contains(facts, "file too large") {
+		t.Errorf("after the write failed: %s, %q", paused.Download, paused.DownloadError)
 	}
 	if n := len(filesOf(sim, id)); n != 1 {
 		t.Errorf("the download was tried %d times; paused means no retry loop", n)

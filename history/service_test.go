@@ -2,7 +2,6 @@ package history
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -145,20 +144,22 @@ func TestTrackerDownloadOfTaskGoneFromService(t *testing.T) {
 	}
 }
 
-func TestDownloadFailureSentencesEnd(t *testing.T) {
+// TestDownloadFailureKeepsFacts: a failed download is recorded as a code
+// and the failure's facts (the window words them), never as a sentence.
+func TestDownloadFailureKeepsFacts(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, apitest.Config{})
 	rec := e.awaitingDownload("refused-task", nil)
 	tracker := NewTracker(e.store, NewLibrary(e.store, e.folder), e.api, TrackerOptions{})
-	// The service's own words end the first sentence, in quotes.
-	tracker.downloadFailed(t.Context(), rec, &client.APIError{StatusCode: 400, Message: "refused"})
+	cause := &client.APIError{StatusCode: 400, Message: "refused"}
+	tracker.downloadFailed(t.Context(), rec, cause)
 	got, err := e.store.Get(t.Context(), rec.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg := got.DownloadError
-	if strings.Contains(msg, "\" ") || strings.Contains(msg, "..") || !strings.HasSuffix(msg, ".") {
-		t.Errorf("message %q: every sentence must end with a full stop", msg)
+	code, facts, ok := ParseProblem(got.DownloadError)
+	if !ok || code != ProblemDownloadFailed || facts != cause.Error() {
+		t.Errorf("download error %q, want %q", got.DownloadError, ProblemDownloadFailed+": "+cause.Error())
 	}
 }
 

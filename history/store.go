@@ -81,8 +81,11 @@ type Record struct {
 	State    State
 	Watching bool // the tracker polls it
 
+	// ErrorCode is the service's code for a failed task. ErrorMessage is
+	// the service's own message for a failed or cancelled task, and a
+	// problem code with facts (see ParseProblem) for the other states.
 	ErrorCode    string
-	ErrorMessage string // plain words, ready to show
+	ErrorMessage string
 	Raw          json.RawMessage
 
 	CreatedAt       time.Time // when the user pressed Generate (or added it)
@@ -92,7 +95,7 @@ type Record struct {
 	ServerCompleted client.Millis
 
 	Download      DownloadState
-	DownloadError string
+	DownloadError string // a problem code with facts (see ParseProblem)
 	Files         []File
 
 	Favourite bool
@@ -241,13 +244,13 @@ var migrations = []string{
 // schema up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("Reelhouse could not create its data folder %s: %w", filepath.Dir(path), err)
+		return nil, &FolderError{Op: OpDataFolder, Path: filepath.Dir(path), Err: err}
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("Reelhouse could not open its history database: %w", err)
+		return nil, &StoreError{Op: OpOpenStore, Err: err}
 	}
 	// One connection: SQLite has one writer anyway, and this keeps every
 	// write ordered without "database is locked" surprises.
@@ -266,11 +269,11 @@ func (s *Store) Close() error { return s.db.Close() }
 func (s *Store) migrate(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("Reelhouse could not open its history database: %w", err)
+		return &StoreError{Op: OpOpenStore, Err: err}
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("Reelhouse could not read its history database: %w", err)
+		return &StoreError{Op: OpReadStore, Err: err}
 	}
 	var version int
 	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version)
@@ -280,14 +283,14 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 	case err != nil:
-		return fmt.Errorf("Reelhouse could not read its history database: %w", err)
+		return &StoreError{Op: OpReadStore, Err: err}
 	}
 	if version > len(migrations) {
-		return fmt.Errorf("the history database was written by a newer Reelhouse (schema %d); please update Reelhouse", version)
+		return &StoreError{Op: OpOpenStore, Err: fmt.Errorf("%w: version %d, this reelhouse knows %d", ErrNewerDatabase, version, len(migrations))}
 	}
 	for i := version; i < len(migrations); i++ {
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
-			return fmt.Errorf("Reelhouse could not update its history database (step %d): %w", i+1, err)
+			return &StoreError{Op: OpMigrateStore, Err: fmt.Errorf("step %d: %w", i+1, err)}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(migrations)); err != nil {
@@ -355,7 +358,7 @@ func (s *Store) AddSubmission(ctx context.Context, req client.CreateRequest, now
 	res, err := s.db.ExecContext(ctx, `INSERT INTO tasks (model, prompt, request, state, created_at, updated_at, inline_images)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, req.Model, req.Prompt, string(body), StateSubmitting, ms, ms, boolInt(req.HasDataURL()))
 	if err != nil {
-		return Record{}, fmt.Errorf("Reelhouse could not record the request, so it was not sent: %w", err)
+		return Record{}, &StoreError{Op: OpRecordRequest, Err: err}
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
@@ -697,12 +700,12 @@ func (s *Store) Update(ctx context.Context, id int64, c Change, now time.Time) (
 	args = append(args, id)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return Record{}, fmt.Errorf("Reelhouse could not save a change to its history: %w", err)
+		return Record{}, &StoreError{Op: OpSaveChange, Err: fmt.Errorf("record %d: %w", id, err)}
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...)
 	if err != nil {
-		return Record{}, fmt.Errorf("Reelhouse could not save a change to its history: %w", err)
+		return Record{}, &StoreError{Op: OpSaveChange, Err: fmt.Errorf("record %d: %w", id, err)}
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return Record{}, ErrNotFound
@@ -718,7 +721,7 @@ func (s *Store) Update(ctx context.Context, id int64, c Change, now time.Time) (
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return Record{}, fmt.Errorf("Reelhouse could not save a change to its history: %w", err)
+		return Record{}, &StoreError{Op: OpSaveChange, Err: fmt.Errorf("record %d: %w", id, err)}
 	}
 	return s.Get(ctx, id)
 }
@@ -744,7 +747,7 @@ func (s *Store) PutFile(ctx context.Context, id int64, f File) error {
 		f.Media.FrameRate, f.Media.VideoCodec, f.Media.AudioCodec, boolInt(f.Media.HasAudio), string(f.MediaState),
 		f.Thumbnail, boolInt(f.Missing), f.Media.PixelAspect, boolInt(f.Media.Truncated))
 	if err != nil {
-		return fmt.Errorf("Reelhouse could not record the downloaded video: %w", err)
+		return &StoreError{Op: OpRecordVideo, Err: fmt.Errorf("record %d, video %d: %w", id, f.Index, err)}
 	}
 	return nil
 }
@@ -850,7 +853,7 @@ func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
 			int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
 			boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()))
 		if err != nil {
-			return Record{}, false, fmt.Errorf("Reelhouse could not restore task %s: %w", r.TaskID, err)
+			return Record{}, false, &StoreError{Op: OpRestore, Err: fmt.Errorf("task %s: %w", r.TaskID, err)}
 		}
 		id, err := res.LastInsertId()
 		if err != nil {

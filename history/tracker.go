@@ -47,21 +47,9 @@ type TrackerOptions struct {
 	// MinInterval is the shortest polling interval accepted (default 2 s,
 	// the service's recommendation); tests lower it to run quickly.
 	MinInterval time.Duration
-	// ErrorText turns an error of the client into the sentence kept in a
-	// record's error message (the app's words live with the windows);
-	// default: the error's own text.
-	ErrorText func(error) string
 	// Log receives what went wrong in the background (failed store
 	// writes, downloads, resume); nil: nothing is logged.
 	Log *slog.Logger
-}
-
-// errorText is opts.ErrorText, or the error's own text without one.
-func (t *Tracker) errorText(err error) string {
-	if t.opts.ErrorText != nil {
-		return t.opts.ErrorText(err)
-	}
-	return err.Error()
 }
 
 // Tracker follows every unfinished task in the background: it polls the
@@ -203,9 +191,6 @@ func (t *Tracker) MaxDownloads() int {
 // after the function is called.
 func (t *Tracker) Subscribe() (<-chan Event, func()) { return t.events.subscribe() }
 
-// keyRefusedMessage tells the user why nothing moves any more.
-const keyRefusedMessage = "The service refused the API key, so Reelhouse stopped checking on your videos. Enter a valid key in Settings and it will carry on."
-
 // KeyChanged tells the tracker that the user gave a new API key, so polling
 // paused by a refused key resumes.
 func (t *Tracker) KeyChanged() {
@@ -247,7 +232,7 @@ func (t *Tracker) keyRefused() {
 	t.keyPaused = true
 	t.mu.Unlock()
 	if !already {
-		t.events.publish(Event{Kind: EventKeyRefused, Message: keyRefusedMessage})
+		t.events.publish(Event{Kind: EventKeyRefused})
 	}
 }
 
@@ -321,7 +306,7 @@ func (t *Tracker) resume(ctx context.Context) error {
 		case r.State == StateSubmitting && mine:
 			// Submit is sending it right now and follows it itself.
 		case r.State == StateSubmitting:
-			t.markUncertain(ctx, r.ID, errors.New("Reelhouse was closed while it was sending this request"))
+			t.markUncertain(ctx, r.ID, ErrClosedWhileSending)
 		case r.State == StateSuccess && r.Download == DownloadWaiting:
 			t.queueDownload(r.ID)
 		default:
@@ -437,7 +422,7 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 			w.notFound++
 			if w.notFound >= t.opts.LostAfter {
 				st := StateLost
-				msg := "The service no longer knows this task. It may have been removed, or it belongs to another API key."
+				msg := ProblemLost
 				t.update(ctx, w.id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
 				finish(time.Now(), true)
 				return
@@ -473,7 +458,7 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 	t.mu.Unlock()
 	if time.Since(created) > t.opts.StaleAfter {
 		st := StateStale
-		msg := "This task has not finished after a very long time. Use “Check again” to ask the service once more."
+		msg := ProblemStale
 		t.update(ctx, w.id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
 		finish(time.Now(), true)
 		return
@@ -490,7 +475,7 @@ func (t *Tracker) applyTask(ctx context.Context, id int64, task *client.Task) {
 	}
 	c := Change{State: &st, Task: task}
 	if task.Error != nil {
-		code, msg := task.Error.Code, failureMessage(task)
+		code, msg := task.Error.Code, strings.TrimSpace(task.Error.Message)
 		c.ErrorCode, c.ErrorMessage = &code, &msg
 	} else {
 		c.ErrorCode, c.ErrorMessage = ptr(""), ptr("")
@@ -504,7 +489,7 @@ func (t *Tracker) applyTask(ctx context.Context, id int64, task *client.Task) {
 		}
 		if len(urls) == 0 {
 			c.Download = ptr(DownloadFailed)
-			c.DownloadError = ptr("The service says the video is ready but sent no file to download. Try “Retry download” later, or contact the service.")
+			c.DownloadError = ptr(ProblemNoFile)
 		} else {
 			c.Download = ptr(DownloadWaiting)
 			c.DownloadError = ptr("")
@@ -520,18 +505,6 @@ func (t *Tracker) applyTask(ctx context.Context, id int64, task *client.Task) {
 	if ok && rec.State == StateSuccess && rec.Download == DownloadWaiting {
 		t.queueDownload(id)
 	}
-}
-
-// failureMessage explains a failed or cancelled task in plain words.
-func failureMessage(task *client.Task) string {
-	what := "The service could not make this video."
-	if task.Status == client.StatusCancelled {
-		what = "The task was cancelled on the service."
-	}
-	if task.Error != nil && strings.TrimSpace(task.Error.Message) != "" {
-		what += " It said: “" + strings.TrimSpace(task.Error.Message) + "”."
-	}
-	return what + " You can change the prompt and generate again."
 }
 
 // backoff is the wait after the n-th consecutive error, from base: the
@@ -611,7 +584,7 @@ func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (Record,
 			rec = t.markUncertain(ctx, rec.ID, err)
 		} else {
 			st := StateNotSent
-			msg := "The video was not started: " + t.errorText(err)
+			msg := problem(ProblemNotSent, err)
 			if saved, ok := t.update(ctx, rec.ID, Change{State: &st, ErrorMessage: &msg}); ok {
 				rec = saved
 			}
@@ -652,10 +625,9 @@ func (t *Tracker) unrecorded(rec Record, taskID string, st State, cause error) (
 
 func (t *Tracker) markUncertain(ctx context.Context, id int64, cause error) Record {
 	st := StateUncertain
-	msg := "Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
-		"Look for it on the service's website and add it here by its task id, or generate again on purpose."
-	if cause != nil && !errors.Is(cause, client.ErrSubmissionUncertain) && !errors.Is(cause, context.Canceled) {
-		msg = strings.TrimSuffix(t.errorText(cause), ".") + ". " + msg
+	msg := ProblemUncertain
+	if cause != nil && !errors.Is(cause, context.Canceled) {
+		msg = problem(ProblemUncertain, cause)
 	}
 	rec, _ := t.update(ctx, id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
 	return rec
@@ -825,7 +797,7 @@ func (t *Tracker) CheckAgain(ctx context.Context, id int64) error {
 		return err
 	}
 	if rec.TaskID == "" {
-		return errors.New("This request has no task id, so there is nothing to check. Add the task by its id if you found it on the service.")
+		return fmt.Errorf("check record %d again: %w", id, ErrNoTaskIDYet)
 	}
 	now := time.Now()
 	c := Change{Watching: ptr(true), WatchSince: &now}
@@ -860,7 +832,7 @@ func (t *Tracker) RetryDownload(ctx context.Context, id int64) error {
 		return err
 	}
 	if rec.State != StateSuccess {
-		return errors.New("This task has no finished video to download yet.")
+		return fmt.Errorf("retry download of record %d (state %s): %w", id, rec.State, ErrNotFinished)
 	}
 	if _, ok := t.update(ctx, id, Change{Download: ptr(DownloadWaiting), DownloadError: ptr("")}); !ok {
 		return ErrNotFound

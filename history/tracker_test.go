@@ -79,9 +79,6 @@ func (e *env) start(opts TrackerOptions) {
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = 200 * time.Millisecond
 	}
-	if opts.ErrorText == nil {
-		opts.ErrorText = appErrorText
-	}
 	var api API = e.api
 	if e.wrap != nil {
 		api = e.wrap(api)
@@ -286,7 +283,7 @@ func TestTrackerSubmissionUncertainIsNeverResent(t *testing.T) {
 	if !errors.Is(err, client.ErrSubmissionUncertain) {
 		t.Fatalf("Submit error = %v, want ErrSubmissionUncertain", err)
 	}
-	if rec.State != StateUncertain || rec.Watching || rec.ErrorMessage == "" {
+	if code, _, _ := ParseProblem(rec.ErrorMessage); rec.State != StateUncertain || rec.Watching || code != ProblemUncertain {
 		t.Fatalf("record = %+v", rec)
 	}
 	if n := e.sim.Counts().Create; n != 1 {
@@ -304,8 +301,8 @@ func TestTrackerCrashDuringSubmitBecomesUncertain(t *testing.T) {
 	}
 	e.start(TrackerOptions{})
 	got := e.waitRecord(rec.ID, "uncertain", func(r Record) bool { return r.State == StateUncertain })
-	if got.ErrorMessage == "" {
-		t.Error("an uncertain task must explain itself")
+	if got.ErrorMessage != ProblemUncertain+": "+ErrClosedWhileSending.Error() {
+		t.Errorf("an uncertain task must say why: %q", got.ErrorMessage)
 	}
 	if n := e.sim.Counts().Create; n != 0 {
 		t.Errorf("the tracker sent %d create calls on its own", n)
@@ -412,15 +409,4 @@ func TestTrackerDeleteRemovesFiles(t *testing.T) {
 	if _, err := e.store.Get(t.Context(), rec.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("record still there: %v", err)
 	}
-}
-
-// appErrorText stands in for the app's sentences for client errors (gui's
-// errText, which these tests cannot import) where a test reads a record's
-// message: a local write failure says what to do, with the system's word.
-func appErrorText(err error) string {
-	var cerr *client.Error
-	if errors.Is(err, client.ErrLocalWrite) && errors.As(err, &cerr) {
-		return "The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download. (" + cerr.Detail + ")"
-	}
-	return err.Error()
 }

@@ -41,8 +41,8 @@ func (l *Library) Trash(ctx context.Context, id int64) error {
 		}
 		return trashDir + "/" + p, true
 	})
-	if err != nil && !errors.Is(err, errSidecarsBehind) {
-		return fmt.Errorf("Reelhouse could not move the video to the trash: %w", err)
+	if err != nil && !errors.Is(err, ErrSidecarsBehind) {
+		return &FolderError{Op: OpTrash, Path: l.Folder().Dir(), Err: err}
 	}
 	return err
 }
@@ -59,15 +59,11 @@ func (l *Library) Untrash(ctx context.Context, id int64) error {
 	err = l.relocateAll(ctx, rec, Change{TrashedAt: &zero}, func(p string) (string, bool) {
 		return strings.CutPrefix(p, trashDir+"/")
 	})
-	if err != nil && !errors.Is(err, errSidecarsBehind) {
-		return fmt.Errorf("Reelhouse could not take the video out of the trash: %w", err)
+	if err != nil && !errors.Is(err, ErrSidecarsBehind) {
+		return &FolderError{Op: OpUntrash, Path: l.Folder().Dir(), Err: err}
 	}
 	return err
 }
-
-// errSidecarsBehind marks a change that is saved in the history while a
-// sidecar next to a video could not be updated.
-var errSidecarsBehind = errors.New("the change is saved in the history, but the file next to the video could not be updated")
 
 // relocateAll moves the files of rec to the places dest names (files it
 // gives no place stay), records them there, and applies c. A file that is
@@ -116,7 +112,7 @@ func (l *Library) relocateAll(ctx context.Context, rec Record, c Change, dest fu
 	}
 	l.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: got})
 	if err := l.writeSidecarsLocked(got); err != nil {
-		return fmt.Errorf("%w: %v", errSidecarsBehind, err)
+		return fmt.Errorf("%w: %v", ErrSidecarsBehind, err)
 	}
 	return nil
 }
@@ -130,7 +126,7 @@ func (l *Library) relocate(ctx context.Context, lib *Folder, id int64, f File, w
 		return err
 	}
 	if err := lib.moveWithSidecar(f.Path, dest); err != nil {
-		return errors.New(plainOSError(err))
+		return err
 	}
 	from := f.Path
 	f.Path = dest
@@ -279,7 +275,7 @@ func removePartFiles(lib *Folder, taskID string) error {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) && firstErr == nil {
-			firstErr = fmt.Errorf("Reelhouse could not remove an unfinished download (%v).", plainOSError(err))
+			firstErr = &FolderError{Op: OpWriteLibrary, Path: filepath.Join(dir, e.Name()), Err: err}
 		}
 	}
 	return firstErr

@@ -1,0 +1,147 @@
+package gui
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// isSentence reports whether s reads as the app's words: a capital first,
+// a full stop (or the facts in brackets) last, and no code left in it.
+func isSentence(s string) bool {
+	if s == "" || !unicode.IsUpper([]rune(s)[0]) || strings.Contains(s, "_") {
+		return false
+	}
+	return strings.HasSuffix(s, ".") || strings.HasSuffix(s, ")")
+}
+
+// TestEveryHistoryErrorHasASentence: each error history returns for the
+// window to word becomes a sentence, however history wrapped it.
+func TestEveryHistoryErrorHasASentence(t *testing.T) {
+	t.Parallel()
+	cause := &fs.PathError{Op: "open", Path: "/lib/x", Err: fs.ErrPermission}
+	errs := []error{
+		history.ErrAlreadyRunning, history.ErrNoLibraryFolder, history.ErrNestedLibrary,
+		history.ErrNothingToExport, history.ErrNoTaskIDYet, history.ErrNotFinished,
+		history.ErrSidecarsBehind, history.ErrNewerDatabase, history.ErrNotFound,
+		&history.StoreError{Op: history.OpOpenStore, Err: fmt.Errorf("%w: version 9", history.ErrNewerDatabase)},
+	}
+	for _, op := range []history.Op{history.OpOpenLibrary, history.OpWriteLibrary, history.OpDelete,
+		history.OpTrash, history.OpUntrash, history.OpExport, history.OpMoveLibrary, history.OpReadLibraries,
+		history.OpDataFolder} {
+		errs = append(errs, &history.FolderError{Op: op, Path: "/lib/x.mp4", Err: cause},
+			&history.FolderError{Op: op, Path: "/lib/x.mp4", Err: fs.ErrExist})
+	}
+	for _, op := range []history.Op{history.OpOpenStore, history.OpReadStore, history.OpMigrateStore,
+		history.OpRecordRequest, history.OpSaveChange, history.OpRecordVideo, history.OpRestore} {
+		errs = append(errs, &history.StoreError{Op: op, Err: errors.New("disk I/O error")})
+	}
+	for _, err := range errs {
+		wrapped := fmt.Errorf("record 7: %w", err)
+		got := errText(wrapped)
+		if !isSentence(got) || strings.Contains(got, "record 7") || got == err.Error() {
+			t.Errorf("errText(%q) = %q, want a sentence", wrapped, got)
+		}
+	}
+	// The facts a person can act on stay in the sentence.
+	for err, want := range map[error]string{
+		&history.FolderError{Op: history.OpExport, Path: "/out/a.mp4", Err: fs.ErrExist}:        "A file named a.mp4 is already in /out. Choose an empty folder.",
+		&history.FolderError{Op: history.OpOpenLibrary, Path: "/lib", Err: cause}:               "Reelhouse cannot use the library folder /lib (permission denied). Choose another folder in Settings.",
+		&history.StoreError{Op: history.OpRecordRequest, Err: errors.New("database is locked")}: "Reelhouse could not record the request, so it was not sent (database is locked).",
+	} {
+		if got := errText(err); got != want {
+			t.Errorf("errText(%q)\n got %q\nwant %q", err, got, want)
+		}
+	}
+}
+
+// TestEveryRecordProblemHasASentence: no problem code a record may hold
+// reaches the user as a code, with or without facts.
+func TestEveryRecordProblemHasASentence(t *testing.T) {
+	t.Parallel()
+	facts := []string{"", "download video: incomplete", "something odd happened", history.ErrClosedWhileSending.Error(),
+		(&client.APIError{Op: client.OpCreate, StatusCode: 401}).Error()}
+	for _, code := range history.Problems {
+		for _, f := range facts {
+			msg := code
+			if f != "" {
+				msg += ": " + f
+			}
+			r := history.Record{State: history.StateSuccess, Download: history.DownloadFailed, DownloadError: msg,
+				Request: client.CreateRequest{Prompt: "a cat"}}
+			if got := downloadProblem(r); !isSentence(got) {
+				t.Errorf("download problem %q: %q", msg, got)
+			}
+			for _, st := range []history.State{history.StateNotSent, history.StateUncertain, history.StateLost, history.StateStale} {
+				r := history.Record{State: st, ErrorMessage: msg}
+				if got := messageText(r); !isSentence(got) {
+					t.Errorf("%s with message %q: %q", st, msg, got)
+				}
+			}
+		}
+	}
+}
+
+// TestRecordProblemSentences: the words of a record's problem are the
+// ones the user saw when it happened, and the service's words end a
+// sentence properly.
+func TestRecordProblemSentences(t *testing.T) {
+	t.Parallel()
+	refused := (&client.APIError{Op: client.OpCreate, StatusCode: 401}).Error()
+	uncertain := (&client.Error{Op: client.OpCreate, Code: client.CodeUncertain, Detail: "no answer within 30 s"}).Error()
+	tests := []struct {
+		name string
+		r    history.Record
+		want string
+	}{
+		{"not sent, key refused", history.Record{State: history.StateNotSent, ErrorMessage: history.ProblemNotSent + ": " + refused},
+			"The video was not started: The service refused the API key. Check the key in Settings."},
+		{"uncertain, no answer", history.Record{State: history.StateUncertain, ErrorMessage: history.ProblemUncertain + ": " + uncertain},
+			"Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
+				"Look for it on the service's website and add it here by its task id, or generate again on purpose. What happened: no answer within 30 s."},
+		{"closed while sending", history.Record{State: history.StateUncertain, ErrorMessage: history.ProblemUncertain + ": " + history.ErrClosedWhileSending.Error()},
+			"Reelhouse was closed while it was sending this request. Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
+				"Look for it on the service's website and add it here by its task id, or generate again on purpose."},
+		{"stale", history.Record{State: history.StateStale, ErrorMessage: history.ProblemStale},
+			"This task has not finished after a very long time. Use “Check again” to ask the service once more."},
+		{"failed, service's words", history.Record{State: history.StateFailed, ErrorCode: "upstream", ErrorMessage: "content policy"},
+			"The service could not make this video. It said: “content policy”. You can change the prompt and generate again."},
+		{"cancelled, no words", history.Record{State: history.StateCancelled},
+			"The task was cancelled on the service. You can change the prompt and generate again."},
+		// Rows of older versions hold sentences: shown as they are.
+		{"legacy lost", history.Record{State: history.StateLost, ErrorMessage: "The service no longer knows this task."},
+			"The service no longer knows this task."},
+		{"legacy failed", history.Record{State: history.StateFailed, ErrorMessage: "The service could not make this video. You can change the prompt and generate again."},
+			"The service could not make this video. You can change the prompt and generate again."},
+	}
+	for _, tt := range tests {
+		if got := messageText(tt.r); got != tt.want {
+			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+
+	downloads := []struct {
+		name, stored, want string
+	}{
+		{"service's quoted words", history.ProblemDownloadFailed + ": " + (&client.APIError{Op: client.OpTask, StatusCode: 400, Message: "refused"}).Error(),
+			`The video could not be downloaded: The service rejected the request (HTTP 400). The service said: "refused". Use “Retry download” to try again.`},
+		{"facts of history", history.ProblemDownloadFailed + ": video 2 missing from the library after its download",
+			"The video could not be downloaded (video 2 missing from the library after its download). Use “Retry download” to try again."},
+		{"disk full", history.ProblemLocalWrite + ": no space left on device",
+			"The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then use “Retry download”. (no space left on device)"},
+		{"legacy sentence", "The video could not be downloaded: it broke. Use “Retry download” to try again.",
+			"The video could not be downloaded: it broke. Use “Retry download” to try again."},
+	}
+	for _, tt := range downloads {
+		r := history.Record{State: history.StateSuccess, Download: history.DownloadFailed, DownloadError: tt.stored}
+		if got := downloadProblem(r); got != tt.want {
+			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+}
