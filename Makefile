@@ -16,9 +16,10 @@ FUZZTIME ?= 10s
 PKGS ?= ./...
 
 # Debian/Ubuntu packages: C toolchain and headers Fyne builds against, then
-# what the tests use (a real keychain, a virtual display, media tools).
+# what the tests use (a real keychain, a virtual display, media tools, a font
+# with Chinese glyphs for the pictures in Simplified Chinese).
 BUILD_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev
-TEST_PACKAGES := gnome-keyring dbus-x11 xvfb ffmpeg imagemagick xauth curl sqlite3
+TEST_PACKAGES := gnome-keyring dbus-x11 xvfb ffmpeg imagemagick xauth curl sqlite3 fonts-wqy-microhei
 
 # A real Secret Service and a virtual display for the tests that need them.
 HARNESS := .ci/with-xvfb .ci/with-keyring

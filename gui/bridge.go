@@ -1,6 +1,10 @@
 package gui
 
-import "github.com/reelhouse/reelhouse/history"
+import (
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/reelhouse/reelhouse/history"
+)
 
 // startBridge carries the tracker's events to the windows. It is the only
 // goroutine that turns background events into widget changes, and it does
@@ -32,7 +36,7 @@ func (u *UI) apply(e history.Event) {
 	case history.EventProgress:
 		u.history.onProgress(e.ID, e.Done, e.Total)
 	case history.EventKeyRefused:
-		u.settings.onKeyRefused(keyRefusedText)
+		u.settings.onKeyRefused(lang.L(keyRefusedText))
 	case history.EventKeyAccepted:
 		u.settings.onKeyAccepted()
 	case history.EventReloaded:
