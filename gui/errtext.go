@@ -3,7 +3,6 @@ package gui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/keychain"
@@ -33,7 +34,7 @@ func errText(err error) string {
 	node := findClientError(err)
 	if node == nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return "That took too long and was stopped. Check your connection and try again."
+			return lang.L("That took too long and was stopped. Check your connection and try again.")
 		}
 		return err.Error()
 	}
@@ -100,15 +101,15 @@ func clientSentence(err error) string {
 func keychainSentence(kind error) string {
 	switch {
 	case errors.Is(kind, keychain.ErrNotFound):
-		return "No API key is saved in the system keychain."
+		return lang.L("No API key is saved in the system keychain.")
 	case errors.Is(kind, keychain.ErrTimeout):
-		return "The system keychain did not unlock in time. Unlock it (it may be waiting for your password), then try again."
+		return lang.L("The system keychain did not unlock in time. Unlock it (it may be waiting for your password), then try again.")
 	case errors.Is(kind, keychain.ErrLocked):
-		return "The system keychain is locked. Unlock it, then try again."
+		return lang.L("The system keychain is locked. Unlock it, then try again.")
 	case errors.Is(kind, keychain.ErrInvalidKey):
-		return "An API key must be one line of text, not empty and not unusually long. Check that you copied only the key."
+		return lang.L("An API key must be one line of text, not empty and not unusually long. Check that you copied only the key.")
 	default: // ErrUnavailable, ErrNoSessionBus
-		return "The system keychain is not available, so Reelhouse cannot read or store your API key safely. You can still use a key for this session only."
+		return lang.L("The system keychain is not available, so Reelhouse cannot read or store your API key safely. You can still use a key for this session only.")
 	}
 }
 
@@ -116,152 +117,152 @@ func keychainSentence(kind error) string {
 // service's own words when they add something.
 func apiSentence(e *client.APIError) string {
 	create := e.Op == client.OpCreate
+	status := map[string]any{"Status": e.StatusCode}
 	var s string
 	switch c := e.StatusCode; {
 	case c == http.StatusUnauthorized || c == http.StatusForbidden:
-		s = "The service refused the API key. Check the key in Settings."
+		s = lang.L("The service refused the API key. Check the key in Settings.")
 	case c == http.StatusTooManyRequests && create:
-		s = "The service is busy (too many requests) and did not start the video. Wait a moment, then submit again."
+		s = lang.L("The service is busy (too many requests) and did not start the video. Wait a moment, then submit again.")
 	case c == http.StatusTooManyRequests:
-		s = "The service is busy (too many requests). Reelhouse will try again shortly."
+		s = lang.L("The service is busy (too many requests). Reelhouse will try again shortly.")
 	case c == http.StatusNotFound && create:
-		s = "The service does not offer video creation at this address (HTTP 404). Check the server address in Settings."
+		s = lang.L("The service does not offer video creation at this address (HTTP 404). Check the server address in Settings.")
 	case c == http.StatusNotFound:
-		s = "The service has no task with that id for this key."
+		s = lang.L("The service has no task with that id for this key.")
 	case c == http.StatusRequestTimeout && create:
-		s = "The service took too long to read the request (HTTP 408). Submit again in a moment."
+		s = lang.L("The service took too long to read the request (HTTP 408). Submit again in a moment.")
 	case c == http.StatusRequestTimeout:
-		s = "The service took too long to answer (HTTP 408). Reelhouse will try again."
+		s = lang.L("The service took too long to answer (HTTP 408). Reelhouse will try again.")
 	case c >= 500 && create:
-		s = fmt.Sprintf("The service had a temporary problem (HTTP %d). Reelhouse does not resubmit on its own; try again in a moment.", c)
+		s = lang.L("The service had a temporary problem (HTTP {{.Status}}). Reelhouse does not resubmit on its own; try again in a moment.", status)
 	case c >= 500:
-		s = fmt.Sprintf("The service had a temporary problem (HTTP %d). Reelhouse will try again.", c)
+		s = lang.L("The service had a temporary problem (HTTP {{.Status}}). Reelhouse will try again.", status)
 	case c == http.StatusBadRequest || c == http.StatusUnprocessableEntity:
-		s = fmt.Sprintf("The service rejected the request (HTTP %d).", c)
+		s = lang.L("The service rejected the request (HTTP {{.Status}}).", status)
 	case c == http.StatusRequestEntityTooLarge:
-		s = "The service rejected the request because it is too large (HTTP 413). Use smaller reference files."
+		s = lang.L("The service rejected the request because it is too large (HTTP 413). Use smaller reference files.")
 	default:
-		s = fmt.Sprintf("The service answered with an unexpected error (HTTP %d).", c)
+		s = lang.L("The service answered with an unexpected error (HTTP {{.Status}}).", status)
 	}
 	if m := e.Message; m != "" && !strings.EqualFold(m, http.StatusText(e.StatusCode)) {
-		s += " The service said: " + strconv.Quote(m)
+		s = lang.L("{{.Sentence}} The service said: {{.Message}}", map[string]any{"Sentence": s, "Message": strconv.Quote(m)})
 	}
 	return s
 }
 
 // downloadSentence explains an error answer of the file host.
 func downloadSentence(e *client.DownloadError) string {
-	c := e.StatusCode
+	status := map[string]any{"Status": e.StatusCode}
 	switch {
 	case client.IsURLExpired(e):
-		return fmt.Sprintf("The video's download link has expired or is no longer valid (HTTP %d). Ask the service for a fresh link.", c)
+		return lang.L("The video's download link has expired or is no longer valid (HTTP {{.Status}}). Ask the service for a fresh link.", status)
 	case errors.Is(e, client.ErrTransient):
-		return fmt.Sprintf("The video host had a temporary problem (HTTP %d). Try the download again in a moment.", c)
+		return lang.L("The video host had a temporary problem (HTTP {{.Status}}). Try the download again in a moment.", status)
 	default:
-		return fmt.Sprintf("The video host refused the download (HTTP %d).", c)
+		return lang.L("The video host refused the download (HTTP {{.Status}}).", status)
 	}
 }
 
 // codeSentence explains a failure the client found itself.
 func codeSentence(e *client.Error) string {
-	const resume = " Reelhouse will try again and continue where it left off."
+	detail := map[string]any{"Detail": e.Detail}
 	switch e.Code {
 	case client.CodeUnauthorized:
-		return "The service refused the API key. Check the key in Settings."
+		return lang.L("The service refused the API key. Check the key in Settings.")
 	case client.CodeRateLimited:
-		return "The service is busy (too many requests). Reelhouse will try again shortly."
+		return lang.L("The service is busy (too many requests). Reelhouse will try again shortly.")
 	case client.CodeNotFound:
-		return "The service has no task with that id for this key."
+		return lang.L("The service has no task with that id for this key.")
 	case client.CodeTransient:
-		return "The service could not be reached for a moment. Reelhouse will try again."
+		return lang.L("The service could not be reached for a moment. Reelhouse will try again.")
 	case client.CodeUnreachable:
 		if e.Op == client.OpDownload {
-			return "Reelhouse could not reach the video host: " + e.Detail + ". Try the download again in a moment."
+			return lang.L("Reelhouse could not reach the video host: {{.Detail}}. Try the download again in a moment.", detail)
 		}
-		return "Reelhouse could not reach the service: " + e.Detail + ". Check the internet connection and the server address in Settings."
+		return lang.L("Reelhouse could not reach the service: {{.Detail}}. Check the internet connection and the server address in Settings.", detail)
 	case client.CodeMalformed:
 		if e.Detail == "" {
-			return "The service sent an answer Reelhouse could not read."
+			return lang.L("The service sent an answer Reelhouse could not read.")
 		}
-		s := "The service sent an answer Reelhouse could not read (" + e.Detail + ")."
 		if errors.Is(e, client.ErrTransient) {
-			s += " Reelhouse will ask again."
+			return lang.L("The service sent an answer Reelhouse could not read ({{.Detail}}). Reelhouse will ask again.", detail)
 		}
-		return s
+		return lang.L("The service sent an answer Reelhouse could not read ({{.Detail}}).", detail)
 	case client.CodeUncertain:
-		s := "Reelhouse sent the request but never heard back, so it cannot tell whether the video was started. Look for it on the service, add it by its task id, or submit again on purpose."
 		if e.Detail != "" {
-			s += " What happened: " + e.Detail + "."
+			return lang.L("Reelhouse sent the request but never heard back, so it cannot tell whether the video was started. "+
+				"Look for it on the service, add it by its task id, or submit again on purpose. What happened: {{.Detail}}.", detail)
 		}
-		return s
+		return lang.L("Reelhouse sent the request but never heard back, so it cannot tell whether the video was started. " +
+			"Look for it on the service, add it by its task id, or submit again on purpose.")
 	case client.CodeNoModel:
-		return "Choose a model before submitting."
+		return lang.L("Choose a model before submitting.")
 	case client.CodeNoPrompt:
-		return "Write a prompt before submitting."
+		return lang.L("Write a prompt before submitting.")
 	case client.CodeExtraNotJSON:
-		return "The request's extra options cannot be sent as JSON."
+		return lang.L("The request's extra options cannot be sent as JSON.")
 	case client.CodeRequestBuild:
-		return "Reelhouse could not build the request."
+		return lang.L("Reelhouse could not build the request.")
 	case client.CodeNoTaskID:
-		return "The task id is empty."
+		return lang.L("The task id is empty.")
 	case client.CodeTaskIDTooLong:
-		return "The task id is too long (more than 200 characters)."
+		return lang.L("The task id is too long (more than 200 characters).")
 	case client.CodeTaskIDControl:
-		return "The task id contains invisible control characters."
+		return lang.L("The task id contains invisible control characters.")
 	case client.CodeInvalidOption:
-		return "Reelhouse could not set up its connection to the service (" + e.Detail + ")."
+		return lang.L("Reelhouse could not set up its connection to the service ({{.Detail}}).", detail)
 	case client.CodeInvalidRequest:
-		return "The request is incomplete."
+		return lang.L("The request is incomplete.")
 	case client.CodeNoAPIKey:
-		return "No API key is set. Add your key in Settings."
+		return lang.L("No API key is set. Add your key in Settings.")
 	case client.CodeKeyNotSendable:
-		return "The API key contains characters that cannot be sent. Paste it again in Settings."
+		return lang.L("The API key contains characters that cannot be sent. Paste it again in Settings.")
 	case client.CodeInvalidBaseURL:
-		return "The server address is not valid."
+		return lang.L("The server address is not valid.")
 	case client.CodeBaseURLNotURL:
-		return "The server address is not valid: it is not a web address."
+		return lang.L("The server address is not valid: it is not a web address.")
 	case client.CodeBaseURLNoHost:
-		return "The server address is not valid: it must start with https:// and name a server."
+		return lang.L("The server address is not valid: it must start with https:// and name a server.")
 	case client.CodeBaseURLUserInfo:
-		return "The server address is not valid: it must not contain a user name or password."
+		return lang.L("The server address is not valid: it must not contain a user name or password.")
 	case client.CodeBaseURLQuery:
-		return "The server address is not valid: it must not contain '?' or '#'."
+		return lang.L("The server address is not valid: it must not contain '?' or '#'.")
 	case client.CodeBaseURLInsecure:
-		return "The server address is not valid: it must start with https:// (plain http:// is only allowed for this computer)."
+		return lang.L("The server address is not valid: it must start with https:// (plain http:// is only allowed for this computer).")
 	case client.CodeBaseURLScheme:
-		return "The server address is not valid: it must start with https://."
+		return lang.L("The server address is not valid: it must start with https://.")
 	case client.CodeRedirectLoop:
-		return "The server tried to send Reelhouse to one address after another, which it does not follow for safety."
+		return lang.L("The server tried to send Reelhouse to one address after another, which it does not follow for safety.")
 	case client.CodeRedirectHost:
-		return "The server tried to send Reelhouse to another server (" + e.Detail + "), which it does not follow for safety."
+		return lang.L("The server tried to send Reelhouse to another server ({{.Detail}}), which it does not follow for safety.", detail)
 	case client.CodeRedirectInsecure:
-		return "The server tried to send Reelhouse to an insecure (http) address, which it does not follow for safety."
+		return lang.L("The server tried to send Reelhouse to an insecure (http) address, which it does not follow for safety.")
 	case client.CodeRedirectScheme:
-		return "The server tried to send Reelhouse to a non-web address, which it does not follow for safety."
+		return lang.L("The server tried to send Reelhouse to a non-web address, which it does not follow for safety.")
 	case client.CodeRedirectRefused:
-		return "The server tried to send Reelhouse to another address, which it does not follow for safety."
+		return lang.L("The server tried to send Reelhouse to another address, which it does not follow for safety.")
 	case client.CodeNotVideo:
-		return "The downloaded file is not a video (it does not look like an MP4 file)."
+		return lang.L("The downloaded file is not a video (it does not look like an MP4 file).")
 	case client.CodeStalled:
 		if e.Detail != "" {
-			return "The download stopped receiving data (" + e.Detail + ")." + resume
+			return lang.L("The download stopped receiving data ({{.Detail}}). Reelhouse will try again and continue where it left off.", detail)
 		}
-		return "The download stopped receiving data." + resume
+		return lang.L("The download stopped receiving data. Reelhouse will try again and continue where it left off.")
 	case client.CodeIncomplete:
-		return "The download was cut off before the end." + resume
+		return lang.L("The download was cut off before the end. Reelhouse will try again and continue where it left off.")
 	case client.CodeTooLarge:
 		if e.Detail != "" {
-			return "The video is larger than allowed (" + e.Detail + "), so it was not downloaded."
+			return lang.L("The video is larger than allowed ({{.Detail}}), so it was not downloaded.", detail)
 		}
-		return "The video is larger than the allowed maximum, so it was not downloaded."
+		return lang.L("The video is larger than the allowed maximum, so it was not downloaded.")
 	case client.CodeLocalWrite:
-		s := "The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download."
 		if e.Detail != "" {
-			s += " (" + e.Detail + ")"
+			return lang.L("The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download. ({{.Detail}})", detail)
 		}
-		return s
+		return lang.L("The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download.")
 	case client.CodeUnsupportedURL:
-		return "The video address is not a secure web address, so Reelhouse will not download it."
+		return lang.L("The video address is not a secure web address, so Reelhouse will not download it.")
 	}
 	return e.Error()
 }
@@ -276,24 +277,24 @@ func historySentence(err error) (string, bool) {
 	)
 	switch {
 	case errors.Is(err, history.ErrAlreadyRunning):
-		return "Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again.", true
+		return lang.L("Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again."), true
 	case errors.Is(err, history.ErrNoLibraryFolder):
-		return "No library folder is set. Choose one in Settings.", true
+		return lang.L("No library folder is set. Choose one in Settings."), true
 	case errors.Is(err, history.ErrNestedLibrary):
-		return "The new library folder cannot be inside the old one, or the other way round. Choose a separate folder.", true
+		return lang.L("The new library folder cannot be inside the old one, or the other way round. Choose a separate folder."), true
 	case errors.Is(err, history.ErrNothingToExport):
-		return "There is no downloaded video to export in what you selected.", true
+		return lang.L("There is no downloaded video to export in what you selected."), true
 	case errors.Is(err, history.ErrNoTaskIDYet):
-		return "This request has no task id, so there is nothing to check. Add the task by its id if you found it on the service.", true
+		return lang.L("This request has no task id, so there is nothing to check. Add the task by its id if you found it on the service."), true
 	case errors.Is(err, history.ErrNotFinished):
-		return "This task has no finished video to download yet.", true
+		return lang.L("This task has no finished video to download yet."), true
 	case errors.Is(err, history.ErrSidecarsBehind):
-		return "The change is saved in the history, but the file next to the video could not be updated. " +
-			"Check that the library folder can be written to.", true
+		return lang.L("The change is saved in the history, but the file next to the video could not be updated. " +
+			"Check that the library folder can be written to."), true
 	case errors.Is(err, history.ErrNewerDatabase):
-		return "The history was written by a newer version of Reelhouse. Please update Reelhouse.", true
+		return lang.L("The history was written by a newer version of Reelhouse. Please update Reelhouse."), true
 	case errors.Is(err, history.ErrNotFound):
-		return "That task is no longer in the history.", true
+		return lang.L("That task is no longer in the history."), true
 	case errors.As(err, &fe):
 		return folderSentence(fe), true
 	case errors.As(err, &se):
@@ -304,53 +305,54 @@ func historySentence(err error) (string, bool) {
 
 // folderSentence explains a failure to use a folder or a file in it.
 func folderSentence(e *history.FolderError) string {
-	p, why := userText(e.Path), osReason(e.Err)
+	p := userText(e.Path)
+	d := map[string]any{"Path": p, "Reason": osReason(e.Err), "Name": filepath.Base(p), "Folder": filepath.Dir(p)}
 	exists := errors.Is(e.Err, fs.ErrExist)
 	switch {
 	case e.Op == history.OpOpenLibrary:
-		return fmt.Sprintf("Reelhouse cannot use the library folder %s (%s). Choose another folder in Settings.", p, why)
+		return lang.L("Reelhouse cannot use the library folder {{.Path}} ({{.Reason}}). Choose another folder in Settings.", d)
 	case e.Op == history.OpWriteLibrary:
-		return fmt.Sprintf("Reelhouse could not write in the library folder (%s). Check that it can be written to and has free space.", why)
+		return lang.L("Reelhouse could not write in the library folder ({{.Reason}}). Check that it can be written to and has free space.", d)
 	case e.Op == history.OpDelete:
-		return fmt.Sprintf("Reelhouse could not delete %s (%s).", p, why)
+		return lang.L("Reelhouse could not delete {{.Path}} ({{.Reason}}).", d)
 	case e.Op == history.OpTrash:
-		return fmt.Sprintf("Reelhouse could not move the video to the trash (%s).", why)
+		return lang.L("Reelhouse could not move the video to the trash ({{.Reason}}).", d)
 	case e.Op == history.OpUntrash:
-		return fmt.Sprintf("Reelhouse could not take the video out of the trash (%s).", why)
+		return lang.L("Reelhouse could not take the video out of the trash ({{.Reason}}).", d)
 	case e.Op == history.OpExport && exists:
-		return fmt.Sprintf("A file named %s is already in %s. Choose an empty folder.", filepath.Base(p), filepath.Dir(p))
+		return lang.L("A file named {{.Name}} is already in {{.Folder}}. Choose an empty folder.", d)
 	case e.Op == history.OpExport:
-		return fmt.Sprintf("Reelhouse could not export to %s (%s). Check that the folder can be written to and has free space.", p, why)
+		return lang.L("Reelhouse could not export to {{.Path}} ({{.Reason}}). Check that the folder can be written to and has free space.", d)
 	case e.Op == history.OpMoveLibrary && exists:
-		return fmt.Sprintf("A different file named %s is already in the new folder, so nothing was moved. Choose an empty folder.", filepath.Base(p))
+		return lang.L("A different file named {{.Name}} is already in the new folder, so nothing was moved. Choose an empty folder.", d)
 	case e.Op == history.OpMoveLibrary:
-		return fmt.Sprintf("Reelhouse could not copy %s to the new folder, so nothing was moved (%s).", p, why)
+		return lang.L("Reelhouse could not copy {{.Path}} to the new folder, so nothing was moved ({{.Reason}}).", d)
 	case e.Op == history.OpReadLibraries:
-		return fmt.Sprintf("Reelhouse could not read the library folders (%s). Check that both exist.", why)
+		return lang.L("Reelhouse could not read the library folders ({{.Reason}}). Check that both exist.", d)
 	case e.Op == history.OpDataFolder:
-		return fmt.Sprintf("Reelhouse could not use its data folder %s (%s).", p, why)
+		return lang.L("Reelhouse could not use its data folder {{.Path}} ({{.Reason}}).", d)
 	}
-	return fmt.Sprintf("Reelhouse could not use %s (%s).", p, why)
+	return lang.L("Reelhouse could not use {{.Path}} ({{.Reason}}).", d)
 }
 
 // storeSentence explains a failure to read or write the history database.
 func storeSentence(e *history.StoreError) string {
-	why := e.Err.Error()
+	why := map[string]any{"Reason": e.Err.Error()}
 	switch e.Op {
 	case history.OpOpenStore:
-		return "Reelhouse could not open its history database (" + why + ")."
+		return lang.L("Reelhouse could not open its history database ({{.Reason}}).", why)
 	case history.OpReadStore:
-		return "Reelhouse could not read its history database (" + why + ")."
+		return lang.L("Reelhouse could not read its history database ({{.Reason}}).", why)
 	case history.OpMigrateStore:
-		return "Reelhouse could not update its history database (" + why + ")."
+		return lang.L("Reelhouse could not update its history database ({{.Reason}}).", why)
 	case history.OpRecordRequest:
-		return "Reelhouse could not record the request, so it was not sent (" + why + ")."
+		return lang.L("Reelhouse could not record the request, so it was not sent ({{.Reason}}).", why)
 	case history.OpRecordVideo:
-		return "Reelhouse could not record the downloaded video (" + why + ")."
+		return lang.L("Reelhouse could not record the downloaded video ({{.Reason}}).", why)
 	case history.OpRestore:
-		return "Reelhouse could not restore a task from the library folder (" + why + ")."
+		return lang.L("Reelhouse could not restore a task from the library folder ({{.Reason}}).", why)
 	}
-	return "Reelhouse could not save a change to its history (" + why + ")."
+	return lang.L("Reelhouse could not save a change to its history ({{.Reason}}).", why)
 }
 
 // osReason is the system's reason for a failed file operation, in the
@@ -358,11 +360,11 @@ func storeSentence(e *history.StoreError) string {
 func osReason(err error) string {
 	switch {
 	case errors.Is(err, fs.ErrPermission):
-		return "permission denied"
+		return lang.L("permission denied")
 	case errors.Is(err, fs.ErrNotExist):
-		return "it does not exist"
+		return lang.L("it does not exist")
 	case errors.Is(err, fs.ErrExist):
-		return "a file of that name is already there"
+		return lang.L("a file of that name is already there")
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -422,9 +424,9 @@ var (
 func factsText(lead, facts string) string {
 	switch err, ok := clientErrorFromText(facts); {
 	case facts == "":
-		return lead + "."
+		return lang.L("{{.Lead}}.", map[string]any{"Lead": lead})
 	case ok:
-		return lead + ": " + errText(err)
+		return lang.L("{{.Lead}}: {{.Reason}}", map[string]any{"Lead": lead, "Reason": errText(err)})
 	}
-	return lead + " (" + facts + ")."
+	return lang.L("{{.Lead}} ({{.Facts}}).", map[string]any{"Lead": lead, "Facts": facts})
 }
