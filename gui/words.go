@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
 )
@@ -14,50 +16,50 @@ import (
 func statusText(r history.Record) string {
 	switch r.State {
 	case history.StateSubmitting:
-		return "Sending…"
+		return lang.L("Sending…")
 	case history.StateUncertain:
-		return "Not sure it started"
+		return lang.L("Not sure it started")
 	case history.StateNotSent:
-		return "Not sent"
+		return lang.L("Not sent")
 	case history.StatePending:
 		if !r.Watching {
-			return "Waiting (not watched)"
+			return lang.L("Waiting (not watched)")
 		}
-		return "Waiting to start"
+		return lang.L("Waiting to start")
 	case history.StateRunning:
 		if !r.Watching {
-			return "Generating (not watched)"
+			return lang.L("Generating (not watched)")
 		}
-		return "Generating…"
+		return lang.L("Generating…")
 	case history.StateFailed:
-		return "Failed"
+		return lang.L("Failed")
 	case history.StateCancelled:
-		return "Cancelled"
+		return lang.L("Cancelled")
 	case history.StateLost:
-		return "Lost by the service"
+		return lang.L("Lost by the service")
 	case history.StateStale:
-		return "Stale — check again"
+		return lang.L("Stale — check again")
 	case history.StateSuccess:
 		switch r.Download {
 		case history.DownloadDone:
 			for _, f := range r.Files {
 				if f.Missing {
-					return "File missing"
+					return lang.L("File missing")
 				}
 			}
-			return "Downloaded"
+			return lang.L("Downloaded")
 		case history.DownloadFailed:
 			if r.DownloadError == history.DownloadErrorTaskGone {
-				return "Gone from the service"
+				return lang.L("Gone from the service")
 			}
-			return "Download failed"
+			return lang.L("Download failed")
 		case history.DownloadPaused:
-			return "Download paused"
+			return lang.L("Download paused")
 		default:
-			return "Downloading…"
+			return lang.L("Downloading…")
 		}
 	}
-	return "Service says: " + string(r.State)
+	return lang.L("Service says: {{.State}}", map[string]any{"State": string(r.State)})
 }
 
 // needsAttention reports whether the user has something to do about r.
@@ -90,7 +92,7 @@ func inProgress(r history.Record) bool {
 func humanSize(n int64) string {
 	switch {
 	case n < 1024:
-		return fmt.Sprintf("%d bytes", n)
+		return lang.N("{{.Count}} bytes", int(n), map[string]any{"Count": n})
 	case n < 1024*1024:
 		return fmt.Sprintf("%.1f KB", float64(n)/1024)
 	case n < 1024*1024*1024:
@@ -104,7 +106,7 @@ func humanTime(t time.Time) string {
 	if t.IsZero() || t.Unix() <= 0 {
 		return "—"
 	}
-	return t.Local().Format("2 Jan 2006, 15:04:05")
+	return t.Local().Format(lang.L("2 Jan 2006, 15:04:05")) // a layout of package time
 }
 
 // firstLine shortens a prompt to one line of at most n runes, ready to
@@ -112,7 +114,7 @@ func humanTime(t time.Time) string {
 func firstLine(s string, n int) string {
 	s = strings.Join(strings.Fields(userText(s)), " ")
 	if s == "" {
-		return "(no prompt)"
+		return lang.L("(no prompt)")
 	}
 	r := []rune(s)
 	if len(r) > n {
@@ -142,14 +144,16 @@ func messageText(r history.Record) string {
 		if strings.HasSuffix(msg, legacyFailure) {
 			return msg
 		}
-		what := "The service could not make this video."
-		if r.State == history.StateCancelled {
-			what = "The task was cancelled on the service."
+		said := map[string]any{"Message": userText(strings.TrimSpace(msg))}
+		switch {
+		case r.State == history.StateCancelled && said["Message"] != "":
+			return lang.L("The task was cancelled on the service. It said: “{{.Message}}”. "+legacyFailure, said)
+		case r.State == history.StateCancelled:
+			return lang.L("The task was cancelled on the service. " + legacyFailure)
+		case said["Message"] != "":
+			return lang.L("The service could not make this video. It said: “{{.Message}}”. "+legacyFailure, said)
 		}
-		if msg = strings.TrimSpace(msg); msg != "" {
-			what += " It said: “" + userText(msg) + "”."
-		}
-		return what + " " + legacyFailure
+		return lang.L("The service could not make this video. " + legacyFailure)
 	}
 	code, facts, ok := history.ParseProblem(msg)
 	if !ok {
@@ -171,7 +175,8 @@ func downloadProblem(r history.Record) string {
 // fullStop ends a sentence that may end in the service's quoted words.
 func fullStop(s string) string {
 	s = strings.TrimSpace(s)
-	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") {
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") ||
+		strings.HasSuffix(s, "。") || strings.HasSuffix(s, "！") || strings.HasSuffix(s, "？") {
 		return s
 	}
 	return s + "."
@@ -182,46 +187,47 @@ func fullStop(s string) string {
 func problemText(code, facts string, r history.Record) string {
 	switch code {
 	case history.ProblemNotSent:
-		return factsText("The video was not started", facts)
+		return factsText(lang.L("The video was not started"), facts)
 	case history.ProblemUncertain:
-		const what = "Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
+		const uncertainText = "Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
 			"Look for it on the service's website and add it here by its task id, or generate again on purpose."
 		cause, parsed := clientErrorFromText(facts)
 		var cErr *client.Error
 		switch {
 		case facts == "":
-			return what
+			return lang.L(uncertainText)
 		case facts == history.ErrClosedWhileSending.Error():
-			return "Reelhouse was closed while it was sending this request. " + what
+			return lang.L("Reelhouse was closed while it was sending this request. " + uncertainText)
 		case parsed && errors.As(cause, &cErr) && cErr.Code == client.CodeUncertain:
 			if cErr.Detail == "" {
-				return what
+				return lang.L(uncertainText)
 			}
-			return what + " What happened: " + cErr.Detail + "."
+			return lang.L(uncertainText+" What happened: {{.Detail}}.", map[string]any{"Detail": cErr.Detail})
 		case parsed:
-			return fullStop(errText(cause)) + " " + what
+			return lang.L("{{.Cause}} "+uncertainText, map[string]any{"Cause": fullStop(errText(cause))})
 		}
-		return what + " (" + facts + ")"
+		return lang.L(uncertainText+" ({{.Facts}})", map[string]any{"Facts": facts})
 	case history.ProblemLost:
-		return "The service no longer knows this task. It may have been removed, or it belongs to another API key."
+		return lang.L("The service no longer knows this task. It may have been removed, or it belongs to another API key.")
 	case history.ProblemStale:
-		return "This task has not finished after a very long time. Use “Check again” to ask the service once more."
+		return lang.L("This task has not finished after a very long time. Use “Check again” to ask the service once more.")
 	case history.ProblemDownloadFailed:
-		return fullStop(factsText("The video could not be downloaded", facts)) + " Use “Retry download” to try again."
+		return lang.L("{{.Problem}} Use “Retry download” to try again.",
+			map[string]any{"Problem": fullStop(factsText(lang.L("The video could not be downloaded"), facts))})
 	case history.ProblemNoFile:
-		return "The service says the video is ready but sent no file to download. Try “Retry download” later, or contact the service."
+		return lang.L("The service says the video is ready but sent no file to download. Try “Retry download” later, or contact the service.")
 	case history.ProblemLocalWrite:
-		s := "The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then use “Retry download”."
+		const localWriteText = "The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then use “Retry download”."
 		if facts != "" {
-			s += " (" + facts + ")"
+			return lang.L(localWriteText+" ({{.Facts}})", map[string]any{"Facts": facts})
 		}
-		return s
+		return lang.L(localWriteText)
 	case history.DownloadErrorTaskGone:
-		msg := "The service no longer has this task, so its video cannot be downloaded any more; retrying will not help."
+		const goneText = "The service no longer has this task, so its video cannot be downloaded any more; retrying will not help."
 		if r.Request.Prompt != "" {
-			msg += " Use “Generate again” to make a new one from the same prompt."
+			return lang.L(goneText + " Use “Generate again” to make a new one from the same prompt.")
 		}
-		return msg
+		return lang.L(goneText)
 	}
 	return code + ": " + facts // a code without words: a test catches it
 }
@@ -251,13 +257,13 @@ func taskIDError(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, history.ErrNoTaskID):
-		return sentence("Paste a task id first.")
+		return sentence(lang.L("Paste a task id first."))
 	case errors.Is(err, history.ErrNotUncertain):
-		return sentence("This entry already has a task id, or was never sent; there is nothing to attach.")
+		return sentence(lang.L("This entry already has a task id, or was never sent; there is nothing to attach."))
 	case errors.Is(err, history.ErrTaskIDInHistory):
-		return sentence("That task id is already in the history, as another entry. Paste it in the search box to find that entry.")
+		return sentence(lang.L("That task id is already in the history, as another entry. Paste it in the search box to find that entry."))
 	case client.IsNotFound(err):
-		return sentence("The service has no task with that id for this API key. Check the id, or the key in Settings.")
+		return sentence(lang.L("The service has no task with that id for this API key. Check the id, or the key in Settings."))
 	}
 	return err
 }
