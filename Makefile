@@ -18,7 +18,7 @@ PKGS ?= ./...
 # Debian/Ubuntu packages: C toolchain and headers Fyne builds against, then
 # what the tests use (a real keychain, a virtual display, media tools).
 BUILD_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev
-TEST_PACKAGES := gnome-keyring dbus-x11 xvfb ffmpeg imagemagick xauth
+TEST_PACKAGES := gnome-keyring dbus-x11 xvfb ffmpeg imagemagick xauth curl sqlite3
 
 # A real Secret Service and a virtual display for the tests that need them.
 HARNESS := .ci/with-xvfb .ci/with-keyring
@@ -63,13 +63,18 @@ fmt-check:
 
 test: test-deps vet fmt-check
 	$(HARNESS) $(GO) test -race -count=1 -timeout 20m $(TESTFLAGS) $(PKGS)
+	$(HARNESS) $(GO) test -count=1 -run '^$$' -bench 'TrackerPolling|StoreScale|VsFind|Download|ResumeWaste|LibraryView' -benchtime 1x ./history/ ./client/ ./gui/
 	@GO='$(GO)' .ci/fuzz $(FUZZTIME) $(PKGS)
 
 fuzz:
 	@GO='$(GO)' .ci/fuzz $(FUZZTIME) $(PKGS)
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+# Every figure of docs/BENCHMARKS.md at full size, next to its reference
+# (curl, sqlite3, find); BENCHFLAGS passes flags to .ci/bench, e.g.
+# BENCHFLAGS='-note "The machine was busy."'. Takes about 15 minutes.
+BENCHFLAGS ?=
+bench: test-deps
+	GO='$(GO)' $(HARNESS) $(GO) run ./.ci/bench $(BENCHFLAGS)
 
 # The Reliability tests in their long form (REELHOUSE_RELIABILITY=full),
 # ending with one line per scenario and "N passed, N failed".

@@ -55,16 +55,12 @@ func main() {
 		session.Close()
 		os.Exit(0)
 	})
-	w := ui.ComposeWindow()
-	w.SetCloseIntercept(func() {
-		w.Hide()
-		go quit()
-	})
+	ui.SetOnQuit(func() { go quit() })
 	go func() {
 		<-ctx.Done() // interrupted or terminated
 		quit()
 	}()
 	ui.Start()
-	w.ShowAndRun()
+	ui.MainWindow().ShowAndRun()
 	quit()
 }

@@ -62,7 +62,7 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 		}
 		s.closers = append(s.closers, func() { os.RemoveAll(tmp) })
 		// The simulator is for demo mode only, and only this wiring uses it.
-		sim := apitest.New(apitest.Config{PendingFor: 2 * time.Second, RunningFor: 4 * time.Second, Covers: true})
+		sim := apitest.New(apitest.Config{PendingFor: 2 * time.Second, RunningFor: 4 * time.Second, Covers: true, DemoClips: true})
 		s.closers = append(s.closers, sim.Close)
 		o.DataDir, o.Library, o.Server, demoKey = filepath.Join(tmp, "data"), filepath.Join(tmp, "Library"), sim.URL(), sim.Key()
 	}
@@ -94,8 +94,9 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	}
 	s.closers = append(s.closers, func() { store.Close() })
 
-	d := gui.Deps{Store: store, ServerLocked: o.Server != "", LibraryLocked: o.Library != ""}
+	d := gui.Deps{Store: store, ServerLocked: o.Server != "", LibraryLocked: o.Library != "", Log: s.Log.With("part", "gui")}
 	d.ServerURL = o.Server
+	d.Version, d.DataDir = appVersion(), o.DataDir
 	if d.ServerURL == "" {
 		d.ServerURL = store.Setting(ctx, history.SettingServer, client.DefaultBaseURL)
 	}

@@ -25,8 +25,10 @@ func (u *UI) apply(e history.Event) {
 		u.history.onRecordChanged(e.Record)
 		u.compose.onRecordChanged(e.Record)
 		u.history.countVideos() // a download may have added videos
+		u.follow(e.Record)
 	case history.EventDeleted:
 		u.history.onRecordDeleted(e.ID)
+		u.forget(e.ID)
 	case history.EventProgress:
 		u.history.onProgress(e.ID, e.Done, e.Total)
 	case history.EventKeyRefused:
@@ -35,6 +37,7 @@ func (u *UI) apply(e history.Event) {
 		u.settings.onKeyAccepted()
 	case history.EventReloaded:
 		u.background(u.history.reload)
+		u.onReloaded()
 	case history.EventServiceUnreachable:
 		u.history.onServiceUnreachable()
 	case history.EventServiceReachable:

@@ -32,8 +32,9 @@ var imageExtensions = []string{".png", ".jpg", ".jpeg", ".webp", ".gif"}
 // composeView is the compose pane: write a prompt, pick options, Generate.
 type composeView struct {
 	ui   *UI
-	win  fyne.Window
+	win  fyne.Window // the main window, which dialogs belong to
 	pane fyne.CanvasObject
+	root fyne.CanvasObject
 
 	model      *widget.SelectEntry
 	modelHint  *widget.Label
@@ -80,7 +81,7 @@ type composeView struct {
 }
 
 func newCompose(u *UI) *composeView {
-	v := &composeView{ui: u, win: u.app.NewWindow("Reelhouse — New video"), prices: priceBook{}, ready: map[int64]string{}}
+	v := &composeView{ui: u, win: u.main, prices: priceBook{}, ready: map[int64]string{}}
 	v.modelHint = hintLabel("")
 	v.model = widget.NewSelectEntry(modelChoices())
 	v.model.SetPlaceHolder("A model, or the id of another one")
@@ -158,17 +159,14 @@ func newCompose(u *UI) *composeView {
 		v.scroll,
 	)
 	toolbar := container.NewHBox(
-		widget.NewButtonWithIcon("History", theme.HistoryIcon(), func() { u.history.show() }),
 		widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { u.settings.show() }),
 	)
-	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewBorder(nil, nil, nil, toolbar), nil, nil, nil, v.pane)))
-	v.win.SetOnDropped(v.onDropped)
-	v.win.Resize(fyne.NewSize(720, 640))
+	v.root = container.NewPadded(container.NewBorder(container.NewBorder(nil, nil, nil, toolbar), nil, nil, nil, v.pane))
 	return v
 }
 
-// content is the compose pane, to be placed in a window.
-func (v *composeView) content() fyne.CanvasObject { return v.pane }
+// content is the compose pane, for the main window to hold.
+func (v *composeView) content() fyne.CanvasObject { return v.root }
 
 // hintLabel is a small, quiet line that explains the field above it.
 func hintLabel(text string) *widget.Label {
@@ -246,6 +244,9 @@ func (v *composeView) onExtraChanged(text string) {
 	}
 	v.updateGenerate()
 }
+
+// textNoKeyToSend is said when Generate is pressed without an API key.
+const textNoKeyToSend = "Nothing was sent: Reelhouse has no API key yet. Add your key, or try the demo."
 
 // variationCount is how many videos one press of Generate makes.
 func (v *composeView) variationCount() int { return v.variations.SelectedIndex() + 1 }
@@ -373,6 +374,19 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 	v.updateGenerate()
 	v.setStatus(sendingText(1, total), false)
 	v.ui.background(func(ctx context.Context) {
+		// A keychain unlocked since Reelhouse started gives its key now;
+		// with no key at all nothing is sent (and nothing is "refused").
+		if !v.ui.ensureKey(ctx) {
+			v.ui.do(func() {
+				v.inFlight, v.lastSent = false, nil
+				v.updateGenerate()
+				v.setStatus(textNoKeyToSend, true)
+				if v.ui.welcome == nil {
+					v.ui.showWelcome(v.ui.welcomeParent())
+				}
+			})
+			return
+		}
 		for i, req := range reqs {
 			if i > 0 {
 				v.ui.do(func() { v.setStatus(sendingText(i+1, total), false) })
@@ -439,7 +453,7 @@ func submitFailedText(rec history.Record, err error) string {
 	switch {
 	case errors.As(err, &unrec):
 		return "Your video was started, but Reelhouse could not save it in its history. Its task id is " + unrec.TaskID +
-			" — please note it. Reelhouse adds it to History the next time it starts; if it does not, use “Add by task id” in History with that id."
+			" — please note it. Reelhouse adds it to your library the next time it starts; if it does not, use File › Add by task id with that id."
 	case rec.State == history.StateUncertain:
 		return rec.ErrorMessage
 	}
@@ -476,7 +490,7 @@ func (v *composeView) onRecordChanged(r history.Record) {
 			// Say why where it is shown, not only in History.
 			v.setStatus(statusText(r)+": "+r.ErrorMessage, true)
 		case needsAttention(r):
-			v.setStatus(fmt.Sprintf("Your video: %s. See History for details.", statusText(r)), true)
+			v.setStatus(fmt.Sprintf("Your video: %s. Select it in your library for details.", statusText(r)), true)
 		default:
 			v.setStatus("Your video: "+statusText(r), false)
 		}
@@ -489,7 +503,7 @@ func (v *composeView) onRecordChanged(r history.Record) {
 	case done:
 		v.setStatus(fmt.Sprintf("%d of %d videos ready. The latest is saved in %s", ready, total, v.ready[r.ID]), false)
 	case needsAttention(r):
-		v.setStatus(fmt.Sprintf("Video %d of %d: %s. See History for details.", i+1, total, statusText(r)), true)
+		v.setStatus(fmt.Sprintf("Video %d of %d: %s. Select it in your library for details.", i+1, total, statusText(r)), true)
 	case ready == 0:
 		v.setStatus(fmt.Sprintf("Video %d of %d: %s", i+1, total, statusText(r)), false)
 	}
@@ -508,8 +522,7 @@ func (v *composeView) fill(req client.CreateRequest) {
 		v.previewKept(v.keptImage.File)
 	}
 	v.setStatus("Settings copied from the earlier video. Change anything, then press Generate.", false)
-	v.win.Show()
-	v.win.RequestFocus()
+	v.ui.showCompose()
 }
 
 // previewKept shows the picture kept in the library at rel (a path

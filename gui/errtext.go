@@ -47,7 +47,7 @@ func findClientError(err error) error {
 	case *client.Error, *client.APIError, *client.DownloadError, *keychain.Error:
 		return err
 	}
-	for _, k := range []error{keychain.ErrNotFound, keychain.ErrUnavailable, keychain.ErrNoSessionBus,
+	for _, k := range []error{keychain.ErrNotFound, keychain.ErrUnavailable, keychain.ErrLocked, keychain.ErrNoSessionBus,
 		keychain.ErrTimeout, keychain.ErrInvalidKey} {
 		if err == k {
 			return err
@@ -94,7 +94,9 @@ func keychainSentence(kind error) string {
 	case errors.Is(kind, keychain.ErrNotFound):
 		return "No API key is saved in the system keychain."
 	case errors.Is(kind, keychain.ErrTimeout):
-		return "The system keychain did not answer in time. It may be locked or waiting for a password; unlock it and try again, or use a key for this session only."
+		return "The system keychain did not unlock in time. Unlock it (it may be waiting for your password), then try again."
+	case errors.Is(kind, keychain.ErrLocked):
+		return "The system keychain is locked. Unlock it, then try again."
 	case errors.Is(kind, keychain.ErrInvalidKey):
 		return "An API key must be one line of text, not empty and not unusually long. Check that you copied only the key."
 	default: // ErrUnavailable, ErrNoSessionBus

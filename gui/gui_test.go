@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"errors"
 	"image"
 	"image/png"
 	"os"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
-	"github.com/reelhouse/reelhouse/client/keychain"
 	"github.com/reelhouse/reelhouse/history"
 )
 
@@ -341,78 +339,6 @@ func overlayText(w fyne.Window) string {
 		b.WriteString(test.RenderObjectToMarkup(o))
 	}
 	return b.String()
-}
-
-// fakeKeys is a keychain that has no key yet, and records what is saved.
-type fakeKeys struct {
-	mu    sync.Mutex
-	saved string
-}
-
-func (k *fakeKeys) Load(context.Context) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.saved == "" {
-		return "", keychain.ErrNotFound
-	}
-	return k.saved, nil
-}
-
-func (k *fakeKeys) Save(_ context.Context, key string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.saved = key
-	return nil
-}
-
-func (k *fakeKeys) Delete(context.Context) error { return k.Save(context.Background(), "") }
-
-func TestFirstLaunchAsksForKeyAndSavesIt(t *testing.T) {
-	keys := &fakeKeys{}
-	h := newHarness(t, keys, false)
-	s := h.ui.settings
-	h.loop.until(t, "the welcome message", func() bool { return strings.Contains(s.keyNote.Text, "Welcome") })
-	s.win.Resize(fyne.NewSize(640, 460))
-	capture(t, s.win, "settings-first-launch")
-	test.Type(s.key, h.sim.Key())
-	test.Tap(s.saveKey)
-	h.loop.until(t, "the key to be saved", func() bool { return s.status.Text == "Key saved." })
-	if keys.saved != h.sim.Key() || !h.deps.Client.HasAPIKey() {
-		t.Errorf("saved %q, client has key: %v", keys.saved, h.deps.Client.HasAPIKey())
-	}
-	// The key now works end to end.
-	test.Type(h.ui.compose.prompt, "with my new key")
-	test.Tap(h.ui.compose.generate)
-	h.loop.until(t, "the video", func() bool {
-		return len(h.ui.history.records) == 1 && h.ui.history.records[0].Download == history.DownloadDone
-	})
-	if strings.Contains(test.RenderToMarkup(s.win.Canvas()), h.sim.Key()) {
-		t.Error("the settings window shows the key in clear text")
-	}
-}
-
-// brokenKeys is a keychain that is not available.
-type brokenKeys struct{}
-
-func (brokenKeys) Load(context.Context) (string, error) {
-	return "", errors.Join(keychain.ErrUnavailable, errors.New("no secret service"))
-}
-func (brokenKeys) Save(context.Context, string) error { return keychain.ErrUnavailable }
-func (brokenKeys) Delete(context.Context) error       { return keychain.ErrUnavailable }
-
-func TestUnavailableKeychainOffersSessionKey(t *testing.T) {
-	h := newHarness(t, brokenKeys{}, false)
-	s := h.ui.settings
-	h.loop.until(t, "the keychain dialog", func() bool { return len(s.win.Canvas().Overlays().List()) > 0 })
-	if text := overlayText(s.win); !strings.Contains(text, "this session") {
-		t.Errorf("dialog says %q", text)
-	}
-	s.win.Resize(fyne.NewSize(640, 460))
-	capture(t, s.win, "settings-keychain-unavailable")
-	s.useSessionKey(h.sim.Key())
-	if !h.deps.Client.HasAPIKey() || !strings.Contains(s.keyNote.Text, "session only") {
-		t.Errorf("session key not in use: note %q", s.keyNote.Text)
-	}
 }
 
 // downloadOne makes a video through the tracker and waits until the

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
 	"github.com/reelhouse/reelhouse/history/media/playback"
 )
@@ -53,6 +54,7 @@ type playerView struct {
 	mu        sync.Mutex
 	player    *playback.Player
 	closed    bool
+	done      chan struct{}   // closed on close
 	next      *playback.Frame // the newest frame not yet on show
 	scheduled bool            // a call to showNext is on its way
 	work      sync.WaitGroup  // opening and closing the player
@@ -96,7 +98,7 @@ func newPlayerView(u *UI, path string, info media.Info, thumb string) *playerVie
 }
 
 func newPlayerViewWith(u *UI, path string, info media.Info, thumb string, opts playback.Options) *playerView {
-	v := &playerView{ui: u, path: path, thumb: thumb, info: info, opts: opts}
+	v := &playerView{ui: u, path: path, thumb: thumb, info: info, opts: opts, done: make(chan struct{})}
 	v.picture = canvas.NewImageFromImage(nil)
 	v.picture.FillMode = canvas.ImageFillContain
 	v.picture.SetMinSize(shownSize(info))
@@ -116,7 +118,7 @@ func newPlayerViewWith(u *UI, path string, info media.Info, thumb string, opts p
 	v.scrub.Step = 0.01
 	v.scrub.OnChanged = v.onScrub
 	v.scrub.OnChangeEnded = v.onScrubEnded
-	v.clock = widget.NewLabel(clockText(0, info.Duration))
+	v.clock = widget.NewLabel(playTimeText(0, info.Duration))
 	v.notice = widget.NewLabel("")
 	v.notice.Wrapping = fyne.TextWrapWord
 	v.notice.Hide()
@@ -158,6 +160,16 @@ func (v *playerView) start() {
 	}
 	opts.OnFrame = v.onFrame
 	opts.OnStatus = func(s playback.Status) { v.ui.do(func() { v.onStatus(s) }) }
+	// When the UI stops, the player stops with it, and Stop waits for it.
+	v.ui.background(func(ctx context.Context) {
+		select {
+		case <-ctx.Done():
+			if p := v.shutdown(); p != nil {
+				p.Close()
+			}
+		case <-v.done:
+		}
+	})
 	v.work.Go(func() {
 		if v.thumb != "" {
 			if img, err := readPicture(v.thumb); err == nil {
@@ -268,7 +280,7 @@ func (v *playerView) showNext() {
 		v.scrub.Value = min(f.PTS.Seconds(), v.scrub.Max)
 		v.scrub.Refresh()
 	}
-	v.clock.SetText(clockText(f.PTS, v.info.Duration))
+	v.clock.SetText(playTimeText(f.PTS, v.info.Duration))
 }
 
 func (v *playerView) onStatus(s playback.Status) {
@@ -353,7 +365,7 @@ func (v *playerView) onVolume(x float64) {
 func (v *playerView) onScrub(x float64) {
 	v.dragging = true
 	at := time.Duration(x * float64(time.Second))
-	v.clock.SetText(clockText(at, v.info.Duration))
+	v.clock.SetText(playTimeText(at, v.info.Duration))
 	v.withPlayer(func(p *playback.Player) { p.Seek(at) })
 }
 
@@ -429,28 +441,33 @@ func (v *playerView) onOpenElsewhere() {
 // return, in the background; wait reports when they have.
 func (v *playerView) close() {
 	v.leaveFullWindow()
-	v.mu.Lock()
-	if v.closed {
-		v.mu.Unlock()
-		return
-	}
-	v.closed = true
-	p := v.player
-	v.player = nil
-	next := v.next
-	v.next = nil
-	v.mu.Unlock()
-	next.Release()
-	if p != nil {
+	if p := v.shutdown(); p != nil {
 		v.work.Go(p.Close)
 	}
+}
+
+// shutdown marks the view closed and returns the player to close, if it
+// is open. It may be called from any goroutine.
+func (v *playerView) shutdown() *playback.Player {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.closed {
+		return nil
+	}
+	v.closed = true
+	close(v.done)
+	p := v.player
+	v.player = nil
+	v.next.Release()
+	v.next = nil
+	return p
 }
 
 // wait returns once the player's background work has ended.
 func (v *playerView) wait() { v.work.Wait() }
 
-// clockText is "0:03 / 0:10".
-func clockText(at, total time.Duration) string {
+// playTimeText is "0:03 / 0:10".
+func playTimeText(at, total time.Duration) string {
 	return minSec(at) + " / " + minSec(total)
 }
 
@@ -501,5 +518,41 @@ func (s *playerSurface) TypedKey(e *fyne.KeyEvent) {
 		s.v.leaveFullWindow()
 	case fyne.KeyRight:
 		s.v.onStep()
+	}
+}
+
+// showPlayer puts a player for the chosen video at the top of the detail
+// panel when it can be played (on), closing the one shown before.
+func (v *historyView) showPlayer(r history.Record, on bool) {
+	path, ok := v.filePath()
+	if !on || !ok {
+		path = ""
+	}
+	if path == v.playerPath {
+		return
+	}
+	v.closePlayer()
+	if path == "" {
+		return
+	}
+	f := r.Files[v.fileIdx]
+	v.player = newPlayerView(v.ui, path, f.Media, v.ui.deps.Tracker.ThumbnailPath(f))
+	v.playerPath = path
+	v.playerBox.Objects = []fyne.CanvasObject{v.player.content()}
+	v.playerBox.Refresh()
+	v.thumbBox.Hide()
+}
+
+// closePlayer ends the player of the detail panel, if any.
+func (v *historyView) closePlayer() {
+	if v.player == nil {
+		return
+	}
+	v.player.close()
+	v.player, v.playerPath = nil, ""
+	v.playerBox.Objects = nil
+	v.playerBox.Refresh()
+	if v.thumb.Resource != nil {
+		v.thumbBox.Show()
 	}
 }

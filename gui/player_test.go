@@ -133,6 +133,9 @@ func TestPlayerPlaysSeeksStepsAndCloses(t *testing.T) {
 	test.Tap(v.loopBtn)
 	v.volume.SetValue(0.5)
 
+	if len(ffmpegChildren(t)) == 0 {
+		t.Fatal("no ffmpeg process seen while the player is open")
+	}
 	v.close()
 	v.wait()
 	loop.pump()
@@ -184,5 +187,37 @@ func writeTestPNG(t *testing.T, path string) {
 	defer f.Close()
 	if err := png.Encode(f, img); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestDetailPlaysTheChosenVideo(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed")
+	}
+	h := newHarness(t, nil, true)
+	first := h.downloadOne(t, "A fox in the snow")
+	second := h.downloadOne(t, "A hen on a fence")
+	hv := h.ui.history
+	hv.list.Select(hv.indexOf(first.ID))
+	h.loop.until(t, "the player of the first video", func() bool { return hv.player != nil && hv.player.frame != nil })
+	p := hv.player
+	if hv.playerBox.Objects[0] != p.content() || hv.thumbBox.Visible() {
+		t.Fatal("the player is not at the top of the details")
+	}
+
+	// Choosing another video closes the first player.
+	hv.list.Select(hv.indexOf(second.ID))
+	h.loop.until(t, "the player of the second video", func() bool { return hv.player != nil && hv.player != p })
+	if !p.isClosed() {
+		t.Fatal("the first player is still open")
+	}
+	p.wait()
+
+	// Stopping the UI (the window closing) stops the player and its ffmpeg.
+	h.ui.cancel()
+	h.ui.wg.Wait()
+	hv.player.wait()
+	if pids := ffmpegChildren(t); len(pids) > 0 {
+		t.Fatalf("ffmpeg processes left after the UI stopped: %v", pids)
 	}
 }

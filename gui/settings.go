@@ -27,12 +27,18 @@ type settingsView struct {
 	key       *widget.Entry
 	keyNote   *widget.Label
 	saveKey   *widget.Button
+	removeKey *widget.Button
+	retryKey  *widget.Button
 	server    *widget.Entry
 	library   *widget.Entry
 	interval  *widget.Select
 	downloads *widget.Select
 	apply     *widget.Button
 	status    *widget.Label
+
+	sessionOnly bool // the key in use is not in the keychain
+	keyRead     bool // the keychain has been asked at start
+	notifications *widget.Check
 }
 
 func newSettings(u *UI) *settingsView {
@@ -43,8 +49,13 @@ func newSettings(u *UI) *settingsView {
 	v.keyNote.Wrapping = fyne.TextWrapWord
 	v.saveKey = widget.NewButtonWithIcon("Save key", theme.ConfirmIcon(), v.onSaveKey)
 	v.saveKey.Importance = widget.HighImportance
+	v.removeKey = widget.NewButtonWithIcon("Remove key", theme.DeleteIcon(), v.onRemoveKey)
+	v.removeKey.Disable() // until a key is in use
+	v.retryKey = widget.NewButtonWithIcon("Try again", theme.ViewRefreshIcon(), v.onRetryKey)
+	v.retryKey.Hide()
 	if u.deps.Keys == nil {
 		v.saveKey.SetText("Use key")
+		v.removeKey.Hide() // a demo or environment key is not stored
 	}
 
 	v.server = widget.NewEntry()
@@ -71,14 +82,15 @@ func newSettings(u *UI) *settingsView {
 
 	v.apply = widget.NewButton("Save server and folder", v.onSaveLocations)
 	form := widget.NewForm(
-		widget.NewFormItem("API key", container.NewBorder(nil, nil, nil, v.saveKey, v.key)),
+		widget.NewFormItem("API key", container.NewBorder(nil, nil, nil, container.NewHBox(v.saveKey, v.removeKey), v.key)),
 		widget.NewFormItem("Server", v.server),
 		widget.NewFormItem("Library folder", container.NewBorder(nil, nil, nil, browse, v.library)),
 		widget.NewFormItem("Check every", v.interval),
 		widget.NewFormItem("Download", v.downloads),
 	)
 	form.AppendItem(newPricesItem(u))
-	v.win.SetContent(container.NewPadded(container.NewBorder(v.keyNote, container.NewVBox(v.apply, v.status), nil, nil, form)))
+	form.AppendItem(v.notificationsItem())
+	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewVBox(v.keyNote, container.NewHBox(v.retryKey)), container.NewVBox(v.apply, v.status), nil, nil, form)))
 	return v
 }
 
@@ -87,100 +99,131 @@ func (v *settingsView) show() {
 	v.win.RequestFocus()
 }
 
-// loadKey reads the key from the keychain in the background, at start.
-func (v *settingsView) loadKey(ctx context.Context) {
-	if v.ui.deps.Keys == nil {
-		note := v.ui.deps.KeyNote
-		v.ui.do(func() { v.keyNote.SetText(note) })
-		return
-	}
-	key, err := v.ui.deps.Keys.Load(ctx)
-	switch {
-	case err == nil:
-		v.ui.deps.Client.SetAPIKey(key)
-		v.ui.deps.Tracker.KeyChanged()
-		v.ui.do(func() {
-			v.key.SetText(key)
-			v.keyNote.SetText("Your key is stored in the system keychain.")
-		})
-	case errors.Is(err, keychain.ErrNotFound):
-		v.ui.do(func() {
-			v.keyNote.SetText("Welcome! Paste your API key from the service (it starts with sk-) and press Save key. It is kept in the system keychain.")
-			v.show()
-		})
-	case ctx.Err() != nil:
-	default:
-		v.ui.do(func() {
-			v.keyNote.SetText(plainError(err))
-			v.offerSessionKey(err)
-		})
-	}
+// onKeyNote says where the key comes from, or that there is none.
+func (v *settingsView) onKeyNote(note string) {
+	v.keyRead = true
+	v.keyNote.SetText(note)
+	v.retryKey.Hide()
 }
 
-// offerSessionKey explains a keychain failure and lets the user type a key
-// that is used until Reelhouse closes and never saved.
-func (v *settingsView) offerSessionKey(cause error) {
-	fyne.LogError("keychain", cause)
-	entry := widget.NewPasswordEntry()
-	entry.SetPlaceHolder("sk-…")
-	msg := widget.NewLabel(plainError(cause) + "\n\nYou can paste your key below to use it until you close Reelhouse. It will not be saved anywhere.")
-	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm("Keychain not available", "Use for this session", "Not now",
-		container.NewVBox(msg, entry), func(ok bool) {
-			if ok {
-				v.useSessionKey(entry.Text)
-			}
-		}, v.win)
-	d.Resize(fyne.NewSize(480, 260))
-	v.win.Show()
-	d.Show()
-}
-
-func (v *settingsView) useSessionKey(key string) {
-	key = strings.TrimSpace(key)
-	if key == "" {
-		v.status.SetText("No key was entered, so Reelhouse cannot reach the service yet.")
-		return
-	}
-	v.ui.deps.Client.SetAPIKey(key)
-	v.ui.deps.Tracker.KeyChanged()
+// onKeyInUse shows that key is in use; sessionOnly says it is not in the
+// keychain, so Remove key only forgets it.
+func (v *settingsView) onKeyInUse(key, note string, sessionOnly bool) {
+	v.keyRead = true
 	v.key.SetText(key)
-	v.keyNote.SetText("Using your key for this session only. It is not saved; you will be asked again next time.")
+	v.keyNote.SetText(note)
+	v.retryKey.Hide()
+	v.sessionOnly = sessionOnly
+	if v.ui.deps.Keys != nil {
+		v.removeKey.Enable()
+	}
 }
 
+// onKeyLoadFailed says why the keychain did not give the key; canRetry
+// offers "Try again" for a keychain the user can unlock.
+func (v *settingsView) onKeyLoadFailed(text string, canRetry bool) {
+	v.keyRead = true
+	v.keyNote.SetText(text)
+	v.retryKey.Hidden = !canRetry
+	v.retryKey.Enable()
+	v.retryKey.Refresh()
+}
+
+// onRetryKey reads the key again once the user has unlocked the keychain.
+func (v *settingsView) onRetryKey() {
+	v.retryKey.Disable()
+	v.status.SetText("")
+	v.keyNote.SetText("Reading your key from the system keychain…")
+	v.ui.background(v.ui.loadKey)
+}
+
+// onSaveKey checks the key with the service, then saves it in the
+// keychain; every outcome replaces the status line, so no earlier "Key
+// saved." stays on screen.
 func (v *settingsView) onSaveKey() {
 	key := strings.TrimSpace(v.key.Text)
 	if key == "" {
-		v.status.SetText("Paste your API key first.")
-		return
-	}
-	if v.ui.deps.Keys == nil {
-		v.useSessionKey(key)
+		v.status.SetText(textKeyEmpty)
 		return
 	}
 	v.saveKey.Disable()
-	v.status.SetText("Saving the key in the system keychain… (your system may ask you to unlock it)")
+	v.status.SetText(textKeyChecking)
 	v.ui.background(func(ctx context.Context) {
-		// The user may be typing a password into an unlock prompt, so this
-		// deadline, not the keychain's short default, governs. If it passes,
-		// the keychain undoes a save that lands afterwards, so "not saved"
-		// below stays true.
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		defer cancel()
-		err := v.ui.deps.Keys.Save(ctx, key)
-		if err == nil {
-			v.ui.deps.Client.SetAPIKey(key)
-			v.ui.deps.Tracker.KeyChanged()
+		if err := keyCheck(ctx, v.ui.deps.Client, key); err != nil {
+			text := keyCheckText(err)
+			v.ui.do(func() {
+				v.saveKey.Enable()
+				v.status.SetText(text)
+			})
+			return
 		}
+		if v.ui.deps.Keys != nil {
+			v.ui.do(func() { v.status.SetText(textKeySaving) })
+		}
+		outcome, text := v.ui.storeKey(ctx, key, false)
 		v.ui.do(func() {
 			v.saveKey.Enable()
-			if err != nil {
-				v.status.SetText("")
-				v.offerSessionKey(err)
-				return
+			v.status.SetText(text)
+			switch {
+			case outcome == keyInKeychain:
+				v.onKeyInUse(key, textKeyStored, false)
+			case outcome == keyForSession && v.ui.deps.Keys == nil:
+				// A demo or environment key is never stored.
+				v.onKeyInUse(key, v.ui.deps.KeyNote, true)
+				v.status.SetText("Key accepted. " + textKeySession)
+			case outcome == keyForSession:
+				v.onKeyInUse(key, textKeySession, true)
 			}
-			v.keyNote.SetText("Your key is stored in the system keychain.")
-			v.status.SetText("Key saved.")
+			if v.ui.welcome != nil && outcome != keyNotUsed {
+				v.ui.welcome.close()
+			}
+		})
+	})
+}
+
+// onRemoveKey asks, then removes the key from the keychain and offers the
+// welcome again.
+func (v *settingsView) onRemoveKey() {
+	d := dialog.NewConfirm("Remove the API key?",
+		"Reelhouse will forget your key and remove it from the system keychain. "+
+			"Videos being made go on at the service, and Reelhouse picks them up again once you add a key.",
+		func(ok bool) {
+			if ok {
+				v.removeStoredKey()
+			}
+		}, v.win)
+	d.SetConfirmText("Remove key")
+	d.SetDismissText("Keep key")
+	d.Show()
+}
+
+func (v *settingsView) removeStoredKey() {
+	v.removeKey.Disable()
+	v.status.SetText("Removing the key… (your system may ask you to unlock the keychain)")
+	sessionOnly := v.sessionOnly
+	v.ui.background(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, keychainWait)
+		defer cancel()
+		err := v.ui.deps.Keys.Delete(ctx)
+		if err != nil && ctx.Err() == nil {
+			v.ui.logKeychain("delete", err)
+		}
+		// A key kept for this run only is not in a keychain that is not
+		// there, so forgetting it is all removing means.
+		if err != nil && !(sessionOnly && errors.Is(err, keychain.ErrUnavailable) && !canRetryKeychain(err)) {
+			v.ui.do(func() {
+				v.removeKey.Enable()
+				v.status.SetText("The key was not removed. " + errText(err))
+			})
+			return
+		}
+		v.ui.deps.Client.SetAPIKey("")
+		v.ui.do(func() {
+			v.key.SetText("")
+			v.sessionOnly = false
+			v.keyNote.SetText(textKeyNone)
+			v.status.SetText("Key removed.")
+			v.ui.showWelcome(v.ui.welcomeParent())
 		})
 	})
 }
@@ -286,12 +329,51 @@ func (v *settingsView) moveLibrary(ctx context.Context, dir string) error {
 	return err
 }
 
-// onKeyRefused is called when the service refused the key while polling.
+// onKeyRefused is called when the tracker stopped because of the key. With
+// no key in use nothing was sent, so nothing was refused: the welcome asks
+// for one instead, unless the keychain is still being read at start. Any
+// earlier "Key saved." goes.
 func (v *settingsView) onKeyRefused(msg string) {
+	v.status.SetText("")
+	if !v.ui.deps.Client.HasAPIKey() {
+		v.keyNote.SetText(textNoKeyPaused)
+		if v.keyRead && v.ui.welcome == nil && v.ui.deps.Keys != nil {
+			v.ui.showWelcome(v.ui.welcomeParent())
+		}
+		return
+	}
 	v.keyNote.SetText(msg)
 	v.show()
 }
 
 func (v *settingsView) onKeyAccepted() {
 	v.status.SetText("Checking on your videos again.")
+}
+
+// notificationsItem is the check box that turns desktop notifications on
+// and off.
+func (v *settingsView) notificationsItem() *widget.FormItem {
+	v.notifications = widget.NewCheck("Tell me when a video is ready or failed", nil)
+	v.notifications.SetChecked(true)
+	v.notifications.OnChanged = v.onNotificationsChanged
+	return widget.NewFormItem("Notifications", v.notifications)
+}
+
+// showNotifications sets the check box from the saved setting, without
+// saving it again.
+func (v *settingsView) showNotifications(on bool) {
+	v.notifications.OnChanged = nil
+	v.notifications.SetChecked(on)
+	v.notifications.OnChanged = v.onNotificationsChanged
+}
+
+func (v *settingsView) onNotificationsChanged(on bool) {
+	v.ui.notifyOff, v.ui.notifyTouched = !on, true
+	value := "on"
+	if !on {
+		value = "off"
+	}
+	v.ui.background(func(ctx context.Context) {
+		v.ui.showError(v.win, "Could not save the setting", v.ui.deps.Store.SetSetting(ctx, settingNotifications, value))
+	})
 }

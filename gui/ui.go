@@ -1,4 +1,5 @@
-// Package gui holds Reelhouse's windows: compose, history and settings.
+// Package gui holds Reelhouse's windows: the main window, with the compose
+// pane beside the library, and Settings.
 // Background work (the tracker, the keychain, the network) never touches a
 // widget: bridge.go is the one place that carries its results to the UI
 // goroutine.
@@ -8,11 +9,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -53,6 +56,12 @@ type Deps struct {
 	// LibraryLocked is set when the library folder came from the command
 	// line or demo mode and must not be saved.
 	LibraryLocked bool
+	// Log, if set, keeps what the windows do not show, such as the
+	// keychain's own words.
+	Log *slog.Logger
+	// Version and DataDir are shown in About.
+	Version string
+	DataDir string
 }
 
 // KeySource says where the API key of a run comes from when it is not
@@ -92,9 +101,18 @@ type UI struct {
 	mu      sync.Mutex // guards stopped
 	stopped bool
 
+	main     fyne.Window
+	panes    *panes
 	compose  *composeView
 	history  *historyView
 	settings *settingsView
+	welcome  *welcomeView // the first-run choice while it is shown
+
+	// startDemo starts Reelhouse again in demo mode; nil means startDemo.
+	startDemo func() error
+
+	// The main window's state, on the UI goroutine only.
+	mainState
 }
 
 // New builds the windows without showing them.
@@ -113,9 +131,13 @@ func New(a fyne.App, d Deps) *UI {
 			}
 		})
 	}
+	u.main = a.NewWindow(appName)
+	u.initMain()
 	u.compose = newCompose(u)
 	u.history = newHistory(u)
 	u.settings = newSettings(u)
+	u.settings.win.SetContent(withCloseButton(u.settings.win))
+	u.buildMain()
 	return u
 }
 
@@ -123,7 +145,8 @@ func New(a fyne.App, d Deps) *UI {
 // key in the background. Call Stop when the app stops.
 func (u *UI) Start() {
 	u.startBridge()
-	u.background(func(ctx context.Context) { u.settings.loadKey(ctx) })
+	u.startMain()
+	u.background(u.loadKey) // opens the welcome when there is no key
 	u.background(u.compose.loadSettings)
 	u.background(func(ctx context.Context) {
 		u.history.reload(ctx)
@@ -147,11 +170,8 @@ func (u *UI) Stop() {
 	u.wg.Wait()
 }
 
-// ComposeWindow is the main window.
-func (u *UI) ComposeWindow() fyne.Window { return u.compose.win }
-
-// HistoryWindow lists every task.
-func (u *UI) HistoryWindow() fyne.Window { return u.history.win }
+// MainWindow holds the compose pane and the library.
+func (u *UI) MainWindow() fyne.Window { return u.main }
 
 // SettingsWindow holds the key, server and library settings.
 func (u *UI) SettingsWindow() fyne.Window { return u.settings.win }
@@ -184,12 +204,39 @@ func (u *UI) showError(win fyne.Window, title string, err error) {
 func plainError(err error) string { return errText(err) }
 
 // secondaryWindow makes a window that hides instead of closing, so it can
-// be shown again with its state intact.
+// be shown again with its state intact. Esc and Ctrl+W close it too.
 func secondaryWindow(a fyne.App, title string, size fyne.Size) fyne.Window {
 	w := a.NewWindow(title)
 	w.Resize(size)
 	w.SetCloseIntercept(w.Hide)
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { w.Hide() })
+	w.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name != fyne.KeyEscape {
+			return
+		}
+		if !closeTopDialog(w.Canvas()) {
+			w.Hide()
+		}
+	})
 	return w
+}
+
+// withCloseButton is w's content with a Close button under it.
+func withCloseButton(w fyne.Window) fyne.CanvasObject {
+	closeBtn := widget.NewButton("Close", w.Hide)
+	return container.NewBorder(nil, container.NewPadded(container.NewBorder(nil, nil, nil, closeBtn)), nil, nil, w.Content())
+}
+
+// closeTopDialog closes the dialog on top of c, if any, as Esc does.
+func closeTopDialog(c fyne.Canvas) bool {
+	top := c.Overlays().Top()
+	if top == nil {
+		return false
+	}
+	top.Hide()
+	c.Overlays().Remove(top)
+	return true
 }
 
 // TrackerStopped tells the user that the background work following their
@@ -201,7 +248,7 @@ func (u *UI) TrackerStopped(err error) {
 	}
 	fyne.LogError("tracker stopped", err)
 	u.do(func() {
-		dialog.ShowInformation("Reelhouse stopped following your videos", trackerStoppedText(err), u.compose.win)
+		dialog.ShowInformation("Reelhouse stopped following your videos", trackerStoppedText(err), u.main)
 	})
 }
 
@@ -209,7 +256,7 @@ func (u *UI) TrackerStopped(err error) {
 func trackerStoppedText(err error) string {
 	if errors.Is(err, history.ErrResume) {
 		return "Reelhouse could not read its history, so it is not checking on your videos or downloading them. " +
-			"Quit Reelhouse and start it again. If this happens again, use Library ▸ Copy diagnostics in History and send the text with a bug report.\n\nDetails: " + err.Error()
+			"Quit Reelhouse and start it again. If this happens again, use Library ▸ Copy diagnostics and send the text with a bug report.\n\nDetails: " + err.Error()
 	}
 	return "Reelhouse is not checking on your videos or downloading them any more. Quit Reelhouse and start it again.\n\nDetails: " + err.Error()
 }

@@ -18,6 +18,7 @@ type API interface {
 	Create(ctx context.Context, req client.CreateRequest) (client.CreateResult, error)
 	Task(ctx context.Context, id string) (*client.Task, error)
 	Download(ctx context.Context, rawURL, partPath string, opts client.DownloadOptions) (client.DownloadResult, error)
+	Cancel(ctx context.Context, id string) error
 }
 
 // Interval limits, from the service's recommendation.

@@ -82,6 +82,8 @@ const (
 	TargetTask
 	// TargetFiles is any request to the file host.
 	TargetFiles
+	// TargetCancel is DELETE /video/v1/tasks/{id}.
+	TargetCancel
 )
 
 // Fault describes a misbehaviour to inject.
@@ -95,6 +97,9 @@ type Fault struct {
 	RetryAfter time.Duration
 	// Delay is used by FaultSlow and FaultTrickle.
 	Delay time.Duration
+	// CutAfter, if positive, makes FaultTruncate and FaultResetMidBody
+	// cut the body after this many bytes instead of a half or a third.
+	CutAfter int64
 }
 
 // Inject adds a fault. Faults fire in the order they were injected; one
@@ -150,7 +155,7 @@ func (s *Sim) takeFault(target Target, r *http.Request) *Fault {
 func (f *Fault) applies(target Target, r *http.Request) bool {
 	switch {
 	case f.Target == target:
-	case f.Target == TargetAPI && (target == TargetCreate || target == TargetTask):
+	case f.Target == TargetAPI && (target == TargetCreate || target == TargetTask || target == TargetCancel):
 	default:
 		return false
 	}

@@ -1,15 +1,16 @@
 package apitest
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"embed"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -56,34 +57,94 @@ func pickVideo(id string, n int) video {
 // (counting from 0, in the order of the task's data) of task id, or nil if
 // there is no such task or item. Each item of each task is a valid MP4
 // with its own checksum: the simulator appends an MP4 "free" box naming
-// the task and item.
+// the task and item. With a large Padding this holds the whole file in
+// memory: prefer VideoFile then.
 func (s *Sim) VideoBytes(id string, n int) []byte {
+	f := s.VideoFile(id, n)
+	if f == nil {
+		return nil
+	}
+	b := make([]byte, f.Size())
+	if _, err := f.ReadAt(b, 0); err != nil && err != io.EOF {
+		panic(err)
+	}
+	return b
+}
+
+// VideoFile is VideoBytes as a reader that holds only the MP4 and the name
+// of the task in memory: the padding is generated as it is read. Nil if
+// there is no such task or item.
+func (s *Sim) VideoFile(id string, n int) *io.SectionReader {
 	s.mu.Lock()
 	_, ok := s.tasks[id]
 	s.mu.Unlock()
 	if !ok || n < 0 || n >= s.cfg.VideosPerTask {
 		return nil
 	}
-	return bytes.Clone(s.videoBytes(id, n))
+	v := s.videoFile(id, n)
+	return io.NewSectionReader(v, 0, v.size)
 }
 
-func (s *Sim) videoBytes(id string, n int) []byte {
+// paddedVideo is a served file: head (the MP4, the "free" box header and
+// the name of the task) followed by size-len(head) zero bytes, which are
+// never stored.
+type paddedVideo struct {
+	head []byte
+	size int64
+}
+
+// ReadAt implements io.ReaderAt.
+func (v *paddedVideo) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("apitest: negative offset")
+	}
+	if off >= v.size {
+		return 0, io.EOF
+	}
+	want := len(p)
+	if rest := v.size - off; int64(want) > rest {
+		p = p[:rest]
+	}
+	n := 0
+	if off < int64(len(v.head)) {
+		n = copy(p, v.head[off:])
+	}
+	clear(p[n:])
+	if len(p) < want {
+		return len(p), io.EOF
+	}
+	return len(p), nil
+}
+
+func (s *Sim) videoFile(id string, n int) *paddedVideo {
 	key := id + "/" + strconv.Itoa(n)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if b, ok := s.cache[key]; ok {
-		return b
+	if v, ok := s.cache[key]; ok {
+		return v
 	}
 	base := pickVideo(id, n).data
-	payload := []byte(fmt.Sprintf("reelhouse simulator: task %s, item %d", id, n))
-	payload = append(payload, make([]byte, s.cfg.Padding)...)
-	b := make([]byte, 0, len(base)+8+len(payload))
-	b = append(b, base...)
-	b = binary.BigEndian.AppendUint32(b, uint32(8+len(payload)))
-	b = append(b, "free"...)
-	b = append(b, payload...)
-	s.cache[key] = b
-	return b
+	if t, ok := s.tasks[id]; ok {
+		base = s.videoOf(t, n).data
+	}
+	name := []byte(fmt.Sprintf("reelhouse simulator: task %s, item %d", id, n))
+	boxSize := int64(8 + len(name) + s.cfg.Padding)
+	head := make([]byte, 0, len(base)+16+len(name))
+	head = append(head, base...)
+	if boxSize <= math.MaxUint32 {
+		head = binary.BigEndian.AppendUint32(head, uint32(boxSize))
+		head = append(head, "free"...)
+	} else {
+		// A box over 4 GiB gives its size in 64 bits after the type.
+		boxSize += 8
+		head = binary.BigEndian.AppendUint32(head, 1)
+		head = append(head, "free"...)
+		head = binary.BigEndian.AppendUint64(head, uint64(boxSize))
+	}
+	head = append(head, name...)
+	v := &paddedVideo{head: head, size: int64(len(base)) + boxSize}
+	s.cache[key] = v
+	return v
 }
 
 // signedURL returns a URL for item n of task id, valid for URLTTL.
@@ -126,7 +187,7 @@ func (s *Sim) sign(id string, n int, exp int64) string {
 
 // validators returns the file's ETag and modification time; bump gives
 // the file a new version first.
-func (s *Sim) validators(id string, n int, data []byte, bump bool) (string, time.Time) {
+func (s *Sim) validators(id string, n int, data *paddedVideo, bump bool) (string, time.Time) {
 	key := id + "/" + strconv.Itoa(n)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -134,7 +195,10 @@ func (s *Sim) validators(id string, n int, data []byte, bump bool) (string, time
 		s.etagGen[key]++
 	}
 	gen := s.etagGen[key]
-	sum := sha256.Sum256(data)
+	h := sha256.New()
+	h.Write(data.head)
+	fmt.Fprintf(h, "+%d", data.size)
+	sum := h.Sum(nil)
 	etag := fmt.Sprintf(`"%x-%d"`, sum[:8], gen)
 	mod := time.Unix(1719000000, 0).UTC()
 	if t, ok := s.tasks[id]; ok {
@@ -189,7 +253,8 @@ func (s *Sim) handleFile(w http.ResponseWriter, r *http.Request) {
 	if s.answerStatusFault(w, r, f, false) {
 		return
 	}
-	data := s.videoBytes(id, n)
+	w = &countingWriter{ResponseWriter: w, sim: s}
+	data := s.videoFile(id, n)
 	etag, mod := s.validators(id, n, data, f != nil && f.Kind == FaultChangeETag)
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Content-Type", "video/mp4")
@@ -209,39 +274,59 @@ func (s *Sim) handleFile(w http.ResponseWriter, r *http.Request) {
 			serveWrongRange(w, r, data, mod)
 			return
 		case FaultTruncate:
-			out = &cutWriter{ResponseWriter: w, num: 1, den: 2}
+			out = &cutWriter{ResponseWriter: w, num: 1, den: 2, at: f.CutAfter}
 		case FaultResetMidBody:
-			out = &cutWriter{ResponseWriter: w, num: 1, den: 3, reset: true}
+			out = &cutWriter{ResponseWriter: w, num: 1, den: 3, at: f.CutAfter, reset: true}
 		case FaultTrickle:
 			out = &trickleWriter{ResponseWriter: w, sim: s, r: r, delay: f.Delay}
 		}
 	}
-	http.ServeContent(out, r, "video.mp4", mod, bytes.NewReader(data))
+	http.ServeContent(out, r, "video.mp4", mod, io.NewSectionReader(data, 0, data.size))
+}
+
+// FileBytesSent is how many bytes of video the file host has sent, over
+// every request, whole or partial: with the sizes of the files, it tells
+// how much a client fetched twice.
+func (s *Sim) FileBytesSent() int64 { return s.sent.Load() }
+
+// countingWriter adds what it writes to the simulator's byte count.
+type countingWriter struct {
+	http.ResponseWriter
+	sim *Sim
+}
+
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(p)
+	c.sim.sent.Add(int64(n))
+	return n, err
 }
 
 // serveWrongRange answers a Range request with a 206 that starts one byte
 // away from where it was asked to.
-func serveWrongRange(w http.ResponseWriter, r *http.Request, data []byte, mod time.Time) {
+func serveWrongRange(w http.ResponseWriter, r *http.Request, data *paddedVideo, mod time.Time) {
 	spec, _ := strings.CutPrefix(r.Header.Get("Range"), "bytes=")
 	first, _, _ := strings.Cut(spec, "-")
-	start, _ := strconv.Atoi(first)
+	start, _ := strconv.ParseInt(first, 10, 64)
 	wrong := start + 1
-	if wrong >= len(data) {
+	if wrong >= data.size {
 		wrong = max(start-1, 0)
 	}
 	w.Header().Set("Last-Modified", mod.Format(http.TimeFormat))
-	w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", wrong, len(data)-1, len(data)))
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)-wrong))
+	w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", wrong, data.size-1, data.size))
+	w.Header().Set("Content-Length", strconv.FormatInt(data.size-wrong, 10))
 	w.WriteHeader(http.StatusPartialContent)
-	w.Write(data[wrong:])
+	io.Copy(w, io.NewSectionReader(data, wrong, data.size-wrong))
 }
 
 // cutWriter passes the headers through, then only num/den of the body as
-// announced by Content-Length, then ends the connection: orderly, or with a
-// reset.
+// announced by Content-Length (or at bytes, if at is positive), then ends
+// the connection: orderly, or with a reset.
 type cutWriter struct {
 	http.ResponseWriter
 	num, den int64
+	at       int64
 	reset    bool
 	started  bool
 	limit    int64 // -1 when the length is not announced
@@ -256,6 +341,9 @@ func (c *cutWriter) WriteHeader(code int) {
 		c.limit = -1
 		if cl, err := strconv.ParseInt(c.Header().Get("Content-Length"), 10, 64); err == nil {
 			c.limit = cl * c.num / c.den
+			if c.at > 0 {
+				c.limit = min(c.at, cl)
+			}
 		}
 	}
 	c.ResponseWriter.WriteHeader(code)

@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -43,6 +44,15 @@ type Config struct {
 	// Covers adds a signed "cover_url" to every video, pointing at a PNG
 	// on the file host, as some services send.
 	Covers bool
+	// DemoClips makes every video a sample clip that follows the request:
+	// landscape, portrait or square by its ratio, and the clip nearest to
+	// its duration (see testdata/demo). Without it, videos are the small
+	// test files of testdata.
+	DemoClips bool
+	// NoCancel makes the service refuse every cancel with 405, as a
+	// service without a cancel endpoint would. Without it, a pending task
+	// can be cancelled (DELETE on its URL) and any other answers 409.
+	NoCancel bool
 }
 
 // DefaultKey is the key a simulator accepts unless told otherwise.
@@ -64,6 +74,7 @@ type Request struct {
 type Counts struct {
 	Create int // POST /video/v1/generations, whatever the outcome
 	Task   int // GET /video/v1/tasks/{id}
+	Cancel int // DELETE /video/v1/tasks/{id}
 	Files  int // requests to the file host
 	// FilesWithAuth counts file-host requests that carried an
 	// Authorization header (and were refused). It should stay 0.
@@ -87,8 +98,9 @@ type Sim struct {
 	log     []Request
 	counts  Counts
 	etagGen map[string]int // per file, bumped by FaultChangeETag
-	cache   map[string][]byte
-	issued  []string // every signed video URL handed out
+	cache   map[string]*paddedVideo
+	sent    atomic.Int64 // video bytes sent by the file host
+	issued  []string     // every signed video URL handed out
 }
 
 type simTask struct {
@@ -123,12 +135,13 @@ func New(cfg Config) *Sim {
 		secret:  randomBytes(32),
 		tasks:   make(map[string]*simTask),
 		etagGen: make(map[string]int),
-		cache:   make(map[string][]byte),
+		cache:   make(map[string]*paddedVideo),
 	}
 
 	api := http.NewServeMux()
 	api.HandleFunc("POST /video/v1/generations", s.handleCreate)
 	api.HandleFunc("GET /video/v1/tasks/{id}", s.handleTask)
+	api.HandleFunc("DELETE /video/v1/tasks/{id}", s.handleCancel)
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.record(r)
 		writeJSONError(w, http.StatusNotFound, "not_found", "no such endpoint")
@@ -435,7 +448,7 @@ func (s *Sim) taskView(id string, now time.Time) (map[string]any, bool) {
 	case client.StatusSuccess:
 		items := make([]any, 0, s.cfg.VideosPerTask)
 		for n := range s.cfg.VideosPerTask {
-			v := pickVideo(id, n)
+			v := s.videoOf(t, n)
 			item := map[string]any{
 				"url":        s.signedURL(id, n, now),
 				"duration":   v.duration,

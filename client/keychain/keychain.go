@@ -65,6 +65,10 @@ var (
 	// is running, the keychain is locked, or D-Bus failed.
 	ErrUnavailable error = &kind{text: "keychain: unavailable"}
 
+	// ErrLocked means the keychain is there but stayed locked: its unlock
+	// prompt was dismissed or failed. It also matches ErrUnavailable.
+	ErrLocked error = &kind{text: "keychain: locked", parent: ErrUnavailable}
+
 	// ErrNoSessionBus means there is no D-Bus session bus to reach the
 	// Secret Service through. It also matches ErrUnavailable.
 	ErrNoSessionBus error = &kind{text: "keychain: no d-bus session bus", parent: ErrUnavailable}
@@ -81,7 +85,8 @@ var (
 type Error struct {
 	// Op is the operation that failed: "load", "save" or "delete".
 	Op string
-	// Kind is ErrUnavailable, ErrNoSessionBus, ErrTimeout or ErrInvalidKey.
+	// Kind is ErrUnavailable, ErrLocked, ErrNoSessionBus, ErrTimeout or
+	// ErrInvalidKey.
 	Kind error
 	// Cause is the underlying failure; it may be nil. It never holds the key.
 	Cause error
@@ -388,9 +393,24 @@ func classify(op string, err error, secret string) error {
 		return &Error{Op: op, Kind: ErrNoSessionBus}
 	case errors.Is(err, keyring.ErrSetDataTooBig):
 		return &Error{Op: op, Kind: ErrInvalidKey, Cause: redact(err, secret)}
+	case isLocked(err):
+		return &Error{Op: op, Kind: ErrLocked, Cause: redact(err, secret)}
 	default:
 		return &Error{Op: op, Kind: ErrUnavailable, Cause: redact(err, secret)}
 	}
+}
+
+// isLocked reports whether err is the Secret Service's way of saying its
+// collection stayed locked. go-keyring asks it to unlock the collection
+// before each call; when the user dismisses the prompt (or it fails),
+// go-keyring says "failed to unlock correct collection", and a call on a
+// locked item answers org.freedesktop.Secret.Error.IsLocked, whose text is
+// the service's own (gnome-keyring: "Cannot get secret of a locked
+// object"). Neither has a type to test for, so the text decides.
+func isLocked(err error) bool {
+	text := strings.ToLower(err.Error())
+	return strings.Contains(text, "failed to unlock") || strings.Contains(text, "islocked") ||
+		strings.Contains(text, "locked object") || strings.Contains(text, "is locked")
 }
 
 // redact returns err, or a plain copy of its text with secret cut out if the

@@ -41,6 +41,7 @@ func TestKeychain(t *testing.T) {
 	}
 	t.Run("MockRoundTrip", testMockRoundTrip)
 	t.Run("MockUnavailable", testMockUnavailable)
+	t.Run("MockLocked", testMockLocked)
 	t.Run("MockNotFound", testMockNotFound)
 	t.Run("MockDataTooBig", testMockDataTooBig)
 	t.Run("MockErrorNeverShowsKey", testMockErrorNeverShowsKey)
@@ -179,6 +180,39 @@ func testMockUnavailable(t *testing.T) {
 		if !errors.As(err, &kerr) || kerr.Cause != cause {
 			t.Errorf("%s: errors.As(*Error) does not give the cause: %#v", name, err)
 		}
+	}
+}
+
+// testMockLocked checks that what the Secret Service says about a
+// collection that stays locked comes back as ErrLocked (which is also
+// ErrUnavailable), with the service's words kept as the cause for the log.
+func testMockLocked(t *testing.T) {
+	for _, cause := range []error{
+		// go-keyring, when the unlock prompt is dismissed or fails.
+		errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"),
+		// gnome-keyring's org.freedesktop.Secret.Error.IsLocked.
+		errors.New("Cannot get secret of a locked object"),
+	} {
+		k := useMock(t, cause)
+		ctx := t.Context()
+		_, loadErr := k.Load(ctx)
+		for name, err := range map[string]error{
+			"Load":   loadErr,
+			"Save":   k.Save(ctx, canary),
+			"Delete": k.Delete(ctx),
+		} {
+			if !errors.Is(err, ErrLocked) || !errors.Is(err, ErrUnavailable) {
+				t.Errorf("%s (%q): err = %v, want ErrLocked and ErrUnavailable", name, cause, err)
+			}
+			if !errors.Is(err, cause) {
+				t.Errorf("%s: the cause is not kept: %v", name, err)
+			}
+		}
+	}
+	// Other failures stay plain ErrUnavailable.
+	k := useMock(t, errors.New("org.freedesktop.DBus.Error.ServiceUnknown"))
+	if _, err := k.Load(t.Context()); errors.Is(err, ErrLocked) {
+		t.Errorf("Load: err = %v reads as locked", err)
 	}
 }
 
@@ -403,7 +437,7 @@ func TestErrorTexts(t *testing.T) {
 	t.Parallel()
 	cause := errors.New("org.freedesktop.DBus.Error.ServiceUnknown")
 	for _, err := range []error{
-		ErrNotFound, ErrUnavailable, ErrNoSessionBus, ErrTimeout, ErrInvalidKey,
+		ErrNotFound, ErrUnavailable, ErrLocked, ErrNoSessionBus, ErrTimeout, ErrInvalidKey,
 		&Error{Op: "save", Kind: ErrUnavailable, Cause: cause},
 		&Error{Op: "load", Kind: ErrTimeout, Cause: context.DeadlineExceeded},
 	} {

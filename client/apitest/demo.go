@@ -1,0 +1,96 @@
+package apitest
+
+import (
+	"embed"
+	"strconv"
+	"strings"
+
+	"github.com/reelhouse/reelhouse/client"
+)
+
+//go:embed testdata/demo/*.mp4
+var demoFiles embed.FS
+
+// demoClip is a sample clip of testdata/demo (see its README for how the
+// clips were made).
+type demoClip struct {
+	video
+	shape   shape
+	seconds int
+}
+
+// shape is the orientation of a picture.
+type shape int
+
+const (
+	landscape shape = iota
+	portrait
+	square
+)
+
+// demoClips are the clips Config.DemoClips serves, shorter first for each
+// shape.
+var demoClips = []demoClip{
+	demo("sunset-16x9-854x480-4s.mp4", landscape, 4, "854x480"),
+	demo("sunset-16x9-854x480-8s.mp4", landscape, 8, "854x480"),
+	demo("sunset-9x16-480x854-4s.mp4", portrait, 4, "480x854"),
+	demo("sunset-9x16-480x854-8s.mp4", portrait, 8, "480x854"),
+	demo("sunset-1x1-480x480-4s.mp4", square, 4, "480x480"),
+	demo("sunset-1x1-480x480-8s.mp4", square, 8, "480x480"),
+}
+
+func demo(name string, sh shape, seconds int, resolution string) demoClip {
+	b, err := demoFiles.ReadFile("testdata/demo/" + name)
+	if err != nil {
+		panic(err)
+	}
+	return demoClip{video: video{data: b, duration: float64(seconds), resolution: resolution}, shape: sh, seconds: seconds}
+}
+
+// ratioShapeOf tells the shape a ratio such as "9:16" asks for; anything
+// else (none, or not W:H) is landscape, the shape most models default to.
+func ratioShapeOf(ratio string) shape {
+	w, h, ok := strings.Cut(strings.TrimSpace(ratio), ":")
+	wn, errW := strconv.Atoi(w)
+	hn, errH := strconv.Atoi(h)
+	switch {
+	case !ok || errW != nil || errH != nil || wn <= 0 || hn <= 0 || wn > hn:
+		return landscape
+	case wn < hn:
+		return portrait
+	}
+	return square
+}
+
+// pickDemo is the clip that follows req best: its shape, and the length
+// nearest to the duration asked for (the shorter on a tie, and when no
+// duration is given).
+func pickDemo(req client.CreateRequest) video {
+	want := ratioShapeOf(req.Ratio)
+	var best *demoClip
+	for i := range demoClips {
+		c := &demoClips[i]
+		if c.shape != want {
+			continue
+		}
+		if best == nil || abs(c.seconds-req.Duration) < abs(best.seconds-req.Duration) {
+			best = c
+		}
+	}
+	return best.video
+}
+
+// videoOf is the video item n of task t shows.
+func (s *Sim) videoOf(t *simTask, n int) video {
+	if s.cfg.DemoClips {
+		return pickDemo(t.req)
+	}
+	return pickVideo(t.id, n)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}

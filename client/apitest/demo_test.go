@@ -1,0 +1,166 @@
+package apitest_test
+
+import (
+	"bytes"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/media"
+)
+
+// demoName is how a demo clip is named: scene, ratio, size and length.
+var demoName = regexp.MustCompile(`^[a-z]+-([0-9]+)x([0-9]+)-([0-9]+)x([0-9]+)-([0-9]+)s\.mp4$`)
+
+// TestDemoClipsAreWhatTheirNamesSay reads every demo clip's headers: the
+// ratio, size and length in its name, sound, and well under 1 MB.
+func TestDemoClipsAreWhatTheirNamesSay(t *testing.T) {
+	t.Parallel()
+	names, err := filepath.Glob("testdata/demo/*.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes := map[string]int{}
+	for _, name := range names {
+		m := demoName.FindStringSubmatch(filepath.Base(name))
+		if m == nil {
+			t.Errorf("%s: name does not say scene-RxR-WxH-Ns.mp4", name)
+			continue
+		}
+		n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+		rw, rh, w, h, secs := n(1), n(2), n(3), n(4), n(5)
+		shapes[m[1]+":"+m[2]]++
+		st, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Size() > 400<<10 {
+			t.Errorf("%s: %d bytes, want well under 1 MB", name, st.Size())
+		}
+		info, err := media.Probe(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if info.Width != w || info.Height != h {
+			t.Errorf("%s: %dx%d, want %dx%d", name, info.Width, info.Height, w, h)
+		}
+		if got, want := float64(w)/float64(h), float64(rw)/float64(rh); math.Abs(got/want-1) > 0.01 {
+			t.Errorf("%s: ratio %.3f, want %d:%d", name, got, rw, rh)
+		}
+		if d := info.Duration - time.Duration(secs)*time.Second; d < -100*time.Millisecond || d > 100*time.Millisecond {
+			t.Errorf("%s: %v long, want %d s", name, info.Duration, secs)
+		}
+		if info.VideoCodec != "h264" || !info.HasAudio {
+			t.Errorf("%s: video %q, sound %v; want h264 with sound", name, info.VideoCodec, info.HasAudio)
+		}
+	}
+	for _, ratio := range []string{"16:9", "9:16", "1:1"} {
+		if shapes[ratio] != 2 {
+			t.Errorf("%d clips of %s, want two lengths", shapes[ratio], ratio)
+		}
+	}
+}
+
+// TestDemoReadmeHoldsTheScript keeps the commands in the README the ones
+// that made the clips.
+func TestDemoReadmeHoldsTheScript(t *testing.T) {
+	t.Parallel()
+	script, err := os.ReadFile("testdata/demo/make.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("testdata/demo/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(readme, script) {
+		t.Error("testdata/demo/README.md does not quote make.sh as it is")
+	}
+}
+
+func TestDemoClipsFollowTheRequest(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, apitest.Config{DemoClips: true})
+	tests := []struct {
+		ratio    string
+		duration int
+		w, h     int
+		secs     float64
+	}{
+		{"9:16", 5, 480, 854, 4},
+		{"9:16", 10, 480, 854, 8},
+		{"16:9", 4, 854, 480, 4},
+		{"16:9", 15, 854, 480, 8},
+		{"1:1", 6, 480, 480, 4},
+		{"1:1", 7, 480, 480, 8},
+		{"", 0, 854, 480, 4},
+		{"21:9", 5, 854, 480, 4},
+		{"3:4", 12, 480, 854, 8},
+	}
+	for _, tt := range tests {
+		id := sim.AddTask(client.CreateRequest{Model: "m", Prompt: "p", Ratio: tt.ratio, Duration: tt.duration})
+		sim.SetOutcome(id, client.StatusSuccess)
+		b := sim.VideoBytes(id, 0)
+		info, err := media.ProbeReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("%s %d s: %v", tt.ratio, tt.duration, err)
+		}
+		if info.Width != tt.w || info.Height != tt.h || math.Abs(info.Duration.Seconds()-tt.secs) > 0.1 {
+			t.Errorf("ratio %q, %d s: got %dx%d, %v; want %dx%d, %v s", tt.ratio, tt.duration,
+				info.Width, info.Height, info.Duration, tt.w, tt.h, tt.secs)
+		}
+	}
+}
+
+// TestDemoPortraitRequestGivesPortraitVideo goes the whole way over HTTP:
+// a create asking for 9:16, the task's answer, and the file downloaded
+// from its signed URL.
+func TestDemoPortraitRequestGivesPortraitVideo(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, apitest.Config{DemoClips: true, PendingFor: time.Millisecond, RunningFor: time.Millisecond})
+	hc := httpClient(t)
+	a := create(t, hc, sim, `{"model":"m","prompt":"a lighthouse","ratio":"9:16","resolution":"720p","duration":5}`)
+	id, _ := a.json(t)["task_id"].(string)
+	sim.SetOutcome(id, client.StatusSuccess)
+	data, _ := query(t, hc, sim, id).json(t)["data"].([]any)
+	if len(data) != 1 {
+		t.Fatalf("data = %v", data)
+	}
+	item := data[0].(map[string]any)
+	if item["resolution"] != "480x854" || item["duration"] != 4.0 {
+		t.Errorf("the task says %v", item)
+	}
+	file := do(t, hc, http.MethodGet, item["url"].(string), "", "")
+	if file.status != http.StatusOK {
+		t.Fatalf("download: %d", file.status)
+	}
+	info, err := media.ProbeReader(bytes.NewReader(file.body), int64(len(file.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Width >= info.Height || info.Width != 480 || info.Height != 854 {
+		t.Errorf("a 9:16 request gave a %dx%d video, want portrait 480x854", info.Width, info.Height)
+	}
+}
+
+func TestWithoutDemoClipsTheTestFilesAreServed(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, apitest.Config{})
+	id := sim.AddTask(client.CreateRequest{Model: "m", Prompt: "p", Ratio: "9:16", Duration: 10})
+	b := sim.VideoBytes(id, 0)
+	info, err := media.ProbeReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Width <= info.Height || info.Width > 320 {
+		t.Errorf("without DemoClips the video is %dx%d, want one of the small landscape test files", info.Width, info.Height)
+	}
+}

@@ -1,0 +1,95 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// OpCancel is the Op of errors of Cancel.
+const OpCancel = "cancel task"
+
+// CodeCannotCancel is the Code of errors matching ErrCannotCancel.
+const CodeCannotCancel Code = "task cannot be cancelled" // Detail: the HTTP status or the task's state
+
+// ErrCannotCancel: the service will not cancel the task. It answered the
+// cancel with 404, 405 or 409 (the task has started or finished, is
+// unknown, or the service offers no cancel), or said the task had already
+// ended another way. The task goes on (or has ended) on the service.
+var ErrCannotCancel = sentinel(CodeCannotCancel)
+
+// Cancel asks the service to cancel a task by sending DELETE on the task's
+// URL. The service does not document cancelling, so the answer is read
+// liberally: any 2xx means the task is cancelled, unless the answer is a
+// task that says it already succeeded or failed. 404, 405 and 409 give an
+// *Error matching ErrCannotCancel, whose Detail holds the status and whose
+// Cause is the service's *APIError; other refusals are an *APIError (401
+// and 403 match ErrUnauthorized). Cancel is never retried: a failure to
+// get an answer is a transient error, and the caller may ask again.
+func (c *Client) Cancel(ctx context.Context, id string) error {
+	if err := checkTaskID(id); err != nil {
+		return withOp(err, OpCancel)
+	}
+	key, err := c.currentKey()
+	if err != nil {
+		return err
+	}
+	qctx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+	defer cancel()
+	req, err := c.newAPIRequest(qctx, OpCancel, http.MethodDelete, "/video/v1/tasks/"+url.PathEscape(id), key, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.api.Do(req)
+	if err != nil {
+		if errors.Is(err, ErrRedirectRefused) {
+			return unwrapURLError(err)
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		cause := unwrapURLError(err)
+		if qctx.Err() != nil {
+			cause = timeoutError{c.requestTimeout}
+		}
+		return transportError(OpCancel, cause)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotFound,
+		resp.StatusCode == http.StatusMethodNotAllowed,
+		resp.StatusCode == http.StatusConflict:
+		apiErr := newAPIError(resp, key, OpCancel)
+		return &Error{Op: OpCancel, Code: CodeCannotCancel, Detail: fmt.Sprintf("HTTP %d", resp.StatusCode),
+			Cause: apiErr, kinds: []error{ErrCannotCancel}}
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return newAPIError(resp, key, OpCancel)
+	case resp.Request != nil && resp.Request.Method != http.MethodDelete:
+		// A 301/302/303 turned the DELETE into a GET: nothing was cancelled.
+		return &Error{Op: OpCancel, Code: CodeCannotCancel, Detail: "redirected to a " + resp.Request.Method,
+			kinds: []error{ErrCannotCancel}}
+	}
+	b, err := readLimited(resp.Body, maxJSONBody)
+	if err != nil {
+		return nil // the service said yes; what follows is not needed
+	}
+	if t, err := decodeTask(b, id); err == nil && (t.Status == StatusSuccess || t.Status == StatusFailed) {
+		return &Error{Op: OpCancel, Code: CodeCannotCancel, Detail: "task " + string(t.Status),
+			kinds: []error{ErrCannotCancel}}
+	}
+	return nil
+}
+
+// withOp returns err with its Op set to op when it is an *Error of this
+// package (the checks shared by several calls name one of them).
+func withOp(err error, op string) error {
+	var e *Error
+	if errors.As(err, &e) {
+		cp := *e
+		cp.Op = op
+		return &cp
+	}
+	return err
+}

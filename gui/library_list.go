@@ -1,0 +1,457 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// rowStatus is the status column, with download progress when known.
+func (v *historyView) rowStatus(r history.Record) string {
+	if v.unreachable && r.Watching && !r.State.Final() {
+		return unreachableText
+	}
+	if p, ok := v.downloading(r); ok {
+		return fmt.Sprintf("Downloading %d%%", int(p*100))
+	}
+	if beingMade(r) && r.State != history.StateSuccess {
+		return statusText(r) + " " + v.waitText(r)
+	}
+	return statusText(r)
+}
+
+// query turns the filter controls into a store query.
+func (v *historyView) query() history.Query {
+	q := history.Query{Text: v.search.Text, Limit: v.pageSize, OldestFirst: v.sort.Selected == oldest}
+	switch v.filter.Selected {
+	case filterInProgress:
+		q.View = history.ViewInProgress
+	case filterDone:
+		q.View = history.ViewDownloaded
+	case filterAttention:
+		q.View = history.ViewAttention
+	case filterNotDownloaded:
+		q.NotDownloaded = true
+	case filterFavourites:
+		q.Favourites = true
+	case filterTrash:
+		q.Trash = true
+	}
+	if v.model.Selected != allModels {
+		q.Model = v.model.Selected
+	}
+	if v.tag.Selected != allTags {
+		q.Tag = v.tag.Selected
+	}
+	now := time.Now()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	switch v.when.Selected {
+	case "Today":
+		q.From = day
+	case "Last 7 days":
+		q.From = day.AddDate(0, 0, -6)
+	case "Last 30 days":
+		q.From = day.AddDate(0, 0, -29)
+	case "This year":
+		q.From = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, now.Location())
+	}
+	return q
+}
+
+func (v *historyView) onFilterChanged() {
+	v.ui.syncViewMenu()
+	v.ui.background(v.reload)
+}
+
+// onSearchChanged reads the list again once typing pauses, not on every
+// keystroke.
+func (v *historyView) onSearchChanged(string) {
+	if v.stopSearch != nil {
+		v.stopSearch()
+	}
+	v.searchSeq++
+	seq := v.searchSeq
+	v.stopSearch = v.after(searchDelay, func() {
+		v.ui.do(func() {
+			if seq == v.searchSeq { // a timer stopped too late must not load twice
+				v.stopSearch = nil
+				v.onFilterChanged()
+			}
+		})
+	})
+}
+
+// reload reads the first page from the store in the background. A newer
+// load cancels an older one still under way.
+func (v *historyView) reload(ctx context.Context) { v.load(ctx, 0) }
+
+func (v *historyView) onShowMore() {
+	offset := len(v.records)
+	v.ui.background(func(ctx context.Context) { v.load(ctx, offset) })
+}
+
+func (v *historyView) load(ctx context.Context, offset int) {
+	var (
+		q   history.Query
+		seq int
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	v.ui.do(func() {
+		v.loadSeq++
+		seq = v.loadSeq
+		q = v.query()
+		if offset > 0 {
+			q = v.shown // more of the same list, even if the filters changed since
+		}
+		if v.cancelLoad != nil {
+			v.cancelLoad()
+		}
+		v.cancelLoad = cancel
+		close(done)
+	})
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return
+	}
+	q.Offset = offset
+	store := v.ui.deps.Store
+	recs, err := store.List(ctx, q)
+	if ctx.Err() != nil {
+		return // a newer load took over
+	}
+	if err != nil {
+		v.ui.showError(v.win, "Could not read the history", err)
+		return
+	}
+	total, err := store.Count(ctx, q)
+	if ctx.Err() != nil {
+		return
+	}
+	if err != nil {
+		v.ui.showError(v.win, "Could not read the history", err)
+		return
+	}
+	models, _ := store.Models(ctx)
+	tags, _ := store.AllTags(ctx)
+	v.ui.do(func() {
+		if seq != v.loadSeq {
+			return
+		}
+		v.setChoices(v.model, allModels, models)
+		v.setChoices(v.tag, allTags, tags)
+		if offset == 0 {
+			v.records = v.records[:0]
+		}
+		q.Offset = 0
+		v.shown = q
+		for _, r := range recs {
+			if v.indexOf(r.ID) < 0 {
+				v.records = append(v.records, r)
+			}
+		}
+		v.total = total
+		v.list.UnselectAll()
+		v.list.Refresh()
+		v.updateCount()
+		if i := v.indexOf(v.selected); i >= 0 {
+			v.list.Select(i)
+		} else {
+			v.selected = 0
+			v.showDetail()
+		}
+	})
+}
+
+// setChoices keeps a filter's options current without firing it.
+func (v *historyView) setChoices(s *widget.Select, all string, values []string) {
+	opts := append([]string{all}, values...)
+	if slices.Equal(opts, s.Options) {
+		return
+	}
+	s.Options = opts
+	s.Refresh()
+}
+
+// updateCount says how many tasks and videos the list shows, and counts
+// the videos again in the background.
+func (v *historyView) updateCount() {
+	v.showCount()
+	v.countVideos()
+}
+
+// showCount sets the count line: tasks (any state) and the videos they
+// have in the library, which differ when tasks failed or made several.
+func (v *historyView) showCount() {
+	n := len(v.records)
+	total := max(v.total, n)
+	tasks := counted(total, "task", "tasks")
+	if n < total {
+		tasks = fmt.Sprintf("Showing %d of %s", n, tasks)
+	}
+	if v.videosSeq == v.loadSeq {
+		tasks += " · " + counted(v.videos, "video", "videos")
+	}
+	switch {
+	case n == 0 && v.filter.Selected == filterTrash:
+		v.count.SetText("The trash is empty.")
+	case n == 0 && v.search.Text == "" && v.filter.Selected == filterAll:
+		v.count.SetText("No videos yet. Write a prompt and press Generate.")
+	case n == 0:
+		v.count.SetText("Nothing matches. Try other words or filters.")
+	default:
+		v.count.SetText(tasks)
+	}
+	if n < total {
+		v.more.Show()
+	} else {
+		v.more.Hide()
+	}
+}
+
+// countVideos counts the videos of the shown query in the background.
+// Calls made while a count runs fold into one more count after it.
+func (v *historyView) countVideos() {
+	if v.ui.ctx.Err() != nil {
+		return // the windows are closing
+	}
+	if v.counting {
+		v.countMore = true
+		return
+	}
+	v.counting = true
+	q, seq := v.shown, v.loadSeq
+	v.ui.background(func(ctx context.Context) {
+		n, err := v.ui.deps.Store.CountVideos(ctx, q)
+		v.ui.do(func() {
+			v.counting = false
+			if err == nil && seq == v.loadSeq {
+				v.videos, v.videosSeq = n, seq
+				v.showCount()
+			}
+			if v.countMore {
+				v.countMore = false
+				v.countVideos()
+			}
+		})
+	})
+}
+
+// onServiceUnreachable shows that the service has not answered the last
+// few checks, on the banner and on the rows of the tasks being watched.
+func (v *historyView) onServiceUnreachable() {
+	v.setUnreachable(true)
+}
+
+// onServiceReachable clears what onServiceUnreachable showed.
+func (v *historyView) onServiceReachable() {
+	v.setUnreachable(false)
+}
+
+func (v *historyView) setUnreachable(down bool) {
+	if v.unreachable == down {
+		return
+	}
+	v.unreachable = down
+	if down {
+		v.banner.Show()
+	} else {
+		v.banner.Hide()
+	}
+	v.root.Refresh() // the banner takes room above the list, or gives it back
+	v.list.Refresh()
+	if _, ok := v.current(); ok {
+		v.showDetail()
+	}
+}
+
+// onUnreachableDetails shows the last error behind the banner.
+func (v *historyView) onUnreachableDetails() {
+	_, last := v.ui.deps.Tracker.ServiceUnreachable()
+	msg := "Reelhouse could not reach the service the last few times it checked on your videos. It keeps trying; the videos carry on being made on the service meanwhile."
+	if last != nil {
+		msg += "\n\nThe last error: " + plainError(last)
+	}
+	label := widget.NewLabel(msg)
+	label.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom("Can't reach the service", "OK", label, v.win)
+	d.Resize(fyne.NewSize(520, 240))
+	d.Show()
+}
+
+func (v *historyView) indexOf(id int64) int {
+	return slices.IndexFunc(v.records, func(r history.Record) bool { return r.ID == id })
+}
+
+func (v *historyView) current() (history.Record, bool) {
+	if i := v.indexOf(v.selected); i >= 0 {
+		return v.records[i], true
+	}
+	return history.Record{}, false
+}
+
+// onRecordChanged updates, adds or removes one row, where the list's
+// query and order put it. A task's place in the order never changes (it
+// sorts by creation), so a row only ever appears or disappears.
+func (v *historyView) onRecordChanged(r history.Record) {
+	if r.Download != history.DownloadWaiting {
+		delete(v.progress, r.ID)
+	}
+	if r.State == history.StateSuccess && r.Download == history.DownloadDone {
+		v.forgetUsual(r.Request.Model) // one more success to count
+	}
+	i := v.indexOf(r.ID)
+	matches := v.shown.Matches(r)
+	switch {
+	case i >= 0 && !matches:
+		v.onRecordDeleted(r.ID) // moved into or out of the trash, or no longer matches
+		return
+	case i >= 0:
+		v.records[i] = r
+		v.list.RefreshItem(i)
+	case matches:
+		at, _ := slices.BinarySearchFunc(v.records, r, func(e, r history.Record) int {
+			if v.shown.Before(e, r) {
+				return -1
+			}
+			return 1
+		})
+		if at == len(v.records) && len(v.records) < v.total {
+			// It belongs on a page not loaded yet, where it may have been
+			// counted already: ask the store.
+			v.recount()
+			return
+		}
+		v.records = slices.Insert(v.records, at, r)
+		v.total++
+		v.list.Refresh()
+		if i := v.indexOf(v.selected); i >= 0 {
+			v.list.Select(i)
+		}
+		v.updateCount()
+	}
+	if r.ID == v.selected {
+		v.showDetail()
+	}
+}
+
+// recount reads the number of matching records again in the background.
+func (v *historyView) recount() {
+	q, seq := v.shown, v.loadSeq
+	v.ui.background(func(ctx context.Context) {
+		n, err := v.ui.deps.Store.Count(ctx, q)
+		if err != nil {
+			v.ui.showError(v.win, "Could not read the history", err)
+			return
+		}
+		v.ui.do(func() {
+			if seq == v.loadSeq {
+				v.total = n
+				v.updateCount()
+			}
+		})
+	})
+}
+
+func (v *historyView) onRecordDeleted(id int64) {
+	delete(v.progress, id)
+	i := v.indexOf(id)
+	if i < 0 {
+		return
+	}
+	v.records = slices.Delete(v.records, i, i+1)
+	v.total--
+	if v.selected == id {
+		v.selected = 0
+		v.list.UnselectAll()
+		v.showDetail()
+	}
+	v.list.Refresh()
+	v.updateCount()
+}
+
+func (v *historyView) onProgress(id, done, total int64) {
+	if total <= 0 {
+		return
+	}
+	v.progress[id] = float64(done) / float64(total)
+	if i := v.indexOf(id); i >= 0 {
+		v.list.RefreshItem(i)
+		if id == v.selected {
+			v.fields["Status"].SetText(v.rowStatus(v.records[i]))
+		}
+	}
+}
+
+// libraryList is the library's list, with the keys that act on the
+// selected video.
+type libraryList struct {
+	widget.List
+	// onKey handles a key first; it reports whether it did.
+	onKey func(e *fyne.KeyEvent) bool
+}
+
+func newLibraryList(length func() int, createItem func() fyne.CanvasObject, updateItem func(widget.ListItemID, fyne.CanvasObject)) *libraryList {
+	l := &libraryList{}
+	l.Length, l.CreateItem, l.UpdateItem = length, createItem, updateItem
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey is part of fyne.Focusable.
+func (l *libraryList) TypedKey(e *fyne.KeyEvent) {
+	if l.onKey != nil && l.onKey(e) {
+		return
+	}
+	l.List.TypedKey(e)
+}
+
+// onListKey makes the arrows move the selection, not only the focus ring,
+// Enter and Space open the selected video and Delete move it to the trash.
+func (v *historyView) onListKey(e *fyne.KeyEvent) bool {
+	switch e.Name {
+	case fyne.KeyUp, fyne.KeyDown:
+		v.list.List.TypedKey(e)
+		v.list.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace}) // selects the focused row
+		return true
+	case fyne.KeySpace:
+		v.list.List.TypedKey(e)
+		v.onOpen()
+		return true
+	case fyne.KeyReturn, fyne.KeyEnter:
+		v.onOpen()
+		return true
+	case fyne.KeyDelete:
+		v.onDelete()
+		return true
+	}
+	return false
+}
+
+// moveSelection selects the row by rows below (above, if negative) the
+// selected one, for the arrow keys when the list does not have the focus.
+func (v *historyView) moveSelection(by int) {
+	if len(v.records) == 0 {
+		return
+	}
+	i := v.indexOf(v.selected)
+	switch {
+	case i < 0 && by < 0:
+		i = len(v.records) - 1
+	case i < 0:
+		i = 0
+	default:
+		i = min(max(i+by, 0), len(v.records)-1)
+	}
+	v.list.Select(i)
+	v.list.ScrollTo(i)
+}

@@ -1,0 +1,134 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// canceller asks the service to stop making a video and stops following
+// it; *history.Tracker is one.
+type canceller interface {
+	Cancel(ctx context.Context, id int64) error
+}
+
+// cannotCancelText is said when the service refuses to cancel a video.
+const cannotCancelText = "The service cannot cancel this video any more; Reelhouse stopped watching it."
+
+// cannotCancel reports whether err says the service cannot cancel the task
+// any more, as opposed to a failure to ask at all.
+func cannotCancel(err error) bool { return errors.Is(err, client.ErrCannotCancel) }
+
+// beingMade reports whether r is a video Reelhouse is waiting for: being
+// sent, made on the service while watched, or downloaded.
+func beingMade(r history.Record) bool {
+	switch r.State {
+	case history.StateSubmitting:
+		return true
+	case history.StateSuccess:
+		return r.Download == history.DownloadWaiting
+	}
+	return r.Watching && !r.State.Final()
+}
+
+// canCancel reports whether the service may still be asked to cancel r.
+func canCancel(r history.Record) bool {
+	return r.TaskID != "" && !r.Trashed() && (r.State == history.StatePending || r.State == history.StateRunning)
+}
+
+// onCancel asks the service to stop making the selected video.
+func (v *historyView) onCancel() {
+	r, ok := v.current()
+	if !ok || v.canceller == nil || !canCancel(r) {
+		return
+	}
+	v.cancelBtn.Disable()
+	v.ui.background(func(ctx context.Context) {
+		err := v.canceller.Cancel(ctx, r.ID)
+		if cannotCancel(err) {
+			fyne.LogError("the service refused to cancel", err)
+			err = sentence(cannotCancelText)
+		}
+		v.ui.showError(v.win, "Could not cancel the video", err)
+		v.ui.do(func() {
+			if cur, ok := v.current(); ok && cur.ID == r.ID {
+				v.showDetail()
+			}
+		})
+	})
+}
+
+// downloading is the download progress of r, while its videos download
+// and the size is known.
+func (v *historyView) downloading(r history.Record) (float64, bool) {
+	p, ok := v.progress[r.ID]
+	return p, ok && r.State == history.StateSuccess && r.Download == history.DownloadWaiting
+}
+
+// waitText is how long r has been on its way, and how long its model
+// usually takes once that is known: "2:13 · usually 3:40".
+func (v *historyView) waitText(r history.Record) string {
+	s := clockText(v.now().Sub(r.CreatedAt))
+	if d := v.usualFor(r.Request.Model); d > 0 {
+		s = fmt.Sprintf("%s · usually %s", s, clockText(d))
+	}
+	return s
+}
+
+// clockText is a duration as a clock shows it: "0:07", "2:13", "1:02:13".
+func clockText(d time.Duration) string {
+	d = max(d, 0).Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
+	}
+	return fmt.Sprintf("%d:%02d", m, s)
+}
+
+// usualFor is the usual time of model, or 0 while it is not known; the
+// first call for a model asks the store in the background.
+func (v *historyView) usualFor(model string) time.Duration {
+	if d, ok := v.usual[model]; ok || v.usualAsked[model] {
+		return d
+	}
+	v.usualAsked[model] = true
+	v.ui.background(func(ctx context.Context) {
+		d, err := v.ui.deps.Store.UsualDuration(ctx, model)
+		if err != nil {
+			return // the wait shows without it
+		}
+		v.ui.do(func() {
+			if !v.usualAsked[model] {
+				return // forgotten meanwhile: a newer answer is coming
+			}
+			v.usual[model] = d
+			v.onTick()
+		})
+	})
+	return 0
+}
+
+// forgetUsual drops the usual time of model, to be asked again when next
+// shown.
+func (v *historyView) forgetUsual(model string) {
+	delete(v.usual, model)
+	delete(v.usualAsked, model)
+}
+
+// onTick moves the elapsed times of the rows being made on.
+func (v *historyView) onTick() {
+	for i, r := range v.records {
+		if beingMade(r) {
+			v.list.RefreshItem(i)
+			if r.ID == v.selected {
+				v.fields["Status"].SetText(v.rowStatus(r))
+			}
+		}
+	}
+}

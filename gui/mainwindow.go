@@ -1,0 +1,428 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// appName is the main window's title when nothing is being made.
+const appName = "Reelhouse"
+
+// settingNotifications turns the desktop notifications off when "off".
+const settingNotifications = "notifications"
+
+// The keyboard shortcuts of the main window. Ctrl is Cmd on macOS.
+var (
+	shortcutGenerate    = &desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutGeneratePad = &desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutFind        = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutNew         = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutSettings    = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// libraryViews are the views of the View menu, in the filter's words.
+var libraryViews = []string{filterAll, filterInProgress, filterDone, filterAttention, filterNotDownloaded, filterFavourites, filterTrash}
+
+// mainState is what the main window keeps beside its views; it is touched
+// on the UI goroutine only, except makingCount.
+type mainState struct {
+	// making holds the videos being made, as last heard of; seen marks the
+	// records an event told about, which a slower read at start must not
+	// overwrite.
+	making      map[int64]history.Record
+	seen        map[int64]bool
+	makingCount atomic.Int32 // len(making), for the clock's goroutine
+
+	viewItems map[string]*fyne.MenuItem
+	menu      *fyne.MainMenu
+
+	// notify sends a desktop notification (the app's; tests record them).
+	notify        func(*fyne.Notification)
+	notifyOff     bool // the user turned notifications off
+	notifyTouched bool // the user changed the setting since the start
+
+	// tray is the system tray, where the platform has one.
+	tray      desktop.App
+	trayCount int  // the count the tray menu shows; -1 before it is set
+	saidTray  bool // the user was told once that Reelhouse stays in the tray
+	// quit ends Reelhouse (main sets it; by default the app quits).
+	quit func()
+}
+
+// initMain sets the main window's state up before the views are built.
+func (u *UI) initMain() {
+	u.making = make(map[int64]history.Record)
+	u.seen = make(map[int64]bool)
+	u.notify = u.app.SendNotification
+	u.quit = u.app.Quit
+	u.trayCount = -1
+	if t, ok := u.app.(desktop.App); ok {
+		u.tray = t
+	}
+}
+
+// SetOnQuit replaces what quitting does: main stops the background work
+// before the process ends. fn is called on the UI goroutine.
+func (u *UI) SetOnQuit(fn func()) { u.quit = fn }
+
+// buildMain puts the compose pane and the library side by side in the
+// main window, with its menu, shortcuts and close behaviour.
+func (u *UI) buildMain() {
+	u.panes = newPanes(container.NewVScroll(u.compose.content()), u.history.content())
+	u.main.SetContent(container.NewBorder(u.demoBanner(), nil, nil, nil, u.panes))
+	u.main.SetOnDropped(u.compose.onDropped)
+	u.main.Resize(fyne.NewSize(1280, 720))
+	u.menu = u.mainMenu()
+	u.main.SetMainMenu(u.menu)
+	c := u.main.Canvas()
+	for sc, fn := range map[fyne.Shortcut]func(){
+		shortcutGenerate:    u.compose.onGenerate,
+		shortcutGeneratePad: u.compose.onGenerate,
+		shortcutFind:        u.onFind,
+		shortcutNew:         u.onNewPrompt,
+		shortcutSettings:    u.settings.show,
+	} {
+		c.AddShortcut(sc, func(fyne.Shortcut) { fn() })
+	}
+	c.SetOnTypedKey(u.onTypedKey)
+	u.main.SetCloseIntercept(u.onCloseMain)
+}
+
+// startMain reads what is being made, the notification setting, sets the
+// tray up and starts the clock of the elapsed times.
+func (u *UI) startMain() {
+	u.updateTray()
+	if u.tray != nil && u.app.Icon() != nil {
+		u.tray.SetSystemTrayIcon(u.app.Icon())
+	}
+	u.background(func(ctx context.Context) {
+		off := u.deps.Store.Setting(ctx, settingNotifications, "on") == "off"
+		u.do(func() {
+			if !u.notifyTouched { // the user's choice meanwhile wins
+				u.notifyOff = off
+				u.settings.showNotifications(!off)
+			}
+		})
+	})
+	u.background(u.readMaking)
+	u.background(func(ctx context.Context) {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if u.makingCount.Load() > 0 {
+					u.do(u.history.onTick)
+				}
+			}
+		}
+	})
+}
+
+// readMaking reads the videos being made from the store, at start and
+// after the history was read again.
+func (u *UI) readMaking(ctx context.Context) {
+	recs, err := u.deps.Store.Unfinished(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			fyne.LogError("reading the videos being made", err)
+		}
+		return
+	}
+	u.do(func() {
+		for _, r := range recs {
+			if !u.seen[r.ID] && beingMade(r) {
+				u.making[r.ID] = r
+			}
+		}
+		u.makingChanged()
+	})
+}
+
+// follow keeps the count of videos being made current, and tells the user
+// when one of them is ready or failed. It runs on the UI goroutine.
+func (u *UI) follow(r history.Record) {
+	u.seen[r.ID] = true
+	_, was := u.making[r.ID]
+	if beingMade(r) {
+		u.making[r.ID] = r
+		if !was {
+			u.makingChanged()
+		}
+		return
+	}
+	if !was {
+		return
+	}
+	delete(u.making, r.ID)
+	u.makingChanged()
+	switch {
+	case r.State == history.StateSuccess && r.Download == history.DownloadDone:
+		u.sendNotification("Your video is ready", firstLine(r.Request.Prompt, 80))
+	case needsAttention(r):
+		u.sendNotification("A video could not be made", statusText(r)+": "+firstLine(r.Request.Prompt, 80))
+	}
+}
+
+// forget drops a deleted record from the count.
+func (u *UI) forget(id int64) {
+	u.seen[id] = true
+	if _, ok := u.making[id]; ok {
+		delete(u.making, id)
+		u.makingChanged()
+	}
+}
+
+// onReloaded reads the videos being made afresh after the history was
+// read again.
+func (u *UI) onReloaded() {
+	u.making = make(map[int64]history.Record)
+	u.seen = make(map[int64]bool)
+	u.makingChanged()
+	u.background(u.readMaking)
+}
+
+// makingChanged shows the number of videos being made in the title and
+// the tray.
+func (u *UI) makingChanged() {
+	n := len(u.making)
+	u.makingCount.Store(int32(n))
+	title := appName
+	if n > 0 {
+		title = fmt.Sprintf("%s — %d in progress", appName, n)
+	}
+	if u.main.Title() != title {
+		u.main.SetTitle(title)
+	}
+	u.updateTray()
+}
+
+// inProgressText is the tray's line about the videos being made.
+func inProgressText(n int) string {
+	if n == 0 {
+		return "Nothing in progress"
+	}
+	return strconv.Itoa(n) + " in progress"
+}
+
+// updateTray sets the tray menu, where there is a tray, when the count
+// changed.
+func (u *UI) updateTray() {
+	n := len(u.making)
+	if u.tray == nil || n == u.trayCount {
+		return
+	}
+	u.trayCount = n
+	status := fyne.NewMenuItem(inProgressText(n), nil)
+	status.Disabled = true
+	quit := fyne.NewMenuItem("Quit", u.onQuit)
+	quit.IsQuit = true
+	u.tray.SetSystemTrayMenu(fyne.NewMenu(appName,
+		status,
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Open Reelhouse", u.onOpenMain),
+		quit,
+	))
+}
+
+// sendNotification tells the user something on the desktop, unless they
+// turned notifications off.
+func (u *UI) sendNotification(title, content string) {
+	if u.notifyOff {
+		return
+	}
+	u.notify(fyne.NewNotification(title, content))
+}
+
+// onOpenMain brings the main window back, from the tray.
+func (u *UI) onOpenMain() {
+	u.main.Show()
+	u.main.RequestFocus()
+}
+
+// onCloseMain keeps Reelhouse in the tray while videos are being made,
+// saying so once; otherwise closing the window quits.
+func (u *UI) onCloseMain() {
+	if len(u.making) > 0 && u.tray != nil {
+		u.history.closePlayer()
+		u.main.Hide()
+		if !u.saidTray {
+			u.saidTray = true
+			u.notify(fyne.NewNotification("Reelhouse is still making your videos",
+				"It keeps running in the system tray and downloads them when they are ready. Choose Quit in its tray menu to close it."))
+		}
+		return
+	}
+	u.onQuit()
+}
+
+// onQuit quits, first saying that videos still being made are picked up
+// next time.
+func (u *UI) onQuit() {
+	n := len(u.making)
+	if n == 0 {
+		u.quitNow()
+		return
+	}
+	msg := fmt.Sprintf("%s still being made. The service carries on making them, and Reelhouse picks them up and downloads them the next time you start it.",
+		counted(n, "video is", "videos are"))
+	d := dialog.NewConfirm("Quit Reelhouse?", msg, func(ok bool) {
+		if ok {
+			u.quitNow()
+		}
+	}, u.main)
+	d.SetConfirmText("Quit")
+	u.onOpenMain()
+	d.Show()
+}
+
+func (u *UI) quitNow() {
+	u.confirmQuit(u.main, func() {
+		u.history.closePlayer()
+		u.main.Hide()
+		u.quit()
+	})
+}
+
+// showCompose brings the compose pane into view (on a narrow window, its
+// tab).
+func (u *UI) showCompose() {
+	u.panes.showCreate()
+	u.onOpenMain()
+}
+
+// showLibrary brings the library into view.
+func (u *UI) showLibrary() {
+	u.panes.showLibrary()
+	u.onOpenMain()
+}
+
+// onFind puts the cursor in the library's search box.
+func (u *UI) onFind() {
+	u.showLibrary()
+	u.main.Canvas().Focus(u.history.search)
+}
+
+// onNewPrompt puts the cursor in the prompt.
+func (u *UI) onNewPrompt() {
+	u.showCompose()
+	u.main.Canvas().Focus(u.compose.prompt)
+}
+
+// onTypedKey handles the keys no focused widget took: Esc closes the
+// dialog on top; the arrows, Enter, Space and Delete act on the library
+// while it is in view and no dialog is open.
+func (u *UI) onTypedKey(e *fyne.KeyEvent) {
+	c := u.main.Canvas()
+	if e.Name == fyne.KeyEscape {
+		closeTopDialog(c)
+		return
+	}
+	if c.Overlays().Top() != nil || (u.panes.Narrow() && u.panes.tab != 1) {
+		return
+	}
+	switch e.Name {
+	case fyne.KeyUp:
+		u.history.moveSelection(-1)
+	case fyne.KeyDown:
+		u.history.moveSelection(1)
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
+		u.history.onOpen()
+	case fyne.KeyDelete:
+		u.history.onDelete()
+	}
+}
+
+// mainMenu is the menu of the main window: the actions on the whole
+// library, Settings, About and Quit.
+func (u *UI) mainMenu() *fyne.MainMenu {
+	h := u.history
+	item := func(label string, sc fyne.Shortcut, fn func()) *fyne.MenuItem {
+		i := fyne.NewMenuItem(label, fn)
+		i.Shortcut = sc
+		return i
+	}
+	quit := fyne.NewMenuItem("Quit", u.onQuit)
+	quit.IsQuit = true
+	file := fyne.NewMenu("File",
+		item("New prompt", shortcutNew, u.onNewPrompt),
+		item("Generate", shortcutGenerate, u.compose.onGenerate),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Add by task id…", func() { u.showLibrary(); h.onAddByID() }),
+		fyne.NewMenuItem("Export selected video…", func() { h.onExport(false) }),
+		fyne.NewMenuItem("Export all shown videos…", func() { h.onExport(true) }),
+		fyne.NewMenuItemSeparator(),
+		quit,
+	)
+	edit := fyne.NewMenu("Edit",
+		item("Find", shortcutFind, u.onFind),
+		fyne.NewMenuItemSeparator(),
+		item("Settings…", shortcutSettings, u.settings.show),
+	)
+	u.viewItems = make(map[string]*fyne.MenuItem)
+	view := fyne.NewMenu("View")
+	for _, name := range libraryViews {
+		i := fyne.NewMenuItem(name, func() { u.onView(name) })
+		i.Checked = name == h.filter.Selected
+		u.viewItems[name] = i
+		view.Items = append(view.Items, i)
+	}
+	library := fyne.NewMenu("Library",
+		fyne.NewMenuItem("Check library folder", h.onReconcile),
+		fyne.NewMenuItem("Rebuild history from folder", h.onRebuild),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Empty trash…", h.onEmptyTrash),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Copy diagnostics", h.onCopyDiagnostics),
+	)
+	help := fyne.NewMenu("Help", fyne.NewMenuItem("About Reelhouse", u.onAbout))
+	return fyne.NewMainMenu(file, edit, view, library, help)
+}
+
+// onView shows one of the library's views.
+func (u *UI) onView(name string) {
+	u.showLibrary()
+	u.history.filter.SetSelected(name) // reloads and ticks the menu
+}
+
+// syncViewMenu ticks the View menu's item of the view on show.
+func (u *UI) syncViewMenu() {
+	if u.menu == nil {
+		return
+	}
+	for name, i := range u.viewItems {
+		i.Checked = name == u.history.filter.Selected
+	}
+	u.menu.Refresh()
+}
+
+// onAbout says which Reelhouse this is and where it keeps things.
+func (u *UI) onAbout() {
+	version := u.deps.Version
+	if version == "" {
+		version = "(development build)"
+	}
+	data := u.deps.DataDir
+	if data == "" {
+		data = "—"
+	}
+	msg := widget.NewLabel(fmt.Sprintf("Reelhouse %s\n\nLibrary folder: %s\nData folder: %s",
+		version, userText(u.deps.Library.Dir()), userText(data)))
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom("About Reelhouse", "OK", msg, u.main)
+	d.Resize(fyne.NewSize(520, 220))
+	d.Show()
+}

@@ -1,0 +1,160 @@
+package history
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/client/apitest"
+)
+
+// following reports whether the tracker still polls record id.
+func (t *Tracker) following(id int64) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	w, ok := t.watches[id]
+	return ok && !w.stopped
+}
+
+// submitPending starts a tracker on a service whose tasks stay pending and
+// submits one.
+func submitPending(t *testing.T, cfg apitest.Config) (*env, Record) {
+	t.Helper()
+	cfg.PendingFor, cfg.RunningFor = time.Hour, time.Hour
+	e := newEnv(t, cfg)
+	e.start(TrackerOptions{})
+	rec, err := e.tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "a kite over the dunes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.tracker.following(rec.ID) {
+		t.Fatalf("a submitted task is not followed: %+v", rec)
+	}
+	return e, rec
+}
+
+func TestTrackerCancelPendingTask(t *testing.T) {
+	t.Parallel()
+	e, rec := submitPending(t, apitest.Config{})
+	if err := e.tracker.Cancel(t.Context(), rec.ID); err != nil {
+		t.Fatalf("Cancel: %v", err)
+	}
+	got, err := e.store.Get(t.Context(), rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != StateCancelled || got.Watching || got.ErrorCode != ErrorCodeCancelled {
+		t.Errorf("after Cancel the record is %+v, want cancelled, not watched, code %q", got, ErrorCodeCancelled)
+	}
+	if e.tracker.following(rec.ID) {
+		t.Error("the tracker still polls a cancelled task")
+	}
+	if task, err := e.api.Task(t.Context(), rec.TaskID); err != nil || task.Status != client.StatusCancelled {
+		t.Errorf("on the service the task is %+v, %v; want cancelled", task, err)
+	}
+	e.waitRecord(rec.ID, "the cancelled record published", func(r Record) bool { return r.State == StateCancelled })
+
+	// Nothing is resumed at the next start.
+	unfinished, err := e.store.Unfinished(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range unfinished {
+		if r.ID == rec.ID {
+			t.Errorf("a cancelled task is still unfinished: %+v", r)
+		}
+	}
+}
+
+func TestTrackerCancelRefusedOnlyStopsWatching(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		cfg  apitest.Config
+		set  client.Status // forced on the task before the cancel
+	}{
+		{"running", apitest.Config{}, client.StatusRunning},
+		{"no cancel on the service", apitest.Config{NoCancel: true}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, rec := submitPending(t, tc.cfg)
+			if tc.set != "" {
+				e.sim.SetOutcome(rec.TaskID, tc.set)
+			}
+			err := e.tracker.Cancel(t.Context(), rec.ID)
+			if !errors.Is(err, client.ErrCannotCancel) {
+				t.Fatalf("Cancel = %v, want ErrCannotCancel", err)
+			}
+			got, gerr := e.store.Get(t.Context(), rec.ID)
+			if gerr != nil {
+				t.Fatal(gerr)
+			}
+			if got.Watching || got.State == StateCancelled || got.ErrorCode == ErrorCodeCancelled {
+				t.Errorf("after a refused cancel the record is %+v, want only no longer watched", got)
+			}
+			if e.tracker.following(rec.ID) {
+				t.Error("the tracker still polls a task it could not cancel")
+			}
+		})
+	}
+}
+
+func TestTrackerCancelFailureChangesNothing(t *testing.T) {
+	t.Parallel()
+	e, rec := submitPending(t, apitest.Config{})
+	e.sim.Inject(apitest.Fault{Kind: apitest.FaultStatus500, Target: apitest.TargetCancel})
+	err := e.tracker.Cancel(t.Context(), rec.ID)
+	if !client.IsTransient(err) || errors.Is(err, client.ErrCannotCancel) {
+		t.Fatalf("Cancel answered 500 = %v, want a transient error", err)
+	}
+	got, _ := e.store.Get(t.Context(), rec.ID)
+	if got.State == StateCancelled || !got.Watching || !e.tracker.following(rec.ID) {
+		t.Errorf("after a failed cancel the record is %+v (followed %v), want it unchanged", got, e.tracker.following(rec.ID))
+	}
+	if err := e.tracker.Cancel(t.Context(), rec.ID); err != nil {
+		t.Fatalf("Cancel again: %v", err)
+	}
+	if got, _ := e.store.Get(t.Context(), rec.ID); got.State != StateCancelled {
+		t.Errorf("after the second cancel the record is %+v", got)
+	}
+}
+
+func TestTrackerCancelRefusedKey(t *testing.T) {
+	t.Parallel()
+	e, rec := submitPending(t, apitest.Config{})
+	e.sim.Inject(apitest.Fault{Kind: apitest.FaultStatus401, Target: apitest.TargetCancel})
+	if err := e.tracker.Cancel(t.Context(), rec.ID); !client.IsUnauthorized(err) {
+		t.Fatalf("Cancel answered 401 = %v, want unauthorized", err)
+	}
+	if !e.tracker.KeyRefused() {
+		t.Error("a refused key did not pause the tracker")
+	}
+	if got, _ := e.store.Get(t.Context(), rec.ID); got.State == StateCancelled || !got.Watching {
+		t.Errorf("after a refused key the record is %+v, want it unchanged", got)
+	}
+}
+
+func TestTrackerCancelWithoutTask(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{PendingFor: time.Hour})
+	e.start(TrackerOptions{})
+
+	rec, _ := e.uncertain(client.CreateRequest{Model: "m", Prompt: "lost in the post"})
+	if err := e.tracker.Cancel(t.Context(), rec.ID); !errors.Is(err, ErrNoTaskToCancel) {
+		t.Errorf("Cancel of an uncertain entry = %v, want ErrNoTaskToCancel", err)
+	}
+
+	done := e.awaitingDownload("a1b2c3", nil)
+	before := e.sim.Counts().Cancel
+	if err := e.tracker.Cancel(t.Context(), done.ID); !errors.Is(err, client.ErrCannotCancel) {
+		t.Errorf("Cancel of a finished task = %v, want ErrCannotCancel", err)
+	}
+	if e.sim.Counts().Cancel != before {
+		t.Error("Cancel of a finished task asked the service")
+	}
+	if err := e.tracker.Cancel(t.Context(), 987654); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Cancel of no entry = %v, want ErrNotFound", err)
+	}
+}
