@@ -125,7 +125,8 @@ func newPlayerViewWith(u *UI, path string, info media.Info, thumb string, opts p
 
 	volumeBox := container.NewGridWrap(fyne.NewSize(90, v.volume.MinSize().Height), v.volume)
 	buttons := container.NewHBox(v.playBtn, v.stepBtn, v.loopBtn, v.muteBtn, volumeBox, v.fullBtn)
-	v.controls = container.NewBorder(nil, nil, v.clock, buttons, v.scrub)
+	// The scrubber has a row of its own, so it stays long in a narrow panel.
+	v.controls = container.NewVBox(v.scrub, container.NewBorder(nil, nil, v.clock, buttons))
 	v.setControlsEnabled(false)
 
 	openBtn := widget.NewButtonWithIcon(playerOpenOther, theme.MediaPlayIcon(), v.onOpenElsewhere)
