@@ -36,8 +36,8 @@ type settingsView struct {
 	apply     *widget.Button
 	status    *widget.Label
 
-	sessionOnly bool // the key in use is not in the keychain
-	keyRead     bool // the keychain has been asked at start
+	sessionOnly   bool // the key in use is not in the keychain
+	keyRead       bool // the keychain has been asked at start
 	notifications *widget.Check
 }
 
