@@ -18,7 +18,7 @@ PKGS ?= ./...
 # Debian/Ubuntu packages: C toolchain and headers Fyne builds against, then
 # what the tests use (a real keychain, a virtual display, media tools, a font
 # with Chinese glyphs for the pictures in Simplified Chinese).
-BUILD_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev
+BUILD_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev
 TEST_PACKAGES := gnome-keyring dbus-x11 xvfb ffmpeg imagemagick xauth curl sqlite3 fonts-wqy-microhei
 
 # A real Secret Service and a virtual display for the tests that need them.

@@ -212,7 +212,7 @@ func TestGenerateShowsDownloadedVideoInHistory(t *testing.T) {
 	}
 
 	hv.list.Select(0)
-	h.loop.until(t, "the thumbnail", func() bool { return hv.thumbBox.Visible() && hv.thumb.Resource != nil })
+	h.loop.until(t, "the thumbnail", func() bool { return (hv.thumbBox.Visible() || hv.player != nil) && hv.thumb.Resource != nil })
 	r := hv.records[0]
 	path := filepath.Join(h.deps.Library.Dir(), filepath.FromSlash(r.Files[0].Path))
 	for name, want := range map[string]string{

@@ -80,6 +80,9 @@ type historyView struct {
 	empty      *widget.Label
 	thumb      *canvas.Image
 	thumbBox   *fyne.Container
+	player     *playerView     // plays the chosen video; nil when none
+	playerPath string          // the video the player is for
+	playerBox  *fyne.Container // holds the player at the top of the details
 	prompt     *widget.Label
 	fields     map[string]*widget.Label
 	favourite  *widget.Check
@@ -208,6 +211,7 @@ func newHistory(u *UI) *historyView {
 	v.thumb.SetMinSize(fyne.NewSize(320, 180))
 	v.thumbBox = container.NewCenter(v.thumb)
 	v.thumbBox.Hide()
+	v.playerBox = container.NewStack()
 	v.videoPick = widget.NewSelect(nil, v.onVideoPicked)
 	v.videoPick.Hide()
 	v.prompt = widget.NewLabel("")
@@ -259,7 +263,7 @@ func newHistory(u *UI) *historyView {
 		v.attachBtn, v.openBtn, v.folderBtn, v.retryBtn, v.againBtn, v.checkBtn, v.unwatchBtn, v.cancelBtn, v.copyBtn, v.deleteBtn)
 	heading := widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.detail = container.NewBorder(nil, actions, nil, nil,
-		container.NewVScroll(container.NewVBox(v.thumbBox, container.NewCenter(v.videoPick), heading, v.prompt, form, widget.NewSeparator(), organize)))
+		container.NewVScroll(container.NewVBox(v.playerBox, v.thumbBox, container.NewCenter(v.videoPick), heading, v.prompt, form, widget.NewSeparator(), organize)))
 	v.detail.Hide()
 
 	v.bannerText = widget.NewLabel(unreachableText + ".")

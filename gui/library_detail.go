@@ -27,6 +27,7 @@ func (v *historyView) showDetail() {
 	r, ok := v.current()
 	if !ok {
 		v.shownID, v.shownThumb = 0, ""
+		v.closePlayer()
 		v.detail.Hide()
 		v.empty.Show()
 		return
@@ -102,6 +103,7 @@ func (v *historyView) showDetail() {
 
 	hasFile := len(r.Files) > 0 && !r.Files[v.fileIdx].Missing
 	trashed := r.Trashed()
+	v.showPlayer(r, hasFile && !trashed)
 	enable(v.openBtn, hasFile && !trashed)
 	enable(v.folderBtn, hasFile && !trashed)
 	enable(v.retryBtn, !trashed && canRetryDownload(r))
@@ -164,7 +166,9 @@ func (v *historyView) showThumbnail(r history.Record) {
 				return
 			}
 			v.thumb.Resource = fyne.NewStaticResource(filepath.Base(path), data)
-			v.thumbBox.Show()
+			if v.player == nil { // the player shows the thumbnail itself
+				v.thumbBox.Show()
+			}
 			v.detail.Refresh()
 		})
 	})

@@ -257,6 +257,7 @@ func (u *UI) onOpenMain() {
 // saying so once; otherwise closing the window quits.
 func (u *UI) onCloseMain() {
 	if len(u.making) > 0 && u.tray != nil {
+		u.history.closePlayer()
 		u.main.Hide()
 		if !u.saidTray {
 			u.saidTray = true
@@ -290,6 +291,7 @@ func (u *UI) onQuit() {
 
 func (u *UI) quitNow() {
 	u.confirmQuit(u.main, func() {
+		u.history.closePlayer()
 		u.main.Hide()
 		u.quit()
 	})

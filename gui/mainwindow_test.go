@@ -175,7 +175,10 @@ func TestMainWindowShortcuts(t *testing.T) {
 	})
 	h.loop.until(t, "the video", func() bool { return statusText(h.ui.history.records[0]) == "Downloaded" })
 	h.ui.history.list.Select(0)
-	h.loop.until(t, "the thumbnail", func() bool { return h.ui.history.thumbBox.Visible() })
+	h.loop.until(t, "the thumbnail or the player", func() bool {
+		hv := h.ui.history
+		return hv.thumbBox.Visible() || (hv.player != nil && (hv.player.frame != nil || hv.player.fallback.Visible()))
+	})
 	img := capture(t, w, "main-with-video")
 	if f, err := os.Create("/tmp/main8-video.png"); err == nil {
 		png.Encode(f, img)

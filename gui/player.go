@@ -1,0 +1,559 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/png" // thumbnails
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/media/playback"
+)
+
+// Sentences of the player.
+const (
+	playerNoFFmpeg  = "Install FFmpeg to watch videos inside Reelhouse."
+	playerNoSound   = "No sound device found — playing without sound."
+	playerCannot    = "Reelhouse could not play this video."
+	playerOpenOther = "Open in your video player"
+)
+
+const (
+	// playerShown is the box the picture fills in the detail view.
+	playerShownW, playerShownH = 480, 270
+	// playerDecodeW/H caps the size frames are decoded at; a larger video
+	// is scaled down by ffmpeg, a smaller one is decoded at its own size.
+	playerDecodeW, playerDecodeH = 1280, 720
+)
+
+// playerView plays one video inside a window: the picture, play and
+// pause, a scrubber, frame step, loop, mute and volume, and a full-window
+// view. Without ffmpeg it shows the thumbnail and offers the system's
+// player. Call close when it is no longer shown.
+type playerView struct {
+	ui    *UI
+	path  string
+	thumb string
+	info  media.Info
+	opts  playback.Options // ffmpeg and the sound device; tests replace them
+
+	// mu guards the fields below it, shared with the player's goroutine.
+	mu        sync.Mutex
+	player    *playback.Player
+	closed    bool
+	done      chan struct{}   // closed on close
+	next      *playback.Frame // the newest frame not yet on show
+	scheduled bool            // a call to showNext is on its way
+	work      sync.WaitGroup  // opening and closing the player
+
+	// The rest is touched on the UI goroutine only.
+	frame    *playback.Frame // the frame on show
+	playing  bool
+	dragging bool
+	loop     bool
+	muted    bool
+	full     *fullWindow
+
+	surface  *playerSurface
+	picture  *canvas.Image
+	playBtn  *widget.Button
+	stepBtn  *widget.Button
+	loopBtn  *widget.Button
+	muteBtn  *widget.Button
+	fullBtn  *widget.Button
+	volume   *widget.Slider
+	scrub    *widget.Slider
+	clock    *widget.Label
+	notice   *widget.Label
+	controls *fyne.Container
+	fallback *fyne.Container
+	box      *fyne.Container
+}
+
+// fullWindow is what the window showed before the player filled it.
+type fullWindow struct {
+	win    fyne.Window
+	old    fyne.CanvasObject
+	oldKey func(*fyne.KeyEvent)
+}
+
+// newPlayerView builds a player for the video at path; thumb is its
+// thumbnail, shown until the first frame (and instead of the video when
+// ffmpeg is missing). Decoding starts in the background.
+func newPlayerView(u *UI, path string, info media.Info, thumb string) *playerView {
+	return newPlayerViewWith(u, path, info, thumb, playback.Options{})
+}
+
+func newPlayerViewWith(u *UI, path string, info media.Info, thumb string, opts playback.Options) *playerView {
+	v := &playerView{ui: u, path: path, thumb: thumb, info: info, opts: opts, done: make(chan struct{})}
+	v.picture = canvas.NewImageFromImage(nil)
+	v.picture.FillMode = canvas.ImageFillContain
+	v.picture.SetMinSize(shownSize(info))
+	v.surface = newPlayerSurface(v)
+
+	v.playBtn = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), v.onPlayPause)
+	v.stepBtn = widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), v.onStep)
+	v.loopBtn = widget.NewButtonWithIcon("", theme.MediaReplayIcon(), v.onLoop)
+	v.loopBtn.Importance = widget.LowImportance
+	v.muteBtn = widget.NewButtonWithIcon("", theme.VolumeUpIcon(), v.onMute)
+	v.fullBtn = widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), v.onFullWindow)
+	v.volume = widget.NewSlider(0, 1)
+	v.volume.Step = 0.05
+	v.volume.Value = 1
+	v.volume.OnChanged = v.onVolume
+	v.scrub = widget.NewSlider(0, max(info.Duration.Seconds(), 0.01))
+	v.scrub.Step = 0.01
+	v.scrub.OnChanged = v.onScrub
+	v.scrub.OnChangeEnded = v.onScrubEnded
+	v.clock = widget.NewLabel(playTimeText(0, info.Duration))
+	v.notice = widget.NewLabel("")
+	v.notice.Wrapping = fyne.TextWrapWord
+	v.notice.Hide()
+
+	volumeBox := container.NewGridWrap(fyne.NewSize(90, v.volume.MinSize().Height), v.volume)
+	buttons := container.NewHBox(v.playBtn, v.stepBtn, v.loopBtn, v.muteBtn, volumeBox, v.fullBtn)
+	// The scrubber has a row of its own, so it stays long in a narrow panel.
+	v.controls = container.NewVBox(v.scrub, container.NewBorder(nil, nil, v.clock, buttons))
+	v.setControlsEnabled(false)
+
+	openBtn := widget.NewButtonWithIcon(playerOpenOther, theme.MediaPlayIcon(), v.onOpenElsewhere)
+	why := widget.NewLabel(playerNoFFmpeg)
+	why.Wrapping = fyne.TextWrapWord
+	v.fallback = container.NewVBox(container.NewCenter(openBtn), why)
+	v.fallback.Hide()
+
+	v.box = container.NewBorder(nil, container.NewVBox(v.controls, v.notice, v.fallback), nil, nil, v.surface)
+	v.start()
+	return v
+}
+
+// shownSize is the size the picture takes in the detail view: the video's
+// shape inside playerShownW×playerShownH.
+func shownSize(info media.Info) fyne.Size {
+	if info.Width <= 0 || info.Height <= 0 {
+		return fyne.NewSize(playerShownW, playerShownH)
+	}
+	k := min(float32(playerShownW)/float32(info.Width), float32(playerShownH)/float32(info.Height))
+	return fyne.NewSize(float32(info.Width)*k, float32(info.Height)*k)
+}
+
+// content is the player's widget tree.
+func (v *playerView) content() fyne.CanvasObject { return v.box }
+
+// start loads the thumbnail and opens the player, in the background.
+func (v *playerView) start() {
+	opts := v.opts
+	if opts.Width == 0 && (v.info.Width > playerDecodeW || v.info.Height > playerDecodeH) {
+		opts.Width, opts.Height = playerDecodeW, playerDecodeH
+	}
+	opts.OnFrame = v.onFrame
+	opts.OnStatus = func(s playback.Status) { v.ui.do(func() { v.onStatus(s) }) }
+	// When the UI stops, the player stops with it, and Stop waits for it.
+	v.ui.background(func(ctx context.Context) {
+		select {
+		case <-ctx.Done():
+			if p := v.shutdown(); p != nil {
+				p.Close()
+			}
+		case <-v.done:
+		}
+	})
+	v.work.Go(func() {
+		if v.thumb != "" {
+			if img, err := readPicture(v.thumb); err == nil {
+				v.ui.do(func() {
+					if v.frame == nil {
+						v.picture.Image = img
+						v.picture.Refresh()
+					}
+				})
+			}
+		}
+		p, err := playback.Open(v.path, v.info, opts)
+		v.mu.Lock()
+		if v.closed && p != nil {
+			v.mu.Unlock()
+			p.Close()
+			return
+		}
+		v.player = p
+		v.mu.Unlock()
+		v.ui.do(func() { v.onOpened(err) })
+	})
+}
+
+// readPicture reads a PNG or JPEG file.
+func readPicture(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	return img, err
+}
+
+// onOpened shows the controls, or the way to play the video elsewhere.
+func (v *playerView) onOpened(err error) {
+	if v.isClosed() {
+		return
+	}
+	if err != nil {
+		if !errors.Is(err, playback.ErrNoFFmpeg) {
+			fyne.LogError("opening the player", err)
+		}
+		v.showFallback(playerNoFFmpeg)
+		return
+	}
+	v.setControlsEnabled(true)
+}
+
+func (v *playerView) showFallback(sentence string) {
+	v.controls.Hide()
+	v.fallback.Objects[1].(*widget.Label).SetText(sentence)
+	v.fallback.Show()
+	v.box.Refresh()
+}
+
+func (v *playerView) setControlsEnabled(on bool) {
+	for _, b := range []*widget.Button{v.playBtn, v.stepBtn, v.loopBtn, v.muteBtn, v.fullBtn} {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	if on {
+		v.scrub.Enable()
+		v.volume.Enable()
+	} else {
+		v.scrub.Disable()
+		v.volume.Disable()
+	}
+}
+
+// onFrame runs on the player's goroutine. Only the newest frame waits for
+// the UI: one that arrives before the last was shown replaces it.
+func (v *playerView) onFrame(f *playback.Frame) {
+	v.mu.Lock()
+	v.next.Release()
+	v.next = f
+	schedule := !v.scheduled
+	v.scheduled = true
+	v.mu.Unlock()
+	if schedule {
+		v.ui.do(v.showNext)
+	}
+}
+
+func (v *playerView) showNext() {
+	v.mu.Lock()
+	f := v.next
+	v.next, v.scheduled = nil, false
+	closed := v.closed
+	v.mu.Unlock()
+	if f == nil {
+		return
+	}
+	if closed {
+		f.Release()
+		return
+	}
+	old := v.frame
+	v.frame = f
+	v.picture.Image = f.Image
+	v.picture.Refresh()
+	old.Release()
+	if !v.dragging {
+		v.scrub.Value = min(f.PTS.Seconds(), v.scrub.Max)
+		v.scrub.Refresh()
+	}
+	v.clock.SetText(playTimeText(f.PTS, v.info.Duration))
+}
+
+func (v *playerView) onStatus(s playback.Status) {
+	if v.isClosed() {
+		return
+	}
+	v.playing = s.Playing
+	if s.Playing {
+		v.playBtn.SetIcon(theme.MediaPauseIcon())
+	} else {
+		v.playBtn.SetIcon(theme.MediaPlayIcon())
+	}
+	switch {
+	case s.Err != nil:
+		fyne.LogError("playing "+filepath.Base(v.path), s.Err)
+		v.showFallback(playerCannot)
+	case s.NoSoundDevice:
+		v.notice.SetText(playerNoSound)
+		v.notice.Show()
+		v.box.Refresh()
+	}
+}
+
+func (v *playerView) isClosed() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.closed
+}
+
+// withPlayer calls fn with the player once it is open.
+func (v *playerView) withPlayer(fn func(p *playback.Player)) {
+	v.mu.Lock()
+	p := v.player
+	v.mu.Unlock()
+	if p != nil {
+		fn(p)
+	}
+}
+
+func (v *playerView) onPlayPause() {
+	playing := v.playing
+	v.withPlayer(func(p *playback.Player) {
+		if playing {
+			p.Pause()
+		} else {
+			p.Play()
+		}
+	})
+}
+
+func (v *playerView) onStep() { v.withPlayer((*playback.Player).Step) }
+
+func (v *playerView) onLoop() {
+	v.loop = !v.loop
+	if v.loop {
+		v.loopBtn.Importance = widget.HighImportance
+	} else {
+		v.loopBtn.Importance = widget.LowImportance
+	}
+	v.loopBtn.Refresh()
+	on := v.loop
+	v.withPlayer(func(p *playback.Player) { p.SetLoop(on) })
+}
+
+func (v *playerView) onMute() {
+	v.muted = !v.muted
+	if v.muted {
+		v.muteBtn.SetIcon(theme.VolumeMuteIcon())
+	} else {
+		v.muteBtn.SetIcon(theme.VolumeUpIcon())
+	}
+	on := v.muted
+	v.withPlayer(func(p *playback.Player) { p.SetMuted(on) })
+}
+
+func (v *playerView) onVolume(x float64) {
+	v.withPlayer(func(p *playback.Player) { p.SetVolume(x) })
+}
+
+// onScrub seeks while the scrubber is dragged; the player keeps only the
+// latest seek it has not started, so dragging cannot pile work up.
+func (v *playerView) onScrub(x float64) {
+	v.dragging = true
+	at := time.Duration(x * float64(time.Second))
+	v.clock.SetText(playTimeText(at, v.info.Duration))
+	v.withPlayer(func(p *playback.Player) { p.Seek(at) })
+}
+
+func (v *playerView) onScrubEnded(x float64) {
+	v.dragging = false
+	at := time.Duration(x * float64(time.Second))
+	v.withPlayer(func(p *playback.Player) { p.Seek(at) })
+}
+
+// onFullWindow shows the player alone, filling its window; Esc or the
+// same button brings the window back.
+func (v *playerView) onFullWindow() {
+	if v.full != nil {
+		v.leaveFullWindow()
+		return
+	}
+	c := v.ui.app.Driver().CanvasForObject(v.box)
+	var win fyne.Window
+	for _, w := range v.ui.app.Driver().AllWindows() {
+		if w.Canvas() == c {
+			win = w
+		}
+	}
+	if win == nil {
+		return
+	}
+	v.full = &fullWindow{win: win, old: win.Content(), oldKey: c.OnTypedKey()}
+	win.SetContent(v.box)
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		switch e.Name {
+		case fyne.KeyEscape:
+			v.leaveFullWindow()
+		case fyne.KeySpace:
+			v.onPlayPause()
+		}
+	})
+	c.Focus(v.surface)
+	v.picture.SetMinSize(fyne.NewSize(1, 1)) // let the picture take the window
+	v.fullBtn.SetIcon(theme.ViewRestoreIcon())
+}
+
+func (v *playerView) leaveFullWindow() {
+	f := v.full
+	if f == nil {
+		return
+	}
+	v.full = nil
+	f.win.Canvas().SetOnTypedKey(f.oldKey)
+	v.picture.SetMinSize(shownSize(v.info))
+	f.win.SetContent(f.old)
+	f.old.Refresh()
+	v.fullBtn.SetIcon(theme.ViewFullScreenIcon())
+}
+
+// onOpenElsewhere hands the video to the system's player.
+func (v *playerView) onOpenElsewhere() {
+	path := v.path
+	v.ui.background(func(ctx context.Context) {
+		if _, err := os.Stat(path); err != nil {
+			fyne.LogError("opening "+filepath.Base(path), err)
+			return
+		}
+		u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
+		v.ui.do(func() {
+			if err := v.ui.app.OpenURL(u); err != nil {
+				fyne.LogError("opening "+filepath.Base(path), err)
+			}
+		})
+	})
+}
+
+// close stops the player: its ffmpeg processes end and its goroutines
+// return, in the background; wait reports when they have.
+func (v *playerView) close() {
+	v.leaveFullWindow()
+	if p := v.shutdown(); p != nil {
+		v.work.Go(p.Close)
+	}
+}
+
+// shutdown marks the view closed and returns the player to close, if it
+// is open. It may be called from any goroutine.
+func (v *playerView) shutdown() *playback.Player {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.closed {
+		return nil
+	}
+	v.closed = true
+	close(v.done)
+	p := v.player
+	v.player = nil
+	v.next.Release()
+	v.next = nil
+	return p
+}
+
+// wait returns once the player's background work has ended.
+func (v *playerView) wait() { v.work.Wait() }
+
+// playTimeText is "0:03 / 0:10".
+func playTimeText(at, total time.Duration) string {
+	return minSec(at) + " / " + minSec(total)
+}
+
+func minSec(d time.Duration) string {
+	s := int(max(d, 0) / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// playerSurface shows the picture. It takes the keyboard focus when tapped
+// (which also plays or pauses), so that Space plays and pauses and Esc
+// leaves the full-window view.
+type playerSurface struct {
+	widget.BaseWidget
+	v *playerView
+}
+
+func newPlayerSurface(v *playerView) *playerSurface {
+	s := &playerSurface{v: v}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *playerSurface) CreateRenderer() fyne.WidgetRenderer {
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameShadow))
+	return widget.NewSimpleRenderer(container.NewStack(bg, s.v.picture))
+}
+
+func (s *playerSurface) Tapped(*fyne.PointEvent) {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(s); c != nil {
+		c.Focus(s)
+	}
+	s.v.onPlayPause()
+}
+
+// FocusGained, FocusLost and TypedRune make the surface focusable.
+func (s *playerSurface) FocusGained()   {}
+func (s *playerSurface) FocusLost()     {}
+func (s *playerSurface) TypedRune(rune) {}
+
+func (s *playerSurface) TypedKey(e *fyne.KeyEvent) {
+	switch e.Name {
+	case fyne.KeySpace:
+		s.v.onPlayPause()
+	case fyne.KeyEscape:
+		s.v.leaveFullWindow()
+	case fyne.KeyRight:
+		s.v.onStep()
+	}
+}
+
+// showPlayer puts a player for the chosen video at the top of the detail
+// panel when it can be played (on), closing the one shown before.
+func (v *historyView) showPlayer(r history.Record, on bool) {
+	path, ok := v.filePath()
+	if !on || !ok {
+		path = ""
+	}
+	if path == v.playerPath {
+		return
+	}
+	v.closePlayer()
+	if path == "" {
+		return
+	}
+	f := r.Files[v.fileIdx]
+	v.player = newPlayerView(v.ui, path, f.Media, v.ui.deps.Tracker.ThumbnailPath(f))
+	v.playerPath = path
+	v.playerBox.Objects = []fyne.CanvasObject{v.player.content()}
+	v.playerBox.Refresh()
+	v.thumbBox.Hide()
+}
+
+// closePlayer ends the player of the detail panel, if any.
+func (v *historyView) closePlayer() {
+	if v.player == nil {
+		return
+	}
+	v.player.close()
+	v.player, v.playerPath = nil, ""
+	v.playerBox.Objects = nil
+	v.playerBox.Refresh()
+	if v.thumb.Resource != nil {
+		v.thumbBox.Show()
+	}
+}

@@ -1,0 +1,223 @@
+package gui
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"go.uber.org/goleak"
+
+	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/media/playback"
+)
+
+// countedClip shows its own frame number (see its testdata README).
+var countedClip = filepath.Join("..", "history", "media", "playback", "testdata", "counted.mp4")
+
+// noSoundDevice is a machine without sound.
+type noSoundDevice struct{}
+
+func (noSoundDevice) NewSink() (playback.Sink, error) { return nil, playback.ErrNoSoundDevice }
+
+// newPlayerUI is a UI with no windows of its own, for views tested alone.
+func newPlayerUI(t *testing.T) (*UI, *uiLoop, fyne.App) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.DefaultTheme())
+	ctx, cancel := context.WithCancel(context.Background())
+	loop := &uiLoop{}
+	u := &UI{app: a, ctx: ctx, cancel: cancel, do: loop.do}
+	t.Cleanup(func() {
+		u.cancel()
+		u.wg.Wait()
+	})
+	return u, loop, a
+}
+
+// ffmpegChildren lists the ffmpeg processes this test process started
+// that still exist (Linux: /proc).
+func ffmpegChildren(t *testing.T) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skip("no /proc")
+	}
+	me := strconv.Itoa(os.Getpid())
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
+		if err != nil {
+			continue
+		}
+		s := string(data)
+		if strings.Contains(s, "Name:\tffmpeg\n") && strings.Contains(s, "\nPPid:\t"+me+"\n") {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func TestPlayerPlaysSeeksStepsAndCloses(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed")
+	}
+	u, loop, a := newPlayerUI(t)
+	info, err := media.Probe(countedClip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := a.NewWindow("Player")
+	leaks := goleak.IgnoreCurrent()
+
+	v := newPlayerViewWith(u, countedClip, info, "", playback.Options{Audio: noSoundDevice{}})
+	panel := container.NewVBox(widget.NewLabel("A panel with the player on top"), v.content())
+	w.SetContent(panel)
+	w.Resize(fyne.NewSize(640, 480))
+	loop.until(t, "the first frame", func() bool { return v.frame != nil && v.frame.Index == 0 })
+	loop.until(t, "the controls", func() bool { return !v.playBtn.Disabled() })
+	loop.until(t, "the note on sound", func() bool { return v.notice.Visible() })
+	if v.notice.Text != playerNoSound {
+		t.Fatalf("notice %q, want %q", v.notice.Text, playerNoSound)
+	}
+
+	// Tapping the picture plays and gives it the focus; Space pauses.
+	test.Tap(v.surface)
+	loop.until(t, "playing", func() bool { return v.playing })
+	loop.until(t, "a later frame", func() bool { return v.frame.Index > 3 })
+	if w.Canvas().Focused() != v.surface {
+		t.Fatal("the picture did not take the focus")
+	}
+	w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	loop.until(t, "paused", func() bool { return !v.playing })
+
+	// The scrubber seeks; frame step moves on by one.
+	v.scrub.SetValue(7)
+	loop.until(t, "frame 175", func() bool { return v.frame.Index == 175 })
+	if v.clock.Text != "0:07 / 0:10" {
+		t.Fatalf("clock %q", v.clock.Text)
+	}
+	test.Tap(v.stepBtn)
+	loop.until(t, "frame 176", func() bool { return v.frame.Index == 176 })
+
+	capture(t, w, "player")
+
+	// The full-window view shows the player alone; Esc brings the window back.
+	test.Tap(v.fullBtn)
+	if w.Content() != v.box {
+		t.Fatal("the player does not fill the window")
+	}
+	capture(t, w, "player-full-window")
+	w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if w.Content() != panel {
+		t.Fatal("Esc did not bring the window back")
+	}
+	capture(t, w, "player-after-full-window")
+
+	test.Tap(v.muteBtn)
+	test.Tap(v.loopBtn)
+	v.volume.SetValue(0.5)
+
+	if len(ffmpegChildren(t)) == 0 {
+		t.Fatal("no ffmpeg process seen while the player is open")
+	}
+	v.close()
+	v.wait()
+	loop.pump()
+	if pids := ffmpegChildren(t); len(pids) > 0 {
+		t.Fatalf("ffmpeg processes left after close: %v", pids)
+	}
+	goleak.VerifyNone(t, leaks)
+}
+
+func TestPlayerWithoutFFmpegOffersTheSystemPlayer(t *testing.T) {
+	u, loop, a := newPlayerUI(t)
+	thumb := filepath.Join(t.TempDir(), "thumb.png")
+	writeTestPNG(t, thumb)
+	t.Setenv("PATH", t.TempDir())
+	w := a.NewWindow("Player")
+	v := newPlayerView(u, countedClip, media.Info{Width: 160, Height: 90}, thumb)
+	w.SetContent(v.content())
+	w.Resize(fyne.NewSize(640, 480))
+	defer v.close()
+	loop.until(t, "the way to play elsewhere", func() bool { return v.fallback.Visible() })
+	loop.until(t, "the thumbnail", func() bool { return v.picture.Image != nil })
+	if v.controls.Visible() {
+		t.Fatal("the controls are shown without ffmpeg")
+	}
+	if got := v.fallback.Objects[1].(*widget.Label).Text; got != playerNoFFmpeg {
+		t.Fatalf("the fallback says %q", got)
+	}
+	if b := findButton(v.content(), playerOpenOther); b == nil {
+		t.Fatalf("no %q button", playerOpenOther)
+	}
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		t.Fatal("a dialog is shown without ffmpeg")
+	}
+	capture(t, w, "player-without-ffmpeg")
+}
+
+func writeTestPNG(t *testing.T, path string) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 320, 180))
+	for y := range 180 {
+		for x := range 320 {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 120, 255})
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDetailPlaysTheChosenVideo(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed")
+	}
+	h := newHarness(t, nil, true)
+	first := h.downloadOne(t, "A fox in the snow")
+	second := h.downloadOne(t, "A hen on a fence")
+	hv := h.ui.history
+	hv.list.Select(hv.indexOf(first.ID))
+	h.loop.until(t, "the player of the first video", func() bool { return hv.player != nil && hv.player.frame != nil })
+	p := hv.player
+	if hv.playerBox.Objects[0] != p.content() || hv.thumbBox.Visible() {
+		t.Fatal("the player is not at the top of the details")
+	}
+
+	// Choosing another video closes the first player.
+	hv.list.Select(hv.indexOf(second.ID))
+	h.loop.until(t, "the player of the second video", func() bool { return hv.player != nil && hv.player != p })
+	if !p.isClosed() {
+		t.Fatal("the first player is still open")
+	}
+	p.wait()
+
+	// Stopping the UI (the window closing) stops the player and its ffmpeg.
+	h.ui.cancel()
+	h.ui.wg.Wait()
+	hv.player.wait()
+	if pids := ffmpegChildren(t); len(pids) > 0 {
+		t.Fatalf("ffmpeg processes left after the UI stopped: %v", pids)
+	}
+}
