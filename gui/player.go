@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -129,8 +130,8 @@ func newPlayerViewWith(u *UI, path string, info media.Info, thumb string, opts p
 	v.controls = container.NewVBox(v.scrub, container.NewBorder(nil, nil, v.clock, buttons))
 	v.setControlsEnabled(false)
 
-	openBtn := widget.NewButtonWithIcon(playerOpenOther, theme.MediaPlayIcon(), v.onOpenElsewhere)
-	why := widget.NewLabel(playerNoFFmpeg)
+	openBtn := widget.NewButtonWithIcon(lang.L(playerOpenOther), theme.MediaPlayIcon(), v.onOpenElsewhere)
+	why := widget.NewLabel(lang.L(playerNoFFmpeg))
 	why.Wrapping = fyne.TextWrapWord
 	v.fallback = container.NewVBox(container.NewCenter(openBtn), why)
 	v.fallback.Hide()
@@ -215,7 +216,7 @@ func (v *playerView) onOpened(err error) {
 		if !errors.Is(err, playback.ErrNoFFmpeg) {
 			fyne.LogError("opening the player", err)
 		}
-		v.showFallback(playerNoFFmpeg)
+		v.showFallback(lang.L(playerNoFFmpeg))
 		return
 	}
 	v.setControlsEnabled(true)
@@ -297,9 +298,9 @@ func (v *playerView) onStatus(s playback.Status) {
 	switch {
 	case s.Err != nil:
 		fyne.LogError("playing "+filepath.Base(v.path), s.Err)
-		v.showFallback(playerCannot)
+		v.showFallback(lang.L(playerCannot))
 	case s.NoSoundDevice:
-		v.notice.SetText(playerNoSound)
+		v.notice.SetText(lang.L(playerNoSound))
 		v.notice.Show()
 		v.box.Refresh()
 	}
