@@ -1,0 +1,38 @@
+package main
+
+import (
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/reelhouse/reelhouse/gui"
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// TestOpenUsesTheSavedLanguage: the language chosen in Settings is the one
+// the windows are built in at the next start.
+func TestOpenUsesTheSavedLanguage(t *testing.T) {
+	dir := t.TempDir()
+	store, err := history.Open(t.Context(), filepath.Join(dir, "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetSetting(t.Context(), gui.SettingLanguage, gui.LanguageChinese); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+
+	t.Cleanup(func() { gui.UseLanguage(gui.LanguageEnglish) })
+	s, err := Open(t.Context(), Options{DataDir: dir, Library: filepath.Join(dir, "Library"), Server: "https://example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Deps.Language != gui.LanguageChinese {
+		t.Errorf("Deps.Language = %q", s.Deps.Language)
+	}
+	if got := lang.L("Cancel"); got != "取消" {
+		t.Errorf("Cancel reads %q after Open", got)
+	}
+}
