@@ -99,6 +99,7 @@ type historyView struct {
 	copyBtn    *widget.Button
 	attachBtn  *widget.Button
 	cancelBtn  *widget.Button
+	links      *recordLinks // compare, continue, and the videos linked to this one
 
 	// canceller asks the service to stop making a video; nil when the
 	// tracker cannot.
@@ -262,8 +263,9 @@ func newHistory(u *UI) *historyView {
 	actions := container.NewGridWithColumns(2,
 		v.attachBtn, v.openBtn, v.folderBtn, v.retryBtn, v.againBtn, v.checkBtn, v.unwatchBtn, v.cancelBtn, v.copyBtn, v.deleteBtn)
 	heading := widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.links = newRecordLinks(u)
 	v.detail = container.NewBorder(nil, actions, nil, nil,
-		container.NewVScroll(container.NewVBox(v.playerBox, v.thumbBox, container.NewCenter(v.videoPick), heading, v.prompt, form, widget.NewSeparator(), organize)))
+		container.NewVScroll(container.NewVBox(v.playerBox, v.thumbBox, container.NewCenter(v.videoPick), heading, v.prompt, v.links.content(), form, widget.NewSeparator(), organize)))
 	v.detail.Hide()
 
 	v.bannerText = widget.NewLabel(unreachableText + ".")

@@ -386,6 +386,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Empty trash…", h.onEmptyTrash),
 		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Usage…", u.showUsage),
 		fyne.NewMenuItem("Copy diagnostics", h.onCopyDiagnostics),
 	)
 	help := fyne.NewMenu("Help", fyne.NewMenuItem("About Reelhouse", u.onAbout))
