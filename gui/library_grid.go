@@ -27,7 +27,7 @@ import (
 const settingGridView = "libraryGrid"
 
 // tilePictureSize is the picture of a grid tile, 16:9.
-var tilePictureSize = fyne.NewSize(208, 117)
+var tilePictureSize = fyne.NewSize(192, 108)
 
 // thumbSlot is the picture of a row or tile: the thumbnail of the record
 // it is bound to, or nothing (the placeholder behind it shows) while that

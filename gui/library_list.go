@@ -311,14 +311,10 @@ func (v *historyView) onRecordChanged(r history.Record) {
 	if r.Download != history.DownloadWaiting {
 		delete(v.progress, r.ID)
 	}
-	for _, f := range r.Files {
-		// A thumbnail made again (a new download, the service's cover)
-		// keeps its name: read it again if its time changed.
-		if p := v.ui.deps.Tracker.ThumbnailPath(f); p != "" {
-			v.thumbs.markStale(p)
-			v.thumbs.markStale(v.ui.deps.Tracker.StripPath(f))
-		}
-	}
+	// A thumbnail made again (a new download, the service's cover) keeps
+	// its name: the cache reads it again if its time changed.
+	v.thumbs.markStale(v.thumbPath(r))
+	v.thumbs.markStale(v.stripPath(r))
 	if r.State == history.StateSuccess && r.Download == history.DownloadDone {
 		v.forgetUsual(r.Request.Model) // one more success to count
 	}
@@ -354,6 +350,9 @@ func (v *historyView) onRecordChanged(r history.Record) {
 	}
 	if r.ID == v.selected {
 		v.showDetail()
+	}
+	if v.picked[r.ID] {
+		v.updatePickBar() // its words may depend on r
 	}
 }
 
