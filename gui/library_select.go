@@ -55,6 +55,7 @@ type pickBar struct {
 	clear      *widget.Button
 	busy       bool // an action on the picked videos is under way
 	allFavours bool // every picked video is a favourite already
+	inTrash    bool // some picked video is in the trash: the button restores
 }
 
 func (v *historyView) newPickBar() *pickBar {
@@ -212,6 +213,7 @@ func (v *historyView) updatePickBar() {
 	} else {
 		b.favourite.SetText("Favourite")
 	}
+	b.inTrash = trash
 	if trash {
 		b.trash.SetText("Restore")
 	} else {
@@ -312,7 +314,7 @@ func (v *historyView) onTagPicked() {
 // all; in the trash view it restores them.
 func (v *historyView) onTrashPicked() {
 	library := v.ui.deps.Library
-	if v.pickBar.trash.Text == "Restore" {
+	if v.pickBar.inTrash {
 		v.onPicked("Restoring", "Could not restore every video", library.Untrash, nil)
 		return
 	}
