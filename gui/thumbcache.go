@@ -138,7 +138,7 @@ func (c *thumbCache) loadQueued() {
 		}
 		c.mu.Unlock()
 
-		img, mtime := readPicture(path, old)
+		img, mtime := readThumbnail(path, old)
 
 		c.mu.Lock()
 		c.put(&thumbEntry{path: path, mtime: mtime, img: img, size: pictureBytes(img)})
@@ -153,9 +153,9 @@ func (c *thumbCache) loadQueued() {
 	}
 }
 
-// readPicture decodes the picture at path, or returns old's when the file
+// readThumbnail decodes the picture at path, or returns old's when the file
 // has not changed since old was read.
-func readPicture(path string, old *thumbEntry) (image.Image, time.Time) {
+func readThumbnail(path string, old *thumbEntry) (image.Image, time.Time) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, time.Time{}

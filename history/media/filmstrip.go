@@ -3,7 +3,6 @@ package media
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image/jpeg"
 	"io"
@@ -21,10 +20,6 @@ const (
 	// are tens of KiB.
 	maxStripJPEG = 8 << 20
 )
-
-// ErrNoFFmpeg is returned by Filmstrip when the ffmpeg program is not
-// installed.
-var ErrNoFFmpeg = errors.New("media: ffmpeg not found")
 
 // Filmstrip writes to outJPEG, atomically, one JPEG holding StripFrames
 // frames of the video side by side, each StripFrameWidth pixels wide,

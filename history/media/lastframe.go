@@ -2,17 +2,12 @@ package media
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 )
-
-// ErrNoFFmpeg is returned by LastFrame when the ffmpeg program is not
-// installed.
-var ErrNoFFmpeg = errors.New("media: ffmpeg is not installed")
 
 // lastFrameSpan is how far before the end decoding starts: far enough to
 // hold a whole frame of any video, short enough to be quick. The image
