@@ -66,6 +66,10 @@ type composeView struct {
 	// when image is empty.
 	keptImage client.Media
 	extraErr  string // why the extra options are not valid; "" when they are
+	// continueFrom is the record whose last frame is the picture named
+	// continueName; see continuing.
+	continueFrom int64
+	continueName string
 
 	inFlight bool
 	lastSent []byte    // the last request that was sent, as JSON
@@ -369,6 +373,7 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 		v.lastSent = nil
 	}
 	v.lastAt = time.Now()
+	from := v.continuing()
 	v.inFlight = true
 	v.watch, v.ready = nil, map[int64]string{}
 	v.updateGenerate()
@@ -391,7 +396,7 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 			if i > 0 {
 				v.ui.do(func() { v.setStatus(sendingText(i+1, total), false) })
 			}
-			rec, err := v.ui.deps.Tracker.Submit(ctx, req)
+			rec, err := v.submit(ctx, req, from)
 			v.ui.do(func() {
 				if rec.ID != 0 && (err == nil || total == 1) {
 					v.watch = append(v.watch, rec.ID)
@@ -624,14 +629,24 @@ func (v *composeView) onPickImage() {
 }
 
 // onDropped takes the first file dropped onto the window as the reference
-// picture. The main window passes its drops here.
+// picture, or, for a video with its Reelhouse sidecar beside it, restores
+// its prompt and settings. The main window passes its drops here.
 func (v *composeView) onDropped(_ fyne.Position, uris []fyne.URI) {
 	if len(uris) == 0 {
 		return
 	}
 	uri := uris[0]
 	if !slices.Contains(imageExtensions, strings.ToLower(uri.Extension())) {
-		setError(v.imageError, fmt.Sprintf("%s is not a picture Reelhouse can send. Drop a PNG, JPEG, WebP or GIF file.", userText(uri.Name())))
+		notPicture := fmt.Sprintf("%s is not a picture Reelhouse can send. Drop a PNG, JPEG, WebP or GIF file.", userText(uri.Name()))
+		if uri.Scheme() != "file" || !slices.Contains(videoExtensions, strings.ToLower(uri.Extension())) {
+			setError(v.imageError, notPicture)
+			return
+		}
+		v.onVideoDropped(uri.Path(), func(ok bool) {
+			if !ok {
+				setError(v.imageError, notPicture+" A video brings its prompt and settings along when its Reelhouse .json file is beside it.")
+			}
+		})
 		return
 	}
 	v.useImage(uri, nil)

@@ -53,8 +53,18 @@ type historyView struct {
 	when   *widget.Select
 	sort   *widget.Select
 	list   *libraryList
+	grid   *libraryGrid // the same records as thumbnails; one of list and grid shows
 	count  *widget.Label
-	more   *widget.Button
+
+	gridShown    bool
+	viewToggle   *widget.Button
+	gridMenuItem *fyne.MenuItem // View ▸ Show as grid, once the menu is built
+	thumbs       *thumbCache
+	// picked holds the videos chosen with Ctrl/Shift-click or Ctrl+A;
+	// more than one shows pickBar.
+	picked  map[int64]bool
+	pickBar *pickBar
+	more    *widget.Button
 
 	// records backs the list; it changes only on the UI goroutine.
 	records    []history.Record
@@ -99,6 +109,7 @@ type historyView struct {
 	copyBtn    *widget.Button
 	attachBtn  *widget.Button
 	cancelBtn  *widget.Button
+	links      *recordLinks // compare, continue, and the videos linked to this one
 
 	// canceller asks the service to stop making a video; nil when the
 	// tracker cannot.
@@ -159,51 +170,31 @@ func newHistory(u *UI) *historyView {
 	v.more = widget.NewButton("Show more", v.onShowMore)
 	v.more.Hide()
 
+	v.thumbs = newThumbCache(thumbCacheBytes,
+		func(f func()) { u.background(func(context.Context) { f() }) },
+		func(f func()) { v.ui.do(f) }) // tests replace u.do after New
 	v.list = newLibraryList(
 		func() int { return len(v.records) },
-		func() fyne.CanvasObject {
-			status := widget.NewLabel("Downloading 100%")
-			status.TextStyle.Bold = true
-			prompt := widget.NewLabel("")
-			prompt.Truncation = fyne.TextTruncateEllipsis
-			when := widget.NewLabel("30 Dec 23:59")
-			bar := widget.NewProgressBar()
-			bar.Hide()
-			return container.NewBorder(nil, nil, status, container.NewStack(when, bar), prompt)
-		},
+		func() fyne.CanvasObject { return newLibraryRow(v) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(v.records) {
-				return
+			if i < len(v.records) {
+				o.(*libraryRow).bind(v, v.records[i])
 			}
-			r := v.records[i]
-			row := o.(*fyne.Container)
-			prompt := firstLine(r.Request.Prompt, 200) // free of bidi controls, so ★ stays in front
-			if r.Favourite {
-				prompt = "★ " + prompt
-			}
-			row.Objects[0].(*widget.Label).SetText(prompt)
-			row.Objects[1].(*widget.Label).SetText(v.rowStatus(r))
-			right := row.Objects[2].(*fyne.Container)
-			when, bar := right.Objects[0].(*widget.Label), right.Objects[1].(*widget.ProgressBar)
-			when.SetText(r.CreatedAt.Local().Format("2 Jan 15:04"))
-			if p, ok := v.downloading(r); ok {
-				when.Hide()
-				bar.SetValue(p)
-				bar.Show()
-			} else {
-				bar.Hide()
-				when.Show()
-			}
-			row.Refresh() // a longer status takes the room it needs
 		},
 	)
 	v.list.onKey = v.onListKey
 	v.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(v.records) {
 			v.selected = v.records[i].ID
+			v.grid.Select(i)
 			v.showDetail()
 		}
 	}
+	v.grid = v.newLibraryGrid()
+	v.grid.Hide()
+	v.pickBar = v.newPickBar()
+	v.viewToggle = widget.NewButtonWithIcon("Grid", theme.GridIcon(), v.onToggleView)
+	u.main.Canvas().AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { v.onSelectAll() })
 
 	v.empty = widget.NewLabel("Select a video to see its details.")
 	v.thumb = canvas.NewImageFromResource(nil)
@@ -262,8 +253,9 @@ func newHistory(u *UI) *historyView {
 	actions := container.NewGridWithColumns(2,
 		v.attachBtn, v.openBtn, v.folderBtn, v.retryBtn, v.againBtn, v.checkBtn, v.unwatchBtn, v.cancelBtn, v.copyBtn, v.deleteBtn)
 	heading := widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.links = newRecordLinks(u)
 	v.detail = container.NewBorder(nil, actions, nil, nil,
-		container.NewVScroll(container.NewVBox(v.playerBox, v.thumbBox, container.NewCenter(v.videoPick), heading, v.prompt, form, widget.NewSeparator(), organize)))
+		container.NewVScroll(container.NewVBox(v.playerBox, v.thumbBox, container.NewCenter(v.videoPick), heading, v.prompt, v.links.content(), form, widget.NewSeparator(), organize)))
 	v.detail.Hide()
 
 	v.bannerText = widget.NewLabel(unreachableText + ".")
@@ -274,13 +266,16 @@ func newHistory(u *UI) *historyView {
 	top := container.NewVBox(
 		v.banner,
 		v.search,
-		container.NewHBox(v.filter, v.model, v.tag, v.when, v.sort),
+		container.NewBorder(nil, nil, nil, v.viewToggle, container.NewHBox(v.filter, v.model, v.tag, v.when, v.sort)),
 	)
-	left := container.NewBorder(nil, container.NewBorder(nil, nil, nil, v.more, v.count), nil, nil, v.list)
+	left := container.NewBorder(v.pickBar.box, container.NewBorder(nil, nil, nil, v.more, v.count), nil, nil, container.NewStack(v.list, v.grid))
 	right := container.NewPadded(container.NewStack(v.empty, v.detail))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
 	v.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, split))
+	if u.app.Preferences().Bool(settingGridView) {
+		v.setGridShown(true)
+	}
 	return v
 }
 

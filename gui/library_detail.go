@@ -100,6 +100,7 @@ func (v *historyView) showDetail() {
 		v.videoPick.Hide()
 	}
 	v.showThumbnail(r)
+	v.links.show(r, v.fileIdx)
 
 	hasFile := len(r.Files) > 0 && !r.Files[v.fileIdx].Missing
 	trashed := r.Trashed()

@@ -7,7 +7,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/history"
@@ -161,7 +164,9 @@ func (v *historyView) load(ctx context.Context, offset int) {
 		}
 		v.total = total
 		v.list.UnselectAll()
-		v.list.Refresh()
+		v.grid.UnselectAll()
+		v.prunePicks()
+		v.refreshRows()
 		v.updateCount()
 		if i := v.indexOf(v.selected); i >= 0 {
 			v.list.Select(i)
@@ -268,7 +273,7 @@ func (v *historyView) setUnreachable(down bool) {
 		v.banner.Hide()
 	}
 	v.root.Refresh() // the banner takes room above the list, or gives it back
-	v.list.Refresh()
+	v.refreshRows()
 	if _, ok := v.current(); ok {
 		v.showDetail()
 	}
@@ -306,6 +311,10 @@ func (v *historyView) onRecordChanged(r history.Record) {
 	if r.Download != history.DownloadWaiting {
 		delete(v.progress, r.ID)
 	}
+	// A thumbnail made again (a new download, the service's cover) keeps
+	// its name: the cache reads it again if its time changed.
+	v.thumbs.markStale(v.thumbPath(r))
+	v.thumbs.markStale(v.stripPath(r))
 	if r.State == history.StateSuccess && r.Download == history.DownloadDone {
 		v.forgetUsual(r.Request.Model) // one more success to count
 	}
@@ -317,7 +326,7 @@ func (v *historyView) onRecordChanged(r history.Record) {
 		return
 	case i >= 0:
 		v.records[i] = r
-		v.list.RefreshItem(i)
+		v.refreshItem(i)
 	case matches:
 		at, _ := slices.BinarySearchFunc(v.records, r, func(e, r history.Record) int {
 			if v.shown.Before(e, r) {
@@ -333,7 +342,7 @@ func (v *historyView) onRecordChanged(r history.Record) {
 		}
 		v.records = slices.Insert(v.records, at, r)
 		v.total++
-		v.list.Refresh()
+		v.refreshRows()
 		if i := v.indexOf(v.selected); i >= 0 {
 			v.list.Select(i)
 		}
@@ -341,6 +350,9 @@ func (v *historyView) onRecordChanged(r history.Record) {
 	}
 	if r.ID == v.selected {
 		v.showDetail()
+	}
+	if v.picked[r.ID] {
+		v.updatePickBar() // its words may depend on r
 	}
 }
 
@@ -373,9 +385,14 @@ func (v *historyView) onRecordDeleted(id int64) {
 	if v.selected == id {
 		v.selected = 0
 		v.list.UnselectAll()
+		v.grid.UnselectAll()
 		v.showDetail()
 	}
-	v.list.Refresh()
+	if v.picked[id] {
+		delete(v.picked, id)
+		v.updatePickBar()
+	}
+	v.refreshRows()
 	v.updateCount()
 }
 
@@ -385,7 +402,7 @@ func (v *historyView) onProgress(id, done, total int64) {
 	}
 	v.progress[id] = float64(done) / float64(total)
 	if i := v.indexOf(id); i >= 0 {
-		v.list.RefreshItem(i)
+		v.refreshItem(i)
 		if id == v.selected {
 			v.fields["Status"].SetText(v.rowStatus(v.records[i]))
 		}
@@ -419,12 +436,13 @@ func (l *libraryList) TypedKey(e *fyne.KeyEvent) {
 // Enter and Space open the selected video and Delete move it to the trash.
 func (v *historyView) onListKey(e *fyne.KeyEvent) bool {
 	switch e.Name {
-	case fyne.KeyUp, fyne.KeyDown:
-		v.list.List.TypedKey(e)
-		v.list.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace}) // selects the focused row
+	case fyne.KeyUp:
+		v.moveSelection(-1)
+		return true
+	case fyne.KeyDown:
+		v.moveSelection(1)
 		return true
 	case fyne.KeySpace:
-		v.list.List.TypedKey(e)
 		v.onOpen()
 		return true
 	case fyne.KeyReturn, fyne.KeyEnter:
@@ -454,4 +472,91 @@ func (v *historyView) moveSelection(by int) {
 	}
 	v.list.Select(i)
 	v.list.ScrollTo(i)
+	if v.gridShown {
+		v.grid.ScrollTo(i)
+	}
+}
+
+// refreshRows draws the rows of the list or the tiles of the grid again,
+// whichever is on show (the other is drawn when it is shown).
+func (v *historyView) refreshRows() {
+	if v.gridShown {
+		v.grid.Refresh()
+	} else {
+		v.list.Refresh()
+	}
+}
+
+// refreshItem draws row i again, in the list or the grid.
+func (v *historyView) refreshItem(i int) {
+	if v.gridShown {
+		v.grid.RefreshItem(i)
+	} else {
+		v.list.RefreshItem(i)
+	}
+}
+
+// libraryRow is one video in the list: a small thumbnail, its state, the
+// prompt, and when it was made or how far its download got.
+type libraryRow struct {
+	widget.BaseWidget
+	pickable
+	thumb   *thumbSlot
+	back    *canvas.Rectangle // shows the row is picked
+	status  *widget.Label
+	prompt  *widget.Label
+	when    *widget.Label
+	bar     *widget.ProgressBar
+	content *fyne.Container
+	row     *fyne.Container
+}
+
+func newLibraryRow(v *historyView) *libraryRow {
+	r := &libraryRow{thumb: newThumbSlot(v.thumbs, fyne.NewSize(48, 27))}
+	r.onTap = func(mods fyne.KeyModifier) { v.onCellTapped(r.thumb.id, mods) }
+	r.back = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
+	r.back.CornerRadius = theme.SelectionRadiusSize()
+	r.back.Hide()
+	r.status = widget.NewLabel("Downloading 100%")
+	r.status.TextStyle.Bold = true
+	r.prompt = widget.NewLabel("")
+	r.prompt.Truncation = fyne.TextTruncateEllipsis
+	r.when = widget.NewLabel("30 Dec 23:59")
+	r.bar = widget.NewProgressBar()
+	r.bar.Hide()
+	r.row = container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.thumb.pic), r.status), container.NewStack(r.when, r.bar), r.prompt)
+	r.content = container.NewStack(r.back, r.row)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (r *libraryRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}
+
+// bind shows rec on the row.
+func (r *libraryRow) bind(v *historyView, rec history.Record) {
+	r.thumb.bind(rec.ID, v.thumbPath(rec))
+	prompt := firstLine(rec.Request.Prompt, 200) // free of bidi controls, so ★ stays in front
+	if rec.Favourite {
+		prompt = "★ " + prompt
+	}
+	r.prompt.SetText(prompt)
+	r.status.SetText(v.rowStatus(rec))
+	r.when.SetText(rec.CreatedAt.Local().Format("2 Jan 15:04"))
+	if p, ok := v.downloading(rec); ok {
+		r.when.Hide()
+		r.bar.SetValue(p)
+		r.bar.Show()
+	} else {
+		r.bar.Hide()
+		r.when.Show()
+	}
+	if v.isPicked(rec) {
+		r.back.Show()
+	} else {
+		r.back.Hide()
+	}
+	r.row.Refresh() // a longer status takes the room it needs
 }

@@ -19,8 +19,8 @@ func (v *historyView) onExport(all bool) {
 		for _, r := range v.records {
 			ids = append(ids, r.ID)
 		}
-	} else if r, ok := v.current(); ok {
-		ids = append(ids, r.ID)
+	} else {
+		ids = v.chosenIDs() // the picked videos, or the selected one
 	}
 	if len(ids) == 0 {
 		v.ui.showError(v.win, lang.L("Nothing to export"), sentence(lang.L("Select a video first.")))

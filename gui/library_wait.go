@@ -126,7 +126,7 @@ func (v *historyView) forgetUsual(model string) {
 func (v *historyView) onTick() {
 	for i, r := range v.records {
 		if beingMade(r) {
-			v.list.RefreshItem(i)
+			v.refreshItem(i)
 			if r.ID == v.selected {
 				v.fields["Status"].SetText(v.rowStatus(r))
 			}

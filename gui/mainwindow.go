@@ -364,6 +364,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem("Add by task id…", func() { u.showLibrary(); h.onAddByID() }),
 		fyne.NewMenuItem("Export selected video…", func() { h.onExport(false) }),
 		fyne.NewMenuItem("Export all shown videos…", func() { h.onExport(true) }),
+		fyne.NewMenuItem("Save a copy as…", h.onSaveCopy),
 		fyne.NewMenuItemSeparator(),
 		quit,
 	)
@@ -380,12 +381,16 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		u.viewItems[name] = i
 		view.Items = append(view.Items, i)
 	}
+	h.gridMenuItem = fyne.NewMenuItem("Show as grid", func() { u.showLibrary(); h.onToggleView() })
+	h.gridMenuItem.Checked = h.gridShown
+	view.Items = append(view.Items, fyne.NewMenuItemSeparator(), h.gridMenuItem)
 	library := fyne.NewMenu("Library",
 		fyne.NewMenuItem("Check library folder", h.onReconcile),
 		fyne.NewMenuItem("Rebuild history from folder", h.onRebuild),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Empty trash…", h.onEmptyTrash),
 		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Usage…", u.showUsage),
 		fyne.NewMenuItem("Copy diagnostics", h.onCopyDiagnostics),
 	)
 	help := fyne.NewMenu("Help", fyne.NewMenuItem("About Reelhouse", u.onAbout))

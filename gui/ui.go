@@ -112,6 +112,8 @@ type UI struct {
 	history  *historyView
 	settings *settingsView
 	welcome  *welcomeView // the first-run choice while it is shown
+	compare  *compareView // the Compare window, once opened
+	usage    *usageView   // the Usage window, once opened
 
 	// startDemo starts Reelhouse again in demo mode; nil means startDemo.
 	startDemo func() error

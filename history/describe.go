@@ -55,6 +55,12 @@ func (t *Tracker) describeFiles(ctx context.Context, rec Record) {
 				if err == nil {
 					f.Thumbnail = name
 				}
+				if err == nil && src == media.SourceFrame {
+					// ffmpeg is there: a filmstrip for scrubbing through
+					// the video in the library. Failing is harmless: the
+					// thumbnail stands alone.
+					_ = media.Filmstrip(ctx, p, stripPath(out), f.Media.Duration)
+				}
 			}
 		}
 		if err := t.store.PutFile(context.WithoutCancel(ctx), rec.ID, f); err != nil {
@@ -123,6 +129,23 @@ func (t *Tracker) coverThumbnail(ctx context.Context, id int64, idx int, out str
 	if png.Encode(&buf, dst) == nil {
 		_ = writeFileAtomic(out, buf.Bytes())
 	}
+}
+
+// StripPath is the filmstrip of a file (a few of its frames side by side,
+// media.StripFrames of them), or "" when it has no thumbnail. The strip is
+// made with the thumbnail, where ffmpeg is installed; the file may not
+// exist.
+func (t *Tracker) StripPath(f File) string {
+	if p := t.ThumbnailPath(f); p != "" {
+		return stripPath(p)
+	}
+	return ""
+}
+
+// stripPath is the filmstrip beside the thumbnail at thumb:
+// "x-0.png" → "x-0-strip.jpg".
+func stripPath(thumb string) string {
+	return strings.TrimSuffix(thumb, filepath.Ext(thumb)) + "-strip.jpg"
 }
 
 // ThumbnailPath is the cached thumbnail of a file, or "" when it has none.

@@ -44,6 +44,10 @@ type Sidecar struct {
 	Favourite bool     `json:"favourite"`
 	Tags      []string `json:"tags"`
 	Note      string   `json:"note"`
+
+	// ContinuedFrom is the task id of the video this one continues from
+	// its last frame.
+	ContinuedFrom string `json:"continued_from,omitempty"`
 }
 
 // SidecarFile describes the video the sidecar sits next to.
@@ -100,6 +104,7 @@ func NewSidecar(r Record, f File) Sidecar {
 			PixelAspect: f.Media.PixelAspect, Truncated: f.Media.Truncated,
 		},
 		Favourite: r.Favourite, Tags: append([]string{}, r.Tags...), Note: r.Note,
+		ContinuedFrom: r.ContinuedFrom,
 	}
 }
 
@@ -113,6 +118,7 @@ func (s Sidecar) Record(rel string) Record {
 		ServerCreated: s.ServerCreated, ServerUpdated: s.ServerUpdated, ServerCompleted: s.ServerCompleted,
 		Download:  DownloadDone,
 		Favourite: s.Favourite, Tags: NormalizeTags(s.Tags), Note: s.Note,
+		ContinuedFrom: s.ContinuedFrom,
 		Files: []File{{
 			Index: s.File.Index, Path: rel, Size: s.File.Size, SHA256: s.File.SHA256,
 			Media: media.Info{
@@ -145,7 +151,7 @@ func DecodeSidecar(r io.Reader) (Sidecar, error) {
 		return Sidecar{}, fmt.Errorf("%w: version %d is not one this Reelhouse reads", ErrBadSidecar, s.Version)
 	case strings.TrimSpace(s.TaskID) == "" || len(s.TaskID) > 200:
 		return Sidecar{}, fmt.Errorf("%w: no task id", ErrBadSidecar)
-	case s.File.Index < 0 || s.File.Index > 1000 || s.File.Size < 0:
+	case s.File.Index < 0 || s.File.Index > 1000 || s.File.Size < 0 || len(s.ContinuedFrom) > 200:
 		return Sidecar{}, fmt.Errorf("%w: impossible file description", ErrBadSidecar)
 	}
 	return s, nil

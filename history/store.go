@@ -106,6 +106,10 @@ type Record struct {
 	// WatchSince is when the tracker last started following the task
 	// ("Check again"); the stale clock starts here. Zero: at CreatedAt.
 	WatchSince time.Time
+
+	// ContinuedFrom is the task id of the video this one continues from
+	// its last frame; empty for none.
+	ContinuedFrom string
 }
 
 // Trashed reports whether the task is in the trash.
@@ -238,6 +242,12 @@ var migrations = []string{
 	// short at its end.
 	`ALTER TABLE files ADD COLUMN pixel_aspect TEXT NOT NULL DEFAULT '';
 	ALTER TABLE files ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;`,
+
+	// 7: the video a task continued from its last frame, by the service's
+	// task id (as the sidecar keeps it), so that the link survives a
+	// rebuild from the folder in any order.
+	`ALTER TABLE tasks ADD COLUMN continued_from TEXT NOT NULL DEFAULT '';
+	CREATE INDEX tasks_continued_from ON tasks(continued_from) WHERE continued_from <> '';`,
 }
 
 // Open opens (creating if needed) the database at path and brings its
@@ -301,7 +311,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 const recordColumns = `id, COALESCE(task_id, ''), request, state, watching, error_code, error_message, raw,
 	created_at, updated_at, server_created, server_updated, server_completed, download, download_error,
-	favourite, note, trashed_at, watch_since`
+	favourite, note, trashed_at, watch_since, continued_from`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -320,7 +330,7 @@ func scanRecord(row scanner) (Record, error) {
 	)
 	err := row.Scan(&r.ID, &r.TaskID, &request, &state, &watching, &r.ErrorCode, &r.ErrorMessage, &raw,
 		&created, &updated, &sCreated, &sUpdated, &sCompleted, &download, &r.DownloadError,
-		&favourite, &r.Note, &trashed, &watchSince)
+		&favourite, &r.Note, &trashed, &watchSince, &r.ContinuedFrom)
 	if err != nil {
 		return r, err
 	}
@@ -350,13 +360,19 @@ func scanRecord(row scanner) (Record, error) {
 // during the create call can never lose track of a task that may have been
 // billed.
 func (s *Store) AddSubmission(ctx context.Context, req client.CreateRequest, now time.Time) (Record, error) {
+	return s.addSubmission(ctx, req, now, "")
+}
+
+// addSubmission is AddSubmission for a task that continues the video of
+// task id from ("" for none), recorded in the same row.
+func (s *Store) addSubmission(ctx context.Context, req client.CreateRequest, now time.Time, from string) (Record, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return Record{}, err
 	}
 	ms := now.UnixMilli()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO tasks (model, prompt, request, state, created_at, updated_at, inline_images)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, req.Model, req.Prompt, string(body), StateSubmitting, ms, ms, boolInt(req.HasDataURL()))
+	res, err := s.db.ExecContext(ctx, `INSERT INTO tasks (model, prompt, request, state, created_at, updated_at, inline_images, continued_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, req.Model, req.Prompt, string(body), StateSubmitting, ms, ms, boolInt(req.HasDataURL()), from)
 	if err != nil {
 		return Record{}, &StoreError{Op: OpRecordRequest, Err: err}
 	}
@@ -846,12 +862,12 @@ func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
 		defer tx.Rollback()
 		res, err := tx.ExecContext(ctx, `INSERT INTO tasks (task_id, model, prompt, request, state, watching, error_code, error_message,
 			raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at,
-			inline_images)
-			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			inline_images, continued_from)
+			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.TaskID, r.Request.Model, r.Request.Prompt, string(body), string(r.State), r.ErrorCode, r.ErrorMessage,
 			string(client.RedactJSON(r.Raw)), r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(),
 			int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
-			boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()))
+			boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()), r.ContinuedFrom)
 		if err != nil {
 			return Record{}, false, &StoreError{Op: OpRestore, Err: fmt.Errorf("task %s: %w", r.TaskID, err)}
 		}

@@ -563,9 +563,15 @@ func ptr[T any](v T) *T { return &v }
 // The record is returned even when sending failed: it then says what
 // happened (not sent, or uncertain) and nothing is ever re-sent by itself.
 func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (Record, error) {
+	return t.submit(ctx, req, "")
+}
+
+// submit is Submit for a task that continues the video of task id from
+// ("" for none).
+func (t *Tracker) submit(ctx context.Context, req client.CreateRequest, from string) (Record, error) {
 	req = t.keepRefImages(req)
 	t.submitGate.RLock()
-	rec, err := t.store.AddSubmission(ctx, req, time.Now())
+	rec, err := t.store.addSubmission(ctx, req, time.Now(), from)
 	if err == nil {
 		t.mu.Lock()
 		if !t.resumed {

@@ -10,6 +10,10 @@ import (
 	"time"
 )
 
+// ErrNoFFmpeg is returned where a picture or a frame needs the ffmpeg
+// program and it is not installed.
+var ErrNoFFmpeg = errors.New("media: ffmpeg is not installed")
+
 const (
 	// maxToolStderr is how much of a tool's error output is kept for the message.
 	maxToolStderr = 4 << 10

@@ -5,7 +5,6 @@
 package playback
 
 import (
-	"errors"
 	"math"
 	"os/exec"
 	"strconv"
@@ -15,8 +14,9 @@ import (
 	"github.com/reelhouse/reelhouse/history/media"
 )
 
-// ErrNoFFmpeg is returned by Open when the ffmpeg program is not installed.
-var ErrNoFFmpeg = errors.New("playback: ffmpeg is not installed")
+// ErrNoFFmpeg is returned by Open when the ffmpeg program is not installed;
+// it is the media package's error, so one check serves both.
+var ErrNoFFmpeg = media.ErrNoFFmpeg
 
 const (
 	// defaultRate is the frame rate used when the file does not say.

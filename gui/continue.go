@@ -1,0 +1,292 @@
+package gui
+
+// This file is the creative loop around one video: continue it from its
+// last frame in the compose pane, restore a dropped video's settings, and
+// the detail view's links between a video, its variations and the videos
+// that continue it.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/media"
+)
+
+// textNeedsFFmpeg is said where continuing a video needs ffmpeg.
+const textNeedsFFmpeg = "Continuing a video needs FFmpeg (ffmpeg.org) to take its last frame: install it, then start Reelhouse again."
+
+// videoExtensions are the kinds of video whose sidecar a drop is read for.
+var videoExtensions = []string{".mp4", ".mov", ".m4v", ".webm", ".mkv"}
+
+// haveFFmpeg reports whether the ffmpeg program is installed. It looks at
+// the disk once: call it off the UI goroutine. Tests replace it.
+var haveFFmpeg = sync.OnceValue(func() bool {
+	_, err := exec.LookPath("ffmpeg")
+	return err == nil
+})
+
+// canContinue reports whether r has a video to take a last frame from.
+func canContinue(r history.Record) bool {
+	return r.State == history.StateSuccess && r.TaskID != "" && !r.Trashed() &&
+		slices.ContainsFunc(r.Files, func(f history.File) bool { return !f.Missing })
+}
+
+// continueVideo takes the last frame of r's video number idx in the
+// background and starts a new prompt from it in the compose pane.
+func (u *UI) continueVideo(r history.Record, idx int) {
+	if idx < 0 || idx >= len(r.Files) || !canContinue(r) {
+		return
+	}
+	rel := r.Files[idx].Path
+	u.background(func(ctx context.Context) {
+		frame, err := u.lastFrame(ctx, rel)
+		if errors.Is(err, media.ErrNoFFmpeg) {
+			u.do(func() { u.compose.setStatus(textNeedsFFmpeg, true) })
+			return
+		}
+		if err != nil {
+			u.showError(u.main, "Could not take the last frame", fmt.Errorf("Reelhouse could not take the last frame of the video: %v", err))
+			return
+		}
+		u.do(func() { u.compose.startContinuing(r, frame) })
+	})
+}
+
+// lastFrame returns the last frame of the library's video at rel as a PNG.
+func (u *UI) lastFrame(ctx context.Context, rel string) ([]byte, error) {
+	p, err := u.deps.Library.Folder().Abs(rel)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "reelhouse-frame-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "last.png")
+	if err := media.LastFrame(ctx, p, out); err != nil {
+		return nil, err
+	}
+	return readFileLimited(out, client.MaxInlineImageSize)
+}
+
+// startContinuing fills the form from r and makes frame, r's last frame,
+// the first frame of the next video. What is sent then remembers r.
+func (v *composeView) startContinuing(r history.Record, frame []byte) {
+	req := r.Request
+	req.Image = nil
+	v.fill(req)
+	name := fmt.Sprintf("Last frame of “%s”.png", firstLine(r.Request.Prompt, 40))
+	v.continueFrom, v.continueName = r.ID, name
+	v.imageRole.SetSelected(labelOf(roleChoices(), "first_frame"))
+	v.useImage(storage.NewFileURI(filepath.Join(os.TempDir(), name)), io.NopCloser(bytes.NewReader(frame)))
+	v.setStatus("The next video starts where this one ends. Say what happens next, then press Generate.", false)
+}
+
+// continuing is the record the form continues, or 0 once its last frame
+// is no longer the picture.
+func (v *composeView) continuing() int64 {
+	if v.continueFrom != 0 && v.image != "" && v.imageName == v.continueName {
+		return v.continueFrom
+	}
+	return 0
+}
+
+// submit sends req, as a continuation of record from when it is not 0.
+func (v *composeView) submit(ctx context.Context, req client.CreateRequest, from int64) (history.Record, error) {
+	if from != 0 {
+		return v.ui.deps.Tracker.SubmitContinuing(ctx, req, from)
+	}
+	return v.ui.deps.Tracker.Submit(ctx, req)
+}
+
+// onVideoDropped restores the prompt and settings of a dropped video from
+// the Reelhouse sidecar beside it; it reports false (in the background,
+// through done) when there is none, so the caller can say what to drop.
+func (v *composeView) onVideoDropped(path string, done func(ok bool)) {
+	v.ui.background(func(ctx context.Context) {
+		sc, err := history.ReadSidecar(history.SidecarPath(path))
+		if err != nil {
+			v.ui.do(func() { done(false) })
+			return
+		}
+		req := sc.Request
+		// A picture kept in another library folder is not in this one.
+		req.Image = slices.DeleteFunc(slices.Clone(req.Image), func(m client.Media) bool {
+			if m.File == "" {
+				return false
+			}
+			p, err := v.ui.deps.Library.Folder().Abs(m.File)
+			if err != nil {
+				return true
+			}
+			_, err = os.Stat(p)
+			return err != nil
+		})
+		v.ui.do(func() {
+			v.fill(req)
+			v.setStatus(fmt.Sprintf("Prompt and settings restored from %s. Change anything, then press Generate.", userText(filepath.Base(path))), false)
+			done(true)
+		})
+	})
+}
+
+// recordLinks is the part of the detail view about compare and continue:
+// "Compare the N variations", "Continue this video", and buttons to the
+// video this one continues and the videos that continue it.
+type recordLinks struct {
+	ui  *UI
+	box *fyne.Container
+
+	compareBtn  *widget.Button
+	continueBtn *widget.Button
+	ffmpegHint  *widget.Label
+	fromBtn     *widget.Button
+	later       *fyne.Container // "Continued in" buttons
+
+	record     history.Record
+	fileIdx    int
+	compareIDs []int64
+	seq        int // tells the last record's lookups from stale ones
+}
+
+func newRecordLinks(u *UI) *recordLinks {
+	l := &recordLinks{ui: u}
+	l.compareBtn = widget.NewButtonWithIcon("", theme.ViewRestoreIcon(), l.onCompare)
+	l.continueBtn = widget.NewButtonWithIcon("Continue this video", theme.MediaSkipNextIcon(), l.onContinue)
+	l.ffmpegHint = hintLabel(textNeedsFFmpeg)
+	l.fromBtn = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), nil)
+	l.fromBtn.Alignment = widget.ButtonAlignLeading
+	l.later = container.NewVBox()
+	l.box = container.NewVBox(l.compareBtn, l.continueBtn, l.ffmpegHint, l.fromBtn, l.later)
+	for _, o := range l.box.Objects {
+		o.Hide()
+	}
+	return l
+}
+
+// content is the links, for the detail view to hold.
+func (l *recordLinks) content() fyne.CanvasObject { return l.box }
+
+// show fits the links to r (its video number fileIdx); what needs the
+// disk is looked up in the background.
+func (l *recordLinks) show(r history.Record, fileIdx int) {
+	same := r.ID == l.record.ID
+	l.record, l.fileIdx = r, fileIdx
+	l.compareIDs = l.ui.compareOffer(r)
+	if len(l.compareIDs) >= 2 {
+		l.compareBtn.SetText(fmt.Sprintf("Compare the %d variations", len(l.compareIDs)))
+		l.compareBtn.Show()
+	} else {
+		l.compareBtn.Hide()
+	}
+	if canContinue(r) {
+		l.continueBtn.Show()
+	} else {
+		l.continueBtn.Hide()
+		l.ffmpegHint.Hide()
+	}
+	if same {
+		return // the links of a record change only when another is chosen
+	}
+	l.fromBtn.Hide()
+	l.later.RemoveAll()
+	l.later.Hide()
+	l.seq++
+	seq := l.seq
+	l.ui.background(func(ctx context.Context) {
+		ffmpeg := haveFFmpeg()
+		src, hasSrc, err := l.ui.deps.Store.ContinuedFrom(ctx, r)
+		if err != nil {
+			fyne.LogError("reading which video a video continues", err)
+		}
+		next, err := l.ui.deps.Store.Continuations(ctx, r.ID)
+		if err != nil {
+			fyne.LogError("reading which videos continue a video", err)
+		}
+		l.ui.do(func() {
+			if seq != l.seq {
+				return
+			}
+			l.showLinks(ffmpeg, src, hasSrc, next)
+		})
+	})
+}
+
+// showLinks shows what show looked up.
+func (l *recordLinks) showLinks(ffmpeg bool, src history.Record, hasSrc bool, next []history.Record) {
+	if canContinue(l.record) {
+		enable(l.continueBtn, ffmpeg)
+		if ffmpeg {
+			l.ffmpegHint.Hide()
+		} else {
+			l.ffmpegHint.Show()
+		}
+	}
+	if hasSrc {
+		l.fromBtn.SetText("Continued from “" + firstLine(src.Request.Prompt, 50) + "”")
+		l.fromBtn.OnTapped = func() { l.ui.history.selectRecord(src) }
+		l.fromBtn.Show()
+	}
+	for _, n := range next {
+		b := widget.NewButtonWithIcon("Continued in “"+firstLine(n.Request.Prompt, 50)+"”", theme.NavigateNextIcon(),
+			func() { l.ui.history.selectRecord(n) })
+		b.Alignment = widget.ButtonAlignLeading
+		l.later.Add(b)
+	}
+	if len(next) > 0 {
+		l.later.Show()
+	}
+	l.box.Refresh()
+}
+
+func (l *recordLinks) onCompare() {
+	if len(l.compareIDs) >= 2 {
+		l.ui.showCompare(l.compareIDs)
+	}
+}
+
+func (l *recordLinks) onContinue() {
+	l.ui.continueVideo(l.record, l.fileIdx)
+}
+
+// selectRecord shows r in the library, with every filter cleared when
+// they hide it.
+func (v *historyView) selectRecord(r history.Record) {
+	v.ui.showLibrary()
+	v.selected = r.ID
+	v.onRecordChanged(r)
+	if i := v.indexOf(r.ID); i >= 0 {
+		v.list.Select(i)
+		return
+	}
+	// The filters hide it: show everything (or the trash); the reload keeps
+	// the selection.
+	v.search.SetText("")
+	view := filterAll
+	if r.Trashed() {
+		view = filterTrash
+	}
+	v.model.SetSelected(allModels)
+	v.tag.SetSelected(allTags)
+	v.when.SetSelected(anyTime)
+	v.filter.SetSelected(view)
+	v.selected = r.ID
+	v.onFilterChanged()
+}

@@ -1,0 +1,126 @@
+package gui
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// BenchmarkLibraryGrid scrolls the grid through 100,000 downloaded videos
+// whose thumbnails are 1,000 distinct 320×180 PNG files, a screen at a
+// time, waiting at each step for the tiles' pictures. Metrics: step-ms
+// (mean time to bind and load a screen), heap-before-MiB with every
+// record loaded and the grid shown, heap-MiB after the scroll, cache-MiB
+// (the decoded pictures kept).
+func BenchmarkLibraryGrid(b *testing.B) {
+	const (
+		tasks  = 100_000
+		thumbs = 1_000
+		steps  = 200
+	)
+	dir := b.TempDir()
+	thumbDir := filepath.Join(dir, "thumbnails")
+	if err := os.MkdirAll(thumbDir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	for i := range thumbs {
+		img := image.NewNRGBA(image.Rect(0, 0, 320, 180))
+		c := color.NRGBA{R: uint8(i), G: uint8(i >> 8 * 40), B: 0x80, A: 0xff}
+		for p := 0; p < len(img.Pix); p += 4 {
+			img.Pix[p], img.Pix[p+1], img.Pix[p+2], img.Pix[p+3] = c.R, c.G, c.B, c.A
+		}
+		f, err := os.Create(filepath.Join(thumbDir, fmt.Sprintf("t%d.png", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := png.Encode(f, img); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
+	store := benchStore(b, 0)
+	folder, err := history.OpenFolder(filepath.Join(dir, "Library"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	lib := history.NewLibrary(store, folder)
+	recs := make([]history.Record, tasks)
+	now := time.Now()
+	for i := range recs {
+		recs[i] = history.Record{
+			ID: int64(i + 1), TaskID: fmt.Sprintf("task_%06d", i), State: history.StateSuccess, Download: history.DownloadDone,
+			CreatedAt: now.Add(-time.Duration(i) * time.Minute),
+			Request:   client.CreateRequest{Model: "m", Prompt: fmt.Sprintf("video number %d of a long library", i)},
+			Files:     []history.File{{Path: fmt.Sprintf("v%d.mp4", i), Thumbnail: fmt.Sprintf("t%d.png", i%thumbs)}},
+		}
+	}
+
+	var stepMs, startMiB, heapMiB, cacheMiB float64
+	for b.Loop() {
+		a := test.NewTempApp(b)
+		a.Settings().SetTheme(theme.DefaultTheme())
+		c, _ := client.New("http://127.0.0.1:1")
+		tracker := history.NewTracker(store, lib, nil, history.TrackerOptions{ThumbnailDir: thumbDir})
+		ui := New(a, Deps{Tracker: tracker, Library: lib, Store: store, Client: c, ServerURL: "http://127.0.0.1:1"})
+		loop := &uiLoop{}
+		ui.do = loop.do
+		v := ui.history
+		ui.main.Resize(fyne.NewSize(1366, 768))
+		ui.showLibrary()
+		v.setGridShown(true)
+		v.records = recs
+		v.total = tasks
+		v.grid.Refresh()
+
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		startMiB = float64(ms.HeapAlloc) / (1 << 20)
+
+		start := time.Now()
+		screen := v.grid.Size().Height
+		for s := range steps {
+			v.grid.ScrollToOffset(float32(s) * screen)
+			for {
+				loop.pump()
+				v.thumbs.mu.Lock()
+				idle := len(v.thumbs.waiting) == 0 && v.thumbs.loaders == 0
+				v.thumbs.mu.Unlock()
+				if idle {
+					loop.pump()
+					break
+				}
+				time.Sleep(100 * time.Microsecond)
+			}
+		}
+		stepMs = float64(time.Since(start)) / float64(time.Millisecond) / steps
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		heapMiB = float64(ms.HeapAlloc) / (1 << 20)
+		_, bytes := v.thumbs.size()
+		cacheMiB = float64(bytes) / (1 << 20)
+		if n, _ := v.thumbs.size(); n == 0 {
+			b.Fatal("no thumbnail was loaded")
+		}
+		ui.cancel()
+		ui.wg.Wait()
+		ui.main.Close()
+	}
+	b.ReportMetric(stepMs, "step-ms")
+	b.ReportMetric(startMiB, "heap-before-MiB")
+	b.ReportMetric(heapMiB, "heap-MiB")
+	b.ReportMetric(cacheMiB, "cache-MiB")
+}

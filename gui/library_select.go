@@ -1,0 +1,388 @@
+package gui
+
+// This file lets several videos be picked at once (Ctrl-click, Shift-click,
+// Ctrl+A) in the list and the grid, and acts on them from a bar above the
+// list.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// pickable is the part of a row or tile that takes clicks: it notes the
+// modifier keys held when the button went down, so that the tap that
+// follows can tell a click from Ctrl- or Shift-click.
+type pickable struct {
+	mods  fyne.KeyModifier
+	onTap func(mods fyne.KeyModifier)
+}
+
+// MouseDown is part of desktop.Mouseable.
+func (p *pickable) MouseDown(e *desktop.MouseEvent) { p.mods = e.Modifier }
+
+// MouseUp is part of desktop.Mouseable.
+func (p *pickable) MouseUp(*desktop.MouseEvent) {}
+
+// Tapped is part of fyne.Tappable.
+func (p *pickable) Tapped(*fyne.PointEvent) {
+	mods := p.mods
+	p.mods = 0
+	if p.onTap != nil {
+		p.onTap(mods)
+	}
+}
+
+// pickBar is the bar offered while several videos are picked.
+type pickBar struct {
+	box        *fyne.Container
+	text       *widget.Label
+	favourite  *widget.Button
+	tag        *widget.Button
+	export     *widget.Button
+	saveCopy   *widget.Button
+	trash      *widget.Button
+	clear      *widget.Button
+	busy       bool // an action on the picked videos is under way
+	allFavours bool // every picked video is a favourite already
+	inTrash    bool // some picked video is in the trash: the button restores
+}
+
+func (v *historyView) newPickBar() *pickBar {
+	b := &pickBar{text: widget.NewLabel("")}
+	b.favourite = widget.NewButtonWithIcon("Favourite", theme.ConfirmIcon(), v.onFavouritePicked)
+	b.tag = widget.NewButtonWithIcon("Add tag…", theme.ContentAddIcon(), v.onTagPicked)
+	b.export = widget.NewButtonWithIcon("Export…", theme.UploadIcon(), func() { v.onExport(false) })
+	b.saveCopy = widget.NewButtonWithIcon("Save a copy as…", theme.DocumentSaveIcon(), v.onSaveCopy)
+	b.trash = widget.NewButtonWithIcon("Move to trash", theme.DeleteIcon(), v.onTrashPicked)
+	b.trash.Importance = widget.DangerImportance
+	b.clear = widget.NewButtonWithIcon("", theme.CancelIcon(), v.clearPicks)
+	b.box = container.NewVBox(
+		container.NewBorder(nil, nil, nil, b.clear, b.text),
+		container.NewGridWithColumns(3, b.favourite, b.tag, b.export, b.saveCopy, b.trash),
+		widget.NewSeparator(),
+	)
+	b.box.Hide()
+	return b
+}
+
+// onCellTapped selects the video with the id tapped in the list or the
+// grid; with Ctrl (Cmd) it adds or removes it from the picked ones, with
+// Shift it picks the run from the selected video to it.
+func (v *historyView) onCellTapped(id int64, mods fyne.KeyModifier) {
+	i := v.indexOf(id)
+	if i < 0 {
+		return
+	}
+	switch {
+	case mods&fyne.KeyModifierShift != 0 && v.selected != 0 && v.indexOf(v.selected) >= 0:
+		from := v.indexOf(v.selected)
+		lo, hi := min(from, i), max(from, i)
+		v.picked = make(map[int64]bool, hi-lo+1)
+		for _, r := range v.records[lo : hi+1] {
+			v.picked[r.ID] = true
+		}
+	case mods&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0:
+		if len(v.picked) == 0 && v.selected != 0 {
+			v.picked = map[int64]bool{v.selected: true}
+		}
+		if v.picked == nil {
+			v.picked = make(map[int64]bool)
+		}
+		if v.picked[id] {
+			delete(v.picked, id)
+		} else {
+			v.picked[id] = true
+		}
+		if v.selected == 0 {
+			v.selectIndex(i)
+		}
+	default:
+		v.picked = nil
+		v.selectIndex(i)
+		if v.gridShown {
+			v.win.Canvas().Focus(v.grid)
+		} else {
+			v.win.Canvas().Focus(v.list)
+		}
+	}
+	v.picksChanged()
+}
+
+// selectIndex selects row i in the list and the grid alike.
+func (v *historyView) selectIndex(i int) {
+	v.list.Select(i) // the grid follows in the list's OnSelected
+}
+
+// onSelectAll picks every loaded video.
+func (v *historyView) onSelectAll() {
+	if len(v.records) == 0 || (v.ui.panes != nil && v.ui.panes.Narrow() && v.ui.panes.tab != 1) {
+		return
+	}
+	v.picked = make(map[int64]bool, len(v.records))
+	for _, r := range v.records {
+		v.picked[r.ID] = true
+	}
+	v.picksChanged()
+}
+
+// clearPicks leaves only the selected video chosen.
+func (v *historyView) clearPicks() {
+	if len(v.picked) == 0 {
+		return
+	}
+	v.picked = nil
+	v.picksChanged()
+}
+
+// prunePicks forgets picked videos that left the list.
+func (v *historyView) prunePicks() {
+	if len(v.picked) == 0 {
+		return
+	}
+	shown := make(map[int64]bool, len(v.records))
+	for _, r := range v.records {
+		shown[r.ID] = true
+	}
+	for id := range v.picked {
+		if !shown[id] {
+			delete(v.picked, id)
+		}
+	}
+	v.updatePickBar()
+}
+
+// picksChanged redraws the rows and the bar after the picks changed.
+func (v *historyView) picksChanged() {
+	v.refreshRows()
+	v.updatePickBar()
+}
+
+// chosenIDs are the videos an action applies to: the picked ones, in the
+// list's order, or else the selected one.
+func (v *historyView) chosenIDs() []int64 {
+	var ids []int64
+	if len(v.picked) > 1 {
+		for _, r := range v.records {
+			if v.picked[r.ID] {
+				ids = append(ids, r.ID)
+			}
+		}
+		return ids
+	}
+	if r, ok := v.current(); ok {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// updatePickBar shows the bar while more than one video is picked.
+func (v *historyView) updatePickBar() {
+	b := v.pickBar
+	n := len(v.picked)
+	if n < 2 {
+		if b.box.Visible() {
+			b.box.Hide()
+			v.root.Refresh()
+		}
+		return
+	}
+	if !b.busy {
+		b.text.SetText(counted(n, "video", "videos") + " selected")
+	}
+	b.allFavours = true
+	trash := false
+	for _, r := range v.records {
+		if v.picked[r.ID] {
+			b.allFavours = b.allFavours && r.Favourite
+			trash = trash || r.Trashed()
+		}
+	}
+	if b.allFavours {
+		b.favourite.SetText("Unfavourite")
+	} else {
+		b.favourite.SetText("Favourite")
+	}
+	b.inTrash = trash
+	if trash {
+		b.trash.SetText("Restore")
+	} else {
+		b.trash.SetText("Move to trash")
+	}
+	for _, btn := range []*widget.Button{b.favourite, b.tag, b.export, b.saveCopy, b.trash} {
+		enable(btn, !b.busy)
+	}
+	if !b.box.Visible() {
+		b.box.Show()
+		v.root.Refresh()
+	}
+}
+
+// onPicked runs fn on each picked video in one background job, saying how
+// far it got on the bar, then reports failures and calls after with the
+// videos it was done to.
+func (v *historyView) onPicked(verb, failTitle string, fn func(ctx context.Context, id int64) error, after func(done []int64)) {
+	ids := v.chosenIDs()
+	if len(ids) == 0 || v.pickBar.busy {
+		return
+	}
+	b := v.pickBar
+	b.busy = true
+	v.updatePickBar()
+	b.text.SetText(fmt.Sprintf("%s 0 of %d…", verb, len(ids)))
+	v.ui.background(func(ctx context.Context) {
+		var (
+			done  []int64
+			first error
+		)
+		for k, id := range ids {
+			if ctx.Err() != nil {
+				return
+			}
+			if err := fn(ctx, id); err != nil {
+				first = cmpOr(first, err)
+			} else {
+				done = append(done, id)
+			}
+			v.ui.do(func() { b.text.SetText(fmt.Sprintf("%s %d of %d…", verb, k+1, len(ids))) })
+		}
+		v.ui.do(func() {
+			b.busy = false
+			b.text.SetText("")
+			v.updatePickBar()
+			if first != nil {
+				v.ui.showError(v.win, failTitle, fmt.Errorf("%d of %d could not be changed. %s", len(ids)-len(done), len(ids), plainError(first)))
+			}
+			if after != nil {
+				after(done)
+			}
+		})
+	})
+}
+
+// cmpOr is a unless it is nil, else b.
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func (v *historyView) onFavouritePicked() {
+	on := !v.pickBar.allFavours
+	library := v.ui.deps.Library
+	v.onPicked("Changing", "Could not change every favourite", func(ctx context.Context, id int64) error {
+		return library.SetFavourite(ctx, id, on)
+	}, nil)
+}
+
+func (v *historyView) onTagPicked() {
+	entry := widget.NewEntry()
+	entry.SetPlaceHolder("e.g. sunsets")
+	d := dialog.NewForm("Add a tag", "Add", "Cancel", []*widget.FormItem{widget.NewFormItem("Tag", entry)}, func(ok bool) {
+		tag := strings.TrimSpace(entry.Text)
+		if !ok || tag == "" {
+			return
+		}
+		store, library := v.ui.deps.Store, v.ui.deps.Library
+		v.onPicked("Tagging", "Could not tag every video", func(ctx context.Context, id int64) error {
+			r, err := store.Get(ctx, id)
+			if err != nil {
+				return err
+			}
+			if slices.Contains(r.Tags, tag) {
+				return nil
+			}
+			return library.SetTags(ctx, id, append(r.Tags, tag))
+		}, nil)
+	}, v.win)
+	d.Resize(fyne.NewSize(400, 160))
+	d.Show()
+}
+
+// onTrashPicked moves the picked videos to the trash, with one Undo for
+// all; in the trash view it restores them.
+func (v *historyView) onTrashPicked() {
+	library := v.ui.deps.Library
+	if v.pickBar.inTrash {
+		v.onPicked("Restoring", "Could not restore every video", library.Untrash, nil)
+		return
+	}
+	v.onPicked("Moving to trash", "Could not move every video to the trash", library.Trash, func(done []int64) {
+		if len(done) == 0 {
+			return
+		}
+		msg := widget.NewLabel(counted(len(done), "video is", "videos are") + " in the trash. They are deleted for good only when you empty the trash (Library ▸ Empty trash).")
+		msg.Wrapping = fyne.TextWrapWord
+		d := dialog.NewCustomConfirm("Moved to trash", "Undo", "OK", msg, func(undo bool) {
+			if undo {
+				v.untrash(done)
+			}
+		}, v.win)
+		d.Resize(fyne.NewSize(460, 180))
+		d.Show()
+	})
+}
+
+// untrash brings videos back from the trash in the background.
+func (v *historyView) untrash(ids []int64) {
+	library := v.ui.deps.Library
+	v.ui.background(func(ctx context.Context) {
+		var first error
+		for _, id := range ids {
+			first = cmpOr(first, library.Untrash(ctx, id))
+		}
+		v.ui.showError(v.win, "Could not undo", first)
+	})
+}
+
+// onSaveCopy copies the chosen videos, each with its description file, to
+// a folder the user picks.
+func (v *historyView) onSaveCopy() {
+	ids := v.chosenIDs()
+	if len(ids) == 0 {
+		v.ui.showError(v.win, "Nothing to save", sentence("Select a video first."))
+		return
+	}
+	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
+			v.ui.showError(v.win, "Could not open the folder", err)
+			return
+		}
+		v.saveCopy(ids, dir.Path())
+	}, v.win)
+}
+
+// saveCopy copies the videos ids to dir in the background and says where
+// they went.
+func (v *historyView) saveCopy(ids []int64, dir string) {
+	v.ui.background(func(ctx context.Context) {
+		where, err := v.ui.deps.Library.Export(ctx, ids, dir, false)
+		if err != nil {
+			v.ui.showError(v.win, "Could not save a copy", err)
+			return
+		}
+		v.ui.do(func() {
+			msg := "The video and its description file were copied to " + userText(where) + "."
+			if len(ids) > 1 {
+				msg = fmt.Sprintf("The %d videos and their description files were copied to %s.", len(ids), userText(where))
+			}
+			dialog.ShowInformation("Copy saved", msg, v.win)
+		})
+	})
+}
+
+// isPicked reports whether r is highlighted as picked.
+func (v *historyView) isPicked(r history.Record) bool {
+	return len(v.picked) > 1 && v.picked[r.ID]
+}
