@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -88,10 +89,10 @@ func newCompose(u *UI) *composeView {
 	v := &composeView{ui: u, win: u.main, prices: priceBook{}, ready: map[int64]string{}}
 	v.modelHint = hintLabel("")
 	v.model = widget.NewSelectEntry(modelChoices())
-	v.model.SetPlaceHolder("A model, or the id of another one")
+	v.model.SetPlaceHolder(lang.L("A model, or the id of another one"))
 	v.model.SetText(modelChoice(defaultModel))
 	v.prompt = widget.NewMultiLineEntry()
-	v.prompt.SetPlaceHolder("Describe the video: what happens, where, the light, the camera…")
+	v.prompt.SetPlaceHolder(lang.L("Describe the video: what happens, where, the light, the camera…"))
 	v.prompt.Wrapping = fyne.TextWrapWord
 	v.prompt.SetMinRowsVisible(5)
 
@@ -109,11 +110,11 @@ func newCompose(u *UI) *composeView {
 	v.extra.SetMinRowsVisible(3)
 	v.extra.OnChanged = v.onExtraChanged
 	v.extraError = errorLabel()
-	extraNote := hintLabel("Options for the model that have no field above, written as JSON. They are sent as they are.")
-	v.advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced",
+	extraNote := hintLabel(lang.L("Options for the model that have no field above, written as JSON. They are sent as they are."))
+	v.advanced = widget.NewAccordion(widget.NewAccordionItem(lang.L("Advanced"),
 		container.NewVBox(extraNote, v.extra, v.extraError)))
 
-	v.imageLabel = hintLabel("Pick a picture, or drop one onto the window.")
+	v.imageLabel = hintLabel(lang.L("Pick a picture, or drop one onto the window."))
 	v.imageRole = widget.NewSelect(labels(roleChoices()), func(s string) { v.roleHint.SetText(roleHint(s)) })
 	v.roleHint = hintLabel("")
 	v.imageRole.SetSelectedIndex(0)
@@ -124,12 +125,12 @@ func newCompose(u *UI) *composeView {
 	v.preview.FillMode = canvas.ImageFillContain
 	v.preview.SetMinSize(fyne.NewSize(72, 72))
 	v.preview.Hide()
-	pick := widget.NewButtonWithIcon("Add a picture…", theme.FileImageIcon(), v.onPickImage)
+	pick := widget.NewButtonWithIcon(lang.L("Add a picture…"), theme.FileImageIcon(), v.onPickImage)
 
-	v.generate = widget.NewButtonWithIcon("Generate", theme.MediaPlayIcon(), v.onGenerate)
+	v.generate = widget.NewButtonWithIcon(lang.L("Generate"), theme.MediaPlayIcon(), v.onGenerate)
 	v.generate.Importance = widget.HighImportance
-	v.batchBtn = widget.NewButtonWithIcon("Batch…", theme.ListIcon(), v.onBatch)
-	v.promptsBtn = widget.NewButtonWithIcon("Prompts", theme.DocumentIcon(), v.onPrompts)
+	v.batchBtn = widget.NewButtonWithIcon(lang.L("Batch…"), theme.ListIcon(), v.onBatch)
+	v.promptsBtn = widget.NewButtonWithIcon(lang.L("Prompts"), theme.DocumentIcon(), v.onPrompts)
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
 	v.model.OnChanged = v.onModelChanged
@@ -140,21 +141,21 @@ func newCompose(u *UI) *composeView {
 	v.pictureRow = container.NewBorder(nil, nil, v.preview, container.NewCenter(v.imageClear), container.NewVBox(pick, v.imageLabel))
 	picture := container.NewVBox(
 		v.pictureRow,
-		container.NewBorder(nil, nil, widget.NewLabel("Use as"), nil, v.imageRole),
+		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Use as")), nil, v.imageRole),
 		v.roleHint,
 		v.imageError,
 	)
 	form := widget.NewForm(
-		widget.NewFormItem("Model", container.NewVBox(v.model, v.modelHint)),
-		widget.NewFormItem("Prompt", v.prompt),
-		widget.NewFormItem("Picture", picture),
-		widget.NewFormItem("Shape", v.ratio),
-		widget.NewFormItem("Quality", v.resolution),
-		widget.NewFormItem("Length", v.duration),
-		widget.NewFormItem("How many", v.variations),
+		widget.NewFormItem(lang.L("Model"), container.NewVBox(v.model, v.modelHint)),
+		widget.NewFormItem(lang.L("Prompt"), v.prompt),
+		widget.NewFormItem(lang.L("Picture"), picture),
+		widget.NewFormItem(lang.L("Shape"), v.ratio),
+		widget.NewFormItem(lang.L("Quality"), v.resolution),
+		widget.NewFormItem(lang.L("Length"), v.duration),
+		widget.NewFormItem(lang.L("How many"), v.variations),
 	)
 	v.scroll = container.NewVScroll(container.NewVBox(form, v.advanced))
-	heading := widget.NewLabelWithStyle("Turn an idea into a video", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L("Turn an idea into a video"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.Truncation = fyne.TextTruncateEllipsis
 	v.pane = container.NewBorder(
 		container.NewBorder(nil, nil, nil, v.promptsBtn, heading),
@@ -163,7 +164,7 @@ func newCompose(u *UI) *composeView {
 		v.scroll,
 	)
 	toolbar := container.NewHBox(
-		widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { u.settings.show() }),
+		widget.NewButtonWithIcon(lang.L("Settings"), theme.SettingsIcon(), func() { u.settings.show() }),
 	)
 	v.root = container.NewPadded(container.NewBorder(container.NewBorder(nil, nil, nil, toolbar), nil, nil, nil, v.pane))
 	return v
@@ -228,9 +229,10 @@ func extraOptions(text string) (map[string]any, error) {
 	var syntax *json.SyntaxError
 	switch {
 	case errors.As(err, &syntax):
-		return nil, sentence(fmt.Sprintf(`The options are not valid JSON (look near character %d). Write them like {"seed": 42}, or leave the box empty.`, syntax.Offset))
+		return nil, sentence(lang.L(`The options are not valid JSON (look near character {{.Offset}}). Write them like {"seed": 42}, or leave the box empty.`,
+			map[string]any{"Offset": syntax.Offset}))
 	case err != nil || opts == nil:
-		return nil, sentence(`The options are not valid JSON for this box: they must be written between { and }, like {"seed": 42}.`)
+		return nil, sentence(lang.L(`The options are not valid JSON for this box: they must be written between { and }, like {"seed": 42}.`))
 	}
 	return opts, nil
 }
@@ -265,12 +267,12 @@ func (v *composeView) seconds() int {
 // price) and whether it can be pressed.
 func (v *composeView) updateGenerate() {
 	n := v.variationCount()
-	text := "Generate"
+	text := lang.L("Generate")
 	if n > 1 {
-		text = fmt.Sprintf("Generate %d videos", n)
+		text = lang.L("Generate {{.Count}} videos", map[string]any{"Count": n})
 	}
 	if cost, ok := v.prices.estimate(modelID(v.model.Text), v.seconds(), n); ok {
-		text += " · ≈ " + formatMoney(cost)
+		text = lang.L("{{.Action}} · ≈ {{.Price}}", map[string]any{"Action": text, "Price": formatMoney(cost)})
 	}
 	v.generate.SetText(text)
 	if v.inFlight || v.extraErr != "" {
@@ -297,10 +299,10 @@ func (v *composeView) requestFor(prompt string) (client.CreateRequest, error) {
 		Duration:   v.seconds(),
 	}
 	if req.Prompt == "" {
-		return req, sentence("Write what the video should show first — the prompt is empty.")
+		return req, sentence(lang.L("Write what the video should show first — the prompt is empty."))
 	}
 	if req.Model == "" {
-		return req, sentence("Choose a model first.")
+		return req, sentence(lang.L("Choose a model first."))
 	}
 	opts, err := extraOptions(v.extra.Text)
 	if err != nil {
@@ -338,11 +340,11 @@ func (v *composeView) onGenerate() {
 	reqs := slices.Repeat([]client.CreateRequest{req}, v.variationCount())
 	body, _ := json.Marshal(req)
 	if v.lastSent != nil && bytes.Equal(body, v.lastSent) && time.Since(v.lastAt) < repeatWindow {
-		question := "Make another video from the same prompt?"
+		question := lang.L("Make another video from the same prompt?")
 		if len(reqs) > 1 {
-			question = fmt.Sprintf("Make %d more videos from the same prompt?", len(reqs))
+			question = lang.L("Make {{.Count}} more videos from the same prompt?", map[string]any{"Count": len(reqs)})
 		}
-		dialog.NewConfirm("Generate again?", question, func(ok bool) {
+		dialog.NewConfirm(lang.L("Generate again?"), question, func(ok bool) {
 			if ok && !v.inFlight {
 				v.sendAll(reqs)
 			}
@@ -355,9 +357,9 @@ func (v *composeView) onGenerate() {
 // sendingText is the status line while a batch is sent.
 func sendingText(i, total int) string {
 	if total == 1 {
-		return "Sending your request…"
+		return lang.L("Sending your request…")
 	}
-	return fmt.Sprintf("Sending %d of %d…", i, total)
+	return lang.L("Sending {{.Number}} of {{.Total}}…", map[string]any{"Number": i, "Total": total})
 }
 
 // sendAll submits reqs one after another in the background. The first
@@ -385,7 +387,7 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 			v.ui.do(func() {
 				v.inFlight, v.lastSent = false, nil
 				v.updateGenerate()
-				v.setStatus(textNoKeyToSend, true)
+				v.setStatus(lang.L(textNoKeyToSend), true)
 				if v.ui.welcome == nil {
 					v.ui.showWelcome(v.ui.welcomeParent())
 				}
@@ -413,9 +415,9 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 			v.updateGenerate()
 			v.rememberSent(reqs)
 			if total == 1 {
-				v.setStatus("Started — it will appear in your library when it is ready.", false)
+				v.setStatus(lang.L("Started — it will appear in your library when it is ready."), false)
 			} else {
-				v.setStatus(fmt.Sprintf("All %d started — they will appear in your library when they are ready.", total), false)
+				v.setStatus(lang.L("All {{.Count}} started — they will appear in your library when they are ready.", map[string]any{"Count": total}), false)
 			}
 		})
 	})
@@ -434,7 +436,8 @@ func (v *composeView) sendFailed(sent []client.CreateRequest, total int, rec his
 		v.setStatus(submitFailedText(rec, err), true)
 		return
 	}
-	v.setStatus(fmt.Sprintf("Video %d of %d: %s %s", len(sent)+1, total, submitFailedText(rec, err), batchStoppedText(len(sent), total)), true)
+	v.setStatus(lang.L("Video {{.Number}} of {{.Total}}: {{.Problem}} {{.Rest}}", map[string]any{
+		"Number": len(sent) + 1, "Total": total, "Problem": submitFailedText(rec, err), "Rest": batchStoppedText(len(sent), total)}), true)
 }
 
 // batchStoppedText says what became of a batch stopped by a failure after
@@ -445,11 +448,11 @@ func batchStoppedText(started, total int) string {
 	case rest == 0 && started == 0:
 		return ""
 	case started == 0:
-		return fmt.Sprintf("The other %d were not sent.", rest)
+		return lang.N("The other {{.Rest}} were not sent.", rest, map[string]any{"Rest": rest})
 	case rest == 0:
-		return fmt.Sprintf("The %s before it were started.", counted(started, "video", "videos"))
+		return lang.N("The {{.Count}} videos before it were started.", started, map[string]any{"Count": started})
 	}
-	return fmt.Sprintf("%s started before it; the other %d were not sent.", counted(started, "video was", "videos were"), rest)
+	return lang.N("{{.Count}} videos were started before it; the other {{.Rest}} were not sent.", started, map[string]any{"Count": started, "Rest": rest})
 }
 
 // submitFailedText is the status line after a Generate that went wrong.
@@ -457,12 +460,12 @@ func submitFailedText(rec history.Record, err error) string {
 	var unrec *history.UnrecordedTaskError
 	switch {
 	case errors.As(err, &unrec):
-		return "Your video was started, but Reelhouse could not save it in its history. Its task id is " + unrec.TaskID +
-			" — please note it. Reelhouse adds it to your library the next time it starts; if it does not, use File › Add by task id with that id."
+		return lang.L("Your video was started, but Reelhouse could not save it in its history. Its task id is {{.TaskID}} — please note it. "+
+			"Reelhouse adds it to your library the next time it starts; if it does not, use File › Add by task id with that id.", map[string]any{"TaskID": unrec.TaskID})
 	case rec.State == history.StateUncertain:
 		return messageText(rec)
 	}
-	return "Not sent: " + plainError(err)
+	return lang.L("Not sent: {{.Reason}}", map[string]any{"Reason": plainError(err)})
 }
 
 // savedPath is where r's first video is in the library, ready to show.
@@ -490,27 +493,28 @@ func (v *composeView) onRecordChanged(r history.Record) {
 	if len(v.watch) == 1 {
 		switch {
 		case done:
-			v.setStatus(fmt.Sprintf("Your video is ready: saved in %s", v.ready[r.ID]), false)
+			v.setStatus(lang.L("Your video is ready: saved in {{.Path}}", map[string]any{"Path": v.ready[r.ID]}), false)
 		case (r.State == history.StateNotSent || r.State == history.StateUncertain) && r.ErrorMessage != "":
 			// Say why where it is shown, not only in History.
-			v.setStatus(statusText(r)+": "+messageText(r), true)
+			v.setStatus(lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": messageText(r)}), true)
 		case needsAttention(r):
-			v.setStatus(fmt.Sprintf("Your video: %s. Select it in your library for details.", statusText(r)), true)
+			v.setStatus(lang.L("Your video: {{.Status}}. Select it in your library for details.", map[string]any{"Status": statusText(r)}), true)
 		default:
-			v.setStatus("Your video: "+statusText(r), false)
+			v.setStatus(lang.L("Your video: {{.Status}}", map[string]any{"Status": statusText(r)}), false)
 		}
 		return
 	}
 	total, ready := len(v.watch), len(v.ready)
+	d := map[string]any{"Number": i + 1, "Ready": ready, "Total": total, "Path": v.ready[r.ID], "Status": statusText(r)}
 	switch {
 	case done && ready == total:
-		v.setStatus(fmt.Sprintf("All %d videos are ready. The last one is saved in %s", total, v.ready[r.ID]), false)
+		v.setStatus(lang.L("All {{.Total}} videos are ready. The last one is saved in {{.Path}}", d), false)
 	case done:
-		v.setStatus(fmt.Sprintf("%d of %d videos ready. The latest is saved in %s", ready, total, v.ready[r.ID]), false)
+		v.setStatus(lang.L("{{.Ready}} of {{.Total}} videos ready. The latest is saved in {{.Path}}", d), false)
 	case needsAttention(r):
-		v.setStatus(fmt.Sprintf("Video %d of %d: %s. Select it in your library for details.", i+1, total, statusText(r)), true)
+		v.setStatus(lang.L("Video {{.Number}} of {{.Total}}: {{.Status}}. Select it in your library for details.", d), true)
 	case ready == 0:
-		v.setStatus(fmt.Sprintf("Video %d of %d: %s", i+1, total, statusText(r)), false)
+		v.setStatus(lang.L("Video {{.Number}} of {{.Total}}: {{.Status}}", d), false)
 	}
 }
 
@@ -521,12 +525,12 @@ func (v *composeView) fill(req client.CreateRequest) {
 	if len(req.Image) > 0 {
 		v.image, v.keptImage = req.Image[0].URL, req.Image[0]
 		v.imageRole.SetSelected(labelOf(roleChoices(), req.Image[0].Role))
-		v.imageLabel.SetText("The picture of the earlier video")
+		v.imageLabel.SetText(lang.L("The picture of the earlier video"))
 		v.imageClear.Show()
 		v.pictureRow.Refresh()
 		v.previewKept(v.keptImage.File)
 	}
-	v.setStatus("Settings copied from the earlier video. Change anything, then press Generate.", false)
+	v.setStatus(lang.L("Settings copied from the earlier video. Change anything, then press Generate."), false)
 	v.ui.showCompose()
 }
 
@@ -579,9 +583,9 @@ func (v *composeView) fillOptions(req client.CreateRequest) {
 	v.prompt.SetText(req.Prompt)
 	v.ratio.SetSelected(labelOf(ratioChoices, req.Ratio))
 	v.resolution.SetSelected(labelOf(resolutionChoices, req.Resolution))
-	if req.Duration > 0 && labelOf(durationChoices, strconv.Itoa(req.Duration)) == automatic {
+	if req.Duration > 0 && labelOf(durationChoices, strconv.Itoa(req.Duration)) == lang.L(automatic) {
 		// A length the list does not offer (from another app) is kept.
-		v.duration.Options = append(v.duration.Options, fmt.Sprintf("%d seconds", req.Duration))
+		v.duration.Options = append(v.duration.Options, choice{Value: strconv.Itoa(req.Duration)}.text())
 	}
 	v.duration.SetSelected(labelOf(durationChoices, strconv.Itoa(req.Duration)))
 	text := ""
@@ -605,7 +609,7 @@ func (v *composeView) openAdvanced() {
 
 func (v *composeView) onImageCleared() {
 	v.image, v.imageName, v.keptImage = "", "", client.Media{}
-	v.imageLabel.SetText("Pick a picture, or drop one onto the window.")
+	v.imageLabel.SetText(lang.L("Pick a picture, or drop one onto the window."))
 	v.imageClear.Hide()
 	v.preview.Resource = nil
 	v.preview.Hide()
@@ -616,7 +620,7 @@ func (v *composeView) onImageCleared() {
 func (v *composeView) onPickImage() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			v.ui.showError(v.win, "Could not open the picture", err)
+			v.ui.showError(v.win, lang.L("Could not open the picture"), err)
 			return
 		}
 		if r == nil {
@@ -637,14 +641,15 @@ func (v *composeView) onDropped(_ fyne.Position, uris []fyne.URI) {
 	}
 	uri := uris[0]
 	if !slices.Contains(imageExtensions, strings.ToLower(uri.Extension())) {
-		notPicture := fmt.Sprintf("%s is not a picture Reelhouse can send. Drop a PNG, JPEG, WebP or GIF file.", userText(uri.Name()))
+		file := map[string]any{"File": userText(uri.Name())}
 		if uri.Scheme() != "file" || !slices.Contains(videoExtensions, strings.ToLower(uri.Extension())) {
-			setError(v.imageError, notPicture)
+			setError(v.imageError, lang.L("{{.File}} is not a picture Reelhouse can send. Drop a PNG, JPEG, WebP or GIF file.", file))
 			return
 		}
 		v.onVideoDropped(uri.Path(), func(ok bool) {
 			if !ok {
-				setError(v.imageError, notPicture+" A video brings its prompt and settings along when its Reelhouse .json file is beside it.")
+				setError(v.imageError, lang.L("{{.File}} is not a picture Reelhouse can send. Drop a PNG, JPEG, WebP or GIF file. "+
+					"A video brings its prompt and settings along when its Reelhouse .json file is beside it.", file))
 			}
 		})
 		return
@@ -658,7 +663,7 @@ func (v *composeView) useImage(uri fyne.URI, r io.ReadCloser) {
 	name := uri.Name()
 	before := v.imageLabel.Text
 	setError(v.imageError, "")
-	v.imageLabel.SetText(fmt.Sprintf("Reading %s…", userText(name)))
+	v.imageLabel.SetText(lang.L("Reading {{.File}}…", map[string]any{"File": userText(name)}))
 	v.ui.background(func(ctx context.Context) {
 		var data []byte
 		var dataURL string
@@ -666,7 +671,7 @@ func (v *composeView) useImage(uri fyne.URI, r io.ReadCloser) {
 			if r == nil {
 				var err error
 				if r, err = storage.Reader(uri); err != nil {
-					return sentence(fmt.Sprintf("The picture could not be opened: %v", err))
+					return sentence(lang.L("The picture could not be opened: {{.Reason}}", map[string]any{"Reason": err}))
 				}
 			}
 			defer r.Close()
@@ -702,14 +707,14 @@ func imageDataURL(r io.Reader) (string, error) {
 func readImage(r io.Reader) ([]byte, string, error) {
 	data, err := io.ReadAll(io.LimitReader(r, client.MaxInlineImageSize+1))
 	if err != nil {
-		return nil, "", sentence(fmt.Sprintf("The picture could not be read: %v", err))
+		return nil, "", sentence(lang.L("The picture could not be read: {{.Reason}}", map[string]any{"Reason": err}))
 	}
 	url, err := client.ImageDataURL(data)
 	switch {
 	case errors.Is(err, client.ErrImageTooLarge):
-		return nil, "", sentence(fmt.Sprintf("The picture is larger than %d MB. Pick a smaller one.", client.MaxInlineImageSize>>20))
+		return nil, "", sentence(lang.L("The picture is larger than {{.Size}} MB. Pick a smaller one.", map[string]any{"Size": client.MaxInlineImageSize >> 20}))
 	case err != nil:
-		return nil, "", sentence("That file is not a picture Reelhouse can send. Pick a PNG, JPEG, WebP or GIF file.")
+		return nil, "", sentence(lang.L("That file is not a picture Reelhouse can send. Pick a PNG, JPEG, WebP or GIF file."))
 	}
 	return data, url, nil
 }
