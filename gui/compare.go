@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -105,18 +106,18 @@ func differences(recs []history.Record) []compareRow {
 		prompts[i] = r.Request.Prompt
 	}
 	if words := promptDifferences(prompts); words != nil {
-		rows = append(rows, compareRow{Name: "Prompt words", Values: words})
+		rows = append(rows, compareRow{Name: lang.L("Prompt words"), Values: words})
 	}
-	add("Model", func(r history.Record) string { return r.Request.Model })
-	add("Shape", func(r history.Record) string { return r.Request.Ratio })
-	add("Quality", func(r history.Record) string { return r.Request.Resolution })
-	add("Length", func(r history.Record) string {
+	add(lang.L("Model"), func(r history.Record) string { return r.Request.Model })
+	add(lang.L("Shape"), func(r history.Record) string { return r.Request.Ratio })
+	add(lang.L("Quality"), func(r history.Record) string { return r.Request.Resolution })
+	add(lang.L("Length"), func(r history.Record) string {
 		if r.Request.Duration > 0 {
-			return fmt.Sprintf("%d s", r.Request.Duration)
+			return lang.N("{{.Count}} seconds", r.Request.Duration, map[string]any{"Count": r.Request.Duration})
 		}
-		return "the model's"
+		return lang.L("the model's")
 	})
-	add("Picture", func(r history.Record) string {
+	add(lang.L("Picture"), func(r history.Record) string {
 		if len(r.Request.Image) == 0 {
 			return "none"
 		}
@@ -217,7 +218,7 @@ type compareView struct {
 
 func newCompareView(u *UI) *compareView {
 	c := &compareView{ui: u, trashed: map[int64]bool{}}
-	c.win = secondaryWindow(u.app, "Compare", fyne.NewSize(1366, 768))
+	c.win = secondaryWindow(u.app, lang.L("Compare"), fyne.NewSize(1366, 768))
 	c.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.cells = container.NewGridWithRows(1)
 	c.table = container.NewVBox()
@@ -240,8 +241,8 @@ func (u *UI) showCompare(ids []int64) {
 	c := u.compare
 	c.loadSeq++
 	seq := c.loadSeq
-	c.title.SetText(fmt.Sprintf("Comparing %d videos", len(ids)))
-	c.status.SetText("Reading the videos…")
+	c.title.SetText(lang.L("Comparing {{.Count}} videos", map[string]any{"Count": len(ids)}))
+	c.status.SetText(lang.L("Reading the videos…"))
 	c.win.Show()
 	u.background(func(ctx context.Context) {
 		var recs []history.Record
@@ -249,7 +250,7 @@ func (u *UI) showCompare(ids []int64) {
 		for _, id := range ids {
 			r, err := u.deps.Store.Get(ctx, id)
 			if err != nil {
-				u.showError(c.win, "Could not compare the videos", err)
+				u.showError(c.win, lang.L("Could not compare the videos"), err)
 				return
 			}
 			var pic []byte
@@ -280,12 +281,12 @@ func (c *compareView) fill(recs []history.Record, pictures [][]byte) {
 	c.table.RemoveAll()
 	rows := differences(recs)
 	if len(rows) == 0 {
-		c.table.Add(widget.NewLabel("Made with the same settings: only chance tells these videos apart."))
+		c.table.Add(widget.NewLabel(lang.L("Made with the same settings: only chance tells these videos apart.")))
 	} else {
 		grid := container.NewGridWithColumns(len(recs) + 1)
-		grid.Add(widget.NewLabelWithStyle("What differs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		grid.Add(widget.NewLabelWithStyle(lang.L("What differs"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		for i := range recs {
-			grid.Add(widget.NewLabelWithStyle(fmt.Sprintf("Video %d", i+1), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+			grid.Add(widget.NewLabelWithStyle(lang.L("Video {{.Number}}", map[string]any{"Number": i + 1}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		}
 		for _, row := range rows {
 			grid.Add(widget.NewLabel(row.Name))
@@ -313,19 +314,19 @@ func (c *compareView) cell(i int, r history.Record, picture []byte) fyne.CanvasO
 	if picture != nil {
 		img.Resource = fyne.NewStaticResource(fmt.Sprintf("compare-%d.png", r.ID), picture)
 	} else {
-		screen = container.NewStack(img, container.NewCenter(widget.NewLabel("No picture of this video yet")))
+		screen = container.NewStack(img, container.NewCenter(widget.NewLabel(lang.L("No picture of this video yet"))))
 	}
 	c.thumbs = append(c.thumbs, img)
-	heading := widget.NewLabelWithStyle(fmt.Sprintf("Video %d", i+1), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L("Video {{.Number}}", map[string]any{"Number": i + 1}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	prompt := widget.NewLabel(firstLine(r.Request.Prompt, 120))
 	prompt.Truncation = fyne.TextTruncateEllipsis
-	keep := widget.NewButtonWithIcon("Keep this one", theme.ConfirmIcon(), func() { c.onKeep(r.ID) })
+	keep := widget.NewButtonWithIcon(lang.L("Keep this one"), theme.ConfirmIcon(), func() { c.onKeep(r.ID) })
 	if r.Favourite {
-		keep.SetText("Kept")
+		keep.SetText(lang.L("Kept"))
 		keep.Disable()
 	}
 	c.keep = append(c.keep, keep)
-	others := widget.NewButtonWithIcon("Trash the others", theme.DeleteIcon(), func() { c.onTrashOthers(r.ID) })
+	others := widget.NewButtonWithIcon(lang.L("Trash the others"), theme.DeleteIcon(), func() { c.onTrashOthers(r.ID) })
 	others.Importance = widget.DangerImportance
 	c.others = append(c.others, others)
 	return container.NewBorder(heading, container.NewVBox(prompt, container.NewGridWithColumns(2, keep, others)), nil, nil, screen)
@@ -345,9 +346,9 @@ func (c *compareView) onKeep(id int64) {
 				c.keep[i].Enable()
 				return
 			}
-			c.keep[i].SetText("Kept")
+			c.keep[i].SetText(lang.L("Kept"))
 		})
-		c.ui.showError(c.win, "Could not keep the video", err)
+		c.ui.showError(c.win, lang.L("Could not keep the video"), err)
 	})
 }
 
@@ -378,10 +379,9 @@ func (c *compareView) onTrashOthers(id int64) {
 			if len(done) == 0 {
 				return
 			}
-			msg := widget.NewLabel(fmt.Sprintf("%s in the trash. They are deleted for good only when you empty the trash (Library ▸ Empty trash).",
-				counted(len(done), "video is", "videos are")))
+			msg := widget.NewLabel(lang.N("{{.Count}} videos are in the trash. They are deleted for good only when you empty the trash (Library ▸ Empty trash).", len(done), map[string]any{"Count": len(done)}))
 			msg.Wrapping = fyne.TextWrapWord
-			d := dialog.NewCustomConfirm("Moved to trash", "Undo", "OK", msg, func(undo bool) {
+			d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), "OK", msg, func(undo bool) {
 				if undo {
 					c.undoTrash(done)
 				}
@@ -389,7 +389,7 @@ func (c *compareView) onTrashOthers(id int64) {
 			d.Resize(fyne.NewSize(460, 180))
 			d.Show()
 		})
-		c.ui.showError(c.win, "Could not move the videos to the trash", err)
+		c.ui.showError(c.win, lang.L("Could not move the videos to the trash"), err)
 	})
 }
 
@@ -405,7 +405,7 @@ func (c *compareView) undoTrash(ids []int64) {
 			back = append(back, id)
 		}
 		c.ui.do(func() { c.setTrashed(back, false) })
-		c.ui.showError(c.win, "Could not undo", err)
+		c.ui.showError(c.win, lang.L("Could not undo"), err)
 	})
 }
 
@@ -421,7 +421,7 @@ func (c *compareView) setTrashed(ids []int64, on bool) {
 			} else {
 				c.thumbs[i].Translucency = 0
 				c.others[i].Enable()
-				if c.keep[i].Text != "Kept" {
+				if c.keep[i].Text != lang.L("Kept") {
 					c.keep[i].Enable()
 				}
 			}
@@ -435,7 +435,7 @@ func (c *compareView) setTrashed(ids []int64, on bool) {
 		}
 	}
 	if n > 0 {
-		c.status.SetText(counted(n, "video of these is", "videos of these are") + " in the trash.")
+		c.status.SetText(lang.N("{{.Count}} videos of these are in the trash.", n, map[string]any{"Count": n}))
 	} else {
 		c.status.SetText("")
 	}

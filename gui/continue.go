@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -57,11 +57,11 @@ func (u *UI) continueVideo(r history.Record, idx int) {
 	u.background(func(ctx context.Context) {
 		frame, err := u.lastFrame(ctx, rel)
 		if errors.Is(err, media.ErrNoFFmpeg) {
-			u.do(func() { u.compose.setStatus(textNeedsFFmpeg, true) })
+			u.do(func() { u.compose.setStatus(lang.L(textNeedsFFmpeg), true) })
 			return
 		}
 		if err != nil {
-			u.showError(u.main, "Could not take the last frame", fmt.Errorf("Reelhouse could not take the last frame of the video: %v", err))
+			u.showError(u.main, lang.L("Could not take the last frame"), sentence(lang.L("Reelhouse could not take the last frame of the video: {{.Reason}}", map[string]any{"Reason": err})))
 			return
 		}
 		u.do(func() { u.compose.startContinuing(r, frame) })
@@ -92,11 +92,11 @@ func (v *composeView) startContinuing(r history.Record, frame []byte) {
 	req := r.Request
 	req.Image = nil
 	v.fill(req)
-	name := fmt.Sprintf("Last frame of “%s”.png", firstLine(r.Request.Prompt, 40))
+	name := lang.L("Last frame of “{{.Prompt}}”.png", map[string]any{"Prompt": firstLine(r.Request.Prompt, 40)})
 	v.continueFrom, v.continueName = r.ID, name
 	v.imageRole.SetSelected(labelOf(roleChoices(), "first_frame"))
 	v.useImage(storage.NewFileURI(filepath.Join(os.TempDir(), name)), io.NopCloser(bytes.NewReader(frame)))
-	v.setStatus("The next video starts where this one ends. Say what happens next, then press Generate.", false)
+	v.setStatus(lang.L("The next video starts where this one ends. Say what happens next, then press Generate."), false)
 }
 
 // continuing is the record the form continues, or 0 once its last frame
@@ -141,7 +141,8 @@ func (v *composeView) onVideoDropped(path string, done func(ok bool)) {
 		})
 		v.ui.do(func() {
 			v.fill(req)
-			v.setStatus(fmt.Sprintf("Prompt and settings restored from %s. Change anything, then press Generate.", userText(filepath.Base(path))), false)
+			v.setStatus(lang.L("Prompt and settings restored from {{.File}}. Change anything, then press Generate.",
+				map[string]any{"File": userText(filepath.Base(path))}), false)
 			done(true)
 		})
 	})
@@ -169,8 +170,8 @@ type recordLinks struct {
 func newRecordLinks(u *UI) *recordLinks {
 	l := &recordLinks{ui: u}
 	l.compareBtn = widget.NewButtonWithIcon("", theme.ViewRestoreIcon(), l.onCompare)
-	l.continueBtn = widget.NewButtonWithIcon("Continue this video", theme.MediaSkipNextIcon(), l.onContinue)
-	l.ffmpegHint = hintLabel(textNeedsFFmpeg)
+	l.continueBtn = widget.NewButtonWithIcon(lang.L("Continue this video"), theme.MediaSkipNextIcon(), l.onContinue)
+	l.ffmpegHint = hintLabel(lang.L(textNeedsFFmpeg))
 	l.fromBtn = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), nil)
 	l.fromBtn.Alignment = widget.ButtonAlignLeading
 	l.later = container.NewVBox()
@@ -191,7 +192,7 @@ func (l *recordLinks) show(r history.Record, fileIdx int) {
 	l.record, l.fileIdx = r, fileIdx
 	l.compareIDs = l.ui.compareOffer(r)
 	if len(l.compareIDs) >= 2 {
-		l.compareBtn.SetText(fmt.Sprintf("Compare the %d variations", len(l.compareIDs)))
+		l.compareBtn.SetText(lang.L("Compare the {{.Count}} variations", map[string]any{"Count": len(l.compareIDs)}))
 		l.compareBtn.Show()
 	} else {
 		l.compareBtn.Hide()
@@ -240,12 +241,12 @@ func (l *recordLinks) showLinks(ffmpeg bool, src history.Record, hasSrc bool, ne
 		}
 	}
 	if hasSrc {
-		l.fromBtn.SetText("Continued from “" + firstLine(src.Request.Prompt, 50) + "”")
+		l.fromBtn.SetText(lang.L("Continued from “{{.Prompt}}”", map[string]any{"Prompt": firstLine(src.Request.Prompt, 50)}))
 		l.fromBtn.OnTapped = func() { l.ui.history.selectRecord(src) }
 		l.fromBtn.Show()
 	}
 	for _, n := range next {
-		b := widget.NewButtonWithIcon("Continued in “"+firstLine(n.Request.Prompt, 50)+"”", theme.NavigateNextIcon(),
+		b := widget.NewButtonWithIcon(lang.L("Continued in “{{.Prompt}}”", map[string]any{"Prompt": firstLine(n.Request.Prompt, 50)}), theme.NavigateNextIcon(),
 			func() { l.ui.history.selectRecord(n) })
 		b.Alignment = widget.ButtonAlignLeading
 		l.later.Add(b)

@@ -40,8 +40,8 @@ func useChinese(t *testing.T) {
 // untranslatedFiles are gui files whose words are not yet passed through
 // lang; the checks below skip them until they are.
 var untranslatedFiles = []string{
-	"history.go", "library_detail.go", "mainwindow.go", "library_list.go", "library_grid.go", "library_select.go",
-	"compare.go", "continue.go", "usage.go",
+	"history.go", "library_detail.go", "mainwindow.go", "library_list.go",
+	"continue.go", // its filters, worded by library_list.go
 }
 
 // sourceFiles parses the non-test Go files of package gui.
@@ -246,7 +246,10 @@ func TestTranslationsCoverEveryKey(t *testing.T) {
 				if strings.TrimSpace(text) == "" {
 					t.Errorf("%s: %q (%s) is empty", file, key, form)
 				}
-				if got, want := fields(text), fields(key); !slices.Equal(got, want) && !(form == "one" && len(got) == 0) {
+				// The singular may say "the video" instead of "1 video".
+				got, want := fields(text), fields(key)
+				subset := !slices.ContainsFunc(got, func(f string) bool { return !slices.Contains(want, f) })
+				if !slices.Equal(got, want) && !(form == "one" && subset) {
 					t.Errorf("%s: %q (%s) uses fields %v, its key %v", file, key, form, got, want)
 				}
 			}

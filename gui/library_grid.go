@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -393,7 +394,7 @@ func (v *historyView) setGridShown(on bool) {
 		v.list.Hide()
 		v.grid.Show()
 		v.grid.Refresh()
-		v.viewToggle.SetText("List")
+		v.viewToggle.SetText(lang.L("List"))
 		v.viewToggle.SetIcon(theme.ListIcon())
 		if i := v.indexOf(v.selected); i >= 0 {
 			v.grid.ScrollTo(i)
@@ -402,7 +403,7 @@ func (v *historyView) setGridShown(on bool) {
 		v.grid.Hide()
 		v.list.Show()
 		v.list.Refresh()
-		v.viewToggle.SetText("Grid")
+		v.viewToggle.SetText(lang.L("Grid"))
 		v.viewToggle.SetIcon(theme.GridIcon())
 		if i := v.indexOf(v.selected); i >= 0 {
 			v.list.ScrollTo(i)

@@ -6,7 +6,6 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -60,11 +60,11 @@ type pickBar struct {
 
 func (v *historyView) newPickBar() *pickBar {
 	b := &pickBar{text: widget.NewLabel("")}
-	b.favourite = widget.NewButtonWithIcon("Favourite", theme.ConfirmIcon(), v.onFavouritePicked)
-	b.tag = widget.NewButtonWithIcon("Add tag…", theme.ContentAddIcon(), v.onTagPicked)
-	b.export = widget.NewButtonWithIcon("Export…", theme.UploadIcon(), func() { v.onExport(false) })
-	b.saveCopy = widget.NewButtonWithIcon("Save a copy as…", theme.DocumentSaveIcon(), v.onSaveCopy)
-	b.trash = widget.NewButtonWithIcon("Move to trash", theme.DeleteIcon(), v.onTrashPicked)
+	b.favourite = widget.NewButtonWithIcon(lang.L("Favourite"), theme.ConfirmIcon(), v.onFavouritePicked)
+	b.tag = widget.NewButtonWithIcon(lang.L("Add tag…"), theme.ContentAddIcon(), v.onTagPicked)
+	b.export = widget.NewButtonWithIcon(lang.L("Export…"), theme.UploadIcon(), func() { v.onExport(false) })
+	b.saveCopy = widget.NewButtonWithIcon(lang.L("Save a copy as…"), theme.DocumentSaveIcon(), v.onSaveCopy)
+	b.trash = widget.NewButtonWithIcon(lang.L("Move to trash"), theme.DeleteIcon(), v.onTrashPicked)
 	b.trash.Importance = widget.DangerImportance
 	b.clear = widget.NewButtonWithIcon("", theme.CancelIcon(), v.clearPicks)
 	b.box = container.NewVBox(
@@ -198,7 +198,7 @@ func (v *historyView) updatePickBar() {
 		return
 	}
 	if !b.busy {
-		b.text.SetText(counted(n, "video", "videos") + " selected")
+		b.text.SetText(lang.N("{{.Count}} videos selected", n, map[string]any{"Count": n}))
 	}
 	b.allFavours = true
 	trash := false
@@ -209,15 +209,15 @@ func (v *historyView) updatePickBar() {
 		}
 	}
 	if b.allFavours {
-		b.favourite.SetText("Unfavourite")
+		b.favourite.SetText(lang.L("Unfavourite"))
 	} else {
-		b.favourite.SetText("Favourite")
+		b.favourite.SetText(lang.L("Favourite"))
 	}
 	b.inTrash = trash
 	if trash {
-		b.trash.SetText("Restore")
+		b.trash.SetText(lang.L("Restore"))
 	} else {
-		b.trash.SetText("Move to trash")
+		b.trash.SetText(lang.L("Move to trash"))
 	}
 	for _, btn := range []*widget.Button{b.favourite, b.tag, b.export, b.saveCopy, b.trash} {
 		enable(btn, !b.busy)
@@ -239,7 +239,7 @@ func (v *historyView) onPicked(verb, failTitle string, fn func(ctx context.Conte
 	b := v.pickBar
 	b.busy = true
 	v.updatePickBar()
-	b.text.SetText(fmt.Sprintf("%s 0 of %d…", verb, len(ids)))
+	b.text.SetText(lang.L("{{.Action}} {{.Done}} of {{.Total}}…", map[string]any{"Action": verb, "Done": 0, "Total": len(ids)}))
 	v.ui.background(func(ctx context.Context) {
 		var (
 			done  []int64
@@ -254,14 +254,17 @@ func (v *historyView) onPicked(verb, failTitle string, fn func(ctx context.Conte
 			} else {
 				done = append(done, id)
 			}
-			v.ui.do(func() { b.text.SetText(fmt.Sprintf("%s %d of %d…", verb, k+1, len(ids))) })
+			v.ui.do(func() {
+				b.text.SetText(lang.L("{{.Action}} {{.Done}} of {{.Total}}…", map[string]any{"Action": verb, "Done": k + 1, "Total": len(ids)}))
+			})
 		}
 		v.ui.do(func() {
 			b.busy = false
 			b.text.SetText("")
 			v.updatePickBar()
 			if first != nil {
-				v.ui.showError(v.win, failTitle, fmt.Errorf("%d of %d could not be changed. %s", len(ids)-len(done), len(ids), plainError(first)))
+				v.ui.showError(v.win, failTitle, sentence(lang.L("{{.Failed}} of {{.Total}} could not be changed. {{.Reason}}",
+					map[string]any{"Failed": len(ids) - len(done), "Total": len(ids), "Reason": plainError(first)})))
 			}
 			if after != nil {
 				after(done)
@@ -281,21 +284,21 @@ func cmpOr(a, b error) error {
 func (v *historyView) onFavouritePicked() {
 	on := !v.pickBar.allFavours
 	library := v.ui.deps.Library
-	v.onPicked("Changing", "Could not change every favourite", func(ctx context.Context, id int64) error {
+	v.onPicked(lang.L("Changing"), lang.L("Could not change every favourite"), func(ctx context.Context, id int64) error {
 		return library.SetFavourite(ctx, id, on)
 	}, nil)
 }
 
 func (v *historyView) onTagPicked() {
 	entry := widget.NewEntry()
-	entry.SetPlaceHolder("e.g. sunsets")
-	d := dialog.NewForm("Add a tag", "Add", "Cancel", []*widget.FormItem{widget.NewFormItem("Tag", entry)}, func(ok bool) {
+	entry.SetPlaceHolder(lang.L("e.g. sunsets"))
+	d := dialog.NewForm(lang.L("Add a tag"), lang.L("Add"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(lang.L("Tag"), entry)}, func(ok bool) {
 		tag := strings.TrimSpace(entry.Text)
 		if !ok || tag == "" {
 			return
 		}
 		store, library := v.ui.deps.Store, v.ui.deps.Library
-		v.onPicked("Tagging", "Could not tag every video", func(ctx context.Context, id int64) error {
+		v.onPicked(lang.L("Tagging"), lang.L("Could not tag every video"), func(ctx context.Context, id int64) error {
 			r, err := store.Get(ctx, id)
 			if err != nil {
 				return err
@@ -315,16 +318,16 @@ func (v *historyView) onTagPicked() {
 func (v *historyView) onTrashPicked() {
 	library := v.ui.deps.Library
 	if v.pickBar.inTrash {
-		v.onPicked("Restoring", "Could not restore every video", library.Untrash, nil)
+		v.onPicked(lang.L("Restoring"), lang.L("Could not restore every video"), library.Untrash, nil)
 		return
 	}
-	v.onPicked("Moving to trash", "Could not move every video to the trash", library.Trash, func(done []int64) {
+	v.onPicked(lang.L("Moving to trash"), lang.L("Could not move every video to the trash"), library.Trash, func(done []int64) {
 		if len(done) == 0 {
 			return
 		}
-		msg := widget.NewLabel(counted(len(done), "video is", "videos are") + " in the trash. They are deleted for good only when you empty the trash (Library ▸ Empty trash).")
+		msg := widget.NewLabel(lang.N("{{.Count}} videos are in the trash. They are deleted for good only when you empty the trash (Library ▸ Empty trash).", len(done), map[string]any{"Count": len(done)}))
 		msg.Wrapping = fyne.TextWrapWord
-		d := dialog.NewCustomConfirm("Moved to trash", "Undo", "OK", msg, func(undo bool) {
+		d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), "OK", msg, func(undo bool) {
 			if undo {
 				v.untrash(done)
 			}
@@ -342,7 +345,7 @@ func (v *historyView) untrash(ids []int64) {
 		for _, id := range ids {
 			first = cmpOr(first, library.Untrash(ctx, id))
 		}
-		v.ui.showError(v.win, "Could not undo", first)
+		v.ui.showError(v.win, lang.L("Could not undo"), first)
 	})
 }
 
@@ -351,12 +354,12 @@ func (v *historyView) untrash(ids []int64) {
 func (v *historyView) onSaveCopy() {
 	ids := v.chosenIDs()
 	if len(ids) == 0 {
-		v.ui.showError(v.win, "Nothing to save", sentence("Select a video first."))
+		v.ui.showError(v.win, lang.L("Nothing to save"), sentence(lang.L("Select a video first.")))
 		return
 	}
 	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil || dir == nil {
-			v.ui.showError(v.win, "Could not open the folder", err)
+			v.ui.showError(v.win, lang.L("Could not open the folder"), err)
 			return
 		}
 		v.saveCopy(ids, dir.Path())
@@ -369,15 +372,13 @@ func (v *historyView) saveCopy(ids []int64, dir string) {
 	v.ui.background(func(ctx context.Context) {
 		where, err := v.ui.deps.Library.Export(ctx, ids, dir, false)
 		if err != nil {
-			v.ui.showError(v.win, "Could not save a copy", err)
+			v.ui.showError(v.win, lang.L("Could not save a copy"), err)
 			return
 		}
 		v.ui.do(func() {
-			msg := "The video and its description file were copied to " + userText(where) + "."
-			if len(ids) > 1 {
-				msg = fmt.Sprintf("The %d videos and their description files were copied to %s.", len(ids), userText(where))
-			}
-			dialog.ShowInformation("Copy saved", msg, v.win)
+			msg := lang.N("The {{.Count}} videos and their description files were copied to {{.Place}}.", len(ids),
+				map[string]any{"Count": len(ids), "Place": userText(where)})
+			dialog.ShowInformation(lang.L("Copy saved"), msg, v.win)
 		})
 	})
 }

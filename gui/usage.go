@@ -7,7 +7,6 @@ package gui
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -49,7 +49,7 @@ func usageLines(usage []history.Usage, prices priceBook) []usageLine {
 }
 
 // usageHeader names the columns of the table and of the CSV file.
-var usageHeader = []string{"Month", "Model", "Videos made", "Failed", "Seconds of video", "Estimated spend"}
+var usageHeader = []string{lang.L("Month"), lang.L("Model"), lang.L("Videos made"), lang.L("Failed"), lang.L("Seconds of video"), lang.L("Estimated spend")}
 
 // cells are a line's values as shown.
 func (l usageLine) cells() []string {
@@ -61,7 +61,7 @@ func (l usageLine) cells() []string {
 	if l.HasPrice {
 		spend = formatMoney(l.Spend)
 	}
-	return []string{l.Month.Format("January 2006"), model, strconv.Itoa(l.Made), strconv.Itoa(l.Failed),
+	return []string{l.Month.Format(lang.L("January 2006")), model, strconv.Itoa(l.Made), strconv.Itoa(l.Failed),
 		strconv.FormatFloat(l.Seconds, 'f', 1, 64), spend}
 }
 
@@ -96,10 +96,10 @@ type usageView struct {
 
 func newUsageView(u *UI) *usageView {
 	v := &usageView{ui: u}
-	v.win = secondaryWindow(u.app, "Usage", fyne.NewSize(820, 520))
+	v.win = secondaryWindow(u.app, lang.L("Usage"), fyne.NewSize(820, 520))
 	v.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(v.lines), len(usageHeader) },
-		func() fyne.CanvasObject { return widget.NewLabel("September 2026") },
+		func() fyne.CanvasObject { return widget.NewLabel(lang.L("September 2026")) },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			if id.Row < len(v.lines) {
 				o.(*widget.Label).SetText(v.lines[id.Row].cells()[id.Col])
@@ -118,7 +118,7 @@ func newUsageView(u *UI) *usageView {
 		v.table.SetColumnWidth(col, w)
 	}
 	v.note = hintLabel("")
-	v.save = widget.NewButtonWithIcon("Export as CSV…", theme.DocumentSaveIcon(), v.onExport)
+	v.save = widget.NewButtonWithIcon(lang.L("Export as CSV…"), theme.DocumentSaveIcon(), v.onExport)
 	v.win.SetContent(container.NewPadded(container.NewBorder(nil,
 		container.NewBorder(nil, nil, nil, v.save, v.note), nil, nil, v.table)))
 	return v
@@ -135,12 +135,12 @@ func (u *UI) showUsage() {
 
 // reload reads the usage in the background and shows it.
 func (v *usageView) reload() {
-	v.note.SetText("Adding up…")
+	v.note.SetText(lang.L("Adding up…"))
 	v.save.Disable()
 	v.ui.background(func(ctx context.Context) {
 		usage, err := v.ui.deps.Store.Usage(ctx, time.Local)
 		if err != nil {
-			v.ui.showError(v.win, "Could not add up the usage", err)
+			v.ui.showError(v.win, lang.L("Could not add up the usage"), err)
 			return
 		}
 		v.ui.do(func() { v.show(usage) })
@@ -153,9 +153,9 @@ func (v *usageView) show(usage []history.Usage) {
 	v.table.Refresh()
 	switch {
 	case len(v.lines) == 0:
-		v.note.SetText("No video has been made yet.")
+		v.note.SetText(lang.L("No video has been made yet."))
 	default:
-		v.note.SetText("Videos are counted in the month Generate was pressed. The spend is estimated from the prices in Settings ▸ Prices, where one was typed.")
+		v.note.SetText(lang.L("Videos are counted in the month Generate was pressed. The spend is estimated from the prices in Settings ▸ Prices, where one was typed."))
 	}
 	enable(v.save, len(v.lines) > 0)
 }
@@ -165,7 +165,7 @@ func (v *usageView) onExport() {
 	lines := v.lines
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			v.ui.showError(v.win, "Could not save the usage", err)
+			v.ui.showError(v.win, lang.L("Could not save the usage"), err)
 			return
 		}
 		if w == nil {
@@ -177,7 +177,7 @@ func (v *usageView) onExport() {
 				err = cerr
 			}
 			if err != nil {
-				v.ui.showError(v.win, "Could not save the usage", fmt.Errorf("The file could not be written: %v", err))
+				v.ui.showError(v.win, lang.L("Could not save the usage"), sentence(lang.L("The file could not be written: {{.Reason}}", map[string]any{"Reason": err})))
 			}
 		})
 	}, v.win)
