@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -22,10 +22,10 @@ func (v *historyView) rowStatus(r history.Record) string {
 		return unreachableText
 	}
 	if p, ok := v.downloading(r); ok {
-		return fmt.Sprintf("Downloading %d%%", int(p*100))
+		return lang.L("Downloading {{.Percent}}%", map[string]any{"Percent": int(p * 100)})
 	}
 	if beingMade(r) && r.State != history.StateSuccess {
-		return statusText(r) + " " + v.waitText(r)
+		return lang.L("{{.Status}} {{.Wait}}", map[string]any{"Status": statusText(r), "Wait": v.waitText(r)})
 	}
 	return statusText(r)
 }
@@ -133,7 +133,7 @@ func (v *historyView) load(ctx context.Context, offset int) {
 		return // a newer load took over
 	}
 	if err != nil {
-		v.ui.showError(v.win, "Could not read the history", err)
+		v.ui.showError(v.win, lang.L("Could not read the history"), err)
 		return
 	}
 	total, err := store.Count(ctx, q)
@@ -141,7 +141,7 @@ func (v *historyView) load(ctx context.Context, offset int) {
 		return
 	}
 	if err != nil {
-		v.ui.showError(v.win, "Could not read the history", err)
+		v.ui.showError(v.win, lang.L("Could not read the history"), err)
 		return
 	}
 	models, _ := store.Models(ctx)
@@ -199,20 +199,22 @@ func (v *historyView) updateCount() {
 func (v *historyView) showCount() {
 	n := len(v.records)
 	total := max(v.total, n)
-	tasks := counted(total, "task", "tasks")
+	// Two counts, each with its own plural, side by side as a list.
+	tasks := lang.N("{{.Count}} tasks", total, map[string]any{"Count": total})
 	if n < total {
-		tasks = fmt.Sprintf("Showing %d of %s", n, tasks)
+		tasks = lang.L("Showing {{.Shown}} of {{.Tasks}}", map[string]any{"Shown": n, "Tasks": tasks})
 	}
 	if v.videosSeq == v.loadSeq {
-		tasks += " · " + counted(v.videos, "video", "videos")
+		videos := lang.N("{{.Count}} videos", v.videos, map[string]any{"Count": v.videos})
+		tasks = lang.L("{{.Tasks}} · {{.Videos}}", map[string]any{"Tasks": tasks, "Videos": videos})
 	}
 	switch {
 	case n == 0 && v.filter.Selected == filterTrash:
-		v.count.SetText("The trash is empty.")
+		v.count.SetText(lang.L("The trash is empty."))
 	case n == 0 && v.search.Text == "" && v.filter.Selected == filterAll:
-		v.count.SetText("No videos yet. Write a prompt and press Generate.")
+		v.count.SetText(lang.L("No videos yet. Write a prompt and press Generate."))
 	case n == 0:
-		v.count.SetText("Nothing matches. Try other words or filters.")
+		v.count.SetText(lang.L("Nothing matches. Try other words or filters."))
 	default:
 		v.count.SetText(tasks)
 	}
@@ -282,13 +284,14 @@ func (v *historyView) setUnreachable(down bool) {
 // onUnreachableDetails shows the last error behind the banner.
 func (v *historyView) onUnreachableDetails() {
 	_, last := v.ui.deps.Tracker.ServiceUnreachable()
-	msg := "Reelhouse could not reach the service the last few times it checked on your videos. It keeps trying; the videos carry on being made on the service meanwhile."
+	msg := lang.L("Reelhouse could not reach the service the last few times it checked on your videos. It keeps trying; the videos carry on being made on the service meanwhile.")
 	if last != nil {
-		msg += "\n\nThe last error: " + plainError(last)
+		msg = lang.L("Reelhouse could not reach the service the last few times it checked on your videos. It keeps trying; the videos carry on being made on the service meanwhile.\n\nThe last error: {{.Error}}",
+			map[string]any{"Error": plainError(last)})
 	}
 	label := widget.NewLabel(msg)
 	label.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom("Can't reach the service", "OK", label, v.win)
+	d := dialog.NewCustom(lang.L("Can't reach the service"), lang.L("OK"), label, v.win)
 	d.Resize(fyne.NewSize(520, 240))
 	d.Show()
 }
@@ -362,7 +365,7 @@ func (v *historyView) recount() {
 	v.ui.background(func(ctx context.Context) {
 		n, err := v.ui.deps.Store.Count(ctx, q)
 		if err != nil {
-			v.ui.showError(v.win, "Could not read the history", err)
+			v.ui.showError(v.win, lang.L("Could not read the history"), err)
 			return
 		}
 		v.ui.do(func() {
@@ -517,11 +520,11 @@ func newLibraryRow(v *historyView) *libraryRow {
 	r.back = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
 	r.back.CornerRadius = theme.SelectionRadiusSize()
 	r.back.Hide()
-	r.status = widget.NewLabel("Downloading 100%")
+	r.status = widget.NewLabel(lang.L("Downloading {{.Percent}}%", map[string]any{"Percent": 100})) // the widest status
 	r.status.TextStyle.Bold = true
 	r.prompt = widget.NewLabel("")
 	r.prompt.Truncation = fyne.TextTruncateEllipsis
-	r.when = widget.NewLabel("30 Dec 23:59")
+	r.when = widget.NewLabel(time.Date(2025, 12, 30, 23, 59, 0, 0, time.Local).Format(lang.L("2 Jan 15:04"))) // the widest date
 	r.bar = widget.NewProgressBar()
 	r.bar.Hide()
 	r.row = container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.thumb.pic), r.status), container.NewStack(r.when, r.bar), r.prompt)
@@ -544,7 +547,7 @@ func (r *libraryRow) bind(v *historyView, rec history.Record) {
 	}
 	r.prompt.SetText(prompt)
 	r.status.SetText(v.rowStatus(rec))
-	r.when.SetText(rec.CreatedAt.Local().Format("2 Jan 15:04"))
+	r.when.SetText(rec.CreatedAt.Local().Format(lang.L("2 Jan 15:04")))
 	if p, ok := v.downloading(rec); ok {
 		r.when.Hide()
 		r.bar.SetValue(p)
