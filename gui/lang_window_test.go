@@ -19,6 +19,12 @@ func TestWindowsInChinese(t *testing.T) {
 	w.Resize(fyne.NewSize(1366, 768))
 	h.loop.pump()
 	capture(t, w, "main-zh-1366x768")
+	main := test.RenderObjectToMarkup(w.Content())
+	for _, want := range []string{"生成", "提示词", "模型", "把想法变成视频", "设置"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("the main window does not say %q", want)
+		}
+	}
 
 	settings := test.RenderObjectToMarkup(h.ui.settings.win.Content())
 	for _, want := range []string{"API 密钥", "服务器", "视频库文件夹", "检查间隔", "语言", "跟随系统", "关闭", "价格"} {
