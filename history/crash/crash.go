@@ -6,6 +6,7 @@
 package crash
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -115,6 +116,9 @@ func (r Report) text(header string) string {
 	fmt.Fprintf(&b, "Where: %s\n", r.Where)
 	fmt.Fprintf(&b, "Panic: %v\n\n", r.Value)
 	b.Write(r.Stack)
+	if !bytes.HasSuffix(r.Stack, []byte("\n")) {
+		b.WriteByte('\n')
+	}
 	return b.String()
 }
 
@@ -194,7 +198,11 @@ func TakeUnseen(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sort.Strings(paths) // the names sort by time
+	// The names sort by time once ".txt" is off (crash-T.txt before
+	// crash-T-2.txt, written in the same millisecond).
+	sort.Slice(paths, func(i, j int) bool {
+		return strings.TrimSuffix(paths[i], fileSuffix) < strings.TrimSuffix(paths[j], fileSuffix)
+	})
 	var (
 		b    strings.Builder
 		errs []error
