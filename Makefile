@@ -36,7 +36,7 @@ PACKAGE_DIR := build/package
 # A real Secret Service and a virtual display for the tests that need them.
 HARNESS := .ci/with-xvfb .ci/with-keyring
 
-.PHONY: help deps test-deps run demo build vet fmt-check test fuzz bench reliability icon clean \
+.PHONY: help deps test-deps run demo build vet lint fmt-check test fuzz bench reliability icon clean \
 	package windows install install-only uninstall install-test licenses licenses-check
 
 help:
@@ -49,7 +49,8 @@ help:
 	@echo 'make install      install Reelhouse for you (in ~/.local), with its menu entry'
 	@echo 'make uninstall    remove what make install put there (your videos and history stay)'
 	@echo 'make licenses     collect the licences of the modules built in (docs/licenses.txt)'
-	@echo 'make test         vet, gofmt check, all tests with a real keychain and Xvfb, short fuzzing'
+	@echo 'make lint         staticcheck'
+	@echo 'make test         vet, staticcheck, gofmt check, all tests with a real keychain and Xvfb, short fuzzing'
 	@echo 'make fuzz         run each fuzz target for FUZZTIME (default 10s)'
 	@echo 'make bench        run the benchmarks'
 	@echo 'make reliability  run the Reliability tests in full'
@@ -72,7 +73,12 @@ build: deps
 	$(GO) build -o bin/reelhouse .
 
 vet: deps
-	$(GO) vet $(PKGS)
+	$(GO) vet $(PKGS) ./.ci/bench ./.ci/licenses
+
+# staticcheck, pinned; the first run fetches it through the module proxy.
+STATICCHECK_VERSION := v0.8.2
+lint: deps
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS) ./.ci/bench ./.ci/licenses
 
 fmt-check:
 	@unformatted=$$(gofmt -l .); \
@@ -80,7 +86,7 @@ fmt-check:
 		echo 'These files need gofmt -w:'; echo "$$unformatted"; exit 1; \
 	fi
 
-test: test-deps vet fmt-check licenses-check
+test: test-deps vet lint fmt-check licenses-check
 	@$(MAKE) --no-print-directory install-test
 	$(HARNESS) $(GO) test -race -count=1 -timeout 20m $(TESTFLAGS) $(PKGS)
 	$(HARNESS) $(GO) test -count=1 -run '^$$' -bench 'TrackerPolling|StoreScale|VsFind|Download|ResumeWaste|LibraryView' -benchtime 1x ./history/ ./client/ ./gui/

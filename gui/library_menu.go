@@ -23,7 +23,7 @@ func (v *historyView) onExport(all bool) {
 		ids = v.chosenIDs() // the picked videos, or the selected one
 	}
 	if len(ids) == 0 {
-		v.ui.showError(v.win, "Nothing to export", fmt.Errorf("Select a video first."))
+		v.ui.showError(v.win, "Nothing to export", sentence("Select a video first."))
 		return
 	}
 	asZip := widget.NewCheck("As one ZIP file", nil)

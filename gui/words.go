@@ -78,14 +78,6 @@ func needsAttention(r history.Record) bool {
 	return false
 }
 
-// inProgress reports whether r is still on its way to the library.
-func inProgress(r history.Record) bool {
-	if r.State == history.StateSuccess {
-		return r.Download == history.DownloadWaiting
-	}
-	return !r.State.Final()
-}
-
 // humanSize is a byte count in the units people read.
 func humanSize(n int64) string {
 	switch {
