@@ -88,10 +88,11 @@ func BenchmarkTrackerPolling(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		lib, err := OpenLibrary(filepath.Join(b.TempDir(), "Library"))
+		folder, err := OpenFolder(filepath.Join(b.TempDir(), "Library"))
 		if err != nil {
 			b.Fatal(err)
 		}
+		lib := NewLibrary(store, folder)
 		taskOf := make(map[int64]string, n)
 		for range n {
 			id := sim.AddTask(client.CreateRequest{Model: "wan2.1-t2v-turbo", Prompt: "a lighthouse at dusk"})

@@ -44,6 +44,8 @@ type Sidecar struct {
 	Favourite bool     `json:"favourite"`
 	Tags      []string `json:"tags"`
 	Note      string   `json:"note"`
+	// Title is the name the user gave the video; absent in older sidecars.
+	Title string `json:"title,omitempty"`
 }
 
 // SidecarFile describes the video the sidecar sits next to.
@@ -100,6 +102,7 @@ func NewSidecar(r Record, f File) Sidecar {
 			PixelAspect: f.Media.PixelAspect, Truncated: f.Media.Truncated,
 		},
 		Favourite: r.Favourite, Tags: append([]string{}, r.Tags...), Note: r.Note,
+		Title: r.Title,
 	}
 }
 
@@ -112,7 +115,7 @@ func (s Sidecar) Record(rel string) Record {
 		CreatedAt: time.UnixMilli(s.CreatedAt), UpdatedAt: time.UnixMilli(s.UpdatedAt),
 		ServerCreated: s.ServerCreated, ServerUpdated: s.ServerUpdated, ServerCompleted: s.ServerCompleted,
 		Download:  DownloadDone,
-		Favourite: s.Favourite, Tags: NormalizeTags(s.Tags), Note: s.Note,
+		Favourite: s.Favourite, Tags: NormalizeTags(s.Tags), Note: s.Note, Title: s.Title,
 		Files: []File{{
 			Index: s.File.Index, Path: rel, Size: s.File.Size, SHA256: s.File.SHA256,
 			Media: media.Info{
