@@ -71,10 +71,11 @@ func benchUI(a fyne.App, store *history.Store, lib *history.Library) (*UI, *uiLo
 // Metrics: build-ms (median), rows-redrawn.
 func BenchmarkLibraryView(b *testing.B) {
 	store := benchStore(b, 300)
-	lib, err := history.OpenLibrary(filepath.Join(b.TempDir(), "Library"))
+	folder, err := history.OpenFolder(filepath.Join(b.TempDir(), "Library"))
 	if err != nil {
 		b.Fatal(err)
 	}
+	lib := history.NewLibrary(store, folder)
 	var builds []float64
 	redrawn := 0
 	for b.Loop() {
