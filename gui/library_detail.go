@@ -178,7 +178,9 @@ func (v *historyView) buildDetail() {
 		v.facts,
 	)
 	actions := container.NewGridWithColumns(2, v.openBtn, v.folderBtn, v.againBtn, v.deleteBtn)
-	v.detail = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), actions), nil, nil, container.NewVScroll(body))
+	// The inset keeps the entries' right edges clear of the scroll bar.
+	inset := container.New(layout.NewCustomPaddedLayout(0, 0, 0, 3*theme.Padding()), body)
+	v.detail = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), actions), nil, nil, container.NewVScroll(inset))
 	v.detail.Hide()
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -326,4 +327,71 @@ func TestDisplayName(t *testing.T) {
 	if !strings.HasSuffix(got, "crash…") && !strings.HasSuffix(got, "waves…") || len([]rune(got)) > 81 {
 		t.Errorf("a long prompt is named %q", got)
 	}
+}
+
+// TestDetailPicture keeps a picture of the detail panel at 1366×768 with a
+// downloaded video selected, and checks that its actions are in view.
+func TestDetailPicture(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	timers := &fakeTimers{}
+	hv.after = timers.after
+	w := h.ui.main
+	w.Resize(fyne.NewSize(1366, 768))
+	rec := h.downloadOne(t, "A lighthouse at dusk, waves crashing on the rocks, slow aerial shot")
+	hv.list.Select(hv.indexOf(rec.ID))
+	test.Type(hv.title, "Lighthouse, take 2")
+	test.Type(hv.tags, "coast, dusk")
+	hv.tags.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(hv.note, "Use for the opening.")
+	hv.flushEdits()
+	h.loop.until(t, "the thumbnail and the save", func() bool {
+		return hv.thumbBox.Visible() && hv.thumb.Resource != nil && hv.saved.Text == "Saved"
+	})
+	if n := distinctColours(capture(t, w, "detail9")); n < 5 {
+		t.Errorf("the window looks blank (%d colours)", n)
+	}
+	// The technical facts, unfolded, at the end of the panel.
+	hv.facts.Open(0)
+	for _, o := range hv.detail.Objects {
+		if sc, ok := o.(*container.Scroll); ok {
+			sc.ScrollToBottom()
+		}
+	}
+	capture(t, w, "detail9-details")
+	hv.facts.Close(0)
+	for _, b := range []*widget.Button{hv.openBtn, hv.folderBtn, hv.againBtn, hv.deleteBtn} {
+		pos, found := positionIn(w.Canvas().Content(), b, fyne.Position{})
+		if !found || !b.Visible() {
+			t.Errorf("%q is not shown", b.Text)
+			continue
+		}
+		if end := pos.Add(fyne.NewPos(b.Size().Width, b.Size().Height)); pos.X < 0 || end.X > 1366 || end.Y > 768 || b.Size().Width < b.MinSize().Width {
+			t.Errorf("%q is cut off: at %v, size %v", b.Text, pos, b.Size())
+		}
+	}
+}
+
+// positionIn finds target in the tree of objects under o, placed at at,
+// and returns its position in the window.
+func positionIn(o, target fyne.CanvasObject, at fyne.Position) (fyne.Position, bool) {
+	if !o.Visible() {
+		return at, false
+	}
+	if o == target {
+		return at, true
+	}
+	var children []fyne.CanvasObject
+	switch x := o.(type) {
+	case *fyne.Container:
+		children = x.Objects
+	case fyne.Widget:
+		children = test.WidgetRenderer(x).Objects()
+	}
+	for _, c := range children {
+		if p, ok := positionIn(c, target, at.Add(c.Position())); ok {
+			return p, true
+		}
+	}
+	return at, false
 }
