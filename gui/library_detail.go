@@ -251,6 +251,11 @@ func (v *historyView) showDetail() {
 	case r.ID != v.shownID:
 		v.shownID, v.fileIdx = r.ID, 0
 		v.fillDraft(r)
+		if v.tags.Text != "" {
+			v.filling = true
+			v.tags.SetText("")
+			v.filling = false
+		}
 		v.saved.SetText("")
 	case !v.editDirty && v.saving[r.ID] == 0:
 		// Changed elsewhere (several videos tagged at once, say) while
@@ -724,7 +729,8 @@ func (s *labelSaver) save(ctx context.Context, lib *history.Library, store *hist
 	return nil
 }
 
-// fillDraft puts r's title, tags and note in the entries.
+// fillDraft puts r's title, tags and note in the entries; a tag being
+// typed stays.
 func (v *historyView) fillDraft(r history.Record) {
 	v.filling = true
 	defer func() { v.filling = false }()
@@ -739,9 +745,6 @@ func (v *historyView) fillDraft(r history.Record) {
 		v.note.SetText(r.Note)
 	}
 	v.setChips(r.Tags)
-	if v.tags.Text != "" {
-		v.tags.SetText("")
-	}
 }
 
 // onDraftChanged starts, or starts again, the wait before the draft is
@@ -796,7 +799,11 @@ func (v *historyView) saveDraft() {
 	}
 	v.editDirty = false
 	id := v.shownID
-	v.saver.put(id, videoLabels{title: strings.TrimSpace(v.title.Text), note: v.note.Text, tags: slices.Clone(v.chipTags)})
+	// As typed: a space at the end is where the next word goes, and a
+	// record read back must not take it away.
+	v.saver.put(id, videoLabels{title: v.title.Text, note: v.note.Text, tags: slices.Clone(v.chipTags)})
+	cur, _ := v.current()
+	tagsChanged := cur.ID != id || !slices.Equal(history.NormalizeTags(v.chipTags), cur.Tags)
 	v.saving[id]++
 	lib, store := v.ui.deps.Library, v.ui.deps.Store
 	v.ui.background(func(ctx context.Context) {
@@ -823,7 +830,7 @@ func (v *historyView) saveDraft() {
 				v.saved.Importance = widget.DangerImportance
 				v.saved.SetText("Not saved: Reelhouse could not write to its history. Your text stays here and is saved with your next change; if this goes on, check that the disk has free space.")
 			}
-			if err == nil || errors.Is(err, history.ErrNotFound) {
+			if tagsChanged && err == nil {
 				// The tag filter may have a new choice.
 				v.ui.background(v.reload)
 			}

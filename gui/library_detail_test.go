@@ -175,9 +175,9 @@ func TestDraftSavedOnQuitAndShownAfterRestart(t *testing.T) {
 	}
 }
 
-// TestTitleBeingTypedSurvivesStatusChanges: a live update of the record
-// shown leaves the title being typed alone.
-func TestTitleBeingTypedSurvivesStatusChanges(t *testing.T) {
+// TestTypingSurvivesLiveUpdates: a live update of the record shown leaves
+// a tag being typed alone, and a saved title as it is being typed.
+func TestTypingSurvivesLiveUpdates(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.history
 	timers := &fakeTimers{}
@@ -188,14 +188,21 @@ func TestTitleBeingTypedSurvivesStatusChanges(t *testing.T) {
 	}
 	h.loop.until(t, "the row", func() bool { return hv.indexOf(rec.ID) >= 0 })
 	hv.list.Select(hv.indexOf(rec.ID))
-	test.Type(hv.title, "Half a ti")
-	test.Type(hv.tags, "half a ta")
+	test.Type(hv.tags, "half a ta") // a tag alone: nothing to save yet
 	h.loop.until(t, "the download", func() bool {
 		i := hv.indexOf(rec.ID)
 		return i >= 0 && hv.records[i].Download == history.DownloadDone
 	})
-	if hv.title.Text != "Half a ti" || hv.tags.Text != "half a ta" {
-		t.Errorf("typing replaced: title %q, tag %q", hv.title.Text, hv.tags.Text)
+	if hv.tags.Text != "half a ta" {
+		t.Errorf("the tag being typed was replaced by %q", hv.tags.Text)
+	}
+	// A title paused on a space keeps it when the saved record comes back.
+	test.Type(hv.title, "Harbour ")
+	timers.fireAll()
+	h.loop.until(t, "the title saved", func() bool { return hv.saved.Text == "Saved" })
+	test.Type(hv.title, "at dawn")
+	if hv.title.Text != "Harbour at dawn" {
+		t.Errorf("the title reads %q", hv.title.Text)
 	}
 }
 
