@@ -4,6 +4,7 @@
 # GO picks another go command, ARGS passes arguments to `make run`,
 # TESTFLAGS adds flags to `go test` in `make test` (e.g. TESTFLAGS=-v),
 # PKGS narrows vet, test, fuzz and bench to some packages (default ./...).
+# PREFIX is where `make install` puts Reelhouse (default ~/.local).
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -14,24 +15,43 @@ ARGS ?=
 TESTFLAGS ?=
 FUZZTIME ?= 10s
 PKGS ?= ./...
+PREFIX ?= $(HOME)/.local
 
 # Debian/Ubuntu packages: C toolchain and headers Fyne builds against, then
 # what the tests use (a real keychain, a virtual display, media tools, a font
 # with Chinese glyphs for the pictures in Simplified Chinese).
 BUILD_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev
-TEST_PACKAGES := gnome-keyring dbus-x11 xvfb ffmpeg imagemagick xauth curl sqlite3 fonts-wqy-microhei
+TEST_PACKAGES := gnome-keyring dbus-x11 xvfb ffmpeg imagemagick xauth curl sqlite3 \
+	appstream desktop-file-utils xz-utils xdotool fonts-wqy-microhei
+# Making the Linux package (icons, metainfo check, tarball), and the
+# cross-compiler for the Windows build.
+PACKAGE_PACKAGES := imagemagick appstream xz-utils
+WINDOWS_PACKAGES := gcc-mingw-w64-x86-64
+
+# The fyne command (fyne.io/tools) that packages Reelhouse, pinned, in a
+# folder of the project's own.
+FYNE_TOOLS_VERSION := v1.7.4
+FYNE := bin/tools/fyne-$(FYNE_TOOLS_VERSION)/fyne
+PACKAGE_DIR := build/package
 
 # A real Secret Service and a virtual display for the tests that need them.
 HARNESS := .ci/with-xvfb .ci/with-keyring
 
-.PHONY: help deps test-deps run demo build vet fmt-check test fuzz bench reliability icon clean
+.PHONY: help deps test-deps run demo build vet lint fmt-check test fuzz bench reliability icon clean \
+	package windows install install-only uninstall install-test licenses licenses-check
 
 help:
 	@echo 'make deps         install the system packages Fyne needs to build (Debian/Ubuntu)'
 	@echo 'make run ARGS=..  run Reelhouse'
 	@echo 'make demo         run Reelhouse in demo mode'
 	@echo 'make build        build bin/reelhouse'
-	@echo 'make test         vet, gofmt check, all tests with a real keychain and Xvfb, short fuzzing'
+	@echo 'make package      the Linux package: build/package/Reelhouse-<version>-linux-amd64.tar.xz'
+	@echo 'make windows      the Windows program: build/windows/Reelhouse-<version>-windows-amd64.exe'
+	@echo 'make install      install Reelhouse for you (in ~/.local), with its menu entry'
+	@echo 'make uninstall    remove what make install put there (your videos and history stay)'
+	@echo 'make licenses     collect the licences of the modules built in (docs/licenses.txt)'
+	@echo 'make lint         staticcheck'
+	@echo 'make test         vet, staticcheck, gofmt check, all tests with a real keychain and Xvfb, short fuzzing'
 	@echo 'make fuzz         run each fuzz target for FUZZTIME (default 10s)'
 	@echo 'make bench        run the benchmarks'
 	@echo 'make reliability  run the Reliability tests in full'
@@ -54,7 +74,12 @@ build: deps
 	$(GO) build -o bin/reelhouse .
 
 vet: deps
-	$(GO) vet $(PKGS)
+	$(GO) vet $(PKGS) ./.ci/bench ./.ci/licenses
+
+# staticcheck, pinned; the first run fetches it through the module proxy.
+STATICCHECK_VERSION := v0.8.2
+lint: deps
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS) ./.ci/bench ./.ci/licenses
 
 fmt-check:
 	@unformatted=$$(gofmt -l .); \
@@ -62,7 +87,9 @@ fmt-check:
 		echo 'These files need gofmt -w:'; echo "$$unformatted"; exit 1; \
 	fi
 
-test: test-deps vet fmt-check
+test: test-deps vet lint fmt-check licenses-check
+	@$(MAKE) --no-print-directory install-test
+	.ci/with-xvfb .ci/package-smoke
 	$(HARNESS) $(GO) test -race -count=1 -timeout 20m $(TESTFLAGS) $(PKGS)
 	$(HARNESS) $(GO) test -count=1 -run '^$$' -bench 'TrackerPolling|StoreScale|VsFind|Download|ResumeWaste|LibraryView' -benchtime 1x ./history/ ./client/ ./gui/
 	@GO='$(GO)' .ci/fuzz $(FUZZTIME) $(PKGS)
@@ -107,5 +134,44 @@ icon:
 		\( -size 1024x1024 xc:black -fill white -draw 'roundrectangle 64,64 959,959 200,200' \) \
 		-alpha off -compose CopyOpacity -composite -depth 8 -strip Icon.png
 
+$(FYNE):
+	GOBIN=$(abspath $(dir $(FYNE))) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOLS_VERSION)
+
+# The binary is built as `fyne package` would build it for a release (the
+# tags of FyneApp.toml's migrations, no debug information), but by go build
+# itself, so that it shares the build cache of the tests.
+package: deps $(FYNE)
+	@.ci/ensure-packages $(PACKAGE_PACKAGES)
+	$(GO) build -tags migrated_fynedo,release -ldflags '-s -w' -o $(PACKAGE_DIR)/reelhouse .
+	.ci/package-linux $(FYNE) $(PACKAGE_DIR)/reelhouse $(PACKAGE_DIR)
+
+windows: deps $(FYNE)
+	@.ci/ensure-packages $(WINDOWS_PACKAGES)
+	.ci/package-windows $(FYNE) build/windows
+
+install: package install-only
+
+# install-only installs the package made last, without making it again.
+install-only:
+	.ci/desktop-install install $(PACKAGE_DIR)/root $(PREFIX)
+
+uninstall:
+	.ci/desktop-install uninstall $(PREFIX)
+
+# Install and uninstall in a throw-away home, checking the menu entry.
+install-test: package
+	.ci/install-test
+
+licenses:
+	$(GO) run ./.ci/licenses -o docs/licenses.txt
+
+# docs/licenses.txt must be what `make licenses` writes now.
+licenses-check:
+	@tmp=$$(mktemp); trap 'rm -f "$$tmp"' EXIT; \
+	$(GO) run ./.ci/licenses -o "$$tmp"; \
+	if ! diff -q docs/licenses.txt "$$tmp" >/dev/null; then \
+		echo 'docs/licenses.txt is out of date: run make licenses and commit it.'; exit 1; \
+	fi
+
 clean:
-	rm -rf bin
+	rm -rf bin $(PACKAGE_DIR) build/windows

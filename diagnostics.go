@@ -82,13 +82,14 @@ func logTail(path string, n int) (string, error) {
 	return strings.Join(lines[max(len(lines)-n, 0):], ""), nil
 }
 
-// appVersion is the module version and commit this binary was built from.
+// appVersion is the version in FyneApp.toml and the commit this binary
+// was built from.
 func appVersion() string {
+	v := versionText()
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "(unknown)"
+		return v
 	}
-	v := bi.Main.Version
 	for _, s := range bi.Settings {
 		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
 			v += " " + s.Value[:12]

@@ -15,12 +15,14 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/reelhouse/reelhouse/gui"
+	"github.com/reelhouse/reelhouse/history/crash"
 )
 
 //go:embed Icon.png
 var icon []byte
 
 func main() {
+	defer crash.Recover("main", func() { os.Exit(2) }) // a panic in a window's callback
 	var o Options
 	flag.BoolVar(&o.Demo, "demo", false, "try Reelhouse offline against its built-in simulator (nothing is saved)")
 	flag.StringVar(&o.Server, "server", "", "use this service URL for this run only")
@@ -35,6 +37,7 @@ func main() {
 
 	session, err := Open(ctx, o)
 	if err != nil {
+		exitIfShown(err)
 		gui.ShowStartupError(a, err)
 		os.Exit(1)
 	}
@@ -43,7 +46,9 @@ func main() {
 	trackerDone := make(chan struct{})
 	go func() {
 		defer close(trackerDone)
-		session.runTracker(ctx, ui)
+		if crash.Guard("tracker", func() { session.runTracker(ctx, ui) }) {
+			stop() // recorded; Reelhouse ends cleanly
+		}
 	}()
 	// Fyne 2.7.1 can panic while it tears its event loop down (a send on a
 	// closed channel), so Reelhouse stops its own work — tracker, windows,
@@ -56,6 +61,9 @@ func main() {
 		os.Exit(0)
 	})
 	ui.SetOnQuit(func() { go quit() })
+	w := ui.MainWindow()
+	setShowWindow(func() { fyne.Do(func() { w.Show(); w.RequestFocus() }) })
+	gui.ShowCrashReport(w, session.Deps.CrashReport)
 	go func() {
 		<-ctx.Done() // interrupted or terminated
 		quit()

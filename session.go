@@ -73,7 +73,7 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 		}
 		o.DataDir = filepath.Join(config, "Reelhouse")
 	}
-	unlock, err := history.LockDataDir(o.DataDir)
+	unlock, crashReport, err := claimDataDir(o.DataDir, callShowWindow)
 	if err != nil {
 		return nil, startupError(gui.StartupDataFolder, o.DataDir, err)
 	}
@@ -94,13 +94,14 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	}
 	s.closers = append(s.closers, func() { store.Close() })
 
-	d := gui.Deps{Store: store, ServerLocked: o.Server != "", LibraryLocked: o.Library != "", Log: s.Log.With("part", "gui")}
+	d := gui.Deps{Store: store, ServerLocked: o.Server != "", LibraryLocked: o.Library != "", Log: s.Log.With("part", "gui"),
+		CrashReport: crashReport, Version: versionText(), Licences: licences}
 	// The windows are built in the chosen language; a change in Settings
 	// applies at the next start.
 	d.Language = store.Setting(ctx, gui.SettingLanguage, gui.LanguageSystem)
 	gui.UseLanguage(d.Language)
 	d.ServerURL = o.Server
-	d.Version, d.DataDir = appVersion(), o.DataDir
+	d.DataDir = o.DataDir
 	if d.ServerURL == "" {
 		d.ServerURL = store.Setting(ctx, history.SettingServer, client.DefaultBaseURL)
 	}

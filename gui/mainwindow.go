@@ -290,6 +290,7 @@ func (u *UI) onQuit() {
 }
 
 func (u *UI) quitNow() {
+	u.flushEdits() // a title, tags or note still being typed
 	u.confirmQuit(u.main, func() {
 		u.history.closePlayer()
 		u.main.Hide()
@@ -427,7 +428,18 @@ func (u *UI) onAbout() {
 	msg := widget.NewLabel(fmt.Sprintf("Reelhouse %s\n\nLibrary folder: %s\nData folder: %s",
 		version, userText(u.deps.Library.Dir()), userText(data)))
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom("About Reelhouse", "OK", msg, u.main)
-	d.Resize(fyne.NewSize(520, 220))
+	content := fyne.CanvasObject(msg)
+	size := fyne.NewSize(520, 220)
+	if u.deps.Licences != "" {
+		// The licences of what Reelhouse is built from, folded away.
+		text := widget.NewLabel(u.deps.Licences)
+		text.TextStyle.Monospace = true
+		scroll := container.NewVScroll(text)
+		scroll.SetMinSize(fyne.NewSize(480, 300))
+		content = container.NewVBox(msg, widget.NewAccordion(widget.NewAccordionItem("Licences of the parts Reelhouse is built from", scroll)))
+		size = fyne.NewSize(640, 520)
+	}
+	d := dialog.NewCustom("About Reelhouse", "OK", content, u.main)
+	d.Resize(size)
 	d.Show()
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/keychain"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/crash"
 )
 
 // KeyStore keeps the API key; *keychain.Keychain is one.
@@ -63,9 +64,16 @@ type Deps struct {
 	// Language is the language chosen in Settings (a Language constant);
 	// the caller has already put it to use with UseLanguage.
 	Language string
-	// Version and DataDir are shown in About.
+	// CrashReport, if set, is the record of crashes since the last start
+	// that the user was not told about yet (see ShowCrashReport).
+	CrashReport string
+	// Version is this build's version, e.g. "0.1.0 (build 1)", and
+	// DataDir the data folder, for About.
 	Version string
 	DataDir string
+	// Licences is the text of the licences of the modules built into
+	// Reelhouse, for the About dialog.
+	Licences string
 }
 
 // KeySource says where the API key of a run comes from when it is not
@@ -191,7 +199,7 @@ func (u *UI) background(fn func(ctx context.Context)) {
 	if u.stopped {
 		return
 	}
-	u.wg.Go(func() { fn(u.ctx) })
+	u.wg.Go(func() { crash.Guard("window task", func() { fn(u.ctx) }) })
 }
 
 // showError tells the user about a failure in a dialog on win. It is safe

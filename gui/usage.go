@@ -177,7 +177,7 @@ func (v *usageView) onExport() {
 				err = cerr
 			}
 			if err != nil {
-				v.ui.showError(v.win, lang.L("Could not save the usage"), sentence(lang.L("The file could not be written: {{.Reason}}", map[string]any{"Reason": err})))
+				v.ui.showError(v.win, lang.L("Could not save the usage"), sentence(lang.L("The file could not be written: {{.Reason}}.", map[string]any{"Reason": err})))
 			}
 		})
 	}, v.win)

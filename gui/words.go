@@ -80,14 +80,6 @@ func needsAttention(r history.Record) bool {
 	return false
 }
 
-// inProgress reports whether r is still on its way to the library.
-func inProgress(r history.Record) bool {
-	if r.State == history.StateSuccess {
-		return r.Download == history.DownloadWaiting
-	}
-	return !r.State.Final()
-}
-
 // humanSize is a byte count in the units people read.
 func humanSize(n int64) string {
 	switch {
@@ -305,4 +297,24 @@ func bidiControl(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// displayName is what a video is called in the library: the title the
+// user gave it, else the first words of its prompt, on one line and ready
+// to show inside the app's words (see userText).
+func displayName(r history.Record) string {
+	if t := strings.Join(strings.Fields(userText(r.Title)), " "); t != "" {
+		return t
+	}
+	const most = 80 // runes: a line of a list or the caption of a tile
+	s := firstLine(r.Request.Prompt, most+1)
+	if !strings.HasSuffix(s, "…") {
+		return s
+	}
+	// Cut at a word's end rather than in the middle of one.
+	s = strings.TrimSuffix(s, "…")
+	if i := strings.LastIndex(s, " "); i > len(s)/2 {
+		s = s[:i]
+	}
+	return strings.TrimRight(s, " ,.;:") + "…"
 }

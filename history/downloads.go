@@ -120,9 +120,9 @@ func (t *Tracker) downloadWorker(ctx context.Context) {
 		t.pokeDownloads()
 		var err error
 		if job.idx < 0 {
-			err = t.lookUpDownload(f)
+			err = t.guardJob(f, func() error { return t.lookUpDownload(f) })
 		} else {
-			err = t.downloadVideo(f, job.idx)
+			err = t.guardJob(f, func() error { return t.downloadVideo(f, job.idx) })
 		}
 		t.mu.Lock()
 		t.dlActive--

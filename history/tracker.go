@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/crash"
 )
 
 // API is what the tracker needs from the service; *client.Client has it.
@@ -269,7 +270,7 @@ func (t *Tracker) Run(ctx context.Context) error {
 	// As many workers as the highest limit; the current limit decides how
 	// many of them work at once.
 	for range MaxMaxDownloads {
-		wg.Go(func() { t.downloadWorker(ctx) })
+		wg.Go(func() { crash.Guard("download worker", func() { t.downloadWorker(ctx) }) })
 	}
 	t.schedule(ctx, &wg)
 	wg.Wait()
@@ -376,7 +377,7 @@ func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 		for _, w := range due {
 			inFlight++
 			wg.Go(func() {
-				t.poll(ctx, w)
+				t.guardedPoll(ctx, w)
 				select {
 				case done <- w:
 				case <-ctx.Done():

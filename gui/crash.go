@@ -1,0 +1,33 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+)
+
+// crashText is what the user reads at the start after Reelhouse met a bug
+// of its own.
+const crashText = "Reelhouse ran into a problem of its own the last time it was used, and kept a record of it. " +
+	"Nothing you made is lost: unfinished videos carry on as usual.\n\n" +
+	"To help fix it, copy the details (they hold no API key and no private link) and paste them into a bug report."
+
+// ShowCrashReport tells the user, once, that Reelhouse met a bug since the
+// last start (report is Deps.CrashReport), with "Copy details" for a bug
+// report. It does nothing for an empty report. Call it on the UI goroutine.
+func ShowCrashReport(w fyne.Window, report string) {
+	if report == "" {
+		return
+	}
+	msg := widget.NewLabel(crashText)
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Reelhouse met a problem", "Copy details", "Close", msg, func(copyDetails bool) {
+		if !copyDetails {
+			return
+		}
+		fyne.CurrentApp().Clipboard().SetContent(report)
+		dialog.ShowInformation("Details copied", "The details are on the clipboard. Paste them into your bug report.", w)
+	}, w)
+	d.Show()
+	d.Resize(fyne.NewSize(480, 260))
+}
