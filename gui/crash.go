@@ -3,6 +3,7 @@ package gui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -19,14 +20,14 @@ func ShowCrashReport(w fyne.Window, report string) {
 	if report == "" {
 		return
 	}
-	msg := widget.NewLabel(crashText)
+	msg := widget.NewLabel(lang.L(crashText))
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm("Reelhouse met a problem", "Copy details", "Close", msg, func(copyDetails bool) {
+	d := dialog.NewCustomConfirm(lang.L("Reelhouse met a problem"), lang.L("Copy details"), lang.L("Close"), msg, func(copyDetails bool) {
 		if !copyDetails {
 			return
 		}
 		fyne.CurrentApp().Clipboard().SetContent(report)
-		dialog.ShowInformation("Details copied", "The details are on the clipboard. Paste them into your bug report.", w)
+		dialog.ShowInformation(lang.L("Details copied"), lang.L("The details are on the clipboard. Paste them into your bug report."), w)
 	}, w)
 	d.Show()
 	d.Resize(fyne.NewSize(480, 260))

@@ -326,7 +326,7 @@ func notShown(call *ast.CallExpr) bool {
 			case "fyne.LogError", "slog.Warn", "slog.Info", "slog.Error", "slog.Debug", "exec.Command",
 				"strings.EqualFold", "strings.Contains", "strings.HasPrefix", "strings.HasSuffix", "strings.TrimPrefix",
 				"strings.TrimSuffix", "strings.Cut", "strings.ReplaceAll", "strings.Split", "fyne.NewStaticResource",
-				"storage.NewExtensionFileFilter", "filepath.Join", "os.Getenv", "regexp.MustCompile":
+				"storage.NewExtensionFileFilter", "filepath.Join", "os.Getenv", "regexp.MustCompile", "crash.Guard":
 				return true
 			}
 		}
