@@ -381,7 +381,7 @@ func (c *compareView) onTrashOthers(id int64) {
 			}
 			msg := widget.NewLabel(lang.N("{{.Count}} videos are in the trash. They are deleted for good only when you empty the trash (Library ▸ Empty trash).", len(done), map[string]any{"Count": len(done)}))
 			msg.Wrapping = fyne.TextWrapWord
-			d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), "OK", msg, func(undo bool) {
+			d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), lang.L("OK"), msg, func(undo bool) {
 				if undo {
 					c.undoTrash(done)
 				}

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -31,7 +32,7 @@ import (
 
 // detailFields are the labels of the detail panel: the status and the
 // problem at the top, the technical facts folded under "Details".
-var detailFields = []string{"Status", "Problem", "Model", "Options", "Task id", "Created", "Completed", "Video", "File", "Folder", "Size", "Service fields"}
+var detailFields = []string{translateLater("Status"), translateLater("Problem"), translateLater("Model"), translateLater("Options"), translateLater("Task id"), translateLater("Created"), translateLater("Completed"), translateLater("Video"), translateLater("File"), translateLater("Folder"), translateLater("Size"), translateLater("Service fields")}
 
 // technicalFields are the facts under "Details", in order.
 var technicalFields = detailFields[2:]
@@ -78,7 +79,7 @@ func (v *historyView) buildDetail() {
 	v.saver.pending = make(map[int64]videoLabels)
 	v.openFile = systemOpen(v.ui.app)
 
-	v.empty = widget.NewLabel("Select a video to see it here.")
+	v.empty = widget.NewLabel(lang.L("Select a video to see it here."))
 	v.thumb = canvas.NewImageFromResource(nil)
 	v.thumb.FillMode = canvas.ImageFillContain
 	v.thumb.SetMinSize(fyne.NewSize(320, 180))
@@ -91,7 +92,7 @@ func (v *historyView) buildDetail() {
 	v.videoPick.Hide()
 
 	v.title = newDraftEntry(false, v.flushEdits)
-	v.title.SetPlaceHolder("Give this video a title")
+	v.title.SetPlaceHolder(lang.L("Give this video a title"))
 	v.title.TextStyle.Bold = true
 	v.title.OnChanged = func(string) { v.onDraftChanged() }
 	v.title.OnSubmitted = func(string) { v.flushEdits() }
@@ -109,20 +110,20 @@ func (v *historyView) buildDetail() {
 	}
 	v.fields["Status"].TextStyle.Bold = true
 	v.fields["Status"].Selectable = false
-	v.serviceBtn = widget.NewButton("Details…", v.onServiceDetails)
+	v.serviceBtn = widget.NewButton(lang.L("Details…"), v.onServiceDetails)
 	v.serviceBtn.Importance = widget.LowImportance
 	v.serviceBtn.Hide()
 
 	v.prompt = widget.NewLabel("")
 	v.prompt.Wrapping = fyne.TextWrapWord
 	v.prompt.Selectable = true
-	v.favourite = widget.NewCheck("Favourite", nil)
+	v.favourite = widget.NewCheck(lang.L("Favourite"), nil)
 	v.chips = container.New(layout.NewRowWrapLayout())
 	v.tags = newDraftEntry(false, v.flushEdits)
-	v.tags.SetPlaceHolder("Add a tag, then press Enter")
+	v.tags.SetPlaceHolder(lang.L("Add a tag, then press Enter"))
 	v.tags.OnSubmitted = func(text string) { v.onAddTags(text) }
 	v.note = newDraftEntry(true, v.flushEdits)
-	v.note.SetPlaceHolder("A note about this video")
+	v.note.SetPlaceHolder(lang.L("A note about this video"))
 	v.note.SetMinRowsVisible(3)
 	v.note.Wrapping = fyne.TextWrapWord
 	v.note.OnChanged = func(string) { v.onDraftChanged() }
@@ -130,20 +131,20 @@ func (v *historyView) buildDetail() {
 	v.saved.Importance = widget.LowImportance
 	v.saved.Wrapping = fyne.TextWrapWord
 
-	v.openBtn = widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), v.onOpen)
+	v.openBtn = widget.NewButtonWithIcon(lang.L("Open video"), theme.MediaPlayIcon(), v.onOpen)
 	v.openBtn.Importance = widget.HighImportance
-	v.folderBtn = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), v.onShowFolder)
-	v.retryBtn = widget.NewButtonWithIcon("Retry download", theme.DownloadIcon(), v.onRetry)
-	v.againBtn = widget.NewButtonWithIcon("Generate again", theme.ViewRefreshIcon(), v.onGenerateAgain)
-	v.checkBtn = widget.NewButtonWithIcon("Check again", theme.SearchIcon(), v.onCheckAgain)
-	v.unwatchBtn = widget.NewButtonWithIcon("Stop watching", theme.VisibilityOffIcon(), v.onStopWatching)
-	v.copyBtn = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), v.onCopyID)
+	v.folderBtn = widget.NewButtonWithIcon(lang.L("Show in folder"), theme.FolderOpenIcon(), v.onShowFolder)
+	v.retryBtn = widget.NewButtonWithIcon(lang.L("Retry download"), theme.DownloadIcon(), v.onRetry)
+	v.againBtn = widget.NewButtonWithIcon(lang.L("Generate again"), theme.ViewRefreshIcon(), v.onGenerateAgain)
+	v.checkBtn = widget.NewButtonWithIcon(lang.L("Check again"), theme.SearchIcon(), v.onCheckAgain)
+	v.unwatchBtn = widget.NewButtonWithIcon(lang.L("Stop watching"), theme.VisibilityOffIcon(), v.onStopWatching)
+	v.copyBtn = widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), v.onCopyID)
 	v.copyBtn.Importance = widget.LowImportance
-	v.deleteBtn = widget.NewButtonWithIcon("Move to trash", theme.DeleteIcon(), v.onDelete)
+	v.deleteBtn = widget.NewButtonWithIcon(lang.L("Move to trash"), theme.DeleteIcon(), v.onDelete)
 	v.deleteBtn.Importance = widget.DangerImportance
-	v.cancelBtn = widget.NewButtonWithIcon("Cancel video", theme.CancelIcon(), v.onCancel)
+	v.cancelBtn = widget.NewButtonWithIcon(lang.L("Cancel video"), theme.CancelIcon(), v.onCancel)
 	v.cancelBtn.Hide()
-	v.attachBtn = widget.NewButtonWithIcon("I have its task id…", theme.ContentPasteIcon(), v.onAttachID)
+	v.attachBtn = widget.NewButtonWithIcon(lang.L("I have its task id…"), theme.ContentPasteIcon(), v.onAttachID)
 	v.attachBtn.Hide()
 
 	facts := widget.NewForm()
@@ -152,9 +153,9 @@ func (v *historyView) buildDetail() {
 		if name == "Task id" {
 			value = container.NewBorder(nil, nil, nil, v.copyBtn, v.fields[name])
 		}
-		facts.Append(name, value)
+		facts.Append(lang.L(name), value)
 	}
-	v.facts = widget.NewAccordion(widget.NewAccordionItem("Details", facts))
+	v.facts = widget.NewAccordion(widget.NewAccordionItem(lang.L("Details"), facts))
 
 	bold := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -168,14 +169,14 @@ func (v *historyView) buildDetail() {
 		v.fields["Status"],
 		problem,
 		v.fixRow,
-		bold("Prompt"),
+		bold(lang.L("Prompt")),
 		v.prompt,
 		v.links.content(),
 		v.favourite,
-		bold("Tags"),
+		bold(lang.L("Tags")),
 		v.chips,
 		v.tags,
-		bold("Note"),
+		bold(lang.L("Note")),
 		v.note,
 		v.saved,
 		v.facts,
@@ -221,7 +222,7 @@ func (v *historyView) showDetail() {
 		p := filepath.Join(v.ui.deps.Library.Dir(), filepath.FromSlash(f.Path))
 		name := filepath.Base(p)
 		if f.Missing {
-			name += " (missing)"
+			name = lang.L("{{.Name}} (missing)", map[string]any{"Name": name})
 		}
 		names = append(names, name)
 		if dir := filepath.Dir(p); !slices.Contains(folders, dir) {
@@ -271,7 +272,7 @@ func (v *historyView) showDetail() {
 	if len(r.Files) > 1 {
 		opts := make([]string, len(r.Files))
 		for i := range r.Files {
-			opts[i] = fmt.Sprintf("Video %d of %d", i+1, len(r.Files))
+			opts[i] = lang.L("Video {{.Number}} of {{.Total}}", map[string]any{"Number": i + 1, "Total": len(r.Files)})
 		}
 		v.videoPick.OnChanged = nil
 		v.videoPick.SetOptions(opts)
@@ -302,11 +303,11 @@ func (v *historyView) showDetail() {
 	}
 	enable(v.copyBtn, r.TaskID != "")
 	if trashed {
-		v.deleteBtn.SetText("Restore from trash")
+		v.deleteBtn.SetText(lang.L("Restore from trash"))
 		v.deleteBtn.SetIcon(theme.ContentUndoIcon())
 		v.deleteBtn.Importance = widget.MediumImportance
 	} else {
-		v.deleteBtn.SetText("Move to trash")
+		v.deleteBtn.SetText(lang.L("Move to trash"))
 		v.deleteBtn.SetIcon(theme.DeleteIcon())
 		v.deleteBtn.Importance = widget.DangerImportance
 	}
@@ -330,9 +331,9 @@ func recordProblems(r history.Record) string {
 	var lines []string
 	switch {
 	case r.State == history.StateFailed:
-		lines = append(lines, "The service could not make this video. Change the prompt or the settings, then use “Generate again”.")
+		lines = append(lines, lang.L("The service could not make this video. Change the prompt or the settings, then use “Generate again”."))
 	case r.State == history.StateCancelled && r.ErrorCode != history.ErrorCodeCancelled:
-		lines = append(lines, "The service cancelled this video. Use “Generate again” to make it once more.")
+		lines = append(lines, lang.L("The service cancelled this video. Use “Generate again” to make it once more."))
 	case r.ErrorMessage != "":
 		lines = append(lines, messageText(r))
 	}
@@ -340,7 +341,7 @@ func recordProblems(r history.Record) string {
 		lines = append(lines, p)
 	}
 	if missing(r) {
-		lines = append(lines, "The video is no longer in the library folder. Use “Retry download” to fetch it again while the service still has it.")
+		lines = append(lines, lang.L("The video is no longer in the library folder. Use “Retry download” to fetch it again while the service still has it."))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -370,18 +371,18 @@ func (v *historyView) onServiceDetails() {
 	code, msg := serviceError(r)
 	var b strings.Builder
 	if code != "" {
-		fmt.Fprintf(&b, "Code: %s\n", userText(code))
+		b.WriteString(lang.L("Code: {{.Code}}", map[string]any{"Code": userText(code)}) + "\n")
 	}
 	if msg != "" {
-		fmt.Fprintf(&b, "Message: %s\n", userText(msg))
+		b.WriteString(lang.L("Message: {{.Message}}", map[string]any{"Message": userText(msg)}) + "\n")
 	}
 	if r.TaskID != "" {
-		fmt.Fprintf(&b, "Task id: %s\n", r.TaskID)
+		b.WriteString(lang.L("Task id: {{.TaskID}}", map[string]any{"TaskID": r.TaskID}) + "\n")
 	}
 	text := widget.NewLabel(strings.TrimSpace(b.String()))
 	text.Wrapping = fyne.TextWrapWord
 	text.Selectable = true
-	d := dialog.NewCustom("What the service said", "Close", text, v.win)
+	d := dialog.NewCustom(lang.L("What the service said"), lang.L("Close"), text, v.win)
 	d.Resize(fyne.NewSize(480, 220))
 	d.Show()
 }
@@ -430,14 +431,14 @@ func (v *historyView) showThumbnail(r history.Record) {
 func mediaText(f history.File) string {
 	switch f.MediaState {
 	case history.MediaUnknown:
-		return "Reading the video…"
+		return lang.L("Reading the video…")
 	case history.MediaUnreadable:
-		return "Unreadable video: the file is not a video Reelhouse can read."
+		return lang.L("Unreadable video: the file is not a video Reelhouse can read.")
 	}
 	m := f.Media
-	parts := []string{fmt.Sprintf("%.1f s", m.Duration.Seconds()), fmt.Sprintf("%d×%d", m.Width, m.Height)}
+	parts := []string{lang.L("{{.Seconds}} s", map[string]any{"Seconds": fmt.Sprintf("%.1f", m.Duration.Seconds())}), fmt.Sprintf("%d×%d", m.Width, m.Height)}
 	if m.PixelAspect != "" {
-		parts = append(parts, "pixels "+m.PixelAspect+" (not square)")
+		parts = append(parts, lang.L("pixels {{.Aspect}} (not square)", map[string]any{"Aspect": m.PixelAspect}))
 	}
 	if m.FrameRate > 0 {
 		parts = append(parts, fmt.Sprintf("%.3g fps", m.FrameRate))
@@ -446,12 +447,12 @@ func mediaText(f history.File) string {
 		parts = append(parts, m.VideoCodec)
 	}
 	if m.HasAudio {
-		parts = append(parts, "with sound")
+		parts = append(parts, lang.L("with sound"))
 	} else {
-		parts = append(parts, "no sound")
+		parts = append(parts, lang.L("no sound"))
 	}
 	if m.Truncated {
-		parts = append(parts, "the file looks cut short at its end")
+		parts = append(parts, lang.L("the file looks cut short at its end"))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -498,16 +499,16 @@ func optionsText(r history.Record) string {
 	var parts []string
 	q := r.Request
 	if q.Ratio != "" {
-		parts = append(parts, "ratio "+q.Ratio)
+		parts = append(parts, lang.L("ratio {{.Ratio}}", map[string]any{"Ratio": q.Ratio}))
 	}
 	if q.Resolution != "" {
 		parts = append(parts, q.Resolution)
 	}
 	if q.Duration > 0 {
-		parts = append(parts, fmt.Sprintf("%d s", q.Duration))
+		parts = append(parts, lang.L("{{.Seconds}} s", map[string]any{"Seconds": q.Duration}))
 	}
 	if len(q.Image) > 0 {
-		parts = append(parts, "with a reference image")
+		parts = append(parts, lang.L("with a reference image"))
 	}
 	if len(q.UpstreamOptions) > 0 {
 		keys := make([]string, 0, len(q.UpstreamOptions))
@@ -515,7 +516,7 @@ func optionsText(r history.Record) string {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		parts = append(parts, "extra: "+strings.Join(keys, ", "))
+		parts = append(parts, lang.L("extra: {{.Keys}}", map[string]any{"Keys": strings.Join(keys, ", ")}))
 	}
 	if len(parts) == 0 {
 		return "defaults"
@@ -558,15 +559,15 @@ func (v *historyView) onShowFolder() {
 // system to open it, or the folder it is in. When no app opens the video,
 // it says so and offers the folder instead.
 func (v *historyView) openPath(video string, folder bool) {
-	title, target := "Could not open the video", video
+	title, target := lang.L("Could not open the video"), video
 	if folder {
-		title, target = "Could not show the folder", filepath.Dir(video)
+		title, target = lang.L("Could not show the folder"), filepath.Dir(video)
 	}
 	open := v.openFile
 	v.ui.background(func(ctx context.Context) {
 		if _, err := os.Stat(video); err != nil {
 			fyne.LogError(title, err)
-			v.ui.showError(v.win, title, sentence("The video is no longer in the library folder; it may have been moved or deleted outside Reelhouse. Use “Retry download” to fetch it again while the service still has it."))
+			v.ui.showError(v.win, title, sentence(lang.L("The video is no longer in the library folder; it may have been moved or deleted outside Reelhouse. Use “Retry download” to fetch it again while the service still has it.")))
 			return
 		}
 		err := open(target)
@@ -576,17 +577,17 @@ func (v *historyView) openPath(video string, folder bool) {
 		fyne.LogError(title, err)
 		v.ui.do(func() {
 			if folder {
-				msg := widget.NewLabel(fmt.Sprintf("Your system has no file manager that Reelhouse could ask. Open this folder yourself: %s", userText(target)))
+				msg := widget.NewLabel(lang.L("Your system has no file manager that Reelhouse could ask. Open this folder yourself: {{.Folder}}", map[string]any{"Folder": userText(target)}))
 				msg.Wrapping = fyne.TextWrapWord
 				msg.Selectable = true
-				d := dialog.NewCustom(title, "Close", msg, v.win)
+				d := dialog.NewCustom(title, lang.L("Close"), msg, v.win)
 				d.Resize(fyne.NewSize(480, 200))
 				d.Show()
 				return
 			}
-			msg := widget.NewLabel("No video player on this computer opened the video. Install one (VLC, for example), or use “Show in folder” to open it another way.")
+			msg := widget.NewLabel(lang.L("No video player on this computer opened the video. Install one (VLC, for example), or use “Show in folder” to open it another way."))
 			msg.Wrapping = fyne.TextWrapWord
-			d := dialog.NewCustomConfirm(title, "Show in folder", "Close", msg, func(show bool) {
+			d := dialog.NewCustomConfirm(title, lang.L("Show in folder"), lang.L("Close"), msg, func(show bool) {
 				if show {
 					v.openPath(video, true)
 				}
@@ -652,15 +653,15 @@ func (v *historyView) act(title string, fn func(ctx context.Context, id int64) e
 }
 
 func (v *historyView) onRetry() {
-	v.act("Could not retry the download", v.ui.deps.Tracker.RetryDownload)
+	v.act(lang.L("Could not retry the download"), v.ui.deps.Tracker.RetryDownload)
 }
 
 func (v *historyView) onCheckAgain() {
-	v.act("Could not check the task", v.ui.deps.Tracker.CheckAgain)
+	v.act(lang.L("Could not check the task"), v.ui.deps.Tracker.CheckAgain)
 }
 
 func (v *historyView) onStopWatching() {
-	v.act("Could not stop watching", v.ui.deps.Tracker.StopWatching)
+	v.act(lang.L("Could not stop watching"), v.ui.deps.Tracker.StopWatching)
 }
 
 func (v *historyView) onGenerateAgain() {
@@ -676,7 +677,7 @@ func (v *historyView) onCopyID() {
 }
 
 func (v *historyView) onFavouriteChanged(on bool) {
-	v.act("Could not save the favourite", func(ctx context.Context, id int64) error {
+	v.act(lang.L("Could not save the favourite"), func(ctx context.Context, id int64) error {
 		return v.ui.deps.Library.SetFavourite(ctx, id, on)
 	})
 }
@@ -830,13 +831,13 @@ func (v *historyView) saveDraft() {
 			case err == nil:
 				if !v.editDirty {
 					v.saved.Importance = widget.LowImportance
-					v.saved.SetText("Saved")
+					v.saved.SetText(lang.L("Saved"))
 				}
 			case errors.Is(err, history.ErrNotFound):
 			default:
 				v.editDirty = true // saved again with the next change
 				v.saved.Importance = widget.DangerImportance
-				v.saved.SetText("Not saved: Reelhouse could not write to its history. Your text stays here and is saved with your next change; if this goes on, check that the disk has free space.")
+				v.saved.SetText(lang.L("Not saved: Reelhouse could not write to its history. Your text stays here and is saved with your next change; if this goes on, check that the disk has free space."))
 			}
 			if tagsChanged && err == nil {
 				// The tag filter may have a new choice.
@@ -913,21 +914,21 @@ func (v *historyView) onDelete() {
 	}
 	library := v.ui.deps.Library
 	if r.Trashed() {
-		v.act("Could not restore the video", library.Untrash)
+		v.act(lang.L("Could not restore the video"), library.Untrash)
 		return
 	}
 	v.ui.background(func(ctx context.Context) {
 		if err := library.Trash(ctx, r.ID); err != nil {
-			v.ui.showError(v.win, "Could not move the video to the trash", err)
+			v.ui.showError(v.win, lang.L("Could not move the video to the trash"), err)
 			return
 		}
 		v.ui.do(func() {
-			msg := widget.NewLabel("“" + displayName(r) + "” is in the trash. It is deleted for good only when you empty the trash (Library ▸ Empty trash).")
+			msg := widget.NewLabel(lang.L("“{{.Name}}” is in the trash. It is deleted for good only when you empty the trash (Library ▸ Empty trash).", map[string]any{"Name": displayName(r)}))
 			msg.Wrapping = fyne.TextWrapWord
-			d := dialog.NewCustomConfirm("Moved to trash", "Undo", "OK", msg, func(undo bool) {
+			d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), lang.L("OK"), msg, func(undo bool) {
 				if undo {
 					v.ui.background(func(ctx context.Context) {
-						v.ui.showError(v.win, "Could not undo", library.Untrash(ctx, r.ID))
+						v.ui.showError(v.win, lang.L("Could not undo"), library.Untrash(ctx, r.ID))
 					})
 				}
 			}, v.win)
@@ -945,11 +946,11 @@ func (v *historyView) onAttachID() {
 		return
 	}
 	entry := widget.NewEntry()
-	entry.SetPlaceHolder("e.g. a1b2c3d4-e5f6-…")
-	msg := widget.NewLabel("If the service's website lists this video, paste its task id here. Reelhouse then follows it and downloads it with this prompt and these options.")
+	entry.SetPlaceHolder(lang.L("e.g. a1b2c3d4-e5f6-…"))
+	msg := widget.NewLabel(lang.L("If the service's website lists this video, paste its task id here. Reelhouse then follows it and downloads it with this prompt and these options."))
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewForm("I have its task id", "Attach", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("", msg), widget.NewFormItem("Task id", entry)}, func(ok bool) {
+	d := dialog.NewForm(lang.L("I have its task id"), lang.L("Attach"), lang.L("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem("", msg), widget.NewFormItem(lang.L("Task id"), entry)}, func(ok bool) {
 			if ok {
 				v.attachID(r.ID, entry.Text)
 			}
@@ -962,6 +963,6 @@ func (v *historyView) onAttachID() {
 func (v *historyView) attachID(id int64, taskID string) {
 	v.ui.background(func(ctx context.Context) {
 		_, err := v.ui.deps.Tracker.AttachTaskID(ctx, id, taskID)
-		v.ui.showError(v.win, "Could not attach the task id", taskIDError(err))
+		v.ui.showError(v.win, lang.L("Could not attach the task id"), taskIDError(err))
 	})
 }

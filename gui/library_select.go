@@ -327,7 +327,7 @@ func (v *historyView) onTrashPicked() {
 		}
 		msg := widget.NewLabel(lang.N("{{.Count}} videos are in the trash. They are deleted for good only when you empty the trash (Library ▸ Empty trash).", len(done), map[string]any{"Count": len(done)}))
 		msg.Wrapping = fyne.TextWrapWord
-		d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), "OK", msg, func(undo bool) {
+		d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), lang.L("OK"), msg, func(undo bool) {
 			if undo {
 				v.untrash(done)
 			}

@@ -2,8 +2,6 @@ package gui
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -11,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/history"
@@ -171,9 +170,9 @@ func (u *UI) follow(r history.Record) {
 	u.makingChanged()
 	switch {
 	case r.State == history.StateSuccess && r.Download == history.DownloadDone:
-		u.sendNotification("Your video is ready", firstLine(r.Request.Prompt, 80))
+		u.sendNotification(lang.L("Your video is ready"), firstLine(r.Request.Prompt, 80))
 	case needsAttention(r):
-		u.sendNotification("A video could not be made", statusText(r)+": "+firstLine(r.Request.Prompt, 80))
+		u.sendNotification(lang.L("A video could not be made"), lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": firstLine(r.Request.Prompt, 80)}))
 	}
 }
 
@@ -202,7 +201,7 @@ func (u *UI) makingChanged() {
 	u.makingCount.Store(int32(n))
 	title := appName
 	if n > 0 {
-		title = fmt.Sprintf("%s — %d in progress", appName, n)
+		title = lang.L("{{.App}} — {{.Count}} in progress", map[string]any{"App": appName, "Count": n})
 	}
 	if u.main.Title() != title {
 		u.main.SetTitle(title)
@@ -213,9 +212,9 @@ func (u *UI) makingChanged() {
 // inProgressText is the tray's line about the videos being made.
 func inProgressText(n int) string {
 	if n == 0 {
-		return "Nothing in progress"
+		return lang.L("Nothing in progress")
 	}
-	return strconv.Itoa(n) + " in progress"
+	return lang.L("{{.Count}} in progress", map[string]any{"Count": n})
 }
 
 // updateTray sets the tray menu, where there is a tray, when the count
@@ -228,12 +227,12 @@ func (u *UI) updateTray() {
 	u.trayCount = n
 	status := fyne.NewMenuItem(inProgressText(n), nil)
 	status.Disabled = true
-	quit := fyne.NewMenuItem("Quit", u.onQuit)
+	quit := fyne.NewMenuItem(lang.L("Quit"), u.onQuit)
 	quit.IsQuit = true
 	u.tray.SetSystemTrayMenu(fyne.NewMenu(appName,
 		status,
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Open Reelhouse", u.onOpenMain),
+		fyne.NewMenuItem(lang.L("Open Reelhouse"), u.onOpenMain),
 		quit,
 	))
 }
@@ -261,8 +260,8 @@ func (u *UI) onCloseMain() {
 		u.main.Hide()
 		if !u.saidTray {
 			u.saidTray = true
-			u.notify(fyne.NewNotification("Reelhouse is still making your videos",
-				"It keeps running in the system tray and downloads them when they are ready. Choose Quit in its tray menu to close it."))
+			u.notify(fyne.NewNotification(lang.L("Reelhouse is still making your videos"),
+				lang.L("It keeps running in the system tray and downloads them when they are ready. Choose Quit in its tray menu to close it.")))
 		}
 		return
 	}
@@ -277,14 +276,14 @@ func (u *UI) onQuit() {
 		u.quitNow()
 		return
 	}
-	msg := fmt.Sprintf("%s still being made. The service carries on making them, and Reelhouse picks them up and downloads them the next time you start it.",
-		counted(n, "video is", "videos are"))
-	d := dialog.NewConfirm("Quit Reelhouse?", msg, func(ok bool) {
+	msg := lang.N("{{.Count}} videos are still being made. The service carries on making them, and Reelhouse picks them up and downloads them the next time you start it.",
+		n, map[string]any{"Count": n})
+	d := dialog.NewConfirm(lang.L("Quit Reelhouse?"), msg, func(ok bool) {
 		if ok {
 			u.quitNow()
 		}
 	}, u.main)
-	d.SetConfirmText("Quit")
+	d.SetConfirmText(lang.L("Quit"))
 	u.onOpenMain()
 	d.Show()
 }
@@ -356,45 +355,45 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		i.Shortcut = sc
 		return i
 	}
-	quit := fyne.NewMenuItem("Quit", u.onQuit)
+	quit := fyne.NewMenuItem(lang.L("Quit"), u.onQuit)
 	quit.IsQuit = true
-	file := fyne.NewMenu("File",
-		item("New prompt", shortcutNew, u.onNewPrompt),
-		item("Generate", shortcutGenerate, u.compose.onGenerate),
+	file := fyne.NewMenu(lang.L("File"),
+		item(lang.L("New prompt"), shortcutNew, u.onNewPrompt),
+		item(lang.L("Generate"), shortcutGenerate, u.compose.onGenerate),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Add by task id…", func() { u.showLibrary(); h.onAddByID() }),
-		fyne.NewMenuItem("Export selected video…", func() { h.onExport(false) }),
-		fyne.NewMenuItem("Export all shown videos…", func() { h.onExport(true) }),
-		fyne.NewMenuItem("Save a copy as…", h.onSaveCopy),
+		fyne.NewMenuItem(lang.L("Add by task id…"), func() { u.showLibrary(); h.onAddByID() }),
+		fyne.NewMenuItem(lang.L("Export selected video…"), func() { h.onExport(false) }),
+		fyne.NewMenuItem(lang.L("Export all shown videos…"), func() { h.onExport(true) }),
+		fyne.NewMenuItem(lang.L("Save a copy as…"), h.onSaveCopy),
 		fyne.NewMenuItemSeparator(),
 		quit,
 	)
-	edit := fyne.NewMenu("Edit",
-		item("Find", shortcutFind, u.onFind),
+	edit := fyne.NewMenu(lang.L("Edit"),
+		item(lang.L("Find"), shortcutFind, u.onFind),
 		fyne.NewMenuItemSeparator(),
-		item("Settings…", shortcutSettings, u.settings.show),
+		item(lang.L("Settings…"), shortcutSettings, u.settings.show),
 	)
 	u.viewItems = make(map[string]*fyne.MenuItem)
-	view := fyne.NewMenu("View")
+	view := fyne.NewMenu(lang.L("View"))
 	for _, name := range libraryViews {
 		i := fyne.NewMenuItem(name, func() { u.onView(name) })
 		i.Checked = name == h.filter.Selected
 		u.viewItems[name] = i
 		view.Items = append(view.Items, i)
 	}
-	h.gridMenuItem = fyne.NewMenuItem("Show as grid", func() { u.showLibrary(); h.onToggleView() })
+	h.gridMenuItem = fyne.NewMenuItem(lang.L("Show as grid"), func() { u.showLibrary(); h.onToggleView() })
 	h.gridMenuItem.Checked = h.gridShown
 	view.Items = append(view.Items, fyne.NewMenuItemSeparator(), h.gridMenuItem)
-	library := fyne.NewMenu("Library",
-		fyne.NewMenuItem("Check library folder", h.onReconcile),
-		fyne.NewMenuItem("Rebuild history from folder", h.onRebuild),
+	library := fyne.NewMenu(lang.L("Library"),
+		fyne.NewMenuItem(lang.L("Check library folder"), h.onReconcile),
+		fyne.NewMenuItem(lang.L("Rebuild history from folder"), h.onRebuild),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Empty trash…", h.onEmptyTrash),
+		fyne.NewMenuItem(lang.L("Empty trash…"), h.onEmptyTrash),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Usage…", u.showUsage),
-		fyne.NewMenuItem("Copy diagnostics", h.onCopyDiagnostics),
+		fyne.NewMenuItem(lang.L("Usage…"), u.showUsage),
+		fyne.NewMenuItem(lang.L("Copy diagnostics"), h.onCopyDiagnostics),
 	)
-	help := fyne.NewMenu("Help", fyne.NewMenuItem("About Reelhouse", u.onAbout))
+	help := fyne.NewMenu(lang.L("Help"), fyne.NewMenuItem(lang.L("About Reelhouse"), u.onAbout))
 	return fyne.NewMainMenu(file, edit, view, library, help)
 }
 
@@ -419,14 +418,14 @@ func (u *UI) syncViewMenu() {
 func (u *UI) onAbout() {
 	version := u.deps.Version
 	if version == "" {
-		version = "(development build)"
+		version = lang.L("(development build)")
 	}
 	data := u.deps.DataDir
 	if data == "" {
 		data = "—"
 	}
-	msg := widget.NewLabel(fmt.Sprintf("Reelhouse %s\n\nLibrary folder: %s\nData folder: %s",
-		version, userText(u.deps.Library.Dir()), userText(data)))
+	msg := widget.NewLabel(lang.L("Reelhouse {{.Version}}\n\nLibrary folder: {{.Library}}\nData folder: {{.Data}}",
+		map[string]any{"Version": version, "Library": userText(u.deps.Library.Dir()), "Data": userText(data)}))
 	msg.Wrapping = fyne.TextWrapWord
 	content := fyne.CanvasObject(msg)
 	size := fyne.NewSize(520, 220)
@@ -436,10 +435,10 @@ func (u *UI) onAbout() {
 		text.TextStyle.Monospace = true
 		scroll := container.NewVScroll(text)
 		scroll.SetMinSize(fyne.NewSize(480, 300))
-		content = container.NewVBox(msg, widget.NewAccordion(widget.NewAccordionItem("Licences of the parts Reelhouse is built from", scroll)))
+		content = container.NewVBox(msg, widget.NewAccordion(widget.NewAccordionItem(lang.L("Licences of the parts Reelhouse is built from"), scroll)))
 		size = fyne.NewSize(640, 520)
 	}
-	d := dialog.NewCustom("About Reelhouse", "OK", content, u.main)
+	d := dialog.NewCustom(lang.L("About Reelhouse"), lang.L("OK"), content, u.main)
 	d.Resize(size)
 	d.Show()
 }
