@@ -280,13 +280,13 @@ func (v *historyView) selectRecord(r history.Record) {
 	// The filters hide it: show everything (or the trash); the reload keeps
 	// the selection.
 	v.search.SetText("")
-	view := filterAll
+	view := lang.L(filterAll)
 	if r.Trashed() {
-		view = filterTrash
+		view = lang.L(filterTrash)
 	}
-	v.model.SetSelected(allModels)
-	v.tag.SetSelected(allTags)
-	v.when.SetSelected(anyTime)
+	v.model.SetSelected(lang.L(allModels))
+	v.tag.SetSelected(lang.L(allTags))
+	v.when.SetSelected(lang.L(anyTime))
 	v.filter.SetSelected(view)
 	v.selected = r.ID
 	v.onFilterChanged()

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -30,7 +31,8 @@ const (
 	oldest    = "Oldest first"
 )
 
-var timeRanges = []string{anyTime, "Today", "Last 7 days", "Last 30 days", "This year"}
+// timeRanges are the choices of the time filter, translated where shown.
+var timeRanges = []string{translateLater(anyTime), translateLater("Today"), translateLater("Last 7 days"), translateLater("Last 30 days"), translateLater("This year")}
 
 // pageSize is how many records the list loads at a time.
 const pageSize = 200
@@ -149,17 +151,17 @@ func newHistory(u *UI) *historyView {
 		v.canceller = u.deps.Tracker
 	}
 	v.search = widget.NewEntry()
-	v.search.SetPlaceHolder("Search prompts, or paste a task id")
-	v.filter = widget.NewSelect([]string{filterAll, filterInProgress, filterDone, filterAttention, filterNotDownloaded, filterFavourites, filterTrash}, nil)
-	v.filter.SetSelected(filterAll)
-	v.model = widget.NewSelect([]string{allModels}, nil)
-	v.model.SetSelected(allModels)
-	v.tag = widget.NewSelect([]string{allTags}, nil)
-	v.tag.SetSelected(allTags)
-	v.when = widget.NewSelect(timeRanges, nil)
-	v.when.SetSelected(anyTime)
-	v.sort = widget.NewSelect([]string{newest, oldest}, nil)
-	v.sort.SetSelected(newest)
+	v.search.SetPlaceHolder(lang.L("Search prompts, or paste a task id"))
+	v.filter = widget.NewSelect([]string{lang.L(filterAll), lang.L(filterInProgress), lang.L(filterDone), lang.L(filterAttention), lang.L(filterNotDownloaded), lang.L(filterFavourites), lang.L(filterTrash)}, nil)
+	v.filter.SetSelected(lang.L(filterAll))
+	v.model = widget.NewSelect([]string{lang.L(allModels)}, nil)
+	v.model.SetSelected(lang.L(allModels))
+	v.tag = widget.NewSelect([]string{lang.L(allTags)}, nil)
+	v.tag.SetSelected(lang.L(allTags))
+	v.when = widget.NewSelect(translated(timeRanges), nil)
+	v.when.SetSelected(lang.L(anyTime))
+	v.sort = widget.NewSelect([]string{lang.L(newest), lang.L(oldest)}, nil)
+	v.sort.SetSelected(lang.L(newest))
 	// Callbacks are set after the initial selections, so that building the
 	// window starts no background work.
 	changed := func(string) { v.onFilterChanged() }
@@ -168,7 +170,7 @@ func newHistory(u *UI) *historyView {
 
 	v.count = widget.NewLabel("")
 	v.count.Wrapping = fyne.TextWrapWord
-	v.more = widget.NewButton("Show more", v.onShowMore)
+	v.more = widget.NewButton(lang.L("Show more"), v.onShowMore)
 	v.more.Hide()
 
 	v.thumbs = newThumbCache(thumbCacheBytes,
@@ -194,14 +196,14 @@ func newHistory(u *UI) *historyView {
 	v.grid = v.newLibraryGrid()
 	v.grid.Hide()
 	v.pickBar = v.newPickBar()
-	v.viewToggle = widget.NewButtonWithIcon("Grid", theme.GridIcon(), v.onToggleView)
+	v.viewToggle = widget.NewButtonWithIcon(lang.L("Grid"), theme.GridIcon(), v.onToggleView)
 	u.main.Canvas().AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { v.onSelectAll() })
 
 	v.buildDetail()
 
-	v.bannerText = widget.NewLabel(unreachableText + ".")
+	v.bannerText = widget.NewLabel(lang.L("{{.Problem}}.", map[string]any{"Problem": lang.L(unreachableText)}))
 	v.bannerText.Wrapping = fyne.TextWrapWord
-	v.bannerDetails = widget.NewButton("Details", v.onUnreachableDetails)
+	v.bannerDetails = widget.NewButton(lang.L("Details"), v.onUnreachableDetails)
 	v.banner = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), v.bannerDetails, v.bannerText)
 	v.banner.Hide()
 	top := container.NewVBox(

@@ -95,3 +95,12 @@ var languageNames = []struct{ Value, Name string }{
 // the language is chosen; the text is translated where it is shown, with
 // lang.L(text).
 func translateLater(text string) string { return text }
+
+// translated is texts, each translated with lang.L.
+func translated(texts []string) []string {
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = lang.L(t)
+	}
+	return out
+}

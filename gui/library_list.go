@@ -19,7 +19,7 @@ import (
 // rowStatus is the status column, with download progress when known.
 func (v *historyView) rowStatus(r history.Record) string {
 	if v.unreachable && r.Watching && !r.State.Final() {
-		return unreachableText
+		return lang.L(unreachableText)
 	}
 	if p, ok := v.downloading(r); ok {
 		return lang.L("Downloading {{.Percent}}%", map[string]any{"Percent": int(p * 100)})
@@ -32,37 +32,37 @@ func (v *historyView) rowStatus(r history.Record) string {
 
 // query turns the filter controls into a store query.
 func (v *historyView) query() history.Query {
-	q := history.Query{Text: v.search.Text, Limit: v.pageSize, OldestFirst: v.sort.Selected == oldest}
+	q := history.Query{Text: v.search.Text, Limit: v.pageSize, OldestFirst: v.sort.Selected == lang.L(oldest)}
 	switch v.filter.Selected {
-	case filterInProgress:
+	case lang.L(filterInProgress):
 		q.View = history.ViewInProgress
-	case filterDone:
+	case lang.L(filterDone):
 		q.View = history.ViewDownloaded
-	case filterAttention:
+	case lang.L(filterAttention):
 		q.View = history.ViewAttention
-	case filterNotDownloaded:
+	case lang.L(filterNotDownloaded):
 		q.NotDownloaded = true
-	case filterFavourites:
+	case lang.L(filterFavourites):
 		q.Favourites = true
-	case filterTrash:
+	case lang.L(filterTrash):
 		q.Trash = true
 	}
-	if v.model.Selected != allModels {
+	if v.model.Selected != lang.L(allModels) {
 		q.Model = v.model.Selected
 	}
-	if v.tag.Selected != allTags {
+	if v.tag.Selected != lang.L(allTags) {
 		q.Tag = v.tag.Selected
 	}
 	now := time.Now()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	switch v.when.Selected {
-	case "Today":
+	case lang.L("Today"):
 		q.From = day
-	case "Last 7 days":
+	case lang.L("Last 7 days"):
 		q.From = day.AddDate(0, 0, -6)
-	case "Last 30 days":
+	case lang.L("Last 30 days"):
 		q.From = day.AddDate(0, 0, -29)
-	case "This year":
+	case lang.L("This year"):
 		q.From = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, now.Location())
 	}
 	return q
@@ -150,8 +150,8 @@ func (v *historyView) load(ctx context.Context, offset int) {
 		if seq != v.loadSeq {
 			return
 		}
-		v.setChoices(v.model, allModels, models)
-		v.setChoices(v.tag, allTags, tags)
+		v.setChoices(v.model, lang.L(allModels), models)
+		v.setChoices(v.tag, lang.L(allTags), tags)
 		if offset == 0 {
 			v.records = v.records[:0]
 		}
@@ -209,9 +209,9 @@ func (v *historyView) showCount() {
 		tasks = lang.L("{{.Tasks}} · {{.Videos}}", map[string]any{"Tasks": tasks, "Videos": videos})
 	}
 	switch {
-	case n == 0 && v.filter.Selected == filterTrash:
+	case n == 0 && v.filter.Selected == lang.L(filterTrash):
 		v.count.SetText(lang.L("The trash is empty."))
-	case n == 0 && v.search.Text == "" && v.filter.Selected == filterAll:
+	case n == 0 && v.search.Text == "" && v.filter.Selected == lang.L(filterAll):
 		v.count.SetText(lang.L("No videos yet. Write a prompt and press Generate."))
 	case n == 0:
 		v.count.SetText(lang.L("Nothing matches. Try other words or filters."))

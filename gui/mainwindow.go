@@ -31,7 +31,8 @@ var (
 )
 
 // libraryViews are the views of the View menu, in the filter's words.
-var libraryViews = []string{filterAll, filterInProgress, filterDone, filterAttention, filterNotDownloaded, filterFavourites, filterTrash}
+var libraryViews = []string{translateLater(filterAll), translateLater(filterInProgress), translateLater(filterDone),
+	translateLater(filterAttention), translateLater(filterNotDownloaded), translateLater(filterFavourites), translateLater(filterTrash)}
 
 // mainState is what the main window keeps beside its views; it is touched
 // on the UI goroutine only, except makingCount.
@@ -375,7 +376,8 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 	)
 	u.viewItems = make(map[string]*fyne.MenuItem)
 	view := fyne.NewMenu(lang.L("View"))
-	for _, name := range libraryViews {
+	for _, key := range libraryViews {
+		name := lang.L(key)
 		i := fyne.NewMenuItem(name, func() { u.onView(name) })
 		i.Checked = name == h.filter.Selected
 		u.viewItems[name] = i
