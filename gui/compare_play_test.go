@@ -1,9 +1,14 @@
 package gui
 
 import (
+	"bytes"
 	"image"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -186,4 +191,50 @@ func TestCompareWithoutFFmpegShowsThePictures(t *testing.T) {
 	if top := c.win.Canvas().Overlays().Top(); top != nil {
 		t.Fatal("a dialog is shown without ffmpeg")
 	}
+}
+
+func TestUseThisFrameStartsFromTheFrameOnShow(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed")
+	}
+	h := newHarness(t, nil, true)
+	rec := makeVideos(t, h, client.CreateRequest{Model: defaultModel, Prompt: "A kite over the dunes", Ratio: "16:9",
+		UpstreamOptions: map[string]any{"seed": 5.0}})[0]
+	hv := h.ui.history
+	h.loop.until(t, "the video in the list", func() bool { return hv.indexOf(rec.ID) >= 0 })
+	hv.selectRecord(rec)
+	h.loop.until(t, "the player", func() bool { return hv.player != nil && hv.player.frame != nil && !hv.player.playBtn.Disabled() })
+	p := hv.player
+	if !p.useBtn.Visible() || p.useBtn.Disabled() {
+		t.Fatal("no Use this frame in the player")
+	}
+	p.scrub.SetValue(1)
+	h.loop.until(t, "the frame at 1 s", func() bool { return p.frame.PTS == time.Second })
+
+	test.Tap(p.useBtn)
+	c := h.ui.compose
+	h.loop.until(t, "the frame as the picture", func() bool { return c.continuing() == rec.ID })
+	if !strings.HasPrefix(c.imageName, "Frame at 1.00 s of") || valueOf(roleChoices(), c.imageRole.Selected) != "first_frame" ||
+		c.prompt.Text != rec.Request.Prompt || !strings.Contains(c.extra.Text, `"seed":5`) {
+		t.Errorf("form: picture %q role %q prompt %q extra %q", c.imageName, c.imageRole.Selected, c.prompt.Text, c.extra.Text)
+	}
+	// The picture is the frame at 1 s, not the last one.
+	video, err := h.deps.Library.Folder().Abs(rec.Files[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	at, last := filepath.Join(dir, "at.png"), filepath.Join(dir, "last.png")
+	if err := media.FrameAt(t.Context(), video, time.Second, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := media.LastFrame(t.Context(), video, last); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(at)
+	other, _ := os.ReadFile(last)
+	if got := c.preview.Resource.Content(); !bytes.Equal(got, want) || bytes.Equal(got, other) {
+		t.Errorf("the picture is not the frame at 1 s (%d bytes; frame at 1 s %d, last frame %d)", len(got), len(want), len(other))
+	}
+	capture(t, h.ui.main, "use-this-frame")
 }

@@ -166,7 +166,9 @@ func buildPlayerView(u *UI, path string, info media.Info, thumb string, opts pla
 	volumeBox := container.NewGridWrap(fyne.NewSize(90, v.volume.MinSize().Height), v.volume)
 	buttons := container.NewHBox(v.playBtn, v.stepBtn, v.loopBtn, v.muteBtn, volumeBox, v.fullBtn)
 	// The scrubber has a row of its own, so it stays long in a narrow panel.
-	v.controls = container.NewVBox(v.scrub, container.NewBorder(nil, nil, container.NewHBox(v.clock, v.useBtn), buttons))
+	// "Use this frame" has a row of its own too: the buttons fill a narrow
+	// panel's row.
+	v.controls = container.NewVBox(v.scrub, container.NewBorder(nil, nil, v.clock, buttons), container.NewHBox(v.useBtn))
 	v.setControlsEnabled(false)
 
 	openBtn := widget.NewButtonWithIcon(playerOpenOther, theme.MediaPlayIcon(), v.onOpenElsewhere)
