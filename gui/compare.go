@@ -377,7 +377,8 @@ func (c *compareView) fill(items []compareItem) {
 	c.notice.Hide()
 	c.bar.Show()
 	c.setPosition(0)
-	c.openPlayers(0, 0, false)
+	// The first video that has a file is heard.
+	c.openPlayers(max(slices.IndexFunc(items, func(it compareItem) bool { return it.path != "" }), 0), 0, false)
 	c.table.RemoveAll()
 	rows := differences(recs)
 	if len(rows) == 0 {

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/reelhouse/reelhouse/history/media"
@@ -93,8 +92,6 @@ type Player struct {
 		before time.Duration
 		seg    *segment
 	}
-	// shownPTS is the time of the frame on show, for Position.
-	shownPTS atomic.Int64
 }
 
 // request is what the caller asked for and the Player has not yet done.
@@ -168,10 +165,6 @@ func (p *Player) Size() (width, height int) { return p.width, p.height }
 
 // FrameRate is the number of frames per second the Player shows.
 func (p *Player) FrameRate() float64 { return p.rate }
-
-// Position is the time of the frame on show, from the start of the file.
-// It may be called from any goroutine.
-func (p *Player) Position() time.Duration { return time.Duration(p.shownPTS.Load()) }
 
 // Clock is the time p has played, summed over its seeks and loops: it
 // runs while p plays, following p's sound when p plays sound, and stands
@@ -470,7 +463,6 @@ func (p *Player) show(st *state, f *Frame) {
 	st.shown = f.Index
 	st.seg.gotFrame = true
 	st.seg.lastPTS = f.PTS
-	p.shownPTS.Store(int64(f.PTS))
 	if p.opts.OnFrame != nil {
 		p.opts.OnFrame(f)
 	} else {
