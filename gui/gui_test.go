@@ -125,8 +125,14 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 	loop := &uiLoop{}
 	ui := New(a, deps)
 	ui.do = loop.do
+	ui.history.openFile = func(string) error { return nil } // tests open nothing on the desktop
 	ui.Start()
 	t.Cleanup(func() {
+		// As Stop does, but pumping: no background work starts from here
+		// on (a late timer's would race with the wait below).
+		ui.mu.Lock()
+		ui.stopped = true
+		ui.mu.Unlock()
 		ui.cancel()
 		// Background work may be waiting for the loop; keep pumping.
 		stopped := make(chan struct{})
@@ -364,9 +370,10 @@ func TestFavouriteTagsAndTrashWithUndo(t *testing.T) {
 
 	hv.list.Select(hv.indexOf(keep.ID))
 	test.Tap(hv.favourite)
-	hv.tags.SetText("Sea, holiday")
-	hv.note.SetText("opening shot")
-	test.Tap(hv.saveNotes)
+	test.Type(hv.tags, "Sea, holiday")
+	hv.tags.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(hv.note, "opening shot")
+	hv.flushEdits() // as when the note loses the focus
 	h.loop.until(t, "favourite, tags and note saved", func() bool {
 		r := hv.records[hv.indexOf(keep.ID)]
 		return r.Favourite && strings.Join(r.Tags, ",") == "holiday,sea" && r.Note == "opening shot"

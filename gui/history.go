@@ -96,9 +96,8 @@ type historyView struct {
 	prompt     *widget.Label
 	fields     map[string]*widget.Label
 	favourite  *widget.Check
-	tags       *widget.Entry
-	note       *widget.Entry
-	saveNotes  *widget.Button
+	tags       *draftEntry // the entry that adds tags
+	note       *draftEntry
 	openBtn    *widget.Button
 	folderBtn  *widget.Button
 	retryBtn   *widget.Button
@@ -130,6 +129,8 @@ type historyView struct {
 	videosSeq int  // the load the video count belongs to
 	counting  bool // a video count is under way
 	countMore bool // count again when it ends
+
+	detailPanel
 }
 
 func newHistory(u *UI) *historyView {
@@ -196,67 +197,7 @@ func newHistory(u *UI) *historyView {
 	v.viewToggle = widget.NewButtonWithIcon("Grid", theme.GridIcon(), v.onToggleView)
 	u.main.Canvas().AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { v.onSelectAll() })
 
-	v.empty = widget.NewLabel("Select a video to see its details.")
-	v.thumb = canvas.NewImageFromResource(nil)
-	v.thumb.FillMode = canvas.ImageFillContain
-	v.thumb.SetMinSize(fyne.NewSize(320, 180))
-	v.thumbBox = container.NewCenter(v.thumb)
-	v.thumbBox.Hide()
-	v.playerBox = container.NewStack()
-	v.videoPick = widget.NewSelect(nil, v.onVideoPicked)
-	v.videoPick.Hide()
-	v.prompt = widget.NewLabel("")
-	v.prompt.Wrapping = fyne.TextWrapWord
-	v.prompt.Selectable = true
-	form := widget.NewForm()
-	for _, name := range detailFields {
-		l := widget.NewLabel("")
-		l.Selectable = true
-		switch name {
-		case "File", "Folder":
-			l.Truncation = fyne.TextTruncateEllipsis
-		default:
-			l.Wrapping = fyne.TextWrapWord
-		}
-		v.fields[name] = l
-		form.Append(name, l)
-	}
-	v.favourite = widget.NewCheck("Favourite", nil)
-	v.tags = widget.NewEntry()
-	v.tags.SetPlaceHolder("Tags, separated by commas")
-	v.note = widget.NewMultiLineEntry()
-	v.note.SetPlaceHolder("A note about this video")
-	v.note.SetMinRowsVisible(2)
-	v.note.Wrapping = fyne.TextWrapWord
-	v.saveNotes = widget.NewButtonWithIcon("Save tags and note", theme.DocumentSaveIcon(), v.onSaveNotes)
-	organize := widget.NewForm(
-		widget.NewFormItem("", v.favourite),
-		widget.NewFormItem("Tags", v.tags),
-		widget.NewFormItem("Note", v.note),
-		widget.NewFormItem("", container.NewHBox(v.saveNotes)),
-	)
-
-	v.openBtn = widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), v.onOpen)
-	v.openBtn.Importance = widget.HighImportance
-	v.folderBtn = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), v.onShowFolder)
-	v.retryBtn = widget.NewButtonWithIcon("Retry download", theme.DownloadIcon(), v.onRetry)
-	v.againBtn = widget.NewButtonWithIcon("Generate again", theme.ViewRefreshIcon(), v.onGenerateAgain)
-	v.checkBtn = widget.NewButtonWithIcon("Check again", theme.SearchIcon(), v.onCheckAgain)
-	v.unwatchBtn = widget.NewButtonWithIcon("Stop watching", theme.VisibilityOffIcon(), v.onStopWatching)
-	v.copyBtn = widget.NewButtonWithIcon("Copy task id", theme.ContentCopyIcon(), v.onCopyID)
-	v.deleteBtn = widget.NewButtonWithIcon("Move to trash", theme.DeleteIcon(), v.onDelete)
-	v.deleteBtn.Importance = widget.DangerImportance
-	v.cancelBtn = widget.NewButtonWithIcon("Cancel video", theme.CancelIcon(), v.onCancel)
-	v.cancelBtn.Hide()
-	v.attachBtn = widget.NewButtonWithIcon("I have its task id…", theme.ContentPasteIcon(), v.onAttachID)
-	v.attachBtn.Hide()
-	actions := container.NewGridWithColumns(2,
-		v.attachBtn, v.openBtn, v.folderBtn, v.retryBtn, v.againBtn, v.checkBtn, v.unwatchBtn, v.cancelBtn, v.copyBtn, v.deleteBtn)
-	heading := widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	v.links = newRecordLinks(u)
-	v.detail = container.NewBorder(nil, actions, nil, nil,
-		container.NewVScroll(container.NewVBox(v.playerBox, v.thumbBox, container.NewCenter(v.videoPick), heading, v.prompt, v.links.content(), form, widget.NewSeparator(), organize)))
-	v.detail.Hide()
+	v.buildDetail()
 
 	v.bannerText = widget.NewLabel(unreachableText + ".")
 	v.bannerText.Wrapping = fyne.TextWrapWord

@@ -1,30 +1,199 @@
 package gui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
 )
 
-// detailFields are the metadata rows of the detail panel, in order.
-var detailFields = []string{"Status", "Model", "Options", "Task id", "Created", "Completed", "Video", "File", "Folder", "Size", "Service fields", "Problem"}
+// detailFields are the labels of the detail panel: the status and the
+// problem at the top, the technical facts folded under "Details".
+var detailFields = []string{"Status", "Problem", "Model", "Options", "Task id", "Created", "Completed", "Video", "File", "Folder", "Size", "Service fields"}
+
+// technicalFields are the facts under "Details", in order.
+var technicalFields = detailFields[2:]
+
+// saveDelay is how long typing in the title, tags or note must pause
+// before it is saved.
+const saveDelay = 600 * time.Millisecond
+
+// detailPanel is the part of the library view that shows one video: what a
+// person cares about first, the technical facts folded away, and the
+// actions.
+type detailPanel struct {
+	// playerSlot is the top of the panel. It shows the thumbnail; the
+	// in-app player takes its place there.
+	playerSlot *fyne.Container
+	title      *draftEntry
+	chips      *fyne.Container // one removable button per tag
+	chipTags   []string        // the tags the chips show: the draft of shownID
+	saved      *widget.Label   // the quiet line that says the edits are saved
+	serviceBtn *widget.Button  // "Details…": the service's own code and message
+	facts      *widget.Accordion
+	fixRow     *fyne.Container // the actions that fix a problem, when one applies
+
+	// The title, tags and note in the entries are a draft of shownID's
+	// until saved. editDirty says the draft differs from what was last
+	// saved; editSeq tells the last keystroke's timer from stale ones.
+	editDirty bool
+	editSeq   int
+	stopEdit  func() bool
+	filling   bool // the entries are being filled from a record, not typed in
+	// saving counts each record's saves under way, so that a live update
+	// read before a save landed does not put old text back.
+	saving map[int64]int
+	saver  labelSaver
+
+	// openFile asks the system to open a file or folder and reports
+	// whether that failed; it runs off the UI goroutine. Tests replace it.
+	openFile func(path string) error
+}
+
+// buildDetail makes the detail panel's widgets.
+func (v *historyView) buildDetail() {
+	v.saving = make(map[int64]int)
+	v.saver.pending = make(map[int64]videoLabels)
+	v.openFile = systemOpen(v.ui.app)
+
+	v.empty = widget.NewLabel("Select a video to see it here.")
+	v.thumb = canvas.NewImageFromResource(nil)
+	v.thumb.FillMode = canvas.ImageFillContain
+	v.thumb.SetMinSize(fyne.NewSize(320, 180))
+	v.thumbBox = container.NewCenter(v.thumb)
+	v.thumbBox.Hide()
+	v.playerBox = container.NewStack()
+	v.playerSlot = container.NewStack(v.playerBox, v.thumbBox)
+	v.links = newRecordLinks(v.ui)
+	v.videoPick = widget.NewSelect(nil, v.onVideoPicked)
+	v.videoPick.Hide()
+
+	v.title = newDraftEntry(false, v.flushEdits)
+	v.title.SetPlaceHolder("Give this video a title")
+	v.title.TextStyle.Bold = true
+	v.title.OnChanged = func(string) { v.onDraftChanged() }
+	v.title.OnSubmitted = func(string) { v.flushEdits() }
+
+	for _, name := range detailFields {
+		l := widget.NewLabel("")
+		l.Selectable = true
+		switch name {
+		case "File", "Folder":
+			l.Truncation = fyne.TextTruncateEllipsis
+		default:
+			l.Wrapping = fyne.TextWrapWord
+		}
+		v.fields[name] = l
+	}
+	v.fields["Status"].TextStyle.Bold = true
+	v.fields["Status"].Selectable = false
+	v.serviceBtn = widget.NewButton("Details…", v.onServiceDetails)
+	v.serviceBtn.Importance = widget.LowImportance
+	v.serviceBtn.Hide()
+
+	v.prompt = widget.NewLabel("")
+	v.prompt.Wrapping = fyne.TextWrapWord
+	v.prompt.Selectable = true
+	v.favourite = widget.NewCheck("Favourite", nil)
+	v.chips = container.New(layout.NewRowWrapLayout())
+	v.tags = newDraftEntry(false, v.flushEdits)
+	v.tags.SetPlaceHolder("Add a tag, then press Enter")
+	v.tags.OnSubmitted = func(text string) { v.onAddTags(text) }
+	v.note = newDraftEntry(true, v.flushEdits)
+	v.note.SetPlaceHolder("A note about this video")
+	v.note.SetMinRowsVisible(3)
+	v.note.Wrapping = fyne.TextWrapWord
+	v.note.OnChanged = func(string) { v.onDraftChanged() }
+	v.saved = widget.NewLabel("")
+	v.saved.Importance = widget.LowImportance
+	v.saved.Wrapping = fyne.TextWrapWord
+
+	v.openBtn = widget.NewButtonWithIcon("Open video", theme.MediaPlayIcon(), v.onOpen)
+	v.openBtn.Importance = widget.HighImportance
+	v.folderBtn = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), v.onShowFolder)
+	v.retryBtn = widget.NewButtonWithIcon("Retry download", theme.DownloadIcon(), v.onRetry)
+	v.againBtn = widget.NewButtonWithIcon("Generate again", theme.ViewRefreshIcon(), v.onGenerateAgain)
+	v.checkBtn = widget.NewButtonWithIcon("Check again", theme.SearchIcon(), v.onCheckAgain)
+	v.unwatchBtn = widget.NewButtonWithIcon("Stop watching", theme.VisibilityOffIcon(), v.onStopWatching)
+	v.copyBtn = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), v.onCopyID)
+	v.copyBtn.Importance = widget.LowImportance
+	v.deleteBtn = widget.NewButtonWithIcon("Move to trash", theme.DeleteIcon(), v.onDelete)
+	v.deleteBtn.Importance = widget.DangerImportance
+	v.cancelBtn = widget.NewButtonWithIcon("Cancel video", theme.CancelIcon(), v.onCancel)
+	v.cancelBtn.Hide()
+	v.attachBtn = widget.NewButtonWithIcon("I have its task id…", theme.ContentPasteIcon(), v.onAttachID)
+	v.attachBtn.Hide()
+
+	facts := widget.NewForm()
+	for _, name := range technicalFields {
+		var value fyne.CanvasObject = v.fields[name]
+		if name == "Task id" {
+			value = container.NewBorder(nil, nil, nil, v.copyBtn, v.fields[name])
+		}
+		facts.Append(name, value)
+	}
+	v.facts = widget.NewAccordion(widget.NewAccordionItem("Details", facts))
+
+	bold := func(s string) *widget.Label {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	v.fixRow = container.NewGridWithColumns(2, v.retryBtn, v.checkBtn, v.unwatchBtn, v.cancelBtn, v.attachBtn)
+	problem := container.NewBorder(nil, nil, nil, container.NewVBox(v.serviceBtn), v.fields["Problem"])
+	body := container.NewVBox(
+		v.playerSlot,
+		container.NewCenter(v.videoPick),
+		v.title,
+		v.fields["Status"],
+		problem,
+		v.fixRow,
+		bold("Prompt"),
+		v.prompt,
+		v.links.content(),
+		v.favourite,
+		bold("Tags"),
+		v.chips,
+		v.tags,
+		bold("Note"),
+		v.note,
+		v.saved,
+		v.facts,
+	)
+	actions := container.NewGridWithColumns(2, v.openBtn, v.folderBtn, v.againBtn, v.deleteBtn)
+	// The inset keeps the entries' right edges clear of the scroll bar.
+	inset := container.New(layout.NewCustomPaddedLayout(0, 0, 0, 3*theme.Padding()), body)
+	v.detail = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), actions), nil, nil, container.NewVScroll(inset))
+	v.detail.Hide()
+}
 
 // showDetail fills the detail panel from the selected record.
 func (v *historyView) showDetail() {
 	r, ok := v.current()
+	if !ok || r.ID != v.shownID {
+		// The draft belongs to the record shown until now: save it first.
+		v.flushEdits()
+	}
 	if !ok {
 		v.shownID, v.shownThumb = 0, ""
 		v.closePlayer()
@@ -34,14 +203,14 @@ func (v *historyView) showDetail() {
 	}
 	v.empty.Hide()
 	v.detail.Show()
-	v.prompt.SetText(r.Request.Prompt)
+	v.prompt.SetText(userText(r.Request.Prompt))
 	set := func(name, value string) {
 		if value == "" {
 			value = "—"
 		}
 		v.fields[name].SetText(value)
 	}
-	set("Status", v.rowStatus(r))
+	v.fields["Status"].SetText(v.rowStatus(r))
 	set("Model", r.Request.Model)
 	set("Options", optionsText(r))
 	set("Task id", r.TaskID)
@@ -66,24 +235,37 @@ func (v *historyView) showDetail() {
 	set("Folder", strings.Join(folders, ", "))
 	set("Size", strings.Join(sizes, ", "))
 	set("Service fields", serviceFields(r.Raw))
-	problem := messageText(r)
-	if p := downloadProblem(r); p != "" {
-		problem = strings.TrimSpace(problem + "\n" + p)
+	if p := recordProblems(r); p != "" {
+		v.fields["Problem"].SetText(p)
+		v.fields["Problem"].Show()
+	} else {
+		v.fields["Problem"].SetText("")
+		v.fields["Problem"].Hide()
 	}
-	if missing(r) {
-		problem = strings.TrimSpace(problem + "\nThe video is no longer in the library folder. Use “Retry download” to fetch it again while the service still has it.")
+	if code, msg := serviceError(r); code != "" || msg != "" {
+		v.serviceBtn.Show()
+	} else {
+		v.serviceBtn.Hide()
 	}
-	set("Problem", problem)
 
 	v.favourite.OnChanged = nil
 	v.favourite.SetChecked(r.Favourite)
 	v.favourite.OnChanged = v.onFavouriteChanged
-	if r.ID != v.shownID {
-		// Only for a newly selected record: a status change must not wipe
-		// tags or a note being typed.
+	switch {
+	case r.ID != v.shownID:
 		v.shownID, v.fileIdx = r.ID, 0
-		v.tags.SetText(strings.Join(r.Tags, ", "))
-		v.note.SetText(r.Note)
+		v.fillDraft(r)
+		if v.tags.Text != "" {
+			v.filling = true
+			v.tags.SetText("")
+			v.filling = false
+		}
+		v.saved.SetText("")
+	case !v.editDirty && v.saving[r.ID] == 0:
+		// Changed elsewhere (several videos tagged at once, say) while
+		// nothing is being typed here: show it as it now is. Text being
+		// typed, or being saved, is never replaced by an older record.
+		v.fillDraft(r)
 	}
 	v.fileIdx = min(v.fileIdx, max(len(r.Files)-1, 0))
 	if len(r.Files) > 1 {
@@ -107,20 +289,16 @@ func (v *historyView) showDetail() {
 	v.showPlayer(r, hasFile && !trashed)
 	enable(v.openBtn, hasFile && !trashed)
 	enable(v.folderBtn, hasFile && !trashed)
-	enable(v.retryBtn, !trashed && canRetryDownload(r))
-	if canAttachTaskID(r) {
-		v.attachBtn.Show()
-	} else {
-		v.attachBtn.Hide()
-	}
+	offer(v.retryBtn, !trashed && canRetryDownload(r))
+	offer(v.attachBtn, canAttachTaskID(r))
 	enable(v.againBtn, r.Request.Prompt != "")
-	enable(v.checkBtn, !trashed && r.TaskID != "" && !(r.Watching && !r.State.Final()))
-	enable(v.unwatchBtn, r.Watching && !r.State.Final())
-	if v.canceller != nil && canCancel(r) {
-		v.cancelBtn.Enable()
-		v.cancelBtn.Show()
+	offer(v.checkBtn, !trashed && r.TaskID != "" && !(r.Watching && !r.State.Final()) && !(r.State == history.StateSuccess && r.Download == history.DownloadDone))
+	offer(v.unwatchBtn, r.Watching && !r.State.Final())
+	offer(v.cancelBtn, v.canceller != nil && canCancel(r))
+	if v.retryBtn.Visible() || v.attachBtn.Visible() || v.checkBtn.Visible() || v.unwatchBtn.Visible() || v.cancelBtn.Visible() {
+		v.fixRow.Show()
 	} else {
-		v.cancelBtn.Hide()
+		v.fixRow.Hide()
 	}
 	enable(v.copyBtn, r.TaskID != "")
 	if trashed {
@@ -133,6 +311,79 @@ func (v *historyView) showDetail() {
 		v.deleteBtn.Importance = widget.DangerImportance
 	}
 	v.deleteBtn.Refresh()
+}
+
+// offer shows and enables b when it applies, and hides it otherwise.
+func offer(b *widget.Button, on bool) {
+	enable(b, on)
+	if on {
+		b.Show()
+	} else {
+		b.Hide()
+	}
+}
+
+// recordProblems is what went wrong with r, in plain sentences that say
+// what to do next, or "" when nothing did. The service's own words are
+// behind "Details…" (serviceError).
+func recordProblems(r history.Record) string {
+	var lines []string
+	switch {
+	case r.State == history.StateFailed:
+		lines = append(lines, "The service could not make this video. Change the prompt or the settings, then use “Generate again”.")
+	case r.State == history.StateCancelled && r.ErrorCode != history.ErrorCodeCancelled:
+		lines = append(lines, "The service cancelled this video. Use “Generate again” to make it once more.")
+	case r.ErrorMessage != "":
+		lines = append(lines, messageText(r))
+	}
+	if p := downloadProblem(r); p != "" {
+		lines = append(lines, p)
+	}
+	if missing(r) {
+		lines = append(lines, "The video is no longer in the library folder. Use “Retry download” to fetch it again while the service still has it.")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// serviceError is the code and message the service gave for r's failure,
+// as it sent them.
+func serviceError(r history.Record) (code, message string) {
+	var resp struct {
+		Error *client.TaskError `json:"error"`
+	}
+	if json.Unmarshal(r.Raw, &resp) == nil && resp.Error != nil {
+		code, message = resp.Error.Code, resp.Error.Message
+	}
+	if code == "" && r.ErrorCode != history.ErrorCodeCancelled {
+		code = r.ErrorCode
+	}
+	return code, message
+}
+
+// onServiceDetails shows what the service said about the selected video's
+// failure, in its own words.
+func (v *historyView) onServiceDetails() {
+	r, ok := v.current()
+	if !ok {
+		return
+	}
+	code, msg := serviceError(r)
+	var b strings.Builder
+	if code != "" {
+		fmt.Fprintf(&b, "Code: %s\n", userText(code))
+	}
+	if msg != "" {
+		fmt.Fprintf(&b, "Message: %s\n", userText(msg))
+	}
+	if r.TaskID != "" {
+		fmt.Fprintf(&b, "Task id: %s\n", r.TaskID)
+	}
+	text := widget.NewLabel(strings.TrimSpace(b.String()))
+	text.Wrapping = fyne.TextWrapWord
+	text.Selectable = true
+	d := dialog.NewCustom("What the service said", "Close", text, v.win)
+	d.Resize(fyne.NewSize(480, 220))
+	d.Show()
 }
 
 func missing(r history.Record) bool {
@@ -293,31 +544,100 @@ func (v *historyView) onVideoPicked(string) {
 
 func (v *historyView) onOpen() {
 	if p, ok := v.filePath(); ok {
-		v.openPath(p, p)
+		v.openPath(p, false)
 	}
 }
 
 func (v *historyView) onShowFolder() {
 	if p, ok := v.filePath(); ok {
-		v.openPath(p, filepath.Dir(p))
+		v.openPath(p, true)
 	}
 }
 
 // openPath checks in the background that the video exists, then asks the
-// system to open target.
-func (v *historyView) openPath(video, target string) {
+// system to open it, or the folder it is in. When no app opens the video,
+// it says so and offers the folder instead.
+func (v *historyView) openPath(video string, folder bool) {
+	title, target := "Could not open the video", video
+	if folder {
+		title, target = "Could not show the folder", filepath.Dir(video)
+	}
+	open := v.openFile
 	v.ui.background(func(ctx context.Context) {
 		if _, err := os.Stat(video); err != nil {
-			v.ui.showError(v.win, "Video not found", fmt.Errorf("The video is no longer at %s. It may have been moved or deleted outside Reelhouse; use “Retry download” to fetch it again while the service still has it.", userText(video)))
+			fyne.LogError(title, err)
+			v.ui.showError(v.win, title, sentence("The video is no longer in the library folder; it may have been moved or deleted outside Reelhouse. Use “Retry download” to fetch it again while the service still has it."))
 			return
 		}
-		u := &url.URL{Scheme: "file", Path: filepath.ToSlash(target)}
+		err := open(target)
+		if err == nil {
+			return
+		}
+		fyne.LogError(title, err)
 		v.ui.do(func() {
-			if err := v.ui.app.OpenURL(u); err != nil {
-				v.ui.showError(v.win, "Could not open the video", fmt.Errorf("Your system could not open %s: %v", userText(target), err))
+			if folder {
+				msg := widget.NewLabel(fmt.Sprintf("Your system has no file manager that Reelhouse could ask. Open this folder yourself: %s", userText(target)))
+				msg.Wrapping = fyne.TextWrapWord
+				msg.Selectable = true
+				d := dialog.NewCustom(title, "Close", msg, v.win)
+				d.Resize(fyne.NewSize(480, 200))
+				d.Show()
+				return
 			}
+			msg := widget.NewLabel("No video player on this computer opened the video. Install one (VLC, for example), or use “Show in folder” to open it another way.")
+			msg.Wrapping = fyne.TextWrapWord
+			d := dialog.NewCustomConfirm(title, "Show in folder", "Close", msg, func(show bool) {
+				if show {
+					v.openPath(video, true)
+				}
+			}, v.win)
+			d.Resize(fyne.NewSize(480, 200))
+			d.Show()
 		})
 	})
+}
+
+// errNoOpener is the failure to find the desktop's program that opens
+// files with the app chosen for them.
+var errNoOpener = errors.New("xdg-open is not installed")
+
+// systemOpen returns the function that asks the system to open a file or
+// folder with the app the user chose for it, and reports a failure. On
+// Linux and the BSDs it runs xdg-open and waits for its answer, which
+// Fyne's OpenURL does not (it cannot tell that no player is installed);
+// elsewhere it is a's OpenURL.
+func systemOpen(a fyne.App) func(path string) error {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
+	default:
+		return func(path string) error {
+			return a.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(path)})
+		}
+	}
+	return func(path string) error {
+		xdg, err := exec.LookPath("xdg-open")
+		if err != nil {
+			return fmt.Errorf("%w: %v", errNoOpener, err)
+		}
+		var out limitedBuffer
+		cmd := exec.Command(xdg, path)
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("xdg-open: %w: %s", err, strings.TrimSpace(out.String()))
+		}
+		return nil
+	}
+}
+
+// limitedBuffer keeps the first few hundred bytes written to it, for the
+// log.
+type limitedBuffer struct{ bytes.Buffer }
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if room := 512 - b.Len(); room > 0 {
+		b.Buffer.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
 }
 
 // act runs a tracker action on the selected record in the background.
@@ -361,19 +681,227 @@ func (v *historyView) onFavouriteChanged(on bool) {
 	})
 }
 
-func (v *historyView) onSaveNotes() {
-	tags := strings.Split(v.tags.Text, ",")
-	note := v.note.Text
-	v.act("Could not save the tags and note", func(ctx context.Context, id int64) error {
-		if err := v.ui.deps.Library.SetTags(ctx, id, tags); err != nil {
-			return err
-		}
-		if err := v.ui.deps.Library.SetNote(ctx, id, note); err != nil {
-			return err
-		}
-		v.reload(ctx) // the tag filter may have a new choice
+// videoLabels are the words a person gives a video: its title, tags and note.
+type videoLabels struct {
+	title, note string
+	tags        []string
+}
+
+// labelSaver writes labels in the background, each record's newest draft
+// last: a save takes the record's newest draft while holding mu, so a
+// slower save of an older draft can never land after it.
+type labelSaver struct {
+	mu      sync.Mutex // held while a save writes
+	pendMu  sync.Mutex // guards pending
+	pending map[int64]videoLabels
+}
+
+// put makes l the draft of record id that the next save writes.
+func (s *labelSaver) put(id int64, l videoLabels) {
+	s.pendMu.Lock()
+	s.pending[id] = l
+	s.pendMu.Unlock()
+}
+
+// save writes the newest draft of record id, if any, changing only what
+// differs from the history.
+func (s *labelSaver) save(ctx context.Context, lib *history.Library, store *history.Store, id int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pendMu.Lock()
+	l, ok := s.pending[id]
+	delete(s.pending, id)
+	s.pendMu.Unlock()
+	if !ok {
 		return nil
+	}
+	// Saving finishes even when Reelhouse is quitting.
+	ctx = context.WithoutCancel(ctx)
+	r, err := store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if l.title != r.Title {
+		if err := lib.SetTitle(ctx, id, l.title); err != nil {
+			return err
+		}
+	}
+	if !slices.Equal(history.NormalizeTags(l.tags), r.Tags) {
+		if err := lib.SetTags(ctx, id, l.tags); err != nil {
+			return err
+		}
+	}
+	if l.note != r.Note {
+		return lib.SetNote(ctx, id, l.note)
+	}
+	return nil
+}
+
+// fillDraft puts r's title, tags and note in the entries; a tag being
+// typed stays.
+func (v *historyView) fillDraft(r history.Record) {
+	v.filling = true
+	defer func() { v.filling = false }()
+	if v.stopEdit != nil {
+		v.stopEdit()
+	}
+	v.editDirty = false
+	if v.title.Text != r.Title {
+		v.title.SetText(r.Title)
+	}
+	if v.note.Text != r.Note {
+		v.note.SetText(r.Note)
+	}
+	v.setChips(r.Tags)
+}
+
+// onDraftChanged starts, or starts again, the wait before the draft is
+// saved.
+func (v *historyView) onDraftChanged() {
+	if v.filling || v.shownID == 0 {
+		return
+	}
+	v.editDirty = true
+	v.saved.SetText("")
+	v.editSeq++
+	seq := v.editSeq
+	if v.stopEdit != nil {
+		v.stopEdit()
+	}
+	v.stopEdit = v.after(saveDelay, func() {
+		v.ui.do(func() {
+			if seq == v.editSeq {
+				v.saveDraft()
+			}
+		})
 	})
+}
+
+// flushEdits saves the draft now, a tag still being typed included: when
+// an entry loses the focus, another video is selected, or Reelhouse quits.
+func (v *historyView) flushEdits() {
+	if v.shownID == 0 || v.filling {
+		return
+	}
+	if strings.TrimSpace(v.tags.Text) != "" {
+		v.onAddTags(v.tags.Text)
+	}
+	v.saveDraft()
+}
+
+// flushEdits saves what is being typed in the library, for the quit path.
+func (u *UI) flushEdits() {
+	if u.history != nil {
+		u.history.flushEdits()
+	}
+}
+
+// saveDraft saves the draft of the record shown, if it changed, in the
+// background.
+func (v *historyView) saveDraft() {
+	if !v.editDirty || v.shownID == 0 {
+		return
+	}
+	if v.stopEdit != nil {
+		v.stopEdit()
+	}
+	v.editDirty = false
+	id := v.shownID
+	// As typed: a space at the end is where the next word goes, and a
+	// record read back must not take it away.
+	v.saver.put(id, videoLabels{title: v.title.Text, note: v.note.Text, tags: slices.Clone(v.chipTags)})
+	cur, _ := v.current()
+	tagsChanged := cur.ID != id || !slices.Equal(history.NormalizeTags(v.chipTags), cur.Tags)
+	v.saving[id]++
+	lib, store := v.ui.deps.Library, v.ui.deps.Store
+	v.ui.background(func(ctx context.Context) {
+		err := v.saver.save(ctx, lib, store, id)
+		if err != nil && !errors.Is(err, history.ErrNotFound) {
+			fyne.LogError("saving the title, tags and note", err)
+		}
+		v.ui.do(func() {
+			if v.saving[id]--; v.saving[id] <= 0 {
+				delete(v.saving, id)
+			}
+			if id != v.shownID {
+				return
+			}
+			switch {
+			case err == nil:
+				if !v.editDirty {
+					v.saved.Importance = widget.LowImportance
+					v.saved.SetText("Saved")
+				}
+			case errors.Is(err, history.ErrNotFound):
+			default:
+				v.editDirty = true // saved again with the next change
+				v.saved.Importance = widget.DangerImportance
+				v.saved.SetText("Not saved: Reelhouse could not write to its history. Your text stays here and is saved with your next change; if this goes on, check that the disk has free space.")
+			}
+			if tagsChanged && err == nil {
+				// The tag filter may have a new choice.
+				v.ui.background(v.reload)
+			}
+		})
+	})
+}
+
+// onAddTags turns what was typed in the tag entry into tags.
+func (v *historyView) onAddTags(text string) {
+	added := history.NormalizeTags(append(slices.Clone(v.chipTags), strings.Split(text, ",")...))
+	slices.Sort(added) // in the order the history keeps them
+	v.filling = true
+	v.tags.SetText("")
+	v.filling = false
+	if !slices.Equal(added, v.chipTags) {
+		v.setChips(added)
+		v.onDraftChanged()
+	}
+}
+
+// onRemoveTag removes a tag from the video shown.
+func (v *historyView) onRemoveTag(tag string) {
+	v.setChips(slices.DeleteFunc(slices.Clone(v.chipTags), func(t string) bool { return t == tag }))
+	v.onDraftChanged()
+}
+
+// setChips shows tags as small buttons that remove them.
+func (v *historyView) setChips(tags []string) {
+	if slices.Equal(tags, v.chipTags) && len(v.chips.Objects) == len(tags) {
+		return
+	}
+	v.chipTags = slices.Clone(tags)
+	objs := make([]fyne.CanvasObject, len(tags))
+	for i, tag := range tags {
+		b := widget.NewButtonWithIcon(userText(tag), theme.CancelIcon(), func() { v.onRemoveTag(tag) })
+		b.IconPlacement = widget.ButtonIconTrailingText
+		objs[i] = b
+	}
+	v.chips.Objects = objs
+	v.chips.Refresh()
+}
+
+// draftEntry is an entry that saves what was typed when it loses the
+// focus.
+type draftEntry struct {
+	widget.Entry
+	onLeave func()
+}
+
+func newDraftEntry(multiLine bool, onLeave func()) *draftEntry {
+	e := &draftEntry{onLeave: onLeave}
+	e.MultiLine = multiLine
+	e.Wrapping = fyne.TextWrapOff
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// FocusLost is part of fyne.Focusable.
+func (e *draftEntry) FocusLost() {
+	e.Entry.FocusLost()
+	if e.onLeave != nil {
+		e.onLeave()
+	}
 }
 
 // onDelete moves the selected video to the trash, with a way to undo; in
@@ -394,7 +922,7 @@ func (v *historyView) onDelete() {
 			return
 		}
 		v.ui.do(func() {
-			msg := widget.NewLabel("“" + firstLine(r.Request.Prompt, 60) + "” is in the trash. It is deleted for good only when you empty the trash (Library ▸ Empty trash).")
+			msg := widget.NewLabel("“" + displayName(r) + "” is in the trash. It is deleted for good only when you empty the trash (Library ▸ Empty trash).")
 			msg.Wrapping = fyne.TextWrapWord
 			d := dialog.NewCustomConfirm("Moved to trash", "Undo", "OK", msg, func(undo bool) {
 				if undo {

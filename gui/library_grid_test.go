@@ -235,7 +235,7 @@ func TestPickSeveralVideosThenFavouriteTagAndTrashWithOneUndo(t *testing.T) {
 		t.Fatal("no tag dialog")
 	}
 	for _, o := range test.LaidOutObjects(form) {
-		if e, ok := o.(interface{ SetText(string) }); ok && strings.Contains(test.RenderObjectToMarkup(o.(fyne.CanvasObject)), "sunsets") {
+		if e, ok := o.(interface{ SetText(string) }); ok && strings.Contains(test.RenderObjectToMarkup(o), "sunsets") {
 			e.SetText("dusk")
 		}
 	}

@@ -290,6 +290,7 @@ func (u *UI) onQuit() {
 }
 
 func (u *UI) quitNow() {
+	u.flushEdits() // a title, tags or note still being typed
 	u.confirmQuit(u.main, func() {
 		u.history.closePlayer()
 		u.main.Hide()

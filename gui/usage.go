@@ -177,7 +177,7 @@ func (v *usageView) onExport() {
 				err = cerr
 			}
 			if err != nil {
-				v.ui.showError(v.win, "Could not save the usage", fmt.Errorf("The file could not be written: %v", err))
+				v.ui.showError(v.win, "Could not save the usage", sentence(fmt.Sprintf("The file could not be written: %v.", err)))
 			}
 		})
 	}, v.win)

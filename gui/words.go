@@ -292,3 +292,23 @@ func bidiControl(r rune) bool {
 	}
 	return false
 }
+
+// displayName is what a video is called in the library: the title the
+// user gave it, else the first words of its prompt, on one line and ready
+// to show inside the app's words (see userText).
+func displayName(r history.Record) string {
+	if t := strings.Join(strings.Fields(userText(r.Title)), " "); t != "" {
+		return t
+	}
+	const most = 80 // runes: a line of a list or the caption of a tile
+	s := firstLine(r.Request.Prompt, most+1)
+	if !strings.HasSuffix(s, "…") {
+		return s
+	}
+	// Cut at a word's end rather than in the middle of one.
+	s = strings.TrimSuffix(s, "…")
+	if i := strings.LastIndex(s, " "); i > len(s)/2 {
+		s = s[:i]
+	}
+	return strings.TrimRight(s, " ,.;:") + "…"
+}

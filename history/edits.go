@@ -106,3 +106,10 @@ func (l *Library) SetNote(ctx context.Context, id int64, note string) error {
 	_, err := l.edit(ctx, id, Change{Note: &note})
 	return err
 }
+
+// SetTitle gives a video a title, kept in the history and its sidecars;
+// the file keeps its name. An empty title removes it.
+func (l *Library) SetTitle(ctx context.Context, id int64, title string) error {
+	_, err := l.edit(ctx, id, Change{Title: &title})
+	return err
+}

@@ -109,6 +109,9 @@ func TestRebuildFromFolderEqualsOriginal(t *testing.T) {
 	if err := e.library.SetNote(ctx, recs[2].ID, "use for the intro"); err != nil {
 		t.Fatal(err)
 	}
+	if err := e.library.SetTitle(ctx, recs[2].ID, "Opening — 🎬 take 2"); err != nil {
+		t.Fatal(err)
+	}
 	e.stop()
 	original, err := e.store.List(ctx, Query{})
 	if err != nil {
@@ -143,6 +146,9 @@ func TestRebuildFromFolderEqualsOriginal(t *testing.T) {
 	}
 	if got, _ := e.store.List(ctx, Query{Tag: "holiday"}); len(got) != 1 {
 		t.Errorf("tag search after rebuild found %d", len(got))
+	}
+	if got, err := e.store.ByTaskID(ctx, recs[2].TaskID); err != nil || got.Title != "Opening — 🎬 take 2" {
+		t.Errorf("title after rebuild = %q (%v)", got.Title, err)
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // changed without asking the store. The two must agree (query_test.go
 // checks that they do over many generated records): change them together.
 type Query struct {
-	Text          string  // words that must each start a word of the prompt (accents and case aside), or a task id (case aside)
+	Text          string  // words that must each start a word of the prompt or title (accents and case aside), or a task id (case aside)
 	States        []State // any of these states
 	View          View    // one of the views people think in
 	Model         string  // exactly this model
@@ -131,7 +131,7 @@ func (q Query) where() (string, []any) {
 // Matches reports whether List would return r for q (paging aside). It is
 // the same rule as where(), in Go.
 func (q Query) Matches(r Record) bool {
-	if text := strings.TrimSpace(q.Text); text != "" && !idEqual(r.TaskID, text) && !wordsMatch(r.Request.Prompt, text) {
+	if text := strings.TrimSpace(q.Text); text != "" && !idEqual(r.TaskID, text) && !wordsMatch(r.Request.Prompt+"\n"+r.Title, text) {
 		return false
 	}
 	if len(q.States) > 0 && !slices.Contains(q.States, r.State) {
@@ -196,7 +196,7 @@ func (q Query) Before(a, b Record) bool {
 }
 
 // ftsQuery turns what the user typed into an FTS5 query: every word must
-// start a word of the prompt. Each word is quoted, so nothing the user
+// start a word of the prompt or of the title (each word may be in either). Each word is quoted, so nothing the user
 // types is read as FTS5 syntax.
 func ftsQuery(text string) string {
 	var terms []string

@@ -1,8 +1,10 @@
 package history
 
 import (
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -93,6 +95,10 @@ func generateRecords(t *testing.T, s *Store, n int, seed uint64) []Record {
 		}
 		if g.trashed {
 			c.TrashedAt = &g.created
+		}
+		if rng.IntN(3) == 0 {
+			title := promptWords[rng.IntN(len(promptWords))]
+			c.Title = &title
 		}
 		if _, err := s.Update(ctx, rec.ID, c, g.created); err != nil {
 			t.Fatal(err)
@@ -235,4 +241,86 @@ func firstDiff(sqlIDs, goIDs []string, recs []Record) string {
 		}
 	}
 	return ""
+}
+
+// TestSearchFindsTitles finds a video by a word of the title the user gave
+// it, after a title change, and after the database is opened again.
+func TestSearchFindsTitles(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := t.Context()
+	rec, err := s.AddSubmission(ctx, client.CreateRequest{Model: "m", Prompt: "waves on rocks at dusk"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(text string) int {
+		t.Helper()
+		q := Query{Text: text}
+		got, err := s.List(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Get(ctx, rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Matches(r) != (len(got) == 1) {
+			t.Errorf("%q: the store finds %d, Matches says %v", text, len(got), q.Matches(r))
+		}
+		return len(got)
+	}
+	title := "Opening Shot für Lena"
+	if _, err := s.Update(ctx, rec.ID, Change{Title: &title}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]int{"opening": 1, "fur len": 1, "dusk shot": 1, "waves": 1, "closing": 0} {
+		if got := find(text); got != want {
+			t.Errorf("search %q found %d, want %d", text, got, want)
+		}
+	}
+	title = "Closing"
+	if _, err := s.Update(ctx, rec.ID, Change{Title: &title}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if find("opening") != 0 || find("closing") != 1 {
+		t.Error("a changed title is not searched as it now is")
+	}
+}
+
+// TestTitleMigrationKeepsSearch opens a history made before titles
+// existed: its prompts are still found, and a title given afterwards too.
+func TestTitleMigrationKeepsSearch(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "history.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const before = 6 // the schema before titles
+	steps := append(slices.Clone(migrations[:before]), `CREATE TABLE schema_version (version INTEGER NOT NULL)`,
+		fmt.Sprintf(`INSERT INTO schema_version (version) VALUES (%d)`, before),
+		`INSERT INTO tasks (id, task_id, model, prompt, request, state, created_at, updated_at)
+		VALUES (1, 'old-task', 'm', 'an old lighthouse', '{"model":"m","prompt":"an old lighthouse"}', 'success', 1719000000000, 1719000000000)`)
+	for _, q := range steps {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, err := s.List(ctx, Query{Text: "lighth"}); err != nil || len(got) != 1 || got[0].Title != "" {
+		t.Fatalf("the old prompt after the upgrade: %+v (%v)", got, err)
+	}
+	title := "Keeper"
+	if _, err := s.Update(ctx, 1, Change{Title: &title}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.List(ctx, Query{Text: "keep"}); err != nil || len(got) != 1 {
+		t.Errorf("the new title after the upgrade: %d found (%v)", len(got), err)
+	}
 }

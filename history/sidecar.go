@@ -48,6 +48,8 @@ type Sidecar struct {
 	// ContinuedFrom is the task id of the video this one continues from
 	// its last frame.
 	ContinuedFrom string `json:"continued_from,omitempty"`
+	// Title is the name the user gave the video; absent in older sidecars.
+	Title string `json:"title,omitempty"`
 }
 
 // SidecarFile describes the video the sidecar sits next to.
@@ -105,6 +107,7 @@ func NewSidecar(r Record, f File) Sidecar {
 		},
 		Favourite: r.Favourite, Tags: append([]string{}, r.Tags...), Note: r.Note,
 		ContinuedFrom: r.ContinuedFrom,
+		Title:         r.Title,
 	}
 }
 
@@ -117,7 +120,7 @@ func (s Sidecar) Record(rel string) Record {
 		CreatedAt: time.UnixMilli(s.CreatedAt), UpdatedAt: time.UnixMilli(s.UpdatedAt),
 		ServerCreated: s.ServerCreated, ServerUpdated: s.ServerUpdated, ServerCompleted: s.ServerCompleted,
 		Download:  DownloadDone,
-		Favourite: s.Favourite, Tags: NormalizeTags(s.Tags), Note: s.Note,
+		Favourite: s.Favourite, Tags: NormalizeTags(s.Tags), Note: s.Note, Title: s.Title,
 		ContinuedFrom: s.ContinuedFrom,
 		Files: []File{{
 			Index: s.File.Index, Path: rel, Size: s.File.Size, SHA256: s.File.SHA256,

@@ -102,6 +102,9 @@ type Record struct {
 	Tags      []string
 	Note      string
 	TrashedAt time.Time // zero unless the task is in the trash
+	// Title is the name the user gave the video; empty until they do. The
+	// file keeps its name.
+	Title string
 
 	// WatchSince is when the tracker last started following the task
 	// ("Check again"); the stale clock starts here. Zero: at CreatedAt.
@@ -248,6 +251,26 @@ var migrations = []string{
 	// rebuild from the folder in any order.
 	`ALTER TABLE tasks ADD COLUMN continued_from TEXT NOT NULL DEFAULT '';
 	CREATE INDEX tasks_continued_from ON tasks(continued_from) WHERE continued_from <> '';`,
+
+	// 8: a title the user gives a video, found by search as the prompt is.
+	`ALTER TABLE tasks ADD COLUMN title TEXT NOT NULL DEFAULT '';
+	DROP TRIGGER tasks_fts_insert;
+	DROP TRIGGER tasks_fts_delete;
+	DROP TRIGGER tasks_fts_update;
+	DROP TABLE tasks_fts;
+	CREATE VIRTUAL TABLE tasks_fts USING fts5(prompt, title, content='tasks', content_rowid='id',
+		tokenize='unicode61 remove_diacritics 2');
+	CREATE TRIGGER tasks_fts_insert AFTER INSERT ON tasks BEGIN
+		INSERT INTO tasks_fts(rowid, prompt, title) VALUES (new.id, new.prompt, new.title);
+	END;
+	CREATE TRIGGER tasks_fts_delete AFTER DELETE ON tasks BEGIN
+		INSERT INTO tasks_fts(tasks_fts, rowid, prompt, title) VALUES ('delete', old.id, old.prompt, old.title);
+	END;
+	CREATE TRIGGER tasks_fts_update AFTER UPDATE OF prompt, title ON tasks BEGIN
+		INSERT INTO tasks_fts(tasks_fts, rowid, prompt, title) VALUES ('delete', old.id, old.prompt, old.title);
+		INSERT INTO tasks_fts(rowid, prompt, title) VALUES (new.id, new.prompt, new.title);
+	END;
+	INSERT INTO tasks_fts(tasks_fts) VALUES ('rebuild');`,
 }
 
 // Open opens (creating if needed) the database at path and brings its
@@ -311,7 +334,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 const recordColumns = `id, COALESCE(task_id, ''), request, state, watching, error_code, error_message, raw,
 	created_at, updated_at, server_created, server_updated, server_completed, download, download_error,
-	favourite, note, trashed_at, watch_since, continued_from`
+	favourite, note, trashed_at, watch_since, continued_from, title`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -330,7 +353,7 @@ func scanRecord(row scanner) (Record, error) {
 	)
 	err := row.Scan(&r.ID, &r.TaskID, &request, &state, &watching, &r.ErrorCode, &r.ErrorMessage, &raw,
 		&created, &updated, &sCreated, &sUpdated, &sCompleted, &download, &r.DownloadError,
-		&favourite, &r.Note, &trashed, &watchSince, &r.ContinuedFrom)
+		&favourite, &r.Note, &trashed, &watchSince, &r.ContinuedFrom, &r.Title)
 	if err != nil {
 		return r, err
 	}
@@ -652,6 +675,7 @@ type Change struct {
 	Tags          *[]string // replaces every tag
 	TrashedAt     *time.Time
 	WatchSince    *time.Time // the stale clock starts here
+	Title         *string
 }
 
 // Update applies a change and returns the record as it now is.
@@ -712,6 +736,9 @@ func (s *Store) Update(ctx context.Context, id int64, c Change, now time.Time) (
 	}
 	if c.WatchSince != nil {
 		set("watch_since", c.WatchSince.UnixMilli())
+	}
+	if c.Title != nil {
+		set("title", *c.Title)
 	}
 	args = append(args, id)
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -838,7 +865,7 @@ func normalizeTag(t string) string {
 
 // Restore puts a record back from its sidecar: a new row if the task is
 // unknown, otherwise files the row does not know yet are added to it. Tags,
-// favourite and note come from the sidecar only for a new row.
+// favourite, note and title come from the sidecar only for a new row.
 func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
 	if r.TaskID == "" {
 		return Record{}, false, errors.New("a record without a task id cannot be restored")
@@ -862,12 +889,12 @@ func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
 		defer tx.Rollback()
 		res, err := tx.ExecContext(ctx, `INSERT INTO tasks (task_id, model, prompt, request, state, watching, error_code, error_message,
 			raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at,
-			inline_images, continued_from)
-			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			inline_images, continued_from, title)
+			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.TaskID, r.Request.Model, r.Request.Prompt, string(body), string(r.State), r.ErrorCode, r.ErrorMessage,
 			string(client.RedactJSON(r.Raw)), r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(),
 			int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
-			boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()), r.ContinuedFrom)
+			boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()), r.ContinuedFrom, r.Title)
 		if err != nil {
 			return Record{}, false, &StoreError{Op: OpRestore, Err: fmt.Errorf("task %s: %w", r.TaskID, err)}
 		}

@@ -183,7 +183,8 @@ func (s *otoSink) Pause() {
 	s.player = nil
 	p.Pause()
 	held := min(p.BufferedSize(), len(s.handed))
-	_ = p.Close()
+	// Oto's players need no closing since v3.4: a paused one that nothing
+	// refers to any more is let go.
 	back := s.handed[len(s.handed)-held:]
 	s.queue = append(append(make([]byte, 0, len(back)+len(s.queue)), back...), s.queue...)
 	s.handed = s.handed[:len(s.handed)-held]
@@ -209,7 +210,6 @@ func (s *otoSink) Close() error {
 	s.mu.Unlock()
 	if p != nil {
 		p.Pause()
-		_ = p.Close()
 	}
 	return nil
 }

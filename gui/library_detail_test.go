@@ -1,0 +1,404 @@
+package gui
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// stored reads a record as the history now holds it.
+func (h *harness) stored(t *testing.T, id int64) history.Record {
+	t.Helper()
+	r, err := h.deps.Store.Get(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// startUI starts another UI on the harness's history and library, as a
+// restart of Reelhouse does.
+func startUI(t *testing.T, h *harness) *UI {
+	t.Helper()
+	ui := New(h.ui.app, h.deps)
+	ui.do = h.loop.do
+	ui.history.openFile = func(string) error { return nil }
+	ui.Start()
+	t.Cleanup(func() {
+		ui.mu.Lock()
+		ui.stopped = true
+		ui.mu.Unlock()
+		ui.cancel()
+		stopped := make(chan struct{})
+		go func() { ui.wg.Wait(); close(stopped) }()
+		for {
+			h.loop.pump()
+			select {
+			case <-stopped:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	})
+	return ui
+}
+
+// TestNoteSavedForItsRecordOnSelectionChange: a note typed for one video
+// and not yet saved when another is selected is saved for the first one.
+func TestNoteSavedForItsRecordOnSelectionChange(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	timers := &fakeTimers{}
+	hv.after = timers.after // the pause before saving never ends on its own
+	first := h.downloadOne(t, "the first video")
+	second := h.downloadOne(t, "the second video")
+
+	hv.list.Select(hv.indexOf(first.ID))
+	test.Type(hv.note, "for the first")
+	hv.list.Select(hv.indexOf(second.ID))
+	if hv.note.Text != "" {
+		t.Errorf("the second video shows the note %q", hv.note.Text)
+	}
+	h.loop.until(t, "the note saved", func() bool { return h.stored(t, first.ID).Note == "for the first" })
+	if n := h.stored(t, second.ID).Note; n != "" {
+		t.Errorf("the second video got the note %q", n)
+	}
+	hv.list.Select(hv.indexOf(first.ID))
+	if hv.note.Text != "for the first" {
+		t.Errorf("back on the first video, the note reads %q", hv.note.Text)
+	}
+}
+
+// TestTitleSavesItselfAfterAPause: a title is saved once typing pauses,
+// says so quietly, reaches the sidecar, and names the video in the list.
+func TestTitleSavesItselfAfterAPause(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	timers := &fakeTimers{}
+	hv.after = timers.after
+	rec := h.downloadOne(t, "a harbour at dawn, boats leaving, gulls")
+	hv.list.Select(hv.indexOf(rec.ID))
+	test.Type(hv.title, "Harbour")
+	h.loop.pump()
+	if got := h.stored(t, rec.ID).Title; got != "" {
+		t.Fatalf("saved %q while typing", got)
+	}
+	timers.fireAll()
+	h.loop.until(t, "the title saved", func() bool {
+		return h.stored(t, rec.ID).Title == "Harbour" && hv.saved.Text == "Saved"
+	})
+	p, _ := h.deps.Library.Folder().Abs(rec.Files[0].Path)
+	sc, err := history.ReadSidecar(history.SidecarPath(p))
+	if err != nil || sc.Title != "Harbour" {
+		t.Errorf("sidecar title %q (%v)", sc.Title, err)
+	}
+	if filepath.Base(p) != filepath.Base(rec.Files[0].Path) || !strings.Contains(filepath.Base(p), "harbour") {
+		t.Errorf("the file was renamed: %s", p)
+	}
+	h.loop.until(t, "the list row named by the title", func() bool {
+		i := hv.indexOf(rec.ID)
+		return i >= 0 && hv.records[i].Title == "Harbour"
+	})
+	if row := test.RenderObjectToMarkup(hv.list); !strings.Contains(row, "Harbour") {
+		t.Errorf("the list does not show the title: %s", row)
+	}
+	test.Type(hv.title, "s")
+	if hv.saved.Text != "" {
+		t.Errorf("still says %q while typing again", hv.saved.Text)
+	}
+}
+
+// TestTagChipsAddAndRemove: tags typed are shown as chips, a chip's button
+// removes its tag, and both are saved.
+func TestTagChipsAddAndRemove(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	timers := &fakeTimers{}
+	hv.after = timers.after
+	rec := h.downloadOne(t, "tagged")
+	hv.list.Select(hv.indexOf(rec.ID))
+	test.Type(hv.tags, "Sea, holiday")
+	hv.tags.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(hv.chips.Objects) != 2 || hv.tags.Text != "" {
+		t.Fatalf("%d chips, entry %q", len(hv.chips.Objects), hv.tags.Text)
+	}
+	test.Tap(hv.chips.Objects[0].(*widget.Button)) // "holiday": tags are kept in order
+	test.Type(hv.tags, "boats")                    // typed, Enter not pressed
+	hv.flushEdits()                                // as when the entry loses the focus
+	h.loop.until(t, "the tags saved", func() bool {
+		return slices.Equal(h.stored(t, rec.ID).Tags, []string{"boats", "sea"})
+	})
+	var chips []string
+	for _, o := range hv.chips.Objects {
+		chips = append(chips, o.(*widget.Button).Text)
+	}
+	if !slices.Equal(chips, []string{"boats", "sea"}) {
+		t.Errorf("chips %v", chips)
+	}
+}
+
+// TestDraftSavedOnQuitAndShownAfterRestart: what was typed but not yet
+// saved when Reelhouse quits is there after a restart.
+func TestDraftSavedOnQuitAndShownAfterRestart(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	timers := &fakeTimers{}
+	hv.after = timers.after
+	rec := h.downloadOne(t, "kept across a restart")
+	hv.list.Select(hv.indexOf(rec.ID))
+	test.Type(hv.title, "Keeper")
+	test.Type(hv.note, "an unsaved thought")
+	test.Type(hv.tags, "draft")
+	h.ui.quitNow()
+	h.ui.Stop()
+	got := h.stored(t, rec.ID)
+	if got.Title != "Keeper" || got.Note != "an unsaved thought" || !slices.Equal(got.Tags, []string{"draft"}) {
+		t.Fatalf("after quitting: title %q, note %q, tags %v", got.Title, got.Note, got.Tags)
+	}
+
+	again := startUI(t, h).history
+	h.loop.until(t, "the video listed again", func() bool { return again.indexOf(rec.ID) >= 0 })
+	again.list.Select(again.indexOf(rec.ID))
+	if again.title.Text != "Keeper" || again.note.Text != "an unsaved thought" || len(again.chips.Objects) != 1 {
+		t.Errorf("after a restart: title %q, note %q, %d chips", again.title.Text, again.note.Text, len(again.chips.Objects))
+	}
+}
+
+// TestTypingSurvivesLiveUpdates: a live update of the record shown leaves
+// a tag being typed alone, and a saved title as it is being typed.
+func TestTypingSurvivesLiveUpdates(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	timers := &fakeTimers{}
+	hv.after = timers.after
+	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "still being made"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.loop.until(t, "the row", func() bool { return hv.indexOf(rec.ID) >= 0 })
+	hv.list.Select(hv.indexOf(rec.ID))
+	test.Type(hv.tags, "half a ta") // a tag alone: nothing to save yet
+	h.loop.until(t, "the download", func() bool {
+		i := hv.indexOf(rec.ID)
+		return i >= 0 && hv.records[i].Download == history.DownloadDone
+	})
+	if hv.tags.Text != "half a ta" {
+		t.Errorf("the tag being typed was replaced by %q", hv.tags.Text)
+	}
+	// A title paused on a space keeps it when the saved record comes back.
+	test.Type(hv.title, "Harbour ")
+	timers.fireAll()
+	h.loop.until(t, "the title saved", func() bool { return hv.saved.Text == "Saved" })
+	test.Type(hv.title, "at dawn")
+	if hv.title.Text != "Harbour at dawn" {
+		t.Errorf("the title reads %q", hv.title.Text)
+	}
+}
+
+// TestFailedVideoSaysWhatToDo: a failed video's problem is a plain
+// sentence saying what to do; the service's code and message are behind
+// "Details…".
+func TestFailedVideoSaysWhatToDo(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "a storm [fail]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.loop.until(t, "the failure", func() bool {
+		i := hv.indexOf(rec.ID)
+		return i >= 0 && hv.records[i].State == history.StateFailed
+	})
+	hv.list.Select(hv.indexOf(rec.ID))
+	problem := hv.fields["Problem"].Text
+	if !strings.Contains(problem, "Generate again") || strings.Contains(problem, "upstream") || strings.Count(problem, ". ") > 1 {
+		t.Errorf("problem %q: want one plain sentence that says what to do", problem)
+	}
+	if !hv.serviceBtn.Visible() {
+		t.Fatal("no Details… button for the service's own words")
+	}
+	test.Tap(hv.serviceBtn)
+	text := overlayText(hv.win)
+	for _, want := range []string{"What the service said", "upstream_task_failed", "upstream video generation task failed"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the details dialog lacks %q: %s", want, text)
+		}
+	}
+}
+
+// fakeOpener puts a stand-in for xdg-open first on PATH: it notes what it
+// was asked to open, and fails for videos as xdg-open does where no
+// player is installed.
+func fakeOpener(t *testing.T) (asked func() string) {
+	t.Helper()
+	dir := t.TempDir()
+	log := filepath.Join(dir, "asked")
+	script := "#!/bin/sh\necho \"$1\" >> '" + log + "'\ncase \"$1\" in *.mp4) echo 'xdg-open: no method available for opening it' >&2; exit 3;; esac\nexit 0\n"
+	if err := os.WriteFile(filepath.Join(dir, "xdg-open"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return func() string { b, _ := os.ReadFile(log); return string(b) }
+}
+
+// TestOpenWithoutPlayerOffersTheFolder: where no app plays videos, Open
+// says so in a dialog named after it and offers the folder instead.
+func TestOpenWithoutPlayerOffersTheFolder(t *testing.T) {
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("needs a shell for the stand-in xdg-open")
+	}
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	rec := h.downloadOne(t, "nothing plays me")
+	video, _ := h.deps.Library.Folder().Abs(rec.Files[0].Path)
+	asked := fakeOpener(t)
+	hv.openFile = systemOpen(h.ui.app)
+	hv.list.Select(hv.indexOf(rec.ID))
+	test.Tap(hv.openBtn)
+	h.loop.until(t, "the dialog", func() bool { return len(hv.win.Canvas().Overlays().List()) > 0 })
+	text := overlayText(hv.win)
+	if !strings.Contains(text, "Could not open the video") || !strings.Contains(text, "No video player") || strings.Contains(text, "exit status") {
+		t.Errorf("dialog: %s", text)
+	}
+	if !strings.Contains(asked(), video) {
+		t.Errorf("xdg-open was asked for %q", asked())
+	}
+	show := findButton(hv.win.Canvas().Overlays().Top(), "Show in folder")
+	if show == nil {
+		t.Fatal("the dialog offers no “Show in folder”")
+	}
+	test.Tap(show)
+	h.loop.until(t, "the folder opened", func() bool { return strings.Contains(asked(), filepath.Dir(video)+"\n") })
+	if n := len(hv.win.Canvas().Overlays().List()); n != 0 {
+		t.Errorf("%d dialogs after the folder opened: %s", n, overlayText(hv.win))
+	}
+}
+
+// TestOpenWithoutOpenerSaysSo: with no xdg-open at all, Open says so
+// rather than failing quietly.
+func TestOpenWithoutOpenerSaysSo(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	rec := h.downloadOne(t, "no desktop here")
+	t.Setenv("PATH", t.TempDir())
+	hv.openFile = systemOpen(h.ui.app)
+	hv.list.Select(hv.indexOf(rec.ID))
+	test.Tap(hv.openBtn)
+	h.loop.until(t, "the dialog", func() bool { return strings.Contains(overlayText(hv.win), "No video player") })
+}
+
+// TestShowInFolderFailureNamesTheFolder: when no file manager opens the
+// folder, the dialog is named after the action and gives the folder.
+func TestShowInFolderFailureNamesTheFolder(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	rec := h.downloadOne(t, "where am I")
+	video, _ := h.deps.Library.Folder().Abs(rec.Files[0].Path)
+	t.Setenv("PATH", t.TempDir())
+	hv.openFile = systemOpen(h.ui.app)
+	hv.list.Select(hv.indexOf(rec.ID))
+	test.Tap(hv.folderBtn)
+	h.loop.until(t, "the dialog", func() bool { return len(hv.win.Canvas().Overlays().List()) > 0 })
+	text := overlayText(hv.win)
+	if !strings.Contains(text, "Could not show the folder") || !strings.Contains(text, filepath.Dir(video)) {
+		t.Errorf("dialog: %s", text)
+	}
+}
+
+func TestDisplayName(t *testing.T) {
+	long := strings.Repeat("waves crash ", 20)
+	for _, c := range []struct {
+		title, prompt, want string
+	}{
+		{"", "a fox", "a fox"},
+		{"  My   fox ", "a fox", "My fox"},
+		{"", "", "(no prompt)"},
+		{"\u202Eevil", "x", "evil"},
+	} {
+		if got := displayName(history.Record{Title: c.title, Request: client.CreateRequest{Prompt: c.prompt}}); got != c.want {
+			t.Errorf("displayName(%q, %q) = %q, want %q", c.title, c.prompt, got, c.want)
+		}
+	}
+	got := displayName(history.Record{Request: client.CreateRequest{Prompt: long}})
+	if !strings.HasSuffix(got, "crash…") && !strings.HasSuffix(got, "waves…") || len([]rune(got)) > 81 {
+		t.Errorf("a long prompt is named %q", got)
+	}
+}
+
+// TestDetailPicture keeps a picture of the detail panel at 1366×768 with a
+// downloaded video selected, and checks that its actions are in view.
+func TestDetailPicture(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	timers := &fakeTimers{}
+	hv.after = timers.after
+	w := h.ui.main
+	w.Resize(fyne.NewSize(1366, 768))
+	rec := h.downloadOne(t, "A lighthouse at dusk, waves crashing on the rocks, slow aerial shot")
+	hv.list.Select(hv.indexOf(rec.ID))
+	test.Type(hv.title, "Lighthouse, take 2")
+	test.Type(hv.tags, "coast, dusk")
+	hv.tags.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(hv.note, "Use for the opening.")
+	hv.flushEdits()
+	h.loop.until(t, "the thumbnail and the save", func() bool {
+		return hv.thumbBox.Visible() && hv.thumb.Resource != nil && hv.saved.Text == "Saved"
+	})
+	if n := distinctColours(capture(t, w, "detail9")); n < 5 {
+		t.Errorf("the window looks blank (%d colours)", n)
+	}
+	// The technical facts, unfolded, at the end of the panel.
+	hv.facts.Open(0)
+	for _, o := range hv.detail.Objects {
+		if sc, ok := o.(*container.Scroll); ok {
+			sc.ScrollToBottom()
+		}
+	}
+	capture(t, w, "detail9-details")
+	hv.facts.Close(0)
+	for _, b := range []*widget.Button{hv.openBtn, hv.folderBtn, hv.againBtn, hv.deleteBtn} {
+		pos, found := positionIn(w.Canvas().Content(), b, fyne.Position{})
+		if !found || !b.Visible() {
+			t.Errorf("%q is not shown", b.Text)
+			continue
+		}
+		if end := pos.Add(fyne.NewPos(b.Size().Width, b.Size().Height)); pos.X < 0 || end.X > 1366 || end.Y > 768 || b.Size().Width < b.MinSize().Width {
+			t.Errorf("%q is cut off: at %v, size %v", b.Text, pos, b.Size())
+		}
+	}
+}
+
+// positionIn finds target in the tree of objects under o, placed at at,
+// and returns its position in the window.
+func positionIn(o, target fyne.CanvasObject, at fyne.Position) (fyne.Position, bool) {
+	if !o.Visible() {
+		return at, false
+	}
+	if o == target {
+		return at, true
+	}
+	var children []fyne.CanvasObject
+	switch x := o.(type) {
+	case *fyne.Container:
+		children = x.Objects
+	case fyne.Widget:
+		children = test.WidgetRenderer(x).Objects()
+	}
+	for _, c := range children {
+		if p, ok := positionIn(c, target, at.Add(c.Position())); ok {
+			return p, true
+		}
+	}
+	return at, false
+}
