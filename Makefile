@@ -20,8 +20,8 @@ PREFIX ?= $(HOME)/.local
 # Debian/Ubuntu packages: C toolchain and headers Fyne builds against, then
 # what the tests use (a real keychain, a virtual display, media tools).
 BUILD_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev
-TEST_PACKAGES := gnome-keyring dbus-x11 xvfb ffmpeg imagemagick xauth curl sqlite3 xdotool \
-	appstream desktop-file-utils xz-utils
+TEST_PACKAGES := gnome-keyring dbus-x11 xvfb ffmpeg imagemagick xauth curl sqlite3 \
+	appstream desktop-file-utils xz-utils xdotool
 # Making the Linux package (icons, metainfo check, tarball), and the
 # cross-compiler for the Windows build.
 PACKAGE_PACKAGES := imagemagick appstream xz-utils
@@ -88,6 +88,7 @@ fmt-check:
 
 test: test-deps vet lint fmt-check licenses-check
 	@$(MAKE) --no-print-directory install-test
+	.ci/with-xvfb .ci/package-smoke
 	$(HARNESS) $(GO) test -race -count=1 -timeout 20m $(TESTFLAGS) $(PKGS)
 	$(HARNESS) $(GO) test -count=1 -run '^$$' -bench 'TrackerPolling|StoreScale|VsFind|Download|ResumeWaste|LibraryView' -benchtime 1x ./history/ ./client/ ./gui/
 	@GO='$(GO)' .ci/fuzz $(FUZZTIME) $(PKGS)

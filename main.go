@@ -6,6 +6,7 @@ import (
 	"context"
 	_ "embed"
 	"flag"
+	"fmt"
 	"os"
 	"os/signal"
 	"sync"
@@ -29,6 +30,10 @@ func main() {
 	flag.StringVar(&o.Library, "library", "", "use this library folder for this run only")
 	flag.StringVar(&o.DataDir, "data", "", "keep the history database in this folder")
 	flag.Parse()
+	if noDisplay() {
+		fmt.Fprintln(os.Stderr, "Reelhouse needs a desktop to show its window, and none was found (neither DISPLAY nor WAYLAND_DISPLAY is set). Start it from your desktop, or try `make demo` there.")
+		os.Exit(1)
+	}
 
 	a := app.NewWithID("io.github.reelhouse.reelhouse")
 	a.SetIcon(fyne.NewStaticResource("Icon.png", icon))

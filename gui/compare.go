@@ -1,26 +1,32 @@
 package gui
 
-// This file is Compare: two to four videos side by side, with a table of
-// only the settings that differ, "Keep this one" and "Trash the others".
+// This file is Compare: two to four videos side by side, played in step
+// with one set of controls, with a table of only the settings that differ,
+// "Keep this one" and "Trash the others".
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/media/playback"
 )
 
 // maxCompare is how many videos Compare shows at once.
@@ -197,6 +203,24 @@ func wordKey(w string) string {
 	return strings.ToLower(strings.Trim(w, ".,;:!?\"'“”‘’()[]"))
 }
 
+// compareNoFFmpeg is said in Compare where the videos cannot be played.
+const compareNoFFmpeg = "Install FFmpeg to play the videos side by side inside Reelhouse."
+
+// compareResyncFrames is how far, in frames, a silent player may drift
+// from the one with sound before it is sent to the sound's time.
+const compareResyncFrames = 2
+
+// compareDecodeW/H caps the size the compared videos are decoded at.
+const compareDecodeW, compareDecodeH = 640, 360
+
+// compareItem is one video to compare, as read off the UI goroutine.
+type compareItem struct {
+	rec     history.Record
+	picture []byte     // its thumbnail, nil when it has none
+	path    string     // the video file; empty when it cannot be found
+	info    media.Info // its picture's size, rate and length
+}
+
 // compareView is the Compare window. It is made once and reused.
 type compareView struct {
 	ui  *UI
@@ -207,22 +231,78 @@ type compareView struct {
 	table  *fyne.Container
 	status *widget.Label
 
-	recs    []history.Record
-	thumbs  []*canvas.Image
-	keep    []*widget.Button // "Keep this one", per video
-	others  []*widget.Button // "Trash the others", per video
-	trashed map[int64]bool
-	loadSeq int
+	// The shared controls: they drive every player at once.
+	bar     *fyne.Container
+	playBtn *widget.Button
+	loopBtn *widget.Button
+	scrub   *widget.Slider
+	clock   *widget.Label
+	notice  *widget.Label
+
+	recs     []history.Record
+	items    []compareItem
+	thumbs   []*canvas.Image
+	screens  []*fyne.Container // each cell's screen: its picture, then its player
+	speakers []*widget.Button  // "play this one's sound", per video
+	keep     []*widget.Button  // "Keep this one", per video
+	others   []*widget.Button  // "Trash the others", per video
+	trashed  map[int64]bool
+	loadSeq  int
+
+	// The players, one per video (nil where a video has no file); the one
+	// at leader plays its sound, the others are silent and keep pace with
+	// it through follow.
+	players   []*playerView
+	leader    int
+	follow    *followClock
+	opts      playback.Options // the sound device; tests replace it
+	playing   bool             // the leader plays
+	loop      bool
+	dragging  bool
+	length    time.Duration // of the longest video
+	pos       time.Duration // the leader's time
+	shown     int           // frames the leader has shown, to pace resyncs
+	resyncAt  []int         // shown when a player was last sent somewhere
+	startAt   time.Duration // where players opened by openPlayers start
+	startPlay bool
 }
 
 func newCompareView(u *UI) *compareView {
 	c := &compareView{ui: u, trashed: map[int64]bool{}}
 	c.win = secondaryWindow(u.app, "Compare", fyne.NewSize(1366, 768))
+	// Hiding the window closes the players; secondaryWindow's ways to hide
+	// it are taken over for that.
+	c.win.SetCloseIntercept(c.onClose)
+	c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { c.onClose() })
+	c.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
+		switch e.Name {
+		case fyne.KeyEscape:
+			if !closeTopDialog(c.win.Canvas()) {
+				c.onClose()
+			}
+		case fyne.KeySpace:
+			c.onPlayPause()
+		}
+	})
 	c.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.cells = container.NewGridWithRows(1)
 	c.table = container.NewVBox()
 	c.status = widget.NewLabel("")
-	bottom := container.NewVBox(widget.NewSeparator(), c.table, c.status)
+
+	c.playBtn = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), c.onPlayPause)
+	c.loopBtn = widget.NewButtonWithIcon("", theme.MediaReplayIcon(), c.onLoop)
+	c.loopBtn.Importance = widget.LowImportance
+	c.scrub = widget.NewSlider(0, 0.01)
+	c.scrub.Step = 0.01
+	c.scrub.OnChanged = c.onScrub
+	c.scrub.OnChangeEnded = c.onScrubEnded
+	c.clock = widget.NewLabel(playTimeText(0, 0))
+	c.bar = container.NewBorder(nil, nil, container.NewHBox(c.playBtn, c.loopBtn), c.clock, c.scrub)
+	c.notice = widget.NewLabel("")
+	c.notice.Hide()
+
+	bottom := container.NewVBox(c.bar, c.notice, widget.NewSeparator(), c.table, c.status)
 	c.win.SetContent(container.NewPadded(container.NewBorder(c.title, bottom, nil, nil, c.cells)))
 	return c
 }
@@ -244,39 +324,61 @@ func (u *UI) showCompare(ids []int64) {
 	c.status.SetText("Reading the videos…")
 	c.win.Show()
 	u.background(func(ctx context.Context) {
-		var recs []history.Record
-		var pictures [][]byte
+		var items []compareItem
 		for _, id := range ids {
 			r, err := u.deps.Store.Get(ctx, id)
 			if err != nil {
 				u.showError(c.win, "Could not compare the videos", err)
 				return
 			}
-			var pic []byte
+			it := compareItem{rec: r}
 			if i := slices.IndexFunc(r.Files, func(f history.File) bool { return !f.Missing }); i >= 0 {
-				if p := u.deps.Tracker.ThumbnailPath(r.Files[i]); p != "" {
-					pic, _ = os.ReadFile(p) // no picture: the cell says so
+				f := r.Files[i]
+				if p := u.deps.Tracker.ThumbnailPath(f); p != "" {
+					it.picture, _ = os.ReadFile(p) // no picture: the cell says so
+				}
+				if p, err := u.deps.Library.Folder().Abs(f.Path); err == nil {
+					it.path, it.info = p, f.Media
+					if it.info.Duration <= 0 {
+						if info, err := media.Probe(p); err == nil {
+							it.info = info
+						}
+					}
 				}
 			}
-			recs = append(recs, r)
-			pictures = append(pictures, pic)
+			items = append(items, it)
 		}
 		u.do(func() {
 			if seq == c.loadSeq {
-				c.fill(recs, pictures)
+				c.fill(items)
 			}
 		})
 	})
 }
 
-// fill shows recs side by side with their pictures, and what differs.
-func (c *compareView) fill(recs []history.Record, pictures [][]byte) {
-	c.recs, c.trashed = recs, map[int64]bool{}
-	c.thumbs, c.keep, c.others = nil, nil, nil
-	c.cells.RemoveAll()
-	for i, r := range recs {
-		c.cells.Add(c.cell(i, r, pictures[i]))
+// fill shows the videos of items side by side, starts their players, and
+// shows what differs.
+func (c *compareView) fill(items []compareItem) {
+	recs := make([]history.Record, len(items))
+	for i, it := range items {
+		recs[i] = it.rec
 	}
+	c.recs, c.items, c.trashed = recs, items, map[int64]bool{}
+	c.thumbs, c.screens, c.speakers, c.keep, c.others = nil, nil, nil, nil, nil
+	c.cells.RemoveAll()
+	for i, it := range items {
+		c.cells.Add(c.cell(i, it.rec, it.picture))
+	}
+	c.length = 0
+	for _, it := range items {
+		c.length = max(c.length, it.info.Duration)
+	}
+	c.scrub.Max = max(c.length.Seconds(), 0.01)
+	c.notice.Hide()
+	c.bar.Show()
+	c.setPosition(0)
+	// The first video that has a file is heard.
+	c.openPlayers(max(slices.IndexFunc(items, func(it compareItem) bool { return it.path != "" }), 0), 0, false)
 	c.table.RemoveAll()
 	rows := differences(recs)
 	if len(rows) == 0 {
@@ -316,7 +418,12 @@ func (c *compareView) cell(i int, r history.Record, picture []byte) fyne.CanvasO
 		screen = container.NewStack(img, container.NewCenter(widget.NewLabel("No picture of this video yet")))
 	}
 	c.thumbs = append(c.thumbs, img)
-	heading := widget.NewLabelWithStyle(fmt.Sprintf("Video %d", i+1), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	screenBox := container.NewStack(screen)
+	c.screens = append(c.screens, screenBox)
+	speaker := widget.NewButtonWithIcon("", theme.VolumeUpIcon(), func() { c.onSpeaker(i) })
+	c.speakers = append(c.speakers, speaker)
+	heading := container.NewBorder(nil, nil, nil, speaker,
+		widget.NewLabelWithStyle(fmt.Sprintf("Video %d", i+1), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	prompt := widget.NewLabel(firstLine(r.Request.Prompt, 120))
 	prompt.Truncation = fyne.TextTruncateEllipsis
 	keep := widget.NewButtonWithIcon("Keep this one", theme.ConfirmIcon(), func() { c.onKeep(r.ID) })
@@ -328,7 +435,259 @@ func (c *compareView) cell(i int, r history.Record, picture []byte) fyne.CanvasO
 	others := widget.NewButtonWithIcon("Trash the others", theme.DeleteIcon(), func() { c.onTrashOthers(r.ID) })
 	others.Importance = widget.DangerImportance
 	c.others = append(c.others, others)
-	return container.NewBorder(heading, container.NewVBox(prompt, container.NewGridWithColumns(2, keep, others)), nil, nil, screen)
+	return container.NewBorder(heading, container.NewVBox(prompt, container.NewGridWithColumns(2, keep, others)), nil, nil, screenBox)
+}
+
+// followClock is the clock of Compare's silent players: the time the
+// player with sound has played, once it is open; until then it stands
+// still (that player's time starts at 0 too).
+type followClock struct {
+	mu     sync.Mutex
+	leader playback.Clock
+}
+
+func (f *followClock) set(c playback.Clock) {
+	f.mu.Lock()
+	f.leader = c
+	f.mu.Unlock()
+}
+
+func (f *followClock) get() playback.Clock {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.leader
+}
+
+func (f *followClock) Now() time.Duration {
+	if c := f.get(); c != nil {
+		return c.Now()
+	}
+	return 0
+}
+
+func (f *followClock) After(d time.Duration) <-chan time.Time {
+	if c := f.get(); c != nil {
+		return c.After(d)
+	}
+	return time.After(d)
+}
+
+// openPlayers starts a player in every cell, the one of video leader
+// with sound, at time at, playing when play is set. Players open in the
+// background; each takes its cell's screen at its first frame.
+func (c *compareView) openPlayers(leader int, at time.Duration, play bool) {
+	c.closePlayers()
+	c.leader, c.startAt, c.startPlay = leader, at, play
+	c.follow = &followClock{}
+	c.players = make([]*playerView, len(c.items))
+	c.resyncAt = make([]int, len(c.items))
+	c.shown = 0
+	for i, it := range c.items {
+		c.speakers[i].Importance = widget.LowImportance
+		if i == leader {
+			c.speakers[i].Importance = widget.HighImportance
+		}
+		c.speakers[i].Refresh()
+		if it.path == "" {
+			c.speakers[i].Disable()
+			continue
+		}
+		opts := c.opts
+		if opts.Width == 0 && (it.info.Width > compareDecodeW || it.info.Height > compareDecodeH) {
+			// Four videos side by side need no more than this each.
+			opts.Width, opts.Height = compareDecodeW, compareDecodeH
+		}
+		if i != leader {
+			opts.Silent, opts.Clock = true, c.follow
+		}
+		var v *playerView
+		v = newBarePlayerView(c.ui, it.path, it.info, "", opts, playerHooks{
+			opened: func(err error) { c.onPlayerOpened(i, v, err) },
+			shown:  func(f *playback.Frame) { c.onPlayerFrame(i, v, f) },
+			status: func(s playback.Status) { c.onPlayerStatus(i, v, s) },
+			tapped: c.onPlayPause,
+		})
+		c.players[i] = v
+	}
+}
+
+// closePlayers ends every player; their ffmpeg processes and goroutines
+// end in the background.
+func (c *compareView) closePlayers() {
+	for i, v := range c.players {
+		if v == nil {
+			continue
+		}
+		v.close()
+		if i < len(c.screens) && i < len(c.thumbs) {
+			c.screens[i].Objects = []fyne.CanvasObject{c.thumbs[i]}
+			c.screens[i].Refresh()
+		}
+	}
+	c.players = nil
+	c.playing = false
+	c.playBtn.SetIcon(theme.MediaPlayIcon())
+}
+
+// onClose hides the window and closes the players.
+func (c *compareView) onClose() {
+	c.loadSeq++ // videos still being read are not shown
+	c.closePlayers()
+	c.win.Hide()
+}
+
+// current reports whether v is the player of cell i now, and not one
+// closed since.
+func (c *compareView) current(i int, v *playerView) bool {
+	return i < len(c.players) && c.players[i] == v
+}
+
+func (c *compareView) onPlayerOpened(i int, v *playerView, err error) {
+	if !c.current(i, v) {
+		return
+	}
+	if err != nil {
+		if errors.Is(err, playback.ErrNoFFmpeg) {
+			c.bar.Hide()
+			c.notice.SetText(compareNoFFmpeg)
+			c.notice.Show()
+			c.win.Content().Refresh()
+		}
+		if i == c.leader {
+			c.playBtn.Disable()
+			c.scrub.Disable()
+		}
+		return
+	}
+	at, play, loop := c.startAt, c.startPlay, c.loop
+	v.withPlayer(func(p *playback.Player) {
+		if i == c.leader {
+			c.follow.set(p.Clock())
+		}
+		p.SetLoop(loop)
+		if at > 0 {
+			p.Seek(at)
+		}
+		if play {
+			p.Play()
+		}
+	})
+}
+
+// onPlayerFrame puts a player in its cell at its first frame, and follows
+// the leader: its time moves the scrubber, and a silent player that has
+// drifted from it is sent to its time.
+func (c *compareView) onPlayerFrame(i int, v *playerView, f *playback.Frame) {
+	if !c.current(i, v) {
+		return
+	}
+	if c.screens[i].Objects[0] != v.content() {
+		v.picture.Translucency = c.thumbs[i].Translucency
+		c.screens[i].Objects = []fyne.CanvasObject{v.content()}
+		c.screens[i].Refresh()
+	}
+	if i != c.leader {
+		return
+	}
+	c.shown++
+	if !c.dragging {
+		c.setPosition(f.PTS)
+	}
+	if !c.playing {
+		return
+	}
+	for j, o := range c.players {
+		if j == i || o == nil || o.frame == nil || c.shown-c.resyncAt[j] < 25 || f.PTS >= o.info.Duration {
+			continue
+		}
+		frames := (o.frame.PTS - f.PTS).Abs().Seconds() * o.info.FrameRate
+		if frames > compareResyncFrames {
+			c.resyncAt[j] = c.shown
+			o.withPlayer(func(p *playback.Player) { p.Seek(f.PTS) })
+		}
+	}
+}
+
+func (c *compareView) onPlayerStatus(i int, v *playerView, s playback.Status) {
+	if !c.current(i, v) || i != c.leader {
+		return
+	}
+	c.playing = s.Playing
+	if s.Playing {
+		c.playBtn.SetIcon(theme.MediaPauseIcon())
+	} else {
+		c.playBtn.SetIcon(theme.MediaPlayIcon())
+	}
+}
+
+// setPosition shows t on the scrubber and the clock.
+func (c *compareView) setPosition(t time.Duration) {
+	c.pos = t
+	c.scrub.Value = min(t.Seconds(), c.scrub.Max)
+	c.scrub.Refresh()
+	c.clock.SetText(playTimeText(t, c.length))
+}
+
+// all calls fn with every open player.
+func (c *compareView) all(fn func(p *playback.Player)) {
+	for _, v := range c.players {
+		if v != nil {
+			v.withPlayer(fn)
+		}
+	}
+}
+
+// onPlayPause plays or pauses every video.
+func (c *compareView) onPlayPause() {
+	if c.playing {
+		c.startPlay = false
+		c.all((*playback.Player).Pause)
+		return
+	}
+	c.startPlay = true // players still opening play too
+	c.all((*playback.Player).Play)
+}
+
+func (c *compareView) onLoop() {
+	c.loop = !c.loop
+	if c.loop {
+		c.loopBtn.Importance = widget.HighImportance
+	} else {
+		c.loopBtn.Importance = widget.LowImportance
+	}
+	c.loopBtn.Refresh()
+	on := c.loop
+	c.all(func(p *playback.Player) { p.SetLoop(on) })
+}
+
+// onScrub sends every video to the scrubber's time.
+func (c *compareView) onScrub(x float64) {
+	c.dragging = true
+	c.seekAll(time.Duration(x * float64(time.Second)))
+}
+
+func (c *compareView) onScrubEnded(x float64) {
+	c.dragging = false
+	c.seekAll(time.Duration(x * float64(time.Second)))
+}
+
+func (c *compareView) seekAll(at time.Duration) {
+	c.startAt = at
+	c.pos = at
+	c.clock.SetText(playTimeText(at, c.length))
+	for j := range c.resyncAt {
+		c.resyncAt[j] = c.shown // each takes its time to get there
+	}
+	c.all(func(p *playback.Player) { p.Seek(at) })
+}
+
+// onSpeaker makes the sound of video i the one heard. The players open
+// again, with that one leading, where they were.
+func (c *compareView) onSpeaker(i int) {
+	if i == c.leader || i >= len(c.items) || c.items[i].path == "" {
+		return
+	}
+	c.openPlayers(i, c.pos, c.playing)
 }
 
 // onKeep marks the video of record id as a favourite.
@@ -409,11 +768,27 @@ func (c *compareView) undoTrash(ids []int64) {
 	})
 }
 
+// playerAt is the player of video i, if it has one.
+func (c *compareView) playerAt(i int) *playerView {
+	if i < len(c.players) {
+		return c.players[i]
+	}
+	return nil
+}
+
 // setTrashed dims the cells of videos moved to (or out of) the trash.
 func (c *compareView) setTrashed(ids []int64, on bool) {
 	for _, id := range ids {
 		c.trashed[id] = on
 		if i := slices.IndexFunc(c.recs, func(r history.Record) bool { return r.ID == id }); i >= 0 {
+			if v := c.playerAt(i); v != nil {
+				if on {
+					v.picture.Translucency = 0.7
+				} else {
+					v.picture.Translucency = 0
+				}
+				v.picture.Refresh()
+			}
 			if on {
 				c.thumbs[i].Translucency = 0.7
 				c.keep[i].Disable()

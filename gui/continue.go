@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -50,26 +51,60 @@ func canContinue(r history.Record) bool {
 // continueVideo takes the last frame of r's video number idx in the
 // background and starts a new prompt from it in the compose pane.
 func (u *UI) continueVideo(r history.Record, idx int) {
+	u.continueFromFrame(r, idx, continueStart{
+		what:   "the last frame",
+		name:   fmt.Sprintf("Last frame of “%s”.png", firstLine(r.Request.Prompt, 40)),
+		status: "The next video starts where this one ends. Say what happens next, then press Generate.",
+		take:   media.LastFrame,
+	})
+}
+
+// useFrame is continueVideo from the frame at `at` instead of the last:
+// the player's "Use this frame".
+func (u *UI) useFrame(r history.Record, idx int, at time.Duration) {
+	u.continueFromFrame(r, idx, continueStart{
+		what:   "the frame at " + minSec(at),
+		name:   fmt.Sprintf("Frame at %.2f s of “%s”.png", at.Seconds(), firstLine(r.Request.Prompt, 40)),
+		status: "The next video starts from this frame. Say what happens next, then press Generate.",
+		take: func(ctx context.Context, video, out string) error {
+			return media.FrameAt(ctx, video, at, out)
+		},
+	})
+}
+
+// continueStart is where a continuation starts: which frame, how the
+// picture is named and what the compose pane says.
+type continueStart struct {
+	what   string // "the last frame"
+	name   string
+	status string
+	take   func(ctx context.Context, video, outPNG string) error
+}
+
+// continueFromFrame takes a frame of r's video number idx in the
+// background and starts a new prompt from it in the compose pane.
+func (u *UI) continueFromFrame(r history.Record, idx int, from continueStart) {
 	if idx < 0 || idx >= len(r.Files) || !canContinue(r) {
 		return
 	}
 	rel := r.Files[idx].Path
 	u.background(func(ctx context.Context) {
-		frame, err := u.lastFrame(ctx, rel)
+		frame, err := u.takeFrame(ctx, rel, from.take)
 		if errors.Is(err, media.ErrNoFFmpeg) {
 			u.do(func() { u.compose.setStatus(textNeedsFFmpeg, true) })
 			return
 		}
 		if err != nil {
-			u.showError(u.main, "Could not take the last frame", fmt.Errorf("Reelhouse could not take the last frame of the video: %v", err))
+			u.showError(u.main, "Could not take "+from.what, fmt.Errorf("Reelhouse could not take %s of the video: %v", from.what, err))
 			return
 		}
-		u.do(func() { u.compose.startContinuing(r, frame) })
+		u.do(func() { u.compose.startContinuing(r, frame, from.name, from.status) })
 	})
 }
 
-// lastFrame returns the last frame of the library's video at rel as a PNG.
-func (u *UI) lastFrame(ctx context.Context, rel string) ([]byte, error) {
+// takeFrame returns a frame of the library's video at rel as a PNG, as
+// take writes it.
+func (u *UI) takeFrame(ctx context.Context, rel string, take func(ctx context.Context, video, outPNG string) error) ([]byte, error) {
 	p, err := u.deps.Library.Folder().Abs(rel)
 	if err != nil {
 		return nil, err
@@ -79,24 +114,24 @@ func (u *UI) lastFrame(ctx context.Context, rel string) ([]byte, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	out := filepath.Join(dir, "last.png")
-	if err := media.LastFrame(ctx, p, out); err != nil {
+	out := filepath.Join(dir, "frame.png")
+	if err := take(ctx, p, out); err != nil {
 		return nil, err
 	}
 	return readFileLimited(out, client.MaxInlineImageSize)
 }
 
-// startContinuing fills the form from r and makes frame, r's last frame,
-// the first frame of the next video. What is sent then remembers r.
-func (v *composeView) startContinuing(r history.Record, frame []byte) {
+// startContinuing fills the form from r and makes frame, a frame of r's
+// video, the first frame of the next video, named name; status says so.
+// What is sent then remembers r.
+func (v *composeView) startContinuing(r history.Record, frame []byte, name, status string) {
 	req := r.Request
 	req.Image = nil
 	v.fill(req)
-	name := fmt.Sprintf("Last frame of “%s”.png", firstLine(r.Request.Prompt, 40))
 	v.continueFrom, v.continueName = r.ID, name
 	v.imageRole.SetSelected(labelOf(roleChoices(), "first_frame"))
 	v.useImage(storage.NewFileURI(filepath.Join(os.TempDir(), name)), io.NopCloser(bytes.NewReader(frame)))
-	v.setStatus("The next video starts where this one ends. Say what happens next, then press Generate.", false)
+	v.setStatus(status, false)
 }
 
 // continuing is the record the form continues, or 0 once its last frame

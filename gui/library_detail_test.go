@@ -353,7 +353,7 @@ func TestDetailPicture(t *testing.T) {
 	test.Type(hv.note, "Use for the opening.")
 	hv.flushEdits()
 	h.loop.until(t, "the thumbnail and the save", func() bool {
-		return hv.thumbBox.Visible() && hv.thumb.Resource != nil && hv.saved.Text == "Saved"
+		return (hv.thumbBox.Visible() || hv.player != nil) && hv.thumb.Resource != nil && hv.saved.Text == "Saved"
 	})
 	if n := distinctColours(capture(t, w, "detail9")); n < 5 {
 		t.Errorf("the window looks blank (%d colours)", n)

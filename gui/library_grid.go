@@ -204,7 +204,7 @@ func (t *libraryTile) bind(r history.Record) {
 	t.stripPath = v.stripPath(r)
 	t.thumb.bind(r.ID, v.thumbPath(r))
 
-	t.prompt.SetText(firstLine(r.Request.Prompt, 80))
+	t.prompt.SetText(displayName(r))
 	setOverlay(t.length, t.lengthBox, lengthText(r))
 	heart := ""
 	if r.Favourite {

@@ -538,7 +538,7 @@ func (r *libraryRow) CreateRenderer() fyne.WidgetRenderer {
 // bind shows rec on the row.
 func (r *libraryRow) bind(v *historyView, rec history.Record) {
 	r.thumb.bind(rec.ID, v.thumbPath(rec))
-	prompt := firstLine(rec.Request.Prompt, 200) // free of bidi controls, so ★ stays in front
+	prompt := displayName(rec) // free of bidi controls, so ★ stays in front
 	if rec.Favourite {
 		prompt = "★ " + prompt
 	}

@@ -37,6 +37,9 @@ const (
 	// playerDecodeW/H caps the size frames are decoded at; a larger video
 	// is scaled down by ffmpeg, a smaller one is decoded at its own size.
 	playerDecodeW, playerDecodeH = 1280, 720
+	// barePlayerMin is the least room a bare player's picture takes; it
+	// grows with the room it is given.
+	barePlayerMinW, barePlayerMinH = 240, 135
 )
 
 // playerView plays one video inside a window: the picture, play and
@@ -49,6 +52,14 @@ type playerView struct {
 	thumb string
 	info  media.Info
 	opts  playback.Options // ffmpeg and the sound device; tests replace them
+
+	// bare shows the picture alone, for a view that drives the player with
+	// controls of its own (Compare); hooks tell it what happens.
+	bare  bool
+	hooks playerHooks
+	// useFrame, when set, is what "Use this frame" does with the time of
+	// the frame on show.
+	useFrame func(at time.Duration)
 
 	// mu guards the fields below it, shared with the player's goroutine.
 	mu        sync.Mutex
@@ -74,6 +85,7 @@ type playerView struct {
 	loopBtn  *widget.Button
 	muteBtn  *widget.Button
 	fullBtn  *widget.Button
+	useBtn   *widget.Button
 	volume   *widget.Slider
 	scrub    *widget.Slider
 	clock    *widget.Label
@@ -81,6 +93,15 @@ type playerView struct {
 	controls *fyne.Container
 	fallback *fyne.Container
 	box      *fyne.Container
+}
+
+// playerHooks tell a view that drives a bare player what it does. Each
+// runs on the UI goroutine; any may be nil.
+type playerHooks struct {
+	opened func(err error)         // the player opened, or could not
+	shown  func(f *playback.Frame) // a frame went on show
+	status func(s playback.Status) // the player's state changed
+	tapped func()                  // the picture was tapped, or Space typed on it
 }
 
 // fullWindow is what the window showed before the player filled it.
@@ -98,6 +119,23 @@ func newPlayerView(u *UI, path string, info media.Info, thumb string) *playerVie
 }
 
 func newPlayerViewWith(u *UI, path string, info media.Info, thumb string, opts playback.Options) *playerView {
+	v := buildPlayerView(u, path, info, thumb, opts)
+	v.start()
+	return v
+}
+
+// newBarePlayerView is a player showing the picture alone (and the
+// thumbnail without ffmpeg), for a view that has controls of its own.
+func newBarePlayerView(u *UI, path string, info media.Info, thumb string, opts playback.Options, hooks playerHooks) *playerView {
+	v := buildPlayerView(u, path, info, thumb, opts)
+	v.bare, v.hooks = true, hooks
+	v.picture.SetMinSize(fyne.NewSize(barePlayerMinW, barePlayerMinH))
+	v.box = container.NewStack(v.surface)
+	v.start()
+	return v
+}
+
+func buildPlayerView(u *UI, path string, info media.Info, thumb string, opts playback.Options) *playerView {
 	v := &playerView{ui: u, path: path, thumb: thumb, info: info, opts: opts, done: make(chan struct{})}
 	v.picture = canvas.NewImageFromImage(nil)
 	v.picture.FillMode = canvas.ImageFillContain
@@ -119,6 +157,8 @@ func newPlayerViewWith(u *UI, path string, info media.Info, thumb string, opts p
 	v.scrub.OnChanged = v.onScrub
 	v.scrub.OnChangeEnded = v.onScrubEnded
 	v.clock = widget.NewLabel(playTimeText(0, info.Duration))
+	v.useBtn = widget.NewButtonWithIcon("Use this frame", theme.MediaPhotoIcon(), v.onUseFrame)
+	v.useBtn.Hide()
 	v.notice = widget.NewLabel("")
 	v.notice.Wrapping = fyne.TextWrapWord
 	v.notice.Hide()
@@ -126,7 +166,9 @@ func newPlayerViewWith(u *UI, path string, info media.Info, thumb string, opts p
 	volumeBox := container.NewGridWrap(fyne.NewSize(90, v.volume.MinSize().Height), v.volume)
 	buttons := container.NewHBox(v.playBtn, v.stepBtn, v.loopBtn, v.muteBtn, volumeBox, v.fullBtn)
 	// The scrubber has a row of its own, so it stays long in a narrow panel.
-	v.controls = container.NewVBox(v.scrub, container.NewBorder(nil, nil, v.clock, buttons))
+	// "Use this frame" has a row of its own too: the buttons fill a narrow
+	// panel's row.
+	v.controls = container.NewVBox(v.scrub, container.NewBorder(nil, nil, v.clock, buttons), container.NewHBox(v.useBtn))
 	v.setControlsEnabled(false)
 
 	openBtn := widget.NewButtonWithIcon(playerOpenOther, theme.MediaPlayIcon(), v.onOpenElsewhere)
@@ -136,7 +178,6 @@ func newPlayerViewWith(u *UI, path string, info media.Info, thumb string, opts p
 	v.fallback.Hide()
 
 	v.box = container.NewBorder(nil, container.NewVBox(v.controls, v.notice, v.fallback), nil, nil, v.surface)
-	v.start()
 	return v
 }
 
@@ -211,10 +252,16 @@ func (v *playerView) onOpened(err error) {
 	if v.isClosed() {
 		return
 	}
-	if err != nil {
-		if !errors.Is(err, playback.ErrNoFFmpeg) {
-			fyne.LogError("opening the player", err)
+	if err != nil && !errors.Is(err, playback.ErrNoFFmpeg) {
+		fyne.LogError("opening the player", err)
+	}
+	if v.bare {
+		if v.hooks.opened != nil {
+			v.hooks.opened(err)
 		}
+		return
+	}
+	if err != nil {
 		v.showFallback(playerNoFFmpeg)
 		return
 	}
@@ -229,7 +276,7 @@ func (v *playerView) showFallback(sentence string) {
 }
 
 func (v *playerView) setControlsEnabled(on bool) {
-	for _, b := range []*widget.Button{v.playBtn, v.stepBtn, v.loopBtn, v.muteBtn, v.fullBtn} {
+	for _, b := range []*widget.Button{v.playBtn, v.stepBtn, v.loopBtn, v.muteBtn, v.fullBtn, v.useBtn} {
 		if on {
 			b.Enable()
 		} else {
@@ -282,6 +329,9 @@ func (v *playerView) showNext() {
 		v.scrub.Refresh()
 	}
 	v.clock.SetText(playTimeText(f.PTS, v.info.Duration))
+	if v.hooks.shown != nil {
+		v.hooks.shown(f)
+	}
 }
 
 func (v *playerView) onStatus(s playback.Status) {
@@ -289,6 +339,15 @@ func (v *playerView) onStatus(s playback.Status) {
 		return
 	}
 	v.playing = s.Playing
+	if v.bare {
+		if s.Err != nil {
+			fyne.LogError("playing "+filepath.Base(v.path), s.Err)
+		}
+		if v.hooks.status != nil {
+			v.hooks.status(s)
+		}
+		return
+	}
 	if s.Playing {
 		v.playBtn.SetIcon(theme.MediaPauseIcon())
 	} else {
@@ -374,6 +433,25 @@ func (v *playerView) onScrubEnded(x float64) {
 	v.dragging = false
 	at := time.Duration(x * float64(time.Second))
 	v.withPlayer(func(p *playback.Player) { p.Seek(at) })
+}
+
+// setUseFrame shows "Use this frame", which calls use with the time of
+// the frame on show; nil hides it.
+func (v *playerView) setUseFrame(use func(at time.Duration)) {
+	v.useFrame = use
+	if use != nil {
+		v.useBtn.Show()
+	} else {
+		v.useBtn.Hide()
+	}
+}
+
+// onUseFrame starts a new prompt from the frame on show.
+func (v *playerView) onUseFrame() {
+	if v.frame == nil || v.useFrame == nil {
+		return
+	}
+	v.useFrame(v.frame.PTS)
 }
 
 // onFullWindow shows the player alone, filling its window; Esc or the
@@ -500,10 +578,20 @@ func (s *playerSurface) CreateRenderer() fyne.WidgetRenderer {
 }
 
 func (s *playerSurface) Tapped(*fyne.PointEvent) {
-	if c := fyne.CurrentApp().Driver().CanvasForObject(s); c != nil {
+	// A bare player leaves the keys to its window, which drives it.
+	if c := fyne.CurrentApp().Driver().CanvasForObject(s); c != nil && !s.v.bare {
 		c.Focus(s)
 	}
-	s.v.onPlayPause()
+	s.v.onTapped()
+}
+
+// onTapped plays or pauses, or, in a bare player, tells its view.
+func (v *playerView) onTapped() {
+	if !v.bare {
+		v.onPlayPause()
+	} else if v.hooks.tapped != nil {
+		v.hooks.tapped()
+	}
 }
 
 // FocusGained, FocusLost and TypedRune make the surface focusable.
@@ -514,11 +602,13 @@ func (s *playerSurface) TypedRune(rune) {}
 func (s *playerSurface) TypedKey(e *fyne.KeyEvent) {
 	switch e.Name {
 	case fyne.KeySpace:
-		s.v.onPlayPause()
+		s.v.onTapped()
 	case fyne.KeyEscape:
 		s.v.leaveFullWindow()
 	case fyne.KeyRight:
-		s.v.onStep()
+		if !s.v.bare {
+			s.v.onStep()
+		}
 	}
 }
 
@@ -538,6 +628,10 @@ func (v *historyView) showPlayer(r history.Record, on bool) {
 	}
 	f := r.Files[v.fileIdx]
 	v.player = newPlayerView(v.ui, path, f.Media, v.ui.deps.Tracker.ThumbnailPath(f))
+	if canContinue(r) {
+		idx := v.fileIdx
+		v.player.setUseFrame(func(at time.Duration) { v.ui.useFrame(r, idx, at) })
+	}
 	v.playerPath = path
 	v.playerBox.Objects = []fyne.CanvasObject{v.player.content()}
 	v.playerBox.Refresh()

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"time"
 )
 
 // lastFrameSpan is how far before the end decoding starts: far enough to
@@ -26,8 +28,37 @@ func LastFrame(ctx context.Context, videoPath, outPNG string) error {
 	return lastFrame(ctx, ffmpeg, videoPath, outPNG)
 }
 
+// FrameAt writes the frame of the video at videoPath that starts at t to
+// outPNG, at the video's own size, replacing outPNG atomically; a frame
+// that starts within a millisecond before t counts as starting at t, so
+// the time of a frame as a player shows it finds that frame. It needs
+// ffmpeg (ErrNoFFmpeg without it). When ctx is done first it returns
+// ctx.Err() and leaves no file behind.
+func FrameAt(ctx context.Context, videoPath string, t time.Duration, outPNG string) error {
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		return ErrNoFFmpeg
+	}
+	return frameAtTime(ctx, ffmpeg, videoPath, t, outPNG)
+}
+
+// frameAtTime is FrameAt with the ffmpeg binary given.
+func frameAtTime(ctx context.Context, ffmpeg, videoPath string, t time.Duration, outPNG string) error {
+	from := max(t-time.Millisecond, 0)
+	// Before -i, -ss seeks in the input and then decodes exactly to it.
+	return oneFrame(ctx, ffmpeg, videoPath, outPNG, fmt.Sprintf("frame at %v", t),
+		[]string{"-ss", strconv.FormatFloat(from.Seconds(), 'f', 6, 64)}, []string{"-frames:v", "1"})
+}
+
 // lastFrame is LastFrame with the ffmpeg binary given.
 func lastFrame(ctx context.Context, ffmpeg, videoPath, outPNG string) error {
+	return oneFrame(ctx, ffmpeg, videoPath, outPNG, "last frame", []string{"-sseof", lastFrameSpan}, []string{"-update", "1"})
+}
+
+// oneFrame runs ffmpeg on videoPath with seek before the input and pick
+// after it, and moves the one picture it wrote to outPNG; which names the
+// frame in the error when there is none.
+func oneFrame(ctx context.Context, ffmpeg, videoPath, outPNG, which string, seek, pick []string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(outPNG), ".lastframe-*.png")
 	if err != nil {
 		return fmt.Errorf("media: writing %s: %w", outPNG, err)
@@ -35,12 +66,13 @@ func lastFrame(ctx context.Context, ffmpeg, videoPath, outPNG string) error {
 	tmpName := tmp.Name()
 	tmp.Close()
 	defer os.Remove(tmpName)
-	_, err = runTool(ctx, ffmpeg, maxToolStderr, "-nostdin", "-y", "-loglevel", "error",
-		"-sseof", lastFrameSpan, "-i", "file:"+videoPath, // "file:" keeps odd names a local file
+	args := append([]string{"-nostdin", "-y", "-loglevel", "error"}, seek...)
+	args = append(args, "-i", "file:"+videoPath, // "file:" keeps odd names a local file
 		"-map", "0:v:0",
 		// Pixels that are not square are made square, as the video is shown.
-		"-vf", "scale=iw*sar:ih,setsar=1",
-		"-update", "1", "-f", "image2", "-c:v", "png", "file:"+tmpName)
+		"-vf", "scale=iw*sar:ih,setsar=1")
+	args = append(args, pick...)
+	_, err = runTool(ctx, ffmpeg, maxToolStderr, append(args, "-f", "image2", "-c:v", "png", "file:"+tmpName)...)
 	if err != nil {
 		return err
 	}
@@ -51,7 +83,7 @@ func lastFrame(ctx context.Context, ffmpeg, videoPath, outPNG string) error {
 	cfg, err := png.DecodeConfig(f)
 	f.Close()
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
-		return &toolError{msg: fmt.Sprintf("ffmpeg: no last frame in %s", filepath.Base(videoPath))}
+		return &toolError{msg: fmt.Sprintf("ffmpeg: no %s in %s", which, filepath.Base(videoPath))}
 	}
 	if err := os.Rename(tmpName, outPNG); err != nil {
 		return fmt.Errorf("media: writing %s: %w", outPNG, err)

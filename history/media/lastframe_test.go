@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // needFFmpeg returns the ffmpeg binary, or skips the test without one.
@@ -102,5 +103,61 @@ func TestLastFrameFailures(t *testing.T) {
 		if e.Name() != "note.mp4" {
 			t.Errorf("left behind: %s", e.Name())
 		}
+	}
+}
+
+// TestFrameAtTakesTheFrameOfThatTime reads the frame number the counted
+// clip shows (eight stripes, one per bit) in frames taken at several times.
+func TestFrameAtTakesTheFrameOfThatTime(t *testing.T) {
+	needFFmpeg(t)
+	clip := filepath.Join("playback", "testdata", "counted.mp4") // 25 frames a second, 250 frames
+	dir := t.TempDir()
+	for _, c := range []struct {
+		at   time.Duration
+		want int
+	}{
+		{0, 0},
+		{3 * time.Second, 75},
+		{182 * 40 * time.Millisecond, 182},
+		{182*40*time.Millisecond - 300*time.Microsecond, 182}, // a frame's time rounded down
+		{182*40*time.Millisecond + 10*time.Millisecond, 183},
+		{249 * 40 * time.Millisecond, 249},
+	} {
+		out := filepath.Join(dir, "frame.png")
+		if err := FrameAt(t.Context(), clip, c.at, out); err != nil {
+			t.Fatalf("at %v: %v", c.at, err)
+		}
+		f, err := os.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := img.Bounds(); b.Dx() != 160 || b.Dy() != 90 {
+			t.Fatalf("frame is %v, want 160×90", b)
+		}
+		n := 0
+		for bit := range 8 {
+			if r, _, _, _ := img.At(bit*20+10, 45).RGBA(); r>>8 > 128 {
+				n |= 1 << bit
+			}
+		}
+		if n != c.want {
+			t.Errorf("frame at %v shows %d, want %d", c.at, n, c.want)
+		}
+	}
+	if err := FrameAt(t.Context(), clip, time.Minute, filepath.Join(dir, "late.png")); err == nil {
+		t.Error("a frame after the end was found")
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".lastframe-*"))
+	if _, err := os.Stat(filepath.Join(dir, "late.png")); err == nil || len(left) != 0 {
+		t.Errorf("files left behind: %v", left)
+	}
+	t.Setenv("PATH", dir)
+	if err := FrameAt(t.Context(), clip, 0, filepath.Join(dir, "x.png")); !errors.Is(err, ErrNoFFmpeg) {
+		t.Errorf("without ffmpeg: %v, want ErrNoFFmpeg", err)
 	}
 }

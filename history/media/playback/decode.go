@@ -40,10 +40,13 @@ type segment struct {
 	// The sound, when it is played: the clock is the count of samples the
 	// sink has played, until the sound ends.
 	sink      Sink
-	soundOver bool         // the clock no longer follows the sink
 	written   atomic.Int64 // sample frames handed to the sink
 	audioDone atomic.Bool  // ffmpeg's sound has all been handed over
 
+	// timeMu guards the fields below it: other Players read the time
+	// through Player.Clock.
+	timeMu    sync.Mutex
+	soundOver bool // the clock no longer follows the sink
 	// The clock when there is no sound (or no more): base plus the time
 	// since `since` while running.
 	clock   Clock
@@ -59,6 +62,8 @@ type segment struct {
 
 // elapsed is how far the segment has played from its origin.
 func (s *segment) elapsed() time.Duration {
+	s.timeMu.Lock()
+	defer s.timeMu.Unlock()
 	if s.sink != nil && !s.soundOver {
 		played := s.sink.Played()
 		if !s.audioDone.Load() || played < s.written.Load() {
@@ -81,7 +86,9 @@ func (s *segment) position() time.Duration { return s.origin + s.elapsed() }
 
 // setRunning starts or stops the segment's clock and sound.
 func (s *segment) setRunning(on bool) {
+	s.timeMu.Lock()
 	if on == s.running {
+		s.timeMu.Unlock()
 		return
 	}
 	now := s.clock.Now()
@@ -91,6 +98,7 @@ func (s *segment) setRunning(on bool) {
 		s.base += now - s.since
 	}
 	s.running = on
+	s.timeMu.Unlock()
 	if s.sink != nil {
 		if on {
 			s.sink.Play()

@@ -37,6 +37,10 @@ type Options struct {
 	Audio Output
 	// Clock is followed when there is no sound; nil means Monotonic().
 	Clock Clock
+	// Silent leaves the sound out: it is neither decoded nor played, and
+	// the picture follows Clock. A Player that keeps pace with another
+	// (see Player.Clock) is silent.
+	Silent bool
 	// OnFrame is given each frame to show, on the Player's goroutine. It
 	// owns the frame and may call Release when the picture is replaced.
 	OnFrame func(*Frame)
@@ -80,6 +84,14 @@ type Player struct {
 	// pidsMu guards pids, the ffmpeg processes of the current segment.
 	pidsMu sync.Mutex
 	pids   []int
+
+	// played is what Clock reads: the time played by the segments before
+	// seg, and seg, the segment under way.
+	played struct {
+		sync.Mutex
+		before time.Duration
+		seg    *segment
+	}
 }
 
 // request is what the caller asked for and the Player has not yet done.
@@ -153,6 +165,29 @@ func (p *Player) Size() (width, height int) { return p.width, p.height }
 
 // FrameRate is the number of frames per second the Player shows.
 func (p *Player) FrameRate() float64 { return p.rate }
+
+// Clock is the time p has played, summed over its seeks and loops: it
+// runs while p plays, following p's sound when p plays sound, and stands
+// still while p is paused or waits for its sound to start. Players opened
+// Silent with it as their Clock keep pace with p: paused together and
+// seeked together, they show the frames of the same time as p.
+func (p *Player) Clock() Clock { return playedClock{p} }
+
+type playedClock struct{ p *Player }
+
+func (c playedClock) Now() time.Duration {
+	pl := &c.p.played
+	pl.Lock()
+	defer pl.Unlock()
+	if pl.seg == nil {
+		return pl.before
+	}
+	return pl.before + pl.seg.elapsed()
+}
+
+// After waits on p's own clock: p plays at its pace, or near enough for
+// a Player, which looks at the time again when woken.
+func (c playedClock) After(d time.Duration) <-chan time.Time { return c.p.clock.After(d) }
 
 // Play starts or resumes playing; at the end it plays from the start.
 func (p *Player) Play() { p.ask(func(r *request) { r.play, r.pause = true, false }) }
@@ -302,11 +337,15 @@ func (p *Player) clampIndex(i int) int {
 // restart ends the segment under way and starts decoding at frame first.
 func (p *Player) restart(st *state, first int) {
 	if st.seg != nil {
+		p.played.Lock()
+		p.played.before += st.seg.elapsed()
+		p.played.seg = nil
+		p.played.Unlock()
 		st.seg.stop(st.pending)
 		st.pending = nil
 	}
 	var sink Sink
-	if p.info.HasAudio && !st.noSound {
+	if p.info.HasAudio && !st.noSound && !p.opts.Silent {
 		out := p.opts.Audio
 		if out == nil {
 			out = SystemAudio()
@@ -321,6 +360,9 @@ func (p *Player) restart(st *state, first int) {
 		}
 	}
 	st.seg = p.start(first, sink)
+	p.played.Lock()
+	p.played.seg = st.seg
+	p.played.Unlock()
 	p.setPIDs(st.seg.pids)
 	if st.playing {
 		st.seg.setRunning(true)

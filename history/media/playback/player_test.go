@@ -337,3 +337,91 @@ func TestFitKeepsShape(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowersKeepPaceWithTheLeader plays the clip three times side by
+// side: the leader with sound, two silent players following its Clock.
+// Played, paused, seeked and played again together, every player shows
+// the frame of the leader's time (±1 frame).
+func TestFollowersKeepPaceWithTheLeader(t *testing.T) {
+	needFFmpeg(t)
+	leader, clock, _, lrec := openCounted(t, false)
+	recs := []*recorder{lrec}
+	players := []*Player{leader}
+	for range 2 {
+		rec := &recorder{t: t, clock: clock}
+		p, err := Open(counted, countedInfo(t), Options{
+			Width: 160, Height: 90, Silent: true, Clock: leader.Clock(),
+			OnFrame: rec.onFrame, OnStatus: rec.onStatus,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		waitFor(t, clock, "a follower's first frame", func() bool { f, _ := rec.last(); return f.index == 0 })
+		p.pidsMu.Lock()
+		n := len(p.pids)
+		p.pidsMu.Unlock()
+		if n != 1 {
+			t.Fatalf("a silent player runs %d ffmpeg processes, want one for the picture", n)
+		}
+		recs = append(recs, rec)
+		players = append(players, p)
+	}
+	all := func(do func(*Player)) {
+		for _, p := range players {
+			do(p)
+		}
+	}
+	// together moves the clock from 0 to `to` after origin and checks that
+	// every player shows the frame due then.
+	together := func(origin, to time.Duration) {
+		t.Helper()
+		const step = 100 * time.Millisecond
+		for at := step; at <= to; at += step {
+			clock.Advance(step)
+			want := min(int(math.Floor((origin+at).Seconds()*countedRate)), 249)
+			for i, rec := range recs {
+				waitFor(t, clock, "the frame due at "+at.String(), func() bool { f, _ := rec.last(); return f.index >= want-1 })
+				f, _ := rec.last()
+				if d := f.index - want; d < -1 || d > 1 || f.content != f.index {
+					t.Fatalf("player %d at %v: frame %d (showing %d) on show, want %d±1", i, origin+at, f.index, f.content, want)
+				}
+			}
+		}
+	}
+	playing := func(on bool) {
+		for _, rec := range recs {
+			waitFor(t, clock, "the players to start or stop", func() bool { return rec.currentStatus().Playing == on })
+		}
+	}
+
+	all((*Player).Play)
+	playing(true)
+	together(0, 2*time.Second)
+
+	all((*Player).Pause)
+	playing(false)
+	var before []int
+	for _, rec := range recs {
+		_, n := rec.last()
+		before = append(before, n)
+	}
+	for range 10 {
+		clock.Advance(100 * time.Millisecond)
+	}
+	for i, rec := range recs {
+		if _, n := rec.last(); n != before[i] {
+			t.Fatalf("player %d went on while paused", i)
+		}
+	}
+
+	all((*Player).Play)
+	playing(true)
+	together(2*time.Second, time.Second)
+
+	all(func(p *Player) { p.Seek(7300 * time.Millisecond) })
+	for _, rec := range recs {
+		waitFor(t, clock, "frame 182", func() bool { f, _ := rec.last(); return f.index == 182 })
+	}
+	together(leader.frameTime(182)-leader.frameDur/4, 2*time.Second)
+}
