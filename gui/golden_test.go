@@ -410,9 +410,20 @@ func TestGoldenLibraryViews(t *testing.T) {
 			})
 			t.Run("compare", func(t *testing.T) {
 				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, goldenVariations)
+				// Compare as the library opens it, heard on a silent device.
+				w.ui.compare = newCompareView(w.ui)
+				w.ui.compare.opts = playback.Options{Audio: silentDevice{}}
 				w.ui.showCompare(w.ids)
 				c := w.ui.compare
 				w.loop.until(t, "the compared videos", func() bool { return len(c.recs) == 3 })
+				w.loop.until(t, "every video's first frame", func() bool {
+					for _, v := range c.players {
+						if v.frame == nil || v.frame.Index != 0 {
+							return false
+						}
+					}
+					return len(c.players) == 3
+				})
 				c.win.Resize(fyne.NewSize(1366, 768))
 				w.settle(t, c.win)
 				assertGolden(t, "compare-"+tv.name, c.win)
