@@ -38,7 +38,7 @@ PACKAGE_DIR := build/package
 HARNESS := .ci/with-xvfb .ci/with-keyring
 
 .PHONY: help deps test-deps run demo build vet lint fmt-check test fuzz bench reliability icon clean \
-	package windows install install-only uninstall install-test licenses licenses-check
+	package windows install install-only uninstall install-test licenses licenses-check screenshots
 
 help:
 	@echo 'make deps         install the system packages Fyne needs to build (Debian/Ubuntu)'
@@ -161,6 +161,11 @@ uninstall:
 # Install and uninstall in a throw-away home, checking the menu entry.
 install-test: package
 	.ci/install-test
+
+# The README's pictures: Reelhouse in demo mode in a real window under Xvfb
+# at 1366x768, driven with xdotool, written to docs/screenshots/.
+screenshots: test-deps build
+	.ci/screenshots bin/reelhouse docs/screenshots
 
 licenses:
 	$(GO) run ./.ci/licenses -o docs/licenses.txt

@@ -1,0 +1,433 @@
+package gui
+
+// Golden pictures of the windows (testdata/*.png), drawn by Fyne's test
+// driver and compared pixel for pixel by test.AssertImageMatches. When a
+// picture differs, the new one is written to testdata/failed/; look at it,
+// and copy it over the old one if the change is meant.
+//
+// Everything a picture shows is fixed: the records are written to a real
+// store with fixed times, the clock of the elapsed times is fixed, the
+// thumbnails are frames of the simulator's demo clips, and the player
+// stands paused on its first frame. The few facts that name this run's
+// temporary folders (the library folder) are replaced by a fixed folder
+// before the picture is taken.
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image/color"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/media/playback"
+)
+
+// goldenNow is the moment every picture is taken at.
+var goldenNow = time.Date(2026, time.March, 14, 10, 30, 0, 0, time.Local)
+
+// goldenAt is a moment of March 2026 (day 23 and later: February) on the
+// wall clock.
+func goldenAt(day, hour, minute int) time.Time {
+	if day > 14 {
+		return time.Date(2026, time.February, day, hour, minute, 0, 0, time.Local)
+	}
+	return time.Date(2026, time.March, day, hour, minute, 0, 0, time.Local)
+}
+
+// goldenLibrary is the library folder the pictures name.
+const goldenLibrary = "/home/you/Videos/Reelhouse"
+
+// goldenServer is the service the pictures name; nothing is sent to it.
+const goldenServer = "https://api.example.com"
+
+// demoClip is one of the simulator's sample clips.
+func demoClip(name string) string {
+	return filepath.Join("..", "client", "apitest", "testdata", "demo", name)
+}
+
+// forcedVariant is a theme that is always light or always dark, whatever
+// the variant the app asks for.
+type forcedVariant struct {
+	fyne.Theme
+	variant fyne.ThemeVariant
+}
+
+func (f forcedVariant) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return f.Theme.Color(n, f.variant)
+}
+
+// goldenVariants are the variants every picture is drawn in.
+var goldenVariants = []struct {
+	name    string
+	variant fyne.ThemeVariant
+}{
+	{"light", theme.VariantLight},
+	{"dark", theme.VariantDark},
+}
+
+// goldenVideo is a record of the fixture: what was asked, the clip that
+// stands for its video, and how long ago it was made.
+type goldenVideo struct {
+	req       client.CreateRequest
+	clip      string        // a demo clip; "" for a video still being made
+	at        time.Time     // when Generate was pressed (wall clock, so any time zone shows the same)
+	took      time.Duration // from the press of Generate to the finished video
+	favourite bool
+	tags      []string
+}
+
+// goldenWorld is a UI over a store filled with fixed records.
+type goldenWorld struct {
+	ui   *UI
+	loop *uiLoop
+	ids  []int64 // the records of the videos, in the order given
+}
+
+// newGoldenWorld builds the windows over a real store holding videos, in
+// a test app drawn in variant, with keys as the keychain.
+func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, keys KeyStore, videos []goldenVideo) *goldenWorld {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed: the thumbnails and the player need it")
+	}
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(forcedVariant{Theme: theme.DefaultTheme(), variant: variant})
+	ctx := t.Context()
+	dir := t.TempDir()
+	store, err := history.Open(ctx, filepath.Join(dir, "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	folder, err := history.OpenFolder(filepath.Join(dir, "Library"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	thumbs := filepath.Join(dir, "thumbnails")
+	if err := os.MkdirAll(thumbs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w := &goldenWorld{}
+	for i, gv := range videos {
+		w.ids = append(w.ids, addGoldenVideo(t, store, folder, thumbs, i, gv))
+	}
+	c, err := client.New(goldenServer, client.WithAPIKey("sk-golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	library := history.NewLibrary(store, folder)
+	// The tracker is not run: nothing changes while the pictures are taken.
+	tracker := history.NewTracker(store, library, c, history.TrackerOptions{ThumbnailDir: thumbs})
+	w.loop = &uiLoop{}
+	w.ui = New(a, Deps{Tracker: tracker, Library: library, Store: store, Client: c, Keys: keys, ServerURL: goldenServer})
+	w.ui.do = w.loop.do
+	w.ui.history.now = func() time.Time { return goldenNow }
+	w.ui.Start()
+	t.Cleanup(func() {
+		w.ui.history.closePlayer()
+		w.ui.cancel()
+		stopped := make(chan struct{})
+		go func() { w.ui.wg.Wait(); close(stopped) }()
+		for {
+			w.loop.pump()
+			select {
+			case <-stopped:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	})
+	w.ui.main.Resize(fyne.NewSize(1366, 768))
+	hv := w.ui.history
+	w.loop.until(t, "the library", func() bool { return len(hv.records) == len(videos) })
+	return w
+}
+
+// addGoldenVideo writes one record of the fixture, with its video in the
+// library folder and its thumbnail made from the clip.
+func addGoldenVideo(t *testing.T, store *history.Store, folder *history.Folder, thumbs string, i int, gv goldenVideo) int64 {
+	t.Helper()
+	ctx := t.Context()
+	created := gv.at
+	r, err := store.AddSubmission(ctx, gv.req, created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	taskID := fmt.Sprintf("task_%04d", 7301+i)
+	running := history.StateRunning
+	watching := true
+	ch := history.Change{TaskID: &taskID, State: &running, Watching: &watching,
+		Task: &client.Task{Created: client.Millis(created.UnixMilli()), Updated: client.Millis(created.UnixMilli())}}
+	if gv.clip == "" {
+		if _, err := store.Update(ctx, r.ID, ch, created); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	done := created.Add(gv.took)
+	success, dl, notWatching := history.StateSuccess, history.DownloadDone, false
+	ch.State, ch.Watching, ch.Download = &success, &notWatching, &dl
+	ch.Task.Updated, ch.Task.Completed = client.Millis(done.UnixMilli()), client.Millis(done.UnixMilli())
+	ch.Favourite = &gv.favourite
+	if gv.tags != nil {
+		ch.Tags = &gv.tags
+	}
+	if _, err := store.Update(ctx, r.ID, ch, done); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(demoClip(gv.clip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := fmt.Sprintf("%s/%s.mp4", created.Format("2006-01"), taskID)
+	abs, err := folder.Abs(rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(abs, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	info, err := media.Describe(ctx, abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	thumb := taskID + "-0.png"
+	if _, err := media.Thumbnail(ctx, abs, filepath.Join(thumbs, thumb), media.Placeholder{}); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	f := history.File{Index: 0, Path: rel, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
+		Media: info, MediaState: history.MediaOK, Thumbnail: thumb}
+	if err := store.PutFile(ctx, r.ID, f); err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
+}
+
+// goldenResults are a few downloaded videos of the last weeks.
+var goldenResults = []goldenVideo{
+	{req: client.CreateRequest{Model: "doubao-seedance-2", Prompt: "A potter's hands shaping wet clay on a wheel, close-up, soft window light", Ratio: "1:1", Duration: 4},
+		clip: "sunset-1x1-480x480-4s.mp4", at: goldenAt(23, 10, 30), took: 95 * time.Second},
+	{req: client.CreateRequest{Model: defaultModel, Prompt: "Rain on a café window at night, neon signs blurred behind the glass", Ratio: "9:16", Duration: 4},
+		clip: "sunset-9x16-480x854-4s.mp4", at: goldenAt(8, 7, 30), took: 71 * time.Second, tags: []string{"city", "night"}},
+	{req: client.CreateRequest{Model: defaultModel, Prompt: "A red kite circling over a chalk hill, slow aerial shot", Ratio: "16:9", Duration: 8},
+		clip: "sunset-16x9-854x480-8s.mp4", at: goldenAt(13, 8, 30), took: 84 * time.Second},
+	{req: client.CreateRequest{Model: defaultModel, Prompt: "A lighthouse at dusk, waves crashing on the rocks below", Ratio: "16:9", Duration: 4},
+		clip: "sunset-16x9-854x480-4s.mp4", at: goldenAt(14, 8, 30), took: 66 * time.Second, favourite: true, tags: []string{"coast", "evening"}},
+}
+
+// goldenMaking is a video being made, sent 42 seconds ago.
+var goldenMaking = goldenVideo{req: client.CreateRequest{Model: defaultModel, Prompt: "Slow pan across a harbour at sunrise, fishing boats coming in", Ratio: "16:9", Duration: 4},
+	at: goldenNow.Add(-42 * time.Second)}
+
+// goldenVariations are three variations of one prompt, for Compare.
+var goldenVariations = func() []goldenVideo {
+	var out []goldenVideo
+	for i, clip := range []string{"sunset-16x9-854x480-4s.mp4", "sunset-16x9-854x480-8s.mp4", "sunset-1x1-480x480-4s.mp4"} {
+		req := client.CreateRequest{Model: defaultModel, Prompt: "A paper boat drifting down a rain gutter, low angle", Ratio: "16:9", Duration: 4,
+			UpstreamOptions: map[string]any{"seed": float64(101 + i)}}
+		if i == 2 {
+			req.Prompt = "A paper boat drifting down a rain gutter, high angle"
+			req.Ratio = "1:1"
+		}
+		out = append(out, goldenVideo{req: req, clip: clip, at: goldenAt(14, 10, i), took: 70 * time.Second})
+	}
+	return out
+}()
+
+// hideTempFolders puts the fixed library folder where the windows name
+// this run's temporary one.
+func (w *goldenWorld) hideTempFolders() {
+	if l := w.ui.history.fields["Folder"]; l != nil && l.Text != "—" {
+		l.SetText(filepath.Join(goldenLibrary, filepath.Base(l.Text)))
+	}
+	w.ui.settings.library.SetText(goldenLibrary)
+	if v := w.ui.welcome; v != nil {
+		v.library.SetText(libraryText(goldenLibrary))
+	}
+}
+
+// selectPaused selects record id in the library and waits for its player
+// to stand on the first frame, paused, with controls ready.
+func (w *goldenWorld) selectPaused(t *testing.T, id int64) {
+	t.Helper()
+	hv := w.ui.history
+	hv.list.Select(hv.indexOf(id))
+	w.loop.until(t, "the player", func() bool { return hv.player != nil })
+	// The player as the detail view makes it, with a silent sound device
+	// instead of the machine's, which a test machine may lack.
+	path := hv.playerPath
+	r := hv.records[hv.indexOf(id)]
+	hv.closePlayer()
+	f := r.Files[hv.fileIdx]
+	hv.player = newPlayerViewWith(w.ui, path, f.Media, w.ui.deps.Tracker.ThumbnailPath(f), playback.Options{Audio: silentDevice{}})
+	hv.playerPath = path
+	hv.playerBox.Objects = []fyne.CanvasObject{hv.player.content()}
+	hv.playerBox.Refresh()
+	hv.thumbBox.Hide()
+	p := hv.player
+	w.loop.until(t, "the first frame", func() bool { return p.frame != nil && p.frame.Index == 0 })
+	w.loop.until(t, "the controls", func() bool { return !p.playBtn.Disabled() })
+	w.loop.until(t, "the thumbnail", func() bool { return hv.thumb.Resource != nil })
+}
+
+// settle lets the background reads end, then lays the window out again.
+func (w *goldenWorld) settle(t *testing.T, win fyne.Window) {
+	t.Helper()
+	for range 20 {
+		w.loop.pump()
+		time.Sleep(10 * time.Millisecond)
+	}
+	w.hideTempFolders()
+	win.Content().Refresh()
+}
+
+func assertGolden(t *testing.T, name string, win fyne.Window) {
+	t.Helper()
+	test.AssertImageMatches(t, name+".png", win.Canvas().Capture())
+}
+
+// silentDevice is a sound device that takes the sound and plays nothing.
+type silentDevice struct{}
+
+func (silentDevice) NewSink() (playback.Sink, error) { return &silentSink{}, nil }
+
+type silentSink struct {
+	mu     sync.Mutex
+	closed bool
+}
+
+func (s *silentSink) Write(pcm []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0, os.ErrClosed
+	}
+	return len(pcm), nil
+}
+func (s *silentSink) Played() int64     { return 0 }
+func (s *silentSink) Play()             {}
+func (s *silentSink) Pause()            {}
+func (s *silentSink) SetVolume(float64) {}
+func (s *silentSink) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	return nil
+}
+
+func TestGoldenMainWindow(t *testing.T) {
+	for _, tv := range goldenVariants {
+		t.Run(tv.name, func(t *testing.T) {
+			t.Run("empty", func(t *testing.T) {
+				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, nil)
+				w.settle(t, w.ui.main)
+				assertGolden(t, "main-empty-"+tv.name, w.ui.main)
+			})
+			t.Run("working", func(t *testing.T) {
+				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, append(append([]goldenVideo{}, goldenResults...), goldenMaking))
+				hv := w.ui.history
+				hv.list.Select(hv.indexOf(w.ids[len(w.ids)-1]))
+				c := w.ui.compose
+				c.prompt.SetText(goldenMaking.req.Prompt)
+				c.setStatus("Started — it will appear in your library when it is ready.", false)
+				w.loop.until(t, "the usual time", func() bool { return hv.usual[defaultModel] > 0 })
+				w.settle(t, w.ui.main)
+				assertGolden(t, "main-working-"+tv.name, w.ui.main)
+			})
+			t.Run("results", func(t *testing.T) {
+				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, goldenResults)
+				w.selectPaused(t, w.ids[len(w.ids)-1])
+				w.settle(t, w.ui.main)
+				assertGolden(t, "main-results-"+tv.name, w.ui.main)
+			})
+		})
+	}
+}
+
+func TestGoldenWelcomeAndSettings(t *testing.T) {
+	for _, tv := range goldenVariants {
+		t.Run(tv.name, func(t *testing.T) {
+			t.Run("welcome", func(t *testing.T) {
+				w := newGoldenWorld(t, tv.variant, &fakeKeys{}, nil)
+				w.loop.until(t, "the welcome", func() bool { return w.ui.welcome != nil })
+				w.settle(t, w.ui.main)
+				assertGolden(t, "welcome-"+tv.name, w.ui.main)
+			})
+			t.Run("settings", func(t *testing.T) {
+				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, nil)
+				s := w.ui.settings
+				w.loop.until(t, "the key in use", func() bool { return s.key.Text != "" })
+				s.show()
+				w.settle(t, s.win)
+				assertGolden(t, "settings-"+tv.name, s.win)
+			})
+		})
+	}
+}
+
+func TestGoldenLibraryViews(t *testing.T) {
+	for _, tv := range goldenVariants {
+		t.Run(tv.name, func(t *testing.T) {
+			t.Run("grid", func(t *testing.T) {
+				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, goldenResults)
+				hv := w.ui.history
+				test.Tap(hv.viewToggle)
+				w.selectPaused(t, w.ids[1])
+				w.loop.until(t, "a thumbnail on every tile", func() bool {
+					w.ui.main.Canvas().Refresh(w.ui.main.Content())
+					tiles := tilesIn(hv)
+					for _, id := range w.ids {
+						if tile := tiles[id]; tile == nil || tile.thumb.pic.Image == nil {
+							return false
+						}
+					}
+					return true
+				})
+				w.settle(t, w.ui.main)
+				assertGolden(t, "grid-"+tv.name, w.ui.main)
+			})
+			t.Run("detail", func(t *testing.T) {
+				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, goldenResults)
+				w.selectPaused(t, w.ids[2])
+				w.settle(t, w.ui.main)
+				assertGolden(t, "detail-player-"+tv.name, w.ui.main)
+			})
+			t.Run("compare", func(t *testing.T) {
+				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, goldenVariations)
+				// Compare as the library opens it, heard on a silent device.
+				w.ui.compare = newCompareView(w.ui)
+				w.ui.compare.opts = playback.Options{Audio: silentDevice{}}
+				w.ui.showCompare(w.ids)
+				c := w.ui.compare
+				w.loop.until(t, "the compared videos", func() bool { return len(c.recs) == 3 })
+				w.loop.until(t, "every video's first frame", func() bool {
+					for _, v := range c.players {
+						if v.frame == nil || v.frame.Index != 0 {
+							return false
+						}
+					}
+					return len(c.players) == 3
+				})
+				c.win.Resize(fyne.NewSize(1366, 768))
+				w.settle(t, c.win)
+				assertGolden(t, "compare-"+tv.name, c.win)
+			})
+		})
+	}
+}
