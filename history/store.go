@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -145,7 +146,19 @@ var ErrNotFound = errors.New("that task is not in the history")
 type Store struct {
 	db   *sql.DB
 	path string // the database file; the journal of unrecorded task ids lives beside it
+
+	// The statements of reading one record, prepared once: Get and Update
+	// run them for every change the tracker saves, and parsing them each
+	// time cost more than running them.
+	oneFiles, oneTags *sql.Stmt
+	// updates holds the prepared UPDATE statements by text: a change sets
+	// one of a few sets of columns, so there are few of them.
+	updatesMu sync.Mutex
+	updates   map[string]*sql.Stmt
 }
+
+// maxUpdateStmts bounds Store.updates; rarer texts are prepared each time.
+const maxUpdateStmts = 32
 
 // migrations are applied in order, each in one transaction; the schema
 // version is the number applied so far.
@@ -270,11 +283,58 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.prepare(ctx); err != nil {
+		db.Close()
+		return nil, &StoreError{Op: OpOpenStore, Err: err}
+	}
 	return s, nil
 }
 
+func (s *Store) prepare(ctx context.Context) (err error) {
+	if s.oneFiles, err = s.db.PrepareContext(ctx, `SELECT `+fileColumns+` FROM files WHERE task_row = ? ORDER BY idx`); err != nil {
+		return err
+	}
+	s.oneTags, err = s.db.PrepareContext(ctx, `SELECT tag FROM tags WHERE task_row = ? ORDER BY tag`)
+	return err
+}
+
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	for _, st := range []*sql.Stmt{s.oneFiles, s.oneTags} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	s.updatesMu.Lock()
+	for _, st := range s.updates {
+		st.Close()
+	}
+	s.updates = nil
+	s.updatesMu.Unlock()
+	return s.db.Close()
+}
+
+// updateStmt returns the prepared statement of an UPDATE text, preparing
+// and keeping it the first time. done must be called after use.
+func (s *Store) updateStmt(ctx context.Context, text string) (st *sql.Stmt, done func(), err error) {
+	s.updatesMu.Lock()
+	defer s.updatesMu.Unlock()
+	if st := s.updates[text]; st != nil {
+		return st, func() {}, nil
+	}
+	st, err = s.db.PrepareContext(ctx, text)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(s.updates) >= maxUpdateStmts {
+		return st, func() { st.Close() }, nil
+	}
+	if s.updates == nil {
+		s.updates = make(map[string]*sql.Stmt)
+	}
+	s.updates[text] = st
+	return st, func() {}, nil
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -463,14 +523,46 @@ func (s *Store) AddExisting(ctx context.Context, taskID string, now time.Time) (
 
 // Get returns one record with its files.
 func (s *Store) Get(ctx context.Context, id int64) (Record, error) {
-	recs, err := s.query(ctx, `SELECT `+recordColumns+` FROM tasks WHERE id = ?`, id)
+	r, err := scanRecord(s.db.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM tasks WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Record{}, ErrNotFound
+	}
 	if err != nil {
 		return Record{}, err
 	}
-	if len(recs) == 0 {
-		return Record{}, ErrNotFound
+	return r, s.oneDetails(ctx, &r)
+}
+
+// oneDetails loads the files and tags of one record.
+func (s *Store) oneDetails(ctx context.Context, r *Record) error {
+	rows, err := s.oneFiles.QueryContext(ctx, r.ID)
+	if err != nil {
+		return err
 	}
-	return recs[0], nil
+	for rows.Next() {
+		_, f, err := scanFile(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		r.Files = append(r.Files, f)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	rows, err = s.oneTags.QueryContext(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tag string
+		if err := rows.Scan(&tag); err != nil {
+			return err
+		}
+		r.Tags = append(r.Tags, tag)
+	}
+	return rows.Err()
 }
 
 // ByTaskID returns the record of the service's task id.
@@ -714,6 +806,23 @@ func (s *Store) Update(ctx context.Context, id int64, c Change, now time.Time) (
 		set("watch_since", c.WatchSince.UnixMilli())
 	}
 	args = append(args, id)
+	if c.Tags == nil {
+		// The common change (a status from the tracker): one statement,
+		// which also returns the row as it now is.
+		st, done, err := s.updateStmt(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+` WHERE id = ? RETURNING `+recordColumns)
+		if err != nil {
+			return Record{}, &StoreError{Op: OpSaveChange, Err: fmt.Errorf("record %d: %w", id, err)}
+		}
+		r, err := scanRecord(st.QueryRowContext(ctx, args...))
+		done()
+		if errors.Is(err, sql.ErrNoRows) {
+			return Record{}, ErrNotFound
+		}
+		if err != nil {
+			return Record{}, &StoreError{Op: OpSaveChange, Err: fmt.Errorf("record %d: %w", id, err)}
+		}
+		return r, s.oneDetails(ctx, &r)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Record{}, &StoreError{Op: OpSaveChange, Err: fmt.Errorf("record %d: %w", id, err)}
