@@ -158,27 +158,76 @@ func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libra
 // the history does not know yet. It records the stamp of each sidecar whose
 // file is recorded where the sidecar is.
 func restore(ctx context.Context, store *Store, lib *Folder, found map[string][]foundSidecar, rep *LibraryReport) {
+	var batch []foundSidecar
 	for _, list := range found {
-		for _, fs := range list {
-			rec := fs.sidecar.Record(fs.rel)
-			// An older sidecar may carry its image inline: keep it in refs/.
-			rec.Request, _ = lib.keepRefImages(rec.Request)
-			got, created, err := store.Restore(ctx, rec)
-			if err != nil {
-				rep.Problems = append(rep.Problems, err.Error())
-				continue
-			}
-			if created {
-				rep.Added++
-				rep.Problems = append(rep.Problems, lib.missingRefs(rec.TaskID, rec.Request)...)
-			}
-			for _, f := range got.Files {
-				if f.Index == fs.sidecar.File.Index && f.Path == fs.rel {
-					_ = store.setSidecarStamp(ctx, got.ID, f.Index, f.Path, fs.stamp)
-				}
-			}
+		batch = append(batch, list...)
+		if len(batch) >= restoreBatch {
+			restoreSome(ctx, store, lib, batch, rep)
+			batch = batch[:0]
 		}
 	}
+	if len(batch) > 0 {
+		restoreSome(ctx, store, lib, batch, rep)
+	}
+}
+
+// restoreBatch is how many sidecars restore puts back in one transaction:
+// one per sidecar made a rebuild spend most of its time committing (and
+// flushing the full-text index), while a long one keeps other writers
+// waiting.
+const restoreBatch = 500
+
+// restoreSome is restore for a few sidecars, in one transaction. If one of
+// them cannot be put back, it puts them back one at a time instead, so
+// that the failure is reported and leaves the others alone.
+func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSidecar, rep *LibraryReport) {
+	fail := func(err error) {
+		if len(list) > 1 && ctx.Err() == nil {
+			for i := range list {
+				restoreSome(ctx, store, lib, list[i:i+1], rep)
+			}
+			return
+		}
+		rep.Problems = append(rep.Problems, err.Error())
+	}
+	tx, err := store.db.BeginTx(ctx, nil)
+	if err != nil {
+		rep.Problems = append(rep.Problems, err.Error())
+		return
+	}
+	defer tx.Rollback()
+	stmts := newStmtCache(tx)
+	var (
+		added    int
+		problems []string
+	)
+	for _, fs := range list {
+		rec := fs.sidecar.Record(fs.rel)
+		// An older sidecar may carry its image inline: keep it in refs/.
+		rec.Request, _ = lib.keepRefImages(rec.Request)
+		id, files, created, err := store.restoreTx(ctx, stmts, rec)
+		if err != nil {
+			tx.Rollback()
+			fail(err)
+			return
+		}
+		for _, f := range files {
+			if f.Index == fs.sidecar.File.Index && f.Path == fs.rel {
+				_, _ = stmts.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
+					fs.stamp.size, fs.stamp.mtime, id, f.Index, f.Path)
+			}
+		}
+		if created {
+			added++
+			problems = append(problems, lib.missingRefs(rec.TaskID, rec.Request)...)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		fail(&StoreError{Op: OpRestore, Err: err})
+		return
+	}
+	rep.Added += added
+	rep.Problems = append(rep.Problems, problems...)
 }
 
 // Rebuild recreates history rows from the sidecars in the library folder

@@ -861,7 +861,57 @@ func boolInt(b bool) int {
 // PutFile records a downloaded video of a task, replacing any earlier
 // record of the same index.
 func (s *Store) PutFile(ctx context.Context, id int64, f File) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO files (`+fileColumns+`)
+	return putFile(ctx, s.db, id, f)
+}
+
+// execer is a *sql.DB, a *sql.Tx or a *stmtCache.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// stmtCache runs the statements of a transaction, each prepared once: a
+// transaction that restores many records runs the same few statements
+// again and again, and parsing them took as long as running them.
+type stmtCache struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st := c.stmts[query]; st != nil {
+		return st, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+// ExecContext is sql.Tx.ExecContext with the statement prepared once.
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryRowContext is sql.Tx.QueryRowContext with the statement prepared
+// once.
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return c.tx.QueryRowContext(ctx, query, args...) // reports the error
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func putFile(ctx context.Context, db execer, id int64, f File) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO files (`+fileColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (task_row, idx) DO UPDATE SET path = excluded.path, size = excluded.size, sha256 = excluded.sha256,
 			duration_ms = excluded.duration_ms, width = excluded.width, height = excluded.height,
@@ -949,26 +999,39 @@ func normalizeTag(t string) string {
 // unknown, otherwise files the row does not know yet are added to it. Tags,
 // favourite and note come from the sidecar only for a new row.
 func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
-	if r.TaskID == "" {
-		return Record{}, false, errors.New("a record without a task id cannot be restored")
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Record{}, false, err
 	}
-	existing, err := s.ByTaskID(ctx, r.TaskID)
-	created := false
+	defer tx.Rollback()
+	id, _, created, err := s.restoreTx(ctx, newStmtCache(tx), r)
+	if err != nil {
+		return Record{}, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Record{}, false, err
+	}
+	got, err := s.Get(ctx, id)
+	return got, created, err
+}
+
+// restoreTx is Restore inside a transaction. It returns the record's row,
+// whether it was created, and its files as they now are.
+func (s *Store) restoreTx(ctx context.Context, tx *stmtCache, r Record) (id int64, files []File, created bool, err error) {
+	if r.TaskID == "" {
+		return 0, nil, false, errors.New("a record without a task id cannot be restored")
+	}
+	err = tx.QueryRowContext(ctx, `SELECT id FROM tasks WHERE task_id = ?`, r.TaskID).Scan(&id)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, sql.ErrNoRows):
 		body, err := json.Marshal(r.Request)
 		if err != nil {
-			return Record{}, false, err
+			return 0, nil, false, err
 		}
 		var trashed int64
 		if !r.TrashedAt.IsZero() {
 			trashed = r.TrashedAt.UnixMilli()
 		}
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return Record{}, false, err
-		}
-		defer tx.Rollback()
 		res, err := tx.ExecContext(ctx, `INSERT INTO tasks (task_id, model, prompt, request, state, watching, error_code, error_message,
 			raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at,
 			inline_images, continued_from)
@@ -978,38 +1041,51 @@ func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
 			int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
 			boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()), r.ContinuedFrom)
 		if err != nil {
-			return Record{}, false, &StoreError{Op: OpRestore, Err: fmt.Errorf("task %s: %w", r.TaskID, err)}
+			return 0, nil, false, &StoreError{Op: OpRestore, Err: fmt.Errorf("task %s: %w", r.TaskID, err)}
 		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return Record{}, false, err
+		if id, err = res.LastInsertId(); err != nil {
+			return 0, nil, false, err
 		}
 		for _, tag := range NormalizeTags(r.Tags) {
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tags (task_row, tag) VALUES (?, ?)`, id, tag); err != nil {
-				return Record{}, false, err
+				return 0, nil, false, err
 			}
 		}
-		if err := tx.Commit(); err != nil {
-			return Record{}, false, err
-		}
-		existing.ID, created = id, true
+		created = true
 	case err != nil:
-		return Record{}, false, err
+		return 0, nil, false, err
+	default:
+		rows, err := tx.tx.StmtContext(ctx, s.oneFiles).QueryContext(ctx, id)
+		if err != nil {
+			return 0, nil, false, err
+		}
+		for rows.Next() {
+			_, f, err := scanFile(rows)
+			if err != nil {
+				rows.Close()
+				return 0, nil, false, err
+			}
+			files = append(files, f)
+		}
+		if err := rows.Close(); err != nil {
+			return 0, nil, false, err
+		}
 	}
 	known := map[int]bool{}
-	for _, f := range existing.Files {
+	for _, f := range files {
 		known[f.Index] = true
 	}
 	for _, f := range r.Files {
 		if known[f.Index] {
 			continue // the history already knows this file; Reconcile follows moves
 		}
-		if err := s.PutFile(ctx, existing.ID, f); err != nil {
-			return Record{}, false, err
+		if err := putFile(ctx, tx, id, f); err != nil {
+			return 0, nil, false, err
 		}
+		files = append(files, f)
+		known[f.Index] = true
 	}
-	got, err := s.Get(ctx, existing.ID)
-	return got, created, err
+	return id, files, created, nil
 }
 
 // LibraryFile is one file of the library as the store knows it.
