@@ -250,25 +250,56 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 		added    int
 		problems []string
 	)
-	for _, fs := range list {
+	type row struct {
+		rec     Record
+		id      int64
+		files   []File
+		created bool
+	}
+	rows := make([]row, len(list))
+	byTask := map[string]int{} // the first sidecar of each task added here
+	for i, fs := range list {
 		rec := fs.sidecar.Record(fs.rel)
 		// An older sidecar may carry its image inline: keep it in refs/.
 		rec.Request, _ = lib.keepRefImages(rec.Request)
-		id, files, created, err := store.restoreTx(ctx, stmts, rec)
+		if j, ok := byTask[rec.TaskID]; ok { // another video of a task added above
+			rows[i] = row{rec: rec, id: rows[j].id}
+			continue
+		}
+		id, files, created, err := store.restoreTask(ctx, stmts, rec)
 		if err != nil {
 			tx.Rollback()
 			fail(err)
 			return
 		}
+		rows[i] = row{rec: rec, id: id, files: files, created: created}
+		if created {
+			byTask[rec.TaskID] = i
+		}
+	}
+	for i, fs := range list {
+		r := rows[i]
+		if j, ok := byTask[r.rec.TaskID]; ok && j != i {
+			r.files = rows[j].files // as they are now, with the other video's
+		}
+		files, err := store.restoreDetails(ctx, stmts, r.id, r.files, r.created, r.rec)
+		if err != nil {
+			tx.Rollback()
+			fail(err)
+			return
+		}
+		if j, ok := byTask[r.rec.TaskID]; ok {
+			rows[j].files = files
+		}
 		for _, f := range files {
 			if f.Index == fs.sidecar.File.Index && f.Path == fs.rel {
 				_, _ = stmts.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
-					fs.stamp.size, fs.stamp.mtime, id, f.Index, f.Path)
+					fs.stamp.size, fs.stamp.mtime, r.id, f.Index, f.Path)
 			}
 		}
-		if created {
+		if r.created {
 			added++
-			problems = append(problems, lib.missingRefs(rec.TaskID, rec.Request)...)
+			problems = append(problems, lib.missingRefs(r.rec.TaskID, r.rec.Request)...)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -1004,7 +1004,11 @@ func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
 		return Record{}, false, err
 	}
 	defer tx.Rollback()
-	id, _, created, err := s.restoreTx(ctx, newStmtCache(tx), r)
+	stmts := newStmtCache(tx)
+	id, files, created, err := s.restoreTask(ctx, stmts, r)
+	if err == nil {
+		_, err = s.restoreDetails(ctx, stmts, id, files, created, r)
+	}
 	if err != nil {
 		return Record{}, false, err
 	}
@@ -1015,9 +1019,13 @@ func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
 	return got, created, err
 }
 
-// restoreTx is Restore inside a transaction. It returns the record's row,
-// whether it was created, and its files as they now are.
-func (s *Store) restoreTx(ctx context.Context, tx *stmtCache, r Record) (id int64, files []File, created bool, err error) {
+// restoreTask is the first half of Restore inside a transaction: it finds
+// or adds the record's row, and returns it with its files and whether it
+// was created. restoreDetails does the rest. Restoring many records, all
+// rows come first: each later statement that SQLite may have to undo on
+// its own (the tags', the files') would otherwise make the full-text index
+// write out the row added just before it.
+func (s *Store) restoreTask(ctx context.Context, tx *stmtCache, r Record) (id int64, files []File, created bool, err error) {
 	if r.TaskID == "" {
 		return 0, nil, false, errors.New("a record without a task id cannot be restored")
 	}
@@ -1046,11 +1054,6 @@ func (s *Store) restoreTx(ctx context.Context, tx *stmtCache, r Record) (id int6
 		if id, err = res.LastInsertId(); err != nil {
 			return 0, nil, false, err
 		}
-		for _, tag := range NormalizeTags(r.Tags) {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tags (task_row, tag) VALUES (?, ?)`, id, tag); err != nil {
-				return 0, nil, false, err
-			}
-		}
 		created = true
 	case err != nil:
 		return 0, nil, false, err
@@ -1071,6 +1074,20 @@ func (s *Store) restoreTx(ctx context.Context, tx *stmtCache, r Record) (id int6
 			return 0, nil, false, err
 		}
 	}
+	return id, files, created, nil
+}
+
+// restoreDetails is the second half of Restore: the tags of a record it
+// created and the files the history does not know yet. It returns the
+// record's files as they now are.
+func (s *Store) restoreDetails(ctx context.Context, tx *stmtCache, id int64, files []File, created bool, r Record) ([]File, error) {
+	if created {
+		for _, tag := range NormalizeTags(r.Tags) {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tags (task_row, tag) VALUES (?, ?)`, id, tag); err != nil {
+				return nil, err
+			}
+		}
+	}
 	known := map[int]bool{}
 	for _, f := range files {
 		known[f.Index] = true
@@ -1080,12 +1097,12 @@ func (s *Store) restoreTx(ctx context.Context, tx *stmtCache, r Record) (id int6
 			continue // the history already knows this file; Reconcile follows moves
 		}
 		if err := putFile(ctx, tx, id, f); err != nil {
-			return 0, nil, false, err
+			return nil, err
 		}
 		files = append(files, f)
 		known[f.Index] = true
 	}
-	return id, files, created, nil
+	return files, nil
 }
 
 // LibraryFile is one file of the library as the store knows it.
