@@ -256,25 +256,48 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 		files   []File
 		created bool
 	}
+	// The rows first, the new ones added together (see insertTasks), then
+	// what hangs off them.
 	rows := make([]row, len(list))
-	byTask := map[string]int{} // the first sidecar of each task added here
+	byTask := map[string]int{} // the first sidecar of each task
+	var (
+		newRecs []Record
+		newAt   []int
+	)
 	for i, fs := range list {
 		rec := fs.sidecar.Record(fs.rel)
 		// An older sidecar may carry its image inline: keep it in refs/.
 		rec.Request, _ = lib.keepRefImages(rec.Request)
-		if j, ok := byTask[rec.TaskID]; ok { // another video of a task added above
-			rows[i] = row{rec: rec, id: rows[j].id}
-			continue
+		rows[i].rec = rec
+		if _, ok := byTask[rec.TaskID]; ok {
+			continue // another video of a task seen above: its id comes below
 		}
-		id, files, created, err := store.restoreTask(ctx, stmts, rec)
+		id, files, found, err := store.lookupTask(ctx, stmts, rec.TaskID)
 		if err != nil {
 			tx.Rollback()
 			fail(err)
 			return
 		}
-		rows[i] = row{rec: rec, id: id, files: files, created: created}
-		if created {
-			byTask[rec.TaskID] = i
+		byTask[rec.TaskID] = i
+		if found {
+			rows[i].id, rows[i].files = id, files
+			continue
+		}
+		rows[i].created = true
+		newRecs, newAt = append(newRecs, rec), append(newAt, i)
+	}
+	ids, err := insertTasks(ctx, stmts, newRecs)
+	if err != nil {
+		tx.Rollback()
+		fail(err)
+		return
+	}
+	for k, i := range newAt {
+		rows[i].id = ids[k]
+	}
+	for i := range rows {
+		if j, ok := byTask[rows[i].rec.TaskID]; ok && j != i {
+			rows[i].id = rows[j].id
 		}
 	}
 	for i, fs := range list {

@@ -1021,60 +1021,121 @@ func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
 
 // restoreTask is the first half of Restore inside a transaction: it finds
 // or adds the record's row, and returns it with its files and whether it
-// was created. restoreDetails does the rest. Restoring many records, all
-// rows come first: each later statement that SQLite may have to undo on
-// its own (the tags', the files') would otherwise make the full-text index
-// write out the row added just before it.
+// was created. restoreDetails does the rest.
 func (s *Store) restoreTask(ctx context.Context, tx *stmtCache, r Record) (id int64, files []File, created bool, err error) {
-	if r.TaskID == "" {
+	id, files, found, err := s.lookupTask(ctx, tx, r.TaskID)
+	if err != nil || found {
+		return id, files, false, err
+	}
+	ids, err := insertTasks(ctx, tx, []Record{r})
+	if err != nil {
+		return 0, nil, false, err
+	}
+	return ids[0], nil, true, nil
+}
+
+// lookupTask finds the row of a task id and its files.
+func (s *Store) lookupTask(ctx context.Context, tx *stmtCache, taskID string) (id int64, files []File, found bool, err error) {
+	if taskID == "" {
 		return 0, nil, false, errors.New("a record without a task id cannot be restored")
 	}
-	err = tx.QueryRowContext(ctx, `SELECT id FROM tasks WHERE task_id = ?`, r.TaskID).Scan(&id)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		body, err := json.Marshal(r.Request)
-		if err != nil {
-			return 0, nil, false, err
-		}
-		var trashed int64
-		if !r.TrashedAt.IsZero() {
-			trashed = r.TrashedAt.UnixMilli()
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO tasks (task_id, model, prompt, request, state, watching, error_code, error_message,
-			raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at,
-			inline_images, continued_from)
-			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.TaskID, r.Request.Model, r.Request.Prompt, string(body), string(r.State), r.ErrorCode, r.ErrorMessage,
-			string(client.RedactJSON(r.Raw)), r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(),
-			int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
-			boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()), r.ContinuedFrom)
-		if err != nil {
-			return 0, nil, false, &StoreError{Op: OpRestore, Err: fmt.Errorf("task %s: %w", r.TaskID, err)}
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return 0, nil, false, err
-		}
-		created = true
-	case err != nil:
+	err = tx.QueryRowContext(ctx, `SELECT id FROM tasks WHERE task_id = ?`, taskID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, false, nil
+	}
+	if err != nil {
 		return 0, nil, false, err
-	default:
-		rows, err := tx.tx.StmtContext(ctx, s.oneFiles).QueryContext(ctx, id)
+	}
+	rows, err := tx.tx.StmtContext(ctx, s.oneFiles).QueryContext(ctx, id)
+	if err != nil {
+		return 0, nil, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		_, f, err := scanFile(rows)
 		if err != nil {
 			return 0, nil, false, err
 		}
-		for rows.Next() {
-			_, f, err := scanFile(rows)
+		files = append(files, f)
+	}
+	return id, files, true, rows.Err()
+}
+
+// insertTasksAtOnce is how many rows one INSERT of insertTasks adds.
+const insertTasksAtOnce = 100
+
+// insertTasks adds the rows of records whose task ids are new and
+// distinct, several per statement: inside a transaction, SQLite makes the
+// full-text index write out what it holds at each INSERT (the index's
+// trigger makes the statement one that may have to be undone on its own),
+// which cost a quarter of a rebuild when done row by row. It returns the
+// new rows' ids in the order of recs.
+func insertTasks(ctx context.Context, tx *stmtCache, recs []Record) ([]int64, error) {
+	const cols = `(task_id, model, prompt, request, state, watching, error_code, error_message,
+		raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at,
+		inline_images, continued_from)`
+	const values = `(?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	ids := make([]int64, 0, len(recs))
+	for start := 0; start < len(recs); start += insertTasksAtOnce {
+		chunk := recs[start:min(start+insertTasksAtOnce, len(recs))]
+		args := make([]any, 0, 19*len(chunk))
+		for _, r := range chunk {
+			body, err := json.Marshal(r.Request)
 			if err != nil {
-				rows.Close()
-				return 0, nil, false, err
+				return nil, err
 			}
-			files = append(files, f)
+			var trashed int64
+			if !r.TrashedAt.IsZero() {
+				trashed = r.TrashedAt.UnixMilli()
+			}
+			args = append(args, r.TaskID, r.Request.Model, r.Request.Prompt, string(body), string(r.State), r.ErrorCode, r.ErrorMessage,
+				string(client.RedactJSON(r.Raw)), r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(),
+				int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
+				boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()), r.ContinuedFrom)
+		}
+		query := `INSERT INTO tasks ` + cols + ` VALUES ` + strings.TrimSuffix(strings.Repeat(values+",", len(chunk)), ",") +
+			` RETURNING id, task_id`
+		st, err := tx.stmt(ctx, query)
+		if err != nil {
+			return nil, restoreError(chunk, err)
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return nil, restoreError(chunk, err)
+		}
+		byTask := make(map[string]int64, len(chunk))
+		for rows.Next() {
+			var (
+				id   int64
+				task string
+			)
+			if err := rows.Scan(&id, &task); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			byTask[task] = id
 		}
 		if err := rows.Close(); err != nil {
-			return 0, nil, false, err
+			return nil, restoreError(chunk, err)
+		}
+		for _, r := range chunk {
+			id, ok := byTask[r.TaskID]
+			if !ok {
+				return nil, restoreError(chunk, errors.New("row not added"))
+			}
+			ids = append(ids, id)
 		}
 	}
-	return id, files, created, nil
+	return ids, nil
+}
+
+// restoreError names the task (the first of several) a restore failed on.
+func restoreError(recs []Record, err error) error {
+	task := recs[0].TaskID
+	if len(recs) > 1 {
+		task += fmt.Sprintf(" and %d more", len(recs)-1)
+	}
+	return &StoreError{Op: OpRestore, Err: fmt.Errorf("task %s: %w", task, err)}
 }
 
 // restoreDetails is the second half of Restore: the tags of a record it
