@@ -144,6 +144,13 @@ func procStatus(t *testing.T, field string) int64 {
 // test binary and returns how long it took and how much the process's
 // peak RSS grew during the download.
 func downloadInChild(tb testing.TB, url, part string) (time.Duration, int64) {
+	d, rss, _ := downloadInChildCPU(tb, url, part)
+	return d, rss
+}
+
+// downloadInChildCPU is downloadInChild that also returns the CPU time
+// (user and system) of the whole child process.
+func downloadInChildCPU(tb testing.TB, url, part string) (time.Duration, int64, time.Duration) {
 	tb.Helper()
 	os.Remove(part)
 	os.Remove(part + ".meta")
@@ -157,28 +164,32 @@ func downloadInChild(tb testing.TB, url, part string) (time.Duration, int64) {
 		if rest, ok := strings.CutPrefix(line, "child-result "); ok {
 			var ns, rss int64
 			if _, err := fmt.Sscan(rest, &ns, &rss); err == nil {
-				return time.Duration(ns), rss
+				return time.Duration(ns), rss, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 			}
 		}
 	}
 	tb.Fatalf("child download said nothing:\n%s", out)
-	return 0, 0
+	return 0, 0, 0
 }
 
-// curlDownload fetches url to path with curl and returns how long it took.
-func curlDownload(tb testing.TB, url, path string) time.Duration {
+// curlDownload fetches url to path with curl and returns how long it took
+// and the CPU time curl used.
+func curlDownload(tb testing.TB, url, path string) (time.Duration, time.Duration) {
 	tb.Helper()
 	os.Remove(path)
 	start := time.Now()
-	if out, err := exec.Command("curl", "-sS", "-o", path, url).CombinedOutput(); err != nil {
+	cmd := exec.Command("curl", "-sS", "-o", path, url)
+	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("curl: %v\n%s", err, out)
 	}
-	return time.Since(start)
+	return time.Since(start), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
 // BenchmarkDownloadSpeed downloads one 1 GiB video (tiny: 1 MiB), each
 // round in a new process, alternating with `curl -o` of the same URL to
-// the same folder. Metrics: our MiB/s, curl's, and the peak RSS growth.
+// the same folder. Metrics: our MiB/s, curl's, the peak RSS growth, and
+// the CPU seconds per GiB of each process (ours also hashes the file, so on
+// a machine with no idle core the speeds follow the CPU times).
 func BenchmarkDownloadSpeed(b *testing.B) {
 	size := benchSize(1<<30, 1<<20)
 	_, _, url := paddedVideo(b, size)
@@ -190,16 +201,19 @@ func BenchmarkDownloadSpeed(b *testing.B) {
 		}
 		haveCurl = false
 	}
-	var ours, curls, rss []float64
+	gib := float64(size) / (1 << 30)
+	var ours, curls, rss, cpu, curlCPU []float64
 	for b.Loop() {
 		for range benchRounds(5) {
-			d, grow := downloadInChild(b, url, filepath.Join(dir, "ours.mp4"))
+			d, grow, used := downloadInChildCPU(b, url, filepath.Join(dir, "ours.mp4"))
 			ours = append(ours, float64(size)/(1<<20)/d.Seconds())
 			rss = append(rss, float64(grow)/(1<<20))
+			cpu = append(cpu, used.Seconds()/gib)
 			os.Remove(filepath.Join(dir, "ours.mp4"))
 			if haveCurl {
-				d := curlDownload(b, url, filepath.Join(dir, "curl.mp4"))
+				d, used := curlDownload(b, url, filepath.Join(dir, "curl.mp4"))
 				curls = append(curls, float64(size)/(1<<20)/d.Seconds())
+				curlCPU = append(curlCPU, used.Seconds()/gib)
 				os.Remove(filepath.Join(dir, "curl.mp4"))
 			}
 		}
@@ -207,6 +221,8 @@ func BenchmarkDownloadSpeed(b *testing.B) {
 	b.ReportMetric(median(ours), "MiB/s")
 	b.ReportMetric(median(curls), "curl-MiB/s")
 	b.ReportMetric(median(rss), "rss-MiB")
+	b.ReportMetric(median(cpu), "cpu-s/GiB")
+	b.ReportMetric(median(curlCPU), "curl-cpu-s/GiB")
 }
 
 // BenchmarkDownloadMemory is the peak RSS growth of a download at 100 MiB,

@@ -418,10 +418,59 @@ func formatSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
+// Buffers of the stream loop: while one block is hashed on a goroutine of
+// its own, the next ones are read and written, so that SHA-256 costs no
+// time on the path of the bytes. streamBufs bounds the memory to
+// streamBufs × streamBufSize.
+const (
+	streamBufSize = 1 << 20
+	streamBufs    = 3
+	// writebackEvery is how often the kernel is asked to start writing
+	// what was received to the disk (see startWriteback).
+	writebackEvery = 8 << 20
+)
+
+// hashPipe hashes blocks handed to it on a goroutine of its own and hands
+// each buffer back when done with it.
+type hashPipe struct {
+	todo chan []byte // blocks to hash, in file order
+	free chan []byte // buffers ready to be filled
+	done chan struct{}
+}
+
+func newHashPipe(h hash.Hash) *hashPipe {
+	p := &hashPipe{
+		todo: make(chan []byte, streamBufs),
+		free: make(chan []byte, streamBufs),
+		done: make(chan struct{}),
+	}
+	for range streamBufs {
+		p.free <- make([]byte, streamBufSize)
+	}
+	go func() {
+		defer close(p.done)
+		for b := range p.todo {
+			h.Write(b)
+			p.free <- b[:cap(b)]
+		}
+	}()
+	return p
+}
+
+// wait hashes what was handed over and stops the goroutine. The hash then
+// holds exactly the blocks passed to todo.
+func (p *hashPipe) wait() {
+	close(p.todo)
+	<-p.done
+}
+
 // stream copies the body into the file, feeding the watchdog.
 func (d *download) stream(ctx, dctx context.Context, body io.Reader, stall *time.Timer) error {
-	buf := make([]byte, 64<<10)
+	pipe := newHashPipe(d.hasher)
+	defer pipe.wait()
+	flushed := d.offset // bytes whose writeback was started
 	for {
+		buf := <-pipe.free
 		n, rerr := body.Read(buf)
 		if n > 0 {
 			stall.Reset(d.opts.StallTimeout)
@@ -438,9 +487,15 @@ func (d *download) stream(ctx, dctx context.Context, body io.Reader, stall *time
 			if _, err := d.f.Write(chunk); err != nil {
 				return d.saveAndWrap(localWriteError(err))
 			}
-			d.hasher.Write(chunk)
+			pipe.todo <- chunk
 			d.offset += int64(n)
+			if d.offset-flushed >= writebackEvery {
+				startWriteback(d.f, flushed, d.offset-flushed)
+				flushed = d.offset
+			}
 			d.progress(false)
+		} else {
+			pipe.free <- buf
 		}
 		if rerr == io.EOF {
 			return nil

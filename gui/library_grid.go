@@ -340,7 +340,16 @@ func (t *libraryTile) showFrame(k int) {
 // selection.
 type libraryGrid struct {
 	widget.GridWrap
-	v *historyView
+	v     *historyView
+	bound boundItems
+}
+
+// RefreshItem draws tile i again, and only it: Fyne's GridWrap.RefreshItem
+// refreshes the whole grid.
+func (g *libraryGrid) RefreshItem(i widget.GridWrapItemID) {
+	if o := g.bound.object(i); o != nil {
+		g.UpdateItem(i, o)
+	}
 }
 
 // newLibraryGrid is the grid of tiles over v.records.
@@ -349,6 +358,7 @@ func (v *historyView) newLibraryGrid() *libraryGrid {
 	g.Length = func() int { return len(v.records) }
 	g.CreateItem = func() fyne.CanvasObject { return newLibraryTile(v) }
 	g.UpdateItem = func(i widget.GridWrapItemID, o fyne.CanvasObject) {
+		g.bound.bind(i, o)
 		if i < len(v.records) {
 			o.(*libraryTile).bind(v.records[i])
 		}

@@ -418,14 +418,49 @@ type libraryList struct {
 	widget.List
 	// onKey handles a key first; it reports whether it did.
 	onKey func(e *fyne.KeyEvent) bool
+	bound boundItems
 }
 
 func newLibraryList(length func() int, createItem func() fyne.CanvasObject, updateItem func(widget.ListItemID, fyne.CanvasObject)) *libraryList {
 	l := &libraryList{}
-	l.Length, l.CreateItem, l.UpdateItem = length, createItem, updateItem
+	l.Length, l.CreateItem = length, createItem
+	l.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
+		l.bound.bind(i, o)
+		updateItem(i, o)
+	}
 	l.ExtendBaseWidget(l)
 	return l
 }
+
+// RefreshItem draws row i again, and only it: Fyne's List.RefreshItem
+// refreshes the whole list, which updates every visible row.
+func (l *libraryList) RefreshItem(i widget.ListItemID) {
+	if o := l.bound.object(i); o != nil {
+		l.UpdateItem(i, o)
+	}
+}
+
+// boundItems remembers which object of a list or grid last showed each
+// item, so that one item can be drawn again on its own. An object no
+// longer on screen may still be remembered; drawing it again is harmless.
+// Only the UI goroutine uses it.
+type boundItems struct {
+	objects map[int]fyne.CanvasObject
+	items   map[fyne.CanvasObject]int
+}
+
+func (b *boundItems) bind(i int, o fyne.CanvasObject) {
+	if b.objects == nil {
+		b.objects, b.items = map[int]fyne.CanvasObject{}, map[fyne.CanvasObject]int{}
+	}
+	if old, ok := b.items[o]; ok && b.objects[old] == o {
+		delete(b.objects, old)
+	}
+	b.objects[i], b.items[o] = o, i
+}
+
+// object is the object that last showed item i, or nil.
+func (b *boundItems) object(i int) fyne.CanvasObject { return b.objects[i] }
 
 // TypedKey is part of fyne.Focusable.
 func (l *libraryList) TypedKey(e *fyne.KeyEvent) {

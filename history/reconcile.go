@@ -6,7 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // LibraryReport says what a rebuild or reconcile found.
@@ -29,26 +32,36 @@ func stampOf(info fs.FileInfo) sidecarStamp {
 	return sidecarStamp{size: info.Size(), mtime: info.ModTime().UnixNano()}
 }
 
-// sidecarStamps returns the stamp of every file's sidecar that has one, by
-// the sidecar's library-relative path.
-func (s *Store) sidecarStamps(ctx context.Context) (map[string]sidecarStamp, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT path, sidecar_size, sidecar_mtime FROM files WHERE sidecar_size >= 0`)
+// libraryFacts returns, for a reconcile, every recorded file with only
+// what the reconcile looks at (its record, task id, index, path and
+// whether it is missing), and the stamp of each file's sidecar that has
+// one, by the sidecar's library-relative path. One pass over the files
+// table: the full rows (LibraryFiles) took as long as the walk itself.
+func (s *Store) libraryFacts(ctx context.Context) ([]LibraryFile, map[string]sidecarStamp, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT f.task_row, COALESCE(t.task_id, ''), f.idx, f.path, f.missing, f.sidecar_size, f.sidecar_mtime
+		FROM files f JOIN tasks t ON t.id = f.task_row ORDER BY f.task_row, f.idx`)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	out := make(map[string]sidecarStamp)
+	var files []LibraryFile
+	stamps := make(map[string]sidecarStamp)
 	for rows.Next() {
 		var (
-			p  string
-			st sidecarStamp
+			lf      LibraryFile
+			missing int
+			st      sidecarStamp
 		)
-		if err := rows.Scan(&p, &st.size, &st.mtime); err != nil {
-			return nil, err
+		if err := rows.Scan(&lf.RecordID, &lf.TaskID, &lf.File.Index, &lf.File.Path, &missing, &st.size, &st.mtime); err != nil {
+			return nil, nil, err
 		}
-		out[SidecarPath(p)] = st
+		lf.File.Missing = missing != 0
+		files = append(files, lf)
+		if st.size >= 0 {
+			stamps[SidecarPath(lf.File.Path)] = st
+		}
 	}
-	return out, rows.Err()
+	return files, stamps, rows.Err()
 }
 
 // setSidecarStamp records the stamp of the sidecar of file idx of record
@@ -84,17 +97,29 @@ type libraryScan struct {
 	problems []string
 }
 
+// sidecarOnDisk is a sidecar the walk saw, not read yet.
+type sidecarOnDisk struct {
+	p, rel string
+	stamp  sidecarStamp
+}
+
 // scan walks the library (not its trash or unfinished downloads) once: it
 // notes every file there and reads the sidecars whose stamp differs from
 // the one in known (by sidecar path). Sidecars that cannot be read are
 // reported, not touched.
 func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libraryScan, error) {
-	sc := libraryScan{sidecars: map[string][]foundSidecar{}, present: map[string]bool{}}
-	type pending struct {
-		p, rel string
-		stamp  sidecarStamp
+	sc, seen, err := l.walk(ctx)
+	if err != nil {
+		return sc, err
 	}
-	var toRead []pending
+	l.readSidecars(&sc, seen, known)
+	return sc, nil
+}
+
+// walk notes every file in the library and every sidecar with its stamp.
+func (l *Folder) walk(ctx context.Context) (libraryScan, []sidecarOnDisk, error) {
+	sc := libraryScan{sidecars: map[string][]foundSidecar{}, present: map[string]bool{}}
+	var seen []sidecarOnDisk
 	err := filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", p, plainOSError(err)))
@@ -125,18 +150,43 @@ func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libra
 		if err != nil {
 			return nil
 		}
-		st := stampOf(info)
-		if have, ok := known[rel]; ok && have == st {
-			return nil // read before, and unchanged since
-		}
-		toRead = append(toRead, pending{p: p, rel: rel, stamp: st})
+		seen = append(seen, sidecarOnDisk{p: p, rel: rel, stamp: stampOf(info)})
 		return nil
 	})
-	if err != nil {
-		return sc, err
+	return sc, seen, err
+}
+
+// readSidecars reads the sidecars of seen whose stamp differs from the one
+// in known, on as many goroutines as there are cores (a rebuild reads
+// thousands), and adds those whose video is there to sc.
+func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[string]sidecarStamp) {
+	var toRead []sidecarOnDisk
+	for _, r := range seen {
+		if have, ok := known[r.rel]; ok && have == r.stamp {
+			continue // read before, and unchanged since
+		}
+		toRead = append(toRead, r)
 	}
-	for _, r := range toRead {
-		s, err := ReadSidecar(r.p)
+	type result struct {
+		s   Sidecar
+		err error
+	}
+	results := make([]result, len(toRead))
+	workers := min(runtime.GOMAXPROCS(0), 4, len(toRead)/64+1)
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(toRead); i = int(next.Add(1) - 1) {
+				results[i].s, results[i].err = ReadSidecar(toRead[i].p)
+			}
+		})
+	}
+	wg.Wait()
+	for i, r := range toRead {
+		s, err := results[i].s, results[i].err
 		if err != nil {
 			sc.problems = append(sc.problems, fmt.Sprintf("%s is not a readable Reelhouse file (%v); it was left as it is", r.p, err))
 			continue
@@ -151,34 +201,136 @@ func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libra
 		}
 		sc.sidecars[s.TaskID] = append(sc.sidecars[s.TaskID], foundSidecar{rel: video, sidecar: s, stamp: r.stamp})
 	}
-	return sc, nil
 }
 
 // restore puts back what the sidecars found describe: new tasks, and files
 // the history does not know yet. It records the stamp of each sidecar whose
 // file is recorded where the sidecar is.
 func restore(ctx context.Context, store *Store, lib *Folder, found map[string][]foundSidecar, rep *LibraryReport) {
+	var batch []foundSidecar
 	for _, list := range found {
-		for _, fs := range list {
-			rec := fs.sidecar.Record(fs.rel)
-			// An older sidecar may carry its image inline: keep it in refs/.
-			rec.Request, _ = lib.keepRefImages(rec.Request)
-			got, created, err := store.Restore(ctx, rec)
-			if err != nil {
-				rep.Problems = append(rep.Problems, err.Error())
-				continue
-			}
-			if created {
-				rep.Added++
-				rep.Problems = append(rep.Problems, lib.missingRefs(rec.TaskID, rec.Request)...)
-			}
-			for _, f := range got.Files {
-				if f.Index == fs.sidecar.File.Index && f.Path == fs.rel {
-					_ = store.setSidecarStamp(ctx, got.ID, f.Index, f.Path, fs.stamp)
-				}
-			}
+		batch = append(batch, list...)
+		if len(batch) >= restoreBatch {
+			restoreSome(ctx, store, lib, batch, rep)
+			batch = batch[:0]
 		}
 	}
+	if len(batch) > 0 {
+		restoreSome(ctx, store, lib, batch, rep)
+	}
+}
+
+// restoreBatch is how many sidecars restore puts back in one transaction:
+// one per sidecar made a rebuild spend most of its time committing (and
+// flushing the full-text index), while a long one keeps other writers
+// waiting.
+const restoreBatch = 500
+
+// restoreSome is restore for a few sidecars, in one transaction. If one of
+// them cannot be put back, it puts them back one at a time instead, so
+// that the failure is reported and leaves the others alone.
+func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSidecar, rep *LibraryReport) {
+	fail := func(err error) {
+		if len(list) > 1 && ctx.Err() == nil {
+			for i := range list {
+				restoreSome(ctx, store, lib, list[i:i+1], rep)
+			}
+			return
+		}
+		rep.Problems = append(rep.Problems, err.Error())
+	}
+	tx, err := store.db.BeginTx(ctx, nil)
+	if err != nil {
+		rep.Problems = append(rep.Problems, err.Error())
+		return
+	}
+	defer tx.Rollback()
+	stmts := newStmtCache(tx)
+	var (
+		added    int
+		problems []string
+	)
+	type row struct {
+		rec     Record
+		id      int64
+		files   []File
+		created bool
+	}
+	// The rows first, the new ones added together (see insertTasks), then
+	// what hangs off them.
+	rows := make([]row, len(list))
+	byTask := map[string]int{} // the first sidecar of each task
+	var (
+		newRecs []Record
+		newAt   []int
+	)
+	for i, fs := range list {
+		rec := fs.sidecar.Record(fs.rel)
+		// An older sidecar may carry its image inline: keep it in refs/.
+		rec.Request, _ = lib.keepRefImages(rec.Request)
+		rows[i].rec = rec
+		if _, ok := byTask[rec.TaskID]; ok {
+			continue // another video of a task seen above: its id comes below
+		}
+		id, files, found, err := store.lookupTask(ctx, stmts, rec.TaskID)
+		if err != nil {
+			tx.Rollback()
+			fail(err)
+			return
+		}
+		byTask[rec.TaskID] = i
+		if found {
+			rows[i].id, rows[i].files = id, files
+			continue
+		}
+		rows[i].created = true
+		newRecs, newAt = append(newRecs, rec), append(newAt, i)
+	}
+	ids, err := insertTasks(ctx, stmts, newRecs)
+	if err != nil {
+		tx.Rollback()
+		fail(err)
+		return
+	}
+	for k, i := range newAt {
+		rows[i].id = ids[k]
+	}
+	for i := range rows {
+		if j, ok := byTask[rows[i].rec.TaskID]; ok && j != i {
+			rows[i].id = rows[j].id
+		}
+	}
+	for i, fs := range list {
+		r := rows[i]
+		if j, ok := byTask[r.rec.TaskID]; ok && j != i {
+			r.files = rows[j].files // as they are now, with the other video's
+		}
+		files, err := store.restoreDetails(ctx, stmts, r.id, r.files, r.created, r.rec)
+		if err != nil {
+			tx.Rollback()
+			fail(err)
+			return
+		}
+		if j, ok := byTask[r.rec.TaskID]; ok {
+			rows[j].files = files
+		}
+		for _, f := range files {
+			if f.Index == fs.sidecar.File.Index && f.Path == fs.rel {
+				_, _ = stmts.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
+					fs.stamp.size, fs.stamp.mtime, r.id, f.Index, f.Path)
+			}
+		}
+		if r.created {
+			added++
+			problems = append(problems, lib.missingRefs(r.rec.TaskID, r.rec.Request)...)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		fail(&StoreError{Op: OpRestore, Err: err})
+		return
+	}
+	rep.Added += added
+	rep.Problems = append(rep.Problems, problems...)
 }
 
 // Rebuild recreates history rows from the sidecars in the library folder
@@ -208,15 +360,30 @@ const reconcileBatch = 100
 func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 	var rep LibraryReport
 	lib := l.Folder()
-	known, err := l.store.sidecarStamps(ctx)
+	// Read what the history knows while the folder is walked.
+	type facts struct {
+		files []LibraryFile
+		known map[string]sidecarStamp
+		err   error
+	}
+	got := make(chan facts, 1)
+	go func() {
+		var f facts
+		f.files, f.known, f.err = l.store.libraryFacts(ctx)
+		got <- f
+	}()
+	sc, seen, err := lib.walk(ctx)
+	f := <-got
+	if err == nil {
+		err = f.err
+	}
 	if err != nil {
+		rep.Problems = sc.problems
 		return rep, err
 	}
-	sc, err := lib.scan(ctx, known)
+	files := f.files
+	lib.readSidecars(&sc, seen, f.known)
 	rep.Problems = sc.problems
-	if err != nil {
-		return rep, err
-	}
 	// New tasks and files first, in batches under the lock, and only while
 	// the library is still the one walked.
 	var batch map[string][]foundSidecar
@@ -244,9 +411,10 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 		return rep, nil
 	}
 
-	files, err := l.store.LibraryFiles(ctx)
-	if err != nil {
-		return rep, err
+	if len(sc.sidecars) > 0 { // files may have been added: read them again
+		if files, _, err = l.store.libraryFacts(ctx); err != nil {
+			return rep, err
+		}
 	}
 	// What the walk suggests has changed; each is checked again under the
 	// lock before it is recorded.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -148,7 +149,19 @@ var ErrNotFound = errors.New("that task is not in the history")
 type Store struct {
 	db   *sql.DB
 	path string // the database file; the journal of unrecorded task ids lives beside it
+
+	// The statements of reading one record, prepared once: Get and Update
+	// run them for every change the tracker saves, and parsing them each
+	// time cost more than running them.
+	oneFiles, oneTags *sql.Stmt
+	// updates holds the prepared UPDATE statements by text: a change sets
+	// one of a few sets of columns, so there are few of them.
+	updatesMu sync.Mutex
+	updates   map[string]*sql.Stmt
 }
+
+// maxUpdateStmts bounds Store.updates; rarer texts are prepared each time.
+const maxUpdateStmts = 32
 
 // migrations are applied in order, each in one transaction; the schema
 // version is the number applied so far.
@@ -293,11 +306,58 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.prepare(ctx); err != nil {
+		db.Close()
+		return nil, &StoreError{Op: OpOpenStore, Err: err}
+	}
 	return s, nil
 }
 
+func (s *Store) prepare(ctx context.Context) (err error) {
+	if s.oneFiles, err = s.db.PrepareContext(ctx, `SELECT `+fileColumns+` FROM files WHERE task_row = ? ORDER BY idx`); err != nil {
+		return err
+	}
+	s.oneTags, err = s.db.PrepareContext(ctx, `SELECT tag FROM tags WHERE task_row = ? ORDER BY tag`)
+	return err
+}
+
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	for _, st := range []*sql.Stmt{s.oneFiles, s.oneTags} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	s.updatesMu.Lock()
+	for _, st := range s.updates {
+		st.Close()
+	}
+	s.updates = nil
+	s.updatesMu.Unlock()
+	return s.db.Close()
+}
+
+// updateStmt returns the prepared statement of an UPDATE text, preparing
+// and keeping it the first time. done must be called after use.
+func (s *Store) updateStmt(ctx context.Context, text string) (st *sql.Stmt, done func(), err error) {
+	s.updatesMu.Lock()
+	defer s.updatesMu.Unlock()
+	if st := s.updates[text]; st != nil {
+		return st, func() {}, nil
+	}
+	st, err = s.db.PrepareContext(ctx, text)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(s.updates) >= maxUpdateStmts {
+		return st, func() { st.Close() }, nil
+	}
+	if s.updates == nil {
+		s.updates = make(map[string]*sql.Stmt)
+	}
+	s.updates[text] = st
+	return st, func() {}, nil
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -486,14 +546,46 @@ func (s *Store) AddExisting(ctx context.Context, taskID string, now time.Time) (
 
 // Get returns one record with its files.
 func (s *Store) Get(ctx context.Context, id int64) (Record, error) {
-	recs, err := s.query(ctx, `SELECT `+recordColumns+` FROM tasks WHERE id = ?`, id)
+	r, err := scanRecord(s.db.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM tasks WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Record{}, ErrNotFound
+	}
 	if err != nil {
 		return Record{}, err
 	}
-	if len(recs) == 0 {
-		return Record{}, ErrNotFound
+	return r, s.oneDetails(ctx, &r)
+}
+
+// oneDetails loads the files and tags of one record.
+func (s *Store) oneDetails(ctx context.Context, r *Record) error {
+	rows, err := s.oneFiles.QueryContext(ctx, r.ID)
+	if err != nil {
+		return err
 	}
-	return recs[0], nil
+	for rows.Next() {
+		_, f, err := scanFile(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		r.Files = append(r.Files, f)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	rows, err = s.oneTags.QueryContext(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tag string
+		if err := rows.Scan(&tag); err != nil {
+			return err
+		}
+		r.Tags = append(r.Tags, tag)
+	}
+	return rows.Err()
 }
 
 // ByTaskID returns the record of the service's task id.
@@ -741,6 +833,23 @@ func (s *Store) Update(ctx context.Context, id int64, c Change, now time.Time) (
 		set("title", *c.Title)
 	}
 	args = append(args, id)
+	if c.Tags == nil {
+		// The common change (a status from the tracker): one statement,
+		// which also returns the row as it now is.
+		st, done, err := s.updateStmt(ctx, `UPDATE tasks SET `+strings.Join(sets, ", ")+` WHERE id = ? RETURNING `+recordColumns)
+		if err != nil {
+			return Record{}, &StoreError{Op: OpSaveChange, Err: fmt.Errorf("record %d: %w", id, err)}
+		}
+		r, err := scanRecord(st.QueryRowContext(ctx, args...))
+		done()
+		if errors.Is(err, sql.ErrNoRows) {
+			return Record{}, ErrNotFound
+		}
+		if err != nil {
+			return Record{}, &StoreError{Op: OpSaveChange, Err: fmt.Errorf("record %d: %w", id, err)}
+		}
+		return r, s.oneDetails(ctx, &r)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Record{}, &StoreError{Op: OpSaveChange, Err: fmt.Errorf("record %d: %w", id, err)}
@@ -779,7 +888,57 @@ func boolInt(b bool) int {
 // PutFile records a downloaded video of a task, replacing any earlier
 // record of the same index.
 func (s *Store) PutFile(ctx context.Context, id int64, f File) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO files (`+fileColumns+`)
+	return putFile(ctx, s.db, id, f)
+}
+
+// execer is a *sql.DB, a *sql.Tx or a *stmtCache.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// stmtCache runs the statements of a transaction, each prepared once: a
+// transaction that restores many records runs the same few statements
+// again and again, and parsing them took as long as running them.
+type stmtCache struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st := c.stmts[query]; st != nil {
+		return st, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+// ExecContext is sql.Tx.ExecContext with the statement prepared once.
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryRowContext is sql.Tx.QueryRowContext with the statement prepared
+// once.
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return c.tx.QueryRowContext(ctx, query, args...) // reports the error
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func putFile(ctx context.Context, db execer, id int64, f File) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO files (`+fileColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (task_row, idx) DO UPDATE SET path = excluded.path, size = excluded.size, sha256 = excluded.sha256,
 			duration_ms = excluded.duration_ms, width = excluded.width, height = excluded.height,
@@ -867,67 +1026,171 @@ func normalizeTag(t string) string {
 // unknown, otherwise files the row does not know yet are added to it. Tags,
 // favourite, note and title come from the sidecar only for a new row.
 func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
-	if r.TaskID == "" {
-		return Record{}, false, errors.New("a record without a task id cannot be restored")
-	}
-	existing, err := s.ByTaskID(ctx, r.TaskID)
-	created := false
-	switch {
-	case errors.Is(err, ErrNotFound):
-		body, err := json.Marshal(r.Request)
-		if err != nil {
-			return Record{}, false, err
-		}
-		var trashed int64
-		if !r.TrashedAt.IsZero() {
-			trashed = r.TrashedAt.UnixMilli()
-		}
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return Record{}, false, err
-		}
-		defer tx.Rollback()
-		res, err := tx.ExecContext(ctx, `INSERT INTO tasks (task_id, model, prompt, request, state, watching, error_code, error_message,
-			raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at,
-			inline_images, continued_from, title)
-			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.TaskID, r.Request.Model, r.Request.Prompt, string(body), string(r.State), r.ErrorCode, r.ErrorMessage,
-			string(client.RedactJSON(r.Raw)), r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(),
-			int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
-			boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()), r.ContinuedFrom, r.Title)
-		if err != nil {
-			return Record{}, false, &StoreError{Op: OpRestore, Err: fmt.Errorf("task %s: %w", r.TaskID, err)}
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return Record{}, false, err
-		}
-		for _, tag := range NormalizeTags(r.Tags) {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tags (task_row, tag) VALUES (?, ?)`, id, tag); err != nil {
-				return Record{}, false, err
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			return Record{}, false, err
-		}
-		existing.ID, created = id, true
-	case err != nil:
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
 		return Record{}, false, err
 	}
+	defer tx.Rollback()
+	stmts := newStmtCache(tx)
+	id, files, created, err := s.restoreTask(ctx, stmts, r)
+	if err == nil {
+		_, err = s.restoreDetails(ctx, stmts, id, files, created, r)
+	}
+	if err != nil {
+		return Record{}, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Record{}, false, err
+	}
+	got, err := s.Get(ctx, id)
+	return got, created, err
+}
+
+// restoreTask is the first half of Restore inside a transaction: it finds
+// or adds the record's row, and returns it with its files and whether it
+// was created. restoreDetails does the rest.
+func (s *Store) restoreTask(ctx context.Context, tx *stmtCache, r Record) (id int64, files []File, created bool, err error) {
+	id, files, found, err := s.lookupTask(ctx, tx, r.TaskID)
+	if err != nil || found {
+		return id, files, false, err
+	}
+	ids, err := insertTasks(ctx, tx, []Record{r})
+	if err != nil {
+		return 0, nil, false, err
+	}
+	return ids[0], nil, true, nil
+}
+
+// lookupTask finds the row of a task id and its files.
+func (s *Store) lookupTask(ctx context.Context, tx *stmtCache, taskID string) (id int64, files []File, found bool, err error) {
+	if taskID == "" {
+		return 0, nil, false, errors.New("a record without a task id cannot be restored")
+	}
+	err = tx.QueryRowContext(ctx, `SELECT id FROM tasks WHERE task_id = ?`, taskID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, false, nil
+	}
+	if err != nil {
+		return 0, nil, false, err
+	}
+	rows, err := tx.tx.StmtContext(ctx, s.oneFiles).QueryContext(ctx, id)
+	if err != nil {
+		return 0, nil, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		_, f, err := scanFile(rows)
+		if err != nil {
+			return 0, nil, false, err
+		}
+		files = append(files, f)
+	}
+	return id, files, true, rows.Err()
+}
+
+// insertTasksAtOnce is how many rows one INSERT of insertTasks adds.
+const insertTasksAtOnce = 100
+
+// insertTasks adds the rows of records whose task ids are new and
+// distinct, several per statement: inside a transaction, SQLite makes the
+// full-text index write out what it holds at each INSERT (the index's
+// trigger makes the statement one that may have to be undone on its own),
+// which cost a quarter of a rebuild when done row by row. It returns the
+// new rows' ids in the order of recs.
+func insertTasks(ctx context.Context, tx *stmtCache, recs []Record) ([]int64, error) {
+	const cols = `(task_id, model, prompt, request, state, watching, error_code, error_message,
+		raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at,
+		inline_images, continued_from, title)`
+	const values = `(?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	ids := make([]int64, 0, len(recs))
+	for start := 0; start < len(recs); start += insertTasksAtOnce {
+		chunk := recs[start:min(start+insertTasksAtOnce, len(recs))]
+		args := make([]any, 0, 20*len(chunk))
+		for _, r := range chunk {
+			body, err := json.Marshal(r.Request)
+			if err != nil {
+				return nil, err
+			}
+			var trashed int64
+			if !r.TrashedAt.IsZero() {
+				trashed = r.TrashedAt.UnixMilli()
+			}
+			args = append(args, r.TaskID, r.Request.Model, r.Request.Prompt, string(body), string(r.State), r.ErrorCode, r.ErrorMessage,
+				string(client.RedactJSON(r.Raw)), r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(),
+				int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
+				boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()), r.ContinuedFrom, r.Title)
+		}
+		query := `INSERT INTO tasks ` + cols + ` VALUES ` + strings.TrimSuffix(strings.Repeat(values+",", len(chunk)), ",") +
+			` RETURNING id, task_id`
+		st, err := tx.stmt(ctx, query)
+		if err != nil {
+			return nil, restoreError(chunk, err)
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return nil, restoreError(chunk, err)
+		}
+		byTask := make(map[string]int64, len(chunk))
+		for rows.Next() {
+			var (
+				id   int64
+				task string
+			)
+			if err := rows.Scan(&id, &task); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			byTask[task] = id
+		}
+		if err := rows.Close(); err != nil {
+			return nil, restoreError(chunk, err)
+		}
+		for _, r := range chunk {
+			id, ok := byTask[r.TaskID]
+			if !ok {
+				return nil, restoreError(chunk, errors.New("row not added"))
+			}
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// restoreError names the task (the first of several) a restore failed on.
+func restoreError(recs []Record, err error) error {
+	task := recs[0].TaskID
+	if len(recs) > 1 {
+		task += fmt.Sprintf(" and %d more", len(recs)-1)
+	}
+	return &StoreError{Op: OpRestore, Err: fmt.Errorf("task %s: %w", task, err)}
+}
+
+// restoreDetails is the second half of Restore: the tags of a record it
+// created and the files the history does not know yet. It returns the
+// record's files as they now are.
+func (s *Store) restoreDetails(ctx context.Context, tx *stmtCache, id int64, files []File, created bool, r Record) ([]File, error) {
+	if created {
+		for _, tag := range NormalizeTags(r.Tags) {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tags (task_row, tag) VALUES (?, ?)`, id, tag); err != nil {
+				return nil, err
+			}
+		}
+	}
 	known := map[int]bool{}
-	for _, f := range existing.Files {
+	for _, f := range files {
 		known[f.Index] = true
 	}
 	for _, f := range r.Files {
 		if known[f.Index] {
 			continue // the history already knows this file; Reconcile follows moves
 		}
-		if err := s.PutFile(ctx, existing.ID, f); err != nil {
-			return Record{}, false, err
+		if err := putFile(ctx, tx, id, f); err != nil {
+			return nil, err
 		}
+		files = append(files, f)
+		known[f.Index] = true
 	}
-	got, err := s.Get(ctx, existing.ID)
-	return got, created, err
+	return files, nil
 }
 
 // LibraryFile is one file of the library as the store knows it.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -204,4 +205,50 @@ func TestLockDataDir(t *testing.T) {
 		t.Fatalf("lock after unlock = %v", err)
 	}
 	unlock2()
+}
+
+// TestStoreUpdateReturnsTheStoredRecord: the one-statement update (no
+// tags) and the update with tags both return what Get then reads, files
+// and tags included, and a missing record is ErrNotFound either way.
+func TestStoreUpdateReturnsTheStoredRecord(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := t.Context()
+	now := time.UnixMilli(1719000000000)
+	r, err := s.AddSubmission(ctx, client.CreateRequest{Model: "m", Prompt: "a heron"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutFile(ctx, r.ID, File{Index: 0, Path: "2024/06/h.mp4", Size: 5, SHA256: "ab"}); err != nil {
+		t.Fatal(err)
+	}
+	tags := []string{"birds"}
+	if _, err := s.Update(ctx, r.ID, Change{Tags: &tags}, now); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []Change{
+		{State: ptr(StateSuccess), Download: ptr(DownloadWaiting)},
+		{Note: ptr("tall"), Tags: &[]string{"birds", "water"}},
+		{State: ptr(StateFailed), ErrorCode: ptr("x")},
+	} {
+		got, err := s.Update(ctx, r.ID, c, now.Add(time.Duration(i+1)*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.Get(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("change %d: Update returned\n%+v\nGet reads\n%+v", i, got, want)
+		}
+		if len(got.Files) != 1 || len(got.Tags) == 0 || got.UpdatedAt.UnixMilli() != now.Add(time.Duration(i+1)*time.Second).UnixMilli() {
+			t.Errorf("change %d: %+v", i, got)
+		}
+	}
+	for _, c := range []Change{{State: ptr(StateFailed)}, {Tags: &tags}} {
+		if _, err := s.Update(ctx, r.ID+100, c, now); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Update(missing, %+v) = %v, want ErrNotFound", c, err)
+		}
+	}
 }

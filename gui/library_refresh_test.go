@@ -1,0 +1,56 @@
+package gui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// TestOneChangeUpdatesOneRow: a task's status change runs the update of
+// its own row only, in the list and in the grid, and the row shows it.
+// (Fyne's own RefreshItem refreshes the whole view, every visible row.)
+func TestOneChangeUpdatesOneRow(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	store := h.deps.Store
+	base := time.Now().Add(-time.Hour)
+	for i := range 30 {
+		addFailed(t, store, fmt.Sprintf("task %d", i), base.Add(time.Duration(i)*time.Minute))
+	}
+	h.ui.background(hv.reload)
+	h.loop.until(t, "the first page", func() bool { return len(hv.records) == 30 })
+	hv.show()
+
+	for _, grid := range []bool{false, true} {
+		if grid != hv.gridShown {
+			hv.onToggleView()
+		}
+		hv.win.Canvas().Capture() // lays out and draws the visible rows
+		var updated []int
+		if grid {
+			update := hv.grid.UpdateItem
+			hv.grid.UpdateItem = func(i widget.GridWrapItemID, o fyne.CanvasObject) { updated = append(updated, i); update(i, o) }
+		} else {
+			update := hv.list.UpdateItem
+			hv.list.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) { updated = append(updated, i); update(i, o) }
+		}
+		r := hv.records[1]
+		note := fmt.Sprintf("seen %v", grid)
+		r, err := store.Update(t.Context(), r.ID, history.Change{Note: &note, State: ptrTo(history.StateSuccess)}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		hv.onRecordChanged(r)
+		if len(updated) != 1 || updated[0] != 1 {
+			t.Errorf("grid %v: one change updated rows %v, want [1]", grid, updated)
+		}
+		if hv.records[1].Note != note {
+			t.Errorf("grid %v: the row's record was not replaced", grid)
+		}
+	}
+}
