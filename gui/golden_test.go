@@ -77,6 +77,31 @@ var goldenVariants = []struct {
 	{"dark", theme.VariantDark},
 }
 
+// goldenLanguages are the languages of the pictures that are drawn in
+// each: English names the picture as it is, Chinese adds "-zh".
+var goldenLanguages = []struct {
+	suffix   string
+	language string
+}{
+	{"", LanguageEnglish},
+	{"-zh", LanguageChinese},
+}
+
+// useGoldenLanguage makes the windows built next speak language. The
+// Chinese pictures need a Chinese font on the machine, which Fyne's own
+// fonts lack; without one they are skipped.
+func useGoldenLanguage(t *testing.T, language string) {
+	t.Helper()
+	if language == LanguageChinese {
+		out, err := exec.Command("fc-list", ":lang=zh-cn", "family").Output()
+		if err != nil || len(out) == 0 {
+			t.Skip("no Chinese font is installed (fc-list :lang=zh-cn)")
+		}
+	}
+	UseLanguage(language)
+	t.Cleanup(func() { UseLanguage(LanguageSystem) })
+}
+
 // goldenVideo is a record of the fixture: what was asked, the clip that
 // stands for its video, and how long ago it was made.
 type goldenVideo struct {
@@ -96,12 +121,14 @@ type goldenWorld struct {
 }
 
 // newGoldenWorld builds the windows over a real store holding videos, in
-// a test app drawn in variant, with keys as the keychain.
-func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, keys KeyStore, videos []goldenVideo) *goldenWorld {
+// a test app drawn in variant and speaking language, with keys as the
+// keychain.
+func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, language string, keys KeyStore, videos []goldenVideo) *goldenWorld {
 	t.Helper()
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		t.Skip("ffmpeg is not installed: the thumbnails and the player need it")
 	}
+	useGoldenLanguage(t, language)
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(forcedVariant{Theme: theme.DefaultTheme(), variant: variant})
 	ctx := t.Context()
@@ -335,12 +362,12 @@ func TestGoldenMainWindow(t *testing.T) {
 	for _, tv := range goldenVariants {
 		t.Run(tv.name, func(t *testing.T) {
 			t.Run("empty", func(t *testing.T) {
-				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, nil)
+				w := newGoldenWorld(t, tv.variant, LanguageEnglish, &fakeKeys{saved: "sk-golden"}, nil)
 				w.settle(t, w.ui.main)
 				assertGolden(t, "main-empty-"+tv.name, w.ui.main)
 			})
 			t.Run("working", func(t *testing.T) {
-				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, append(append([]goldenVideo{}, goldenResults...), goldenMaking))
+				w := newGoldenWorld(t, tv.variant, LanguageEnglish, &fakeKeys{saved: "sk-golden"}, append(append([]goldenVideo{}, goldenResults...), goldenMaking))
 				hv := w.ui.history
 				hv.list.Select(hv.indexOf(w.ids[len(w.ids)-1]))
 				c := w.ui.compose
@@ -350,12 +377,14 @@ func TestGoldenMainWindow(t *testing.T) {
 				w.settle(t, w.ui.main)
 				assertGolden(t, "main-working-"+tv.name, w.ui.main)
 			})
-			t.Run("results", func(t *testing.T) {
-				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, goldenResults)
-				w.selectPaused(t, w.ids[len(w.ids)-1])
-				w.settle(t, w.ui.main)
-				assertGolden(t, "main-results-"+tv.name, w.ui.main)
-			})
+			for _, tl := range goldenLanguages {
+				t.Run("results"+tl.suffix, func(t *testing.T) {
+					w := newGoldenWorld(t, tv.variant, tl.language, &fakeKeys{saved: "sk-golden"}, goldenResults)
+					w.selectPaused(t, w.ids[len(w.ids)-1])
+					w.settle(t, w.ui.main)
+					assertGolden(t, "main-results"+tl.suffix+"-"+tv.name, w.ui.main)
+				})
+			}
 		})
 	}
 }
@@ -363,20 +392,22 @@ func TestGoldenMainWindow(t *testing.T) {
 func TestGoldenWelcomeAndSettings(t *testing.T) {
 	for _, tv := range goldenVariants {
 		t.Run(tv.name, func(t *testing.T) {
-			t.Run("welcome", func(t *testing.T) {
-				w := newGoldenWorld(t, tv.variant, &fakeKeys{}, nil)
-				w.loop.until(t, "the welcome", func() bool { return w.ui.welcome != nil })
-				w.settle(t, w.ui.main)
-				assertGolden(t, "welcome-"+tv.name, w.ui.main)
-			})
-			t.Run("settings", func(t *testing.T) {
-				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, nil)
-				s := w.ui.settings
-				w.loop.until(t, "the key in use", func() bool { return s.key.Text != "" })
-				s.show()
-				w.settle(t, s.win)
-				assertGolden(t, "settings-"+tv.name, s.win)
-			})
+			for _, tl := range goldenLanguages {
+				t.Run("welcome"+tl.suffix, func(t *testing.T) {
+					w := newGoldenWorld(t, tv.variant, tl.language, &fakeKeys{}, nil)
+					w.loop.until(t, "the welcome", func() bool { return w.ui.welcome != nil })
+					w.settle(t, w.ui.main)
+					assertGolden(t, "welcome"+tl.suffix+"-"+tv.name, w.ui.main)
+				})
+				t.Run("settings"+tl.suffix, func(t *testing.T) {
+					w := newGoldenWorld(t, tv.variant, tl.language, &fakeKeys{saved: "sk-golden"}, nil)
+					s := w.ui.settings
+					w.loop.until(t, "the key in use", func() bool { return s.key.Text != "" })
+					s.show()
+					w.settle(t, s.win)
+					assertGolden(t, "settings"+tl.suffix+"-"+tv.name, s.win)
+				})
+			}
 		})
 	}
 }
@@ -385,7 +416,7 @@ func TestGoldenLibraryViews(t *testing.T) {
 	for _, tv := range goldenVariants {
 		t.Run(tv.name, func(t *testing.T) {
 			t.Run("grid", func(t *testing.T) {
-				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, goldenResults)
+				w := newGoldenWorld(t, tv.variant, LanguageEnglish, &fakeKeys{saved: "sk-golden"}, goldenResults)
 				hv := w.ui.history
 				test.Tap(hv.viewToggle)
 				w.selectPaused(t, w.ids[1])
@@ -403,13 +434,13 @@ func TestGoldenLibraryViews(t *testing.T) {
 				assertGolden(t, "grid-"+tv.name, w.ui.main)
 			})
 			t.Run("detail", func(t *testing.T) {
-				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, goldenResults)
+				w := newGoldenWorld(t, tv.variant, LanguageEnglish, &fakeKeys{saved: "sk-golden"}, goldenResults)
 				w.selectPaused(t, w.ids[2])
 				w.settle(t, w.ui.main)
 				assertGolden(t, "detail-player-"+tv.name, w.ui.main)
 			})
 			t.Run("compare", func(t *testing.T) {
-				w := newGoldenWorld(t, tv.variant, &fakeKeys{saved: "sk-golden"}, goldenVariations)
+				w := newGoldenWorld(t, tv.variant, LanguageEnglish, &fakeKeys{saved: "sk-golden"}, goldenVariations)
 				// Compare as the library opens it, heard on a silent device.
 				w.ui.compare = newCompareView(w.ui)
 				w.ui.compare.opts = playback.Options{Audio: silentDevice{}}
