@@ -296,13 +296,17 @@ func (w *goldenWorld) selectPaused(t *testing.T, id int64) {
 	hv := w.ui.history
 	hv.list.Select(hv.indexOf(id))
 	w.loop.until(t, "the player", func() bool { return hv.player != nil })
-	// The player as the detail view makes it, with a silent sound device
-	// instead of the machine's, which a test machine may lack.
+	// The player as the detail view makes it (showPlayer), with a silent
+	// sound device instead of the machine's, which a test machine may lack.
 	path := hv.playerPath
 	r := hv.records[hv.indexOf(id)]
 	hv.closePlayer()
 	f := r.Files[hv.fileIdx]
 	hv.player = newPlayerViewWith(w.ui, path, f.Media, w.ui.deps.Tracker.ThumbnailPath(f), playback.Options{Audio: silentDevice{}})
+	if canContinue(r) {
+		idx := hv.fileIdx
+		hv.player.setUseFrame(func(at time.Duration) { w.ui.useFrame(r, idx, at) })
+	}
 	hv.playerPath = path
 	hv.playerBox.Objects = []fyne.CanvasObject{hv.player.content()}
 	hv.playerBox.Refresh()
