@@ -364,6 +364,19 @@ func TestRedactJSON(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a link spelled with escapes is found", func(t *testing.T) {
+		t.Parallel()
+		for _, in := range []string{`{"u":"\u0068ttps://h/p?sig=1"}`, `{"u":"hTtPs:\/\/h\/p?sig=1"}`, `["x", {"u": "https://h/p#frag"}]`} {
+			got := string(RedactJSON([]byte(in)))
+			if strings.Contains(got, "sig=1") || strings.Contains(got, "frag") {
+				t.Errorf("RedactJSON(%s) = %s, still signed", in, got)
+			}
+		}
+		in := `{"task_id":"t1","task_status":"running","created":1}`
+		if got := RedactJSON([]byte(in)); string(got) != in {
+			t.Errorf("RedactJSON(%s) = %s", in, got)
+		}
+	})
 	t.Run("large numbers and escapes survive", func(t *testing.T) {
 		t.Parallel()
 		in := `{"n":12345678901234567890,"u":"https://h/p?<&>"}`

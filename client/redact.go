@@ -58,6 +58,9 @@ func redactText(s string) string {
 // that a response can be stored without its signed URLs. Input that is not
 // valid JSON, or that holds nothing to redact, is returned unchanged.
 func RedactJSON(b []byte) []byte {
+	if !mayHoldURL(b) {
+		return b // the tracker's common answer: no link yet, nothing to decode
+	}
 	if !json.Valid(b) {
 		return b
 	}
@@ -78,6 +81,21 @@ func RedactJSON(b []byte) []byte {
 		return b
 	}
 	return bytes.TrimRight(out.Bytes(), "\n")
+}
+
+// mayHoldURL reports whether a string in the JSON text b could hold an
+// http(s) URL: only if "http" appears in it in any case, or an escape
+// \uXXXX could spell it.
+func mayHoldURL(b []byte) bool {
+	if bytes.Contains(b, []byte(`\u`)) {
+		return true
+	}
+	for i := 0; i+4 <= len(b); i++ {
+		if b[i]|0x20 == 'h' && b[i+1]|0x20 == 't' && b[i+2]|0x20 == 't' && b[i+3]|0x20 == 'p' {
+			return true
+		}
+	}
+	return false
 }
 
 func redactValue(v any) (any, bool) {

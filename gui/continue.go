@@ -96,7 +96,7 @@ func (u *UI) continueFromFrame(r history.Record, idx int, from continueStart) {
 			return
 		}
 		if err != nil {
-			u.showError(u.main, "Could not take "+from.what, fmt.Errorf("Reelhouse could not take %s of the video: %v", from.what, err))
+			u.showError(u.main, "Could not take "+from.what, sentence(fmt.Sprintf("Reelhouse could not take %s of the video: %v.", from.what, err)))
 			return
 		}
 		u.do(func() { u.compose.startContinuing(r, frame, from.name, from.status) })

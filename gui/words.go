@@ -260,14 +260,6 @@ func taskIDError(err error) error {
 	return err
 }
 
-// counted is n things, in words: "1 task", "3 videos".
-func counted(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 // userText prepares text the user wrote (a prompt, tag, note or file name)
 // to be shown inside a sentence of the app. Bidirectional controls are
 // removed, so that a prompt holding, say, U+202E RIGHT-TO-LEFT OVERRIDE

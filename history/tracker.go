@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -344,37 +345,65 @@ func (t *Tracker) addWatch(r Record, due time.Time) {
 }
 
 // schedule is the one loop that decides which task to poll next.
+//
+// It looks through every watch only when its timer fires or it is poked,
+// not each time a poll ends: with a thousand tasks, a scan per answer
+// was most of the tracker's own CPU. Watches due within a small slack of
+// now are taken together, so that their polls are one wake-up, not one
+// each; then they wait in ready, oldest first, for a free slot.
 func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	inFlight := 0
 	done := make(chan *watch)
+	var (
+		ready    []*watch // due at the last scan, not started yet
+		nextWake time.Time
+		scan     = true
+	)
 	for {
 		now := time.Now()
-		var due []*watch
-		nextWake := now.Add(time.Hour)
-		t.mu.Lock()
-		if !t.keyPaused {
-			for _, w := range t.watches {
-				if w.inFlight || w.stopped {
-					continue
+		if scan {
+			scan = false
+			ready = ready[:0]
+			nextWake = now.Add(time.Hour)
+			soon := now.Add(min(t.Interval()/64, 50*time.Millisecond))
+			t.mu.Lock()
+			if !t.keyPaused && !t.notBefore.After(now) {
+				for _, w := range t.watches {
+					if w.inFlight || w.stopped {
+						continue
+					}
+					if !w.next.After(soon) {
+						ready = append(ready, w)
+					} else if w.next.Before(nextWake) {
+						nextWake = w.next
+					}
 				}
-				at := w.next
-				if t.notBefore.After(at) {
-					at = t.notBefore
-				}
-				if !at.After(now) && inFlight+len(due) < t.opts.MaxInFlight {
-					w.inFlight = true
-					due = append(due, w)
-					continue
-				}
-				if at.Before(nextWake) {
-					nextWake = at
-				}
+				slices.SortFunc(ready, func(a, b *watch) int { return a.next.Compare(b.next) })
+			} else if t.notBefore.After(now) {
+				nextWake = t.notBefore
 			}
+			t.mu.Unlock()
+			timer.Reset(max(time.Until(nextWake), time.Millisecond))
 		}
-		t.mu.Unlock()
-		for _, w := range due {
+		for inFlight < t.opts.MaxInFlight && len(ready) > 0 && !scan {
+			w := ready[0]
+			ready = ready[1:]
+			t.mu.Lock()
+			paused := t.keyPaused || t.notBefore.After(now)
+			ok := !paused && t.watches[w.id] == w && !w.inFlight && !w.stopped
+			if ok {
+				w.inFlight = true
+			}
+			t.mu.Unlock()
+			if paused {
+				scan = true // a refused key or a rate limit since the scan
+				break
+			}
+			if !ok {
+				continue
+			}
 			inFlight++
 			wg.Go(func() {
 				t.guardedPoll(ctx, w)
@@ -384,14 +413,25 @@ func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 				}
 			})
 		}
-		timer.Reset(max(time.Until(nextWake), time.Millisecond))
+		if scan {
+			continue
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.wake:
+			scan = true
 		case <-timer.C:
-		case <-done:
+			scan = true
+		case w := <-done:
 			inFlight--
+			t.mu.Lock()
+			next, polling := w.next, t.watches[w.id] == w && !w.stopped
+			t.mu.Unlock()
+			if polling && next.Before(nextWake) {
+				nextWake = next
+				timer.Reset(max(time.Until(nextWake), time.Millisecond))
+			}
 		}
 	}
 }
