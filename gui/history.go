@@ -80,6 +80,9 @@ type historyView struct {
 	stopSearch func() bool
 	searchSeq  int
 	progress   map[int64]float64
+	// missed holds the changes that came while a load was reading the
+	// store; nil when no load is under way.
+	missed     []missedChange
 	selected   int64
 	loadSeq    int
 	thumbSeq   int

@@ -119,6 +119,9 @@ func (v *historyView) load(ctx context.Context, offset int) {
 			v.cancelLoad()
 		}
 		v.cancelLoad = cancel
+		// Changes that arrive while the store is read are applied again
+		// to what it returns, which may have been read before them.
+		v.missed = []missedChange{}
 		close(done)
 	})
 	select {
@@ -132,7 +135,15 @@ func (v *historyView) load(ctx context.Context, offset int) {
 	if ctx.Err() != nil {
 		return // a newer load took over
 	}
+	stopTracking := func() {
+		v.ui.do(func() {
+			if seq == v.loadSeq {
+				v.missed = nil
+			}
+		})
+	}
 	if err != nil {
+		stopTracking()
 		v.ui.showError(v.win, lang.L("Could not read the history"), err)
 		return
 	}
@@ -141,6 +152,7 @@ func (v *historyView) load(ctx context.Context, offset int) {
 		return
 	}
 	if err != nil {
+		stopTracking()
 		v.ui.showError(v.win, lang.L("Could not read the history"), err)
 		return
 	}
@@ -163,6 +175,18 @@ func (v *historyView) load(ctx context.Context, offset int) {
 			}
 		}
 		v.total = total
+		missed := v.missed
+		v.missed = nil
+		for _, m := range missed {
+			if m.deleted {
+				v.onRecordDeleted(m.rec.ID)
+			} else {
+				v.onRecordChanged(m.rec)
+			}
+		}
+		if len(missed) > 0 {
+			v.recount() // the count read may or may not hold them
+		}
 		v.list.UnselectAll()
 		v.grid.UnselectAll()
 		v.prunePicks()
@@ -311,6 +335,9 @@ func (v *historyView) current() (history.Record, bool) {
 // query and order put it. A task's place in the order never changes (it
 // sorts by creation), so a row only ever appears or disappears.
 func (v *historyView) onRecordChanged(r history.Record) {
+	if v.missed != nil {
+		v.missed = append(v.missed, missedChange{rec: r})
+	}
 	if r.Download != history.DownloadWaiting {
 		delete(v.progress, r.ID)
 	}
@@ -378,6 +405,9 @@ func (v *historyView) recount() {
 }
 
 func (v *historyView) onRecordDeleted(id int64) {
+	if v.missed != nil {
+		v.missed = append(v.missed, missedChange{rec: history.Record{ID: id}, deleted: true})
+	}
 	delete(v.progress, id)
 	i := v.indexOf(id)
 	if i < 0 {
@@ -597,4 +627,11 @@ func (r *libraryRow) bind(v *historyView, rec history.Record) {
 		r.back.Hide()
 	}
 	r.row.Refresh() // a longer status takes the room it needs
+}
+
+// missedChange is a change of one record that came while the list was
+// being read from the store.
+type missedChange struct {
+	rec     history.Record
+	deleted bool
 }
