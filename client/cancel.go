@@ -36,26 +36,11 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	qctx, cancel := context.WithTimeout(ctx, c.requestTimeout)
-	defer cancel()
-	req, err := c.newAPIRequest(qctx, OpCancel, http.MethodDelete, "/video/v1/tasks/"+url.PathEscape(id), key, nil)
+	resp, done, err := c.query(ctx, OpCancel, http.MethodDelete, "/video/v1/tasks/"+url.PathEscape(id), key)
 	if err != nil {
 		return err
 	}
-	resp, err := c.api.Do(req)
-	if err != nil {
-		if errors.Is(err, ErrRedirectRefused) {
-			return unwrapURLError(err)
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		cause := unwrapURLError(err)
-		if qctx.Err() != nil {
-			cause = timeoutError{c.requestTimeout}
-		}
-		return transportError(OpCancel, cause)
-	}
+	defer done()
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotFound,

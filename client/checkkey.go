@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 )
@@ -46,26 +45,11 @@ func (c *Client) CheckAPIKey(ctx context.Context, key string) error {
 }
 
 func (c *Client) probeKey(ctx context.Context, key string) error {
-	qctx, cancel := context.WithTimeout(ctx, c.requestTimeout)
-	defer cancel()
-	req, err := c.newAPIRequest(qctx, OpCheckKey, http.MethodGet, "/video/v1/tasks/"+keyCheckTaskID, key, nil)
+	resp, done, err := c.query(ctx, OpCheckKey, http.MethodGet, "/video/v1/tasks/"+keyCheckTaskID, key)
 	if err != nil {
 		return err
 	}
-	resp, err := c.api.Do(req)
-	if err != nil {
-		if errors.Is(err, ErrRedirectRefused) {
-			return unwrapURLError(err)
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		cause := unwrapURLError(err)
-		if qctx.Err() != nil {
-			cause = timeoutError{c.requestTimeout}
-		}
-		return transportError(OpCheckKey, cause)
-	}
+	defer done()
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotFound:

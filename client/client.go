@@ -248,6 +248,35 @@ func (c *Client) SetBaseURL(raw string) error {
 }
 
 // CloseIdleConnections closes kept-alive connections of both the API and
+// query sends one request without a body under the query timeout. A
+// failure to get any answer becomes the caller's context error, a refused
+// redirect, or a transport error of op. On success the caller reads and
+// closes the body, then calls done.
+func (c *Client) query(ctx context.Context, op, method, path, key string) (resp *http.Response, done context.CancelFunc, err error) {
+	qctx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+	req, err := c.newAPIRequest(qctx, op, method, path, key, nil)
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	resp, err = c.api.Do(req)
+	if err == nil {
+		return resp, cancel, nil
+	}
+	defer cancel()
+	if errors.Is(err, ErrRedirectRefused) {
+		return nil, nil, unwrapURLError(err)
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return nil, nil, ctxErr
+	}
+	cause := unwrapURLError(err)
+	if qctx.Err() != nil {
+		cause = timeoutError{c.requestTimeout}
+	}
+	return nil, nil, transportError(op, cause)
+}
+
 // the download clients.
 func (c *Client) CloseIdleConnections() {
 	c.api.CloseIdleConnections()
