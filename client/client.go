@@ -157,9 +157,15 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
+// maxIdlePerHost is how many kept-alive connections to one host stay
+// open. Go's default, 2, is fewer than the queries the tracker makes at
+// once: every round of polls then closed connections and opened new ones.
+const maxIdlePerHost = 16
+
 func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = 0 // callers' contexts and the stall watchdog decide
+	t.MaxIdleConnsPerHost = maxIdlePerHost
 	return t
 }
 

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -831,5 +832,39 @@ func TestSetBaseURLSwitchesServerKeepingKey(t *testing.T) {
 	}
 	if first.Counts().Create != 0 || second.Counts().Create != 1 {
 		t.Errorf("creates: first %d, second %d; want 0 and 1", first.Counts().Create, second.Counts().Create)
+	}
+}
+
+// TestConcurrentQueriesReuseConnections: queries made several at a time,
+// as the tracker makes them, go over kept-alive connections instead of
+// opening new ones each round.
+func TestConcurrentQueriesReuseConnections(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, apitest.Config{PendingFor: time.Hour})
+	c := simClient(t, sim)
+	const parallel, rounds = 8, 25
+	ids := make([]string, parallel)
+	for i := range ids {
+		ids[i] = sim.AddTask(basicRequest)
+	}
+	var dials atomic.Int64
+	ctx := httptrace.WithClientTrace(t.Context(), &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		if !info.Reused {
+			dials.Add(1)
+		}
+	}})
+	for range rounds {
+		var wg sync.WaitGroup
+		for _, id := range ids {
+			wg.Go(func() {
+				if _, err := c.Task(ctx, id); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if n := dials.Load(); n > 2*parallel {
+		t.Fatalf("%d queries in rounds of %d opened %d connections, want at most %d", parallel*rounds, parallel, n, 2*parallel)
 	}
 }

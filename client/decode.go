@@ -17,42 +17,144 @@ var errNotObject = errors.New("the answer is not a JSON object")
 // is not a JSON object is an error. An empty task_id is filled with
 // wantID.
 func decodeTask(body []byte, wantID string) (*Task, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
+	// The members are picked out of the object without building a map:
+	// the tracker decodes one answer per task every few seconds.
+	var f struct{ taskID, id, taskStatus, status, model, created, updated, completed, data, err json.RawMessage }
+	hasTaskStatus := false
+	err := eachMember(body, func(key, val []byte) {
+		switch string(key) {
+		case "task_id":
+			f.taskID = val
+		case "id":
+			f.id = val
+		case "task_status":
+			f.taskStatus, hasTaskStatus = val, true
+		case "status":
+			f.status = val
+		case "model":
+			f.model = val
+		case "created":
+			f.created = val
+		case "updated":
+			f.updated = val
+		case "completed":
+			f.completed = val
+		case "data":
+			f.data = val
+		case "error":
+			f.err = val
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
-	if top == nil {
-		return nil, errNotObject
-	}
 	t := &Task{}
-	t.ID = strings.TrimSpace(jsonText(top["task_id"]))
+	t.ID = strings.TrimSpace(jsonText(f.taskID))
 	if t.ID == "" {
-		t.ID = strings.TrimSpace(jsonText(top["id"]))
+		t.ID = strings.TrimSpace(jsonText(f.id))
 	}
 	if t.ID == "" {
 		t.ID = wantID
 	}
-	statusRaw, ok := top["task_status"]
-	if !ok {
-		statusRaw = top["status"]
+	statusRaw := f.taskStatus
+	if !hasTaskStatus {
+		statusRaw = f.status
 	}
 	t.Status = normalizeStatus(jsonText(statusRaw))
-	t.Model = jsonText(top["model"])
-	for _, f := range []struct {
-		name string
-		dst  *Millis
-	}{{"created", &t.Created}, {"updated", &t.Updated}, {"completed", &t.Completed}} {
-		if raw, ok := top[f.name]; ok {
-			var m Millis
-			if m.UnmarshalJSON(raw) == nil && m > 0 {
-				*f.dst = m
+	t.Model = jsonText(f.model)
+	for _, m := range []struct {
+		raw json.RawMessage
+		dst *Millis
+	}{{f.created, &t.Created}, {f.updated, &t.Updated}, {f.completed, &t.Completed}} {
+		if m.raw != nil {
+			var v Millis
+			if v.UnmarshalJSON(m.raw) == nil && v > 0 {
+				*m.dst = v
 			}
 		}
 	}
-	t.Data = decodeItems(top["data"])
-	t.Error = decodeTaskError(top["error"])
+	t.Data = decodeItems(f.data)
+	t.Error = decodeTaskError(f.err)
 	t.Raw = json.RawMessage(bytes.Clone(RedactJSON(body)))
 	return t, nil
+}
+
+// errNotJSON is returned when an answer is not JSON at all.
+var errNotJSON = errors.New("the answer is not JSON")
+
+// eachMember calls fn with the key and the value's text of each member of
+// the JSON object b, in order (so that of two members with the same key,
+// the last one counts, as when decoding into a map). It fails if b is not
+// JSON or not an object.
+func eachMember(b []byte, fn func(key, val []byte)) error {
+	if !json.Valid(b) {
+		return errNotJSON
+	}
+	i := skipSpace(b, 0)
+	if b[i] != '{' {
+		return errNotObject
+	}
+	i = skipSpace(b, i+1)
+	for b[i] != '}' {
+		end := endOfValue(b, i)
+		key := b[i+1 : end-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			var s string
+			json.Unmarshal(b[i:end], &s)
+			key = []byte(s)
+		}
+		i = skipSpace(b, end)
+		i = skipSpace(b, i+1) // past the colon
+		end = endOfValue(b, i)
+		fn(key, b[i:end])
+		i = skipSpace(b, end)
+		if b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
+	}
+	return nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endOfValue is the index just past the JSON value that starts at b[i];
+// b is valid JSON.
+func endOfValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		for i++; ; i++ {
+			switch b[i] {
+			case '\\':
+				i++
+			case '"':
+				return i + 1
+			}
+		}
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = endOfValue(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return i
+	}
+	for i < len(b) && !strings.ContainsRune(",}] \t\n\r", rune(b[i])) {
+		i++
+	}
+	return i
 }
 
 // normalizeStatus maps documented statuses written in another case or with
@@ -72,6 +174,9 @@ func decodeItems(raw json.RawMessage) []Item {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return nil
+	}
+	if string(raw) == "[]" {
+		return []Item{} // the answer while there is no video yet
 	}
 	var list []json.RawMessage
 	switch raw[0] {

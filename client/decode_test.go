@@ -386,3 +386,15 @@ func TestRedactJSON(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkDecodeTaskPending decodes the tracker's most common answer: a
+// task still waiting, with no link.
+func BenchmarkDecodeTaskPending(b *testing.B) {
+	body := []byte(`{"completed":null,"created":1719000000000,"data":[],"error":null,"model":"wan2.1-t2v-turbo","task_id":"task_0123456789abcdef","task_status":"pending","updated":1719000000000}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeTask(body, "task_0123456789abcdef"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

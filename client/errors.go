@@ -354,8 +354,11 @@ func parseErrorBody(body []byte) (code, msg string) {
 
 // jsonText turns a JSON string or number into text; anything else is "".
 func jsonText(raw json.RawMessage) string {
-	if len(raw) == 0 {
+	if len(raw) == 0 || string(raw) == "null" {
 		return ""
+	}
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && plainJSONText(raw[1:n-1]) {
+		return string(raw[1 : n-1])
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
@@ -366,6 +369,17 @@ func jsonText(raw json.RawMessage) string {
 		return n.String()
 	}
 	return ""
+}
+
+// plainJSONText reports whether b, the inside of a JSON string, reads as
+// itself: no escape, quote or control character, and valid UTF-8.
+func plainJSONText(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(b)
 }
 
 var (
