@@ -311,6 +311,7 @@ func (c *Client) newAPIRequest(ctx context.Context, op, method, path, key string
 	if err != nil {
 		return nil, invalidRequest(op, CodeRequestBuild, "")
 	}
+	req.Header = make(http.Header, 4) // sized once: a query is made every few seconds per task
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)

@@ -338,7 +338,9 @@ func (t *Tracker) addWatch(r Record, due time.Time) {
 	}
 	t.mu.Lock()
 	if _, ok := t.watches[r.ID]; !ok {
-		t.watches[r.ID] = &watch{id: r.ID, taskID: r.TaskID, created: since, next: due, last: last}
+		// What the history holds already: an answer that repeats it is
+		// not written again.
+		t.watches[r.ID] = &watch{id: r.ID, taskID: r.TaskID, created: since, next: due, last: last, updated: r.ServerUpdated}
 	}
 	t.mu.Unlock()
 	t.poke()
@@ -356,6 +358,26 @@ func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 	defer timer.Stop()
 	inFlight := 0
 	done := make(chan *watch)
+	// A fixed set of workers makes the queries: a goroutine per query
+	// grew a new stack through the HTTP and SQLite calls every time.
+	work := make(chan *watch)
+	for range t.opts.MaxInFlight {
+		wg.Go(func() {
+			for {
+				select {
+				case w := <-work:
+					t.guardedPoll(ctx, w)
+					select {
+					case done <- w:
+					case <-ctx.Done():
+						return
+					}
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
 	var (
 		ready    []*watch // due at the last scan, not started yet
 		nextWake time.Time
@@ -405,13 +427,11 @@ func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 				continue
 			}
 			inFlight++
-			wg.Go(func() {
-				t.guardedPoll(ctx, w)
-				select {
-				case done <- w:
-				case <-ctx.Done():
-				}
-			})
+			select {
+			case work <- w: // a worker is free: fewer than MaxInFlight are busy
+			case <-ctx.Done():
+				return
+			}
 		}
 		if scan {
 			continue

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/http/httptrace"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -408,5 +410,117 @@ func TestTrackerDeleteRemovesFiles(t *testing.T) {
 	}
 	if _, err := e.store.Get(t.Context(), rec.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("record still there: %v", err)
+	}
+}
+
+// TestTrackerUnchangedPollWritesNothing: after a restart, answers that
+// say what the history already holds are not written again (with many
+// tasks under way, every start rewrote each of them).
+func TestTrackerUnchangedPollWritesNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{PendingFor: time.Hour})
+	taskID := e.sim.AddTask(client.CreateRequest{Model: "m", Prompt: "waits a long time"})
+	rec, _, err := e.store.AddExisting(t.Context(), taskID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	polls := func() int {
+		n := 0
+		for _, r := range e.sim.Log() {
+			if r.Path == "/video/v1/tasks/"+taskID {
+				n++
+			}
+		}
+		return n
+	}
+	// waitPolls drains events until the task was polled n more times and
+	// returns the changes of rec published meanwhile.
+	waitPolls := func(n int) (changes int) {
+		t.Helper()
+		want := polls() + n
+		deadline := time.Now().Add(20 * time.Second)
+		for polls() < want {
+			if time.Now().After(deadline) {
+				t.Fatalf("the task was not polled %d times", n)
+			}
+			select {
+			case ev := <-e.events:
+				if ev.Kind == EventChanged && ev.ID == rec.ID {
+					changes++
+				}
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		return changes
+	}
+	e.start(TrackerOptions{})
+	e.waitRecord(rec.ID, "the first answer to be recorded", func(r Record) bool { return r.ServerUpdated != 0 })
+	waitPolls(2)
+	e.stop()
+	before, err := e.store.Get(t.Context(), rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond) // a write now would change updated_at
+
+	e.start(TrackerOptions{})
+	if n := waitPolls(3); n != 0 {
+		t.Errorf("%d changes published for answers that changed nothing", n)
+	}
+	e.stop()
+	after, err := e.store.Get(t.Context(), rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Errorf("the record was written again: updated %v, then %v", before.UpdatedAt, after.UpdatedAt)
+	}
+}
+
+// dialCountingAPI counts the connections the client opens, rather than
+// reuses, for the tracker's queries.
+type dialCountingAPI struct {
+	API
+	dials atomic.Int64
+}
+
+func (d *dialCountingAPI) Task(ctx context.Context, id string) (*client.Task, error) {
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		if !info.Reused {
+			d.dials.Add(1)
+		}
+	}})
+	return d.API.Task(ctx, id)
+}
+
+// TestTrackerPollsReuseConnections: many tasks polled over several rounds
+// go over a few kept-alive connections, not a new one per query.
+func TestTrackerPollsReuseConnections(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{PendingFor: time.Hour})
+	const tasks, rounds = 200, 4
+	for range tasks {
+		if _, _, err := e.store.AddExisting(t.Context(), e.sim.AddTask(client.CreateRequest{Model: "m", Prompt: "p"}), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counter := &dialCountingAPI{}
+	e.wrap = func(api API) API { counter.API = api; return counter }
+	e.start(TrackerOptions{})
+	deadline := time.Now().Add(30 * time.Second)
+	for e.sim.Counts().Task < tasks*rounds {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d queries in 30 s", e.sim.Counts().Task)
+		}
+		select {
+		case <-e.events:
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	e.stop()
+	// The tracker makes 4 queries at once; a few more connections may be
+	// opened while others are being handed back.
+	if n := counter.dials.Load(); n > 8 {
+		t.Errorf("%d queries opened %d connections, want at most 8", e.sim.Counts().Task, n)
 	}
 }
