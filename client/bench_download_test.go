@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,6 +110,15 @@ func TestBenchDownloadChild(t *testing.T) {
 	// Reset the peak RSS to the current RSS, then take the baseline.
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	before := procStatus(t, "VmRSS")
+	if path := os.Getenv("REELHOUSE_BENCH_DOWNLOAD_PROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	if _, err := benchDownload(context.Background(), c, url, part, nil); err != nil {
 		t.Fatal(err)
