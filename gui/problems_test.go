@@ -53,7 +53,7 @@ func TestEveryHistoryErrorHasASentence(t *testing.T) {
 	for err, want := range map[error]string{
 		&history.FolderError{Op: history.OpExport, Path: "/out/a.mp4", Err: fs.ErrExist}:        "A file named a.mp4 is already in /out. Choose an empty folder.",
 		&history.FolderError{Op: history.OpOpenLibrary, Path: "/lib", Err: cause}:               "Reelhouse cannot use the library folder /lib (permission denied). Choose another folder in Settings.",
-		&history.StoreError{Op: history.OpRecordRequest, Err: errors.New("database is locked")}: "Reelhouse could not record the request, so it was not sent (database is locked).",
+		&history.StoreError{Op: history.OpRecordRequest, Err: errors.New("database is locked")}: "Reelhouse could not record the request, so it was not sent.",
 	} {
 		if got := errText(err); got != want {
 			t.Errorf("errText(%q)\n got %q\nwant %q", err, got, want)

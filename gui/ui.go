@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -210,9 +211,25 @@ func (u *UI) showError(win fyne.Window, title string, err error) {
 	}
 	fyne.LogError(title, err)
 	u.do(func() {
-		d := dialog.NewInformation(title, plainError(err), win)
+		d := dialog.NewCustom(title, lang.L("OK"), errorContent(err), win)
 		d.Show()
 	})
+}
+
+// errorContent is what an error dialog shows: the sentence for err, and
+// err's own words folded under "Details" when they add anything.
+func errorContent(err error) fyne.CanvasObject {
+	msg := widget.NewLabel(plainError(err))
+	msg.Wrapping = fyne.TextWrapWord
+	details := errDetails(err)
+	if details == "" || details == msg.Text {
+		return msg
+	}
+	raw := widget.NewLabel(details)
+	raw.Wrapping = fyne.TextWrapWord
+	raw.Selectable = true
+	raw.SizeName = theme.SizeNameCaptionText
+	return container.NewVBox(msg, widget.NewAccordion(widget.NewAccordionItem(lang.L("Details"), raw)))
 }
 
 // plainError is the sentence shown to the user for err (see errText).
