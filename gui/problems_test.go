@@ -129,8 +129,8 @@ func TestRecordProblemSentences(t *testing.T) {
 	downloads := []struct {
 		name, stored, want string
 	}{
-		{"service's quoted words", history.ProblemDownloadFailed + ": " + (&client.APIError{Op: client.OpTask, StatusCode: 400, Message: "refused"}).Error(),
-			`The video could not be downloaded: The service rejected the request (HTTP 400). The service said: "refused". Use “Retry download” to try again.`},
+		{"service's words left out", history.ProblemDownloadFailed + ": " + (&client.APIError{Op: client.OpTask, StatusCode: 400, Message: "refused"}).Error(),
+			"The video could not be downloaded: The service rejected the request (HTTP 400). Use “Retry download” to try again."},
 		{"facts of history", history.ProblemDownloadFailed + ": video 2 missing from the library after its download",
 			"The video could not be downloaded (video 2 missing from the library after its download). Use “Retry download” to try again."},
 		{"disk full", history.ProblemLocalWrite + ": no space left on device",

@@ -330,7 +330,7 @@ func startupText(err error) string {
 	if errors.Is(err, history.ErrAlreadyRunning) {
 		return lang.L("Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again.")
 	}
-	data := map[string]any{"Folder": se.Detail, "Address": se.Detail, "Details": plainError(se.Err)}
+	data := map[string]any{"Folder": se.Detail, "Address": se.Detail, "Details": errDetails(se.Err)}
 	switch se.Problem {
 	case StartupDemoFolder:
 		return lang.L("Reelhouse could not make a temporary folder for the demo. Check that your disk has free space.\n\nDetails: {{.Details}}", data)
