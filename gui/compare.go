@@ -125,7 +125,7 @@ func differences(recs []history.Record) []compareRow {
 	})
 	add(lang.L("Picture"), func(r history.Record) string {
 		if len(r.Request.Image) == 0 {
-			return "none"
+			return lang.L("none")
 		}
 		m := r.Request.Image[0]
 		id := m.SHA256
@@ -135,7 +135,7 @@ func differences(recs []history.Record) []compareRow {
 		if len(id) > 8 {
 			id = id[len(id)-8:]
 		}
-		return strings.ReplaceAll(m.Role, "_", " ") + " " + id
+		return lang.L("{{.Role}} {{.Picture}}", map[string]any{"Role": roleName(m.Role), "Picture": id})
 	})
 	keys := map[string]bool{}
 	for _, r := range recs {
@@ -160,6 +160,17 @@ func differences(recs []history.Record) []compareRow {
 		})
 	}
 	return rows
+}
+
+// roleName is what a picture's role is called, as the compose pane names
+// it; a role it does not offer is shown as the service names it.
+func roleName(role string) string {
+	for _, c := range roleChoices() {
+		if c.Value == role {
+			return c.text()
+		}
+	}
+	return role
 }
 
 // promptDifferences gives, for each prompt, its words that are not in
@@ -270,7 +281,7 @@ type compareView struct {
 
 func newCompareView(u *UI) *compareView {
 	c := &compareView{ui: u, trashed: map[int64]bool{}}
-	c.win = secondaryWindow(u.app, "Compare", fyne.NewSize(1366, 768))
+	c.win = secondaryWindow(u.app, lang.L("Compare"), fyne.NewSize(1366, 768))
 	// Hiding the window closes the players; secondaryWindow's ways to hide
 	// it are taken over for that.
 	c.win.SetCloseIntercept(c.onClose)
@@ -424,7 +435,7 @@ func (c *compareView) cell(i int, r history.Record, picture []byte) fyne.CanvasO
 	speaker := widget.NewButtonWithIcon("", theme.VolumeUpIcon(), func() { c.onSpeaker(i) })
 	c.speakers = append(c.speakers, speaker)
 	heading := container.NewBorder(nil, nil, nil, speaker,
-		widget.NewLabelWithStyle(fmt.Sprintf("Video %d", i+1), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		widget.NewLabelWithStyle(lang.L("Video {{.Number}}", map[string]any{"Number": i + 1}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	prompt := widget.NewLabel(firstLine(r.Request.Prompt, 120))
 	prompt.Truncation = fyne.TextTruncateEllipsis
 	keep := widget.NewButtonWithIcon(lang.L("Keep this one"), theme.ConfirmIcon(), func() { c.onKeep(r.ID) })
@@ -550,7 +561,7 @@ func (c *compareView) onPlayerOpened(i int, v *playerView, err error) {
 	if err != nil {
 		if errors.Is(err, playback.ErrNoFFmpeg) {
 			c.bar.Hide()
-			c.notice.SetText(compareNoFFmpeg)
+			c.notice.SetText(lang.L(compareNoFFmpeg))
 			c.notice.Show()
 			c.win.Content().Refresh()
 		}

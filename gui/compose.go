@@ -59,7 +59,9 @@ type composeView struct {
 	batchBtn   *widget.Button
 	promptsBtn *widget.Button
 	status     *widget.Label
-	batchEntry *widget.Entry // the Batch dialog's prompts, while it is open
+	folderBtn  *widget.Button  // "Show in folder", once a video of the last Generate is ready
+	folderBox  *fyne.Container // the line under the status that holds folderBtn
+	batchEntry *widget.Entry   // the Batch dialog's prompts, while it is open
 
 	image     string // data: URL or http(s) URL; empty for none
 	imageName string
@@ -73,11 +75,12 @@ type composeView struct {
 	continueName string
 
 	inFlight bool
-	lastSent []byte    // the last request that was sent, as JSON
-	lastAt   time.Time // when it was sent
-	lastID   int64     // the record of the last video sent
-	watch    []int64   // the records of the last Generate or batch, to follow in the status line
-	ready    map[int64]string
+	lastSent []byte           // the last request that was sent, as JSON
+	lastAt   time.Time        // when it was sent
+	lastID   int64            // the record of the last video sent
+	watch    []int64          // the records of the last Generate or batch, to follow in the status line
+	ready    map[int64]string // where each ready video of watch is saved
+	latest   string           // the video the status line names as ready
 
 	saved, recent []promptPreset
 	prices        priceBook
@@ -133,6 +136,10 @@ func newCompose(u *UI) *composeView {
 	v.promptsBtn = widget.NewButtonWithIcon(lang.L("Prompts"), theme.DocumentIcon(), v.onPrompts)
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
+	v.folderBtn = widget.NewButtonWithIcon(lang.L("Show in folder"), theme.FolderOpenIcon(), v.onShowFolder)
+	v.folderBtn.Importance = widget.LowImportance
+	v.folderBox = container.NewHBox(v.folderBtn)
+	v.folderBox.Hide()
 	v.model.OnChanged = v.onModelChanged
 	v.duration.OnChanged = func(string) { v.updateGenerate() }
 	v.variations.OnChanged = func(string) { v.updateGenerate() }
@@ -159,7 +166,8 @@ func newCompose(u *UI) *composeView {
 	heading.Truncation = fyne.TextTruncateEllipsis
 	v.pane = container.NewBorder(
 		container.NewBorder(nil, nil, nil, v.promptsBtn, heading),
-		container.NewVBox(container.NewBorder(nil, nil, nil, v.batchBtn, v.generate), v.status),
+		container.NewVBox(container.NewBorder(nil, nil, nil, v.batchBtn, v.generate),
+			v.status, v.folderBox),
 		nil, nil,
 		v.scroll,
 	)
@@ -210,6 +218,22 @@ func (v *composeView) setStatus(text string, failed bool) {
 		v.status.Importance = widget.MediumImportance
 	}
 	v.status.SetText(text)
+	v.folderBox.Hide() // until a line names a ready video (setReady)
+}
+
+// setReady says text, which names the ready video at path, in the status
+// line, with "Show in folder" beside it.
+func (v *composeView) setReady(text, path string) {
+	v.setStatus(text, false)
+	v.latest = path
+	v.folderBox.Show()
+}
+
+// onShowFolder shows the video the status line names in its folder.
+func (v *composeView) onShowFolder() {
+	if v.latest != "" {
+		v.ui.history.openPath(v.latest, true)
+	}
 }
 
 func (v *composeView) onModelChanged(text string) {
@@ -468,16 +492,17 @@ func submitFailedText(rec history.Record, err error) string {
 	return lang.L("Not sent: {{.Reason}}", map[string]any{"Reason": plainError(err)})
 }
 
-// savedPath is where r's first video is in the library, ready to show.
+// savedPath is where r's first video is in the library.
 func (v *composeView) savedPath(r history.Record) string {
 	if len(r.Files) == 0 {
 		return v.ui.deps.Library.Dir()
 	}
-	return userText(filepath.Join(v.ui.deps.Library.Dir(), filepath.FromSlash(r.Files[0].Path)))
+	return filepath.Join(v.ui.deps.Library.Dir(), filepath.FromSlash(r.Files[0].Path))
 }
 
 // onRecordChanged follows the videos of the last Generate in the status
-// line.
+// line. A ready video is named by its file name; "Show in folder" leads
+// to the file.
 func (v *composeView) onRecordChanged(r history.Record) {
 	i := slices.Index(v.watch, r.ID)
 	if i < 0 {
@@ -490,10 +515,11 @@ func (v *composeView) onRecordChanged(r history.Record) {
 	if v.inFlight {
 		return
 	}
+	name := userText(filepath.Base(v.ready[r.ID]))
 	if len(v.watch) == 1 {
 		switch {
 		case done:
-			v.setStatus(lang.L("Your video is ready: saved in {{.Path}}", map[string]any{"Path": v.ready[r.ID]}), false)
+			v.setReady(lang.L("Your video “{{.Name}}” is ready in your library.", map[string]any{"Name": name}), v.ready[r.ID])
 		case (r.State == history.StateNotSent || r.State == history.StateUncertain) && r.ErrorMessage != "":
 			// Say why where it is shown, not only in History.
 			v.setStatus(lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": messageText(r)}), true)
@@ -505,12 +531,12 @@ func (v *composeView) onRecordChanged(r history.Record) {
 		return
 	}
 	total, ready := len(v.watch), len(v.ready)
-	d := map[string]any{"Number": i + 1, "Ready": ready, "Total": total, "Path": v.ready[r.ID], "Status": statusText(r)}
+	d := map[string]any{"Number": i + 1, "Ready": ready, "Total": total, "Name": name, "Status": statusText(r)}
 	switch {
 	case done && ready == total:
-		v.setStatus(lang.L("All {{.Total}} videos are ready. The last one is saved in {{.Path}}", d), false)
+		v.setReady(lang.L("All {{.Total}} videos are ready in your library. The last one is “{{.Name}}”.", d), v.ready[r.ID])
 	case done:
-		v.setStatus(lang.L("{{.Ready}} of {{.Total}} videos ready. The latest is saved in {{.Path}}", d), false)
+		v.setReady(lang.L("{{.Ready}} of {{.Total}} videos are ready in your library. The latest is “{{.Name}}”.", d), v.ready[r.ID])
 	case needsAttention(r):
 		v.setStatus(lang.L("Video {{.Number}} of {{.Total}}: {{.Status}}. Select it in your library for details.", d), true)
 	case ready == 0:

@@ -62,10 +62,24 @@ func TestComposeModelNamesMapToIDs(t *testing.T) {
 	if got[0].Model != "doubao-seedance-2-mini" || got[1].Model != "my-own-model-7" {
 		t.Errorf("models sent: %q and %q", got[0].Model, got[1].Model)
 	}
-	// The pane says where the video went.
-	h.loop.until(t, "the video saved", func() bool {
-		return strings.HasPrefix(v.status.Text, "Your video is ready: saved in "+h.deps.Library.Dir())
-	})
+	// The pane says the video is in the library by its file name, not its
+	// whole path, and "Show in folder" leads to the file.
+	opened := make(chan string, 1)
+	h.ui.history.openFile = func(p string) error { opened <- p; return nil }
+	h.loop.until(t, "the video saved", func() bool { return v.folderBox.Visible() })
+	saved := v.ready[v.lastID]
+	if want := "Your video “" + filepath.Base(saved) + "” is ready in your library."; v.status.Text != want {
+		t.Errorf("status %q, want %q", v.status.Text, want)
+	}
+	if strings.Contains(v.status.Text, h.deps.Library.Dir()) {
+		t.Errorf("status %q names the library folder", v.status.Text)
+	}
+	h.ui.main.Content().Refresh()
+	capture(t, h.ui.main, "compose-ready")
+	test.Tap(v.folderBtn)
+	if got := <-opened; got != filepath.Dir(saved) || !strings.HasPrefix(saved, h.deps.Library.Dir()) {
+		t.Errorf("Show in folder opened %q, want the folder of %q", got, saved)
+	}
 	if v.prompt.Text != "a paper boat on a river, at dawn" {
 		t.Errorf("the prompt was not kept after sending: %q", v.prompt.Text)
 	}
@@ -244,7 +258,7 @@ func TestComposeVariationsMakeThree(t *testing.T) {
 			t.Errorf("sent %q", r.Prompt)
 		}
 	}
-	h.loop.until(t, "all three ready", func() bool { return strings.HasPrefix(v.status.Text, "All 3 videos are ready") })
+	h.loop.until(t, "all three ready", func() bool { return strings.HasPrefix(v.status.Text, "All 3 videos are ready in your library.") })
 	// Each was recorded.
 	recs, err := h.deps.Store.Unfinished(t.Context())
 	if err != nil || len(recs) != 0 {

@@ -52,21 +52,25 @@ func canContinue(r history.Record) bool {
 // continueVideo takes the last frame of r's video number idx in the
 // background and starts a new prompt from it in the compose pane.
 func (u *UI) continueVideo(r history.Record, idx int) {
+	prompt := map[string]any{"Prompt": firstLine(r.Request.Prompt, 40)}
 	u.continueFromFrame(r, idx, continueStart{
-		what:   "the last frame",
-		name:   fmt.Sprintf("Last frame of “%s”.png", firstLine(r.Request.Prompt, 40)),
-		status: "The next video starts where this one ends. Say what happens next, then press Generate.",
-		take:   media.LastFrame,
+		name:      lang.L("Last frame of “{{.Prompt}}”.png", prompt),
+		status:    lang.L("The next video starts where this one ends. Say what happens next, then press Generate."),
+		failTitle: lang.L("Could not take the last frame"),
+		failText:  lang.L("Reelhouse could not take the last frame of the video. Check that the video plays, then try again."),
+		take:      media.LastFrame,
 	})
 }
 
 // useFrame is continueVideo from the frame at `at` instead of the last:
 // the player's "Use this frame".
 func (u *UI) useFrame(r history.Record, idx int, at time.Duration) {
+	frame := map[string]any{"Seconds": fmt.Sprintf("%.2f", at.Seconds()), "Time": minSec(at), "Prompt": firstLine(r.Request.Prompt, 40)}
 	u.continueFromFrame(r, idx, continueStart{
-		what:   "the frame at " + minSec(at),
-		name:   fmt.Sprintf("Frame at %.2f s of “%s”.png", at.Seconds(), firstLine(r.Request.Prompt, 40)),
-		status: "The next video starts from this frame. Say what happens next, then press Generate.",
+		name:      lang.L("Frame at {{.Seconds}} s of “{{.Prompt}}”.png", frame),
+		status:    lang.L("The next video starts from this frame. Say what happens next, then press Generate."),
+		failTitle: lang.L("Could not take the frame"),
+		failText:  lang.L("Reelhouse could not take the frame at {{.Time}} of the video. Check that the video plays, then try again.", frame),
 		take: func(ctx context.Context, video, out string) error {
 			return media.FrameAt(ctx, video, at, out)
 		},
@@ -74,12 +78,14 @@ func (u *UI) useFrame(r history.Record, idx int, at time.Duration) {
 }
 
 // continueStart is where a continuation starts: which frame, how the
-// picture is named and what the compose pane says.
+// picture is named, what the compose pane says, and what is said when the
+// frame cannot be taken.
 type continueStart struct {
-	what   string // "the last frame"
-	name   string
-	status string
-	take   func(ctx context.Context, video, outPNG string) error
+	name      string
+	status    string
+	failTitle string
+	failText  string
+	take      func(ctx context.Context, video, outPNG string) error
 }
 
 // continueFromFrame takes a frame of r's video number idx in the
@@ -96,7 +102,7 @@ func (u *UI) continueFromFrame(r history.Record, idx int, from continueStart) {
 			return
 		}
 		if err != nil {
-			u.showError(u.main, "Could not take "+from.what, sentence(fmt.Sprintf("Reelhouse could not take %s of the video: %v.", from.what, err)))
+			u.showError(u.main, from.failTitle, &explained{text: from.failText, cause: err})
 			return
 		}
 		u.do(func() { u.compose.startContinuing(r, frame, from.name, from.status) })

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -20,34 +20,58 @@ import (
 
 // errText is the one place that turns an error from history, client or
 // client/keychain into the sentence a person reads: what happened and what
-// to do next. Those packages return codes and facts; the words are chosen
-// here. An error that wraps one of client's keeps its own words around the
-// sentence (its text is expected to contain the wrapped error's text, as
-// fmt.Errorf's %w gives); any other error is shown as it is.
+// to do next, chosen by the error's code and translated. Those packages
+// return codes and facts in English; the facts are not part of the
+// sentence but are shown under "Details" (errDetails). An error that wraps
+// one of client's reads as that error's sentence; an error nobody words
+// reads as a sentence that says so.
 func errText(err error) string {
 	if err == nil {
 		return ""
 	}
+	var ex *explained
+	if errors.As(err, &ex) {
+		return ex.text
+	}
+	var said sentence
+	if errors.As(err, &said) {
+		return string(said)
+	}
 	if s, ok := historySentence(err); ok {
 		return s
 	}
-	node := findClientError(err)
-	if node == nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return lang.L("That took too long and was stopped. Check your connection and try again.")
-		}
-		return err.Error()
+	if node := findClientError(err); node != nil {
+		return clientSentence(node)
 	}
-	sentence := clientSentence(node)
-	if node == err {
-		return sentence
+	if errors.Is(err, context.DeadlineExceeded) {
+		return lang.L("That took too long and was stopped. Check your connection and try again.")
 	}
-	outer, inner := err.Error(), node.Error()
-	if !strings.Contains(outer, inner) {
-		return outer
-	}
-	return strings.Replace(outer, inner, sentence, 1)
+	return lang.L("Something went wrong that Reelhouse did not expect. Try again; if it happens again, “Details” says what the system reported.")
 }
+
+// errDetails is what err says in its own words, for "Details": the codes
+// and facts errText leaves out, with secrets removed. It is "" when the
+// sentence says it all.
+func errDetails(err error) string {
+	if err == nil {
+		return ""
+	}
+	var said sentence
+	if errors.As(err, &said) && err.Error() == string(said) {
+		return ""
+	}
+	return client.RedactText(err.Error())
+}
+
+// explained is a failure with the sentence a person reads about it,
+// chosen where it happened; its cause is shown under "Details".
+type explained struct {
+	text  string
+	cause error
+}
+
+func (e *explained) Error() string { return e.cause.Error() }
+func (e *explained) Unwrap() error { return e.cause }
 
 // findClientError returns the outermost error in err's tree that client or
 // client/keychain made, or nil.
@@ -145,10 +169,7 @@ func apiSentence(e *client.APIError) string {
 	default:
 		s = lang.L("The service answered with an unexpected error (HTTP {{.Status}}).", status)
 	}
-	if m := e.Message; m != "" && !strings.EqualFold(m, http.StatusText(e.StatusCode)) {
-		s = lang.L("{{.Sentence}} The service said: {{.Message}}", map[string]any{"Sentence": s, "Message": strconv.Quote(m)})
-	}
-	return s
+	return s // the service's own code and message are under "Details"
 }
 
 // downloadSentence explains an error answer of the file host.
@@ -166,7 +187,6 @@ func downloadSentence(e *client.DownloadError) string {
 
 // codeSentence explains a failure the client found itself.
 func codeSentence(e *client.Error) string {
-	detail := map[string]any{"Detail": e.Detail}
 	switch e.Code {
 	case client.CodeUnauthorized:
 		return lang.L("The service refused the API key. Check the key in Settings.")
@@ -178,22 +198,15 @@ func codeSentence(e *client.Error) string {
 		return lang.L("The service could not be reached for a moment. Reelhouse will try again.")
 	case client.CodeUnreachable:
 		if e.Op == client.OpDownload {
-			return lang.L("Reelhouse could not reach the video host: {{.Detail}}. Try the download again in a moment.", detail)
+			return lang.L("Reelhouse could not reach the video host. Try the download again in a moment.")
 		}
-		return lang.L("Reelhouse could not reach the service: {{.Detail}}. Check the internet connection and the server address in Settings.", detail)
+		return lang.L("Reelhouse could not reach the service. Check the internet connection and the server address in Settings.")
 	case client.CodeMalformed:
-		if e.Detail == "" {
-			return lang.L("The service sent an answer Reelhouse could not read.")
-		}
 		if errors.Is(e, client.ErrTransient) {
-			return lang.L("The service sent an answer Reelhouse could not read ({{.Detail}}). Reelhouse will ask again.", detail)
+			return lang.L("The service sent an answer Reelhouse could not read. Reelhouse will ask again.")
 		}
-		return lang.L("The service sent an answer Reelhouse could not read ({{.Detail}}).", detail)
+		return lang.L("The service sent an answer Reelhouse could not read.")
 	case client.CodeUncertain:
-		if e.Detail != "" {
-			return lang.L("Reelhouse sent the request but never heard back, so it cannot tell whether the video was started. "+
-				"Look for it on the service, add it by its task id, or submit again on purpose. What happened: {{.Detail}}.", detail)
-		}
 		return lang.L("Reelhouse sent the request but never heard back, so it cannot tell whether the video was started. " +
 			"Look for it on the service, add it by its task id, or submit again on purpose.")
 	case client.CodeNoModel:
@@ -211,7 +224,7 @@ func codeSentence(e *client.Error) string {
 	case client.CodeTaskIDControl:
 		return lang.L("The task id contains invisible control characters.")
 	case client.CodeInvalidOption:
-		return lang.L("Reelhouse could not set up its connection to the service ({{.Detail}}).", detail)
+		return lang.L("Reelhouse could not set up its connection to the service.")
 	case client.CodeInvalidRequest:
 		return lang.L("The request is incomplete.")
 	case client.CodeNoAPIKey:
@@ -235,7 +248,8 @@ func codeSentence(e *client.Error) string {
 	case client.CodeRedirectLoop:
 		return lang.L("The server tried to send Reelhouse to one address after another, which it does not follow for safety.")
 	case client.CodeRedirectHost:
-		return lang.L("The server tried to send Reelhouse to another server ({{.Detail}}), which it does not follow for safety.", detail)
+		// The detail is the other server's name, not words.
+		return lang.L("The server tried to send Reelhouse to another server ({{.Detail}}), which it does not follow for safety.", map[string]any{"Detail": e.Detail})
 	case client.CodeRedirectInsecure:
 		return lang.L("The server tried to send Reelhouse to an insecure (http) address, which it does not follow for safety.")
 	case client.CodeRedirectScheme:
@@ -245,21 +259,12 @@ func codeSentence(e *client.Error) string {
 	case client.CodeNotVideo:
 		return lang.L("The downloaded file is not a video (it does not look like an MP4 file).")
 	case client.CodeStalled:
-		if e.Detail != "" {
-			return lang.L("The download stopped receiving data ({{.Detail}}). Reelhouse will try again and continue where it left off.", detail)
-		}
 		return lang.L("The download stopped receiving data. Reelhouse will try again and continue where it left off.")
 	case client.CodeIncomplete:
 		return lang.L("The download was cut off before the end. Reelhouse will try again and continue where it left off.")
 	case client.CodeTooLarge:
-		if e.Detail != "" {
-			return lang.L("The video is larger than allowed ({{.Detail}}), so it was not downloaded.", detail)
-		}
 		return lang.L("The video is larger than the allowed maximum, so it was not downloaded.")
 	case client.CodeLocalWrite:
-		if e.Detail != "" {
-			return lang.L("The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download. ({{.Detail}})", detail)
-		}
 		return lang.L("The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download.")
 	case client.CodeUnsupportedURL:
 		return lang.L("The video address is not a secure web address, so Reelhouse will not download it.")
@@ -337,22 +342,22 @@ func folderSentence(e *history.FolderError) string {
 
 // storeSentence explains a failure to read or write the history database.
 func storeSentence(e *history.StoreError) string {
-	why := map[string]any{"Reason": e.Err.Error()}
+	// The database's own words are under "Details".
 	switch e.Op {
 	case history.OpOpenStore:
-		return lang.L("Reelhouse could not open its history database ({{.Reason}}).", why)
+		return lang.L("Reelhouse could not open its history database.")
 	case history.OpReadStore:
-		return lang.L("Reelhouse could not read its history database ({{.Reason}}).", why)
+		return lang.L("Reelhouse could not read its history database.")
 	case history.OpMigrateStore:
-		return lang.L("Reelhouse could not update its history database ({{.Reason}}).", why)
+		return lang.L("Reelhouse could not update its history database.")
 	case history.OpRecordRequest:
-		return lang.L("Reelhouse could not record the request, so it was not sent ({{.Reason}}).", why)
+		return lang.L("Reelhouse could not record the request, so it was not sent.")
 	case history.OpRecordVideo:
-		return lang.L("Reelhouse could not record the downloaded video ({{.Reason}}).", why)
+		return lang.L("Reelhouse could not record the downloaded video.")
 	case history.OpRestore:
-		return lang.L("Reelhouse could not restore a task from the library folder ({{.Reason}}).", why)
+		return lang.L("Reelhouse could not restore a task from the library folder.")
 	}
-	return lang.L("Reelhouse could not save a change to its history ({{.Reason}}).", why)
+	return lang.L("Reelhouse could not save a change to its history.")
 }
 
 // osReason is the system's reason for a failed file operation, in the
@@ -365,16 +370,13 @@ func osReason(err error) string {
 		return lang.L("it does not exist")
 	case errors.Is(err, fs.ErrExist):
 		return lang.L("a file of that name is already there")
+	case errors.Is(err, syscall.ENOSPC):
+		return lang.L("the disk is full")
+	case errors.Is(err, syscall.EROFS):
+		return lang.L("the disk can only be read")
 	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err.Error()
-	}
-	return err.Error()
+	// The system's own words are under "Details".
+	return lang.L("the system reported an error")
 }
 
 // clientErrorFromText rebuilds an error of the client from its text, as a

@@ -38,10 +38,10 @@ func TestErrText(t *testing.T) {
 			"An API key must be one line of text, not empty and not unusually long. Check that you copied only the key."},
 		{"keychain no key", keychain.ErrNotFound, "No API key is saved in the system keychain."},
 		{"keychain sentinel joined", errors.Join(keychain.ErrUnavailable, errors.New("dbus")),
-			"The system keychain is not available, so Reelhouse cannot read or store your API key safely. You can still use a key for this session only.\ndbus"},
+			"The system keychain is not available, so Reelhouse cannot read or store your API key safely. You can still use a key for this session only."},
 
 		{"401", &client.APIError{Op: client.OpTask, StatusCode: 401, Message: "invalid api key"},
-			`The service refused the API key. Check the key in Settings. The service said: "invalid api key"`},
+			"The service refused the API key. Check the key in Settings."},
 		{"429 create", &client.APIError{Op: client.OpCreate, StatusCode: 429},
 			"The service is busy (too many requests) and did not start the video. Wait a moment, then submit again."},
 		{"429 query", &client.APIError{Op: client.OpTask, StatusCode: 429},
@@ -55,7 +55,7 @@ func TestErrText(t *testing.T) {
 		{"503 create", &client.APIError{Op: client.OpCreate, StatusCode: 503},
 			"The service had a temporary problem (HTTP 503). Reelhouse does not resubmit on its own; try again in a moment."},
 		{"400", &client.APIError{Op: client.OpCreate, StatusCode: 400, Message: "prompt is required"},
-			`The service rejected the request (HTTP 400). The service said: "prompt is required"`},
+			"The service rejected the request (HTTP 400)."},
 		{"413", &client.APIError{Op: client.OpCreate, StatusCode: 413},
 			"The service rejected the request because it is too large (HTTP 413). Use smaller reference files."},
 		{"418", &client.APIError{Op: client.OpTask, StatusCode: 418}, "The service answered with an unexpected error (HTTP 418)."},
@@ -72,26 +72,29 @@ func TestErrText(t *testing.T) {
 		{"server without scheme", noHost, "The server address is not valid: it must start with https:// and name a server."},
 		{"no prompt", &client.Error{Op: client.OpCreate, Code: client.CodeNoPrompt}, "Write a prompt before submitting."},
 		{"service unreachable", &client.Error{Op: client.OpTask, Code: client.CodeUnreachable, Detail: "the connection was refused"},
-			"Reelhouse could not reach the service: the connection was refused. Check the internet connection and the server address in Settings."},
+			"Reelhouse could not reach the service. Check the internet connection and the server address in Settings."},
 		{"file host unreachable", &client.Error{Op: client.OpDownload, Code: client.CodeUnreachable, Detail: "the connection was reset"},
-			"Reelhouse could not reach the video host: the connection was reset. Try the download again in a moment."},
+			"Reelhouse could not reach the video host. Try the download again in a moment."},
 		{"uncertain", &client.Error{Op: client.OpCreate, Code: client.CodeUncertain, Detail: "no answer within 30 s"},
-			"Reelhouse sent the request but never heard back, so it cannot tell whether the video was started. Look for it on the service, add it by its task id, or submit again on purpose. What happened: no answer within 30 s."},
+			"Reelhouse sent the request but never heard back, so it cannot tell whether the video was started. Look for it on the service, add it by its task id, or submit again on purpose."},
 		{"redirect to another host", &client.Error{Code: client.CodeRedirectHost, Detail: "elsewhere.example"},
 			"The server tried to send Reelhouse to another server (elsewhere.example), which it does not follow for safety."},
 		{"not a video", client.ErrNotVideo, "The downloaded file is not a video (it does not look like an MP4 file)."},
 		{"stalled", &client.Error{Op: client.OpDownload, Code: client.CodeStalled, Detail: "no data for 30 s"},
-			"The download stopped receiving data (no data for 30 s). Reelhouse will try again and continue where it left off."},
+			"The download stopped receiving data. Reelhouse will try again and continue where it left off."},
 		{"too large", &client.Error{Op: client.OpDownload, Code: client.CodeTooLarge, Detail: "maximum 1000 bytes"},
-			"The video is larger than allowed (maximum 1000 bytes), so it was not downloaded."},
+			"The video is larger than the allowed maximum, so it was not downloaded."},
 		{"disk full", &client.Error{Op: client.OpDownload, Code: client.CodeLocalWrite, Detail: "no space left on device"},
-			"The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download. (no space left on device)"},
+			"The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download."},
 
-		{"wrapped keeps its words", fmt.Errorf("The server address %q cannot be used: %w", "http://example.com", insecure),
-			`The server address "http://example.com" cannot be used: The server address is not valid: it must start with https:// (plain http:// is only allowed for this computer).`},
+		{"wrapped reads as what it wraps", fmt.Errorf("use server %q: %w", "http://example.com", insecure),
+			"The server address is not valid: it must start with https:// (plain http:// is only allowed for this computer)."},
 		{"deadline", fmt.Errorf("reconcile: %w", context.DeadlineExceeded),
 			"That took too long and was stopped. Check your connection and try again."},
-		{"other errors as they are", errors.New("The folder cannot be created."), "The folder cannot be created."},
+		{"a sentence as it is", fmt.Errorf("open: %w", sentence("The folder cannot be created.")), "The folder cannot be created."},
+		{"an explained failure", &explained{text: "The frame could not be taken.", cause: errors.New("exit status 1")}, "The frame could not be taken."},
+		{"other errors say no English", errors.New("unexpected EOF"),
+			"Something went wrong that Reelhouse did not expect. Try again; if it happens again, “Details” says what the system reported."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,7 +124,7 @@ func TestErrTextOfRealFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Task(ctx, res.TaskID)
-	if got, want := errText(err), "The service sent an answer Reelhouse could not read (not a task). Reelhouse will ask again."; got != want {
+	if got, want := errText(err), "The service sent an answer Reelhouse could not read. Reelhouse will ask again."; got != want {
 		t.Errorf("malformed answer: %q, want %q", got, want)
 	}
 
@@ -149,7 +152,7 @@ func TestErrTextOfRealFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = closed.Task(ctx, "x")
-	want := "Reelhouse could not reach the service: the connection was refused. Check the internet connection and the server address in Settings."
+	want := "Reelhouse could not reach the service. Check the internet connection and the server address in Settings."
 	if got := errText(err); got != want {
 		t.Errorf("refused connection: %q, want %q", got, want)
 	}

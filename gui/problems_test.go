@@ -53,7 +53,7 @@ func TestEveryHistoryErrorHasASentence(t *testing.T) {
 	for err, want := range map[error]string{
 		&history.FolderError{Op: history.OpExport, Path: "/out/a.mp4", Err: fs.ErrExist}:        "A file named a.mp4 is already in /out. Choose an empty folder.",
 		&history.FolderError{Op: history.OpOpenLibrary, Path: "/lib", Err: cause}:               "Reelhouse cannot use the library folder /lib (permission denied). Choose another folder in Settings.",
-		&history.StoreError{Op: history.OpRecordRequest, Err: errors.New("database is locked")}: "Reelhouse could not record the request, so it was not sent (database is locked).",
+		&history.StoreError{Op: history.OpRecordRequest, Err: errors.New("database is locked")}: "Reelhouse could not record the request, so it was not sent.",
 	} {
 		if got := errText(err); got != want {
 			t.Errorf("errText(%q)\n got %q\nwant %q", err, got, want)
@@ -129,8 +129,8 @@ func TestRecordProblemSentences(t *testing.T) {
 	downloads := []struct {
 		name, stored, want string
 	}{
-		{"service's quoted words", history.ProblemDownloadFailed + ": " + (&client.APIError{Op: client.OpTask, StatusCode: 400, Message: "refused"}).Error(),
-			`The video could not be downloaded: The service rejected the request (HTTP 400). The service said: "refused". Use “Retry download” to try again.`},
+		{"service's words left out", history.ProblemDownloadFailed + ": " + (&client.APIError{Op: client.OpTask, StatusCode: 400, Message: "refused"}).Error(),
+			"The video could not be downloaded: The service rejected the request (HTTP 400). Use “Retry download” to try again."},
 		{"facts of history", history.ProblemDownloadFailed + ": video 2 missing from the library after its download",
 			"The video could not be downloaded (video 2 missing from the library after its download). Use “Retry download” to try again."},
 		{"disk full", history.ProblemLocalWrite + ": no space left on device",

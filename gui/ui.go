@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -210,9 +211,25 @@ func (u *UI) showError(win fyne.Window, title string, err error) {
 	}
 	fyne.LogError(title, err)
 	u.do(func() {
-		d := dialog.NewInformation(title, plainError(err), win)
+		d := dialog.NewCustom(title, lang.L("OK"), errorContent(err), win)
 		d.Show()
 	})
+}
+
+// errorContent is what an error dialog shows: the sentence for err, and
+// err's own words folded under "Details" when they add anything.
+func errorContent(err error) fyne.CanvasObject {
+	msg := widget.NewLabel(plainError(err))
+	msg.Wrapping = fyne.TextWrapWord
+	details := errDetails(err)
+	if details == "" || details == msg.Text {
+		return msg
+	}
+	raw := widget.NewLabel(details)
+	raw.Wrapping = fyne.TextWrapWord
+	raw.Selectable = true
+	raw.SizeName = theme.SizeNameCaptionText
+	return container.NewVBox(msg, widget.NewAccordion(widget.NewAccordionItem(lang.L("Details"), raw)))
 }
 
 // plainError is the sentence shown to the user for err (see errText).
@@ -313,7 +330,7 @@ func startupText(err error) string {
 	if errors.Is(err, history.ErrAlreadyRunning) {
 		return lang.L("Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again.")
 	}
-	data := map[string]any{"Folder": se.Detail, "Address": se.Detail, "Details": plainError(se.Err)}
+	data := map[string]any{"Folder": se.Detail, "Address": se.Detail, "Details": errDetails(se.Err)}
 	switch se.Problem {
 	case StartupDemoFolder:
 		return lang.L("Reelhouse could not make a temporary folder for the demo. Check that your disk has free space.\n\nDetails: {{.Details}}", data)
