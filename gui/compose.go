@@ -60,7 +60,9 @@ type composeView struct {
 	promptsBtn *widget.Button
 	status     *widget.Label
 	folderBtn  *widget.Button  // "Show in folder", once a video of the last Generate is ready
-	folderBox  *fyne.Container // the line under the status that holds folderBtn
+	detailsBtn *widget.Button  // "Details", beside a failure whose cause adds facts
+	folderBox  *fyne.Container // the line under the status that holds folderBtn and detailsBtn
+	failure    error           // the cause detailsBtn shows
 	batchEntry *widget.Entry   // the Batch dialog's prompts, while it is open
 
 	image     string // data: URL or http(s) URL; empty for none
@@ -138,7 +140,9 @@ func newCompose(u *UI) *composeView {
 	v.status.Wrapping = fyne.TextWrapWord
 	v.folderBtn = widget.NewButtonWithIcon(lang.L("Show in folder"), theme.FolderOpenIcon(), v.onShowFolder)
 	v.folderBtn.Importance = widget.LowImportance
-	v.folderBox = container.NewHBox(v.folderBtn)
+	v.detailsBtn = widget.NewButtonWithIcon(lang.L("Details"), theme.InfoIcon(), v.onFailureDetails)
+	v.detailsBtn.Importance = widget.LowImportance
+	v.folderBox = container.NewHBox(v.folderBtn, v.detailsBtn)
 	v.folderBox.Hide()
 	v.model.OnChanged = v.onModelChanged
 	v.duration.OnChanged = func(string) { v.updateGenerate() }
@@ -218,7 +222,29 @@ func (v *composeView) setStatus(text string, failed bool) {
 		v.status.Importance = widget.MediumImportance
 	}
 	v.status.SetText(text)
-	v.folderBox.Hide() // until a line names a ready video (setReady)
+	v.folderBox.Hide() // until a line names a ready video (setReady) or a failure's cause (setFailed)
+	v.failure = nil
+}
+
+// setFailed says text, a sentence about err, in the status line as a
+// failure, with "Details" beside it when err's own words add facts (the
+// service's code and message, a connection's cause).
+func (v *composeView) setFailed(text string, err error) {
+	v.setStatus(text, true)
+	if errDetails(err) == "" {
+		return
+	}
+	v.failure = err
+	v.folderBtn.Hide()
+	v.detailsBtn.Show()
+	v.folderBox.Show()
+}
+
+// onFailureDetails shows the failure in the status line with its cause.
+func (v *composeView) onFailureDetails() {
+	if v.failure != nil {
+		dialog.NewCustom(lang.L("What went wrong"), lang.L("OK"), errorContent(v.failure), v.win).Show()
+	}
 }
 
 // setReady says text, which names the ready video at path, in the status
@@ -226,6 +252,8 @@ func (v *composeView) setStatus(text string, failed bool) {
 func (v *composeView) setReady(text, path string) {
 	v.setStatus(text, false)
 	v.latest = path
+	v.folderBtn.Show()
+	v.detailsBtn.Hide()
 	v.folderBox.Show()
 }
 
@@ -457,11 +485,11 @@ func (v *composeView) sendFailed(sent []client.CreateRequest, total int, rec his
 		v.lastSent = nil // nothing was made: sending it again is no repeat
 	}
 	if total == 1 {
-		v.setStatus(submitFailedText(rec, err), true)
+		v.setFailed(submitFailedText(rec, err), err)
 		return
 	}
-	v.setStatus(lang.L("Video {{.Number}} of {{.Total}}: {{.Problem}} {{.Rest}}", map[string]any{
-		"Number": len(sent) + 1, "Total": total, "Problem": submitFailedText(rec, err), "Rest": batchStoppedText(len(sent), total)}), true)
+	v.setFailed(lang.L("Video {{.Number}} of {{.Total}}: {{.Problem}} {{.Rest}}", map[string]any{
+		"Number": len(sent) + 1, "Total": total, "Problem": submitFailedText(rec, err), "Rest": batchStoppedText(len(sent), total)}), err)
 }
 
 // batchStoppedText says what became of a batch stopped by a failure after

@@ -328,6 +328,29 @@ func TestComposeBatchStopsAtFailure(t *testing.T) {
 		v.status.Importance != widget.DangerImportance {
 		t.Errorf("status %q", v.status.Text)
 	}
+	// The service's own answer is one click away.
+	if !v.folderBox.Visible() || !v.detailsBtn.Visible() || v.folderBtn.Visible() {
+		t.Fatalf("details %v, show in folder %v: want Details only", v.detailsBtn.Visible(), v.folderBtn.Visible())
+	}
+	test.Tap(v.detailsBtn)
+	top := v.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("Details shows nothing")
+	}
+	var said []string
+	for _, o := range test.LaidOutObjects(top) {
+		if l, ok := o.(*widget.Label); ok {
+			said = append(said, l.Text)
+		}
+	}
+	if all := strings.Join(said, "\n"); !strings.Contains(all, "500") {
+		t.Errorf("Details says %q, want the service's answer (500)", all)
+	}
+	// A later line that is no failure drops the button.
+	v.setStatus("something else", false)
+	if v.folderBox.Visible() {
+		t.Error("Details stays beside a line that is no failure")
+	}
 }
 
 func TestPromptsFromFiles(t *testing.T) {
