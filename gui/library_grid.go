@@ -6,6 +6,7 @@ package gui
 // it if the tile shows another video by the time it arrives.
 
 import (
+	"context"
 	"image"
 	"image/color"
 	"sync/atomic"
@@ -119,10 +120,15 @@ type libraryTile struct {
 	thumb *thumbSlot
 
 	stripPath string
-	strip     image.Image // the filmstrip of the bound record, once loaded
-	frame     int         // the strip frame on show; -1: the thumbnail
-	hovered   bool
-	mouseX    float32
+	strip     image.Image  // the filmstrip of the bound record, once loaded
+	file      history.File // the bound record's first video, when hasFile
+	hasFile   bool
+	// stripAsked is the thumbnail slot's gen when the strip was last asked
+	// to be made: once per binding.
+	stripAsked int64
+	frame      int // the strip frame on show; -1: the thumbnail
+	hovered    bool
+	mouseX     float32
 
 	back   *canvas.Rectangle // shows the tile is picked
 	prompt *widget.Label
@@ -203,6 +209,10 @@ func (t *libraryTile) bind(r history.Record) {
 		t.showFrame(-1)
 	}
 	t.stripPath = v.stripPath(r)
+	t.hasFile = len(r.Files) > 0
+	if t.hasFile {
+		t.file = r.Files[0]
+	}
 	t.thumb.bind(r.ID, v.thumbPath(r))
 
 	t.prompt.SetText(displayName(r))
@@ -262,6 +272,12 @@ func (t *libraryTile) MouseIn(e *desktop.MouseEvent) {
 		t.scrub()
 		return
 	}
+	t.loadStrip()
+}
+
+// loadStrip reads the filmstrip of the bound video through the cache, or
+// has it made when the file is missing.
+func (t *libraryTile) loadStrip() {
 	id, path := t.thumb.id, t.stripPath
 	img, fresh := t.v.thumbs.get(path)
 	if img != nil {
@@ -269,19 +285,53 @@ func (t *libraryTile) MouseIn(e *desktop.MouseEvent) {
 		t.scrub()
 	}
 	if fresh {
+		if img == nil {
+			t.makeStrip() // known to be missing
+		}
 		return
 	}
 	gen := t.thumb.gen.Load()
 	t.v.thumbs.load(path, thumbRequest{
 		live: func() bool { return t.thumb.gen.Load() == gen },
 		then: func(img image.Image) {
-			if t.thumb.id == id && t.stripPath == path && img != nil {
-				t.strip = img
-				if t.hovered {
-					t.scrub()
-				}
+			if t.thumb.id != id || t.stripPath != path {
+				return
+			}
+			if img == nil {
+				t.makeStrip()
+				return
+			}
+			t.strip = img
+			if t.hovered {
+				t.scrub()
 			}
 		},
+	})
+}
+
+// makeStrip has the filmstrip of the bound video made in the background,
+// once for each time the tile is bound to it: a video downloaded before
+// filmstrips existed has none. The tracker makes one strip at a time and
+// remembers those it could not make (no ffmpeg), so asking costs nothing
+// then.
+func (t *libraryTile) makeStrip() {
+	tr := t.v.ui.deps.Tracker
+	gen := t.thumb.gen.Load()
+	if tr == nil || !t.hasFile || t.stripAsked == gen {
+		return
+	}
+	t.stripAsked = gen
+	f, path := t.file, t.stripPath
+	t.v.ui.background(func(ctx context.Context) {
+		if _, err := tr.EnsureStrip(ctx, f); err != nil {
+			return // the thumbnail stands alone
+		}
+		t.v.ui.do(func() {
+			t.v.thumbs.markStale(path)
+			if t.thumb.gen.Load() == gen && t.stripPath == path {
+				t.loadStrip()
+			}
+		})
 	})
 }
 

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -151,7 +152,7 @@ func TestGridShowsThumbnailsAndScrubsTheFilmstrip(t *testing.T) {
 
 // TestGridTileWithoutFilmstripKeepsItsThumbnail: a video whose strip was
 // never made (no ffmpeg when it was downloaded) shows its thumbnail while
-// hovered.
+// hovered, when ffmpeg is still missing.
 func TestGridTileWithoutFilmstripKeepsItsThumbnail(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.history
@@ -161,6 +162,7 @@ func TestGridTileWithoutFilmstripKeepsItsThumbnail(t *testing.T) {
 	if err := os.Remove(h.deps.Tracker.StripPath(r.Files[0])); err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
+	t.Setenv("PATH", t.TempDir()) // no ffmpeg to make it now
 	h.ui.showLibrary()
 	test.Tap(hv.viewToggle)
 	var tile *libraryTile
@@ -178,6 +180,43 @@ func TestGridTileWithoutFilmstripKeepsItsThumbnail(t *testing.T) {
 	hoverAt(tile, tile.Size().Width-3)
 	if tile.thumb.pic.Image != thumb {
 		t.Error("without a filmstrip the tile must keep showing its thumbnail")
+	}
+}
+
+// TestGridMakesAMissingFilmstripOnHover: a video downloaded before
+// filmstrips existed gets one made when its tile is first hovered, and
+// then scrubs through it.
+func TestGridMakesAMissingFilmstripOnHover(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed")
+	}
+	h := newHarnessWith(t, apitest.Config{DemoClips: true})
+	hv := h.ui.history
+	w := h.ui.main
+	w.Resize(fyne.NewSize(1366, 768))
+	r := h.downloadOne(t, "An old video, from before filmstrips")
+	strip := h.deps.Tracker.StripPath(r.Files[0])
+	if err := os.Remove(strip); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.showLibrary()
+	test.Tap(hv.viewToggle)
+	var tile *libraryTile
+	h.loop.until(t, "the tile's thumbnail", func() bool {
+		w.Canvas().Refresh(w.Content())
+		tile = tilesIn(hv)[r.ID]
+		return tile != nil && tile.thumb.pic.Image != nil
+	})
+	thumb := tile.thumb.pic.Image
+	hoverAt(tile, 3)
+	h.loop.until(t, "the filmstrip made and read", func() bool { return tile.strip != nil })
+	if _, err := os.Stat(strip); err != nil {
+		t.Fatalf("no filmstrip file after hovering: %v", err)
+	}
+	hoverAt(tile, tile.Size().Width-3)
+	last := tile.thumb.pic.Image
+	if last == thumb || last.Bounds().Min.X != (media.StripFrames-1)*media.StripFrameWidth {
+		t.Fatal("hovering does not scrub through the filmstrip made for it")
 	}
 }
 

@@ -38,6 +38,14 @@ const (
 	// playerDecodeW/H caps the size frames are decoded at; a larger video
 	// is scaled down by ffmpeg, a smaller one is decoded at its own size.
 	playerDecodeW, playerDecodeH = 1280, 720
+	// playerFullW/H caps the size frames are decoded at when the view is
+	// larger (the full window); a video is never decoded larger than its
+	// own size, nor smaller than it was opened at.
+	playerFullW, playerFullH = 1920, 1080
+	// playerResizeSettle is how long the view's size must stay put before
+	// decoding starts again at a new size: dragging a window's edge does
+	// not start ffmpeg over and over.
+	playerResizeSettle = 300 * time.Millisecond
 	// barePlayerMin is the least room a bare player's picture takes; it
 	// grows with the room it is given.
 	barePlayerMinW, barePlayerMinH = 240, 135
@@ -78,6 +86,11 @@ type playerView struct {
 	loop     bool
 	muted    bool
 	full     *fullWindow
+	// The frames' size: decoded is what the player was asked for (zero
+	// until it is open), least the size it opened at, want what the
+	// view's size asks for; settle fires once that size stayed put.
+	decoded, least, want image.Point
+	settle               *time.Timer
 
 	surface  *playerSurface
 	picture  *canvas.Image
@@ -233,7 +246,12 @@ func (v *playerView) start() {
 		}
 		v.player = p
 		v.mu.Unlock()
-		v.ui.do(func() { v.onOpened(err) })
+		v.ui.do(func() {
+			v.onOpened(err)
+			if err == nil && !v.isClosed() {
+				v.noteOpened()
+			}
+		})
 	})
 }
 
@@ -267,6 +285,75 @@ func (v *playerView) onOpened(err error) {
 		return
 	}
 	v.setControlsEnabled(true)
+}
+
+// noteOpened keeps the size the player decodes at and catches up with the
+// view's size, which may have changed while it opened.
+func (v *playerView) noteOpened() {
+	v.withPlayer(func(p *playback.Player) {
+		w, h := p.Size()
+		v.decoded, v.least = image.Pt(w, h), image.Pt(w, h)
+	})
+	v.onViewResized()
+}
+
+// onViewResized follows the picture's size: when the frames would be best
+// decoded at a size that differs by more than a fifth (entering or
+// leaving the full window), decoding starts again at that size once the
+// view's size has stayed put for playerResizeSettle. Fyne scales a
+// picture up on the graphics card but down, for each frame, on the
+// processor; a video decoded at the view's size needs neither.
+func (v *playerView) onViewResized() {
+	if v.decoded == (image.Point{}) {
+		return // not open yet: noteOpened calls again
+	}
+	want := v.decodeSize(v.surface.Size())
+	if d := want.X - v.decoded.X; d*5 <= v.decoded.X && -d*5 <= v.decoded.X {
+		v.want = v.decoded
+		if v.settle != nil {
+			v.settle.Stop()
+		}
+		return
+	}
+	v.want = want
+	if v.settle == nil {
+		v.settle = time.AfterFunc(playerResizeSettle, func() { v.ui.do(v.onResizeSettled) })
+	} else {
+		v.settle.Reset(playerResizeSettle)
+	}
+}
+
+// onResizeSettled has the player decode at the size the view asks for.
+func (v *playerView) onResizeSettled() {
+	if v.isClosed() || v.want == v.decoded || v.want == (image.Point{}) {
+		return
+	}
+	v.decoded = v.want
+	want := v.want
+	v.withPlayer(func(p *playback.Player) { p.Resize(want.X, want.Y) })
+}
+
+// decodeSize is the size frames are best decoded at for a picture of the
+// given size: the video fitted into its pixels (at most
+// playerFullW×playerFullH), but no larger than the video and no smaller
+// than the size the player opened at.
+func (v *playerView) decodeSize(size fyne.Size) image.Point {
+	scale := float32(1)
+	if c := v.ui.app.Driver().CanvasForObject(v.surface); c != nil {
+		scale = c.Scale()
+	}
+	boxW := min(float64(size.Width*scale), playerFullW)
+	boxH := min(float64(size.Height*scale), playerFullH)
+	nat := image.Pt(v.info.Width, v.info.Height)
+	if nat.X <= 0 || nat.Y <= 0 {
+		nat = v.least // the player chose the size; keep it
+	}
+	k := min(1, boxW/float64(nat.X), boxH/float64(nat.Y))
+	fit := image.Pt(int(float64(nat.X)*k), int(float64(nat.Y)*k))
+	if fit.X < v.least.X || fit.Y < v.least.Y {
+		return v.least
+	}
+	return fit
 }
 
 func (v *playerView) showFallback(sentence string) {
@@ -521,6 +608,9 @@ func (v *playerView) onOpenElsewhere() {
 // return, in the background; wait reports when they have.
 func (v *playerView) close() {
 	v.leaveFullWindow()
+	if v.settle != nil {
+		v.settle.Stop()
+	}
 	if p := v.shutdown(); p != nil {
 		v.work.Go(p.Close)
 	}
@@ -571,6 +661,15 @@ func newPlayerSurface(v *playerView) *playerSurface {
 	s := &playerSurface{v: v}
 	s.ExtendBaseWidget(s)
 	return s
+}
+
+// Resize is part of fyne.CanvasObject: the frames follow the picture's size.
+func (s *playerSurface) Resize(size fyne.Size) {
+	if size == s.Size() {
+		return
+	}
+	s.BaseWidget.Resize(size)
+	s.v.onViewResized()
 }
 
 func (s *playerSurface) CreateRenderer() fyne.WidgetRenderer {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -220,4 +221,75 @@ func TestDetailPlaysTheChosenVideo(t *testing.T) {
 	if pids := ffmpegChildren(t); len(pids) > 0 {
 		t.Fatalf("ffmpeg processes left after the UI stopped: %v", pids)
 	}
+}
+
+// TestFullWindowDecodesAtTheLargerSize: a 1080p video, decoded at 720p in
+// the panel, is decoded at its own size once the player fills a large
+// window, and at 720p again when the window is dragged smaller. Sizes
+// passed through while dragging are never decoded, and one ffmpeg runs
+// at a time.
+func TestFullWindowDecodesAtTheLargerSize(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed")
+	}
+	clip := filepath.Join(t.TempDir(), "1080p.mp4")
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y",
+		"-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=25:d=1",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip).CombinedOutput(); err != nil {
+		t.Fatalf("making the 1080p clip: %v: %s", err, out)
+	}
+	info, err := media.Probe(clip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, loop, a := newPlayerUI(t)
+	w := a.NewWindow("Player")
+	leaks := goleak.IgnoreCurrent()
+
+	v := newPlayerViewWith(u, clip, info, "", playback.Options{Audio: noSoundDevice{}})
+	var sizes []image.Point // each new size of the frames shown, in turn
+	v.hooks.shown = func(f *playback.Frame) {
+		if s := f.Image.Rect.Size(); len(sizes) == 0 || sizes[len(sizes)-1] != s {
+			sizes = append(sizes, s)
+		}
+	}
+	panel := container.NewVBox(widget.NewLabel("A panel with the player on top"), v.content())
+	w.SetContent(panel)
+	w.Resize(fyne.NewSize(2000, 1400))
+	loop.until(t, "the first frame", func() bool { return v.frame != nil && v.frame.Index == 0 })
+	loop.until(t, "the controls", func() bool { return !v.playBtn.Disabled() })
+	hd, fullHD := image.Pt(1280, 720), image.Pt(1920, 1080)
+	if got := v.frame.Image.Rect.Size(); got != hd {
+		t.Fatalf("in the panel frames are %v, want %v", got, hd)
+	}
+
+	test.Tap(v.fullBtn)
+	loop.until(t, "frames of the video's own size", func() bool { return v.frame.Image.Rect.Size() == fullHD })
+	if v.frame.Index != 0 {
+		t.Fatalf("after the resize frame %d is on show, want 0", v.frame.Index)
+	}
+	if n := len(ffmpegChildren(t)); n != 1 {
+		t.Fatalf("%d ffmpeg processes after the resize, want 1", n)
+	}
+
+	// Dragging the window's edge: only the size it ends at is decoded.
+	for _, wd := range []float32{1800, 1700, 1500, 1400, 1366} {
+		w.Resize(fyne.NewSize(wd, 800))
+	}
+	loop.until(t, "frames of 720p again", func() bool { return v.frame.Image.Rect.Size() == hd })
+	if want := []image.Point{hd, fullHD, hd}; !slices.Equal(sizes, want) {
+		t.Fatalf("frame sizes shown in turn: %v, want %v", sizes, want)
+	}
+	if n := len(ffmpegChildren(t)); n != 1 {
+		t.Fatalf("%d ffmpeg processes after the drag, want 1", n)
+	}
+	w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+
+	v.close()
+	v.wait()
+	loop.pump()
+	if pids := ffmpegChildren(t); len(pids) > 0 {
+		t.Fatalf("ffmpeg processes left after close: %v", pids)
+	}
+	goleak.VerifyNone(t, leaks)
 }

@@ -1,10 +1,12 @@
 package history
 
 import (
+	"errors"
 	"image/jpeg"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/reelhouse/reelhouse/client/apitest"
@@ -67,4 +69,80 @@ func absDiff(a, b uint32) uint64 {
 		return uint64(a - b)
 	}
 	return uint64(b - a)
+}
+
+// TestEnsureStripMakesAMissingFilmstripOnce: a video downloaded before
+// filmstrips existed gets one when first asked; callers asking at once
+// share one making, and a strip that cannot be made is not tried again.
+func TestEnsureStripMakesAMissingFilmstripOnce(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not installed")
+	}
+	e := newEnv(t, apitest.Config{DemoClips: true})
+	e.start(TrackerOptions{ThumbnailDir: filepath.Join(t.TempDir(), "thumbs")})
+	recs := e.downloadSome("an old video", "a damaged video")
+	f := recs[0].Files[0]
+	strip := e.tracker.StripPath(f)
+	if err := os.Remove(strip); err != nil {
+		t.Fatal(err)
+	}
+
+	var wg sync.WaitGroup
+	paths := make([]string, 4)
+	errs := make([]error, 4)
+	for i := range paths {
+		wg.Go(func() { paths[i], errs[i] = e.tracker.EnsureStrip(t.Context(), f) })
+	}
+	wg.Wait()
+	for i := range paths {
+		if errs[i] != nil || paths[i] != strip {
+			t.Fatalf("EnsureStrip = %q, %v; want %q", paths[i], errs[i], strip)
+		}
+	}
+	file, err := os.Open(strip)
+	if err != nil {
+		t.Fatalf("no filmstrip after EnsureStrip: %v", err)
+	}
+	defer file.Close()
+	img, err := jpeg.Decode(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds().Dx() != media.StripFrames*media.StripFrameWidth {
+		t.Errorf("filmstrip is %v wide", img.Bounds())
+	}
+	if n := e.tracker.stripRuns(); n != 1 {
+		t.Errorf("four callers at once made the strip %d times, want once", n)
+	}
+
+	// A video ffmpeg cannot read: the failure is returned and remembered.
+	bad := recs[1].Files[0]
+	if err := os.Remove(e.tracker.StripPath(bad)); err != nil {
+		t.Fatal(err)
+	}
+	video, err := e.folder.Abs(bad.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(video, []byte("not a video"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if p, err := e.tracker.EnsureStrip(t.Context(), bad); err == nil || p != "" {
+			t.Fatalf("EnsureStrip of a damaged video = %q, %v; want an error", p, err)
+		}
+	}
+	if n := e.tracker.stripRuns(); n != 2 {
+		t.Errorf("after three calls for a damaged video, %d makings in all, want 2", n)
+	}
+	if _, err := e.tracker.EnsureStrip(t.Context(), File{}); !errors.Is(err, ErrNoThumbnail) {
+		t.Errorf("EnsureStrip without a thumbnail: %v, want ErrNoThumbnail", err)
+	}
+}
+
+func (t *Tracker) stripRuns() int {
+	t.strips.mu.Lock()
+	defer t.strips.mu.Unlock()
+	return t.strips.runs
 }

@@ -92,6 +92,8 @@ type Tracker struct {
 	dlWake chan struct{}
 
 	reach reachability // whether the service answers at all
+
+	strips strips // filmstrips made when the library first needs them
 }
 
 // watch is the polling schedule of one task.

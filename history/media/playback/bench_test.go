@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -209,4 +210,189 @@ func TestSystemAudioOpensOrSaysNoDevice(t *testing.T) {
 	if _, err := s.Write(make([]byte, frameBytes)); err == nil {
 		t.Fatal("Write after Close succeeded")
 	}
+}
+
+// driftClipLength is how long BenchmarkSoundDrift plays.
+const driftClipLength = 30 * time.Second
+
+// BenchmarkSoundDrift plays a 30-second clip with sound through the
+// machine's sound device, on the real clock, and reports how far the time
+// of each frame handed over is from the sound clock (Player.Clock, which
+// follows Sink.Played): mean, largest either way, and the share of frames
+// more than one frame off. Where a PulseAudio server is reached (pactl
+// on the PATH), it also reports the latency the server adds after
+// Played (its buffer and its sink's; median and largest of one reading a
+// second), which the sound clock does not see: the sound is heard that
+// much after the frames of its time. It also reports how far the sound
+// clock fell behind the machine's clock over the play: the time the
+// sound stalled (the picture waits with it). .ci/sound-drift starts a server with a
+// null sink (which plays on the machine's clock) for it; without a sound
+// device it is skipped.
+func BenchmarkSoundDrift(b *testing.B) {
+	needFFmpeg(b)
+	s, err := SystemAudio().NewSink()
+	if err != nil {
+		b.Skipf("no sound device or sound server (%v); .ci/sound-drift starts one", err)
+	}
+	_ = s.Close()
+	path := filepath.Join(b.TempDir(), "drift.mp4")
+	secs := strconv.Itoa(int(driftClipLength.Seconds()))
+	out, err := exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y",
+		"-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d="+secs,
+		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration="+secs,
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path).CombinedOutput()
+	if err != nil {
+		b.Fatalf("making the clip: %v: %s", err, out)
+	}
+	info, err := media.Probe(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		r := playWithSound(b, path, info)
+		b.ReportMetric(float64(r.mean.Microseconds())/1000, "mean-drift-ms")
+		b.ReportMetric(float64(r.maxAhead.Microseconds())/1000, "max-ahead-ms")
+		b.ReportMetric(float64(r.maxLate.Microseconds())/1000, "max-late-ms")
+		b.ReportMetric(100*float64(r.off)/float64(max(r.frames, 1)), "%-over-1-frame")
+		b.ReportMetric(float64(r.total-r.frames), "dropped")
+		b.ReportMetric(float64(r.clockDrift.Microseconds())/1000, "sound-vs-wall-ms")
+		if len(r.serverLatency) > 0 {
+			slices.Sort(r.serverLatency)
+			median := r.serverLatency[len(r.serverLatency)/2]
+			b.ReportMetric(float64(median.Microseconds())/1000, "server-latency-ms")
+			b.ReportMetric(float64(r.serverLatency[len(r.serverLatency)-1].Microseconds())/1000, "max-server-latency-ms")
+		}
+	}
+}
+
+// soundRun is one play of BenchmarkSoundDrift.
+type soundRun struct {
+	frames, total, off int
+	mean               time.Duration   // frame time minus sound clock, on average
+	maxAhead, maxLate  time.Duration   // the largest either way, as magnitudes
+	clockDrift         time.Duration   // sound clock minus machine clock over the play
+	serverLatency      []time.Duration // the server's buffer and sink latency, once a second
+}
+
+func playWithSound(b *testing.B, path string, info media.Info) soundRun {
+	var (
+		mu      sync.Mutex
+		clock   Clock // the Player's sound clock, once open
+		playing bool
+		diffs   []time.Duration
+	)
+	ended := make(chan struct{})
+	var once sync.Once
+	p, err := Open(path, info, Options{
+		Width: 320, Height: 180,
+		OnFrame: func(f *Frame) {
+			mu.Lock()
+			if playing && clock != nil {
+				diffs = append(diffs, f.PTS-clock.Now())
+			}
+			mu.Unlock()
+			f.Release()
+		},
+		OnStatus: func(s Status) {
+			if s.NoSoundDevice {
+				b.Error("the player found no sound device")
+			}
+			mu.Lock()
+			playing = s.Playing
+			mu.Unlock()
+			if s.Ended || s.Err != nil {
+				once.Do(func() { close(ended) })
+			}
+		},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	mu.Lock()
+	clock = p.Clock()
+	mu.Unlock()
+	time.Sleep(300 * time.Millisecond) // the first frame is decoded
+
+	stopPoll := make(chan struct{})
+	var latency struct {
+		sync.Mutex
+		samples []time.Duration
+	}
+	var polls sync.WaitGroup
+	if pactl, err := exec.LookPath("pactl"); err == nil {
+		polls.Go(func() {
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stopPoll:
+					return
+				case <-tick.C:
+				}
+				if d, ok := serverLatency(pactl); ok {
+					latency.Lock()
+					latency.samples = append(latency.samples, d)
+					latency.Unlock()
+				}
+			}
+		})
+	}
+
+	wall0 := time.Now()
+	p.Play()
+	<-ended
+	wall := time.Since(wall0)
+	close(stopPoll)
+	polls.Wait()
+
+	mu.Lock()
+	defer mu.Unlock()
+	r := soundRun{frames: len(diffs), total: int(info.Duration.Seconds() * info.FrameRate)}
+	frame := time.Duration(float64(time.Second) / info.FrameRate)
+	for _, d := range diffs {
+		r.mean += d
+		r.maxAhead = max(r.maxAhead, d)
+		r.maxLate = max(r.maxLate, -d)
+		if d > frame || -d > frame {
+			r.off++
+		}
+	}
+	if len(diffs) > 0 {
+		r.mean /= time.Duration(len(diffs))
+	}
+	// The clock stood still until the sound started; at the end it ran on
+	// the machine's clock for the last frame.
+	r.clockDrift = clock.Now() - wall
+	r.serverLatency = latency.samples
+	return r
+}
+
+// serverLatency reads, from pactl, the latency of the first stream playing
+// on the sound server: its buffer plus its sink's.
+func serverLatency(pactl string) (time.Duration, bool) {
+	out, err := exec.Command(pactl, "list", "sink-inputs").Output()
+	if err != nil {
+		return 0, false
+	}
+	var total time.Duration
+	found := 0
+	for _, line := range strings.Split(string(out), "\n") {
+		line = strings.TrimSpace(line)
+		for _, key := range []string{"Buffer Latency:", "Sink Latency:"} {
+			if rest, ok := strings.CutPrefix(line, key); ok {
+				f := strings.Fields(rest)
+				if len(f) >= 2 && f[1] == "usec" {
+					if us, err := strconv.ParseFloat(f[0], 64); err == nil {
+						total += time.Duration(us * float64(time.Microsecond))
+						found++
+					}
+				}
+			}
+		}
+		if found == 2 {
+			return total, true
+		}
+	}
+	return 0, false
 }

@@ -140,8 +140,9 @@ func (p *Player) start(first int, sink Sink) *segment {
 		clock:     p.clock,
 		showFirst: true,
 	}
+	width, height, filter := p.frameSize()
 	video := p.command(ctx, origin, "-map", "0:v:0", "-an", "-sn", "-dn",
-		"-vf", p.filter, "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1")
+		"-vf", filter, "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1")
 	out, err := video.StdoutPipe()
 	if err == nil {
 		err = video.Start()
@@ -152,7 +153,7 @@ func (p *Player) start(first int, sink Sink) *segment {
 		return s
 	}
 	s.pids = append(s.pids, video.Process.Pid)
-	s.wg.Go(func() { p.readFrames(ctx, s, video, out) })
+	s.wg.Go(func() { p.readFrames(ctx, s, video, out, width, height) })
 
 	if sink != nil {
 		audio := p.command(ctx, origin, "-map", "0:a:0", "-vn", "-sn", "-dn",
@@ -187,10 +188,10 @@ func (p *Player) command(ctx context.Context, from time.Duration, args ...string
 }
 
 // readFrames reads the picture, one frame at a time, into frames.
-func (p *Player) readFrames(ctx context.Context, s *segment, cmd *exec.Cmd, out io.Reader) {
+func (p *Player) readFrames(ctx context.Context, s *segment, cmd *exec.Cmd, out io.Reader, width, height int) {
 	defer close(s.frames)
 	for i := s.first; ; i++ {
-		f := p.newFrame()
+		f := p.newFrame(width, height)
 		if _, err := io.ReadFull(out, f.Image.Pix); err != nil {
 			f.Release()
 			break
@@ -240,7 +241,7 @@ func pumpAudio(s *segment, cmd *exec.Cmd, out io.Reader) {
 
 // Frame is a picture of the video to show.
 type Frame struct {
-	// Image is the picture, at the size the Player was opened with.
+	// Image is the picture, at the Player's size when it was decoded.
 	Image *image.RGBA
 	// Index is the frame's number from the start of the file.
 	Index int
@@ -261,10 +262,12 @@ func (f *Frame) Release() {
 	pool.Put(f.Image)
 }
 
-func (p *Player) newFrame() *Frame {
+// newFrame is a frame of the given size, its memory reused when a frame of
+// that size was released (one of an older size is let go).
+func (p *Player) newFrame(width, height int) *Frame {
 	img, _ := p.pool.Get().(*image.RGBA)
-	if img == nil {
-		img = image.NewRGBA(image.Rect(0, 0, p.width, p.height))
+	if img == nil || img.Rect.Dx() != width || img.Rect.Dy() != height {
+		img = image.NewRGBA(image.Rect(0, 0, width, height))
 	}
 	return &Frame{Image: img, pool: &p.pool}
 }

@@ -70,11 +70,15 @@ type Player struct {
 	opts   Options
 	clock  Clock
 
-	rate          float64
-	frameDur      time.Duration
+	rate     float64
+	frameDur time.Duration
+	pool     sync.Pool
+
+	// sizeMu guards the frames' size and the filter that makes them; they
+	// change, on the Player's goroutine, only between two segments.
+	sizeMu        sync.Mutex
 	width, height int
 	filter        string
-	pool          sync.Pool
 
 	mu   sync.Mutex
 	req  request
@@ -100,6 +104,8 @@ type request struct {
 	seek        time.Duration
 	seekSet     bool
 	step        int
+	box         [2]int // the box of the last Resize
+	boxSet      bool
 	loop        bool
 	volume      float64
 	muted       bool
@@ -160,8 +166,21 @@ func fit(info media.Info, boxW, boxH int, rate float64) (w, h int, filter string
 
 func even(n int) int { return max(2, n&^1) }
 
-// Size is the size of the frames the Player hands over.
-func (p *Player) Size() (width, height int) { return p.width, p.height }
+// Size is the size of the frames the Player hands over (those of the last
+// Resize once it has been done).
+func (p *Player) Size() (width, height int) {
+	p.sizeMu.Lock()
+	defer p.sizeMu.Unlock()
+	return p.width, p.height
+}
+
+// frameSize is the size of the frames of the segment under way, for the
+// goroutines that decode it.
+func (p *Player) frameSize() (width, height int, filter string) {
+	p.sizeMu.Lock()
+	defer p.sizeMu.Unlock()
+	return p.width, p.height, p.filter
+}
 
 // FrameRate is the number of frames per second the Player shows.
 func (p *Player) FrameRate() float64 { return p.rate }
@@ -205,6 +224,16 @@ func (p *Player) Step() {
 	p.ask(func(r *request) { r.step++; r.play, r.pause = false, true })
 }
 
+// Resize sets the box the picture is scaled to fit, keeping its shape, as
+// Options.Width and Height do. When that changes the frames' size,
+// decoding starts again at the frame on show, as after a seek, and later
+// frames have the new size. Each restart runs new ffmpeg processes, so a
+// caller following a window being dragged should call it once the size
+// has settled.
+func (p *Player) Resize(boxW, boxH int) {
+	p.ask(func(r *request) { r.box, r.boxSet = [2]int{boxW, boxH}, true })
+}
+
 // SetLoop sets whether the video starts again when it ends.
 func (p *Player) SetLoop(on bool) { p.ask(func(r *request) { r.loop = on }) }
 
@@ -240,7 +269,7 @@ func (p *Player) take() request {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	r := p.req
-	p.req.play, p.req.pause, p.req.seekSet, p.req.step = false, false, false, 0
+	p.req.play, p.req.pause, p.req.seekSet, p.req.step, p.req.boxSet = false, false, false, 0, false
 	return r
 }
 
@@ -274,6 +303,13 @@ type state struct {
 	status  Status // the last reported
 	err     error
 	noSound bool
+	resize  *frameSize // the frames' size for the next segment, when it changes
+}
+
+// frameSize is a size of frames and the filter that makes it.
+type frameSize struct {
+	width, height int
+	filter        string
 }
 
 func (p *Player) run() {
@@ -296,6 +332,13 @@ func (p *Player) run() {
 				st.seg.sink.SetVolume(v)
 			}
 		}
+		if r.boxSet {
+			st.resize = nil
+			w, h, filter := fit(p.info, r.box[0], r.box[1], p.rate)
+			if cw, ch := p.Size(); w != cw || h != ch {
+				st.resize = &frameSize{w, h, filter}
+			}
+		}
 		switch {
 		case r.seekSet:
 			st.ended = false
@@ -304,6 +347,13 @@ func (p *Player) run() {
 			st.ended = false
 			p.setPlaying(st, false)
 			p.restart(st, p.clampIndex(max(st.shown, 0)+r.step))
+		case st.resize != nil:
+			// The same picture, at the new size, from where it is.
+			at := max(st.shown, 0)
+			if st.playing {
+				at = max(at, p.frameAt(st.seg.position()))
+			}
+			p.restart(st, p.clampIndex(at))
 		}
 		if r.play && !st.playing {
 			if st.ended {
@@ -343,6 +393,13 @@ func (p *Player) restart(st *state, first int) {
 		p.played.Unlock()
 		st.seg.stop(st.pending)
 		st.pending = nil
+	}
+	if st.resize != nil {
+		// No goroutine of the old segment runs any more.
+		p.sizeMu.Lock()
+		p.width, p.height, p.filter = st.resize.width, st.resize.height, st.resize.filter
+		p.sizeMu.Unlock()
+		st.resize = nil
 	}
 	var sink Sink
 	if p.info.HasAudio && !st.noSound && !p.opts.Silent {

@@ -55,6 +55,7 @@ func frameNumber(img *image.RGBA) int {
 // shown is a frame as the test saw it handed over.
 type shown struct {
 	index, content int
+	size           image.Point
 	pts            time.Duration
 	clock          time.Duration // the fake clock when it was handed over
 }
@@ -70,7 +71,7 @@ type recorder struct {
 }
 
 func (r *recorder) onFrame(f *Frame) {
-	s := shown{index: f.Index, content: frameNumber(f.Image), pts: f.PTS}
+	s := shown{index: f.Index, content: frameNumber(f.Image), size: f.Image.Rect.Size(), pts: f.PTS}
 	if r.clock != nil {
 		s.clock = r.clock.Now()
 	}
@@ -295,6 +296,63 @@ func TestCloseLeavesNoProcessOrGoroutine(t *testing.T) {
 			t.Fatal("a frame was handed over after Close")
 		}
 	}
+}
+
+// TestResizeDecodesAtTheNewSize: after Resize, paused or playing, the
+// frames come at the new size, from the frame that was on show, and the
+// ffmpeg processes of the old size are gone.
+func TestResizeDecodesAtTheNewSize(t *testing.T) {
+	needFFmpeg(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	p, clock, _, rec := openCounted(t, false)
+	p.Seek(2 * time.Second)
+	waitFor(t, clock, "frame 50", func() bool { f, _ := rec.last(); return f.index == 50 })
+	gone := func(pids []int) {
+		t.Helper()
+		for _, pid := range pids {
+			if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+				t.Fatalf("ffmpeg %d of the old size is still there (kill 0: %v)", pid, err)
+			}
+		}
+		if n := len(p.currentPIDs()); n != 2 {
+			t.Fatalf("%d ffmpeg processes after the resize, want 2", n)
+		}
+	}
+
+	// Paused: the frame on show comes again, larger.
+	old := p.currentPIDs()
+	p.Resize(640, 640)
+	waitFor(t, clock, "a 640×360 frame", func() bool { f, _ := rec.last(); return f.size == image.Pt(640, 360) })
+	if f, _ := rec.last(); f.index != 50 || f.content != 50 {
+		t.Fatalf("after the resize frame %d (showing %d) is on show, want 50", f.index, f.content)
+	}
+	if w, h := p.Size(); w != 640 || h != 360 {
+		t.Fatalf("Size = %d×%d, want 640×360", w, h)
+	}
+	gone(old)
+
+	// A box that gives the same size changes nothing.
+	p.Resize(641, 361)
+	p.Step()
+	waitFor(t, clock, "frame 51", func() bool { f, _ := rec.last(); return f.index == 51 })
+	if f, _ := rec.last(); f.size != image.Pt(640, 360) {
+		t.Fatalf("a box of the same size gave frames of %v", f.size)
+	}
+
+	// Playing: the picture goes on following the sound, smaller.
+	p.Play()
+	waitFor(t, clock, "playing", func() bool { return rec.currentStatus().Playing })
+	playAlong(t, clock, rec, p.frameTime(51)-p.frameDur/4, 0, time.Second)
+	old = p.currentPIDs()
+	p.Resize(160, 90)
+	waitFor(t, clock, "a 160×90 frame", func() bool { f, _ := rec.last(); return f.size == image.Pt(160, 90) })
+	f, _ := rec.last()
+	if f.index < 75 || f.index > 78 {
+		t.Fatalf("after the resize while playing at 3 s frame %d is on show", f.index)
+	}
+	gone(old)
+	playAlong(t, clock, rec, p.frameTime(f.index)-p.frameDur/4, 0, time.Second)
+	p.Close()
 }
 
 func TestMissingFFmpeg(t *testing.T) {

@@ -1,0 +1,114 @@
+package history
+
+// This file makes the filmstrip of a video downloaded before filmstrips
+// existed (or while ffmpeg was missing), when the library first needs it.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/reelhouse/reelhouse/history/media"
+)
+
+// ErrNoThumbnail is returned by EnsureStrip for a file without a
+// thumbnail: its filmstrip would have nowhere to go.
+var ErrNoThumbnail = errors.New("history: the file has no thumbnail")
+
+// strips makes missing filmstrips, one at a time. Its zero value is ready.
+type strips struct {
+	mu      sync.Mutex
+	running map[string]*stripRun // by strip path: made now, others wait
+	failed  map[string]error     // by strip path: not tried again
+	turn    chan struct{}        // held while ffmpeg runs
+	runs    int                  // makings tried, for tests
+}
+
+// stripRun is one making of a strip that callers for the same file share.
+type stripRun struct {
+	done chan struct{}
+	err  error
+}
+
+// EnsureStrip returns the filmstrip of f (see StripPath), making it first
+// when the file is missing. It blocks while ffmpeg runs, so call it off the
+// UI goroutine. Strips are made one at a time; callers asking for the same
+// file at once share one making; a strip that could not be made (no
+// ffmpeg, a file ffmpeg cannot read) is not tried again while the Tracker
+// lives, and its error is returned at once. It returns ErrNoThumbnail for
+// a file without a thumbnail and media.ErrNoFFmpeg without ffmpeg.
+func (t *Tracker) EnsureStrip(ctx context.Context, f File) (string, error) {
+	out := t.StripPath(f)
+	if out == "" {
+		return "", ErrNoThumbnail
+	}
+	s := &t.strips
+	for {
+		s.mu.Lock()
+		if err, ok := s.failed[out]; ok {
+			s.mu.Unlock()
+			return "", err
+		}
+		if run, ok := s.running[out]; ok {
+			s.mu.Unlock()
+			select {
+			case <-run.done:
+				continue // its result is in failed, or the file is there
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		}
+		if _, err := os.Stat(out); err == nil {
+			s.mu.Unlock()
+			return out, nil
+		}
+		run := &stripRun{done: make(chan struct{})}
+		if s.running == nil {
+			s.running, s.failed = make(map[string]*stripRun), make(map[string]error)
+			s.turn = make(chan struct{}, 1)
+		}
+		s.running[out] = run
+		turn := s.turn
+		s.mu.Unlock()
+
+		run.err = t.makeStrip(ctx, turn, f, out)
+
+		s.mu.Lock()
+		delete(s.running, out)
+		if run.err != nil && ctx.Err() == nil {
+			s.failed[out] = run.err
+		}
+		s.mu.Unlock()
+		close(run.done)
+		if run.err != nil {
+			return "", run.err
+		}
+		return out, nil
+	}
+}
+
+// makeStrip waits for its turn and runs ffmpeg to write the strip of f.
+func (t *Tracker) makeStrip(ctx context.Context, turn chan struct{}, f File, out string) error {
+	select {
+	case turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-turn }()
+	video, err := t.lib.Folder().Abs(f.Path)
+	if err != nil {
+		return fmt.Errorf("history: filmstrip of video %d: %w", f.Index, err)
+	}
+	t.strips.mu.Lock()
+	t.strips.runs++
+	t.strips.mu.Unlock()
+	if err := media.Filmstrip(ctx, video, out, f.Media.Duration); err != nil {
+		if errors.Is(err, media.ErrNoFFmpeg) || ctx.Err() != nil {
+			return err
+		}
+		return fmt.Errorf("history: filmstrip of video %d: %w", f.Index, err)
+	}
+	return nil
+}
