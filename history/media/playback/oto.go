@@ -15,6 +15,10 @@ const (
 	deviceTimeout = 3 * time.Second
 	// sinkQueue is how much sound a sink holds before Write blocks (¼ s).
 	sinkQueue = SampleRate * frameBytes / 4
+	// deviceBuffer is the sound the device itself is asked to hold (oto
+	// mixes into it ahead of what is heard). Set explicitly so that the
+	// delay it adds is known on every platform and taken off the clock.
+	deviceBuffer = 40 * time.Millisecond
 	// otoBuffer is how much sound oto holds per player (0.1 s).
 	otoBuffer = SampleRate * frameBytes / 10
 	// readChunk caps one read by oto, so that the count of sound handed
@@ -42,7 +46,7 @@ func (systemAudio) NewSink() (Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &otoSink{ctx: ctx, volume: 1}
+	s := &otoSink{ctx: ctx, volume: 1, now: time.Now}
 	s.cond = sync.NewCond(&s.mu)
 	return s, nil
 }
@@ -58,6 +62,7 @@ func openDevice() (*oto.Context, error) {
 				SampleRate:   SampleRate,
 				ChannelCount: Channels,
 				Format:       oto.FormatSignedInt16LE,
+				BufferSize:   deviceBuffer,
 			})
 			if err != nil {
 				device.err = err
@@ -100,7 +105,9 @@ type otoSink struct {
 	frozen   bool // Read hands out nothing (pausing or paused)
 	closed   bool
 	volume   float64
-	played   int64 // the last Played, which never goes back
+	played   int64     // the last Played, which never goes back
+	lastRead time.Time // when oto last took sound; the device holds it until heard
+	now      func() time.Time
 }
 
 func (s *otoSink) Write(pcm []byte) (int, error) {
@@ -140,6 +147,7 @@ func (s *otoSink) Read(b []byte) (int, error) {
 		s.handed = append(s.handed[:0], s.handed[over:]...)
 	}
 	s.consumed += int64(n)
+	s.lastRead = s.now()
 	s.cond.Broadcast()
 	return n, nil
 }
@@ -150,10 +158,19 @@ func (s *otoSink) Played() int64 {
 	c := s.consumed
 	if s.player != nil {
 		// oto calls Read without holding its lock, so this cannot deadlock.
-		c -= int64(s.player.BufferedSize())
+		c -= int64(s.player.BufferedSize()) + inDevice(s.now().Sub(s.lastRead))
 	}
 	s.played = max(s.played, c/frameBytes)
 	return s.played
+}
+
+// inDevice is the sound, in bytes, still in the device's buffer since
+// oto last took sound from a sink, since ago: the device was full then and
+// plays out in real time. Without it the clock, and so the picture, would
+// run about deviceBuffer ahead of what is heard.
+func inDevice(since time.Duration) int64 {
+	left := max(deviceBuffer-max(since, 0), 0)
+	return int64(left) * SampleRate / int64(time.Second) * frameBytes
 }
 
 func (s *otoSink) Play() {

@@ -483,3 +483,24 @@ func TestFollowersKeepPaceWithTheLeader(t *testing.T) {
 	}
 	together(leader.frameTime(182)-leader.frameDur/4, 2*time.Second)
 }
+
+// The sound in the device's own buffer is not heard yet: right after oto
+// took sound the whole buffer is ahead of the ear, and it plays out in
+// real time.
+func TestSoundInTheDeviceIsNotCountedAsHeard(t *testing.T) {
+	full := int64(deviceBuffer) * SampleRate / int64(time.Second) * frameBytes
+	for _, tc := range []struct {
+		since time.Duration
+		want  int64
+	}{
+		{0, full},
+		{-time.Millisecond, full},
+		{deviceBuffer / 2, full / 2},
+		{deviceBuffer, 0},
+		{time.Second, 0},
+	} {
+		if got := inDevice(tc.since); got != tc.want || got%frameBytes != 0 {
+			t.Errorf("%v after the last read: %d bytes still in the device, want %d", tc.since, got, tc.want)
+		}
+	}
+}
