@@ -2,11 +2,13 @@ package history
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -100,7 +102,6 @@ type libraryScan struct {
 // sidecarOnDisk is a sidecar the walk saw, not read yet.
 type sidecarOnDisk struct {
 	p, rel string
-	stamp  sidecarStamp
 }
 
 // scan walks the library (not its trash or unfinished downloads) once: it
@@ -116,77 +117,98 @@ func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libra
 	return sc, nil
 }
 
-// walk notes every file in the library and every sidecar with its stamp.
+// walk notes every file in the library and every sidecar. It reads each
+// folder once, in the order the system lists it, and asks nothing about
+// the files themselves: the kind of each comes with the listing, and the
+// sidecars' stamps are taken by readSidecars, on several goroutines and
+// only where they are compared. (filepath.WalkDir sorted every folder and
+// cleaned every path it built, and the stamps were a third of a reconcile.)
 func (l *Folder) walk(ctx context.Context) (libraryScan, []sidecarOnDisk, error) {
 	sc := libraryScan{sidecars: map[string][]foundSidecar{}, present: map[string]bool{}}
 	var seen []sidecarOnDisk
-	err := filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
+	var visit func(dir, rel string) error
+	visit = func(dir, rel string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := os.Open(dir)
 		if err != nil {
-			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", p, plainOSError(err)))
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
+			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", dir, plainOSError(err)))
+			return nil
+		}
+		entries, err := f.ReadDir(-1)
+		f.Close()
+		if err != nil {
+			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", dir, plainOSError(err)))
+		}
+		for _, d := range entries {
+			name := d.Name()
+			p, r := dir+string(filepath.Separator)+name, name
+			if rel != "" {
+				r = rel + "/" + name
 			}
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if d.IsDir() {
-			if p != l.dir && strings.HasPrefix(d.Name(), ".") {
-				return fs.SkipDir // .incoming, .trash and hidden folders
+			if d.IsDir() {
+				if strings.HasPrefix(name, ".") {
+					continue // .incoming, .trash and hidden folders
+				}
+				if err := visit(p, r); err != nil {
+					return err
+				}
+				continue
 			}
-			return nil
+			sc.present[r] = true
+			if !strings.EqualFold(filepath.Ext(name), ".json") || strings.HasPrefix(name, ".") {
+				continue
+			}
+			seen = append(seen, sidecarOnDisk{p: p, rel: r})
 		}
-		rel, err := filepath.Rel(l.dir, p)
-		if err != nil {
-			return nil
-		}
-		rel = filepath.ToSlash(rel)
-		sc.present[rel] = true
-		if !strings.EqualFold(filepath.Ext(p), ".json") || strings.HasPrefix(d.Name(), ".") {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		seen = append(seen, sidecarOnDisk{p: p, rel: rel, stamp: stampOf(info)})
 		return nil
-	})
+	}
+	err := visit(l.dir, "")
 	return sc, seen, err
 }
 
 // readSidecars reads the sidecars of seen whose stamp differs from the one
 // in known, on as many goroutines as there are cores (a rebuild reads
-// thousands), and adds those whose video is there to sc.
+// thousands, a reconcile compares thousands of stamps), and adds those
+// whose video is there to sc.
 func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[string]sidecarStamp) {
-	var toRead []sidecarOnDisk
-	for _, r := range seen {
-		if have, ok := known[r.rel]; ok && have == r.stamp {
-			continue // read before, and unchanged since
-		}
-		toRead = append(toRead, r)
-	}
 	type result struct {
-		s   Sidecar
-		err error
+		s     Sidecar
+		stamp sidecarStamp
+		skip  bool // unchanged since it was last read
+		err   error
 	}
-	results := make([]result, len(toRead))
-	workers := min(runtime.GOMAXPROCS(0), 4, len(toRead)/64+1)
+	results := make([]result, len(seen))
+	workers := min(runtime.GOMAXPROCS(0), 4, len(seen)/64+1)
 	var (
 		next atomic.Int64
 		wg   sync.WaitGroup
 	)
 	for range workers {
 		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(toRead); i = int(next.Add(1) - 1) {
-				results[i].s, results[i].err = ReadSidecar(toRead[i].p)
+			var buf []byte
+			for i := int(next.Add(1) - 1); i < len(seen); i = int(next.Add(1) - 1) {
+				r, res := seen[i], &results[i]
+				if have, ok := known[r.rel]; ok {
+					if info, err := os.Lstat(r.p); err == nil && stampOf(info) == have {
+						res.skip = true // read before, and unchanged since
+						continue
+					}
+				}
+				res.s, res.stamp, res.err = readSidecarStamped(r.p, &buf)
+				if errors.Is(res.err, fs.ErrNotExist) {
+					res.skip = true // gone since the walk, like its video
+				}
 			}
 		})
 	}
 	wg.Wait()
-	for i, r := range toRead {
+	for i, r := range seen {
 		s, err := results[i].s, results[i].err
+		if results[i].skip {
+			continue
+		}
 		if err != nil {
 			sc.problems = append(sc.problems, fmt.Sprintf("%s is not a readable Reelhouse file (%v); it was left as it is", r.p, err))
 			continue
@@ -199,7 +221,7 @@ func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[s
 		if !sc.present[video] {
 			continue // the video is gone: Reconcile marks it missing
 		}
-		sc.sidecars[s.TaskID] = append(sc.sidecars[s.TaskID], foundSidecar{rel: video, sidecar: s, stamp: r.stamp})
+		sc.sidecars[s.TaskID] = append(sc.sidecars[s.TaskID], foundSidecar{rel: video, sidecar: s, stamp: results[i].stamp})
 	}
 }
 
@@ -239,6 +261,7 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 		}
 		rep.Problems = append(rep.Problems, err.Error())
 	}
+	store.prepareBulk(ctx)
 	tx, err := store.db.BeginTx(ctx, nil)
 	if err != nil {
 		rep.Problems = append(rep.Problems, err.Error())
@@ -246,6 +269,7 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 	}
 	defer tx.Rollback()
 	stmts := newStmtCache(tx)
+	stmts.store = store
 	var (
 		added    int
 		problems []string
@@ -253,17 +277,15 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 	type row struct {
 		rec     Record
 		id      int64
-		files   []File
+		files   []File // of the task, for the first sidecar of each
 		created bool
 	}
 	// The rows first, the new ones added together (see insertTasks), then
-	// what hangs off them.
+	// what hangs off them, also many rows to a statement: one statement per
+	// tag, file and stamp was a third of a rebuild.
 	rows := make([]row, len(list))
 	byTask := map[string]int{} // the first sidecar of each task
-	var (
-		newRecs []Record
-		newAt   []int
-	)
+	var taskIDs []string
 	for i, fs := range list {
 		rec := fs.sidecar.Record(fs.rel)
 		// An older sidecar may carry its image inline: keep it in refs/.
@@ -272,19 +294,27 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 		if _, ok := byTask[rec.TaskID]; ok {
 			continue // another video of a task seen above: its id comes below
 		}
-		id, files, found, err := store.lookupTask(ctx, stmts, rec.TaskID)
-		if err != nil {
-			tx.Rollback()
-			fail(err)
-			return
-		}
 		byTask[rec.TaskID] = i
-		if found {
-			rows[i].id, rows[i].files = id, files
+		taskIDs = append(taskIDs, rec.TaskID)
+	}
+	known, err := store.lookupTasks(ctx, stmts, taskIDs)
+	if err != nil {
+		tx.Rollback()
+		fail(err)
+		return
+	}
+	var (
+		newRecs []Record
+		newAt   []int
+	)
+	for _, task := range taskIDs {
+		i := byTask[task]
+		if k, ok := known[task]; ok {
+			rows[i].id, rows[i].files = k.id, k.files
 			continue
 		}
 		rows[i].created = true
-		newRecs, newAt = append(newRecs, rec), append(newAt, i)
+		newRecs, newAt = append(newRecs, rows[i].rec), append(newAt, i)
 	}
 	ids, err := insertTasks(ctx, stmts, newRecs)
 	if err != nil {
@@ -292,38 +322,49 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 		fail(err)
 		return
 	}
+	var tags []taskTag
 	for k, i := range newAt {
 		rows[i].id = ids[k]
-	}
-	for i := range rows {
-		if j, ok := byTask[rows[i].rec.TaskID]; ok && j != i {
-			rows[i].id = rows[j].id
+		for _, tag := range NormalizeTags(rows[i].rec.Tags) {
+			tags = append(tags, taskTag{ids[k], tag})
 		}
 	}
+	// Each sidecar's file, unless the history knows one of that index
+	// already (Reconcile follows moves), with the sidecar's stamp; a known
+	// file recorded where the sidecar is gets the stamp alone.
+	var (
+		newFiles []stampedFile
+		stamps   []stampedFile
+	)
 	for i, fs := range list {
-		r := rows[i]
-		if j, ok := byTask[r.rec.TaskID]; ok && j != i {
-			r.files = rows[j].files // as they are now, with the other video's
+		j := byTask[rows[i].rec.TaskID]
+		id, f := rows[j].id, rows[i].rec.Files[0]
+		at := slices.IndexFunc(rows[j].files, func(g File) bool { return g.Index == f.Index })
+		switch {
+		case at < 0:
+			newFiles = append(newFiles, stampedFile{id, f, fs.stamp})
+			rows[j].files = append(rows[j].files, f)
+		case rows[j].files[at].Path == fs.rel:
+			stamps = append(stamps, stampedFile{id, rows[j].files[at], fs.stamp})
 		}
-		files, err := store.restoreDetails(ctx, stmts, r.id, r.files, r.created, r.rec)
-		if err != nil {
-			tx.Rollback()
-			fail(err)
-			return
-		}
-		if j, ok := byTask[r.rec.TaskID]; ok {
-			rows[j].files = files
-		}
-		for _, f := range files {
-			if f.Index == fs.sidecar.File.Index && f.Path == fs.rel {
-				_, _ = stmts.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
-					fs.stamp.size, fs.stamp.mtime, r.id, f.Index, f.Path)
-			}
-		}
-		if r.created {
+		if rows[i].created {
 			added++
-			problems = append(problems, lib.missingRefs(r.rec.TaskID, r.rec.Request)...)
+			problems = append(problems, lib.missingRefs(rows[i].rec.TaskID, rows[i].rec.Request)...)
 		}
+	}
+	if err := insertTags(ctx, stmts, tags); err != nil {
+		tx.Rollback()
+		fail(err)
+		return
+	}
+	if err := insertFiles(ctx, stmts, newFiles); err != nil {
+		tx.Rollback()
+		fail(err)
+		return
+	}
+	for _, sf := range stamps {
+		_, _ = stmts.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
+			sf.stamp.size, sf.stamp.mtime, sf.id, sf.file.Index, sf.file.Path)
 	}
 	if err := tx.Commit(); err != nil {
 		fail(&StoreError{Op: OpRestore, Err: err})
