@@ -1,14 +1,18 @@
 package history
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,35 +39,136 @@ func stampOf(info fs.FileInfo) sidecarStamp {
 }
 
 // libraryFacts returns, for a reconcile, every recorded file with only
-// what the reconcile looks at (its record, task id, index, path and
-// whether it is missing), and the stamp of each file's sidecar that has
-// one, by the sidecar's library-relative path. One pass over the files
-// table: the full rows (LibraryFiles) took as long as the walk itself.
+// what the reconcile looks at (its record, index, path and whether it is
+// missing; not its task id, see taskIDs), in record order, and the stamp
+// of each file's sidecar that has one, by the pathStem of the sidecar's
+// library-relative path (the video's and the sidecar's are the same).
+// SQLite joins each chunk of files into one text (see parseFacts): one row
+// per file cost more than the walk of the folder, most of it in handing
+// over each column of each row.
 func (s *Store) libraryFacts(ctx context.Context) ([]LibraryFile, map[string]sidecarStamp, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT f.task_row, COALESCE(t.task_id, ''), f.idx, f.path, f.missing, f.sidecar_size, f.sidecar_mtime
-		FROM files f JOIN tasks t ON t.id = f.task_row ORDER BY f.task_row, f.idx`)
-	if err != nil {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM files`).Scan(&n); err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
-	var files []LibraryFile
-	stamps := make(map[string]sidecarStamp)
-	for rows.Next() {
+	files := make([]LibraryFile, 0, n)
+	stamps := make(map[string]sidecarStamp, n)
+	for after := int64(-1 << 63); ; {
+		var (
+			last sql.NullInt64
+			text sql.NullString
+		)
+		err := s.db.QueryRowContext(ctx, `SELECT max(rid), group_concat(fact, '') FROM (
+			SELECT rowid AS rid, task_row || ' ' || idx || ' ' || missing || ' ' || sidecar_size || ' ' ||
+				sidecar_mtime || ' ' || length(CAST(path AS BLOB)) || ' ' || path || ' ' AS fact
+			FROM files WHERE rowid > ? ORDER BY rowid LIMIT ?)`,
+			after, factsAtOnce).Scan(&last, &text)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !last.Valid {
+			break
+		}
+		after = last.Int64
+		if files, err = parseFacts(text.String, files, stamps); err != nil {
+			return nil, nil, err
+		}
+	}
+	slices.SortFunc(files, func(a, b LibraryFile) int {
+		return cmp.Or(cmp.Compare(a.RecordID, b.RecordID), cmp.Compare(a.File.Index, b.File.Index))
+	})
+	return files, stamps, nil
+}
+
+// taskIDs fills in the task id of each of files.
+func (s *Store) taskIDs(ctx context.Context, files []LibraryFile) error {
+	ids := map[int64]string{}
+	for _, lf := range files {
+		ids[lf.RecordID] = ""
+	}
+	rows := slices.Collect(maps.Keys(ids))
+	for start := 0; start < len(rows); start += factsAtOnce {
+		chunk := rows[start:min(start+factsAtOnce, len(rows))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		found, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(task_id, '') FROM tasks WHERE id IN (`+rowsOf("?", len(chunk))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for found.Next() {
+			var (
+				id   int64
+				task string
+			)
+			if err := found.Scan(&id, &task); err != nil {
+				found.Close()
+				return err
+			}
+			ids[id] = task
+		}
+		if err := found.Close(); err != nil {
+			return err
+		}
+	}
+	for i := range files {
+		files[i].TaskID = ids[files[i].RecordID]
+	}
+	return nil
+}
+
+// factsAtOnce is how many files one query of libraryFacts reads.
+const factsAtOnce = 2000
+
+// parseFacts reads what libraryFacts' query joined: for each file, its
+// record, index, missing, sidecar size and time as numbers, then its path
+// as its length in bytes and the bytes, everything followed by a space. It adds the files to files and the known stamps to
+// stamps.
+func parseFacts(text string, files []LibraryFile, stamps map[string]sidecarStamp) ([]LibraryFile, error) {
+	bad := errors.New("the history's list of files could not be read")
+	number := func() (int64, bool) {
+		i := strings.IndexByte(text, ' ')
+		if i < 0 {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(text[:i], 10, 64)
+		text = text[i+1:]
+		return n, err == nil
+	}
+	bytes := func() (string, bool) {
+		n, ok := number()
+		if !ok || n < 0 || n >= int64(len(text)) || text[n] != ' ' {
+			return "", false
+		}
+		v := text[:n]
+		text = text[n+1:]
+		return v, true
+	}
+	for text != "" {
 		var (
 			lf      LibraryFile
-			missing int
+			nums    [5]int64
+			ok      = true
+			missing int64
 			st      sidecarStamp
 		)
-		if err := rows.Scan(&lf.RecordID, &lf.TaskID, &lf.File.Index, &lf.File.Path, &missing, &st.size, &st.mtime); err != nil {
-			return nil, nil, err
+		for k := range nums {
+			if nums[k], ok = number(); !ok {
+				return nil, bad
+			}
+		}
+		lf.RecordID, lf.File.Index, missing, st.size, st.mtime = nums[0], int(nums[1]), nums[2], nums[3], nums[4]
+		if lf.File.Path, ok = bytes(); !ok {
+			return nil, bad
 		}
 		lf.File.Missing = missing != 0
 		files = append(files, lf)
 		if st.size >= 0 {
-			stamps[SidecarPath(lf.File.Path)] = st
+			stamps[pathStem(lf.File.Path)] = st
 		}
 	}
-	return files, stamps, rows.Err()
+	return files, nil
 }
 
 // setSidecarStamp records the stamp of the sidecar of file idx of record
@@ -95,21 +200,23 @@ type foundSidecar struct {
 // libraryScan is what one walk of the library found.
 type libraryScan struct {
 	sidecars map[string][]foundSidecar // read (changed or new) sidecars, by task id
-	present  map[string]bool           // library-relative paths of the files seen
+	present  map[string]bool           // library-relative paths of the files seen, sidecars aside
 	problems []string
 }
 
 // sidecarOnDisk is a sidecar the walk saw, not read yet.
 type sidecarOnDisk struct {
-	p, rel string
+	p, rel  string
+	stamp   sidecarStamp
+	stamped bool // stamp was taken
 }
 
 // scan walks the library (not its trash or unfinished downloads) once: it
 // notes every file there and reads the sidecars whose stamp differs from
-// the one in known (by sidecar path). Sidecars that cannot be read are
+// the one in known (by pathStem). Sidecars that cannot be read are
 // reported, not touched.
 func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libraryScan, error) {
-	sc, seen, err := l.walk(ctx)
+	sc, seen, err := l.walk(ctx, known != nil)
 	if err != nil {
 		return sc, err
 	}
@@ -117,13 +224,13 @@ func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libra
 	return sc, nil
 }
 
-// walk notes every file in the library and every sidecar. It reads each
-// folder once, in the order the system lists it, and asks nothing about
-// the files themselves: the kind of each comes with the listing, and the
-// sidecars' stamps are taken by readSidecars, on several goroutines and
-// only where they are compared. (filepath.WalkDir sorted every folder and
-// cleaned every path it built, and the stamps were a third of a reconcile.)
-func (l *Folder) walk(ctx context.Context) (libraryScan, []sidecarOnDisk, error) {
+// walk notes every file in the library and every sidecar, with its stamp
+// if stamps is set. It reads each folder once, in the order the system
+// lists it, and asks nothing else about the files: the kind of each comes
+// with the listing. filepath.WalkDir sorted every folder and cleaned every
+// path it built, and a stamp taken by the sidecar's full path cost twice
+// one taken by its name in the folder.
+func (l *Folder) walk(ctx context.Context, stamps bool) (libraryScan, []sidecarOnDisk, error) {
 	sc := libraryScan{sidecars: map[string][]foundSidecar{}, present: map[string]bool{}}
 	var seen []sidecarOnDisk
 	var visit func(dir, rel string) error
@@ -136,14 +243,15 @@ func (l *Folder) walk(ctx context.Context) (libraryScan, []sidecarOnDisk, error)
 			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", dir, plainOSError(err)))
 			return nil
 		}
+		defer f.Close()
 		entries, err := f.ReadDir(-1)
-		f.Close()
 		if err != nil {
 			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", dir, plainOSError(err)))
 		}
+		first := len(seen)
 		for _, d := range entries {
 			name := d.Name()
-			p, r := dir+string(filepath.Separator)+name, name
+			r := name
 			if rel != "" {
 				r = rel + "/" + name
 			}
@@ -151,16 +259,19 @@ func (l *Folder) walk(ctx context.Context) (libraryScan, []sidecarOnDisk, error)
 				if strings.HasPrefix(name, ".") {
 					continue // .incoming, .trash and hidden folders
 				}
-				if err := visit(p, r); err != nil {
+				if err := visit(dir+string(filepath.Separator)+name, r); err != nil {
 					return err
 				}
 				continue
 			}
-			sc.present[r] = true
 			if !strings.EqualFold(filepath.Ext(name), ".json") || strings.HasPrefix(name, ".") {
+				sc.present[r] = true
 				continue
 			}
-			seen = append(seen, sidecarOnDisk{p: p, rel: r})
+			seen = append(seen, sidecarOnDisk{p: dir + string(filepath.Separator) + name, rel: r})
+		}
+		if stamps {
+			stampAt(f, seen[first:])
 		}
 		return nil
 	}
@@ -170,17 +281,22 @@ func (l *Folder) walk(ctx context.Context) (libraryScan, []sidecarOnDisk, error)
 
 // readSidecars reads the sidecars of seen whose stamp differs from the one
 // in known, on as many goroutines as there are cores (a rebuild reads
-// thousands, a reconcile compares thousands of stamps), and adds those
-// whose video is there to sc.
+// thousands), and adds those whose video is there to sc.
 func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[string]sidecarStamp) {
+	var toRead []sidecarOnDisk
+	for _, r := range seen {
+		if have, ok := known[pathStem(r.rel)]; ok && r.stamped && have == r.stamp {
+			continue // read before, and unchanged since
+		}
+		toRead = append(toRead, r)
+	}
 	type result struct {
 		s     Sidecar
 		stamp sidecarStamp
-		skip  bool // unchanged since it was last read
 		err   error
 	}
-	results := make([]result, len(seen))
-	workers := min(runtime.GOMAXPROCS(0), 4, len(seen)/64+1)
+	results := make([]result, len(toRead))
+	workers := min(runtime.GOMAXPROCS(0), 4, len(toRead)/64+1)
 	var (
 		next atomic.Int64
 		wg   sync.WaitGroup
@@ -188,26 +304,17 @@ func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[s
 	for range workers {
 		wg.Go(func() {
 			var buf []byte
-			for i := int(next.Add(1) - 1); i < len(seen); i = int(next.Add(1) - 1) {
-				r, res := seen[i], &results[i]
-				if have, ok := known[r.rel]; ok {
-					if info, err := os.Lstat(r.p); err == nil && stampOf(info) == have {
-						res.skip = true // read before, and unchanged since
-						continue
-					}
-				}
-				res.s, res.stamp, res.err = readSidecarStamped(r.p, &buf)
-				if errors.Is(res.err, fs.ErrNotExist) {
-					res.skip = true // gone since the walk, like its video
-				}
+			for i := int(next.Add(1) - 1); i < len(toRead); i = int(next.Add(1) - 1) {
+				res := &results[i]
+				res.s, res.stamp, res.err = readSidecarStamped(toRead[i].p, &buf)
 			}
 		})
 	}
 	wg.Wait()
-	for i, r := range seen {
+	for i, r := range toRead {
 		s, err := results[i].s, results[i].err
-		if results[i].skip {
-			continue
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // gone since the walk, like its video
 		}
 		if err != nil {
 			sc.problems = append(sc.problems, fmt.Sprintf("%s is not a readable Reelhouse file (%v); it was left as it is", r.p, err))
@@ -413,7 +520,7 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 		f.files, f.known, f.err = l.store.libraryFacts(ctx)
 		got <- f
 	}()
-	sc, seen, err := lib.walk(ctx)
+	sc, seen, err := lib.walk(ctx, true)
 	f := <-got
 	if err == nil {
 		err = f.err
@@ -461,15 +568,20 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 	// lock before it is recorded.
 	var suspects []LibraryFile
 	for _, lf := range files {
-		seen := sc.present[lf.File.Path]
-		if seen && !lf.File.Missing {
+		if sc.present[lf.File.Path] && !lf.File.Missing {
 			continue // where the history says it is
-		}
-		if !seen && lf.File.Missing && len(sc.sidecars[lf.TaskID]) == 0 {
-			continue // still gone, and nowhere else either
 		}
 		suspects = append(suspects, lf)
 	}
+	if len(sc.sidecars) > 0 { // a file may be one of them at a new place
+		if err := l.store.taskIDs(ctx, suspects); err != nil {
+			return rep, err
+		}
+	}
+	suspects = slices.DeleteFunc(suspects, func(lf LibraryFile) bool {
+		// Still gone, and nowhere else either.
+		return !sc.present[lf.File.Path] && lf.File.Missing && len(sc.sidecars[lf.TaskID]) == 0
+	})
 	changed := map[int64]bool{}
 	for start := 0; start < len(suspects); start += reconcileBatch {
 		ok, err := l.reconcileFiles(ctx, lib, suspects[start:min(start+reconcileBatch, len(suspects))], sc.sidecars, &rep, changed)
@@ -540,4 +652,16 @@ func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []Libra
 		changed[lf.RecordID] = true
 	}
 	return true, nil
+}
+
+// pathStem is p without its extension.
+func pathStem(p string) string { return strings.TrimSuffix(p, filepath.Ext(p)) }
+
+// stampByPath takes the stamp of each of sidecars by its path.
+func stampByPath(sidecars []sidecarOnDisk) {
+	for i := range sidecars {
+		if info, err := os.Lstat(sidecars[i].p); err == nil {
+			sidecars[i].stamp, sidecars[i].stamped = stampOf(info), true
+		}
+	}
 }
