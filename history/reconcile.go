@@ -228,11 +228,15 @@ func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libra
 // if stamps is set. It reads each folder once, in the order the system
 // lists it, and asks nothing else about the files: the kind of each comes
 // with the listing. filepath.WalkDir sorted every folder and cleaned every
-// path it built, and a stamp taken by the sidecar's full path cost twice
-// one taken by its name in the folder.
+// path it built. The stamps, one system call per sidecar and most of a
+// reconcile, are taken by name in the folder (by full path they cost
+// twice as much), on a few goroutines while the walk goes on.
 func (l *Folder) walk(ctx context.Context, stamps bool) (libraryScan, []sidecarOnDisk, error) {
 	sc := libraryScan{sidecars: map[string][]foundSidecar{}, present: map[string]bool{}}
-	var seen []sidecarOnDisk
+	var (
+		found   [][]sidecarOnDisk // by folder
+		stamper = newStamper(stamps)
+	)
 	var visit func(dir, rel string) error
 	visit = func(dir, rel string) error {
 		if err := ctx.Err(); err != nil {
@@ -243,40 +247,121 @@ func (l *Folder) walk(ctx context.Context, stamps bool) (libraryScan, []sidecarO
 			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", dir, plainOSError(err)))
 			return nil
 		}
-		defer f.Close()
 		entries, err := f.ReadDir(-1)
 		if err != nil {
 			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", dir, plainOSError(err)))
 		}
-		first := len(seen)
+		var here []sidecarOnDisk
+		for _, d := range entries {
+			name := d.Name()
+			if d.IsDir() || !strings.EqualFold(filepath.Ext(name), ".json") || strings.HasPrefix(name, ".") {
+				continue
+			}
+			r := name
+			if rel != "" {
+				r = rel + "/" + name
+			}
+			here = append(here, sidecarOnDisk{p: dir + string(filepath.Separator) + name, rel: r})
+		}
+		if len(here) > 0 {
+			found = append(found, here)
+		}
+		stamper.stamp(f, here) // closes f
 		for _, d := range entries {
 			name := d.Name()
 			r := name
 			if rel != "" {
 				r = rel + "/" + name
 			}
-			if d.IsDir() {
+			switch {
+			case d.IsDir():
 				if strings.HasPrefix(name, ".") {
 					continue // .incoming, .trash and hidden folders
 				}
 				if err := visit(dir+string(filepath.Separator)+name, r); err != nil {
 					return err
 				}
-				continue
-			}
-			if !strings.EqualFold(filepath.Ext(name), ".json") || strings.HasPrefix(name, ".") {
+			case !strings.EqualFold(filepath.Ext(name), ".json") || strings.HasPrefix(name, "."):
 				sc.present[r] = true
-				continue
 			}
-			seen = append(seen, sidecarOnDisk{p: dir + string(filepath.Separator) + name, rel: r})
-		}
-		if stamps {
-			stampAt(f, seen[first:])
 		}
 		return nil
 	}
 	err := visit(l.dir, "")
-	return sc, seen, err
+	stamper.wait()
+	return sc, slices.Concat(found...), err
+}
+
+// stamper takes the stamps of sidecars on a few goroutines, and on the
+// caller's when they are all busy.
+type stamper struct {
+	on      bool
+	jobs    chan stampJob
+	workers sync.WaitGroup
+}
+
+// stampJob is some of the sidecars of an open folder.
+type stampJob struct {
+	dir  *openDir
+	list []sidecarOnDisk
+}
+
+// openDir is a folder open for stampAt, closed after its last job.
+type openDir struct {
+	f    *os.File
+	jobs atomic.Int32
+}
+
+func (j stampJob) run() {
+	stampAt(j.dir.f, j.list)
+	if j.dir.jobs.Add(-1) == 0 {
+		j.dir.f.Close()
+	}
+}
+
+// stampsAtOnce is how many sidecars one stampJob stamps.
+const stampsAtOnce = 256
+
+func newStamper(on bool) *stamper {
+	st := &stamper{on: on}
+	if on {
+		st.jobs = make(chan stampJob)
+		for range min(runtime.GOMAXPROCS(0), 4) - 1 {
+			st.workers.Go(func() {
+				for j := range st.jobs {
+					j.run()
+				}
+			})
+		}
+	}
+	return st
+}
+
+// stamp takes the stamps of the sidecars in dir, now or later, and closes
+// dir when that is done.
+func (st *stamper) stamp(dir *os.File, list []sidecarOnDisk) {
+	if !st.on || len(list) == 0 {
+		dir.Close()
+		return
+	}
+	od := &openDir{f: dir}
+	od.jobs.Store(int32((len(list) + stampsAtOnce - 1) / stampsAtOnce))
+	for start := 0; start < len(list); start += stampsAtOnce {
+		j := stampJob{od, list[start:min(start+stampsAtOnce, len(list))]}
+		select {
+		case st.jobs <- j:
+		default:
+			j.run()
+		}
+	}
+}
+
+// wait waits for every stamp.
+func (st *stamper) wait() {
+	if st.on {
+		close(st.jobs)
+		st.workers.Wait()
+	}
 }
 
 // readSidecars reads the sidecars of seen whose stamp differs from the one
