@@ -421,9 +421,16 @@ func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[s
 // the history does not know yet. It records the stamp of each sidecar whose
 // file is recorded where the sidecar is.
 func restore(ctx context.Context, store *Store, lib *Folder, found map[string][]foundSidecar, rep *LibraryReport) {
+	// Oldest first: new rows get ids in the order the tasks were made, as
+	// in the history the sidecars were written from, and each index of the
+	// tasks table grows at its end instead of all over.
+	tasks := slices.Collect(maps.Keys(found))
+	slices.SortFunc(tasks, func(a, b string) int {
+		return cmp.Or(cmp.Compare(found[a][0].sidecar.CreatedAt, found[b][0].sidecar.CreatedAt), strings.Compare(a, b))
+	})
 	var batch []foundSidecar
-	for _, list := range found {
-		batch = append(batch, list...)
+	for _, task := range tasks {
+		batch = append(batch, found[task]...)
 		if len(batch) >= restoreBatch {
 			restoreSome(ctx, store, lib, batch, rep)
 			batch = batch[:0]
@@ -569,14 +576,43 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 // Rebuild recreates history rows from the sidecars in the library folder
 // alone; rows that exist are kept. Used on an empty database it restores
 // every downloaded video with its metadata.
+//
+// The sidecars are read a batch ahead of the one being put back, so that
+// reading them (on the other cores) and writing the rows (on one) overlap.
 func Rebuild(ctx context.Context, store *Store, lib *Folder) (LibraryReport, error) {
 	var rep LibraryReport
-	sc, err := lib.scan(ctx, nil)
+	sc, seen, err := lib.walk(ctx, false)
 	rep.Problems = sc.problems
-	if err != nil {
+	if err != nil || len(seen) == 0 {
 		return rep, err
 	}
-	restore(ctx, store, lib, sc.sidecars, &rep)
+	// By name, which begins with the date: roughly oldest first, and the
+	// videos of one task together.
+	slices.SortFunc(seen, func(a, b sidecarOnDisk) int { return strings.Compare(a.rel, b.rel) })
+	read := func(part []sidecarOnDisk) <-chan libraryScan {
+		done := make(chan libraryScan, 1)
+		go func() {
+			one := libraryScan{sidecars: map[string][]foundSidecar{}, present: sc.present}
+			lib.readSidecars(&one, part, nil)
+			done <- one
+		}()
+		return done
+	}
+	next := read(seen[:min(restoreBatch, len(seen))])
+	for start := 0; start < len(seen); start += restoreBatch {
+		one := <-next
+		if end := start + restoreBatch; end < len(seen) {
+			next = read(seen[end:min(end+restoreBatch, len(seen))])
+		}
+		rep.Problems = append(rep.Problems, one.problems...)
+		if err := ctx.Err(); err != nil {
+			if start+restoreBatch < len(seen) {
+				<-next
+			}
+			return rep, err
+		}
+		restore(ctx, store, lib, one.sidecars, &rep)
+	}
 	return rep, nil
 }
 

@@ -297,7 +297,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, &FolderError{Op: OpDataFolder, Path: filepath.Dir(path), Err: err}
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(2)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, &StoreError{Op: OpOpenStore, Err: err}
