@@ -1,12 +1,18 @@
 package history
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,35 +39,136 @@ func stampOf(info fs.FileInfo) sidecarStamp {
 }
 
 // libraryFacts returns, for a reconcile, every recorded file with only
-// what the reconcile looks at (its record, task id, index, path and
-// whether it is missing), and the stamp of each file's sidecar that has
-// one, by the sidecar's library-relative path. One pass over the files
-// table: the full rows (LibraryFiles) took as long as the walk itself.
+// what the reconcile looks at (its record, index, path and whether it is
+// missing; not its task id, see taskIDs), in record order, and the stamp
+// of each file's sidecar that has one, by the pathStem of the sidecar's
+// library-relative path (the video's and the sidecar's are the same).
+// SQLite joins each chunk of files into one text (see parseFacts): one row
+// per file cost more than the walk of the folder, most of it in handing
+// over each column of each row.
 func (s *Store) libraryFacts(ctx context.Context) ([]LibraryFile, map[string]sidecarStamp, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT f.task_row, COALESCE(t.task_id, ''), f.idx, f.path, f.missing, f.sidecar_size, f.sidecar_mtime
-		FROM files f JOIN tasks t ON t.id = f.task_row ORDER BY f.task_row, f.idx`)
-	if err != nil {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM files`).Scan(&n); err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
-	var files []LibraryFile
-	stamps := make(map[string]sidecarStamp)
-	for rows.Next() {
+	files := make([]LibraryFile, 0, n)
+	stamps := make(map[string]sidecarStamp, n)
+	for after := int64(-1 << 63); ; {
+		var (
+			last sql.NullInt64
+			text sql.NullString
+		)
+		err := s.db.QueryRowContext(ctx, `SELECT max(rid), group_concat(fact, '') FROM (
+			SELECT rowid AS rid, task_row || ' ' || idx || ' ' || missing || ' ' || sidecar_size || ' ' ||
+				sidecar_mtime || ' ' || length(CAST(path AS BLOB)) || ' ' || path || ' ' AS fact
+			FROM files WHERE rowid > ? ORDER BY rowid LIMIT ?)`,
+			after, factsAtOnce).Scan(&last, &text)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !last.Valid {
+			break
+		}
+		after = last.Int64
+		if files, err = parseFacts(text.String, files, stamps); err != nil {
+			return nil, nil, err
+		}
+	}
+	slices.SortFunc(files, func(a, b LibraryFile) int {
+		return cmp.Or(cmp.Compare(a.RecordID, b.RecordID), cmp.Compare(a.File.Index, b.File.Index))
+	})
+	return files, stamps, nil
+}
+
+// taskIDs fills in the task id of each of files.
+func (s *Store) taskIDs(ctx context.Context, files []LibraryFile) error {
+	ids := map[int64]string{}
+	for _, lf := range files {
+		ids[lf.RecordID] = ""
+	}
+	rows := slices.Collect(maps.Keys(ids))
+	for start := 0; start < len(rows); start += factsAtOnce {
+		chunk := rows[start:min(start+factsAtOnce, len(rows))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		found, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(task_id, '') FROM tasks WHERE id IN (`+rowsOf("?", len(chunk))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for found.Next() {
+			var (
+				id   int64
+				task string
+			)
+			if err := found.Scan(&id, &task); err != nil {
+				found.Close()
+				return err
+			}
+			ids[id] = task
+		}
+		if err := found.Close(); err != nil {
+			return err
+		}
+	}
+	for i := range files {
+		files[i].TaskID = ids[files[i].RecordID]
+	}
+	return nil
+}
+
+// factsAtOnce is how many files one query of libraryFacts reads.
+const factsAtOnce = 2000
+
+// parseFacts reads what libraryFacts' query joined: for each file, its
+// record, index, missing, sidecar size and time as numbers, then its path
+// as its length in bytes and the bytes, everything followed by a space. It adds the files to files and the known stamps to
+// stamps.
+func parseFacts(text string, files []LibraryFile, stamps map[string]sidecarStamp) ([]LibraryFile, error) {
+	bad := errors.New("the history's list of files could not be read")
+	number := func() (int64, bool) {
+		i := strings.IndexByte(text, ' ')
+		if i < 0 {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(text[:i], 10, 64)
+		text = text[i+1:]
+		return n, err == nil
+	}
+	bytes := func() (string, bool) {
+		n, ok := number()
+		if !ok || n < 0 || n >= int64(len(text)) || text[n] != ' ' {
+			return "", false
+		}
+		v := text[:n]
+		text = text[n+1:]
+		return v, true
+	}
+	for text != "" {
 		var (
 			lf      LibraryFile
-			missing int
+			nums    [5]int64
+			ok      = true
+			missing int64
 			st      sidecarStamp
 		)
-		if err := rows.Scan(&lf.RecordID, &lf.TaskID, &lf.File.Index, &lf.File.Path, &missing, &st.size, &st.mtime); err != nil {
-			return nil, nil, err
+		for k := range nums {
+			if nums[k], ok = number(); !ok {
+				return nil, bad
+			}
+		}
+		lf.RecordID, lf.File.Index, missing, st.size, st.mtime = nums[0], int(nums[1]), nums[2], nums[3], nums[4]
+		if lf.File.Path, ok = bytes(); !ok {
+			return nil, bad
 		}
 		lf.File.Missing = missing != 0
 		files = append(files, lf)
 		if st.size >= 0 {
-			stamps[SidecarPath(lf.File.Path)] = st
+			stamps[pathStem(lf.File.Path)] = st
 		}
 	}
-	return files, stamps, rows.Err()
+	return files, nil
 }
 
 // setSidecarStamp records the stamp of the sidecar of file idx of record
@@ -93,22 +200,23 @@ type foundSidecar struct {
 // libraryScan is what one walk of the library found.
 type libraryScan struct {
 	sidecars map[string][]foundSidecar // read (changed or new) sidecars, by task id
-	present  map[string]bool           // library-relative paths of the files seen
+	present  map[string]bool           // library-relative paths of the files seen, sidecars aside
 	problems []string
 }
 
 // sidecarOnDisk is a sidecar the walk saw, not read yet.
 type sidecarOnDisk struct {
-	p, rel string
-	stamp  sidecarStamp
+	p, rel  string
+	stamp   sidecarStamp
+	stamped bool // stamp was taken
 }
 
 // scan walks the library (not its trash or unfinished downloads) once: it
 // notes every file there and reads the sidecars whose stamp differs from
-// the one in known (by sidecar path). Sidecars that cannot be read are
+// the one in known (by pathStem). Sidecars that cannot be read are
 // reported, not touched.
 func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libraryScan, error) {
-	sc, seen, err := l.walk(ctx)
+	sc, seen, err := l.walk(ctx, known != nil)
 	if err != nil {
 		return sc, err
 	}
@@ -116,44 +224,144 @@ func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libra
 	return sc, nil
 }
 
-// walk notes every file in the library and every sidecar with its stamp.
-func (l *Folder) walk(ctx context.Context) (libraryScan, []sidecarOnDisk, error) {
+// walk notes every file in the library and every sidecar, with its stamp
+// if stamps is set. It reads each folder once, in the order the system
+// lists it, and asks nothing else about the files: the kind of each comes
+// with the listing. filepath.WalkDir sorted every folder and cleaned every
+// path it built. The stamps, one system call per sidecar and most of a
+// reconcile, are taken by name in the folder (by full path they cost
+// twice as much), on a few goroutines while the walk goes on.
+func (l *Folder) walk(ctx context.Context, stamps bool) (libraryScan, []sidecarOnDisk, error) {
 	sc := libraryScan{sidecars: map[string][]foundSidecar{}, present: map[string]bool{}}
-	var seen []sidecarOnDisk
-	err := filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
+	var (
+		found   [][]sidecarOnDisk // by folder
+		stamper = newStamper(stamps)
+	)
+	var visit func(dir, rel string) error
+	visit = func(dir, rel string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := os.Open(dir)
 		if err != nil {
-			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", p, plainOSError(err)))
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
+			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", dir, plainOSError(err)))
+			return nil
+		}
+		entries, err := f.ReadDir(-1)
+		if err != nil {
+			sc.problems = append(sc.problems, fmt.Sprintf("%s could not be read (%v)", dir, plainOSError(err)))
+		}
+		var here []sidecarOnDisk
+		for _, d := range entries {
+			name := d.Name()
+			if d.IsDir() || !strings.EqualFold(filepath.Ext(name), ".json") || strings.HasPrefix(name, ".") {
+				continue
 			}
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if d.IsDir() {
-			if p != l.dir && strings.HasPrefix(d.Name(), ".") {
-				return fs.SkipDir // .incoming, .trash and hidden folders
+			r := name
+			if rel != "" {
+				r = rel + "/" + name
 			}
-			return nil
+			here = append(here, sidecarOnDisk{p: dir + string(filepath.Separator) + name, rel: r})
 		}
-		rel, err := filepath.Rel(l.dir, p)
-		if err != nil {
-			return nil
+		if len(here) > 0 {
+			found = append(found, here)
 		}
-		rel = filepath.ToSlash(rel)
-		sc.present[rel] = true
-		if !strings.EqualFold(filepath.Ext(p), ".json") || strings.HasPrefix(d.Name(), ".") {
-			return nil
+		stamper.stamp(f, here) // closes f
+		for _, d := range entries {
+			name := d.Name()
+			r := name
+			if rel != "" {
+				r = rel + "/" + name
+			}
+			switch {
+			case d.IsDir():
+				if strings.HasPrefix(name, ".") {
+					continue // .incoming, .trash and hidden folders
+				}
+				if err := visit(dir+string(filepath.Separator)+name, r); err != nil {
+					return err
+				}
+			case !strings.EqualFold(filepath.Ext(name), ".json") || strings.HasPrefix(name, "."):
+				sc.present[r] = true
+			}
 		}
-		info, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		seen = append(seen, sidecarOnDisk{p: p, rel: rel, stamp: stampOf(info)})
 		return nil
-	})
-	return sc, seen, err
+	}
+	err := visit(l.dir, "")
+	stamper.wait()
+	return sc, slices.Concat(found...), err
+}
+
+// stamper takes the stamps of sidecars on a few goroutines, and on the
+// caller's when they are all busy.
+type stamper struct {
+	on      bool
+	jobs    chan stampJob
+	workers sync.WaitGroup
+}
+
+// stampJob is some of the sidecars of an open folder.
+type stampJob struct {
+	dir  *openDir
+	list []sidecarOnDisk
+}
+
+// openDir is a folder open for stampAt, closed after its last job.
+type openDir struct {
+	f    *os.File
+	jobs atomic.Int32
+}
+
+func (j stampJob) run() {
+	stampAt(j.dir.f, j.list)
+	if j.dir.jobs.Add(-1) == 0 {
+		j.dir.f.Close()
+	}
+}
+
+// stampsAtOnce is how many sidecars one stampJob stamps.
+const stampsAtOnce = 256
+
+func newStamper(on bool) *stamper {
+	st := &stamper{on: on}
+	if on {
+		st.jobs = make(chan stampJob)
+		for range min(runtime.GOMAXPROCS(0), 4) - 1 {
+			st.workers.Go(func() {
+				for j := range st.jobs {
+					j.run()
+				}
+			})
+		}
+	}
+	return st
+}
+
+// stamp takes the stamps of the sidecars in dir, now or later, and closes
+// dir when that is done.
+func (st *stamper) stamp(dir *os.File, list []sidecarOnDisk) {
+	if !st.on || len(list) == 0 {
+		dir.Close()
+		return
+	}
+	od := &openDir{f: dir}
+	od.jobs.Store(int32((len(list) + stampsAtOnce - 1) / stampsAtOnce))
+	for start := 0; start < len(list); start += stampsAtOnce {
+		j := stampJob{od, list[start:min(start+stampsAtOnce, len(list))]}
+		select {
+		case st.jobs <- j:
+		default:
+			j.run()
+		}
+	}
+}
+
+// wait waits for every stamp.
+func (st *stamper) wait() {
+	if st.on {
+		close(st.jobs)
+		st.workers.Wait()
+	}
 }
 
 // readSidecars reads the sidecars of seen whose stamp differs from the one
@@ -162,14 +370,15 @@ func (l *Folder) walk(ctx context.Context) (libraryScan, []sidecarOnDisk, error)
 func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[string]sidecarStamp) {
 	var toRead []sidecarOnDisk
 	for _, r := range seen {
-		if have, ok := known[r.rel]; ok && have == r.stamp {
+		if have, ok := known[pathStem(r.rel)]; ok && r.stamped && have == r.stamp {
 			continue // read before, and unchanged since
 		}
 		toRead = append(toRead, r)
 	}
 	type result struct {
-		s   Sidecar
-		err error
+		s     Sidecar
+		stamp sidecarStamp
+		err   error
 	}
 	results := make([]result, len(toRead))
 	workers := min(runtime.GOMAXPROCS(0), 4, len(toRead)/64+1)
@@ -179,14 +388,19 @@ func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[s
 	)
 	for range workers {
 		wg.Go(func() {
+			var buf []byte
 			for i := int(next.Add(1) - 1); i < len(toRead); i = int(next.Add(1) - 1) {
-				results[i].s, results[i].err = ReadSidecar(toRead[i].p)
+				res := &results[i]
+				res.s, res.stamp, res.err = readSidecarStamped(toRead[i].p, &buf)
 			}
 		})
 	}
 	wg.Wait()
 	for i, r := range toRead {
 		s, err := results[i].s, results[i].err
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // gone since the walk, like its video
+		}
 		if err != nil {
 			sc.problems = append(sc.problems, fmt.Sprintf("%s is not a readable Reelhouse file (%v); it was left as it is", r.p, err))
 			continue
@@ -199,7 +413,7 @@ func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[s
 		if !sc.present[video] {
 			continue // the video is gone: Reconcile marks it missing
 		}
-		sc.sidecars[s.TaskID] = append(sc.sidecars[s.TaskID], foundSidecar{rel: video, sidecar: s, stamp: r.stamp})
+		sc.sidecars[s.TaskID] = append(sc.sidecars[s.TaskID], foundSidecar{rel: video, sidecar: s, stamp: results[i].stamp})
 	}
 }
 
@@ -207,9 +421,16 @@ func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[s
 // the history does not know yet. It records the stamp of each sidecar whose
 // file is recorded where the sidecar is.
 func restore(ctx context.Context, store *Store, lib *Folder, found map[string][]foundSidecar, rep *LibraryReport) {
+	// Oldest first: new rows get ids in the order the tasks were made, as
+	// in the history the sidecars were written from, and each index of the
+	// tasks table grows at its end instead of all over.
+	tasks := slices.Collect(maps.Keys(found))
+	slices.SortFunc(tasks, func(a, b string) int {
+		return cmp.Or(cmp.Compare(found[a][0].sidecar.CreatedAt, found[b][0].sidecar.CreatedAt), strings.Compare(a, b))
+	})
 	var batch []foundSidecar
-	for _, list := range found {
-		batch = append(batch, list...)
+	for _, task := range tasks {
+		batch = append(batch, found[task]...)
 		if len(batch) >= restoreBatch {
 			restoreSome(ctx, store, lib, batch, rep)
 			batch = batch[:0]
@@ -239,6 +460,7 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 		}
 		rep.Problems = append(rep.Problems, err.Error())
 	}
+	store.prepareBulk(ctx)
 	tx, err := store.db.BeginTx(ctx, nil)
 	if err != nil {
 		rep.Problems = append(rep.Problems, err.Error())
@@ -246,6 +468,7 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 	}
 	defer tx.Rollback()
 	stmts := newStmtCache(tx)
+	stmts.store = store
 	var (
 		added    int
 		problems []string
@@ -253,17 +476,15 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 	type row struct {
 		rec     Record
 		id      int64
-		files   []File
+		files   []File // of the task, for the first sidecar of each
 		created bool
 	}
 	// The rows first, the new ones added together (see insertTasks), then
-	// what hangs off them.
+	// what hangs off them, also many rows to a statement: one statement per
+	// tag, file and stamp was a third of a rebuild.
 	rows := make([]row, len(list))
 	byTask := map[string]int{} // the first sidecar of each task
-	var (
-		newRecs []Record
-		newAt   []int
-	)
+	var taskIDs []string
 	for i, fs := range list {
 		rec := fs.sidecar.Record(fs.rel)
 		// An older sidecar may carry its image inline: keep it in refs/.
@@ -272,19 +493,27 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 		if _, ok := byTask[rec.TaskID]; ok {
 			continue // another video of a task seen above: its id comes below
 		}
-		id, files, found, err := store.lookupTask(ctx, stmts, rec.TaskID)
-		if err != nil {
-			tx.Rollback()
-			fail(err)
-			return
-		}
 		byTask[rec.TaskID] = i
-		if found {
-			rows[i].id, rows[i].files = id, files
+		taskIDs = append(taskIDs, rec.TaskID)
+	}
+	known, err := store.lookupTasks(ctx, stmts, taskIDs)
+	if err != nil {
+		tx.Rollback()
+		fail(err)
+		return
+	}
+	var (
+		newRecs []Record
+		newAt   []int
+	)
+	for _, task := range taskIDs {
+		i := byTask[task]
+		if k, ok := known[task]; ok {
+			rows[i].id, rows[i].files = k.id, k.files
 			continue
 		}
 		rows[i].created = true
-		newRecs, newAt = append(newRecs, rec), append(newAt, i)
+		newRecs, newAt = append(newRecs, rows[i].rec), append(newAt, i)
 	}
 	ids, err := insertTasks(ctx, stmts, newRecs)
 	if err != nil {
@@ -292,38 +521,49 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 		fail(err)
 		return
 	}
+	var tags []taskTag
 	for k, i := range newAt {
 		rows[i].id = ids[k]
-	}
-	for i := range rows {
-		if j, ok := byTask[rows[i].rec.TaskID]; ok && j != i {
-			rows[i].id = rows[j].id
+		for _, tag := range NormalizeTags(rows[i].rec.Tags) {
+			tags = append(tags, taskTag{ids[k], tag})
 		}
 	}
+	// Each sidecar's file, unless the history knows one of that index
+	// already (Reconcile follows moves), with the sidecar's stamp; a known
+	// file recorded where the sidecar is gets the stamp alone.
+	var (
+		newFiles []stampedFile
+		stamps   []stampedFile
+	)
 	for i, fs := range list {
-		r := rows[i]
-		if j, ok := byTask[r.rec.TaskID]; ok && j != i {
-			r.files = rows[j].files // as they are now, with the other video's
+		j := byTask[rows[i].rec.TaskID]
+		id, f := rows[j].id, rows[i].rec.Files[0]
+		at := slices.IndexFunc(rows[j].files, func(g File) bool { return g.Index == f.Index })
+		switch {
+		case at < 0:
+			newFiles = append(newFiles, stampedFile{id, f, fs.stamp})
+			rows[j].files = append(rows[j].files, f)
+		case rows[j].files[at].Path == fs.rel:
+			stamps = append(stamps, stampedFile{id, rows[j].files[at], fs.stamp})
 		}
-		files, err := store.restoreDetails(ctx, stmts, r.id, r.files, r.created, r.rec)
-		if err != nil {
-			tx.Rollback()
-			fail(err)
-			return
-		}
-		if j, ok := byTask[r.rec.TaskID]; ok {
-			rows[j].files = files
-		}
-		for _, f := range files {
-			if f.Index == fs.sidecar.File.Index && f.Path == fs.rel {
-				_, _ = stmts.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
-					fs.stamp.size, fs.stamp.mtime, r.id, f.Index, f.Path)
-			}
-		}
-		if r.created {
+		if rows[i].created {
 			added++
-			problems = append(problems, lib.missingRefs(r.rec.TaskID, r.rec.Request)...)
+			problems = append(problems, lib.missingRefs(rows[i].rec.TaskID, rows[i].rec.Request)...)
 		}
+	}
+	if err := insertTags(ctx, stmts, tags); err != nil {
+		tx.Rollback()
+		fail(err)
+		return
+	}
+	if err := insertFiles(ctx, stmts, newFiles); err != nil {
+		tx.Rollback()
+		fail(err)
+		return
+	}
+	for _, sf := range stamps {
+		_, _ = stmts.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
+			sf.stamp.size, sf.stamp.mtime, sf.id, sf.file.Index, sf.file.Path)
 	}
 	if err := tx.Commit(); err != nil {
 		fail(&StoreError{Op: OpRestore, Err: err})
@@ -336,14 +576,43 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 // Rebuild recreates history rows from the sidecars in the library folder
 // alone; rows that exist are kept. Used on an empty database it restores
 // every downloaded video with its metadata.
+//
+// The sidecars are read a batch ahead of the one being put back, so that
+// reading them (on the other cores) and writing the rows (on one) overlap.
 func Rebuild(ctx context.Context, store *Store, lib *Folder) (LibraryReport, error) {
 	var rep LibraryReport
-	sc, err := lib.scan(ctx, nil)
+	sc, seen, err := lib.walk(ctx, false)
 	rep.Problems = sc.problems
-	if err != nil {
+	if err != nil || len(seen) == 0 {
 		return rep, err
 	}
-	restore(ctx, store, lib, sc.sidecars, &rep)
+	// By name, which begins with the date: roughly oldest first, and the
+	// videos of one task together.
+	slices.SortFunc(seen, func(a, b sidecarOnDisk) int { return strings.Compare(a.rel, b.rel) })
+	read := func(part []sidecarOnDisk) <-chan libraryScan {
+		done := make(chan libraryScan, 1)
+		go func() {
+			one := libraryScan{sidecars: map[string][]foundSidecar{}, present: sc.present}
+			lib.readSidecars(&one, part, nil)
+			done <- one
+		}()
+		return done
+	}
+	next := read(seen[:min(restoreBatch, len(seen))])
+	for start := 0; start < len(seen); start += restoreBatch {
+		one := <-next
+		if end := start + restoreBatch; end < len(seen) {
+			next = read(seen[end:min(end+restoreBatch, len(seen))])
+		}
+		rep.Problems = append(rep.Problems, one.problems...)
+		if err := ctx.Err(); err != nil {
+			if start+restoreBatch < len(seen) {
+				<-next
+			}
+			return rep, err
+		}
+		restore(ctx, store, lib, one.sidecars, &rep)
+	}
 	return rep, nil
 }
 
@@ -372,7 +641,7 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 		f.files, f.known, f.err = l.store.libraryFacts(ctx)
 		got <- f
 	}()
-	sc, seen, err := lib.walk(ctx)
+	sc, seen, err := lib.walk(ctx, true)
 	f := <-got
 	if err == nil {
 		err = f.err
@@ -420,15 +689,20 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 	// lock before it is recorded.
 	var suspects []LibraryFile
 	for _, lf := range files {
-		seen := sc.present[lf.File.Path]
-		if seen && !lf.File.Missing {
+		if sc.present[lf.File.Path] && !lf.File.Missing {
 			continue // where the history says it is
-		}
-		if !seen && lf.File.Missing && len(sc.sidecars[lf.TaskID]) == 0 {
-			continue // still gone, and nowhere else either
 		}
 		suspects = append(suspects, lf)
 	}
+	if len(sc.sidecars) > 0 { // a file may be one of them at a new place
+		if err := l.store.taskIDs(ctx, suspects); err != nil {
+			return rep, err
+		}
+	}
+	suspects = slices.DeleteFunc(suspects, func(lf LibraryFile) bool {
+		// Still gone, and nowhere else either.
+		return !sc.present[lf.File.Path] && lf.File.Missing && len(sc.sidecars[lf.TaskID]) == 0
+	})
 	changed := map[int64]bool{}
 	for start := 0; start < len(suspects); start += reconcileBatch {
 		ok, err := l.reconcileFiles(ctx, lib, suspects[start:min(start+reconcileBatch, len(suspects))], sc.sidecars, &rep, changed)
@@ -499,4 +773,16 @@ func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []Libra
 		changed[lf.RecordID] = true
 	}
 	return true, nil
+}
+
+// pathStem is p without its extension.
+func pathStem(p string) string { return strings.TrimSuffix(p, filepath.Ext(p)) }
+
+// stampByPath takes the stamp of each of sidecars by its path.
+func stampByPath(sidecars []sidecarOnDisk) {
+	for i := range sidecars {
+		if info, err := os.Lstat(sidecars[i].p); err == nil {
+			sidecars[i].stamp, sidecars[i].stamped = stampOf(info), true
+		}
+	}
 }

@@ -136,11 +136,16 @@ func (s Sidecar) Record(rel string) Record {
 
 // DecodeSidecar reads a sidecar, refusing anything that is not one.
 func DecodeSidecar(r io.Reader) (Sidecar, error) {
-	var s Sidecar
 	data, err := io.ReadAll(io.LimitReader(r, maxSidecarSize+1))
 	if err != nil {
-		return s, err
+		return Sidecar{}, err
 	}
+	return decodeSidecar(data)
+}
+
+// decodeSidecar is DecodeSidecar of what was read.
+func decodeSidecar(data []byte) (Sidecar, error) {
+	var s Sidecar
 	if len(data) > maxSidecarSize {
 		return s, fmt.Errorf("%w: larger than %d bytes", ErrBadSidecar, maxSidecarSize)
 	}
@@ -168,6 +173,43 @@ func ReadSidecar(path string) (Sidecar, error) {
 	}
 	defer f.Close()
 	return DecodeSidecar(f)
+}
+
+// readSidecarStamped reads the sidecar at path and returns it with its
+// stamp as it was when it was read, reading into *buf (kept for the next
+// call: the decoded sidecar holds no part of it).
+func readSidecarStamped(path string, buf *[]byte) (Sidecar, sidecarStamp, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Sidecar{}, sidecarStamp{}, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return Sidecar{}, sidecarStamp{}, err
+	}
+	// Room for the whole file and the end-of-file read after it; a file
+	// that grows meanwhile is read on up to the limit.
+	data := (*buf)[:0]
+	if want := int(min(info.Size(), maxSidecarSize)) + 512; cap(data) < want {
+		data = make([]byte, 0, want)
+	}
+	for len(data) <= maxSidecarSize {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Sidecar{}, sidecarStamp{}, err
+		}
+	}
+	*buf = data
+	s, err := decodeSidecar(data)
+	return s, stampOf(info), err
 }
 
 // WriteSidecar writes the sidecar of the video at videoPath atomically: a

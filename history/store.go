@@ -158,6 +158,10 @@ type Store struct {
 	// one of a few sets of columns, so there are few of them.
 	updatesMu sync.Mutex
 	updates   map[string]*sql.Stmt
+	// bulk holds the prepared statements that add many rows at once (see
+	// stmtCache.bulk), by text: a rebuild runs each in every transaction,
+	// and preparing one of a hundred rows cost as much as running it.
+	bulk map[string]*sql.Stmt
 }
 
 // maxUpdateStmts bounds Store.updates; rarer texts are prepared each time.
@@ -293,7 +297,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, &FolderError{Op: OpDataFolder, Path: filepath.Dir(path), Err: err}
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(2)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, &StoreError{Op: OpOpenStore, Err: err}
@@ -333,6 +337,10 @@ func (s *Store) Close() error {
 		st.Close()
 	}
 	s.updates = nil
+	for _, st := range s.bulk {
+		st.Close()
+	}
+	s.bulk = nil
 	s.updatesMu.Unlock()
 	return s.db.Close()
 }
@@ -902,6 +910,7 @@ type execer interface {
 type stmtCache struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	store *Store // if set, bulk statements are prepared once on it
 }
 
 func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}} }
@@ -916,6 +925,57 @@ func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	c.stmts[query] = st
 	return st, nil
+}
+
+// bulk is stmt for a statement that works on a full chunk of rows (one of
+// bulkQueries): with c.store set, it is the one prepared on the store by
+// prepareBulk, kept across transactions.
+func (c *stmtCache) bulk(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st := c.stmts[query]; st != nil || c.store == nil {
+		return c.stmt(ctx, query)
+	}
+	c.store.updatesMu.Lock()
+	kept := c.store.bulk[query]
+	c.store.updatesMu.Unlock()
+	if kept == nil {
+		return c.stmt(ctx, query)
+	}
+	st := c.tx.StmtContext(ctx, kept)
+	c.stmts[query] = st
+	return st, nil
+}
+
+// bulkQueries are the texts prepareBulk prepares.
+var bulkQueries = []string{
+	lookupTasksQuery(bulkRows), insertTasksQuery(bulkRows), insertTagsQuery(bulkRows), insertFilesQuery(bulkRows),
+}
+
+// prepareBulk prepares the statements of bulkQueries once. It must not be
+// called inside a transaction: the store has one connection.
+func (s *Store) prepareBulk(ctx context.Context) {
+	s.updatesMu.Lock()
+	done := s.bulk != nil
+	s.updatesMu.Unlock()
+	if done {
+		return
+	}
+	// Not under the lock: a transaction that holds the connection may be
+	// waiting for it in bulk.
+	kept := make(map[string]*sql.Stmt, len(bulkQueries))
+	for _, q := range bulkQueries {
+		if st, err := s.db.PrepareContext(ctx, q); err == nil {
+			kept[q] = st
+		}
+	}
+	s.updatesMu.Lock()
+	defer s.updatesMu.Unlock()
+	if s.bulk != nil {
+		for _, st := range kept {
+			st.Close()
+		}
+		return
+	}
+	s.bulk = kept
 }
 
 // ExecContext is sql.Tx.ExecContext with the statement prepared once.
@@ -1088,8 +1148,29 @@ func (s *Store) lookupTask(ctx context.Context, tx *stmtCache, taskID string) (i
 	return id, files, true, rows.Err()
 }
 
-// insertTasksAtOnce is how many rows one INSERT of insertTasks adds.
-const insertTasksAtOnce = 100
+// bulkRows is how many rows one statement of insertTasks, insertTags,
+// insertFiles or lookupTasks works on.
+const bulkRows = 100
+
+// rowsOf is n times the placeholders of one row, separated by commas.
+func rowsOf(one string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+}
+
+// chunkStmt is the statement of query for a chunk of n rows.
+func chunkStmt(ctx context.Context, tx *stmtCache, query string, n int) (*sql.Stmt, error) {
+	if n == bulkRows {
+		return tx.bulk(ctx, query)
+	}
+	return tx.stmt(ctx, query)
+}
+
+func insertTasksQuery(n int) string {
+	return `INSERT INTO tasks (task_id, model, prompt, request, state, watching, error_code, error_message,
+		raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at,
+		inline_images, continued_from, title) VALUES ` +
+		rowsOf(`(?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, n) + ` RETURNING id, task_id`
+}
 
 // insertTasks adds the rows of records whose task ids are new and
 // distinct, several per statement: inside a transaction, SQLite makes the
@@ -1098,14 +1179,12 @@ const insertTasksAtOnce = 100
 // which cost a quarter of a rebuild when done row by row. It returns the
 // new rows' ids in the order of recs.
 func insertTasks(ctx context.Context, tx *stmtCache, recs []Record) ([]int64, error) {
-	const cols = `(task_id, model, prompt, request, state, watching, error_code, error_message,
-		raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at,
-		inline_images, continued_from, title)`
-	const values = `(?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	ids := make([]int64, 0, len(recs))
-	for start := 0; start < len(recs); start += insertTasksAtOnce {
-		chunk := recs[start:min(start+insertTasksAtOnce, len(recs))]
-		args := make([]any, 0, 20*len(chunk))
+	args := make([]any, 0, 20*min(len(recs), bulkRows))
+	byTask := make(map[string]int64, min(len(recs), bulkRows))
+	for start := 0; start < len(recs); start += bulkRows {
+		chunk := recs[start:min(start+bulkRows, len(recs))]
+		args = args[:0]
 		for _, r := range chunk {
 			body, err := json.Marshal(r.Request)
 			if err != nil {
@@ -1120,9 +1199,7 @@ func insertTasks(ctx context.Context, tx *stmtCache, recs []Record) ([]int64, er
 				int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
 				boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()), r.ContinuedFrom, r.Title)
 		}
-		query := `INSERT INTO tasks ` + cols + ` VALUES ` + strings.TrimSuffix(strings.Repeat(values+",", len(chunk)), ",") +
-			` RETURNING id, task_id`
-		st, err := tx.stmt(ctx, query)
+		st, err := chunkStmt(ctx, tx, insertTasksQuery(len(chunk)), len(chunk))
 		if err != nil {
 			return nil, restoreError(chunk, err)
 		}
@@ -1130,7 +1207,7 @@ func insertTasks(ctx context.Context, tx *stmtCache, recs []Record) ([]int64, er
 		if err != nil {
 			return nil, restoreError(chunk, err)
 		}
-		byTask := make(map[string]int64, len(chunk))
+		clear(byTask)
 		for rows.Next() {
 			var (
 				id   int64
@@ -1154,6 +1231,145 @@ func insertTasks(ctx context.Context, tx *stmtCache, recs []Record) ([]int64, er
 		}
 	}
 	return ids, nil
+}
+
+// knownTask is a task's row and files, as lookupTasks found them.
+type knownTask struct {
+	id    int64
+	files []File
+}
+
+func lookupTasksQuery(n int) string {
+	return `SELECT id, task_id FROM tasks WHERE task_id IN (` + rowsOf("?", n) + `)`
+}
+
+// lookupTasks is lookupTask for many distinct task ids at once; the map
+// holds those in the history.
+func (s *Store) lookupTasks(ctx context.Context, tx *stmtCache, taskIDs []string) (map[string]knownTask, error) {
+	found := map[string]knownTask{}
+	args := make([]any, 0, min(len(taskIDs), bulkRows))
+	for start := 0; start < len(taskIDs); start += bulkRows {
+		chunk := taskIDs[start:min(start+bulkRows, len(taskIDs))]
+		args = args[:0]
+		for _, task := range chunk {
+			if task == "" {
+				return nil, errors.New("a record without a task id cannot be restored")
+			}
+			args = append(args, task)
+		}
+		st, err := chunkStmt(ctx, tx, lookupTasksQuery(len(chunk)), len(chunk))
+		if err != nil {
+			return nil, err
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k knownTask
+			var task string
+			if err := rows.Scan(&k.id, &task); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found[task] = k
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	for task, k := range found {
+		rows, err := tx.tx.StmtContext(ctx, s.oneFiles).QueryContext(ctx, k.id)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			_, f, err := scanFile(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			k.files = append(k.files, f)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		found[task] = k
+	}
+	return found, nil
+}
+
+// taskTag is a tag of a task's row.
+type taskTag struct {
+	id  int64
+	tag string
+}
+
+func insertTagsQuery(n int) string {
+	return `INSERT OR IGNORE INTO tags (task_row, tag) VALUES ` + rowsOf("(?, ?)", n)
+}
+
+// insertTags adds tags to rows, many per statement.
+func insertTags(ctx context.Context, tx *stmtCache, tags []taskTag) error {
+	args := make([]any, 0, 2*min(len(tags), bulkRows))
+	for start := 0; start < len(tags); start += bulkRows {
+		chunk := tags[start:min(start+bulkRows, len(tags))]
+		args = args[:0]
+		for _, t := range chunk {
+			args = append(args, t.id, t.tag)
+		}
+		st, err := chunkStmt(ctx, tx, insertTagsQuery(len(chunk)), len(chunk))
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stampedFile is a file of a row, with the stamp of its sidecar.
+type stampedFile struct {
+	id    int64
+	file  File
+	stamp sidecarStamp
+}
+
+func insertFilesQuery(n int) string {
+	return `INSERT INTO files (` + fileColumns + `, sidecar_size, sidecar_mtime) VALUES ` +
+		rowsOf(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, n) +
+		` ON CONFLICT (task_row, idx) DO UPDATE SET path = excluded.path, size = excluded.size, sha256 = excluded.sha256,
+			duration_ms = excluded.duration_ms, width = excluded.width, height = excluded.height,
+			frame_rate = excluded.frame_rate, video_codec = excluded.video_codec, audio_codec = excluded.audio_codec,
+			has_audio = excluded.has_audio, media_state = excluded.media_state, thumbnail = excluded.thumbnail,
+			missing = excluded.missing, pixel_aspect = excluded.pixel_aspect, truncated = excluded.truncated,
+			sidecar_size = excluded.sidecar_size, sidecar_mtime = excluded.sidecar_mtime`
+}
+
+// insertFiles is putFile for many files, many per statement, each with
+// its sidecar's stamp.
+func insertFiles(ctx context.Context, tx *stmtCache, files []stampedFile) error {
+	args := make([]any, 0, 19*min(len(files), bulkRows))
+	for start := 0; start < len(files); start += bulkRows {
+		chunk := files[start:min(start+bulkRows, len(files))]
+		args = args[:0]
+		for _, sf := range chunk {
+			f := sf.file
+			args = append(args, sf.id, f.Index, f.Path, f.Size, f.SHA256, f.Media.Duration.Milliseconds(), f.Media.Width, f.Media.Height,
+				f.Media.FrameRate, f.Media.VideoCodec, f.Media.AudioCodec, boolInt(f.Media.HasAudio), string(f.MediaState),
+				f.Thumbnail, boolInt(f.Missing), f.Media.PixelAspect, boolInt(f.Media.Truncated), sf.stamp.size, sf.stamp.mtime)
+		}
+		st, err := chunkStmt(ctx, tx, insertFilesQuery(len(chunk)), len(chunk))
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			f := chunk[0]
+			return &StoreError{Op: OpRecordVideo, Err: fmt.Errorf("record %d, video %d: %w", f.id, f.file.Index, err)}
+		}
+	}
+	return nil
 }
 
 // restoreError names the task (the first of several) a restore failed on.

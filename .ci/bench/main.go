@@ -60,9 +60,10 @@ func main() {
 		m := goBench("./history/", "TrackerPolling|StoreScale|RebuildVsFind|ReconcileVsFind", "1x")
 		tracker(m)
 		store(m)
-		ratioRow("rebuild", m["rebuild-ms"], m["find-cat-ms"], "ms", 3, "≤ 3 × find + cat", "")
+		ratioRow("rebuild", m["rebuild-ms"], m["find-cat-ms"], "ms", 3, "≤ 3 × find + cat",
+			"10,000 sidecars into an empty store; what is left is SQLite's insert work (rows, six indexes, the full-text index: about 60 % of the CPU) and decoding the sidecars' JSON (about 20 %), where find + cat only read")
 		ratioRow("reconcile at start", m["reconcile-ms"], m["find-ms"], "ms", 3, "≤ 3 × find, off the UI's critical path",
-			"runs in the background after the window is up (gui.UI.Start)")
+			"runs in the background after the window is up (gui.UI.Start); what is left is one stat per sidecar, to notice one edited in place (find reads none), and reading the history's list of files")
 	}
 	if slices.Contains(groups, "client") {
 		m := goBench("./client/", "DownloadSpeed|DownloadMemory|ResumeWaste", "1x")
