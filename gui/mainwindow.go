@@ -43,6 +43,10 @@ type mainState struct {
 	making      map[int64]history.Record
 	seen        map[int64]bool
 	makingCount atomic.Int32 // len(making), for the clock's goroutine
+	// clockWake tells the sleeping clock that videos are being made;
+	// newTicker makes its ticks (tests replace it before Start).
+	clockWake chan struct{}
+	newTicker func(time.Duration) (<-chan time.Time, func())
 
 	viewItems map[string]*fyne.MenuItem
 	menu      *fyne.MainMenu
@@ -64,6 +68,8 @@ type mainState struct {
 func (u *UI) initMain() {
 	u.making = make(map[int64]history.Record)
 	u.seen = make(map[int64]bool)
+	u.clockWake = make(chan struct{}, 1)
+	u.newTicker = newTicker
 	u.notify = u.app.SendNotification
 	u.quit = u.app.Quit
 	u.trayCount = -1
@@ -116,20 +122,40 @@ func (u *UI) startMain() {
 		})
 	})
 	u.background(u.readMaking)
-	u.background(func(ctx context.Context) {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
+	u.background(u.runClock)
+}
+
+// runClock moves the elapsed times on once a second while videos are being
+// made. With none, it sleeps until makingChanged wakes it, so that an idle
+// Reelhouse does not wake up every second for nothing.
+func (u *UI) runClock(ctx context.Context) {
+	for {
+		if u.makingCount.Load() == 0 {
 			select {
 			case <-ctx.Done():
 				return
-			case <-tick.C:
-				if u.makingCount.Load() > 0 {
-					u.do(u.history.onTick)
-				}
+			case <-u.clockWake:
+			}
+			continue
+		}
+		ticks, stop := u.newTicker(time.Second)
+		for u.makingCount.Load() > 0 {
+			select {
+			case <-ctx.Done():
+				stop()
+				return
+			case <-ticks:
+				u.do(u.history.onTick)
 			}
 		}
-	})
+		stop()
+	}
+}
+
+// newTicker is time.NewTicker's channel and Stop.
+func newTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
 }
 
 // readMaking reads the videos being made from the store, at start and
@@ -200,6 +226,12 @@ func (u *UI) onReloaded() {
 func (u *UI) makingChanged() {
 	n := len(u.making)
 	u.makingCount.Store(int32(n))
+	if n > 0 {
+		select {
+		case u.clockWake <- struct{}{}:
+		default: // already woken
+		}
+	}
 	title := appName
 	if n > 0 {
 		title = lang.L("{{.App}} — {{.Count}} in progress", map[string]any{"App": appName, "Count": n})

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -127,6 +128,10 @@ type UI struct {
 	// startDemo starts Reelhouse again in demo mode; nil means startDemo.
 	startDemo func() error
 
+	// releaseMemory gives the memory the start-up work no longer uses back
+	// to the system (debug.FreeOSMemory; tests count the calls).
+	releaseMemory func()
+
 	// The main window's state, on the UI goroutine only.
 	mainState
 }
@@ -137,7 +142,7 @@ func New(a fyne.App, d Deps) *UI {
 	if d.KeyNote == "" {
 		d.KeyNote = keyNote(d.KeySource)
 	}
-	u := &UI{app: a, deps: d, ctx: ctx, cancel: cancel}
+	u := &UI{app: a, deps: d, ctx: ctx, cancel: cancel, releaseMemory: debug.FreeOSMemory}
 	// Once the UI stops, results that arrive late are dropped instead of
 	// touching windows that are going away.
 	u.do = func(fn func()) {
@@ -173,6 +178,9 @@ func (u *UI) Start() {
 		}
 		if err == nil && (rep.Added > 0 || rep.Missing > 0 || rep.Moved > 0) {
 			u.history.reload(ctx)
+		}
+		if ctx.Err() == nil {
+			u.releaseMemory()
 		}
 	})
 }

@@ -1,0 +1,158 @@
+package gui
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history"
+)
+
+// fakeClock stands in for time.NewTicker: it counts the tickers started
+// and stopped, and ticks only when the test says so.
+type fakeClock struct {
+	mu               sync.Mutex
+	started, stopped int
+	ticks            chan time.Time
+}
+
+func (c *fakeClock) newTicker(time.Duration) (<-chan time.Time, func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.started++
+	return c.ticks, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.stopped++
+	}
+}
+
+// running is the number of tickers started and not stopped.
+func (c *fakeClock) running() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.started - c.stopped
+}
+
+// tick ticks once if a ticker is waiting for it.
+func (c *fakeClock) tick() {
+	select {
+	case c.ticks <- time.Now():
+	default:
+	}
+}
+
+// startUIWith starts another UI on the harness's history and library, as
+// startUI does, with set applied between New and Start.
+func startUIWith(t *testing.T, h *harness, set func(*UI)) *UI {
+	t.Helper()
+	ui := New(h.ui.app, h.deps)
+	ui.do = h.loop.do
+	ui.history.openFile = func(string) error { return nil }
+	set(ui)
+	ui.Start()
+	t.Cleanup(func() {
+		ui.mu.Lock()
+		ui.stopped = true
+		ui.mu.Unlock()
+		ui.cancel()
+		stopped := make(chan struct{})
+		go func() { ui.wg.Wait(); close(stopped) }()
+		for {
+			h.loop.pump()
+			select {
+			case <-stopped:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	})
+	return ui
+}
+
+// TestStartGivesBackTheMemoryOfItsWorkOnce: the start-up check of the
+// library folder reads every recorded file, and an idle Reelhouse would
+// hold that memory until a collection it never triggers; it is given
+// back once, after the check.
+func TestStartGivesBackTheMemoryOfItsWorkOnce(t *testing.T) {
+	h := newHarness(t, nil, true)
+	rec := h.downloadOne(t, "a video deleted while Reelhouse was closed")
+	path := filepath.Join(h.deps.Library.Dir(), rec.Files[0].Path)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu            sync.Mutex
+		releases      int
+		checkedBefore bool
+	)
+	startUIWith(t, h, func(u *UI) {
+		u.releaseMemory = func() {
+			r, err := h.deps.Store.Get(t.Context(), rec.ID)
+			mu.Lock()
+			defer mu.Unlock()
+			releases++
+			checkedBefore = err == nil && r.Files[0].Missing
+		}
+	})
+	h.loop.until(t, "the memory given back", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return releases > 0
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if releases != 1 {
+		t.Errorf("memory given back %d times, want once", releases)
+	}
+	if !checkedBefore {
+		t.Error("memory given back before the library check had marked the deleted video missing")
+	}
+}
+
+// TestClockSleepsWhileNothingIsMade: the clock of the elapsed times ticks
+// only while a video is being made; an idle Reelhouse does not wake up
+// every second.
+func TestClockSleepsWhileNothingIsMade(t *testing.T) {
+	h := newHarness(t, nil, true)
+	clock := &fakeClock{ticks: make(chan time.Time)}
+	var (
+		mu      sync.Mutex
+		started bool // the start-up work has ended
+	)
+	u := startUIWith(t, h, func(u *UI) {
+		u.newTicker = clock.newTicker
+		u.releaseMemory = func() { mu.Lock(); started = true; mu.Unlock() }
+	})
+	h.loop.until(t, "the start-up work done", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return started
+	})
+	if n := clock.running(); n != 0 {
+		t.Fatalf("%d tickers running with nothing being made", n)
+	}
+
+	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "a slow sunrise"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.loop.until(t, "the clock started for the video being made", func() bool { return clock.running() == 1 })
+	h.loop.until(t, "the video downloaded", func() bool {
+		clock.tick()
+		r, err := h.deps.Store.Get(t.Context(), rec.ID)
+		return err == nil && r.Download == history.DownloadDone && u.makingCount.Load() == 0
+	})
+	h.loop.until(t, "the clock stopped", func() bool {
+		clock.tick()
+		return clock.running() == 0
+	})
+	clock.mu.Lock()
+	defer clock.mu.Unlock()
+	if clock.started != 1 {
+		t.Errorf("%d tickers started for one video, want 1", clock.started)
+	}
+}
