@@ -436,7 +436,7 @@ func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 				break
 			}
 			if !live {
-				continue // stopped or replaced: its answer, if any, comes through done
+				continue // removed, replaced or under way: nothing to start
 			}
 			if !ok {
 				w.due = next // put off since it was queued
