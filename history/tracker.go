@@ -1,11 +1,11 @@
 package history
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,6 +108,10 @@ type watch struct {
 	notFound int
 	last     client.Status
 	updated  client.Millis
+
+	// Only the schedule loop reads and writes these.
+	due  time.Time // w.next when it entered the loop's heap
+	slot int       // its place in that heap plus one; 0: not in it
 }
 
 // NewTracker makes a tracker that downloads into lib's folder; lib stops
@@ -350,14 +354,17 @@ func (t *Tracker) addWatch(r Record, due time.Time) {
 
 // schedule is the one loop that decides which task to poll next.
 //
-// It looks through every watch only when its timer fires or it is poked,
-// not each time a poll ends: with a thousand tasks, a scan per answer
-// was most of the tracker's own CPU. Watches due within a small slack of
-// now are taken together, so that their polls are one wake-up, not one
-// each; then they wait in ready, oldest first, for a free slot.
+// The watches waiting for their turn are kept in a heap by due time, so
+// that a wake-up (a timer, an answer) costs O(log n) for each task it
+// starts, not a look at every watch: with a thousand tasks, the scans were
+// most of the loop's CPU. The heap is rebuilt from the watches only when
+// the loop is poked (a task added or checked again, a new key, a new
+// interval), which is rare. Watches due within a small slack of now are
+// started together, oldest first, as slots free up.
 func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	armed := time.Now().Add(time.Hour) // when timer fires; zero: stopped
 	inFlight := 0
 	done := make(chan *watch)
 	// A fixed set of workers makes the queries: a goroutine per query
@@ -381,51 +388,61 @@ func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 		})
 	}
 	var (
-		ready    []*watch // due at the last scan, not started yet
-		nextWake time.Time
-		scan     = true
+		waiting dueHeap // watches not under way, by due time
+		rebuild = true
 	)
 	for {
-		now := time.Now()
-		if scan {
-			scan = false
-			ready = ready[:0]
-			nextWake = now.Add(time.Hour)
-			soon := now.Add(min(t.Interval()/64, 50*time.Millisecond))
+		if rebuild {
+			rebuild = false
+			waiting.clear()
 			t.mu.Lock()
-			if !t.keyPaused && !t.notBefore.After(now) {
-				for _, w := range t.watches {
-					if w.inFlight || w.stopped {
-						continue
-					}
-					if !w.next.After(soon) {
-						ready = append(ready, w)
-					} else if w.next.Before(nextWake) {
-						nextWake = w.next
-					}
+			for _, w := range t.watches {
+				if !w.inFlight && !w.stopped {
+					w.due = w.next
+					waiting = append(waiting, w)
+					w.slot = len(waiting)
 				}
-				slices.SortFunc(ready, func(a, b *watch) int { return a.next.Compare(b.next) })
-			} else if t.notBefore.After(now) {
-				nextWake = t.notBefore
 			}
 			t.mu.Unlock()
-			timer.Reset(max(time.Until(nextWake), time.Millisecond))
+			heap.Init(&waiting)
 		}
-		for inFlight < t.opts.MaxInFlight && len(ready) > 0 && !scan {
-			w := ready[0]
-			ready = ready[1:]
+		now := time.Now()
+		soon := now.Add(min(t.Interval()/64, 50*time.Millisecond))
+		var wakeAt time.Time // zero: only a poke or an answer wakes the loop
+		for len(waiting) > 0 {
+			w := waiting[0]
+			if w.due.After(soon) {
+				wakeAt = w.due
+				break
+			}
+			if inFlight >= t.opts.MaxInFlight {
+				break // an answer frees a slot
+			}
+			heap.Pop(&waiting)
 			t.mu.Lock()
-			paused := t.keyPaused || t.notBefore.After(now)
-			ok := !paused && t.watches[w.id] == w && !w.inFlight && !w.stopped
+			notBefore, keyPaused := t.notBefore, t.keyPaused
+			paused := keyPaused || notBefore.After(now)
+			live := t.watches[w.id] == w && !w.inFlight && !w.stopped
+			next := w.next
+			ok := !paused && live && !next.After(soon)
 			if ok {
 				w.inFlight = true
 			}
 			t.mu.Unlock()
 			if paused {
-				scan = true // a refused key or a rate limit since the scan
+				// A refused key (KeyChanged pokes) or a rate limit.
+				heap.Push(&waiting, w)
+				if !keyPaused {
+					wakeAt = notBefore
+				}
 				break
 			}
+			if !live {
+				continue // removed, replaced or under way: nothing to start
+			}
 			if !ok {
+				w.due = next // put off since it was queued
+				heap.Push(&waiting, w)
 				continue
 			}
 			inFlight++
@@ -435,27 +452,75 @@ func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 				return
 			}
 		}
-		if scan {
-			continue
+		if !wakeAt.Equal(armed) {
+			if wakeAt.IsZero() {
+				timer.Stop()
+			} else {
+				timer.Reset(max(time.Until(wakeAt), time.Millisecond))
+			}
+			armed = wakeAt
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.wake:
-			scan = true
+			rebuild = true
 		case <-timer.C:
-			scan = true
+			armed = time.Time{}
 		case w := <-done:
 			inFlight--
 			t.mu.Lock()
-			next, polling := w.next, t.watches[w.id] == w && !w.stopped
+			next, polling := w.next, t.watches[w.id] == w && !w.stopped && !w.inFlight
 			t.mu.Unlock()
-			if polling && next.Before(nextWake) {
-				nextWake = next
-				timer.Reset(max(time.Until(nextWake), time.Millisecond))
+			if polling {
+				waiting.put(w, next)
 			}
 		}
 	}
+}
+
+// dueHeap is a min-heap (container/heap) of watches by their due time.
+type dueHeap []*watch
+
+func (h dueHeap) Len() int           { return len(h) }
+func (h dueHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
+func (h dueHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].slot, h[j].slot = i+1, j+1
+}
+
+func (h *dueHeap) Push(x any) {
+	w := x.(*watch)
+	*h = append(*h, w)
+	w.slot = len(*h)
+}
+
+func (h *dueHeap) Pop() any {
+	old := *h
+	w := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	w.slot = 0
+	return w
+}
+
+// put adds w due at due, or moves it there if it is in the heap already.
+func (h *dueHeap) put(w *watch, due time.Time) {
+	w.due = due
+	if w.slot > 0 {
+		heap.Fix(h, w.slot-1)
+		return
+	}
+	heap.Push(h, w)
+}
+
+// clear empties the heap.
+func (h *dueHeap) clear() {
+	for i, w := range *h {
+		w.slot = 0
+		(*h)[i] = nil
+	}
+	*h = (*h)[:0]
 }
 
 // poll asks the service about one task and records what changed.
