@@ -537,6 +537,11 @@ func (v *composeView) onRecordChanged(r history.Record) {
 		return
 	}
 	done := r.State == history.StateSuccess && r.Download == history.DownloadDone
+	if _, said := v.ready[r.ID]; said && done {
+		// A later change of a ready video (a favourite, a title) is no
+		// news here; the line may say something newer by now.
+		return
+	}
 	if done {
 		v.ready[r.ID] = v.savedPath(r)
 	}

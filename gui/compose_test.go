@@ -18,6 +18,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history"
 )
 
 // sentRequests are the requests the simulator received, oldest first.
@@ -266,6 +267,31 @@ func TestComposeVariationsMakeThree(t *testing.T) {
 	}
 	if len(v.recent) != 1 || v.recent[0].Prompt != "a kite over the dunes" {
 		t.Errorf("recent prompts %+v", v.recent)
+	}
+	// A later change to one of them (a favourite) is no news: the line
+	// keeps naming the last one that became ready.
+	said := v.status.Text
+	var first history.Record
+	for _, id := range v.watch {
+		if path := v.ready[id]; !strings.Contains(said, filepath.Base(path)) {
+			first, err = h.deps.Store.Get(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if first.ID == 0 {
+		t.Fatalf("no video other than the one named in %q", said)
+	}
+	if err := h.deps.Library.SetFavourite(t.Context(), first.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	h.loop.until(t, "the favourite shown", func() bool {
+		i := h.ui.history.indexOf(first.ID)
+		return i >= 0 && h.ui.history.records[i].Favourite
+	})
+	if v.status.Text != said {
+		t.Errorf("after a favourite the line says %q, want it unchanged: %q", v.status.Text, said)
 	}
 }
 
