@@ -28,6 +28,7 @@ var (
 	shortcutFind        = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutNew         = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutSettings    = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutQuit        = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // libraryViews are the views of the View menu, in the filter's words.
@@ -98,6 +99,7 @@ func (u *UI) buildMain() {
 		shortcutFind:        u.onFind,
 		shortcutNew:         u.onNewPrompt,
 		shortcutSettings:    u.settings.show,
+		shortcutQuit:        u.onQuit,
 	} {
 		c.AddShortcut(sc, func(fyne.Shortcut) { fn() })
 	}
@@ -388,7 +390,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		i.Shortcut = sc
 		return i
 	}
-	quit := fyne.NewMenuItem(lang.L("Quit"), u.onQuit)
+	quit := item(lang.L("Quit"), shortcutQuit, u.onQuit)
 	quit.IsQuit = true
 	file := fyne.NewMenu(lang.L("File"),
 		item(lang.L("New prompt"), shortcutNew, u.onNewPrompt),

@@ -408,6 +408,11 @@ func TestCloseKeepsReelhouseInTheTray(t *testing.T) {
 	if quits != 1 {
 		t.Fatalf("closing with nothing in progress: %d quits", quits)
 	}
+	press(w, shortcutQuit)
+	if quits != 2 {
+		t.Fatalf("Ctrl+Q with nothing in progress: %d quits, want 2", quits-1)
+	}
+	quits = 1
 
 	h.ui.follow(history.Record{ID: 7, State: history.StateRunning, Watching: true, TaskID: "t"})
 	h.ui.onCloseMain()
