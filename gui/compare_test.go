@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -344,4 +345,56 @@ func TestUsageCSVAndView(t *testing.T) {
 	}
 	v.win.Resize(fyne.NewSize(820, 520))
 	capture(t, v.win, "usage")
+}
+
+// Any 2 to 4 picked videos can be compared from the bar that picking
+// shows, and the bar never makes the main window too narrow for its two
+// panes.
+func TestComparePickedVideos(t *testing.T) {
+	h := newHarness(t, nil, true)
+	w := h.ui.MainWindow()
+	w.Resize(fyne.NewSize(1280, 720))
+	var reqs []client.CreateRequest
+	for _, p := range []string{"a red kite", "a blue kite", "a green kite", "a grey kite", "a gold kite"} {
+		reqs = append(reqs, client.CreateRequest{Model: defaultModel, Prompt: p, Ratio: "16:9", Duration: 5})
+	}
+	recs := makeVideos(t, h, reqs...)
+	hv := h.ui.history
+	h.loop.until(t, "the videos listed", func() bool {
+		for _, r := range recs {
+			if i := hv.indexOf(r.ID); i < 0 || !comparable(hv.records[i]) {
+				return false
+			}
+		}
+		return true
+	})
+	hv.onCellTapped(recs[0].ID, 0)
+	before := h.ui.panes.split.MinSize().Width
+	hv.onCellTapped(recs[2].ID, fyne.KeyModifierControl)
+	b := hv.pickBar
+	if !b.box.Visible() || b.compare.Disabled() {
+		t.Fatalf("two picked: bar shown %v, Compare off %v", b.box.Visible(), b.compare.Disabled())
+	}
+	if m := h.ui.panes.split.MinSize().Width; m > before || h.ui.panes.Narrow() {
+		t.Errorf("the bar of picked videos widens the panes from %v to %v: a window that fitted both may turn into tabs", before, m)
+	}
+	test.Tap(b.compare)
+	c := h.ui.compare
+	if c == nil {
+		t.Fatal("Compare did not open")
+	}
+	h.loop.until(t, "the compared videos", func() bool { return len(c.recs) == 2 })
+	got := []int64{c.recs[0].ID, c.recs[1].ID}
+	slices.Sort(got)
+	if want := []int64{recs[0].ID, recs[2].ID}; !slices.Equal(got, want) {
+		t.Errorf("compared %v, want %v", got, want)
+	}
+	c.win.Close()
+	// Five are more than Compare shows side by side.
+	for _, r := range []history.Record{recs[1], recs[3], recs[4]} {
+		hv.onCellTapped(r.ID, fyne.KeyModifierControl)
+	}
+	if len(hv.picked) != 5 || !b.compare.Disabled() {
+		t.Errorf("%d picked, Compare off %v: want 5 and off", len(hv.picked), b.compare.Disabled())
+	}
 }

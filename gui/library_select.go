@@ -52,6 +52,7 @@ type pickBar struct {
 	export     *widget.Button
 	saveCopy   *widget.Button
 	trash      *widget.Button
+	compare    *widget.Button // on for 2 to 4 picked videos that can be shown
 	clear      *widget.Button
 	busy       bool // an action on the picked videos is under way
 	allFavours bool // every picked video is a favourite already
@@ -66,10 +67,13 @@ func (v *historyView) newPickBar() *pickBar {
 	b.saveCopy = widget.NewButtonWithIcon(lang.L("Save a copy as…"), theme.DocumentSaveIcon(), v.onSaveCopy)
 	b.trash = widget.NewButtonWithIcon(lang.L("Move to trash"), theme.DeleteIcon(), v.onTrashPicked)
 	b.trash.Importance = widget.DangerImportance
+	b.compare = widget.NewButtonWithIcon(lang.L("Compare"), theme.ViewRestoreIcon(), func() { v.ui.showCompare(v.chosenIDs()) })
 	b.clear = widget.NewButtonWithIcon("", theme.CancelIcon(), v.clearPicks)
+	// Two columns: the bar must never be what makes the library too wide
+	// to sit beside the compose pane.
 	b.box = container.NewVBox(
 		container.NewBorder(nil, nil, nil, b.clear, b.text),
-		container.NewGridWithColumns(3, b.favourite, b.tag, b.export, b.saveCopy, b.trash),
+		container.NewGridWithColumns(2, b.compare, b.favourite, b.tag, b.export, b.saveCopy, b.trash),
 		widget.NewSeparator(),
 	)
 	b.box.Hide()
@@ -222,6 +226,13 @@ func (v *historyView) updatePickBar() {
 	for _, btn := range []*widget.Button{b.favourite, b.tag, b.export, b.saveCopy, b.trash} {
 		enable(btn, !b.busy)
 	}
+	shown := 0
+	for _, r := range v.records {
+		if v.picked[r.ID] && comparable(r) {
+			shown++
+		}
+	}
+	enable(b.compare, !b.busy && shown == n && n <= maxCompare)
 	if !b.box.Visible() {
 		b.box.Show()
 		v.root.Refresh()
