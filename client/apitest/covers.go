@@ -23,8 +23,9 @@ func (s *Sim) handleCover(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	w.Header().Set("Content-Type", "image/png")
-	w.Write(CoverPNG(id, n))
+	data, kind := s.coverOf(id, n)
+	w.Header().Set("Content-Type", kind)
+	w.Write(data)
 }
 
 // CoverPNG is the cover the simulator serves for video n of task id: a

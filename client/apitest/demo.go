@@ -8,7 +8,7 @@ import (
 	"github.com/reelhouse/reelhouse/client"
 )
 
-//go:embed testdata/demo/*.mp4
+//go:embed testdata/demo/*.mp4 testdata/demo/*.jpg
 var demoFiles embed.FS
 
 // demoClip is a sample clip of testdata/demo (see its README for how the
@@ -40,11 +40,7 @@ var demoClips = []demoClip{
 }
 
 func demo(name string, sh shape, seconds int, resolution string) demoClip {
-	b, err := demoFiles.ReadFile("testdata/demo/" + name)
-	if err != nil {
-		panic(err)
-	}
-	return demoClip{video: video{data: b, duration: float64(seconds), resolution: resolution}, shape: sh, seconds: seconds}
+	return demoClip{video: video{data: demoFile(name), duration: float64(seconds), resolution: resolution}, shape: sh, seconds: seconds}
 }
 
 // ratioShapeOf tells the shape a ratio such as "9:16" asks for; anything
@@ -78,6 +74,34 @@ func pickDemo(req client.CreateRequest) video {
 		}
 	}
 	return best.video
+}
+
+// demoPosters are the covers served beside the demo clips, one per shape:
+// a frame of that shape's clips, so a library without ffmpeg still shows
+// the picture the video holds.
+var demoPosters = map[shape][]byte{
+	landscape: demoFile("poster-16x9-854x480.jpg"),
+	portrait:  demoFile("poster-9x16-480x854.jpg"),
+	square:    demoFile("poster-1x1-480x480.jpg"),
+}
+
+func demoFile(name string) []byte {
+	b, err := demoFiles.ReadFile("testdata/demo/" + name)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// coverOf is the cover of video item n of task id, and its content type.
+func (s *Sim) coverOf(id string, n int) ([]byte, string) {
+	s.mu.Lock()
+	t, ok := s.tasks[id]
+	s.mu.Unlock()
+	if ok && s.cfg.DemoClips {
+		return demoPosters[ratioShapeOf(t.req.Ratio)], "image/jpeg"
+	}
+	return CoverPNG(id, n), "image/png"
 }
 
 // videoOf is the video item n of task t shows.

@@ -2,6 +2,8 @@ package apitest_test
 
 import (
 	"bytes"
+	"image"
+	_ "image/jpeg"
 	"math"
 	"net/http"
 	"os"
@@ -125,7 +127,7 @@ func TestDemoClipsFollowTheRequest(t *testing.T) {
 // from its signed URL.
 func TestDemoPortraitRequestGivesPortraitVideo(t *testing.T) {
 	t.Parallel()
-	sim := newSim(t, apitest.Config{DemoClips: true, PendingFor: time.Millisecond, RunningFor: time.Millisecond})
+	sim := newSim(t, apitest.Config{DemoClips: true, Covers: true, PendingFor: time.Millisecond, RunningFor: time.Millisecond})
 	hc := httpClient(t)
 	a := create(t, hc, sim, `{"model":"m","prompt":"a lighthouse","ratio":"9:16","resolution":"720p","duration":5}`)
 	id, _ := a.json(t)["task_id"].(string)
@@ -148,6 +150,19 @@ func TestDemoPortraitRequestGivesPortraitVideo(t *testing.T) {
 	}
 	if info.Width >= info.Height || info.Width != 480 || info.Height != 854 {
 		t.Errorf("a 9:16 request gave a %dx%d video, want portrait 480x854", info.Width, info.Height)
+	}
+	// Its cover is a picture of the clip, of the same shape: a library
+	// without ffmpeg shows it as the thumbnail.
+	cover := do(t, hc, http.MethodGet, item["cover_url"].(string), "", "")
+	if cover.status != http.StatusOK {
+		t.Fatalf("cover: %d", cover.status)
+	}
+	img, kind, err := image.Decode(bytes.NewReader(cover.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); kind != "jpeg" || b.Dx() != 480 || b.Dy() != 854 {
+		t.Errorf("cover is a %dx%d %s, want the clip's 480x854 frame", b.Dx(), b.Dy(), kind)
 	}
 }
 

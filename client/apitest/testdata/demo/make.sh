@@ -57,3 +57,10 @@ clips() {
 clips sunset-16x9-854x480 427x240 854x480
 clips sunset-9x16-480x854 240x427 480x854
 clips sunset-1x1-480x480 240x240 480x480
+
+# The posters: for each shape, the frame at 2 s of its eight-second clip,
+# which the simulator serves as the cover of that shape's videos.
+for s in 16x9-854x480 9x16-480x854 1x1-480x480; do
+  ffmpeg -hide_banner -loglevel error -y -ss 2 -i "sunset-$s-8s.mp4" -frames:v 1 -q:v 5 \
+    -map_metadata -1 -fflags +bitexact -flags:v +bitexact "poster-$s.jpg"
+done
