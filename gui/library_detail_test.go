@@ -402,3 +402,27 @@ func positionIn(o, target fyne.CanvasObject, at fyne.Position) (fyne.Position, b
 	}
 	return at, false
 }
+
+// TestPlayerOpenElsewhereWithoutOpenerSaysSo: without ffmpeg the player
+// offers "Open in your video player"; with no program to open it either,
+// that says so and offers the folder, as Open does.
+func TestPlayerOpenElsewhereWithoutOpenerSaysSo(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	rec := h.downloadOne(t, "no player, no ffmpeg")
+	t.Setenv("PATH", t.TempDir())
+	hv.openFile = systemOpen(h.ui.app)
+	hv.list.Select(hv.indexOf(rec.ID))
+	h.loop.until(t, "the player's way out", func() bool {
+		return hv.player != nil && hv.player.fallback.Visible()
+	})
+	b := findButton(hv.player.content(), playerOpenOther)
+	if b == nil {
+		t.Fatalf("no %q button", playerOpenOther)
+	}
+	test.Tap(b)
+	h.loop.until(t, "the dialog", func() bool { return strings.Contains(overlayText(hv.win), "No video player") })
+	if findButton(hv.win.Canvas().Overlays().Top(), "Show in folder") == nil {
+		t.Error("the dialog offers no “Show in folder”")
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	_ "image/png" // thumbnails
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -587,21 +586,12 @@ func (v *playerView) leaveFullWindow() {
 	v.fullBtn.SetIcon(theme.ViewFullScreenIcon())
 }
 
-// onOpenElsewhere hands the video to the system's player.
+// onOpenElsewhere hands the video to the system's player, saying so in a
+// dialog, with "Show in folder", where there is none.
 func (v *playerView) onOpenElsewhere() {
-	path := v.path
-	v.ui.background(func(ctx context.Context) {
-		if _, err := os.Stat(path); err != nil {
-			fyne.LogError("opening "+filepath.Base(path), err)
-			return
-		}
-		u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
-		v.ui.do(func() {
-			if err := v.ui.app.OpenURL(u); err != nil {
-				fyne.LogError("opening "+filepath.Base(path), err)
-			}
-		})
-	})
+	if v.ui.history != nil {
+		v.ui.history.openPath(v.path, false)
+	}
 }
 
 // close stops the player: its ffmpeg processes end and its goroutines
