@@ -627,11 +627,12 @@ type libraryRowRenderer struct {
 	objects []fyne.CanvasObject
 }
 
-// lines are the heights of the row's two lines of text.
+// lines are the heights of the row's two lines of text: a line's height
+// comes from the font, whatever its letters.
 func (l *libraryRowRenderer) lines() (first, second float32) {
 	th := l.r.Theme()
-	first = fyne.MeasureText("Ag", th.Size(theme.SizeNameText), fyne.TextStyle{}).Height
-	second = fyne.MeasureText("Ag", th.Size(theme.SizeNameCaptionText), fyne.TextStyle{Bold: true}).Height
+	first = fyne.MeasureText("x", th.Size(theme.SizeNameText), fyne.TextStyle{}).Height
+	second = fyne.MeasureText("x", th.Size(theme.SizeNameCaptionText), fyne.TextStyle{Bold: true}).Height
 	return first, second
 }
 
