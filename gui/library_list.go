@@ -564,48 +564,145 @@ func (v *historyView) refreshItem(i int) {
 	}
 }
 
-// libraryRow is one video in the list: a small thumbnail, its state, the
-// prompt, and when it was made or how far its download got.
+// libraryRow is one video in the list, on two lines beside a small
+// thumbnail: the prompt and when it was made, then its state (with the
+// wait while it is being made) and how far its download got. Every row
+// has the same height and the same columns, whatever its state or
+// language, so the prompts line up and stay readable.
 type libraryRow struct {
 	widget.BaseWidget
 	pickable
-	thumb   *thumbSlot
-	back    *canvas.Rectangle // shows the row is picked
-	status  *widget.Label
-	prompt  *widget.Label
-	when    *widget.Label
-	bar     *widget.ProgressBar
-	content *fyne.Container
-	row     *fyne.Container
+	thumb  *thumbSlot
+	holder *fyne.Container   // stands where the thumbnail will be
+	box    *canvas.Rectangle // the holder's background
+	back   *canvas.Rectangle // shows the row is picked
+	status *widget.Label
+	prompt *widget.Label
+	when   *widget.Label
+	bar    *widget.ProgressBar
+	// widestDate is the widest date the when column shows, which sets the
+	// column's width.
+	widestDate string
 }
 
+// rowThumbSize is the thumbnail of a row, 16:9.
+var rowThumbSize = fyne.NewSize(64, 36)
+
 func newLibraryRow(v *historyView) *libraryRow {
-	r := &libraryRow{thumb: newThumbSlot(v.thumbs, fyne.NewSize(48, 27))}
+	r := &libraryRow{thumb: newThumbSlot(v.thumbs, rowThumbSize)}
 	r.onTap = func(mods fyne.KeyModifier) { v.onCellTapped(r.thumb.id, mods) }
 	r.back = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
 	r.back.CornerRadius = theme.SelectionRadiusSize()
 	r.back.Hide()
-	r.status = widget.NewLabel(lang.L("Downloading {{.Percent}}%", map[string]any{"Percent": 100})) // the widest status
-	r.status.TextStyle.Bold = true
+	r.box = canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	r.box.CornerRadius = 4
+	icon := widget.NewIcon(theme.MediaVideoIcon())
+	r.holder = container.NewStack(r.box, container.NewCenter(icon))
+	r.holder.Hide()
 	r.prompt = widget.NewLabel("")
 	r.prompt.Truncation = fyne.TextTruncateEllipsis
-	r.when = widget.NewLabel(time.Date(2025, 12, 30, 23, 59, 0, 0, time.Local).Format(lang.L("2 Jan 15:04"))) // the widest date
+	r.status = widget.NewLabel("")
+	r.status.SizeName = theme.SizeNameCaptionText
+	r.status.TextStyle.Bold = true
+	r.status.Truncation = fyne.TextTruncateEllipsis
+	r.widestDate = time.Date(2025, 12, 30, 23, 59, 0, 0, time.Local).Format(lang.L("2 Jan 15:04"))
+	r.when = widget.NewLabel(r.widestDate)
 	r.bar = widget.NewProgressBar()
+	r.bar.TextFormatter = func() string { return "" } // the state says the percentage
 	r.bar.Hide()
-	r.row = container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.thumb.pic), r.status), container.NewStack(r.when, r.bar), r.prompt)
-	r.content = container.NewStack(r.back, r.row)
 	r.ExtendBaseWidget(r)
 	return r
 }
 
 // CreateRenderer is part of fyne.Widget.
 func (r *libraryRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(r.content)
+	return &libraryRowRenderer{r: r, objects: []fyne.CanvasObject{r.back, r.holder, r.thumb.pic, r.prompt, r.when, r.status, r.bar}}
 }
+
+// libraryRowRenderer lays a row's two lines over each other: a label's
+// own padding above and below its text would make two stacked labels as
+// tall as three lines.
+type libraryRowRenderer struct {
+	r       *libraryRow
+	objects []fyne.CanvasObject
+}
+
+// lines are the heights of the row's two lines of text: a line's height
+// comes from the font, whatever its letters.
+func (l *libraryRowRenderer) lines() (first, second float32) {
+	th := l.r.Theme()
+	first = fyne.MeasureText("x", th.Size(theme.SizeNameText), fyne.TextStyle{}).Height
+	second = fyne.MeasureText("x", th.Size(theme.SizeNameCaptionText), fyne.TextStyle{Bold: true}).Height
+	return first, second
+}
+
+// dateWidth is the width of the when column, the same in every row.
+func (l *libraryRowRenderer) dateWidth() float32 {
+	th := l.r.Theme()
+	return fyne.MeasureText(l.r.widestDate, th.Size(theme.SizeNameText), fyne.TextStyle{}).Width + 2*th.Size(theme.SizeNameInnerPadding)
+}
+
+func (l *libraryRowRenderer) Layout(size fyne.Size) {
+	r := l.r
+	th := r.Theme()
+	pad, inner := th.Size(theme.SizeNamePadding), th.Size(theme.SizeNameInnerPadding)
+	first, second := l.lines()
+	r.back.Resize(size)
+	r.back.Move(fyne.Position{})
+	thumbAt := fyne.NewPos(pad, (size.Height-rowThumbSize.Height)/2)
+	for _, o := range []fyne.CanvasObject{r.holder, r.thumb.pic} {
+		o.Resize(rowThumbSize)
+		o.Move(thumbAt)
+	}
+	textX := pad + rowThumbSize.Width + 2*pad - inner // a label's text starts inner in
+	dateW := l.dateWidth()
+	top := (size.Height - first - second) / 2
+	firstY, secondY := top-inner, top+first-inner
+	r.prompt.Move(fyne.NewPos(textX, firstY))
+	r.prompt.Resize(fyne.NewSize(max(size.Width-dateW-textX, 0), first+2*inner))
+	r.when.Move(fyne.NewPos(size.Width-dateW, firstY))
+	r.when.Resize(fyne.NewSize(dateW, first+2*inner))
+	statusW := size.Width - textX
+	if r.bar.Visible() {
+		statusW -= dateW
+	}
+	r.status.Move(fyne.NewPos(textX, secondY))
+	r.status.Resize(fyne.NewSize(max(statusW, 0), second+2*inner))
+	barH := max(second/2, 4)
+	r.bar.Move(fyne.NewPos(size.Width-dateW+inner, top+first+(second-barH)/2))
+	r.bar.Resize(fyne.NewSize(dateW-2*inner, barH))
+}
+
+func (l *libraryRowRenderer) MinSize() fyne.Size {
+	th := l.r.Theme()
+	pad := th.Size(theme.SizeNamePadding)
+	first, second := l.lines()
+	w := pad + rowThumbSize.Width + 2*pad + l.r.prompt.MinSize().Width + l.dateWidth()
+	return fyne.NewSize(w, max(rowThumbSize.Height, first+second)+2*pad)
+}
+
+func (l *libraryRowRenderer) Refresh() {
+	th := l.r.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	l.r.back.FillColor = th.Color(theme.ColorNameSelection, v)
+	l.r.box.FillColor = th.Color(theme.ColorNameInputBackground, v)
+	l.Layout(l.r.Size()) // the state is wider with the bar hidden
+	l.r.back.Refresh()
+	l.r.box.Refresh()
+}
+
+func (l *libraryRowRenderer) Objects() []fyne.CanvasObject { return l.objects }
+func (l *libraryRowRenderer) Destroy()                     {}
 
 // bind shows rec on the row.
 func (r *libraryRow) bind(v *historyView, rec history.Record) {
-	r.thumb.bind(rec.ID, v.thumbPath(rec))
+	path := v.thumbPath(rec)
+	r.thumb.bind(rec.ID, path)
+	if path == "" {
+		r.holder.Show()
+	} else {
+		r.holder.Hide()
+	}
 	prompt := displayName(rec) // free of bidi controls, so ★ stays in front
 	if rec.Favourite {
 		prompt = "★ " + prompt
@@ -614,19 +711,17 @@ func (r *libraryRow) bind(v *historyView, rec history.Record) {
 	r.status.SetText(v.rowStatus(rec))
 	r.when.SetText(rec.CreatedAt.Local().Format(lang.L("2 Jan 15:04")))
 	if p, ok := v.downloading(rec); ok {
-		r.when.Hide()
 		r.bar.SetValue(p)
 		r.bar.Show()
 	} else {
 		r.bar.Hide()
-		r.when.Show()
 	}
 	if v.isPicked(rec) {
 		r.back.Show()
 	} else {
 		r.back.Hide()
 	}
-	r.row.Refresh() // a longer status takes the room it needs
+	r.Refresh() // the state takes the room the bar leaves
 }
 
 // missedChange is a change of one record that came while the list was
