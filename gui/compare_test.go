@@ -375,8 +375,10 @@ func TestComparePickedVideos(t *testing.T) {
 	if !b.box.Visible() || b.compare.Disabled() {
 		t.Fatalf("two picked: bar shown %v, Compare off %v", b.box.Visible(), b.compare.Disabled())
 	}
-	if m := h.ui.panes.split.MinSize().Width; m > before || h.ui.panes.Narrow() {
-		t.Errorf("the bar of picked videos widens the panes from %v to %v: a window that fitted both may turn into tabs", before, m)
+	// The real window measured a little wider than the test driver's, so
+	// the panes must leave a margin in the 1280-wide window.
+	if m := h.ui.panes.split.MinSize().Width; m > 0.95*1280 || h.ui.panes.Narrow() {
+		t.Errorf("with the bar of picked videos the panes need %v wide (%v without): a 1280-wide window may turn into tabs", m, before)
 	}
 	test.Tap(b.compare)
 	c := h.ui.compare
