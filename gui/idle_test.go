@@ -1,6 +1,9 @@
 package gui
 
 import (
+	"bytes"
+	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -154,5 +157,50 @@ func TestClockSleepsWhileNothingIsMade(t *testing.T) {
 	defer clock.mu.Unlock()
 	if clock.started != 1 {
 		t.Errorf("%d tickers started for one video, want 1", clock.started)
+	}
+}
+
+// TestTrayIconIsTheAppIconSmall: the tray, which keeps its icon as raw
+// pixels while Reelhouse runs, is given Icon.png at 64×64, and it is the
+// same picture: each pixel is within a few steps of the average of the
+// 16×16 pixels of Icon.png it stands for.
+func TestTrayIconIsTheAppIconSmall(t *testing.T) {
+	small, err := png.Decode(bytes.NewReader(trayIcon.Content()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := small.Bounds(); b.Dx() != 64 || b.Dy() != 64 {
+		t.Fatalf("the tray icon is %v, want 64×64", b.Size())
+	}
+	f, err := os.Open(filepath.Join("..", "Icon.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	big, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := big.Bounds().Dx() / 64
+	var diff, n float64
+	for y := range 64 {
+		for x := range 64 {
+			var sum [4]float64
+			for yy := range k {
+				for xx := range k {
+					r, g, b, a := big.At(big.Bounds().Min.X+x*k+xx, big.Bounds().Min.Y+y*k+yy).RGBA()
+					sum[0], sum[1], sum[2], sum[3] = sum[0]+float64(r), sum[1]+float64(g), sum[2]+float64(b), sum[3]+float64(a)
+				}
+			}
+			r, g, b, a := small.At(x, y).RGBA()
+			for c, v := range []uint32{r, g, b, a} {
+				d := float64(v) - sum[c]/float64(k*k)
+				diff += d * d
+				n++
+			}
+		}
+	}
+	if rms := math.Sqrt(diff/n) / 257; rms > 8 {
+		t.Errorf("the tray icon differs from Icon.png by %.1f steps of 255 (root mean square)", rms)
 	}
 }

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	_ "embed"
 	"sync/atomic"
 	"time"
 
@@ -14,6 +15,15 @@ import (
 
 	"github.com/reelhouse/reelhouse/history"
 )
+
+// trayIcon is Icon.png at 64×64 pixels: the tray keeps its icon as raw
+// pixels for as long as Reelhouse runs (4 MiB at the full 1024×1024), and
+// no tray shows it larger.
+//
+//go:embed trayicon.png
+var trayIconPNG []byte
+
+var trayIcon = fyne.NewStaticResource("trayicon.png", trayIconPNG)
 
 // appName is the main window's title when nothing is being made.
 const appName = "Reelhouse"
@@ -110,10 +120,10 @@ func (u *UI) buildMain() {
 // startMain reads what is being made, the notification setting, sets the
 // tray up and starts the clock of the elapsed times.
 func (u *UI) startMain() {
-	u.updateTray()
-	if u.tray != nil && u.app.Icon() != nil {
-		u.tray.SetSystemTrayIcon(u.app.Icon())
+	if u.tray != nil { // before the menu, which starts the tray with its icon
+		u.tray.SetSystemTrayIcon(trayIcon)
 	}
+	u.updateTray()
 	u.background(func(ctx context.Context) {
 		off := u.deps.Store.Setting(ctx, settingNotifications, "on") == "off"
 		u.do(func() {

@@ -689,8 +689,12 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 	// lock before it is recorded.
 	var suspects []LibraryFile
 	for _, lf := range files {
-		if sc.present[lf.File.Path] && !lf.File.Missing {
+		present := sc.present[lf.File.Path]
+		if present && !lf.File.Missing {
 			continue // where the history says it is
+		}
+		if !present && lf.File.Missing && len(sc.sidecars) == 0 {
+			continue // still gone, and no sidecar anywhere to say it moved
 		}
 		suspects = append(suspects, lf)
 	}
