@@ -76,7 +76,10 @@ func (q Query) where() (string, []any) {
 		cond := `task_id = ? COLLATE NOCASE`
 		args = append(args, text)
 		if match := ftsQuery(text); match != "" {
-			cond = `(id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ?) OR ` + cond + `)`
+			// One list of ids from both indexes: SQLite then reads only
+			// the rows that matched, where an OR made it walk the whole
+			// history by date to test each row.
+			cond = `id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ? UNION ALL SELECT id FROM tasks WHERE task_id = ? COLLATE NOCASE)`
 			args = append([]any{match}, args...)
 		}
 		where = append(where, cond)

@@ -288,6 +288,11 @@ var migrations = []string{
 		INSERT INTO tasks_fts(rowid, prompt, title) VALUES (new.id, new.prompt, new.title);
 	END;
 	INSERT INTO tasks_fts(tasks_fts) VALUES ('rebuild');`,
+
+	// 9: a search for a task id (case aside) finds it by index, so a
+	// search can start from what matched instead of walking the history
+	// newest first.
+	`CREATE INDEX tasks_task_id_nocase ON tasks(task_id COLLATE NOCASE);`,
 }
 
 // Open opens (creating if needed) the database at path and brings its
