@@ -19,7 +19,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -495,11 +494,7 @@ func (c *compareView) openPlayers(leader int, at time.Duration, play bool) {
 	c.resyncAt = make([]int, len(c.items))
 	c.shown = 0
 	for i, it := range c.items {
-		c.speakers[i].Importance = widget.LowImportance
-		if i == leader {
-			c.speakers[i].Importance = widget.HighImportance
-		}
-		c.speakers[i].Refresh()
+		setToggled(c.speakers[i], i == leader)
 		if it.path == "" {
 			c.speakers[i].Disable()
 			continue
@@ -662,12 +657,7 @@ func (c *compareView) onPlayPause() {
 
 func (c *compareView) onLoop() {
 	c.loop = !c.loop
-	if c.loop {
-		c.loopBtn.Importance = widget.HighImportance
-	} else {
-		c.loopBtn.Importance = widget.LowImportance
-	}
-	c.loopBtn.Refresh()
+	setToggled(c.loopBtn, c.loop)
 	on := c.loop
 	c.all(func(p *playback.Player) { p.SetLoop(on) })
 }
@@ -749,15 +739,7 @@ func (c *compareView) onTrashOthers(id int64) {
 			if len(done) == 0 {
 				return
 			}
-			msg := widget.NewLabel(lang.N("{{.Count}} videos are in the trash. They are deleted for good only when you empty the trash (Library ▸ Empty trash).", len(done), map[string]any{"Count": len(done)}))
-			msg.Wrapping = fyne.TextWrapWord
-			d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), lang.L("OK"), msg, func(undo bool) {
-				if undo {
-					c.undoTrash(done)
-				}
-			}, c.win)
-			d.Resize(fyne.NewSize(460, 180))
-			d.Show()
+			showTrashed(c.win, len(done), func() { c.undoTrash(done) })
 		})
 		c.ui.showError(c.win, lang.L("Could not move the videos to the trash"), err)
 	})

@@ -164,17 +164,7 @@ func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, language string, ke
 	w.ui.Start()
 	t.Cleanup(func() {
 		w.ui.history.closePlayer()
-		w.ui.cancel()
-		stopped := make(chan struct{})
-		go func() { w.ui.wg.Wait(); close(stopped) }()
-		for {
-			w.loop.pump()
-			select {
-			case <-stopped:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
+		w.loop.stop(w.ui)
 	})
 	w.ui.main.Resize(fyne.NewSize(1366, 768))
 	hv := w.ui.history

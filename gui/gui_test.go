@@ -50,6 +50,26 @@ func (l *uiLoop) pump() {
 	}
 }
 
+// stop stops ui as Stop does, but pumping the loop: no background work
+// starts from here on (a late timer's would race with the wait), and work
+// waiting for the loop can finish.
+func (l *uiLoop) stop(ui *UI) {
+	ui.mu.Lock()
+	ui.stopped = true
+	ui.mu.Unlock()
+	ui.cancel()
+	stopped := make(chan struct{})
+	go func() { ui.wg.Wait(); close(stopped) }()
+	for {
+		l.pump()
+		select {
+		case <-stopped:
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
 // until pumps the loop until cond holds; the deadline only catches hangs.
 func (l *uiLoop) until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -128,25 +148,9 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 	ui.history.openFile = func(string) error { return nil } // tests open nothing on the desktop
 	ui.Start()
 	t.Cleanup(func() {
-		// As Stop does, but pumping: no background work starts from here
-		// on (a late timer's would race with the wait below).
-		ui.mu.Lock()
-		ui.stopped = true
-		ui.mu.Unlock()
-		ui.cancel()
-		// Background work may be waiting for the loop; keep pumping.
-		stopped := make(chan struct{})
-		go func() { ui.wg.Wait(); close(stopped) }()
-		for {
-			loop.pump()
-			select {
-			case <-stopped:
-				cancel()
-				<-done
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
+		loop.stop(ui)
+		cancel()
+		<-done
 	})
 	return &harness{ui: ui, loop: loop, sim: sim, deps: deps, db: filepath.Join(dir, "history.db")}
 }

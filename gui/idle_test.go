@@ -57,22 +57,7 @@ func startUIWith(t *testing.T, h *harness, set func(*UI)) *UI {
 	ui.history.openFile = func(string) error { return nil }
 	set(ui)
 	ui.Start()
-	t.Cleanup(func() {
-		ui.mu.Lock()
-		ui.stopped = true
-		ui.mu.Unlock()
-		ui.cancel()
-		stopped := make(chan struct{})
-		go func() { ui.wg.Wait(); close(stopped) }()
-		for {
-			h.loop.pump()
-			select {
-			case <-stopped:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	})
+	t.Cleanup(func() { h.loop.stop(ui) })
 	return ui
 }
 

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -31,27 +30,7 @@ func (h *harness) stored(t *testing.T, id int64) history.Record {
 // restart of Reelhouse does.
 func startUI(t *testing.T, h *harness) *UI {
 	t.Helper()
-	ui := New(h.ui.app, h.deps)
-	ui.do = h.loop.do
-	ui.history.openFile = func(string) error { return nil }
-	ui.Start()
-	t.Cleanup(func() {
-		ui.mu.Lock()
-		ui.stopped = true
-		ui.mu.Unlock()
-		ui.cancel()
-		stopped := make(chan struct{})
-		go func() { ui.wg.Wait(); close(stopped) }()
-		for {
-			h.loop.pump()
-			select {
-			case <-stopped:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	})
-	return ui
+	return startUIWith(t, h, func(*UI) {})
 }
 
 // TestNoteSavedForItsRecordOnSelectionChange: a note typed for one video

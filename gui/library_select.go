@@ -336,16 +336,22 @@ func (v *historyView) onTrashPicked() {
 		if len(done) == 0 {
 			return
 		}
-		msg := widget.NewLabel(lang.N("{{.Count}} videos are in the trash. They are deleted for good only when you empty the trash (Library ▸ Empty trash).", len(done), map[string]any{"Count": len(done)}))
-		msg.Wrapping = fyne.TextWrapWord
-		d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), lang.L("OK"), msg, func(undo bool) {
-			if undo {
-				v.untrash(done)
-			}
-		}, v.win)
-		d.Resize(fyne.NewSize(460, 180))
-		d.Show()
+		showTrashed(v.win, len(done), func() { v.untrash(done) })
 	})
+}
+
+// showTrashed says in win that n videos went to the trash, with Undo,
+// which calls undo.
+func showTrashed(win fyne.Window, n int, undo func()) {
+	msg := widget.NewLabel(lang.N("{{.Count}} videos are in the trash. They are deleted for good only when you empty the trash (Library ▸ Empty trash).", n, map[string]any{"Count": n}))
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), lang.L("OK"), msg, func(ok bool) {
+		if ok {
+			undo()
+		}
+	}, win)
+	d.Resize(fyne.NewSize(460, 180))
+	d.Show()
 }
 
 // untrash brings videos back from the trash in the background.

@@ -482,14 +482,20 @@ func (v *playerView) onStep() { v.withPlayer((*playback.Player).Step) }
 
 func (v *playerView) onLoop() {
 	v.loop = !v.loop
-	if v.loop {
-		v.loopBtn.Importance = widget.HighImportance
-	} else {
-		v.loopBtn.Importance = widget.LowImportance
-	}
-	v.loopBtn.Refresh()
+	setToggled(v.loopBtn, v.loop)
 	on := v.loop
 	v.withPlayer(func(p *playback.Player) { p.SetLoop(on) })
+}
+
+// setToggled shows whether a toggle button (loop, the compared video
+// heard) is on.
+func setToggled(b *widget.Button, on bool) {
+	if on {
+		b.Importance = widget.HighImportance
+	} else {
+		b.Importance = widget.LowImportance
+	}
+	b.Refresh()
 }
 
 func (v *playerView) onMute() {
