@@ -13,7 +13,7 @@ SHELL := bash
 GO ?= go
 ARGS ?=
 TESTFLAGS ?=
-FUZZTIME ?= 10s
+FUZZTIME ?= 100000x
 PKGS ?= ./...
 PREFIX ?= $(HOME)/.local
 
@@ -52,7 +52,7 @@ help:
 	@echo 'make licenses     collect the licences of the modules built in (docs/licenses.txt)'
 	@echo 'make lint         staticcheck'
 	@echo 'make test         vet, staticcheck, gofmt check, all tests with a real keychain and Xvfb, short fuzzing'
-	@echo 'make fuzz         run each fuzz target for FUZZTIME (default 10s)'
+	@echo 'make fuzz         run each fuzz target for FUZZTIME (default 100000x inputs; or a time, e.g. 1m)'
 	@echo 'make bench        run the benchmarks'
 	@echo 'make reliability  run the Reliability tests in full'
 	@echo 'make icon         redraw Icon.png'
