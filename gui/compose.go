@@ -554,8 +554,9 @@ func (v *composeView) onRecordChanged(r history.Record) {
 		case done:
 			v.setReady(lang.L("Your video “{{.Name}}” is ready in your library.", map[string]any{"Name": name}), v.ready[r.ID])
 		case (r.State == history.StateNotSent || r.State == history.StateUncertain) && r.ErrorMessage != "":
-			// Say why where it is shown, not only in History.
-			v.setStatus(lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": messageText(r)}), true)
+			// Say why where it is shown, not only in History; the facts
+			// are under "Details".
+			v.setFailed(lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": messageText(r)}), messageFailure(r))
 		case needsAttention(r):
 			v.setStatus(lang.L("Your video: {{.Status}}. Select it in your library for details.", map[string]any{"Status": statusText(r)}), true)
 		default:

@@ -421,14 +421,12 @@ var (
 )
 
 // factsText joins lead, which says what failed, with the facts a record
-// keeps about why: the sentence of a client error when the facts are one,
-// otherwise the facts themselves in brackets.
+// keeps about why when they are an error of the client, as that error's
+// sentence. Other facts are the system's words, not the app's: they are
+// shown under "Details" (problemError), not in the sentence.
 func factsText(lead, facts string) string {
-	switch err, ok := clientErrorFromText(facts); {
-	case facts == "":
-		return lang.L("{{.Lead}}.", map[string]any{"Lead": lead})
-	case ok:
+	if err, ok := clientErrorFromText(facts); ok {
 		return lang.L("{{.Lead}}: {{.Reason}}", map[string]any{"Lead": lead, "Reason": errText(err)})
 	}
-	return lang.L("{{.Lead}} ({{.Facts}}).", map[string]any{"Lead": lead, "Facts": facts})
+	return lang.L("{{.Lead}}.", map[string]any{"Lead": lead})
 }

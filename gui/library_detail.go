@@ -52,7 +52,7 @@ type detailPanel struct {
 	chips      *fyne.Container // one removable button per tag
 	chipTags   []string        // the tags the chips show: the draft of shownID
 	saved      *widget.Label   // the quiet line that says the edits are saved
-	serviceBtn *widget.Button  // "Details…": the service's own code and message
+	serviceBtn *widget.Button  // "Details…": the service's own code and message, and the problem's facts
 	facts      *widget.Accordion
 	fixRow     *fyne.Container // the actions that fix a problem, when one applies
 
@@ -243,7 +243,7 @@ func (v *historyView) showDetail() {
 		v.fields["Problem"].SetText("")
 		v.fields["Problem"].Hide()
 	}
-	if code, msg := serviceError(r); code != "" || msg != "" {
+	if code, msg := serviceError(r); code != "" || msg != "" || len(problemFacts(r)) > 0 {
 		v.serviceBtn.Show()
 	} else {
 		v.serviceBtn.Hide()
@@ -325,8 +325,8 @@ func offer(b *widget.Button, on bool) {
 }
 
 // recordProblems is what went wrong with r, in plain sentences that say
-// what to do next, or "" when nothing did. The service's own words are
-// behind "Details…" (serviceError).
+// what to do next, or "" when nothing did. The service's own words and the
+// system's are behind "Details…" (serviceError, problemFacts).
 func recordProblems(r history.Record) string {
 	var lines []string
 	switch {
@@ -361,28 +361,53 @@ func serviceError(r history.Record) (code, message string) {
 	return code, message
 }
 
+// problemFacts are the facts r keeps about what went wrong, as they were
+// recorded and with secrets removed (errDetails): what the sentences of
+// the Problem line leave out, one line each.
+func problemFacts(r history.Record) []string {
+	var lines []string
+	if d := errDetails(messageFailure(r)); d != "" {
+		lines = append(lines, lang.L("Request: {{.Facts}}", map[string]any{"Facts": userText(d)}))
+	}
+	if d := errDetails(downloadFailure(r)); d != "" {
+		lines = append(lines, lang.L("Download: {{.Facts}}", map[string]any{"Facts": userText(d)}))
+	}
+	for _, f := range r.Files {
+		if f.Missing {
+			lines = append(lines, lang.L("Missing file: {{.File}}", map[string]any{"File": userText(f.Path)}))
+		}
+	}
+	return lines
+}
+
 // onServiceDetails shows what the service said about the selected video's
-// failure, in its own words.
+// failure, in its own words, and the facts of its problem in the system's.
 func (v *historyView) onServiceDetails() {
 	r, ok := v.current()
 	if !ok {
 		return
 	}
 	code, msg := serviceError(r)
-	var b strings.Builder
+	var lines []string
 	if code != "" {
-		b.WriteString(lang.L("Code: {{.Code}}", map[string]any{"Code": userText(code)}) + "\n")
+		lines = append(lines, lang.L("Code: {{.Code}}", map[string]any{"Code": userText(code)}))
 	}
 	if msg != "" {
-		b.WriteString(lang.L("Message: {{.Message}}", map[string]any{"Message": userText(msg)}) + "\n")
+		lines = append(lines, lang.L("Message: {{.Message}}", map[string]any{"Message": userText(msg)}))
 	}
+	facts := problemFacts(r)
+	lines = append(lines, facts...)
 	if r.TaskID != "" {
-		b.WriteString(lang.L("Task id: {{.TaskID}}", map[string]any{"TaskID": r.TaskID}) + "\n")
+		lines = append(lines, lang.L("Task id: {{.TaskID}}", map[string]any{"TaskID": r.TaskID}))
 	}
-	text := widget.NewLabel(strings.TrimSpace(b.String()))
+	title := lang.L("What the service said")
+	if len(facts) > 0 {
+		title = lang.L("What went wrong")
+	}
+	text := widget.NewLabel(strings.Join(lines, "\n"))
 	text.Wrapping = fyne.TextWrapWord
 	text.Selectable = true
-	d := dialog.NewCustom(lang.L("What the service said"), lang.L("Close"), text, v.win)
+	d := dialog.NewCustom(title, lang.L("Close"), text, v.win)
 	d.Resize(fyne.NewSize(480, 220))
 	d.Show()
 }

@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -403,5 +405,54 @@ func TestPlayerOpenElsewhereWithoutOpenerSaysSo(t *testing.T) {
 	h.loop.until(t, "the dialog", func() bool { return strings.Contains(overlayText(hv.win), "No video player") })
 	if findButton(hv.win.Canvas().Overlays().Top(), "Show in folder") == nil {
 		t.Error("the dialog offers no “Show in folder”")
+	}
+}
+
+// TestProblemLineHoldsNoSystemWords: in Chinese, a download the disk
+// refused reads as a translated sentence on the Problem line, with none of
+// the system's English words in it; those words are behind "Details…",
+// and a signed link's secret part is in neither.
+func TestProblemLineHoldsNoSystemWords(t *testing.T) {
+	useChinese(t)
+	h := newHarness(t, nil, true)
+	hv := h.ui.history
+	rec := h.downloadOne(t, "a harbour at dawn")
+	hv.list.Select(hv.indexOf(rec.ID))
+	if hv.serviceBtn.Visible() {
+		t.Error("Details… shows for a video with nothing wrong")
+	}
+
+	for _, tt := range []struct{ stored, fact, secret string }{
+		// What the tracker keeps when the disk is full.
+		{history.ProblemLocalWrite + ": no space left on device", "no space left on device", ""},
+		{history.ProblemDownloadFailed + `: Get "https://cdn.example.com/v.mp4?X-Amz-Signature=s3cr3t": dial tcp: lookup cdn.example.com: no such host`,
+			"no such host", "s3cr3t"},
+	} {
+		paused := history.DownloadPaused
+		stored := tt.stored
+		r, err := h.deps.Store.Update(t.Context(), rec.ID, history.Change{Download: &paused, DownloadError: &stored}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.ui.apply(history.Event{Kind: history.EventChanged, ID: r.ID, Record: r})
+		hv.list.Select(hv.indexOf(rec.ID))
+
+		problem := hv.fields["Problem"].Text
+		if problem == "" || englishWord.MatchString(strings.ReplaceAll(problem, "Reelhouse", "")) {
+			t.Errorf("%s: the Problem line shows English: %q", tt.fact, problem)
+		}
+		if !hv.serviceBtn.Visible() {
+			t.Fatalf("%s: no Details… beside the Problem line", tt.fact)
+		}
+		test.Tap(hv.serviceBtn)
+		shown, _ := dialogWords(hv.win)
+		text := strings.Join(shown, "\n")
+		if !strings.Contains(text, tt.fact) || !strings.Contains(text, lang.L("What went wrong")) {
+			t.Errorf("%s: the Details dialog says %q", tt.fact, text)
+		}
+		if tt.secret != "" && strings.Contains(text, tt.secret) {
+			t.Errorf("the Details dialog shows a signed link's secret: %q", text)
+		}
+		closeTopDialog(hv.win.Canvas())
 	}
 }

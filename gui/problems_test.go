@@ -104,7 +104,7 @@ func TestRecordProblemSentences(t *testing.T) {
 			"The video was not started: The service refused the API key. Check the key in Settings."},
 		{"uncertain, no answer", history.Record{State: history.StateUncertain, ErrorMessage: history.ProblemUncertain + ": " + uncertain},
 			"Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
-				"Look for it on the service's website and add it here by its task id, or generate again on purpose. What happened: no answer within 30 s."},
+				"Look for it on the service's website and add it here by its task id, or generate again on purpose."},
 		{"closed while sending", history.Record{State: history.StateUncertain, ErrorMessage: history.ProblemUncertain + ": " + history.ErrClosedWhileSending.Error()},
 			"Reelhouse was closed while it was sending this request. Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
 				"Look for it on the service's website and add it here by its task id, or generate again on purpose."},
@@ -124,6 +124,11 @@ func TestRecordProblemSentences(t *testing.T) {
 		if got := messageText(tt.r); got != tt.want {
 			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
 		}
+		// The facts the sentence leaves out are under "Details".
+		_, facts, problem := history.ParseProblem(tt.r.ErrorMessage)
+		if got := errDetails(messageFailure(tt.r)); problem && facts != "" && got != tt.r.ErrorMessage {
+			t.Errorf("%s: Details hold %q, want %q", tt.name, got, tt.r.ErrorMessage)
+		}
 	}
 
 	downloads := []struct {
@@ -132,9 +137,9 @@ func TestRecordProblemSentences(t *testing.T) {
 		{"service's words left out", history.ProblemDownloadFailed + ": " + (&client.APIError{Op: client.OpTask, StatusCode: 400, Message: "refused"}).Error(),
 			"The video could not be downloaded: The service rejected the request (HTTP 400). Use “Retry download” to try again."},
 		{"facts of history", history.ProblemDownloadFailed + ": video 2 missing from the library after its download",
-			"The video could not be downloaded (video 2 missing from the library after its download). Use “Retry download” to try again."},
+			"The video could not be downloaded. Use “Retry download” to try again."},
 		{"disk full", history.ProblemLocalWrite + ": no space left on device",
-			"The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then use “Retry download”. (no space left on device)"},
+			"The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then use “Retry download”."},
 		{"legacy sentence", "The video could not be downloaded: it broke. Use “Retry download” to try again.",
 			"The video could not be downloaded: it broke. Use “Retry download” to try again."},
 	}
@@ -142,6 +147,13 @@ func TestRecordProblemSentences(t *testing.T) {
 		r := history.Record{State: history.StateSuccess, Download: history.DownloadFailed, DownloadError: tt.stored}
 		if got := downloadProblem(r); got != tt.want {
 			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
+		}
+		want := tt.stored
+		if tt.name == "legacy sentence" {
+			want = "" // a sentence says it all
+		}
+		if got := errDetails(downloadFailure(r)); got != want {
+			t.Errorf("%s: Details hold %q, want %q", tt.name, got, want)
 		}
 	}
 }

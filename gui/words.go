@@ -164,6 +164,34 @@ func downloadProblem(r history.Record) string {
 	return problemText(code, facts, r)
 }
 
+// problemError is the problem kept in stored, a record's ErrorMessage or
+// DownloadError, as an error: its sentence is text, and its cause is the
+// code and facts as recorded, shown under "Details" (errDetails). It is
+// nil when stored keeps no facts beyond its code, or is a sentence written
+// by an older Reelhouse.
+func problemError(text, stored string) error {
+	if _, facts, ok := history.ParseProblem(stored); !ok || facts == "" {
+		return nil
+	}
+	return &explained{text: text, cause: errors.New(stored)}
+}
+
+// messageFailure is messageText's problem with the facts r keeps about it,
+// or nil. A failed or cancelled task keeps the service's own message
+// instead, which serviceError gives.
+func messageFailure(r history.Record) error {
+	if r.State == history.StateFailed || r.State == history.StateCancelled {
+		return nil
+	}
+	return problemError(messageText(r), r.ErrorMessage)
+}
+
+// downloadFailure is downloadProblem's problem with the facts r keeps
+// about it, or nil.
+func downloadFailure(r history.Record) error {
+	return problemError(downloadProblem(r), r.DownloadError)
+}
+
 // fullStop ends a sentence that may end in the service's quoted words.
 func fullStop(s string) string {
 	s = strings.TrimSpace(s)
@@ -183,22 +211,17 @@ func problemText(code, facts string, r history.Record) string {
 	case history.ProblemUncertain:
 		const uncertainText = "Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
 			"Look for it on the service's website and add it here by its task id, or generate again on purpose."
+		// What happened, in the system's words, is under "Details"
+		// (problemError).
 		cause, parsed := clientErrorFromText(facts)
 		var cErr *client.Error
 		switch {
-		case facts == "":
-			return lang.L(uncertainText)
 		case facts == history.ErrClosedWhileSending.Error():
 			return lang.L("Reelhouse was closed while it was sending this request. " + uncertainText)
-		case parsed && errors.As(cause, &cErr) && cErr.Code == client.CodeUncertain:
-			if cErr.Detail == "" {
-				return lang.L(uncertainText)
-			}
-			return lang.L(uncertainText+" What happened: {{.Detail}}.", map[string]any{"Detail": cErr.Detail})
-		case parsed:
+		case parsed && !(errors.As(cause, &cErr) && cErr.Code == client.CodeUncertain):
 			return lang.L("{{.Cause}} "+uncertainText, map[string]any{"Cause": fullStop(errText(cause))})
 		}
-		return lang.L(uncertainText+" ({{.Facts}})", map[string]any{"Facts": facts})
+		return lang.L(uncertainText)
 	case history.ProblemLost:
 		return lang.L("The service no longer knows this task. It may have been removed, or it belongs to another API key.")
 	case history.ProblemStale:
@@ -209,11 +232,9 @@ func problemText(code, facts string, r history.Record) string {
 	case history.ProblemNoFile:
 		return lang.L("The service says the video is ready but sent no file to download. Try “Retry download” later, or contact the service.")
 	case history.ProblemLocalWrite:
-		const localWriteText = "The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then use “Retry download”."
-		if facts != "" {
-			return lang.L(localWriteText+" ({{.Facts}})", map[string]any{"Facts": facts})
-		}
-		return lang.L(localWriteText)
+		// The system's words ("no space left on device") are under
+		// "Details" (problemError).
+		return lang.L("The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then use “Retry download”.")
 	case history.DownloadErrorTaskGone:
 		const goneText = "The service no longer has this task, so its video cannot be downloaded any more; retrying will not help."
 		if r.Request.Prompt != "" {
