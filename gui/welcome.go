@@ -205,27 +205,28 @@ func (u *UI) ensureKey(ctx context.Context) bool {
 // storeKey saves a checked key in the keychain and puts it to use. Where
 // the keychain cannot keep it, the key is used until Reelhouse closes and
 // the sentence says so and how to fix it; the user is never asked again.
-// It runs in the background.
-func (u *UI) storeKey(ctx context.Context, key string, sessionOnly bool) (keyOutcome, string) {
+// err is the keychain's failure behind the sentence, if any. It runs in
+// the background.
+func (u *UI) storeKey(ctx context.Context, key string, sessionOnly bool) (outcome keyOutcome, text string, err error) {
 	if u.deps.Keys == nil || sessionOnly {
 		u.useKey(key)
-		return keyForSession, lang.L(textKeySession)
+		return keyForSession, lang.L(textKeySession), nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, keychainWait)
 	defer cancel()
-	err := u.deps.Keys.Save(ctx, key)
+	err = u.deps.Keys.Save(ctx, key)
 	switch {
 	case err == nil:
 		u.useKey(key)
-		return keyInKeychain, lang.L(textKeySaved)
+		return keyInKeychain, lang.L(textKeySaved), nil
 	case errors.Is(err, context.Canceled):
-		return keyNotUsed, ""
+		return keyNotUsed, "", nil
 	case errors.Is(err, keychain.ErrInvalidKey):
-		return keyNotUsed, errText(err)
+		return keyNotUsed, errText(err), err
 	}
 	u.logKeychain("save", err)
 	u.useKey(key)
-	return keyForSession, keychainSaveText(err)
+	return keyForSession, keychainSaveText(err), err
 }
 
 // welcomeParent is the window the welcome opens over.
@@ -429,7 +430,7 @@ func (v *welcomeView) onCheckAndSave() {
 		if !sessionOnly && v.ui.deps.Keys != nil {
 			v.ui.do(func() { v.status.SetText(lang.L(textKeySaving)) })
 		}
-		outcome, text := v.ui.storeKey(ctx, key, sessionOnly)
+		outcome, text, _ := v.ui.storeKey(ctx, key, sessionOnly)
 		v.ui.do(func() { v.onKeyStored(key, outcome, text) })
 	})
 }
