@@ -339,7 +339,7 @@ func (v *settingsView) onSaveLocations() {
 		var notes []string
 		if serverChanged {
 			if err := v.ui.deps.Store.SetSetting(ctx, history.SettingServer, server); err != nil {
-				v.ui.showError(v.win, lang.L("Could not save the server"), err)
+				v.ui.do(func() { v.setFailed(plainError(err), err) })
 				return
 			}
 			if err := v.ui.deps.Client.SetBaseURL(server); err != nil {

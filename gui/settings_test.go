@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"github.com/zalando/go-keyring"
 
+	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/client/keychain"
 )
 
@@ -63,5 +64,33 @@ func TestSettingsFailureHasDetails(t *testing.T) {
 	h.loop.until(t, "the key to go", func() bool { return s.status.Text == lang.L("Key removed.") })
 	if s.details.Visible() {
 		t.Error("Details stays beside a line that tells of no failure")
+	}
+}
+
+// TestSettingsSaveServerFailureLeavesNoSaving: when the history cannot
+// keep the new server, the status line says so, with Details, instead of
+// staying on "Saving…" for good.
+func TestSettingsSaveServerFailureLeavesNoSaving(t *testing.T) {
+	h := newHarness(t, nil, true)
+	other := apitest.New(apitest.Config{Key: h.sim.Key()})
+	t.Cleanup(other.Close)
+	s := h.ui.settings
+	if err := h.deps.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s.server.SetText(other.URL())
+	test.Tap(findButton(s.win.Content(), lang.L("Save server and folder")))
+	h.loop.until(t, "the save to end", func() bool { return !s.apply.Disabled() })
+	if s.status.Text == lang.L("Saving…") || s.status.Text == "" {
+		t.Errorf("the status line says %q after the save failed", s.status.Text)
+	}
+	if strings.Contains(s.status.Text, "sql") {
+		t.Errorf("the status line shows the database's own words: %q", s.status.Text)
+	}
+	if !s.details.Visible() {
+		t.Errorf("no Details beside %q", s.status.Text)
+	}
+	if h.deps.Client.BaseURL() == other.URL() {
+		t.Error("the server changed although it could not be kept")
 	}
 }
