@@ -221,9 +221,6 @@ const compareNoFFmpeg = "Install FFmpeg to play the videos side by side inside R
 // from the one with sound before it is sent to the sound's time.
 const compareResyncFrames = 2
 
-// compareDecodeW/H caps the size the compared videos are decoded at.
-const compareDecodeW, compareDecodeH = 640, 360
-
 // compareItem is one video to compare, as read off the UI goroutine.
 type compareItem struct {
 	rec     history.Record
@@ -499,11 +496,7 @@ func (c *compareView) openPlayers(leader int, at time.Duration, play bool) {
 			c.speakers[i].Disable()
 			continue
 		}
-		opts := c.opts
-		if opts.Width == 0 && (it.info.Width > compareDecodeW || it.info.Height > compareDecodeH) {
-			// Four videos side by side need no more than this each.
-			opts.Width, opts.Height = compareDecodeW, compareDecodeH
-		}
+		opts := c.opts // each is decoded at the size it is shown at
 		if i != leader {
 			opts.Silent, opts.Clock = true, c.follow
 		}

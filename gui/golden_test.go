@@ -305,6 +305,22 @@ func (w *goldenWorld) selectPaused(t *testing.T, id int64) {
 	w.loop.until(t, "the first frame", func() bool { return p.frame != nil && p.frame.Index == 0 })
 	w.loop.until(t, "the controls", func() bool { return !p.playBtn.Disabled() })
 	w.loop.until(t, "the thumbnail", func() bool { return hv.thumb.Resource != nil })
+	w.framesSettled(t, p)
+}
+
+// framesSettled waits until each player shows frames of its picture's
+// size: one whose picture changed size decodes at the new size a moment
+// later (playerResizeSettle), which the picture must not race.
+func (w *goldenWorld) framesSettled(t *testing.T, players ...*playerView) {
+	t.Helper()
+	w.loop.until(t, "frames of the pictures' size", func() bool {
+		for _, v := range players {
+			if v.frame == nil || !sameFrameSize(v.decodeSize(v.surface.Size()), v.frame.Image.Rect.Size()) {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // settle lets the background reads end, then lays the window out again.
@@ -450,6 +466,7 @@ func TestGoldenLibraryViews(t *testing.T) {
 					return len(c.players) == 3
 				})
 				c.win.Resize(fyne.NewSize(1366, 768))
+				w.framesSettled(t, c.players...)
 				w.settle(t, c.win)
 				assertGolden(t, "compare-"+tv.name, c.win)
 			})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	_ "image/png" // thumbnails
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -34,17 +35,19 @@ const (
 const (
 	// playerShown is the box the picture fills in the detail view.
 	playerShownW, playerShownH = 480, 270
-	// playerDecodeW/H caps the size frames are decoded at; a larger video
-	// is scaled down by ffmpeg, a smaller one is decoded at its own size.
-	playerDecodeW, playerDecodeH = 1280, 720
-	// playerFullW/H caps the size frames are decoded at when the view is
-	// larger (the full window); a video is never decoded larger than its
-	// own size, nor smaller than it was opened at.
+	// playerFullW/H caps the size frames are decoded at, however large the
+	// view (the full window); below it frames are decoded at the size the
+	// picture is shown at, and a video is never decoded larger than its
+	// own size.
 	playerFullW, playerFullH = 1920, 1080
 	// playerResizeSettle is how long the view's size must stay put before
 	// decoding starts again at a new size: dragging a window's edge does
 	// not start ffmpeg over and over.
 	playerResizeSettle = 300 * time.Millisecond
+	// playerSizeSlack is how many pixels frames may be off the picture's
+	// size, which the rounding to even sizes makes, and still be shown
+	// at their own size.
+	playerSizeSlack = 2
 	// barePlayerMin is the least room a bare player's picture takes; it
 	// grows with the room it is given.
 	barePlayerMinW, barePlayerMinH = 240, 135
@@ -86,10 +89,12 @@ type playerView struct {
 	muted    bool
 	full     *fullWindow
 	// The frames' size: decoded is what the player was asked for (zero
-	// until it is open), least the size it opened at, want what the
-	// view's size asks for; settle fires once that size stayed put.
-	decoded, least, want image.Point
-	settle               *time.Timer
+	// until it is open), want what the view's size asks for; settle fires
+	// once that size stayed put. fixed is set when the caller chose the
+	// size (Options.Width and Height): the frames then keep it.
+	decoded, want image.Point
+	settle        *time.Timer
+	fixed         bool
 
 	surface  *playerSurface
 	picture  *canvas.Image
@@ -117,11 +122,14 @@ type playerHooks struct {
 	tapped func()                  // the picture was tapped, or Space typed on it
 }
 
-// fullWindow is what the window showed before the player filled it.
+// fullWindow is what the window showed before the player filled it, and
+// where the player was in it.
 type fullWindow struct {
 	win    fyne.Window
 	old    fyne.CanvasObject
 	oldKey func(*fyne.KeyEvent)
+	pos    fyne.Position
+	size   fyne.Size
 }
 
 // newPlayerView builds a player for the video at path; thumb is its
@@ -209,12 +217,6 @@ func (v *playerView) content() fyne.CanvasObject { return v.box }
 
 // start loads the thumbnail and opens the player, in the background.
 func (v *playerView) start() {
-	opts := v.opts
-	if opts.Width == 0 && (v.info.Width > playerDecodeW || v.info.Height > playerDecodeH) {
-		opts.Width, opts.Height = playerDecodeW, playerDecodeH
-	}
-	opts.OnFrame = v.onFrame
-	opts.OnStatus = func(s playback.Status) { v.ui.do(func() { v.onStatus(s) }) }
 	// When the UI stops, the player stops with it, and Stop waits for it.
 	v.ui.background(func(ctx context.Context) {
 		select {
@@ -225,17 +227,41 @@ func (v *playerView) start() {
 		case <-v.done:
 		}
 	})
-	v.work.Go(func() {
-		if v.thumb != "" {
+	if v.thumb != "" {
+		v.work.Go(func() {
 			if img, err := readPicture(v.thumb); err == nil {
 				v.ui.do(func() {
-					if v.frame == nil {
-						v.picture.Image = img
-						v.picture.Refresh()
+					if v.frame == nil && !v.isClosed() {
+						v.setPicture(img)
 					}
 				})
 			}
+		})
+	}
+	// The caller puts the view in its place once it is built; one turn
+	// of the UI goroutine later it has the size the picture is shown at.
+	v.ui.do(v.open)
+}
+
+// open opens the player, decoding at the size the picture is shown at:
+// the view's, or, when it has none yet, the picture's least size.
+func (v *playerView) open() {
+	if v.isClosed() {
+		return
+	}
+	opts := v.opts
+	v.fixed = opts.Width > 0 && opts.Height > 0
+	if !v.fixed {
+		size := v.surface.Size()
+		if size.Width < 1 || size.Height < 1 {
+			size = v.picture.MinSize()
 		}
+		box := v.decodeSize(size)
+		opts.Width, opts.Height = box.X, box.Y
+	}
+	opts.OnFrame = v.onFrame
+	opts.OnStatus = func(s playback.Status) { v.ui.do(func() { v.onStatus(s) }) }
+	v.work.Go(func() {
 		p, err := playback.Open(v.path, v.info, opts)
 		v.mu.Lock()
 		if v.closed && p != nil {
@@ -291,23 +317,27 @@ func (v *playerView) onOpened(err error) {
 func (v *playerView) noteOpened() {
 	v.withPlayer(func(p *playback.Player) {
 		w, h := p.Size()
-		v.decoded, v.least = image.Pt(w, h), image.Pt(w, h)
+		v.decoded = image.Pt(w, h)
 	})
 	v.onViewResized()
 }
 
 // onViewResized follows the picture's size: when the frames would be best
-// decoded at a size that differs by more than a fifth (entering or
-// leaving the full window), decoding starts again at that size once the
-// view's size has stayed put for playerResizeSettle. Fyne scales a
-// picture up on the graphics card but down, for each frame, on the
-// processor; a video decoded at the view's size needs neither.
+// decoded at another size (the window or the panel grew or shrank, the
+// full window came or went), decoding starts again at that size once the
+// view's size has stayed put for playerResizeSettle. Fyne draws a frame
+// of the picture's size as it is, but scales one of any other size, on
+// the processor, for each frame: even a few pixels off costs that.
 func (v *playerView) onViewResized() {
-	if v.decoded == (image.Point{}) {
-		return // not open yet: noteOpened calls again
+	if v.decoded == (image.Point{}) || v.fixed {
+		return // not open yet (noteOpened calls again), or not to follow
 	}
-	want := v.decodeSize(v.surface.Size())
-	if d := want.X - v.decoded.X; d*5 <= v.decoded.X && -d*5 <= v.decoded.X {
+	size := v.surface.Size()
+	if size.Width < 1 || size.Height < 1 {
+		return // not laid out, or hidden: nothing to fit
+	}
+	want := v.decodeSize(size)
+	if sameFrameSize(want, v.decoded) {
 		v.want = v.decoded
 		if v.settle != nil {
 			v.settle.Stop()
@@ -322,6 +352,13 @@ func (v *playerView) onViewResized() {
 	}
 }
 
+// sameFrameSize reports whether two sizes of frames differ only by the
+// rounding to even sizes that the player's scaling does.
+func sameFrameSize(a, b image.Point) bool {
+	d := a.Sub(b)
+	return max(d.X, -d.X) <= playerSizeSlack && max(d.Y, -d.Y) <= playerSizeSlack
+}
+
 // onResizeSettled has the player decode at the size the view asks for.
 func (v *playerView) onResizeSettled() {
 	if v.isClosed() || v.want == v.decoded || v.want == (image.Point{}) {
@@ -334,25 +371,41 @@ func (v *playerView) onResizeSettled() {
 
 // decodeSize is the size frames are best decoded at for a picture of the
 // given size: the video fitted into its pixels (at most
-// playerFullW×playerFullH), but no larger than the video and no smaller
-// than the size the player opened at.
+// playerFullW×playerFullH), but no larger than the video. A video of
+// unknown size is decoded at the box, where ffmpeg fits it.
 func (v *playerView) decodeSize(size fyne.Size) image.Point {
-	scale := float32(1)
-	if c := v.ui.app.Driver().CanvasForObject(v.surface); c != nil {
-		scale = c.Scale()
-	}
-	boxW := min(float64(size.Width*scale), playerFullW)
-	boxH := min(float64(size.Height*scale), playerFullH)
+	scale := v.pixelScale()
+	boxW := max(2, min(math.Round(float64(size.Width*scale)), playerFullW))
+	boxH := max(2, min(math.Round(float64(size.Height*scale)), playerFullH))
 	nat := image.Pt(v.info.Width, v.info.Height)
 	if nat.X <= 0 || nat.Y <= 0 {
-		nat = v.least // the player chose the size; keep it
+		return image.Pt(int(boxW), int(boxH))
 	}
 	k := min(1, boxW/float64(nat.X), boxH/float64(nat.Y))
-	fit := image.Pt(int(float64(nat.X)*k), int(float64(nat.Y)*k))
-	if fit.X < v.least.X || fit.Y < v.least.Y {
-		return v.least
+	return image.Pt(max(2, int(math.Round(float64(nat.X)*k))), max(2, int(math.Round(float64(nat.Y)*k))))
+}
+
+// pixelScale is the number of screen pixels to a unit of the picture's
+// size: the canvas's scale, times the screen's own (a Retina screen's 2).
+// Before the picture is in a window it is that of one of the app's
+// windows, where it will be shown.
+func (v *playerView) pixelScale() float32 {
+	d := v.ui.app.Driver()
+	c := d.CanvasForObject(v.surface)
+	if c == nil {
+		if wins := d.AllWindows(); len(wins) > 0 {
+			c = wins[0].Canvas()
+		}
 	}
-	return fit
+	if c == nil {
+		return 1
+	}
+	const unit = 1000
+	px, _ := c.PixelCoordinateForPosition(fyne.NewPos(unit, unit))
+	if px <= 0 {
+		return 1
+	}
+	return float32(px) / unit
 }
 
 func (v *playerView) showFallback(sentence string) {
@@ -408,8 +461,7 @@ func (v *playerView) showNext() {
 	}
 	old := v.frame
 	v.frame = f
-	v.picture.Image = f.Image
-	v.picture.Refresh()
+	v.setPicture(f.Image)
 	old.Release()
 	if !v.dragging {
 		v.scrub.Value = min(f.PTS.Seconds(), v.scrub.Max)
@@ -419,6 +471,21 @@ func (v *playerView) showNext() {
 	if v.hooks.shown != nil {
 		v.hooks.shown(f)
 	}
+}
+
+// setPicture puts img on show, laying the picture out again when its size
+// changed.
+func (v *playerView) setPicture(img image.Image) {
+	var was image.Point
+	if v.picture.Image != nil {
+		was = v.picture.Image.Bounds().Size()
+	}
+	v.picture.Image = img
+	if img.Bounds().Size() != was {
+		v.surface.Refresh()
+		return
+	}
+	v.picture.Refresh()
 }
 
 func (v *playerView) onStatus(s playback.Status) {
@@ -564,7 +631,7 @@ func (v *playerView) onFullWindow() {
 	if win == nil {
 		return
 	}
-	v.full = &fullWindow{win: win, old: win.Content(), oldKey: c.OnTypedKey()}
+	v.full = &fullWindow{win: win, old: win.Content(), oldKey: c.OnTypedKey(), pos: v.box.Position(), size: v.box.Size()}
 	win.SetContent(v.box)
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
 		switch e.Name {
@@ -588,6 +655,10 @@ func (v *playerView) leaveFullWindow() {
 	f.win.Canvas().SetOnTypedKey(f.oldKey)
 	v.picture.SetMinSize(shownSize(v.info))
 	f.win.SetContent(f.old)
+	// The panel's layout is as it was, so it need not lay the player out
+	// again: put it back where it was (and the frames follow its size).
+	v.box.Move(f.pos)
+	v.box.Resize(f.size)
 	f.old.Refresh()
 	v.fullBtn.SetIcon(theme.ViewFullScreenIcon())
 }
@@ -670,7 +741,57 @@ func (s *playerSurface) Resize(size fyne.Size) {
 
 func (s *playerSurface) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameShadow))
-	return widget.NewSimpleRenderer(container.NewStack(bg, s.v.picture))
+	return &playerSurfaceRenderer{s: s, bg: bg, objects: []fyne.CanvasObject{bg, s.v.picture}}
+}
+
+// playerSurfaceRenderer lays the picture out over a dark background.
+type playerSurfaceRenderer struct {
+	s       *playerSurface
+	bg      *canvas.Rectangle
+	objects []fyne.CanvasObject
+}
+
+func (r *playerSurfaceRenderer) Layout(size fyne.Size) {
+	r.bg.Move(fyne.NewPos(0, 0))
+	r.bg.Resize(size)
+	pos, sz := r.s.v.pictureRect(size)
+	r.s.v.picture.Move(pos)
+	r.s.v.picture.Resize(sz)
+}
+
+func (r *playerSurfaceRenderer) MinSize() fyne.Size { return r.s.v.picture.MinSize() }
+
+func (r *playerSurfaceRenderer) Refresh() {
+	r.bg.FillColor = theme.Color(theme.ColorNameShadow)
+	r.bg.Refresh()
+	r.Layout(r.s.Size())
+	r.s.v.picture.Refresh()
+}
+
+func (r *playerSurfaceRenderer) Objects() []fyne.CanvasObject { return r.objects }
+func (r *playerSurfaceRenderer) Destroy()                     {}
+
+// pictureRect is where the picture goes in a surface of the given size:
+// the image on show, as large as the surface allows keeping its shape,
+// centred on a whole pixel. An image within a pixel or two of that is
+// shown at its own size: Fyne then draws it as it is, where any other
+// size has the processor scale each frame.
+func (v *playerView) pictureRect(size fyne.Size) (fyne.Position, fyne.Size) {
+	img := v.picture.Image
+	if img == nil || img.Bounds().Empty() || size.Width <= 0 || size.Height <= 0 {
+		return fyne.NewPos(0, 0), size
+	}
+	px := img.Bounds().Size()
+	k := min(size.Width/float32(px.X), size.Height/float32(px.Y))
+	fit := fyne.NewSize(float32(px.X)*k, float32(px.Y)*k)
+	scale := v.pixelScale()
+	own := fyne.NewSize(float32(px.X)/scale, float32(px.Y)/scale)
+	if own.Width <= size.Width && own.Height <= size.Height &&
+		(fit.Width-own.Width)*scale <= playerSizeSlack && (fit.Height-own.Height)*scale <= playerSizeSlack {
+		fit = own
+	}
+	snap := func(x float32) float32 { return float32(math.Floor(float64(x*scale))) / scale }
+	return fyne.NewPos(snap((size.Width-fit.Width)/2), snap((size.Height-fit.Height)/2)), fit
 }
 
 func (s *playerSurface) Tapped(*fyne.PointEvent) {

@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"go.uber.org/goleak"
 
+	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/history/media"
 	"github.com/reelhouse/reelhouse/history/media/playback"
 )
@@ -33,7 +34,7 @@ type noSoundDevice struct{}
 func (noSoundDevice) NewSink() (playback.Sink, error) { return nil, playback.ErrNoSoundDevice }
 
 // newPlayerUI is a UI with no windows of its own, for views tested alone.
-func newPlayerUI(t *testing.T) (*UI, *uiLoop, fyne.App) {
+func newPlayerUI(t testing.TB) (*UI, *uiLoop, fyne.App) {
 	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(theme.DefaultTheme())
@@ -49,7 +50,7 @@ func newPlayerUI(t *testing.T) (*UI, *uiLoop, fyne.App) {
 
 // ffmpegChildren lists the ffmpeg processes this test process started
 // that still exist (Linux: /proc).
-func ffmpegChildren(t *testing.T) []int {
+func ffmpegChildren(t testing.TB) []int {
 	t.Helper()
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
@@ -223,11 +224,19 @@ func TestDetailPlaysTheChosenVideo(t *testing.T) {
 	}
 }
 
-// TestFullWindowDecodesAtTheLargerSize: a 1080p video, decoded at 720p in
-// the panel, is decoded at its own size once the player fills a large
-// window, and at 720p again when the window is dragged smaller. Sizes
-// passed through while dragging are never decoded, and one ffmpeg runs
-// at a time.
+// fillsSurface reports whether frames of size f are the picture's size in
+// v's surface: within it, and filling it but for rounding one way.
+func fillsSurface(v *playerView, f image.Point) bool {
+	s := v.surface.Size()
+	w, h := int(s.Width), int(s.Height)
+	return f.X <= w && f.Y <= h && (f.X >= w-2 || f.Y >= h-2)
+}
+
+// TestFullWindowDecodesAtTheLargerSize: a 1080p video, decoded at the
+// picture's size in the panel, is decoded at its own size once the player
+// fills a large window, and at the picture's size again when the window
+// is dragged smaller. Sizes passed through while dragging are never
+// decoded, and one ffmpeg runs at a time.
 func TestFullWindowDecodesAtTheLargerSize(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		t.Skip("ffmpeg is not installed")
@@ -258,9 +267,9 @@ func TestFullWindowDecodesAtTheLargerSize(t *testing.T) {
 	w.Resize(fyne.NewSize(2000, 1400))
 	loop.until(t, "the first frame", func() bool { return v.frame != nil && v.frame.Index == 0 })
 	loop.until(t, "the controls", func() bool { return !v.playBtn.Disabled() })
-	hd, fullHD := image.Pt(1280, 720), image.Pt(1920, 1080)
-	if got := v.frame.Image.Rect.Size(); got != hd {
-		t.Fatalf("in the panel frames are %v, want %v", got, hd)
+	shown, fullHD := image.Pt(playerShownW, playerShownH), image.Pt(1920, 1080)
+	if got := v.frame.Image.Rect.Size(); got != shown {
+		t.Fatalf("in the panel frames are %v, want %v", got, shown)
 	}
 
 	test.Tap(v.fullBtn)
@@ -276,14 +285,20 @@ func TestFullWindowDecodesAtTheLargerSize(t *testing.T) {
 	for _, wd := range []float32{1800, 1700, 1500, 1400, 1366} {
 		w.Resize(fyne.NewSize(wd, 800))
 	}
-	loop.until(t, "frames of 720p again", func() bool { return v.frame.Image.Rect.Size() == hd })
-	if want := []image.Point{hd, fullHD, hd}; !slices.Equal(sizes, want) {
+	loop.until(t, "frames of the picture's size again", func() bool {
+		return v.frame.Image.Rect.Size() != fullHD && fillsSurface(v, v.frame.Image.Rect.Size())
+	})
+	dragged := v.frame.Image.Rect.Size()
+	if want := []image.Point{shown, fullHD, dragged}; !slices.Equal(sizes, want) {
 		t.Fatalf("frame sizes shown in turn: %v, want %v", sizes, want)
 	}
 	if n := len(ffmpegChildren(t)); n != 1 {
 		t.Fatalf("%d ffmpeg processes after the drag, want 1", n)
 	}
+
+	// Leaving the full window: the picture's size in the panel again.
 	w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	loop.until(t, "frames of the panel's picture again", func() bool { return v.frame.Image.Rect.Size() == shown })
 
 	v.close()
 	v.wait()
@@ -292,4 +307,59 @@ func TestFullWindowDecodesAtTheLargerSize(t *testing.T) {
 		t.Fatalf("ffmpeg processes left after close: %v", pids)
 	}
 	goleak.VerifyNone(t, leaks)
+}
+
+// TestDetailDecodesAtThePicturesSize: the detail view's player decodes a
+// video larger than its picture at the picture's size, which Fyne then
+// draws as it is, not at the video's own size, which Fyne would scale
+// down on the processor for every frame; in the full window it decodes
+// larger again, and back in the panel smaller again.
+func TestDetailDecodesAtThePicturesSize(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed")
+	}
+	h := newHarnessWith(t, apitest.Config{DemoClips: true})
+	rec := h.downloadOne(t, "A fox in the snow")
+	own := image.Pt(rec.Files[0].Media.Width, rec.Files[0].Media.Height)
+	if own.X <= playerShownW || own.Y <= playerShownH {
+		t.Fatalf("the demo clip is %v, want one larger than the picture", own)
+	}
+	hv := h.ui.history
+	hv.list.Select(hv.indexOf(rec.ID))
+	h.loop.until(t, "the player", func() bool { return hv.player != nil && hv.player.frame != nil })
+	v := hv.player
+	var win fyne.Window
+	for _, w := range h.ui.app.Driver().AllWindows() {
+		if w.Canvas() == h.ui.app.Driver().CanvasForObject(v.surface) {
+			win = w
+		}
+	}
+	h.loop.until(t, "the controls", func() bool { return !v.playBtn.Disabled() })
+
+	// The picture takes the room the panel gives it (less than its least
+	// size once the note on sound shows), and the frames follow.
+	h.loop.until(t, "frames of the picture's size", func() bool { return fillsSurface(v, v.frame.Image.Rect.Size()) })
+	shown := v.frame.Image.Rect.Size()
+	if shown.X > playerShownW || shown.Y > playerShownH {
+		t.Fatalf("the detail view's frames are %v, want the picture's size in %v, at most %v×%v (the video is %v)",
+			shown, v.surface.Size(), playerShownW, playerShownH, own)
+	}
+	if got := v.picture.Size(); got != fyne.NewSize(float32(shown.X), float32(shown.Y)) {
+		t.Fatalf("the picture is %v, want it the frames' size %v", got, shown)
+	}
+
+	win.Resize(fyne.NewSize(1366, 768))
+	test.Tap(v.fullBtn)
+	h.loop.until(t, "larger frames in the full window", func() bool {
+		f := v.frame.Image.Rect.Size()
+		return f.X > shown.X && f.Y > shown.Y
+	})
+	if got := v.frame.Image.Rect.Size(); got != own {
+		t.Fatalf("in the full window the frames are %v, want the video's own %v", got, own)
+	}
+	win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.loop.until(t, "the picture's size again", func() bool {
+		f := v.frame.Image.Rect.Size()
+		return f.X <= playerShownW && f.Y <= playerShownH && fillsSurface(v, f)
+	})
 }
