@@ -241,11 +241,7 @@ func (v *composeView) setFailed(text string, err error) {
 }
 
 // onFailureDetails shows the failure in the status line with its cause.
-func (v *composeView) onFailureDetails() {
-	if v.failure != nil {
-		dialog.NewCustom(lang.L("What went wrong"), lang.L("OK"), errorContent(v.failure), v.win).Show()
-	}
-}
+func (v *composeView) onFailureDetails() { showFailure(v.win, v.failure) }
 
 // setReady says text, which names the ready video at path, in the status
 // line, with "Show in folder" beside it.

@@ -35,9 +35,7 @@ type settingsView struct {
 	interval  *widget.Select
 	downloads *widget.Select
 	apply     *widget.Button
-	status    *widget.Label
-	details   *widget.Button // beside status while it tells of a failure with a cause
-	failure   error          // the failure status tells of, for details
+	status    *statusLine
 
 	sessionOnly   bool // the key in use is not in the keychain
 	keyRead       bool // the keychain has been asked at start
@@ -86,10 +84,7 @@ func newSettings(u *UI) *settingsView {
 	}), nil)
 	v.downloads.SetSelectedIndex(slices.Index(downloadChoices, u.deps.Tracker.MaxDownloads()))
 	v.downloads.OnChanged = v.onDownloadsChanged
-	v.status = widget.NewLabel("")
-	v.status.Wrapping = fyne.TextWrapWord
-	v.details = widget.NewButtonWithIcon(lang.L("Details"), theme.InfoIcon(), v.onFailureDetails)
-	v.details.Hide()
+	v.status = newStatusLine(func() fyne.Window { return v.win })
 
 	v.apply = widget.NewButton(lang.L("Save server and folder"), v.onSaveLocations)
 	form := widget.NewForm(
@@ -102,40 +97,13 @@ func newSettings(u *UI) *settingsView {
 	form.AppendItem(newPricesItem(u))
 	form.AppendItem(v.notificationsItem())
 	form.AppendItem(v.languageItem())
-	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewVBox(v.keyNote, container.NewHBox(v.retryKey)), container.NewVBox(v.apply, container.NewBorder(nil, nil, nil, v.details, v.status)), nil, nil, form)))
+	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewVBox(v.keyNote, container.NewHBox(v.retryKey)), container.NewVBox(v.apply, v.status.content), nil, nil, form)))
 	return v
 }
 
 func (v *settingsView) show() {
 	v.win.Show()
 	v.win.RequestFocus()
-}
-
-// setStatus says text in the status line, which is no failure: "Details"
-// goes with the failure said before.
-func (v *settingsView) setStatus(text string) {
-	v.status.SetText(text)
-	v.failure = nil
-	v.details.Hide()
-}
-
-// setFailed says text, a sentence about err, in the status line, with
-// "Details" beside it when err's own words add facts.
-func (v *settingsView) setFailed(text string, err error) {
-	v.setStatus(text)
-	if errDetails(err) == "" {
-		return
-	}
-	v.failure = &explained{text: text, cause: err}
-	v.details.Show()
-}
-
-// onFailureDetails shows the failure in the status line with its cause,
-// secrets removed (errDetails).
-func (v *settingsView) onFailureDetails() {
-	if v.failure != nil {
-		dialog.NewCustom(lang.L("What went wrong"), lang.L("OK"), errorContent(v.failure), v.win).Show()
-	}
 }
 
 // onKeyNote says where the key comes from, or that there is none.
@@ -171,7 +139,7 @@ func (v *settingsView) onKeyLoadFailed(text string, canRetry bool) {
 // onRetryKey reads the key again once the user has unlocked the keychain.
 func (v *settingsView) onRetryKey() {
 	v.retryKey.Disable()
-	v.setStatus("")
+	v.status.say("")
 	v.keyNote.SetText(lang.L("Reading your key from the system keychain…"))
 	v.ui.background(v.ui.loadKey)
 }
@@ -182,36 +150,36 @@ func (v *settingsView) onRetryKey() {
 func (v *settingsView) onSaveKey() {
 	key := strings.TrimSpace(v.key.Text)
 	if key == "" {
-		v.setStatus(lang.L(textKeyEmpty))
+		v.status.say(lang.L(textKeyEmpty))
 		return
 	}
 	// No cause shown under "Details" may spell the key, whatever failed.
 	client.RegisterSecret(key)
 	v.saveKey.Disable()
-	v.setStatus(lang.L(textKeyChecking))
+	v.status.say(lang.L(textKeyChecking))
 	v.ui.background(func(ctx context.Context) {
 		if err := keyCheck(ctx, v.ui.deps.Client, key); err != nil {
 			text := keyCheckText(err)
 			v.ui.do(func() {
 				v.saveKey.Enable()
-				v.setFailed(text, err)
+				v.status.fail(text, err)
 			})
 			return
 		}
 		if v.ui.deps.Keys != nil {
-			v.ui.do(func() { v.setStatus(lang.L(textKeySaving)) })
+			v.ui.do(func() { v.status.say(lang.L(textKeySaving)) })
 		}
 		outcome, text, err := v.ui.storeKey(ctx, key, false)
 		v.ui.do(func() {
 			v.saveKey.Enable()
-			v.setFailed(text, err)
+			v.status.fail(text, err)
 			switch {
 			case outcome == keyInKeychain:
 				v.onKeyInUse(key, lang.L(textKeyStored), false)
 			case outcome == keyForSession && v.ui.deps.Keys == nil:
 				// A demo or environment key is never stored.
 				v.onKeyInUse(key, v.ui.deps.KeyNote, true)
-				v.setStatus(lang.L("Key accepted. Using your key until Reelhouse closes. It is not saved."))
+				v.status.say(lang.L("Key accepted. Using your key until Reelhouse closes. It is not saved."))
 			case outcome == keyForSession:
 				v.onKeyInUse(key, lang.L(textKeySession), true)
 			}
@@ -240,7 +208,7 @@ func (v *settingsView) onRemoveKey() {
 
 func (v *settingsView) removeStoredKey() {
 	v.removeKey.Disable()
-	v.setStatus(lang.L("Removing the key… (your system may ask you to unlock the keychain)"))
+	v.status.say(lang.L("Removing the key… (your system may ask you to unlock the keychain)"))
 	sessionOnly := v.sessionOnly
 	v.ui.background(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, keychainWait)
@@ -254,7 +222,7 @@ func (v *settingsView) removeStoredKey() {
 		if err != nil && !(sessionOnly && errors.Is(err, keychain.ErrUnavailable) && !canRetryKeychain(err)) {
 			v.ui.do(func() {
 				v.removeKey.Enable()
-				v.setFailed(lang.L("The key was not removed. {{.Reason}}", map[string]any{"Reason": errText(err)}), err)
+				v.status.fail(lang.L("The key was not removed. {{.Reason}}", map[string]any{"Reason": errText(err)}), err)
 			})
 			return
 		}
@@ -263,7 +231,7 @@ func (v *settingsView) removeStoredKey() {
 			v.key.SetText("")
 			v.sessionOnly = false
 			v.keyNote.SetText(lang.L(textKeyNone))
-			v.setStatus(lang.L("Key removed."))
+			v.status.say(lang.L("Key removed."))
 			v.ui.showWelcome(v.ui.welcomeParent())
 		})
 	})
@@ -328,22 +296,22 @@ func (v *settingsView) onSaveLocations() {
 	libraryChanged := !v.ui.deps.LibraryLocked && dir != v.ui.deps.Library.Dir()
 	if serverChanged {
 		if _, err := client.New(server); err != nil {
-			v.setFailed(plainError(err), err)
+			v.status.fail(plainError(err), err)
 			return
 		}
 	}
-	v.setStatus(lang.L("Saving…"))
+	v.status.say(lang.L("Saving…"))
 	v.apply.Disable() // one move at a time
 	v.ui.background(func(ctx context.Context) {
 		defer v.ui.do(v.apply.Enable)
 		var notes []string
 		if serverChanged {
 			if err := v.ui.deps.Store.SetSetting(ctx, history.SettingServer, server); err != nil {
-				v.ui.do(func() { v.setFailed(plainError(err), err) })
+				v.ui.do(func() { v.status.fail(plainError(err), err) })
 				return
 			}
 			if err := v.ui.deps.Client.SetBaseURL(server); err != nil {
-				v.ui.do(func() { v.setFailed(plainError(err), err) })
+				v.ui.do(func() { v.status.fail(plainError(err), err) })
 				return
 			}
 			v.ui.deps.Tracker.KeyChanged() // check on every task with the new server
@@ -351,7 +319,7 @@ func (v *settingsView) onSaveLocations() {
 		}
 		if libraryChanged {
 			if err := v.moveLibrary(ctx, dir); err != nil {
-				v.ui.do(func() { v.setFailed(plainError(err), err) })
+				v.ui.do(func() { v.status.fail(plainError(err), err) })
 				return
 			}
 			notes = append(notes, lang.L("Your videos are now in {{.Folder}}.", map[string]any{"Folder": v.ui.deps.Library.Dir()}))
@@ -359,7 +327,7 @@ func (v *settingsView) onSaveLocations() {
 		if len(notes) == 0 {
 			notes = append(notes, lang.L("Nothing to change."))
 		}
-		v.ui.do(func() { v.setStatus(strings.Join(notes, " ")) })
+		v.ui.do(func() { v.status.say(strings.Join(notes, " ")) })
 	})
 }
 
@@ -392,7 +360,7 @@ func (v *settingsView) moveLibrary(ctx context.Context, dir string) error {
 // for one instead, unless the keychain is still being read at start. Any
 // earlier "Key saved." goes.
 func (v *settingsView) onKeyRefused(msg string) {
-	v.setStatus("")
+	v.status.say("")
 	if !v.ui.deps.Client.HasAPIKey() {
 		v.keyNote.SetText(lang.L(textNoKeyPaused))
 		if v.keyRead && v.ui.welcome == nil && v.ui.deps.Keys != nil {
@@ -405,7 +373,7 @@ func (v *settingsView) onKeyRefused(msg string) {
 }
 
 func (v *settingsView) onKeyAccepted() {
-	v.setStatus(lang.L("Checking on your videos again."))
+	v.status.say(lang.L("Checking on your videos again."))
 }
 
 // notificationsItem is the check box that turns desktop notifications on

@@ -30,7 +30,7 @@ func TestSettingsFailureHasDetails(t *testing.T) {
 	if w := h.ui.welcome; w != nil {
 		w.close()
 	}
-	if s.details.Visible() {
+	if s.status.details.Visible() {
 		t.Error("Details shows with nothing gone wrong")
 	}
 
@@ -46,10 +46,10 @@ func TestSettingsFailureHasDetails(t *testing.T) {
 	if englishWord.MatchString(strings.ReplaceAll(s.status.Text, "Reelhouse", "")) {
 		t.Errorf("the status line shows English: %q", s.status.Text)
 	}
-	if !s.details.Visible() {
+	if !s.status.details.Visible() {
 		t.Fatalf("no Details beside %q", s.status.Text)
 	}
-	test.Tap(s.details)
+	test.Tap(s.status.details)
 	shown, details := dialogWords(s.win)
 	if len(details) != 1 || !strings.Contains(details[0], cause) {
 		t.Errorf("Details hold %q, want the keychain's words %q", details, cause)
@@ -62,7 +62,7 @@ func TestSettingsFailureHasDetails(t *testing.T) {
 	keyring.MockInit()
 	remove()
 	h.loop.until(t, "the key to go", func() bool { return s.status.Text == lang.L("Key removed.") })
-	if s.details.Visible() {
+	if s.status.details.Visible() {
 		t.Error("Details stays beside a line that tells of no failure")
 	}
 }
@@ -87,7 +87,7 @@ func TestSettingsSaveServerFailureLeavesNoSaving(t *testing.T) {
 	if strings.Contains(s.status.Text, "sql") {
 		t.Errorf("the status line shows the database's own words: %q", s.status.Text)
 	}
-	if !s.details.Visible() {
+	if !s.status.details.Visible() {
 		t.Errorf("no Details beside %q", s.status.Text)
 	}
 	if h.deps.Client.BaseURL() == other.URL() {

@@ -33,18 +33,21 @@ const keyCheckTaskID = "reelhouse-key-check-0000"
 
 // Sentences about the key, shared by the welcome and Settings.
 const (
-	textKeyWhat      = "The API key is the password-like code your video service gives you; Reelhouse keeps it in your system's keychain."
-	textKeyRefused   = "The service refused this key. Check that you copied all of it."
-	textKeyEmpty     = "Paste your API key first."
-	textKeyChecking  = "Checking the key with the service…"
-	textKeySaving    = "Saving the key in the system keychain… (your system may ask you to unlock it)"
-	textKeySaved     = "Key saved."
-	textKeyStored    = "Your key is stored in the system keychain."
-	textKeySession   = "Using your key until Reelhouse closes. It is not saved."
-	textKeyNone      = "No API key is set. Add your key to make videos."
-	textNoKeyPaused  = "Reelhouse has no API key yet, so it is not checking on your videos. Add your key and it will carry on."
-	textDemoBanner   = "Demo — videos are samples and are deleted when you quit."
-	textDemoManually = "Reelhouse could not start its demo by itself. Close Reelhouse and start it again with: reelhouse --demo"
+	textKeyWhat = "The API key is the password-like code your video service gives you; Reelhouse keeps it in your system's keychain."
+	// textKeyWhatSession is textKeyWhat where there is no keychain; the
+	// welcome has said above that the key is kept until Reelhouse closes.
+	textKeyWhatSession = "The API key is the password-like code your video service gives you."
+	textKeyRefused     = "The service refused this key. Check that you copied all of it."
+	textKeyEmpty       = "Paste your API key first."
+	textKeyChecking    = "Checking the key with the service…"
+	textKeySaving      = "Saving the key in the system keychain… (your system may ask you to unlock it)"
+	textKeySaved       = "Key saved."
+	textKeyStored      = "Your key is stored in the system keychain."
+	textKeySession     = "Using your key until Reelhouse closes. It is not saved."
+	textKeyNone        = "No API key is set. Add your key to make videos."
+	textNoKeyPaused    = "Reelhouse has no API key yet, so it is not checking on your videos. Add your key and it will carry on."
+	textDemoBanner     = "Demo — videos are samples and are deleted when you quit."
+	textDemoManually   = "Reelhouse could not start its demo by itself. Close Reelhouse and start it again with: reelhouse --demo"
 )
 
 // keyOutcome is where a checked key ended up.
@@ -251,6 +254,9 @@ func (u *UI) openWelcome(win fyne.Window, keychainErr error) {
 		v.retry.Hidden = !canRetryKeychain(keychainErr)
 		// A keychain that is not there will not take the key either.
 		v.sessionOnly = !canRetryKeychain(keychainErr)
+		if v.sessionOnly {
+			v.what.SetText(lang.L(textKeyWhatSession))
+		}
 	}
 	u.welcome = v
 	v.dlg = dialog.NewCustomWithoutButtons(lang.L("Welcome to Reelhouse"), v.content, win)
@@ -276,7 +282,8 @@ type welcomeView struct {
 	keyPane     *fyne.Container // shown after "I have an API key"
 	key         *widget.Entry
 	check       *widget.Button
-	status      *widget.Label
+	what        *widget.Label // what the key is and where it is kept
+	status      *statusLine
 	library     *widget.Label
 	change      *widget.Button
 	later       *widget.Button
@@ -296,15 +303,14 @@ func newWelcome(u *UI) *welcomeView {
 	v.demo = widget.NewButtonWithIcon(lang.L("Try the demo (no account, nothing is kept)"), theme.MediaPlayIcon(), v.onDemo)
 	v.haveKey = widget.NewButtonWithIcon(lang.L("I have an API key"), theme.LoginIcon(), v.onHaveKey)
 
-	what := widget.NewLabel(lang.L(textKeyWhat))
-	what.Wrapping = fyne.TextWrapWord
+	v.what = widget.NewLabel(lang.L(textKeyWhat))
+	v.what.Wrapping = fyne.TextWrapWord
 	v.key = widget.NewPasswordEntry()
 	v.key.SetPlaceHolder(lang.L("Paste your API key here"))
 	v.key.OnSubmitted = func(string) { v.onCheckAndSave() }
 	v.check = widget.NewButtonWithIcon(lang.L("Check and save"), theme.ConfirmIcon(), v.onCheckAndSave)
 	v.check.Importance = widget.HighImportance
-	v.status = widget.NewLabel("")
-	v.status.Wrapping = fyne.TextWrapWord
+	v.status = newStatusLine(u.welcomeParent)
 	v.library = widget.NewLabel(libraryText(u.deps.Library.Dir()))
 	v.library.Truncation = fyne.TextTruncateEllipsis
 	v.change = widget.NewButton(lang.L("Change…"), v.onChangeLibrary)
@@ -314,9 +320,9 @@ func newWelcome(u *UI) *welcomeView {
 	}
 	v.keyPane = container.NewVBox(
 		widget.NewSeparator(),
-		what,
+		v.what,
 		container.NewBorder(nil, nil, nil, v.check, v.key),
-		v.status,
+		v.status.content,
 		libraryRow,
 	)
 	v.keyPane.Hide()
@@ -354,7 +360,7 @@ func (v *welcomeView) onDemo() {
 	}
 	if err := start(); err != nil {
 		v.ui.logger().Warn("starting the demo", "err", err.Error())
-		v.status.SetText(lang.L(textDemoManually))
+		v.status.say(lang.L(textDemoManually))
 		v.keyPane.Show()
 		v.fit()
 		return
@@ -412,35 +418,36 @@ func (v *welcomeView) onRetry() {
 func (v *welcomeView) onCheckAndSave() {
 	key := strings.TrimSpace(v.key.Text)
 	if key == "" {
-		v.status.SetText(lang.L(textKeyEmpty))
+		v.status.fail(lang.L(textKeyEmpty), nil)
 		return
 	}
 	v.check.Disable()
-	v.status.SetText(lang.L(textKeyChecking))
+	v.status.say(lang.L(textKeyChecking))
 	sessionOnly := v.sessionOnly
 	v.ui.background(func(ctx context.Context) {
 		if err := keyCheck(ctx, v.ui.deps.Client, key); err != nil {
 			text := keyCheckText(err)
 			v.ui.do(func() {
 				v.check.Enable()
-				v.status.SetText(text)
+				v.status.fail(text, err)
 			})
 			return
 		}
 		if !sessionOnly && v.ui.deps.Keys != nil {
-			v.ui.do(func() { v.status.SetText(lang.L(textKeySaving)) })
+			v.ui.do(func() { v.status.say(lang.L(textKeySaving)) })
 		}
-		outcome, text, _ := v.ui.storeKey(ctx, key, sessionOnly)
-		v.ui.do(func() { v.onKeyStored(key, outcome, text) })
+		outcome, text, err := v.ui.storeKey(ctx, key, sessionOnly)
+		v.ui.do(func() { v.onKeyStored(key, outcome, text, err) })
 	})
 }
 
-// onKeyStored shows where the checked key ended up.
-func (v *welcomeView) onKeyStored(key string, outcome keyOutcome, text string) {
+// onKeyStored shows where the checked key ended up; err is the
+// keychain's failure behind text, if any.
+func (v *welcomeView) onKeyStored(key string, outcome keyOutcome, text string, err error) {
 	v.check.Enable()
 	switch outcome {
 	case keyNotUsed:
-		v.status.SetText(text)
+		v.status.fail(text, err)
 		return
 	case keyInKeychain:
 		v.ui.settings.onKeyInUse(key, lang.L(textKeyStored), false)
@@ -456,7 +463,7 @@ func (v *welcomeView) onKeyStored(key string, outcome keyOutcome, text string) {
 	// Say once why the key is not kept; the user closes the welcome.
 	v.problem.Hide()
 	v.retry.Hide()
-	v.status.SetText(text)
+	v.status.say(text)
 	v.check.Disable()
 	v.key.Disable()
 	v.later.SetText(lang.L("Start"))
@@ -485,7 +492,7 @@ func (v *welcomeView) onChangeLibrary() {
 				v.library.SetText(libraryText(now))
 				v.ui.settings.library.SetText(now)
 				if err != nil {
-					v.status.SetText(plainError(err))
+					v.status.fail(plainError(err), err)
 				}
 			})
 		})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -217,6 +218,10 @@ func TestKeychainUnavailableKeepsKeyForSessionAndAsksOnce(t *testing.T) {
 		t.Errorf("no way to fix it is given: %q", v.problem.Text)
 	}
 	test.Tap(v.haveKey)
+	said = strings.Join(shownTexts(win.Canvas().Overlays().Top()), "\n")
+	if strings.Contains(said, "keeps it in your system's keychain") {
+		t.Errorf("the welcome says both that the key is kept only until Reelhouse closes and that it is kept in the keychain:\n%s", said)
+	}
 	test.Type(v.key, h.sim.Key())
 	test.Tap(v.check)
 	h.loop.until(t, "the welcome to close", func() bool { return h.ui.welcome == nil })
@@ -437,4 +442,52 @@ func TestDemoBannerAndQuitConfirmation(t *testing.T) {
 	if quits != 3 {
 		t.Error("did not quit after the user agreed")
 	}
+}
+
+// TestWelcomeKeyCheckFailureHasDetails: a key that cannot be checked
+// because the service cannot be reached is said as a failure, with the
+// connection's own words under "Details" and never the key.
+func TestWelcomeKeyCheckFailureHasDetails(t *testing.T) {
+	h := newHarness(t, &fakeKeys{}, false)
+	v := welcomeShown(t, h)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	if err := h.deps.Client.SetBaseURL("http://" + addr); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(v.haveKey)
+	if v.status.details.Visible() {
+		t.Error("Details shows with nothing gone wrong")
+	}
+	test.Type(v.key, h.sim.Key())
+	test.Tap(v.check)
+	h.loop.until(t, "the check to end", func() bool { return !v.check.Disabled() })
+	if v.status.Importance != widget.DangerImportance || !v.status.details.Visible() {
+		t.Fatalf("the failure %q is not shown as one (importance %v), or has no Details", v.status.Text, v.status.Importance)
+	}
+	win := h.ui.welcomeParent()
+	test.Tap(v.status.details)
+	_, details := dialogWords(win)
+	all := strings.Join(details, "\n")
+	if !strings.Contains(all, "refused") {
+		t.Errorf("Details hold %q, want the connection's own words", details)
+	}
+	if strings.Contains(test.RenderToMarkup(win.Canvas()), h.sim.Key()) {
+		t.Error("the welcome shows the key")
+	}
+	closeTopDialog(win.Canvas())
+
+	// A line that tells of no failure takes Details away.
+	if err := h.deps.Client.SetBaseURL(h.sim.URL()); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(v.check)
+	if v.status.Text != textKeyChecking || v.status.details.Visible() || v.status.Importance == widget.DangerImportance {
+		t.Errorf("Details or the danger colour stay beside %q", v.status.Text)
+	}
+	h.loop.until(t, "the welcome to close", func() bool { return h.ui.welcome == nil })
 }
