@@ -293,7 +293,10 @@ func (v *historyView) showDetail() {
 	offer(v.retryBtn, !trashed && canRetryDownload(r))
 	offer(v.attachBtn, canAttachTaskID(r))
 	enable(v.againBtn, r.Request.Prompt != "")
-	offer(v.checkBtn, !trashed && r.TaskID != "" && !(r.Watching && !r.State.Final()) && !(r.State == history.StateSuccess && r.Download == history.DownloadDone))
+	// A video the service could not make, or cancelled, is its final
+	// answer: asking again cannot help ("Generate again" can).
+	serviceEnded := r.State == history.StateFailed || r.State == history.StateCancelled
+	offer(v.checkBtn, !trashed && r.TaskID != "" && !serviceEnded && !(r.Watching && !r.State.Final()) && !(r.State == history.StateSuccess && r.Download == history.DownloadDone))
 	offer(v.unwatchBtn, r.Watching && !r.State.Final())
 	offer(v.cancelBtn, v.canceller != nil && canCancel(r))
 	if v.retryBtn.Visible() || v.attachBtn.Visible() || v.checkBtn.Visible() || v.unwatchBtn.Visible() || v.cancelBtn.Visible() {

@@ -209,6 +209,13 @@ func TestFailedVideoSaysWhatToDo(t *testing.T) {
 	if !hv.serviceBtn.Visible() {
 		t.Fatal("no Details… button for the service's own words")
 	}
+	// The service's answer is final: asking it again cannot help.
+	if hv.checkBtn.Visible() {
+		t.Error("a video the service could not make offers “Check again”")
+	}
+	if !hv.againBtn.Visible() {
+		t.Error("a video the service could not make does not offer “Generate again”")
+	}
 	test.Tap(hv.serviceBtn)
 	text := overlayText(hv.win)
 	for _, want := range []string{"What the service said", "upstream_task_failed", "upstream video generation task failed"} {
