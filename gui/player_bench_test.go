@@ -1,12 +1,8 @@
 package gui
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -89,13 +85,13 @@ func playShownSmall(b *testing.B, clip string, info media.Info, opts playback.Op
 		b.Fatalf("frames of %v, want %d wide", v.frame.Image.Rect.Size(), want)
 	}
 	r.painted = 0
-	cpu0, wall0 := processorTime(b), time.Now()
+	cpu0, wall0 := playback.CPUTime(ffmpegChildren(b)), time.Now()
 	v.withPlayer((*playback.Player).Play)
 	pumpUntil(loop, func() bool { return ended })
 	wall := time.Since(wall0)
 	v.close()
 	v.wait() // the ffmpeg processes have ended and been waited for
-	cpu := processorTime(b) - cpu0
+	cpu := playback.CPUTime(ffmpegChildren(b)) - cpu0
 	r.cpuPerSecond = cpu.Seconds() / wall.Seconds()
 	r.cpuPerFrame = cpu / time.Duration(max(r.painted, 1))
 	return r
@@ -110,33 +106,4 @@ func pumpUntil(loop *uiLoop, cond func() bool) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-}
-
-// processorTime is the processor time used by this process and its
-// children, those that have ended and the ffmpeg ones still running.
-func processorTime(b *testing.B) time.Duration {
-	var total time.Duration
-	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
-		var ru syscall.Rusage
-		if err := syscall.Getrusage(who, &ru); err != nil {
-			b.Fatal(err)
-		}
-		total += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	for _, pid := range ffmpegChildren(b) {
-		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			continue
-		}
-		// utime and stime are the 14th and 15th fields, in clock ticks
-		// (100 a second); the command name before them may hold spaces.
-		s := string(data)
-		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-		if len(fields) > 12 {
-			u, _ := strconv.ParseInt(fields[11], 10, 64)
-			k, _ := strconv.ParseInt(fields[12], 10, 64)
-			total += time.Duration(u+k) * 10 * time.Millisecond
-		}
-	}
-	return total
 }

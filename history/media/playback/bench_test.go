@@ -2,14 +2,12 @@ package playback
 
 import (
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,34 +32,6 @@ func make720p(b *testing.B) (string, media.Info) {
 		b.Fatal(err)
 	}
 	return path, info
-}
-
-// cpuTime is the processor time used by this process, its children that
-// were waited for, and the live children in pids (Linux: /proc).
-func cpuTime(pids []int) time.Duration {
-	var total time.Duration
-	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
-		var ru syscall.Rusage
-		if err := syscall.Getrusage(who, &ru); err == nil {
-			total += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		}
-	}
-	for _, pid := range pids {
-		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			continue
-		}
-		// Fields after the command name in parentheses; utime and stime
-		// are the 14th and 15th fields, in clock ticks (100 per second).
-		s := string(data)
-		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-		if len(fields) > 12 {
-			u, _ := strconv.ParseInt(fields[11], 10, 64)
-			k, _ := strconv.ParseInt(fields[12], 10, 64)
-			total += time.Duration(u+k) * 10 * time.Millisecond
-		}
-	}
-	return total
 }
 
 func (p *Player) currentPIDs() []int {
@@ -113,10 +83,10 @@ func playReal(b *testing.B, path string, info media.Info, w, h int) realRun {
 	}
 	defer p.Close()
 	time.Sleep(200 * time.Millisecond) // the first frame is decoded
-	cpu0, wall0 := cpuTime(p.currentPIDs()), time.Now()
+	cpu0, wall0 := CPUTime(p.currentPIDs()), time.Now()
 	p.Play()
 	<-ended
-	cpu := cpuTime(p.currentPIDs()) - cpu0
+	cpu := CPUTime(p.currentPIDs()) - cpu0
 	wall := time.Since(wall0)
 	mu.Lock()
 	defer mu.Unlock()
@@ -178,9 +148,9 @@ func BenchmarkPaused720p(b *testing.B) {
 		<-first
 		time.Sleep(300 * time.Millisecond) // ffmpeg fills the pipe and blocks
 		pids := p.currentPIDs()
-		cpu0, wall0 := cpuTime(pids), time.Now()
+		cpu0, wall0 := CPUTime(pids), time.Now()
 		time.Sleep(2 * time.Second)
-		cpu := cpuTime(pids) - cpu0
+		cpu := CPUTime(pids) - cpu0
 		wall := time.Since(wall0)
 		p.Close()
 		b.ReportMetric(cpu.Seconds()/wall.Seconds(), "cpu-s/s")
