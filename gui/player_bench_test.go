@@ -1,8 +1,6 @@
 package gui
 
 import (
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -24,19 +22,7 @@ import (
 // drops frames, which flatters the old way's processor time), and the
 // processor time per frame painted.
 func BenchmarkPlayer720pShownSmall(b *testing.B) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		b.Skip("ffmpeg is not installed")
-	}
-	clip := filepath.Join(b.TempDir(), "720p.mp4")
-	if out, err := exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30:d=6",
-		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip).CombinedOutput(); err != nil {
-		b.Fatalf("making the 720p clip: %v: %s", err, out)
-	}
-	info, err := media.Probe(clip)
-	if err != nil {
-		b.Fatal(err)
-	}
+	clip, info := testClip(b, 1280, 720, 30, 6)
 	for b.Loop() {
 		old := playShownSmall(b, clip, info, playback.Options{Width: 1280, Height: 720})
 		now := playShownSmall(b, clip, info, playback.Options{})

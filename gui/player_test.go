@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -238,19 +239,7 @@ func fillsSurface(v *playerView, f image.Point) bool {
 // is dragged smaller. Sizes passed through while dragging are never
 // decoded, and one ffmpeg runs at a time.
 func TestFullWindowDecodesAtTheLargerSize(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed")
-	}
-	clip := filepath.Join(t.TempDir(), "1080p.mp4")
-	if out, err := exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=25:d=1",
-		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip).CombinedOutput(); err != nil {
-		t.Fatalf("making the 1080p clip: %v: %s", err, out)
-	}
-	info, err := media.Probe(clip)
-	if err != nil {
-		t.Fatal(err)
-	}
+	clip, info := testClip(t, 1920, 1080, 25, 1)
 	u, loop, a := newPlayerUI(t)
 	w := a.NewWindow("Player")
 	leaks := goleak.IgnoreCurrent()
@@ -362,4 +351,25 @@ func TestDetailDecodesAtThePicturesSize(t *testing.T) {
 		f := v.frame.Image.Rect.Size()
 		return f.X <= playerShownW && f.Y <= playerShownH && fillsSurface(v, f)
 	})
+}
+
+// testClip makes a w×h clip of ffmpeg's test picture, rate frames a second
+// for seconds, in a temporary folder, and probes it; without ffmpeg the
+// test is skipped.
+func testClip(tb testing.TB, w, h, rate, seconds int) (string, media.Info) {
+	tb.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		tb.Skip("ffmpeg is not installed")
+	}
+	clip := filepath.Join(tb.TempDir(), fmt.Sprintf("%dx%d.mp4", w, h))
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y",
+		"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=s=%dx%d:r=%d:d=%d", w, h, rate, seconds),
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip).CombinedOutput(); err != nil {
+		tb.Fatalf("making the %dx%d clip: %v: %s", w, h, err, out)
+	}
+	info, err := media.Probe(clip)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return clip, info
 }
