@@ -113,9 +113,9 @@ func differences(recs []history.Record) []compareRow {
 	if words := promptDifferences(prompts); words != nil {
 		rows = append(rows, compareRow{Name: lang.L("Prompt words"), Values: words})
 	}
-	add(lang.L("Model"), func(r history.Record) string { return r.Request.Model })
-	add(lang.L("Shape"), func(r history.Record) string { return r.Request.Ratio })
-	add(lang.L("Quality"), func(r history.Record) string { return r.Request.Resolution })
+	add(lang.L("Model"), func(r history.Record) string { return modelName(r.Request.Model) })
+	add(lang.L("Shape"), func(r history.Record) string { return nameOf(ratioChoices, r.Request.Ratio) })
+	add(lang.L("Quality"), func(r history.Record) string { return nameOf(resolutionChoices, r.Request.Resolution) })
 	add(lang.L("Length"), func(r history.Record) string {
 		if r.Request.Duration > 0 {
 			return lang.N("{{.Count}} seconds", r.Request.Duration, map[string]any{"Count": r.Request.Duration})
@@ -134,7 +134,7 @@ func differences(recs []history.Record) []compareRow {
 		if len(id) > 8 {
 			id = id[len(id)-8:]
 		}
-		return lang.L("{{.Role}} {{.Picture}}", map[string]any{"Role": roleName(m.Role), "Picture": id})
+		return lang.L("{{.Role}} {{.Picture}}", map[string]any{"Role": nameOf(roleChoices(), m.Role), "Picture": id})
 	})
 	keys := map[string]bool{}
 	for _, r := range recs {
@@ -159,17 +159,6 @@ func differences(recs []history.Record) []compareRow {
 		})
 	}
 	return rows
-}
-
-// roleName is what a picture's role is called, as the compose pane names
-// it; a role it does not offer is shown as the service names it.
-func roleName(role string) string {
-	for _, c := range roleChoices() {
-		if c.Value == role {
-			return c.text()
-		}
-	}
-	return role
 }
 
 // promptDifferences gives, for each prompt, its words that are not in

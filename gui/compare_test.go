@@ -54,7 +54,7 @@ func TestVariationsOfOnePress(t *testing.T) {
 
 func TestDifferencesShowOnlyWhatDiffers(t *testing.T) {
 	r := func(prompt string, seed any, ratio string) history.Record {
-		req := client.CreateRequest{Model: "wan", Prompt: prompt, Ratio: ratio, Duration: 5}
+		req := client.CreateRequest{Model: "wan2.1-t2v-turbo", Prompt: prompt, Ratio: ratio, Duration: 5}
 		if seed != nil {
 			req.UpstreamOptions = map[string]any{"seed": seed, "style": "film"}
 		}
@@ -67,7 +67,7 @@ func TestDifferencesShowOnlyWhatDiffers(t *testing.T) {
 	})
 	want := []compareRow{
 		{"Prompt words", []string{"snow.", "rain", "Snow"}},
-		{"Shape", []string{"16:9", "16:9", "9:16"}},
+		{"Shape", []string{"Landscape 16:9", "Landscape 16:9", "Portrait 9:16"}},
 		{"seed", []string{"1", "2", "—"}},
 		{"style", []string{"film", "film", "—"}},
 	}
@@ -76,6 +76,20 @@ func TestDifferencesShowOnlyWhatDiffers(t *testing.T) {
 	}
 	if got := differences([]history.Record{r("same", 1.0, "1:1"), r("same", 1.0, "1:1")}); len(got) != 0 {
 		t.Errorf("identical settings differ: %+v", got)
+	}
+
+	// Models, shapes and qualities are named as the compose pane names
+	// them; what it does not know is shown as the service names it.
+	a, b, c := r("same", nil, "5:4"), r("same", nil, ""), r("same", nil, "1:1")
+	b.Request.Model, b.Request.Resolution = "my-own-model", "1080p"
+	got = differences([]history.Record{a, b, c})
+	want = []compareRow{
+		{"Model", []string{"Wan 2.1 Turbo", "my-own-model", "Wan 2.1 Turbo"}},
+		{"Shape", []string{"5:4", "Model’s default", "Square 1:1"}},
+		{"Quality", []string{"Model’s default", "Full HD (1080p)", "Model’s default"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("differences:\n got %+v\nwant %+v", got, want)
 	}
 }
 

@@ -169,6 +169,18 @@ func labelOf(choices []choice, value string) string {
 	return choices[0].text()
 }
 
+// nameOf is the label of the choice whose value is value, or value itself
+// when no choice has it (a setting typed elsewhere or sent by an older
+// Reelhouse).
+func nameOf(choices []choice, value string) string {
+	for _, c := range choices {
+		if c.Value == value {
+			return c.text()
+		}
+	}
+	return value
+}
+
 // roleChoices are the image roles as plain choices.
 func roleChoices() []choice {
 	out := make([]choice, len(imageRoleChoices))
