@@ -58,12 +58,9 @@ type composeView struct {
 	generate   *widget.Button
 	batchBtn   *widget.Button
 	promptsBtn *widget.Button
-	status     *widget.Label
-	folderBtn  *widget.Button  // "Show in folder", once a video of the last Generate is ready
-	detailsBtn *widget.Button  // "Details", beside a failure whose cause adds facts
-	folderBox  *fyne.Container // the line under the status that holds folderBtn and detailsBtn
-	failure    error           // the cause detailsBtn shows
-	batchEntry *widget.Entry   // the Batch dialog's prompts, while it is open
+	status     *statusLine
+	folderBtn  *widget.Button // "Show in folder", once a video of the last Generate is ready
+	batchEntry *widget.Entry  // the Batch dialog's prompts, while it is open
 
 	image     string // data: URL or http(s) URL; empty for none
 	imageName string
@@ -136,14 +133,9 @@ func newCompose(u *UI) *composeView {
 	v.generate.Importance = widget.HighImportance
 	v.batchBtn = widget.NewButtonWithIcon(lang.L("Batch…"), theme.ListIcon(), v.onBatch)
 	v.promptsBtn = widget.NewButtonWithIcon(lang.L("Prompts"), theme.DocumentIcon(), v.onPrompts)
-	v.status = widget.NewLabel("")
-	v.status.Wrapping = fyne.TextWrapWord
 	v.folderBtn = widget.NewButtonWithIcon(lang.L("Show in folder"), theme.FolderOpenIcon(), v.onShowFolder)
 	v.folderBtn.Importance = widget.LowImportance
-	v.detailsBtn = widget.NewButtonWithIcon(lang.L("Details"), theme.InfoIcon(), v.onFailureDetails)
-	v.detailsBtn.Importance = widget.LowImportance
-	v.folderBox = container.NewHBox(v.folderBtn, v.detailsBtn)
-	v.folderBox.Hide()
+	v.status = newStatusLine(func() fyne.Window { return v.win }, v.folderBtn)
 	v.model.OnChanged = v.onModelChanged
 	v.duration.OnChanged = func(string) { v.updateGenerate() }
 	v.variations.OnChanged = func(string) { v.updateGenerate() }
@@ -171,7 +163,7 @@ func newCompose(u *UI) *composeView {
 	v.pane = container.NewBorder(
 		container.NewBorder(nil, nil, nil, v.promptsBtn, heading),
 		container.NewVBox(container.NewBorder(nil, nil, nil, v.batchBtn, v.generate),
-			v.status, v.folderBox),
+			v.status.content),
 		nil, nil,
 		v.scroll,
 	)
@@ -213,44 +205,12 @@ func setError(l *widget.Label, text string) {
 	}
 }
 
-// setStatus says text in the status line, in the error colour when
-// something went wrong.
-func (v *composeView) setStatus(text string, failed bool) {
-	if failed {
-		v.status.Importance = widget.DangerImportance
-	} else {
-		v.status.Importance = widget.MediumImportance
-	}
-	v.status.SetText(text)
-	v.folderBox.Hide() // until a line names a ready video (setReady) or a failure's cause (setFailed)
-	v.failure = nil
-}
-
-// setFailed says text, a sentence about err, in the status line as a
-// failure, with "Details" beside it when err's own words add facts (the
-// service's code and message, a connection's cause).
-func (v *composeView) setFailed(text string, err error) {
-	v.setStatus(text, true)
-	if errDetails(err) == "" {
-		return
-	}
-	v.failure = err
-	v.folderBtn.Hide()
-	v.detailsBtn.Show()
-	v.folderBox.Show()
-}
-
-// onFailureDetails shows the failure in the status line with its cause.
-func (v *composeView) onFailureDetails() { showFailure(v.win, v.failure) }
-
 // setReady says text, which names the ready video at path, in the status
 // line, with "Show in folder" beside it.
 func (v *composeView) setReady(text, path string) {
-	v.setStatus(text, false)
+	v.status.say(text)
 	v.latest = path
-	v.folderBtn.Show()
-	v.detailsBtn.Hide()
-	v.folderBox.Show()
+	v.status.offer(v.folderBtn)
 }
 
 // onShowFolder shows the video the status line names in its folder.
@@ -382,7 +342,7 @@ func (v *composeView) onGenerate() {
 	}
 	req, err := v.request()
 	if err != nil {
-		v.setStatus(err.Error(), true)
+		v.status.fail(err.Error(), nil)
 		return
 	}
 	reqs := slices.Repeat([]client.CreateRequest{req}, v.variationCount())
@@ -427,7 +387,7 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 	v.inFlight = true
 	v.watch, v.ready = nil, map[int64]string{}
 	v.updateGenerate()
-	v.setStatus(sendingText(1, total), false)
+	v.status.say(sendingText(1, total))
 	v.ui.background(func(ctx context.Context) {
 		// A keychain unlocked since Reelhouse started gives its key now;
 		// with no key at all nothing is sent (and nothing is "refused").
@@ -435,7 +395,7 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 			v.ui.do(func() {
 				v.inFlight, v.lastSent = false, nil
 				v.updateGenerate()
-				v.setStatus(lang.L(textNoKeyToSend), true)
+				v.status.fail(lang.L(textNoKeyToSend), nil)
 				if v.ui.welcome == nil {
 					v.ui.showWelcome(v.ui.welcomeParent())
 				}
@@ -444,7 +404,7 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 		}
 		for i, req := range reqs {
 			if i > 0 {
-				v.ui.do(func() { v.setStatus(sendingText(i+1, total), false) })
+				v.ui.do(func() { v.status.say(sendingText(i+1, total)) })
 			}
 			rec, err := v.submit(ctx, req, from)
 			v.ui.do(func() {
@@ -463,9 +423,9 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 			v.updateGenerate()
 			v.rememberSent(reqs)
 			if total == 1 {
-				v.setStatus(lang.L("Started — it will appear in your library when it is ready."), false)
+				v.status.say(lang.L("Started — it will appear in your library when it is ready."))
 			} else {
-				v.setStatus(lang.L("All {{.Count}} started — they will appear in your library when they are ready.", map[string]any{"Count": total}), false)
+				v.status.say(lang.L("All {{.Count}} started — they will appear in your library when they are ready.", map[string]any{"Count": total}))
 			}
 		})
 	})
@@ -481,10 +441,10 @@ func (v *composeView) sendFailed(sent []client.CreateRequest, total int, rec his
 		v.lastSent = nil // nothing was made: sending it again is no repeat
 	}
 	if total == 1 {
-		v.setFailed(submitFailedText(rec, err), err)
+		v.status.fail(submitFailedText(rec, err), err)
 		return
 	}
-	v.setFailed(lang.L("Video {{.Number}} of {{.Total}}: {{.Problem}} {{.Rest}}", map[string]any{
+	v.status.fail(lang.L("Video {{.Number}} of {{.Total}}: {{.Problem}} {{.Rest}}", map[string]any{
 		"Number": len(sent) + 1, "Total": total, "Problem": submitFailedText(rec, err), "Rest": batchStoppedText(len(sent), total)}), err)
 }
 
@@ -552,11 +512,11 @@ func (v *composeView) onRecordChanged(r history.Record) {
 		case (r.State == history.StateNotSent || r.State == history.StateUncertain) && r.ErrorMessage != "":
 			// Say why where it is shown, not only in History; the facts
 			// are under "Details".
-			v.setFailed(lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": messageText(r)}), messageFailure(r))
+			v.status.fail(lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": messageText(r)}), messageFailure(r))
 		case needsAttention(r):
-			v.setStatus(lang.L("Your video: {{.Status}}. Select it in your library for details.", map[string]any{"Status": statusText(r)}), true)
+			v.status.fail(lang.L("Your video: {{.Status}}. Select it in your library for details.", map[string]any{"Status": statusText(r)}), nil)
 		default:
-			v.setStatus(lang.L("Your video: {{.Status}}", map[string]any{"Status": statusText(r)}), false)
+			v.status.say(lang.L("Your video: {{.Status}}", map[string]any{"Status": statusText(r)}))
 		}
 		return
 	}
@@ -568,9 +528,9 @@ func (v *composeView) onRecordChanged(r history.Record) {
 	case done:
 		v.setReady(lang.L("{{.Ready}} of {{.Total}} videos are ready in your library. The latest is “{{.Name}}”.", d), v.ready[r.ID])
 	case needsAttention(r):
-		v.setStatus(lang.L("Video {{.Number}} of {{.Total}}: {{.Status}}. Select it in your library for details.", d), true)
+		v.status.fail(lang.L("Video {{.Number}} of {{.Total}}: {{.Status}}. Select it in your library for details.", d), nil)
 	case ready == 0:
-		v.setStatus(lang.L("Video {{.Number}} of {{.Total}}: {{.Status}}", d), false)
+		v.status.say(lang.L("Video {{.Number}} of {{.Total}}: {{.Status}}", d))
 	}
 }
 
@@ -586,7 +546,7 @@ func (v *composeView) fill(req client.CreateRequest) {
 		v.pictureRow.Refresh()
 		v.previewKept(v.keptImage.File)
 	}
-	v.setStatus(lang.L("Settings copied from the earlier video. Change anything, then press Generate."), false)
+	v.status.say(lang.L("Settings copied from the earlier video. Change anything, then press Generate."))
 	v.ui.showCompose()
 }
 

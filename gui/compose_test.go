@@ -67,7 +67,7 @@ func TestComposeModelNamesMapToIDs(t *testing.T) {
 	// whole path, and "Show in folder" leads to the file.
 	opened := make(chan string, 1)
 	h.ui.history.openFile = func(p string) error { opened <- p; return nil }
-	h.loop.until(t, "the video saved", func() bool { return v.folderBox.Visible() })
+	h.loop.until(t, "the video saved", func() bool { return v.folderBtn.Visible() })
 	saved := v.ready[v.lastID]
 	if want := "Your video “" + filepath.Base(saved) + "” is ready in your library."; v.status.Text != want {
 		t.Errorf("status %q, want %q", v.status.Text, want)
@@ -355,10 +355,10 @@ func TestComposeBatchStopsAtFailure(t *testing.T) {
 		t.Errorf("status %q", v.status.Text)
 	}
 	// The service's own answer is one click away.
-	if !v.folderBox.Visible() || !v.detailsBtn.Visible() || v.folderBtn.Visible() {
-		t.Fatalf("details %v, show in folder %v: want Details only", v.detailsBtn.Visible(), v.folderBtn.Visible())
+	if !v.status.row.Visible() || !v.status.details.Visible() || v.folderBtn.Visible() {
+		t.Fatalf("details %v, show in folder %v: want Details only", v.status.details.Visible(), v.folderBtn.Visible())
 	}
-	test.Tap(v.detailsBtn)
+	test.Tap(v.status.details)
 	top := v.win.Canvas().Overlays().Top()
 	if top == nil {
 		t.Fatal("Details shows nothing")
@@ -373,8 +373,8 @@ func TestComposeBatchStopsAtFailure(t *testing.T) {
 		t.Errorf("Details says %q, want the service's answer (500)", all)
 	}
 	// A later line that is no failure drops the button.
-	v.setStatus("something else", false)
-	if v.folderBox.Visible() {
+	v.status.say("something else")
+	if v.status.row.Visible() {
 		t.Error("Details stays beside a line that is no failure")
 	}
 }
@@ -550,7 +550,7 @@ func TestComposePanePicture(t *testing.T) {
 	h.loop.until(t, "the preview", func() bool { return v.preview.Visible() })
 	test.Type(v.prompt, "A lighthouse at dusk, waves crashing on the rocks, slow aerial shot")
 	v.ratio.SetSelected("Landscape 16:9")
-	v.setStatus("Started — it will appear in your library when it is ready.", false)
+	v.status.say("Started — it will appear in your library when it is ready.")
 	img := w.Canvas().Capture()
 	if n := distinctColours(img); n < 5 {
 		t.Errorf("the pane looks blank (%d colours)", n)

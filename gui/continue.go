@@ -98,7 +98,7 @@ func (u *UI) continueFromFrame(r history.Record, idx int, from continueStart) {
 	u.background(func(ctx context.Context) {
 		frame, err := u.takeFrame(ctx, rel, from.take)
 		if errors.Is(err, media.ErrNoFFmpeg) {
-			u.do(func() { u.compose.setStatus(lang.L(textNeedsFFmpeg), true) })
+			u.do(func() { u.compose.status.fail(lang.L(textNeedsFFmpeg), nil) })
 			return
 		}
 		if err != nil {
@@ -138,7 +138,7 @@ func (v *composeView) startContinuing(r history.Record, frame []byte, name, stat
 	v.continueFrom, v.continueName = r.ID, name
 	v.imageRole.SetSelected(labelOf(roleChoices(), "first_frame"))
 	v.useImage(storage.NewFileURI(filepath.Join(os.TempDir(), name)), io.NopCloser(bytes.NewReader(frame)))
-	v.setStatus(status, false)
+	v.status.say(status)
 }
 
 // continuing is the record the form continues, or 0 once its last frame
@@ -183,8 +183,8 @@ func (v *composeView) onVideoDropped(path string, done func(ok bool)) {
 		})
 		v.ui.do(func() {
 			v.fill(req)
-			v.setStatus(lang.L("Prompt and settings restored from {{.File}}. Change anything, then press Generate.",
-				map[string]any{"File": userText(filepath.Base(path))}), false)
+			v.status.say(lang.L("Prompt and settings restored from {{.File}}. Change anything, then press Generate.",
+				map[string]any{"File": userText(filepath.Base(path))}))
 			done(true)
 		})
 	})

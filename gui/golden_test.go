@@ -382,7 +382,7 @@ func TestGoldenMainWindow(t *testing.T) {
 				hv.list.Select(hv.indexOf(w.ids[len(w.ids)-1]))
 				c := w.ui.compose
 				c.prompt.SetText(goldenMaking.req.Prompt)
-				c.setStatus("Started — it will appear in your library when it is ready.", false)
+				c.status.say("Started — it will appear in your library when it is ready.")
 				w.loop.until(t, "the usual time", func() bool { return hv.usual[defaultModel] > 0 })
 				w.settle(t, w.ui.main)
 				assertGolden(t, "main-working-"+tv.name, w.ui.main)

@@ -175,7 +175,7 @@ func (v *composeView) onPrompts() {
 // onSavePrompt asks for a name, then saves the prompt and its options.
 func (v *composeView) onSavePrompt() {
 	if strings.TrimSpace(v.prompt.Text) == "" {
-		v.setStatus(lang.L("Write a prompt first, then save it."), true)
+		v.status.fail(lang.L("Write a prompt first, then save it."), nil)
 		return
 	}
 	name := widget.NewEntry()
@@ -201,7 +201,7 @@ func (v *composeView) savePrompt(name string) {
 	p.Name = name
 	v.saved = withSaved(v.saved, p)
 	v.saveSetting(settingSavedPrompts, v.saved)
-	v.setStatus(lang.L("Saved as “{{.Name}}”. Find it under Prompts.", map[string]any{"Name": userText(name)}), false)
+	v.status.say(lang.L("Saved as “{{.Name}}”. Find it under Prompts.", map[string]any{"Name": userText(name)}))
 }
 
 // preset is what the form holds, as a preset (extra options only when
@@ -226,7 +226,7 @@ func (v *composeView) usePreset(p promptPreset) {
 	if p.Variations > 0 {
 		v.variations.SetSelectedIndex(min(p.Variations, maxVariations) - 1)
 	}
-	v.setStatus(lang.L("Prompt and options filled in. Change anything, then press Generate."), false)
+	v.status.say(lang.L("Prompt and options filled in. Change anything, then press Generate."))
 }
 
 // rememberSent adds the prompts of reqs to the recent ones and saves them.
@@ -365,7 +365,7 @@ func (v *composeView) onImportPrompts(entry *widget.Entry, problem *widget.Label
 // user agrees.
 func (v *composeView) confirmBatch(prompts []string) {
 	if len(prompts) == 0 {
-		v.setStatus(lang.L("No prompts were given, so nothing was sent."), false)
+		v.status.say(lang.L("No prompts were given, so nothing was sent."))
 		return
 	}
 	n := v.variationCount()
@@ -373,7 +373,7 @@ func (v *composeView) confirmBatch(prompts []string) {
 	for _, p := range prompts {
 		req, err := v.requestFor(p)
 		if err != nil {
-			v.setStatus(err.Error(), true)
+			v.status.fail(err.Error(), nil)
 			return
 		}
 		for range n {

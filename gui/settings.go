@@ -150,7 +150,7 @@ func (v *settingsView) onRetryKey() {
 func (v *settingsView) onSaveKey() {
 	key := strings.TrimSpace(v.key.Text)
 	if key == "" {
-		v.status.say(lang.L(textKeyEmpty))
+		v.status.fail(lang.L(textKeyEmpty), nil)
 		return
 	}
 	// No cause shown under "Details" may spell the key, whatever failed.
@@ -172,7 +172,11 @@ func (v *settingsView) onSaveKey() {
 		outcome, text, err := v.ui.storeKey(ctx, key, false)
 		v.ui.do(func() {
 			v.saveKey.Enable()
-			v.status.fail(text, err)
+			if err != nil || outcome == keyNotUsed {
+				v.status.fail(text, err)
+			} else {
+				v.status.say(text)
+			}
 			switch {
 			case outcome == keyInKeychain:
 				v.onKeyInUse(key, lang.L(textKeyStored), false)

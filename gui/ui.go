@@ -113,8 +113,11 @@ type UI struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
-	mu      sync.Mutex // guards stopped
+	mu      sync.Mutex // guards stopped and noKeychain
 	stopped bool
+	// noKeychain is the failure that showed the system has no keychain
+	// Reelhouse can use, or nil: the welcome says so whenever it opens.
+	noKeychain error
 
 	main     fyne.Window
 	panes    *panes

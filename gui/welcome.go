@@ -131,8 +131,14 @@ func (u *UI) logger() *slog.Logger {
 
 // logKeychain keeps the keychain's underlying cause (for example "failed
 // to unlock collection") in the log. Its errors never hold the key.
+// A keychain found missing stays missing until Reelhouse starts again.
 func (u *UI) logKeychain(op string, err error) {
 	u.logger().Warn("keychain", "op", op, "err", client.RedactText(err.Error()))
+	if errors.Is(err, keychain.ErrUnavailable) && !canRetryKeychain(err) {
+		u.mu.Lock()
+		u.noKeychain = err
+		u.mu.Unlock()
+	}
 }
 
 // useKey makes key the one the client sends and lets the tracker carry on
@@ -236,8 +242,14 @@ func (u *UI) storeKey(ctx context.Context, key string, sessionOnly bool) (outcom
 func (u *UI) welcomeParent() fyne.Window { return u.main }
 
 // showWelcome offers the first-run choice over win: the demo, or the
-// user's own API key. It runs on the UI goroutine.
-func (u *UI) showWelcome(win fyne.Window) { u.openWelcome(win, nil) }
+// user's own API key. Where the system has no keychain, it says so. It
+// runs on the UI goroutine.
+func (u *UI) showWelcome(win fyne.Window) {
+	u.mu.Lock()
+	err := u.noKeychain
+	u.mu.Unlock()
+	u.openWelcome(win, err)
+}
 
 // showWelcomeAfter is showWelcome when the keychain failed with err; the
 // welcome says so once.
@@ -360,7 +372,7 @@ func (v *welcomeView) onDemo() {
 	}
 	if err := start(); err != nil {
 		v.ui.logger().Warn("starting the demo", "err", err.Error())
-		v.status.say(lang.L(textDemoManually))
+		v.status.fail(lang.L(textDemoManually), err)
 		v.keyPane.Show()
 		v.fit()
 		return
@@ -463,7 +475,7 @@ func (v *welcomeView) onKeyStored(key string, outcome keyOutcome, text string, e
 	// Say once why the key is not kept; the user closes the welcome.
 	v.problem.Hide()
 	v.retry.Hide()
-	v.status.say(text)
+	v.status.fail(text, err)
 	v.check.Disable()
 	v.key.Disable()
 	v.later.SetText(lang.L("Start"))
@@ -493,6 +505,8 @@ func (v *welcomeView) onChangeLibrary() {
 				v.ui.settings.library.SetText(now)
 				if err != nil {
 					v.status.fail(plainError(err), err)
+				} else {
+					v.status.say("")
 				}
 			})
 		})

@@ -236,6 +236,19 @@ func TestKeychainUnavailableKeepsKeyForSessionAndAsksOnce(t *testing.T) {
 			t.Errorf("%d more dialogs ask again: %s", n, overlayText(w))
 		}
 	}
+
+	// Removing the key opens the welcome again: it still knows there is
+	// no keychain.
+	s := h.ui.settings
+	test.Tap(s.removeKey)
+	test.Tap(findButton(s.win.Canvas().Overlays().Top(), "Remove key"))
+	h.loop.until(t, "the welcome again", func() bool { return h.ui.welcome != nil })
+	v = h.ui.welcome
+	test.Tap(v.haveKey)
+	said = strings.Join(shownTexts(win.Canvas().Overlays().Top()), "\n")
+	if strings.Count(said, "kept only until Reelhouse closes") != 1 || strings.Contains(said, "keeps it in your system's keychain") {
+		t.Errorf("after the key was removed, the welcome says:\n%s", said)
+	}
 }
 
 func TestKeychainThatCannotSaveKeepsKeyForSession(t *testing.T) {
@@ -289,13 +302,16 @@ func TestSettingsReplacesKeySavedAfterRefusal(t *testing.T) {
 	test.Type(s.key, h.sim.Key())
 	test.Tap(s.saveKey)
 	h.loop.until(t, "the key to be saved", func() bool { return s.status.Text == textKeySaved })
+	if s.status.Importance == widget.DangerImportance || s.status.details.Visible() {
+		t.Error(`"Key saved." is shown as a failure`)
+	}
 
 	s.key.SetText("")
 	test.Type(s.key, "sk-typo")
 	test.Tap(s.saveKey)
 	h.loop.until(t, "the check", func() bool { return s.status.Text != textKeyChecking })
-	if s.status.Text != textKeyRefused {
-		t.Errorf("status = %q, want %q", s.status.Text, textKeyRefused)
+	if s.status.Text != textKeyRefused || s.status.Importance != widget.DangerImportance {
+		t.Errorf("status = %q (importance %v), want %q as a failure", s.status.Text, s.status.Importance, textKeyRefused)
 	}
 	if keys.key() != h.sim.Key() || !serviceTakesClientKey(t, h) {
 		t.Errorf("the refused key replaced the working one (saved %q)", keys.key())
