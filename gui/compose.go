@@ -60,6 +60,8 @@ type composeView struct {
 	promptsBtn *widget.Button
 	status     *statusLine
 	folderBtn  *widget.Button // "Show in folder", once a video of the last Generate is ready
+	showBtn    *widget.Button // "Show in library", once one needs the user (showRec)
+	showRec    history.Record // the video showBtn selects in the library
 	batchEntry *widget.Entry  // the Batch dialog's prompts, while it is open
 
 	image     string // data: URL or http(s) URL; empty for none
@@ -135,7 +137,9 @@ func newCompose(u *UI) *composeView {
 	v.promptsBtn = widget.NewButtonWithIcon(lang.L("Prompts"), theme.DocumentIcon(), v.onPrompts)
 	v.folderBtn = widget.NewButtonWithIcon(lang.L("Show in folder"), theme.FolderOpenIcon(), v.onShowFolder)
 	v.folderBtn.Importance = widget.LowImportance
-	v.status = newStatusLine(func() fyne.Window { return v.win }, v.folderBtn)
+	v.showBtn = widget.NewButtonWithIcon(lang.L("Show in library"), theme.NavigateNextIcon(), v.onShowInLibrary)
+	v.showBtn.Importance = widget.LowImportance
+	v.status = newStatusLine(func() fyne.Window { return v.win }, v.folderBtn, v.showBtn)
 	v.model.OnChanged = v.onModelChanged
 	v.duration.OnChanged = func(string) { v.updateGenerate() }
 	v.variations.OnChanged = func(string) { v.updateGenerate() }
@@ -514,7 +518,8 @@ func (v *composeView) onRecordChanged(r history.Record) {
 			// are under "Details".
 			v.status.fail(lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": messageText(r)}), messageFailure(r))
 		case needsAttention(r):
-			v.status.fail(lang.L("Your video: {{.Status}}. Select it in your library for details.", map[string]any{"Status": statusText(r)}), nil)
+			v.status.fail(lang.L("Your video: {{.Status}}. “Show in library” says why and what to do next.", map[string]any{"Status": statusText(r)}), nil)
+			v.offerShow(r)
 		default:
 			v.status.say(lang.L("Your video: {{.Status}}", map[string]any{"Status": statusText(r)}))
 		}
@@ -528,9 +533,24 @@ func (v *composeView) onRecordChanged(r history.Record) {
 	case done:
 		v.setReady(lang.L("{{.Ready}} of {{.Total}} videos are ready in your library. The latest is “{{.Name}}”.", d), v.ready[r.ID])
 	case needsAttention(r):
-		v.status.fail(lang.L("Video {{.Number}} of {{.Total}}: {{.Status}}. Select it in your library for details.", d), nil)
+		v.status.fail(lang.L("Video {{.Number}} of {{.Total}}: {{.Status}}. “Show in library” says why and what to do next.", d), nil)
+		v.offerShow(r)
 	case ready == 0:
 		v.status.say(lang.L("Video {{.Number}} of {{.Total}}: {{.Status}}", d))
+	}
+}
+
+// offerShow has the status line offer to show r in the library.
+func (v *composeView) offerShow(r history.Record) {
+	v.showRec = r
+	v.status.offer(v.showBtn)
+}
+
+// onShowInLibrary selects the video the status line tells of in the
+// library, where its detail view says what went wrong and what to do.
+func (v *composeView) onShowInLibrary() {
+	if v.showRec.ID != 0 {
+		v.ui.history.selectRecord(v.showRec)
 	}
 }
 

@@ -581,3 +581,43 @@ func TestComposePanePicture(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestComposeFailedVideoLeadsToTheLibrary: when the video of the last
+// Generate fails, the status line says so as a failure and offers "Show
+// in library", which selects it there (clearing a search that hides it),
+// where its Problem line says what to do.
+func TestComposeFailedVideoLeadsToTheLibrary(t *testing.T) {
+	h := newHarness(t, nil, true)
+	v, hv := h.ui.compose, h.ui.history
+	test.Type(v.prompt, "a storm over the harbour [fail]")
+	test.Tap(v.generate)
+	h.loop.until(t, "the failure", func() bool { return v.showBtn.Visible() })
+	if v.status.Importance != widget.DangerImportance {
+		t.Errorf("the failure %q is not shown as one", v.status.Text)
+	}
+	if v.folderBtn.Visible() {
+		t.Error("a failed video offers its folder")
+	}
+	test.Type(hv.search, "a word in no prompt")
+	h.loop.until(t, "the search to hide it", func() bool { return hv.indexOf(v.lastID) < 0 })
+
+	test.Tap(v.showBtn)
+	h.loop.until(t, "the video selected", func() bool {
+		r, ok := hv.current()
+		return ok && r.ID == v.lastID
+	})
+	if hv.search.Text != "" {
+		t.Errorf("the search %q still hides the video", hv.search.Text)
+	}
+	if p := hv.fields["Problem"]; !p.Visible() || !strings.Contains(p.Text, "Generate again") {
+		t.Errorf("the library's Problem line reads %q", p.Text)
+	}
+
+	// The next line takes the offer away.
+	test.Type(v.prompt, " again")
+	test.Tap(v.generate)
+	if v.showBtn.Visible() {
+		t.Error("“Show in library” stays beside a new line")
+	}
+	h.loop.until(t, "the second failure", func() bool { return !v.inFlight && v.showBtn.Visible() })
+}
