@@ -495,6 +495,7 @@ func (c *compareView) openPlayers(leader int, at time.Duration, play bool) {
 			shown:  func(f *playback.Frame) { c.onPlayerFrame(i, v, f) },
 			status: func(s playback.Status) { c.onPlayerStatus(i, v, s) },
 			tapped: c.onPlayPause,
+			room:   c.screens[i].Size, // where it goes at its first frame
 		})
 		c.players[i] = v
 	}

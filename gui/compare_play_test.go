@@ -238,3 +238,47 @@ func TestUseThisFrameStartsFromTheFrameOnShow(t *testing.T) {
 	}
 	capture(t, h.ui.main, "use-this-frame")
 }
+
+// TestCompareOpensEachPlayerAtItsCellSize: a cell's player waits for its
+// cell to be laid out and opens at the cell's size, instead of opening at
+// the least size and starting ffmpeg again a moment later.
+func TestCompareOpensEachPlayerAtItsCellSize(t *testing.T) {
+	u, loop, _ := newPlayerUI(t)
+	clip, info := testClip(t, 854, 480, 25, 2)
+	c := newCompareView(u)
+	c.opts = playback.Options{Audio: noSoundDevice{}}
+	var items []compareItem
+	for i := range 3 {
+		items = append(items, compareItem{
+			rec:  history.Record{ID: int64(i + 1), State: history.StateSuccess, Request: client.CreateRequest{Model: "m", Prompt: "sized"}},
+			path: clip, info: info,
+		})
+	}
+	c.win.Resize(fyne.NewSize(1366, 768))
+	c.win.Show()
+	c.fill(items)
+
+	first := make([]image.Point, len(c.players))
+	loop.until(t, "every player open", func() bool {
+		open := true
+		for i, v := range c.players {
+			if first[i] == (image.Point{}) {
+				first[i] = v.decoded
+			}
+			open = open && v.frame != nil
+		}
+		return open
+	})
+	// Longer than a resize takes to settle: a second size would show.
+	for end := time.Now().Add(2 * playerResizeSettle); time.Now().Before(end); {
+		loop.pump()
+		time.Sleep(5 * time.Millisecond)
+	}
+	for i, v := range c.players {
+		// The player keeps even sizes, so it may be a pixel short.
+		want, d := v.decodeSize(v.surface.Size()), first[i].Sub(v.decodeSize(v.surface.Size()))
+		if v.decoded != first[i] || d.X < -2 || d.X > 2 || d.Y < -2 || d.Y > 2 {
+			t.Errorf("player %d opened at %v, now decodes at %v; its cell asks for %v", i+1, first[i], v.decoded, want)
+		}
+	}
+}

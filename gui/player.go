@@ -120,6 +120,9 @@ type playerHooks struct {
 	shown  func(f *playback.Frame) // a frame went on show
 	status func(s playback.Status) // the player's state changed
 	tapped func()                  // the picture was tapped, or Space typed on it
+	// room is the size the picture will be shown at, for a view its
+	// caller puts in its place only later (at its first frame).
+	room func() fyne.Size
 }
 
 // fullWindow is what the window showed before the player filled it, and
@@ -244,7 +247,8 @@ func (v *playerView) start() {
 }
 
 // open opens the player, decoding at the size the picture is shown at:
-// the view's, or, when it has none yet, the picture's least size.
+// the view's, or, when it has none yet, the room its caller keeps for it,
+// or the picture's least size.
 func (v *playerView) open() {
 	if v.isClosed() {
 		return
@@ -253,6 +257,9 @@ func (v *playerView) open() {
 	v.fixed = opts.Width > 0 && opts.Height > 0
 	if !v.fixed {
 		size := v.surface.Size()
+		if (size.Width < 1 || size.Height < 1) && v.hooks.room != nil {
+			size = v.hooks.room()
+		}
 		if size.Width < 1 || size.Height < 1 {
 			size = v.picture.MinSize()
 		}
