@@ -164,14 +164,7 @@ func TestComparePlaysInStepWithOneScrubber(t *testing.T) {
 			t.Fatal("a player is still open")
 		}
 	}
-	for _, v := range players {
-		v.wait()
-	}
-	loop.pump()
-	if pids := ffmpegChildren(t); len(pids) > 0 {
-		t.Fatalf("ffmpeg processes left after closing Compare: %v", pids)
-	}
-	goleak.VerifyNone(t, leaks)
+	assertPlayersGone(t, loop, leaks, players...)
 }
 
 func TestCompareWithoutFFmpegShowsThePictures(t *testing.T) {

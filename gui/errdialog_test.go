@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -86,12 +85,7 @@ func TestErrorDialogsShowNoEnglishFacts(t *testing.T) {
 	w := h.ui.main
 
 	// A real failure to reach a server: nobody listens on the port.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := closedAddr(t)
 	closed, err := client.New("http://"+addr, client.WithAPIKey("sk-test"))
 	if err != nil {
 		t.Fatal(err)

@@ -141,12 +141,7 @@ func TestErrTextOfRealFailures(t *testing.T) {
 	}
 
 	// A port nobody listens on.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := closedAddr(t)
 	closed, err := client.New("http://"+addr, client.WithAPIKey("sk-test"))
 	if err != nil {
 		t.Fatal(err)
@@ -156,4 +151,17 @@ func TestErrTextOfRealFailures(t *testing.T) {
 	if got := errText(err); got != want {
 		t.Errorf("refused connection: %q, want %q", got, want)
 	}
+}
+
+// closedAddr is a loopback address nobody listens on: a real connection
+// to it is refused.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
 }

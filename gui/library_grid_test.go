@@ -163,14 +163,7 @@ func TestGridTileWithoutFilmstripKeepsItsThumbnail(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", t.TempDir()) // no ffmpeg to make it now
-	h.ui.showLibrary()
-	test.Tap(hv.viewToggle)
-	var tile *libraryTile
-	h.loop.until(t, "the tile's thumbnail", func() bool {
-		w.Canvas().Refresh(w.Content())
-		tile = tilesIn(hv)[r.ID]
-		return tile != nil && tile.thumb.pic.Image != nil
-	})
+	tile := gridTileOf(t, h, r)
 	thumb := tile.thumb.pic.Image
 	hoverAt(tile, 3)
 	h.loop.until(t, "the strip's absence to be known", func() bool {
@@ -191,22 +184,13 @@ func TestGridMakesAMissingFilmstripOnHover(t *testing.T) {
 		t.Skip("ffmpeg is not installed")
 	}
 	h := newHarnessWith(t, apitest.Config{DemoClips: true})
-	hv := h.ui.history
-	w := h.ui.main
-	w.Resize(fyne.NewSize(1366, 768))
+	h.ui.main.Resize(fyne.NewSize(1366, 768))
 	r := h.downloadOne(t, "An old video, from before filmstrips")
 	strip := h.deps.Tracker.StripPath(r.Files[0])
 	if err := os.Remove(strip); err != nil {
 		t.Fatal(err)
 	}
-	h.ui.showLibrary()
-	test.Tap(hv.viewToggle)
-	var tile *libraryTile
-	h.loop.until(t, "the tile's thumbnail", func() bool {
-		w.Canvas().Refresh(w.Content())
-		tile = tilesIn(hv)[r.ID]
-		return tile != nil && tile.thumb.pic.Image != nil
-	})
+	tile := gridTileOf(t, h, r)
 	thumb := tile.thumb.pic.Image
 	hoverAt(tile, 3)
 	h.loop.until(t, "the filmstrip made and read", func() bool { return tile.strip != nil })
@@ -355,4 +339,20 @@ func TestSaveACopyOfTheSelectedVideos(t *testing.T) {
 	if len(entries) != 4 {
 		t.Errorf("%d files in the folder, want two videos and their description files", len(entries))
 	}
+}
+
+// gridTileOf switches the library to the grid and waits for r's tile to
+// show its thumbnail.
+func gridTileOf(t *testing.T, h *harness, r history.Record) *libraryTile {
+	t.Helper()
+	hv, w := h.ui.history, h.ui.main
+	h.ui.showLibrary()
+	test.Tap(hv.viewToggle)
+	var tile *libraryTile
+	h.loop.until(t, "the tile's thumbnail", func() bool {
+		w.Canvas().Refresh(w.Content())
+		tile = tilesIn(hv)[r.ID]
+		return tile != nil && tile.thumb.pic.Image != nil
+	})
+	return tile
 }

@@ -205,11 +205,14 @@ func (v *historyView) updatePickBar() {
 		b.text.SetText(lang.N("{{.Count}} videos selected", n, map[string]any{"Count": n}))
 	}
 	b.allFavours = true
-	trash := false
+	trash, shown := false, 0
 	for _, r := range v.records {
 		if v.picked[r.ID] {
 			b.allFavours = b.allFavours && r.Favourite
 			trash = trash || r.Trashed()
+			if comparable(r) {
+				shown++
+			}
 		}
 	}
 	if b.allFavours {
@@ -225,12 +228,6 @@ func (v *historyView) updatePickBar() {
 	}
 	for _, btn := range []*widget.Button{b.favourite, b.tag, b.export, b.saveCopy, b.trash} {
 		enable(btn, !b.busy)
-	}
-	shown := 0
-	for _, r := range v.records {
-		if v.picked[r.ID] && comparable(r) {
-			shown++
-		}
 	}
 	enable(b.compare, !b.busy && shown == n && n <= maxCompare)
 	if !b.box.Visible() {

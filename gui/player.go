@@ -90,11 +90,10 @@ type playerView struct {
 	full     *fullWindow
 	// The frames' size: decoded is what the player was asked for (zero
 	// until it is open), want what the view's size asks for; settle fires
-	// once that size stayed put. fixed is set when the caller chose the
-	// size (Options.Width and Height): the frames then keep it.
+	// once that size stayed put. Where the caller chose the size
+	// (Options.Width and Height, sizeFixed), the frames keep it.
 	decoded, want image.Point
 	settle        *time.Timer
-	fixed         bool
 
 	surface  *playerSurface
 	picture  *canvas.Image
@@ -254,8 +253,7 @@ func (v *playerView) open() {
 		return
 	}
 	opts := v.opts
-	v.fixed = opts.Width > 0 && opts.Height > 0
-	if !v.fixed {
+	if !v.sizeFixed() {
 		size := v.surface.Size()
 		if (size.Width < 1 || size.Height < 1) && v.hooks.room != nil {
 			size = v.hooks.room()
@@ -336,7 +334,7 @@ func (v *playerView) noteOpened() {
 // of the picture's size as it is, but scales one of any other size, on
 // the processor, for each frame: even a few pixels off costs that.
 func (v *playerView) onViewResized() {
-	if v.decoded == (image.Point{}) || v.fixed {
+	if v.decoded == (image.Point{}) || v.sizeFixed() {
 		return // not open yet (noteOpened calls again), or not to follow
 	}
 	size := v.surface.Size()
@@ -365,6 +363,10 @@ func sameFrameSize(a, b image.Point) bool {
 	d := a.Sub(b)
 	return max(d.X, -d.X) <= playerSizeSlack && max(d.Y, -d.Y) <= playerSizeSlack
 }
+
+// sizeFixed reports whether the caller chose the size frames are decoded
+// at.
+func (v *playerView) sizeFixed() bool { return v.opts.Width > 0 && v.opts.Height > 0 }
 
 // onResizeSettled has the player decode at the size the view asks for.
 func (v *playerView) onResizeSettled() {

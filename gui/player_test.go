@@ -140,12 +140,7 @@ func TestPlayerPlaysSeeksStepsAndCloses(t *testing.T) {
 		t.Fatal("no ffmpeg process seen while the player is open")
 	}
 	v.close()
-	v.wait()
-	loop.pump()
-	if pids := ffmpegChildren(t); len(pids) > 0 {
-		t.Fatalf("ffmpeg processes left after close: %v", pids)
-	}
-	goleak.VerifyNone(t, leaks)
+	assertPlayersGone(t, loop, leaks, v)
 }
 
 func TestPlayerWithoutFFmpegOffersTheSystemPlayer(t *testing.T) {
@@ -290,12 +285,7 @@ func TestFullWindowDecodesAtTheLargerSize(t *testing.T) {
 	loop.until(t, "frames of the panel's picture again", func() bool { return v.frame.Image.Rect.Size() == shown })
 
 	v.close()
-	v.wait()
-	loop.pump()
-	if pids := ffmpegChildren(t); len(pids) > 0 {
-		t.Fatalf("ffmpeg processes left after close: %v", pids)
-	}
-	goleak.VerifyNone(t, leaks)
+	assertPlayersGone(t, loop, leaks, v)
 }
 
 // TestDetailDecodesAtThePicturesSize: the detail view's player decodes a
@@ -372,4 +362,19 @@ func testClip(tb testing.TB, w, h, rate, seconds int) (string, media.Info) {
 		tb.Fatal(err)
 	}
 	return clip, info
+}
+
+// assertPlayersGone waits for closed players to end and checks that they
+// leave no ffmpeg process and no goroutine (besides leaks, those there
+// before) behind.
+func assertPlayersGone(t *testing.T, loop *uiLoop, leaks goleak.Option, players ...*playerView) {
+	t.Helper()
+	for _, v := range players {
+		v.wait()
+	}
+	loop.pump()
+	if pids := ffmpegChildren(t); len(pids) > 0 {
+		t.Fatalf("ffmpeg processes left after close: %v", pids)
+	}
+	goleak.VerifyNone(t, leaks)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -466,12 +465,7 @@ func TestDemoBannerAndQuitConfirmation(t *testing.T) {
 func TestWelcomeKeyCheckFailureHasDetails(t *testing.T) {
 	h := newHarness(t, &fakeKeys{}, false)
 	v := welcomeShown(t, h)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := closedAddr(t)
 	if err := h.deps.Client.SetBaseURL("http://" + addr); err != nil {
 		t.Fatal(err)
 	}

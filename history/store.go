@@ -1002,17 +1002,24 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 	return st.QueryRowContext(ctx, args...)
 }
 
-func putFile(ctx context.Context, db execer, id int64, f File) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO files (`+fileColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (task_row, idx) DO UPDATE SET path = excluded.path, size = excluded.size, sha256 = excluded.sha256,
-			duration_ms = excluded.duration_ms, width = excluded.width, height = excluded.height,
-			frame_rate = excluded.frame_rate, video_codec = excluded.video_codec, audio_codec = excluded.audio_codec,
-			has_audio = excluded.has_audio, media_state = excluded.media_state, thumbnail = excluded.thumbnail,
-			missing = excluded.missing, pixel_aspect = excluded.pixel_aspect, truncated = excluded.truncated`,
-		id, f.Index, f.Path, f.Size, f.SHA256, f.Media.Duration.Milliseconds(), f.Media.Width, f.Media.Height,
+// fileUpsert is what writing a file row over one already there (the same
+// task row and index) sets, after the values of fileColumns (fileArgs).
+const fileUpsert = ` ON CONFLICT (task_row, idx) DO UPDATE SET path = excluded.path, size = excluded.size, sha256 = excluded.sha256,
+	duration_ms = excluded.duration_ms, width = excluded.width, height = excluded.height,
+	frame_rate = excluded.frame_rate, video_codec = excluded.video_codec, audio_codec = excluded.audio_codec,
+	has_audio = excluded.has_audio, media_state = excluded.media_state, thumbnail = excluded.thumbnail,
+	missing = excluded.missing, pixel_aspect = excluded.pixel_aspect, truncated = excluded.truncated`
+
+// fileArgs appends the values of fileColumns for file f of row id.
+func fileArgs(args []any, id int64, f File) []any {
+	return append(args, id, f.Index, f.Path, f.Size, f.SHA256, f.Media.Duration.Milliseconds(), f.Media.Width, f.Media.Height,
 		f.Media.FrameRate, f.Media.VideoCodec, f.Media.AudioCodec, boolInt(f.Media.HasAudio), string(f.MediaState),
 		f.Thumbnail, boolInt(f.Missing), f.Media.PixelAspect, boolInt(f.Media.Truncated))
+}
+
+func putFile(ctx context.Context, db execer, id int64, f File) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO files (`+fileColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+fileUpsert, fileArgs(nil, id, f)...)
 	if err != nil {
 		return &StoreError{Op: OpRecordVideo, Err: fmt.Errorf("record %d, video %d: %w", id, f.Index, err)}
 	}
@@ -1316,22 +1323,33 @@ func insertTagsQuery(n int) string {
 
 // insertTags adds tags to rows, many per statement.
 func insertTags(ctx context.Context, tx *stmtCache, tags []taskTag) error {
-	args := make([]any, 0, 2*min(len(tags), bulkRows))
-	for start := 0; start < len(tags); start += bulkRows {
-		chunk := tags[start:min(start+bulkRows, len(tags))]
+	_, err := execChunks(ctx, tx, tags, 2, insertTagsQuery, func(args []any, t taskTag) []any {
+		return append(args, t.id, t.tag)
+	})
+	return err
+}
+
+// execChunks runs the statement query(n) over items, bulkRows rows at a
+// time; row appends an item's perRow values to args. It returns the chunk
+// whose statement failed, if one did.
+func execChunks[T any](ctx context.Context, tx *stmtCache, items []T, perRow int, query func(n int) string,
+	row func(args []any, item T) []any) ([]T, error) {
+	args := make([]any, 0, perRow*min(len(items), bulkRows))
+	for start := 0; start < len(items); start += bulkRows {
+		chunk := items[start:min(start+bulkRows, len(items))]
 		args = args[:0]
-		for _, t := range chunk {
-			args = append(args, t.id, t.tag)
+		for _, it := range chunk {
+			args = row(args, it)
 		}
-		st, err := chunkStmt(ctx, tx, insertTagsQuery(len(chunk)), len(chunk))
+		st, err := chunkStmt(ctx, tx, query(len(chunk)), len(chunk))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return err
+			return chunk, err
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // stampedFile is a file of a row, with the stamp of its sidecar.
@@ -1344,37 +1362,20 @@ type stampedFile struct {
 func insertFilesQuery(n int) string {
 	return `INSERT INTO files (` + fileColumns + `, sidecar_size, sidecar_mtime) VALUES ` +
 		rowsOf(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, n) +
-		` ON CONFLICT (task_row, idx) DO UPDATE SET path = excluded.path, size = excluded.size, sha256 = excluded.sha256,
-			duration_ms = excluded.duration_ms, width = excluded.width, height = excluded.height,
-			frame_rate = excluded.frame_rate, video_codec = excluded.video_codec, audio_codec = excluded.audio_codec,
-			has_audio = excluded.has_audio, media_state = excluded.media_state, thumbnail = excluded.thumbnail,
-			missing = excluded.missing, pixel_aspect = excluded.pixel_aspect, truncated = excluded.truncated,
-			sidecar_size = excluded.sidecar_size, sidecar_mtime = excluded.sidecar_mtime`
+		fileUpsert + `, sidecar_size = excluded.sidecar_size, sidecar_mtime = excluded.sidecar_mtime`
 }
 
 // insertFiles is putFile for many files, many per statement, each with
 // its sidecar's stamp.
 func insertFiles(ctx context.Context, tx *stmtCache, files []stampedFile) error {
-	args := make([]any, 0, 19*min(len(files), bulkRows))
-	for start := 0; start < len(files); start += bulkRows {
-		chunk := files[start:min(start+bulkRows, len(files))]
-		args = args[:0]
-		for _, sf := range chunk {
-			f := sf.file
-			args = append(args, sf.id, f.Index, f.Path, f.Size, f.SHA256, f.Media.Duration.Milliseconds(), f.Media.Width, f.Media.Height,
-				f.Media.FrameRate, f.Media.VideoCodec, f.Media.AudioCodec, boolInt(f.Media.HasAudio), string(f.MediaState),
-				f.Thumbnail, boolInt(f.Missing), f.Media.PixelAspect, boolInt(f.Media.Truncated), sf.stamp.size, sf.stamp.mtime)
-		}
-		st, err := chunkStmt(ctx, tx, insertFilesQuery(len(chunk)), len(chunk))
-		if err != nil {
-			return err
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			f := chunk[0]
-			return &StoreError{Op: OpRecordVideo, Err: fmt.Errorf("record %d, video %d: %w", f.id, f.file.Index, err)}
-		}
+	failed, err := execChunks(ctx, tx, files, 19, insertFilesQuery, func(args []any, sf stampedFile) []any {
+		return append(fileArgs(args, sf.id, sf.file), sf.stamp.size, sf.stamp.mtime)
+	})
+	if failed != nil {
+		f := failed[0]
+		return &StoreError{Op: OpRecordVideo, Err: fmt.Errorf("record %d, video %d: %w", f.id, f.file.Index, err)}
 	}
-	return nil
+	return err
 }
 
 // restoreError names the task (the first of several) a restore failed on.
