@@ -82,7 +82,7 @@ func BenchmarkLibraryView(b *testing.B) {
 		a := test.NewTempApp(b)
 		a.Settings().SetTheme(theme.DefaultTheme())
 		ui, loop := benchUI(a, store, lib)
-		v := ui.history
+		v := ui.library
 		start := time.Now()
 		done := make(chan struct{})
 		go func() {

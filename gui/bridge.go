@@ -26,25 +26,25 @@ func (u *UI) startBridge() {
 func (u *UI) apply(e history.Event) {
 	switch e.Kind {
 	case history.EventChanged:
-		u.history.onRecordChanged(e.Record)
+		u.library.onRecordChanged(e.Record)
 		u.compose.onRecordChanged(e.Record)
-		u.history.countVideos() // a download may have added videos
+		u.library.countVideos() // a download may have added videos
 		u.follow(e.Record)
 	case history.EventDeleted:
-		u.history.onRecordDeleted(e.ID)
+		u.library.onRecordDeleted(e.ID)
 		u.forget(e.ID)
 	case history.EventProgress:
-		u.history.onProgress(e.ID, e.Done, e.Total)
+		u.library.onProgress(e.ID, e.Done, e.Total)
 	case history.EventKeyRefused:
 		u.settings.onKeyRefused(lang.L(keyRefusedText))
 	case history.EventKeyAccepted:
 		u.settings.onKeyAccepted()
 	case history.EventReloaded:
-		u.background(u.history.reload)
+		u.background(u.library.reload)
 		u.onReloaded()
 	case history.EventServiceUnreachable:
-		u.history.onServiceUnreachable()
+		u.library.onServiceUnreachable()
 	case history.EventServiceReachable:
-		u.history.onServiceReachable()
+		u.library.onServiceReachable()
 	}
 }

@@ -193,7 +193,7 @@ func TestUseThisFrameStartsFromTheFrameOnShow(t *testing.T) {
 	h := newHarness(t, nil, true)
 	rec := makeVideos(t, h, client.CreateRequest{Model: defaultModel, Prompt: "A kite over the dunes", Ratio: "16:9",
 		UpstreamOptions: map[string]any{"seed": 5.0}})[0]
-	hv := h.ui.history
+	hv := h.ui.library
 	h.loop.until(t, "the video in the list", func() bool { return hv.indexOf(rec.ID) >= 0 })
 	hv.selectRecord(rec)
 	h.loop.until(t, "the player", func() bool { return hv.player != nil && hv.player.frame != nil && !hv.player.playBtn.Disabled() })

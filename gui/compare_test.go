@@ -269,7 +269,7 @@ func TestContinueFromTheLastFrame(t *testing.T) {
 	h := newHarness(t, nil, true)
 	first := makeVideos(t, h, client.CreateRequest{Model: defaultModel, Prompt: "A boat leaves the harbour", Ratio: "16:9",
 		UpstreamOptions: map[string]any{"seed": 3.0}})[0]
-	hv := h.ui.history
+	hv := h.ui.library
 	h.loop.until(t, "the video in the list", func() bool { return hv.indexOf(first.ID) >= 0 })
 	hv.selectRecord(first)
 	h.loop.until(t, "Continue this video", func() bool { return hv.links.continueBtn.Visible() && !hv.links.continueBtn.Disabled() })
@@ -373,7 +373,7 @@ func TestComparePickedVideos(t *testing.T) {
 		reqs = append(reqs, client.CreateRequest{Model: defaultModel, Prompt: p, Ratio: "16:9", Duration: 5})
 	}
 	recs := makeVideos(t, h, reqs...)
-	hv := h.ui.history
+	hv := h.ui.library
 	h.loop.until(t, "the videos listed", func() bool {
 		for _, r := range recs {
 			if i := hv.indexOf(r.ID); i < 0 || !comparable(hv.records[i]) {

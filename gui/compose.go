@@ -220,7 +220,7 @@ func (v *composeView) setReady(text, path string) {
 // onShowFolder shows the video the status line names in its folder.
 func (v *composeView) onShowFolder() {
 	if v.latest != "" {
-		v.ui.history.openPath(v.latest, true)
+		v.ui.library.openPath(v.latest, true)
 	}
 }
 
@@ -550,7 +550,7 @@ func (v *composeView) offerShow(r history.Record) {
 // library, where its detail view says what went wrong and what to do.
 func (v *composeView) onShowInLibrary() {
 	if v.showRec.ID != 0 {
-		v.ui.history.selectRecord(v.showRec)
+		v.ui.library.selectRecord(v.showRec)
 	}
 }
 

@@ -66,7 +66,7 @@ func TestComposeModelNamesMapToIDs(t *testing.T) {
 	// The pane says the video is in the library by its file name, not its
 	// whole path, and "Show in folder" leads to the file.
 	opened := make(chan string, 1)
-	h.ui.history.openFile = func(p string) error { opened <- p; return nil }
+	h.ui.library.openFile = func(p string) error { opened <- p; return nil }
 	h.loop.until(t, "the video saved", func() bool { return v.folderBtn.Visible() })
 	saved := v.ready[v.lastID]
 	if want := "Your video “" + filepath.Base(saved) + "” is ready in your library."; v.status.Text != want {
@@ -287,8 +287,8 @@ func TestComposeVariationsMakeThree(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.loop.until(t, "the favourite shown", func() bool {
-		i := h.ui.history.indexOf(first.ID)
-		return i >= 0 && h.ui.history.records[i].Favourite
+		i := h.ui.library.indexOf(first.ID)
+		return i >= 0 && h.ui.library.records[i].Favourite
 	})
 	if v.status.Text != said {
 		t.Errorf("after a favourite the line says %q, want it unchanged: %q", v.status.Text, said)
@@ -588,7 +588,7 @@ func TestComposePanePicture(t *testing.T) {
 // where its Problem line says what to do.
 func TestComposeFailedVideoLeadsToTheLibrary(t *testing.T) {
 	h := newHarness(t, nil, true)
-	v, hv := h.ui.compose, h.ui.history
+	v, hv := h.ui.compose, h.ui.library
 	test.Type(v.prompt, "a storm over the harbour [fail]")
 	test.Tap(v.generate)
 	h.loop.until(t, "the failure", func() bool { return v.showBtn.Visible() })

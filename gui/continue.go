@@ -284,12 +284,12 @@ func (l *recordLinks) showLinks(ffmpeg bool, src history.Record, hasSrc bool, ne
 	}
 	if hasSrc {
 		l.fromBtn.SetText(lang.L("Continued from “{{.Prompt}}”", map[string]any{"Prompt": firstLine(src.Request.Prompt, 50)}))
-		l.fromBtn.OnTapped = func() { l.ui.history.selectRecord(src) }
+		l.fromBtn.OnTapped = func() { l.ui.library.selectRecord(src) }
 		l.fromBtn.Show()
 	}
 	for _, n := range next {
 		b := widget.NewButtonWithIcon(lang.L("Continued in “{{.Prompt}}”", map[string]any{"Prompt": firstLine(n.Request.Prompt, 50)}), theme.NavigateNextIcon(),
-			func() { l.ui.history.selectRecord(n) })
+			func() { l.ui.library.selectRecord(n) })
 		b.Alignment = widget.ButtonAlignLeading
 		l.later.Add(b)
 	}
@@ -311,7 +311,7 @@ func (l *recordLinks) onContinue() {
 
 // selectRecord shows r in the library, with every filter cleared when
 // they hide it.
-func (v *historyView) selectRecord(r history.Record) {
+func (v *libraryView) selectRecord(r history.Record) {
 	v.ui.showLibrary()
 	v.selected = r.ID
 	v.onRecordChanged(r)

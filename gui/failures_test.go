@@ -79,7 +79,7 @@ func TestStartupErrorSentences(t *testing.T) {
 func TestCopyDiagnostics(t *testing.T) {
 	h := newHarness(t, nil, true)
 	h.ui.deps.Diagnostics = func(context.Context) (string, error) { return "Reelhouse test\nGo x", nil }
-	hv := h.ui.history
+	hv := h.ui.library
 	hv.onCopyDiagnostics()
 	h.loop.until(t, "the confirmation", func() bool { return len(hv.win.Canvas().Overlays().List()) > 0 })
 	if got := h.ui.app.Clipboard().Content(); got != "Reelhouse test\nGo x" {

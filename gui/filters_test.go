@@ -37,7 +37,7 @@ func (f *fakeTimers) fireAll() {
 
 func TestSearchFindsAccentsAsTheStoreDoes(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	timers := &fakeTimers{}
 	hv.after = timers.after
 	for _, p := range []string{"Un CAFÉ noir", "a cafeteria at noon", "tea"} {
@@ -60,7 +60,7 @@ func TestSearchFindsAccentsAsTheStoreDoes(t *testing.T) {
 
 func TestTypingQuicklyLoadsOnce(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	timers := &fakeTimers{}
 	hv.after = timers.after
 	if _, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "hello world"}); err != nil {
@@ -103,7 +103,7 @@ func ptrTo[T any](v T) *T { return &v }
 
 func TestLiveUpdatesKeepOrderAndCount(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	store := h.deps.Store
 	base := time.Now().Add(-time.Hour)
 	recs := make([]history.Record, 15)
@@ -194,7 +194,7 @@ func TestPromptCannotReverseTheAppsWords(t *testing.T) {
 	if strings.ContainsFunc(c.status.Text, bidiControl) || !strings.Contains(c.status.Text, "evil-prompt") {
 		t.Errorf("status line %q holds bidi controls", c.status.Text)
 	}
-	hv := h.ui.history
+	hv := h.ui.library
 	hv.win.Resize(hv.win.Canvas().Size().AddWidthHeight(600, 400))
 	h.loop.until(t, "the row", func() bool { return len(hv.records) == 1 })
 	hv.list.Refresh()

@@ -160,14 +160,14 @@ func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, language string, ke
 	w.loop = &uiLoop{}
 	w.ui = New(a, Deps{Tracker: tracker, Library: library, Store: store, Client: c, Keys: keys, ServerURL: goldenServer})
 	w.ui.do = w.loop.do
-	w.ui.history.now = func() time.Time { return goldenNow }
+	w.ui.library.now = func() time.Time { return goldenNow }
 	w.ui.Start()
 	t.Cleanup(func() {
-		w.ui.history.closePlayer()
+		w.ui.library.closePlayer()
 		w.loop.stop(w.ui)
 	})
 	w.ui.main.Resize(fyne.NewSize(1366, 768))
-	hv := w.ui.history
+	hv := w.ui.library
 	w.loop.until(t, "the library", func() bool { return len(hv.records) == len(videos) })
 	return w
 }
@@ -270,7 +270,7 @@ var goldenVariations = func() []goldenVideo {
 // hideTempFolders puts the fixed library folder where the windows name
 // this run's temporary one.
 func (w *goldenWorld) hideTempFolders() {
-	if l := w.ui.history.fields["Folder"]; l != nil && l.Text != "—" {
+	if l := w.ui.library.fields["Folder"]; l != nil && l.Text != "—" {
 		l.SetText(filepath.Join(goldenLibrary, filepath.Base(l.Text)))
 	}
 	w.ui.settings.library.SetText(goldenLibrary)
@@ -283,7 +283,7 @@ func (w *goldenWorld) hideTempFolders() {
 // to stand on the first frame, paused, with controls ready.
 func (w *goldenWorld) selectPaused(t *testing.T, id int64) {
 	t.Helper()
-	hv := w.ui.history
+	hv := w.ui.library
 	hv.list.Select(hv.indexOf(id))
 	w.loop.until(t, "the player", func() bool { return hv.player != nil })
 	// The player as the detail view makes it (showPlayer), with a silent
@@ -378,7 +378,7 @@ func TestGoldenMainWindow(t *testing.T) {
 			})
 			t.Run("working", func(t *testing.T) {
 				w := newGoldenWorld(t, tv.variant, LanguageEnglish, &fakeKeys{saved: "sk-golden"}, append(append([]goldenVideo{}, goldenResults...), goldenMaking))
-				hv := w.ui.history
+				hv := w.ui.library
 				hv.list.Select(hv.indexOf(w.ids[len(w.ids)-1]))
 				c := w.ui.compose
 				c.prompt.SetText(goldenMaking.req.Prompt)
@@ -427,7 +427,7 @@ func TestGoldenLibraryViews(t *testing.T) {
 		t.Run(tv.name, func(t *testing.T) {
 			t.Run("grid", func(t *testing.T) {
 				w := newGoldenWorld(t, tv.variant, LanguageEnglish, &fakeKeys{saved: "sk-golden"}, goldenResults)
-				hv := w.ui.history
+				hv := w.ui.library
 				test.Tap(hv.viewToggle)
 				w.selectPaused(t, w.ids[1])
 				w.loop.until(t, "a thumbnail on every tile", func() bool {

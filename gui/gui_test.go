@@ -145,7 +145,7 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 	loop := &uiLoop{}
 	ui := New(a, deps)
 	ui.do = loop.do
-	ui.history.openFile = func(string) error { return nil } // tests open nothing on the desktop
+	ui.library.openFile = func(string) error { return nil } // tests open nothing on the desktop
 	ui.Start()
 	t.Cleanup(func() {
 		loop.stop(ui)
@@ -192,7 +192,7 @@ func distinctColours(img image.Image) int {
 	return len(seen)
 }
 
-func TestGenerateShowsDownloadedVideoInHistory(t *testing.T) {
+func TestGenerateShowsDownloadedVideoInLibrary(t *testing.T) {
 	h := newHarness(t, nil, true)
 	c := h.ui.compose
 	c.win.Resize(fyne.NewSize(720, 640))
@@ -204,7 +204,7 @@ func TestGenerateShowsDownloadedVideoInHistory(t *testing.T) {
 		t.Error("Generate must be disabled while the request is being sent")
 	}
 
-	hv := h.ui.history
+	hv := h.ui.library
 	hv.win.Resize(fyne.NewSize(980, 620))
 	h.loop.until(t, "the task to show as downloaded and described", func() bool {
 		return len(hv.records) == 1 && statusText(hv.records[0]) == "Downloaded" &&
@@ -288,7 +288,7 @@ func TestGenerateAgainCopiesTheRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hv := h.ui.history
+	hv := h.ui.library
 	h.loop.until(t, "the record in the list", func() bool { return hv.indexOf(rec.ID) >= 0 })
 	hv.list.Select(hv.indexOf(rec.ID))
 	test.Tap(hv.againBtn)
@@ -310,7 +310,7 @@ func TestSearchFiltersTheList(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	hv := h.ui.history
+	hv := h.ui.library
 	h.loop.until(t, "three records", func() bool { return len(hv.records) == 3 })
 	test.Type(hv.search, "red")
 	h.loop.until(t, "two matches", func() bool { return len(hv.records) == 2 })
@@ -331,7 +331,7 @@ func TestSearchFiltersTheList(t *testing.T) {
 
 func TestAddByUnknownIDSaysSo(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	hv.addByID("no-such-task")
 	h.loop.until(t, "an error dialog", func() bool {
 		return len(hv.win.Canvas().Overlays().List()) > 0
@@ -358,7 +358,7 @@ func (h *harness) downloadOne(t *testing.T, prompt string) history.Record {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hv := h.ui.history
+	hv := h.ui.library
 	h.loop.until(t, prompt+" downloaded", func() bool {
 		i := hv.indexOf(rec.ID)
 		return i >= 0 && hv.records[i].Download == history.DownloadDone && hv.records[i].Files[0].MediaState != history.MediaUnknown
@@ -368,7 +368,7 @@ func (h *harness) downloadOne(t *testing.T, prompt string) history.Record {
 
 func TestFavouriteTagsAndTrashWithUndo(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	keep := h.downloadOne(t, "a keeper")
 	gone := h.downloadOne(t, "a mistake")
 
@@ -472,7 +472,7 @@ func TestSettingsChangeIntervalAndDownloads(t *testing.T) {
 
 func TestTypingANoteSurvivesStatusChanges(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "still running"})
 	if err != nil {
 		t.Fatal(err)
@@ -508,7 +508,7 @@ func TestSettingsSwitchServerAtOnce(t *testing.T) {
 
 func TestSeveralVideosCanEachBeChosen(t *testing.T) {
 	h := newHarnessWith(t, apitest.Config{VideosPerTask: 3})
-	hv := h.ui.history
+	hv := h.ui.library
 	rec := h.downloadOne(t, "a triptych")
 	hv.list.Select(hv.indexOf(rec.ID))
 	h.loop.pump()

@@ -74,7 +74,7 @@ type detailPanel struct {
 }
 
 // buildDetail makes the detail panel's widgets.
-func (v *historyView) buildDetail() {
+func (v *libraryView) buildDetail() {
 	v.saving = make(map[int64]int)
 	v.saver.pending = make(map[int64]videoLabels)
 	v.openFile = systemOpen(v.ui.app)
@@ -189,7 +189,7 @@ func (v *historyView) buildDetail() {
 }
 
 // showDetail fills the detail panel from the selected record.
-func (v *historyView) showDetail() {
+func (v *libraryView) showDetail() {
 	r, ok := v.current()
 	if !ok || r.ID != v.shownID {
 		// The draft belongs to the record shown until now: save it first.
@@ -385,7 +385,7 @@ func problemFacts(r history.Record) []string {
 
 // onServiceDetails shows what the service said about the selected video's
 // failure, in its own words, and the facts of its problem in the system's.
-func (v *historyView) onServiceDetails() {
+func (v *libraryView) onServiceDetails() {
 	r, ok := v.current()
 	if !ok {
 		return
@@ -420,7 +420,7 @@ func missing(r history.Record) bool {
 }
 
 // showThumbnail loads the selected record's thumbnail in the background.
-func (v *historyView) showThumbnail(r history.Record) {
+func (v *libraryView) showThumbnail(r history.Record) {
 	var path string
 	if v.fileIdx < len(r.Files) {
 		path = v.ui.deps.Tracker.ThumbnailPath(r.Files[v.fileIdx])
@@ -553,7 +553,7 @@ func optionsText(r history.Record) string {
 }
 
 // filePath is the absolute path of the chosen video of the selected task.
-func (v *historyView) filePath() (string, bool) {
+func (v *libraryView) filePath() (string, bool) {
 	r, ok := v.current()
 	if !ok || v.fileIdx >= len(r.Files) {
 		return "", false
@@ -564,20 +564,20 @@ func (v *historyView) filePath() (string, bool) {
 
 // onVideoPicked chooses which video of a task the actions and the
 // thumbnail are about.
-func (v *historyView) onVideoPicked(string) {
+func (v *libraryView) onVideoPicked(string) {
 	if i := v.videoPick.SelectedIndex(); i >= 0 {
 		v.fileIdx = i
 		v.showDetail()
 	}
 }
 
-func (v *historyView) onOpen() {
+func (v *libraryView) onOpen() {
 	if p, ok := v.filePath(); ok {
 		v.openPath(p, false)
 	}
 }
 
-func (v *historyView) onShowFolder() {
+func (v *libraryView) onShowFolder() {
 	if p, ok := v.filePath(); ok {
 		v.openPath(p, true)
 	}
@@ -586,7 +586,7 @@ func (v *historyView) onShowFolder() {
 // openPath checks in the background that the video exists, then asks the
 // system to open it, or the folder it is in. When no app opens the video,
 // it says so and offers the folder instead.
-func (v *historyView) openPath(video string, folder bool) {
+func (v *libraryView) openPath(video string, folder bool) {
 	title, target := lang.L("Could not open the video"), video
 	if folder {
 		title, target = lang.L("Could not show the folder"), filepath.Dir(video)
@@ -670,7 +670,7 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 }
 
 // act runs a tracker action on the selected record in the background.
-func (v *historyView) act(title string, fn func(ctx context.Context, id int64) error) {
+func (v *libraryView) act(title string, fn func(ctx context.Context, id int64) error) {
 	r, ok := v.current()
 	if !ok {
 		return
@@ -680,31 +680,31 @@ func (v *historyView) act(title string, fn func(ctx context.Context, id int64) e
 	})
 }
 
-func (v *historyView) onRetry() {
+func (v *libraryView) onRetry() {
 	v.act(lang.L("Could not retry the download"), v.ui.deps.Tracker.RetryDownload)
 }
 
-func (v *historyView) onCheckAgain() {
+func (v *libraryView) onCheckAgain() {
 	v.act(lang.L("Could not check the task"), v.ui.deps.Tracker.CheckAgain)
 }
 
-func (v *historyView) onStopWatching() {
+func (v *libraryView) onStopWatching() {
 	v.act(lang.L("Could not stop watching"), v.ui.deps.Tracker.StopWatching)
 }
 
-func (v *historyView) onGenerateAgain() {
+func (v *libraryView) onGenerateAgain() {
 	if r, ok := v.current(); ok {
 		v.ui.compose.fill(r.Request)
 	}
 }
 
-func (v *historyView) onCopyID() {
+func (v *libraryView) onCopyID() {
 	if r, ok := v.current(); ok && r.TaskID != "" {
 		v.ui.app.Clipboard().SetContent(r.TaskID)
 	}
 }
 
-func (v *historyView) onFavouriteChanged(on bool) {
+func (v *libraryView) onFavouriteChanged(on bool) {
 	v.act(lang.L("Could not save the favourite"), func(ctx context.Context, id int64) error {
 		return v.ui.deps.Library.SetFavourite(ctx, id, on)
 	})
@@ -768,7 +768,7 @@ func (s *labelSaver) save(ctx context.Context, lib *history.Library, store *hist
 
 // fillDraft puts r's title, tags and note in the entries; a tag being
 // typed stays.
-func (v *historyView) fillDraft(r history.Record) {
+func (v *libraryView) fillDraft(r history.Record) {
 	v.filling = true
 	defer func() { v.filling = false }()
 	if v.stopEdit != nil {
@@ -786,7 +786,7 @@ func (v *historyView) fillDraft(r history.Record) {
 
 // onDraftChanged starts, or starts again, the wait before the draft is
 // saved.
-func (v *historyView) onDraftChanged() {
+func (v *libraryView) onDraftChanged() {
 	if v.filling || v.shownID == 0 {
 		return
 	}
@@ -808,7 +808,7 @@ func (v *historyView) onDraftChanged() {
 
 // flushEdits saves the draft now, a tag still being typed included: when
 // an entry loses the focus, another video is selected, or Reelhouse quits.
-func (v *historyView) flushEdits() {
+func (v *libraryView) flushEdits() {
 	if v.shownID == 0 || v.filling {
 		return
 	}
@@ -820,14 +820,14 @@ func (v *historyView) flushEdits() {
 
 // flushEdits saves what is being typed in the library, for the quit path.
 func (u *UI) flushEdits() {
-	if u.history != nil {
-		u.history.flushEdits()
+	if u.library != nil {
+		u.library.flushEdits()
 	}
 }
 
 // saveDraft saves the draft of the record shown, if it changed, in the
 // background.
-func (v *historyView) saveDraft() {
+func (v *libraryView) saveDraft() {
 	if !v.editDirty || v.shownID == 0 {
 		return
 	}
@@ -876,7 +876,7 @@ func (v *historyView) saveDraft() {
 }
 
 // onAddTags turns what was typed in the tag entry into tags.
-func (v *historyView) onAddTags(text string) {
+func (v *libraryView) onAddTags(text string) {
 	added := history.NormalizeTags(append(slices.Clone(v.chipTags), strings.Split(text, ",")...))
 	slices.Sort(added) // in the order the history keeps them
 	v.filling = true
@@ -889,13 +889,13 @@ func (v *historyView) onAddTags(text string) {
 }
 
 // onRemoveTag removes a tag from the video shown.
-func (v *historyView) onRemoveTag(tag string) {
+func (v *libraryView) onRemoveTag(tag string) {
 	v.setChips(slices.DeleteFunc(slices.Clone(v.chipTags), func(t string) bool { return t == tag }))
 	v.onDraftChanged()
 }
 
 // setChips shows tags as small buttons that remove them.
-func (v *historyView) setChips(tags []string) {
+func (v *libraryView) setChips(tags []string) {
 	if slices.Equal(tags, v.chipTags) && len(v.chips.Objects) == len(tags) {
 		return
 	}
@@ -935,7 +935,7 @@ func (e *draftEntry) FocusLost() {
 
 // onDelete moves the selected video to the trash, with a way to undo; in
 // the trash view it restores it instead.
-func (v *historyView) onDelete() {
+func (v *libraryView) onDelete() {
 	r, ok := v.current()
 	if !ok {
 		return
@@ -968,7 +968,7 @@ func (v *historyView) onDelete() {
 
 // onAttachID asks for the task id of an uncertain submission, found on the
 // service's website, so that the entry becomes that task.
-func (v *historyView) onAttachID() {
+func (v *libraryView) onAttachID() {
 	r, ok := v.current()
 	if !ok || !canAttachTaskID(r) {
 		return
@@ -988,7 +988,7 @@ func (v *historyView) onAttachID() {
 }
 
 // attachID settles an uncertain entry with a task id, in the background.
-func (v *historyView) attachID(id int64, taskID string) {
+func (v *libraryView) attachID(id int64, taskID string) {
 	v.ui.background(func(ctx context.Context) {
 		_, err := v.ui.deps.Tracker.AttachTaskID(ctx, id, taskID)
 		v.ui.showError(v.win, lang.L("Could not attach the task id"), taskIDError(err))

@@ -39,7 +39,7 @@ func startUI(t *testing.T, h *harness) *UI {
 // and not yet saved when another is selected is saved for the first one.
 func TestNoteSavedForItsRecordOnSelectionChange(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	timers := &fakeTimers{}
 	hv.after = timers.after // the pause before saving never ends on its own
 	first := h.downloadOne(t, "the first video")
@@ -65,7 +65,7 @@ func TestNoteSavedForItsRecordOnSelectionChange(t *testing.T) {
 // says so quietly, reaches the sidecar, and names the video in the list.
 func TestTitleSavesItselfAfterAPause(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	timers := &fakeTimers{}
 	hv.after = timers.after
 	rec := h.downloadOne(t, "a harbour at dawn, boats leaving, gulls")
@@ -104,7 +104,7 @@ func TestTitleSavesItselfAfterAPause(t *testing.T) {
 // removes its tag, and both are saved.
 func TestTagChipsAddAndRemove(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	timers := &fakeTimers{}
 	hv.after = timers.after
 	rec := h.downloadOne(t, "tagged")
@@ -133,7 +133,7 @@ func TestTagChipsAddAndRemove(t *testing.T) {
 // saved when Reelhouse quits is there after a restart.
 func TestDraftSavedOnQuitAndShownAfterRestart(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	timers := &fakeTimers{}
 	hv.after = timers.after
 	rec := h.downloadOne(t, "kept across a restart")
@@ -148,7 +148,7 @@ func TestDraftSavedOnQuitAndShownAfterRestart(t *testing.T) {
 		t.Fatalf("after quitting: title %q, note %q, tags %v", got.Title, got.Note, got.Tags)
 	}
 
-	again := startUI(t, h).history
+	again := startUI(t, h).library
 	h.loop.until(t, "the video listed again", func() bool { return again.indexOf(rec.ID) >= 0 })
 	again.list.Select(again.indexOf(rec.ID))
 	if again.title.Text != "Keeper" || again.note.Text != "an unsaved thought" || len(again.chips.Objects) != 1 {
@@ -160,7 +160,7 @@ func TestDraftSavedOnQuitAndShownAfterRestart(t *testing.T) {
 // a tag being typed alone, and a saved title as it is being typed.
 func TestTypingSurvivesLiveUpdates(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	timers := &fakeTimers{}
 	hv.after = timers.after
 	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "still being made"})
@@ -192,7 +192,7 @@ func TestTypingSurvivesLiveUpdates(t *testing.T) {
 // "Details…".
 func TestFailedVideoSaysWhatToDo(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "a storm [fail]"})
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +247,7 @@ func TestOpenWithoutPlayerOffersTheFolder(t *testing.T) {
 		t.Skip("needs a shell for the stand-in xdg-open")
 	}
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	rec := h.downloadOne(t, "nothing plays me")
 	video, _ := h.deps.Library.Folder().Abs(rec.Files[0].Path)
 	asked := fakeOpener(t)
@@ -277,7 +277,7 @@ func TestOpenWithoutPlayerOffersTheFolder(t *testing.T) {
 // rather than failing quietly.
 func TestOpenWithoutOpenerSaysSo(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	rec := h.downloadOne(t, "no desktop here")
 	t.Setenv("PATH", t.TempDir())
 	hv.openFile = systemOpen(h.ui.app)
@@ -290,7 +290,7 @@ func TestOpenWithoutOpenerSaysSo(t *testing.T) {
 // folder, the dialog is named after the action and gives the folder.
 func TestShowInFolderFailureNamesTheFolder(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	rec := h.downloadOne(t, "where am I")
 	video, _ := h.deps.Library.Folder().Abs(rec.Files[0].Path)
 	t.Setenv("PATH", t.TempDir())
@@ -328,7 +328,7 @@ func TestDisplayName(t *testing.T) {
 // downloaded video selected, and checks that its actions are in view.
 func TestDetailPicture(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	timers := &fakeTimers{}
 	hv.after = timers.after
 	w := h.ui.main
@@ -396,7 +396,7 @@ func positionIn(o, target fyne.CanvasObject, at fyne.Position) (fyne.Position, b
 // that says so and offers the folder, as Open does.
 func TestPlayerOpenElsewhereWithoutOpenerSaysSo(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	rec := h.downloadOne(t, "no player, no ffmpeg")
 	t.Setenv("PATH", t.TempDir())
 	hv.openFile = systemOpen(h.ui.app)
@@ -422,7 +422,7 @@ func TestPlayerOpenElsewhereWithoutOpenerSaysSo(t *testing.T) {
 func TestProblemLineHoldsNoSystemWords(t *testing.T) {
 	useChinese(t)
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	rec := h.downloadOne(t, "a harbour at dawn")
 	hv.list.Select(hv.indexOf(rec.ID))
 	if hv.serviceBtn.Visible() {

@@ -1,7 +1,7 @@
 package gui
 
 // This file shows the library as a grid of thumbnails, the other way to
-// see historyView.records beside the list. Tiles are recycled as the grid
+// see libraryView.records beside the list. Tiles are recycled as the grid
 // scrolls: each loads its picture through the thumbnail cache and drops
 // it if the tile shows another video by the time it arrives.
 
@@ -95,7 +95,7 @@ func (s *thumbSlot) set(img image.Image) {
 }
 
 // thumbPath is the thumbnail of a record's first video, or "".
-func (v *historyView) thumbPath(r history.Record) string {
+func (v *libraryView) thumbPath(r history.Record) string {
 	if len(r.Files) == 0 || v.ui.deps.Tracker == nil {
 		return ""
 	}
@@ -103,7 +103,7 @@ func (v *historyView) thumbPath(r history.Record) string {
 }
 
 // stripPath is the filmstrip of a record's first video, or "".
-func (v *historyView) stripPath(r history.Record) string {
+func (v *libraryView) stripPath(r history.Record) string {
 	if len(r.Files) == 0 || v.ui.deps.Tracker == nil {
 		return ""
 	}
@@ -116,7 +116,7 @@ func (v *historyView) stripPath(r history.Record) string {
 type libraryTile struct {
 	widget.BaseWidget
 	pickable
-	v     *historyView
+	v     *libraryView
 	thumb *thumbSlot
 
 	stripPath string
@@ -159,7 +159,7 @@ func chipText(size float32) (*canvas.Text, *fyne.Container) {
 	return t, container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(1, 1, 4, 4), t))
 }
 
-func newLibraryTile(v *historyView) *libraryTile {
+func newLibraryTile(v *libraryView) *libraryTile {
 	t := &libraryTile{v: v, thumb: newThumbSlot(v.thumbs, tilePictureSize), frame: -1}
 	t.onTap = func(mods fyne.KeyModifier) { v.onCellTapped(t.thumb.id, mods) }
 	t.back = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
@@ -390,7 +390,7 @@ func (t *libraryTile) showFrame(k int) {
 // selection.
 type libraryGrid struct {
 	widget.GridWrap
-	v     *historyView
+	v     *libraryView
 	bound boundItems
 }
 
@@ -403,7 +403,7 @@ func (g *libraryGrid) RefreshItem(i widget.GridWrapItemID) {
 }
 
 // newLibraryGrid is the grid of tiles over v.records.
-func (v *historyView) newLibraryGrid() *libraryGrid {
+func (v *libraryView) newLibraryGrid() *libraryGrid {
 	g := &libraryGrid{v: v}
 	g.Length = func() int { return len(v.records) }
 	g.CreateItem = func() fyne.CanvasObject { return newLibraryTile(v) }
@@ -443,12 +443,12 @@ func (g *libraryGrid) TypedKey(e *fyne.KeyEvent) {
 }
 
 // onToggleView switches between the list and the grid.
-func (v *historyView) onToggleView() {
+func (v *libraryView) onToggleView() {
 	v.setGridShown(!v.gridShown)
 	v.ui.app.Preferences().SetBool(settingGridView, v.gridShown)
 }
 
-func (v *historyView) setGridShown(on bool) {
+func (v *libraryView) setGridShown(on bool) {
 	v.gridShown = on
 	if on {
 		v.list.Hide()

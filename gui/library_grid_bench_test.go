@@ -77,7 +77,7 @@ func BenchmarkLibraryGrid(b *testing.B) {
 		ui := New(a, Deps{Tracker: tracker, Library: lib, Store: store, Client: c, ServerURL: "http://127.0.0.1:1"})
 		loop := &uiLoop{}
 		ui.do = loop.do
-		v := ui.history
+		v := ui.library
 		ui.main.Resize(fyne.NewSize(1366, 768))
 		ui.showLibrary()
 		v.setGridShown(true)

@@ -17,7 +17,7 @@ import (
 )
 
 // tilesIn lists the grid's tiles on show, by the record each shows.
-func tilesIn(hv *historyView) map[int64]*libraryTile {
+func tilesIn(hv *libraryView) map[int64]*libraryTile {
 	out := map[int64]*libraryTile{}
 	for _, o := range test.LaidOutObjects(hv.grid) {
 		if t, ok := o.(*libraryTile); ok && t.Visible() && t.thumb.id != 0 {
@@ -28,7 +28,7 @@ func tilesIn(hv *historyView) map[int64]*libraryTile {
 }
 
 // rowsIn lists the list's rows on show, by the record each shows.
-func rowsIn(hv *historyView) map[int64]*libraryRow {
+func rowsIn(hv *libraryView) map[int64]*libraryRow {
 	out := map[int64]*libraryRow{}
 	for _, o := range test.LaidOutObjects(hv.list) {
 		if r, ok := o.(*libraryRow); ok && r.Visible() && r.thumb.id != 0 {
@@ -57,7 +57,7 @@ func hoverAt(t *libraryTile, x float32) {
 
 func TestGridShowsThumbnailsAndScrubsTheFilmstrip(t *testing.T) {
 	h := newHarnessWith(t, apitest.Config{DemoClips: true}) // sunsets: frames differ
-	hv := h.ui.history
+	hv := h.ui.library
 	w := h.ui.main
 	w.Resize(fyne.NewSize(1366, 768))
 	recs := []history.Record{
@@ -155,7 +155,7 @@ func TestGridShowsThumbnailsAndScrubsTheFilmstrip(t *testing.T) {
 // hovered, when ffmpeg is still missing.
 func TestGridTileWithoutFilmstripKeepsItsThumbnail(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	w := h.ui.main
 	w.Resize(fyne.NewSize(1366, 768))
 	r := h.downloadOne(t, "no strip")
@@ -206,7 +206,7 @@ func TestGridMakesAMissingFilmstripOnHover(t *testing.T) {
 
 func TestPickSeveralVideosThenFavouriteTagAndTrashWithOneUndo(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	w := h.ui.main
 	w.Resize(fyne.NewSize(1366, 768))
 	a := h.downloadOne(t, "first")
@@ -308,7 +308,7 @@ func TestPickSeveralVideosThenFavouriteTagAndTrashWithOneUndo(t *testing.T) {
 
 func TestSaveACopyOfTheSelectedVideos(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	a := h.downloadOne(t, "keep a copy")
 	b := h.downloadOne(t, "and of this")
 	hv.list.Select(hv.indexOf(a.ID))
@@ -345,7 +345,7 @@ func TestSaveACopyOfTheSelectedVideos(t *testing.T) {
 // show its thumbnail.
 func gridTileOf(t *testing.T, h *harness, r history.Record) *libraryTile {
 	t.Helper()
-	hv, w := h.ui.history, h.ui.main
+	hv, w := h.ui.library, h.ui.main
 	h.ui.showLibrary()
 	test.Tap(hv.viewToggle)
 	var tile *libraryTile

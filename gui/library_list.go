@@ -17,7 +17,7 @@ import (
 )
 
 // rowStatus is the status column, with download progress when known.
-func (v *historyView) rowStatus(r history.Record) string {
+func (v *libraryView) rowStatus(r history.Record) string {
 	if v.unreachable && r.Watching && !r.State.Final() {
 		return lang.L(unreachableText)
 	}
@@ -31,7 +31,7 @@ func (v *historyView) rowStatus(r history.Record) string {
 }
 
 // query turns the filter controls into a store query.
-func (v *historyView) query() history.Query {
+func (v *libraryView) query() history.Query {
 	q := history.Query{Text: v.search.Text, Limit: v.pageSize, OldestFirst: v.sort.Selected == lang.L(oldest)}
 	switch v.filter.Selected {
 	case lang.L(filterInProgress):
@@ -68,14 +68,14 @@ func (v *historyView) query() history.Query {
 	return q
 }
 
-func (v *historyView) onFilterChanged() {
+func (v *libraryView) onFilterChanged() {
 	v.ui.syncViewMenu()
 	v.ui.background(v.reload)
 }
 
 // onSearchChanged reads the list again once typing pauses, not on every
 // keystroke.
-func (v *historyView) onSearchChanged(string) {
+func (v *libraryView) onSearchChanged(string) {
 	if v.stopSearch != nil {
 		v.stopSearch()
 	}
@@ -93,14 +93,14 @@ func (v *historyView) onSearchChanged(string) {
 
 // reload reads the first page from the store in the background. A newer
 // load cancels an older one still under way.
-func (v *historyView) reload(ctx context.Context) { v.load(ctx, 0) }
+func (v *libraryView) reload(ctx context.Context) { v.load(ctx, 0) }
 
-func (v *historyView) onShowMore() {
+func (v *libraryView) onShowMore() {
 	offset := len(v.records)
 	v.ui.background(func(ctx context.Context) { v.load(ctx, offset) })
 }
 
-func (v *historyView) load(ctx context.Context, offset int) {
+func (v *libraryView) load(ctx context.Context, offset int) {
 	var (
 		q   history.Query
 		seq int
@@ -202,7 +202,7 @@ func (v *historyView) load(ctx context.Context, offset int) {
 }
 
 // setChoices keeps a filter's options current without firing it.
-func (v *historyView) setChoices(s *widget.Select, all string, values []string) {
+func (v *libraryView) setChoices(s *widget.Select, all string, values []string) {
 	opts := append([]string{all}, values...)
 	if slices.Equal(opts, s.Options) {
 		return
@@ -213,14 +213,14 @@ func (v *historyView) setChoices(s *widget.Select, all string, values []string) 
 
 // updateCount says how many tasks and videos the list shows, and counts
 // the videos again in the background.
-func (v *historyView) updateCount() {
+func (v *libraryView) updateCount() {
 	v.showCount()
 	v.countVideos()
 }
 
 // showCount sets the count line: tasks (any state) and the videos they
 // have in the library, which differ when tasks failed or made several.
-func (v *historyView) showCount() {
+func (v *libraryView) showCount() {
 	n := len(v.records)
 	total := max(v.total, n)
 	// Two counts, each with its own plural, side by side as a list.
@@ -251,7 +251,7 @@ func (v *historyView) showCount() {
 
 // countVideos counts the videos of the shown query in the background.
 // Calls made while a count runs fold into one more count after it.
-func (v *historyView) countVideos() {
+func (v *libraryView) countVideos() {
 	if v.ui.ctx.Err() != nil {
 		return // the windows are closing
 	}
@@ -279,16 +279,16 @@ func (v *historyView) countVideos() {
 
 // onServiceUnreachable shows that the service has not answered the last
 // few checks, on the banner and on the rows of the tasks being watched.
-func (v *historyView) onServiceUnreachable() {
+func (v *libraryView) onServiceUnreachable() {
 	v.setUnreachable(true)
 }
 
 // onServiceReachable clears what onServiceUnreachable showed.
-func (v *historyView) onServiceReachable() {
+func (v *libraryView) onServiceReachable() {
 	v.setUnreachable(false)
 }
 
-func (v *historyView) setUnreachable(down bool) {
+func (v *libraryView) setUnreachable(down bool) {
 	if v.unreachable == down {
 		return
 	}
@@ -306,7 +306,7 @@ func (v *historyView) setUnreachable(down bool) {
 }
 
 // onUnreachableDetails shows the last error behind the banner.
-func (v *historyView) onUnreachableDetails() {
+func (v *libraryView) onUnreachableDetails() {
 	_, last := v.ui.deps.Tracker.ServiceUnreachable()
 	msg := lang.L("Reelhouse could not reach the service the last few times it checked on your videos. It keeps trying; the videos carry on being made on the service meanwhile.")
 	if last != nil {
@@ -320,11 +320,11 @@ func (v *historyView) onUnreachableDetails() {
 	d.Show()
 }
 
-func (v *historyView) indexOf(id int64) int {
+func (v *libraryView) indexOf(id int64) int {
 	return slices.IndexFunc(v.records, func(r history.Record) bool { return r.ID == id })
 }
 
-func (v *historyView) current() (history.Record, bool) {
+func (v *libraryView) current() (history.Record, bool) {
 	if i := v.indexOf(v.selected); i >= 0 {
 		return v.records[i], true
 	}
@@ -334,7 +334,7 @@ func (v *historyView) current() (history.Record, bool) {
 // onRecordChanged updates, adds or removes one row, where the list's
 // query and order put it. A task's place in the order never changes (it
 // sorts by creation), so a row only ever appears or disappears.
-func (v *historyView) onRecordChanged(r history.Record) {
+func (v *libraryView) onRecordChanged(r history.Record) {
 	if v.missed != nil {
 		v.missed = append(v.missed, missedChange{rec: r})
 	}
@@ -387,7 +387,7 @@ func (v *historyView) onRecordChanged(r history.Record) {
 }
 
 // recount reads the number of matching records again in the background.
-func (v *historyView) recount() {
+func (v *libraryView) recount() {
 	q, seq := v.shown, v.loadSeq
 	v.ui.background(func(ctx context.Context) {
 		n, err := v.ui.deps.Store.Count(ctx, q)
@@ -404,7 +404,7 @@ func (v *historyView) recount() {
 	})
 }
 
-func (v *historyView) onRecordDeleted(id int64) {
+func (v *libraryView) onRecordDeleted(id int64) {
 	if v.missed != nil {
 		v.missed = append(v.missed, missedChange{rec: history.Record{ID: id}, deleted: true})
 	}
@@ -429,7 +429,7 @@ func (v *historyView) onRecordDeleted(id int64) {
 	v.updateCount()
 }
 
-func (v *historyView) onProgress(id, done, total int64) {
+func (v *libraryView) onProgress(id, done, total int64) {
 	if total <= 0 {
 		return
 	}
@@ -502,7 +502,7 @@ func (l *libraryList) TypedKey(e *fyne.KeyEvent) {
 
 // onListKey makes the arrows move the selection, not only the focus ring,
 // Enter and Space open the selected video and Delete move it to the trash.
-func (v *historyView) onListKey(e *fyne.KeyEvent) bool {
+func (v *libraryView) onListKey(e *fyne.KeyEvent) bool {
 	switch e.Name {
 	case fyne.KeyUp:
 		v.moveSelection(-1)
@@ -525,7 +525,7 @@ func (v *historyView) onListKey(e *fyne.KeyEvent) bool {
 
 // moveSelection selects the row by rows below (above, if negative) the
 // selected one, for the arrow keys when the list does not have the focus.
-func (v *historyView) moveSelection(by int) {
+func (v *libraryView) moveSelection(by int) {
 	if len(v.records) == 0 {
 		return
 	}
@@ -547,7 +547,7 @@ func (v *historyView) moveSelection(by int) {
 
 // refreshRows draws the rows of the list or the tiles of the grid again,
 // whichever is on show (the other is drawn when it is shown).
-func (v *historyView) refreshRows() {
+func (v *libraryView) refreshRows() {
 	if v.gridShown {
 		v.grid.Refresh()
 	} else {
@@ -556,7 +556,7 @@ func (v *historyView) refreshRows() {
 }
 
 // refreshItem draws row i again, in the list or the grid.
-func (v *historyView) refreshItem(i int) {
+func (v *libraryView) refreshItem(i int) {
 	if v.gridShown {
 		v.grid.RefreshItem(i)
 	} else {
@@ -588,7 +588,7 @@ type libraryRow struct {
 // rowThumbSize is the thumbnail of a row, 16:9.
 var rowThumbSize = fyne.NewSize(64, 36)
 
-func newLibraryRow(v *historyView) *libraryRow {
+func newLibraryRow(v *libraryView) *libraryRow {
 	r := &libraryRow{thumb: newThumbSlot(v.thumbs, rowThumbSize)}
 	r.onTap = func(mods fyne.KeyModifier) { v.onCellTapped(r.thumb.id, mods) }
 	r.back = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
@@ -695,7 +695,7 @@ func (l *libraryRowRenderer) Objects() []fyne.CanvasObject { return l.objects }
 func (l *libraryRowRenderer) Destroy()                     {}
 
 // bind shows rec on the row.
-func (r *libraryRow) bind(v *historyView, rec history.Record) {
+func (r *libraryRow) bind(v *libraryView, rec history.Record) {
 	path := v.thumbPath(rec)
 	r.thumb.bind(rec.ID, path)
 	if path == "" {

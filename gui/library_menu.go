@@ -13,7 +13,7 @@ import (
 	"github.com/reelhouse/reelhouse/history"
 )
 
-func (v *historyView) onExport(all bool) {
+func (v *libraryView) onExport(all bool) {
 	var ids []int64
 	if all {
 		for _, r := range v.records {
@@ -47,7 +47,7 @@ func (v *historyView) onExport(all bool) {
 	d.Show()
 }
 
-func (v *historyView) runExport(ids []int64, dir string, zip bool) {
+func (v *libraryView) runExport(ids []int64, dir string, zip bool) {
 	progress := dialog.NewCustomWithoutButtons(lang.L("Exporting…"), widget.NewProgressBarInfinite(), v.win)
 	progress.Show()
 	v.ui.background(func(ctx context.Context) {
@@ -63,7 +63,7 @@ func (v *historyView) runExport(ids []int64, dir string, zip bool) {
 	})
 }
 
-func (v *historyView) onReconcile() {
+func (v *libraryView) onReconcile() {
 	v.ui.background(func(ctx context.Context) {
 		rep, err := v.ui.deps.Library.Reconcile(ctx)
 		if err != nil {
@@ -75,7 +75,7 @@ func (v *historyView) onReconcile() {
 	})
 }
 
-func (v *historyView) onRebuild() {
+func (v *libraryView) onRebuild() {
 	dialog.ShowConfirm(lang.L("Rebuild history from folder"),
 		lang.L("Reelhouse will read the description file next to every video in the library folder and add any video the history is missing. Nothing is deleted."),
 		func(ok bool) {
@@ -85,7 +85,7 @@ func (v *historyView) onRebuild() {
 		}, v.win)
 }
 
-func (v *historyView) onEmptyTrash() {
+func (v *libraryView) onEmptyTrash() {
 	dialog.ShowConfirm(lang.L("Empty trash"), lang.L("Delete every video in the trash for good? This cannot be undone."), func(ok bool) {
 		if !ok {
 			return
@@ -134,7 +134,7 @@ func reportText(rep history.LibraryReport) string {
 	return strings.Join(parts, "\n")
 }
 
-func (v *historyView) onAddByID() {
+func (v *libraryView) onAddByID() {
 	entry := widget.NewEntry()
 	entry.SetPlaceHolder(lang.L("e.g. a1b2c3d4-e5f6-…"))
 	d := dialog.NewForm(lang.L("Add a task by its id"), lang.L("Add"), lang.L("Cancel"),
@@ -148,7 +148,7 @@ func (v *historyView) onAddByID() {
 }
 
 // addByID asks the service about a task id and adds it to the history.
-func (v *historyView) addByID(id string) {
+func (v *libraryView) addByID(id string) {
 	v.ui.background(func(ctx context.Context) {
 		rec, err := v.ui.deps.Tracker.AddByID(ctx, id)
 		if err != nil {

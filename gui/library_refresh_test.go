@@ -16,7 +16,7 @@ import (
 // (Fyne's own RefreshItem refreshes the whole view, every visible row.)
 func TestOneChangeUpdatesOneRow(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	store := h.deps.Store
 	base := time.Now().Add(-time.Hour)
 	for i := range 30 {

@@ -31,7 +31,7 @@ func TestWorkingRowShowsItsPrompt(t *testing.T) {
 	for _, tl := range goldenLanguages {
 		t.Run("lang"+tl.suffix, func(t *testing.T) {
 			w := newGoldenWorld(t, theme.VariantLight, tl.language, &fakeKeys{saved: "sk-golden"}, append(append([]goldenVideo{}, goldenResults...), goldenMaking))
-			hv := w.ui.history
+			hv := w.ui.library
 			making := w.ids[len(w.ids)-1]
 			w.loop.until(t, "the usual time", func() bool { return hv.usual[defaultModel] > 0 })
 			w.settle(t, w.ui.main)

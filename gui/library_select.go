@@ -59,7 +59,7 @@ type pickBar struct {
 	inTrash    bool // some picked video is in the trash: the button restores
 }
 
-func (v *historyView) newPickBar() *pickBar {
+func (v *libraryView) newPickBar() *pickBar {
 	b := &pickBar{text: widget.NewLabel("")}
 	b.favourite = widget.NewButtonWithIcon(lang.L("Favourite"), theme.ConfirmIcon(), v.onFavouritePicked)
 	b.tag = widget.NewButtonWithIcon(lang.L("Add tag…"), theme.ContentAddIcon(), v.onTagPicked)
@@ -83,7 +83,7 @@ func (v *historyView) newPickBar() *pickBar {
 // onCellTapped selects the video with the id tapped in the list or the
 // grid; with Ctrl (Cmd) it adds or removes it from the picked ones, with
 // Shift it picks the run from the selected video to it.
-func (v *historyView) onCellTapped(id int64, mods fyne.KeyModifier) {
+func (v *libraryView) onCellTapped(id int64, mods fyne.KeyModifier) {
 	i := v.indexOf(id)
 	if i < 0 {
 		return
@@ -124,12 +124,12 @@ func (v *historyView) onCellTapped(id int64, mods fyne.KeyModifier) {
 }
 
 // selectIndex selects row i in the list and the grid alike.
-func (v *historyView) selectIndex(i int) {
+func (v *libraryView) selectIndex(i int) {
 	v.list.Select(i) // the grid follows in the list's OnSelected
 }
 
 // onSelectAll picks every loaded video.
-func (v *historyView) onSelectAll() {
+func (v *libraryView) onSelectAll() {
 	if len(v.records) == 0 || (v.ui.panes != nil && v.ui.panes.Narrow() && v.ui.panes.tab != 1) {
 		return
 	}
@@ -141,7 +141,7 @@ func (v *historyView) onSelectAll() {
 }
 
 // clearPicks leaves only the selected video chosen.
-func (v *historyView) clearPicks() {
+func (v *libraryView) clearPicks() {
 	if len(v.picked) == 0 {
 		return
 	}
@@ -150,7 +150,7 @@ func (v *historyView) clearPicks() {
 }
 
 // prunePicks forgets picked videos that left the list.
-func (v *historyView) prunePicks() {
+func (v *libraryView) prunePicks() {
 	if len(v.picked) == 0 {
 		return
 	}
@@ -167,14 +167,14 @@ func (v *historyView) prunePicks() {
 }
 
 // picksChanged redraws the rows and the bar after the picks changed.
-func (v *historyView) picksChanged() {
+func (v *libraryView) picksChanged() {
 	v.refreshRows()
 	v.updatePickBar()
 }
 
 // chosenIDs are the videos an action applies to: the picked ones, in the
 // list's order, or else the selected one.
-func (v *historyView) chosenIDs() []int64 {
+func (v *libraryView) chosenIDs() []int64 {
 	var ids []int64
 	if len(v.picked) > 1 {
 		for _, r := range v.records {
@@ -191,7 +191,7 @@ func (v *historyView) chosenIDs() []int64 {
 }
 
 // updatePickBar shows the bar while more than one video is picked.
-func (v *historyView) updatePickBar() {
+func (v *libraryView) updatePickBar() {
 	b := v.pickBar
 	n := len(v.picked)
 	if n < 2 {
@@ -239,7 +239,7 @@ func (v *historyView) updatePickBar() {
 // onPicked runs fn on each picked video in one background job, saying how
 // far it got on the bar, then reports failures and calls after with the
 // videos it was done to.
-func (v *historyView) onPicked(verb, failTitle string, fn func(ctx context.Context, id int64) error, after func(done []int64)) {
+func (v *libraryView) onPicked(verb, failTitle string, fn func(ctx context.Context, id int64) error, after func(done []int64)) {
 	ids := v.chosenIDs()
 	if len(ids) == 0 || v.pickBar.busy {
 		return
@@ -289,7 +289,7 @@ func cmpOr(a, b error) error {
 	return b
 }
 
-func (v *historyView) onFavouritePicked() {
+func (v *libraryView) onFavouritePicked() {
 	on := !v.pickBar.allFavours
 	library := v.ui.deps.Library
 	v.onPicked(lang.L("Changing"), lang.L("Could not change every favourite"), func(ctx context.Context, id int64) error {
@@ -297,7 +297,7 @@ func (v *historyView) onFavouritePicked() {
 	}, nil)
 }
 
-func (v *historyView) onTagPicked() {
+func (v *libraryView) onTagPicked() {
 	entry := widget.NewEntry()
 	entry.SetPlaceHolder(lang.L("e.g. sunsets"))
 	d := dialog.NewForm(lang.L("Add a tag"), lang.L("Add"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(lang.L("Tag"), entry)}, func(ok bool) {
@@ -323,7 +323,7 @@ func (v *historyView) onTagPicked() {
 
 // onTrashPicked moves the picked videos to the trash, with one Undo for
 // all; in the trash view it restores them.
-func (v *historyView) onTrashPicked() {
+func (v *libraryView) onTrashPicked() {
 	library := v.ui.deps.Library
 	if v.pickBar.inTrash {
 		v.onPicked(lang.L("Restoring"), lang.L("Could not restore every video"), library.Untrash, nil)
@@ -352,7 +352,7 @@ func showTrashed(win fyne.Window, n int, undo func()) {
 }
 
 // untrash brings videos back from the trash in the background.
-func (v *historyView) untrash(ids []int64) {
+func (v *libraryView) untrash(ids []int64) {
 	library := v.ui.deps.Library
 	v.ui.background(func(ctx context.Context) {
 		var first error
@@ -365,7 +365,7 @@ func (v *historyView) untrash(ids []int64) {
 
 // onSaveCopy copies the chosen videos, each with its description file, to
 // a folder the user picks.
-func (v *historyView) onSaveCopy() {
+func (v *libraryView) onSaveCopy() {
 	ids := v.chosenIDs()
 	if len(ids) == 0 {
 		v.ui.showError(v.win, lang.L("Nothing to save"), sentence(lang.L("Select a video first.")))
@@ -382,7 +382,7 @@ func (v *historyView) onSaveCopy() {
 
 // saveCopy copies the videos ids to dir in the background and says where
 // they went.
-func (v *historyView) saveCopy(ids []int64, dir string) {
+func (v *libraryView) saveCopy(ids []int64, dir string) {
 	v.ui.background(func(ctx context.Context) {
 		where, err := v.ui.deps.Library.Export(ctx, ids, dir, false)
 		if err != nil {
@@ -398,6 +398,6 @@ func (v *historyView) saveCopy(ids []int64, dir string) {
 }
 
 // isPicked reports whether r is highlighted as picked.
-func (v *historyView) isPicked(r history.Record) bool {
+func (v *libraryView) isPicked(r history.Record) bool {
 	return len(v.picked) > 1 && v.picked[r.ID]
 }

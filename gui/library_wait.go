@@ -44,7 +44,7 @@ func canCancel(r history.Record) bool {
 }
 
 // onCancel asks the service to stop making the selected video.
-func (v *historyView) onCancel() {
+func (v *libraryView) onCancel() {
 	r, ok := v.current()
 	if !ok || v.canceller == nil || !canCancel(r) {
 		return
@@ -67,14 +67,14 @@ func (v *historyView) onCancel() {
 
 // downloading is the download progress of r, while its videos download
 // and the size is known.
-func (v *historyView) downloading(r history.Record) (float64, bool) {
+func (v *libraryView) downloading(r history.Record) (float64, bool) {
 	p, ok := v.progress[r.ID]
 	return p, ok && r.State == history.StateSuccess && r.Download == history.DownloadWaiting
 }
 
 // waitText is how long r has been on its way, and how long its model
 // usually takes once that is known: "2:13 · usually 3:40".
-func (v *historyView) waitText(r history.Record) string {
+func (v *libraryView) waitText(r history.Record) string {
 	s := clockText(v.now().Sub(r.CreatedAt))
 	if d := v.usualFor(r.Request.Model); d > 0 {
 		s = lang.L("{{.Elapsed}} · usually {{.Usual}}", map[string]any{"Elapsed": s, "Usual": clockText(d)})
@@ -94,7 +94,7 @@ func clockText(d time.Duration) string {
 
 // usualFor is the usual time of model, or 0 while it is not known; the
 // first call for a model asks the store in the background.
-func (v *historyView) usualFor(model string) time.Duration {
+func (v *libraryView) usualFor(model string) time.Duration {
 	if d, ok := v.usual[model]; ok || v.usualAsked[model] {
 		return d
 	}
@@ -117,13 +117,13 @@ func (v *historyView) usualFor(model string) time.Duration {
 
 // forgetUsual drops the usual time of model, to be asked again when next
 // shown.
-func (v *historyView) forgetUsual(model string) {
+func (v *libraryView) forgetUsual(model string) {
 	delete(v.usual, model)
 	delete(v.usualAsked, model)
 }
 
 // onTick moves the elapsed times of the rows being made on.
-func (v *historyView) onTick() {
+func (v *libraryView) onTick() {
 	for i, r := range v.records {
 		if beingMade(r) {
 			v.refreshItem(i)

@@ -11,7 +11,7 @@ import (
 // before it.
 func TestChangeDuringLoadIsKept(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	h.loop.until(t, "the first load", func() bool { return hv.count.Text != "" })
 
 	done := make(chan struct{})

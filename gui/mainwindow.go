@@ -96,7 +96,7 @@ func (u *UI) SetOnQuit(fn func()) { u.quit = fn }
 // buildMain puts the compose pane and the library side by side in the
 // main window, with its menu, shortcuts and close behaviour.
 func (u *UI) buildMain() {
-	u.panes = newPanes(container.NewVScroll(u.compose.content()), u.history.content())
+	u.panes = newPanes(container.NewVScroll(u.compose.content()), u.library.content())
 	u.main.SetContent(container.NewBorder(u.demoBanner(), nil, nil, nil, u.panes))
 	u.main.SetOnDropped(u.compose.onDropped)
 	u.main.Resize(fyne.NewSize(1280, 720))
@@ -157,7 +157,7 @@ func (u *UI) runClock(ctx context.Context) {
 				stop()
 				return
 			case <-ticks:
-				u.do(u.history.onTick)
+				u.do(u.library.onTick)
 			}
 		}
 		stop()
@@ -301,7 +301,7 @@ func (u *UI) onOpenMain() {
 // saying so once; otherwise closing the window quits.
 func (u *UI) onCloseMain() {
 	if len(u.making) > 0 && u.tray != nil {
-		u.history.closePlayer()
+		u.library.closePlayer()
 		u.main.Hide()
 		if !u.saidTray {
 			u.saidTray = true
@@ -336,7 +336,7 @@ func (u *UI) onQuit() {
 func (u *UI) quitNow() {
 	u.flushEdits() // a title, tags or note still being typed
 	u.confirmQuit(u.main, func() {
-		u.history.closePlayer()
+		u.library.closePlayer()
 		u.main.Hide()
 		u.quit()
 	})
@@ -358,7 +358,7 @@ func (u *UI) showLibrary() {
 // onFind puts the cursor in the library's search box.
 func (u *UI) onFind() {
 	u.showLibrary()
-	u.main.Canvas().Focus(u.history.search)
+	u.main.Canvas().Focus(u.library.search)
 }
 
 // onNewPrompt puts the cursor in the prompt.
@@ -381,20 +381,20 @@ func (u *UI) onTypedKey(e *fyne.KeyEvent) {
 	}
 	switch e.Name {
 	case fyne.KeyUp:
-		u.history.moveSelection(-1)
+		u.library.moveSelection(-1)
 	case fyne.KeyDown:
-		u.history.moveSelection(1)
+		u.library.moveSelection(1)
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
-		u.history.onOpen()
+		u.library.onOpen()
 	case fyne.KeyDelete:
-		u.history.onDelete()
+		u.library.onDelete()
 	}
 }
 
 // mainMenu is the menu of the main window: the actions on the whole
 // library, Settings, About and Quit.
 func (u *UI) mainMenu() *fyne.MainMenu {
-	h := u.history
+	h := u.library
 	item := func(label string, sc fyne.Shortcut, fn func()) *fyne.MenuItem {
 		i := fyne.NewMenuItem(label, fn)
 		i.Shortcut = sc
@@ -446,7 +446,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 // onView shows one of the library's views.
 func (u *UI) onView(name string) {
 	u.showLibrary()
-	u.history.filter.SetSelected(name) // reloads and ticks the menu
+	u.library.filter.SetSelected(name) // reloads and ticks the menu
 }
 
 // syncViewMenu ticks the View menu's item of the view on show.
@@ -455,7 +455,7 @@ func (u *UI) syncViewMenu() {
 		return
 	}
 	for name, i := range u.viewItems {
-		i.Checked = name == u.history.filter.Selected
+		i.Checked = name == u.library.filter.Selected
 	}
 	u.menu.Refresh()
 }

@@ -81,8 +81,8 @@ func TestMainWindowPanesSideBySideAndTabs(t *testing.T) {
 		t.Fatal("the panes are tabs at 1366×768")
 	}
 	cPos, cSize, cIn := visibleIn(t, w, h.ui.compose.generate)
-	sPos, sSize, sIn := visibleIn(t, w, h.ui.history.search)
-	_, _, lIn := visibleIn(t, w, h.ui.history.list)
+	sPos, sSize, sIn := visibleIn(t, w, h.ui.library.search)
+	_, _, lIn := visibleIn(t, w, h.ui.library.list)
 	if !cIn || !sIn || !lIn {
 		t.Fatalf("not all in view: Generate %v %v, search %v %v, list %v", cPos, cSize, sPos, sSize, lIn)
 	}
@@ -114,14 +114,14 @@ func TestMainWindowPanesSideBySideAndTabs(t *testing.T) {
 	if tabs.SelectedIndex() != 1 {
 		t.Error("Ctrl+F did not bring the Library tab up")
 	}
-	if _, _, in := visibleIn(t, w, h.ui.history.search); !in {
+	if _, _, in := visibleIn(t, w, h.ui.library.search); !in {
 		t.Error("the search box is not in view on the Library tab")
 	}
 	capture(t, w, "main-800x600")
 
 	w.Resize(fyne.NewSize(1366, 768))
 	h.loop.pump()
-	if h.ui.panes.Narrow() || !h.ui.compose.generate.Visible() || !h.ui.history.search.Visible() {
+	if h.ui.panes.Narrow() || !h.ui.compose.generate.Visible() || !h.ui.library.search.Visible() {
 		t.Error("widening the window again does not show both panes")
 	}
 }
@@ -134,7 +134,7 @@ func TestMainWindowShortcuts(t *testing.T) {
 	c := w.Canvas()
 
 	press(w, shortcutFind)
-	if c.Focused() != h.ui.history.search {
+	if c.Focused() != h.ui.library.search {
 		t.Errorf("Ctrl+F focused %T, want the search box", c.Focused())
 	}
 	press(w, shortcutNew)
@@ -167,16 +167,16 @@ func TestMainWindowShortcuts(t *testing.T) {
 
 	// A load still under way when the video is made would hide it (see
 	// the list's load), so the first one ends first.
-	h.loop.until(t, "the first load", func() bool { return h.ui.history.count.Text != "" })
+	h.loop.until(t, "the first load", func() bool { return h.ui.library.count.Text != "" })
 	test.Type(h.ui.compose.prompt, "A kite over the dunes")
 	press(w, shortcutGenerate)
 	h.loop.until(t, "Ctrl+Enter to send the prompt", func() bool {
-		return len(h.ui.history.records) == 1 && h.ui.history.records[0].TaskID != ""
+		return len(h.ui.library.records) == 1 && h.ui.library.records[0].TaskID != ""
 	})
-	h.loop.until(t, "the video", func() bool { return statusText(h.ui.history.records[0]) == "Downloaded" })
-	h.ui.history.list.Select(0)
+	h.loop.until(t, "the video", func() bool { return statusText(h.ui.library.records[0]) == "Downloaded" })
+	h.ui.library.list.Select(0)
 	h.loop.until(t, "the thumbnail or the player", func() bool {
-		hv := h.ui.history
+		hv := h.ui.library
 		return hv.thumbBox.Visible() || (hv.player != nil && (hv.player.frame != nil || hv.player.fallback.Visible()))
 	})
 	img := capture(t, w, "main-with-video")
@@ -188,7 +188,7 @@ func TestMainWindowShortcuts(t *testing.T) {
 	// The arrows select in the library when nothing has the focus.
 	c.Unfocus()
 	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDown})
-	if h.ui.history.selected != h.ui.history.records[0].ID {
+	if h.ui.library.selected != h.ui.library.records[0].ID {
 		t.Fatal("Down did not select the first video")
 	}
 	// Delete moves it to the trash, with Undo; Esc closes that dialog.
@@ -198,22 +198,22 @@ func TestMainWindowShortcuts(t *testing.T) {
 	if dialogOn(w) {
 		t.Error("Esc did not close the dialog")
 	}
-	h.loop.until(t, "the row to leave the list", func() bool { return len(h.ui.history.records) == 0 })
+	h.loop.until(t, "the row to leave the list", func() bool { return len(h.ui.library.records) == 0 })
 
 	// The same keys work on the focused list.
-	h.ui.history.filter.SetSelected(filterTrash)
-	h.loop.until(t, "the trash", func() bool { return len(h.ui.history.records) == 1 })
-	c.Focus(h.ui.history.list)
-	h.ui.history.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
-	if h.ui.history.selected == 0 {
+	h.ui.library.filter.SetSelected(filterTrash)
+	h.loop.until(t, "the trash", func() bool { return len(h.ui.library.records) == 1 })
+	c.Focus(h.ui.library.list)
+	h.ui.library.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	if h.ui.library.selected == 0 {
 		t.Error("Down on the focused list selected nothing")
 	}
-	h.ui.history.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete}) // in the trash: restores
-	h.loop.until(t, "the video to leave the trash", func() bool { return len(h.ui.history.records) == 0 })
+	h.ui.library.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete}) // in the trash: restores
+	h.loop.until(t, "the video to leave the trash", func() bool { return len(h.ui.library.records) == 0 })
 
 	// View menu: picking a view shows it and ticks it.
 	h.ui.onView(filterAll)
-	h.loop.until(t, "all videos", func() bool { return len(h.ui.history.records) == 1 })
+	h.loop.until(t, "all videos", func() bool { return len(h.ui.library.records) == 1 })
 	if !h.ui.viewItems[filterAll].Checked || h.ui.viewItems[filterTrash].Checked {
 		t.Error("the View menu does not tick the view on show")
 	}
@@ -322,7 +322,7 @@ func (f *fakeCanceller) Cancel(_ context.Context, id int64) error {
 // and a service that cannot cancel any more is said plainly.
 func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	w := h.ui.MainWindow()
 	w.Resize(fyne.NewSize(1366, 768))
 	fc := &fakeCanceller{err: fmt.Errorf("cancel task t-42: %w", client.ErrCannotCancel)}
@@ -365,7 +365,7 @@ func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 // how long it usually takes.
 func TestWaitTextShowsUsualTime(t *testing.T) {
 	h := newHarness(t, nil, true)
-	hv := h.ui.history
+	hv := h.ui.library
 	hv.usual["m"] = 3*time.Minute + 40*time.Second
 	hv.usualAsked["m"] = true
 	r := history.Record{State: history.StateRunning, Watching: true, TaskID: "x", CreatedAt: time.Unix(1000, 0)}

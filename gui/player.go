@@ -675,8 +675,8 @@ func (v *playerView) leaveFullWindow() {
 // onOpenElsewhere hands the video to the system's player, saying so in a
 // dialog, with "Show in folder", where there is none.
 func (v *playerView) onOpenElsewhere() {
-	if v.ui.history != nil {
-		v.ui.history.openPath(v.path, false)
+	if v.ui.library != nil {
+		v.ui.library.openPath(v.path, false)
 	}
 }
 
@@ -840,7 +840,7 @@ func (s *playerSurface) TypedKey(e *fyne.KeyEvent) {
 
 // showPlayer puts a player for the chosen video at the top of the detail
 // panel when it can be played (on), closing the one shown before.
-func (v *historyView) showPlayer(r history.Record, on bool) {
+func (v *libraryView) showPlayer(r history.Record, on bool) {
 	path, ok := v.filePath()
 	if !on || !ok {
 		path = ""
@@ -865,7 +865,7 @@ func (v *historyView) showPlayer(r history.Record, on bool) {
 }
 
 // closePlayer ends the player of the detail panel, if any.
-func (v *historyView) closePlayer() {
+func (v *libraryView) closePlayer() {
 	if v.player == nil {
 		return
 	}

@@ -195,7 +195,7 @@ func TestDetailPlaysTheChosenVideo(t *testing.T) {
 	h := newHarness(t, nil, true)
 	first := h.downloadOne(t, "A fox in the snow")
 	second := h.downloadOne(t, "A hen on a fence")
-	hv := h.ui.history
+	hv := h.ui.library
 	hv.list.Select(hv.indexOf(first.ID))
 	h.loop.until(t, "the player of the first video", func() bool { return hv.player != nil && hv.player.frame != nil })
 	p := hv.player
@@ -303,7 +303,7 @@ func TestDetailDecodesAtThePicturesSize(t *testing.T) {
 	if own.X <= playerShownW || own.Y <= playerShownH {
 		t.Fatalf("the demo clip is %v, want one larger than the picture", own)
 	}
-	hv := h.ui.history
+	hv := h.ui.library
 	hv.list.Select(hv.indexOf(rec.ID))
 	h.loop.until(t, "the player", func() bool { return hv.player != nil && hv.player.frame != nil })
 	v := hv.player

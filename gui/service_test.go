@@ -36,7 +36,7 @@ func TestUncertainEntryTakesItsTaskID(t *testing.T) {
 		t.Fatalf("Submit = %+v, %v; want an uncertain entry", rec, err)
 	}
 	taskID := h.sim.TaskIDs()[0]
-	hv := h.ui.history
+	hv := h.ui.library
 	hv.win.Resize(fyne.NewSize(1100, 700))
 	h.loop.until(t, "the uncertain entry in the list", func() bool { return hv.indexOf(rec.ID) >= 0 })
 	hv.list.Select(hv.indexOf(rec.ID))
@@ -71,7 +71,7 @@ func TestUncertainEntryTakesItsTaskID(t *testing.T) {
 
 func TestUnreachableServiceShowsBanner(t *testing.T) {
 	h := newHarnessWith(t, apitest.Config{})
-	hv := h.ui.history
+	hv := h.ui.library
 	hv.win.Resize(fyne.NewSize(1100, 700))
 	h.sim.Inject(apitest.Fault{Kind: apitest.FaultStatus500, Target: apitest.TargetTask, Times: -1})
 	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "waiting for a service"})
@@ -103,7 +103,7 @@ func TestNotSentSaysWhyInCompose(t *testing.T) {
 	c := h.ui.compose
 	test.Type(c.prompt, "a refused request")
 	test.Tap(c.generate)
-	hv := h.ui.history
+	hv := h.ui.library
 	h.loop.until(t, "the answer", func() bool {
 		return !c.inFlight && len(hv.records) == 1 && hv.records[0].State == history.StateNotSent
 	})
@@ -132,7 +132,7 @@ func TestDownloadOfTaskGoneOffersNoRetry(t *testing.T) {
 	if err := h.deps.Tracker.RetryDownload(ctx, rec.ID); err != nil {
 		t.Fatal(err)
 	}
-	hv := h.ui.history
+	hv := h.ui.library
 	h.loop.until(t, "the download to fail", func() bool {
 		i := hv.indexOf(rec.ID)
 		return i >= 0 && hv.records[i].Download == history.DownloadFailed
@@ -162,7 +162,7 @@ func TestCountSaysTasksAndVideos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hv := h.ui.history
+	hv := h.ui.library
 	h.loop.until(t, "the three videos", func() bool {
 		i := hv.indexOf(rec.ID)
 		return i >= 0 && statusText(hv.records[i]) == "Downloaded"

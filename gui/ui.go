@@ -122,7 +122,7 @@ type UI struct {
 	main     fyne.Window
 	panes    *panes
 	compose  *composeView
-	history  *historyView
+	library  *libraryView
 	settings *settingsView
 	welcome  *welcomeView // the first-run choice while it is shown
 	compare  *compareView // the Compare window, once opened
@@ -158,7 +158,7 @@ func New(a fyne.App, d Deps) *UI {
 	u.main = a.NewWindow(appName)
 	u.initMain()
 	u.compose = newCompose(u)
-	u.history = newHistory(u)
+	u.library = newLibraryView(u)
 	u.settings = newSettings(u)
 	u.settings.win.SetContent(withCloseButton(u.settings.win))
 	u.buildMain()
@@ -173,14 +173,14 @@ func (u *UI) Start() {
 	u.background(u.loadKey) // opens the welcome when there is no key
 	u.background(u.compose.loadSettings)
 	u.background(func(ctx context.Context) {
-		u.history.reload(ctx)
+		u.library.reload(ctx)
 		// Files deleted, moved or copied in while Reelhouse was closed.
 		rep, err := u.deps.Library.Reconcile(ctx)
 		if err != nil && ctx.Err() == nil {
 			fyne.LogError("checking the library folder at start", err)
 		}
 		if err == nil && (rep.Added > 0 || rep.Missing > 0 || rep.Moved > 0) {
-			u.history.reload(ctx)
+			u.library.reload(ctx)
 		}
 		if ctx.Err() == nil {
 			u.releaseMemory()

@@ -41,9 +41,9 @@ const pageSize = 200
 // list is read again.
 const searchDelay = 150 * time.Millisecond
 
-// historyView lists every task, newest first, with the selected task's
+// libraryView lists every task, newest first, with the selected task's
 // details and actions.
-type historyView struct {
+type libraryView struct {
 	ui   *UI
 	win  fyne.Window       // the main window, which dialogs belong to
 	root fyne.CanvasObject // the library pane, as the main window holds it
@@ -138,8 +138,8 @@ type historyView struct {
 	detailPanel
 }
 
-func newHistory(u *UI) *historyView {
-	v := &historyView{
+func newLibraryView(u *UI) *libraryView {
+	v := &libraryView{
 		ui:         u,
 		win:        u.main,
 		progress:   make(map[int64]float64),
@@ -226,9 +226,9 @@ func newHistory(u *UI) *historyView {
 }
 
 // content is the library pane, for the main window to hold.
-func (v *historyView) content() fyne.CanvasObject { return v.root }
+func (v *libraryView) content() fyne.CanvasObject { return v.root }
 
 // show brings the library into view.
-func (v *historyView) show() {
+func (v *libraryView) show() {
 	v.ui.showLibrary()
 }
