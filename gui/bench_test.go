@@ -87,7 +87,7 @@ func BenchmarkLibraryView(b *testing.B) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			v.reload(context.Background())
+			v.model.reload(context.Background())
 		}()
 		for loaded := false; !loaded; {
 			loop.pump()
@@ -101,7 +101,7 @@ func BenchmarkLibraryView(b *testing.B) {
 		v.show()
 		v.win.Canvas().Capture() // lays out and draws the visible rows
 		builds = append(builds, float64(time.Since(start))/float64(time.Millisecond))
-		if len(v.records) == 0 {
+		if len(v.model.records) == 0 {
 			b.Fatal("the list is empty")
 		}
 
@@ -111,12 +111,12 @@ func BenchmarkLibraryView(b *testing.B) {
 			updates++
 			update(id, o)
 		}
-		r := v.records[0]
+		r := v.model.records[0]
 		r.State = history.StateFailed
-		if r.State == v.records[0].State {
+		if r.State == v.model.records[0].State {
 			r.State = history.StateSuccess
 		}
-		v.onRecordChanged(r)
+		v.model.onRecordChanged(r)
 		redrawn = updates
 		ui.cancel()
 		ui.wg.Wait()

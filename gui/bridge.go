@@ -26,21 +26,21 @@ func (u *UI) startBridge() {
 func (u *UI) apply(e history.Event) {
 	switch e.Kind {
 	case history.EventChanged:
-		u.library.onRecordChanged(e.Record)
+		u.library.model.onRecordChanged(e.Record)
 		u.compose.onRecordChanged(e.Record)
-		u.library.countVideos() // a download may have added videos
+		u.library.model.countVideos() // a download may have added videos
 		u.follow(e.Record)
 	case history.EventDeleted:
-		u.library.onRecordDeleted(e.ID)
+		u.library.model.onRecordDeleted(e.ID)
 		u.forget(e.ID)
 	case history.EventProgress:
-		u.library.onProgress(e.ID, e.Done, e.Total)
+		u.library.model.onProgress(e.ID, e.Done, e.Total)
 	case history.EventKeyRefused:
 		u.settings.onKeyRefused(lang.L(keyRefusedText))
 	case history.EventKeyAccepted:
 		u.settings.onKeyAccepted()
 	case history.EventReloaded:
-		u.background(u.library.reload)
+		u.background(u.library.model.reload)
 		u.onReloaded()
 	case history.EventServiceUnreachable:
 		u.library.onServiceUnreachable()

@@ -82,7 +82,7 @@ func comparable(r history.Record) bool {
 // compareOffer is what the detail view offers to compare with r: the
 // videos of the same Generate press among those the library shows.
 func (u *UI) compareOffer(r history.Record) []int64 {
-	return variationsOf(u.library.records, r)
+	return variationsOf(u.library.model.records, r)
 }
 
 // compareRow is one setting in which the compared videos differ.

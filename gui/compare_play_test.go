@@ -194,10 +194,12 @@ func TestUseThisFrameStartsFromTheFrameOnShow(t *testing.T) {
 	rec := makeVideos(t, h, client.CreateRequest{Model: defaultModel, Prompt: "A kite over the dunes", Ratio: "16:9",
 		UpstreamOptions: map[string]any{"seed": 5.0}})[0]
 	hv := h.ui.library
-	h.loop.until(t, "the video in the list", func() bool { return hv.indexOf(rec.ID) >= 0 })
+	h.loop.until(t, "the video in the list", func() bool { return hv.model.indexOf(rec.ID) >= 0 })
 	hv.selectRecord(rec)
-	h.loop.until(t, "the player", func() bool { return hv.player != nil && hv.player.frame != nil && !hv.player.playBtn.Disabled() })
-	p := hv.player
+	h.loop.until(t, "the player", func() bool {
+		return hv.detail.player != nil && hv.detail.player.frame != nil && !hv.detail.player.playBtn.Disabled()
+	})
+	p := hv.detail.player
 	if !p.useBtn.Visible() || p.useBtn.Disabled() {
 		t.Fatal("no Use this frame in the player")
 	}

@@ -270,11 +270,11 @@ func TestContinueFromTheLastFrame(t *testing.T) {
 	first := makeVideos(t, h, client.CreateRequest{Model: defaultModel, Prompt: "A boat leaves the harbour", Ratio: "16:9",
 		UpstreamOptions: map[string]any{"seed": 3.0}})[0]
 	hv := h.ui.library
-	h.loop.until(t, "the video in the list", func() bool { return hv.indexOf(first.ID) >= 0 })
+	h.loop.until(t, "the video in the list", func() bool { return hv.model.indexOf(first.ID) >= 0 })
 	hv.selectRecord(first)
-	h.loop.until(t, "Continue this video", func() bool { return hv.links.continueBtn.Visible() && !hv.links.continueBtn.Disabled() })
+	h.loop.until(t, "Continue this video", func() bool { return hv.detail.links.continueBtn.Visible() && !hv.detail.links.continueBtn.Disabled() })
 
-	test.Tap(hv.links.continueBtn)
+	test.Tap(hv.detail.links.continueBtn)
 	c := h.ui.compose
 	h.loop.until(t, "the last frame as the picture", func() bool { return c.continuing() == first.ID })
 	if c.prompt.Text != first.Request.Prompt || valueOf(roleChoices(), c.imageRole.Selected) != "first_frame" ||
@@ -296,11 +296,11 @@ func TestContinueFromTheLastFrame(t *testing.T) {
 		t.Errorf("continuation: from %q, images %+v", next.ContinuedFrom, next.Request.Image)
 	}
 
-	h.loop.until(t, "the continuation in the list", func() bool { return hv.indexOf(next.ID) >= 0 })
+	h.loop.until(t, "the continuation in the list", func() bool { return hv.model.indexOf(next.ID) >= 0 })
 	hv.selectRecord(next)
-	h.loop.until(t, "Continued from", func() bool { return hv.links.fromBtn.Visible() })
-	test.Tap(hv.links.fromBtn)
-	h.loop.until(t, "Continued in", func() bool { return hv.selected == first.ID && len(hv.links.later.Objects) == 1 })
+	h.loop.until(t, "Continued from", func() bool { return hv.detail.links.fromBtn.Visible() })
+	test.Tap(hv.detail.links.fromBtn)
+	h.loop.until(t, "Continued in", func() bool { return hv.model.selected == first.ID && len(hv.detail.links.later.Objects) == 1 })
 
 	// Another picture: no longer a continuation.
 	c.onImageCleared()
@@ -376,7 +376,7 @@ func TestComparePickedVideos(t *testing.T) {
 	hv := h.ui.library
 	h.loop.until(t, "the videos listed", func() bool {
 		for _, r := range recs {
-			if i := hv.indexOf(r.ID); i < 0 || !comparable(hv.records[i]) {
+			if i := hv.model.indexOf(r.ID); i < 0 || !comparable(hv.model.records[i]) {
 				return false
 			}
 		}
@@ -385,7 +385,7 @@ func TestComparePickedVideos(t *testing.T) {
 	hv.onCellTapped(recs[0].ID, 0)
 	before := h.ui.panes.split.MinSize().Width
 	hv.onCellTapped(recs[2].ID, fyne.KeyModifierControl)
-	b := hv.pickBar
+	b := hv.picks
 	if !b.box.Visible() || b.compare.Disabled() {
 		t.Fatalf("two picked: bar shown %v, Compare off %v", b.box.Visible(), b.compare.Disabled())
 	}
@@ -410,7 +410,7 @@ func TestComparePickedVideos(t *testing.T) {
 	for _, r := range []history.Record{recs[1], recs[3], recs[4]} {
 		hv.onCellTapped(r.ID, fyne.KeyModifierControl)
 	}
-	if len(hv.picked) != 5 || !b.compare.Disabled() {
-		t.Errorf("%d picked, Compare off %v: want 5 and off", len(hv.picked), b.compare.Disabled())
+	if len(hv.model.picked) != 5 || !b.compare.Disabled() {
+		t.Errorf("%d picked, Compare off %v: want 5 and off", len(hv.model.picked), b.compare.Disabled())
 	}
 }

@@ -220,7 +220,7 @@ func (v *composeView) setReady(text, path string) {
 // onShowFolder shows the video the status line names in its folder.
 func (v *composeView) onShowFolder() {
 	if v.latest != "" {
-		v.ui.library.openPath(v.latest, true)
+		v.ui.library.detail.actions.openPath(v.latest, true)
 	}
 }
 

@@ -66,7 +66,7 @@ func TestComposeModelNamesMapToIDs(t *testing.T) {
 	// The pane says the video is in the library by its file name, not its
 	// whole path, and "Show in folder" leads to the file.
 	opened := make(chan string, 1)
-	h.ui.library.openFile = func(p string) error { opened <- p; return nil }
+	h.ui.library.detail.actions.openFile = func(p string) error { opened <- p; return nil }
 	h.loop.until(t, "the video saved", func() bool { return v.folderBtn.Visible() })
 	saved := v.ready[v.lastID]
 	if want := "Your video “" + filepath.Base(saved) + "” is ready in your library."; v.status.Text != want {
@@ -287,8 +287,8 @@ func TestComposeVariationsMakeThree(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.loop.until(t, "the favourite shown", func() bool {
-		i := h.ui.library.indexOf(first.ID)
-		return i >= 0 && h.ui.library.records[i].Favourite
+		i := h.ui.library.model.indexOf(first.ID)
+		return i >= 0 && h.ui.library.model.records[i].Favourite
 	})
 	if v.status.Text != said {
 		t.Errorf("after a favourite the line says %q, want it unchanged: %q", v.status.Text, said)
@@ -598,18 +598,18 @@ func TestComposeFailedVideoLeadsToTheLibrary(t *testing.T) {
 	if v.folderBtn.Visible() {
 		t.Error("a failed video offers its folder")
 	}
-	test.Type(hv.search, "a word in no prompt")
-	h.loop.until(t, "the search to hide it", func() bool { return hv.indexOf(v.lastID) < 0 })
+	test.Type(hv.filter.search, "a word in no prompt")
+	h.loop.until(t, "the search to hide it", func() bool { return hv.model.indexOf(v.lastID) < 0 })
 
 	test.Tap(v.showBtn)
 	h.loop.until(t, "the video selected", func() bool {
-		r, ok := hv.current()
+		r, ok := hv.model.current()
 		return ok && r.ID == v.lastID
 	})
-	if hv.search.Text != "" {
-		t.Errorf("the search %q still hides the video", hv.search.Text)
+	if hv.filter.search.Text != "" {
+		t.Errorf("the search %q still hides the video", hv.filter.search.Text)
 	}
-	if p := hv.fields["Problem"]; !p.Visible() || !strings.Contains(p.Text, "Generate again") {
+	if p := hv.detail.fields["Problem"]; !p.Visible() || !strings.Contains(p.Text, "Generate again") {
 		t.Errorf("the library's Problem line reads %q", p.Text)
 	}
 

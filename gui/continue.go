@@ -308,28 +308,3 @@ func (l *recordLinks) onCompare() {
 func (l *recordLinks) onContinue() {
 	l.ui.continueVideo(l.record, l.fileIdx)
 }
-
-// selectRecord shows r in the library, with every filter cleared when
-// they hide it.
-func (v *libraryView) selectRecord(r history.Record) {
-	v.ui.showLibrary()
-	v.selected = r.ID
-	v.onRecordChanged(r)
-	if i := v.indexOf(r.ID); i >= 0 {
-		v.list.Select(i)
-		return
-	}
-	// The filters hide it: show everything (or the trash); the reload keeps
-	// the selection.
-	v.search.SetText("")
-	view := lang.L(filterAll)
-	if r.Trashed() {
-		view = lang.L(filterTrash)
-	}
-	v.model.SetSelected(lang.L(allModels))
-	v.tag.SetSelected(lang.L(allTags))
-	v.when.SetSelected(lang.L(anyTime))
-	v.filter.SetSelected(view)
-	v.selected = r.ID
-	v.onFilterChanged()
-}

@@ -10,7 +10,7 @@ import (
 
 // onCopyDiagnostics puts what a bug report needs (versions, settings
 // without the key, the end of the log) on the clipboard.
-func (v *libraryView) onCopyDiagnostics() {
+func (v *libraryMenu) onCopyDiagnostics() {
 	gather := v.ui.deps.Diagnostics
 	if gather == nil {
 		dialog.ShowInformation(lang.L("Copy diagnostics"), lang.L("Diagnostics are not available in this run."), v.win)
@@ -27,7 +27,7 @@ func (v *libraryView) onCopyDiagnostics() {
 }
 
 // onDiagnosticsReady runs on the UI goroutine.
-func (v *libraryView) onDiagnosticsReady(text string) {
+func (v *libraryMenu) onDiagnosticsReady(text string) {
 	if text == "" {
 		v.ui.showError(v.win, lang.L("Could not gather diagnostics"), errors.New("there is nothing to copy"))
 		return

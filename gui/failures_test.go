@@ -80,7 +80,7 @@ func TestCopyDiagnostics(t *testing.T) {
 	h := newHarness(t, nil, true)
 	h.ui.deps.Diagnostics = func(context.Context) (string, error) { return "Reelhouse test\nGo x", nil }
 	hv := h.ui.library
-	hv.onCopyDiagnostics()
+	hv.menu.onCopyDiagnostics()
 	h.loop.until(t, "the confirmation", func() bool { return len(hv.win.Canvas().Overlays().List()) > 0 })
 	if got := h.ui.app.Clipboard().Content(); got != "Reelhouse test\nGo x" {
 		t.Errorf("clipboard holds %q", got)

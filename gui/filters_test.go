@@ -39,22 +39,22 @@ func TestSearchFindsAccentsAsTheStoreDoes(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
 	timers := &fakeTimers{}
-	hv.after = timers.after
+	hv.model.after = timers.after
 	for _, p := range []string{"Un CAFÉ noir", "a cafeteria at noon", "tea"} {
 		if _, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: p}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	h.loop.until(t, "three records", func() bool { return len(hv.records) == 3 })
-	test.Type(hv.search, "cafe")
+	h.loop.until(t, "three records", func() bool { return len(hv.model.records) == 3 })
+	test.Type(hv.filter.search, "cafe")
 	timers.fireAll()
-	h.loop.until(t, "the search applied", func() bool { return hv.shown.Text == "cafe" && len(hv.records) == 2 })
-	want, err := h.deps.Store.Count(t.Context(), hv.shown)
+	h.loop.until(t, "the search applied", func() bool { return hv.model.shown.Text == "cafe" && len(hv.model.records) == 2 })
+	want, err := h.deps.Store.Count(t.Context(), hv.model.shown)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hv.total != want || len(hv.records) != want {
-		t.Errorf("list shows %d of %d, the store finds %d", len(hv.records), hv.total, want)
+	if hv.model.total != want || len(hv.model.records) != want {
+		t.Errorf("list shows %d of %d, the store finds %d", len(hv.model.records), hv.model.total, want)
 	}
 }
 
@@ -62,23 +62,23 @@ func TestTypingQuicklyLoadsOnce(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
 	timers := &fakeTimers{}
-	hv.after = timers.after
+	hv.model.after = timers.after
 	if _, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "hello world"}); err != nil {
 		t.Fatal(err)
 	}
-	h.loop.until(t, "the record", func() bool { return len(hv.records) == 1 && hv.shown.Limit > 0 })
-	before := hv.loadSeq
-	test.Type(hv.search, "hello")
+	h.loop.until(t, "the record", func() bool { return len(hv.model.records) == 1 && hv.model.shown.Limit > 0 })
+	before := hv.model.loadSeq
+	test.Type(hv.filter.search, "hello")
 	h.loop.pump()
-	if hv.loadSeq != before {
-		t.Fatalf("%d loads while typing, want none until typing pauses", hv.loadSeq-before)
+	if hv.model.loadSeq != before {
+		t.Fatalf("%d loads while typing, want none until typing pauses", hv.model.loadSeq-before)
 	}
 	if len(timers.fns) != 5 || slices.Index(timers.stopped, false) != 4 {
 		t.Errorf("timers %v stopped %v: each keystroke must stop the timer of the one before", len(timers.fns), timers.stopped)
 	}
 	timers.fireAll()
-	h.loop.until(t, "the search applied", func() bool { return hv.shown.Text == "hello" })
-	if n := hv.loadSeq - before; n != 1 {
+	h.loop.until(t, "the search applied", func() bool { return hv.model.shown.Text == "hello" })
+	if n := hv.model.loadSeq - before; n != 1 {
 		t.Errorf("typing 5 characters made %d loads, want 1", n)
 	}
 }
@@ -120,14 +120,14 @@ func TestLiveUpdatesKeepOrderAndCount(t *testing.T) {
 	// Favourites, newest first, five to a page: all but tasks 13 and 1.
 	setFav(13, false)
 	setFav(1, false)
-	hv.pageSize = 5
-	hv.filter.SetSelected(filterFavourites)
+	hv.model.pageSize = 5
+	hv.filter.view.SetSelected(filterFavourites)
 	h.loop.until(t, "the first page of favourites", func() bool {
-		return hv.shown.Favourites && len(hv.records) == 5 && hv.total == 13
+		return hv.model.shown.Favourites && len(hv.model.records) == 5 && hv.model.total == 13
 	})
 	ids := func() []int64 {
 		var out []int64
-		for _, r := range hv.records {
+		for _, r := range hv.model.records {
 			out = append(out, r.ID)
 		}
 		return out
@@ -137,14 +137,14 @@ func TestLiveUpdatesKeepOrderAndCount(t *testing.T) {
 	}
 
 	// Task 13 becomes a favourite: second row, not the top.
-	hv.onRecordChanged(setFav(13, true))
-	if want := []int64{recs[14].ID, recs[13].ID, recs[12].ID, recs[11].ID, recs[10].ID, recs[9].ID}; !slices.Equal(ids(), want) || hv.total != 14 {
-		t.Errorf("after task 13 became a favourite: %v of %d, want %v of 14", ids(), hv.total, want)
+	hv.model.onRecordChanged(setFav(13, true))
+	if want := []int64{recs[14].ID, recs[13].ID, recs[12].ID, recs[11].ID, recs[10].ID, recs[9].ID}; !slices.Equal(ids(), want) || hv.model.total != 14 {
+		t.Errorf("after task 13 became a favourite: %v of %d, want %v of 14", ids(), hv.model.total, want)
 	}
 	// Task 12 stops being one: its row goes, and the count with it.
-	hv.onRecordChanged(setFav(12, false))
-	if hv.indexOf(recs[12].ID) >= 0 || hv.total != 13 {
-		t.Errorf("task 12 still listed (%v) or count %d, want 13", hv.indexOf(recs[12].ID) >= 0, hv.total)
+	hv.model.onRecordChanged(setFav(12, false))
+	if hv.model.indexOf(recs[12].ID) >= 0 || hv.model.total != 13 {
+		t.Errorf("task 12 still listed (%v) or count %d, want 13", hv.model.indexOf(recs[12].ID) >= 0, hv.model.total)
 	}
 	// A favourite on a page not loaded yet changes: nothing moves to the
 	// top, and it is not counted twice.
@@ -152,25 +152,25 @@ func TestLiveUpdatesKeepOrderAndCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hv.onRecordChanged(r2)
-	if hv.indexOf(r2.ID) >= 0 || hv.total != 13 {
-		t.Errorf("task 2 from page 3 listed at %d, count %d; want it unlisted and 13", hv.indexOf(r2.ID), hv.total)
+	hv.model.onRecordChanged(r2)
+	if hv.model.indexOf(r2.ID) >= 0 || hv.model.total != 13 {
+		t.Errorf("task 2 from page 3 listed at %d, count %d; want it unlisted and 13", hv.model.indexOf(r2.ID), hv.model.total)
 	}
 	// Task 1 becomes a favourite, on a page not loaded yet: the store is
 	// asked for the count.
-	hv.onRecordChanged(setFav(1, true))
-	if hv.indexOf(recs[1].ID) >= 0 {
-		t.Errorf("task 1 listed at %d before its page is loaded", hv.indexOf(recs[1].ID))
+	hv.model.onRecordChanged(setFav(1, true))
+	if hv.model.indexOf(recs[1].ID) >= 0 {
+		t.Errorf("task 1 listed at %d before its page is loaded", hv.model.indexOf(recs[1].ID))
 	}
-	h.loop.until(t, "the count read again", func() bool { return hv.total == 14 })
+	h.loop.until(t, "the count read again", func() bool { return hv.model.total == 14 })
 
 	// Loading the other pages gives exactly what the store lists.
-	for len(hv.records) < hv.total {
-		n := len(hv.records)
-		hv.onShowMore()
-		h.loop.until(t, "another page", func() bool { return len(hv.records) > n })
+	for len(hv.model.records) < hv.model.total {
+		n := len(hv.model.records)
+		hv.model.loadMore()
+		h.loop.until(t, "another page", func() bool { return len(hv.model.records) > n })
 	}
-	q := hv.shown
+	q := hv.model.shown
 	q.Limit = 100
 	all, err := store.List(t.Context(), q)
 	if err != nil {
@@ -180,8 +180,8 @@ func TestLiveUpdatesKeepOrderAndCount(t *testing.T) {
 	for _, r := range all {
 		want = append(want, r.ID)
 	}
-	if !slices.Equal(ids(), want) || hv.total != len(all) {
-		t.Errorf("list %v of %d, the store lists %v", ids(), hv.total, want)
+	if !slices.Equal(ids(), want) || hv.model.total != len(all) {
+		t.Errorf("list %v of %d, the store lists %v", ids(), hv.model.total, want)
 	}
 }
 
@@ -196,11 +196,11 @@ func TestPromptCannotReverseTheAppsWords(t *testing.T) {
 	}
 	hv := h.ui.library
 	hv.win.Resize(hv.win.Canvas().Size().AddWidthHeight(600, 400))
-	h.loop.until(t, "the row", func() bool { return len(hv.records) == 1 })
+	h.loop.until(t, "the row", func() bool { return len(hv.model.records) == 1 })
 	hv.list.Refresh()
 	markup := test.RenderObjectToMarkup(hv.list)
 	if strings.ContainsFunc(markup, bidiControl) || !strings.Contains(markup, "evil prompt") {
-		t.Errorf("history row holds bidi controls: %q", hv.records[0].Request.Prompt)
+		t.Errorf("history row holds bidi controls: %q", hv.model.records[0].Request.Prompt)
 	}
 	for in, want := range map[string]string{
 		"plain":                       "plain",

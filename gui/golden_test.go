@@ -160,15 +160,15 @@ func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, language string, ke
 	w.loop = &uiLoop{}
 	w.ui = New(a, Deps{Tracker: tracker, Library: library, Store: store, Client: c, Keys: keys, ServerURL: goldenServer})
 	w.ui.do = w.loop.do
-	w.ui.library.now = func() time.Time { return goldenNow }
+	w.ui.library.wait.now = func() time.Time { return goldenNow }
 	w.ui.Start()
 	t.Cleanup(func() {
-		w.ui.library.closePlayer()
+		w.ui.library.detail.closePlayer()
 		w.loop.stop(w.ui)
 	})
 	w.ui.main.Resize(fyne.NewSize(1366, 768))
 	hv := w.ui.library
-	w.loop.until(t, "the library", func() bool { return len(hv.records) == len(videos) })
+	w.loop.until(t, "the library", func() bool { return len(hv.model.records) == len(videos) })
 	return w
 }
 
@@ -270,7 +270,7 @@ var goldenVariations = func() []goldenVideo {
 // hideTempFolders puts the fixed library folder where the windows name
 // this run's temporary one.
 func (w *goldenWorld) hideTempFolders() {
-	if l := w.ui.library.fields["Folder"]; l != nil && l.Text != "—" {
+	if l := w.ui.library.detail.fields["Folder"]; l != nil && l.Text != "—" {
 		l.SetText(filepath.Join(goldenLibrary, filepath.Base(l.Text)))
 	}
 	w.ui.settings.library.SetText(goldenLibrary)
@@ -284,27 +284,27 @@ func (w *goldenWorld) hideTempFolders() {
 func (w *goldenWorld) selectPaused(t *testing.T, id int64) {
 	t.Helper()
 	hv := w.ui.library
-	hv.list.Select(hv.indexOf(id))
-	w.loop.until(t, "the player", func() bool { return hv.player != nil })
+	hv.list.Select(hv.model.indexOf(id))
+	w.loop.until(t, "the player", func() bool { return hv.detail.player != nil })
 	// The player as the detail view makes it (showPlayer), with a silent
 	// sound device instead of the machine's, which a test machine may lack.
-	path := hv.playerPath
-	r := hv.records[hv.indexOf(id)]
-	hv.closePlayer()
-	f := r.Files[hv.fileIdx]
-	hv.player = newPlayerViewWith(w.ui, path, f.Media, w.ui.deps.Tracker.ThumbnailPath(f), playback.Options{Audio: silentDevice{}})
+	path := hv.detail.playerPath
+	r := hv.model.records[hv.model.indexOf(id)]
+	hv.detail.closePlayer()
+	f := r.Files[hv.detail.fileIdx]
+	hv.detail.player = newPlayerViewWith(w.ui, path, f.Media, w.ui.deps.Tracker.ThumbnailPath(f), playback.Options{Audio: silentDevice{}})
 	if canContinue(r) {
-		idx := hv.fileIdx
-		hv.player.setUseFrame(func(at time.Duration) { w.ui.useFrame(r, idx, at) })
+		idx := hv.detail.fileIdx
+		hv.detail.player.setUseFrame(func(at time.Duration) { w.ui.useFrame(r, idx, at) })
 	}
-	hv.playerPath = path
-	hv.playerBox.Objects = []fyne.CanvasObject{hv.player.content()}
-	hv.playerBox.Refresh()
-	hv.thumbBox.Hide()
-	p := hv.player
+	hv.detail.playerPath = path
+	hv.detail.playerBox.Objects = []fyne.CanvasObject{hv.detail.player.content()}
+	hv.detail.playerBox.Refresh()
+	hv.detail.thumbBox.Hide()
+	p := hv.detail.player
 	w.loop.until(t, "the first frame", func() bool { return p.frame != nil && p.frame.Index == 0 })
 	w.loop.until(t, "the controls", func() bool { return !p.playBtn.Disabled() })
-	w.loop.until(t, "the thumbnail", func() bool { return hv.thumb.Resource != nil })
+	w.loop.until(t, "the thumbnail", func() bool { return hv.detail.thumb.Resource != nil })
 	w.framesSettled(t, p)
 }
 
@@ -379,11 +379,11 @@ func TestGoldenMainWindow(t *testing.T) {
 			t.Run("working", func(t *testing.T) {
 				w := newGoldenWorld(t, tv.variant, LanguageEnglish, &fakeKeys{saved: "sk-golden"}, append(append([]goldenVideo{}, goldenResults...), goldenMaking))
 				hv := w.ui.library
-				hv.list.Select(hv.indexOf(w.ids[len(w.ids)-1]))
+				hv.list.Select(hv.model.indexOf(w.ids[len(w.ids)-1]))
 				c := w.ui.compose
 				c.prompt.SetText(goldenMaking.req.Prompt)
 				c.status.say("Started — it will appear in your library when it is ready.")
-				w.loop.until(t, "the usual time", func() bool { return hv.usual[defaultModel] > 0 })
+				w.loop.until(t, "the usual time", func() bool { return hv.wait.usual[defaultModel] > 0 })
 				w.settle(t, w.ui.main)
 				assertGolden(t, "main-working-"+tv.name, w.ui.main)
 			})

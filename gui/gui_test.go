@@ -145,7 +145,7 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 	loop := &uiLoop{}
 	ui := New(a, deps)
 	ui.do = loop.do
-	ui.library.openFile = func(string) error { return nil } // tests open nothing on the desktop
+	ui.library.detail.actions.openFile = func(string) error { return nil } // tests open nothing on the desktop
 	ui.Start()
 	t.Cleanup(func() {
 		loop.stop(ui)
@@ -207,8 +207,8 @@ func TestGenerateShowsDownloadedVideoInLibrary(t *testing.T) {
 	hv := h.ui.library
 	hv.win.Resize(fyne.NewSize(980, 620))
 	h.loop.until(t, "the task to show as downloaded and described", func() bool {
-		return len(hv.records) == 1 && statusText(hv.records[0]) == "Downloaded" &&
-			len(hv.records[0].Files) == 1 && hv.records[0].Files[0].MediaState == history.MediaOK
+		return len(hv.model.records) == 1 && statusText(hv.model.records[0]) == "Downloaded" &&
+			len(hv.model.records[0].Files) == 1 && hv.model.records[0].Files[0].MediaState == history.MediaOK
 	})
 	if c.generate.Disabled() {
 		t.Error("Generate must be enabled again")
@@ -216,14 +216,16 @@ func TestGenerateShowsDownloadedVideoInLibrary(t *testing.T) {
 	if !strings.Contains(c.status.Text, "ready") {
 		t.Errorf("compose status = %q, want it to say the video is ready", c.status.Text)
 	}
-	got, _ := h.sim.Task(hv.records[0].TaskID)
+	got, _ := h.sim.Task(hv.model.records[0].TaskID)
 	if got.Prompt != "A lighthouse at dusk, waves crashing" || got.Ratio != "16:9" || got.Duration != 5 || got.Model != defaultModel {
 		t.Errorf("the service received %+v", got)
 	}
 
 	hv.list.Select(0)
-	h.loop.until(t, "the thumbnail", func() bool { return (hv.thumbBox.Visible() || hv.player != nil) && hv.thumb.Resource != nil })
-	r := hv.records[0]
+	h.loop.until(t, "the thumbnail", func() bool {
+		return (hv.detail.thumbBox.Visible() || hv.detail.player != nil) && hv.detail.thumb.Resource != nil
+	})
+	r := hv.model.records[0]
 	path := filepath.Join(h.deps.Library.Dir(), filepath.FromSlash(r.Files[0].Path))
 	for name, want := range map[string]string{
 		"Status":  "Downloaded",
@@ -235,21 +237,21 @@ func TestGenerateShowsDownloadedVideoInLibrary(t *testing.T) {
 		"Size":    humanSize(r.Files[0].Size),
 		"Video":   mediaText(r.Files[0]),
 	} {
-		if got := hv.fields[name].Text; got != want {
+		if got := hv.detail.fields[name].Text; got != want {
 			t.Errorf("detail %s = %q, want %q", name, got, want)
 		}
 	}
-	if hv.openBtn.Disabled() || hv.folderBtn.Disabled() || !hv.retryBtn.Disabled() {
+	if hv.detail.actions.openBtn.Disabled() || hv.detail.actions.folderBtn.Disabled() || !hv.detail.actions.retryBtn.Disabled() {
 		t.Error("Open and Show in folder (not Retry download) must be enabled for a downloaded video")
 	}
-	if m := r.Files[0].Media; m.Width == 0 || m.Height == 0 || m.Duration == 0 || !strings.Contains(hv.fields["Video"].Text, "×") {
-		t.Errorf("video facts missing: %+v shown as %q", m, hv.fields["Video"].Text)
+	if m := r.Files[0].Media; m.Width == 0 || m.Height == 0 || m.Duration == 0 || !strings.Contains(hv.detail.fields["Video"].Text, "×") {
+		t.Errorf("video facts missing: %+v shown as %q", m, hv.detail.fields["Video"].Text)
 	}
 	if b, err := os.ReadFile(path); err != nil || string(b) != string(h.sim.VideoBytes(r.TaskID, 0)) {
 		t.Errorf("the library file differs from the served video (%v)", err)
 	}
 
-	test.Tap(hv.copyBtn)
+	test.Tap(hv.detail.actions.copyBtn)
 	if got := h.ui.app.Clipboard().Content(); got != r.TaskID {
 		t.Errorf("clipboard = %q, want the task id", got)
 	}
@@ -289,9 +291,9 @@ func TestGenerateAgainCopiesTheRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	hv := h.ui.library
-	h.loop.until(t, "the record in the list", func() bool { return hv.indexOf(rec.ID) >= 0 })
-	hv.list.Select(hv.indexOf(rec.ID))
-	test.Tap(hv.againBtn)
+	h.loop.until(t, "the record in the list", func() bool { return hv.model.indexOf(rec.ID) >= 0 })
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	test.Tap(hv.detail.actions.againBtn)
 	c := h.ui.compose
 	got, err := c.request()
 	if err != nil {
@@ -311,10 +313,10 @@ func TestSearchFiltersTheList(t *testing.T) {
 		}
 	}
 	hv := h.ui.library
-	h.loop.until(t, "three records", func() bool { return len(hv.records) == 3 })
-	test.Type(hv.search, "red")
-	h.loop.until(t, "two matches", func() bool { return len(hv.records) == 2 })
-	for _, r := range hv.records {
+	h.loop.until(t, "three records", func() bool { return len(hv.model.records) == 3 })
+	test.Type(hv.filter.search, "red")
+	h.loop.until(t, "two matches", func() bool { return len(hv.model.records) == 2 })
+	for _, r := range hv.model.records {
 		if !strings.Contains(r.Request.Prompt, "red") {
 			t.Errorf("%q does not match", r.Request.Prompt)
 		}
@@ -324,15 +326,15 @@ func TestSearchFiltersTheList(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.loop.pump()
-	if len(hv.records) != 2 {
-		t.Errorf("filtered list has %d records, want 2", len(hv.records))
+	if len(hv.model.records) != 2 {
+		t.Errorf("filtered list has %d records, want 2", len(hv.model.records))
 	}
 }
 
 func TestAddByUnknownIDSaysSo(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
-	hv.addByID("no-such-task")
+	hv.menu.addByID("no-such-task")
 	h.loop.until(t, "an error dialog", func() bool {
 		return len(hv.win.Canvas().Overlays().List()) > 0
 	})
@@ -360,10 +362,10 @@ func (h *harness) downloadOne(t *testing.T, prompt string) history.Record {
 	}
 	hv := h.ui.library
 	h.loop.until(t, prompt+" downloaded", func() bool {
-		i := hv.indexOf(rec.ID)
-		return i >= 0 && hv.records[i].Download == history.DownloadDone && hv.records[i].Files[0].MediaState != history.MediaUnknown
+		i := hv.model.indexOf(rec.ID)
+		return i >= 0 && hv.model.records[i].Download == history.DownloadDone && hv.model.records[i].Files[0].MediaState != history.MediaUnknown
 	})
-	return hv.records[hv.indexOf(rec.ID)]
+	return hv.model.records[hv.model.indexOf(rec.ID)]
 }
 
 func TestFavouriteTagsAndTrashWithUndo(t *testing.T) {
@@ -372,27 +374,27 @@ func TestFavouriteTagsAndTrashWithUndo(t *testing.T) {
 	keep := h.downloadOne(t, "a keeper")
 	gone := h.downloadOne(t, "a mistake")
 
-	hv.list.Select(hv.indexOf(keep.ID))
-	test.Tap(hv.favourite)
-	test.Type(hv.tags, "Sea, holiday")
-	hv.tags.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	test.Type(hv.note, "opening shot")
-	hv.flushEdits() // as when the note loses the focus
+	hv.list.Select(hv.model.indexOf(keep.ID))
+	test.Tap(hv.detail.actions.favourite)
+	test.Type(hv.detail.editor.tags, "Sea, holiday")
+	hv.detail.editor.tags.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(hv.detail.editor.note, "opening shot")
+	hv.detail.editor.flushEdits() // as when the note loses the focus
 	h.loop.until(t, "favourite, tags and note saved", func() bool {
-		r := hv.records[hv.indexOf(keep.ID)]
+		r := hv.model.records[hv.model.indexOf(keep.ID)]
 		return r.Favourite && strings.Join(r.Tags, ",") == "holiday,sea" && r.Note == "opening shot"
 	})
-	hv.filter.SetSelected(filterFavourites)
-	h.loop.until(t, "only the favourite", func() bool { return len(hv.records) == 1 && hv.records[0].ID == keep.ID })
-	hv.filter.SetSelected(filterAll)
+	hv.filter.view.SetSelected(filterFavourites)
+	h.loop.until(t, "only the favourite", func() bool { return len(hv.model.records) == 1 && hv.model.records[0].ID == keep.ID })
+	hv.filter.view.SetSelected(filterAll)
 	h.loop.until(t, "both again, and the new tag offered", func() bool {
-		return len(hv.records) == 2 && slices.Contains(hv.tag.Options, "sea")
+		return len(hv.model.records) == 2 && slices.Contains(hv.filter.tag.Options, "sea")
 	})
 
-	hv.list.Select(hv.indexOf(gone.ID))
-	test.Tap(hv.deleteBtn)
+	hv.list.Select(hv.model.indexOf(gone.ID))
+	test.Tap(hv.detail.actions.deleteBtn)
 	h.loop.until(t, "the trash dialog", func() bool {
-		return hv.indexOf(gone.ID) < 0 && strings.Contains(overlayText(hv.win), "is in the trash")
+		return hv.model.indexOf(gone.ID) < 0 && strings.Contains(overlayText(hv.win), "is in the trash")
 	})
 	capture(t, hv.win, "history-trash-undo")
 	// Undo puts it back.
@@ -402,8 +404,8 @@ func TestFavouriteTagsAndTrashWithUndo(t *testing.T) {
 		t.Fatal("no Undo button in the dialog")
 	}
 	test.Tap(undo)
-	h.loop.until(t, "the video back", func() bool { return hv.indexOf(gone.ID) >= 0 })
-	r := hv.records[hv.indexOf(gone.ID)]
+	h.loop.until(t, "the video back", func() bool { return hv.model.indexOf(gone.ID) >= 0 })
+	r := hv.model.records[hv.model.indexOf(gone.ID)]
 	p, _ := h.deps.Library.Folder().Abs(r.Files[0].Path)
 	if _, err := os.Stat(p); err != nil || r.Trashed() {
 		t.Errorf("undone video: trashed %v, file %v", r.Trashed(), err)
@@ -477,15 +479,15 @@ func TestTypingANoteSurvivesStatusChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.loop.until(t, "the row", func() bool { return hv.indexOf(rec.ID) >= 0 })
-	hv.list.Select(hv.indexOf(rec.ID))
-	hv.note.SetText("half-typed thought")
+	h.loop.until(t, "the row", func() bool { return hv.model.indexOf(rec.ID) >= 0 })
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	hv.detail.editor.note.SetText("half-typed thought")
 	h.loop.until(t, "the download", func() bool {
-		i := hv.indexOf(rec.ID)
-		return i >= 0 && hv.records[i].Download == history.DownloadDone
+		i := hv.model.indexOf(rec.ID)
+		return i >= 0 && hv.model.records[i].Download == history.DownloadDone
 	})
-	if hv.note.Text != "half-typed thought" {
-		t.Errorf("the note being typed was replaced by %q", hv.note.Text)
+	if hv.detail.editor.note.Text != "half-typed thought" {
+		t.Errorf("the note being typed was replaced by %q", hv.detail.editor.note.Text)
 	}
 }
 
@@ -510,16 +512,16 @@ func TestSeveralVideosCanEachBeChosen(t *testing.T) {
 	h := newHarnessWith(t, apitest.Config{VideosPerTask: 3})
 	hv := h.ui.library
 	rec := h.downloadOne(t, "a triptych")
-	hv.list.Select(hv.indexOf(rec.ID))
+	hv.list.Select(hv.model.indexOf(rec.ID))
 	h.loop.pump()
-	if !hv.videoPick.Visible() || len(hv.videoPick.Options) != 3 {
-		t.Fatalf("video chooser: visible %v, options %v", hv.videoPick.Visible(), hv.videoPick.Options)
+	if !hv.detail.videoPick.Visible() || len(hv.detail.videoPick.Options) != 3 {
+		t.Fatalf("video chooser: visible %v, options %v", hv.detail.videoPick.Visible(), hv.detail.videoPick.Options)
 	}
 	for i := range 3 {
-		hv.videoPick.SetSelectedIndex(i)
+		hv.detail.videoPick.SetSelectedIndex(i)
 		h.loop.pump()
-		p, ok := hv.filePath()
-		want, _ := h.deps.Library.Folder().Abs(hv.records[hv.indexOf(rec.ID)].Files[i].Path)
+		p, ok := hv.detail.filePath()
+		want, _ := h.deps.Library.Folder().Abs(hv.model.records[hv.model.indexOf(rec.ID)].Files[i].Path)
 		if !ok || p != want {
 			t.Errorf("video %d: actions would open %q, want %q", i+1, p, want)
 		}

@@ -54,7 +54,7 @@ func startUIWith(t *testing.T, h *harness, set func(*UI)) *UI {
 	t.Helper()
 	ui := New(h.ui.app, h.deps)
 	ui.do = h.loop.do
-	ui.library.openFile = func(string) error { return nil }
+	ui.library.detail.actions.openFile = func(string) error { return nil }
 	set(ui)
 	ui.Start()
 	t.Cleanup(func() { h.loop.stop(ui) })

@@ -2,11 +2,10 @@ package gui
 
 import (
 	"context"
-	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -14,211 +13,91 @@ import (
 	"github.com/reelhouse/reelhouse/history"
 )
 
-// Views offered above the history list.
-const (
-	filterAll           = "All videos"
-	filterInProgress    = "In progress"
-	filterDone          = "Downloaded"
-	filterAttention     = "Needs attention"
-	filterNotDownloaded = "Not downloaded"
-	filterFavourites    = "Favourites"
-	filterTrash         = "Trash"
-
-	allModels = "All models"
-	allTags   = "All tags"
-	anyTime   = "Any time"
-	newest    = "Newest first"
-	oldest    = "Oldest first"
-)
-
-// timeRanges are the choices of the time filter, translated where shown.
-var timeRanges = []string{translateLater(anyTime), translateLater("Today"), translateLater("Last 7 days"), translateLater("Last 30 days"), translateLater("This year")}
-
 // pageSize is how many records the list loads at a time.
 const pageSize = 200
 
-// searchDelay is how long typing in the search box must pause before the
-// list is read again.
-const searchDelay = 150 * time.Millisecond
-
-// libraryView lists every task, newest first, with the selected task's
-// details and actions.
+// libraryView is the library pane: every task, newest first, as a list or
+// a grid, with the selected task's details and actions. It holds the
+// parts, each a view of its own over one libraryModel, and lays them out.
 type libraryView struct {
 	ui   *UI
 	win  fyne.Window       // the main window, which dialogs belong to
 	root fyne.CanvasObject // the library pane, as the main window holds it
 
-	search *widget.Entry
-	filter *widget.Select
-	model  *widget.Select
-	tag    *widget.Select
-	when   *widget.Select
-	sort   *widget.Select
+	model  *libraryModel
+	wait   *libraryWait
+	filter *libraryFilter
 	list   *libraryList
 	grid   *libraryGrid // the same records as thumbnails; one of list and grid shows
-	count  *widget.Label
+	detail *libraryDetail
+	picks  *pickBar
+	menu   *libraryMenu
+	thumbs *thumbCache
 
+	count        *widget.Label
+	more         *widget.Button
 	gridShown    bool
 	viewToggle   *widget.Button
 	gridMenuItem *fyne.MenuItem // View ▸ Show as grid, once the menu is built
-	thumbs       *thumbCache
-	// picked holds the videos chosen with Ctrl/Shift-click or Ctrl+A;
-	// more than one shows pickBar.
-	picked  map[int64]bool
-	pickBar *pickBar
-	more    *widget.Button
 
-	// records backs the list; it changes only on the UI goroutine.
-	records    []history.Record
-	total      int
-	shown      history.Query // the query records and total answer
-	pageSize   int
-	cancelLoad context.CancelFunc // stops the load under way, if any
-	// after runs f once d has passed (time.AfterFunc; tests replace it);
-	// searchSeq tells the last keystroke's timer from stale ones.
-	after      func(d time.Duration, f func()) (stop func() bool)
-	stopSearch func() bool
-	searchSeq  int
-	progress   map[int64]float64
-	// missed holds the changes that came while a load was reading the
-	// store; nil when no load is under way.
-	missed     []missedChange
-	selected   int64
-	loadSeq    int
-	thumbSeq   int
-	shownID    int64  // the record whose tags and note the entries hold
-	shownThumb string // the thumbnail on show
-	videoPick  *widget.Select
-	fileIdx    int // which video of the record Open, Show in folder and the thumbnail use
-
-	detail     *fyne.Container
-	empty      *widget.Label
-	thumb      *canvas.Image
-	thumbBox   *fyne.Container
-	player     *playerView     // plays the chosen video; nil when none
-	playerPath string          // the video the player is for
-	playerBox  *fyne.Container // holds the player at the top of the details
-	prompt     *widget.Label
-	fields     map[string]*widget.Label
-	favourite  *widget.Check
-	tags       *draftEntry // the entry that adds tags
-	note       *draftEntry
-	openBtn    *widget.Button
-	folderBtn  *widget.Button
-	retryBtn   *widget.Button
-	againBtn   *widget.Button
-	checkBtn   *widget.Button
-	unwatchBtn *widget.Button
-	deleteBtn  *widget.Button
-	copyBtn    *widget.Button
-	attachBtn  *widget.Button
-	cancelBtn  *widget.Button
-	links      *recordLinks // compare, continue, and the videos linked to this one
-
-	// canceller asks the service to stop making a video; nil when the
-	// tracker cannot.
-	canceller canceller
-	// usual holds the usual time of each model asked about (0: not known
-	// yet); usualAsked says which are asked or being asked.
-	usual      map[string]time.Duration
-	usualAsked map[string]bool
-	now        func() time.Time // the clock of the elapsed times; tests replace it
-
-	// The service could not be reached by the last few checks.
-	unreachable   bool
-	banner        *fyne.Container
+	banner        *fyne.Container // says the service cannot be reached
 	bannerText    *widget.Label
 	bannerDetails *widget.Button
-
-	videos    int  // videos of the shown query, when videosSeq == loadSeq
-	videosSeq int  // the load the video count belongs to
-	counting  bool // a video count is under way
-	countMore bool // count again when it ends
-
-	detailPanel
 }
 
 func newLibraryView(u *UI) *libraryView {
-	v := &libraryView{
-		ui:         u,
-		win:        u.main,
-		progress:   make(map[int64]float64),
-		fields:     make(map[string]*widget.Label),
-		pageSize:   pageSize,
-		after:      func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop },
-		usual:      make(map[string]time.Duration),
-		usualAsked: make(map[string]bool),
-		now:        time.Now,
-	}
-	if u.deps.Tracker != nil {
-		v.canceller = u.deps.Tracker
-	}
-	v.search = widget.NewEntry()
-	v.search.SetPlaceHolder(lang.L("Search prompts, or paste a task id"))
-	v.filter = widget.NewSelect([]string{lang.L(filterAll), lang.L(filterInProgress), lang.L(filterDone), lang.L(filterAttention), lang.L(filterNotDownloaded), lang.L(filterFavourites), lang.L(filterTrash)}, nil)
-	v.filter.SetSelected(lang.L(filterAll))
-	v.model = widget.NewSelect([]string{lang.L(allModels)}, nil)
-	v.model.SetSelected(lang.L(allModels))
-	v.tag = widget.NewSelect([]string{lang.L(allTags)}, nil)
-	v.tag.SetSelected(lang.L(allTags))
-	v.when = widget.NewSelect(translated(timeRanges), nil)
-	v.when.SetSelected(lang.L(anyTime))
-	v.sort = widget.NewSelect([]string{lang.L(newest), lang.L(oldest)}, nil)
-	v.sort.SetSelected(lang.L(newest))
-	// Callbacks are set after the initial selections, so that building the
-	// window starts no background work.
-	changed := func(string) { v.onFilterChanged() }
-	v.search.OnChanged = v.onSearchChanged
-	v.filter.OnChanged, v.model.OnChanged, v.tag.OnChanged, v.when.OnChanged, v.sort.OnChanged = changed, changed, changed, changed, changed
+	m := newLibraryModel(u)
+	v := &libraryView{ui: u, win: u.main, model: m}
+	v.wait = newLibraryWait(m)
+	v.filter = newLibraryFilter(m)
+	v.menu = newLibraryMenu(m)
 
 	v.count = widget.NewLabel("")
 	v.count.Wrapping = fyne.TextWrapWord
-	v.more = widget.NewButton(lang.L("Show more"), v.onShowMore)
+	v.more = widget.NewButton(lang.L("Show more"), m.loadMore)
 	v.more.Hide()
 
 	v.thumbs = newThumbCache(thumbCacheBytes,
 		func(f func()) { u.background(func(context.Context) { f() }) },
 		func(f func()) { v.ui.do(f) }) // tests replace u.do after New
-	v.list = newLibraryList(
-		func() int { return len(v.records) },
-		func() fyne.CanvasObject { return newLibraryRow(v) },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i < len(v.records) {
-				o.(*libraryRow).bind(v, v.records[i])
-			}
-		},
-	)
+	cells := &libraryCells{m: m, wait: v.wait, thumbs: v.thumbs, onTap: v.onCellTapped}
+	v.list = newLibraryList(cells)
 	v.list.onKey = v.onListKey
-	v.list.OnSelected = func(i widget.ListItemID) {
-		if i < len(v.records) {
-			v.selected = v.records[i].ID
-			v.grid.Select(i)
-			v.showDetail()
-		}
-	}
-	v.grid = v.newLibraryGrid()
+	v.grid = newLibraryGrid(cells, v.moveSelection, v.onListKey)
 	v.grid.Hide()
-	v.pickBar = v.newPickBar()
+	v.picks = newPickBar(m, func() { v.menu.onExport(false) }, v.menu.onSaveCopy, func() { v.root.Refresh() })
 	v.viewToggle = widget.NewButtonWithIcon(lang.L("Grid"), theme.GridIcon(), v.onToggleView)
 	u.main.Canvas().AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { v.onSelectAll() })
 
-	v.buildDetail()
+	v.detail = newLibraryDetail(m, v.wait)
 
 	v.bannerText = widget.NewLabel(lang.L("{{.Problem}}.", map[string]any{"Problem": lang.L(unreachableText)}))
 	v.bannerText.Wrapping = fyne.TextWrapWord
 	v.bannerDetails = widget.NewButton(lang.L("Details"), v.onUnreachableDetails)
 	v.banner = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), v.bannerDetails, v.bannerText)
 	v.banner.Hide()
+	f := v.filter
 	top := container.NewVBox(
 		v.banner,
-		v.search,
-		container.NewBorder(nil, nil, nil, v.viewToggle, container.NewHBox(v.filter, v.model, v.tag, v.when, v.sort)),
+		f.search,
+		container.NewBorder(nil, nil, nil, v.viewToggle, container.NewHBox(f.view, f.models, f.tag, f.when, f.sort)),
 	)
-	left := container.NewBorder(v.pickBar.box, container.NewBorder(nil, nil, nil, v.more, v.count), nil, nil, container.NewStack(v.list, v.grid))
-	right := container.NewPadded(container.NewStack(v.empty, v.detail))
+	left := container.NewBorder(v.picks.box, container.NewBorder(nil, nil, nil, v.more, v.count), nil, nil, container.NewStack(v.list, v.grid))
+	right := container.NewPadded(container.NewStack(v.detail.empty, v.detail.box))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
 	v.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, split))
+	m.watch(libraryWatcher{
+		changed: func(r history.Record) {
+			// A thumbnail made again (a new download, the service's
+			// cover) keeps its name: the cache reads it again if its time
+			// changed.
+			v.thumbs.markStale(cells.thumbPath(r))
+			v.thumbs.markStale(cells.stripPath(r))
+		},
+		count:     v.showCount,
+		reachable: v.showReachable,
+	})
 	if u.app.Preferences().Bool(settingGridView) {
 		v.setGridShown(true)
 	}
@@ -231,4 +110,235 @@ func (v *libraryView) content() fyne.CanvasObject { return v.root }
 // show brings the library into view.
 func (v *libraryView) show() {
 	v.ui.showLibrary()
+}
+
+// showCount sets the count line: tasks (any state) and the videos they
+// have in the library, which differ when tasks failed or made several.
+func (v *libraryView) showCount() {
+	m := v.model
+	n := len(m.records)
+	total := max(m.total, n)
+	// Two counts, each with its own plural, side by side as a list.
+	tasks := lang.N("{{.Count}} tasks", total, map[string]any{"Count": total})
+	if n < total {
+		tasks = lang.L("Showing {{.Shown}} of {{.Tasks}}", map[string]any{"Shown": n, "Tasks": tasks})
+	}
+	if m.videosSeq == m.loadSeq {
+		videos := lang.N("{{.Count}} videos", m.videos, map[string]any{"Count": m.videos})
+		tasks = lang.L("{{.Tasks}} · {{.Videos}}", map[string]any{"Tasks": tasks, "Videos": videos})
+	}
+	switch {
+	case n == 0 && v.filter.view.Selected == lang.L(filterTrash):
+		v.count.SetText(lang.L("The trash is empty."))
+	case n == 0 && v.filter.search.Text == "" && v.filter.view.Selected == lang.L(filterAll):
+		v.count.SetText(lang.L("No videos yet. Write a prompt and press Generate."))
+	case n == 0:
+		v.count.SetText(lang.L("Nothing matches. Try other words or filters."))
+	default:
+		v.count.SetText(tasks)
+	}
+	if n < total {
+		v.more.Show()
+	} else {
+		v.more.Hide()
+	}
+}
+
+// onServiceUnreachable shows that the service has not answered the last
+// few checks, on the banner and on the rows of the tasks being watched.
+func (v *libraryView) onServiceUnreachable() {
+	v.model.setUnreachable(true)
+}
+
+// onServiceReachable clears what onServiceUnreachable showed.
+func (v *libraryView) onServiceReachable() {
+	v.model.setUnreachable(false)
+}
+
+// showReachable shows the banner while the service cannot be reached.
+func (v *libraryView) showReachable() {
+	if v.model.unreachable {
+		v.banner.Show()
+	} else {
+		v.banner.Hide()
+	}
+	v.root.Refresh() // the banner takes room above the list, or gives it back
+}
+
+// onUnreachableDetails shows the last error behind the banner.
+func (v *libraryView) onUnreachableDetails() {
+	_, last := v.ui.deps.Tracker.ServiceUnreachable()
+	msg := lang.L("Reelhouse could not reach the service the last few times it checked on your videos. It keeps trying; the videos carry on being made on the service meanwhile.")
+	if last != nil {
+		msg = lang.L("Reelhouse could not reach the service the last few times it checked on your videos. It keeps trying; the videos carry on being made on the service meanwhile.\n\nThe last error: {{.Error}}",
+			map[string]any{"Error": plainError(last)})
+	}
+	label := widget.NewLabel(msg)
+	label.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(lang.L("Can't reach the service"), lang.L("OK"), label, v.win)
+	d.Resize(fyne.NewSize(520, 240))
+	d.Show()
+}
+
+// onListKey makes the arrows move the selection, not only the focus ring,
+// Enter and Space open the selected video and Delete move it to the trash.
+func (v *libraryView) onListKey(e *fyne.KeyEvent) bool {
+	switch e.Name {
+	case fyne.KeyUp:
+		v.moveSelection(-1)
+		return true
+	case fyne.KeyDown:
+		v.moveSelection(1)
+		return true
+	case fyne.KeySpace:
+		v.detail.actions.onOpen()
+		return true
+	case fyne.KeyReturn, fyne.KeyEnter:
+		v.detail.actions.onOpen()
+		return true
+	case fyne.KeyDelete:
+		v.detail.actions.onDelete()
+		return true
+	}
+	return false
+}
+
+// moveSelection selects the row by rows below (above, if negative) the
+// selected one, for the arrow keys when the list does not have the focus.
+func (v *libraryView) moveSelection(by int) {
+	m := v.model
+	if len(m.records) == 0 {
+		return
+	}
+	i := m.indexOf(m.selected)
+	switch {
+	case i < 0 && by < 0:
+		i = len(m.records) - 1
+	case i < 0:
+		i = 0
+	default:
+		i = min(max(i+by, 0), len(m.records)-1)
+	}
+	v.list.Select(i)
+	v.list.ScrollTo(i)
+	if v.gridShown {
+		v.grid.ScrollTo(i)
+	}
+}
+
+// onCellTapped selects the video with the id tapped in the list or the
+// grid; with Ctrl (Cmd) it adds or removes it from the picked ones, with
+// Shift it picks the run from the selected video to it.
+func (v *libraryView) onCellTapped(id int64, mods fyne.KeyModifier) {
+	m := v.model
+	i := m.indexOf(id)
+	if i < 0 {
+		return
+	}
+	switch {
+	case mods&fyne.KeyModifierShift != 0 && m.selected != 0 && m.indexOf(m.selected) >= 0:
+		from := m.indexOf(m.selected)
+		lo, hi := min(from, i), max(from, i)
+		m.picked = make(map[int64]bool, hi-lo+1)
+		for _, r := range m.records[lo : hi+1] {
+			m.picked[r.ID] = true
+		}
+	case mods&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0:
+		if len(m.picked) == 0 && m.selected != 0 {
+			m.picked = map[int64]bool{m.selected: true}
+		}
+		if m.picked == nil {
+			m.picked = make(map[int64]bool)
+		}
+		if m.picked[id] {
+			delete(m.picked, id)
+		} else {
+			m.picked[id] = true
+		}
+		if m.selected == 0 {
+			m.selectRow(i)
+		}
+	default:
+		m.picked = nil
+		m.selectRow(i)
+		if v.gridShown {
+			v.win.Canvas().Focus(v.grid)
+		} else {
+			v.win.Canvas().Focus(v.list)
+		}
+	}
+	m.setPicked(m.picked)
+}
+
+// onSelectAll picks every loaded video.
+func (v *libraryView) onSelectAll() {
+	m := v.model
+	if len(m.records) == 0 || (v.ui.panes != nil && v.ui.panes.Narrow() && v.ui.panes.tab != 1) {
+		return
+	}
+	picked := make(map[int64]bool, len(m.records))
+	for _, r := range m.records {
+		picked[r.ID] = true
+	}
+	m.setPicked(picked)
+}
+
+// onToggleView switches between the list and the grid.
+func (v *libraryView) onToggleView() {
+	v.setGridShown(!v.gridShown)
+	v.ui.app.Preferences().SetBool(settingGridView, v.gridShown)
+}
+
+func (v *libraryView) setGridShown(on bool) {
+	v.gridShown = on
+	if on {
+		v.list.Hide()
+		v.grid.Show()
+		v.grid.Refresh()
+		v.viewToggle.SetText(lang.L("List"))
+		v.viewToggle.SetIcon(theme.ListIcon())
+		if i := v.model.indexOf(v.model.selected); i >= 0 {
+			v.grid.ScrollTo(i)
+		}
+	} else {
+		v.grid.Hide()
+		v.list.Show()
+		v.list.Refresh()
+		v.viewToggle.SetText(lang.L("Grid"))
+		v.viewToggle.SetIcon(theme.GridIcon())
+		if i := v.model.indexOf(v.model.selected); i >= 0 {
+			v.list.ScrollTo(i)
+		}
+	}
+	if v.gridMenuItem != nil {
+		v.gridMenuItem.Checked = on
+		if v.ui.menu != nil {
+			v.ui.menu.Refresh()
+		}
+	}
+}
+
+// selectRecord shows r in the library, with every filter cleared when
+// they hide it.
+func (v *libraryView) selectRecord(r history.Record) {
+	v.ui.showLibrary()
+	m := v.model
+	m.selected = r.ID
+	m.onRecordChanged(r)
+	if i := m.indexOf(r.ID); i >= 0 {
+		m.selectRow(i)
+		return
+	}
+	// The filters hide it: show everything (or the trash); the reload keeps
+	// the selection.
+	v.filter.showAll(r)
+	m.selected = r.ID
+	v.filter.onFilterChanged()
+}
+
+// flushEdits saves what is being typed in the library, for the quit path.
+func (u *UI) flushEdits() {
+	if u.library != nil {
+		u.library.detail.editor.flushEdits()
+	}
 }

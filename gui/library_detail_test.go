@@ -41,23 +41,23 @@ func TestNoteSavedForItsRecordOnSelectionChange(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
 	timers := &fakeTimers{}
-	hv.after = timers.after // the pause before saving never ends on its own
+	hv.model.after = timers.after // the pause before saving never ends on its own
 	first := h.downloadOne(t, "the first video")
 	second := h.downloadOne(t, "the second video")
 
-	hv.list.Select(hv.indexOf(first.ID))
-	test.Type(hv.note, "for the first")
-	hv.list.Select(hv.indexOf(second.ID))
-	if hv.note.Text != "" {
-		t.Errorf("the second video shows the note %q", hv.note.Text)
+	hv.list.Select(hv.model.indexOf(first.ID))
+	test.Type(hv.detail.editor.note, "for the first")
+	hv.list.Select(hv.model.indexOf(second.ID))
+	if hv.detail.editor.note.Text != "" {
+		t.Errorf("the second video shows the note %q", hv.detail.editor.note.Text)
 	}
 	h.loop.until(t, "the note saved", func() bool { return h.stored(t, first.ID).Note == "for the first" })
 	if n := h.stored(t, second.ID).Note; n != "" {
 		t.Errorf("the second video got the note %q", n)
 	}
-	hv.list.Select(hv.indexOf(first.ID))
-	if hv.note.Text != "for the first" {
-		t.Errorf("back on the first video, the note reads %q", hv.note.Text)
+	hv.list.Select(hv.model.indexOf(first.ID))
+	if hv.detail.editor.note.Text != "for the first" {
+		t.Errorf("back on the first video, the note reads %q", hv.detail.editor.note.Text)
 	}
 }
 
@@ -67,17 +67,17 @@ func TestTitleSavesItselfAfterAPause(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
 	timers := &fakeTimers{}
-	hv.after = timers.after
+	hv.model.after = timers.after
 	rec := h.downloadOne(t, "a harbour at dawn, boats leaving, gulls")
-	hv.list.Select(hv.indexOf(rec.ID))
-	test.Type(hv.title, "Harbour")
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	test.Type(hv.detail.editor.title, "Harbour")
 	h.loop.pump()
 	if got := h.stored(t, rec.ID).Title; got != "" {
 		t.Fatalf("saved %q while typing", got)
 	}
 	timers.fireAll()
 	h.loop.until(t, "the title saved", func() bool {
-		return h.stored(t, rec.ID).Title == "Harbour" && hv.saved.Text == "Saved"
+		return h.stored(t, rec.ID).Title == "Harbour" && hv.detail.editor.saved.Text == "Saved"
 	})
 	p, _ := h.deps.Library.Folder().Abs(rec.Files[0].Path)
 	sc, err := history.ReadSidecar(history.SidecarPath(p))
@@ -88,15 +88,15 @@ func TestTitleSavesItselfAfterAPause(t *testing.T) {
 		t.Errorf("the file was renamed: %s", p)
 	}
 	h.loop.until(t, "the list row named by the title", func() bool {
-		i := hv.indexOf(rec.ID)
-		return i >= 0 && hv.records[i].Title == "Harbour"
+		i := hv.model.indexOf(rec.ID)
+		return i >= 0 && hv.model.records[i].Title == "Harbour"
 	})
 	if row := test.RenderObjectToMarkup(hv.list); !strings.Contains(row, "Harbour") {
 		t.Errorf("the list does not show the title: %s", row)
 	}
-	test.Type(hv.title, "s")
-	if hv.saved.Text != "" {
-		t.Errorf("still says %q while typing again", hv.saved.Text)
+	test.Type(hv.detail.editor.title, "s")
+	if hv.detail.editor.saved.Text != "" {
+		t.Errorf("still says %q while typing again", hv.detail.editor.saved.Text)
 	}
 }
 
@@ -106,22 +106,22 @@ func TestTagChipsAddAndRemove(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
 	timers := &fakeTimers{}
-	hv.after = timers.after
+	hv.model.after = timers.after
 	rec := h.downloadOne(t, "tagged")
-	hv.list.Select(hv.indexOf(rec.ID))
-	test.Type(hv.tags, "Sea, holiday")
-	hv.tags.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if len(hv.chips.Objects) != 2 || hv.tags.Text != "" {
-		t.Fatalf("%d chips, entry %q", len(hv.chips.Objects), hv.tags.Text)
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	test.Type(hv.detail.editor.tags, "Sea, holiday")
+	hv.detail.editor.tags.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(hv.detail.editor.chips.Objects) != 2 || hv.detail.editor.tags.Text != "" {
+		t.Fatalf("%d chips, entry %q", len(hv.detail.editor.chips.Objects), hv.detail.editor.tags.Text)
 	}
-	test.Tap(hv.chips.Objects[0].(*widget.Button)) // "holiday": tags are kept in order
-	test.Type(hv.tags, "boats")                    // typed, Enter not pressed
-	hv.flushEdits()                                // as when the entry loses the focus
+	test.Tap(hv.detail.editor.chips.Objects[0].(*widget.Button)) // "holiday": tags are kept in order
+	test.Type(hv.detail.editor.tags, "boats")                    // typed, Enter not pressed
+	hv.detail.editor.flushEdits()                                // as when the entry loses the focus
 	h.loop.until(t, "the tags saved", func() bool {
 		return slices.Equal(h.stored(t, rec.ID).Tags, []string{"boats", "sea"})
 	})
 	var chips []string
-	for _, o := range hv.chips.Objects {
+	for _, o := range hv.detail.editor.chips.Objects {
 		chips = append(chips, o.(*widget.Button).Text)
 	}
 	if !slices.Equal(chips, []string{"boats", "sea"}) {
@@ -135,12 +135,12 @@ func TestDraftSavedOnQuitAndShownAfterRestart(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
 	timers := &fakeTimers{}
-	hv.after = timers.after
+	hv.model.after = timers.after
 	rec := h.downloadOne(t, "kept across a restart")
-	hv.list.Select(hv.indexOf(rec.ID))
-	test.Type(hv.title, "Keeper")
-	test.Type(hv.note, "an unsaved thought")
-	test.Type(hv.tags, "draft")
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	test.Type(hv.detail.editor.title, "Keeper")
+	test.Type(hv.detail.editor.note, "an unsaved thought")
+	test.Type(hv.detail.editor.tags, "draft")
 	h.ui.quitNow()
 	h.ui.Stop()
 	got := h.stored(t, rec.ID)
@@ -149,10 +149,10 @@ func TestDraftSavedOnQuitAndShownAfterRestart(t *testing.T) {
 	}
 
 	again := startUI(t, h).library
-	h.loop.until(t, "the video listed again", func() bool { return again.indexOf(rec.ID) >= 0 })
-	again.list.Select(again.indexOf(rec.ID))
-	if again.title.Text != "Keeper" || again.note.Text != "an unsaved thought" || len(again.chips.Objects) != 1 {
-		t.Errorf("after a restart: title %q, note %q, %d chips", again.title.Text, again.note.Text, len(again.chips.Objects))
+	h.loop.until(t, "the video listed again", func() bool { return again.model.indexOf(rec.ID) >= 0 })
+	again.list.Select(again.model.indexOf(rec.ID))
+	if again.detail.editor.title.Text != "Keeper" || again.detail.editor.note.Text != "an unsaved thought" || len(again.detail.editor.chips.Objects) != 1 {
+		t.Errorf("after a restart: title %q, note %q, %d chips", again.detail.editor.title.Text, again.detail.editor.note.Text, len(again.detail.editor.chips.Objects))
 	}
 }
 
@@ -162,28 +162,28 @@ func TestTypingSurvivesLiveUpdates(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
 	timers := &fakeTimers{}
-	hv.after = timers.after
+	hv.model.after = timers.after
 	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "still being made"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.loop.until(t, "the row", func() bool { return hv.indexOf(rec.ID) >= 0 })
-	hv.list.Select(hv.indexOf(rec.ID))
-	test.Type(hv.tags, "half a ta") // a tag alone: nothing to save yet
+	h.loop.until(t, "the row", func() bool { return hv.model.indexOf(rec.ID) >= 0 })
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	test.Type(hv.detail.editor.tags, "half a ta") // a tag alone: nothing to save yet
 	h.loop.until(t, "the download", func() bool {
-		i := hv.indexOf(rec.ID)
-		return i >= 0 && hv.records[i].Download == history.DownloadDone
+		i := hv.model.indexOf(rec.ID)
+		return i >= 0 && hv.model.records[i].Download == history.DownloadDone
 	})
-	if hv.tags.Text != "half a ta" {
-		t.Errorf("the tag being typed was replaced by %q", hv.tags.Text)
+	if hv.detail.editor.tags.Text != "half a ta" {
+		t.Errorf("the tag being typed was replaced by %q", hv.detail.editor.tags.Text)
 	}
 	// A title paused on a space keeps it when the saved record comes back.
-	test.Type(hv.title, "Harbour ")
+	test.Type(hv.detail.editor.title, "Harbour ")
 	timers.fireAll()
-	h.loop.until(t, "the title saved", func() bool { return hv.saved.Text == "Saved" })
-	test.Type(hv.title, "at dawn")
-	if hv.title.Text != "Harbour at dawn" {
-		t.Errorf("the title reads %q", hv.title.Text)
+	h.loop.until(t, "the title saved", func() bool { return hv.detail.editor.saved.Text == "Saved" })
+	test.Type(hv.detail.editor.title, "at dawn")
+	if hv.detail.editor.title.Text != "Harbour at dawn" {
+		t.Errorf("the title reads %q", hv.detail.editor.title.Text)
 	}
 }
 
@@ -198,25 +198,25 @@ func TestFailedVideoSaysWhatToDo(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.loop.until(t, "the failure", func() bool {
-		i := hv.indexOf(rec.ID)
-		return i >= 0 && hv.records[i].State == history.StateFailed
+		i := hv.model.indexOf(rec.ID)
+		return i >= 0 && hv.model.records[i].State == history.StateFailed
 	})
-	hv.list.Select(hv.indexOf(rec.ID))
-	problem := hv.fields["Problem"].Text
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	problem := hv.detail.fields["Problem"].Text
 	if !strings.Contains(problem, "Generate again") || strings.Contains(problem, "upstream") || strings.Count(problem, ". ") > 1 {
 		t.Errorf("problem %q: want one plain sentence that says what to do", problem)
 	}
-	if !hv.serviceBtn.Visible() {
+	if !hv.detail.serviceBtn.Visible() {
 		t.Fatal("no Details… button for the service's own words")
 	}
 	// The service's answer is final: asking it again cannot help.
-	if hv.checkBtn.Visible() {
+	if hv.detail.actions.checkBtn.Visible() {
 		t.Error("a video the service could not make offers “Check again”")
 	}
-	if !hv.againBtn.Visible() {
+	if !hv.detail.actions.againBtn.Visible() {
 		t.Error("a video the service could not make does not offer “Generate again”")
 	}
-	test.Tap(hv.serviceBtn)
+	test.Tap(hv.detail.serviceBtn)
 	text := overlayText(hv.win)
 	for _, want := range []string{"What the service said", "upstream_task_failed", "upstream video generation task failed"} {
 		if !strings.Contains(text, want) {
@@ -251,9 +251,9 @@ func TestOpenWithoutPlayerOffersTheFolder(t *testing.T) {
 	rec := h.downloadOne(t, "nothing plays me")
 	video, _ := h.deps.Library.Folder().Abs(rec.Files[0].Path)
 	asked := fakeOpener(t)
-	hv.openFile = systemOpen(h.ui.app)
-	hv.list.Select(hv.indexOf(rec.ID))
-	test.Tap(hv.openBtn)
+	hv.detail.actions.openFile = systemOpen(h.ui.app)
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	test.Tap(hv.detail.actions.openBtn)
 	h.loop.until(t, "the dialog", func() bool { return len(hv.win.Canvas().Overlays().List()) > 0 })
 	text := overlayText(hv.win)
 	if !strings.Contains(text, "Could not open the video") || !strings.Contains(text, "No video player") || strings.Contains(text, "exit status") {
@@ -280,9 +280,9 @@ func TestOpenWithoutOpenerSaysSo(t *testing.T) {
 	hv := h.ui.library
 	rec := h.downloadOne(t, "no desktop here")
 	t.Setenv("PATH", t.TempDir())
-	hv.openFile = systemOpen(h.ui.app)
-	hv.list.Select(hv.indexOf(rec.ID))
-	test.Tap(hv.openBtn)
+	hv.detail.actions.openFile = systemOpen(h.ui.app)
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	test.Tap(hv.detail.actions.openBtn)
 	h.loop.until(t, "the dialog", func() bool { return strings.Contains(overlayText(hv.win), "No video player") })
 }
 
@@ -294,9 +294,9 @@ func TestShowInFolderFailureNamesTheFolder(t *testing.T) {
 	rec := h.downloadOne(t, "where am I")
 	video, _ := h.deps.Library.Folder().Abs(rec.Files[0].Path)
 	t.Setenv("PATH", t.TempDir())
-	hv.openFile = systemOpen(h.ui.app)
-	hv.list.Select(hv.indexOf(rec.ID))
-	test.Tap(hv.folderBtn)
+	hv.detail.actions.openFile = systemOpen(h.ui.app)
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	test.Tap(hv.detail.actions.folderBtn)
 	h.loop.until(t, "the dialog", func() bool { return len(hv.win.Canvas().Overlays().List()) > 0 })
 	text := overlayText(hv.win)
 	if !strings.Contains(text, "Could not show the folder") || !strings.Contains(text, filepath.Dir(video)) {
@@ -330,32 +330,32 @@ func TestDetailPicture(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
 	timers := &fakeTimers{}
-	hv.after = timers.after
+	hv.model.after = timers.after
 	w := h.ui.main
 	w.Resize(fyne.NewSize(1366, 768))
 	rec := h.downloadOne(t, "A lighthouse at dusk, waves crashing on the rocks, slow aerial shot")
-	hv.list.Select(hv.indexOf(rec.ID))
-	test.Type(hv.title, "Lighthouse, take 2")
-	test.Type(hv.tags, "coast, dusk")
-	hv.tags.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	test.Type(hv.note, "Use for the opening.")
-	hv.flushEdits()
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	test.Type(hv.detail.editor.title, "Lighthouse, take 2")
+	test.Type(hv.detail.editor.tags, "coast, dusk")
+	hv.detail.editor.tags.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(hv.detail.editor.note, "Use for the opening.")
+	hv.detail.editor.flushEdits()
 	h.loop.until(t, "the thumbnail and the save", func() bool {
-		return (hv.thumbBox.Visible() || hv.player != nil) && hv.thumb.Resource != nil && hv.saved.Text == "Saved"
+		return (hv.detail.thumbBox.Visible() || hv.detail.player != nil) && hv.detail.thumb.Resource != nil && hv.detail.editor.saved.Text == "Saved"
 	})
 	if n := distinctColours(capture(t, w, "detail9")); n < 5 {
 		t.Errorf("the window looks blank (%d colours)", n)
 	}
 	// The technical facts, unfolded, at the end of the panel.
-	hv.facts.Open(0)
-	for _, o := range hv.detail.Objects {
+	hv.detail.facts.Open(0)
+	for _, o := range hv.detail.box.Objects {
 		if sc, ok := o.(*container.Scroll); ok {
 			sc.ScrollToBottom()
 		}
 	}
 	capture(t, w, "detail9-details")
-	hv.facts.Close(0)
-	for _, b := range []*widget.Button{hv.openBtn, hv.folderBtn, hv.againBtn, hv.deleteBtn} {
+	hv.detail.facts.Close(0)
+	for _, b := range []*widget.Button{hv.detail.actions.openBtn, hv.detail.actions.folderBtn, hv.detail.actions.againBtn, hv.detail.actions.deleteBtn} {
 		pos, found := positionIn(w.Canvas().Content(), b, fyne.Position{})
 		if !found || !b.Visible() {
 			t.Errorf("%q is not shown", b.Text)
@@ -399,12 +399,12 @@ func TestPlayerOpenElsewhereWithoutOpenerSaysSo(t *testing.T) {
 	hv := h.ui.library
 	rec := h.downloadOne(t, "no player, no ffmpeg")
 	t.Setenv("PATH", t.TempDir())
-	hv.openFile = systemOpen(h.ui.app)
-	hv.list.Select(hv.indexOf(rec.ID))
+	hv.detail.actions.openFile = systemOpen(h.ui.app)
+	hv.list.Select(hv.model.indexOf(rec.ID))
 	h.loop.until(t, "the player's way out", func() bool {
-		return hv.player != nil && hv.player.fallback.Visible()
+		return hv.detail.player != nil && hv.detail.player.fallback.Visible()
 	})
-	b := findButton(hv.player.content(), playerOpenOther)
+	b := findButton(hv.detail.player.content(), playerOpenOther)
 	if b == nil {
 		t.Fatalf("no %q button", playerOpenOther)
 	}
@@ -424,8 +424,8 @@ func TestProblemLineHoldsNoSystemWords(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
 	rec := h.downloadOne(t, "a harbour at dawn")
-	hv.list.Select(hv.indexOf(rec.ID))
-	if hv.serviceBtn.Visible() {
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	if hv.detail.serviceBtn.Visible() {
 		t.Error("Details… shows for a video with nothing wrong")
 	}
 
@@ -442,16 +442,16 @@ func TestProblemLineHoldsNoSystemWords(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.ui.apply(history.Event{Kind: history.EventChanged, ID: r.ID, Record: r})
-		hv.list.Select(hv.indexOf(rec.ID))
+		hv.list.Select(hv.model.indexOf(rec.ID))
 
-		problem := hv.fields["Problem"].Text
+		problem := hv.detail.fields["Problem"].Text
 		if problem == "" || englishWord.MatchString(strings.ReplaceAll(problem, "Reelhouse", "")) {
 			t.Errorf("%s: the Problem line shows English: %q", tt.fact, problem)
 		}
-		if !hv.serviceBtn.Visible() {
+		if !hv.detail.serviceBtn.Visible() {
 			t.Fatalf("%s: no Details… beside the Problem line", tt.fact)
 		}
-		test.Tap(hv.serviceBtn)
+		test.Tap(hv.detail.serviceBtn)
 		shown, _ := dialogWords(hv.win)
 		text := strings.Join(shown, "\n")
 		if !strings.Contains(text, tt.fact) || !strings.Contains(text, lang.L("What went wrong")) {

@@ -1,7 +1,7 @@
 package gui
 
 // This file shows the library as a grid of thumbnails, the other way to
-// see libraryView.records beside the list. Tiles are recycled as the grid
+// see the library model's records beside the list. Tiles are recycled as the grid
 // scrolls: each loads its picture through the thumbnail cache and drops
 // it if the tile shows another video by the time it arrives.
 
@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -94,29 +93,13 @@ func (s *thumbSlot) set(img image.Image) {
 	}
 }
 
-// thumbPath is the thumbnail of a record's first video, or "".
-func (v *libraryView) thumbPath(r history.Record) string {
-	if len(r.Files) == 0 || v.ui.deps.Tracker == nil {
-		return ""
-	}
-	return v.ui.deps.Tracker.ThumbnailPath(r.Files[0])
-}
-
-// stripPath is the filmstrip of a record's first video, or "".
-func (v *libraryView) stripPath(r history.Record) string {
-	if len(r.Files) == 0 || v.ui.deps.Tracker == nil {
-		return ""
-	}
-	return v.ui.deps.Tracker.StripPath(r.Files[0])
-}
-
 // libraryTile is one video in the grid: its picture, which scrubs through
 // the filmstrip under the mouse, the prompt's first words, its length, a
 // heart for favourites and its state while it is being made.
 type libraryTile struct {
 	widget.BaseWidget
 	pickable
-	v     *libraryView
+	cells *libraryCells
 	thumb *thumbSlot
 
 	stripPath string
@@ -159,9 +142,9 @@ func chipText(size float32) (*canvas.Text, *fyne.Container) {
 	return t, container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(1, 1, 4, 4), t))
 }
 
-func newLibraryTile(v *libraryView) *libraryTile {
-	t := &libraryTile{v: v, thumb: newThumbSlot(v.thumbs, tilePictureSize), frame: -1}
-	t.onTap = func(mods fyne.KeyModifier) { v.onCellTapped(t.thumb.id, mods) }
+func newLibraryTile(c *libraryCells) *libraryTile {
+	t := &libraryTile{cells: c, thumb: newThumbSlot(c.thumbs, tilePictureSize), frame: -1}
+	t.onTap = func(mods fyne.KeyModifier) { c.onTap(t.thumb.id, mods) }
 	t.back = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
 	t.back.CornerRadius = theme.SelectionRadiusSize()
 	t.back.Hide()
@@ -203,7 +186,7 @@ func (r *libraryTileRenderer) Destroy()                     {}
 
 // bind shows record r on the tile.
 func (t *libraryTile) bind(r history.Record) {
-	v := t.v
+	v := t.cells
 	if r.ID != t.thumb.id {
 		t.strip, t.stripPath = nil, ""
 		t.showFrame(-1)
@@ -222,18 +205,18 @@ func (t *libraryTile) bind(r history.Record) {
 		heart = "♥"
 	}
 	setOverlay(t.heart, t.heartBox, heart)
-	badge := v.rowStatus(r)
+	badge := v.wait.rowStatus(r)
 	if r.State == history.StateSuccess && r.Download == history.DownloadDone && !missing(r) {
 		badge = "" // the usual case needs no word
 	}
 	setOverlay(t.badge, t.badgeBox, badge)
-	if p, ok := v.downloading(r); ok {
+	if p, ok := v.wait.downloading(r); ok {
 		t.bar.SetValue(p)
 		t.bar.Show()
 	} else {
 		t.bar.Hide()
 	}
-	if v.isPicked(r) {
+	if v.m.isPicked(r) {
 		t.back.Show()
 	} else {
 		t.back.Hide()
@@ -279,7 +262,7 @@ func (t *libraryTile) MouseIn(e *desktop.MouseEvent) {
 // has it made when the file is missing.
 func (t *libraryTile) loadStrip() {
 	id, path := t.thumb.id, t.stripPath
-	img, fresh := t.v.thumbs.get(path)
+	img, fresh := t.cells.thumbs.get(path)
 	if img != nil {
 		t.strip = img
 		t.scrub()
@@ -291,7 +274,7 @@ func (t *libraryTile) loadStrip() {
 		return
 	}
 	gen := t.thumb.gen.Load()
-	t.v.thumbs.load(path, thumbRequest{
+	t.cells.thumbs.load(path, thumbRequest{
 		live: func() bool { return t.thumb.gen.Load() == gen },
 		then: func(img image.Image) {
 			if t.thumb.id != id || t.stripPath != path {
@@ -315,19 +298,19 @@ func (t *libraryTile) loadStrip() {
 // remembers those it could not make (no ffmpeg), so asking costs nothing
 // then.
 func (t *libraryTile) makeStrip() {
-	tr := t.v.ui.deps.Tracker
+	tr := t.cells.m.ui.deps.Tracker
 	gen := t.thumb.gen.Load()
 	if tr == nil || !t.hasFile || t.stripAsked == gen {
 		return
 	}
 	t.stripAsked = gen
 	f, path := t.file, t.stripPath
-	t.v.ui.background(func(ctx context.Context) {
+	t.cells.m.ui.background(func(ctx context.Context) {
 		if _, err := tr.EnsureStrip(ctx, f); err != nil {
 			return // the thumbnail stands alone
 		}
-		t.v.ui.do(func() {
-			t.v.thumbs.markStale(path)
+		t.cells.m.ui.do(func() {
+			t.cells.thumbs.markStale(path)
 			if t.thumb.gen.Load() == gen && t.stripPath == path {
 				t.loadStrip()
 			}
@@ -390,8 +373,12 @@ func (t *libraryTile) showFrame(k int) {
 // selection.
 type libraryGrid struct {
 	widget.GridWrap
-	v     *libraryView
+	m     *libraryModel
 	bound boundItems
+	// move moves the selection by rows; onKey handles the keys the grid
+	// shares with the list and reports whether it did.
+	move  func(by int)
+	onKey func(e *fyne.KeyEvent) bool
 }
 
 // RefreshItem draws tile i again, and only it: Fyne's GridWrap.RefreshItem
@@ -402,11 +389,13 @@ func (g *libraryGrid) RefreshItem(i widget.GridWrapItemID) {
 	}
 }
 
-// newLibraryGrid is the grid of tiles over v.records.
-func (v *libraryView) newLibraryGrid() *libraryGrid {
-	g := &libraryGrid{v: v}
+// newLibraryGrid is the grid of tiles over the model's records, drawn by
+// cells; move and onKey are the keys it shares with the list.
+func newLibraryGrid(cells *libraryCells, move func(by int), onKey func(e *fyne.KeyEvent) bool) *libraryGrid {
+	v := cells.m
+	g := &libraryGrid{m: v, move: move, onKey: onKey}
 	g.Length = func() int { return len(v.records) }
-	g.CreateItem = func() fyne.CanvasObject { return newLibraryTile(v) }
+	g.CreateItem = func() fyne.CanvasObject { return newLibraryTile(cells) }
 	g.UpdateItem = func(i widget.GridWrapItemID, o fyne.CanvasObject) {
 		g.bound.bind(i, o)
 		if i < len(v.records) {
@@ -416,9 +405,23 @@ func (v *libraryView) newLibraryGrid() *libraryGrid {
 	g.ExtendBaseWidget(g)
 	g.OnSelected = func(i widget.GridWrapItemID) {
 		if i < len(v.records) && v.records[i].ID != v.selected {
-			v.list.Select(i)
+			v.selectRow(i)
 		}
 	}
+	v.watch(libraryWatcher{
+		rows: func() {
+			if g.Visible() { // the list draws itself when it is on show
+				g.Refresh()
+			}
+		},
+		row: func(i int) {
+			if g.Visible() {
+				g.RefreshItem(i)
+			}
+		},
+		unselect:    g.UnselectAll,
+		rowSelected: g.Select,
+	})
 	return g
 }
 
@@ -428,51 +431,16 @@ func (v *libraryView) newLibraryGrid() *libraryGrid {
 func (g *libraryGrid) TypedKey(e *fyne.KeyEvent) {
 	switch e.Name {
 	case fyne.KeyLeft:
-		g.v.moveSelection(-1)
+		g.move(-1)
 	case fyne.KeyRight:
-		g.v.moveSelection(1)
+		g.move(1)
 	case fyne.KeyUp:
-		g.v.moveSelection(-max(g.ColumnCount(), 1))
+		g.move(-max(g.ColumnCount(), 1))
 	case fyne.KeyDown:
-		g.v.moveSelection(max(g.ColumnCount(), 1))
+		g.move(max(g.ColumnCount(), 1))
 	default:
-		if !g.v.onListKey(e) {
+		if !g.onKey(e) {
 			g.GridWrap.TypedKey(e)
-		}
-	}
-}
-
-// onToggleView switches between the list and the grid.
-func (v *libraryView) onToggleView() {
-	v.setGridShown(!v.gridShown)
-	v.ui.app.Preferences().SetBool(settingGridView, v.gridShown)
-}
-
-func (v *libraryView) setGridShown(on bool) {
-	v.gridShown = on
-	if on {
-		v.list.Hide()
-		v.grid.Show()
-		v.grid.Refresh()
-		v.viewToggle.SetText(lang.L("List"))
-		v.viewToggle.SetIcon(theme.ListIcon())
-		if i := v.indexOf(v.selected); i >= 0 {
-			v.grid.ScrollTo(i)
-		}
-	} else {
-		v.grid.Hide()
-		v.list.Show()
-		v.list.Refresh()
-		v.viewToggle.SetText(lang.L("Grid"))
-		v.viewToggle.SetIcon(theme.GridIcon())
-		if i := v.indexOf(v.selected); i >= 0 {
-			v.list.ScrollTo(i)
-		}
-	}
-	if v.gridMenuItem != nil {
-		v.gridMenuItem.Checked = on
-		if v.ui.menu != nil {
-			v.ui.menu.Refresh()
 		}
 	}
 }

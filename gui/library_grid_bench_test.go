@@ -81,8 +81,8 @@ func BenchmarkLibraryGrid(b *testing.B) {
 		ui.main.Resize(fyne.NewSize(1366, 768))
 		ui.showLibrary()
 		v.setGridShown(true)
-		v.records = recs
-		v.total = tasks
+		v.model.records = recs
+		v.model.total = tasks
 		v.grid.Refresh()
 
 		runtime.GC()

@@ -68,7 +68,7 @@ func TestGridShowsThumbnailsAndScrubsTheFilmstrip(t *testing.T) {
 	if err := h.deps.Library.SetFavourite(t.Context(), recs[1].ID, true); err != nil {
 		t.Fatal(err)
 	}
-	h.loop.until(t, "the favourite", func() bool { return hv.records[hv.indexOf(recs[1].ID)].Favourite })
+	h.loop.until(t, "the favourite", func() bool { return hv.model.records[hv.model.indexOf(recs[1].ID)].Favourite })
 	h.ui.showLibrary()
 
 	// The toggle in the library's header shows the grid; the View menu's
@@ -81,7 +81,7 @@ func TestGridShowsThumbnailsAndScrubsTheFilmstrip(t *testing.T) {
 	if !h.ui.app.Preferences().Bool(settingGridView) {
 		t.Error("the choice of the grid is not kept")
 	}
-	hv.list.Select(hv.indexOf(recs[0].ID))
+	hv.list.Select(hv.model.indexOf(recs[0].ID))
 	h.loop.until(t, "a tile with its thumbnail for each video", func() bool {
 		w.Canvas().Refresh(w.Content())
 		tiles := tilesIn(hv)
@@ -221,12 +221,12 @@ func TestPickSeveralVideosThenFavouriteTagAndTrashWithOneUndo(t *testing.T) {
 	})
 
 	click(rows[a.ID], 0)
-	if hv.selected != a.ID || hv.pickBar.box.Visible() {
-		t.Fatalf("a click selects one video: selected %d, bar shown %v", hv.selected, hv.pickBar.box.Visible())
+	if hv.model.selected != a.ID || hv.picks.box.Visible() {
+		t.Fatalf("a click selects one video: selected %d, bar shown %v", hv.model.selected, hv.picks.box.Visible())
 	}
 	click(rows[c.ID], fyne.KeyModifierControl)
-	if !hv.pickBar.box.Visible() || hv.pickBar.text.Text != "2 videos selected" || !hv.picked[a.ID] || !hv.picked[c.ID] || hv.picked[b.ID] {
-		t.Fatalf("after Ctrl-click: bar %v %q, picked %v", hv.pickBar.box.Visible(), hv.pickBar.text.Text, hv.picked)
+	if !hv.picks.box.Visible() || hv.picks.text.Text != "2 videos selected" || !hv.model.picked[a.ID] || !hv.model.picked[c.ID] || hv.model.picked[b.ID] {
+		t.Fatalf("after Ctrl-click: bar %v %q, picked %v", hv.picks.box.Visible(), hv.picks.text.Text, hv.model.picked)
 	}
 	rows = rowsIn(hv) // a refresh may rebuild the rows
 	capture(t, w, "library-picked")
@@ -234,25 +234,25 @@ func TestPickSeveralVideosThenFavouriteTagAndTrashWithOneUndo(t *testing.T) {
 		t.Error("the picked rows are not the highlighted ones")
 	}
 
-	test.Tap(hv.pickBar.favourite)
+	test.Tap(hv.picks.favourite)
 	h.loop.until(t, "both favourites", func() bool {
-		return !hv.pickBar.busy && hv.records[hv.indexOf(a.ID)].Favourite && hv.records[hv.indexOf(c.ID)].Favourite
+		return !hv.picks.busy && hv.model.records[hv.model.indexOf(a.ID)].Favourite && hv.model.records[hv.model.indexOf(c.ID)].Favourite
 	})
-	if hv.records[hv.indexOf(b.ID)].Favourite {
+	if hv.model.records[hv.model.indexOf(b.ID)].Favourite {
 		t.Error("a video not picked became a favourite")
 	}
-	if hv.pickBar.favourite.Text != "Unfavourite" {
-		t.Errorf("with every picked video a favourite the button says %q", hv.pickBar.favourite.Text)
+	if hv.picks.favourite.Text != "Unfavourite" {
+		t.Errorf("with every picked video a favourite the button says %q", hv.picks.favourite.Text)
 	}
 
 	// Shift-click picks the run from the selected video.
 	rows = rowsIn(hv)
 	click(rows[b.ID], fyne.KeyModifierShift)
-	if len(hv.picked) != 2 || !hv.picked[a.ID] || !hv.picked[b.ID] {
-		t.Errorf("Shift-click picked %v, want the run from the selected video", hv.picked)
+	if len(hv.model.picked) != 2 || !hv.model.picked[a.ID] || !hv.model.picked[b.ID] {
+		t.Errorf("Shift-click picked %v, want the run from the selected video", hv.model.picked)
 	}
 
-	test.Tap(hv.pickBar.tag)
+	test.Tap(hv.picks.tag)
 	form := w.Canvas().Overlays().Top()
 	if form == nil {
 		t.Fatal("no tag dialog")
@@ -264,26 +264,26 @@ func TestPickSeveralVideosThenFavouriteTagAndTrashWithOneUndo(t *testing.T) {
 	}
 	test.Tap(findButton(form, "Add"))
 	h.loop.until(t, "the tag on both", func() bool {
-		return !hv.pickBar.busy && strings.Contains(strings.Join(hv.records[hv.indexOf(a.ID)].Tags, ","), "dusk") &&
-			strings.Contains(strings.Join(hv.records[hv.indexOf(b.ID)].Tags, ","), "dusk")
+		return !hv.picks.busy && strings.Contains(strings.Join(hv.model.records[hv.model.indexOf(a.ID)].Tags, ","), "dusk") &&
+			strings.Contains(strings.Join(hv.model.records[hv.model.indexOf(b.ID)].Tags, ","), "dusk")
 	})
 
 	// Ctrl+A picks every video; one action trashes them all, one Undo
 	// brings them all back.
 	press(w, &fyne.ShortcutSelectAll{})
-	if len(hv.picked) != 3 || hv.pickBar.text.Text != "3 videos selected" {
-		t.Fatalf("Ctrl+A picked %v (%q)", hv.picked, hv.pickBar.text.Text)
+	if len(hv.model.picked) != 3 || hv.picks.text.Text != "3 videos selected" {
+		t.Fatalf("Ctrl+A picked %v (%q)", hv.model.picked, hv.picks.text.Text)
 	}
-	test.Tap(hv.pickBar.trash)
+	test.Tap(hv.picks.trash)
 	h.loop.until(t, "all three in the trash, with Undo", func() bool {
-		return len(hv.records) == 0 && strings.Contains(overlayText(w), "3 videos are in the trash")
+		return len(hv.model.records) == 0 && strings.Contains(overlayText(w), "3 videos are in the trash")
 	})
-	if hv.pickBar.box.Visible() {
+	if hv.picks.box.Visible() {
 		t.Error("the bar stays with nothing picked")
 	}
 	test.Tap(findButton(w.Canvas().Overlays().Top(), "Undo"))
-	h.loop.until(t, "all three back", func() bool { return len(hv.records) == 3 })
-	for _, r := range hv.records {
+	h.loop.until(t, "all three back", func() bool { return len(hv.model.records) == 3 })
+	for _, r := range hv.model.records {
 		if r.Trashed() {
 			t.Errorf("%q is still trashed", r.Request.Prompt)
 		}
@@ -301,8 +301,8 @@ func TestPickSeveralVideosThenFavouriteTagAndTrashWithOneUndo(t *testing.T) {
 	tiles = tilesIn(hv)
 	click(tiles[c.ID], fyne.KeyModifierControl)
 	tiles = tilesIn(hv)
-	if hv.selected != b.ID || len(hv.picked) != 2 || !hv.picked[b.ID] || !hv.picked[c.ID] || !tiles[c.ID].back.Visible() || tiles[a.ID].back.Visible() {
-		t.Errorf("in the grid: selected %d, picked %v", hv.selected, hv.picked)
+	if hv.model.selected != b.ID || len(hv.model.picked) != 2 || !hv.model.picked[b.ID] || !hv.model.picked[c.ID] || !tiles[c.ID].back.Visible() || tiles[a.ID].back.Visible() {
+		t.Errorf("in the grid: selected %d, picked %v", hv.model.selected, hv.model.picked)
 	}
 }
 
@@ -311,10 +311,10 @@ func TestSaveACopyOfTheSelectedVideos(t *testing.T) {
 	hv := h.ui.library
 	a := h.downloadOne(t, "keep a copy")
 	b := h.downloadOne(t, "and of this")
-	hv.list.Select(hv.indexOf(a.ID))
+	hv.list.Select(hv.model.indexOf(a.ID))
 	dir := filepath.Join(t.TempDir(), "Copies")
 
-	hv.saveCopy(hv.chosenIDs(), dir)
+	hv.menu.saveCopy(hv.model.chosenIDs(), dir)
 	h.loop.until(t, "the copy saved", func() bool { return strings.Contains(overlayText(hv.win), "copied to") })
 	if !strings.Contains(overlayText(hv.win), dir) {
 		t.Errorf("the message does not say where: %s", overlayText(hv.win))
@@ -329,11 +329,11 @@ func TestSaveACopyOfTheSelectedVideos(t *testing.T) {
 
 	// With several picked, all of them.
 	hv.onCellTapped(b.ID, fyne.KeyModifierControl)
-	if got := hv.chosenIDs(); len(got) != 2 {
+	if got := hv.model.chosenIDs(); len(got) != 2 {
 		t.Fatalf("chosen %v", got)
 	}
 	dir2 := filepath.Join(t.TempDir(), "Both")
-	hv.saveCopy(hv.chosenIDs(), dir2)
+	hv.menu.saveCopy(hv.model.chosenIDs(), dir2)
 	h.loop.until(t, "both copies saved", func() bool { return strings.Contains(overlayText(hv.win), "The 2 videos") })
 	entries, _ := os.ReadDir(dir2)
 	if len(entries) != 4 {

@@ -13,14 +13,29 @@ import (
 	"github.com/reelhouse/reelhouse/history"
 )
 
-func (v *libraryView) onExport(all bool) {
+// libraryMenu is what the Library and File menus do to the library:
+// export, save a copy, check the library folder, empty the trash, add a
+// task by its id.
+type libraryMenu struct {
+	m   *libraryModel
+	ui  *UI
+	win fyne.Window
+}
+
+func newLibraryMenu(m *libraryModel) *libraryMenu {
+	return &libraryMenu{m: m, ui: m.ui, win: m.win}
+}
+
+// onExport exports the chosen videos, or all shown ones, to a folder the
+// user picks.
+func (v *libraryMenu) onExport(all bool) {
 	var ids []int64
 	if all {
-		for _, r := range v.records {
+		for _, r := range v.m.records {
 			ids = append(ids, r.ID)
 		}
 	} else {
-		ids = v.chosenIDs() // the picked videos, or the selected one
+		ids = v.m.chosenIDs() // the picked videos, or the selected one
 	}
 	if len(ids) == 0 {
 		v.ui.showError(v.win, lang.L("Nothing to export"), sentence(lang.L("Select a video first.")))
@@ -47,7 +62,7 @@ func (v *libraryView) onExport(all bool) {
 	d.Show()
 }
 
-func (v *libraryView) runExport(ids []int64, dir string, zip bool) {
+func (v *libraryMenu) runExport(ids []int64, dir string, zip bool) {
 	progress := dialog.NewCustomWithoutButtons(lang.L("Exporting…"), widget.NewProgressBarInfinite(), v.win)
 	progress.Show()
 	v.ui.background(func(ctx context.Context) {
@@ -63,19 +78,19 @@ func (v *libraryView) runExport(ids []int64, dir string, zip bool) {
 	})
 }
 
-func (v *libraryView) onReconcile() {
+func (v *libraryMenu) onReconcile() {
 	v.ui.background(func(ctx context.Context) {
 		rep, err := v.ui.deps.Library.Reconcile(ctx)
 		if err != nil {
 			v.ui.showError(v.win, lang.L("Could not check the library folder"), err)
 			return
 		}
-		v.reload(ctx)
+		v.m.reload(ctx)
 		v.ui.do(func() { dialog.ShowInformation(lang.L("Library folder checked"), reportText(rep), v.win) })
 	})
 }
 
-func (v *libraryView) onRebuild() {
+func (v *libraryMenu) onRebuild() {
 	dialog.ShowConfirm(lang.L("Rebuild history from folder"),
 		lang.L("Reelhouse will read the description file next to every video in the library folder and add any video the history is missing. Nothing is deleted."),
 		func(ok bool) {
@@ -85,7 +100,7 @@ func (v *libraryView) onRebuild() {
 		}, v.win)
 }
 
-func (v *libraryView) onEmptyTrash() {
+func (v *libraryMenu) onEmptyTrash() {
 	dialog.ShowConfirm(lang.L("Empty trash"), lang.L("Delete every video in the trash for good? This cannot be undone."), func(ok bool) {
 		if !ok {
 			return
@@ -134,7 +149,7 @@ func reportText(rep history.LibraryReport) string {
 	return strings.Join(parts, "\n")
 }
 
-func (v *libraryView) onAddByID() {
+func (v *libraryMenu) onAddByID() {
 	entry := widget.NewEntry()
 	entry.SetPlaceHolder(lang.L("e.g. a1b2c3d4-e5f6-…"))
 	d := dialog.NewForm(lang.L("Add a task by its id"), lang.L("Add"), lang.L("Cancel"),
@@ -148,7 +163,7 @@ func (v *libraryView) onAddByID() {
 }
 
 // addByID asks the service about a task id and adds it to the history.
-func (v *libraryView) addByID(id string) {
+func (v *libraryMenu) addByID(id string) {
 	v.ui.background(func(ctx context.Context) {
 		rec, err := v.ui.deps.Tracker.AddByID(ctx, id)
 		if err != nil {
@@ -156,11 +171,46 @@ func (v *libraryView) addByID(id string) {
 			return
 		}
 		v.ui.do(func() {
-			v.selected = rec.ID
-			v.onRecordChanged(rec)
-			if i := v.indexOf(rec.ID); i >= 0 {
-				v.list.Select(i)
+			m := v.m
+			m.selected = rec.ID
+			m.onRecordChanged(rec)
+			if i := m.indexOf(rec.ID); i >= 0 {
+				m.selectRow(i)
 			}
+		})
+	})
+}
+
+// onSaveCopy copies the chosen videos, each with its description file, to
+// a folder the user picks.
+func (v *libraryMenu) onSaveCopy() {
+	ids := v.m.chosenIDs()
+	if len(ids) == 0 {
+		v.ui.showError(v.win, lang.L("Nothing to save"), sentence(lang.L("Select a video first.")))
+		return
+	}
+	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
+			v.ui.showError(v.win, lang.L("Could not open the folder"), err)
+			return
+		}
+		v.saveCopy(ids, dir.Path())
+	}, v.win)
+}
+
+// saveCopy copies the videos ids to dir in the background and says where
+// they went.
+func (v *libraryMenu) saveCopy(ids []int64, dir string) {
+	v.ui.background(func(ctx context.Context) {
+		where, err := v.ui.deps.Library.Export(ctx, ids, dir, false)
+		if err != nil {
+			v.ui.showError(v.win, lang.L("Could not save a copy"), err)
+			return
+		}
+		v.ui.do(func() {
+			msg := lang.N("The {{.Count}} videos and their description files were copied to {{.Place}}.", len(ids),
+				map[string]any{"Count": len(ids), "Place": userText(where)})
+			dialog.ShowInformation(lang.L("Copy saved"), msg, v.win)
 		})
 	})
 }

@@ -22,8 +22,8 @@ func TestOneChangeUpdatesOneRow(t *testing.T) {
 	for i := range 30 {
 		addFailed(t, store, fmt.Sprintf("task %d", i), base.Add(time.Duration(i)*time.Minute))
 	}
-	h.ui.background(hv.reload)
-	h.loop.until(t, "the first page", func() bool { return len(hv.records) == 30 })
+	h.ui.background(hv.model.reload)
+	h.loop.until(t, "the first page", func() bool { return len(hv.model.records) == 30 })
 	hv.show()
 
 	for _, grid := range []bool{false, true} {
@@ -39,17 +39,17 @@ func TestOneChangeUpdatesOneRow(t *testing.T) {
 			update := hv.list.UpdateItem
 			hv.list.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) { updated = append(updated, i); update(i, o) }
 		}
-		r := hv.records[1]
+		r := hv.model.records[1]
 		note := fmt.Sprintf("seen %v", grid)
 		r, err := store.Update(t.Context(), r.ID, history.Change{Note: &note, State: ptrTo(history.StateSuccess)}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		hv.onRecordChanged(r)
+		hv.model.onRecordChanged(r)
 		if len(updated) != 1 || updated[0] != 1 {
 			t.Errorf("grid %v: one change updated rows %v, want [1]", grid, updated)
 		}
-		if hv.records[1].Note != note {
+		if hv.model.records[1].Note != note {
 			t.Errorf("grid %v: the row's record was not replaced", grid)
 		}
 	}

@@ -33,7 +33,7 @@ func TestWorkingRowShowsItsPrompt(t *testing.T) {
 			w := newGoldenWorld(t, theme.VariantLight, tl.language, &fakeKeys{saved: "sk-golden"}, append(append([]goldenVideo{}, goldenResults...), goldenMaking))
 			hv := w.ui.library
 			making := w.ids[len(w.ids)-1]
-			w.loop.until(t, "the usual time", func() bool { return hv.usual[defaultModel] > 0 })
+			w.loop.until(t, "the usual time", func() bool { return hv.wait.usual[defaultModel] > 0 })
 			w.settle(t, w.ui.main)
 			w.ui.main.Canvas().Capture() // lays the rows out
 			rows := rowsIn(hv)
@@ -45,7 +45,7 @@ func TestWorkingRowShowsItsPrompt(t *testing.T) {
 			if got := shownText(row.prompt); !strings.HasPrefix(got, want) {
 				t.Errorf("the working row shows its prompt as %q, want it to start %q", got, want)
 			}
-			status := hv.rowStatus(hv.records[hv.indexOf(making)])
+			status := hv.wait.rowStatus(hv.model.records[hv.model.indexOf(making)])
 			if got := shownText(row.status); got != status {
 				t.Errorf("the working row shows its state as %q, want %q in full", got, status)
 			}
@@ -72,11 +72,11 @@ func TestWorkingRowShowsItsPrompt(t *testing.T) {
 
 			// Its download under way: the bar beside the state, the prompt
 			// still readable.
-			i := hv.indexOf(making)
-			hv.records[i].State, hv.records[i].Download = history.StateSuccess, history.DownloadWaiting
-			hv.onProgress(making, 42, 100)
+			i := hv.model.indexOf(making)
+			hv.model.records[i].State, hv.model.records[i].Download = history.StateSuccess, history.DownloadWaiting
+			hv.model.onProgress(making, 42, 100)
 			row = rowsIn(hv)[making]
-			if want := hv.rowStatus(hv.records[i]); shownText(row.status) != want || !row.bar.Visible() || row.bar.Value != 0.42 {
+			if want := hv.wait.rowStatus(hv.model.records[i]); shownText(row.status) != want || !row.bar.Visible() || row.bar.Value != 0.42 {
 				t.Errorf("downloading: state %q (want %q), bar shown %v at %v", shownText(row.status), want, row.bar.Visible(), row.bar.Value)
 			}
 			if got := shownText(row.prompt); !strings.HasPrefix(got, want) {

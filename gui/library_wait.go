@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -43,38 +42,52 @@ func canCancel(r history.Record) bool {
 	return r.TaskID != "" && !r.Trashed() && (r.State == history.StatePending || r.State == history.StateRunning)
 }
 
-// onCancel asks the service to stop making the selected video.
-func (v *libraryView) onCancel() {
-	r, ok := v.current()
-	if !ok || v.canceller == nil || !canCancel(r) {
-		return
-	}
-	v.cancelBtn.Disable()
-	v.ui.background(func(ctx context.Context) {
-		err := v.canceller.Cancel(ctx, r.ID)
-		if cannotCancel(err) {
-			fyne.LogError("the service refused to cancel", err)
-			err = sentence(lang.L(cannotCancelText))
+// libraryWait is what the rows, the tiles and the detail pane say about
+// videos on their way: their state, how long they have waited and how long
+// their model usually takes, and how far their download got.
+type libraryWait struct {
+	m *libraryModel
+	// usual holds the usual time of each model asked about (0: not known
+	// yet); usualAsked says which are asked or being asked.
+	usual      map[string]time.Duration
+	usualAsked map[string]bool
+	now        func() time.Time // the clock of the elapsed times; tests replace it
+}
+
+func newLibraryWait(m *libraryModel) *libraryWait {
+	w := &libraryWait{m: m, usual: make(map[string]time.Duration), usualAsked: make(map[string]bool), now: time.Now}
+	m.watch(libraryWatcher{changed: func(r history.Record) {
+		if r.State == history.StateSuccess && r.Download == history.DownloadDone {
+			w.forgetUsual(r.Request.Model) // one more success to count
 		}
-		v.ui.showError(v.win, lang.L("Could not cancel the video"), err)
-		v.ui.do(func() {
-			if cur, ok := v.current(); ok && cur.ID == r.ID {
-				v.showDetail()
-			}
-		})
-	})
+	}})
+	return w
+}
+
+// rowStatus is the status column, with download progress when known.
+func (v *libraryWait) rowStatus(r history.Record) string {
+	if v.m.unreachable && r.Watching && !r.State.Final() {
+		return lang.L(unreachableText)
+	}
+	if p, ok := v.downloading(r); ok {
+		return lang.L("Downloading {{.Percent}}%", map[string]any{"Percent": int(p * 100)})
+	}
+	if beingMade(r) && r.State != history.StateSuccess {
+		return lang.L("{{.Status}} {{.Wait}}", map[string]any{"Status": statusText(r), "Wait": v.waitText(r)})
+	}
+	return statusText(r)
 }
 
 // downloading is the download progress of r, while its videos download
 // and the size is known.
-func (v *libraryView) downloading(r history.Record) (float64, bool) {
-	p, ok := v.progress[r.ID]
+func (v *libraryWait) downloading(r history.Record) (float64, bool) {
+	p, ok := v.m.progress[r.ID]
 	return p, ok && r.State == history.StateSuccess && r.Download == history.DownloadWaiting
 }
 
 // waitText is how long r has been on its way, and how long its model
 // usually takes once that is known: "2:13 · usually 3:40".
-func (v *libraryView) waitText(r history.Record) string {
+func (v *libraryWait) waitText(r history.Record) string {
 	s := clockText(v.now().Sub(r.CreatedAt))
 	if d := v.usualFor(r.Request.Model); d > 0 {
 		s = lang.L("{{.Elapsed}} · usually {{.Usual}}", map[string]any{"Elapsed": s, "Usual": clockText(d)})
@@ -94,17 +107,18 @@ func clockText(d time.Duration) string {
 
 // usualFor is the usual time of model, or 0 while it is not known; the
 // first call for a model asks the store in the background.
-func (v *libraryView) usualFor(model string) time.Duration {
+func (v *libraryWait) usualFor(model string) time.Duration {
 	if d, ok := v.usual[model]; ok || v.usualAsked[model] {
 		return d
 	}
 	v.usualAsked[model] = true
-	v.ui.background(func(ctx context.Context) {
-		d, err := v.ui.deps.Store.UsualDuration(ctx, model)
+	u := v.m.ui
+	u.background(func(ctx context.Context) {
+		d, err := u.deps.Store.UsualDuration(ctx, model)
 		if err != nil {
 			return // the wait shows without it
 		}
-		v.ui.do(func() {
+		u.do(func() {
 			if !v.usualAsked[model] {
 				return // forgotten meanwhile: a newer answer is coming
 			}
@@ -117,18 +131,19 @@ func (v *libraryView) usualFor(model string) time.Duration {
 
 // forgetUsual drops the usual time of model, to be asked again when next
 // shown.
-func (v *libraryView) forgetUsual(model string) {
+func (v *libraryWait) forgetUsual(model string) {
 	delete(v.usual, model)
 	delete(v.usualAsked, model)
 }
 
 // onTick moves the elapsed times of the rows being made on.
-func (v *libraryView) onTick() {
-	for i, r := range v.records {
+func (v *libraryWait) onTick() {
+	m := v.m
+	for i, r := range m.records {
 		if beingMade(r) {
-			v.refreshItem(i)
-			if r.ID == v.selected {
-				v.fields["Status"].SetText(v.rowStatus(r))
+			m.drawRow(i)
+			if r.ID == m.selected {
+				m.statusChanged(r)
 			}
 		}
 	}

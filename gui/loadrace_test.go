@@ -17,11 +17,11 @@ func TestChangeDuringLoadIsKept(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		hv.load(context.Background(), 0)
+		hv.model.load(context.Background(), 0)
 	}()
 	// The load asks the UI for its query first, then reads the store and
 	// hands its rows back to the UI: wait until those rows are queued.
-	h.loop.until(t, "the load to start", func() bool { return hv.missed != nil })
+	h.loop.until(t, "the load to start", func() bool { return hv.model.missed != nil })
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		h.loop.mu.Lock()
@@ -41,10 +41,10 @@ func TestChangeDuringLoadIsKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hv.onRecordChanged(rec)
+	hv.model.onRecordChanged(rec)
 	h.loop.pump()
-	if hv.indexOf(rec.ID) < 0 {
+	if hv.model.indexOf(rec.ID) < 0 {
 		t.Fatal("the video made while the list was read is not in the list")
 	}
-	h.loop.until(t, "the count", func() bool { return hv.total == len(hv.records) })
+	h.loop.until(t, "the count", func() bool { return hv.model.total == len(hv.model.records) })
 }

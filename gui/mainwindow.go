@@ -157,7 +157,7 @@ func (u *UI) runClock(ctx context.Context) {
 				stop()
 				return
 			case <-ticks:
-				u.do(u.library.onTick)
+				u.do(u.library.wait.onTick)
 			}
 		}
 		stop()
@@ -301,7 +301,7 @@ func (u *UI) onOpenMain() {
 // saying so once; otherwise closing the window quits.
 func (u *UI) onCloseMain() {
 	if len(u.making) > 0 && u.tray != nil {
-		u.library.closePlayer()
+		u.library.detail.closePlayer()
 		u.main.Hide()
 		if !u.saidTray {
 			u.saidTray = true
@@ -336,7 +336,7 @@ func (u *UI) onQuit() {
 func (u *UI) quitNow() {
 	u.flushEdits() // a title, tags or note still being typed
 	u.confirmQuit(u.main, func() {
-		u.library.closePlayer()
+		u.library.detail.closePlayer()
 		u.main.Hide()
 		u.quit()
 	})
@@ -358,7 +358,7 @@ func (u *UI) showLibrary() {
 // onFind puts the cursor in the library's search box.
 func (u *UI) onFind() {
 	u.showLibrary()
-	u.main.Canvas().Focus(u.library.search)
+	u.main.Canvas().Focus(u.library.filter.search)
 }
 
 // onNewPrompt puts the cursor in the prompt.
@@ -385,9 +385,9 @@ func (u *UI) onTypedKey(e *fyne.KeyEvent) {
 	case fyne.KeyDown:
 		u.library.moveSelection(1)
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
-		u.library.onOpen()
+		u.library.detail.actions.onOpen()
 	case fyne.KeyDelete:
-		u.library.onDelete()
+		u.library.detail.actions.onDelete()
 	}
 }
 
@@ -406,10 +406,10 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		item(lang.L("New prompt"), shortcutNew, u.onNewPrompt),
 		item(lang.L("Generate"), shortcutGenerate, u.compose.onGenerate),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(lang.L("Add by task id…"), func() { u.showLibrary(); h.onAddByID() }),
-		fyne.NewMenuItem(lang.L("Export selected video…"), func() { h.onExport(false) }),
-		fyne.NewMenuItem(lang.L("Export all shown videos…"), func() { h.onExport(true) }),
-		fyne.NewMenuItem(lang.L("Save a copy as…"), h.onSaveCopy),
+		fyne.NewMenuItem(lang.L("Add by task id…"), func() { u.showLibrary(); h.menu.onAddByID() }),
+		fyne.NewMenuItem(lang.L("Export selected video…"), func() { h.menu.onExport(false) }),
+		fyne.NewMenuItem(lang.L("Export all shown videos…"), func() { h.menu.onExport(true) }),
+		fyne.NewMenuItem(lang.L("Save a copy as…"), h.menu.onSaveCopy),
 		fyne.NewMenuItemSeparator(),
 		quit,
 	)
@@ -423,7 +423,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 	for _, key := range libraryViews {
 		name := lang.L(key)
 		i := fyne.NewMenuItem(name, func() { u.onView(name) })
-		i.Checked = name == h.filter.Selected
+		i.Checked = name == h.filter.view.Selected
 		u.viewItems[name] = i
 		view.Items = append(view.Items, i)
 	}
@@ -431,13 +431,13 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 	h.gridMenuItem.Checked = h.gridShown
 	view.Items = append(view.Items, fyne.NewMenuItemSeparator(), h.gridMenuItem)
 	library := fyne.NewMenu(lang.L("Library"),
-		fyne.NewMenuItem(lang.L("Check library folder"), h.onReconcile),
-		fyne.NewMenuItem(lang.L("Rebuild history from folder"), h.onRebuild),
+		fyne.NewMenuItem(lang.L("Check library folder"), h.menu.onReconcile),
+		fyne.NewMenuItem(lang.L("Rebuild history from folder"), h.menu.onRebuild),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(lang.L("Empty trash…"), h.onEmptyTrash),
+		fyne.NewMenuItem(lang.L("Empty trash…"), h.menu.onEmptyTrash),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(lang.L("Usage…"), u.showUsage),
-		fyne.NewMenuItem(lang.L("Copy diagnostics"), h.onCopyDiagnostics),
+		fyne.NewMenuItem(lang.L("Copy diagnostics"), h.menu.onCopyDiagnostics),
 	)
 	help := fyne.NewMenu(lang.L("Help"), fyne.NewMenuItem(lang.L("About Reelhouse"), u.onAbout))
 	return fyne.NewMainMenu(file, edit, view, library, help)
@@ -446,7 +446,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 // onView shows one of the library's views.
 func (u *UI) onView(name string) {
 	u.showLibrary()
-	u.library.filter.SetSelected(name) // reloads and ticks the menu
+	u.library.filter.view.SetSelected(name) // reloads and ticks the menu
 }
 
 // syncViewMenu ticks the View menu's item of the view on show.
@@ -455,7 +455,7 @@ func (u *UI) syncViewMenu() {
 		return
 	}
 	for name, i := range u.viewItems {
-		i.Checked = name == u.library.filter.Selected
+		i.Checked = name == u.library.filter.view.Selected
 	}
 	u.menu.Refresh()
 }

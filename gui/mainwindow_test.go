@@ -81,7 +81,7 @@ func TestMainWindowPanesSideBySideAndTabs(t *testing.T) {
 		t.Fatal("the panes are tabs at 1366×768")
 	}
 	cPos, cSize, cIn := visibleIn(t, w, h.ui.compose.generate)
-	sPos, sSize, sIn := visibleIn(t, w, h.ui.library.search)
+	sPos, sSize, sIn := visibleIn(t, w, h.ui.library.filter.search)
 	_, _, lIn := visibleIn(t, w, h.ui.library.list)
 	if !cIn || !sIn || !lIn {
 		t.Fatalf("not all in view: Generate %v %v, search %v %v, list %v", cPos, cSize, sPos, sSize, lIn)
@@ -114,14 +114,14 @@ func TestMainWindowPanesSideBySideAndTabs(t *testing.T) {
 	if tabs.SelectedIndex() != 1 {
 		t.Error("Ctrl+F did not bring the Library tab up")
 	}
-	if _, _, in := visibleIn(t, w, h.ui.library.search); !in {
+	if _, _, in := visibleIn(t, w, h.ui.library.filter.search); !in {
 		t.Error("the search box is not in view on the Library tab")
 	}
 	capture(t, w, "main-800x600")
 
 	w.Resize(fyne.NewSize(1366, 768))
 	h.loop.pump()
-	if h.ui.panes.Narrow() || !h.ui.compose.generate.Visible() || !h.ui.library.search.Visible() {
+	if h.ui.panes.Narrow() || !h.ui.compose.generate.Visible() || !h.ui.library.filter.search.Visible() {
 		t.Error("widening the window again does not show both panes")
 	}
 }
@@ -134,7 +134,7 @@ func TestMainWindowShortcuts(t *testing.T) {
 	c := w.Canvas()
 
 	press(w, shortcutFind)
-	if c.Focused() != h.ui.library.search {
+	if c.Focused() != h.ui.library.filter.search {
 		t.Errorf("Ctrl+F focused %T, want the search box", c.Focused())
 	}
 	press(w, shortcutNew)
@@ -171,13 +171,13 @@ func TestMainWindowShortcuts(t *testing.T) {
 	test.Type(h.ui.compose.prompt, "A kite over the dunes")
 	press(w, shortcutGenerate)
 	h.loop.until(t, "Ctrl+Enter to send the prompt", func() bool {
-		return len(h.ui.library.records) == 1 && h.ui.library.records[0].TaskID != ""
+		return len(h.ui.library.model.records) == 1 && h.ui.library.model.records[0].TaskID != ""
 	})
-	h.loop.until(t, "the video", func() bool { return statusText(h.ui.library.records[0]) == "Downloaded" })
+	h.loop.until(t, "the video", func() bool { return statusText(h.ui.library.model.records[0]) == "Downloaded" })
 	h.ui.library.list.Select(0)
 	h.loop.until(t, "the thumbnail or the player", func() bool {
 		hv := h.ui.library
-		return hv.thumbBox.Visible() || (hv.player != nil && (hv.player.frame != nil || hv.player.fallback.Visible()))
+		return hv.detail.thumbBox.Visible() || (hv.detail.player != nil && (hv.detail.player.frame != nil || hv.detail.player.fallback.Visible()))
 	})
 	img := capture(t, w, "main-with-video")
 	if f, err := os.Create("/tmp/main8-video.png"); err == nil {
@@ -188,7 +188,7 @@ func TestMainWindowShortcuts(t *testing.T) {
 	// The arrows select in the library when nothing has the focus.
 	c.Unfocus()
 	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDown})
-	if h.ui.library.selected != h.ui.library.records[0].ID {
+	if h.ui.library.model.selected != h.ui.library.model.records[0].ID {
 		t.Fatal("Down did not select the first video")
 	}
 	// Delete moves it to the trash, with Undo; Esc closes that dialog.
@@ -198,22 +198,22 @@ func TestMainWindowShortcuts(t *testing.T) {
 	if dialogOn(w) {
 		t.Error("Esc did not close the dialog")
 	}
-	h.loop.until(t, "the row to leave the list", func() bool { return len(h.ui.library.records) == 0 })
+	h.loop.until(t, "the row to leave the list", func() bool { return len(h.ui.library.model.records) == 0 })
 
 	// The same keys work on the focused list.
-	h.ui.library.filter.SetSelected(filterTrash)
-	h.loop.until(t, "the trash", func() bool { return len(h.ui.library.records) == 1 })
+	h.ui.library.filter.view.SetSelected(filterTrash)
+	h.loop.until(t, "the trash", func() bool { return len(h.ui.library.model.records) == 1 })
 	c.Focus(h.ui.library.list)
 	h.ui.library.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
-	if h.ui.library.selected == 0 {
+	if h.ui.library.model.selected == 0 {
 		t.Error("Down on the focused list selected nothing")
 	}
 	h.ui.library.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete}) // in the trash: restores
-	h.loop.until(t, "the video to leave the trash", func() bool { return len(h.ui.library.records) == 0 })
+	h.loop.until(t, "the video to leave the trash", func() bool { return len(h.ui.library.model.records) == 0 })
 
 	// View menu: picking a view shows it and ticks it.
 	h.ui.onView(filterAll)
-	h.loop.until(t, "all videos", func() bool { return len(h.ui.library.records) == 1 })
+	h.loop.until(t, "all videos", func() bool { return len(h.ui.library.model.records) == 1 })
 	if !h.ui.viewItems[filterAll].Checked || h.ui.viewItems[filterTrash].Checked {
 		t.Error("the View menu does not tick the view on show")
 	}
@@ -326,21 +326,21 @@ func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 	w := h.ui.MainWindow()
 	w.Resize(fyne.NewSize(1366, 768))
 	fc := &fakeCanceller{err: fmt.Errorf("cancel task t-42: %w", client.ErrCannotCancel)}
-	hv.canceller = fc
+	hv.detail.actions.canceller = fc
 	h.loop.until(t, "the first load", func() bool { return hv.count.Text != "" })
 	// A video the service is making, as the list holds it.
 	rec := history.Record{ID: 42, TaskID: "t-42", State: history.StateRunning, Watching: true, CreatedAt: time.Now()}
 	rec.Request.Prompt = "A slow sunrise"
-	hv.records = append(hv.records, rec)
+	hv.model.records = append(hv.model.records, rec)
 	hv.list.Refresh()
 	hv.list.Select(0)
-	if !hv.cancelBtn.Visible() || hv.cancelBtn.Disabled() {
+	if !hv.detail.actions.cancelBtn.Visible() || hv.detail.actions.cancelBtn.Disabled() {
 		t.Fatal("no Cancel for a video being made")
 	}
-	test.Tap(hv.cancelBtn)
+	test.Tap(hv.detail.actions.cancelBtn)
 	h.loop.until(t, "the refusal", func() bool { return strings.Contains(overlayText(w), cannotCancelText) })
 	fc.mu.Lock()
-	if len(fc.ids) != 1 || fc.ids[0] != hv.records[0].ID {
+	if len(fc.ids) != 1 || fc.ids[0] != hv.model.records[0].ID {
 		t.Errorf("cancel asked for %v", fc.ids)
 	}
 	fc.mu.Unlock()
@@ -348,15 +348,15 @@ func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 
 	// Any other failure is the usual sentence for it, not the refusal.
 	fc.err = errors.New("connection reset")
-	test.Tap(hv.cancelBtn)
+	test.Tap(hv.detail.actions.cancelBtn)
 	h.loop.until(t, "the failure", func() bool { return strings.Contains(overlayText(w), "Could not cancel") })
 	if strings.Contains(overlayText(w), cannotCancelText) {
 		t.Error("a failure to ask was reported as a refusal")
 	}
 
 	// The row shows the time so far.
-	hv.now = func() time.Time { return hv.records[0].CreatedAt.Add(2*time.Minute + 13*time.Second) }
-	if got := hv.rowStatus(hv.records[0]); !strings.Contains(got, "2:13") {
+	hv.wait.now = func() time.Time { return hv.model.records[0].CreatedAt.Add(2*time.Minute + 13*time.Second) }
+	if got := hv.wait.rowStatus(hv.model.records[0]); !strings.Contains(got, "2:13") {
 		t.Errorf("row status %q has no elapsed time", got)
 	}
 }
@@ -366,12 +366,12 @@ func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 func TestWaitTextShowsUsualTime(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
-	hv.usual["m"] = 3*time.Minute + 40*time.Second
-	hv.usualAsked["m"] = true
+	hv.wait.usual["m"] = 3*time.Minute + 40*time.Second
+	hv.wait.usualAsked["m"] = true
 	r := history.Record{State: history.StateRunning, Watching: true, TaskID: "x", CreatedAt: time.Unix(1000, 0)}
 	r.Request.Model = "m"
-	hv.now = func() time.Time { return time.Unix(1000+133, 0) }
-	if got, want := hv.rowStatus(r), "Generating… 2:13 · usually 3:40"; got != want {
+	hv.wait.now = func() time.Time { return time.Unix(1000+133, 0) }
+	if got, want := hv.wait.rowStatus(r), "Generating… 2:13 · usually 3:40"; got != want {
 		t.Errorf("row status %q, want %q", got, want)
 	}
 	for d, want := range map[time.Duration]string{7 * time.Second: "0:07", time.Hour + 2*time.Minute + 13*time.Second: "1:02:13", -time.Second: "0:00"} {

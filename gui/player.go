@@ -19,7 +19,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
 	"github.com/reelhouse/reelhouse/history/media/playback"
 )
@@ -676,7 +675,7 @@ func (v *playerView) leaveFullWindow() {
 // dialog, with "Show in folder", where there is none.
 func (v *playerView) onOpenElsewhere() {
 	if v.ui.library != nil {
-		v.ui.library.openPath(v.path, false)
+		v.ui.library.detail.actions.openPath(v.path, false)
 	}
 }
 
@@ -835,45 +834,5 @@ func (s *playerSurface) TypedKey(e *fyne.KeyEvent) {
 		if !s.v.bare {
 			s.v.onStep()
 		}
-	}
-}
-
-// showPlayer puts a player for the chosen video at the top of the detail
-// panel when it can be played (on), closing the one shown before.
-func (v *libraryView) showPlayer(r history.Record, on bool) {
-	path, ok := v.filePath()
-	if !on || !ok {
-		path = ""
-	}
-	if path == v.playerPath {
-		return
-	}
-	v.closePlayer()
-	if path == "" {
-		return
-	}
-	f := r.Files[v.fileIdx]
-	v.player = newPlayerView(v.ui, path, f.Media, v.ui.deps.Tracker.ThumbnailPath(f))
-	if canContinue(r) {
-		idx := v.fileIdx
-		v.player.setUseFrame(func(at time.Duration) { v.ui.useFrame(r, idx, at) })
-	}
-	v.playerPath = path
-	v.playerBox.Objects = []fyne.CanvasObject{v.player.content()}
-	v.playerBox.Refresh()
-	v.thumbBox.Hide()
-}
-
-// closePlayer ends the player of the detail panel, if any.
-func (v *libraryView) closePlayer() {
-	if v.player == nil {
-		return
-	}
-	v.player.close()
-	v.player, v.playerPath = nil, ""
-	v.playerBox.Objects = nil
-	v.playerBox.Refresh()
-	if v.thumb.Resource != nil {
-		v.thumbBox.Show()
 	}
 }

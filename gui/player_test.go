@@ -196,16 +196,16 @@ func TestDetailPlaysTheChosenVideo(t *testing.T) {
 	first := h.downloadOne(t, "A fox in the snow")
 	second := h.downloadOne(t, "A hen on a fence")
 	hv := h.ui.library
-	hv.list.Select(hv.indexOf(first.ID))
-	h.loop.until(t, "the player of the first video", func() bool { return hv.player != nil && hv.player.frame != nil })
-	p := hv.player
-	if hv.playerBox.Objects[0] != p.content() || hv.thumbBox.Visible() {
+	hv.list.Select(hv.model.indexOf(first.ID))
+	h.loop.until(t, "the player of the first video", func() bool { return hv.detail.player != nil && hv.detail.player.frame != nil })
+	p := hv.detail.player
+	if hv.detail.playerBox.Objects[0] != p.content() || hv.detail.thumbBox.Visible() {
 		t.Fatal("the player is not at the top of the details")
 	}
 
 	// Choosing another video closes the first player.
-	hv.list.Select(hv.indexOf(second.ID))
-	h.loop.until(t, "the player of the second video", func() bool { return hv.player != nil && hv.player != p })
+	hv.list.Select(hv.model.indexOf(second.ID))
+	h.loop.until(t, "the player of the second video", func() bool { return hv.detail.player != nil && hv.detail.player != p })
 	if !p.isClosed() {
 		t.Fatal("the first player is still open")
 	}
@@ -214,7 +214,7 @@ func TestDetailPlaysTheChosenVideo(t *testing.T) {
 	// Stopping the UI (the window closing) stops the player and its ffmpeg.
 	h.ui.cancel()
 	h.ui.wg.Wait()
-	hv.player.wait()
+	hv.detail.player.wait()
 	if pids := ffmpegChildren(t); len(pids) > 0 {
 		t.Fatalf("ffmpeg processes left after the UI stopped: %v", pids)
 	}
@@ -304,9 +304,9 @@ func TestDetailDecodesAtThePicturesSize(t *testing.T) {
 		t.Fatalf("the demo clip is %v, want one larger than the picture", own)
 	}
 	hv := h.ui.library
-	hv.list.Select(hv.indexOf(rec.ID))
-	h.loop.until(t, "the player", func() bool { return hv.player != nil && hv.player.frame != nil })
-	v := hv.player
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	h.loop.until(t, "the player", func() bool { return hv.detail.player != nil && hv.detail.player.frame != nil })
+	v := hv.detail.player
 	var win fyne.Window
 	for _, w := range h.ui.app.Driver().AllWindows() {
 		if w.Canvas() == h.ui.app.Driver().CanvasForObject(v.surface) {

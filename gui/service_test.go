@@ -38,12 +38,12 @@ func TestUncertainEntryTakesItsTaskID(t *testing.T) {
 	taskID := h.sim.TaskIDs()[0]
 	hv := h.ui.library
 	hv.win.Resize(fyne.NewSize(1100, 700))
-	h.loop.until(t, "the uncertain entry in the list", func() bool { return hv.indexOf(rec.ID) >= 0 })
-	hv.list.Select(hv.indexOf(rec.ID))
-	if hv.attachBtn.Disabled() || !hv.attachBtn.Visible() {
+	h.loop.until(t, "the uncertain entry in the list", func() bool { return hv.model.indexOf(rec.ID) >= 0 })
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	if hv.detail.actions.attachBtn.Disabled() || !hv.detail.actions.attachBtn.Visible() {
 		t.Fatal("an uncertain entry must offer “I have its task id”")
 	}
-	test.Tap(hv.attachBtn)
+	test.Tap(hv.detail.actions.attachBtn)
 	entry, ok := inOverlays(hv.win, func(*widget.Entry) bool { return true })
 	if !ok {
 		t.Fatal("no task id entry in the dialog")
@@ -55,16 +55,16 @@ func TestUncertainEntryTakesItsTaskID(t *testing.T) {
 	}
 	test.Tap(button)
 	h.loop.until(t, "the entry to become the downloaded task", func() bool {
-		i := hv.indexOf(rec.ID)
-		return i >= 0 && hv.records[i].TaskID == taskID && statusText(hv.records[i]) == "Downloaded"
+		i := hv.model.indexOf(rec.ID)
+		return i >= 0 && hv.model.records[i].TaskID == taskID && statusText(hv.model.records[i]) == "Downloaded"
 	})
-	if len(hv.records) != 1 {
-		t.Errorf("%d entries, want the one settled entry", len(hv.records))
+	if len(hv.model.records) != 1 {
+		t.Errorf("%d entries, want the one settled entry", len(hv.model.records))
 	}
-	if got := hv.fields["Options"].Text; got != "ratio 9:16" {
+	if got := hv.detail.fields["Options"].Text; got != "ratio 9:16" {
 		t.Errorf("options %q", got)
 	}
-	if hv.attachBtn.Visible() && !hv.attachBtn.Disabled() {
+	if hv.detail.actions.attachBtn.Visible() && !hv.detail.actions.attachBtn.Disabled() {
 		t.Error("a settled entry still offers “I have its task id”")
 	}
 }
@@ -79,9 +79,9 @@ func TestUnreachableServiceShowsBanner(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.loop.until(t, "the banner", func() bool { return hv.banner.Visible() })
-	i := hv.indexOf(rec.ID)
-	if i < 0 || hv.rowStatus(hv.records[i]) != "Can't reach the service — will keep trying" {
-		t.Errorf("row status %q", hv.rowStatus(hv.records[i]))
+	i := hv.model.indexOf(rec.ID)
+	if i < 0 || hv.wait.rowStatus(hv.model.records[i]) != "Can't reach the service — will keep trying" {
+		t.Errorf("row status %q", hv.wait.rowStatus(hv.model.records[i]))
 	}
 	if !strings.Contains(hv.bannerText.Text, "Can't reach the service") {
 		t.Errorf("banner says %q", hv.bannerText.Text)
@@ -92,7 +92,7 @@ func TestUnreachableServiceShowsBanner(t *testing.T) {
 
 	h.sim.ClearFaults()
 	h.loop.until(t, "the banner to go", func() bool { return !hv.banner.Visible() })
-	if got := hv.rowStatus(hv.records[hv.indexOf(rec.ID)]); strings.Contains(got, "reach") {
+	if got := hv.wait.rowStatus(hv.model.records[hv.model.indexOf(rec.ID)]); strings.Contains(got, "reach") {
 		t.Errorf("row status %q after the service answered", got)
 	}
 }
@@ -105,13 +105,13 @@ func TestNotSentSaysWhyInCompose(t *testing.T) {
 	test.Tap(c.generate)
 	hv := h.ui.library
 	h.loop.until(t, "the answer", func() bool {
-		return !c.inFlight && len(hv.records) == 1 && hv.records[0].State == history.StateNotSent
+		return !c.inFlight && len(hv.model.records) == 1 && hv.model.records[0].State == history.StateNotSent
 	})
 	// A later change of the entry (a favourite, say) must not hide why.
-	if err := h.deps.Library.SetFavourite(t.Context(), hv.records[0].ID, true); err != nil {
+	if err := h.deps.Library.SetFavourite(t.Context(), hv.model.records[0].ID, true); err != nil {
 		t.Fatal(err)
 	}
-	h.loop.until(t, "the favourite", func() bool { return hv.records[0].Favourite })
+	h.loop.until(t, "the favourite", func() bool { return hv.model.records[0].Favourite })
 	if !strings.Contains(c.status.Text, "Not sent") || !strings.Contains(c.status.Text, "HTTP 500") {
 		t.Errorf("compose status %q, want “Not sent” and why", c.status.Text)
 	}
@@ -134,15 +134,15 @@ func TestDownloadOfTaskGoneOffersNoRetry(t *testing.T) {
 	}
 	hv := h.ui.library
 	h.loop.until(t, "the download to fail", func() bool {
-		i := hv.indexOf(rec.ID)
-		return i >= 0 && hv.records[i].Download == history.DownloadFailed
+		i := hv.model.indexOf(rec.ID)
+		return i >= 0 && hv.model.records[i].Download == history.DownloadFailed
 	})
-	hv.list.Select(hv.indexOf(rec.ID))
-	problem := hv.fields["Problem"].Text
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	problem := hv.detail.fields["Problem"].Text
 	if strings.Contains(problem, "Retry download") || !strings.Contains(problem, "no longer") {
 		t.Errorf("problem %q: want it to say the task is gone, without offering a retry", problem)
 	}
-	if !hv.retryBtn.Disabled() && hv.retryBtn.Visible() {
+	if !hv.detail.actions.retryBtn.Disabled() && hv.detail.actions.retryBtn.Visible() {
 		t.Error("“Retry download” is offered for a task the service no longer has")
 	}
 	for _, sentence := range strings.Split(problem, "\n") {
@@ -164,8 +164,8 @@ func TestCountSaysTasksAndVideos(t *testing.T) {
 	}
 	hv := h.ui.library
 	h.loop.until(t, "the three videos", func() bool {
-		i := hv.indexOf(rec.ID)
-		return i >= 0 && statusText(hv.records[i]) == "Downloaded"
+		i := hv.model.indexOf(rec.ID)
+		return i >= 0 && statusText(hv.model.records[i]) == "Downloaded"
 	})
 	h.loop.until(t, "the count", func() bool { return hv.count.Text == "2 tasks · 3 videos" })
 }

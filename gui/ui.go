@@ -173,14 +173,14 @@ func (u *UI) Start() {
 	u.background(u.loadKey) // opens the welcome when there is no key
 	u.background(u.compose.loadSettings)
 	u.background(func(ctx context.Context) {
-		u.library.reload(ctx)
+		u.library.model.reload(ctx)
 		// Files deleted, moved or copied in while Reelhouse was closed.
 		rep, err := u.deps.Library.Reconcile(ctx)
 		if err != nil && ctx.Err() == nil {
 			fyne.LogError("checking the library folder at start", err)
 		}
 		if err == nil && (rep.Added > 0 || rep.Missing > 0 || rep.Moved > 0) {
-			u.library.reload(ctx)
+			u.library.model.reload(ctx)
 		}
 		if ctx.Err() == nil {
 			u.releaseMemory()

@@ -16,8 +16,6 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/history"
 )
 
 // pickable is the part of a row or tile that takes clicks: it notes the
@@ -45,6 +43,10 @@ func (p *pickable) Tapped(*fyne.PointEvent) {
 
 // pickBar is the bar offered while several videos are picked.
 type pickBar struct {
+	m          *libraryModel
+	ui         *UI
+	win        fyne.Window
+	relayout   func() // the bar took room above the list, or gave it back
 	box        *fyne.Container
 	text       *widget.Label
 	favourite  *widget.Button
@@ -59,16 +61,18 @@ type pickBar struct {
 	inTrash    bool // some picked video is in the trash: the button restores
 }
 
-func (v *libraryView) newPickBar() *pickBar {
-	b := &pickBar{text: widget.NewLabel("")}
-	b.favourite = widget.NewButtonWithIcon(lang.L("Favourite"), theme.ConfirmIcon(), v.onFavouritePicked)
-	b.tag = widget.NewButtonWithIcon(lang.L("Add tag…"), theme.ContentAddIcon(), v.onTagPicked)
-	b.export = widget.NewButtonWithIcon(lang.L("Export…"), theme.UploadIcon(), func() { v.onExport(false) })
-	b.saveCopy = widget.NewButtonWithIcon(lang.L("Save a copy as…"), theme.DocumentSaveIcon(), v.onSaveCopy)
-	b.trash = widget.NewButtonWithIcon(lang.L("Move to trash"), theme.DeleteIcon(), v.onTrashPicked)
+// newPickBar makes the bar; export and saveCopy are the menu's actions on
+// the chosen videos, relayout makes room for the bar when it shows.
+func newPickBar(m *libraryModel, export, saveCopy, relayout func()) *pickBar {
+	b := &pickBar{m: m, ui: m.ui, win: m.win, relayout: relayout, text: widget.NewLabel("")}
+	b.favourite = widget.NewButtonWithIcon(lang.L("Favourite"), theme.ConfirmIcon(), b.onFavouritePicked)
+	b.tag = widget.NewButtonWithIcon(lang.L("Add tag…"), theme.ContentAddIcon(), b.onTagPicked)
+	b.export = widget.NewButtonWithIcon(lang.L("Export…"), theme.UploadIcon(), export)
+	b.saveCopy = widget.NewButtonWithIcon(lang.L("Save a copy as…"), theme.DocumentSaveIcon(), saveCopy)
+	b.trash = widget.NewButtonWithIcon(lang.L("Move to trash"), theme.DeleteIcon(), b.onTrashPicked)
 	b.trash.Importance = widget.DangerImportance
-	b.compare = widget.NewButtonWithIcon(lang.L("Compare"), theme.ViewRestoreIcon(), func() { v.ui.showCompare(v.chosenIDs()) })
-	b.clear = widget.NewButtonWithIcon("", theme.CancelIcon(), v.clearPicks)
+	b.compare = widget.NewButtonWithIcon(lang.L("Compare"), theme.ViewRestoreIcon(), func() { b.ui.showCompare(m.chosenIDs()) })
+	b.clear = widget.NewButtonWithIcon("", theme.CancelIcon(), b.onClear)
 	// Two columns: the bar must never be what makes the library too wide
 	// to sit beside the compose pane.
 	b.box = container.NewVBox(
@@ -77,127 +81,26 @@ func (v *libraryView) newPickBar() *pickBar {
 		widget.NewSeparator(),
 	)
 	b.box.Hide()
+	m.watch(libraryWatcher{picks: b.update})
 	return b
 }
 
-// onCellTapped selects the video with the id tapped in the list or the
-// grid; with Ctrl (Cmd) it adds or removes it from the picked ones, with
-// Shift it picks the run from the selected video to it.
-func (v *libraryView) onCellTapped(id int64, mods fyne.KeyModifier) {
-	i := v.indexOf(id)
-	if i < 0 {
+// onClear leaves only the selected video chosen.
+func (b *pickBar) onClear() {
+	if len(b.m.picked) == 0 {
 		return
 	}
-	switch {
-	case mods&fyne.KeyModifierShift != 0 && v.selected != 0 && v.indexOf(v.selected) >= 0:
-		from := v.indexOf(v.selected)
-		lo, hi := min(from, i), max(from, i)
-		v.picked = make(map[int64]bool, hi-lo+1)
-		for _, r := range v.records[lo : hi+1] {
-			v.picked[r.ID] = true
-		}
-	case mods&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0:
-		if len(v.picked) == 0 && v.selected != 0 {
-			v.picked = map[int64]bool{v.selected: true}
-		}
-		if v.picked == nil {
-			v.picked = make(map[int64]bool)
-		}
-		if v.picked[id] {
-			delete(v.picked, id)
-		} else {
-			v.picked[id] = true
-		}
-		if v.selected == 0 {
-			v.selectIndex(i)
-		}
-	default:
-		v.picked = nil
-		v.selectIndex(i)
-		if v.gridShown {
-			v.win.Canvas().Focus(v.grid)
-		} else {
-			v.win.Canvas().Focus(v.list)
-		}
-	}
-	v.picksChanged()
+	b.m.setPicked(nil)
 }
 
-// selectIndex selects row i in the list and the grid alike.
-func (v *libraryView) selectIndex(i int) {
-	v.list.Select(i) // the grid follows in the list's OnSelected
-}
-
-// onSelectAll picks every loaded video.
-func (v *libraryView) onSelectAll() {
-	if len(v.records) == 0 || (v.ui.panes != nil && v.ui.panes.Narrow() && v.ui.panes.tab != 1) {
-		return
-	}
-	v.picked = make(map[int64]bool, len(v.records))
-	for _, r := range v.records {
-		v.picked[r.ID] = true
-	}
-	v.picksChanged()
-}
-
-// clearPicks leaves only the selected video chosen.
-func (v *libraryView) clearPicks() {
-	if len(v.picked) == 0 {
-		return
-	}
-	v.picked = nil
-	v.picksChanged()
-}
-
-// prunePicks forgets picked videos that left the list.
-func (v *libraryView) prunePicks() {
-	if len(v.picked) == 0 {
-		return
-	}
-	shown := make(map[int64]bool, len(v.records))
-	for _, r := range v.records {
-		shown[r.ID] = true
-	}
-	for id := range v.picked {
-		if !shown[id] {
-			delete(v.picked, id)
-		}
-	}
-	v.updatePickBar()
-}
-
-// picksChanged redraws the rows and the bar after the picks changed.
-func (v *libraryView) picksChanged() {
-	v.refreshRows()
-	v.updatePickBar()
-}
-
-// chosenIDs are the videos an action applies to: the picked ones, in the
-// list's order, or else the selected one.
-func (v *libraryView) chosenIDs() []int64 {
-	var ids []int64
-	if len(v.picked) > 1 {
-		for _, r := range v.records {
-			if v.picked[r.ID] {
-				ids = append(ids, r.ID)
-			}
-		}
-		return ids
-	}
-	if r, ok := v.current(); ok {
-		ids = append(ids, r.ID)
-	}
-	return ids
-}
-
-// updatePickBar shows the bar while more than one video is picked.
-func (v *libraryView) updatePickBar() {
-	b := v.pickBar
+// update shows the bar while more than one video is picked.
+func (b *pickBar) update() {
+	v := b.m
 	n := len(v.picked)
 	if n < 2 {
 		if b.box.Visible() {
 			b.box.Hide()
-			v.root.Refresh()
+			b.relayout()
 		}
 		return
 	}
@@ -232,21 +135,21 @@ func (v *libraryView) updatePickBar() {
 	enable(b.compare, !b.busy && shown == n && n <= maxCompare)
 	if !b.box.Visible() {
 		b.box.Show()
-		v.root.Refresh()
+		b.relayout()
 	}
 }
 
 // onPicked runs fn on each picked video in one background job, saying how
 // far it got on the bar, then reports failures and calls after with the
 // videos it was done to.
-func (v *libraryView) onPicked(verb, failTitle string, fn func(ctx context.Context, id int64) error, after func(done []int64)) {
-	ids := v.chosenIDs()
-	if len(ids) == 0 || v.pickBar.busy {
+func (b *pickBar) onPicked(verb, failTitle string, fn func(ctx context.Context, id int64) error, after func(done []int64)) {
+	ids := b.m.chosenIDs()
+	if len(ids) == 0 || b.busy {
 		return
 	}
-	b := v.pickBar
+	v := b
 	b.busy = true
-	v.updatePickBar()
+	b.update()
 	b.text.SetText(lang.L("{{.Action}} {{.Done}} of {{.Total}}…", map[string]any{"Action": verb, "Done": 0, "Total": len(ids)}))
 	v.ui.background(func(ctx context.Context) {
 		var (
@@ -269,7 +172,7 @@ func (v *libraryView) onPicked(verb, failTitle string, fn func(ctx context.Conte
 		v.ui.do(func() {
 			b.busy = false
 			b.text.SetText("")
-			v.updatePickBar()
+			b.update()
 			if first != nil {
 				v.ui.showError(v.win, failTitle, sentence(lang.L("{{.Failed}} of {{.Total}} could not be changed. {{.Reason}}",
 					map[string]any{"Failed": len(ids) - len(done), "Total": len(ids), "Reason": plainError(first)})))
@@ -289,15 +192,15 @@ func cmpOr(a, b error) error {
 	return b
 }
 
-func (v *libraryView) onFavouritePicked() {
-	on := !v.pickBar.allFavours
+func (v *pickBar) onFavouritePicked() {
+	on := !v.allFavours
 	library := v.ui.deps.Library
 	v.onPicked(lang.L("Changing"), lang.L("Could not change every favourite"), func(ctx context.Context, id int64) error {
 		return library.SetFavourite(ctx, id, on)
 	}, nil)
 }
 
-func (v *libraryView) onTagPicked() {
+func (v *pickBar) onTagPicked() {
 	entry := widget.NewEntry()
 	entry.SetPlaceHolder(lang.L("e.g. sunsets"))
 	d := dialog.NewForm(lang.L("Add a tag"), lang.L("Add"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(lang.L("Tag"), entry)}, func(ok bool) {
@@ -323,9 +226,9 @@ func (v *libraryView) onTagPicked() {
 
 // onTrashPicked moves the picked videos to the trash, with one Undo for
 // all; in the trash view it restores them.
-func (v *libraryView) onTrashPicked() {
+func (v *pickBar) onTrashPicked() {
 	library := v.ui.deps.Library
-	if v.pickBar.inTrash {
+	if v.inTrash {
 		v.onPicked(lang.L("Restoring"), lang.L("Could not restore every video"), library.Untrash, nil)
 		return
 	}
@@ -352,7 +255,7 @@ func showTrashed(win fyne.Window, n int, undo func()) {
 }
 
 // untrash brings videos back from the trash in the background.
-func (v *libraryView) untrash(ids []int64) {
+func (v *pickBar) untrash(ids []int64) {
 	library := v.ui.deps.Library
 	v.ui.background(func(ctx context.Context) {
 		var first error
@@ -361,43 +264,4 @@ func (v *libraryView) untrash(ids []int64) {
 		}
 		v.ui.showError(v.win, lang.L("Could not undo"), first)
 	})
-}
-
-// onSaveCopy copies the chosen videos, each with its description file, to
-// a folder the user picks.
-func (v *libraryView) onSaveCopy() {
-	ids := v.chosenIDs()
-	if len(ids) == 0 {
-		v.ui.showError(v.win, lang.L("Nothing to save"), sentence(lang.L("Select a video first.")))
-		return
-	}
-	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil || dir == nil {
-			v.ui.showError(v.win, lang.L("Could not open the folder"), err)
-			return
-		}
-		v.saveCopy(ids, dir.Path())
-	}, v.win)
-}
-
-// saveCopy copies the videos ids to dir in the background and says where
-// they went.
-func (v *libraryView) saveCopy(ids []int64, dir string) {
-	v.ui.background(func(ctx context.Context) {
-		where, err := v.ui.deps.Library.Export(ctx, ids, dir, false)
-		if err != nil {
-			v.ui.showError(v.win, lang.L("Could not save a copy"), err)
-			return
-		}
-		v.ui.do(func() {
-			msg := lang.N("The {{.Count}} videos and their description files were copied to {{.Place}}.", len(ids),
-				map[string]any{"Count": len(ids), "Place": userText(where)})
-			dialog.ShowInformation(lang.L("Copy saved"), msg, v.win)
-		})
-	})
-}
-
-// isPicked reports whether r is highlighted as picked.
-func (v *libraryView) isPicked(r history.Record) bool {
-	return len(v.picked) > 1 && v.picked[r.ID]
 }
