@@ -24,9 +24,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
-	"github.com/reelhouse/reelhouse/history/media/playback"
 )
 
 // maxCompare is how many videos Compare shows at once.

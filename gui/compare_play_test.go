@@ -15,9 +15,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
-	"github.com/reelhouse/reelhouse/history/media/playback"
 )
 
 // countedFrame reads the number a frame of the counted clip shows: eight

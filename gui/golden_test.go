@@ -29,9 +29,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
-	"github.com/reelhouse/reelhouse/history/media/playback"
 )
 
 // goldenNow is the moment every picture is taken at.
