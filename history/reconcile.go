@@ -447,11 +447,26 @@ func restore(ctx context.Context, store *Store, lib *Folder, found map[string][]
 // waiting.
 const restoreBatch = 500
 
-// restoreSome is restore for a few sidecars, in one transaction. If one of
-// them cannot be put back, it puts them back one at a time instead, so
-// that the failure is reported and leaves the others alone.
+// restoreSome is restore for a few sidecars, in one transaction (see
+// Store.Restore). If one of them cannot be put back, it puts them back one
+// at a time instead, so that the failure is reported and leaves the others
+// alone.
 func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSidecar, rep *LibraryReport) {
-	fail := func(err error) {
+	recs := make([]SidecarRecord, len(list))
+	var problems []string
+	for i, fs := range list {
+		rec := fs.sidecar.Record(fs.rel)
+		// An older sidecar may carry its image inline: keep it in refs/.
+		// One that cannot be kept stays inline, where the request still
+		// has it.
+		var err error
+		if rec.Request, err = lib.keepRefImages(rec.Request); err != nil {
+			problems = append(problems, fmt.Sprintf("task %s: a reference image stays inline in the history: %v", rec.TaskID, err))
+		}
+		recs[i] = SidecarRecord{Record: rec, Stamp: fs.stamp}
+	}
+	created, err := store.Restore(ctx, recs)
+	if err != nil {
 		if len(list) > 1 && ctx.Err() == nil {
 			for i := range list {
 				restoreSome(ctx, store, lib, list[i:i+1], rep)
@@ -459,117 +474,14 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 			return
 		}
 		rep.Problems = append(rep.Problems, err.Error())
-	}
-	store.prepareBulk(ctx)
-	tx, err := store.db.BeginTx(ctx, nil)
-	if err != nil {
-		rep.Problems = append(rep.Problems, err.Error())
 		return
 	}
-	defer tx.Rollback()
-	stmts := newStmtCache(tx)
-	stmts.store = store
-	var (
-		added    int
-		problems []string
-	)
-	type row struct {
-		rec     Record
-		id      int64
-		files   []File // of the task, for the first sidecar of each
-		created bool
-	}
-	// The rows first, the new ones added together (see insertTasks), then
-	// what hangs off them, also many rows to a statement: one statement per
-	// tag, file and stamp was a third of a rebuild.
-	rows := make([]row, len(list))
-	byTask := map[string]int{} // the first sidecar of each task
-	var taskIDs []string
-	for i, fs := range list {
-		rec := fs.sidecar.Record(fs.rel)
-		// An older sidecar may carry its image inline: keep it in refs/.
-		rec.Request, _ = lib.keepRefImages(rec.Request)
-		rows[i].rec = rec
-		if _, ok := byTask[rec.TaskID]; ok {
-			continue // another video of a task seen above: its id comes below
-		}
-		byTask[rec.TaskID] = i
-		taskIDs = append(taskIDs, rec.TaskID)
-	}
-	known, err := store.lookupTasks(ctx, stmts, taskIDs)
-	if err != nil {
-		tx.Rollback()
-		fail(err)
-		return
-	}
-	var (
-		newRecs []Record
-		newAt   []int
-	)
-	for _, task := range taskIDs {
-		i := byTask[task]
-		if k, ok := known[task]; ok {
-			rows[i].id, rows[i].files = k.id, k.files
-			continue
-		}
-		rows[i].created = true
-		newRecs, newAt = append(newRecs, rows[i].rec), append(newAt, i)
-	}
-	ids, err := insertTasks(ctx, stmts, newRecs)
-	if err != nil {
-		tx.Rollback()
-		fail(err)
-		return
-	}
-	var tags []taskTag
-	for k, i := range newAt {
-		rows[i].id = ids[k]
-		for _, tag := range NormalizeTags(rows[i].rec.Tags) {
-			tags = append(tags, taskTag{ids[k], tag})
+	for i, c := range created {
+		if c {
+			rep.Added++
+			problems = append(problems, lib.missingRefs(recs[i].Record.TaskID, recs[i].Record.Request)...)
 		}
 	}
-	// Each sidecar's file, unless the history knows one of that index
-	// already (Reconcile follows moves), with the sidecar's stamp; a known
-	// file recorded where the sidecar is gets the stamp alone.
-	var (
-		newFiles []stampedFile
-		stamps   []stampedFile
-	)
-	for i, fs := range list {
-		j := byTask[rows[i].rec.TaskID]
-		id, f := rows[j].id, rows[i].rec.Files[0]
-		at := slices.IndexFunc(rows[j].files, func(g File) bool { return g.Index == f.Index })
-		switch {
-		case at < 0:
-			newFiles = append(newFiles, stampedFile{id, f, fs.stamp})
-			rows[j].files = append(rows[j].files, f)
-		case rows[j].files[at].Path == fs.rel:
-			stamps = append(stamps, stampedFile{id, rows[j].files[at], fs.stamp})
-		}
-		if rows[i].created {
-			added++
-			problems = append(problems, lib.missingRefs(rows[i].rec.TaskID, rows[i].rec.Request)...)
-		}
-	}
-	if err := insertTags(ctx, stmts, tags); err != nil {
-		tx.Rollback()
-		fail(err)
-		return
-	}
-	if err := insertFiles(ctx, stmts, newFiles); err != nil {
-		tx.Rollback()
-		fail(err)
-		return
-	}
-	for _, sf := range stamps {
-		_, _ = stmts.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
-			sf.stamp.size, sf.stamp.mtime, sf.id, sf.file.Index, sf.file.Path)
-	}
-	if err := tx.Commit(); err != nil {
-		fail(&StoreError{Op: OpRestore, Err: err})
-		return
-	}
-	rep.Added += added
 	rep.Problems = append(rep.Problems, problems...)
 }
 

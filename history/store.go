@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -1094,70 +1095,95 @@ func normalizeTag(t string) string {
 	return t
 }
 
-// Restore puts a record back from its sidecar: a new row if the task is
-// unknown, otherwise files the row does not know yet are added to it. Tags,
-// favourite, note and title come from the sidecar only for a new row.
-func (s *Store) Restore(ctx context.Context, r Record) (Record, bool, error) {
+// SidecarRecord is a record as one sidecar describes it: a video of a task
+// (the record's one file) and the stamp of the sidecar it was read from.
+type SidecarRecord struct {
+	Record Record
+	Stamp  sidecarStamp
+}
+
+// Restore puts back, in one transaction, records read from sidecars: a new
+// row, with its tags, for each task the history does not know (from the
+// first of its sidecars in list); each file a row does not know yet (the
+// history's own place for a file wins, Reconcile follows moves); and the
+// sidecar's stamp on a known file recorded where the sidecar is. It
+// reports which entries of list added a row. If any of it fails, none of
+// it is kept.
+func (s *Store) Restore(ctx context.Context, list []SidecarRecord) (created []bool, err error) {
+	first := map[string]int{} // the first entry of each task
+	var taskIDs []string
+	for i, sr := range list {
+		if len(sr.Record.Files) != 1 {
+			return nil, restoreError([]Record{sr.Record}, fmt.Errorf("%d files, want the one its sidecar describes", len(sr.Record.Files)))
+		}
+		if _, ok := first[sr.Record.TaskID]; !ok {
+			first[sr.Record.TaskID] = i
+			taskIDs = append(taskIDs, sr.Record.TaskID)
+		}
+	}
+	s.prepareBulk(ctx)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return Record{}, false, err
+		return nil, err
 	}
 	defer tx.Rollback()
 	stmts := newStmtCache(tx)
-	id, files, created, err := s.restoreTask(ctx, stmts, r)
-	if err == nil {
-		_, err = s.restoreDetails(ctx, stmts, id, files, created, r)
-	}
+	stmts.store = s
+	// The rows first, the new ones added together (see insertTasks), then
+	// what hangs off them, also many rows to a statement: one statement per
+	// tag, file and stamp was a third of a rebuild.
+	known, err := s.lookupTasks(ctx, stmts, taskIDs)
 	if err != nil {
-		return Record{}, false, err
+		return nil, err
+	}
+	created = make([]bool, len(list))
+	var newRecs []Record
+	for _, task := range taskIDs {
+		if _, ok := known[task]; !ok {
+			created[first[task]] = true
+			newRecs = append(newRecs, list[first[task]].Record)
+		}
+	}
+	ids, err := insertTasks(ctx, stmts, newRecs)
+	if err != nil {
+		return nil, err
+	}
+	var tags []taskTag
+	for k, r := range newRecs {
+		known[r.TaskID] = knownTask{id: ids[k]}
+		for _, tag := range NormalizeTags(r.Tags) {
+			tags = append(tags, taskTag{ids[k], tag})
+		}
+	}
+	var newFiles, stamps []stampedFile
+	for _, sr := range list {
+		k, f := known[sr.Record.TaskID], sr.Record.Files[0]
+		at := slices.IndexFunc(k.files, func(g File) bool { return g.Index == f.Index })
+		switch {
+		case at < 0:
+			newFiles = append(newFiles, stampedFile{k.id, f, sr.Stamp})
+			k.files = append(k.files, f)
+			known[sr.Record.TaskID] = k
+		case k.files[at].Path == f.Path:
+			stamps = append(stamps, stampedFile{k.id, k.files[at], sr.Stamp})
+		}
+	}
+	if err := insertTags(ctx, stmts, tags); err != nil {
+		return nil, err
+	}
+	if err := insertFiles(ctx, stmts, newFiles); err != nil {
+		return nil, err
+	}
+	for _, sf := range stamps {
+		if _, err := stmts.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
+			sf.stamp.size, sf.stamp.mtime, sf.id, sf.file.Index, sf.file.Path); err != nil {
+			return nil, &StoreError{Op: OpRecordVideo, Err: fmt.Errorf("record %d, video %d: %w", sf.id, sf.file.Index, err)}
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return Record{}, false, err
+		return nil, &StoreError{Op: OpRestore, Err: err}
 	}
-	got, err := s.Get(ctx, id)
-	return got, created, err
-}
-
-// restoreTask is the first half of Restore inside a transaction: it finds
-// or adds the record's row, and returns it with its files and whether it
-// was created. restoreDetails does the rest.
-func (s *Store) restoreTask(ctx context.Context, tx *stmtCache, r Record) (id int64, files []File, created bool, err error) {
-	id, files, found, err := s.lookupTask(ctx, tx, r.TaskID)
-	if err != nil || found {
-		return id, files, false, err
-	}
-	ids, err := insertTasks(ctx, tx, []Record{r})
-	if err != nil {
-		return 0, nil, false, err
-	}
-	return ids[0], nil, true, nil
-}
-
-// lookupTask finds the row of a task id and its files.
-func (s *Store) lookupTask(ctx context.Context, tx *stmtCache, taskID string) (id int64, files []File, found bool, err error) {
-	if taskID == "" {
-		return 0, nil, false, errors.New("a record without a task id cannot be restored")
-	}
-	err = tx.QueryRowContext(ctx, `SELECT id FROM tasks WHERE task_id = ?`, taskID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, false, nil
-	}
-	if err != nil {
-		return 0, nil, false, err
-	}
-	rows, err := tx.tx.StmtContext(ctx, s.oneFiles).QueryContext(ctx, id)
-	if err != nil {
-		return 0, nil, false, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		_, f, err := scanFile(rows)
-		if err != nil {
-			return 0, nil, false, err
-		}
-		files = append(files, f)
-	}
-	return id, files, true, rows.Err()
+	return created, nil
 }
 
 // bulkRows is how many rows one statement of insertTasks, insertTags,
@@ -1255,8 +1281,8 @@ func lookupTasksQuery(n int) string {
 	return `SELECT id, task_id FROM tasks WHERE task_id IN (` + rowsOf("?", n) + `)`
 }
 
-// lookupTasks is lookupTask for many distinct task ids at once; the map
-// holds those in the history.
+// lookupTasks finds the rows and files of many distinct task ids at once;
+// the map holds those in the history.
 func (s *Store) lookupTasks(ctx context.Context, tx *stmtCache, taskIDs []string) (map[string]knownTask, error) {
 	found := map[string]knownTask{}
 	args := make([]any, 0, min(len(taskIDs), bulkRows))
@@ -1385,34 +1411,6 @@ func restoreError(recs []Record, err error) error {
 		task += fmt.Sprintf(" and %d more", len(recs)-1)
 	}
 	return &StoreError{Op: OpRestore, Err: fmt.Errorf("task %s: %w", task, err)}
-}
-
-// restoreDetails is the second half of Restore: the tags of a record it
-// created and the files the history does not know yet. It returns the
-// record's files as they now are.
-func (s *Store) restoreDetails(ctx context.Context, tx *stmtCache, id int64, files []File, created bool, r Record) ([]File, error) {
-	if created {
-		for _, tag := range NormalizeTags(r.Tags) {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tags (task_row, tag) VALUES (?, ?)`, id, tag); err != nil {
-				return nil, err
-			}
-		}
-	}
-	known := map[int]bool{}
-	for _, f := range files {
-		known[f.Index] = true
-	}
-	for _, f := range r.Files {
-		if known[f.Index] {
-			continue // the history already knows this file; Reconcile follows moves
-		}
-		if err := putFile(ctx, tx, id, f); err != nil {
-			return nil, err
-		}
-		files = append(files, f)
-		known[f.Index] = true
-	}
-	return files, nil
 }
 
 // LibraryFile is one file of the library as the store knows it.
