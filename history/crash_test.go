@@ -39,7 +39,7 @@ const (
 	crashSubmitEnv  = "REELHOUSE_CRASH_SUBMIT" // a prompt to submit at start
 	crashRetryEnv   = "REELHOUSE_CRASH_RETRY"  // "1": retry paused downloads at start
 	crashFSizeEnv   = "REELHOUSE_CRASH_FSIZE"  // bytes: the largest file the child may write
-	crashLingerEnv  = "REELHOUSE_CRASH_LINGER" // how long to keep running once done
+	crashSettleEnv  = "REELHOUSE_CRASH_SETTLE" // once done, wait for the tracker to settle
 	crashEditsEnv   = "REELHOUSE_CRASH_EDITS"  // "1": keep editing notes and tags (store writes)
 	crashLockEnv    = "REELHOUSE_CRASH_LOCK"   // a data folder to lock, and nothing else
 	crashDoneLine   = "crash-child: done"
@@ -174,8 +174,16 @@ func TestCrashChild(t *testing.T) {
 			say("%s %d", crashPausedLine, r.ID)
 		}
 	}
-	linger, _ := time.ParseDuration(os.Getenv(crashLingerEnv))
-	time.Sleep(linger)
+	if os.Getenv(crashSettleEnv) == "1" {
+		// A retry loop would show now, or keep the tracker from settling.
+		for !tr.settled() {
+			select {
+			case <-tr.settledCh:
+			case <-ctx.Done():
+				t.Fatal(ctx.Err())
+			}
+		}
+	}
 	say("%s", crashDoneLine)
 }
 

@@ -447,6 +447,7 @@ func (t *Tracker) endFetch(f *fetch) {
 	if f.cancel != nil {
 		f.cancel()
 	}
+	t.signalSettled()
 	if again {
 		t.queueDownload(f.id)
 	}

@@ -116,18 +116,30 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// quiet is long enough for many polls at the test interval (40 ms) and
-// several times the test backoff cap: if the tracker were still asking,
-// it would have asked in this time.
-const quiet = 600 * time.Millisecond
+// settle waits until the tracker has settled (Tracker.settled): nothing
+// due, asked or downloaded until something new comes. What it has not
+// done by then, it will not do on its own.
+func (e *env) settle(what string) {
+	e.t.Helper()
+	deadline := time.NewTimer(20 * time.Second) // a hang, not a measurement
+	defer deadline.Stop()
+	for !e.tracker.settled() {
+		select {
+		case <-e.tracker.settledCh:
+		case <-deadline.C:
+			e.t.Fatalf("timed out waiting for the tracker to settle (%s)", what)
+		}
+	}
+}
 
-// expectNoNewQueries checks that nothing asks about taskID for a while.
-func expectNoNewQueries(t *testing.T, sim *apitest.Sim, taskID, why string) {
-	t.Helper()
-	before := len(queriesOf(sim, taskID))
-	time.Sleep(quiet)
-	if after := len(queriesOf(sim, taskID)); after != before {
-		t.Errorf("%s, yet the task was queried %d more times", why, after-before)
+// expectNoNewQueries checks that, once the tracker has settled, nothing
+// asked about taskID since the call.
+func (e *env) expectNoNewQueries(taskID, why string) {
+	e.t.Helper()
+	before := len(queriesOf(e.sim, taskID))
+	e.settle(why)
+	if after := len(queriesOf(e.sim, taskID)); after != before {
+		e.t.Errorf("%s, yet the task was queried %d more times", why, after-before)
 	}
 }
 
@@ -329,7 +341,7 @@ func testRefusedKeyPauses(t *testing.T) {
 	if !e.tracker.KeyRefused() {
 		t.Error("KeyRefused is false after the key-refused event")
 	}
-	expectNoNewQueries(t, e.sim, rec.TaskID, "polling is paused while the key is refused")
+	e.expectNoNewQueries(rec.TaskID, "polling is paused while the key is refused")
 	if r, _ := e.store.Get(t.Context(), rec.ID); r.State.Final() || !r.Watching {
 		t.Errorf("a refused key must not end the task: %+v", r)
 	}
@@ -368,7 +380,7 @@ func testNotFoundLostAfterSeveral(t *testing.T) {
 		if n := len(queriesOf(e.sim, rec.TaskID)); n != lostAfter {
 			t.Errorf("lost after %d queries, want exactly %d", n, lostAfter)
 		}
-		expectNoNewQueries(t, e.sim, rec.TaskID, "a lost task is not polled")
+		e.expectNoNewQueries(rec.TaskID, "a lost task is not polled")
 	})
 }
 
@@ -404,7 +416,7 @@ func testStaleThenCheckAgain(t *testing.T) {
 	if stale.State == StateFailed {
 		t.Error("stale is not failed")
 	}
-	expectNoNewQueries(t, e.sim, rec.TaskID, "a stale task is not polled")
+	e.expectNoNewQueries(rec.TaskID, "a stale task is not polled")
 	e.sim.SetOutcome(rec.TaskID, client.StatusSuccess)
 	if err := e.tracker.CheckAgain(t.Context(), rec.ID); err != nil {
 		t.Fatal(err)
@@ -455,8 +467,7 @@ func testStopAndResumeWatching(t *testing.T) {
 	if err := e.tracker.StopWatching(t.Context(), rec.ID); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the slow query's answer
-	expectNoNewQueries(t, e.sim, rec.TaskID, "the user stopped watching")
+	e.expectNoNewQueries(rec.TaskID, "the user stopped watching")
 	if got := len(queriesOf(e.sim, rec.TaskID)); got > n+1 {
 		t.Errorf("%d queries after stopping, want only the one under way", got-n)
 	}
@@ -506,7 +517,7 @@ func testSubmissionNeverResent(t *testing.T) {
 	e.stop()
 	creates := e.sim.Counts().Create
 	e.start(TrackerOptions{})
-	time.Sleep(quiet)
+	e.settle("a restart")
 	if n := e.sim.Counts().Create; n != creates {
 		t.Errorf("%d create calls after a restart", n-creates)
 	}
@@ -586,7 +597,7 @@ func testDownloadWaitsForNewKey(t *testing.T) {
 	e.api.SetAPIKey("sk-revoked")
 	e.start(TrackerOptions{})
 	e.waitFor("the key to be refused", func(ev Event) bool { return ev.Kind == EventKeyRefused })
-	time.Sleep(quiet)
+	e.settle("the key refused")
 	if r, _ := e.store.Get(t.Context(), rec.ID); r.Download != DownloadWaiting {
 		t.Fatalf("with the key refused the download became %s: %s", r.Download, r.DownloadError)
 	}
@@ -768,7 +779,7 @@ func writeRefused(t *testing.T, e *env, block func(part string), unblock func(pa
 	// and the refused download is not tried again.
 	other := e.submit("meanwhile, elsewhere")
 	e.waitRecord(other.ID, "another download", func(r Record) bool { return r.Download != DownloadWaiting && r.Download != DownloadNone })
-	time.Sleep(quiet)
+	e.settle("another download")
 	if n := counter.callsFor(part); n != 1 {
 		t.Errorf("the refused download was tried %d times; paused means no retry loop", n)
 	}
@@ -852,7 +863,7 @@ func testDeleteRemovesPartFiles(t *testing.T) {
 			t.Errorf("unfinished download left behind: %v", left)
 		}
 		n := len(filesOf(e.sim, rec.TaskID))
-		time.Sleep(quiet)
+		e.settle("the task deleted")
 		if m := len(filesOf(e.sim, rec.TaskID)); m != n {
 			t.Errorf("the download went on after the task was deleted (%d more requests)", m-n)
 		}
@@ -917,8 +928,9 @@ func testWriteFailsMidDownload(t *testing.T) {
 		crashDBEnv + "=" + c.db, crashLibraryEnv + "=" + c.lib,
 	}
 
-	// The child stays a while after the pause: a retry loop would show.
-	ch := runChild(t, append(base, crashFSizeEnv+"=1048576", crashLingerEnv+"="+quiet.String()), nil, nil)
+	// The child waits after the pause until its tracker has settled: a
+	// retry loop would show.
+	ch := runChild(t, append(base, crashFSizeEnv+"=1048576", crashSettleEnv+"=1"), nil, nil)
 	if ch.err != nil || !bytes.Contains(ch.output, []byte(crashPausedLine)) {
 		t.Fatalf("the download did not pause (%v):\n%s", ch.err, ch.output)
 	}

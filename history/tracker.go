@@ -83,6 +83,10 @@ type Tracker struct {
 	running   bool
 	submitted map[int64]bool // submissions made while resume runs: not cut short by a crash
 	resumed   bool           // resume has read the history
+	// pollIdle is set while the schedule loop waits with nothing due and
+	// no query under way; only a poke (a new task, a new key) or an
+	// answer changes that.
+	pollIdle bool
 
 	// submitGate keeps resume from reading a submission that Submit has
 	// recorded but not yet registered in submitted.
@@ -90,6 +94,9 @@ type Tracker struct {
 
 	wake   chan struct{}
 	dlWake chan struct{}
+	// settledCh is signalled each time the tracker may have settled (see
+	// settled), so that a test waits for that instead of for a while.
+	settledCh chan struct{}
 
 	reach reachability // whether the service answers at all
 
@@ -151,6 +158,7 @@ func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Track
 		submitted: make(map[int64]bool),
 		wake:      make(chan struct{}, 1),
 		dlWake:    make(chan struct{}, 1),
+		settledCh: make(chan struct{}, 1),
 	}
 	if lib != nil {
 		t.events = &lib.events
@@ -245,8 +253,31 @@ func (t *Tracker) keyRefused() {
 }
 
 func (t *Tracker) poke() {
+	// Under t.mu, so that the schedule loop sees either the flag cleared
+	// and the wake-up pending, or neither.
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.pollIdle = false
 	select {
 	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// settled reports whether the tracker has nothing to do until something
+// new comes: it has read the history, no query is due or under way, and
+// no download is queued or under way. A task waiting for a new key, or
+// for its next poll, is not settled work: only the former settles.
+func (t *Tracker) settled() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.resumed && t.pollIdle && len(t.fetches) == 0
+}
+
+// signalSettled tells a waiter for settled to look again.
+func (t *Tracker) signalSettled() {
+	select {
+	case t.settledCh <- struct{}{}:
 	default:
 	}
 }
@@ -451,6 +482,12 @@ func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
 			case <-ctx.Done():
 				return
 			}
+		}
+		if wakeAt.IsZero() && inFlight == 0 {
+			t.mu.Lock()
+			t.pollIdle = len(t.wake) == 0 // else a poke came meanwhile
+			t.mu.Unlock()
+			t.signalSettled()
 		}
 		if !wakeAt.Equal(armed) {
 			if wakeAt.IsZero() {
