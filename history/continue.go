@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // ErrNotContinuable is returned by SubmitContinuing when the video to
@@ -19,13 +20,13 @@ var ErrNotContinuable = errors.New("history: the video to continue has no task i
 // SubmitContinuing is Submit for a video that continues the video of
 // record from (its last frame is in req as the first-frame picture). The
 // link is recorded with the request, before anything is sent.
-func (t *Tracker) SubmitContinuing(ctx context.Context, req client.CreateRequest, from int64) (Record, error) {
+func (t *Tracker) SubmitContinuing(ctx context.Context, req client.CreateRequest, from int64) (store.Record, error) {
 	src, err := t.store.Get(ctx, from)
 	if err != nil {
-		return Record{}, fmt.Errorf("history: the video to continue (record %d): %w", from, err)
+		return store.Record{}, fmt.Errorf("history: the video to continue (record %d): %w", from, err)
 	}
 	if src.TaskID == "" {
-		return Record{}, ErrNotContinuable
+		return store.Record{}, ErrNotContinuable
 	}
 	return t.submit(ctx, req, src.TaskID)
 }

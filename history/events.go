@@ -1,6 +1,10 @@
 package history
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/reelhouse/reelhouse/history/store"
+)
 
 // EventKind says what an Event reports.
 type EventKind int
@@ -38,7 +42,7 @@ const (
 type Event struct {
 	Kind        EventKind
 	ID          int64
-	Record      Record
+	Record      store.Record
 	Done, Total int64
 	Message     string // EventServiceUnreachable: the last failure's text
 	Err         error  // EventServiceUnreachable: the last failure

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // LibraryReport says what a rebuild or reconcile found.
@@ -25,25 +27,18 @@ type LibraryReport struct {
 	Problems []string // sidecars that could not be read, and similar
 }
 
-// sidecarStamp is the size and modification time of a sidecar, enough to
-// tell that it has not changed since Reelhouse last wrote or read it.
-type sidecarStamp struct {
-	size  int64
-	mtime int64 // ns since the epoch
-}
-
-func stampOf(info fs.FileInfo) sidecarStamp {
-	return sidecarStamp{size: info.Size(), mtime: info.ModTime().UnixNano()}
+func stampOf(info fs.FileInfo) store.Stamp {
+	return store.Stamp{Size: info.Size(), Mtime: info.ModTime().UnixNano()}
 }
 
 // stampSidecar records the stamp of the sidecar of f, as it is on disk now.
-func (s *Store) stampSidecar(ctx context.Context, lib *Folder, id int64, f File) {
+func stampSidecar(ctx context.Context, s *store.Store, lib *Folder, id int64, f store.File) {
 	p, err := lib.Abs(f.Path)
 	if err != nil {
 		return
 	}
 	if info, err := os.Stat(SidecarPath(p)); err == nil {
-		_ = s.setSidecarStamp(ctx, id, f.Index, f.Path, stampOf(info))
+		_ = s.SetSidecarStamp(ctx, id, f.Index, f.Path, stampOf(info))
 	}
 }
 
@@ -51,7 +46,7 @@ func (s *Store) stampSidecar(ctx context.Context, lib *Folder, id int64, f File)
 type foundSidecar struct {
 	rel     string // the video's library-relative path
 	sidecar Sidecar
-	stamp   sidecarStamp
+	stamp   store.Stamp
 }
 
 // libraryScan is what one walk of the library found.
@@ -64,7 +59,7 @@ type libraryScan struct {
 // sidecarOnDisk is a sidecar the walk saw, not read yet.
 type sidecarOnDisk struct {
 	p, rel  string
-	stamp   sidecarStamp
+	stamp   store.Stamp
 	stamped bool // stamp was taken
 }
 
@@ -72,7 +67,7 @@ type sidecarOnDisk struct {
 // notes every file there and reads the sidecars whose stamp differs from
 // the one in known (by pathStem). Sidecars that cannot be read are
 // reported, not touched.
-func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libraryScan, error) {
+func (l *Folder) scan(ctx context.Context, known map[string]store.Stamp) (libraryScan, error) {
 	sc, seen, err := l.walk(ctx, known != nil)
 	if err != nil {
 		return sc, err
@@ -224,17 +219,17 @@ func (st *stamper) wait() {
 // readSidecars reads the sidecars of seen whose stamp differs from the one
 // in known, on as many goroutines as there are cores (a rebuild reads
 // thousands), and adds those whose video is there to sc.
-func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[string]sidecarStamp) {
+func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[string]store.Stamp) {
 	var toRead []sidecarOnDisk
 	for _, r := range seen {
-		if have, ok := known[pathStem(r.rel)]; ok && r.stamped && have == r.stamp {
+		if have, ok := known[store.PathStem(r.rel)]; ok && r.stamped && have == r.stamp {
 			continue // read before, and unchanged since
 		}
 		toRead = append(toRead, r)
 	}
 	type result struct {
 		s     Sidecar
-		stamp sidecarStamp
+		stamp store.Stamp
 		err   error
 	}
 	results := make([]result, len(toRead))
@@ -277,7 +272,7 @@ func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[s
 // restore puts back what the sidecars found describe: new tasks, and files
 // the history does not know yet. It records the stamp of each sidecar whose
 // file is recorded where the sidecar is.
-func restore(ctx context.Context, store *Store, lib *Folder, found map[string][]foundSidecar, rep *LibraryReport) {
+func restore(ctx context.Context, st *store.Store, lib *Folder, found map[string][]foundSidecar, rep *LibraryReport) {
 	// Oldest first: new rows get ids in the order the tasks were made, as
 	// in the history the sidecars were written from, and each index of the
 	// tasks table grows at its end instead of all over.
@@ -289,12 +284,12 @@ func restore(ctx context.Context, store *Store, lib *Folder, found map[string][]
 	for _, task := range tasks {
 		batch = append(batch, found[task]...)
 		if len(batch) >= restoreBatch {
-			restoreSome(ctx, store, lib, batch, rep)
+			restoreSome(ctx, st, lib, batch, rep)
 			batch = batch[:0]
 		}
 	}
 	if len(batch) > 0 {
-		restoreSome(ctx, store, lib, batch, rep)
+		restoreSome(ctx, st, lib, batch, rep)
 	}
 }
 
@@ -308,8 +303,8 @@ const restoreBatch = 500
 // Store.Restore). If one of them cannot be put back, it puts them back one
 // at a time instead, so that the failure is reported and leaves the others
 // alone.
-func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSidecar, rep *LibraryReport) {
-	recs := make([]SidecarRecord, len(list))
+func restoreSome(ctx context.Context, st *store.Store, lib *Folder, list []foundSidecar, rep *LibraryReport) {
+	recs := make([]store.SidecarRecord, len(list))
 	var problems []string
 	for i, fs := range list {
 		rec := fs.sidecar.Record(fs.rel)
@@ -320,13 +315,13 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 		if rec.Request, err = lib.keepRefImages(rec.Request); err != nil {
 			problems = append(problems, fmt.Sprintf("task %s: a reference image stays inline in the history: %v", rec.TaskID, err))
 		}
-		recs[i] = SidecarRecord{Record: rec, Stamp: fs.stamp}
+		recs[i] = store.SidecarRecord{Record: rec, Stamp: fs.stamp}
 	}
-	created, err := store.Restore(ctx, recs)
+	created, err := st.Restore(ctx, recs)
 	if err != nil {
 		if len(list) > 1 && ctx.Err() == nil {
 			for i := range list {
-				restoreSome(ctx, store, lib, list[i:i+1], rep)
+				restoreSome(ctx, st, lib, list[i:i+1], rep)
 			}
 			return
 		}
@@ -348,7 +343,7 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 //
 // The sidecars are read a batch ahead of the one being put back, so that
 // reading them (on the other cores) and writing the rows (on one) overlap.
-func Rebuild(ctx context.Context, store *Store, lib *Folder) (LibraryReport, error) {
+func Rebuild(ctx context.Context, st *store.Store, lib *Folder) (LibraryReport, error) {
 	var rep LibraryReport
 	sc, seen, err := lib.walk(ctx, false)
 	rep.Problems = sc.problems
@@ -380,7 +375,7 @@ func Rebuild(ctx context.Context, store *Store, lib *Folder) (LibraryReport, err
 			}
 			return rep, err
 		}
-		restore(ctx, store, lib, one.sidecars, &rep)
+		restore(ctx, st, lib, one.sidecars, &rep)
 	}
 	return rep, nil
 }
@@ -400,14 +395,14 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 	lib := l.Folder()
 	// Read what the history knows while the folder is walked.
 	type facts struct {
-		files []LibraryFile
-		known map[string]sidecarStamp
+		files []store.LibraryFile
+		known map[string]store.Stamp
 		err   error
 	}
 	got := make(chan facts, 1)
 	go func() {
 		var f facts
-		f.files, f.known, f.err = l.store.libraryFacts(ctx)
+		f.files, f.known, f.err = l.store.LibraryFacts(ctx)
 		got <- f
 	}()
 	sc, seen, err := lib.walk(ctx, true)
@@ -450,13 +445,13 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 	}
 
 	if len(sc.sidecars) > 0 { // files may have been added: read them again
-		if files, _, err = l.store.libraryFacts(ctx); err != nil {
+		if files, _, err = l.store.LibraryFacts(ctx); err != nil {
 			return rep, err
 		}
 	}
 	// What the walk suggests has changed; each is checked again under the
 	// lock before it is recorded.
-	var suspects []LibraryFile
+	var suspects []store.LibraryFile
 	for _, lf := range files {
 		present := sc.present[lf.File.Path]
 		if present && !lf.File.Missing {
@@ -468,11 +463,11 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 		suspects = append(suspects, lf)
 	}
 	if len(sc.sidecars) > 0 { // a file may be one of them at a new place
-		if err := l.store.taskIDs(ctx, suspects); err != nil {
+		if err := l.store.FillTaskIDs(ctx, suspects); err != nil {
 			return rep, err
 		}
 	}
-	suspects = slices.DeleteFunc(suspects, func(lf LibraryFile) bool {
+	suspects = slices.DeleteFunc(suspects, func(lf store.LibraryFile) bool {
 		// Still gone, and nowhere else either.
 		return !sc.present[lf.File.Path] && lf.File.Missing && len(sc.sidecars[lf.TaskID]) == 0
 	})
@@ -496,7 +491,7 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 
 // reconcileFiles records where each of files is now, under the library
 // lock. It reports false when the library changed since it was walked.
-func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []LibraryFile, found map[string][]foundSidecar,
+func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []store.LibraryFile, found map[string][]foundSidecar,
 	rep *LibraryReport, changed map[int64]bool) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -510,7 +505,7 @@ func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []Libra
 			continue
 		}
 		_, statErr := os.Stat(p)
-		var stamp *sidecarStamp
+		var stamp *store.Stamp
 		switch {
 		case statErr == nil && f.Missing:
 			f.Missing = false
@@ -541,7 +536,7 @@ func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []Libra
 			return true, err
 		}
 		if stamp != nil {
-			_ = l.store.setSidecarStamp(ctx, lf.RecordID, f.Index, f.Path, *stamp)
+			_ = l.store.SetSidecarStamp(ctx, lf.RecordID, f.Index, f.Path, *stamp)
 		}
 		changed[lf.RecordID] = true
 	}
@@ -549,7 +544,6 @@ func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []Libra
 }
 
 // pathStem is p without its extension.
-func pathStem(p string) string { return strings.TrimSuffix(p, filepath.Ext(p)) }
 
 // stampByPath takes the stamp of each of sidecars by its path.
 func stampByPath(sidecars []sidecarOnDisk) {

@@ -1,3 +1,7 @@
+// Package history keeps every task the user ever made current: the library
+// folder the videos live in, and the background tracker that polls the
+// service, downloads finished videos and publishes events. The records
+// themselves are in package store. It never imports Fyne.
 package history
 
 import (
@@ -13,6 +17,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history/crash"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // API is what the tracker needs from the service; *client.Client has it.
@@ -59,7 +64,7 @@ type TrackerOptions struct {
 // the library and publishes events. Create one with NewTracker and start it
 // with Run.
 type Tracker struct {
-	store  *Store
+	store  *store.Store
 	api    API
 	opts   TrackerOptions
 	log    *slog.Logger
@@ -123,7 +128,7 @@ type watch struct {
 
 // NewTracker makes a tracker that downloads into lib's folder; lib stops
 // and pauses its downloads through it. It does nothing until Run.
-func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Tracker {
+func NewTracker(st *store.Store, lib *Library, api API, opts TrackerOptions) *Tracker {
 	if opts.MaxInFlight <= 0 {
 		opts.MaxInFlight = 4
 	}
@@ -144,7 +149,7 @@ func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Track
 		opts.MinInterval = MinInterval
 	}
 	t := &Tracker{
-		store:     store,
+		store:     st,
 		lib:       lib,
 		api:       api,
 		opts:      opts,
@@ -324,7 +329,7 @@ var ErrResume = errors.New("cannot read unfinished tasks")
 // tasks under way are polled, downloads are queued.
 func (t *Tracker) resume(ctx context.Context) error {
 	t.submitGate.Lock()
-	n, jErr := t.store.replayJournal(ctx)
+	n, jErr := t.store.ReplayJournal(ctx)
 	recs, err := t.store.Unfinished(ctx)
 	t.submitGate.Unlock()
 	if n > 0 {
@@ -332,7 +337,7 @@ func (t *Tracker) resume(ctx context.Context) error {
 	}
 	if jErr != nil {
 		// The entries stay in the journal for the next start.
-		t.log.Error("could not record task ids kept in the journal", "journal", t.store.journalPath(), errAttr(jErr))
+		t.log.Error("could not record task ids kept in the journal", "journal", t.store.JournalPath(), errAttr(jErr))
 	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrResume, err)
@@ -342,11 +347,11 @@ func (t *Tracker) resume(ctx context.Context) error {
 		mine := t.submitted[r.ID]
 		t.mu.Unlock()
 		switch {
-		case r.State == StateSubmitting && mine:
+		case r.State == store.StateSubmitting && mine:
 			// Submit is sending it right now and follows it itself.
-		case r.State == StateSubmitting:
-			t.markUncertain(ctx, r.ID, ErrClosedWhileSending)
-		case r.State == StateSuccess && r.Download == DownloadWaiting:
+		case r.State == store.StateSubmitting:
+			t.markUncertain(ctx, r.ID, store.ErrClosedWhileSending)
+		case r.State == store.StateSuccess && r.Download == store.DownloadWaiting:
 			t.queueDownload(r.ID)
 		default:
 			t.addWatch(r, time.Now())
@@ -359,7 +364,7 @@ func (t *Tracker) resume(ctx context.Context) error {
 	return nil
 }
 
-func (t *Tracker) addWatch(r Record, due time.Time) {
+func (t *Tracker) addWatch(r store.Record, due time.Time) {
 	if r.TaskID == "" {
 		// Nothing to ask the service about: polling "" would fail forever.
 		t.log.Warn("not following a record without a task id", "record", r.ID, "state", string(r.State))
@@ -370,7 +375,7 @@ func (t *Tracker) addWatch(r Record, due time.Time) {
 		since = r.WatchSince
 	}
 	last := client.Status(r.State)
-	if r.Download == DownloadWaiting {
+	if r.Download == store.DownloadWaiting {
 		last = "" // the answer is needed for its links, even if nothing changed
 	}
 	t.mu.Lock()
@@ -586,9 +591,9 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 		case client.IsNotFound(err):
 			w.notFound++
 			if w.notFound >= t.opts.LostAfter {
-				st := StateLost
-				msg := ProblemLost
-				t.update(ctx, w.id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
+				st := store.StateLost
+				msg := store.ProblemLost
+				t.update(ctx, w.id, store.Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
 				finish(time.Now(), true)
 				return
 			}
@@ -622,9 +627,9 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 	created := w.created
 	t.mu.Unlock()
 	if time.Since(created) > t.opts.StaleAfter {
-		st := StateStale
-		msg := ProblemStale
-		t.update(ctx, w.id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
+		st := store.StateStale
+		msg := store.ProblemStale
+		t.update(ctx, w.id, store.Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
 		finish(time.Now(), true)
 		return
 	}
@@ -634,11 +639,11 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 // applyTask records the service's answer about a task and, on success,
 // queues its download.
 func (t *Tracker) applyTask(ctx context.Context, id int64, task *client.Task) {
-	st := State(task.Status)
+	st := store.State(task.Status)
 	if st == "" {
-		st = StatePending
+		st = store.StatePending
 	}
-	c := Change{State: &st, Task: task}
+	c := store.Change{State: &st, Task: task}
 	if task.Error != nil {
 		code, msg := task.Error.Code, strings.TrimSpace(task.Error.Message)
 		c.ErrorCode, c.ErrorMessage = &code, &msg
@@ -649,14 +654,14 @@ func (t *Tracker) applyTask(ctx context.Context, id int64, task *client.Task) {
 	case task.Status == client.StatusSuccess:
 		c.Watching = ptr(false)
 		urls := task.URLs()
-		if cur, err := t.store.Get(ctx, id); err == nil && cur.Download == DownloadDone {
+		if cur, err := t.store.Get(ctx, id); err == nil && cur.Download == store.DownloadDone {
 			break // already in the library (a task checked again)
 		}
 		if len(urls) == 0 {
-			c.Download = ptr(DownloadFailed)
-			c.DownloadError = ptr(ProblemNoFile)
+			c.Download = ptr(store.DownloadFailed)
+			c.DownloadError = ptr(store.ProblemNoFile)
 		} else {
-			c.Download = ptr(DownloadWaiting)
+			c.Download = ptr(store.DownloadWaiting)
 			c.DownloadError = ptr("")
 			t.mu.Lock()
 			t.urls[id] = urls
@@ -667,7 +672,7 @@ func (t *Tracker) applyTask(ctx context.Context, id int64, task *client.Task) {
 		c.Watching = ptr(false)
 	}
 	rec, ok := t.update(ctx, id, c)
-	if ok && rec.State == StateSuccess && rec.Download == DownloadWaiting {
+	if ok && rec.State == store.StateSuccess && rec.Download == store.DownloadWaiting {
 		t.queueDownload(id)
 	}
 }
@@ -682,13 +687,13 @@ func (t *Tracker) backoff(base time.Duration, n int, err error) time.Duration {
 
 // update writes a change and publishes the new record. Writes are never
 // abandoned half-way because the app is stopping.
-func (t *Tracker) update(ctx context.Context, id int64, c Change) (Record, bool) {
+func (t *Tracker) update(ctx context.Context, id int64, c store.Change) (store.Record, bool) {
 	rec, err := t.save(ctx, id, c)
 	return rec, err == nil
 }
 
 // save is update that says why it failed; every failure is logged.
-func (t *Tracker) save(ctx context.Context, id int64, c Change) (Record, error) {
+func (t *Tracker) save(ctx context.Context, id int64, c store.Change) (store.Record, error) {
 	rec, err := t.store.Update(context.WithoutCancel(ctx), id, c, time.Now())
 	if err != nil {
 		t.log.Error("could not save a change to the history", "record", id, errAttr(err))
@@ -704,10 +709,10 @@ var saveRetries = []time.Duration{50 * time.Millisecond, 250 * time.Millisecond,
 
 // saveRetrying is save, tried again after each wait of saveRetries while
 // it fails (but not for a record that no longer exists).
-func (t *Tracker) saveRetrying(ctx context.Context, id int64, c Change) (Record, error) {
+func (t *Tracker) saveRetrying(ctx context.Context, id int64, c store.Change) (store.Record, error) {
 	rec, err := t.save(ctx, id, c)
 	for _, wait := range saveRetries {
-		if err == nil || errors.Is(err, ErrNotFound) {
+		if err == nil || errors.Is(err, store.ErrNotFound) {
 			break
 		}
 		timer := time.NewTimer(wait)
@@ -727,16 +732,16 @@ func ptr[T any](v T) *T { return &v }
 // Submit records the request, sends it once and starts following the task.
 // The record is returned even when sending failed: it then says what
 // happened (not sent, or uncertain) and nothing is ever re-sent by itself.
-func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (Record, error) {
+func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (store.Record, error) {
 	return t.submit(ctx, req, "")
 }
 
 // submit is Submit for a task that continues the video of task id from
 // ("" for none).
-func (t *Tracker) submit(ctx context.Context, req client.CreateRequest, from string) (Record, error) {
+func (t *Tracker) submit(ctx context.Context, req client.CreateRequest, from string) (store.Record, error) {
 	req = t.keepRefImages(req)
 	t.submitGate.RLock()
-	rec, err := t.store.addSubmission(ctx, req, time.Now(), from)
+	rec, err := t.store.AddContinuing(ctx, req, time.Now(), from)
 	if err == nil {
 		t.mu.Lock()
 		if !t.resumed {
@@ -746,7 +751,7 @@ func (t *Tracker) submit(ctx context.Context, req client.CreateRequest, from str
 	}
 	t.submitGate.RUnlock()
 	if err != nil {
-		return Record{}, err
+		return store.Record{}, err
 	}
 	t.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: rec})
 	res, err := t.create(ctx, req)
@@ -754,9 +759,9 @@ func (t *Tracker) submit(ctx context.Context, req client.CreateRequest, from str
 		if errors.Is(err, client.ErrSubmissionUncertain) || ctx.Err() != nil {
 			rec = t.markUncertain(ctx, rec.ID, err)
 		} else {
-			st := StateNotSent
-			msg := problem(ProblemNotSent, err)
-			if saved, ok := t.update(ctx, rec.ID, Change{State: &st, ErrorMessage: &msg}); ok {
+			st := store.StateNotSent
+			msg := store.Problem(store.ProblemNotSent, err)
+			if saved, ok := t.update(ctx, rec.ID, store.Change{State: &st, ErrorMessage: &msg}); ok {
 				rec = saved
 			}
 			if client.IsUnauthorized(err) {
@@ -765,11 +770,11 @@ func (t *Tracker) submit(ctx context.Context, req client.CreateRequest, from str
 		}
 		return rec, err
 	}
-	st := StatePending
+	st := store.StatePending
 	if res.Status != "" {
-		st = State(res.Status)
+		st = store.State(res.Status)
 	}
-	saved, err := t.saveRetrying(ctx, rec.ID, Change{TaskID: &res.TaskID, State: &st, Watching: ptr(true)})
+	saved, err := t.saveRetrying(ctx, rec.ID, store.Change{TaskID: &res.TaskID, State: &st, Watching: ptr(true)})
 	if err != nil {
 		return t.unrecorded(rec, res.TaskID, st, err)
 	}
@@ -781,26 +786,26 @@ func (t *Tracker) submit(ctx context.Context, req client.CreateRequest, from str
 // written: in the journal (the next start records it) and in the log. The
 // record is returned as it would have been saved, with an error that
 // carries the task id for the user.
-func (t *Tracker) unrecorded(rec Record, taskID string, st State, cause error) (Record, error) {
-	e := journalEntry{Record: rec.ID, TaskID: taskID, State: st, At: time.Now().UnixMilli()}
-	if err := t.store.appendJournal(e); err != nil {
+func (t *Tracker) unrecorded(rec store.Record, taskID string, st store.State, cause error) (store.Record, error) {
+	e := store.JournalEntry{Record: rec.ID, TaskID: taskID, State: st, At: time.Now().UnixMilli()}
+	if err := t.store.AppendJournal(e); err != nil {
 		t.log.Error("task created but neither recorded nor journaled: tell the user its id",
 			"record", rec.ID, "task_id", taskID, errAttr(cause), slog.String("journal_err", err.Error()))
 	} else {
 		t.log.Error("task created but not recorded; its id is kept in the journal until the next start",
-			"record", rec.ID, "task_id", taskID, "journal", t.store.journalPath(), errAttr(cause))
+			"record", rec.ID, "task_id", taskID, "journal", t.store.JournalPath(), errAttr(cause))
 	}
 	rec.TaskID, rec.State = taskID, st
-	return rec, &UnrecordedTaskError{RecordID: rec.ID, TaskID: taskID, Err: cause}
+	return rec, &store.UnrecordedTaskError{RecordID: rec.ID, TaskID: taskID, Err: cause}
 }
 
-func (t *Tracker) markUncertain(ctx context.Context, id int64, cause error) Record {
-	st := StateUncertain
-	msg := ProblemUncertain
+func (t *Tracker) markUncertain(ctx context.Context, id int64, cause error) store.Record {
+	st := store.StateUncertain
+	msg := store.ProblemUncertain
 	if cause != nil && !errors.Is(cause, context.Canceled) {
-		msg = problem(ProblemUncertain, cause)
+		msg = store.Problem(store.ProblemUncertain, cause)
 	}
-	rec, _ := t.update(ctx, id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
+	rec, _ := t.update(ctx, id, store.Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
 	return rec
 }
 
@@ -808,11 +813,6 @@ func (t *Tracker) markUncertain(ctx context.Context, id int64, cause error) Reco
 var (
 	// ErrNoTaskID: the task id given is empty.
 	ErrNoTaskID = errors.New("no task id given")
-	// ErrNotUncertain: the entry is not a submission waiting for its task
-	// id (it has one, or it was never sent).
-	ErrNotUncertain = errors.New("the entry is not an uncertain submission")
-	// ErrTaskIDInHistory: another entry of the history has that task id.
-	ErrTaskIDInHistory = errors.New("the task id belongs to another entry of the history")
 )
 
 // clockSkew is how far the service's clock may run behind this computer's
@@ -823,26 +823,26 @@ const clockSkew = 15 * time.Minute
 // A task that may be the one uncertain submission of the history (the same
 // model, made after it was recorded, and no other candidate) settles that
 // entry instead, keeping its prompt and options.
-func (t *Tracker) AddByID(ctx context.Context, taskID string) (Record, error) {
+func (t *Tracker) AddByID(ctx context.Context, taskID string) (store.Record, error) {
 	taskID = strings.TrimSpace(taskID)
 	if taskID == "" {
-		return Record{}, ErrNoTaskID
+		return store.Record{}, ErrNoTaskID
 	}
 	if rec, err := t.store.ByTaskID(ctx, taskID); err == nil {
 		return rec, nil
-	} else if !errors.Is(err, ErrNotFound) {
-		return Record{}, err
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return store.Record{}, err
 	}
 	task, err := t.queryTask(ctx, taskID)
 	if err != nil {
-		return Record{}, err
+		return store.Record{}, err
 	}
 	if rec, ok := t.uncertainFor(ctx, task); ok {
 		return t.attach(ctx, rec.ID, taskID, task)
 	}
 	rec, created, err := t.store.AddExisting(ctx, taskID, time.Now())
 	if err != nil {
-		return Record{}, err
+		return store.Record{}, err
 	}
 	if !created {
 		return rec, nil
@@ -858,26 +858,26 @@ func (t *Tracker) AddByID(ctx context.Context, taskID string) (Record, error) {
 // AttachTaskID settles an uncertain submission with the task id the user
 // found on the service: the entry becomes that task, with the prompt and
 // options it was sent with, and is followed and downloaded like any other.
-func (t *Tracker) AttachTaskID(ctx context.Context, id int64, taskID string) (Record, error) {
+func (t *Tracker) AttachTaskID(ctx context.Context, id int64, taskID string) (store.Record, error) {
 	taskID = strings.TrimSpace(taskID)
 	if taskID == "" {
-		return Record{}, ErrNoTaskID
+		return store.Record{}, ErrNoTaskID
 	}
 	rec, err := t.store.Get(ctx, id)
 	if err != nil {
-		return Record{}, err
+		return store.Record{}, err
 	}
-	if rec.State != StateUncertain || rec.TaskID != "" {
-		return Record{}, ErrNotUncertain
+	if rec.State != store.StateUncertain || rec.TaskID != "" {
+		return store.Record{}, store.ErrNotUncertain
 	}
 	if other, err := t.store.ByTaskID(ctx, taskID); err == nil && other.ID != id {
-		return Record{}, fmt.Errorf("%w (entry %d)", ErrTaskIDInHistory, other.ID)
-	} else if err != nil && !errors.Is(err, ErrNotFound) {
-		return Record{}, err
+		return store.Record{}, fmt.Errorf("%w (entry %d)", store.ErrTaskIDInHistory, other.ID)
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.Record{}, err
 	}
 	task, err := t.queryTask(ctx, taskID)
 	if err != nil {
-		return Record{}, err
+		return store.Record{}, err
 	}
 	return t.attach(ctx, id, taskID, task)
 }
@@ -899,12 +899,12 @@ func (t *Tracker) queryTask(ctx context.Context, taskID string) (*client.Task, e
 // uncertainFor returns the uncertain submission that task may be, if
 // exactly one fits: the same model (when both are known), and recorded
 // before the service made the task.
-func (t *Tracker) uncertainFor(ctx context.Context, task *client.Task) (Record, bool) {
-	recs, err := t.store.List(ctx, Query{States: []State{StateUncertain}, Limit: 1000})
+func (t *Tracker) uncertainFor(ctx context.Context, task *client.Task) (store.Record, bool) {
+	recs, err := t.store.List(ctx, store.Query{States: []store.State{store.StateUncertain}, Limit: 1000})
 	if err != nil {
-		return Record{}, false
+		return store.Record{}, false
 	}
-	var fits []Record
+	var fits []store.Record
 	for _, r := range recs {
 		if r.TaskID != "" {
 			continue
@@ -918,22 +918,22 @@ func (t *Tracker) uncertainFor(ctx context.Context, task *client.Task) (Record, 
 		fits = append(fits, r)
 	}
 	if len(fits) != 1 {
-		return Record{}, false
+		return store.Record{}, false
 	}
 	return fits[0], true
 }
 
 // attach makes uncertain entry id the task taskID, which the service
 // described as task, and follows it.
-func (t *Tracker) attach(ctx context.Context, id int64, taskID string, task *client.Task) (Record, error) {
+func (t *Tracker) attach(ctx context.Context, id int64, taskID string, task *client.Task) (store.Record, error) {
 	rec, err := t.store.AttachTaskID(ctx, id, taskID, time.Now())
 	if err != nil {
-		return Record{}, err
+		return store.Record{}, err
 	}
 	t.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
 	t.applyTask(ctx, id, task)
 	if rec, err = t.store.Get(ctx, id); err != nil {
-		return Record{}, err
+		return store.Record{}, err
 	}
 	if !task.Status.Terminal() {
 		t.addWatch(rec, time.Now().Add(t.Interval()))
@@ -953,9 +953,9 @@ func (t *Tracker) StopWatching(ctx context.Context, id int64) error {
 		}
 	}
 	t.mu.Unlock()
-	_, ok := t.update(ctx, id, Change{Watching: ptr(false)})
+	_, ok := t.update(ctx, id, store.Change{Watching: ptr(false)})
 	if !ok {
-		return ErrNotFound
+		return store.ErrNotFound
 	}
 	return nil
 }
@@ -968,12 +968,12 @@ func (t *Tracker) CheckAgain(ctx context.Context, id int64) error {
 		return err
 	}
 	if rec.TaskID == "" {
-		return fmt.Errorf("check record %d again: %w", id, ErrNoTaskIDYet)
+		return fmt.Errorf("check record %d again: %w", id, store.ErrNoTaskIDYet)
 	}
 	now := time.Now()
-	c := Change{Watching: ptr(true), WatchSince: &now}
-	if rec.State == StateLost || rec.State == StateStale {
-		st := StatePending
+	c := store.Change{Watching: ptr(true), WatchSince: &now}
+	if rec.State == store.StateLost || rec.State == store.StateStale {
+		st := store.StatePending
 		c.State, c.ErrorMessage = &st, ptr("")
 	}
 	if rec, err = t.saveRetrying(ctx, id, c); err != nil {
@@ -1002,11 +1002,11 @@ func (t *Tracker) RetryDownload(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if rec.State != StateSuccess {
-		return fmt.Errorf("retry download of record %d (state %s): %w", id, rec.State, ErrNotFinished)
+	if rec.State != store.StateSuccess {
+		return fmt.Errorf("retry download of record %d (state %s): %w", id, rec.State, store.ErrNotFinished)
 	}
-	if _, ok := t.update(ctx, id, Change{Download: ptr(DownloadWaiting), DownloadError: ptr("")}); !ok {
-		return ErrNotFound
+	if _, ok := t.update(ctx, id, store.Change{Download: ptr(store.DownloadWaiting), DownloadError: ptr("")}); !ok {
+		return store.ErrNotFound
 	}
 	t.queueDownload(id)
 	return nil

@@ -1,10 +1,11 @@
-package history
+package store
 
 // This file holds what the store keeps: records, their files and tags.
 
 import (
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -159,3 +160,16 @@ func normalizeTag(t string) string {
 	}
 	return t
 }
+
+// Stamp is the size and modification time of a sidecar, enough to tell
+// that it has not changed since Reelhouse last wrote or read it.
+type Stamp struct {
+	Size  int64
+	Mtime int64 // ns since the epoch
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// PathStem is a library-relative path without its extension: a video and
+// its sidecar share it.
+func PathStem(p string) string { return strings.TrimSuffix(p, filepath.Ext(p)) }

@@ -1,7 +1,9 @@
-// Package history keeps every task the user ever made: a SQLite store of
-// tasks and their files, the library folder the videos live in, and the
-// background tracker that keeps both current. It never imports Fyne.
-package history
+// Package store is the history's SQLite database: every task the user ever
+// made, its files, tags and settings, the journal of task ids not yet
+// recorded, the lock of the data folder, and the errors and problem codes
+// the history reports. All of Reelhouse's SQL is here and nowhere else. It
+// never imports Fyne.
+package store
 
 import (
 	"context"
@@ -171,12 +173,12 @@ func scanRecord(row scanner) (Record, error) {
 // during the create call can never lose track of a task that may have been
 // billed.
 func (s *Store) AddSubmission(ctx context.Context, req client.CreateRequest, now time.Time) (Record, error) {
-	return s.addSubmission(ctx, req, now, "")
+	return s.AddContinuing(ctx, req, now, "")
 }
 
-// addSubmission is AddSubmission for a task that continues the video of
+// AddContinuing is AddSubmission for a task that continues the video of
 // task id from ("" for none), recorded in the same row.
-func (s *Store) addSubmission(ctx context.Context, req client.CreateRequest, now time.Time, from string) (Record, error) {
+func (s *Store) AddContinuing(ctx context.Context, req client.CreateRequest, now time.Time, from string) (Record, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return Record{}, err
@@ -194,9 +196,9 @@ func (s *Store) addSubmission(ctx context.Context, req client.CreateRequest, now
 	return s.Get(ctx, id)
 }
 
-// inlineImageRows lists the rows whose request still carries an image
+// InlineImageRows lists the rows whose request still carries an image
 // inline, for MigrateRefImages.
-func (s *Store) inlineImageRows(ctx context.Context) ([]int64, error) {
+func (s *Store) InlineImageRows(ctx context.Context) ([]int64, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id FROM tasks WHERE inline_images = 1 ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -213,8 +215,8 @@ func (s *Store) inlineImageRows(ctx context.Context) ([]int64, error) {
 	return ids, rows.Err()
 }
 
-// requestOf returns a row's request as stored, and decoded.
-func (s *Store) requestOf(ctx context.Context, id int64) (string, client.CreateRequest, error) {
+// RequestOf returns a row's request as stored, and decoded.
+func (s *Store) RequestOf(ctx context.Context, id int64) (string, client.CreateRequest, error) {
 	var (
 		text string
 		req  client.CreateRequest
@@ -232,10 +234,10 @@ func (s *Store) requestOf(ctx context.Context, id int64) (string, client.CreateR
 	return text, req, nil
 }
 
-// replaceRequest rewrites a row's request, unless it changed since it read
+// ReplaceRequest rewrites a row's request, unless it changed since it read
 // old, and records whether an image is still inline. It reports whether
 // the row was rewritten.
-func (s *Store) replaceRequest(ctx context.Context, id int64, old string, req client.CreateRequest, inline bool) (bool, error) {
+func (s *Store) ReplaceRequest(ctx context.Context, id int64, old string, req client.CreateRequest, inline bool) (bool, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return false, err

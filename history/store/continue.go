@@ -1,4 +1,4 @@
-package history
+package store
 
 // This file is the store's side of continued videos: a task keeps the task
 // id of the one it continues (tasks.continued_from), and the store answers

@@ -1,4 +1,4 @@
-package history
+package store
 
 // This file is the store's side of the library folder: what a reconcile
 // reads of every recorded file, and the stamps of sidecars already read.
@@ -14,21 +14,21 @@ import (
 	"strings"
 )
 
-// libraryFacts returns, for a reconcile, every recorded file with only
+// LibraryFacts returns, for a reconcile, every recorded file with only
 // what the reconcile looks at (its record, index, path and whether it is
 // missing; not its task id, see taskIDs), in record order, and the stamp
-// of each file's sidecar that has one, by the pathStem of the sidecar's
+// of each file's sidecar that has one, by the PathStem of the sidecar's
 // library-relative path (the video's and the sidecar's are the same).
 // SQLite joins each chunk of files into one text (see parseFacts): one row
 // per file cost more than the walk of the folder, most of it in handing
 // over each column of each row.
-func (s *Store) libraryFacts(ctx context.Context) ([]LibraryFile, map[string]sidecarStamp, error) {
+func (s *Store) LibraryFacts(ctx context.Context) ([]LibraryFile, map[string]Stamp, error) {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM files`).Scan(&n); err != nil {
 		return nil, nil, err
 	}
 	files := make([]LibraryFile, 0, n)
-	stamps := make(map[string]sidecarStamp, n)
+	stamps := make(map[string]Stamp, n)
 	for after := int64(-1 << 63); ; {
 		var (
 			last sql.NullInt64
@@ -56,8 +56,8 @@ func (s *Store) libraryFacts(ctx context.Context) ([]LibraryFile, map[string]sid
 	return files, stamps, nil
 }
 
-// taskIDs fills in the task id of each of files.
-func (s *Store) taskIDs(ctx context.Context, files []LibraryFile) error {
+// FillTaskIDs fills in the task id of each of files.
+func (s *Store) FillTaskIDs(ctx context.Context, files []LibraryFile) error {
 	ids := map[int64]string{}
 	for _, lf := range files {
 		ids[lf.RecordID] = ""
@@ -101,7 +101,7 @@ const factsAtOnce = 2000
 // record, index, missing, sidecar size and time as numbers, then its path
 // as its length in bytes and the bytes, everything followed by a space. It adds the files to files and the known stamps to
 // stamps.
-func parseFacts(text string, files []LibraryFile, stamps map[string]sidecarStamp) ([]LibraryFile, error) {
+func parseFacts(text string, files []LibraryFile, stamps map[string]Stamp) ([]LibraryFile, error) {
 	bad := errors.New("the history's list of files could not be read")
 	number := func() (int64, bool) {
 		i := strings.IndexByte(text, ' ')
@@ -127,31 +127,31 @@ func parseFacts(text string, files []LibraryFile, stamps map[string]sidecarStamp
 			nums    [5]int64
 			ok      = true
 			missing int64
-			st      sidecarStamp
+			st      Stamp
 		)
 		for k := range nums {
 			if nums[k], ok = number(); !ok {
 				return nil, bad
 			}
 		}
-		lf.RecordID, lf.File.Index, missing, st.size, st.mtime = nums[0], int(nums[1]), nums[2], nums[3], nums[4]
+		lf.RecordID, lf.File.Index, missing, st.Size, st.Mtime = nums[0], int(nums[1]), nums[2], nums[3], nums[4]
 		if lf.File.Path, ok = bytes(); !ok {
 			return nil, bad
 		}
 		lf.File.Missing = missing != 0
 		files = append(files, lf)
-		if st.size >= 0 {
-			stamps[pathStem(lf.File.Path)] = st
+		if st.Size >= 0 {
+			stamps[PathStem(lf.File.Path)] = st
 		}
 	}
 	return files, nil
 }
 
-// setSidecarStamp records the stamp of the sidecar of file idx of record
+// SetSidecarStamp records the stamp of the sidecar of file idx of record
 // id, if the file is still recorded at path.
-func (s *Store) setSidecarStamp(ctx context.Context, id int64, idx int, path string, st sidecarStamp) error {
+func (s *Store) SetSidecarStamp(ctx context.Context, id int64, idx int, path string, st Stamp) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
-		st.size, st.mtime, id, idx, path)
+		st.Size, st.Mtime, id, idx, path)
 	return err
 }
 

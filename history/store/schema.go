@@ -1,4 +1,4 @@
-package history
+package store
 
 // This file is the store's schema and its migrations.
 
@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // migrations are applied in order, each in one transaction; the schema
@@ -181,3 +182,7 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 	}
 	return nil
 }
+
+// OldSchema returns the statements of the first n migrations: the schema
+// an older Reelhouse left behind, which the tests of upgrades start from.
+func OldSchema(n int) []string { return slices.Clone(migrations[:n]) }

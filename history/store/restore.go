@@ -1,4 +1,4 @@
-package history
+package store
 
 // This file puts records read from sidecars back into the store, many rows
 // to a statement.
@@ -19,7 +19,7 @@ import (
 // (the record's one file) and the stamp of the sidecar it was read from.
 type SidecarRecord struct {
 	Record Record
-	Stamp  sidecarStamp
+	Stamp  Stamp
 }
 
 // Restore puts back, in one transaction, records read from sidecars: a new
@@ -96,7 +96,7 @@ func (s *Store) Restore(ctx context.Context, list []SidecarRecord) (created []bo
 	}
 	for _, sf := range stamps {
 		if _, err := stmts.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
-			sf.stamp.size, sf.stamp.mtime, sf.id, sf.file.Index, sf.file.Path); err != nil {
+			sf.stamp.Size, sf.stamp.Mtime, sf.id, sf.file.Index, sf.file.Path); err != nil {
 			return nil, &StoreError{Op: OpRecordVideo, Err: fmt.Errorf("record %d, video %d: %w", sf.id, sf.file.Index, err)}
 		}
 	}
@@ -302,7 +302,7 @@ func execChunks[T any](ctx context.Context, tx *stmtCache, items []T, perRow int
 type stampedFile struct {
 	id    int64
 	file  File
-	stamp sidecarStamp
+	stamp Stamp
 }
 
 func insertFilesQuery(n int) string {
@@ -315,7 +315,7 @@ func insertFilesQuery(n int) string {
 // its sidecar's stamp.
 func insertFiles(ctx context.Context, tx *stmtCache, files []stampedFile) error {
 	failed, err := execChunks(ctx, tx, files, 19, insertFilesQuery, func(args []any, sf stampedFile) []any {
-		return append(fileArgs(args, sf.id, sf.file), sf.stamp.size, sf.stamp.mtime)
+		return append(fileArgs(args, sf.id, sf.file), sf.stamp.Size, sf.stamp.Mtime)
 	})
 	if failed != nil {
 		f := failed[0]
