@@ -10,8 +10,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // Views offered above the history list.
@@ -69,9 +68,9 @@ type historyView struct {
 	more    *widget.Button
 
 	// records backs the list; it changes only on the UI goroutine.
-	records    []history.Record
+	records    []store.Record
 	total      int
-	shown      history.Query // the query records and total answer
+	shown      store.Query // the query records and total answer
 	pageSize   int
 	cancelLoad context.CancelFunc // stops the load under way, if any
 	// after runs f once d has passed (time.AfterFunc; tests replace it);

@@ -28,6 +28,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // detailFields are the labels of the detail panel: the status and the
@@ -295,8 +296,8 @@ func (v *historyView) showDetail() {
 	enable(v.againBtn, r.Request.Prompt != "")
 	// A video the service could not make, or cancelled, is its final
 	// answer: asking again cannot help ("Generate again" can).
-	serviceEnded := r.State == history.StateFailed || r.State == history.StateCancelled
-	offer(v.checkBtn, !trashed && r.TaskID != "" && !serviceEnded && !(r.Watching && !r.State.Final()) && !(r.State == history.StateSuccess && r.Download == history.DownloadDone))
+	serviceEnded := r.State == store.StateFailed || r.State == store.StateCancelled
+	offer(v.checkBtn, !trashed && r.TaskID != "" && !serviceEnded && !(r.Watching && !r.State.Final()) && !(r.State == store.StateSuccess && r.Download == store.DownloadDone))
 	offer(v.unwatchBtn, r.Watching && !r.State.Final())
 	offer(v.cancelBtn, v.canceller != nil && canCancel(r))
 	if v.retryBtn.Visible() || v.attachBtn.Visible() || v.checkBtn.Visible() || v.unwatchBtn.Visible() || v.cancelBtn.Visible() {
@@ -330,12 +331,12 @@ func offer(b *widget.Button, on bool) {
 // recordProblems is what went wrong with r, in plain sentences that say
 // what to do next, or "" when nothing did. The service's own words and the
 // system's are behind "Details…" (serviceError, problemFacts).
-func recordProblems(r history.Record) string {
+func recordProblems(r store.Record) string {
 	var lines []string
 	switch {
-	case r.State == history.StateFailed:
+	case r.State == store.StateFailed:
 		lines = append(lines, lang.L("The service could not make this video. Change the prompt or the settings, then use “Generate again”."))
-	case r.State == history.StateCancelled && r.ErrorCode != history.ErrorCodeCancelled:
+	case r.State == store.StateCancelled && r.ErrorCode != history.ErrorCodeCancelled:
 		lines = append(lines, lang.L("The service cancelled this video. Use “Generate again” to make it once more."))
 	case r.ErrorMessage != "":
 		lines = append(lines, messageText(r))
@@ -351,7 +352,7 @@ func recordProblems(r history.Record) string {
 
 // serviceError is the code and message the service gave for r's failure,
 // as it sent them.
-func serviceError(r history.Record) (code, message string) {
+func serviceError(r store.Record) (code, message string) {
 	var resp struct {
 		Error *client.TaskError `json:"error"`
 	}
@@ -367,7 +368,7 @@ func serviceError(r history.Record) (code, message string) {
 // problemFacts are the facts r keeps about what went wrong, as they were
 // recorded and with secrets removed (errDetails): what the sentences of
 // the Problem line leave out, one line each.
-func problemFacts(r history.Record) []string {
+func problemFacts(r store.Record) []string {
 	var lines []string
 	if d := errDetails(messageFailure(r)); d != "" {
 		lines = append(lines, lang.L("Request: {{.Facts}}", map[string]any{"Facts": userText(d)}))
@@ -415,12 +416,12 @@ func (v *historyView) onServiceDetails() {
 	d.Show()
 }
 
-func missing(r history.Record) bool {
-	return slices.ContainsFunc(r.Files, func(f history.File) bool { return f.Missing })
+func missing(r store.Record) bool {
+	return slices.ContainsFunc(r.Files, func(f store.File) bool { return f.Missing })
 }
 
 // showThumbnail loads the selected record's thumbnail in the background.
-func (v *historyView) showThumbnail(r history.Record) {
+func (v *historyView) showThumbnail(r store.Record) {
 	var path string
 	if v.fileIdx < len(r.Files) {
 		path = v.ui.deps.Tracker.ThumbnailPath(r.Files[v.fileIdx])
@@ -456,11 +457,11 @@ func (v *historyView) showThumbnail(r history.Record) {
 }
 
 // mediaText describes a file's facts in one line.
-func mediaText(f history.File) string {
+func mediaText(f store.File) string {
 	switch f.MediaState {
-	case history.MediaUnknown:
+	case store.MediaUnknown:
 		return lang.L("Reading the video…")
-	case history.MediaUnreadable:
+	case store.MediaUnreadable:
 		return lang.L("Unreadable video: the file is not a video Reelhouse can read.")
 	}
 	m := f.Media
@@ -523,7 +524,7 @@ func enable(b *widget.Button, on bool) {
 }
 
 // optionsText lists the request's options in words.
-func optionsText(r history.Record) string {
+func optionsText(r store.Record) string {
 	var parts []string
 	q := r.Request
 	if q.Ratio != "" {
@@ -734,7 +735,7 @@ func (s *labelSaver) put(id int64, l videoLabels) {
 
 // save writes the newest draft of record id, if any, changing only what
 // differs from the history.
-func (s *labelSaver) save(ctx context.Context, lib *history.Library, store *history.Store, id int64) error {
+func (s *labelSaver) save(ctx context.Context, lib *history.Library, hist *store.Store, id int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pendMu.Lock()
@@ -746,7 +747,7 @@ func (s *labelSaver) save(ctx context.Context, lib *history.Library, store *hist
 	}
 	// Saving finishes even when Reelhouse is quitting.
 	ctx = context.WithoutCancel(ctx)
-	r, err := store.Get(ctx, id)
+	r, err := hist.Get(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -755,7 +756,7 @@ func (s *labelSaver) save(ctx context.Context, lib *history.Library, store *hist
 			return err
 		}
 	}
-	if !slices.Equal(history.NormalizeTags(l.tags), r.Tags) {
+	if !slices.Equal(store.NormalizeTags(l.tags), r.Tags) {
 		if err := lib.SetTags(ctx, id, l.tags); err != nil {
 			return err
 		}
@@ -768,7 +769,7 @@ func (s *labelSaver) save(ctx context.Context, lib *history.Library, store *hist
 
 // fillDraft puts r's title, tags and note in the entries; a tag being
 // typed stays.
-func (v *historyView) fillDraft(r history.Record) {
+func (v *historyView) fillDraft(r store.Record) {
 	v.filling = true
 	defer func() { v.filling = false }()
 	if v.stopEdit != nil {
@@ -840,12 +841,12 @@ func (v *historyView) saveDraft() {
 	// record read back must not take it away.
 	v.saver.put(id, videoLabels{title: v.title.Text, note: v.note.Text, tags: slices.Clone(v.chipTags)})
 	cur, _ := v.current()
-	tagsChanged := cur.ID != id || !slices.Equal(history.NormalizeTags(v.chipTags), cur.Tags)
+	tagsChanged := cur.ID != id || !slices.Equal(store.NormalizeTags(v.chipTags), cur.Tags)
 	v.saving[id]++
-	lib, store := v.ui.deps.Library, v.ui.deps.Store
+	lib, hist := v.ui.deps.Library, v.ui.deps.Store
 	v.ui.background(func(ctx context.Context) {
-		err := v.saver.save(ctx, lib, store, id)
-		if err != nil && !errors.Is(err, history.ErrNotFound) {
+		err := v.saver.save(ctx, lib, hist, id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			fyne.LogError("saving the title, tags and note", err)
 		}
 		v.ui.do(func() {
@@ -861,7 +862,7 @@ func (v *historyView) saveDraft() {
 					v.saved.Importance = widget.LowImportance
 					v.saved.SetText(lang.L("Saved"))
 				}
-			case errors.Is(err, history.ErrNotFound):
+			case errors.Is(err, store.ErrNotFound):
 			default:
 				v.editDirty = true // saved again with the next change
 				v.saved.Importance = widget.DangerImportance
@@ -877,7 +878,7 @@ func (v *historyView) saveDraft() {
 
 // onAddTags turns what was typed in the tag entry into tags.
 func (v *historyView) onAddTags(text string) {
-	added := history.NormalizeTags(append(slices.Clone(v.chipTags), strings.Split(text, ",")...))
+	added := store.NormalizeTags(append(slices.Clone(v.chipTags), strings.Split(text, ",")...))
 	slices.Sort(added) // in the order the history keeps them
 	v.filling = true
 	v.tags.SetText("")

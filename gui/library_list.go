@@ -12,34 +12,33 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // rowStatus is the status column, with download progress when known.
-func (v *historyView) rowStatus(r history.Record) string {
+func (v *historyView) rowStatus(r store.Record) string {
 	if v.unreachable && r.Watching && !r.State.Final() {
 		return lang.L(unreachableText)
 	}
 	if p, ok := v.downloading(r); ok {
 		return lang.L("Downloading {{.Percent}}%", map[string]any{"Percent": int(p * 100)})
 	}
-	if beingMade(r) && r.State != history.StateSuccess {
+	if beingMade(r) && r.State != store.StateSuccess {
 		return lang.L("{{.Status}} {{.Wait}}", map[string]any{"Status": statusText(r), "Wait": v.waitText(r)})
 	}
 	return statusText(r)
 }
 
 // query turns the filter controls into a store query.
-func (v *historyView) query() history.Query {
-	q := history.Query{Text: v.search.Text, Limit: v.pageSize, OldestFirst: v.sort.Selected == lang.L(oldest)}
+func (v *historyView) query() store.Query {
+	q := store.Query{Text: v.search.Text, Limit: v.pageSize, OldestFirst: v.sort.Selected == lang.L(oldest)}
 	switch v.filter.Selected {
 	case lang.L(filterInProgress):
-		q.View = history.ViewInProgress
+		q.View = store.ViewInProgress
 	case lang.L(filterDone):
-		q.View = history.ViewDownloaded
+		q.View = store.ViewDownloaded
 	case lang.L(filterAttention):
-		q.View = history.ViewAttention
+		q.View = store.ViewAttention
 	case lang.L(filterNotDownloaded):
 		q.NotDownloaded = true
 	case lang.L(filterFavourites):
@@ -102,7 +101,7 @@ func (v *historyView) onShowMore() {
 
 func (v *historyView) load(ctx context.Context, offset int) {
 	var (
-		q   history.Query
+		q   store.Query
 		seq int
 	)
 	ctx, cancel := context.WithCancel(ctx)
@@ -119,7 +118,7 @@ func (v *historyView) load(ctx context.Context, offset int) {
 			v.cancelLoad()
 		}
 		v.cancelLoad = cancel
-		// Changes that arrive while the store is read are applied again
+		// Changes that arrive while the hist is read are applied again
 		// to what it returns, which may have been read before them.
 		v.missed = []missedChange{}
 		close(done)
@@ -130,8 +129,8 @@ func (v *historyView) load(ctx context.Context, offset int) {
 		return
 	}
 	q.Offset = offset
-	store := v.ui.deps.Store
-	recs, err := store.List(ctx, q)
+	hist := v.ui.deps.Store
+	recs, err := hist.List(ctx, q)
 	if ctx.Err() != nil {
 		return // a newer load took over
 	}
@@ -147,7 +146,7 @@ func (v *historyView) load(ctx context.Context, offset int) {
 		v.ui.showError(v.win, lang.L("Could not read the history"), err)
 		return
 	}
-	total, err := store.Count(ctx, q)
+	total, err := hist.Count(ctx, q)
 	if ctx.Err() != nil {
 		return
 	}
@@ -156,8 +155,8 @@ func (v *historyView) load(ctx context.Context, offset int) {
 		v.ui.showError(v.win, lang.L("Could not read the history"), err)
 		return
 	}
-	models, _ := store.Models(ctx)
-	tags, _ := store.AllTags(ctx)
+	models, _ := hist.Models(ctx)
+	tags, _ := hist.AllTags(ctx)
 	v.ui.do(func() {
 		if seq != v.loadSeq {
 			return
@@ -321,31 +320,31 @@ func (v *historyView) onUnreachableDetails() {
 }
 
 func (v *historyView) indexOf(id int64) int {
-	return slices.IndexFunc(v.records, func(r history.Record) bool { return r.ID == id })
+	return slices.IndexFunc(v.records, func(r store.Record) bool { return r.ID == id })
 }
 
-func (v *historyView) current() (history.Record, bool) {
+func (v *historyView) current() (store.Record, bool) {
 	if i := v.indexOf(v.selected); i >= 0 {
 		return v.records[i], true
 	}
-	return history.Record{}, false
+	return store.Record{}, false
 }
 
 // onRecordChanged updates, adds or removes one row, where the list's
 // query and order put it. A task's place in the order never changes (it
 // sorts by creation), so a row only ever appears or disappears.
-func (v *historyView) onRecordChanged(r history.Record) {
+func (v *historyView) onRecordChanged(r store.Record) {
 	if v.missed != nil {
 		v.missed = append(v.missed, missedChange{rec: r})
 	}
-	if r.Download != history.DownloadWaiting {
+	if r.Download != store.DownloadWaiting {
 		delete(v.progress, r.ID)
 	}
 	// A thumbnail made again (a new download, the service's cover) keeps
 	// its name: the cache reads it again if its time changed.
 	v.thumbs.markStale(v.thumbPath(r))
 	v.thumbs.markStale(v.stripPath(r))
-	if r.State == history.StateSuccess && r.Download == history.DownloadDone {
+	if r.State == store.StateSuccess && r.Download == store.DownloadDone {
 		v.forgetUsual(r.Request.Model) // one more success to count
 	}
 	i := v.indexOf(r.ID)
@@ -358,7 +357,7 @@ func (v *historyView) onRecordChanged(r history.Record) {
 		v.records[i] = r
 		v.refreshItem(i)
 	case matches:
-		at, _ := slices.BinarySearchFunc(v.records, r, func(e, r history.Record) int {
+		at, _ := slices.BinarySearchFunc(v.records, r, func(e, r store.Record) int {
 			if v.shown.Before(e, r) {
 				return -1
 			}
@@ -406,7 +405,7 @@ func (v *historyView) recount() {
 
 func (v *historyView) onRecordDeleted(id int64) {
 	if v.missed != nil {
-		v.missed = append(v.missed, missedChange{rec: history.Record{ID: id}, deleted: true})
+		v.missed = append(v.missed, missedChange{rec: store.Record{ID: id}, deleted: true})
 	}
 	delete(v.progress, id)
 	i := v.indexOf(id)
@@ -695,7 +694,7 @@ func (l *libraryRowRenderer) Objects() []fyne.CanvasObject { return l.objects }
 func (l *libraryRowRenderer) Destroy()                     {}
 
 // bind shows rec on the row.
-func (r *libraryRow) bind(v *historyView, rec history.Record) {
+func (r *libraryRow) bind(v *historyView, rec store.Record) {
 	path := v.thumbPath(rec)
 	r.thumb.bind(rec.ID, path)
 	if path == "" {
@@ -727,6 +726,6 @@ func (r *libraryRow) bind(v *historyView, rec history.Record) {
 // missedChange is a change of one record that came while the list was
 // being read from the store.
 type missedChange struct {
-	rec     history.Record
+	rec     store.Record
 	deleted bool
 }

@@ -16,8 +16,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // pickable is the part of a row or tile that takes clicks: it notes the
@@ -305,9 +304,9 @@ func (v *historyView) onTagPicked() {
 		if !ok || tag == "" {
 			return
 		}
-		store, library := v.ui.deps.Store, v.ui.deps.Library
+		hist, library := v.ui.deps.Store, v.ui.deps.Library
 		v.onPicked(lang.L("Tagging"), lang.L("Could not tag every video"), func(ctx context.Context, id int64) error {
-			r, err := store.Get(ctx, id)
+			r, err := hist.Get(ctx, id)
 			if err != nil {
 				return err
 			}
@@ -398,6 +397,6 @@ func (v *historyView) saveCopy(ids []int64, dir string) {
 }
 
 // isPicked reports whether r is highlighted as picked.
-func (v *historyView) isPicked(r history.Record) bool {
+func (v *historyView) isPicked(r store.Record) bool {
 	return len(v.picked) > 1 && v.picked[r.ID]
 }

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // canceller asks the service to stop making a video and stops following
@@ -28,19 +28,19 @@ func cannotCancel(err error) bool { return errors.Is(err, client.ErrCannotCancel
 
 // beingMade reports whether r is a video Reelhouse is waiting for: being
 // sent, made on the service while watched, or downloaded.
-func beingMade(r history.Record) bool {
+func beingMade(r store.Record) bool {
 	switch r.State {
-	case history.StateSubmitting:
+	case store.StateSubmitting:
 		return true
-	case history.StateSuccess:
-		return r.Download == history.DownloadWaiting
+	case store.StateSuccess:
+		return r.Download == store.DownloadWaiting
 	}
 	return r.Watching && !r.State.Final()
 }
 
 // canCancel reports whether the service may still be asked to cancel r.
-func canCancel(r history.Record) bool {
-	return r.TaskID != "" && !r.Trashed() && (r.State == history.StatePending || r.State == history.StateRunning)
+func canCancel(r store.Record) bool {
+	return r.TaskID != "" && !r.Trashed() && (r.State == store.StatePending || r.State == store.StateRunning)
 }
 
 // onCancel asks the service to stop making the selected video.
@@ -67,14 +67,14 @@ func (v *historyView) onCancel() {
 
 // downloading is the download progress of r, while its videos download
 // and the size is known.
-func (v *historyView) downloading(r history.Record) (float64, bool) {
+func (v *historyView) downloading(r store.Record) (float64, bool) {
 	p, ok := v.progress[r.ID]
-	return p, ok && r.State == history.StateSuccess && r.Download == history.DownloadWaiting
+	return p, ok && r.State == store.StateSuccess && r.Download == store.DownloadWaiting
 }
 
 // waitText is how long r has been on its way, and how long its model
 // usually takes once that is known: "2:13 · usually 3:40".
-func (v *historyView) waitText(r history.Record) string {
+func (v *historyView) waitText(r store.Record) string {
 	s := clockText(v.now().Sub(r.CreatedAt))
 	if d := v.usualFor(r.Request.Model); d > 0 {
 		s = lang.L("{{.Elapsed}} · usually {{.Usual}}", map[string]any{"Elapsed": s, "Usual": clockText(d)})

@@ -20,8 +20,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/gui/playback"
-	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // Sentences of the player.
@@ -840,7 +840,7 @@ func (s *playerSurface) TypedKey(e *fyne.KeyEvent) {
 
 // showPlayer puts a player for the chosen video at the top of the detail
 // panel when it can be played (on), closing the one shown before.
-func (v *historyView) showPlayer(r history.Record, on bool) {
+func (v *historyView) showPlayer(r store.Record, on bool) {
 	path, ok := v.filePath()
 	if !on || !ok {
 		path = ""
