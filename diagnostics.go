@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // diagnosticFacts is what a bug report needs to know about this run.
@@ -22,7 +22,7 @@ type diagnosticFacts struct {
 	KeySource string // where the key comes from; never the key
 	ServerURL string
 	Library   string
-	Store     *history.Store
+	Store     *store.Store
 }
 
 // logTailLines is how much of the log a bug report carries.
@@ -41,7 +41,7 @@ func diagnostics(ctx context.Context, f diagnosticFacts) (string, error) {
 	fmt.Fprintf(&b, "Library folder: %s\n", f.Library)
 	fmt.Fprintf(&b, "Data folder: %s\n", f.DataDir)
 	b.WriteString("Saved settings:\n")
-	for _, key := range []string{history.SettingServer, history.SettingLibrary, history.SettingInterval, history.SettingMaxDownloads} {
+	for _, key := range []string{store.SettingServer, store.SettingLibrary, store.SettingInterval, store.SettingMaxDownloads} {
 		fmt.Fprintf(&b, "  %s = %s\n", key, f.Store.Setting(ctx, key, "(not set)"))
 	}
 	fmt.Fprintf(&b, "\nLast %d lines of %s:\n", logTailLines, f.LogPath)

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // TestLogRotates keeps each file under the cap and only the newest few.
@@ -102,7 +102,7 @@ func TestOpenDemoAndDiagnostics(t *testing.T) {
 	key := "sk-never-" + rand.Text()
 	s.Deps.Client.SetAPIKey(key) // as Settings does with a typed key
 	s.Log.Info("a line to find", "err", "refused key "+key)
-	if err := s.Deps.Store.SetSetting(t.Context(), history.SettingInterval, "3"); err != nil {
+	if err := s.Deps.Store.SetSetting(t.Context(), store.SettingInterval, "3"); err != nil {
 		t.Fatal(err)
 	}
 	text, err := s.Deps.Diagnostics(t.Context())

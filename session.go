@@ -14,6 +14,7 @@ import (
 	"github.com/reelhouse/reelhouse/client/keychain"
 	"github.com/reelhouse/reelhouse/gui"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // Options say where Reelhouse keeps its data and which service it uses;
@@ -87,34 +88,34 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 		slog.Warn("no log file", "path", logPath, "err", client.RedactText(err.Error()))
 	}
 	s.Log.Info("starting", "version", appVersion(), "demo", o.Demo)
-	store, err := history.Open(ctx, filepath.Join(o.DataDir, "history.db"))
+	hist, err := store.Open(ctx, filepath.Join(o.DataDir, "history.db"))
 	if err != nil {
 		s.Log.Error("could not open the history", "err", client.RedactText(err.Error()))
 		return nil, startupError(gui.StartupHistory, o.DataDir, err)
 	}
-	s.closers = append(s.closers, func() { store.Close() })
+	s.closers = append(s.closers, func() { hist.Close() })
 
-	d := gui.Deps{Store: store, ServerLocked: o.Server != "", LibraryLocked: o.Library != "", Log: s.Log.With("part", "gui"),
+	d := gui.Deps{Store: hist, ServerLocked: o.Server != "", LibraryLocked: o.Library != "", Log: s.Log.With("part", "gui"),
 		CrashReport: crashReport, Version: versionText(), Licences: licences}
 	// The windows are built in the chosen language; a change in Settings
 	// applies at the next start.
-	d.Language = store.Setting(ctx, gui.SettingLanguage, gui.LanguageSystem)
+	d.Language = hist.Setting(ctx, gui.SettingLanguage, gui.LanguageSystem)
 	gui.UseLanguage(d.Language)
 	d.ServerURL = o.Server
 	d.DataDir = o.DataDir
 	if d.ServerURL == "" {
-		d.ServerURL = store.Setting(ctx, history.SettingServer, client.DefaultBaseURL)
+		d.ServerURL = hist.Setting(ctx, store.SettingServer, client.DefaultBaseURL)
 	}
 	dir := o.Library
 	if dir == "" {
-		dir = store.Setting(ctx, history.SettingLibrary, history.DefaultLibraryDir())
+		dir = hist.Setting(ctx, store.SettingLibrary, history.DefaultLibraryDir())
 	}
 	folder, err := history.OpenFolder(dir)
 	if err != nil {
 		return nil, startupError(gui.StartupLibrary, dir, err)
 	}
 	// Not fatal: a row not moved yet still sends its image, and is moved next time.
-	if _, err := history.MigrateRefImages(ctx, store, folder); err != nil {
+	if _, err := history.MigrateRefImages(ctx, hist, folder); err != nil {
 		s.Log.Warn("reference images not moved into the library yet", "err", err)
 	}
 	c, err := client.New(d.ServerURL)
@@ -133,10 +134,10 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	default:
 		d.Keys = registeringKeys{keychain.New()}
 	}
-	seconds, _ := strconv.Atoi(store.Setting(ctx, history.SettingInterval, "2"))
-	downloads, _ := strconv.Atoi(store.Setting(ctx, history.SettingMaxDownloads, "2"))
-	d.Library = history.NewLibrary(store, folder)
-	d.Tracker = history.NewTracker(store, d.Library, c, history.TrackerOptions{
+	seconds, _ := strconv.Atoi(hist.Setting(ctx, store.SettingInterval, "2"))
+	downloads, _ := strconv.Atoi(hist.Setting(ctx, store.SettingMaxDownloads, "2"))
+	d.Library = history.NewLibrary(hist, folder)
+	d.Tracker = history.NewTracker(hist, d.Library, c, history.TrackerOptions{
 		Interval:     time.Duration(seconds) * time.Second,
 		MaxDownloads: downloads,
 		ThumbnailDir: filepath.Join(o.DataDir, "thumbnails"),
@@ -145,7 +146,7 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	d.Diagnostics = func(ctx context.Context) (string, error) {
 		return diagnostics(ctx, diagnosticFacts{
 			Demo: o.Demo, DataDir: o.DataDir, LogPath: logPath, KeySource: keySource,
-			ServerURL: d.ServerURL, Library: d.Library.Dir(), Store: store,
+			ServerURL: d.ServerURL, Library: d.Library.Dir(), Store: hist,
 		})
 	}
 	s.Tracker = d.Tracker

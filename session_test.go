@@ -7,21 +7,21 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/reelhouse/reelhouse/gui"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // TestOpenUsesTheSavedLanguage: the language chosen in Settings is the one
 // the windows are built in at the next start.
 func TestOpenUsesTheSavedLanguage(t *testing.T) {
 	dir := t.TempDir()
-	store, err := history.Open(t.Context(), filepath.Join(dir, "history.db"))
+	hist, err := store.Open(t.Context(), filepath.Join(dir, "history.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.SetSetting(t.Context(), gui.SettingLanguage, gui.LanguageChinese); err != nil {
+	if err := hist.SetSetting(t.Context(), gui.SettingLanguage, gui.LanguageChinese); err != nil {
 		t.Fatal(err)
 	}
-	store.Close()
+	hist.Close()
 
 	t.Cleanup(func() { gui.UseLanguage(gui.LanguageEnglish) })
 	s, err := Open(t.Context(), Options{DataDir: dir, Library: filepath.Join(dir, "Library"), Server: "https://example.com"})

@@ -2,7 +2,7 @@ package main
 
 // One copy at a time: the Reelhouse that holds the data folder's lock
 // listens on a small unix socket in that folder; a second start asks it to
-// show its window and exits. The lock (history.LockDataDir) stays what
+// show its window and exits. The lock (store.LockDataDir) stays what
 // keeps two copies from writing one history; the socket only makes a
 // second start useful.
 
@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/crash"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // socketName is the socket in the data folder; showRequest is the one
@@ -73,7 +73,7 @@ func claimDataDir(dir string, show func()) (release func(), crashReport string, 
 	if askToShow(dir) == nil {
 		return nil, "", errShown
 	}
-	unlock, err := history.LockDataDir(dir)
+	unlock, err := store.LockDataDir(dir)
 	if err != nil {
 		return nil, "", err
 	}

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/crash"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // shortTempDir is a private folder with a path short enough for a unix
@@ -125,13 +125,13 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 // "already running" error.
 func TestRunningWithoutSocketSaysAlreadyRunning(t *testing.T) {
 	dir := shortTempDir(t)
-	unlock, err := history.LockDataDir(dir)
+	unlock, err := store.LockDataDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
-	if _, _, err := claimDataDir(dir, func() {}); !errors.Is(err, history.ErrAlreadyRunning) {
-		t.Fatalf("got %v, want history.ErrAlreadyRunning", err)
+	if _, _, err := claimDataDir(dir, func() {}); !errors.Is(err, store.ErrAlreadyRunning) {
+		t.Fatalf("got %v, want store.ErrAlreadyRunning", err)
 	}
 }
 

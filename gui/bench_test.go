@@ -20,10 +20,11 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // benchStore opens the prepared store, or fills a new one with n tasks.
-func benchStore(b *testing.B, n int) *history.Store {
+func benchStore(b *testing.B, n int) *store.Store {
 	b.Helper()
 	ctx := context.Background()
 	path := os.Getenv("REELHOUSE_BENCH_STORE")
@@ -31,22 +32,22 @@ func benchStore(b *testing.B, n int) *history.Store {
 	if fill {
 		path = filepath.Join(b.TempDir(), "history.db")
 	}
-	store, err := history.Open(ctx, path)
+	hist, err := store.Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { store.Close() })
-	st := history.StateSuccess
+	b.Cleanup(func() { hist.Close() })
+	st := store.StateSuccess
 	for i := range n * btoi(fill) {
-		r, _, err := store.AddExisting(ctx, fmt.Sprintf("task_%06d", i), time.Now())
+		r, _, err := hist.AddExisting(ctx, fmt.Sprintf("task_%06d", i), time.Now())
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := store.Update(ctx, r.ID, history.Change{State: &st}, time.Now()); err != nil {
+		if _, err := hist.Update(ctx, r.ID, store.Change{State: &st}, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}
-	return store
+	return hist
 }
 
 func btoi(b bool) int {
@@ -57,10 +58,10 @@ func btoi(b bool) int {
 }
 
 // benchUI is the one place the benchmark makes the windows.
-func benchUI(a fyne.App, store *history.Store, lib *history.Library) (*UI, *uiLoop) {
+func benchUI(a fyne.App, hist *store.Store, lib *history.Library) (*UI, *uiLoop) {
 	c, _ := client.New("http://127.0.0.1:1")
-	tracker := history.NewTracker(store, lib, nil, history.TrackerOptions{})
-	ui := New(a, Deps{Tracker: tracker, Library: lib, Store: store, Client: c, ServerURL: "http://127.0.0.1:1"})
+	tracker := history.NewTracker(hist, lib, nil, history.TrackerOptions{})
+	ui := New(a, Deps{Tracker: tracker, Library: lib, Store: hist, Client: c, ServerURL: "http://127.0.0.1:1"})
 	loop := &uiLoop{}
 	ui.do = loop.do
 	return ui, loop
@@ -70,18 +71,18 @@ func benchUI(a fyne.App, store *history.Store, lib *history.Library) (*UI, *uiLo
 // changes one shown task's status and counts the list rows redrawn.
 // Metrics: build-ms (median), rows-redrawn.
 func BenchmarkLibraryView(b *testing.B) {
-	store := benchStore(b, 300)
+	hist := benchStore(b, 300)
 	folder, err := history.OpenFolder(filepath.Join(b.TempDir(), "Library"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	lib := history.NewLibrary(store, folder)
+	lib := history.NewLibrary(hist, folder)
 	var builds []float64
 	redrawn := 0
 	for b.Loop() {
 		a := test.NewTempApp(b)
 		a.Settings().SetTheme(theme.DefaultTheme())
-		ui, loop := benchUI(a, store, lib)
+		ui, loop := benchUI(a, hist, lib)
 		v := ui.library
 		start := time.Now()
 		done := make(chan struct{})
@@ -112,9 +113,9 @@ func BenchmarkLibraryView(b *testing.B) {
 			update(id, o)
 		}
 		r := v.model.records[0]
-		r.State = history.StateFailed
+		r.State = store.StateFailed
 		if r.State == v.model.records[0].State {
-			r.State = history.StateSuccess
+			r.State = store.StateSuccess
 		}
 		v.model.onRecordChanged(r)
 		redrawn = updates

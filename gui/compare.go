@@ -24,9 +24,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history/media"
-	"github.com/reelhouse/reelhouse/history/media/playback"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // maxCompare is how many videos Compare shows at once.
@@ -41,19 +41,19 @@ const batchGap = 2 * time.Minute
 // among recs: the same request, each made within batchGap of the next.
 // Only videos that can be watched are offered, at most maxCompare, oldest
 // first; fewer than two means there is nothing to compare.
-func variationsOf(recs []history.Record, r history.Record) []int64 {
+func variationsOf(recs []store.Record, r store.Record) []int64 {
 	if !comparable(r) {
 		return nil
 	}
-	var same []history.Record
+	var same []store.Record
 	for _, o := range recs {
 		if o.ID == r.ID || (o.CreatedAt.Sub(r.CreatedAt).Abs() <= maxVariations*batchGap && reflect.DeepEqual(o.Request, r.Request)) {
 			same = append(same, o)
 		}
 	}
-	slices.SortFunc(same, func(a, b history.Record) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	slices.SortFunc(same, func(a, b store.Record) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	// Keep the unbroken run around r.
-	at := slices.IndexFunc(same, func(o history.Record) bool { return o.ID == r.ID })
+	at := slices.IndexFunc(same, func(o store.Record) bool { return o.ID == r.ID })
 	lo, hi := at, at
 	for lo > 0 && same[lo].CreatedAt.Sub(same[lo-1].CreatedAt) <= batchGap {
 		lo--
@@ -74,14 +74,14 @@ func variationsOf(recs []history.Record, r history.Record) []int64 {
 }
 
 // comparable reports whether r has a video to show in Compare.
-func comparable(r history.Record) bool {
-	return r.State == history.StateSuccess && !r.Trashed() &&
-		slices.ContainsFunc(r.Files, func(f history.File) bool { return !f.Missing })
+func comparable(r store.Record) bool {
+	return r.State == store.StateSuccess && !r.Trashed() &&
+		slices.ContainsFunc(r.Files, func(f store.File) bool { return !f.Missing })
 }
 
 // compareOffer is what the detail view offers to compare with r: the
 // videos of the same Generate press among those the library shows.
-func (u *UI) compareOffer(r history.Record) []int64 {
+func (u *UI) compareOffer(r store.Record) []int64 {
 	return variationsOf(u.library.model.records, r)
 }
 
@@ -93,9 +93,9 @@ type compareRow struct {
 
 // differences lists the settings in which recs differ, in the order a
 // person reads them; settings they share are left out.
-func differences(recs []history.Record) []compareRow {
+func differences(recs []store.Record) []compareRow {
 	var rows []compareRow
-	add := func(name string, value func(history.Record) string) {
+	add := func(name string, value func(store.Record) string) {
 		vals := make([]string, len(recs))
 		for i, r := range recs {
 			if vals[i] = value(r); vals[i] == "" {
@@ -113,16 +113,16 @@ func differences(recs []history.Record) []compareRow {
 	if words := promptDifferences(prompts); words != nil {
 		rows = append(rows, compareRow{Name: lang.L("Prompt words"), Values: words})
 	}
-	add(lang.L("Model"), func(r history.Record) string { return modelName(r.Request.Model) })
-	add(lang.L("Shape"), func(r history.Record) string { return nameOf(ratioChoices, r.Request.Ratio) })
-	add(lang.L("Quality"), func(r history.Record) string { return nameOf(resolutionChoices, r.Request.Resolution) })
-	add(lang.L("Length"), func(r history.Record) string {
+	add(lang.L("Model"), func(r store.Record) string { return modelName(r.Request.Model) })
+	add(lang.L("Shape"), func(r store.Record) string { return nameOf(ratioChoices, r.Request.Ratio) })
+	add(lang.L("Quality"), func(r store.Record) string { return nameOf(resolutionChoices, r.Request.Resolution) })
+	add(lang.L("Length"), func(r store.Record) string {
 		if r.Request.Duration > 0 {
 			return lang.N("{{.Count}} seconds", r.Request.Duration, map[string]any{"Count": r.Request.Duration})
 		}
 		return lang.L("the model's")
 	})
-	add(lang.L("Picture"), func(r history.Record) string {
+	add(lang.L("Picture"), func(r store.Record) string {
 		if len(r.Request.Image) == 0 {
 			return lang.L("none")
 		}
@@ -149,7 +149,7 @@ func differences(recs []history.Record) []compareRow {
 			}
 		}
 	}) {
-		add(k, func(r history.Record) string {
+		add(k, func(r store.Record) string {
 			v, ok := r.Request.UpstreamOptions[k]
 			if !ok {
 				return ""
@@ -212,7 +212,7 @@ const compareResyncFrames = 2
 
 // compareItem is one video to compare, as read off the UI goroutine.
 type compareItem struct {
-	rec     history.Record
+	rec     store.Record
 	picture []byte     // its thumbnail, nil when it has none
 	path    string     // the video file; empty when it cannot be found
 	info    media.Info // its picture's size, rate and length
@@ -236,7 +236,7 @@ type compareView struct {
 	clock   *widget.Label
 	notice  *widget.Label
 
-	recs     []history.Record
+	recs     []store.Record
 	items    []compareItem
 	thumbs   []*canvas.Image
 	screens  []*fyne.Container // each cell's screen: its picture, then its player
@@ -329,7 +329,7 @@ func (u *UI) showCompare(ids []int64) {
 				return
 			}
 			it := compareItem{rec: r}
-			if i := slices.IndexFunc(r.Files, func(f history.File) bool { return !f.Missing }); i >= 0 {
+			if i := slices.IndexFunc(r.Files, func(f store.File) bool { return !f.Missing }); i >= 0 {
 				f := r.Files[i]
 				if p := u.deps.Tracker.ThumbnailPath(f); p != "" {
 					it.picture, _ = os.ReadFile(p) // no picture: the cell says so
@@ -356,7 +356,7 @@ func (u *UI) showCompare(ids []int64) {
 // fill shows the videos of items side by side, starts their players, and
 // shows what differs.
 func (c *compareView) fill(items []compareItem) {
-	recs := make([]history.Record, len(items))
+	recs := make([]store.Record, len(items))
 	for i, it := range items {
 		recs[i] = it.rec
 	}
@@ -402,7 +402,7 @@ func (c *compareView) fill(items []compareItem) {
 
 // cell is one video of Compare: its picture, the start of its prompt, and
 // its buttons.
-func (c *compareView) cell(i int, r history.Record, picture []byte) fyne.CanvasObject {
+func (c *compareView) cell(i int, r store.Record, picture []byte) fyne.CanvasObject {
 	img := canvas.NewImageFromResource(nil)
 	img.FillMode = canvas.ImageFillContain
 	img.SetMinSize(fyne.NewSize(240, 160))
@@ -677,7 +677,7 @@ func (c *compareView) onSpeaker(i int) {
 
 // onKeep marks the video of record id as a favourite.
 func (c *compareView) onKeep(id int64) {
-	i := slices.IndexFunc(c.recs, func(r history.Record) bool { return r.ID == id })
+	i := slices.IndexFunc(c.recs, func(r store.Record) bool { return r.ID == id })
 	if i < 0 {
 		return
 	}
@@ -756,7 +756,7 @@ func (c *compareView) playerAt(i int) *playerView {
 func (c *compareView) setTrashed(ids []int64, on bool) {
 	for _, id := range ids {
 		c.trashed[id] = on
-		if i := slices.IndexFunc(c.recs, func(r history.Record) bool { return r.ID == id }); i >= 0 {
+		if i := slices.IndexFunc(c.recs, func(r store.Record) bool { return r.ID == id }); i >= 0 {
 			if v := c.playerAt(i); v != nil {
 				if on {
 					v.picture.Translucency = 0.7

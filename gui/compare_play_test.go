@@ -15,9 +15,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history/media"
-	"github.com/reelhouse/reelhouse/history/media/playback"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // countedFrame reads the number a frame of the counted clip shows: eight
@@ -45,7 +45,7 @@ func compareCounted(t *testing.T, u *UI) *compareView {
 	var items []compareItem
 	for i, seed := range []float64{1, 2, 3} {
 		items = append(items, compareItem{
-			rec: history.Record{ID: int64(i + 1), State: history.StateSuccess,
+			rec: store.Record{ID: int64(i + 1), State: store.StateSuccess,
 				Request: client.CreateRequest{Model: "m", Prompt: "counted", UpstreamOptions: map[string]any{"seed": seed}}},
 			path: countedClip, info: info,
 		})
@@ -245,7 +245,7 @@ func TestCompareOpensEachPlayerAtItsCellSize(t *testing.T) {
 	var items []compareItem
 	for i := range 3 {
 		items = append(items, compareItem{
-			rec:  history.Record{ID: int64(i + 1), State: history.StateSuccess, Request: client.CreateRequest{Model: "m", Prompt: "sized"}},
+			rec:  store.Record{ID: int64(i + 1), State: store.StateSuccess, Request: client.CreateRequest{Model: "m", Prompt: "sized"}},
 			path: clip, info: info,
 		})
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 func TestVariationsOfOnePress(t *testing.T) {
@@ -26,17 +27,17 @@ func TestVariationsOfOnePress(t *testing.T) {
 	req := client.CreateRequest{Model: "m", Prompt: "a fox", UpstreamOptions: map[string]any{"seed": 1.0}}
 	other := req
 	other.Prompt = "a hare"
-	rec := func(id int64, at time.Duration, r client.CreateRequest, st history.State) history.Record {
-		return history.Record{ID: id, Request: r, State: st, CreatedAt: t0.Add(at), Files: []history.File{{Path: "x.mp4"}}}
+	rec := func(id int64, at time.Duration, r client.CreateRequest, st store.State) store.Record {
+		return store.Record{ID: id, Request: r, State: st, CreatedAt: t0.Add(at), Files: []store.File{{Path: "x.mp4"}}}
 	}
-	recs := []history.Record{
-		rec(1, 0, req, history.StateSuccess),
-		rec(2, 3*time.Second, req, history.StateSuccess),
-		rec(3, 5*time.Second, other, history.StateSuccess), // another prompt in between
-		rec(4, 9*time.Second, req, history.StateFailed),    // nothing to watch
-		rec(5, 12*time.Second, req, history.StateSuccess),
-		rec(6, time.Hour, req, history.StateSuccess), // the same prompt, much later
-		rec(7, time.Hour+time.Second, req, history.StateSuccess),
+	recs := []store.Record{
+		rec(1, 0, req, store.StateSuccess),
+		rec(2, 3*time.Second, req, store.StateSuccess),
+		rec(3, 5*time.Second, other, store.StateSuccess), // another prompt in between
+		rec(4, 9*time.Second, req, store.StateFailed),    // nothing to watch
+		rec(5, 12*time.Second, req, store.StateSuccess),
+		rec(6, time.Hour, req, store.StateSuccess), // the same prompt, much later
+		rec(7, time.Hour+time.Second, req, store.StateSuccess),
 	}
 	if got := variationsOf(recs, recs[1]); !reflect.DeepEqual(got, []int64{1, 2, 5}) {
 		t.Errorf("variations of record 2 = %v, want [1 2 5]", got)
@@ -53,14 +54,14 @@ func TestVariationsOfOnePress(t *testing.T) {
 }
 
 func TestDifferencesShowOnlyWhatDiffers(t *testing.T) {
-	r := func(prompt string, seed any, ratio string) history.Record {
+	r := func(prompt string, seed any, ratio string) store.Record {
 		req := client.CreateRequest{Model: "wan2.1-t2v-turbo", Prompt: prompt, Ratio: ratio, Duration: 5}
 		if seed != nil {
 			req.UpstreamOptions = map[string]any{"seed": seed, "style": "film"}
 		}
-		return history.Record{Request: req}
+		return store.Record{Request: req}
 	}
-	got := differences([]history.Record{
+	got := differences([]store.Record{
 		r("A red fox in snow.", 1.0, "16:9"),
 		r("A red fox in rain", 2.0, "16:9"),
 		r("a red fox in Snow", nil, "9:16"),
@@ -74,7 +75,7 @@ func TestDifferencesShowOnlyWhatDiffers(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("differences:\n got %+v\nwant %+v", got, want)
 	}
-	if got := differences([]history.Record{r("same", 1.0, "1:1"), r("same", 1.0, "1:1")}); len(got) != 0 {
+	if got := differences([]store.Record{r("same", 1.0, "1:1"), r("same", 1.0, "1:1")}); len(got) != 0 {
 		t.Errorf("identical settings differ: %+v", got)
 	}
 
@@ -82,7 +83,7 @@ func TestDifferencesShowOnlyWhatDiffers(t *testing.T) {
 	// them; what it does not know is shown as the service names it.
 	a, b, c := r("same", nil, "5:4"), r("same", nil, ""), r("same", nil, "1:1")
 	b.Request.Model, b.Request.Resolution = "my-own-model", "1080p"
-	got = differences([]history.Record{a, b, c})
+	got = differences([]store.Record{a, b, c})
 	want = []compareRow{
 		{"Model", []string{"Wan 2.1 Turbo", "my-own-model", "Wan 2.1 Turbo"}},
 		{"Shape", []string{"5:4", "Model’s default", "Square 1:1"}},
@@ -95,9 +96,9 @@ func TestDifferencesShowOnlyWhatDiffers(t *testing.T) {
 
 // makeVideos generates one downloaded video per request through the
 // windows' tracker.
-func makeVideos(t *testing.T, h *harness, reqs ...client.CreateRequest) []history.Record {
+func makeVideos(t *testing.T, h *harness, reqs ...client.CreateRequest) []store.Record {
 	t.Helper()
-	var out []history.Record
+	var out []store.Record
 	for _, req := range reqs {
 		rec, err := h.deps.Tracker.Submit(t.Context(), req)
 		if err != nil {
@@ -105,7 +106,7 @@ func makeVideos(t *testing.T, h *harness, reqs ...client.CreateRequest) []histor
 		}
 		h.loop.until(t, "a video downloaded", func() bool {
 			r, err := h.deps.Store.Get(t.Context(), rec.ID)
-			if err == nil && r.State == history.StateSuccess && r.Download == history.DownloadDone &&
+			if err == nil && r.State == store.StateSuccess && r.Download == store.DownloadDone &&
 				len(r.Files) > 0 && r.Files[0].Thumbnail != "" {
 				rec = r
 				return true
@@ -229,7 +230,7 @@ func TestDroppedVideoRestoresItsSettings(t *testing.T) {
 	req := client.CreateRequest{Model: "kling-v2", Prompt: "A fox in the snow", Ratio: "9:16", Resolution: "1080p", Duration: 10,
 		UpstreamOptions: map[string]any{"seed": 42.0},
 		Image:           []client.Media{{Role: "first_frame", File: "refs/elsewhere.png", SHA256: "ab"}}}
-	sc := history.NewSidecar(history.Record{TaskID: "t-1", State: history.StateSuccess, Request: req}, history.File{Path: "fox.mp4"})
+	sc := history.NewSidecar(store.Record{TaskID: "t-1", State: store.StateSuccess, Request: req}, store.File{Path: "fox.mp4"})
 	if err := history.WriteSidecar(video, sc); err != nil {
 		t.Fatal(err)
 	}
@@ -283,10 +284,10 @@ func TestContinueFromTheLastFrame(t *testing.T) {
 	}
 	test.Type(c.prompt, " and sails out to sea")
 	test.Tap(c.generate)
-	var next history.Record
+	var next store.Record
 	h.loop.until(t, "the continuation downloaded", func() bool {
 		recs, _ := h.deps.Store.Continuations(t.Context(), first.ID)
-		if len(recs) == 1 && recs[0].Download == history.DownloadDone {
+		if len(recs) == 1 && recs[0].Download == store.DownloadDone {
 			next = recs[0]
 			return true
 		}
@@ -311,9 +312,9 @@ func TestContinueFromTheLastFrame(t *testing.T) {
 
 func TestContinueWithoutFFmpegSaysSo(t *testing.T) {
 	l := newRecordLinks(newHarness(t, nil, true).ui)
-	l.record = history.Record{ID: 1, TaskID: "t", State: history.StateSuccess, Files: []history.File{{Path: "a.mp4"}}}
+	l.record = store.Record{ID: 1, TaskID: "t", State: store.StateSuccess, Files: []store.File{{Path: "a.mp4"}}}
 	l.continueBtn.Show()
-	l.showLinks(false, history.Record{}, false, nil)
+	l.showLinks(false, store.Record{}, false, nil)
 	if !l.continueBtn.Disabled() || !l.ffmpegHint.Visible() || !strings.Contains(l.ffmpegHint.Text, "FFmpeg") {
 		t.Errorf("without ffmpeg: button disabled %v, hint %q shown %v", l.continueBtn.Disabled(), l.ffmpegHint.Text, l.ffmpegHint.Visible())
 	}
@@ -321,7 +322,7 @@ func TestContinueWithoutFFmpegSaysSo(t *testing.T) {
 
 func TestUsageCSVAndView(t *testing.T) {
 	month := time.Date(2026, 3, 1, 0, 0, 0, 0, time.Local)
-	usage := []history.Usage{
+	usage := []store.Usage{
 		{Month: month, Model: "kling-v2", Made: 3, Failed: 1, Seconds: 25.5},
 		{Month: month, Model: "wan", Made: 2, Seconds: 10},
 		{Month: month.AddDate(0, -1, 0), Model: "", Made: 1, Seconds: 5},
@@ -407,7 +408,7 @@ func TestComparePickedVideos(t *testing.T) {
 	}
 	c.win.Close()
 	// Five are more than Compare shows side by side.
-	for _, r := range []history.Record{recs[1], recs[3], recs[4]} {
+	for _, r := range []store.Record{recs[1], recs[3], recs[4]} {
 		hv.onCellTapped(r.ID, fyne.KeyModifierControl)
 	}
 	if len(hv.model.picked) != 5 || !b.compare.Disabled() {

@@ -24,7 +24,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // imageExtensions are the kinds of picture the service takes.
@@ -61,7 +61,7 @@ type composeView struct {
 	status     *statusLine
 	folderBtn  *widget.Button // "Show in folder", once a video of the last Generate is ready
 	showBtn    *widget.Button // "Show in library", once one needs the user (showRec)
-	showRec    history.Record // the video showBtn selects in the library
+	showRec    store.Record   // the video showBtn selects in the library
 	batchEntry *widget.Entry  // the Batch dialog's prompts, while it is open
 
 	image     string // data: URL or http(s) URL; empty for none
@@ -436,12 +436,12 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 }
 
 // sendFailed ends a send that failed after sent were started.
-func (v *composeView) sendFailed(sent []client.CreateRequest, total int, rec history.Record, err error) {
+func (v *composeView) sendFailed(sent []client.CreateRequest, total int, rec store.Record, err error) {
 	v.inFlight = false
 	v.updateGenerate()
 	v.rememberSent(sent)
-	var unrec *history.UnrecordedTaskError
-	if rec.State != history.StateUncertain && !errors.As(err, &unrec) && len(sent) == 0 {
+	var unrec *store.UnrecordedTaskError
+	if rec.State != store.StateUncertain && !errors.As(err, &unrec) && len(sent) == 0 {
 		v.lastSent = nil // nothing was made: sending it again is no repeat
 	}
 	if total == 1 {
@@ -468,20 +468,20 @@ func batchStoppedText(started, total int) string {
 }
 
 // submitFailedText is the status line after a Generate that went wrong.
-func submitFailedText(rec history.Record, err error) string {
-	var unrec *history.UnrecordedTaskError
+func submitFailedText(rec store.Record, err error) string {
+	var unrec *store.UnrecordedTaskError
 	switch {
 	case errors.As(err, &unrec):
 		return lang.L("Your video was started, but Reelhouse could not save it in its history. Its task id is {{.TaskID}} — please note it. "+
 			"Reelhouse adds it to your library the next time it starts; if it does not, use File › Add by task id with that id.", map[string]any{"TaskID": unrec.TaskID})
-	case rec.State == history.StateUncertain:
+	case rec.State == store.StateUncertain:
 		return messageText(rec)
 	}
 	return lang.L("Not sent: {{.Reason}}", map[string]any{"Reason": plainError(err)})
 }
 
 // savedPath is where r's first video is in the library.
-func (v *composeView) savedPath(r history.Record) string {
+func (v *composeView) savedPath(r store.Record) string {
 	if len(r.Files) == 0 {
 		return v.ui.deps.Library.Dir()
 	}
@@ -491,12 +491,12 @@ func (v *composeView) savedPath(r history.Record) string {
 // onRecordChanged follows the videos of the last Generate in the status
 // line. A ready video is named by its file name; "Show in folder" leads
 // to the file.
-func (v *composeView) onRecordChanged(r history.Record) {
+func (v *composeView) onRecordChanged(r store.Record) {
 	i := slices.Index(v.watch, r.ID)
 	if i < 0 {
 		return
 	}
-	done := r.State == history.StateSuccess && r.Download == history.DownloadDone
+	done := r.State == store.StateSuccess && r.Download == store.DownloadDone
 	if _, said := v.ready[r.ID]; said && done {
 		// A later change of a ready video (a favourite, a title) is no
 		// news here; the line may say something newer by now.
@@ -513,7 +513,7 @@ func (v *composeView) onRecordChanged(r history.Record) {
 		switch {
 		case done:
 			v.setReady(lang.L("Your video “{{.Name}}” is ready in your library.", map[string]any{"Name": name}), v.ready[r.ID])
-		case (r.State == history.StateNotSent || r.State == history.StateUncertain) && r.ErrorMessage != "":
+		case (r.State == store.StateNotSent || r.State == store.StateUncertain) && r.ErrorMessage != "":
 			// Say why where it is shown, not only in History; the facts
 			// are under "Details".
 			v.status.fail(lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": messageText(r)}), messageFailure(r))
@@ -541,7 +541,7 @@ func (v *composeView) onRecordChanged(r history.Record) {
 }
 
 // offerShow has the status line offer to show r in the library.
-func (v *composeView) offerShow(r history.Record) {
+func (v *composeView) offerShow(r store.Record) {
 	v.showRec = r
 	v.status.offer(v.showBtn)
 }

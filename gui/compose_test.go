@@ -18,7 +18,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // sentRequests are the requests the simulator received, oldest first.
@@ -271,7 +271,7 @@ func TestComposeVariationsMakeThree(t *testing.T) {
 	// A later change to one of them (a favourite) is no news: the line
 	// keeps naming the last one that became ready.
 	said := v.status.Text
-	var first history.Record
+	var first store.Record
 	for _, id := range v.watch {
 		if path := v.ready[id]; !strings.Contains(said, filepath.Base(path)) {
 			first, err = h.deps.Store.Get(t.Context(), id)

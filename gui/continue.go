@@ -28,6 +28,7 @@ import (
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // textNeedsFFmpeg is said where continuing a video needs ffmpeg.
@@ -44,14 +45,14 @@ var haveFFmpeg = sync.OnceValue(func() bool {
 })
 
 // canContinue reports whether r has a video to take a last frame from.
-func canContinue(r history.Record) bool {
-	return r.State == history.StateSuccess && r.TaskID != "" && !r.Trashed() &&
-		slices.ContainsFunc(r.Files, func(f history.File) bool { return !f.Missing })
+func canContinue(r store.Record) bool {
+	return r.State == store.StateSuccess && r.TaskID != "" && !r.Trashed() &&
+		slices.ContainsFunc(r.Files, func(f store.File) bool { return !f.Missing })
 }
 
 // continueVideo takes the last frame of r's video number idx in the
 // background and starts a new prompt from it in the compose pane.
-func (u *UI) continueVideo(r history.Record, idx int) {
+func (u *UI) continueVideo(r store.Record, idx int) {
 	prompt := map[string]any{"Prompt": firstLine(r.Request.Prompt, 40)}
 	u.continueFromFrame(r, idx, continueStart{
 		name:      lang.L("Last frame of “{{.Prompt}}”.png", prompt),
@@ -64,7 +65,7 @@ func (u *UI) continueVideo(r history.Record, idx int) {
 
 // useFrame is continueVideo from the frame at `at` instead of the last:
 // the player's "Use this frame".
-func (u *UI) useFrame(r history.Record, idx int, at time.Duration) {
+func (u *UI) useFrame(r store.Record, idx int, at time.Duration) {
 	frame := map[string]any{"Seconds": fmt.Sprintf("%.2f", at.Seconds()), "Time": minSec(at), "Prompt": firstLine(r.Request.Prompt, 40)}
 	u.continueFromFrame(r, idx, continueStart{
 		name:      lang.L("Frame at {{.Seconds}} s of “{{.Prompt}}”.png", frame),
@@ -90,7 +91,7 @@ type continueStart struct {
 
 // continueFromFrame takes a frame of r's video number idx in the
 // background and starts a new prompt from it in the compose pane.
-func (u *UI) continueFromFrame(r history.Record, idx int, from continueStart) {
+func (u *UI) continueFromFrame(r store.Record, idx int, from continueStart) {
 	if idx < 0 || idx >= len(r.Files) || !canContinue(r) {
 		return
 	}
@@ -131,7 +132,7 @@ func (u *UI) takeFrame(ctx context.Context, rel string, take func(ctx context.Co
 // startContinuing fills the form from r and makes frame, a frame of r's
 // video, the first frame of the next video, named name; status says so.
 // What is sent then remembers r.
-func (v *composeView) startContinuing(r history.Record, frame []byte, name, status string) {
+func (v *composeView) startContinuing(r store.Record, frame []byte, name, status string) {
 	req := r.Request
 	req.Image = nil
 	v.fill(req)
@@ -151,7 +152,7 @@ func (v *composeView) continuing() int64 {
 }
 
 // submit sends req, as a continuation of record from when it is not 0.
-func (v *composeView) submit(ctx context.Context, req client.CreateRequest, from int64) (history.Record, error) {
+func (v *composeView) submit(ctx context.Context, req client.CreateRequest, from int64) (store.Record, error) {
 	if from != 0 {
 		return v.ui.deps.Tracker.SubmitContinuing(ctx, req, from)
 	}
@@ -203,7 +204,7 @@ type recordLinks struct {
 	fromBtn     *widget.Button
 	later       *fyne.Container // "Continued in" buttons
 
-	record     history.Record
+	record     store.Record
 	fileIdx    int
 	compareIDs []int64
 	seq        int // tells the last record's lookups from stale ones
@@ -229,7 +230,7 @@ func (l *recordLinks) content() fyne.CanvasObject { return l.box }
 
 // show fits the links to r (its video number fileIdx); what needs the
 // disk is looked up in the background.
-func (l *recordLinks) show(r history.Record, fileIdx int) {
+func (l *recordLinks) show(r store.Record, fileIdx int) {
 	same := r.ID == l.record.ID
 	l.record, l.fileIdx = r, fileIdx
 	l.compareIDs = l.ui.compareOffer(r)
@@ -273,7 +274,7 @@ func (l *recordLinks) show(r history.Record, fileIdx int) {
 }
 
 // showLinks shows what show looked up.
-func (l *recordLinks) showLinks(ffmpeg bool, src history.Record, hasSrc bool, next []history.Record) {
+func (l *recordLinks) showLinks(ffmpeg bool, src store.Record, hasSrc bool, next []store.Record) {
 	if canContinue(l.record) {
 		enable(l.continueBtn, ffmpeg)
 		if ffmpeg {

@@ -17,7 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // dialogWords are the texts of the dialog on top of w: those a person
@@ -97,8 +97,8 @@ func TestErrorDialogsShowNoEnglishFacts(t *testing.T) {
 
 	for name, err := range map[string]error{
 		"wrapped unreachable": fmt.Errorf("checking task 7: %w", unreachable),
-		"store":               &history.StoreError{Op: history.OpRecordRequest, Err: errors.New("database is locked")},
-		"folder":              &history.FolderError{Op: history.OpWriteLibrary, Path: "/v", Err: &fs.PathError{Op: "write", Path: "/v/a.mp4", Err: syscall.EIO}},
+		"store":               &store.StoreError{Op: store.OpRecordRequest, Err: errors.New("database is locked")},
+		"folder":              &store.FolderError{Op: store.OpWriteLibrary, Path: "/v", Err: &fs.PathError{Op: "write", Path: "/v/a.mp4", Err: syscall.EIO}},
 		"service message":     &client.APIError{Op: client.OpCreate, StatusCode: 400, Message: "prompt is required"},
 		"stalled":             &client.Error{Op: client.OpDownload, Code: client.CodeStalled, Detail: "no data for 30 s"},
 		"nobody words it":     errors.New("unexpected trailing bytes in thumbnail"),

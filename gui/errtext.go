@@ -15,7 +15,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/keychain"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // errText is the one place that turns an error from history, client or
@@ -277,28 +277,28 @@ func codeSentence(e *client.Error) string {
 // sentence stands alone.
 func historySentence(err error) (string, bool) {
 	var (
-		fe *history.FolderError
-		se *history.StoreError
+		fe *store.FolderError
+		se *store.StoreError
 	)
 	switch {
-	case errors.Is(err, history.ErrAlreadyRunning):
+	case errors.Is(err, store.ErrAlreadyRunning):
 		return lang.L("Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again."), true
-	case errors.Is(err, history.ErrNoLibraryFolder):
+	case errors.Is(err, store.ErrNoLibraryFolder):
 		return lang.L("No library folder is set. Choose one in Settings."), true
-	case errors.Is(err, history.ErrNestedLibrary):
+	case errors.Is(err, store.ErrNestedLibrary):
 		return lang.L("The new library folder cannot be inside the old one, or the other way round. Choose a separate folder."), true
-	case errors.Is(err, history.ErrNothingToExport):
+	case errors.Is(err, store.ErrNothingToExport):
 		return lang.L("There is no downloaded video to export in what you selected."), true
-	case errors.Is(err, history.ErrNoTaskIDYet):
+	case errors.Is(err, store.ErrNoTaskIDYet):
 		return lang.L("This request has no task id, so there is nothing to check. Add the task by its id if you found it on the service."), true
-	case errors.Is(err, history.ErrNotFinished):
+	case errors.Is(err, store.ErrNotFinished):
 		return lang.L("This task has no finished video to download yet."), true
-	case errors.Is(err, history.ErrSidecarsBehind):
+	case errors.Is(err, store.ErrSidecarsBehind):
 		return lang.L("The change is saved in the history, but the file next to the video could not be updated. " +
 			"Check that the library folder can be written to."), true
-	case errors.Is(err, history.ErrNewerDatabase):
+	case errors.Is(err, store.ErrNewerDatabase):
 		return lang.L("The history was written by a newer version of Reelhouse. Please update Reelhouse."), true
-	case errors.Is(err, history.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound):
 		return lang.L("That task is no longer in the history."), true
 	case errors.As(err, &fe):
 		return folderSentence(fe), true
@@ -309,52 +309,52 @@ func historySentence(err error) (string, bool) {
 }
 
 // folderSentence explains a failure to use a folder or a file in it.
-func folderSentence(e *history.FolderError) string {
+func folderSentence(e *store.FolderError) string {
 	p := userText(e.Path)
 	d := map[string]any{"Path": p, "Reason": osReason(e.Err), "Name": filepath.Base(p), "Folder": filepath.Dir(p)}
 	exists := errors.Is(e.Err, fs.ErrExist)
 	switch {
-	case e.Op == history.OpOpenLibrary:
+	case e.Op == store.OpOpenLibrary:
 		return lang.L("Reelhouse cannot use the library folder {{.Path}} ({{.Reason}}). Choose another folder in Settings.", d)
-	case e.Op == history.OpWriteLibrary:
+	case e.Op == store.OpWriteLibrary:
 		return lang.L("Reelhouse could not write in the library folder ({{.Reason}}). Check that it can be written to and has free space.", d)
-	case e.Op == history.OpDelete:
+	case e.Op == store.OpDelete:
 		return lang.L("Reelhouse could not delete {{.Path}} ({{.Reason}}).", d)
-	case e.Op == history.OpTrash:
+	case e.Op == store.OpTrash:
 		return lang.L("Reelhouse could not move the video to the trash ({{.Reason}}).", d)
-	case e.Op == history.OpUntrash:
+	case e.Op == store.OpUntrash:
 		return lang.L("Reelhouse could not take the video out of the trash ({{.Reason}}).", d)
-	case e.Op == history.OpExport && exists:
+	case e.Op == store.OpExport && exists:
 		return lang.L("A file named {{.Name}} is already in {{.Folder}}. Choose an empty folder.", d)
-	case e.Op == history.OpExport:
+	case e.Op == store.OpExport:
 		return lang.L("Reelhouse could not export to {{.Path}} ({{.Reason}}). Check that the folder can be written to and has free space.", d)
-	case e.Op == history.OpMoveLibrary && exists:
+	case e.Op == store.OpMoveLibrary && exists:
 		return lang.L("A different file named {{.Name}} is already in the new folder, so nothing was moved. Choose an empty folder.", d)
-	case e.Op == history.OpMoveLibrary:
+	case e.Op == store.OpMoveLibrary:
 		return lang.L("Reelhouse could not copy {{.Path}} to the new folder, so nothing was moved ({{.Reason}}).", d)
-	case e.Op == history.OpReadLibraries:
+	case e.Op == store.OpReadLibraries:
 		return lang.L("Reelhouse could not read the library folders ({{.Reason}}). Check that both exist.", d)
-	case e.Op == history.OpDataFolder:
+	case e.Op == store.OpDataFolder:
 		return lang.L("Reelhouse could not use its data folder {{.Path}} ({{.Reason}}).", d)
 	}
 	return lang.L("Reelhouse could not use {{.Path}} ({{.Reason}}).", d)
 }
 
 // storeSentence explains a failure to read or write the history database.
-func storeSentence(e *history.StoreError) string {
+func storeSentence(e *store.StoreError) string {
 	// The database's own words are under "Details".
 	switch e.Op {
-	case history.OpOpenStore:
+	case store.OpOpenStore:
 		return lang.L("Reelhouse could not open its history database.")
-	case history.OpReadStore:
+	case store.OpReadStore:
 		return lang.L("Reelhouse could not read its history database.")
-	case history.OpMigrateStore:
+	case store.OpMigrateStore:
 		return lang.L("Reelhouse could not update its history database.")
-	case history.OpRecordRequest:
+	case store.OpRecordRequest:
 		return lang.L("Reelhouse could not record the request, so it was not sent.")
-	case history.OpRecordVideo:
+	case store.OpRecordVideo:
 		return lang.L("Reelhouse could not record the downloaded video.")
-	case history.OpRestore:
+	case store.OpRestore:
 		return lang.L("Reelhouse could not restore a task from the library folder.")
 	}
 	return lang.L("Reelhouse could not save a change to its history.")

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 
 	_ "modernc.org/sqlite" // to make the history's writes fail for real
 )
@@ -69,7 +70,7 @@ func TestStartupErrorSentences(t *testing.T) {
 			t.Errorf("problem %d does not name what it is about: %q", p, got)
 		}
 	}
-	got := startupText(&StartupError{Problem: StartupDataFolder, Err: history.ErrAlreadyRunning})
+	got := startupText(&StartupError{Problem: StartupDataFolder, Err: store.ErrAlreadyRunning})
 	if !strings.Contains(got, "already running") {
 		t.Errorf("already running: %q", got)
 	}

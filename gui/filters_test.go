@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // fakeTimers stands in for time.AfterFunc: nothing fires until the test
@@ -85,14 +85,14 @@ func TestTypingQuicklyLoadsOnce(t *testing.T) {
 
 // addFailed records a finished, failed task created at when, directly in
 // the store, so that the tracker leaves it alone.
-func addFailed(t *testing.T, s *history.Store, prompt string, when time.Time) history.Record {
+func addFailed(t *testing.T, s *store.Store, prompt string, when time.Time) store.Record {
 	t.Helper()
 	rec, err := s.AddSubmission(t.Context(), client.CreateRequest{Model: "m", Prompt: prompt}, when)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := history.StateFailed
-	rec, err = s.Update(t.Context(), rec.ID, history.Change{State: &st, Favourite: ptrTo(true)}, when)
+	st := store.StateFailed
+	rec, err = s.Update(t.Context(), rec.ID, store.Change{State: &st, Favourite: ptrTo(true)}, when)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,14 +104,14 @@ func ptrTo[T any](v T) *T { return &v }
 func TestLiveUpdatesKeepOrderAndCount(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
-	store := h.deps.Store
+	hist := h.deps.Store
 	base := time.Now().Add(-time.Hour)
-	recs := make([]history.Record, 15)
+	recs := make([]store.Record, 15)
 	for i := range recs {
-		recs[i] = addFailed(t, store, fmt.Sprintf("task %d", i), base.Add(time.Duration(i)*time.Minute))
+		recs[i] = addFailed(t, hist, fmt.Sprintf("task %d", i), base.Add(time.Duration(i)*time.Minute))
 	}
-	setFav := func(i int, on bool) history.Record {
-		r, err := store.Update(t.Context(), recs[i].ID, history.Change{Favourite: &on}, time.Now())
+	setFav := func(i int, on bool) store.Record {
+		r, err := hist.Update(t.Context(), recs[i].ID, store.Change{Favourite: &on}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +148,7 @@ func TestLiveUpdatesKeepOrderAndCount(t *testing.T) {
 	}
 	// A favourite on a page not loaded yet changes: nothing moves to the
 	// top, and it is not counted twice.
-	r2, err := store.Update(t.Context(), recs[2].ID, history.Change{Note: ptrTo("seen")}, time.Now())
+	r2, err := hist.Update(t.Context(), recs[2].ID, store.Change{Note: ptrTo("seen")}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestLiveUpdatesKeepOrderAndCount(t *testing.T) {
 	if hv.model.indexOf(r2.ID) >= 0 || hv.model.total != 13 {
 		t.Errorf("task 2 from page 3 listed at %d, count %d; want it unlisted and 13", hv.model.indexOf(r2.ID), hv.model.total)
 	}
-	// Task 1 becomes a favourite, on a page not loaded yet: the store is
+	// Task 1 becomes a favourite, on a page not loaded yet: the hist is
 	// asked for the count.
 	hv.model.onRecordChanged(setFav(1, true))
 	if hv.model.indexOf(recs[1].ID) >= 0 {
@@ -164,7 +164,7 @@ func TestLiveUpdatesKeepOrderAndCount(t *testing.T) {
 	}
 	h.loop.until(t, "the count read again", func() bool { return hv.model.total == 14 })
 
-	// Loading the other pages gives exactly what the store lists.
+	// Loading the other pages gives exactly what the hist lists.
 	for len(hv.model.records) < hv.model.total {
 		n := len(hv.model.records)
 		hv.model.loadMore()
@@ -172,7 +172,7 @@ func TestLiveUpdatesKeepOrderAndCount(t *testing.T) {
 	}
 	q := hv.model.shown
 	q.Limit = 100
-	all, err := store.List(t.Context(), q)
+	all, err := hist.List(t.Context(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestLiveUpdatesKeepOrderAndCount(t *testing.T) {
 		want = append(want, r.ID)
 	}
 	if !slices.Equal(ids(), want) || hv.model.total != len(all) {
-		t.Errorf("list %v of %d, the store lists %v", ids(), hv.model.total, want)
+		t.Errorf("list %v of %d, the hist lists %v", ids(), hv.model.total, want)
 	}
 }
 

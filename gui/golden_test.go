@@ -29,9 +29,10 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
-	"github.com/reelhouse/reelhouse/history/media/playback"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // goldenNow is the moment every picture is taken at.
@@ -133,11 +134,11 @@ func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, language string, ke
 	a.Settings().SetTheme(forcedVariant{Theme: theme.DefaultTheme(), variant: variant})
 	ctx := t.Context()
 	dir := t.TempDir()
-	store, err := history.Open(ctx, filepath.Join(dir, "history.db"))
+	hist, err := store.Open(ctx, filepath.Join(dir, "history.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { hist.Close() })
 	folder, err := history.OpenFolder(filepath.Join(dir, "Library"))
 	if err != nil {
 		t.Fatal(err)
@@ -148,17 +149,17 @@ func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, language string, ke
 	}
 	w := &goldenWorld{}
 	for i, gv := range videos {
-		w.ids = append(w.ids, addGoldenVideo(t, store, folder, thumbs, i, gv))
+		w.ids = append(w.ids, addGoldenVideo(t, hist, folder, thumbs, i, gv))
 	}
 	c, err := client.New(goldenServer, client.WithAPIKey("sk-golden"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	library := history.NewLibrary(store, folder)
+	library := history.NewLibrary(hist, folder)
 	// The tracker is not run: nothing changes while the pictures are taken.
-	tracker := history.NewTracker(store, library, c, history.TrackerOptions{ThumbnailDir: thumbs})
+	tracker := history.NewTracker(hist, library, c, history.TrackerOptions{ThumbnailDir: thumbs})
 	w.loop = &uiLoop{}
-	w.ui = New(a, Deps{Tracker: tracker, Library: library, Store: store, Client: c, Keys: keys, ServerURL: goldenServer})
+	w.ui = New(a, Deps{Tracker: tracker, Library: library, Store: hist, Client: c, Keys: keys, ServerURL: goldenServer})
 	w.ui.do = w.loop.do
 	w.ui.library.wait.now = func() time.Time { return goldenNow }
 	w.ui.Start()
@@ -174,34 +175,34 @@ func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, language string, ke
 
 // addGoldenVideo writes one record of the fixture, with its video in the
 // library folder and its thumbnail made from the clip.
-func addGoldenVideo(t *testing.T, store *history.Store, folder *history.Folder, thumbs string, i int, gv goldenVideo) int64 {
+func addGoldenVideo(t *testing.T, hist *store.Store, folder *history.Folder, thumbs string, i int, gv goldenVideo) int64 {
 	t.Helper()
 	ctx := t.Context()
 	created := gv.at
-	r, err := store.AddSubmission(ctx, gv.req, created)
+	r, err := hist.AddSubmission(ctx, gv.req, created)
 	if err != nil {
 		t.Fatal(err)
 	}
 	taskID := fmt.Sprintf("task_%04d", 7301+i)
-	running := history.StateRunning
+	running := store.StateRunning
 	watching := true
-	ch := history.Change{TaskID: &taskID, State: &running, Watching: &watching,
+	ch := store.Change{TaskID: &taskID, State: &running, Watching: &watching,
 		Task: &client.Task{Created: client.Millis(created.UnixMilli()), Updated: client.Millis(created.UnixMilli())}}
 	if gv.clip == "" {
-		if _, err := store.Update(ctx, r.ID, ch, created); err != nil {
+		if _, err := hist.Update(ctx, r.ID, ch, created); err != nil {
 			t.Fatal(err)
 		}
 		return r.ID
 	}
 	done := created.Add(gv.took)
-	success, dl, notWatching := history.StateSuccess, history.DownloadDone, false
+	success, dl, notWatching := store.StateSuccess, store.DownloadDone, false
 	ch.State, ch.Watching, ch.Download = &success, &notWatching, &dl
 	ch.Task.Updated, ch.Task.Completed = client.Millis(done.UnixMilli()), client.Millis(done.UnixMilli())
 	ch.Favourite = &gv.favourite
 	if gv.tags != nil {
 		ch.Tags = &gv.tags
 	}
-	if _, err := store.Update(ctx, r.ID, ch, done); err != nil {
+	if _, err := hist.Update(ctx, r.ID, ch, done); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(demoClip(gv.clip))
@@ -228,9 +229,9 @@ func addGoldenVideo(t *testing.T, store *history.Store, folder *history.Folder, 
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(data)
-	f := history.File{Index: 0, Path: rel, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
-		Media: info, MediaState: history.MediaOK, Thumbnail: thumb}
-	if err := store.PutFile(ctx, r.ID, f); err != nil {
+	f := store.File{Index: 0, Path: rel, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
+		Media: info, MediaState: store.MediaOK, Thumbnail: thumb}
+	if err := hist.PutFile(ctx, r.ID, f); err != nil {
 		t.Fatal(err)
 	}
 	return r.ID

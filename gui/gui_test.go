@@ -20,6 +20,7 @@ import (
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // uiLoop stands in for Fyne's event loop: functions given to do run on the
@@ -115,11 +116,11 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 	sim := apitest.New(cfg)
 	t.Cleanup(sim.Close)
 	dir := t.TempDir()
-	store, err := history.Open(t.Context(), filepath.Join(dir, "history.db"))
+	hist, err := store.Open(t.Context(), filepath.Join(dir, "history.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { hist.Close() })
 	lib, err := history.OpenFolder(filepath.Join(dir, "Library"))
 	if err != nil {
 		t.Fatal(err)
@@ -132,8 +133,8 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 	if err != nil {
 		t.Fatal(err)
 	}
-	library := history.NewLibrary(store, lib)
-	tracker := history.NewTracker(store, library, c, history.TrackerOptions{
+	library := history.NewLibrary(hist, lib)
+	tracker := history.NewTracker(hist, library, c, history.TrackerOptions{
 		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, ThumbnailDir: filepath.Join(dir, "thumbnails")})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -141,7 +142,7 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 		defer close(done)
 		tracker.Run(ctx)
 	}()
-	deps := Deps{Tracker: tracker, Library: library, Store: store, Client: c, Keys: keys, ServerURL: sim.URL(), KeyNote: "Test key."}
+	deps := Deps{Tracker: tracker, Library: library, Store: hist, Client: c, Keys: keys, ServerURL: sim.URL(), KeyNote: "Test key."}
 	loop := &uiLoop{}
 	ui := New(a, deps)
 	ui.do = loop.do
@@ -208,7 +209,7 @@ func TestGenerateShowsDownloadedVideoInLibrary(t *testing.T) {
 	hv.win.Resize(fyne.NewSize(980, 620))
 	h.loop.until(t, "the task to show as downloaded and described", func() bool {
 		return len(hv.model.records) == 1 && statusText(hv.model.records[0]) == "Downloaded" &&
-			len(hv.model.records[0].Files) == 1 && hv.model.records[0].Files[0].MediaState == history.MediaOK
+			len(hv.model.records[0].Files) == 1 && hv.model.records[0].Files[0].MediaState == store.MediaOK
 	})
 	if c.generate.Disabled() {
 		t.Error("Generate must be enabled again")
@@ -354,7 +355,7 @@ func overlayText(w fyne.Window) string {
 
 // downloadOne makes a video through the tracker and waits until the
 // history list shows it downloaded.
-func (h *harness) downloadOne(t *testing.T, prompt string) history.Record {
+func (h *harness) downloadOne(t *testing.T, prompt string) store.Record {
 	t.Helper()
 	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: prompt})
 	if err != nil {
@@ -363,7 +364,7 @@ func (h *harness) downloadOne(t *testing.T, prompt string) history.Record {
 	hv := h.ui.library
 	h.loop.until(t, prompt+" downloaded", func() bool {
 		i := hv.model.indexOf(rec.ID)
-		return i >= 0 && hv.model.records[i].Download == history.DownloadDone && hv.model.records[i].Files[0].MediaState != history.MediaUnknown
+		return i >= 0 && hv.model.records[i].Download == store.DownloadDone && hv.model.records[i].Files[0].MediaState != store.MediaUnknown
 	})
 	return hv.model.records[hv.model.indexOf(rec.ID)]
 }
@@ -459,10 +460,10 @@ func TestSettingsChangeIntervalAndDownloads(t *testing.T) {
 	s := h.ui.settings
 	s.interval.SetSelected("4 seconds")
 	s.downloads.SetSelected("3 at a time")
-	store := h.deps.Store
+	hist := h.deps.Store
 	h.loop.until(t, "both settings saved", func() bool {
-		return store.Setting(t.Context(), history.SettingInterval, "") == "4" &&
-			store.Setting(t.Context(), history.SettingMaxDownloads, "") == "3"
+		return hist.Setting(t.Context(), store.SettingInterval, "") == "4" &&
+			hist.Setting(t.Context(), store.SettingMaxDownloads, "") == "3"
 	})
 	if got := h.deps.Tracker.MaxDownloads(); got != 3 {
 		t.Errorf("tracker downloads %d at a time, want 3", got)
@@ -484,7 +485,7 @@ func TestTypingANoteSurvivesStatusChanges(t *testing.T) {
 	hv.detail.editor.note.SetText("half-typed thought")
 	h.loop.until(t, "the download", func() bool {
 		i := hv.model.indexOf(rec.ID)
-		return i >= 0 && hv.model.records[i].Download == history.DownloadDone
+		return i >= 0 && hv.model.records[i].Download == store.DownloadDone
 	})
 	if hv.detail.editor.note.Text != "half-typed thought" {
 		t.Errorf("the note being typed was replaced by %q", hv.detail.editor.note.Text)
@@ -499,7 +500,7 @@ func TestSettingsSwitchServerAtOnce(t *testing.T) {
 	s.server.SetText(other.URL())
 	test.Tap(findButton(s.win.Content(), "Save server and folder"))
 	h.loop.until(t, "the switch", func() bool { return strings.Contains(s.status.Text, "now uses") })
-	if got := h.deps.Store.Setting(t.Context(), history.SettingServer, ""); got != other.URL() {
+	if got := h.deps.Store.Setting(t.Context(), store.SettingServer, ""); got != other.URL() {
 		t.Errorf("saved server %q", got)
 	}
 	h.downloadOne(t, "from the other server")

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // fakeClock stands in for time.NewTicker: it counts the tickers started
@@ -132,7 +132,7 @@ func TestClockSleepsWhileNothingIsMade(t *testing.T) {
 	h.loop.until(t, "the video downloaded", func() bool {
 		clock.tick()
 		r, err := h.deps.Store.Get(t.Context(), rec.ID)
-		return err == nil && r.Download == history.DownloadDone && u.makingCount.Load() == 0
+		return err == nil && r.Download == store.DownloadDone && u.makingCount.Load() == 0
 	})
 	h.loop.until(t, "the clock stopped", func() bool {
 		clock.tick()

@@ -58,9 +58,9 @@ func TestLanguageSettingAppliesAtNextStart(t *testing.T) {
 		t.Fatalf("a new Reelhouse follows the system: %q, note shown %v", s.language.Selected, s.languageNote.Visible())
 	}
 	s.language.SetSelected("简体中文")
-	store := h.deps.Store
+	hist := h.deps.Store
 	h.loop.until(t, "the language saved", func() bool {
-		return store.Setting(t.Context(), SettingLanguage, "") == LanguageChinese
+		return hist.Setting(t.Context(), SettingLanguage, "") == LanguageChinese
 	})
 	if !s.languageNote.Visible() || s.languageNote.Text != "Reelhouse will use this language the next time it starts." {
 		t.Errorf("note %q shown %v", s.languageNote.Text, s.languageNote.Visible())
@@ -70,7 +70,7 @@ func TestLanguageSettingAppliesAtNextStart(t *testing.T) {
 	}
 	s.language.SetSelectedIndex(0)
 	h.loop.until(t, "the system's language saved", func() bool {
-		return store.Setting(t.Context(), SettingLanguage, "x") == LanguageSystem
+		return hist.Setting(t.Context(), SettingLanguage, "x") == LanguageSystem
 	})
 	if s.languageNote.Visible() {
 		t.Error("the note stays after going back to the language in use")

@@ -9,8 +9,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // pageSize is how many records the list loads at a time.
@@ -88,7 +87,7 @@ func newLibraryView(u *UI) *libraryView {
 	split.Offset = 0.45
 	v.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, split))
 	m.watch(libraryWatcher{
-		changed: func(r history.Record) {
+		changed: func(r store.Record) {
 			// A thumbnail made again (a new download, the service's
 			// cover) keeps its name: the cache reads it again if its time
 			// changed.
@@ -320,7 +319,7 @@ func (v *libraryView) setGridShown(on bool) {
 
 // selectRecord shows r in the library, with every filter cleared when
 // they hide it.
-func (v *libraryView) selectRecord(r history.Record) {
+func (v *libraryView) selectRecord(r store.Record) {
 	v.ui.showLibrary()
 	m := v.model
 	m.selected = r.ID

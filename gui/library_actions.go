@@ -18,8 +18,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // libraryActions are the buttons of the detail pane that act on the video
@@ -80,7 +79,7 @@ func newLibraryActions(m *libraryModel, filePath func() (string, bool)) *library
 }
 
 // showFavourite ticks the favourite box as r has it, without saving.
-func (v *libraryActions) showFavourite(r history.Record) {
+func (v *libraryActions) showFavourite(r store.Record) {
 	v.favourite.OnChanged = nil
 	v.favourite.SetChecked(r.Favourite)
 	v.favourite.OnChanged = v.onFavouriteChanged
@@ -88,7 +87,7 @@ func (v *libraryActions) showFavourite(r history.Record) {
 
 // show offers the actions that apply to r; hasFile says its chosen video
 // is in the library folder.
-func (v *libraryActions) show(r history.Record, hasFile bool) {
+func (v *libraryActions) show(r store.Record, hasFile bool) {
 	trashed := r.Trashed()
 	enable(v.openBtn, hasFile && !trashed)
 	enable(v.folderBtn, hasFile && !trashed)
@@ -97,8 +96,8 @@ func (v *libraryActions) show(r history.Record, hasFile bool) {
 	enable(v.againBtn, r.Request.Prompt != "")
 	// A video the service could not make, or cancelled, is its final
 	// answer: asking again cannot help ("Generate again" can).
-	serviceEnded := r.State == history.StateFailed || r.State == history.StateCancelled
-	offer(v.checkBtn, !trashed && r.TaskID != "" && !serviceEnded && !(r.Watching && !r.State.Final()) && !(r.State == history.StateSuccess && r.Download == history.DownloadDone))
+	serviceEnded := r.State == store.StateFailed || r.State == store.StateCancelled
+	offer(v.checkBtn, !trashed && r.TaskID != "" && !serviceEnded && !(r.Watching && !r.State.Final()) && !(r.State == store.StateSuccess && r.Download == store.DownloadDone))
 	offer(v.unwatchBtn, r.Watching && !r.State.Final())
 	offer(v.cancelBtn, v.canceller != nil && canCancel(r))
 	if v.retryBtn.Visible() || v.attachBtn.Visible() || v.checkBtn.Visible() || v.unwatchBtn.Visible() || v.cancelBtn.Visible() {

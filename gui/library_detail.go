@@ -22,6 +22,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // detailFields are the labels of the detail panel: the status and the
@@ -146,7 +147,7 @@ func newLibraryDetail(m *libraryModel, wait *libraryWait) *libraryDetail {
 	v.box.Hide()
 	m.watch(libraryWatcher{
 		current: v.show,
-		status:  func(r history.Record) { v.fields["Status"].SetText(wait.rowStatus(r)) },
+		status:  func(r store.Record) { v.fields["Status"].SetText(wait.rowStatus(r)) },
 	})
 	return v
 }
@@ -253,12 +254,12 @@ func offer(b *widget.Button, on bool) {
 // recordProblems is what went wrong with r, in plain sentences that say
 // what to do next, or "" when nothing did. The service's own words and the
 // system's are behind "Details…" (serviceError, problemFacts).
-func recordProblems(r history.Record) string {
+func recordProblems(r store.Record) string {
 	var lines []string
 	switch {
-	case r.State == history.StateFailed:
+	case r.State == store.StateFailed:
 		lines = append(lines, lang.L("The service could not make this video. Change the prompt or the settings, then use “Generate again”."))
-	case r.State == history.StateCancelled && r.ErrorCode != history.ErrorCodeCancelled:
+	case r.State == store.StateCancelled && r.ErrorCode != history.ErrorCodeCancelled:
 		lines = append(lines, lang.L("The service cancelled this video. Use “Generate again” to make it once more."))
 	case r.ErrorMessage != "":
 		lines = append(lines, messageText(r))
@@ -274,7 +275,7 @@ func recordProblems(r history.Record) string {
 
 // serviceError is the code and message the service gave for r's failure,
 // as it sent them.
-func serviceError(r history.Record) (code, message string) {
+func serviceError(r store.Record) (code, message string) {
 	var resp struct {
 		Error *client.TaskError `json:"error"`
 	}
@@ -290,7 +291,7 @@ func serviceError(r history.Record) (code, message string) {
 // problemFacts are the facts r keeps about what went wrong, as they were
 // recorded and with secrets removed (errDetails): what the sentences of
 // the Problem line leave out, one line each.
-func problemFacts(r history.Record) []string {
+func problemFacts(r store.Record) []string {
 	var lines []string
 	if d := errDetails(messageFailure(r)); d != "" {
 		lines = append(lines, lang.L("Request: {{.Facts}}", map[string]any{"Facts": userText(d)}))
@@ -338,12 +339,12 @@ func (v *libraryDetail) onServiceDetails() {
 	d.Show()
 }
 
-func missing(r history.Record) bool {
-	return slices.ContainsFunc(r.Files, func(f history.File) bool { return f.Missing })
+func missing(r store.Record) bool {
+	return slices.ContainsFunc(r.Files, func(f store.File) bool { return f.Missing })
 }
 
 // showThumbnail loads the selected record's thumbnail in the background.
-func (v *libraryDetail) showThumbnail(r history.Record) {
+func (v *libraryDetail) showThumbnail(r store.Record) {
 	var path string
 	if v.fileIdx < len(r.Files) {
 		path = v.ui.deps.Tracker.ThumbnailPath(r.Files[v.fileIdx])
@@ -379,11 +380,11 @@ func (v *libraryDetail) showThumbnail(r history.Record) {
 }
 
 // mediaText describes a file's facts in one line.
-func mediaText(f history.File) string {
+func mediaText(f store.File) string {
 	switch f.MediaState {
-	case history.MediaUnknown:
+	case store.MediaUnknown:
 		return lang.L("Reading the video…")
-	case history.MediaUnreadable:
+	case store.MediaUnreadable:
 		return lang.L("Unreadable video: the file is not a video Reelhouse can read.")
 	}
 	m := f.Media
@@ -446,7 +447,7 @@ func enable(b *widget.Button, on bool) {
 }
 
 // optionsText lists the request's options in words.
-func optionsText(r history.Record) string {
+func optionsText(r store.Record) string {
 	var parts []string
 	q := r.Request
 	if q.Ratio != "" {
@@ -496,7 +497,7 @@ func (v *libraryDetail) onVideoPicked(string) {
 
 // showPlayer puts a player for the chosen video at the top of the detail
 // panel when it can be played (on), closing the one shown before.
-func (v *libraryDetail) showPlayer(r history.Record, on bool) {
+func (v *libraryDetail) showPlayer(r store.Record, on bool) {
 	path, ok := v.filePath()
 	if !on || !ok {
 		path = ""

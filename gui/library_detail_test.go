@@ -16,10 +16,11 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // stored reads a record as the history now holds it.
-func (h *harness) stored(t *testing.T, id int64) history.Record {
+func (h *harness) stored(t *testing.T, id int64) store.Record {
 	t.Helper()
 	r, err := h.deps.Store.Get(t.Context(), id)
 	if err != nil {
@@ -172,7 +173,7 @@ func TestTypingSurvivesLiveUpdates(t *testing.T) {
 	test.Type(hv.detail.editor.tags, "half a ta") // a tag alone: nothing to save yet
 	h.loop.until(t, "the download", func() bool {
 		i := hv.model.indexOf(rec.ID)
-		return i >= 0 && hv.model.records[i].Download == history.DownloadDone
+		return i >= 0 && hv.model.records[i].Download == store.DownloadDone
 	})
 	if hv.detail.editor.tags.Text != "half a ta" {
 		t.Errorf("the tag being typed was replaced by %q", hv.detail.editor.tags.Text)
@@ -199,7 +200,7 @@ func TestFailedVideoSaysWhatToDo(t *testing.T) {
 	}
 	h.loop.until(t, "the failure", func() bool {
 		i := hv.model.indexOf(rec.ID)
-		return i >= 0 && hv.model.records[i].State == history.StateFailed
+		return i >= 0 && hv.model.records[i].State == store.StateFailed
 	})
 	hv.list.Select(hv.model.indexOf(rec.ID))
 	problem := hv.detail.fields["Problem"].Text
@@ -314,11 +315,11 @@ func TestDisplayName(t *testing.T) {
 		{"", "", "(no prompt)"},
 		{"\u202Eevil", "x", "evil"},
 	} {
-		if got := displayName(history.Record{Title: c.title, Request: client.CreateRequest{Prompt: c.prompt}}); got != c.want {
+		if got := displayName(store.Record{Title: c.title, Request: client.CreateRequest{Prompt: c.prompt}}); got != c.want {
 			t.Errorf("displayName(%q, %q) = %q, want %q", c.title, c.prompt, got, c.want)
 		}
 	}
-	got := displayName(history.Record{Request: client.CreateRequest{Prompt: long}})
+	got := displayName(store.Record{Request: client.CreateRequest{Prompt: long}})
 	if !strings.HasSuffix(got, "crash…") && !strings.HasSuffix(got, "waves…") || len([]rune(got)) > 81 {
 		t.Errorf("a long prompt is named %q", got)
 	}
@@ -431,13 +432,13 @@ func TestProblemLineHoldsNoSystemWords(t *testing.T) {
 
 	for _, tt := range []struct{ stored, fact, secret string }{
 		// What the tracker keeps when the disk is full.
-		{history.ProblemLocalWrite + ": no space left on device", "no space left on device", ""},
-		{history.ProblemDownloadFailed + `: Get "https://cdn.example.com/v.mp4?X-Amz-Signature=s3cr3t": dial tcp: lookup cdn.example.com: no such host`,
+		{store.ProblemLocalWrite + ": no space left on device", "no space left on device", ""},
+		{store.ProblemDownloadFailed + `: Get "https://cdn.example.com/v.mp4?X-Amz-Signature=s3cr3t": dial tcp: lookup cdn.example.com: no such host`,
 			"no such host", "s3cr3t"},
 	} {
-		paused := history.DownloadPaused
+		paused := store.DownloadPaused
 		stored := tt.stored
-		r, err := h.deps.Store.Update(t.Context(), rec.ID, history.Change{Download: &paused, DownloadError: &stored}, time.Now())
+		r, err := h.deps.Store.Update(t.Context(), rec.ID, store.Change{Download: &paused, DownloadError: &stored}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

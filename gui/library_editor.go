@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // saveDelay is how long typing in the title, tags or note must pause
@@ -75,7 +76,7 @@ func newLibraryEditor(m *libraryModel) *libraryEditor {
 
 // show puts r's title, tags and note in the entries, unless they hold a
 // draft of r being typed or saved.
-func (v *libraryEditor) show(r history.Record) {
+func (v *libraryEditor) show(r store.Record) {
 	switch {
 	case r.ID != v.shownID:
 		v.shownID = r.ID
@@ -118,7 +119,7 @@ func (s *labelSaver) put(id int64, l videoLabels) {
 
 // save writes the newest draft of record id, if any, changing only what
 // differs from the history.
-func (s *labelSaver) save(ctx context.Context, lib *history.Library, store *history.Store, id int64) error {
+func (s *labelSaver) save(ctx context.Context, lib *history.Library, hist *store.Store, id int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pendMu.Lock()
@@ -130,7 +131,7 @@ func (s *labelSaver) save(ctx context.Context, lib *history.Library, store *hist
 	}
 	// Saving finishes even when Reelhouse is quitting.
 	ctx = context.WithoutCancel(ctx)
-	r, err := store.Get(ctx, id)
+	r, err := hist.Get(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -139,7 +140,7 @@ func (s *labelSaver) save(ctx context.Context, lib *history.Library, store *hist
 			return err
 		}
 	}
-	if !slices.Equal(history.NormalizeTags(l.tags), r.Tags) {
+	if !slices.Equal(store.NormalizeTags(l.tags), r.Tags) {
 		if err := lib.SetTags(ctx, id, l.tags); err != nil {
 			return err
 		}
@@ -152,7 +153,7 @@ func (s *labelSaver) save(ctx context.Context, lib *history.Library, store *hist
 
 // fillDraft puts r's title, tags and note in the entries; a tag being
 // typed stays.
-func (v *libraryEditor) fillDraft(r history.Record) {
+func (v *libraryEditor) fillDraft(r store.Record) {
 	v.filling = true
 	defer func() { v.filling = false }()
 	if v.stopEdit != nil {
@@ -217,12 +218,12 @@ func (v *libraryEditor) saveDraft() {
 	// record read back must not take it away.
 	v.saver.put(id, videoLabels{title: v.title.Text, note: v.note.Text, tags: slices.Clone(v.chipTags)})
 	cur, _ := v.m.current()
-	tagsChanged := cur.ID != id || !slices.Equal(history.NormalizeTags(v.chipTags), cur.Tags)
+	tagsChanged := cur.ID != id || !slices.Equal(store.NormalizeTags(v.chipTags), cur.Tags)
 	v.saving[id]++
-	lib, store := v.ui.deps.Library, v.ui.deps.Store
+	lib, hist := v.ui.deps.Library, v.ui.deps.Store
 	v.ui.background(func(ctx context.Context) {
-		err := v.saver.save(ctx, lib, store, id)
-		if err != nil && !errors.Is(err, history.ErrNotFound) {
+		err := v.saver.save(ctx, lib, hist, id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			fyne.LogError("saving the title, tags and note", err)
 		}
 		v.ui.do(func() {
@@ -238,7 +239,7 @@ func (v *libraryEditor) saveDraft() {
 					v.saved.Importance = widget.LowImportance
 					v.saved.SetText(lang.L("Saved"))
 				}
-			case errors.Is(err, history.ErrNotFound):
+			case errors.Is(err, store.ErrNotFound):
 			default:
 				v.editDirty = true // saved again with the next change
 				v.saved.Importance = widget.DangerImportance
@@ -254,7 +255,7 @@ func (v *libraryEditor) saveDraft() {
 
 // onAddTags turns what was typed in the tag entry into tags.
 func (v *libraryEditor) onAddTags(text string) {
-	added := history.NormalizeTags(append(slices.Clone(v.chipTags), strings.Split(text, ",")...))
+	added := store.NormalizeTags(append(slices.Clone(v.chipTags), strings.Split(text, ",")...))
 	slices.Sort(added) // in the order the history keeps them
 	v.filling = true
 	v.tags.SetText("")

@@ -6,8 +6,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // Views offered above the library list.
@@ -83,7 +82,7 @@ func newLibraryFilter(m *libraryModel) *libraryFilter {
 
 // showAll clears every filter, showing the trash when r is in it, and
 // reads the list again.
-func (v *libraryFilter) showAll(r history.Record) {
+func (v *libraryFilter) showAll(r store.Record) {
 	v.search.SetText("")
 	view := lang.L(filterAll)
 	if r.Trashed() {
@@ -96,15 +95,15 @@ func (v *libraryFilter) showAll(r history.Record) {
 }
 
 // query turns the filter controls into a store query.
-func (v *libraryFilter) query() history.Query {
-	q := history.Query{Text: v.search.Text, Limit: v.m.pageSize, OldestFirst: v.sort.Selected == lang.L(oldest)}
+func (v *libraryFilter) query() store.Query {
+	q := store.Query{Text: v.search.Text, Limit: v.m.pageSize, OldestFirst: v.sort.Selected == lang.L(oldest)}
 	switch v.view.Selected {
 	case lang.L(filterInProgress):
-		q.View = history.ViewInProgress
+		q.View = store.ViewInProgress
 	case lang.L(filterDone):
-		q.View = history.ViewDownloaded
+		q.View = store.ViewDownloaded
 	case lang.L(filterAttention):
-		q.View = history.ViewAttention
+		q.View = store.ViewAttention
 	case lang.L(filterNotDownloaded):
 		q.NotDownloaded = true
 	case lang.L(filterFavourites):

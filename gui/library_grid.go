@@ -20,8 +20,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // settingGridView keeps whether the library shows the grid.
@@ -103,8 +103,8 @@ type libraryTile struct {
 	thumb *thumbSlot
 
 	stripPath string
-	strip     image.Image  // the filmstrip of the bound record, once loaded
-	file      history.File // the bound record's first video, when hasFile
+	strip     image.Image // the filmstrip of the bound record, once loaded
+	file      store.File  // the bound record's first video, when hasFile
 	hasFile   bool
 	// stripAsked is the thumbnail slot's gen when the strip was last asked
 	// to be made: once per binding.
@@ -185,7 +185,7 @@ func (r *libraryTileRenderer) Objects() []fyne.CanvasObject { return []fyne.Canv
 func (r *libraryTileRenderer) Destroy()                     {}
 
 // bind shows record r on the tile.
-func (t *libraryTile) bind(r history.Record) {
+func (t *libraryTile) bind(r store.Record) {
 	v := t.cells
 	if r.ID != t.thumb.id {
 		t.strip, t.stripPath = nil, ""
@@ -206,7 +206,7 @@ func (t *libraryTile) bind(r history.Record) {
 	}
 	setOverlay(t.heart, t.heartBox, heart)
 	badge := v.wait.rowStatus(r)
-	if r.State == history.StateSuccess && r.Download == history.DownloadDone && !missing(r) {
+	if r.State == store.StateSuccess && r.Download == store.DownloadDone && !missing(r) {
 		badge = "" // the usual case needs no word
 	}
 	setOverlay(t.badge, t.badgeBox, badge)
@@ -236,11 +236,11 @@ func setOverlay(t *canvas.Text, chip *fyne.Container, s string) {
 }
 
 // lengthText is how long r's first video runs: "0:08".
-func lengthText(r history.Record) string {
+func lengthText(r store.Record) string {
 	switch {
 	case len(r.Files) > 0 && r.Files[0].Media.Duration > 0:
 		return clockText(r.Files[0].Media.Duration)
-	case r.Request.Duration > 0 && r.State == history.StateSuccess:
+	case r.Request.Duration > 0 && r.State == store.StateSuccess:
 		return clockText(time.Duration(r.Request.Duration) * time.Second)
 	}
 	return ""

@@ -17,6 +17,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // BenchmarkLibraryGrid scrolls the grid through 100,000 downloaded videos
@@ -51,20 +52,20 @@ func BenchmarkLibraryGrid(b *testing.B) {
 		}
 		f.Close()
 	}
-	store := benchStore(b, 0)
+	hist := benchStore(b, 0)
 	folder, err := history.OpenFolder(filepath.Join(dir, "Library"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	lib := history.NewLibrary(store, folder)
-	recs := make([]history.Record, tasks)
+	lib := history.NewLibrary(hist, folder)
+	recs := make([]store.Record, tasks)
 	now := time.Now()
 	for i := range recs {
-		recs[i] = history.Record{
-			ID: int64(i + 1), TaskID: fmt.Sprintf("task_%06d", i), State: history.StateSuccess, Download: history.DownloadDone,
+		recs[i] = store.Record{
+			ID: int64(i + 1), TaskID: fmt.Sprintf("task_%06d", i), State: store.StateSuccess, Download: store.DownloadDone,
 			CreatedAt: now.Add(-time.Duration(i) * time.Minute),
 			Request:   client.CreateRequest{Model: "m", Prompt: fmt.Sprintf("video number %d of a long library", i)},
-			Files:     []history.File{{Path: fmt.Sprintf("v%d.mp4", i), Thumbnail: fmt.Sprintf("t%d.png", i%thumbs)}},
+			Files:     []store.File{{Path: fmt.Sprintf("v%d.mp4", i), Thumbnail: fmt.Sprintf("t%d.png", i%thumbs)}},
 		}
 	}
 
@@ -73,8 +74,8 @@ func BenchmarkLibraryGrid(b *testing.B) {
 		a := test.NewTempApp(b)
 		a.Settings().SetTheme(theme.DefaultTheme())
 		c, _ := client.New("http://127.0.0.1:1")
-		tracker := history.NewTracker(store, lib, nil, history.TrackerOptions{ThumbnailDir: thumbDir})
-		ui := New(a, Deps{Tracker: tracker, Library: lib, Store: store, Client: c, ServerURL: "http://127.0.0.1:1"})
+		tracker := history.NewTracker(hist, lib, nil, history.TrackerOptions{ThumbnailDir: thumbDir})
+		ui := New(a, Deps{Tracker: tracker, Library: lib, Store: hist, Client: c, ServerURL: "http://127.0.0.1:1"})
 		loop := &uiLoop{}
 		ui.do = loop.do
 		v := ui.library

@@ -14,6 +14,7 @@ import (
 	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // tilesIn lists the grid's tiles on show, by the record each shows.
@@ -60,7 +61,7 @@ func TestGridShowsThumbnailsAndScrubsTheFilmstrip(t *testing.T) {
 	hv := h.ui.library
 	w := h.ui.main
 	w.Resize(fyne.NewSize(1366, 768))
-	recs := []history.Record{
+	recs := []store.Record{
 		h.downloadOne(t, "A lighthouse at dusk, waves crashing on the rocks below"),
 		h.downloadOne(t, "A red kite over a hill"),
 		h.downloadOne(t, "Slow pan across a harbour at sunset"),
@@ -343,7 +344,7 @@ func TestSaveACopyOfTheSelectedVideos(t *testing.T) {
 
 // gridTileOf switches the library to the grid and waits for r's tile to
 // show its thumbnail.
-func gridTileOf(t *testing.T, h *harness, r history.Record) *libraryTile {
+func gridTileOf(t *testing.T, h *harness, r store.Record) *libraryTile {
 	t.Helper()
 	hv, w := h.ui.library, h.ui.main
 	h.ui.showLibrary()

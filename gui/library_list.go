@@ -9,8 +9,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // libraryList is the library's list, with the keys that act on the
@@ -64,7 +63,7 @@ type libraryCells struct {
 }
 
 // thumbPath is the thumbnail of a record's first video, or "".
-func (c *libraryCells) thumbPath(r history.Record) string {
+func (c *libraryCells) thumbPath(r store.Record) string {
 	tr := c.m.ui.deps.Tracker
 	if len(r.Files) == 0 || tr == nil {
 		return ""
@@ -73,7 +72,7 @@ func (c *libraryCells) thumbPath(r history.Record) string {
 }
 
 // stripPath is the filmstrip of a record's first video, or "".
-func (c *libraryCells) stripPath(r history.Record) string {
+func (c *libraryCells) stripPath(r store.Record) string {
 	tr := c.m.ui.deps.Tracker
 	if len(r.Files) == 0 || tr == nil {
 		return ""
@@ -251,7 +250,7 @@ func (l *libraryRowRenderer) Objects() []fyne.CanvasObject { return l.objects }
 func (l *libraryRowRenderer) Destroy()                     {}
 
 // bind shows rec on the row.
-func (r *libraryRow) bind(rec history.Record) {
+func (r *libraryRow) bind(rec store.Record) {
 	c := r.cells
 	path := c.thumbPath(rec)
 	r.thumb.bind(rec.ID, path)

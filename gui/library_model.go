@@ -7,8 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // libraryModel is what the library's views share: the query shown, the
@@ -21,13 +20,13 @@ type libraryModel struct {
 	win fyne.Window // the main window, which dialogs belong to
 
 	// query is the query the filter bar asks for, read when a load starts.
-	query func() history.Query
+	query func() store.Query
 
 	// records backs the list and the grid; it changes only on the UI
 	// goroutine.
-	records    []history.Record
+	records    []store.Record
 	total      int
-	shown      history.Query // the query records and total answer
+	shown      store.Query // the query records and total answer
 	pageSize   int
 	cancelLoad context.CancelFunc // stops the load under way, if any
 	loadSeq    int
@@ -59,14 +58,14 @@ type libraryModel struct {
 // added.
 type libraryWatcher struct {
 	loaded      func(models, tags []string) // a page was read; these are the choices of the filters
-	changed     func(r history.Record)      // r changed, before it is drawn again
+	changed     func(r store.Record)        // r changed, before it is drawn again
 	rows        func()                      // every row is to be drawn again
 	row         func(i int)                 // row i is to be drawn again
 	unselect    func()                      // no row is selected any more
 	selectRow   func(i int)                 // row i is to be selected (the list does, and tells selectRow)
 	rowSelected func(i int)                 // row i became the selected one
 	current     func()                      // the selected record, or what it holds, is to be shown again
-	status      func(r history.Record)      // the status of the selected record r moved on
+	status      func(r store.Record)        // the status of the selected record r moved on
 	picks       func()                      // the picked videos changed
 	count       func()                      // the number of records or videos changed
 	reachable   func()                      // the service became reachable, or stopped being
@@ -172,7 +171,7 @@ func (m *libraryModel) loadMore() {
 
 func (m *libraryModel) load(ctx context.Context, offset int) {
 	var (
-		q   history.Query
+		q   store.Query
 		seq int
 	)
 	ctx, cancel := context.WithCancel(ctx)
@@ -189,7 +188,7 @@ func (m *libraryModel) load(ctx context.Context, offset int) {
 			m.cancelLoad()
 		}
 		m.cancelLoad = cancel
-		// Changes that arrive while the store is read are applied again
+		// Changes that arrive while the hist is read are applied again
 		// to what it returns, which may have been read before them.
 		m.missed = []missedChange{}
 		close(done)
@@ -200,8 +199,8 @@ func (m *libraryModel) load(ctx context.Context, offset int) {
 		return
 	}
 	q.Offset = offset
-	store := m.ui.deps.Store
-	recs, err := store.List(ctx, q)
+	hist := m.ui.deps.Store
+	recs, err := hist.List(ctx, q)
 	if ctx.Err() != nil {
 		return // a newer load took over
 	}
@@ -217,7 +216,7 @@ func (m *libraryModel) load(ctx context.Context, offset int) {
 		m.ui.showError(m.win, lang.L("Could not read the history"), err)
 		return
 	}
-	total, err := store.Count(ctx, q)
+	total, err := hist.Count(ctx, q)
 	if ctx.Err() != nil {
 		return
 	}
@@ -226,8 +225,8 @@ func (m *libraryModel) load(ctx context.Context, offset int) {
 		m.ui.showError(m.win, lang.L("Could not read the history"), err)
 		return
 	}
-	models, _ := store.Models(ctx)
-	tags, _ := store.AllTags(ctx)
+	models, _ := hist.Models(ctx)
+	tags, _ := hist.AllTags(ctx)
 	m.ui.do(func() {
 		if seq != m.loadSeq {
 			return
@@ -335,25 +334,25 @@ func (m *libraryModel) recount() {
 }
 
 func (m *libraryModel) indexOf(id int64) int {
-	return slices.IndexFunc(m.records, func(r history.Record) bool { return r.ID == id })
+	return slices.IndexFunc(m.records, func(r store.Record) bool { return r.ID == id })
 }
 
 // current is the selected record, if it is loaded.
-func (m *libraryModel) current() (history.Record, bool) {
+func (m *libraryModel) current() (store.Record, bool) {
 	if i := m.indexOf(m.selected); i >= 0 {
 		return m.records[i], true
 	}
-	return history.Record{}, false
+	return store.Record{}, false
 }
 
 // onRecordChanged updates, adds or removes one row, where the list's
 // query and order put it. A task's place in the order never changes (it
 // sorts by creation), so a row only ever appears or disappears.
-func (m *libraryModel) onRecordChanged(r history.Record) {
+func (m *libraryModel) onRecordChanged(r store.Record) {
 	if m.missed != nil {
 		m.missed = append(m.missed, missedChange{rec: r})
 	}
-	if r.Download != history.DownloadWaiting {
+	if r.Download != store.DownloadWaiting {
 		delete(m.progress, r.ID)
 	}
 	m.tell(func(w *libraryWatcher) {
@@ -371,7 +370,7 @@ func (m *libraryModel) onRecordChanged(r history.Record) {
 		m.records[i] = r
 		m.drawRow(i)
 	case matches:
-		at, _ := slices.BinarySearchFunc(m.records, r, func(e, r history.Record) int {
+		at, _ := slices.BinarySearchFunc(m.records, r, func(e, r store.Record) int {
 			if m.shown.Before(e, r) {
 				return -1
 			}
@@ -401,7 +400,7 @@ func (m *libraryModel) onRecordChanged(r history.Record) {
 
 func (m *libraryModel) onRecordDeleted(id int64) {
 	if m.missed != nil {
-		m.missed = append(m.missed, missedChange{rec: history.Record{ID: id}, deleted: true})
+		m.missed = append(m.missed, missedChange{rec: store.Record{ID: id}, deleted: true})
 	}
 	delete(m.progress, id)
 	i := m.indexOf(id)
@@ -438,7 +437,7 @@ func (m *libraryModel) onProgress(id, done, total int64) {
 
 // statusChanged tells the views that the status of the selected record r
 // moved on.
-func (m *libraryModel) statusChanged(r history.Record) {
+func (m *libraryModel) statusChanged(r store.Record) {
 	m.tell(func(w *libraryWatcher) {
 		if w.status != nil {
 			w.status(r)
@@ -507,13 +506,13 @@ func (m *libraryModel) chosenIDs() []int64 {
 }
 
 // isPicked reports whether r is highlighted as picked.
-func (m *libraryModel) isPicked(r history.Record) bool {
+func (m *libraryModel) isPicked(r store.Record) bool {
 	return len(m.picked) > 1 && m.picked[r.ID]
 }
 
 // missedChange is a change of one record that came while the list was
 // being read from the store.
 type missedChange struct {
-	rec     history.Record
+	rec     store.Record
 	deleted bool
 }

@@ -208,9 +208,9 @@ func (v *pickBar) onTagPicked() {
 		if !ok || tag == "" {
 			return
 		}
-		store, library := v.ui.deps.Store, v.ui.deps.Library
+		hist, library := v.ui.deps.Store, v.ui.deps.Library
 		v.onPicked(lang.L("Tagging"), lang.L("Could not tag every video"), func(ctx context.Context, id int64) error {
-			r, err := store.Get(ctx, id)
+			r, err := hist.Get(ctx, id)
 			if err != nil {
 				return err
 			}

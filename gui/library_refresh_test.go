@@ -7,8 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // TestOneChangeUpdatesOneRow: a task's status change runs the update of
@@ -17,10 +16,10 @@ import (
 func TestOneChangeUpdatesOneRow(t *testing.T) {
 	h := newHarness(t, nil, true)
 	hv := h.ui.library
-	store := h.deps.Store
+	hist := h.deps.Store
 	base := time.Now().Add(-time.Hour)
 	for i := range 30 {
-		addFailed(t, store, fmt.Sprintf("task %d", i), base.Add(time.Duration(i)*time.Minute))
+		addFailed(t, hist, fmt.Sprintf("task %d", i), base.Add(time.Duration(i)*time.Minute))
 	}
 	h.ui.background(hv.model.reload)
 	h.loop.until(t, "the first page", func() bool { return len(hv.model.records) == 30 })
@@ -41,7 +40,7 @@ func TestOneChangeUpdatesOneRow(t *testing.T) {
 		}
 		r := hv.model.records[1]
 		note := fmt.Sprintf("seen %v", grid)
-		r, err := store.Update(t.Context(), r.ID, history.Change{Note: &note, State: ptrTo(history.StateSuccess)}, time.Now())
+		r, err := hist.Update(t.Context(), r.ID, store.Change{Note: &note, State: ptrTo(store.StateSuccess)}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,8 +8,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // shownText is the text a label draws, after any truncation.
@@ -73,7 +72,7 @@ func TestWorkingRowShowsItsPrompt(t *testing.T) {
 			// Its download under way: the bar beside the state, the prompt
 			// still readable.
 			i := hv.model.indexOf(making)
-			hv.model.records[i].State, hv.model.records[i].Download = history.StateSuccess, history.DownloadWaiting
+			hv.model.records[i].State, hv.model.records[i].Download = store.StateSuccess, store.DownloadWaiting
 			hv.model.onProgress(making, 42, 100)
 			row = rowsIn(hv)[making]
 			if want := hv.wait.rowStatus(hv.model.records[i]); shownText(row.status) != want || !row.bar.Visible() || row.bar.Value != 0.42 {

@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // canceller asks the service to stop making a video and stops following
@@ -27,19 +27,19 @@ func cannotCancel(err error) bool { return errors.Is(err, client.ErrCannotCancel
 
 // beingMade reports whether r is a video Reelhouse is waiting for: being
 // sent, made on the service while watched, or downloaded.
-func beingMade(r history.Record) bool {
+func beingMade(r store.Record) bool {
 	switch r.State {
-	case history.StateSubmitting:
+	case store.StateSubmitting:
 		return true
-	case history.StateSuccess:
-		return r.Download == history.DownloadWaiting
+	case store.StateSuccess:
+		return r.Download == store.DownloadWaiting
 	}
 	return r.Watching && !r.State.Final()
 }
 
 // canCancel reports whether the service may still be asked to cancel r.
-func canCancel(r history.Record) bool {
-	return r.TaskID != "" && !r.Trashed() && (r.State == history.StatePending || r.State == history.StateRunning)
+func canCancel(r store.Record) bool {
+	return r.TaskID != "" && !r.Trashed() && (r.State == store.StatePending || r.State == store.StateRunning)
 }
 
 // libraryWait is what the rows, the tiles and the detail pane say about
@@ -56,8 +56,8 @@ type libraryWait struct {
 
 func newLibraryWait(m *libraryModel) *libraryWait {
 	w := &libraryWait{m: m, usual: make(map[string]time.Duration), usualAsked: make(map[string]bool), now: time.Now}
-	m.watch(libraryWatcher{changed: func(r history.Record) {
-		if r.State == history.StateSuccess && r.Download == history.DownloadDone {
+	m.watch(libraryWatcher{changed: func(r store.Record) {
+		if r.State == store.StateSuccess && r.Download == store.DownloadDone {
 			w.forgetUsual(r.Request.Model) // one more success to count
 		}
 	}})
@@ -65,14 +65,14 @@ func newLibraryWait(m *libraryModel) *libraryWait {
 }
 
 // rowStatus is the status column, with download progress when known.
-func (v *libraryWait) rowStatus(r history.Record) string {
+func (v *libraryWait) rowStatus(r store.Record) string {
 	if v.m.unreachable && r.Watching && !r.State.Final() {
 		return lang.L(unreachableText)
 	}
 	if p, ok := v.downloading(r); ok {
 		return lang.L("Downloading {{.Percent}}%", map[string]any{"Percent": int(p * 100)})
 	}
-	if beingMade(r) && r.State != history.StateSuccess {
+	if beingMade(r) && r.State != store.StateSuccess {
 		return lang.L("{{.Status}} {{.Wait}}", map[string]any{"Status": statusText(r), "Wait": v.waitText(r)})
 	}
 	return statusText(r)
@@ -80,14 +80,14 @@ func (v *libraryWait) rowStatus(r history.Record) string {
 
 // downloading is the download progress of r, while its videos download
 // and the size is known.
-func (v *libraryWait) downloading(r history.Record) (float64, bool) {
+func (v *libraryWait) downloading(r store.Record) (float64, bool) {
 	p, ok := v.m.progress[r.ID]
-	return p, ok && r.State == history.StateSuccess && r.Download == history.DownloadWaiting
+	return p, ok && r.State == store.StateSuccess && r.Download == store.DownloadWaiting
 }
 
 // waitText is how long r has been on its way, and how long its model
 // usually takes once that is known: "2:13 · usually 3:40".
-func (v *libraryWait) waitText(r history.Record) string {
+func (v *libraryWait) waitText(r store.Record) string {
 	s := clockText(v.now().Sub(r.CreatedAt))
 	if d := v.usualFor(r.Request.Model); d > 0 {
 		s = lang.L("{{.Elapsed}} · usually {{.Usual}}", map[string]any{"Elapsed": s, "Usual": clockText(d)})

@@ -12,8 +12,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // trayIcon is Icon.png at 64×64 pixels: the tray keeps its icon as raw
@@ -51,7 +50,7 @@ type mainState struct {
 	// making holds the videos being made, as last heard of; seen marks the
 	// records an event told about, which a slower read at start must not
 	// overwrite.
-	making      map[int64]history.Record
+	making      map[int64]store.Record
 	seen        map[int64]bool
 	makingCount atomic.Int32 // len(making), for the clock's goroutine
 	// clockWake tells the sleeping clock that videos are being made;
@@ -77,7 +76,7 @@ type mainState struct {
 
 // initMain sets the main window's state up before the views are built.
 func (u *UI) initMain() {
-	u.making = make(map[int64]history.Record)
+	u.making = make(map[int64]store.Record)
 	u.seen = make(map[int64]bool)
 	u.clockWake = make(chan struct{}, 1)
 	u.newTicker = newTicker
@@ -192,7 +191,7 @@ func (u *UI) readMaking(ctx context.Context) {
 
 // follow keeps the count of videos being made current, and tells the user
 // when one of them is ready or failed. It runs on the UI goroutine.
-func (u *UI) follow(r history.Record) {
+func (u *UI) follow(r store.Record) {
 	u.seen[r.ID] = true
 	_, was := u.making[r.ID]
 	if beingMade(r) {
@@ -208,7 +207,7 @@ func (u *UI) follow(r history.Record) {
 	delete(u.making, r.ID)
 	u.makingChanged()
 	switch {
-	case r.State == history.StateSuccess && r.Download == history.DownloadDone:
+	case r.State == store.StateSuccess && r.Download == store.DownloadDone:
 		u.sendNotification(lang.L("Your video is ready"), firstLine(r.Request.Prompt, 80))
 	case needsAttention(r):
 		u.sendNotification(lang.L("A video could not be made"), lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": firstLine(r.Request.Prompt, 80)}))
@@ -227,7 +226,7 @@ func (u *UI) forget(id int64) {
 // onReloaded reads the videos being made afresh after the history was
 // read again.
 func (u *UI) onReloaded() {
-	u.making = make(map[int64]history.Record)
+	u.making = make(map[int64]store.Record)
 	u.seen = make(map[int64]bool)
 	u.makingChanged()
 	u.background(u.readMaking)

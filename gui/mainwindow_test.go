@@ -17,7 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // press sends a shortcut to a window as the keyboard would when no entry
@@ -229,8 +229,8 @@ func TestTitleCountsVideosInProgress(t *testing.T) {
 	if w.Title() != "Reelhouse" {
 		t.Errorf("title %q with nothing in progress", w.Title())
 	}
-	r1 := history.Record{ID: 101, State: history.StateRunning, Watching: true, TaskID: "a"}
-	r2 := history.Record{ID: 102, State: history.StatePending, Watching: true, TaskID: "b"}
+	r1 := store.Record{ID: 101, State: store.StateRunning, Watching: true, TaskID: "a"}
+	r2 := store.Record{ID: 102, State: store.StatePending, Watching: true, TaskID: "b"}
 	h.ui.follow(r1)
 	h.ui.follow(r2)
 	if w.Title() != "Reelhouse — 2 in progress" {
@@ -239,15 +239,15 @@ func TestTitleCountsVideosInProgress(t *testing.T) {
 	if got := tray.menu.Items[0].Label; got != "2 in progress" || !tray.menu.Items[0].Disabled {
 		t.Errorf("tray says %q", got)
 	}
-	r1.State = history.StateSuccess
-	r1.Download = history.DownloadWaiting
+	r1.State = store.StateSuccess
+	r1.Download = store.DownloadWaiting
 	h.ui.follow(r1) // downloading is still in progress
 	if w.Title() != "Reelhouse — 2 in progress" {
 		t.Errorf("title %q while one downloads", w.Title())
 	}
 	r2.Watching = false
 	h.ui.follow(r2)
-	r1.Download = history.DownloadDone
+	r1.Download = store.DownloadDone
 	h.ui.follow(r1)
 	if w.Title() != "Reelhouse" {
 		t.Errorf("title %q after both ended", w.Title())
@@ -261,15 +261,15 @@ func TestNotificationsOnReadyAndFailed(t *testing.T) {
 	var sent []*fyne.Notification
 	h.ui.notify = func(n *fyne.Notification) { sent = append(sent, n) }
 	h.ui.notifyOff = false
-	run := func(id int64, end history.Record) {
-		h.ui.follow(history.Record{ID: id, State: history.StateRunning, Watching: true, TaskID: "t"})
+	run := func(id int64, end store.Record) {
+		h.ui.follow(store.Record{ID: id, State: store.StateRunning, Watching: true, TaskID: "t"})
 		end.ID, end.TaskID = id, "t"
 		end.Request.Prompt = fmt.Sprintf("video %d", id)
 		h.ui.follow(end)
 	}
-	run(1, history.Record{State: history.StateSuccess, Download: history.DownloadDone})
-	run(2, history.Record{State: history.StateFailed, ErrorMessage: "content policy"})
-	run(3, history.Record{State: history.StateCancelled})
+	run(1, store.Record{State: store.StateSuccess, Download: store.DownloadDone})
+	run(2, store.Record{State: store.StateFailed, ErrorMessage: "content policy"})
+	run(3, store.Record{State: store.StateCancelled})
 	if len(sent) != 2 || sent[0].Title != "Your video is ready" || !strings.Contains(sent[0].Content, "video 1") ||
 		sent[1].Title != "A video could not be made" || !strings.Contains(sent[1].Content, "video 2") {
 		t.Fatalf("notifications: %+v", sent)
@@ -279,7 +279,7 @@ func TestNotificationsOnReadyAndFailed(t *testing.T) {
 	h.loop.until(t, "the setting to be saved", func() bool {
 		return h.deps.Store.Setting(context.Background(), settingNotifications, "") == "off"
 	})
-	run(4, history.Record{State: history.StateSuccess, Download: history.DownloadDone})
+	run(4, store.Record{State: store.StateSuccess, Download: store.DownloadDone})
 	if len(sent) != 2 {
 		t.Errorf("a notification was sent although they are off: %+v", sent[2:])
 	}
@@ -329,7 +329,7 @@ func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 	hv.detail.actions.canceller = fc
 	h.loop.until(t, "the first load", func() bool { return hv.count.Text != "" })
 	// A video the service is making, as the list holds it.
-	rec := history.Record{ID: 42, TaskID: "t-42", State: history.StateRunning, Watching: true, CreatedAt: time.Now()}
+	rec := store.Record{ID: 42, TaskID: "t-42", State: store.StateRunning, Watching: true, CreatedAt: time.Now()}
 	rec.Request.Prompt = "A slow sunrise"
 	hv.model.records = append(hv.model.records, rec)
 	hv.list.Refresh()
@@ -368,7 +368,7 @@ func TestWaitTextShowsUsualTime(t *testing.T) {
 	hv := h.ui.library
 	hv.wait.usual["m"] = 3*time.Minute + 40*time.Second
 	hv.wait.usualAsked["m"] = true
-	r := history.Record{State: history.StateRunning, Watching: true, TaskID: "x", CreatedAt: time.Unix(1000, 0)}
+	r := store.Record{State: store.StateRunning, Watching: true, TaskID: "x", CreatedAt: time.Unix(1000, 0)}
 	r.Request.Model = "m"
 	hv.wait.now = func() time.Time { return time.Unix(1000+133, 0) }
 	if got, want := hv.wait.rowStatus(r), "Generating… 2:13 · usually 3:40"; got != want {
@@ -414,7 +414,7 @@ func TestCloseKeepsReelhouseInTheTray(t *testing.T) {
 	}
 	quits = 1
 
-	h.ui.follow(history.Record{ID: 7, State: history.StateRunning, Watching: true, TaskID: "t"})
+	h.ui.follow(store.Record{ID: 7, State: store.StateRunning, Watching: true, TaskID: "t"})
 	h.ui.onCloseMain()
 	h.ui.onCloseMain()
 	if quits != 1 {

@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 func TestMediaTextSaysPixelShapeAndCutShort(t *testing.T) {
-	plain := history.File{MediaState: history.MediaOK, Media: media.Info{Duration: 2 * time.Second, Width: 320, Height: 180, FrameRate: 24, VideoCodec: "h264"}}
+	plain := store.File{MediaState: store.MediaOK, Media: media.Info{Duration: 2 * time.Second, Width: 320, Height: 180, FrameRate: 24, VideoCodec: "h264"}}
 	odd := plain
 	odd.Media.PixelAspect, odd.Media.Truncated = "64:45", true
 	if got := mediaText(plain); strings.Contains(got, "pixels") || strings.Contains(got, "cut short") {

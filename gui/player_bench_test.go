@@ -6,8 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history/media"
-	"github.com/reelhouse/reelhouse/history/media/playback"
 )
 
 // BenchmarkPlayer720pShownSmall plays a 720p clip in a picture of

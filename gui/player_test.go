@@ -22,12 +22,12 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history/media"
-	"github.com/reelhouse/reelhouse/history/media/playback"
 )
 
 // countedClip shows its own frame number (see its testdata README).
-var countedClip = filepath.Join("..", "history", "media", "playback", "testdata", "counted.mp4")
+var countedClip = filepath.Join("..", "history", "media", "testdata", "counted.mp4")
 
 // noSoundDevice is a machine without sound.
 type noSoundDevice struct{}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // inOverlays finds the first object of type T in a window's dialogs that
@@ -32,7 +32,7 @@ func TestUncertainEntryTakesItsTaskID(t *testing.T) {
 	h := newHarness(t, nil, true)
 	h.sim.Inject(apitest.Fault{Kind: apitest.FaultDropAfterRead, Target: apitest.TargetCreate})
 	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "did my fox start?", Ratio: "9:16"})
-	if err == nil || rec.State != history.StateUncertain {
+	if err == nil || rec.State != store.StateUncertain {
 		t.Fatalf("Submit = %+v, %v; want an uncertain entry", rec, err)
 	}
 	taskID := h.sim.TaskIDs()[0]
@@ -105,7 +105,7 @@ func TestNotSentSaysWhyInCompose(t *testing.T) {
 	test.Tap(c.generate)
 	hv := h.ui.library
 	h.loop.until(t, "the answer", func() bool {
-		return !c.inFlight && len(hv.model.records) == 1 && hv.model.records[0].State == history.StateNotSent
+		return !c.inFlight && len(hv.model.records) == 1 && hv.model.records[0].State == store.StateNotSent
 	})
 	// A later change of the entry (a favourite, say) must not hide why.
 	if err := h.deps.Library.SetFavourite(t.Context(), hv.model.records[0].ID, true); err != nil {
@@ -120,13 +120,13 @@ func TestNotSentSaysWhyInCompose(t *testing.T) {
 func TestDownloadOfTaskGoneOffersNoRetry(t *testing.T) {
 	h := newHarness(t, nil, true)
 	ctx := t.Context()
-	store := h.deps.Store
-	rec, _, err := store.AddExisting(ctx, "gone-from-the-service", time.Now())
+	hist := h.deps.Store
+	rec, _, err := hist.AddExisting(ctx, "gone-from-the-service", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := history.StateSuccess
-	if _, err := store.Update(ctx, rec.ID, history.Change{State: &st, Watching: new(bool)}, time.Now()); err != nil {
+	st := store.StateSuccess
+	if _, err := hist.Update(ctx, rec.ID, store.Change{State: &st, Watching: new(bool)}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.deps.Tracker.RetryDownload(ctx, rec.ID); err != nil {
@@ -135,7 +135,7 @@ func TestDownloadOfTaskGoneOffersNoRetry(t *testing.T) {
 	hv := h.ui.library
 	h.loop.until(t, "the download to fail", func() bool {
 		i := hv.model.indexOf(rec.ID)
-		return i >= 0 && hv.model.records[i].Download == history.DownloadFailed
+		return i >= 0 && hv.model.records[i].Download == store.DownloadFailed
 	})
 	hv.list.Select(hv.model.indexOf(rec.ID))
 	problem := hv.detail.fields["Problem"].Text

@@ -17,7 +17,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/keychain"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // settingsView holds the API key, the server and the library folder.
@@ -264,7 +264,7 @@ func (v *settingsView) onIntervalChanged(string) {
 	n := intervalChoices[i]
 	v.ui.deps.Tracker.SetInterval(time.Duration(n) * time.Second)
 	v.ui.background(func(ctx context.Context) {
-		v.ui.showError(v.win, lang.L("Could not save the setting"), v.ui.deps.Store.SetSetting(ctx, history.SettingInterval, strconv.Itoa(n)))
+		v.ui.showError(v.win, lang.L("Could not save the setting"), v.ui.deps.Store.SetSetting(ctx, store.SettingInterval, strconv.Itoa(n)))
 	})
 }
 
@@ -276,7 +276,7 @@ func (v *settingsView) onDownloadsChanged(string) {
 	n := downloadChoices[i]
 	v.ui.deps.Tracker.SetMaxDownloads(n)
 	v.ui.background(func(ctx context.Context) {
-		v.ui.showError(v.win, lang.L("Could not save the setting"), v.ui.deps.Store.SetSetting(ctx, history.SettingMaxDownloads, strconv.Itoa(n)))
+		v.ui.showError(v.win, lang.L("Could not save the setting"), v.ui.deps.Store.SetSetting(ctx, store.SettingMaxDownloads, strconv.Itoa(n)))
 	})
 }
 
@@ -310,7 +310,7 @@ func (v *settingsView) onSaveLocations() {
 		defer v.ui.do(v.apply.Enable)
 		var notes []string
 		if serverChanged {
-			if err := v.ui.deps.Store.SetSetting(ctx, history.SettingServer, server); err != nil {
+			if err := v.ui.deps.Store.SetSetting(ctx, store.SettingServer, server); err != nil {
 				v.ui.do(func() { v.status.fail(plainError(err), err) })
 				return
 			}

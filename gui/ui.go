@@ -25,6 +25,7 @@ import (
 	"github.com/reelhouse/reelhouse/client/keychain"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/crash"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // KeyStore keeps the API key; *keychain.Keychain is one.
@@ -40,7 +41,7 @@ type Deps struct {
 	// Library works on the videos in the library folder; Tracker
 	// downloads into it.
 	Library *history.Library
-	Store   *history.Store
+	Store   *store.Store
 	Client  *client.Client
 	// Keys stores the API key; nil when the key must not be stored (demo,
 	// or a key given in the environment).
@@ -338,7 +339,7 @@ func startupText(err error) string {
 	if !errors.As(err, &se) {
 		return plainError(err)
 	}
-	if errors.Is(err, history.ErrAlreadyRunning) {
+	if errors.Is(err, store.ErrAlreadyRunning) {
 		return lang.L("Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again.")
 	}
 	data := map[string]any{"Folder": se.Detail, "Address": se.Detail, "Details": errDetails(se.Err)}

@@ -18,19 +18,18 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // usageLine is one line of the Usage table.
 type usageLine struct {
-	history.Usage
+	store.Usage
 	Spend    float64
 	HasPrice bool // a price for the model was typed in Settings
 }
 
 // usageLines prices each month's usage with the prices typed in Settings.
-func usageLines(usage []history.Usage, prices priceBook) []usageLine {
+func usageLines(usage []store.Usage, prices priceBook) []usageLine {
 	out := make([]usageLine, len(usage))
 	for i, u := range usage {
 		out[i].Usage = u
@@ -148,7 +147,7 @@ func (v *usageView) reload() {
 }
 
 // show puts usage in the table, priced with the prices in Settings.
-func (v *usageView) show(usage []history.Usage) {
+func (v *usageView) show(usage []store.Usage) {
 	v.lines = usageLines(usage, v.ui.compose.prices)
 	v.table.Refresh()
 	switch {

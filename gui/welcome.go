@@ -20,7 +20,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/keychain"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // keychainWait is how long a keychain save or delete may take: long enough
@@ -536,10 +536,10 @@ func (u *UI) confirmQuit(win fyne.Window, quit func()) {
 		return
 	}
 	u.background(func(ctx context.Context) {
-		n, err := u.deps.Store.Count(ctx, history.Query{})
+		n, err := u.deps.Store.Count(ctx, store.Query{})
 		if err == nil {
 			var trashed int
-			trashed, err = u.deps.Store.Count(ctx, history.Query{Trash: true})
+			trashed, err = u.deps.Store.Count(ctx, store.Query{Trash: true})
 			n += trashed
 		}
 		if ctx.Err() != nil {

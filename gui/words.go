@@ -10,50 +10,51 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // statusText is a task's state in a few plain words.
-func statusText(r history.Record) string {
+func statusText(r store.Record) string {
 	switch r.State {
-	case history.StateSubmitting:
+	case store.StateSubmitting:
 		return lang.L("Sending…")
-	case history.StateUncertain:
+	case store.StateUncertain:
 		return lang.L("Not sure it started")
-	case history.StateNotSent:
+	case store.StateNotSent:
 		return lang.L("Not sent")
-	case history.StatePending:
+	case store.StatePending:
 		if !r.Watching {
 			return lang.L("Waiting (not watched)")
 		}
 		return lang.L("Waiting to start")
-	case history.StateRunning:
+	case store.StateRunning:
 		if !r.Watching {
 			return lang.L("Generating (not watched)")
 		}
 		return lang.L("Generating…")
-	case history.StateFailed:
+	case store.StateFailed:
 		return lang.L("Failed")
-	case history.StateCancelled:
+	case store.StateCancelled:
 		return lang.L("Cancelled")
-	case history.StateLost:
+	case store.StateLost:
 		return lang.L("Lost by the service")
-	case history.StateStale:
+	case store.StateStale:
 		return lang.L("Stale — check again")
-	case history.StateSuccess:
+	case store.StateSuccess:
 		switch r.Download {
-		case history.DownloadDone:
+		case store.DownloadDone:
 			for _, f := range r.Files {
 				if f.Missing {
 					return lang.L("File missing")
 				}
 			}
 			return lang.L("Downloaded")
-		case history.DownloadFailed:
-			if r.DownloadError == history.DownloadErrorTaskGone {
+		case store.DownloadFailed:
+			if r.DownloadError == store.DownloadErrorTaskGone {
 				return lang.L("Gone from the service")
 			}
 			return lang.L("Download failed")
-		case history.DownloadPaused:
+		case store.DownloadPaused:
 			return lang.L("Download paused")
 		default:
 			return lang.L("Downloading…")
@@ -63,12 +64,12 @@ func statusText(r history.Record) string {
 }
 
 // needsAttention reports whether the user has something to do about r.
-func needsAttention(r history.Record) bool {
+func needsAttention(r store.Record) bool {
 	switch r.State {
-	case history.StateUncertain, history.StateNotSent, history.StateFailed, history.StateLost, history.StateStale:
+	case store.StateUncertain, store.StateNotSent, store.StateFailed, store.StateLost, store.StateStale:
 		return true
-	case history.StateSuccess:
-		if r.Download == history.DownloadFailed || r.Download == history.DownloadPaused {
+	case store.StateSuccess:
+		if r.Download == store.DownloadFailed || r.Download == store.DownloadPaused {
 			return true
 		}
 	}
@@ -129,25 +130,25 @@ const legacyFailure = "You can change the prompt and generate again."
 // messageText says what went wrong with task r and what will help, from
 // its error message, or "" when nothing is wrong. A message stored by an
 // older Reelhouse is already a sentence and is shown as it is.
-func messageText(r history.Record) string {
+func messageText(r store.Record) string {
 	msg := r.ErrorMessage
 	switch r.State {
-	case history.StateFailed, history.StateCancelled:
+	case store.StateFailed, store.StateCancelled:
 		if strings.HasSuffix(msg, legacyFailure) {
 			return msg
 		}
 		said := map[string]any{"Message": userText(strings.TrimSpace(msg))}
 		switch {
-		case r.State == history.StateCancelled && said["Message"] != "":
+		case r.State == store.StateCancelled && said["Message"] != "":
 			return lang.L("The task was cancelled on the service. It said: “{{.Message}}”. "+legacyFailure, said)
-		case r.State == history.StateCancelled:
+		case r.State == store.StateCancelled:
 			return lang.L("The task was cancelled on the service. " + legacyFailure)
 		case said["Message"] != "":
 			return lang.L("The service could not make this video. It said: “{{.Message}}”. "+legacyFailure, said)
 		}
 		return lang.L("The service could not make this video. " + legacyFailure)
 	}
-	code, facts, ok := history.ParseProblem(msg)
+	code, facts, ok := store.ParseProblem(msg)
 	if !ok {
 		return msg
 	}
@@ -156,8 +157,8 @@ func messageText(r history.Record) string {
 
 // downloadProblem says why a task's videos are not in the library and
 // what will help, or "" when nothing is wrong.
-func downloadProblem(r history.Record) string {
-	code, facts, ok := history.ParseProblem(r.DownloadError)
+func downloadProblem(r store.Record) string {
+	code, facts, ok := store.ParseProblem(r.DownloadError)
 	if !ok {
 		return r.DownloadError
 	}
@@ -170,7 +171,7 @@ func downloadProblem(r history.Record) string {
 // nil when stored keeps no facts beyond its code, or is a sentence written
 // by an older Reelhouse.
 func problemError(text, stored string) error {
-	if _, facts, ok := history.ParseProblem(stored); !ok || facts == "" {
+	if _, facts, ok := store.ParseProblem(stored); !ok || facts == "" {
 		return nil
 	}
 	return &explained{text: text, cause: errors.New(stored)}
@@ -179,8 +180,8 @@ func problemError(text, stored string) error {
 // messageFailure is messageText's problem with the facts r keeps about it,
 // or nil. A failed or cancelled task keeps the service's own message
 // instead, which serviceError gives.
-func messageFailure(r history.Record) error {
-	if r.State == history.StateFailed || r.State == history.StateCancelled {
+func messageFailure(r store.Record) error {
+	if r.State == store.StateFailed || r.State == store.StateCancelled {
 		return nil
 	}
 	return problemError(messageText(r), r.ErrorMessage)
@@ -188,7 +189,7 @@ func messageFailure(r history.Record) error {
 
 // downloadFailure is downloadProblem's problem with the facts r keeps
 // about it, or nil.
-func downloadFailure(r history.Record) error {
+func downloadFailure(r store.Record) error {
 	return problemError(downloadProblem(r), r.DownloadError)
 }
 
@@ -203,12 +204,12 @@ func fullStop(s string) string {
 }
 
 // problemText is the sentence for a problem code of record r (see
-// history.ParseProblem) with its facts.
-func problemText(code, facts string, r history.Record) string {
+// store.ParseProblem) with its facts.
+func problemText(code, facts string, r store.Record) string {
 	switch code {
-	case history.ProblemNotSent:
+	case store.ProblemNotSent:
 		return factsText(lang.L("The video was not started"), facts)
-	case history.ProblemUncertain:
+	case store.ProblemUncertain:
 		const uncertainText = "Reelhouse sent this request but never heard back, so it cannot tell whether the video was started (and billed). " +
 			"Look for it on the service's website and add it here by its task id, or generate again on purpose."
 		// What happened, in the system's words, is under "Details"
@@ -216,26 +217,26 @@ func problemText(code, facts string, r history.Record) string {
 		cause, parsed := clientErrorFromText(facts)
 		var cErr *client.Error
 		switch {
-		case facts == history.ErrClosedWhileSending.Error():
+		case facts == store.ErrClosedWhileSending.Error():
 			return lang.L("Reelhouse was closed while it was sending this request. " + uncertainText)
 		case parsed && !(errors.As(cause, &cErr) && cErr.Code == client.CodeUncertain):
 			return lang.L("{{.Cause}} "+uncertainText, map[string]any{"Cause": fullStop(errText(cause))})
 		}
 		return lang.L(uncertainText)
-	case history.ProblemLost:
+	case store.ProblemLost:
 		return lang.L("The service no longer knows this task. It may have been removed, or it belongs to another API key.")
-	case history.ProblemStale:
+	case store.ProblemStale:
 		return lang.L("This task has not finished after a very long time. Use “Check again” to ask the service once more.")
-	case history.ProblemDownloadFailed:
+	case store.ProblemDownloadFailed:
 		return lang.L("{{.Problem}} Use “Retry download” to try again.",
 			map[string]any{"Problem": fullStop(factsText(lang.L("The video could not be downloaded"), facts))})
-	case history.ProblemNoFile:
+	case store.ProblemNoFile:
 		return lang.L("The service says the video is ready but sent no file to download. Try “Retry download” later, or contact the service.")
-	case history.ProblemLocalWrite:
+	case store.ProblemLocalWrite:
 		// The system's words ("no space left on device") are under
 		// "Details" (problemError).
 		return lang.L("The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then use “Retry download”.")
-	case history.DownloadErrorTaskGone:
+	case store.DownloadErrorTaskGone:
 		const goneText = "The service no longer has this task, so its video cannot be downloaded any more; retrying will not help."
 		if r.Request.Prompt != "" {
 			return lang.L(goneText + " Use “Generate again” to make a new one from the same prompt.")
@@ -246,17 +247,17 @@ func problemText(code, facts string, r history.Record) string {
 }
 
 // canRetryDownload reports whether “Retry download” may fetch r's videos.
-func canRetryDownload(r history.Record) bool {
-	if r.State != history.StateSuccess || r.DownloadError == history.DownloadErrorTaskGone {
+func canRetryDownload(r store.Record) bool {
+	if r.State != store.StateSuccess || r.DownloadError == store.DownloadErrorTaskGone {
 		return false
 	}
-	return r.Download == history.DownloadFailed || r.Download == history.DownloadPaused || missing(r)
+	return r.Download == store.DownloadFailed || r.Download == store.DownloadPaused || missing(r)
 }
 
 // canAttachTaskID reports whether r is a submission that may not have
 // started, waiting for the user to find its task id.
-func canAttachTaskID(r history.Record) bool {
-	return r.State == history.StateUncertain && r.TaskID == "" && !r.Trashed()
+func canAttachTaskID(r store.Record) bool {
+	return r.State == store.StateUncertain && r.TaskID == "" && !r.Trashed()
 }
 
 // sentence is an error that is already the words a person reads.
@@ -271,9 +272,9 @@ func taskIDError(err error) error {
 		return nil
 	case errors.Is(err, history.ErrNoTaskID):
 		return sentence(lang.L("Paste a task id first."))
-	case errors.Is(err, history.ErrNotUncertain):
+	case errors.Is(err, store.ErrNotUncertain):
 		return sentence(lang.L("This entry already has a task id, or was never sent; there is nothing to attach."))
-	case errors.Is(err, history.ErrTaskIDInHistory):
+	case errors.Is(err, store.ErrTaskIDInHistory):
 		return sentence(lang.L("That task id is already in the history, as another entry. Paste it in the search box to find that entry."))
 	case client.IsNotFound(err):
 		return sentence(lang.L("The service has no task with that id for this API key. Check the id, or the key in Settings."))
@@ -315,7 +316,7 @@ func bidiControl(r rune) bool {
 // displayName is what a video is called in the library: the title the
 // user gave it, else the first words of its prompt, on one line and ready
 // to show inside the app's words (see userText).
-func displayName(r history.Record) string {
+func displayName(r store.Record) string {
 	if t := strings.Join(strings.Fields(userText(r.Title)), " "); t != "" {
 		return t
 	}

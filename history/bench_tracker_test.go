@@ -27,6 +27,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // benchFull reports whether the benchmarks run at full size.
@@ -69,8 +70,8 @@ func heapInUse() uint64 {
 }
 
 // benchTracker is the one place the benchmarks make a tracker.
-func benchTracker(store *Store, lib *Library, api API, interval, minInterval time.Duration) *Tracker {
-	return NewTracker(store, lib, api, TrackerOptions{Interval: interval, MinInterval: minInterval})
+func benchTracker(st *store.Store, lib *Library, api API, interval, minInterval time.Duration) *Tracker {
+	return NewTracker(st, lib, api, TrackerOptions{Interval: interval, MinInterval: minInterval})
 }
 
 // BenchmarkTrackerPolling tracks n unfinished tasks for a while. Each task
@@ -273,32 +274,32 @@ func TestBenchTrackerChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := Open(ctx, filepath.Join(spec.Dir, "history.db"))
+	st, err := store.Open(ctx, filepath.Join(spec.Dir, "history.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer st.Close()
 	folder, err := OpenFolder(filepath.Join(spec.Dir, "Library"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib := NewLibrary(store, folder)
+	lib := NewLibrary(st, folder)
 	taskOf := make(map[int64]string, len(spec.IDs))
 	for _, id := range spec.IDs {
-		r, _, err := store.AddExisting(ctx, id, time.Now())
+		r, _, err := st.AddExisting(ctx, id, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		taskOf[r.ID] = id
 	}
-	tr := benchTracker(store, lib, c, spec.Interval, spec.Interval)
+	tr := benchTracker(st, lib, c, spec.Interval, spec.Interval)
 	events, unsubscribe := tr.Subscribe()
 	seen := make(map[string]time.Time, len(spec.IDs))
 	evDone := make(chan struct{})
 	go func() {
 		defer close(evDone)
 		for ev := range events {
-			if ev.Kind == EventChanged && ev.Record.State == StateRunning {
+			if ev.Kind == EventChanged && ev.Record.State == store.StateRunning {
 				if id := taskOf[ev.ID]; id != "" && seen[id].IsZero() {
 					seen[id] = time.Now()
 				}

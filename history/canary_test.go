@@ -18,6 +18,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // lockedBuffer collects log output from any goroutine.
@@ -136,8 +137,8 @@ func TestReliabilityCanaryKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pending := StatePending
-	if _, err := e.store.Update(ctx, lost.ID, Change{State: &pending, Watching: ptr(true)}, time.Now()); err != nil {
+	pending := store.StatePending
+	if _, err := e.store.Update(ctx, lost.ID, store.Change{State: &pending, Watching: ptr(true)}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -147,7 +148,7 @@ func TestReliabilityCanaryKey(t *testing.T) {
 	slogger := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.start(TrackerOptions{LostAfter: 2, ThumbnailDir: filepath.Join(t.TempDir(), "thumbs"), Log: slogger})
 	// Every event goes through here, so that all of them are checked.
-	waitRecord := func(id int64, what string, ok func(Record) bool) Record {
+	waitRecord := func(id int64, what string, ok func(store.Record) bool) store.Record {
 		t.Helper()
 		if r, err := e.store.Get(ctx, id); err == nil && ok(r) {
 			return r
@@ -158,9 +159,9 @@ func TestReliabilityCanaryKey(t *testing.T) {
 		}).Record
 	}
 	waitRecord(expired.ID, "the expired links to be refreshed", downloaded)
-	waitRecord(lost.ID, "the unknown task to be lost", func(r Record) bool { return r.State == StateLost })
+	waitRecord(lost.ID, "the unknown task to be lost", func(r store.Record) bool { return r.State == store.StateLost })
 
-	submit := func(prompt string) Record {
+	submit := func(prompt string) store.Record {
 		rec, err := e.tracker.Submit(ctx, client.CreateRequest{Model: "m", Prompt: prompt})
 		note(err)
 		return rec
@@ -169,8 +170,8 @@ func TestReliabilityCanaryKey(t *testing.T) {
 	failed := submit("canary: [fail]")
 	cancelled := submit("canary: [cancel]")
 	waitRecord(ok.ID, "success", downloaded)
-	waitRecord(failed.ID, "failure", func(r Record) bool { return r.State == StateFailed })
-	waitRecord(cancelled.ID, "cancellation", func(r Record) bool { return r.State == StateCancelled })
+	waitRecord(failed.ID, "failure", func(r store.Record) bool { return r.State == store.StateFailed })
+	waitRecord(cancelled.ID, "cancellation", func(r store.Record) bool { return r.State == store.StateCancelled })
 
 	// Submissions that go wrong in every way, one echoing the key back.
 	for _, f := range []apitest.FaultKind{apitest.FaultDropAfterRead, apitest.FaultEchoRequest, apitest.FaultStatus429, apitest.FaultStatus500, apitest.FaultMalformedJSON, apitest.FaultOversizedJSON} {
@@ -185,7 +186,7 @@ func TestReliabilityCanaryKey(t *testing.T) {
 	}
 	_, err = e.tracker.AddByID(ctx, "no-such-task")
 	note(err)
-	for _, r := range []Record{failed, ok} {
+	for _, r := range []store.Record{failed, ok} {
 		note(e.tracker.CheckAgain(ctx, r.ID))
 	}
 	note(e.tracker.RetryDownload(ctx, failed.ID))
@@ -213,7 +214,9 @@ func TestReliabilityCanaryKey(t *testing.T) {
 			e.sim.Inject(f)
 		}
 		rec := submit(fmt.Sprintf("canary: download trouble %d", i))
-		waitRecord(rec.ID, "the download to end", func(r Record) bool { return r.Download == DownloadFailed || r.Download == DownloadDone })
+		waitRecord(rec.ID, "the download to end", func(r store.Record) bool {
+			return r.Download == store.DownloadFailed || r.Download == store.DownloadDone
+		})
 		e.sim.ClearFaults()
 	}
 	id := e.sim.AddTask(client.CreateRequest{Model: "m", Prompt: "canary: disk refuses"})
@@ -222,7 +225,7 @@ func TestReliabilityCanaryKey(t *testing.T) {
 	}
 	refused, err := e.tracker.AddByID(ctx, id)
 	note(err)
-	waitRecord(refused.ID, "the download to pause", func(r Record) bool { return r.Download == DownloadPaused })
+	waitRecord(refused.ID, "the download to pause", func(r store.Record) bool { return r.Download == store.DownloadPaused })
 	note(e.library.SetNote(ctx, ok.ID, "a note"))
 	note(e.library.SetTags(ctx, ok.ID, []string{"canary"}))
 
@@ -238,7 +241,7 @@ func TestReliabilityCanaryKey(t *testing.T) {
 		fmt.Fprintf(&evText, "%+v\n%s\n", ev, ev.Record.Raw)
 	}
 	artifacts["events"] = []byte(evText.String())
-	recs, err := e.store.List(ctx, Query{})
+	recs, err := e.store.List(ctx, store.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // ErrorCodeCancelled is the ErrorCode of a record whose task was cancelled
@@ -33,7 +34,7 @@ func (t *Tracker) Cancel(ctx context.Context, id int64) error {
 		return ErrNoTaskToCancel
 	}
 	switch rec.State {
-	case StateSuccess, StateFailed, StateCancelled:
+	case store.StateSuccess, store.StateFailed, store.StateCancelled:
 		// Over on the service too: asking would only be refused.
 		return fmt.Errorf("%w: the task is %s", client.ErrCannotCancel, rec.State)
 	}
@@ -57,8 +58,8 @@ func (t *Tracker) Cancel(ctx context.Context, id int64) error {
 	// A query sent before the cancel may still record what it heard
 	// (pending, running): it goes first, so that cancelled is the last word.
 	t.stopWatch(ctx, id)
-	st := StateCancelled
-	if _, err := t.saveRetrying(ctx, id, Change{State: &st, Watching: ptr(false),
+	st := store.StateCancelled
+	if _, err := t.saveRetrying(ctx, id, store.Change{State: &st, Watching: ptr(false),
 		ErrorCode: ptr(ErrorCodeCancelled), ErrorMessage: ptr("")}); err != nil {
 		// Watched again, the task's next answer (cancelled) is recorded
 		// when the disk takes writes again.

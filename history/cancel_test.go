@@ -7,6 +7,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // following reports whether the tracker still polls record id.
@@ -19,7 +20,7 @@ func (t *Tracker) following(id int64) bool {
 
 // submitPending starts a tracker on a service whose tasks stay pending and
 // submits one.
-func submitPending(t *testing.T, cfg apitest.Config) (*env, Record) {
+func submitPending(t *testing.T, cfg apitest.Config) (*env, store.Record) {
 	t.Helper()
 	cfg.PendingFor, cfg.RunningFor = time.Hour, time.Hour
 	e := newEnv(t, cfg)
@@ -44,7 +45,7 @@ func TestTrackerCancelPendingTask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.State != StateCancelled || got.Watching || got.ErrorCode != ErrorCodeCancelled {
+	if got.State != store.StateCancelled || got.Watching || got.ErrorCode != ErrorCodeCancelled {
 		t.Errorf("after Cancel the record is %+v, want cancelled, not watched, code %q", got, ErrorCodeCancelled)
 	}
 	if e.tracker.following(rec.ID) {
@@ -53,7 +54,7 @@ func TestTrackerCancelPendingTask(t *testing.T) {
 	if task, err := e.api.Task(t.Context(), rec.TaskID); err != nil || task.Status != client.StatusCancelled {
 		t.Errorf("on the service the task is %+v, %v; want cancelled", task, err)
 	}
-	e.waitRecord(rec.ID, "the cancelled record published", func(r Record) bool { return r.State == StateCancelled })
+	e.waitRecord(rec.ID, "the cancelled record published", func(r store.Record) bool { return r.State == store.StateCancelled })
 
 	// Nothing is resumed at the next start.
 	unfinished, err := e.store.Unfinished(t.Context())
@@ -91,7 +92,7 @@ func TestTrackerCancelRefusedOnlyStopsWatching(t *testing.T) {
 			if gerr != nil {
 				t.Fatal(gerr)
 			}
-			if got.Watching || got.State == StateCancelled || got.ErrorCode == ErrorCodeCancelled {
+			if got.Watching || got.State == store.StateCancelled || got.ErrorCode == ErrorCodeCancelled {
 				t.Errorf("after a refused cancel the record is %+v, want only no longer watched", got)
 			}
 			if e.tracker.following(rec.ID) {
@@ -110,13 +111,13 @@ func TestTrackerCancelFailureChangesNothing(t *testing.T) {
 		t.Fatalf("Cancel answered 500 = %v, want a transient error", err)
 	}
 	got, _ := e.store.Get(t.Context(), rec.ID)
-	if got.State == StateCancelled || !got.Watching || !e.tracker.following(rec.ID) {
+	if got.State == store.StateCancelled || !got.Watching || !e.tracker.following(rec.ID) {
 		t.Errorf("after a failed cancel the record is %+v (followed %v), want it unchanged", got, e.tracker.following(rec.ID))
 	}
 	if err := e.tracker.Cancel(t.Context(), rec.ID); err != nil {
 		t.Fatalf("Cancel again: %v", err)
 	}
-	if got, _ := e.store.Get(t.Context(), rec.ID); got.State != StateCancelled {
+	if got, _ := e.store.Get(t.Context(), rec.ID); got.State != store.StateCancelled {
 		t.Errorf("after the second cancel the record is %+v", got)
 	}
 }
@@ -131,7 +132,7 @@ func TestTrackerCancelRefusedKey(t *testing.T) {
 	if !e.tracker.KeyRefused() {
 		t.Error("a refused key did not pause the tracker")
 	}
-	if got, _ := e.store.Get(t.Context(), rec.ID); got.State == StateCancelled || !got.Watching {
+	if got, _ := e.store.Get(t.Context(), rec.ID); got.State == store.StateCancelled || !got.Watching {
 		t.Errorf("after a refused key the record is %+v, want it unchanged", got)
 	}
 }
@@ -154,7 +155,7 @@ func TestTrackerCancelWithoutTask(t *testing.T) {
 	if e.sim.Counts().Cancel != before {
 		t.Error("Cancel of a finished task asked the service")
 	}
-	if err := e.tracker.Cancel(t.Context(), 987654); !errors.Is(err, ErrNotFound) {
+	if err := e.tracker.Cancel(t.Context(), 987654); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Cancel of no entry = %v, want ErrNotFound", err)
 	}
 }

@@ -6,11 +6,11 @@ package history
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // ErrNotContinuable is returned by SubmitContinuing when the video to
@@ -20,43 +20,13 @@ var ErrNotContinuable = errors.New("history: the video to continue has no task i
 // SubmitContinuing is Submit for a video that continues the video of
 // record from (its last frame is in req as the first-frame picture). The
 // link is recorded with the request, before anything is sent.
-func (t *Tracker) SubmitContinuing(ctx context.Context, req client.CreateRequest, from int64) (Record, error) {
+func (t *Tracker) SubmitContinuing(ctx context.Context, req client.CreateRequest, from int64) (store.Record, error) {
 	src, err := t.store.Get(ctx, from)
 	if err != nil {
-		return Record{}, fmt.Errorf("history: the video to continue (record %d): %w", from, err)
+		return store.Record{}, fmt.Errorf("history: the video to continue (record %d): %w", from, err)
 	}
 	if src.TaskID == "" {
-		return Record{}, ErrNotContinuable
+		return store.Record{}, ErrNotContinuable
 	}
 	return t.submit(ctx, req, src.TaskID)
-}
-
-// ContinuedFrom returns the record of the video r continues, and false
-// when r continues none or that video is not in the history (any more).
-func (s *Store) ContinuedFrom(ctx context.Context, r Record) (Record, bool, error) {
-	if r.ContinuedFrom == "" {
-		return Record{}, false, nil
-	}
-	src, err := s.ByTaskID(ctx, r.ContinuedFrom)
-	if errors.Is(err, ErrNotFound) {
-		return Record{}, false, nil
-	}
-	if err != nil {
-		return Record{}, false, err
-	}
-	return src, true, nil
-}
-
-// Continuations lists the records that continue the video of record id,
-// oldest first, trash included (the caller may say so).
-func (s *Store) Continuations(ctx context.Context, id int64) ([]Record, error) {
-	var taskID string
-	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(task_id, '') FROM tasks WHERE id = ?`, id).Scan(&taskID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil || taskID == "" {
-		return nil, err
-	}
-	return s.query(ctx, `SELECT `+recordColumns+` FROM tasks WHERE continued_from = ? ORDER BY id`, taskID)
 }

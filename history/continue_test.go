@@ -8,6 +8,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // TestContinuedVideosLinkBothWaysAndSurviveRebuild continues a video, and
@@ -28,7 +29,7 @@ func TestContinuedVideosLinkBothWaysAndSurviveRebuild(t *testing.T) {
 	if rec.ContinuedFrom != first.TaskID {
 		t.Fatalf("the new task continues %q, want %q", rec.ContinuedFrom, first.TaskID)
 	}
-	next := e.waitRecord(rec.ID, "continuation downloaded", func(r Record) bool { return downloaded(r) && len(r.Files) > 0 })
+	next := e.waitRecord(rec.ID, "continuation downloaded", func(r store.Record) bool { return downloaded(r) && len(r.Files) > 0 })
 
 	check := func(what string) {
 		t.Helper()
@@ -90,7 +91,7 @@ func TestSubmitContinuingNeedsAKnownVideo(t *testing.T) {
 	e.start(TrackerOptions{})
 	ctx := t.Context()
 	req := client.CreateRequest{Model: "wan2.1-t2v-turbo", Prompt: "next"}
-	if _, err := e.tracker.SubmitContinuing(ctx, req, 999); !errors.Is(err, ErrNotFound) {
+	if _, err := e.tracker.SubmitContinuing(ctx, req, 999); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown record: %v, want ErrNotFound", err)
 	}
 	unsent, err := e.store.AddSubmission(ctx, req, time.Now())
@@ -103,7 +104,7 @@ func TestSubmitContinuingNeedsAKnownVideo(t *testing.T) {
 	if n := len(e.sim.TaskIDs()); n != 0 {
 		t.Errorf("%d tasks created, want none", n)
 	}
-	if all, _ := e.store.List(ctx, Query{}); len(all) != 1 {
+	if all, _ := e.store.List(ctx, store.Query{}); len(all) != 1 {
 		t.Errorf("%d records, want only the one added by the test", len(all))
 	}
 }

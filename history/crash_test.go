@@ -22,6 +22,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // The crash tests run a tracker in a child process (this test binary,
@@ -39,7 +40,7 @@ const (
 	crashSubmitEnv  = "REELHOUSE_CRASH_SUBMIT" // a prompt to submit at start
 	crashRetryEnv   = "REELHOUSE_CRASH_RETRY"  // "1": retry paused downloads at start
 	crashFSizeEnv   = "REELHOUSE_CRASH_FSIZE"  // bytes: the largest file the child may write
-	crashLingerEnv  = "REELHOUSE_CRASH_LINGER" // how long to keep running once done
+	crashSettleEnv  = "REELHOUSE_CRASH_SETTLE" // once done, wait for the tracker to settle
 	crashEditsEnv   = "REELHOUSE_CRASH_EDITS"  // "1": keep editing notes and tags (store writes)
 	crashLockEnv    = "REELHOUSE_CRASH_LOCK"   // a data folder to lock, and nothing else
 	crashDoneLine   = "crash-child: done"
@@ -59,7 +60,7 @@ func TestCrashChild(t *testing.T) {
 		t.Skip("a helper: the crash tests run it in a child process")
 	}
 	if dir := os.Getenv(crashLockEnv); dir != "" {
-		if _, err := LockDataDir(dir); err != nil {
+		if _, err := store.LockDataDir(dir); err != nil {
 			t.Fatal(err)
 		}
 		fmt.Println(crashLockedLine)
@@ -73,22 +74,22 @@ func TestCrashChild(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	store, err := Open(ctx, os.Getenv(crashDBEnv))
+	st, err := store.Open(ctx, os.Getenv(crashDBEnv))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer st.Close()
 	lib, err := OpenFolder(os.Getenv(crashLibraryEnv))
 	if err != nil {
 		t.Fatal(err)
 	}
-	library := NewLibrary(store, lib)
+	library := NewLibrary(st, lib)
 	api, err := client.New(os.Getenv(crashSimEnv), client.WithAPIKey(os.Getenv(crashKeyEnv)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer api.CloseIdleConnections()
-	tr := NewTracker(store, library, api, TrackerOptions{
+	tr := NewTracker(st, library, api, TrackerOptions{
 		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 	})
 
@@ -120,9 +121,9 @@ func TestCrashChild(t *testing.T) {
 	}()
 
 	if os.Getenv(crashRetryEnv) == "1" {
-		recs, _ := store.List(ctx, Query{})
+		recs, _ := st.List(ctx, store.Query{})
 		for _, r := range recs {
-			if r.Download == DownloadPaused {
+			if r.Download == store.DownloadPaused {
 				if err := tr.RetryDownload(ctx, r.ID); err != nil {
 					t.Fatal(err)
 				}
@@ -137,7 +138,7 @@ func TestCrashChild(t *testing.T) {
 	if os.Getenv(crashEditsEnv) == "1" {
 		go func() {
 			for i := 0; ctx.Err() == nil; i++ {
-				recs, err := store.List(ctx, Query{})
+				recs, err := st.List(ctx, store.Query{})
 				if err != nil || len(recs) == 0 {
 					continue
 				}
@@ -159,7 +160,7 @@ func TestCrashChild(t *testing.T) {
 	}
 
 	for {
-		unfinished, err := store.Unfinished(ctx)
+		unfinished, err := st.Unfinished(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,14 +169,22 @@ func TestCrashChild(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	recs, _ := store.List(ctx, Query{})
+	recs, _ := st.List(ctx, store.Query{})
 	for _, r := range recs {
-		if r.Download == DownloadPaused {
+		if r.Download == store.DownloadPaused {
 			say("%s %d", crashPausedLine, r.ID)
 		}
 	}
-	linger, _ := time.ParseDuration(os.Getenv(crashLingerEnv))
-	time.Sleep(linger)
+	if os.Getenv(crashSettleEnv) == "1" {
+		// A retry loop would show now, or keep the tracker from settling.
+		for !tr.settled() {
+			select {
+			case <-tr.settledCh:
+			case <-ctx.Done():
+				t.Fatal(ctx.Err())
+			}
+		}
+	}
 	say("%s", crashDoneLine)
 }
 
@@ -363,12 +372,12 @@ func (c *crashRun) checkAfterKill(what string) {
 	t := c.t
 	t.Helper()
 	ctx := context.Background()
-	store, err := Open(ctx, c.db)
+	st, err := store.Open(ctx, c.db)
 	if err != nil {
-		t.Fatalf("%s: the store does not open: %v", what, err)
+		t.Fatalf("%s: the st does not open: %v", what, err)
 	}
-	defer store.Close()
-	if err := store.IntegrityCheck(ctx); err != nil {
+	defer st.Close()
+	if err := st.IntegrityCheck(ctx); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 	sums := servedSums(c.sim)
@@ -376,7 +385,7 @@ func (c *crashRun) checkAfterKill(what string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := store.List(ctx, Query{})
+	recs, err := st.List(ctx, store.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,13 +417,13 @@ func (c *crashRun) checkFinished(what string, submitRecords *int) {
 	t.Helper()
 	c.checkAfterKill(what)
 	ctx := context.Background()
-	store, err := Open(ctx, c.db)
+	st, err := store.Open(ctx, c.db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer st.Close()
 	lib, _ := OpenFolder(c.lib)
-	recs, err := store.List(ctx, Query{})
+	recs, err := st.List(ctx, store.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,9 +437,9 @@ func (c *crashRun) checkFinished(what string, submitRecords *int) {
 			*submitRecords++
 		}
 		switch {
-		case r.State == StateUncertain && !seeded[r.TaskID]:
+		case r.State == store.StateUncertain && !seeded[r.TaskID]:
 			// Killed while submitting: uncertain, never resent.
-		case r.State == StateSuccess && r.Download == DownloadDone:
+		case r.State == store.StateSuccess && r.Download == store.DownloadDone:
 			if len(r.Files) != c.videos {
 				t.Errorf("%s: task %s has %d videos, want %d", what, r.TaskID, len(r.Files), c.videos)
 			}
@@ -501,23 +510,23 @@ func TestReliabilityCrashAndRestart(t *testing.T) {
 		}
 		dir := t.TempDir()
 		c := &crashRun{t: t, sim: sim, db: filepath.Join(dir, "data", "history.db"), lib: filepath.Join(dir, "Library"), videos: 2}
-		store, err := Open(context.Background(), c.db)
+		st, err := store.Open(context.Background(), c.db)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := range 3 {
 			id := sim.AddTask(client.CreateRequest{Model: "m", Prompt: fmt.Sprintf("crash test %d, task %d", sequences, i)})
-			rec, _, err := store.AddExisting(context.Background(), id, time.Now())
+			rec, _, err := st.AddExisting(context.Background(), id, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
-			st := StatePending
-			if _, err := store.Update(context.Background(), rec.ID, Change{State: &st, Watching: ptr(true)}, time.Now()); err != nil {
+			pending := store.StatePending
+			if _, err := st.Update(context.Background(), rec.ID, store.Change{State: &pending, Watching: ptr(true)}, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			c.tasks = append(c.tasks, id)
 		}
-		store.Close()
+		st.Close()
 
 		for k := 0; k < 2 && killed < kills; k++ {
 			point := randomKillPoint(rng)
@@ -586,12 +595,12 @@ func testSecondCopyDetected(t *testing.T) {
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() && sc.Text() != crashLockedLine {
 	}
-	if _, err := LockDataDir(dir); !errors.Is(err, ErrAlreadyRunning) {
+	if _, err := store.LockDataDir(dir); !errors.Is(err, store.ErrAlreadyRunning) {
 		t.Errorf("with another copy running, LockDataDir = %v, want ErrAlreadyRunning", err)
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	unlock, err := LockDataDir(dir)
+	unlock, err := store.LockDataDir(dir)
 	if err != nil {
 		t.Fatalf("after the other copy died, LockDataDir = %v", err)
 	}

@@ -20,12 +20,13 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // describeFiles reads the facts of each file of a record, makes its
 // thumbnail and writes its sidecar. It runs in the background after a
 // download; a file that is not a readable video is marked so, never fatal.
-func (t *Tracker) describeFiles(ctx context.Context, rec Record) {
+func (t *Tracker) describeFiles(ctx context.Context, rec store.Record) {
 	lib := t.lib.Folder()
 	for _, f := range rec.Files {
 		p, err := lib.Abs(f.Path)
@@ -37,9 +38,9 @@ func (t *Tracker) describeFiles(ctx context.Context, rec Record) {
 		case ctx.Err() != nil:
 			return
 		case err != nil:
-			f.MediaState, f.Media = MediaUnreadable, media.Info{}
+			f.MediaState, f.Media = store.MediaUnreadable, media.Info{}
 		default:
-			f.MediaState, f.Media = MediaOK, info
+			f.MediaState, f.Media = store.MediaOK, info
 		}
 		if dir := t.opts.ThumbnailDir; dir != "" {
 			if err := os.MkdirAll(dir, 0o755); err == nil {
@@ -135,7 +136,7 @@ func (t *Tracker) coverThumbnail(ctx context.Context, id int64, idx int, out str
 // media.StripFrames of them), or "" when it has no thumbnail. The strip is
 // made with the thumbnail, where ffmpeg is installed; the file may not
 // exist.
-func (t *Tracker) StripPath(f File) string {
+func (t *Tracker) StripPath(f store.File) string {
 	if p := t.ThumbnailPath(f); p != "" {
 		return stripPath(p)
 	}
@@ -149,7 +150,7 @@ func stripPath(thumb string) string {
 }
 
 // ThumbnailPath is the cached thumbnail of a file, or "" when it has none.
-func (t *Tracker) ThumbnailPath(f File) string {
+func (t *Tracker) ThumbnailPath(f store.File) string {
 	if f.Thumbnail == "" || t.opts.ThumbnailDir == "" || strings.ContainsAny(f.Thumbnail, `/\`) {
 		return ""
 	}

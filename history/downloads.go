@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // A dlJob is one video of a task to download, or (idx < 0) the look-up of
@@ -26,7 +27,7 @@ type dlJob struct {
 // queued until its last job ends. Its fields are guarded by Tracker.mu.
 type fetch struct {
 	id     int64
-	rec    Record // set by the look-up job, read by the video jobs after it
+	rec    store.Record // set by the look-up job, read by the video jobs after it
 	ctx    context.Context
 	cancel context.CancelFunc
 	jobs   int  // queued or running
@@ -150,7 +151,7 @@ func (t *Tracker) downloadWorker(ctx context.Context) {
 // queues a job for each.
 func (t *Tracker) lookUpDownload(f *fetch) error {
 	rec, err := t.store.Get(f.ctx, f.id)
-	if err != nil || rec.State != StateSuccess || rec.Download != DownloadWaiting {
+	if err != nil || rec.State != store.StateSuccess || rec.Download != store.DownloadWaiting {
 		return errNothingToDo
 	}
 	t.mu.Lock()
@@ -177,7 +178,7 @@ func (t *Tracker) lookUpDownload(f *fetch) error {
 }
 
 // filesPresent says which videos of rec are in the library already.
-func filesPresent(lib *Folder, rec Record) map[int]bool {
+func filesPresent(lib *Folder, rec store.Record) map[int]bool {
 	have := make(map[int]bool)
 	for _, f := range rec.Files {
 		if p, err := lib.Abs(f.Path); err == nil {
@@ -233,7 +234,7 @@ func (t *Tracker) downloadVideo(f *fetch, idx int) error {
 	if err != nil {
 		return &placeError{err}
 	}
-	file := File{Index: idx, Path: rel, Size: res.Size, SHA256: res.SHA256}
+	file := store.File{Index: idx, Path: rel, Size: res.Size, SHA256: res.SHA256}
 	return t.store.PutFile(context.WithoutCancel(f.ctx), f.id, file)
 }
 
@@ -427,7 +428,7 @@ func (t *Tracker) finishDownload(f *fetch) {
 		if f.ctx.Err() != nil {
 			return
 		}
-		t.update(f.ctx, f.id, Change{Download: ptr(DownloadDone), DownloadError: ptr("")})
+		t.update(f.ctx, f.id, store.Change{Download: ptr(store.DownloadDone), DownloadError: ptr("")})
 		t.mu.Lock()
 		delete(t.urls, f.id)
 		t.mu.Unlock()
@@ -447,6 +448,7 @@ func (t *Tracker) endFetch(f *fetch) {
 	if f.cancel != nil {
 		f.cancel()
 	}
+	t.signalSettled()
 	if again {
 		t.queueDownload(f.id)
 	}
@@ -539,23 +541,23 @@ func (t *Tracker) stopDownload(ctx context.Context, id int64) error {
 	}
 }
 
-func (t *Tracker) downloadFailed(ctx context.Context, rec Record, err error) {
-	state := DownloadFailed
-	msg := problem(ProblemDownloadFailed, err)
+func (t *Tracker) downloadFailed(ctx context.Context, rec store.Record, err error) {
+	state := store.DownloadFailed
+	msg := store.Problem(store.ProblemDownloadFailed, err)
 	var cErr *client.Error
 	switch {
 	case errors.As(err, new(*refreshError)) && client.IsNotFound(err):
-		msg = DownloadErrorTaskGone
+		msg = store.DownloadErrorTaskGone
 	case errors.Is(err, errNoFile):
-		msg = ProblemNoFile
+		msg = store.ProblemNoFile
 	case errors.Is(err, client.ErrLocalWrite) && errors.As(err, &cErr) && cErr.Detail != "":
 		// The system's own words ("no space left on device") are the facts.
-		state = DownloadPaused
-		msg = ProblemLocalWrite + ": " + cErr.Detail
+		state = store.DownloadPaused
+		msg = store.ProblemLocalWrite + ": " + cErr.Detail
 	case errors.Is(err, client.ErrLocalWrite), errors.As(err, new(*placeError)):
-		state = DownloadPaused
-		msg = problem(ProblemLocalWrite, err)
+		state = store.DownloadPaused
+		msg = store.Problem(store.ProblemLocalWrite, err)
 	}
 	t.log.Warn("download failed", "record", rec.ID, "task_id", rec.TaskID, "state", string(state), errAttr(err))
-	t.update(ctx, rec.ID, Change{Download: &state, DownloadError: &msg})
+	t.update(ctx, rec.ID, store.Change{Download: &state, DownloadError: &msg})
 }

@@ -8,13 +8,15 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // writeSidecars rewrites the sidecar of every file of rec that is present.
 // While the library moves, the sidecars are written in the new folder once
 // it is in use. A sidecar that cannot be written is not fatal: the
 // database still holds everything, and the next change writes it again.
-func (l *Library) writeSidecars(rec Record) error {
+func (l *Library) writeSidecars(rec store.Record) error {
 	l.sidecarMu.Lock()
 	held := l.heldSidecars != nil
 	if held {
@@ -30,7 +32,7 @@ func (l *Library) writeSidecars(rec Record) error {
 }
 
 // writeSidecarsLocked is writeSidecars for a caller holding libMu.
-func (l *Library) writeSidecarsLocked(rec Record) error {
+func (l *Library) writeSidecarsLocked(rec store.Record) error {
 	lib := l.Folder()
 	var firstErr error
 	for _, f := range rec.Files {
@@ -48,7 +50,7 @@ func (l *Library) writeSidecarsLocked(rec Record) error {
 			continue
 		}
 		// The next reconcile need not read back what was just written.
-		l.store.stampSidecar(context.Background(), lib, rec.ID, f)
+		stampSidecar(context.Background(), l.store, lib, rec.ID, f)
 	}
 	return firstErr
 }
@@ -77,39 +79,39 @@ func (l *Library) releaseSidecars(ctx context.Context) {
 
 // edit applies a change the user made to a record and keeps its sidecars
 // in step.
-func (l *Library) edit(ctx context.Context, id int64, c Change) (Record, error) {
+func (l *Library) edit(ctx context.Context, id int64, c store.Change) (store.Record, error) {
 	rec, err := l.store.Update(ctx, id, c, time.Now())
 	if err != nil {
-		return Record{}, err
+		return store.Record{}, err
 	}
 	l.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
 	if err := l.writeSidecars(rec); err != nil {
-		return rec, fmt.Errorf("%w: %v", ErrSidecarsBehind, err)
+		return rec, fmt.Errorf("%w: %v", store.ErrSidecarsBehind, err)
 	}
 	return rec, nil
 }
 
 // SetFavourite marks or unmarks a video as a favourite.
 func (l *Library) SetFavourite(ctx context.Context, id int64, on bool) error {
-	_, err := l.edit(ctx, id, Change{Favourite: &on})
+	_, err := l.edit(ctx, id, store.Change{Favourite: &on})
 	return err
 }
 
 // SetTags replaces the tags of a video.
 func (l *Library) SetTags(ctx context.Context, id int64, tags []string) error {
-	_, err := l.edit(ctx, id, Change{Tags: &tags})
+	_, err := l.edit(ctx, id, store.Change{Tags: &tags})
 	return err
 }
 
 // SetNote replaces the note of a video.
 func (l *Library) SetNote(ctx context.Context, id int64, note string) error {
-	_, err := l.edit(ctx, id, Change{Note: &note})
+	_, err := l.edit(ctx, id, store.Change{Note: &note})
 	return err
 }
 
 // SetTitle gives a video a title, kept in the history and its sidecars;
 // the file keeps its name. An empty title removes it.
 func (l *Library) SetTitle(ctx context.Context, id int64, title string) error {
-	_, err := l.edit(ctx, id, Change{Title: &title})
+	_, err := l.edit(ctx, id, store.Change{Title: &title})
 	return err
 }

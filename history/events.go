@@ -1,6 +1,10 @@
 package history
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/reelhouse/reelhouse/history/store"
+)
 
 // EventKind says what an Event reports.
 type EventKind int
@@ -32,11 +36,13 @@ const (
 )
 
 // Event is one change the tracker made. Events of one subscriber arrive in
-// the order they happened.
+// the order they happened, except that progress is only a hint: a queued
+// EventProgress that was not read yet is replaced by the newest one of its
+// record, unless another event of that record came between them.
 type Event struct {
 	Kind        EventKind
 	ID          int64
-	Record      Record
+	Record      store.Record
 	Done, Total int64
 	Message     string // EventServiceUnreachable: the last failure's text
 	Err         error  // EventServiceUnreachable: the last failure
@@ -51,11 +57,17 @@ type broker struct {
 }
 
 type subscriber struct {
-	mu     sync.Mutex
-	queue  []Event
-	signal chan struct{}
-	out    chan Event
-	done   chan struct{}
+	mu    sync.Mutex
+	queue []Event
+	// popped counts the events taken from queue, so that a position
+	// counted from the first event ever queued stays valid.
+	popped int
+	// progress is where each record's queued EventProgress is, while no
+	// other event of that record was queued after it.
+	progress map[int64]int
+	signal   chan struct{}
+	out      chan Event
+	done     chan struct{}
 }
 
 func (b *broker) publish(e Event) {
@@ -63,23 +75,54 @@ func (b *broker) publish(e Event) {
 	defer b.mu.Unlock()
 	for s := range b.subs {
 		s.mu.Lock()
-		// Progress events are only a hint: keep just the newest one per
-		// record so that a long download cannot grow the queue.
-		if e.Kind == EventProgress && len(s.queue) > 0 {
-			last := &s.queue[len(s.queue)-1]
-			if last.Kind == EventProgress && last.ID == e.ID {
-				*last = e
-				s.mu.Unlock()
-				continue
-			}
-		}
-		s.queue = append(s.queue, e)
+		queued := s.push(e)
 		s.mu.Unlock()
+		if !queued {
+			continue
+		}
 		select {
 		case s.signal <- struct{}{}:
 		default:
 		}
 	}
+}
+
+// push queues e, or, for progress, replaces the record's queued progress
+// so that downloads, several at once, cannot grow the queue. It reports
+// whether the queue grew.
+func (s *subscriber) push(e Event) bool {
+	switch e.Kind {
+	case EventProgress:
+		if at, ok := s.progress[e.ID]; ok {
+			s.queue[at-s.popped] = e
+			return false
+		}
+		if s.progress == nil {
+			s.progress = make(map[int64]int)
+		}
+		s.progress[e.ID] = s.popped + len(s.queue)
+	case EventReloaded:
+		clear(s.progress)
+	default:
+		delete(s.progress, e.ID)
+	}
+	s.queue = append(s.queue, e)
+	return true
+}
+
+// pop takes the oldest queued event, if there is one.
+func (s *subscriber) pop() (Event, bool) {
+	if len(s.queue) == 0 {
+		return Event{}, false
+	}
+	e := s.queue[0]
+	s.queue[0] = Event{}
+	s.queue = s.queue[1:]
+	if at, ok := s.progress[e.ID]; ok && e.Kind == EventProgress && at == s.popped {
+		delete(s.progress, e.ID)
+	}
+	s.popped++
+	return e, true
 }
 
 // subscribe returns a channel of events and a function that ends the
@@ -103,8 +146,9 @@ func (b *broker) subscribe() (<-chan Event, func()) {
 		defer close(s.out)
 		for {
 			s.mu.Lock()
-			if len(s.queue) == 0 {
-				s.mu.Unlock()
+			e, ok := s.pop()
+			s.mu.Unlock()
+			if !ok {
 				select {
 				case <-s.signal:
 					continue
@@ -112,9 +156,6 @@ func (b *broker) subscribe() (<-chan Event, func()) {
 					return
 				}
 			}
-			e := s.queue[0]
-			s.queue = s.queue[1:]
-			s.mu.Unlock()
 			select {
 			case s.out <- e:
 			case <-s.done:

@@ -13,13 +13,14 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history/atomicfile"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // Export copies the videos of the given records, each with its sidecar, to
 // dir; with asZip, into one ZIP file there. It returns what it wrote.
 func (l *Library) Export(ctx context.Context, ids []int64, dir string, asZip bool) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", &FolderError{Op: OpExport, Path: dir, Err: err}
+		return "", &store.FolderError{Op: store.OpExport, Path: dir, Err: err}
 	}
 	var items []exportItem
 	lib := l.Folder()
@@ -46,7 +47,7 @@ func (l *Library) Export(ctx context.Context, ids []int64, dir string, asZip boo
 		}
 	}
 	if len(items) == 0 {
-		return "", ErrNothingToExport
+		return "", store.ErrNothingToExport
 	}
 	var refs []client.Media
 	for _, it := range items {
@@ -58,11 +59,11 @@ func (l *Library) Export(ctx context.Context, ids []int64, dir string, asZip boo
 			dst := filepath.Join(dir, it.name)
 			for _, p := range []string{dst, SidecarPath(dst)} {
 				if _, err := os.Lstat(p); err == nil {
-					return "", &FolderError{Op: OpExport, Path: p, Err: fs.ErrExist}
+					return "", &store.FolderError{Op: store.OpExport, Path: p, Err: fs.ErrExist}
 				}
 			}
 			if err := copyVerified(ctx, it.src, dst, it.file.SHA256); err != nil {
-				return "", &FolderError{Op: OpExport, Path: dst, Err: err}
+				return "", &store.FolderError{Op: store.OpExport, Path: dst, Err: err}
 			}
 			if err := WriteSidecar(dst, NewSidecar(it.rec, it.file)); err != nil {
 				return "", err
@@ -82,7 +83,7 @@ func (l *Library) Export(ctx context.Context, ids []int64, dir string, asZip boo
 		return entryErr
 	})
 	if err != nil && entryErr == nil {
-		return "", &FolderError{Op: OpExport, Path: zipPath, Err: err}
+		return "", &store.FolderError{Op: store.OpExport, Path: zipPath, Err: err}
 	}
 	if err != nil {
 		return "", err
@@ -94,8 +95,8 @@ func (l *Library) Export(ctx context.Context, ids []int64, dir string, asZip boo
 type exportItem struct {
 	src  string // the video in the library
 	name string // its name in the export
-	rec  Record
-	file File
+	rec  store.Record
+	file store.File
 }
 
 // writeZip writes the kept images, then each video with its sidecar, as

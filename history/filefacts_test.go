@@ -8,6 +8,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // TestFileFactsBeyondTheBasicsSurvive checks that what the file reader
@@ -45,9 +46,9 @@ func TestFileFactsBeyondTheBasicsSurvive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := []File{
-		{Index: 0, Path: "a.mp4", MediaState: MediaOK, Media: sar},
-		{Index: 1, Path: "b.mp4", MediaState: MediaOK, Media: short},
+	files := []store.File{
+		{Index: 0, Path: "a.mp4", MediaState: store.MediaOK, Media: sar},
+		{Index: 1, Path: "b.mp4", MediaState: store.MediaOK, Media: short},
 	}
 	for _, f := range files {
 		if err := s.PutFile(ctx, rec.ID, f); err != nil {

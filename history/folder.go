@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/reelhouse/reelhouse/history/atomicfile"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // Folder is the library folder on disk, where the finished videos live.
@@ -67,14 +68,14 @@ func xdgVideosDir(home string) string {
 // OpenFolder uses dir as the library folder, creating it if needed.
 func OpenFolder(dir string) (*Folder, error) {
 	if dir == "" {
-		return nil, ErrNoLibraryFolder
+		return nil, store.ErrNoLibraryFolder
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Join(abs, incomingDir), 0o755); err != nil {
-		return nil, &FolderError{Op: OpOpenLibrary, Path: abs, Err: err}
+		return nil, &store.FolderError{Op: store.OpOpenLibrary, Path: abs, Err: err}
 	}
 	return &Folder{dir: abs}, nil
 }
@@ -112,7 +113,7 @@ func (l *Folder) Place(part, name string) (string, error) {
 			return "", err
 		}
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return "", &FolderError{Op: OpWriteLibrary, Path: filepath.Dir(dst), Err: err}
+			return "", &store.FolderError{Op: store.OpWriteLibrary, Path: filepath.Dir(dst), Err: err}
 		}
 		// A hard link never replaces an existing file, so two videos can
 		// never overwrite each other; the rename fallback covers file
@@ -126,10 +127,10 @@ func (l *Folder) Place(part, name string) (string, error) {
 				continue
 			}
 			if err := os.Rename(part, dst); err != nil {
-				return "", &FolderError{Op: OpWriteLibrary, Path: dst, Err: err}
+				return "", &store.FolderError{Op: store.OpWriteLibrary, Path: dst, Err: err}
 			}
 		} else if err := os.Remove(part); err != nil {
-			return "", &FolderError{Op: OpWriteLibrary, Path: part, Err: err}
+			return "", &store.FolderError{Op: store.OpWriteLibrary, Path: part, Err: err}
 		}
 		atomicfile.SyncDir(filepath.Dir(dst))
 		atomicfile.SyncDir(filepath.Dir(part))
@@ -237,7 +238,7 @@ func (l *Folder) removeWithSidecar(rel string) error {
 	}
 	for _, f := range []string{p, SidecarPath(p)} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return &FolderError{Op: OpDelete, Path: f, Err: err}
+			return &store.FolderError{Op: store.OpDelete, Path: f, Err: err}
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // heldInQueue reports whether the download of record id is queued but
@@ -78,7 +79,7 @@ func TestDeleteDuringMoveLibrary(t *testing.T) {
 	ctx := t.Context()
 	newDir := filepath.Join(t.TempDir(), "New Library")
 	deleted := make(chan error, 1)
-	var gone, kept Record
+	var gone, kept store.Record
 	lib, err := e.library.Move(ctx, newDir, func(done, total int) {
 		if done != 1 {
 			return
@@ -99,7 +100,7 @@ func TestDeleteDuringMoveLibrary(t *testing.T) {
 	if err := <-deleted; err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, err := e.store.Get(ctx, gone.ID); err != ErrNotFound {
+	if _, err := e.store.Get(ctx, gone.ID); err != store.ErrNotFound {
 		t.Errorf("deleted task still in the history: %v", err)
 	}
 	want := map[string]bool{}
@@ -129,7 +130,7 @@ func TestMoveLibraryWhileVideosArrive(t *testing.T) {
 	ctx := t.Context()
 	oldDir := e.folder.Dir()
 	const note = "written while the library moved"
-	var arrived []Record
+	var arrived []store.Record
 	lib, err := e.library.Move(ctx, filepath.Join(t.TempDir(), "New Library"), func(done, total int) {
 		if done == total {
 			return
@@ -144,7 +145,7 @@ func TestMoveLibraryWhileVideosArrive(t *testing.T) {
 		// download is either held or (the fault) already done.
 		rec := e.submit(fmt.Sprintf("arrives during the move %d", done))
 		arrived = append(arrived, rec)
-		e.waitRecord(rec.ID, "success", func(r Record) bool { return r.State == StateSuccess })
+		e.waitRecord(rec.ID, "success", func(r store.Record) bool { return r.State == store.StateSuccess })
 		e.waitUntil("the download to be held or done", func() bool {
 			r, err := e.store.Get(ctx, rec.ID)
 			return heldInQueue(e.tracker, rec.ID) || (err == nil && downloaded(r))
@@ -158,11 +159,11 @@ func TestMoveLibraryWhileVideosArrive(t *testing.T) {
 	}
 	e.folder = lib
 	for _, r := range arrived {
-		e.waitRecord(r.ID, "described video", func(r Record) bool {
-			return downloaded(r) && len(r.Files) == 1 && r.Files[0].MediaState != MediaUnknown
+		e.waitRecord(r.ID, "described video", func(r store.Record) bool {
+			return downloaded(r) && len(r.Files) == 1 && r.Files[0].MediaState != store.MediaUnknown
 		})
 	}
-	all, err := e.store.List(ctx, Query{})
+	all, err := e.store.List(ctx, store.Query{})
 	if err != nil || len(all) != 6 {
 		t.Fatalf("List = %d records, %v; want 6", len(all), err)
 	}
@@ -274,7 +275,7 @@ func TestReconcileSkipsUnchangedSidecars(t *testing.T) {
 	if rep, err := e.library.Reconcile(ctx); err != nil || len(rep.Problems) != 0 || rep.Added+rep.Moved+rep.Missing+rep.Returned != 0 {
 		t.Fatalf("first Reconcile = %+v, %v", rep, err)
 	}
-	sidecar := func(r Record) string {
+	sidecar := func(r store.Record) string {
 		p, _ := e.folder.Abs(r.Files[0].Path)
 		return SidecarPath(p)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // Library owns the library folder and the work on the files at rest in it:
@@ -13,7 +15,7 @@ import (
 // downloads under way only through Downloads. Create one with NewLibrary;
 // a Tracker made with it downloads into its folder.
 type Library struct {
-	store  *Store
+	store  *store.Store
 	folder atomic.Pointer[Folder]
 	// mu keeps library-wide work (trash, reconcile, moving the library,
 	// sidecar writes) from interleaving; it is never held while the
@@ -45,8 +47,8 @@ type Downloads interface {
 type downloadsRef struct{ d Downloads }
 
 // NewLibrary makes the library of folder, recording in store.
-func NewLibrary(store *Store, folder *Folder) *Library {
-	l := &Library{store: store}
+func NewLibrary(st *store.Store, folder *Folder) *Library {
+	l := &Library{store: st}
 	l.folder.Store(folder)
 	return l
 }

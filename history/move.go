@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/history/atomicfile"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // Move moves every video and sidecar to a new library folder:
@@ -46,16 +47,16 @@ func (l *Library) Move(ctx context.Context, dir string, progress func(done, tota
 	oldReal, err1 := filepath.EvalSymlinks(old.dir)
 	nextReal, err2 := filepath.EvalSymlinks(next.dir)
 	if err1 != nil || err2 != nil {
-		return nil, &FolderError{Op: OpReadLibraries, Path: next.dir, Err: errors.Join(err1, err2)}
+		return nil, &store.FolderError{Op: store.OpReadLibraries, Path: next.dir, Err: errors.Join(err1, err2)}
 	}
 	if within(nextReal, oldReal) || within(oldReal, nextReal) {
-		return nil, ErrNestedLibrary
+		return nil, store.ErrNestedLibrary
 	}
 	files, err := l.store.LibraryFiles(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var todo []File
+	var todo []store.File
 	for _, lf := range files {
 		if !lf.File.Missing {
 			todo = append(todo, lf.File)
@@ -75,24 +76,24 @@ func (l *Library) Move(ctx context.Context, dir string, progress func(done, tota
 		}
 		if _, err := os.Lstat(dst); err == nil {
 			if sum, err := fileSHA256(dst); err != nil || sum != f.SHA256 {
-				return nil, &FolderError{Op: OpMoveLibrary, Path: dst, Err: fs.ErrExist}
+				return nil, &store.FolderError{Op: store.OpMoveLibrary, Path: dst, Err: fs.ErrExist}
 			}
 		}
 		if err := copyVerified(ctx, src, dst, f.SHA256); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // reconcile will show it as missing
 			}
-			return nil, &FolderError{Op: OpMoveLibrary, Path: src, Err: err}
+			return nil, &store.FolderError{Op: store.OpMoveLibrary, Path: src, Err: err}
 		}
 		if err := copyVerified(ctx, SidecarPath(src), SidecarPath(dst), ""); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, &FolderError{Op: OpMoveLibrary, Path: SidecarPath(src), Err: err}
+			return nil, &store.FolderError{Op: store.OpMoveLibrary, Path: SidecarPath(src), Err: err}
 		}
 	}
 	refs, err := copyRefs(ctx, old, next)
 	if err != nil {
-		return nil, &FolderError{Op: OpMoveLibrary, Path: filepath.Join(old.dir, refsDir), Err: err}
+		return nil, &store.FolderError{Op: store.OpMoveLibrary, Path: filepath.Join(old.dir, refsDir), Err: err}
 	}
-	if err := l.store.SetSetting(ctx, SettingLibrary, next.dir); err != nil {
+	if err := l.store.SetSetting(ctx, store.SettingLibrary, next.dir); err != nil {
 		return nil, err
 	}
 	l.folder.Store(next)

@@ -19,20 +19,21 @@ import (
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // downloadSome makes n tasks through the tracker and waits until each is
 // downloaded and described (metadata and sidecar written).
-func (e *env) downloadSome(prompts ...string) []Record {
+func (e *env) downloadSome(prompts ...string) []store.Record {
 	e.t.Helper()
-	var out []Record
+	var out []store.Record
 	for _, p := range prompts {
 		rec, err := e.tracker.Submit(e.t.Context(), client.CreateRequest{Model: "wan2.1-t2v-turbo", Prompt: p, Ratio: "16:9"})
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		out = append(out, e.waitRecord(rec.ID, "described video", func(r Record) bool {
-			return downloaded(r) && len(r.Files) > 0 && r.Files[len(r.Files)-1].MediaState != MediaUnknown
+		out = append(out, e.waitRecord(rec.ID, "described video", func(r store.Record) bool {
+			return downloaded(r) && len(r.Files) > 0 && r.Files[len(r.Files)-1].MediaState != store.MediaUnknown
 		}))
 	}
 	return out
@@ -52,7 +53,7 @@ func TestDownloadedVideosAreDescribed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f.MediaState != MediaOK || f.Media.Width != want.Width || f.Media.Height != want.Height || f.Media.Width == 0 ||
+		if f.MediaState != store.MediaOK || f.Media.Width != want.Width || f.Media.Height != want.Height || f.Media.Width == 0 ||
 			f.Media.VideoCodec != want.VideoCodec || f.Media.Duration.Round(time.Millisecond) != want.Duration.Round(time.Millisecond) {
 			t.Errorf("file %d: media %+v (%s), probe says %+v", f.Index, f.Media, f.MediaState, want)
 		}
@@ -73,8 +74,8 @@ func TestDownloadedVideosAreDescribed(t *testing.T) {
 
 // comparable strips what a rebuild cannot know (local row ids, live
 // polling state) and orders what it cannot keep in order.
-func comparable(recs []Record) []Record {
-	out := make([]Record, len(recs))
+func comparable(recs []store.Record) []store.Record {
+	out := make([]store.Record, len(recs))
 	for i, r := range recs {
 		r.ID = 0
 		r.Watching = false
@@ -113,7 +114,7 @@ func TestRebuildFromFolderEqualsOriginal(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.stop()
-	original, err := e.store.List(ctx, Query{})
+	original, err := e.store.List(ctx, store.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestRebuildFromFolderEqualsOriginal(t *testing.T) {
 	if rep.Added != 3 || len(rep.Problems) != 0 {
 		t.Errorf("rebuild report %+v", rep)
 	}
-	rebuilt, err := e.store.List(ctx, Query{})
+	rebuilt, err := e.store.List(ctx, store.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ func TestRebuildFromFolderEqualsOriginal(t *testing.T) {
 		}
 		t.Fatalf("rebuilt history differs (%d vs %d records)", len(a), len(b))
 	}
-	if got, _ := e.store.List(ctx, Query{Tag: "holiday"}); len(got) != 1 {
+	if got, _ := e.store.List(ctx, store.Query{Tag: "holiday"}); len(got) != 1 {
 		t.Errorf("tag search after rebuild found %d", len(got))
 	}
 	if got, err := e.store.ByTaskID(ctx, recs[2].TaskID); err != nil || got.Title != "Opening — 🎬 take 2" {
@@ -158,7 +159,7 @@ func TestReconcileMissingMovedAndAdded(t *testing.T) {
 	e.start(TrackerOptions{})
 	recs := e.downloadSome("to be deleted", "to be moved", "to be copied elsewhere")
 	ctx := t.Context()
-	abs := func(r Record) string { p, _ := e.folder.Abs(r.Files[0].Path); return p }
+	abs := func(r store.Record) string { p, _ := e.folder.Abs(r.Files[0].Path); return p }
 
 	// Deleted outside the app.
 	os.Remove(abs(recs[0]))
@@ -190,7 +191,7 @@ func TestReconcileMissingMovedAndAdded(t *testing.T) {
 	if !r0.Files[0].Missing {
 		t.Error("deleted file not marked missing")
 	}
-	if got, _ := e.store.List(ctx, Query{NotDownloaded: true}); len(got) != 1 || got[0].ID != recs[0].ID {
+	if got, _ := e.store.List(ctx, store.Query{NotDownloaded: true}); len(got) != 1 || got[0].ID != recs[0].ID {
 		t.Errorf("not-downloaded filter = %d records", len(got))
 	}
 	r1, _ := e.store.Get(ctx, recs[1].ID)
@@ -206,7 +207,7 @@ func TestReconcileMissingMovedAndAdded(t *testing.T) {
 	if err := e.tracker.RetryDownload(ctx, recs[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	back := e.waitRecord(recs[0].ID, "the file back", func(r Record) bool { return downloaded(r) && !r.Files[0].Missing })
+	back := e.waitRecord(recs[0].ID, "the file back", func(r store.Record) bool { return downloaded(r) && !r.Files[0].Missing })
 	e.checkFiles(back, 1)
 }
 
@@ -223,10 +224,10 @@ func TestTrashUndoAndEmpty(t *testing.T) {
 	if _, err := os.Stat(orig); !os.IsNotExist(err) {
 		t.Error("trashed video still in place")
 	}
-	if list, _ := e.store.List(ctx, Query{}); len(list) != 1 || list[0].ID != recs[0].ID {
+	if list, _ := e.store.List(ctx, store.Query{}); len(list) != 1 || list[0].ID != recs[0].ID {
 		t.Errorf("library shows %d records after trashing", len(list))
 	}
-	trashed, _ := e.store.List(ctx, Query{Trash: true})
+	trashed, _ := e.store.List(ctx, store.Query{Trash: true})
 	if len(trashed) != 1 || !strings.HasPrefix(trashed[0].Files[0].Path, ".trash/") {
 		t.Fatalf("trash = %+v", trashed)
 	}
@@ -257,7 +258,7 @@ func TestTrashUndoAndEmpty(t *testing.T) {
 	if _, err := os.Stat(SidecarPath(inTrash)); !os.IsNotExist(err) {
 		t.Error("emptying the trash left the sidecar")
 	}
-	if all, _ := e.store.List(ctx, Query{}); len(all) != 1 {
+	if all, _ := e.store.List(ctx, store.Query{}); len(all) != 1 {
 		t.Errorf("library has %d records", len(all))
 	}
 }
@@ -330,7 +331,7 @@ func TestMoveLibrary(t *testing.T) {
 	if last != [2]int{2, 2} {
 		t.Errorf("progress ended at %v", last)
 	}
-	if e.store.Setting(ctx, SettingLibrary, "") != lib.Dir() || e.library.Folder().Dir() != lib.Dir() {
+	if e.store.Setting(ctx, store.SettingLibrary, "") != lib.Dir() || e.library.Folder().Dir() != lib.Dir() {
 		t.Error("the new folder is not the library now")
 	}
 	e.folder = lib
@@ -366,7 +367,7 @@ func TestMoveLibraryFailureLeavesOldLibrary(t *testing.T) {
 	if _, err := e.library.Move(ctx, filepath.Join(t.TempDir(), "elsewhere"), nil); err == nil {
 		t.Fatal("a copy that does not verify must stop the move")
 	}
-	if e.library.Folder().Dir() != e.folder.Dir() || e.store.Setting(ctx, SettingLibrary, "") != "" {
+	if e.library.Folder().Dir() != e.folder.Dir() || e.store.Setting(ctx, store.SettingLibrary, "") != "" {
 		t.Error("a failed move must leave the old library in use")
 	}
 	if p, _ := e.folder.Abs(f.Path); !fileExists(p) {
@@ -378,7 +379,7 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 func TestSearchAndFiltersOnThousandsOfTasks(t *testing.T) {
 	t.Parallel()
-	s, _ := openTestStore(t)
+	s, path := openTestStore(t)
 	ctx := t.Context()
 	words := []string{"fox", "whale", "lighthouse", "city", "forest", "café"}
 	models := []string{"wan2.1-t2v-turbo", "doubao-seedance-2"}
@@ -387,20 +388,20 @@ func TestSearchAndFiltersOnThousandsOfTasks(t *testing.T) {
 	want := map[string]int{}
 	// The rows are written in one transaction (the race detector makes
 	// thousands of separate ones slow); the store's own reads are tested.
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := rawDB(t, path).BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
 		w := words[i%len(words)]
-		st := []State{StateSuccess, StateFailed, StateRunning}[i%3]
+		st := []store.State{store.StateSuccess, store.StateFailed, store.StateRunning}[i%3]
 		req := client.CreateRequest{Model: models[i%2], Prompt: fmt.Sprintf("a %s number %d", w, i)}
 		body, _ := json.Marshal(req)
-		dl := DownloadNone
-		if st == StateSuccess {
-			dl = DownloadDone
+		dl := store.DownloadNone
+		if st == store.StateSuccess {
+			dl = store.DownloadDone
 			if i%4 == 0 {
-				dl = DownloadFailed
+				dl = store.DownloadFailed
 				want["notdl"]++
 			}
 		}
@@ -425,7 +426,7 @@ func TestSearchAndFiltersOnThousandsOfTasks(t *testing.T) {
 		if w == "café" {
 			want["cafe"]++
 		}
-		if st == StateFailed && i%2 == 0 {
+		if st == store.StateFailed && i%2 == 0 {
 			want["failed-wan"]++
 		}
 	}
@@ -434,21 +435,21 @@ func TestSearchAndFiltersOnThousandsOfTasks(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		q    Query
+		q    store.Query
 		want int
 	}{
-		{"all", Query{}, n},
-		{"word", Query{Text: "lighthouse"}, n / len(words)},
-		{"accent-insensitive", Query{Text: "cafe"}, want["cafe"]},
-		{"prefix", Query{Text: "lightho"}, n / len(words)},
-		{"two words", Query{Text: "fox number"}, n / len(words)},
-		{"task id", Query{Text: "task-00042"}, 1},
-		{"fts syntax is literal", Query{Text: `fox" OR "whale`}, 0},
-		{"favourites", Query{Favourites: true}, want["fav"]},
-		{"tag", Query{Tag: "best"}, want["tag"]},
-		{"not downloaded", Query{NotDownloaded: true}, want["notdl"]},
-		{"state and model", Query{States: []State{StateFailed}, Model: "wan2.1-t2v-turbo"}, want["failed-wan"]},
-		{"date range", Query{From: base.Add(100 * time.Hour), To: base.Add(200 * time.Hour)}, 100},
+		{"all", store.Query{}, n},
+		{"word", store.Query{Text: "lighthouse"}, n / len(words)},
+		{"accent-insensitive", store.Query{Text: "cafe"}, want["cafe"]},
+		{"prefix", store.Query{Text: "lightho"}, n / len(words)},
+		{"two words", store.Query{Text: "fox number"}, n / len(words)},
+		{"task id", store.Query{Text: "task-00042"}, 1},
+		{"fts syntax is literal", store.Query{Text: `fox" OR "whale`}, 0},
+		{"favourites", store.Query{Favourites: true}, want["fav"]},
+		{"tag", store.Query{Tag: "best"}, want["tag"]},
+		{"not downloaded", store.Query{NotDownloaded: true}, want["notdl"]},
+		{"state and model", store.Query{States: []store.State{store.StateFailed}, Model: "wan2.1-t2v-turbo"}, want["failed-wan"]},
+		{"date range", store.Query{From: base.Add(100 * time.Hour), To: base.Add(200 * time.Hour)}, 100},
 	} {
 		got, err := s.Count(ctx, tc.q)
 		if err != nil {
@@ -462,7 +463,7 @@ func TestSearchAndFiltersOnThousandsOfTasks(t *testing.T) {
 	seen := map[int64]bool{}
 	var prev time.Time
 	for off := 0; ; off += 700 {
-		page, err := s.List(ctx, Query{Limit: 700, Offset: off, OldestFirst: true})
+		page, err := s.List(ctx, store.Query{Limit: 700, Offset: off, OldestFirst: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -482,8 +483,8 @@ func TestSearchAndFiltersOnThousandsOfTasks(t *testing.T) {
 }
 
 func FuzzDecodeSidecar(f *testing.F) {
-	good, _ := encodeSidecar(NewSidecar(Record{TaskID: "abc", State: StateSuccess, Request: client.CreateRequest{Model: "m", Prompt: "p"}},
-		File{Index: 0, Path: "2026/01/a.mp4", Size: 10, SHA256: "ab"}))
+	good, _ := encodeSidecar(NewSidecar(store.Record{TaskID: "abc", State: store.StateSuccess, Request: client.CreateRequest{Model: "m", Prompt: "p"}},
+		store.File{Index: 0, Path: "2026/01/a.mp4", Size: 10, SHA256: "ab"}))
 	f.Add(good)
 	f.Add([]byte(`{"format":"reelhouse-sidecar","version":1,"task_id":"x","file":{"index":-1}}`))
 	f.Add([]byte(`{not json`))

@@ -3,7 +3,6 @@ package history
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,10 +11,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // LibraryReport says what a rebuild or reconcile found.
@@ -27,166 +27,18 @@ type LibraryReport struct {
 	Problems []string // sidecars that could not be read, and similar
 }
 
-// sidecarStamp is the size and modification time of a sidecar, enough to
-// tell that it has not changed since Reelhouse last wrote or read it.
-type sidecarStamp struct {
-	size  int64
-	mtime int64 // ns since the epoch
-}
-
-func stampOf(info fs.FileInfo) sidecarStamp {
-	return sidecarStamp{size: info.Size(), mtime: info.ModTime().UnixNano()}
-}
-
-// libraryFacts returns, for a reconcile, every recorded file with only
-// what the reconcile looks at (its record, index, path and whether it is
-// missing; not its task id, see taskIDs), in record order, and the stamp
-// of each file's sidecar that has one, by the pathStem of the sidecar's
-// library-relative path (the video's and the sidecar's are the same).
-// SQLite joins each chunk of files into one text (see parseFacts): one row
-// per file cost more than the walk of the folder, most of it in handing
-// over each column of each row.
-func (s *Store) libraryFacts(ctx context.Context) ([]LibraryFile, map[string]sidecarStamp, error) {
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM files`).Scan(&n); err != nil {
-		return nil, nil, err
-	}
-	files := make([]LibraryFile, 0, n)
-	stamps := make(map[string]sidecarStamp, n)
-	for after := int64(-1 << 63); ; {
-		var (
-			last sql.NullInt64
-			text sql.NullString
-		)
-		err := s.db.QueryRowContext(ctx, `SELECT max(rid), group_concat(fact, '') FROM (
-			SELECT rowid AS rid, task_row || ' ' || idx || ' ' || missing || ' ' || sidecar_size || ' ' ||
-				sidecar_mtime || ' ' || length(CAST(path AS BLOB)) || ' ' || path || ' ' AS fact
-			FROM files WHERE rowid > ? ORDER BY rowid LIMIT ?)`,
-			after, factsAtOnce).Scan(&last, &text)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !last.Valid {
-			break
-		}
-		after = last.Int64
-		if files, err = parseFacts(text.String, files, stamps); err != nil {
-			return nil, nil, err
-		}
-	}
-	slices.SortFunc(files, func(a, b LibraryFile) int {
-		return cmp.Or(cmp.Compare(a.RecordID, b.RecordID), cmp.Compare(a.File.Index, b.File.Index))
-	})
-	return files, stamps, nil
-}
-
-// taskIDs fills in the task id of each of files.
-func (s *Store) taskIDs(ctx context.Context, files []LibraryFile) error {
-	ids := map[int64]string{}
-	for _, lf := range files {
-		ids[lf.RecordID] = ""
-	}
-	rows := slices.Collect(maps.Keys(ids))
-	for start := 0; start < len(rows); start += factsAtOnce {
-		chunk := rows[start:min(start+factsAtOnce, len(rows))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		found, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(task_id, '') FROM tasks WHERE id IN (`+rowsOf("?", len(chunk))+`)`, args...)
-		if err != nil {
-			return err
-		}
-		for found.Next() {
-			var (
-				id   int64
-				task string
-			)
-			if err := found.Scan(&id, &task); err != nil {
-				found.Close()
-				return err
-			}
-			ids[id] = task
-		}
-		if err := found.Close(); err != nil {
-			return err
-		}
-	}
-	for i := range files {
-		files[i].TaskID = ids[files[i].RecordID]
-	}
-	return nil
-}
-
-// factsAtOnce is how many files one query of libraryFacts reads.
-const factsAtOnce = 2000
-
-// parseFacts reads what libraryFacts' query joined: for each file, its
-// record, index, missing, sidecar size and time as numbers, then its path
-// as its length in bytes and the bytes, everything followed by a space. It adds the files to files and the known stamps to
-// stamps.
-func parseFacts(text string, files []LibraryFile, stamps map[string]sidecarStamp) ([]LibraryFile, error) {
-	bad := errors.New("the history's list of files could not be read")
-	number := func() (int64, bool) {
-		i := strings.IndexByte(text, ' ')
-		if i < 0 {
-			return 0, false
-		}
-		n, err := strconv.ParseInt(text[:i], 10, 64)
-		text = text[i+1:]
-		return n, err == nil
-	}
-	bytes := func() (string, bool) {
-		n, ok := number()
-		if !ok || n < 0 || n >= int64(len(text)) || text[n] != ' ' {
-			return "", false
-		}
-		v := text[:n]
-		text = text[n+1:]
-		return v, true
-	}
-	for text != "" {
-		var (
-			lf      LibraryFile
-			nums    [5]int64
-			ok      = true
-			missing int64
-			st      sidecarStamp
-		)
-		for k := range nums {
-			if nums[k], ok = number(); !ok {
-				return nil, bad
-			}
-		}
-		lf.RecordID, lf.File.Index, missing, st.size, st.mtime = nums[0], int(nums[1]), nums[2], nums[3], nums[4]
-		if lf.File.Path, ok = bytes(); !ok {
-			return nil, bad
-		}
-		lf.File.Missing = missing != 0
-		files = append(files, lf)
-		if st.size >= 0 {
-			stamps[pathStem(lf.File.Path)] = st
-		}
-	}
-	return files, nil
-}
-
-// setSidecarStamp records the stamp of the sidecar of file idx of record
-// id, if the file is still recorded at path.
-func (s *Store) setSidecarStamp(ctx context.Context, id int64, idx int, path string, st sidecarStamp) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
-		st.size, st.mtime, id, idx, path)
-	return err
+func stampOf(info fs.FileInfo) store.Stamp {
+	return store.Stamp{Size: info.Size(), Mtime: info.ModTime().UnixNano()}
 }
 
 // stampSidecar records the stamp of the sidecar of f, as it is on disk now.
-func (s *Store) stampSidecar(ctx context.Context, lib *Folder, id int64, f File) {
+func stampSidecar(ctx context.Context, s *store.Store, lib *Folder, id int64, f store.File) {
 	p, err := lib.Abs(f.Path)
 	if err != nil {
 		return
 	}
 	if info, err := os.Stat(SidecarPath(p)); err == nil {
-		_ = s.setSidecarStamp(ctx, id, f.Index, f.Path, stampOf(info))
+		_ = s.SetSidecarStamp(ctx, id, f.Index, f.Path, stampOf(info))
 	}
 }
 
@@ -194,7 +46,7 @@ func (s *Store) stampSidecar(ctx context.Context, lib *Folder, id int64, f File)
 type foundSidecar struct {
 	rel     string // the video's library-relative path
 	sidecar Sidecar
-	stamp   sidecarStamp
+	stamp   store.Stamp
 }
 
 // libraryScan is what one walk of the library found.
@@ -207,7 +59,7 @@ type libraryScan struct {
 // sidecarOnDisk is a sidecar the walk saw, not read yet.
 type sidecarOnDisk struct {
 	p, rel  string
-	stamp   sidecarStamp
+	stamp   store.Stamp
 	stamped bool // stamp was taken
 }
 
@@ -215,7 +67,7 @@ type sidecarOnDisk struct {
 // notes every file there and reads the sidecars whose stamp differs from
 // the one in known (by pathStem). Sidecars that cannot be read are
 // reported, not touched.
-func (l *Folder) scan(ctx context.Context, known map[string]sidecarStamp) (libraryScan, error) {
+func (l *Folder) scan(ctx context.Context, known map[string]store.Stamp) (libraryScan, error) {
 	sc, seen, err := l.walk(ctx, known != nil)
 	if err != nil {
 		return sc, err
@@ -367,17 +219,17 @@ func (st *stamper) wait() {
 // readSidecars reads the sidecars of seen whose stamp differs from the one
 // in known, on as many goroutines as there are cores (a rebuild reads
 // thousands), and adds those whose video is there to sc.
-func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[string]sidecarStamp) {
+func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[string]store.Stamp) {
 	var toRead []sidecarOnDisk
 	for _, r := range seen {
-		if have, ok := known[pathStem(r.rel)]; ok && r.stamped && have == r.stamp {
+		if have, ok := known[store.PathStem(r.rel)]; ok && r.stamped && have == r.stamp {
 			continue // read before, and unchanged since
 		}
 		toRead = append(toRead, r)
 	}
 	type result struct {
 		s     Sidecar
-		stamp sidecarStamp
+		stamp store.Stamp
 		err   error
 	}
 	results := make([]result, len(toRead))
@@ -420,7 +272,7 @@ func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[s
 // restore puts back what the sidecars found describe: new tasks, and files
 // the history does not know yet. It records the stamp of each sidecar whose
 // file is recorded where the sidecar is.
-func restore(ctx context.Context, store *Store, lib *Folder, found map[string][]foundSidecar, rep *LibraryReport) {
+func restore(ctx context.Context, st *store.Store, lib *Folder, found map[string][]foundSidecar, rep *LibraryReport) {
 	// Oldest first: new rows get ids in the order the tasks were made, as
 	// in the history the sidecars were written from, and each index of the
 	// tasks table grows at its end instead of all over.
@@ -432,12 +284,12 @@ func restore(ctx context.Context, store *Store, lib *Folder, found map[string][]
 	for _, task := range tasks {
 		batch = append(batch, found[task]...)
 		if len(batch) >= restoreBatch {
-			restoreSome(ctx, store, lib, batch, rep)
+			restoreSome(ctx, st, lib, batch, rep)
 			batch = batch[:0]
 		}
 	}
 	if len(batch) > 0 {
-		restoreSome(ctx, store, lib, batch, rep)
+		restoreSome(ctx, st, lib, batch, rep)
 	}
 }
 
@@ -447,129 +299,41 @@ func restore(ctx context.Context, store *Store, lib *Folder, found map[string][]
 // waiting.
 const restoreBatch = 500
 
-// restoreSome is restore for a few sidecars, in one transaction. If one of
-// them cannot be put back, it puts them back one at a time instead, so
-// that the failure is reported and leaves the others alone.
-func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSidecar, rep *LibraryReport) {
-	fail := func(err error) {
+// restoreSome is restore for a few sidecars, in one transaction (see
+// Store.Restore). If one of them cannot be put back, it puts them back one
+// at a time instead, so that the failure is reported and leaves the others
+// alone.
+func restoreSome(ctx context.Context, st *store.Store, lib *Folder, list []foundSidecar, rep *LibraryReport) {
+	recs := make([]store.SidecarRecord, len(list))
+	var problems []string
+	for i, fs := range list {
+		rec := fs.sidecar.Record(fs.rel)
+		// An older sidecar may carry its image inline: keep it in refs/.
+		// One that cannot be kept stays inline, where the request still
+		// has it.
+		var err error
+		if rec.Request, err = lib.keepRefImages(rec.Request); err != nil {
+			problems = append(problems, fmt.Sprintf("task %s: a reference image stays inline in the history: %v", rec.TaskID, err))
+		}
+		recs[i] = store.SidecarRecord{Record: rec, Stamp: fs.stamp}
+	}
+	created, err := st.Restore(ctx, recs)
+	if err != nil {
 		if len(list) > 1 && ctx.Err() == nil {
 			for i := range list {
-				restoreSome(ctx, store, lib, list[i:i+1], rep)
+				restoreSome(ctx, st, lib, list[i:i+1], rep)
 			}
 			return
 		}
 		rep.Problems = append(rep.Problems, err.Error())
-	}
-	store.prepareBulk(ctx)
-	tx, err := store.db.BeginTx(ctx, nil)
-	if err != nil {
-		rep.Problems = append(rep.Problems, err.Error())
 		return
 	}
-	defer tx.Rollback()
-	stmts := newStmtCache(tx)
-	stmts.store = store
-	var (
-		added    int
-		problems []string
-	)
-	type row struct {
-		rec     Record
-		id      int64
-		files   []File // of the task, for the first sidecar of each
-		created bool
-	}
-	// The rows first, the new ones added together (see insertTasks), then
-	// what hangs off them, also many rows to a statement: one statement per
-	// tag, file and stamp was a third of a rebuild.
-	rows := make([]row, len(list))
-	byTask := map[string]int{} // the first sidecar of each task
-	var taskIDs []string
-	for i, fs := range list {
-		rec := fs.sidecar.Record(fs.rel)
-		// An older sidecar may carry its image inline: keep it in refs/.
-		rec.Request, _ = lib.keepRefImages(rec.Request)
-		rows[i].rec = rec
-		if _, ok := byTask[rec.TaskID]; ok {
-			continue // another video of a task seen above: its id comes below
-		}
-		byTask[rec.TaskID] = i
-		taskIDs = append(taskIDs, rec.TaskID)
-	}
-	known, err := store.lookupTasks(ctx, stmts, taskIDs)
-	if err != nil {
-		tx.Rollback()
-		fail(err)
-		return
-	}
-	var (
-		newRecs []Record
-		newAt   []int
-	)
-	for _, task := range taskIDs {
-		i := byTask[task]
-		if k, ok := known[task]; ok {
-			rows[i].id, rows[i].files = k.id, k.files
-			continue
-		}
-		rows[i].created = true
-		newRecs, newAt = append(newRecs, rows[i].rec), append(newAt, i)
-	}
-	ids, err := insertTasks(ctx, stmts, newRecs)
-	if err != nil {
-		tx.Rollback()
-		fail(err)
-		return
-	}
-	var tags []taskTag
-	for k, i := range newAt {
-		rows[i].id = ids[k]
-		for _, tag := range NormalizeTags(rows[i].rec.Tags) {
-			tags = append(tags, taskTag{ids[k], tag})
+	for i, c := range created {
+		if c {
+			rep.Added++
+			problems = append(problems, lib.missingRefs(recs[i].Record.TaskID, recs[i].Record.Request)...)
 		}
 	}
-	// Each sidecar's file, unless the history knows one of that index
-	// already (Reconcile follows moves), with the sidecar's stamp; a known
-	// file recorded where the sidecar is gets the stamp alone.
-	var (
-		newFiles []stampedFile
-		stamps   []stampedFile
-	)
-	for i, fs := range list {
-		j := byTask[rows[i].rec.TaskID]
-		id, f := rows[j].id, rows[i].rec.Files[0]
-		at := slices.IndexFunc(rows[j].files, func(g File) bool { return g.Index == f.Index })
-		switch {
-		case at < 0:
-			newFiles = append(newFiles, stampedFile{id, f, fs.stamp})
-			rows[j].files = append(rows[j].files, f)
-		case rows[j].files[at].Path == fs.rel:
-			stamps = append(stamps, stampedFile{id, rows[j].files[at], fs.stamp})
-		}
-		if rows[i].created {
-			added++
-			problems = append(problems, lib.missingRefs(rows[i].rec.TaskID, rows[i].rec.Request)...)
-		}
-	}
-	if err := insertTags(ctx, stmts, tags); err != nil {
-		tx.Rollback()
-		fail(err)
-		return
-	}
-	if err := insertFiles(ctx, stmts, newFiles); err != nil {
-		tx.Rollback()
-		fail(err)
-		return
-	}
-	for _, sf := range stamps {
-		_, _ = stmts.ExecContext(ctx, `UPDATE files SET sidecar_size = ?, sidecar_mtime = ? WHERE task_row = ? AND idx = ? AND path = ?`,
-			sf.stamp.size, sf.stamp.mtime, sf.id, sf.file.Index, sf.file.Path)
-	}
-	if err := tx.Commit(); err != nil {
-		fail(&StoreError{Op: OpRestore, Err: err})
-		return
-	}
-	rep.Added += added
 	rep.Problems = append(rep.Problems, problems...)
 }
 
@@ -579,7 +343,7 @@ func restoreSome(ctx context.Context, store *Store, lib *Folder, list []foundSid
 //
 // The sidecars are read a batch ahead of the one being put back, so that
 // reading them (on the other cores) and writing the rows (on one) overlap.
-func Rebuild(ctx context.Context, store *Store, lib *Folder) (LibraryReport, error) {
+func Rebuild(ctx context.Context, st *store.Store, lib *Folder) (LibraryReport, error) {
 	var rep LibraryReport
 	sc, seen, err := lib.walk(ctx, false)
 	rep.Problems = sc.problems
@@ -611,7 +375,7 @@ func Rebuild(ctx context.Context, store *Store, lib *Folder) (LibraryReport, err
 			}
 			return rep, err
 		}
-		restore(ctx, store, lib, one.sidecars, &rep)
+		restore(ctx, st, lib, one.sidecars, &rep)
 	}
 	return rep, nil
 }
@@ -631,14 +395,14 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 	lib := l.Folder()
 	// Read what the history knows while the folder is walked.
 	type facts struct {
-		files []LibraryFile
-		known map[string]sidecarStamp
+		files []store.LibraryFile
+		known map[string]store.Stamp
 		err   error
 	}
 	got := make(chan facts, 1)
 	go func() {
 		var f facts
-		f.files, f.known, f.err = l.store.libraryFacts(ctx)
+		f.files, f.known, f.err = l.store.LibraryFacts(ctx)
 		got <- f
 	}()
 	sc, seen, err := lib.walk(ctx, true)
@@ -681,13 +445,13 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 	}
 
 	if len(sc.sidecars) > 0 { // files may have been added: read them again
-		if files, _, err = l.store.libraryFacts(ctx); err != nil {
+		if files, _, err = l.store.LibraryFacts(ctx); err != nil {
 			return rep, err
 		}
 	}
 	// What the walk suggests has changed; each is checked again under the
 	// lock before it is recorded.
-	var suspects []LibraryFile
+	var suspects []store.LibraryFile
 	for _, lf := range files {
 		present := sc.present[lf.File.Path]
 		if present && !lf.File.Missing {
@@ -699,11 +463,11 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 		suspects = append(suspects, lf)
 	}
 	if len(sc.sidecars) > 0 { // a file may be one of them at a new place
-		if err := l.store.taskIDs(ctx, suspects); err != nil {
+		if err := l.store.FillTaskIDs(ctx, suspects); err != nil {
 			return rep, err
 		}
 	}
-	suspects = slices.DeleteFunc(suspects, func(lf LibraryFile) bool {
+	suspects = slices.DeleteFunc(suspects, func(lf store.LibraryFile) bool {
 		// Still gone, and nowhere else either.
 		return !sc.present[lf.File.Path] && lf.File.Missing && len(sc.sidecars[lf.TaskID]) == 0
 	})
@@ -727,7 +491,7 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 
 // reconcileFiles records where each of files is now, under the library
 // lock. It reports false when the library changed since it was walked.
-func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []LibraryFile, found map[string][]foundSidecar,
+func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []store.LibraryFile, found map[string][]foundSidecar,
 	rep *LibraryReport, changed map[int64]bool) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -741,7 +505,7 @@ func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []Libra
 			continue
 		}
 		_, statErr := os.Stat(p)
-		var stamp *sidecarStamp
+		var stamp *store.Stamp
 		switch {
 		case statErr == nil && f.Missing:
 			f.Missing = false
@@ -772,7 +536,7 @@ func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []Libra
 			return true, err
 		}
 		if stamp != nil {
-			_ = l.store.setSidecarStamp(ctx, lf.RecordID, f.Index, f.Path, *stamp)
+			_ = l.store.SetSidecarStamp(ctx, lf.RecordID, f.Index, f.Path, *stamp)
 		}
 		changed[lf.RecordID] = true
 	}
@@ -780,7 +544,6 @@ func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []Libra
 }
 
 // pathStem is p without its extension.
-func pathStem(p string) string { return strings.TrimSuffix(p, filepath.Ext(p)) }
 
 // stampByPath takes the stamp of each of sidecars by its path.
 func stampByPath(sidecars []sidecarOnDisk) {

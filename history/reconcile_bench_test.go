@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // libraryFixture writes n downloaded videos, each with its sidecar, into
@@ -22,14 +23,14 @@ func libraryFixture(tb testing.TB, n int) *Folder {
 	start := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 	for i := range n {
 		created := start.Add(time.Duration(i) * time.Minute)
-		rec := Record{
+		rec := store.Record{
 			TaskID:    fmt.Sprintf("task%06d", i),
 			Request:   client.CreateRequest{Model: "wan2.1-t2v-turbo", Prompt: fmt.Sprintf("a lighthouse at dusk, take %d", i)},
-			State:     StateSuccess,
+			State:     store.StateSuccess,
 			CreatedAt: created, UpdatedAt: created,
 			Tags: []string{"sea"},
 		}
-		f := File{Index: 0, Path: FileName(created, rec.Request.Prompt, rec.TaskID, 0), Size: 8, SHA256: "00"}
+		f := store.File{Index: 0, Path: FileName(created, rec.Request.Prompt, rec.TaskID, 0), Size: 8, SHA256: "00"}
 		p, err := lib.Abs(f.Path)
 		if err != nil {
 			tb.Fatal(err)
@@ -54,7 +55,7 @@ func libraryFixture(tb testing.TB, n int) *Folder {
 // startUp is what Reelhouse does with its history at start-up: open the
 // database and reconcile it with the library folder.
 func startUp(ctx context.Context, db string, lib *Folder) (LibraryReport, error) {
-	store, err := Open(ctx, db)
+	store, err := store.Open(ctx, db)
 	if err != nil {
 		return LibraryReport{}, err
 	}

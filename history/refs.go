@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // refsDir holds the local reference images of the library's tasks, each
@@ -238,15 +239,15 @@ func copyRefs(ctx context.Context, from, to *Folder) ([]string, error) {
 // folder known. A row whose image cannot be kept yet keeps it inline (it
 // is still sent as it is) and is tried again the next time. It returns how
 // many rows it rewrote.
-func MigrateRefImages(ctx context.Context, store *Store, lib *Folder) (int, error) {
-	ids, err := store.inlineImageRows(ctx)
+func MigrateRefImages(ctx context.Context, st *store.Store, lib *Folder) (int, error) {
+	ids, err := st.InlineImageRows(ctx)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	var firstErr error
 	for _, id := range ids {
-		changed, err := migrateRefImagesOf(ctx, store, lib, id)
+		changed, err := migrateRefImagesOf(ctx, st, lib, id)
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
@@ -257,17 +258,17 @@ func MigrateRefImages(ctx context.Context, store *Store, lib *Folder) (int, erro
 	return n, firstErr
 }
 
-func migrateRefImagesOf(ctx context.Context, store *Store, lib *Folder, id int64) (bool, error) {
-	text, req, err := store.requestOf(ctx, id)
+func migrateRefImagesOf(ctx context.Context, st *store.Store, lib *Folder, id int64) (bool, error) {
+	text, req, err := st.RequestOf(ctx, id)
 	if err != nil {
 		return false, err
 	}
 	kept, keepErr := lib.keepRefImages(req)
-	changed, err := store.replaceRequest(ctx, id, text, kept, keepErr != nil)
+	changed, err := st.ReplaceRequest(ctx, id, text, kept, keepErr != nil)
 	if err != nil || !changed {
 		return false, errors.Join(keepErr, err)
 	}
-	rec, err := store.Get(ctx, id)
+	rec, err := st.Get(ctx, id)
 	if err != nil {
 		return true, errors.Join(keepErr, err)
 	}
@@ -322,10 +323,10 @@ func exportRef(ctx context.Context, lib *Folder, m client.Media, dir string) err
 		if sum, err := fileSHA256(dst); err == nil && sum == m.SHA256 {
 			return nil
 		}
-		return &FolderError{Op: OpExport, Path: dst, Err: fs.ErrExist}
+		return &store.FolderError{Op: store.OpExport, Path: dst, Err: fs.ErrExist}
 	}
 	if err := copyVerified(ctx, src, dst, m.SHA256); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return &FolderError{Op: OpExport, Path: dst, Err: err}
+		return &store.FolderError{Op: store.OpExport, Path: dst, Err: err}
 	}
 	return nil
 }

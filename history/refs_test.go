@@ -19,6 +19,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // testImage is n bytes that sniff as a PNG: the signature, then noise that
@@ -91,8 +92,8 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec = e.waitRecord(rec.ID, "described video", func(r Record) bool {
-		return downloaded(r) && len(r.Files) > 0 && r.Files[0].MediaState != MediaUnknown
+	rec = e.waitRecord(rec.ID, "described video", func(r store.Record) bool {
+		return downloaded(r) && len(r.Files) > 0 && r.Files[0].MediaState != store.MediaUnknown
 	})
 	sent, ok := e.sim.Task(rec.TaskID)
 	if !ok || len(sent.Image) != 1 || sent.Image[0].URL != dataURL || sent.Image[0].Role != "first_frame" || sent.Image[0].File != "" {
@@ -106,7 +107,7 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 		t.Errorf("the sidecar has %d bytes; want a few kilobytes", st.Size())
 	}
 	e.stop()
-	original, err := e.store.List(ctx, Query{})
+	original, err := e.store.List(ctx, store.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 	if rep.Added != 1 || len(rep.Problems) != 0 {
 		t.Fatalf("rebuild report %+v", rep)
 	}
-	rebuilt, err := e.store.List(ctx, Query{})
+	rebuilt, err := e.store.List(ctx, store.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestListOfImageTasksReadsNoImageBytes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	page, err := e.store.List(ctx, Query{Limit: n})
+	page, err := e.store.List(ctx, store.Query{Limit: n})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +171,7 @@ func TestListOfImageTasksReadsNoImageBytes(t *testing.T) {
 		t.Errorf("a page of %d image tasks read %d bytes of requests (%d of images were sent); want under %d", n, read, n*size, limit)
 	}
 	var largest int
-	if err := e.store.db.QueryRowContext(ctx, `SELECT max(length(request)) FROM tasks`).Scan(&largest); err != nil {
+	if err := rawDB(t, e.db).QueryRowContext(ctx, `SELECT max(length(request)) FROM tasks`).Scan(&largest); err != nil {
 		t.Fatal(err)
 	}
 	if largest > 1024 {
@@ -194,8 +195,8 @@ func oldInlineLibrary(t *testing.T, img []byte) (dbPath string, lib *Folder, req
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, q := range []string{migrations[0], migrations[1],
-		`CREATE TABLE schema_version (version INTEGER NOT NULL)`, `INSERT INTO schema_version (version) VALUES (2)`} {
+	for _, q := range append(store.OldSchema(2),
+		`CREATE TABLE schema_version (version INTEGER NOT NULL)`, `INSERT INTO schema_version (version) VALUES (2)`) {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -215,8 +216,8 @@ func oldInlineLibrary(t *testing.T, img []byte) (dbPath string, lib *Folder, req
 	if _, err := db.Exec(`INSERT INTO files (task_row, idx, path, size, sha256) VALUES (1, 0, ?, 12, ?)`, rel, sha([]byte("an old video"))); err != nil {
 		t.Fatal(err)
 	}
-	r := Record{TaskID: "old-task", Request: req, State: StateSuccess, CreatedAt: time.UnixMilli(1719000000000), UpdatedAt: time.UnixMilli(1719000000000)}
-	if err := WriteSidecar(video, NewSidecar(r, File{Path: rel, Size: 12, SHA256: sha([]byte("an old video"))})); err != nil {
+	r := store.Record{TaskID: "old-task", Request: req, State: store.StateSuccess, CreatedAt: time.UnixMilli(1719000000000), UpdatedAt: time.UnixMilli(1719000000000)}
+	if err := WriteSidecar(video, NewSidecar(r, store.File{Path: rel, Size: 12, SHA256: sha([]byte("an old video"))})); err != nil {
 		t.Fatal(err)
 	}
 	return dbPath, lib, req, video
@@ -230,11 +231,11 @@ func TestMigrateInlineImageRow(t *testing.T) {
 	if sc, err := ReadSidecar(SidecarPath(video)); err != nil || sc.Request.Image[0].URL != old.Image[0].URL {
 		t.Fatalf("an older sidecar with its image inline must still be read: %v", err)
 	}
-	store, err := Open(ctx, dbPath)
+	st, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer st.Close()
 
 	// The refs folder cannot be made yet: the row keeps its image, and
 	// still sends it as it is.
@@ -242,19 +243,19 @@ func TestMigrateInlineImageRow(t *testing.T) {
 	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := MigrateRefImages(ctx, store, lib); err == nil {
+	if _, err := MigrateRefImages(ctx, st, lib); err == nil {
 		t.Error("a failed move reported no error")
 	}
-	if r, _ := store.Get(ctx, 1); !reflect.DeepEqual(r.Request, old) {
+	if r, _ := st.Get(ctx, 1); !reflect.DeepEqual(r.Request, old) {
 		t.Fatal("a failed move changed the row")
 	}
 	os.Remove(blocker)
 
-	n, err := MigrateRefImages(ctx, store, lib)
+	n, err := MigrateRefImages(ctx, st, lib)
 	if err != nil || n != 1 {
 		t.Fatalf("MigrateRefImages = %d, %v; want 1 row", n, err)
 	}
-	r, err := store.Get(ctx, 1)
+	r, err := st.Get(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +274,7 @@ func TestMigrateInlineImageRow(t *testing.T) {
 	if sc, err := ReadSidecar(SidecarPath(video)); err != nil || !reflect.DeepEqual(sc.Request, r.Request) {
 		t.Errorf("rewritten sidecar: %v", err)
 	}
-	if n, err := MigrateRefImages(ctx, store, lib); n != 0 || err != nil {
+	if n, err := MigrateRefImages(ctx, st, lib); n != 0 || err != nil {
 		t.Errorf("a second run rewrote %d rows (%v)", n, err)
 	}
 }
@@ -283,12 +284,12 @@ func TestRebuildKeepsImagesOfOlderSidecars(t *testing.T) {
 	ctx := t.Context()
 	img := testImage(512<<10, 8)
 	_, lib, old, _ := oldInlineLibrary(t, img)
-	store, _ := openTestStore(t)
-	rep, err := Rebuild(ctx, store, lib)
+	st, _ := openTestStore(t)
+	rep, err := Rebuild(ctx, st, lib)
 	if err != nil || rep.Added != 1 || len(rep.Problems) != 0 {
 		t.Fatalf("rebuild: %+v, %v", rep, err)
 	}
-	r, err := store.ByTaskID(ctx, "old-task")
+	r, err := st.ByTaskID(ctx, "old-task")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,15 +305,15 @@ func TestRefImageKeptThroughTrashExportAndMove(t *testing.T) {
 	e.start(TrackerOptions{})
 	ctx := t.Context()
 	img := testImage(300<<10, 9)
-	var recs []Record
+	var recs []store.Record
 	for _, p := range []string{"first from the picture", "second from the picture"} {
 		req, _ := imageRequest(t, p, img)
 		rec, err := e.tracker.Submit(ctx, req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		recs = append(recs, e.waitRecord(rec.ID, "described video", func(r Record) bool {
-			return downloaded(r) && len(r.Files) > 0 && r.Files[0].MediaState != MediaUnknown
+		recs = append(recs, e.waitRecord(rec.ID, "described video", func(r store.Record) bool {
+			return downloaded(r) && len(r.Files) > 0 && r.Files[0].MediaState != store.MediaUnknown
 		}))
 	}
 	ref := recs[0].Request.Image[0]

@@ -16,6 +16,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // The reliability suite: the tracker and the downloader against a
@@ -71,7 +72,7 @@ func TestReliability(t *testing.T) {
 
 // ---- helpers ----
 
-func (e *env) submit(prompt string) Record {
+func (e *env) submit(prompt string) store.Record {
 	e.t.Helper()
 	rec, err := e.tracker.Submit(e.t.Context(), client.CreateRequest{Model: "wan2.1-t2v-turbo", Prompt: prompt})
 	if err != nil {
@@ -116,18 +117,30 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// quiet is long enough for many polls at the test interval (40 ms) and
-// several times the test backoff cap: if the tracker were still asking,
-// it would have asked in this time.
-const quiet = 600 * time.Millisecond
+// settle waits until the tracker has settled (Tracker.settled): nothing
+// due, asked or downloaded until something new comes. What it has not
+// done by then, it will not do on its own.
+func (e *env) settle(what string) {
+	e.t.Helper()
+	deadline := time.NewTimer(20 * time.Second) // a hang, not a measurement
+	defer deadline.Stop()
+	for !e.tracker.settled() {
+		select {
+		case <-e.tracker.settledCh:
+		case <-deadline.C:
+			e.t.Fatalf("timed out waiting for the tracker to settle (%s)", what)
+		}
+	}
+}
 
-// expectNoNewQueries checks that nothing asks about taskID for a while.
-func expectNoNewQueries(t *testing.T, sim *apitest.Sim, taskID, why string) {
-	t.Helper()
-	before := len(queriesOf(sim, taskID))
-	time.Sleep(quiet)
-	if after := len(queriesOf(sim, taskID)); after != before {
-		t.Errorf("%s, yet the task was queried %d more times", why, after-before)
+// expectNoNewQueries checks that, once the tracker has settled, nothing
+// asked about taskID since the call.
+func (e *env) expectNoNewQueries(taskID, why string) {
+	e.t.Helper()
+	before := len(queriesOf(e.sim, taskID))
+	e.settle(why)
+	if after := len(queriesOf(e.sim, taskID)); after != before {
+		e.t.Errorf("%s, yet the task was queried %d more times", why, after-before)
 	}
 }
 
@@ -222,7 +235,7 @@ func testQueryCap(t *testing.T) {
 	counter := &countingAPI{}
 	e.wrap = func(api API) API { counter.API = api; return counter }
 	e.start(TrackerOptions{MaxInFlight: 2})
-	var recs []Record
+	var recs []store.Record
 	for i := range 6 {
 		recs = append(recs, e.submit(fmt.Sprintf("one of six %d", i)))
 	}
@@ -301,7 +314,7 @@ func testUnreadableAnswers(t *testing.T) {
 	}
 	e.start(TrackerOptions{})
 	rec := e.submit("garbled answers")
-	seen := map[State]bool{}
+	seen := map[store.State]bool{}
 	final := e.waitFor("the download after garbled answers", func(ev Event) bool {
 		if ev.Kind == EventChanged && ev.ID == rec.ID {
 			seen[ev.Record.State] = true
@@ -311,7 +324,7 @@ func testUnreadableAnswers(t *testing.T) {
 	}).Record
 	e.checkFiles(final, 1)
 	for st := range seen {
-		if st != StateSubmitting && st != StatePending && st != StateRunning && st != StateSuccess {
+		if st != store.StateSubmitting && st != store.StatePending && st != store.StateRunning && st != store.StateSuccess {
 			t.Errorf("the task passed through state %q because of unreadable answers", st)
 		}
 	}
@@ -329,7 +342,7 @@ func testRefusedKeyPauses(t *testing.T) {
 	if !e.tracker.KeyRefused() {
 		t.Error("KeyRefused is false after the key-refused event")
 	}
-	expectNoNewQueries(t, e.sim, rec.TaskID, "polling is paused while the key is refused")
+	e.expectNoNewQueries(rec.TaskID, "polling is paused while the key is refused")
 	if r, _ := e.store.Get(t.Context(), rec.ID); r.State.Final() || !r.Watching {
 		t.Errorf("a refused key must not end the task: %+v", r)
 	}
@@ -356,19 +369,19 @@ func testNotFoundLostAfterSeveral(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st := StatePending
-		if _, err := e.store.Update(t.Context(), rec.ID, Change{State: &st, Watching: ptr(true)}, time.Now()); err != nil {
+		st := store.StatePending
+		if _, err := e.store.Update(t.Context(), rec.ID, store.Change{State: &st, Watching: ptr(true)}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		e.start(TrackerOptions{LostAfter: lostAfter})
-		lost := e.waitRecord(rec.ID, "the task to be lost", func(r Record) bool { return r.State == StateLost })
-		if lost.Watching || lost.ErrorMessage != ProblemLost {
+		lost := e.waitRecord(rec.ID, "the task to be lost", func(r store.Record) bool { return r.State == store.StateLost })
+		if lost.Watching || lost.ErrorMessage != store.ProblemLost {
 			t.Errorf("lost record: %+v", lost)
 		}
 		if n := len(queriesOf(e.sim, rec.TaskID)); n != lostAfter {
 			t.Errorf("lost after %d queries, want exactly %d", n, lostAfter)
 		}
-		expectNoNewQueries(t, e.sim, rec.TaskID, "a lost task is not polled")
+		e.expectNoNewQueries(rec.TaskID, "a lost task is not polled")
 	})
 }
 
@@ -397,14 +410,14 @@ func testStaleThenCheckAgain(t *testing.T) {
 	e := newEnv(t, apitest.Config{PendingFor: time.Hour})
 	e.start(TrackerOptions{StaleAfter: 300 * time.Millisecond})
 	rec := e.submit("takes forever")
-	stale := e.waitRecord(rec.ID, "the task to become stale", func(r Record) bool { return r.State == StateStale })
-	if stale.Watching || stale.ErrorMessage != ProblemStale {
+	stale := e.waitRecord(rec.ID, "the task to become stale", func(r store.Record) bool { return r.State == store.StateStale })
+	if stale.Watching || stale.ErrorMessage != store.ProblemStale {
 		t.Errorf("stale record: %+v", stale)
 	}
-	if stale.State == StateFailed {
+	if stale.State == store.StateFailed {
 		t.Error("stale is not failed")
 	}
-	expectNoNewQueries(t, e.sim, rec.TaskID, "a stale task is not polled")
+	e.expectNoNewQueries(rec.TaskID, "a stale task is not polled")
 	e.sim.SetOutcome(rec.TaskID, client.StatusSuccess)
 	if err := e.tracker.CheckAgain(t.Context(), rec.ID); err != nil {
 		t.Fatal(err)
@@ -422,21 +435,21 @@ func testStaleOnlyAfterAsking(t *testing.T) {
 	running := e.sim.AddTask(client.CreateRequest{Model: "m", Prompt: "still running"})
 	e.sim.SetOutcome(finished, client.StatusSuccess)
 	e.sim.SetOutcome(running, client.StatusRunning)
-	var recs []Record
+	var recs []store.Record
 	for _, id := range []string{finished, running} {
 		rec, _, err := e.store.AddExisting(ctx, id, old)
 		if err != nil {
 			t.Fatal(err)
 		}
-		st := StateRunning
-		if rec, err = e.store.Update(ctx, rec.ID, Change{State: &st, Watching: ptr(true)}, old); err != nil {
+		st := store.StateRunning
+		if rec, err = e.store.Update(ctx, rec.ID, store.Change{State: &st, Watching: ptr(true)}, old); err != nil {
 			t.Fatal(err)
 		}
 		recs = append(recs, rec)
 	}
 	e.start(TrackerOptions{}) // stale after the default 6 h
 	e.checkFiles(e.waitRecord(recs[0].ID, "the task finished overnight to be downloaded", downloaded), 1)
-	e.waitRecord(recs[1].ID, "the long-running task to be stale", func(r Record) bool { return r.State == StateStale })
+	e.waitRecord(recs[1].ID, "the long-running task to be stale", func(r store.Record) bool { return r.State == store.StateStale })
 	if n := len(queriesOf(e.sim, running)); n != 1 {
 		t.Errorf("the task became stale after %d queries; want exactly one (ask first, then decide)", n)
 	}
@@ -455,8 +468,7 @@ func testStopAndResumeWatching(t *testing.T) {
 	if err := e.tracker.StopWatching(t.Context(), rec.ID); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the slow query's answer
-	expectNoNewQueries(t, e.sim, rec.TaskID, "the user stopped watching")
+	e.expectNoNewQueries(rec.TaskID, "the user stopped watching")
 	if got := len(queriesOf(e.sim, rec.TaskID)); got > n+1 {
 		t.Errorf("%d queries after stopping, want only the one under way", got-n)
 	}
@@ -495,7 +507,7 @@ func testSubmissionNeverResent(t *testing.T) {
 		if !errors.Is(err, client.ErrSubmissionUncertain) {
 			t.Errorf("%v: Submit error = %v, want ErrSubmissionUncertain", f.Kind, err)
 		}
-		if code, _, _ := ParseProblem(rec.ErrorMessage); rec.State != StateUncertain || rec.Watching || code != ProblemUncertain {
+		if code, _, _ := store.ParseProblem(rec.ErrorMessage); rec.State != store.StateUncertain || rec.Watching || code != store.ProblemUncertain {
 			t.Errorf("%v: record %+v; want uncertain with the way out explained", f.Kind, rec)
 		}
 		if n := e.sim.Counts().Create - before; n != 1 {
@@ -506,7 +518,7 @@ func testSubmissionNeverResent(t *testing.T) {
 	e.stop()
 	creates := e.sim.Counts().Create
 	e.start(TrackerOptions{})
-	time.Sleep(quiet)
+	e.settle("a restart")
 	if n := e.sim.Counts().Create; n != creates {
 		t.Errorf("%d create calls after a restart", n-creates)
 	}
@@ -530,7 +542,7 @@ func testDownloadResumesAfterRestart(t *testing.T) {
 	if _, err := os.Stat(part + ".meta"); err != nil {
 		t.Fatalf("no resume information beside the part file: %v", err)
 	}
-	if r, _ := e.store.Get(t.Context(), rec.ID); r.Download != DownloadWaiting {
+	if r, _ := e.store.Get(t.Context(), rec.ID); r.Download != store.DownloadWaiting {
 		t.Fatalf("after stopping mid-download: %+v", r)
 	}
 	before := len(filesOf(e.sim, rec.TaskID))
@@ -565,7 +577,7 @@ func testDownloadWaitsOutServiceTrouble(t *testing.T) {
 	e.sim.Inject(apitest.Fault{Kind: apitest.FaultStatus500, Target: apitest.TargetTask, Times: 7})
 	e.start(TrackerOptions{})
 	final := e.waitFor("the download once the service is back", func(ev Event) bool {
-		if ev.Kind == EventChanged && ev.ID == rec.ID && ev.Record.Download != DownloadWaiting && ev.Record.Download != DownloadDone {
+		if ev.Kind == EventChanged && ev.ID == rec.ID && ev.Record.Download != store.DownloadWaiting && ev.Record.Download != store.DownloadDone {
 			t.Errorf("while the service was down the download became %s: %s", ev.Record.Download, ev.Record.DownloadError)
 		}
 		return ev.Kind == EventChanged && ev.ID == rec.ID && downloaded(ev.Record)
@@ -586,8 +598,8 @@ func testDownloadWaitsForNewKey(t *testing.T) {
 	e.api.SetAPIKey("sk-revoked")
 	e.start(TrackerOptions{})
 	e.waitFor("the key to be refused", func(ev Event) bool { return ev.Kind == EventKeyRefused })
-	time.Sleep(quiet)
-	if r, _ := e.store.Get(t.Context(), rec.ID); r.Download != DownloadWaiting {
+	e.settle("the key refused")
+	if r, _ := e.store.Get(t.Context(), rec.ID); r.Download != store.DownloadWaiting {
 		t.Fatalf("with the key refused the download became %s: %s", r.Download, r.DownloadError)
 	}
 	e.api.SetAPIKey(e.sim.Key())
@@ -697,8 +709,8 @@ func testExpiredURLRefreshFails(t *testing.T) {
 	e.sim.Inject(apitest.Fault{Kind: apitest.FaultStatus404, Target: apitest.TargetFiles, Times: -1})
 	e.start(TrackerOptions{})
 	rec := e.submit("the file host lost it")
-	failed := e.waitRecord(rec.ID, "the download to fail", func(r Record) bool { return r.Download == DownloadFailed })
-	if code, facts, _ := ParseProblem(failed.DownloadError); code != ProblemDownloadFailed || !strings.Contains(facts, "404") || strings.Contains(facts, "?") {
+	failed := e.waitRecord(rec.ID, "the download to fail", func(r store.Record) bool { return r.Download == store.DownloadFailed })
+	if code, facts, _ := store.ParseProblem(failed.DownloadError); code != store.ProblemDownloadFailed || !strings.Contains(facts, "404") || strings.Contains(facts, "?") {
 		t.Errorf("message %q", failed.DownloadError)
 	}
 	if n := len(filesOf(e.sim, rec.TaskID)); n != 2 {
@@ -720,7 +732,7 @@ func testMaxDownloads(t *testing.T) {
 			// The setting changes the limit; the option starts at 1.
 			e.beforeRun = func(tr *Tracker) { tr.SetMaxDownloads(limit) }
 			e.start(TrackerOptions{MaxDownloads: 1})
-			var recs []Record
+			var recs []store.Record
 			for i := range 3 {
 				recs = append(recs, e.submit(fmt.Sprintf("crowd %d", i)))
 			}
@@ -756,10 +768,10 @@ func writeRefused(t *testing.T, e *env, block func(part string), unblock func(pa
 	if err != nil {
 		t.Fatal(err)
 	}
-	paused := e.waitRecord(rec.ID, "the download to pause", func(r Record) bool { return r.Download == DownloadPaused })
-	code, facts, _ := ParseProblem(paused.DownloadError)
-	if code != ProblemLocalWrite || !strings.Contains(facts, want) {
-		t.Errorf("problem %q; want %s with the system's word %q", paused.DownloadError, ProblemLocalWrite, want)
+	paused := e.waitRecord(rec.ID, "the download to pause", func(r store.Record) bool { return r.Download == store.DownloadPaused })
+	code, facts, _ := store.ParseProblem(paused.DownloadError)
+	if code != store.ProblemLocalWrite || !strings.Contains(facts, want) {
+		t.Errorf("problem %q; want %s with the system's word %q", paused.DownloadError, store.ProblemLocalWrite, want)
 	}
 	if strings.Contains(facts, e.folder.Dir()) || strings.Contains(facts, "open ") || strings.Contains(facts, "write ") {
 		t.Errorf("facts %q: want the system's own word only", facts)
@@ -767,12 +779,14 @@ func writeRefused(t *testing.T, e *env, block func(part string), unblock func(pa
 	// Another task downloads meanwhile: time passes and the tracker works,
 	// and the refused download is not tried again.
 	other := e.submit("meanwhile, elsewhere")
-	e.waitRecord(other.ID, "another download", func(r Record) bool { return r.Download != DownloadWaiting && r.Download != DownloadNone })
-	time.Sleep(quiet)
+	e.waitRecord(other.ID, "another download", func(r store.Record) bool {
+		return r.Download != store.DownloadWaiting && r.Download != store.DownloadNone
+	})
+	e.settle("another download")
 	if n := counter.callsFor(part); n != 1 {
 		t.Errorf("the refused download was tried %d times; paused means no retry loop", n)
 	}
-	if r, _ := e.store.Get(t.Context(), rec.ID); r.Download != DownloadPaused {
+	if r, _ := e.store.Get(t.Context(), rec.ID); r.Download != store.DownloadPaused {
 		t.Errorf("after a while: %+v", r)
 	}
 
@@ -852,7 +866,7 @@ func testDeleteRemovesPartFiles(t *testing.T) {
 			t.Errorf("unfinished download left behind: %v", left)
 		}
 		n := len(filesOf(e.sim, rec.TaskID))
-		time.Sleep(quiet)
+		e.settle("the task deleted")
 		if m := len(filesOf(e.sim, rec.TaskID)); m != n {
 			t.Errorf("the download went on after the task was deleted (%d more requests)", m-n)
 		}
@@ -869,7 +883,7 @@ func testDeleteRemovesPartFiles(t *testing.T) {
 		e.sim.Inject(apitest.Fault{Kind: apitest.FaultStatus404, Target: apitest.TargetFiles, Times: -1})
 		e.start(TrackerOptions{})
 		rec := e.submit("given up")
-		e.waitRecord(rec.ID, "the download to fail", func(r Record) bool { return r.Download == DownloadFailed })
+		e.waitRecord(rec.ID, "the download to fail", func(r store.Record) bool { return r.Download == store.DownloadFailed })
 		if len(e.incomingFiles()) == 0 {
 			t.Fatal("the failed download kept nothing to resume from; the test proves nothing")
 		}
@@ -897,41 +911,42 @@ func testWriteFailsMidDownload(t *testing.T) {
 	t.Cleanup(sim.Close)
 	dir := t.TempDir()
 	c := &crashRun{t: t, sim: sim, db: filepath.Join(dir, "data", "history.db"), lib: filepath.Join(dir, "Library"), videos: 1}
-	store, err := Open(t.Context(), c.db)
+	st, err := store.Open(t.Context(), c.db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := sim.AddTask(client.CreateRequest{Model: "m", Prompt: "too big for the disk"})
-	rec, _, err := store.AddExisting(t.Context(), id, time.Now())
+	rec, _, err := st.AddExisting(t.Context(), id, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := StatePending
-	if _, err := store.Update(t.Context(), rec.ID, Change{State: &st, Watching: ptr(true)}, time.Now()); err != nil {
+	pending := store.StatePending
+	if _, err := st.Update(t.Context(), rec.ID, store.Change{State: &pending, Watching: ptr(true)}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	store.Close()
+	st.Close()
 	c.tasks = []string{id}
 	base := []string{
 		crashChildEnv + "=run", crashSimEnv + "=" + sim.URL(), crashKeyEnv + "=" + sim.Key(),
 		crashDBEnv + "=" + c.db, crashLibraryEnv + "=" + c.lib,
 	}
 
-	// The child stays a while after the pause: a retry loop would show.
-	ch := runChild(t, append(base, crashFSizeEnv+"=1048576", crashLingerEnv+"="+quiet.String()), nil, nil)
+	// The child waits after the pause until its tracker has settled: a
+	// retry loop would show.
+	ch := runChild(t, append(base, crashFSizeEnv+"=1048576", crashSettleEnv+"=1"), nil, nil)
 	if ch.err != nil || !bytes.Contains(ch.output, []byte(crashPausedLine)) {
 		t.Fatalf("the download did not pause (%v):\n%s", ch.err, ch.output)
 	}
-	store, err = Open(t.Context(), c.db)
+	st, err = store.Open(t.Context(), c.db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	paused, err := store.Get(t.Context(), rec.ID)
-	store.Close()
+	paused, err := st.Get(t.Context(), rec.ID)
+	st.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, facts, _ := ParseProblem(paused.DownloadError); paused.Download != DownloadPaused || code != ProblemLocalWrite || !strings.Contains(facts, "file too large") {
+	if code, facts, _ := store.ParseProblem(paused.DownloadError); paused.Download != store.DownloadPaused || code != store.ProblemLocalWrite || !strings.Contains(facts, "file too large") {
 		t.Errorf("after the write failed: %s, %q", paused.Download, paused.DownloadError)
 	}
 	if n := len(filesOf(sim, id)); n != 1 {

@@ -26,7 +26,7 @@ func TestRebuildStampsEverySidecar(t *testing.T) {
 	if err != nil || rep.Added != 3 || len(rep.Problems) != 0 {
 		t.Fatalf("rebuild: %+v, %v", rep, err)
 	}
-	files, known, err := e.store.libraryFacts(ctx)
+	files, known, err := e.store.LibraryFacts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,17 +7,18 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // uncertain submits req with its answer dropped, so the task exists on the
 // service while the history is not sure it started. It returns the record
 // and the task's id on the service.
-func (e *env) uncertain(req client.CreateRequest) (Record, string) {
+func (e *env) uncertain(req client.CreateRequest) (store.Record, string) {
 	e.t.Helper()
 	before := len(e.sim.TaskIDs())
 	e.sim.Inject(apitest.Fault{Kind: apitest.FaultDropAfterRead, Target: apitest.TargetCreate})
 	rec, err := e.tracker.Submit(e.t.Context(), req)
-	if !errors.Is(err, client.ErrSubmissionUncertain) || rec.State != StateUncertain {
+	if !errors.Is(err, client.ErrSubmissionUncertain) || rec.State != store.StateUncertain {
 		e.t.Fatalf("Submit = %+v, %v; want an uncertain submission", rec, err)
 	}
 	ids := e.sim.TaskIDs()
@@ -27,9 +28,9 @@ func (e *env) uncertain(req client.CreateRequest) (Record, string) {
 	return rec, ids[len(ids)-1]
 }
 
-func (e *env) all() []Record {
+func (e *env) all() []store.Record {
 	e.t.Helper()
-	recs, err := e.store.List(e.t.Context(), Query{Limit: 1000})
+	recs, err := e.store.List(e.t.Context(), store.Query{Limit: 1000})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestTrackerAttachTaskIDToTheChosenEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != second.ID || got.TaskID != taskID || got.State == StateUncertain {
+	if got.ID != second.ID || got.TaskID != taskID || got.State == store.StateUncertain {
 		t.Fatalf("attached record %+v", got)
 	}
 	final := e.waitRecord(second.ID, "the chosen entry to download", downloaded)
@@ -100,13 +101,13 @@ func TestTrackerAttachTaskIDToTheChosenEntry(t *testing.T) {
 	if final.Request.Prompt != "the second try" {
 		t.Errorf("prompt %q", final.Request.Prompt)
 	}
-	if r, _ := e.store.Get(t.Context(), first.ID); r.State != StateUncertain || r.TaskID != "" {
+	if r, _ := e.store.Get(t.Context(), first.ID); r.State != store.StateUncertain || r.TaskID != "" {
 		t.Errorf("the other entry changed: %+v", r)
 	}
-	if _, err := e.tracker.AttachTaskID(t.Context(), first.ID, taskID); !errors.Is(err, ErrTaskIDInHistory) {
+	if _, err := e.tracker.AttachTaskID(t.Context(), first.ID, taskID); !errors.Is(err, store.ErrTaskIDInHistory) {
 		t.Errorf("a task id another entry has: %v, want ErrTaskIDInHistory", err)
 	}
-	if _, err := e.tracker.AttachTaskID(t.Context(), second.ID, taskID); !errors.Is(err, ErrNotUncertain) {
+	if _, err := e.tracker.AttachTaskID(t.Context(), second.ID, taskID); !errors.Is(err, store.ErrNotUncertain) {
 		t.Errorf("an entry that is no longer uncertain: %v, want ErrNotUncertain", err)
 	}
 	if recs := e.all(); len(recs) != 2 {
@@ -128,7 +129,7 @@ func TestTrackerAddByIDLeavesUnrelatedUncertainEntry(t *testing.T) {
 	if got.ID == rec.ID {
 		t.Fatal("a task of another model was attached to the uncertain entry")
 	}
-	if r, _ := e.store.Get(t.Context(), rec.ID); r.State != StateUncertain {
+	if r, _ := e.store.Get(t.Context(), rec.ID); r.State != store.StateUncertain {
 		t.Errorf("the uncertain entry changed: %+v", r)
 	}
 }
@@ -138,9 +139,9 @@ func TestTrackerDownloadOfTaskGoneFromService(t *testing.T) {
 	e := newEnv(t, apitest.Config{})
 	rec := e.awaitingDownload("gone-from-the-service", nil)
 	e.start(TrackerOptions{})
-	failed := e.waitRecord(rec.ID, "the download to fail", func(r Record) bool { return r.Download == DownloadFailed })
-	if failed.DownloadError != DownloadErrorTaskGone {
-		t.Errorf("download error %q, want the code %q", failed.DownloadError, DownloadErrorTaskGone)
+	failed := e.waitRecord(rec.ID, "the download to fail", func(r store.Record) bool { return r.Download == store.DownloadFailed })
+	if failed.DownloadError != store.DownloadErrorTaskGone {
+		t.Errorf("download error %q, want the code %q", failed.DownloadError, store.DownloadErrorTaskGone)
 	}
 }
 
@@ -157,9 +158,9 @@ func TestDownloadFailureKeepsFacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, facts, ok := ParseProblem(got.DownloadError)
-	if !ok || code != ProblemDownloadFailed || facts != cause.Error() {
-		t.Errorf("download error %q, want %q", got.DownloadError, ProblemDownloadFailed+": "+cause.Error())
+	code, facts, ok := store.ParseProblem(got.DownloadError)
+	if !ok || code != store.ProblemDownloadFailed || facts != cause.Error() {
+		t.Errorf("download error %q, want %q", got.DownloadError, store.ProblemDownloadFailed+": "+cause.Error())
 	}
 }
 
@@ -207,7 +208,7 @@ func TestTrackerSaysWhenServiceStopped(t *testing.T) {
 	if !client.IsTransient(ev.Err) {
 		t.Errorf("last error %v, want a connection failure", ev.Err)
 	}
-	if r, _ := e.store.Get(t.Context(), rec.ID); r.State != StatePending || !r.Watching {
+	if r, _ := e.store.Get(t.Context(), rec.ID); r.State != store.StatePending || !r.Watching {
 		t.Errorf("the task must stay followed: %+v", r)
 	}
 }
@@ -215,44 +216,44 @@ func TestTrackerSaysWhenServiceStopped(t *testing.T) {
 func TestStoreCountsTasksAndVideos(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s, err := Open(ctx, t.TempDir()+"/history.db")
+	s, err := store.Open(ctx, t.TempDir()+"/history.db")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	add := func(prompt string, st State, files int, missing bool) Record {
+	add := func(prompt string, st store.State, files int, missing bool) store.Record {
 		r, err := s.AddSubmission(ctx, client.CreateRequest{Model: "m", Prompt: prompt}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r, err = s.Update(ctx, r.ID, Change{State: &st}, time.Now()); err != nil {
+		if r, err = s.Update(ctx, r.ID, store.Change{State: &st}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		for i := range files {
-			if err := s.PutFile(ctx, r.ID, File{Index: i, Path: prompt + string(rune('a'+i)) + ".mp4", Missing: missing && i == 0}); err != nil {
+			if err := s.PutFile(ctx, r.ID, store.File{Index: i, Path: prompt + string(rune('a'+i)) + ".mp4", Missing: missing && i == 0}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		return r
 	}
-	add("three foxes", StateSuccess, 3, false)
-	add("one owl", StateSuccess, 1, false)
-	add("two bats, one gone", StateSuccess, 2, true)
-	add("never sent", StateNotSent, 0, false)
-	add("failed", StateFailed, 0, false)
-	trashed := add("trashed hare", StateSuccess, 1, false)
-	if _, err := s.Update(ctx, trashed.ID, Change{TrashedAt: ptr(time.Now())}, time.Now()); err != nil {
+	add("three foxes", store.StateSuccess, 3, false)
+	add("one owl", store.StateSuccess, 1, false)
+	add("two bats, one gone", store.StateSuccess, 2, true)
+	add("never sent", store.StateNotSent, 0, false)
+	add("failed", store.StateFailed, 0, false)
+	trashed := add("trashed hare", store.StateSuccess, 1, false)
+	if _, err := s.Update(ctx, trashed.ID, store.Change{TrashedAt: ptr(time.Now())}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		q             Query
+		q             store.Query
 		tasks, videos int
 	}{
-		{Query{}, 5, 5},
-		{Query{Text: "three"}, 1, 3},
-		{Query{View: ViewAttention}, 3, 1},
-		{Query{States: []State{StateNotSent}}, 1, 0},
-		{Query{Trash: true}, 1, 1},
+		{store.Query{}, 5, 5},
+		{store.Query{Text: "three"}, 1, 3},
+		{store.Query{View: store.ViewAttention}, 3, 1},
+		{store.Query{States: []store.State{store.StateNotSent}}, 1, 0},
+		{store.Query{Trash: true}, 1, 1},
 	} {
 		tasks, err := s.Count(ctx, c.q)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history/atomicfile"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // Sidecar is the JSON file next to every video in the library. It holds
@@ -26,7 +27,7 @@ type Sidecar struct {
 	Version int    `json:"version"`
 
 	TaskID          string               `json:"task_id"`
-	State           State                `json:"state"`
+	State           store.State          `json:"state"`
 	Request         client.CreateRequest `json:"request"`
 	CreatedAt       int64                `json:"created_at"` // ms since the epoch, local record time
 	UpdatedAt       int64                `json:"updated_at"`
@@ -54,18 +55,18 @@ type Sidecar struct {
 
 // SidecarFile describes the video the sidecar sits next to.
 type SidecarFile struct {
-	Index      int        `json:"index"`
-	Name       string     `json:"name"` // the video's file name, for checking
-	Size       int64      `json:"size"`
-	SHA256     string     `json:"sha256"`
-	DurationMS int64      `json:"duration_ms"`
-	Width      int        `json:"width"`
-	Height     int        `json:"height"`
-	FrameRate  float64    `json:"frame_rate"`
-	VideoCodec string     `json:"video_codec,omitempty"`
-	AudioCodec string     `json:"audio_codec,omitempty"`
-	HasAudio   bool       `json:"has_audio"`
-	MediaState MediaState `json:"media_state,omitempty"`
+	Index      int              `json:"index"`
+	Name       string           `json:"name"` // the video's file name, for checking
+	Size       int64            `json:"size"`
+	SHA256     string           `json:"sha256"`
+	DurationMS int64            `json:"duration_ms"`
+	Width      int              `json:"width"`
+	Height     int              `json:"height"`
+	FrameRate  float64          `json:"frame_rate"`
+	VideoCodec string           `json:"video_codec,omitempty"`
+	AudioCodec string           `json:"audio_codec,omitempty"`
+	HasAudio   bool             `json:"has_audio"`
+	MediaState store.MediaState `json:"media_state,omitempty"`
 	// PixelAspect is the shape of a pixel when it is not square ("64:45").
 	PixelAspect string `json:"pixel_aspect,omitempty"`
 	// Truncated says the file looks cut short at its end.
@@ -90,7 +91,7 @@ func SidecarPath(video string) string {
 }
 
 // NewSidecar describes one file of a record.
-func NewSidecar(r Record, f File) Sidecar {
+func NewSidecar(r store.Record, f store.File) Sidecar {
 	return Sidecar{
 		Format: sidecarFormat, Version: sidecarVersion,
 		TaskID: r.TaskID, State: r.State, Request: r.Request,
@@ -113,16 +114,16 @@ func NewSidecar(r Record, f File) Sidecar {
 
 // Record turns a sidecar found at rel (the video's library-relative path)
 // back into a history record with that one file.
-func (s Sidecar) Record(rel string) Record {
-	return Record{
+func (s Sidecar) Record(rel string) store.Record {
+	return store.Record{
 		TaskID: s.TaskID, Request: s.Request, State: s.State,
 		ErrorCode: s.ErrorCode, ErrorMessage: s.ErrorMessage, Raw: s.Response,
 		CreatedAt: time.UnixMilli(s.CreatedAt), UpdatedAt: time.UnixMilli(s.UpdatedAt),
 		ServerCreated: s.ServerCreated, ServerUpdated: s.ServerUpdated, ServerCompleted: s.ServerCompleted,
-		Download:  DownloadDone,
-		Favourite: s.Favourite, Tags: NormalizeTags(s.Tags), Note: s.Note, Title: s.Title,
+		Download:  store.DownloadDone,
+		Favourite: s.Favourite, Tags: store.NormalizeTags(s.Tags), Note: s.Note, Title: s.Title,
 		ContinuedFrom: s.ContinuedFrom,
-		Files: []File{{
+		Files: []store.File{{
 			Index: s.File.Index, Path: rel, Size: s.File.Size, SHA256: s.File.SHA256,
 			Media: media.Info{
 				Duration: time.Duration(s.File.DurationMS) * time.Millisecond, Width: s.File.Width, Height: s.File.Height,
@@ -178,15 +179,15 @@ func ReadSidecar(path string) (Sidecar, error) {
 // readSidecarStamped reads the sidecar at path and returns it with its
 // stamp as it was when it was read, reading into *buf (kept for the next
 // call: the decoded sidecar holds no part of it).
-func readSidecarStamped(path string, buf *[]byte) (Sidecar, sidecarStamp, error) {
+func readSidecarStamped(path string, buf *[]byte) (Sidecar, store.Stamp, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Sidecar{}, sidecarStamp{}, err
+		return Sidecar{}, store.Stamp{}, err
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return Sidecar{}, sidecarStamp{}, err
+		return Sidecar{}, store.Stamp{}, err
 	}
 	// Room for the whole file and the end-of-file read after it; a file
 	// that grows meanwhile is read on up to the limit.
@@ -204,7 +205,7 @@ func readSidecarStamped(path string, buf *[]byte) (Sidecar, sidecarStamp, error)
 			break
 		}
 		if err != nil {
-			return Sidecar{}, sidecarStamp{}, err
+			return Sidecar{}, store.Stamp{}, err
 		}
 	}
 	*buf = data

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/reelhouse/reelhouse/history/store"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,7 +21,7 @@ func stampAt(dir *os.File, sidecars []sidecarOnDisk) {
 		for i := range sidecars {
 			s := &sidecars[i]
 			if unix.Fstatat(int(fd), filepath.Base(s.p), &st, unix.AT_SYMLINK_NOFOLLOW) == nil {
-				s.stamp = sidecarStamp{size: st.Size, mtime: st.Mtim.Sec*1e9 + st.Mtim.Nsec}
+				s.stamp = store.Stamp{Size: st.Size, Mtime: st.Mtim.Sec*1e9 + st.Mtim.Nsec}
 				s.stamped = true
 			}
 		}

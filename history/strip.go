@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // ErrNoThumbnail is returned by EnsureStrip for a file without a
@@ -39,7 +40,7 @@ type stripRun struct {
 // ffmpeg, a file ffmpeg cannot read) is not tried again while the Tracker
 // lives, and its error is returned at once. It returns ErrNoThumbnail for
 // a file without a thumbnail and media.ErrNoFFmpeg without ffmpeg.
-func (t *Tracker) EnsureStrip(ctx context.Context, f File) (string, error) {
+func (t *Tracker) EnsureStrip(ctx context.Context, f store.File) (string, error) {
 	out := t.StripPath(f)
 	if out == "" {
 		return "", ErrNoThumbnail
@@ -90,7 +91,7 @@ func (t *Tracker) EnsureStrip(ctx context.Context, f File) (string, error) {
 }
 
 // makeStrip waits for its turn and runs ffmpeg to write the strip of f.
-func (t *Tracker) makeStrip(ctx context.Context, turn chan struct{}, f File, out string) error {
+func (t *Tracker) makeStrip(ctx context.Context, turn chan struct{}, f store.File, out string) error {
 	select {
 	case turn <- struct{}{}:
 	case <-ctx.Done():

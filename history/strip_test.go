@@ -11,6 +11,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 func TestDownloadedVideoGetsAFilmstrip(t *testing.T) {
@@ -56,10 +57,10 @@ func TestDownloadedVideoGetsAFilmstrip(t *testing.T) {
 
 func TestStripPathWithoutThumbnail(t *testing.T) {
 	tr := &Tracker{opts: TrackerOptions{ThumbnailDir: t.TempDir()}}
-	if p := tr.StripPath(File{}); p != "" {
+	if p := tr.StripPath(store.File{}); p != "" {
 		t.Errorf("StripPath without a thumbnail = %q, want none", p)
 	}
-	if p := tr.StripPath(File{Thumbnail: "abc-1.png"}); filepath.Base(p) != "abc-1-strip.jpg" {
+	if p := tr.StripPath(store.File{Thumbnail: "abc-1.png"}); filepath.Base(p) != "abc-1-strip.jpg" {
 		t.Errorf("StripPath = %q", p)
 	}
 }
@@ -136,7 +137,7 @@ func TestEnsureStripMakesAMissingFilmstripOnce(t *testing.T) {
 	if n := e.tracker.stripRuns(); n != 2 {
 		t.Errorf("after three calls for a damaged video, %d makings in all, want 2", n)
 	}
-	if _, err := e.tracker.EnsureStrip(t.Context(), File{}); !errors.Is(err, ErrNoThumbnail) {
+	if _, err := e.tracker.EnsureStrip(t.Context(), store.File{}); !errors.Is(err, ErrNoThumbnail) {
 		t.Errorf("EnsureStrip without a thumbnail: %v, want ErrNoThumbnail", err)
 	}
 }

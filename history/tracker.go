@@ -1,18 +1,21 @@
+// Package history keeps every task the user ever made current: the library
+// folder the videos live in, and the background tracker that polls the
+// service, downloads finished videos and publishes events. The records
+// themselves are in package store. It never imports Fyne.
 package history
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history/crash"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // API is what the tracker needs from the service; *client.Client has it.
@@ -59,7 +62,7 @@ type TrackerOptions struct {
 // the library and publishes events. Create one with NewTracker and start it
 // with Run.
 type Tracker struct {
-	store  *Store
+	store  *store.Store
 	api    API
 	opts   TrackerOptions
 	log    *slog.Logger
@@ -83,6 +86,10 @@ type Tracker struct {
 	running   bool
 	submitted map[int64]bool // submissions made while resume runs: not cut short by a crash
 	resumed   bool           // resume has read the history
+	// pollIdle is set while the schedule loop waits with nothing due and
+	// no query under way; only a poke (a new task, a new key) or an
+	// answer changes that.
+	pollIdle bool
 
 	// submitGate keeps resume from reading a submission that Submit has
 	// recorded but not yet registered in submitted.
@@ -90,6 +97,9 @@ type Tracker struct {
 
 	wake   chan struct{}
 	dlWake chan struct{}
+	// settledCh is signalled each time the tracker may have settled (see
+	// settled), so that a test waits for that instead of for a while.
+	settledCh chan struct{}
 
 	reach reachability // whether the service answers at all
 
@@ -116,7 +126,7 @@ type watch struct {
 
 // NewTracker makes a tracker that downloads into lib's folder; lib stops
 // and pauses its downloads through it. It does nothing until Run.
-func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Tracker {
+func NewTracker(st *store.Store, lib *Library, api API, opts TrackerOptions) *Tracker {
 	if opts.MaxInFlight <= 0 {
 		opts.MaxInFlight = 4
 	}
@@ -137,7 +147,7 @@ func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Track
 		opts.MinInterval = MinInterval
 	}
 	t := &Tracker{
-		store:     store,
+		store:     st,
 		lib:       lib,
 		api:       api,
 		opts:      opts,
@@ -151,6 +161,7 @@ func NewTracker(store *Store, lib *Library, api API, opts TrackerOptions) *Track
 		submitted: make(map[int64]bool),
 		wake:      make(chan struct{}, 1),
 		dlWake:    make(chan struct{}, 1),
+		settledCh: make(chan struct{}, 1),
 	}
 	if lib != nil {
 		t.events = &lib.events
@@ -245,8 +256,31 @@ func (t *Tracker) keyRefused() {
 }
 
 func (t *Tracker) poke() {
+	// Under t.mu, so that the schedule loop sees either the flag cleared
+	// and the wake-up pending, or neither.
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.pollIdle = false
 	select {
 	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// settled reports whether the tracker has nothing to do until something
+// new comes: it has read the history, no query is due or under way, and
+// no download is queued or under way. A task waiting for a new key, or
+// for its next poll, is not settled work: only the former settles.
+func (t *Tracker) settled() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.resumed && t.pollIdle && len(t.fetches) == 0
+}
+
+// signalSettled tells a waiter for settled to look again.
+func (t *Tracker) signalSettled() {
+	select {
+	case t.settledCh <- struct{}{}:
 	default:
 	}
 }
@@ -293,7 +327,7 @@ var ErrResume = errors.New("cannot read unfinished tasks")
 // tasks under way are polled, downloads are queued.
 func (t *Tracker) resume(ctx context.Context) error {
 	t.submitGate.Lock()
-	n, jErr := t.store.replayJournal(ctx)
+	n, jErr := t.store.ReplayJournal(ctx)
 	recs, err := t.store.Unfinished(ctx)
 	t.submitGate.Unlock()
 	if n > 0 {
@@ -301,7 +335,7 @@ func (t *Tracker) resume(ctx context.Context) error {
 	}
 	if jErr != nil {
 		// The entries stay in the journal for the next start.
-		t.log.Error("could not record task ids kept in the journal", "journal", t.store.journalPath(), errAttr(jErr))
+		t.log.Error("could not record task ids kept in the journal", "journal", t.store.JournalPath(), errAttr(jErr))
 	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrResume, err)
@@ -311,11 +345,11 @@ func (t *Tracker) resume(ctx context.Context) error {
 		mine := t.submitted[r.ID]
 		t.mu.Unlock()
 		switch {
-		case r.State == StateSubmitting && mine:
+		case r.State == store.StateSubmitting && mine:
 			// Submit is sending it right now and follows it itself.
-		case r.State == StateSubmitting:
-			t.markUncertain(ctx, r.ID, ErrClosedWhileSending)
-		case r.State == StateSuccess && r.Download == DownloadWaiting:
+		case r.State == store.StateSubmitting:
+			t.markUncertain(ctx, r.ID, store.ErrClosedWhileSending)
+		case r.State == store.StateSuccess && r.Download == store.DownloadWaiting:
 			t.queueDownload(r.ID)
 		default:
 			t.addWatch(r, time.Now())
@@ -328,7 +362,7 @@ func (t *Tracker) resume(ctx context.Context) error {
 	return nil
 }
 
-func (t *Tracker) addWatch(r Record, due time.Time) {
+func (t *Tracker) addWatch(r store.Record, due time.Time) {
 	if r.TaskID == "" {
 		// Nothing to ask the service about: polling "" would fail forever.
 		t.log.Warn("not following a record without a task id", "record", r.ID, "state", string(r.State))
@@ -339,7 +373,7 @@ func (t *Tracker) addWatch(r Record, due time.Time) {
 		since = r.WatchSince
 	}
 	last := client.Status(r.State)
-	if r.Download == DownloadWaiting {
+	if r.Download == store.DownloadWaiting {
 		last = "" // the answer is needed for its links, even if nothing changed
 	}
 	t.mu.Lock()
@@ -352,306 +386,15 @@ func (t *Tracker) addWatch(r Record, due time.Time) {
 	t.poke()
 }
 
-// schedule is the one loop that decides which task to poll next.
-//
-// The watches waiting for their turn are kept in a heap by due time, so
-// that a wake-up (a timer, an answer) costs O(log n) for each task it
-// starts, not a look at every watch: with a thousand tasks, the scans were
-// most of the loop's CPU. The heap is rebuilt from the watches only when
-// the loop is poked (a task added or checked again, a new key, a new
-// interval), which is rare. Watches due within a small slack of now are
-// started together, oldest first, as slots free up.
-func (t *Tracker) schedule(ctx context.Context, wg *sync.WaitGroup) {
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	armed := time.Now().Add(time.Hour) // when timer fires; zero: stopped
-	inFlight := 0
-	done := make(chan *watch)
-	// A fixed set of workers makes the queries: a goroutine per query
-	// grew a new stack through the HTTP and SQLite calls every time.
-	work := make(chan *watch)
-	for range t.opts.MaxInFlight {
-		wg.Go(func() {
-			for {
-				select {
-				case w := <-work:
-					t.guardedPoll(ctx, w)
-					select {
-					case done <- w:
-					case <-ctx.Done():
-						return
-					}
-				case <-ctx.Done():
-					return
-				}
-			}
-		})
-	}
-	var (
-		waiting dueHeap // watches not under way, by due time
-		rebuild = true
-	)
-	for {
-		if rebuild {
-			rebuild = false
-			waiting.clear()
-			t.mu.Lock()
-			for _, w := range t.watches {
-				if !w.inFlight && !w.stopped {
-					w.due = w.next
-					waiting = append(waiting, w)
-					w.slot = len(waiting)
-				}
-			}
-			t.mu.Unlock()
-			heap.Init(&waiting)
-		}
-		now := time.Now()
-		soon := now.Add(min(t.Interval()/64, 50*time.Millisecond))
-		var wakeAt time.Time // zero: only a poke or an answer wakes the loop
-		for len(waiting) > 0 {
-			w := waiting[0]
-			if w.due.After(soon) {
-				wakeAt = w.due
-				break
-			}
-			if inFlight >= t.opts.MaxInFlight {
-				break // an answer frees a slot
-			}
-			heap.Pop(&waiting)
-			t.mu.Lock()
-			notBefore, keyPaused := t.notBefore, t.keyPaused
-			paused := keyPaused || notBefore.After(now)
-			live := t.watches[w.id] == w && !w.inFlight && !w.stopped
-			next := w.next
-			ok := !paused && live && !next.After(soon)
-			if ok {
-				w.inFlight = true
-			}
-			t.mu.Unlock()
-			if paused {
-				// A refused key (KeyChanged pokes) or a rate limit.
-				heap.Push(&waiting, w)
-				if !keyPaused {
-					wakeAt = notBefore
-				}
-				break
-			}
-			if !live {
-				continue // removed, replaced or under way: nothing to start
-			}
-			if !ok {
-				w.due = next // put off since it was queued
-				heap.Push(&waiting, w)
-				continue
-			}
-			inFlight++
-			select {
-			case work <- w: // a worker is free: fewer than MaxInFlight are busy
-			case <-ctx.Done():
-				return
-			}
-		}
-		if !wakeAt.Equal(armed) {
-			if wakeAt.IsZero() {
-				timer.Stop()
-			} else {
-				timer.Reset(max(time.Until(wakeAt), time.Millisecond))
-			}
-			armed = wakeAt
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.wake:
-			rebuild = true
-		case <-timer.C:
-			armed = time.Time{}
-		case w := <-done:
-			inFlight--
-			t.mu.Lock()
-			next, polling := w.next, t.watches[w.id] == w && !w.stopped && !w.inFlight
-			t.mu.Unlock()
-			if polling {
-				waiting.put(w, next)
-			}
-		}
-	}
-}
-
-// dueHeap is a min-heap (container/heap) of watches by their due time.
-type dueHeap []*watch
-
-func (h dueHeap) Len() int           { return len(h) }
-func (h dueHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
-func (h dueHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].slot, h[j].slot = i+1, j+1
-}
-
-func (h *dueHeap) Push(x any) {
-	w := x.(*watch)
-	*h = append(*h, w)
-	w.slot = len(*h)
-}
-
-func (h *dueHeap) Pop() any {
-	old := *h
-	w := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	w.slot = 0
-	return w
-}
-
-// put adds w due at due, or moves it there if it is in the heap already.
-func (h *dueHeap) put(w *watch, due time.Time) {
-	w.due = due
-	if w.slot > 0 {
-		heap.Fix(h, w.slot-1)
-		return
-	}
-	heap.Push(h, w)
-}
-
-// clear empties the heap.
-func (h *dueHeap) clear() {
-	for i, w := range *h {
-		w.slot = 0
-		(*h)[i] = nil
-	}
-	*h = (*h)[:0]
-}
-
-// poll asks the service about one task and records what changed.
-func (t *Tracker) poll(ctx context.Context, w *watch) {
-	finish := func(next time.Time, drop bool) {
-		t.mu.Lock()
-		w.inFlight = false
-		w.next = next
-		if (drop || w.stopped) && t.watches[w.id] == w {
-			delete(t.watches, w.id)
-		}
-		t.mu.Unlock()
-	}
-	task, err := t.api.Task(ctx, w.taskID)
-	if ctx.Err() != nil {
-		finish(time.Now(), false)
-		return
-	}
-	t.serviceAnswer(err)
-	interval := t.Interval()
-	if err != nil {
-		switch {
-		case client.IsUnauthorized(err):
-			t.keyRefused()
-			finish(time.Now(), false)
-		case client.IsNotFound(err):
-			w.notFound++
-			if w.notFound >= t.opts.LostAfter {
-				st := StateLost
-				msg := ProblemLost
-				t.update(ctx, w.id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
-				finish(time.Now(), true)
-				return
-			}
-			finish(time.Now().Add(t.backoff(interval, w.notFound, err)), false)
-		default:
-			if ra, ok := client.RetryAfter(err); ok && client.IsRateLimited(err) {
-				// A rate limit is the key's, not the task's: every query waits.
-				t.mu.Lock()
-				if until := time.Now().Add(ra); until.After(t.notBefore) {
-					t.notBefore = until
-				}
-				t.mu.Unlock()
-			}
-			w.failures++
-			finish(time.Now().Add(t.backoff(interval, w.failures, err)), false)
-		}
-		return
-	}
-	w.failures, w.notFound = 0, 0
-	if task.Status != w.last || task.Updated != w.updated {
-		w.last, w.updated = task.Status, task.Updated
-		t.applyTask(ctx, w.id, task)
-	}
-	if task.Status.Terminal() {
-		finish(time.Now(), true)
-		return
-	}
-	// Stale only after the service said it is still unfinished: a task
-	// that finished while Reelhouse was closed is downloaded, not stale.
-	t.mu.Lock()
-	created := w.created
-	t.mu.Unlock()
-	if time.Since(created) > t.opts.StaleAfter {
-		st := StateStale
-		msg := ProblemStale
-		t.update(ctx, w.id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
-		finish(time.Now(), true)
-		return
-	}
-	finish(time.Now().Add(t.backoff(interval, 0, nil)), false)
-}
-
-// applyTask records the service's answer about a task and, on success,
-// queues its download.
-func (t *Tracker) applyTask(ctx context.Context, id int64, task *client.Task) {
-	st := State(task.Status)
-	if st == "" {
-		st = StatePending
-	}
-	c := Change{State: &st, Task: task}
-	if task.Error != nil {
-		code, msg := task.Error.Code, strings.TrimSpace(task.Error.Message)
-		c.ErrorCode, c.ErrorMessage = &code, &msg
-	} else {
-		c.ErrorCode, c.ErrorMessage = ptr(""), ptr("")
-	}
-	switch {
-	case task.Status == client.StatusSuccess:
-		c.Watching = ptr(false)
-		urls := task.URLs()
-		if cur, err := t.store.Get(ctx, id); err == nil && cur.Download == DownloadDone {
-			break // already in the library (a task checked again)
-		}
-		if len(urls) == 0 {
-			c.Download = ptr(DownloadFailed)
-			c.DownloadError = ptr(ProblemNoFile)
-		} else {
-			c.Download = ptr(DownloadWaiting)
-			c.DownloadError = ptr("")
-			t.mu.Lock()
-			t.urls[id] = urls
-			t.covers[id] = coverURLs(task)
-			t.mu.Unlock()
-		}
-	case task.Status.Terminal():
-		c.Watching = ptr(false)
-	}
-	rec, ok := t.update(ctx, id, c)
-	if ok && rec.State == StateSuccess && rec.Download == DownloadWaiting {
-		t.queueDownload(id)
-	}
-}
-
-// backoff is the wait after the n-th consecutive error, from base: the
-// client's policy, capped at MaxBackoff and never shorter than the
-// service's Retry-After. With n = 0 it is base, spread a little so that
-// many tasks do not query in lock-step.
-func (t *Tracker) backoff(base time.Duration, n int, err error) time.Duration {
-	return client.Backoff{Base: base, Max: t.opts.MaxBackoff}.Delay(n, err)
-}
-
 // update writes a change and publishes the new record. Writes are never
 // abandoned half-way because the app is stopping.
-func (t *Tracker) update(ctx context.Context, id int64, c Change) (Record, bool) {
+func (t *Tracker) update(ctx context.Context, id int64, c store.Change) (store.Record, bool) {
 	rec, err := t.save(ctx, id, c)
 	return rec, err == nil
 }
 
 // save is update that says why it failed; every failure is logged.
-func (t *Tracker) save(ctx context.Context, id int64, c Change) (Record, error) {
+func (t *Tracker) save(ctx context.Context, id int64, c store.Change) (store.Record, error) {
 	rec, err := t.store.Update(context.WithoutCancel(ctx), id, c, time.Now())
 	if err != nil {
 		t.log.Error("could not save a change to the history", "record", id, errAttr(err))
@@ -667,10 +410,10 @@ var saveRetries = []time.Duration{50 * time.Millisecond, 250 * time.Millisecond,
 
 // saveRetrying is save, tried again after each wait of saveRetries while
 // it fails (but not for a record that no longer exists).
-func (t *Tracker) saveRetrying(ctx context.Context, id int64, c Change) (Record, error) {
+func (t *Tracker) saveRetrying(ctx context.Context, id int64, c store.Change) (store.Record, error) {
 	rec, err := t.save(ctx, id, c)
 	for _, wait := range saveRetries {
-		if err == nil || errors.Is(err, ErrNotFound) {
+		if err == nil || errors.Is(err, store.ErrNotFound) {
 			break
 		}
 		timer := time.NewTimer(wait)
@@ -687,223 +430,6 @@ func (t *Tracker) saveRetrying(ctx context.Context, id int64, c Change) (Record,
 
 func ptr[T any](v T) *T { return &v }
 
-// Submit records the request, sends it once and starts following the task.
-// The record is returned even when sending failed: it then says what
-// happened (not sent, or uncertain) and nothing is ever re-sent by itself.
-func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (Record, error) {
-	return t.submit(ctx, req, "")
-}
-
-// submit is Submit for a task that continues the video of task id from
-// ("" for none).
-func (t *Tracker) submit(ctx context.Context, req client.CreateRequest, from string) (Record, error) {
-	req = t.keepRefImages(req)
-	t.submitGate.RLock()
-	rec, err := t.store.addSubmission(ctx, req, time.Now(), from)
-	if err == nil {
-		t.mu.Lock()
-		if !t.resumed {
-			t.submitted[rec.ID] = true
-		}
-		t.mu.Unlock()
-	}
-	t.submitGate.RUnlock()
-	if err != nil {
-		return Record{}, err
-	}
-	t.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: rec})
-	res, err := t.create(ctx, req)
-	if err != nil {
-		if errors.Is(err, client.ErrSubmissionUncertain) || ctx.Err() != nil {
-			rec = t.markUncertain(ctx, rec.ID, err)
-		} else {
-			st := StateNotSent
-			msg := problem(ProblemNotSent, err)
-			if saved, ok := t.update(ctx, rec.ID, Change{State: &st, ErrorMessage: &msg}); ok {
-				rec = saved
-			}
-			if client.IsUnauthorized(err) {
-				t.keyRefused()
-			}
-		}
-		return rec, err
-	}
-	st := StatePending
-	if res.Status != "" {
-		st = State(res.Status)
-	}
-	saved, err := t.saveRetrying(ctx, rec.ID, Change{TaskID: &res.TaskID, State: &st, Watching: ptr(true)})
-	if err != nil {
-		return t.unrecorded(rec, res.TaskID, st, err)
-	}
-	t.addWatch(saved, time.Now().Add(t.Interval()))
-	return saved, nil
-}
-
-// unrecorded keeps the task id of a created task whose record could not be
-// written: in the journal (the next start records it) and in the log. The
-// record is returned as it would have been saved, with an error that
-// carries the task id for the user.
-func (t *Tracker) unrecorded(rec Record, taskID string, st State, cause error) (Record, error) {
-	e := journalEntry{Record: rec.ID, TaskID: taskID, State: st, At: time.Now().UnixMilli()}
-	if err := t.store.appendJournal(e); err != nil {
-		t.log.Error("task created but neither recorded nor journaled: tell the user its id",
-			"record", rec.ID, "task_id", taskID, errAttr(cause), slog.String("journal_err", err.Error()))
-	} else {
-		t.log.Error("task created but not recorded; its id is kept in the journal until the next start",
-			"record", rec.ID, "task_id", taskID, "journal", t.store.journalPath(), errAttr(cause))
-	}
-	rec.TaskID, rec.State = taskID, st
-	return rec, &UnrecordedTaskError{RecordID: rec.ID, TaskID: taskID, Err: cause}
-}
-
-func (t *Tracker) markUncertain(ctx context.Context, id int64, cause error) Record {
-	st := StateUncertain
-	msg := ProblemUncertain
-	if cause != nil && !errors.Is(cause, context.Canceled) {
-		msg = problem(ProblemUncertain, cause)
-	}
-	rec, _ := t.update(ctx, id, Change{State: &st, Watching: ptr(false), ErrorMessage: &msg})
-	return rec
-}
-
-// Errors of AddByID and AttachTaskID.
-var (
-	// ErrNoTaskID: the task id given is empty.
-	ErrNoTaskID = errors.New("no task id given")
-	// ErrNotUncertain: the entry is not a submission waiting for its task
-	// id (it has one, or it was never sent).
-	ErrNotUncertain = errors.New("the entry is not an uncertain submission")
-	// ErrTaskIDInHistory: another entry of the history has that task id.
-	ErrTaskIDInHistory = errors.New("the task id belongs to another entry of the history")
-)
-
-// clockSkew is how far the service's clock may run behind this computer's
-// when a task is matched to the submission that made it.
-const clockSkew = 15 * time.Minute
-
-// AddByID adds a task made elsewhere by its id, and follows or downloads it.
-// A task that may be the one uncertain submission of the history (the same
-// model, made after it was recorded, and no other candidate) settles that
-// entry instead, keeping its prompt and options.
-func (t *Tracker) AddByID(ctx context.Context, taskID string) (Record, error) {
-	taskID = strings.TrimSpace(taskID)
-	if taskID == "" {
-		return Record{}, ErrNoTaskID
-	}
-	if rec, err := t.store.ByTaskID(ctx, taskID); err == nil {
-		return rec, nil
-	} else if !errors.Is(err, ErrNotFound) {
-		return Record{}, err
-	}
-	task, err := t.queryTask(ctx, taskID)
-	if err != nil {
-		return Record{}, err
-	}
-	if rec, ok := t.uncertainFor(ctx, task); ok {
-		return t.attach(ctx, rec.ID, taskID, task)
-	}
-	rec, created, err := t.store.AddExisting(ctx, taskID, time.Now())
-	if err != nil {
-		return Record{}, err
-	}
-	if !created {
-		return rec, nil
-	}
-	t.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: rec})
-	t.applyTask(ctx, rec.ID, task)
-	if !task.Status.Terminal() {
-		t.addWatch(rec, time.Now().Add(t.Interval()))
-	}
-	return t.store.Get(ctx, rec.ID)
-}
-
-// AttachTaskID settles an uncertain submission with the task id the user
-// found on the service: the entry becomes that task, with the prompt and
-// options it was sent with, and is followed and downloaded like any other.
-func (t *Tracker) AttachTaskID(ctx context.Context, id int64, taskID string) (Record, error) {
-	taskID = strings.TrimSpace(taskID)
-	if taskID == "" {
-		return Record{}, ErrNoTaskID
-	}
-	rec, err := t.store.Get(ctx, id)
-	if err != nil {
-		return Record{}, err
-	}
-	if rec.State != StateUncertain || rec.TaskID != "" {
-		return Record{}, ErrNotUncertain
-	}
-	if other, err := t.store.ByTaskID(ctx, taskID); err == nil && other.ID != id {
-		return Record{}, fmt.Errorf("%w (entry %d)", ErrTaskIDInHistory, other.ID)
-	} else if err != nil && !errors.Is(err, ErrNotFound) {
-		return Record{}, err
-	}
-	task, err := t.queryTask(ctx, taskID)
-	if err != nil {
-		return Record{}, err
-	}
-	return t.attach(ctx, id, taskID, task)
-}
-
-// queryTask asks the service about a task for the user, noting whether
-// the service could be reached and whether it refused the key.
-func (t *Tracker) queryTask(ctx context.Context, taskID string) (*client.Task, error) {
-	task, err := t.api.Task(ctx, taskID)
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	t.serviceAnswer(err)
-	if client.IsUnauthorized(err) {
-		t.keyRefused()
-	}
-	return task, err
-}
-
-// uncertainFor returns the uncertain submission that task may be, if
-// exactly one fits: the same model (when both are known), and recorded
-// before the service made the task.
-func (t *Tracker) uncertainFor(ctx context.Context, task *client.Task) (Record, bool) {
-	recs, err := t.store.List(ctx, Query{States: []State{StateUncertain}, Limit: 1000})
-	if err != nil {
-		return Record{}, false
-	}
-	var fits []Record
-	for _, r := range recs {
-		if r.TaskID != "" {
-			continue
-		}
-		if task.Model != "" && r.Request.Model != "" && task.Model != r.Request.Model {
-			continue
-		}
-		if made := task.Created.Time(); !made.IsZero() && made.Before(r.CreatedAt.Add(-clockSkew)) {
-			continue
-		}
-		fits = append(fits, r)
-	}
-	if len(fits) != 1 {
-		return Record{}, false
-	}
-	return fits[0], true
-}
-
-// attach makes uncertain entry id the task taskID, which the service
-// described as task, and follows it.
-func (t *Tracker) attach(ctx context.Context, id int64, taskID string, task *client.Task) (Record, error) {
-	rec, err := t.store.AttachTaskID(ctx, id, taskID, time.Now())
-	if err != nil {
-		return Record{}, err
-	}
-	t.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
-	t.applyTask(ctx, id, task)
-	if rec, err = t.store.Get(ctx, id); err != nil {
-		return Record{}, err
-	}
-	if !task.Status.Terminal() {
-		t.addWatch(rec, time.Now().Add(t.Interval()))
-	}
-	return rec, nil
-}
-
 // StopWatching stops polling a task. The task goes on on the service; the
 // user can watch it again at any time.
 func (t *Tracker) StopWatching(ctx context.Context, id int64) error {
@@ -916,9 +442,9 @@ func (t *Tracker) StopWatching(ctx context.Context, id int64) error {
 		}
 	}
 	t.mu.Unlock()
-	_, ok := t.update(ctx, id, Change{Watching: ptr(false)})
+	_, ok := t.update(ctx, id, store.Change{Watching: ptr(false)})
 	if !ok {
-		return ErrNotFound
+		return store.ErrNotFound
 	}
 	return nil
 }
@@ -931,12 +457,12 @@ func (t *Tracker) CheckAgain(ctx context.Context, id int64) error {
 		return err
 	}
 	if rec.TaskID == "" {
-		return fmt.Errorf("check record %d again: %w", id, ErrNoTaskIDYet)
+		return fmt.Errorf("check record %d again: %w", id, store.ErrNoTaskIDYet)
 	}
 	now := time.Now()
-	c := Change{Watching: ptr(true), WatchSince: &now}
-	if rec.State == StateLost || rec.State == StateStale {
-		st := StatePending
+	c := store.Change{Watching: ptr(true), WatchSince: &now}
+	if rec.State == store.StateLost || rec.State == store.StateStale {
+		st := store.StatePending
 		c.State, c.ErrorMessage = &st, ptr("")
 	}
 	if rec, err = t.saveRetrying(ctx, id, c); err != nil {
@@ -965,11 +491,11 @@ func (t *Tracker) RetryDownload(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if rec.State != StateSuccess {
-		return fmt.Errorf("retry download of record %d (state %s): %w", id, rec.State, ErrNotFinished)
+	if rec.State != store.StateSuccess {
+		return fmt.Errorf("retry download of record %d (state %s): %w", id, rec.State, store.ErrNotFinished)
 	}
-	if _, ok := t.update(ctx, id, Change{Download: ptr(DownloadWaiting), DownloadError: ptr("")}); !ok {
-		return ErrNotFound
+	if _, ok := t.update(ctx, id, store.Change{Download: ptr(store.DownloadWaiting), DownloadError: ptr("")}); !ok {
+		return store.ErrNotFound
 	}
 	t.queueDownload(id)
 	return nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // env is a tracker wired to a simulator, a real store and a real library.
@@ -22,7 +23,7 @@ type env struct {
 	t     *testing.T
 	sim   *apitest.Sim
 	api   *client.Client
-	store *Store
+	store *store.Store
 	// folder is the library folder; library, made anew with the store
 	// and each tracker, works on it.
 	folder  *Folder
@@ -63,7 +64,7 @@ func newEnv(t *testing.T, cfg apitest.Config) *env {
 }
 
 func (e *env) openStore() {
-	s, err := Open(e.t.Context(), e.db)
+	s, err := store.Open(e.t.Context(), e.db)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func (e *env) waitFor(what string, ok func(Event) bool) Event {
 	}
 }
 
-func (e *env) waitRecord(id int64, what string, ok func(Record) bool) Record {
+func (e *env) waitRecord(id int64, what string, ok func(store.Record) bool) store.Record {
 	e.t.Helper()
 	if r, err := e.store.Get(e.t.Context(), id); err == nil && ok(r) {
 		return r
@@ -142,25 +143,27 @@ func (e *env) waitRecord(id int64, what string, ok func(Record) bool) Record {
 // awaitingDownload records a task made on the service as finished with
 // its videos still to download, as a restart after the success leaves it.
 // task, if given, supplies the service's answer.
-func (e *env) awaitingDownload(taskID string, task *client.Task) Record {
+func (e *env) awaitingDownload(taskID string, task *client.Task) store.Record {
 	e.t.Helper()
 	rec, _, err := e.store.AddExisting(e.t.Context(), taskID, time.Now())
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	st := StateSuccess
-	rec, err = e.store.Update(e.t.Context(), rec.ID, Change{State: &st, Watching: ptr(false), Download: ptr(DownloadWaiting), Task: task}, time.Now())
+	st := store.StateSuccess
+	rec, err = e.store.Update(e.t.Context(), rec.ID, store.Change{State: &st, Watching: ptr(false), Download: ptr(store.DownloadWaiting), Task: task}, time.Now())
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return rec
 }
 
-func downloaded(r Record) bool { return r.State == StateSuccess && r.Download == DownloadDone }
+func downloaded(r store.Record) bool {
+	return r.State == store.StateSuccess && r.Download == store.DownloadDone
+}
 
 // checkFiles asserts that every file of r is in the library and holds
 // exactly the bytes the simulator served.
-func (e *env) checkFiles(r Record, want int) {
+func (e *env) checkFiles(r store.Record, want int) {
 	e.t.Helper()
 	if len(r.Files) != want {
 		e.t.Fatalf("record has %d files, want %d: %+v", len(r.Files), want, r.Files)
@@ -197,13 +200,13 @@ func TestTrackerSubmitPollDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.TaskID == "" || rec.State != StatePending || !rec.Watching {
+	if rec.TaskID == "" || rec.State != store.StatePending || !rec.Watching {
 		t.Fatalf("after Submit: %+v", rec)
 	}
 	if got, _ := e.sim.Task(rec.TaskID); got.Prompt != req.Prompt || got.Ratio != "16:9" || got.Duration != 5 {
 		t.Errorf("the simulator received %+v", got)
 	}
-	seen := map[State]bool{}
+	seen := map[store.State]bool{}
 	final := e.waitFor("the video to be downloaded", func(ev Event) bool {
 		if ev.Kind == EventChanged && ev.ID == rec.ID {
 			seen[ev.Record.State] = true
@@ -211,7 +214,7 @@ func TestTrackerSubmitPollDownload(t *testing.T) {
 		}
 		return false
 	}).Record
-	if !seen[StateRunning] || !seen[StateSuccess] {
+	if !seen[store.StateRunning] || !seen[store.StateSuccess] {
 		t.Errorf("states seen %v, want running and success on the way", seen)
 	}
 	e.checkFiles(final, 1)
@@ -240,20 +243,20 @@ func TestTrackerFailedAndCancelled(t *testing.T) {
 	e.start(TrackerOptions{})
 	for _, tc := range []struct {
 		prompt string
-		state  State
+		state  store.State
 	}{
-		{"this one will [fail]", StateFailed},
-		{"this one will be [cancel]led", StateCancelled},
+		{"this one will [fail]", store.StateFailed},
+		{"this one will be [cancel]led", store.StateCancelled},
 	} {
 		rec, err := e.tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: tc.prompt})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := e.waitRecord(rec.ID, string(tc.state), func(r Record) bool { return r.State == tc.state })
+		got := e.waitRecord(rec.ID, string(tc.state), func(r store.Record) bool { return r.State == tc.state })
 		if got.Watching || got.ErrorMessage == "" || len(got.Files) != 0 {
 			t.Errorf("%s: %+v", tc.state, got)
 		}
-		if tc.state == StateFailed && got.ErrorCode != "upstream_task_failed" {
+		if tc.state == store.StateFailed && got.ErrorCode != "upstream_task_failed" {
 			t.Errorf("error code %q", got.ErrorCode)
 		}
 	}
@@ -285,7 +288,7 @@ func TestTrackerSubmissionUncertainIsNeverResent(t *testing.T) {
 	if !errors.Is(err, client.ErrSubmissionUncertain) {
 		t.Fatalf("Submit error = %v, want ErrSubmissionUncertain", err)
 	}
-	if code, _, _ := ParseProblem(rec.ErrorMessage); rec.State != StateUncertain || rec.Watching || code != ProblemUncertain {
+	if code, _, _ := store.ParseProblem(rec.ErrorMessage); rec.State != store.StateUncertain || rec.Watching || code != store.ProblemUncertain {
 		t.Fatalf("record = %+v", rec)
 	}
 	if n := e.sim.Counts().Create; n != 1 {
@@ -302,8 +305,8 @@ func TestTrackerCrashDuringSubmitBecomesUncertain(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.start(TrackerOptions{})
-	got := e.waitRecord(rec.ID, "uncertain", func(r Record) bool { return r.State == StateUncertain })
-	if got.ErrorMessage != ProblemUncertain+": "+ErrClosedWhileSending.Error() {
+	got := e.waitRecord(rec.ID, "uncertain", func(r store.Record) bool { return r.State == store.StateUncertain })
+	if got.ErrorMessage != store.ProblemUncertain+": "+store.ErrClosedWhileSending.Error() {
 		t.Errorf("an uncertain task must say why: %q", got.ErrorMessage)
 	}
 	if n := e.sim.Counts().Create; n != 0 {
@@ -408,7 +411,7 @@ func TestTrackerDeleteRemovesFiles(t *testing.T) {
 	if _, err := os.Stat(p); !os.IsNotExist(err) {
 		t.Errorf("video still at %s", p)
 	}
-	if _, err := e.store.Get(t.Context(), rec.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := e.store.Get(t.Context(), rec.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("record still there: %v", err)
 	}
 }
@@ -454,7 +457,7 @@ func TestTrackerUnchangedPollWritesNothing(t *testing.T) {
 		return changes
 	}
 	e.start(TrackerOptions{})
-	e.waitRecord(rec.ID, "the first answer to be recorded", func(r Record) bool { return r.ServerUpdated != 0 })
+	e.waitRecord(rec.ID, "the first answer to be recorded", func(r store.Record) bool { return r.ServerUpdated != 0 })
 	waitPolls(2)
 	e.stop()
 	before, err := e.store.Get(t.Context(), rec.ID)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // trashDir holds deleted videos until the trash is emptied.
@@ -35,14 +37,14 @@ func (l *Library) Trash(ctx context.Context, id int64) error {
 		return nil
 	}
 	now := time.Now()
-	err = l.relocateAll(ctx, rec, Change{TrashedAt: &now, Watching: ptr(false)}, func(p string) (string, bool) {
+	err = l.relocateAll(ctx, rec, store.Change{TrashedAt: &now, Watching: ptr(false)}, func(p string) (string, bool) {
 		if strings.HasPrefix(p, trashDir+"/") {
 			return "", false
 		}
 		return trashDir + "/" + p, true
 	})
-	if err != nil && !errors.Is(err, ErrSidecarsBehind) {
-		return &FolderError{Op: OpTrash, Path: l.Folder().Dir(), Err: err}
+	if err != nil && !errors.Is(err, store.ErrSidecarsBehind) {
+		return &store.FolderError{Op: store.OpTrash, Path: l.Folder().Dir(), Err: err}
 	}
 	return err
 }
@@ -56,11 +58,11 @@ func (l *Library) Untrash(ctx context.Context, id int64) error {
 		return err
 	}
 	zero := time.Time{}
-	err = l.relocateAll(ctx, rec, Change{TrashedAt: &zero}, func(p string) (string, bool) {
+	err = l.relocateAll(ctx, rec, store.Change{TrashedAt: &zero}, func(p string) (string, bool) {
 		return strings.CutPrefix(p, trashDir+"/")
 	})
-	if err != nil && !errors.Is(err, ErrSidecarsBehind) {
-		return &FolderError{Op: OpUntrash, Path: l.Folder().Dir(), Err: err}
+	if err != nil && !errors.Is(err, store.ErrSidecarsBehind) {
+		return &store.FolderError{Op: store.OpUntrash, Path: l.Folder().Dir(), Err: err}
 	}
 	return err
 }
@@ -70,10 +72,10 @@ func (l *Library) Untrash(ctx context.Context, id int64) error {
 // not where the history says is not moved but marked missing. If any step
 // fails, the files already moved go back, so the history and the folder
 // always agree. The caller holds libMu.
-func (l *Library) relocateAll(ctx context.Context, rec Record, c Change, dest func(string) (string, bool)) error {
+func (l *Library) relocateAll(ctx context.Context, rec store.Record, c store.Change, dest func(string) (string, bool)) error {
 	lib := l.Folder()
 	ctx = context.WithoutCancel(ctx) // never stop half-way
-	var moved []File                 // as they were, in the order moved
+	var moved []store.File           // as they were, in the order moved
 	undo := func() {
 		for i := len(moved) - 1; i >= 0; i-- {
 			l.unrelocate(ctx, lib, rec.ID, moved[i])
@@ -112,7 +114,7 @@ func (l *Library) relocateAll(ctx context.Context, rec Record, c Change, dest fu
 	}
 	l.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: got})
 	if err := l.writeSidecarsLocked(got); err != nil {
-		return fmt.Errorf("%w: %v", ErrSidecarsBehind, err)
+		return fmt.Errorf("%w: %v", store.ErrSidecarsBehind, err)
 	}
 	return nil
 }
@@ -120,7 +122,7 @@ func (l *Library) relocateAll(ctx context.Context, rec Record, c Change, dest fu
 // relocate moves one file of a record (and its sidecar) to a free name
 // near want, and records the new place. If the record cannot be updated,
 // the file is moved back, so the history never points at the wrong place.
-func (l *Library) relocate(ctx context.Context, lib *Folder, id int64, f File, want string) error {
+func (l *Library) relocate(ctx context.Context, lib *Folder, id int64, f store.File, want string) error {
 	dest, err := lib.freeName(want)
 	if err != nil {
 		return err
@@ -138,7 +140,7 @@ func (l *Library) relocate(ctx context.Context, lib *Folder, id int64, f File, w
 }
 
 // unrelocate puts back a file that relocate moved from where was says.
-func (l *Library) unrelocate(ctx context.Context, lib *Folder, id int64, was File) {
+func (l *Library) unrelocate(ctx context.Context, lib *Folder, id int64, was store.File) {
 	rec, err := l.store.Get(ctx, id)
 	if err != nil {
 		return
@@ -157,7 +159,7 @@ func (l *Library) unrelocate(ctx context.Context, lib *Folder, id int64, was Fil
 func (l *Library) EmptyTrash(ctx context.Context) (int, error) {
 	n := 0
 	for {
-		recs, err := l.store.List(ctx, Query{Trash: true, Limit: 200})
+		recs, err := l.store.List(ctx, store.Query{Trash: true, Limit: 200})
 		if err != nil || len(recs) == 0 {
 			return n, err
 		}
@@ -176,14 +178,14 @@ func (l *Library) EmptyTrash(ctx context.Context) (int, error) {
 }
 
 // emptyTrashed deletes the given trashed records and their trashed files.
-func (l *Library) emptyTrashed(ctx context.Context, recs []Record) (int, error) {
+func (l *Library) emptyTrashed(ctx context.Context, recs []store.Record) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lib := l.Folder()
 	n := 0
 	for _, r := range recs {
 		r, err := l.store.Get(ctx, r.ID)
-		if errors.Is(err, ErrNotFound) || (err == nil && !r.Trashed()) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !r.Trashed()) {
 			continue // deleted or taken out of the trash meanwhile
 		}
 		if err != nil {
@@ -275,7 +277,7 @@ func removePartFiles(lib *Folder, taskID string) error {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) && firstErr == nil {
-			firstErr = &FolderError{Op: OpWriteLibrary, Path: filepath.Join(dir, e.Name()), Err: err}
+			firstErr = &store.FolderError{Op: store.OpWriteLibrary, Path: filepath.Join(dir, e.Name()), Err: err}
 		}
 	}
 	return firstErr

@@ -12,23 +12,25 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // failWrites makes the store refuse, for real, every update that matches
 // when (a SQLite expression over OLD and NEW) on the given column, until
 // the returned function is called.
-func failWrites(t *testing.T, s *Store, name, column, when string) (restore func()) {
+func failWrites(t *testing.T, dbPath, name, column, when string) (restore func()) {
 	t.Helper()
 	if when == "" {
 		when = "1"
 	}
 	q := `CREATE TRIGGER ` + name + ` BEFORE UPDATE OF ` + column + ` ON tasks WHEN ` + when +
 		` BEGIN SELECT RAISE(ABORT, 'disk refused the write (injected)'); END`
-	if _, err := s.db.ExecContext(t.Context(), q); err != nil {
+	db := rawDB(t, dbPath)
+	if _, err := db.ExecContext(t.Context(), q); err != nil {
 		t.Fatal(err)
 	}
 	return func() {
-		if _, err := s.db.ExecContext(context.Background(), `DROP TRIGGER IF EXISTS `+name); err != nil {
+		if _, err := db.ExecContext(context.Background(), `DROP TRIGGER IF EXISTS `+name); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -56,12 +58,12 @@ func testLogger() (*slog.Logger, *lockedBuffer) {
 // next start records the task and follows it to its video.
 func TestSubmitKeepsTaskIDWhenRecordFails(t *testing.T) {
 	e := newEnv(t, apitest.Config{})
-	restore := failWrites(t, e.store, "fail_task_id", "task_id", "")
+	restore := failWrites(t, e.db, "fail_task_id", "task_id", "")
 	log, logged := testLogger()
 	e.start(TrackerOptions{Log: log})
 
 	rec, err := e.tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "a lighthouse"})
-	var unrec *UnrecordedTaskError
+	var unrec *store.UnrecordedTaskError
 	if !errors.As(err, &unrec) {
 		t.Fatalf("Submit error = %v, want an *UnrecordedTaskError", err)
 	}
@@ -72,7 +74,7 @@ func TestSubmitKeepsTaskIDWhenRecordFails(t *testing.T) {
 	if ids := watchedIDs(e.tracker); slices.Contains(ids, "") {
 		t.Errorf("a task without an id is being polled: %q", ids)
 	}
-	journal, err := os.ReadFile(e.store.journalPath())
+	journal, err := os.ReadFile(e.store.JournalPath())
 	if err != nil || !strings.Contains(string(journal), unrec.TaskID) {
 		t.Errorf("journal does not hold the task id (%v): %q", err, journal)
 	}
@@ -91,10 +93,10 @@ func TestSubmitKeepsTaskIDWhenRecordFails(t *testing.T) {
 	if got.TaskID != unrec.TaskID || got.Request.Prompt != "a lighthouse" {
 		t.Errorf("record after restart: task %q prompt %q", got.TaskID, got.Request.Prompt)
 	}
-	if _, err := os.Stat(e.store.journalPath()); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(e.store.JournalPath()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("journal left behind after it was recorded: %v", err)
 	}
-	if n, _ := e.store.Count(t.Context(), Query{}); n != 1 {
+	if n, _ := e.store.Count(t.Context(), store.Query{}); n != 1 {
 		t.Errorf("%d records, want 1", n)
 	}
 }
@@ -103,7 +105,7 @@ func TestSubmitKeepsTaskIDWhenRecordFails(t *testing.T) {
 func TestEmptyTaskIDNeverWatched(t *testing.T) {
 	e := newEnv(t, apitest.Config{})
 	tr := NewTracker(e.store, NewLibrary(e.store, e.folder), e.api, TrackerOptions{})
-	tr.addWatch(Record{ID: 7, State: StatePending, CreatedAt: time.Now()}, time.Now())
+	tr.addWatch(store.Record{ID: 7, State: store.StatePending, CreatedAt: time.Now()}, time.Now())
 	if ids := watchedIDs(tr); len(ids) != 0 {
 		t.Fatalf("watching %q", ids)
 	}
@@ -119,7 +121,7 @@ func TestCheckAgainReportsFailedWrite(t *testing.T) {
 	if err := e.tracker.StopWatching(t.Context(), rec.ID); err != nil {
 		t.Fatal(err)
 	}
-	failWrites(t, e.store, "fail_watch", "watching", "NEW.watching = 1")
+	failWrites(t, e.db, "fail_watch", "watching", "NEW.watching = 1")
 	err := e.tracker.CheckAgain(t.Context(), rec.ID)
 	if err == nil {
 		t.Fatal("CheckAgain reported success although nothing was saved")
@@ -139,7 +141,7 @@ func TestCheckAgainReportsFailedWrite(t *testing.T) {
 // ends Run with ErrResume (for the window to say so) and a log line.
 func TestResumeFailureIsReported(t *testing.T) {
 	e := newEnv(t, apitest.Config{})
-	if _, err := e.store.db.ExecContext(t.Context(), `INSERT INTO tasks (task_id, model, prompt, request, state, watching, created_at, updated_at)
+	if _, err := rawDB(t, e.db).ExecContext(t.Context(), `INSERT INTO tasks (task_id, model, prompt, request, state, watching, created_at, updated_at)
 		VALUES ('broken', 'm', 'p', 'not json', 'pending', 1, 0, 0)`); err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +171,7 @@ func TestCheckAgainSurvivesRestart(t *testing.T) {
 	}
 	opts := TrackerOptions{StaleAfter: time.Hour}
 	e.start(opts)
-	e.waitRecord(rec.ID, "the two-hour-old task to become stale", func(r Record) bool { return r.State == StateStale })
+	e.waitRecord(rec.ID, "the two-hour-old task to become stale", func(r store.Record) bool { return r.State == store.StateStale })
 	if err := e.tracker.CheckAgain(ctx, rec.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -177,12 +179,12 @@ func TestCheckAgainSurvivesRestart(t *testing.T) {
 
 	before := len(queriesOf(e.sim, res.TaskID))
 	e.start(opts)
-	var got Record
+	var got store.Record
 	waitUntil(t, "two polls after the restart, or a stale task", func() bool {
 		got, _ = e.store.Get(ctx, rec.ID)
-		return got.State == StateStale || len(queriesOf(e.sim, res.TaskID)) >= before+2
+		return got.State == store.StateStale || len(queriesOf(e.sim, res.TaskID)) >= before+2
 	})
-	if got.State == StateStale || !got.Watching {
+	if got.State == store.StateStale || !got.Watching {
 		t.Fatalf("after a restart the task checked again is %s (watching %v): the stale clock went back", got.State, got.Watching)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,10 +58,11 @@ func main() {
 	check(os.MkdirAll(storeDir, 0o700))
 	storeDB := filepath.Join(storeDir, "history.db")
 	step("writing a store of 100,000 tasks")
-	run([]string{"REELHOUSE_BENCH_STORE=" + storeDB}, goCmd, "test", "-count=1", "-run", "^TestWriteBenchStore$", "./history/")
+	run([]string{"REELHOUSE_BENCH_STORE=" + storeDB}, goCmd, "test", "-count=1", "-run", "^TestWriteBenchStore$", "./history/store/")
 
 	if slices.Contains(groups, "history") {
-		m := goBench("./history/", "TrackerPolling|StoreScale|RebuildVsFind|ReconcileVsFind", "1x")
+		m := goBench("./history/", "TrackerPolling|RebuildVsFind|ReconcileVsFind", "1x")
+		maps.Copy(m, goBench("./history/store/", "StoreScale", "1x"))
 		tracker(m)
 		store(m)
 		ratioRow("rebuild", m["rebuild-ms"], m["find-cat-ms"], "ms", 3, "≤ 3 × find + cat",

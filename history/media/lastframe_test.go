@@ -110,7 +110,7 @@ func TestLastFrameFailures(t *testing.T) {
 // clip shows (eight stripes, one per bit) in frames taken at several times.
 func TestFrameAtTakesTheFrameOfThatTime(t *testing.T) {
 	needFFmpeg(t)
-	clip := filepath.Join("playback", "testdata", "counted.mp4") // 25 frames a second, 250 frames
+	clip := filepath.Join("testdata", "counted.mp4") // 25 frames a second, 250 frames
 	dir := t.TempDir()
 	for _, c := range []struct {
 		at   time.Duration

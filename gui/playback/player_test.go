@@ -15,8 +15,8 @@ import (
 	"github.com/reelhouse/reelhouse/history/media"
 )
 
-// counted is a clip whose frames show their own number (testdata/README.md).
-const counted = "testdata/counted.mp4"
+// counted is a clip whose frames show their own number (history/media/testdata/README.md).
+const counted = "../../history/media/testdata/counted.mp4"
 
 const countedRate = 25
 
@@ -277,9 +277,7 @@ func TestCloseLeavesNoProcessOrGoroutine(t *testing.T) {
 			clock.Advance(time.Second)
 			waitFor(t, clock, "a later frame", func() bool { f, _ := rec.last(); return f.index > 10 })
 		}
-		p.pidsMu.Lock()
-		pids := append([]int(nil), p.pids...)
-		p.pidsMu.Unlock()
+		pids := p.currentPIDs()
 		if len(pids) != 2 {
 			t.Fatalf("%d ffmpeg processes, want one for the picture and one for the sound", len(pids))
 		}
@@ -369,7 +367,7 @@ func TestUnreadableFileReportsError(t *testing.T) {
 	needFFmpeg(t)
 	clock := &fakeClock{}
 	rec := &recorder{t: t, clock: clock}
-	p, err := Open("testdata/README.md", media.Info{}, Options{Clock: clock, OnFrame: rec.onFrame, OnStatus: rec.onStatus})
+	p, err := Open("../../history/media/testdata/README.md", media.Info{}, Options{Clock: clock, OnFrame: rec.onFrame, OnStatus: rec.onStatus})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,9 +414,7 @@ func TestFollowersKeepPaceWithTheLeader(t *testing.T) {
 		}
 		t.Cleanup(p.Close)
 		waitFor(t, clock, "a follower's first frame", func() bool { f, _ := rec.last(); return f.index == 0 })
-		p.pidsMu.Lock()
-		n := len(p.pids)
-		p.pidsMu.Unlock()
+		n := len(p.currentPIDs())
 		if n != 1 {
 			t.Fatalf("a silent player runs %d ffmpeg processes, want one for the picture", n)
 		}

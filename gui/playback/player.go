@@ -85,10 +85,6 @@ type Player struct {
 	wake chan struct{}
 	done chan struct{}
 
-	// pidsMu guards pids, the ffmpeg processes of the current segment.
-	pidsMu sync.Mutex
-	pids   []int
-
 	// played is what Clock reads: the time played by the segments before
 	// seg, and seg, the segment under way.
 	played struct {
@@ -316,10 +312,7 @@ func (p *Player) run() {
 	defer close(p.done)
 	st := &state{shown: -1, volume: 1}
 	p.restart(st, 0)
-	defer func() {
-		st.seg.stop(st.pending)
-		p.setPIDs(nil)
-	}()
+	defer func() { st.seg.stop(st.pending) }()
 	for {
 		r := p.take()
 		if r.closed {
@@ -420,7 +413,6 @@ func (p *Player) restart(st *state, first int) {
 	p.played.Lock()
 	p.played.seg = st.seg
 	p.played.Unlock()
-	p.setPIDs(st.seg.pids)
 	if st.playing {
 		st.seg.setRunning(true)
 	}
@@ -537,10 +529,4 @@ func (p *Player) report(st *state) {
 	if p.opts.OnStatus != nil {
 		p.opts.OnStatus(s)
 	}
-}
-
-func (p *Player) setPIDs(pids []int) {
-	p.pidsMu.Lock()
-	p.pids = pids
-	p.pidsMu.Unlock()
 }

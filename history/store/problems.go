@@ -1,4 +1,4 @@
-package history
+package store
 
 import (
 	"errors"
@@ -118,8 +118,8 @@ const (
 var Problems = []string{ProblemNotSent, ProblemUncertain, ProblemLost, ProblemStale,
 	ProblemDownloadFailed, ProblemNoFile, ProblemLocalWrite, DownloadErrorTaskGone}
 
-// problem is code with the facts of err, if any.
-func problem(code string, err error) string {
+// Problem is code with the facts of err, if any.
+func Problem(code string, err error) string {
 	if err == nil {
 		return code
 	}
@@ -142,3 +142,12 @@ func ParseProblem(msg string) (code, facts string, ok bool) {
 	}
 	return "", "", false
 }
+
+// Errors of AttachTaskID.
+var (
+	// ErrNotUncertain: the entry is not a submission waiting for its task
+	// id (it has one, or it was never sent).
+	ErrNotUncertain = errors.New("the entry is not an uncertain submission")
+	// ErrTaskIDInHistory: another entry of the history has that task id.
+	ErrTaskIDInHistory = errors.New("the task id belongs to another entry of the history")
+)

@@ -1,7 +1,6 @@
-package history
+package store
 
 import (
-	"path/filepath"
 	"testing"
 )
 
@@ -22,29 +21,6 @@ func TestProblemsParse(t *testing.T) {
 		"This task has not finished after a very long time. Use “Check again” to ask the service once more."} {
 		if _, _, ok := ParseProblem(legacy); ok {
 			t.Errorf("ParseProblem(%q) took a sentence for a code", legacy)
-		}
-	}
-}
-
-// TestSidecarKeepsProblems: a sidecar carries a record's problem codes
-// and the service's message, and an older sidecar's sentence, unchanged.
-func TestSidecarKeepsProblems(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	for i, msg := range []string{ProblemStale, ProblemUncertain + ": " + ErrClosedWhileSending.Error(),
-		"Reelhouse sent this request but never heard back, so it cannot tell whether the video was started."} {
-		video := filepath.Join(dir, "v"+string(rune('a'+i))+".mp4")
-		r := Record{TaskID: "task-1", State: StateStale, ErrorMessage: msg}
-		f := File{Path: filepath.Base(video), Size: 1}
-		if err := WriteSidecar(video, NewSidecar(r, f)); err != nil {
-			t.Fatal(err)
-		}
-		s, err := ReadSidecar(SidecarPath(video))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := s.Record(f.Path).ErrorMessage; got != msg {
-			t.Errorf("read back %q, want %q", got, msg)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package history
+package store
 
 import (
 	"bufio"
@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/reelhouse/reelhouse/history/atomicfile"
 )
 
 // journalName is the file, beside the database, that keeps the task ids
@@ -34,24 +36,24 @@ func (e *UnrecordedTaskError) Error() string {
 
 func (e *UnrecordedTaskError) Unwrap() error { return e.Err }
 
-// journalEntry is one line of the journal.
-type journalEntry struct {
+// JournalEntry is one line of the journal.
+type JournalEntry struct {
 	Record int64  `json:"record"`
 	TaskID string `json:"task_id"`
 	State  State  `json:"state"`
 	At     int64  `json:"at"` // Unix milliseconds
 }
 
-// journalPath is where the journal of the store at s lives.
-func (s *Store) journalPath() string { return filepath.Join(filepath.Dir(s.path), journalName) }
+// JournalPath is where the journal of the store at s lives.
+func (s *Store) JournalPath() string { return filepath.Join(filepath.Dir(s.path), journalName) }
 
-// appendJournal adds an entry and syncs it to disk before returning.
-func (s *Store) appendJournal(e journalEntry) error {
+// AppendJournal adds an entry and syncs it to disk before returning.
+func (s *Store) AppendJournal(e JournalEntry) error {
 	line, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(s.journalPath(), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(s.JournalPath(), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
@@ -66,11 +68,11 @@ func (s *Store) appendJournal(e journalEntry) error {
 	return f.Close()
 }
 
-// replayJournal puts the journal's task ids into the store. Entries that
+// ReplayJournal puts the journal's task ids into the store. Entries that
 // cannot be applied stay in the journal for the next start; the journal
 // is removed once it is empty. It returns how many entries were applied.
-func (s *Store) replayJournal(ctx context.Context) (int, error) {
-	data, err := os.ReadFile(s.journalPath())
+func (s *Store) ReplayJournal(ctx context.Context) (int, error) {
+	data, err := os.ReadFile(s.JournalPath())
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil
 	}
@@ -89,7 +91,7 @@ func (s *Store) replayJournal(ctx context.Context) (int, error) {
 		if len(line) == 0 {
 			continue
 		}
-		var e journalEntry
+		var e JournalEntry
 		if err := json.Unmarshal(line, &e); err != nil || e.TaskID == "" {
 			continue // a line cut short by a crash: nothing to recover from it
 		}
@@ -106,13 +108,13 @@ func (s *Store) replayJournal(ctx context.Context) (int, error) {
 		firstErr = err
 	}
 	if len(keep) == 0 {
-		if err := os.Remove(s.journalPath()); err != nil && !errors.Is(err, os.ErrNotExist) && firstErr == nil {
+		if err := os.Remove(s.JournalPath()); err != nil && !errors.Is(err, os.ErrNotExist) && firstErr == nil {
 			firstErr = err
 		}
 		return applied, firstErr
 	}
 	if applied > 0 {
-		if err := writeFileAtomic(s.journalPath(), append(bytes.Join(keep, []byte{'\n'}), '\n')); err != nil && firstErr == nil {
+		if err := atomicfile.WriteFile(s.JournalPath(), append(bytes.Join(keep, []byte{'\n'}), '\n'), 0o644); err != nil && firstErr == nil {
 			firstErr = err
 		}
 	}
@@ -121,7 +123,7 @@ func (s *Store) replayJournal(ctx context.Context) (int, error) {
 
 // applyJournalEntry records one task id: on its submission when that still
 // has none, or else as a task added by its id.
-func (s *Store) applyJournalEntry(ctx context.Context, e journalEntry) error {
+func (s *Store) applyJournalEntry(ctx context.Context, e JournalEntry) error {
 	if _, err := s.ByTaskID(ctx, e.TaskID); err == nil {
 		return nil // already recorded
 	} else if !errors.Is(err, ErrNotFound) {

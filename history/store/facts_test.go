@@ -1,4 +1,4 @@
-package history
+package store
 
 import (
 	"fmt"
@@ -34,9 +34,9 @@ func TestLibraryFactsKeepEveryPath(t *testing.T) {
 	for i, id := range ids {
 		for idx := range 1 + i%2 {
 			f := File{Index: idx, Path: fmt.Sprintf("%d/%s", i, paths[(i+idx)%len(paths)]), Missing: i%3 == 0}
-			st := sidecarStamp{size: -1}
+			st := Stamp{Size: -1}
 			if i%4 == 0 {
-				st = sidecarStamp{size: int64(i), mtime: -int64(i) * 1e9}
+				st = Stamp{Size: int64(i), Mtime: -int64(i) * 1e9}
 			}
 			rows = append(rows, stampedFile{id, f, st})
 			want[id] = append(want[id], f)
@@ -49,7 +49,7 @@ func TestLibraryFactsKeepEveryPath(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	files, stamps, err := s.libraryFacts(ctx)
+	files, stamps, err := s.LibraryFacts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +66,8 @@ func TestLibraryFactsKeepEveryPath(t *testing.T) {
 		}
 		i := int64(0)
 		fmt.Sscanf(lf.File.Path, "%d/", &i)
-		st, ok := stamps[pathStem(lf.File.Path)]
-		if wantStamp := (sidecarStamp{size: i, mtime: -i * 1e9}); (i%4 == 0) != ok || ok && st != wantStamp {
+		st, ok := stamps[PathStem(lf.File.Path)]
+		if wantStamp := (Stamp{Size: i, Mtime: -i * 1e9}); (i%4 == 0) != ok || ok && st != wantStamp {
 			t.Errorf("stamp of %q = %+v (%v), want %+v (%v)", lf.File.Path, st, ok, wantStamp, i%4 == 0)
 		}
 	}
