@@ -463,3 +463,56 @@ func TestProblemLineHoldsNoSystemWords(t *testing.T) {
 		closeTopDialog(hv.win.Canvas())
 	}
 }
+
+// TestNoPictureOfAHiddenVideo: a video selected, then hidden by a search,
+// leaves no picture or player behind for a video that has none — one
+// still being made, one that failed, one that was cancelled.
+func TestNoPictureOfAHiddenVideo(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		state history.State
+	}{
+		{"pending", history.StatePending},
+		{"failed", history.StateFailed},
+		{"cancelled", history.StateCancelled},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, nil, true)
+			hv := h.ui.library
+			timers := &fakeTimers{}
+			hv.model.after = timers.after
+			shown := h.downloadOne(t, "a lighthouse at dusk")
+			other, err := h.deps.Store.AddSubmission(t.Context(), client.CreateRequest{Model: "m", Prompt: "a storm at sea"}, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.state != history.StatePending {
+				if other, err = h.deps.Store.Update(t.Context(), other.ID, history.Change{State: ptrTo(c.state)}, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.ui.background(hv.model.reload)
+			h.loop.until(t, "both videos listed", func() bool { return hv.model.indexOf(other.ID) >= 0 && hv.model.indexOf(shown.ID) >= 0 })
+
+			hv.list.Select(hv.model.indexOf(shown.ID))
+			h.loop.until(t, "the thumbnail", func() bool { return hv.detail.thumb.Resource != nil })
+			test.Type(hv.filter.search, "storm")
+			timers.fireAll()
+			h.loop.until(t, "the search applied", func() bool {
+				return hv.model.shown.Text == "storm" && hv.model.indexOf(shown.ID) < 0 && hv.model.indexOf(other.ID) >= 0
+			})
+			hv.list.Select(hv.model.indexOf(other.ID))
+			h.loop.pump()
+
+			if got := hv.detail.fields["Status"].Text; got == statusText(shown) {
+				t.Fatalf("the detail pane still shows the first video: %q", got)
+			}
+			if res := hv.detail.thumb.Resource; res != nil || hv.detail.thumbBox.Visible() {
+				t.Errorf("the pane of the %s video shows a thumbnail (%v, visible %v)", c.name, res != nil, hv.detail.thumbBox.Visible())
+			}
+			if hv.detail.player != nil || len(hv.detail.playerBox.Objects) > 0 {
+				t.Errorf("the pane of the %s video shows the player of %s", c.name, hv.detail.playerPath)
+			}
+		})
+	}
+}
