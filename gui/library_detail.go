@@ -360,19 +360,17 @@ func (v *libraryDetail) showThumbnail(path string) {
 	v.shownThumb = path
 	v.thumbSeq++
 	seq := v.thumbSeq
+	// The picture on show is the one of the path before: it goes now, not
+	// when the new one has loaded (or failed to).
+	v.thumb.Resource = nil
+	v.thumbBox.Hide()
 	if path == "" {
-		v.thumb.Resource = nil
-		v.thumbBox.Hide()
 		return
 	}
 	v.ui.background(func(ctx context.Context) {
 		data, err := os.ReadFile(path)
 		v.ui.do(func() {
-			if seq != v.thumbSeq {
-				return
-			}
-			if err != nil {
-				v.thumbBox.Hide()
+			if seq != v.thumbSeq || err != nil {
 				return
 			}
 			v.thumb.Resource = fyne.NewStaticResource(filepath.Base(path), data)

@@ -516,3 +516,29 @@ func TestNoPictureOfAHiddenVideo(t *testing.T) {
 		})
 	}
 }
+
+// TestThumbnailGoesWithItsVideo: when another video is selected, the
+// thumbnail of the one before goes at once, not when the new one has
+// loaded — it would stay for good if the new one could not be read.
+func TestThumbnailGoesWithItsVideo(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.library
+	first := h.downloadOne(t, "a lighthouse at dusk")
+	second := h.downloadOne(t, "a storm at sea")
+	thumbOf := func(r history.Record) string { return filepath.Base(h.deps.Tracker.ThumbnailPath(r.Files[0])) }
+	if thumbOf(first) == thumbOf(second) {
+		t.Fatalf("both videos have the thumbnail %s", thumbOf(first))
+	}
+
+	hv.list.Select(hv.model.indexOf(first.ID))
+	h.loop.until(t, "the first thumbnail", func() bool {
+		return hv.detail.thumb.Resource != nil && hv.detail.thumb.Resource.Name() == thumbOf(first)
+	})
+	hv.list.Select(hv.model.indexOf(second.ID))
+	if res := hv.detail.thumb.Resource; res != nil {
+		t.Errorf("the second video shows the thumbnail %s while its own loads", res.Name())
+	}
+	h.loop.until(t, "the second thumbnail", func() bool {
+		return hv.detail.thumb.Resource != nil && hv.detail.thumb.Resource.Name() == thumbOf(second)
+	})
+}
