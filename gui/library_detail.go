@@ -160,9 +160,12 @@ func (v *libraryDetail) show() {
 		v.editor.flushEdits()
 	}
 	if !ok {
-		v.shownID, v.shownThumb = 0, ""
+		v.shownID = 0
 		v.editor.shownID = 0
+		// The picture and the player belong to the record shown until
+		// now: none of it may wait here for the next one.
 		v.closePlayer()
+		v.showThumbnail("")
 		v.box.Hide()
 		v.empty.Show()
 		return
@@ -233,7 +236,11 @@ func (v *libraryDetail) show() {
 	} else {
 		v.videoPick.Hide()
 	}
-	v.showThumbnail(r)
+	var thumb string
+	if v.fileIdx < len(r.Files) {
+		thumb = v.ui.deps.Tracker.ThumbnailPath(r.Files[v.fileIdx])
+	}
+	v.showThumbnail(thumb)
 	v.links.show(r, v.fileIdx)
 
 	hasFile := len(r.Files) > 0 && !r.Files[v.fileIdx].Missing
@@ -343,31 +350,28 @@ func missing(r store.Record) bool {
 	return slices.ContainsFunc(r.Files, func(f store.File) bool { return f.Missing })
 }
 
-// showThumbnail loads the selected record's thumbnail in the background.
-func (v *libraryDetail) showThumbnail(r store.Record) {
-	var path string
-	if v.fileIdx < len(r.Files) {
-		path = v.ui.deps.Tracker.ThumbnailPath(r.Files[v.fileIdx])
-	}
+// showThumbnail shows the thumbnail at path, loaded in the background, or
+// none when path is "". It is the only place the thumbnail changes, so
+// that shownThumb always names the picture on show: a picture left behind
+// while shownThumb says "" would stay for the next record without one.
+func (v *libraryDetail) showThumbnail(path string) {
 	if path == v.shownThumb {
 		return
 	}
 	v.shownThumb = path
 	v.thumbSeq++
 	seq := v.thumbSeq
+	// The picture on show is the one of the path before: it goes now, not
+	// when the new one has loaded (or failed to).
+	v.thumb.Resource = nil
+	v.thumbBox.Hide()
 	if path == "" {
-		v.thumb.Resource = nil
-		v.thumbBox.Hide()
 		return
 	}
 	v.ui.background(func(ctx context.Context) {
 		data, err := os.ReadFile(path)
 		v.ui.do(func() {
-			if seq != v.thumbSeq {
-				return
-			}
-			if err != nil {
-				v.thumbBox.Hide()
+			if seq != v.thumbSeq || err != nil {
 				return
 			}
 			v.thumb.Resource = fyne.NewStaticResource(filepath.Base(path), data)

@@ -464,3 +464,82 @@ func TestProblemLineHoldsNoSystemWords(t *testing.T) {
 		closeTopDialog(hv.win.Canvas())
 	}
 }
+
+// TestNoPictureOfAHiddenVideo: a video selected, then hidden by a search,
+// leaves no picture or player behind for a video that has none — one
+// still being made, one that failed, one that was cancelled.
+func TestNoPictureOfAHiddenVideo(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		state store.State
+	}{
+		{"pending", store.StatePending},
+		{"failed", store.StateFailed},
+		{"cancelled", store.StateCancelled},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, nil, true)
+			hv := h.ui.library
+			timers := &fakeTimers{}
+			hv.model.after = timers.after
+			shown := h.downloadOne(t, "a lighthouse at dusk")
+			other, err := h.deps.Store.AddSubmission(t.Context(), client.CreateRequest{Model: "m", Prompt: "a storm at sea"}, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.state != store.StatePending {
+				if other, err = h.deps.Store.Update(t.Context(), other.ID, store.Change{State: ptrTo(c.state)}, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.ui.background(hv.model.reload)
+			h.loop.until(t, "both videos listed", func() bool { return hv.model.indexOf(other.ID) >= 0 && hv.model.indexOf(shown.ID) >= 0 })
+
+			hv.list.Select(hv.model.indexOf(shown.ID))
+			h.loop.until(t, "the thumbnail", func() bool { return hv.detail.thumb.Resource != nil })
+			test.Type(hv.filter.search, "storm")
+			timers.fireAll()
+			h.loop.until(t, "the search applied", func() bool {
+				return hv.model.shown.Text == "storm" && hv.model.indexOf(shown.ID) < 0 && hv.model.indexOf(other.ID) >= 0
+			})
+			hv.list.Select(hv.model.indexOf(other.ID))
+			h.loop.pump()
+
+			if got := hv.detail.fields["Status"].Text; got == statusText(shown) {
+				t.Fatalf("the detail pane still shows the first video: %q", got)
+			}
+			if res := hv.detail.thumb.Resource; res != nil || hv.detail.thumbBox.Visible() {
+				t.Errorf("the pane of the %s video shows a thumbnail (%v, visible %v)", c.name, res != nil, hv.detail.thumbBox.Visible())
+			}
+			if hv.detail.player != nil || len(hv.detail.playerBox.Objects) > 0 {
+				t.Errorf("the pane of the %s video shows the player of %s", c.name, hv.detail.playerPath)
+			}
+		})
+	}
+}
+
+// TestThumbnailGoesWithItsVideo: when another video is selected, the
+// thumbnail of the one before goes at once, not when the new one has
+// loaded — it would stay for good if the new one could not be read.
+func TestThumbnailGoesWithItsVideo(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.library
+	first := h.downloadOne(t, "a lighthouse at dusk")
+	second := h.downloadOne(t, "a storm at sea")
+	thumbOf := func(r store.Record) string { return filepath.Base(h.deps.Tracker.ThumbnailPath(r.Files[0])) }
+	if thumbOf(first) == thumbOf(second) {
+		t.Fatalf("both videos have the thumbnail %s", thumbOf(first))
+	}
+
+	hv.list.Select(hv.model.indexOf(first.ID))
+	h.loop.until(t, "the first thumbnail", func() bool {
+		return hv.detail.thumb.Resource != nil && hv.detail.thumb.Resource.Name() == thumbOf(first)
+	})
+	hv.list.Select(hv.model.indexOf(second.ID))
+	if res := hv.detail.thumb.Resource; res != nil {
+		t.Errorf("the second video shows the thumbnail %s while its own loads", res.Name())
+	}
+	h.loop.until(t, "the second thumbnail", func() bool {
+		return hv.detail.thumb.Resource != nil && hv.detail.thumb.Resource.Name() == thumbOf(second)
+	})
+}
