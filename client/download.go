@@ -127,9 +127,17 @@ func readMeta(path string) (partMeta, bool) {
 	return m, m.validator() != ""
 }
 
+// writeMeta replaces the file at path with m, through a temporary file and
+// a rename, so that a crash leaves either the old record or the new one.
 func writeMeta(path string, m partMeta) error {
 	b, _ := json.Marshal(m)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		os.Remove(tmp)
+		return localWriteError(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return localWriteError(err)
 	}
 	return nil
@@ -204,6 +212,7 @@ func (c *Client) Download(ctx context.Context, rawURL, partPath string, opts Dow
 		return DownloadResult{}, err
 	}
 	os.Remove(d.metaPath)
+	os.Remove(d.metaPath + ".tmp")
 	return res, nil
 }
 
@@ -428,6 +437,11 @@ const (
 	// writebackEvery is how often the kernel is asked to start writing
 	// what was received to the disk (see startWriteback).
 	writebackEvery = 8 << 20
+	// checkpointEvery is how often what was received is synced and its
+	// size recorded in the .meta file, so that after a crash (the process
+	// killed, the power cut) the next attempt fetches at most this much
+	// again, plus what was in flight.
+	checkpointEvery = 2 << 20
 )
 
 // hashPipe hashes blocks handed to it on a goroutine of its own and hands
@@ -468,7 +482,8 @@ func (p *hashPipe) wait() {
 func (d *download) stream(ctx, dctx context.Context, body io.Reader, stall *time.Timer) error {
 	pipe := newHashPipe(d.hasher)
 	defer pipe.wait()
-	flushed := d.offset // bytes whose writeback was started
+	flushed := d.offset      // bytes whose writeback was started
+	checkpointed := d.offset // bytes recorded in the .meta file
 	for {
 		buf := <-pipe.free
 		n, rerr := body.Read(buf)
@@ -492,6 +507,12 @@ func (d *download) stream(ctx, dctx context.Context, body io.Reader, stall *time
 			if d.offset-flushed >= writebackEvery {
 				startWriteback(d.f, flushed, d.offset-flushed)
 				flushed = d.offset
+			}
+			if d.offset-checkpointed >= checkpointEvery {
+				if err := d.checkpoint(); err != nil {
+					return err
+				}
+				checkpointed = d.offset
 			}
 			d.progress(false)
 		} else {
@@ -523,6 +544,20 @@ func (d *download) fail(ctx, dctx context.Context, err error) error {
 		return &Error{Op: OpDownload, Code: CodeIncomplete, Cause: err, kinds: []error{ErrIncompleteDownload, ErrTransient}}
 	}
 	return transportError(OpDownload, err)
+}
+
+// checkpoint makes the bytes received so far durable, then records their
+// count, so that a crash at any moment leaves a .meta file that describes
+// bytes really on the disk. Without a validator there is nothing to resume
+// against, and nothing is recorded.
+func (d *download) checkpoint() error {
+	if d.etag == "" && d.lastMod == "" {
+		return nil
+	}
+	if err := syncData(d.f); err != nil {
+		return localWriteError(err)
+	}
+	return writeMeta(d.metaPath, d.meta())
 }
 
 // saveAndWrap syncs what was received and records it for a later resume.
