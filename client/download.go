@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,6 +37,10 @@ var (
 	// ErrUnsupportedURL: the video address is not one Reelhouse downloads
 	// from (only https, or http on this computer).
 	ErrUnsupportedURL = sentinel(CodeUnsupportedURL)
+	// ErrUnsupportedScheme: the video address is not a web address at all
+	// (file:, ftp:, ...), so no retry can fetch it. It also matches
+	// ErrUnsupportedURL.
+	ErrUnsupportedScheme = sentinel(CodeUnsupportedScheme, ErrUnsupportedURL)
 )
 
 // DownloadOptions tunes Download.
@@ -143,10 +148,73 @@ func writeMeta(path string, m partMeta) error {
 	return nil
 }
 
+// resumeFrom reads the record of a part file of n bytes and reports
+// whether a download can continue from it.
+func resumeFrom(metaPath string, n int64) (partMeta, bool) {
+	m, ok := readMeta(metaPath)
+	if !ok || n <= 0 || m.Size <= 0 || m.Size > n || (m.Total > 0 && m.Size >= m.Total) {
+		return partMeta{}, false
+	}
+	return m, true
+}
+
+// resumable reports whether a download to partPath could continue from
+// what is there. Anything but a regular file counts as resumable, so that
+// removePart is never called on it.
+func resumable(partPath string) bool {
+	info, err := os.Lstat(partPath)
+	if err != nil {
+		return false
+	}
+	if !info.Mode().IsRegular() {
+		return true // a folder, a device: not ours to remove
+	}
+	_, ok := resumeFrom(partPath+".meta", info.Size())
+	return ok
+}
+
+// removePart removes a part file and its records, if they are regular
+// files (never a device or a folder given as the part's path).
+func removePart(partPath string) {
+	for _, p := range []string{partPath, partPath + ".meta", partPath + ".meta.tmp"} {
+		if info, err := os.Lstat(p); err == nil && info.Mode().IsRegular() {
+			os.Remove(p)
+		}
+	}
+}
+
+// RemoveUnusableParts removes from dir the part files (names ending in
+// ".part") that no download could continue from, with their records, and
+// records whose part file is gone. It must not run while a download writes
+// in dir. It returns how many part files it removed.
+func RemoveUnusableParts(dir string) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case strings.HasSuffix(name, ".part"):
+			if !resumable(filepath.Join(dir, name)) {
+				removePart(filepath.Join(dir, name))
+				removed++
+			}
+		case strings.HasSuffix(name, ".part.meta"), strings.HasSuffix(name, ".part.meta.tmp"):
+			part := name[:strings.LastIndex(name, ".part")+len(".part")]
+			if _, err := os.Lstat(filepath.Join(dir, part)); errors.Is(err, os.ErrNotExist) && e.Type().IsRegular() {
+				os.Remove(filepath.Join(dir, name))
+			}
+		}
+	}
+	return removed, nil
+}
+
 // checkDownloadURL allows https, and http only for this computer.
 func checkDownloadURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
+	if err != nil {
 		return nil, ErrUnsupportedURL
 	}
 	switch u.Scheme {
@@ -156,6 +224,12 @@ func checkDownloadURL(raw string) (*url.URL, error) {
 			return nil, ErrUnsupportedURL
 		}
 	default:
+		// The scheme is the only part of the address worth telling: the
+		// rest may be a signed link.
+		return nil, &Error{Op: OpDownload, Code: CodeUnsupportedScheme, Detail: u.Scheme,
+			kinds: []error{ErrUnsupportedScheme, ErrUnsupportedURL}}
+	}
+	if u.Host == "" {
 		return nil, ErrUnsupportedURL
 	}
 	return u, nil
@@ -209,6 +283,9 @@ func (c *Client) Download(ctx context.Context, rawURL, partPath string, opts Dow
 		err = localWriteError(cerr)
 	}
 	if err != nil {
+		if !resumable(partPath) {
+			removePart(partPath) // nothing a later call could continue from
+		}
 		return DownloadResult{}, err
 	}
 	os.Remove(d.metaPath)
@@ -224,13 +301,7 @@ func (d *download) run(ctx context.Context) (DownloadResult, error) {
 	if !info.Mode().IsRegular() {
 		return DownloadResult{}, localWriteError(fmt.Errorf("not a regular file: %w", syscall.EISDIR))
 	}
-	var resume partMeta
-	canResume := false
-	if n := info.Size(); n > 0 {
-		if m, ok := readMeta(d.metaPath); ok && m.Size > 0 && m.Size <= n && (m.Total == 0 || m.Size < m.Total) {
-			resume, canResume = m, true
-		}
-	}
+	resume, canResume := resumeFrom(d.metaPath, info.Size())
 
 	// Watchdog: cancel the transfer when no byte arrives for StallTimeout.
 	dctx, cancel := context.WithCancelCause(ctx)
