@@ -105,3 +105,50 @@ func TestDownloadResumesAfterKill(t *testing.T) {
 			refetched, done, total, limit)
 	}
 }
+
+// TestResumeKeepsUnsyncedBytesOnlyInTheSameBoot: a part longer than its
+// record says is kept whole while the computer has not restarted (a killed
+// process loses no written byte), and only up to the recorded (synced)
+// size after a restart (a power cut may have lost the rest).
+func TestResumeKeepsUnsyncedBytesOnlyInTheSameBoot(t *testing.T) {
+	t.Parallel()
+	boot, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		t.Skip("this system does not name its boots: ", err)
+	}
+	sim := newSim(t, fast)
+	c := simClient(t, sim)
+	id, urls := finishedTask(t, sim, c)
+	full := filepath.Join(t.TempDir(), "full.part")
+	res, err := c.Download(t.Context(), urls[0], full, client.DownloadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := sim.VideoBytes(id, 0)
+	total := int64(len(data))
+	synced, written := total/4, total/2
+	for _, tc := range []struct {
+		name, boot string
+		wantSent   int64
+	}{
+		{"same boot", strings.TrimSpace(string(boot)), total - written},
+		{"after a restart", "another-boot", total - synced},
+	} {
+		part := filepath.Join(t.TempDir(), "v.part")
+		if err := os.WriteFile(part, data[:written], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		meta := fmt.Sprintf(`{"etag":%q,"size":%d,"total":%d,"boot":%q}`, res.ETag, synced, total, tc.boot)
+		if err := os.WriteFile(part+".meta", []byte(meta), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		before := sim.FileBytesSent()
+		if _, err := c.Download(t.Context(), urls[0], part, client.DownloadOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		assertFile(t, part, data)
+		if sent := sim.FileBytesSent() - before; sent != tc.wantSent {
+			t.Errorf("%s: %d bytes fetched, want %d", tc.name, sent, tc.wantSent)
+		}
+	}
+}

@@ -111,6 +111,10 @@ type partMeta struct {
 	LastModified string `json:"last_modified,omitempty"`
 	Size         int64  `json:"size"`            // bytes known to be on disk
 	Total        int64  `json:"total,omitempty"` // expected full size, 0 if unknown
+	// Boot names the run of the computer (its boot id) in which the
+	// part was written. While it is the same, every byte written is in the
+	// file, synced or not: a killed process loses none of them.
+	Boot string `json:"boot,omitempty"`
 }
 
 func (m partMeta) validator() string {
@@ -152,7 +156,19 @@ func writeMeta(path string, m partMeta) error {
 // whether a download can continue from it.
 func resumeFrom(metaPath string, n int64) (partMeta, bool) {
 	m, ok := readMeta(metaPath)
-	if !ok || n <= 0 || m.Size <= 0 || m.Size > n || (m.Total > 0 && m.Size >= m.Total) {
+	if !ok || n <= 0 {
+		return partMeta{}, false
+	}
+	if m.Boot != "" && m.Boot == bootID() && n > m.Size {
+		// The computer has not restarted since the part was written
+		// (the process may have been killed): all of it can be kept,
+		// short of the whole file, which would leave nothing to ask for.
+		m.Size = n
+		if m.Total > 0 {
+			m.Size = min(n, m.Total-1)
+		}
+	}
+	if m.Size <= 0 || m.Size > n || (m.Total > 0 && m.Size >= m.Total) {
 		return partMeta{}, false
 	}
 	return m, true
@@ -420,7 +436,7 @@ func (d *download) accept(resp *http.Response, resuming bool, resume partMeta) (
 }
 
 func (d *download) meta() partMeta {
-	m := partMeta{ETag: d.etag, LastModified: d.lastMod, Size: d.offset}
+	m := partMeta{ETag: d.etag, LastModified: d.lastMod, Size: d.offset, Boot: bootID()}
 	if d.total > 0 {
 		m.Total = d.total
 	}
@@ -509,9 +525,10 @@ const (
 	// what was received to the disk (see startWriteback).
 	writebackEvery = 8 << 20
 	// checkpointEvery is how often what was received is synced and its
-	// size recorded in the .meta file, so that after a crash (the process
-	// killed, the power cut) the next attempt fetches at most this much
-	// again, plus what was in flight.
+	// size recorded in the .meta file, so that after a power cut the next
+	// attempt fetches at most this much again, plus what was in flight.
+	// After the process alone was killed, all that was written is kept
+	// (see partMeta.Boot).
 	checkpointEvery = 2 << 20
 )
 

@@ -2,6 +2,8 @@ package client
 
 import (
 	"os"
+	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,3 +26,12 @@ func syncData(f *os.File) error {
 		}
 	}
 }
+
+// bootID names this run of the computer; it changes at every boot.
+var bootID = sync.OnceValue(func() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+})
