@@ -280,7 +280,10 @@ type download struct {
 // continues from there; otherwise it starts over. The result is checked:
 // the length must match what the host announced and the file must look
 // like an MP4. On success partPath is synced and closed and the .meta file
-// removed; on failure both are kept so that the next call can continue.
+// removed; on failure both are kept when the next call can continue from
+// them, and removed when it cannot (nothing received, or nothing to check
+// a resumed transfer against). While it runs, what was received is synced
+// and recorded every checkpointEvery bytes, so that a crash loses little.
 func (c *Client) Download(ctx context.Context, rawURL, partPath string, opts DownloadOptions) (DownloadResult, error) {
 	u, err := checkDownloadURL(rawURL)
 	if err != nil {
@@ -529,7 +532,7 @@ const (
 	// attempt fetches at most this much again, plus what was in flight.
 	// After the process alone was killed, all that was written is kept
 	// (see partMeta.Boot).
-	checkpointEvery = 2 << 20
+	checkpointEvery = 16 << 20
 )
 
 // hashPipe hashes blocks handed to it on a goroutine of its own and hands
