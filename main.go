@@ -30,6 +30,7 @@ func main() {
 	flag.StringVar(&o.Library, "library", "", "use this library folder for this run only")
 	flag.StringVar(&o.DataDir, "data", "", "keep the history database in this folder")
 	flag.Parse()
+	preventBusAutolaunch() // before the app: it may reach D-Bus as it starts
 	serveProfiles()
 	if noDisplay() {
 		fmt.Fprintln(os.Stderr, "Reelhouse needs a desktop to show its window, and none was found (neither DISPLAY nor WAYLAND_DISPLAY is set). Start it from your desktop, or try `make demo` there.")

@@ -74,6 +74,8 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 		}
 		o.DataDir = filepath.Join(config, "Reelhouse")
 	}
+	// Before the socket is opened in it: only in a private folder is it.
+	privateErr := makePrivate(o.DataDir)
 	unlock, crashReport, err := claimDataDir(o.DataDir, callShowWindow)
 	if err != nil {
 		return nil, startupError(gui.StartupDataFolder, o.DataDir, err)
@@ -88,7 +90,14 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 		slog.Warn("no log file", "path", logPath, "err", client.RedactText(err.Error()))
 	}
 	s.Log.Info("starting", "version", appVersion(), "demo", o.Demo)
-	hist, err := store.Open(ctx, filepath.Join(o.DataDir, "history.db"))
+	dbPath := filepath.Join(o.DataDir, "history.db")
+	if err := createPrivate(dbPath); err != nil {
+		privateErr = errors.Join(privateErr, err)
+	}
+	if privateErr != nil {
+		s.Log.Warn("the data folder could not be made private to this user", "dir", o.DataDir, "err", client.RedactText(privateErr.Error()))
+	}
+	hist, err := store.Open(ctx, dbPath)
 	if err != nil {
 		s.Log.Error("could not open the history", "err", client.RedactText(err.Error()))
 		return nil, startupError(gui.StartupHistory, o.DataDir, err)

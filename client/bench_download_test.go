@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -267,13 +268,16 @@ func BenchmarkDownloadMemory(b *testing.B) {
 // size of the file: those were fetched twice. The host ends the connection
 // in the middle of the body (a network failure: waste-bytes; an orderly
 // end, since after a reset the kernel drops what it had received but not
-// yet handed over) and, separately, the download
+// yet handed over); separately, the download
 // is cancelled when the file holds a random share (Reelhouse quits:
-// quit-waste-bytes, which includes what was in flight in the sockets).
+// quit-waste-bytes, which includes what was in flight in the sockets); and
+// the downloading process is killed (SIGKILL, as in a crash) when the file
+// holds a random share (kill-waste-bytes: what came after the last
+// checkpoint, plus what was in flight).
 func BenchmarkResumeWaste(b *testing.B) {
 	size := benchSize(1<<30, 64<<20)
 	dir := b.TempDir()
-	var waste, quitWaste []float64
+	var waste, quitWaste, killWaste []float64
 	for b.Loop() {
 		for range benchRounds(3) {
 			waste = append(waste, cutAndResume(b, size, filepath.Join(dir, "r.mp4.part")))
@@ -286,9 +290,63 @@ func BenchmarkResumeWaste(b *testing.B) {
 				quitWaste = append(quitWaste, w)
 			}
 		}
+		for try := 0; len(killWaste) < benchRounds(3); try++ {
+			if try == 10 {
+				b.Fatal("no download was killed in 10 tries")
+			}
+			if w, ok := killAndResume(b, size, filepath.Join(dir, "k.mp4.part")); ok {
+				killWaste = append(killWaste, w)
+			}
+		}
 	}
 	b.ReportMetric(median(waste), "waste-bytes")
 	b.ReportMetric(median(quitWaste), "quit-waste-bytes")
+	b.ReportMetric(median(killWaste), "kill-waste-bytes")
+}
+
+// killAndResume downloads a video of about size bytes to part in a new
+// process and kills that process (SIGKILL) once the file holds a random
+// share of the video, then downloads it again to the end in this one. It
+// returns the bytes sent twice; ok is false when the child finished before
+// it could be killed.
+func killAndResume(b *testing.B, size int64, part string) (waste float64, ok bool) {
+	sim, id, url := paddedVideo(b, size)
+	defer sim.Close()
+	os.Remove(part)
+	os.Remove(part + ".meta")
+	total := sim.VideoFile(id, 0).Size()
+	cut := total/10 + rand.Int64N(total*8/10)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchDownloadChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childEnv+"="+url+"\n"+part)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	killed := false
+watch:
+	for {
+		select {
+		case <-exited:
+			break watch
+		default:
+		}
+		if info, err := os.Stat(part); err == nil && info.Size() >= cut {
+			killed = cmd.Process.Signal(syscall.SIGKILL) == nil
+			<-exited
+			break
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	if !killed {
+		return 0, false
+	}
+	c := benchClient(b, sim)
+	if _, err := benchDownload(context.Background(), c, url, part, nil); err != nil {
+		b.Fatal(err)
+	}
+	c.CloseIdleConnections()
+	return float64(sim.FileBytesSent() - total), true
 }
 
 // cutAndResume downloads a video of about size bytes to part while the

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,6 +37,10 @@ var (
 	// ErrUnsupportedURL: the video address is not one Reelhouse downloads
 	// from (only https, or http on this computer).
 	ErrUnsupportedURL = sentinel(CodeUnsupportedURL)
+	// ErrUnsupportedScheme: the video address is not a web address at all
+	// (file:, ftp:, ...), so no retry can fetch it. It also matches
+	// ErrUnsupportedURL.
+	ErrUnsupportedScheme = sentinel(CodeUnsupportedScheme, ErrUnsupportedURL)
 )
 
 // DownloadOptions tunes Download.
@@ -106,6 +111,10 @@ type partMeta struct {
 	LastModified string `json:"last_modified,omitempty"`
 	Size         int64  `json:"size"`            // bytes known to be on disk
 	Total        int64  `json:"total,omitempty"` // expected full size, 0 if unknown
+	// Boot names the run of the computer (its boot id) in which the
+	// part was written. While it is the same, every byte written is in the
+	// file, synced or not: a killed process loses none of them.
+	Boot string `json:"boot,omitempty"`
 }
 
 func (m partMeta) validator() string {
@@ -127,18 +136,101 @@ func readMeta(path string) (partMeta, bool) {
 	return m, m.validator() != ""
 }
 
+// writeMeta replaces the file at path with m, through a temporary file and
+// a rename, so that a crash leaves either the old record or the new one.
 func writeMeta(path string, m partMeta) error {
 	b, _ := json.Marshal(m)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		os.Remove(tmp)
+		return localWriteError(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return localWriteError(err)
 	}
 	return nil
 }
 
+// resumeFrom reads the record of a part file of n bytes and reports
+// whether a download can continue from it.
+func resumeFrom(metaPath string, n int64) (partMeta, bool) {
+	m, ok := readMeta(metaPath)
+	if !ok || n <= 0 {
+		return partMeta{}, false
+	}
+	if m.Boot != "" && m.Boot == bootID() && n > m.Size {
+		// The computer has not restarted since the part was written
+		// (the process may have been killed): all of it can be kept,
+		// short of the whole file, which would leave nothing to ask for.
+		m.Size = n
+		if m.Total > 0 {
+			m.Size = min(n, m.Total-1)
+		}
+	}
+	if m.Size <= 0 || m.Size > n || (m.Total > 0 && m.Size >= m.Total) {
+		return partMeta{}, false
+	}
+	return m, true
+}
+
+// resumable reports whether a download to partPath could continue from
+// what is there. Anything but a regular file counts as resumable, so that
+// removePart is never called on it.
+func resumable(partPath string) bool {
+	info, err := os.Lstat(partPath)
+	if err != nil {
+		return false
+	}
+	if !info.Mode().IsRegular() {
+		return true // a folder, a device: not ours to remove
+	}
+	_, ok := resumeFrom(partPath+".meta", info.Size())
+	return ok
+}
+
+// removePart removes a part file and its records, if they are regular
+// files (never a device or a folder given as the part's path).
+func removePart(partPath string) {
+	for _, p := range []string{partPath, partPath + ".meta", partPath + ".meta.tmp"} {
+		if info, err := os.Lstat(p); err == nil && info.Mode().IsRegular() {
+			os.Remove(p)
+		}
+	}
+}
+
+// RemoveUnusableParts removes from dir the part files (names ending in
+// ".part") that no download could continue from, with their records, and
+// records whose part file is gone. It must not run while a download writes
+// in dir. It returns how many part files it removed.
+func RemoveUnusableParts(dir string) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case strings.HasSuffix(name, ".part"):
+			if !resumable(filepath.Join(dir, name)) {
+				removePart(filepath.Join(dir, name))
+				removed++
+			}
+		case strings.HasSuffix(name, ".part.meta"), strings.HasSuffix(name, ".part.meta.tmp"):
+			part := name[:strings.LastIndex(name, ".part")+len(".part")]
+			if _, err := os.Lstat(filepath.Join(dir, part)); errors.Is(err, os.ErrNotExist) && e.Type().IsRegular() {
+				os.Remove(filepath.Join(dir, name))
+			}
+		}
+	}
+	return removed, nil
+}
+
 // checkDownloadURL allows https, and http only for this computer.
 func checkDownloadURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
+	if err != nil {
 		return nil, ErrUnsupportedURL
 	}
 	switch u.Scheme {
@@ -148,6 +240,12 @@ func checkDownloadURL(raw string) (*url.URL, error) {
 			return nil, ErrUnsupportedURL
 		}
 	default:
+		// The scheme is the only part of the address worth telling: the
+		// rest may be a signed link.
+		return nil, &Error{Op: OpDownload, Code: CodeUnsupportedScheme, Detail: u.Scheme,
+			kinds: []error{ErrUnsupportedScheme, ErrUnsupportedURL}}
+	}
+	if u.Host == "" {
 		return nil, ErrUnsupportedURL
 	}
 	return u, nil
@@ -182,7 +280,10 @@ type download struct {
 // continues from there; otherwise it starts over. The result is checked:
 // the length must match what the host announced and the file must look
 // like an MP4. On success partPath is synced and closed and the .meta file
-// removed; on failure both are kept so that the next call can continue.
+// removed; on failure both are kept when the next call can continue from
+// them, and removed when it cannot (nothing received, or nothing to check
+// a resumed transfer against). While it runs, what was received is synced
+// and recorded every checkpointEvery bytes, so that a crash loses little.
 func (c *Client) Download(ctx context.Context, rawURL, partPath string, opts DownloadOptions) (DownloadResult, error) {
 	u, err := checkDownloadURL(rawURL)
 	if err != nil {
@@ -201,9 +302,13 @@ func (c *Client) Download(ctx context.Context, rawURL, partPath string, opts Dow
 		err = localWriteError(cerr)
 	}
 	if err != nil {
+		if !resumable(partPath) {
+			removePart(partPath) // nothing a later call could continue from
+		}
 		return DownloadResult{}, err
 	}
 	os.Remove(d.metaPath)
+	os.Remove(d.metaPath + ".tmp")
 	return res, nil
 }
 
@@ -215,13 +320,7 @@ func (d *download) run(ctx context.Context) (DownloadResult, error) {
 	if !info.Mode().IsRegular() {
 		return DownloadResult{}, localWriteError(fmt.Errorf("not a regular file: %w", syscall.EISDIR))
 	}
-	var resume partMeta
-	canResume := false
-	if n := info.Size(); n > 0 {
-		if m, ok := readMeta(d.metaPath); ok && m.Size > 0 && m.Size <= n && (m.Total == 0 || m.Size < m.Total) {
-			resume, canResume = m, true
-		}
-	}
+	resume, canResume := resumeFrom(d.metaPath, info.Size())
 
 	// Watchdog: cancel the transfer when no byte arrives for StallTimeout.
 	dctx, cancel := context.WithCancelCause(ctx)
@@ -340,7 +439,7 @@ func (d *download) accept(resp *http.Response, resuming bool, resume partMeta) (
 }
 
 func (d *download) meta() partMeta {
-	m := partMeta{ETag: d.etag, LastModified: d.lastMod, Size: d.offset}
+	m := partMeta{ETag: d.etag, LastModified: d.lastMod, Size: d.offset, Boot: bootID()}
 	if d.total > 0 {
 		m.Total = d.total
 	}
@@ -428,6 +527,12 @@ const (
 	// writebackEvery is how often the kernel is asked to start writing
 	// what was received to the disk (see startWriteback).
 	writebackEvery = 8 << 20
+	// checkpointEvery is how often what was received is synced and its
+	// size recorded in the .meta file, so that after a power cut the next
+	// attempt fetches at most this much again, plus what was in flight.
+	// After the process alone was killed, all that was written is kept
+	// (see partMeta.Boot).
+	checkpointEvery = 16 << 20
 )
 
 // hashPipe hashes blocks handed to it on a goroutine of its own and hands
@@ -468,7 +573,8 @@ func (p *hashPipe) wait() {
 func (d *download) stream(ctx, dctx context.Context, body io.Reader, stall *time.Timer) error {
 	pipe := newHashPipe(d.hasher)
 	defer pipe.wait()
-	flushed := d.offset // bytes whose writeback was started
+	flushed := d.offset      // bytes whose writeback was started
+	checkpointed := d.offset // bytes recorded in the .meta file
 	for {
 		buf := <-pipe.free
 		n, rerr := body.Read(buf)
@@ -492,6 +598,12 @@ func (d *download) stream(ctx, dctx context.Context, body io.Reader, stall *time
 			if d.offset-flushed >= writebackEvery {
 				startWriteback(d.f, flushed, d.offset-flushed)
 				flushed = d.offset
+			}
+			if d.offset-checkpointed >= checkpointEvery {
+				if err := d.checkpoint(); err != nil {
+					return err
+				}
+				checkpointed = d.offset
 			}
 			d.progress(false)
 		} else {
@@ -523,6 +635,20 @@ func (d *download) fail(ctx, dctx context.Context, err error) error {
 		return &Error{Op: OpDownload, Code: CodeIncomplete, Cause: err, kinds: []error{ErrIncompleteDownload, ErrTransient}}
 	}
 	return transportError(OpDownload, err)
+}
+
+// checkpoint makes the bytes received so far durable, then records their
+// count, so that a crash at any moment leaves a .meta file that describes
+// bytes really on the disk. Without a validator there is nothing to resume
+// against, and nothing is recorded.
+func (d *download) checkpoint() error {
+	if d.etag == "" && d.lastMod == "" {
+		return nil
+	}
+	if err := syncData(d.f); err != nil {
+		return localWriteError(err)
+	}
+	return writeMeta(d.metaPath, d.meta())
 }
 
 // saveAndWrap syncs what was received and records it for a later resume.

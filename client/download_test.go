@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -346,10 +347,16 @@ func TestDownloadNotVideo(t *testing.T) {
 	if !errors.Is(err, client.ErrNotVideo) || client.IsTransient(err) {
 		t.Fatalf("err = %v", err)
 	}
-	if fi, err := os.Stat(part); err != nil || fi.Size() != 0 {
-		t.Errorf("part should be left empty: %v %v", fi, err)
-	}
+	assertNoPart(t, part) // nothing to resume: no leftover either
 	assertNoMeta(t, part)
+}
+
+// assertNoPart fails if the part file is there.
+func assertNoPart(t *testing.T, part string) {
+	t.Helper()
+	if _, err := os.Lstat(part); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the part file was left behind: %v", err)
+	}
 }
 
 func TestDownloadStallWatchdog(t *testing.T) {
@@ -436,9 +443,7 @@ func TestDownloadMaxSize(t *testing.T) {
 		if !errors.Is(err, client.ErrTooLarge) || client.IsTransient(err) || !strings.Contains(err.Error(), "1000 bytes") {
 			t.Fatalf("err = %v", err)
 		}
-		if fi, _ := os.Stat(part); fi == nil || fi.Size() != 0 {
-			t.Errorf("part not emptied: %v", fi)
-		}
+		assertNoPart(t, part)
 	})
 	t.Run("unannounced", func(t *testing.T) {
 		t.Parallel()
@@ -504,6 +509,29 @@ func TestDownloadRejectsUnsafeURLs(t *testing.T) {
 		if !errors.Is(err, client.ErrUnsupportedURL) {
 			t.Errorf("%q: %v", u, err)
 		}
+	}
+}
+
+// TestDownloadSchemeNotWeb: an address that is not a web address at all
+// gets an error of its own (no retry can help), naming the scheme only;
+// http elsewhere than this computer keeps the general one.
+func TestDownloadSchemeNotWeb(t *testing.T) {
+	t.Parallel()
+	c := newClient(t, "")
+	for _, u := range []string{"file:///srv/videos/secret-name.mp4", "ftp://files.example/v.mp4?sig=1"} {
+		_, err := c.Download(t.Context(), u, filepath.Join(t.TempDir(), "v.part"), client.DownloadOptions{})
+		var cErr *client.Error
+		if !errors.Is(err, client.ErrUnsupportedScheme) || !errors.As(err, &cErr) || cErr.Code != client.CodeUnsupportedScheme {
+			t.Errorf("%q: %v, want %s", u, err, client.CodeUnsupportedScheme)
+			continue
+		}
+		if strings.Contains(err.Error(), "secret-name") || strings.Contains(err.Error(), "sig=") {
+			t.Errorf("%q: the error %q tells more than the scheme", u, err)
+		}
+	}
+	_, err := c.Download(t.Context(), "http://10.1.2.3/v.mp4", filepath.Join(t.TempDir(), "v.part"), client.DownloadOptions{})
+	if !errors.Is(err, client.ErrUnsupportedURL) || errors.Is(err, client.ErrUnsupportedScheme) {
+		t.Errorf("http on another computer: %v", err)
 	}
 }
 
@@ -582,5 +610,79 @@ func TestDownloadStartsOverWhenKeptBytesAreNotVideo(t *testing.T) {
 	r := fileRequests(t, sim)
 	if len(r) != 3 || r[1].Range == "" || r[2].Range != "" {
 		t.Errorf("requests %+v, want a ranged try, then a full one", r)
+	}
+}
+
+// TestDownloadFailureLeavesNoEmptyPart: a download refused before its
+// first byte leaves nothing behind; one cut off keeps what it has for the
+// next call.
+func TestDownloadFailureLeavesNoEmptyPart(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, fast)
+	c := simClient(t, sim)
+	_, urls := finishedTask(t, sim, c)
+	dir := t.TempDir()
+	refused := filepath.Join(dir, "refused.part")
+	sim.Inject(apitest.Fault{Kind: apitest.FaultStatus404, Target: apitest.TargetFiles})
+	if _, err := c.Download(t.Context(), urls[0], refused, client.DownloadOptions{}); err == nil {
+		t.Fatal("the download was not refused")
+	}
+	assertNoPart(t, refused)
+	assertNoMeta(t, refused)
+
+	cut := filepath.Join(dir, "cut.part")
+	sim.Inject(apitest.Fault{Kind: apitest.FaultTruncate, Target: apitest.TargetFiles})
+	if _, err := c.Download(t.Context(), urls[0], cut, client.DownloadOptions{}); err == nil {
+		t.Fatal("the download was not cut")
+	}
+	if fi, err := os.Stat(cut); err != nil || fi.Size() == 0 {
+		t.Fatalf("the cut download kept nothing: %v %v", fi, err)
+	}
+	if _, err := os.Stat(cut + ".meta"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRemoveUnusableParts: what no download can continue from goes; a
+// part with its record, and files that are not parts, stay.
+func TestRemoveUnusableParts(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, fast)
+	c := simClient(t, sim)
+	_, urls := finishedTask(t, sim, c)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.mp4.part")
+	sim.Inject(apitest.Fault{Kind: apitest.FaultTruncate, Target: apitest.TargetFiles})
+	if _, err := c.Download(t.Context(), urls[0], good, client.DownloadOptions{}); err == nil {
+		t.Fatal("the download was not cut")
+	}
+	write := func(name string, data string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("empty.mp4.part", "")
+	write("no-record.mp4.part", "some bytes")
+	write("gone.mp4.part.meta", `{"etag":"\"x\"","size":3}`)
+	write("gone.mp4.part.meta.tmp", `{"etag":"\"x\"","size":3}`)
+	write("notes.txt", "not a part")
+	if err := os.Mkdir(filepath.Join(dir, "folder.part"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	n, err := client.RemoveUnusableParts(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	want := []string{"folder.part", "good.mp4.part", "good.mp4.part.meta", "notes.txt"}
+	if n != 2 || !slices.Equal(left, want) {
+		t.Errorf("removed %d, left %q; want 2 removed and %q left", n, left, want)
 	}
 }

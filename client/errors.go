@@ -67,6 +67,9 @@ const (
 	CodeTooLarge       Code = "too large" // Detail: the maximum
 	CodeLocalWrite     Code = "local write failed"
 	CodeUnsupportedURL Code = "unsupported video url"
+	// CodeUnsupportedScheme: the video address is not a web address at all
+	// (file:, ftp:, ...); no retry can help. Detail is the scheme.
+	CodeUnsupportedScheme Code = "video url scheme not downloadable"
 )
 
 // Operations, the Op of *Error and *APIError.

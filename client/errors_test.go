@@ -70,6 +70,7 @@ func TestErrorTextsAreGoErrors(t *testing.T) {
 		ErrUnauthorized, ErrRateLimited, ErrNotFound, ErrTransient, ErrMalformedResponse,
 		ErrSubmissionUncertain, ErrInvalidRequest, ErrNoAPIKey, ErrInvalidBaseURL, ErrRedirectRefused,
 		ErrNotVideo, ErrStalled, ErrIncompleteDownload, ErrTooLarge, ErrLocalWrite, ErrUnsupportedURL,
+		ErrUnsupportedScheme, func() error { _, err := checkDownloadURL("file:///x"); return err }(),
 		transportError(OpTask, opErr),
 		uncertainError(timeoutError{30 * time.Second}),
 		malformedError(OpTask, "not a task", true),

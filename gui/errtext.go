@@ -268,6 +268,8 @@ func codeSentence(e *client.Error) string {
 		return lang.L("The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then retry the download.")
 	case client.CodeUnsupportedURL:
 		return lang.L("The video address is not a secure web address, so Reelhouse will not download it.")
+	case client.CodeUnsupportedScheme:
+		return lang.L("The service sent a video address Reelhouse cannot download from; retrying will not help.")
 	}
 	return e.Error()
 }

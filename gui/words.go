@@ -228,8 +228,11 @@ func problemText(code, facts string, r store.Record) string {
 	case store.ProblemStale:
 		return lang.L("This task has not finished after a very long time. Use “Check again” to ask the service once more.")
 	case store.ProblemDownloadFailed:
-		return lang.L("{{.Problem}} Use “Retry download” to try again.",
-			map[string]any{"Problem": fullStop(factsText(lang.L("The video could not be downloaded"), facts))})
+		text := fullStop(factsText(lang.L("The video could not be downloaded"), facts))
+		if addressUnusable(facts) {
+			return text
+		}
+		return lang.L("{{.Problem}} Use “Retry download” to try again.", map[string]any{"Problem": text})
 	case store.ProblemNoFile:
 		return lang.L("The service says the video is ready but sent no file to download. Try “Retry download” later, or contact the service.")
 	case store.ProblemLocalWrite:
@@ -246,9 +249,21 @@ func problemText(code, facts string, r store.Record) string {
 	return code + ": " + facts // a code without words: a test catches it
 }
 
+// addressUnusable reports whether a failed download's facts say that the
+// service sent an address Reelhouse cannot download from: a retry would
+// get the same address.
+func addressUnusable(facts string) bool {
+	err, ok := clientErrorFromText(facts)
+	var cErr *client.Error
+	return ok && errors.As(err, &cErr) && cErr.Code == client.CodeUnsupportedScheme
+}
+
 // canRetryDownload reports whether “Retry download” may fetch r's videos.
 func canRetryDownload(r store.Record) bool {
 	if r.State != store.StateSuccess || r.DownloadError == store.DownloadErrorTaskGone {
+		return false
+	}
+	if code, facts, _ := store.ParseProblem(r.DownloadError); code == store.ProblemDownloadFailed && addressUnusable(facts) {
 		return false
 	}
 	return r.Download == store.DownloadFailed || r.Download == store.DownloadPaused || missing(r)

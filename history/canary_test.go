@@ -208,7 +208,9 @@ func TestReliabilityCanaryKey(t *testing.T) {
 	for i, faults := range [][]apitest.Fault{
 		{{Kind: apitest.FaultEchoRequest, Target: apitest.TargetFiles, Times: 4}},
 		{{Kind: apitest.FaultNotVideo, Target: apitest.TargetFiles, Times: 2}},
-		{{Kind: apitest.FaultTruncate, Target: apitest.TargetFiles}, {Kind: apitest.FaultStatus401, Target: apitest.TargetFiles, Times: 3}},
+		// Refused until the download ends, so that the cut-off part stays
+		// (an empty part is removed, having nothing to continue from).
+		{{Kind: apitest.FaultTruncate, Target: apitest.TargetFiles}, {Kind: apitest.FaultStatus401, Target: apitest.TargetFiles, Times: -1}},
 	} {
 		for _, f := range faults {
 			e.sim.Inject(f)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -559,5 +560,31 @@ func (t *Tracker) downloadFailed(ctx context.Context, rec store.Record, err erro
 		msg = store.Problem(store.ProblemLocalWrite, err)
 	}
 	t.log.Warn("download failed", "record", rec.ID, "task_id", rec.TaskID, "state", string(state), errAttr(err))
+	if msg == store.DownloadErrorTaskGone {
+		// No download of this task can ever continue what was received.
+		if err := removePartFiles(t.lib.Folder(), rec.TaskID); err != nil {
+			t.log.Warn("cannot remove unfinished downloads", "record", rec.ID, errAttr(err))
+		}
+	}
 	t.update(ctx, rec.ID, store.Change{Download: &state, DownloadError: &msg})
+}
+
+// sweepIncoming removes, before any download starts, the unfinished
+// downloads that no download can continue from (an empty part file left
+// by a crash, say), so that they do not pile up in the library folder.
+func (t *Tracker) sweepIncoming() {
+	if t.lib == nil {
+		return
+	}
+	folder := t.lib.Folder()
+	if folder == nil {
+		return
+	}
+	n, err := client.RemoveUnusableParts(filepath.Join(folder.Dir(), incomingDir))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.log.Warn("cannot sweep unfinished downloads", errAttr(err))
+	}
+	if n > 0 {
+		t.log.Info("removed unfinished downloads nothing can continue from", "count", n)
+	}
 }

@@ -303,6 +303,7 @@ func (t *Tracker) Run(ctx context.Context) error {
 	t.running = true
 	t.mu.Unlock()
 
+	t.sweepIncoming() // before any download writes there
 	if err := t.resume(ctx); err != nil {
 		t.log.Error("resume failed: no task is followed", errAttr(err))
 		return err

@@ -18,11 +18,16 @@ var runtimeDir = "/run/user/" + strconv.Itoa(os.Getuid())
 
 // sessionBusReachable reports whether D-Bus would find a session bus without
 // starting one. It follows godbus's own search (the one go-keyring uses):
-// DBUS_SESSION_BUS_ADDRESS unless it is empty or "autolaunch:", then the
+// DBUS_SESSION_BUS_ADDRESS unless it is empty or "autolaunch:" ("disabled:"
+// means no bus), then the
 // runtime directory's "bus" socket or "dbus-session" file. When none is
 // there godbus would run dbus-launch.
 func sessionBusReachable() bool {
-	if addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); addr != "" && addr != "autolaunch:" {
+	switch addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); addr {
+	case "disabled:":
+		return false // set where there is no bus, so that none is started
+	case "", "autolaunch:":
+	default:
 		return true
 	}
 	for _, name := range []string{"bus", "dbus-session"} {

@@ -57,6 +57,7 @@ func TestSessionBusReachable(t *testing.T) {
 		{"address", "unix:path=/run/user/1000/bus", "", true},
 		{"nothing", "", "", false},
 		{"autolaunch", "autolaunch:", "", false},
+		{"disabled where there is no bus", "disabled:", "", false},
 		{"runtime bus socket", "", "bus", true},
 		{"runtime address file", "", "dbus-session", true},
 	} {
