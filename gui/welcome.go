@@ -211,6 +211,37 @@ func (u *UI) ensureKey(ctx context.Context) bool {
 	return true
 }
 
+// checkAndStoreKey is the one way a key the user typed is put to use, for
+// the welcome and Settings alike: the key is registered for redaction
+// before anything can fail and show a cause, checked with the service,
+// then stored (see storeKey). status says what is happening; done runs on
+// the UI goroutine with where the key ended up (keyNotUsed with the
+// sentence when the check failed). It runs on the UI goroutine and
+// reports whether the check started (not for an empty key).
+func (u *UI) checkAndStoreKey(typed string, sessionOnly bool, status *statusLine, done func(key string, outcome keyOutcome, text string, err error)) bool {
+	key := strings.TrimSpace(typed)
+	if key == "" {
+		status.fail(lang.L(textKeyEmpty), nil)
+		return false
+	}
+	// No cause shown under "Details" may spell the key, whatever failed.
+	client.RegisterSecret(key)
+	status.say(lang.L(textKeyChecking))
+	u.background(func(ctx context.Context) {
+		if err := keyCheck(ctx, u.deps.Client, key); err != nil {
+			text := keyCheckText(err)
+			u.do(func() { done(key, keyNotUsed, text, err) })
+			return
+		}
+		if !sessionOnly && u.deps.Keys != nil {
+			u.do(func() { status.say(lang.L(textKeySaving)) })
+		}
+		outcome, text, err := u.storeKey(ctx, key, sessionOnly)
+		u.do(func() { done(key, outcome, text, err) })
+	})
+	return true
+}
+
 // storeKey saves a checked key in the keychain and puts it to use. Where
 // the keychain cannot keep it, the key is used until Reelhouse closes and
 // the sentence says so and how to fix it; the user is never asked again.
@@ -428,29 +459,9 @@ func (v *welcomeView) onRetry() {
 
 // onCheckAndSave checks the key with the service, then saves it.
 func (v *welcomeView) onCheckAndSave() {
-	key := strings.TrimSpace(v.key.Text)
-	if key == "" {
-		v.status.fail(lang.L(textKeyEmpty), nil)
-		return
+	if v.ui.checkAndStoreKey(v.key.Text, v.sessionOnly, v.status, v.onKeyStored) {
+		v.check.Disable()
 	}
-	v.check.Disable()
-	v.status.say(lang.L(textKeyChecking))
-	sessionOnly := v.sessionOnly
-	v.ui.background(func(ctx context.Context) {
-		if err := keyCheck(ctx, v.ui.deps.Client, key); err != nil {
-			text := keyCheckText(err)
-			v.ui.do(func() {
-				v.check.Enable()
-				v.status.fail(text, err)
-			})
-			return
-		}
-		if !sessionOnly && v.ui.deps.Keys != nil {
-			v.ui.do(func() { v.status.say(lang.L(textKeySaving)) })
-		}
-		outcome, text, err := v.ui.storeKey(ctx, key, sessionOnly)
-		v.ui.do(func() { v.onKeyStored(key, outcome, text, err) })
-	})
 }
 
 // onKeyStored shows where the checked key ended up; err is the

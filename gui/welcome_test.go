@@ -501,3 +501,23 @@ func TestWelcomeKeyCheckFailureHasDetails(t *testing.T) {
 	}
 	h.loop.until(t, "the welcome to close", func() bool { return h.ui.welcome == nil })
 }
+
+// TestWelcomeRegistersKeyBeforeTheCheck: the welcome and Settings share
+// one check-and-save flow, so a key the welcome cannot even send (it holds
+// a space) is registered for redaction before the check fails, as in
+// Settings, and no cause shown under "Details" can spell it.
+func TestWelcomeRegistersKeyBeforeTheCheck(t *testing.T) {
+	h := newHarness(t, &fakeKeys{}, false)
+	v := welcomeShown(t, h)
+	test.Tap(v.haveKey)
+	const typed = "sk-welcome-only 7Qx9-unsendable"
+	test.Type(v.key, typed)
+	test.Tap(v.check)
+	h.loop.until(t, "the check to end", func() bool { return !v.check.Disabled() })
+	if !strings.Contains(v.status.Text, "spaces or characters") {
+		t.Errorf("status = %q, want the key called unsendable", v.status.Text)
+	}
+	if got := client.RedactText("cause: " + typed); strings.Contains(got, typed) {
+		t.Errorf("the key typed in the welcome is not redacted: %q", got)
+	}
+}
