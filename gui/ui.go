@@ -296,8 +296,10 @@ func (u *UI) TrackerStopped(err error) {
 }
 
 // trackerStoppedText is the sentence for a tracker that ended by itself.
+// Its details go through errDetails, as every other dialog's do, so no
+// key or signed link's secret part is shown.
 func trackerStoppedText(err error) string {
-	details := map[string]any{"Details": err.Error()}
+	details := map[string]any{"Details": errDetails(err)}
 	if errors.Is(err, history.ErrResume) {
 		return lang.L("Reelhouse could not read its history, so it is not checking on your videos or downloading them. "+
 			"Quit Reelhouse and start it again. If this happens again, use Library ▸ Copy diagnostics and send the text with a bug report.\n\nDetails: {{.Details}}", details)
