@@ -82,6 +82,31 @@ func TestTrackerStoppedRedactsDetails(t *testing.T) {
 	}
 }
 
+// TestDoDropsWorkAfterTheLoopStopped: once Fyne's event loop has stopped
+// (fyne.Do would then run work on the calling goroutine), u.do runs
+// nothing more, even work queued before.
+func TestDoDropsWorkAfterTheLoopStopped(t *testing.T) {
+	h := newHarness(t, nil, true)
+	do := h.ui.uiDo(h.loop.do) // the wrapping New gives fyne.Do
+	ran := 0
+	do(func() { ran++ })
+	h.loop.pump()
+	if ran != 1 {
+		t.Fatalf("ran %d times while the loop runs, want 1", ran)
+	}
+	do(func() { ran++ }) // queued, not yet run when the loop stops
+	lc, ok := h.ui.app.Lifecycle().(interface{ OnStopped() func() })
+	if !ok || lc.OnStopped() == nil {
+		t.Fatal("the UI does not follow the app's lifecycle")
+	}
+	lc.OnStopped()() // as the driver does when its loop ends
+	do(func() { ran++ })
+	h.loop.pump()
+	if ran != 1 {
+		t.Errorf("work ran %d more times after the loop stopped", ran-1)
+	}
+}
+
 // TestStartupErrorSentences: each start-up problem has its own sentence,
 // naming the folder or address it is about.
 func TestStartupErrorSentences(t *testing.T) {

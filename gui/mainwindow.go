@@ -335,11 +335,16 @@ func (u *UI) onQuit() {
 
 func (u *UI) quitNow() {
 	u.flushEdits() // a title, tags or note still being typed
-	u.confirmQuit(u.main, func() {
-		u.history.closePlayer()
-		u.main.Hide()
-		u.quit()
-	})
+	u.confirmQuit(u.main, u.exit)
+}
+
+// exit is the one way out of Reelhouse once the user's questions are
+// answered: the player closes, the window goes, and u.quit (main's, which
+// stops the background work before the process ends) runs.
+func (u *UI) exit() {
+	u.history.closePlayer()
+	u.main.Hide()
+	u.quit()
 }
 
 // showCompose brings the compose pane into view (on a narrow window, its

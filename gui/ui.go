@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -106,9 +107,13 @@ type UI struct {
 	app  fyne.App
 	deps Deps
 
-	// do runs fn on the UI goroutine; it is fyne.Do except in tests, which
-	// run queued functions on the test goroutine.
+	// do runs fn on the UI goroutine; it is uiDo(fyne.Do) except in
+	// tests, which run queued functions on the test goroutine.
 	do func(fn func())
+	// loopStopped is set once Fyne's event loop has stopped: from then on
+	// fyne.Do would run functions on the calling goroutine, so do drops
+	// them.
+	loopStopped atomic.Bool
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -146,15 +151,8 @@ func New(a fyne.App, d Deps) *UI {
 		d.KeyNote = keyNote(d.KeySource)
 	}
 	u := &UI{app: a, deps: d, ctx: ctx, cancel: cancel, releaseMemory: debug.FreeOSMemory}
-	// Once the UI stops, results that arrive late are dropped instead of
-	// touching windows that are going away.
-	u.do = func(fn func()) {
-		fyne.Do(func() {
-			if u.ctx.Err() == nil {
-				fn()
-			}
-		})
-	}
+	a.Lifecycle().SetOnStopped(func() { u.loopStopped.Store(true) })
+	u.do = u.uiDo(fyne.Do)
 	u.main = a.NewWindow(appName)
 	u.initMain()
 	u.compose = newCompose(u)
@@ -195,6 +193,24 @@ func (u *UI) Stop() {
 	u.mu.Unlock()
 	u.cancel()
 	u.wg.Wait()
+}
+
+// uiDo wraps post, which runs a function on the UI goroutine, so that
+// once the UI or Fyne's loop has stopped, results that arrive late are
+// dropped instead of touching windows that are going away (or running on
+// a background goroutine, as fyne.Do does after its loop stopped).
+func (u *UI) uiDo(post func(func())) func(func()) {
+	alive := func() bool { return u.ctx.Err() == nil && !u.loopStopped.Load() }
+	return func(fn func()) {
+		if !alive() {
+			return
+		}
+		post(func() {
+			if alive() {
+				fn()
+			}
+		})
+	}
 }
 
 // MainWindow holds the compose pane and the library.

@@ -409,7 +409,7 @@ func (v *welcomeView) onDemo() {
 		return
 	}
 	v.close()
-	v.ui.app.Quit()
+	v.ui.exit()
 }
 
 // startDemo starts a new Reelhouse in demo mode, without waiting for it.

@@ -152,11 +152,15 @@ func TestFirstRunShowsWelcome(t *testing.T) {
 func TestWelcomeDemoRestartsInDemoMode(t *testing.T) {
 	h := newHarness(t, &fakeKeys{}, false)
 	v := welcomeShown(t, h)
-	calls := 0
+	calls, quits := 0, 0
 	h.ui.startDemo = func() error { calls++; return nil }
+	h.ui.SetOnQuit(func() { quits++ })
 	test.Tap(v.demo)
 	if calls != 1 {
 		t.Fatalf("the demo was started %d times, want 1", calls)
+	}
+	if quits != 1 {
+		t.Errorf("starting the demo quit %d times through the app's own quit, want 1", quits)
 	}
 	if h.ui.welcome != nil {
 		t.Error("the welcome is still open after starting the demo")
