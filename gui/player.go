@@ -79,7 +79,12 @@ type playerView struct {
 	done      chan struct{}   // closed on close
 	next      *playback.Frame // the newest frame not yet on show
 	scheduled bool            // a call to showNext is on its way
-	work      sync.WaitGroup  // opening and closing the player
+	// work is the reading of the thumbnail and the opening of the player;
+	// none starts once the view is closed (see goWork).
+	work sync.WaitGroup
+	// ended is closed once the player's task (run) is over: its work has
+	// ended and the player is closed.
+	ended chan struct{}
 
 	// The rest is touched on the UI goroutine only.
 	frame    *playback.Frame // the frame on show
@@ -159,7 +164,7 @@ func newBarePlayerView(u *UI, path string, info media.Info, thumb string, opts p
 }
 
 func buildPlayerView(u *UI, path string, info media.Info, thumb string, opts playback.Options) *playerView {
-	v := &playerView{ui: u, path: path, thumb: thumb, info: info, opts: opts, done: make(chan struct{})}
+	v := &playerView{ui: u, path: path, thumb: thumb, info: info, opts: opts, done: make(chan struct{}), ended: make(chan struct{})}
 	v.picture = canvas.NewImageFromImage(nil)
 	v.picture.FillMode = canvas.ImageFillContain
 	v.picture.SetMinSize(shownSize(info))
@@ -218,19 +223,17 @@ func shownSize(info media.Info) fyne.Size {
 func (v *playerView) content() fyne.CanvasObject { return v.box }
 
 // start loads the thumbnail and opens the player, in the background.
+// All of the player's work happens inside one task of the UI's (run), so
+// Stop waits for it however the player ends, closed just before quitting
+// too.
 func (v *playerView) start() {
-	// When the UI stops, the player stops with it, and Stop waits for it.
-	v.ui.background(func(ctx context.Context) {
-		select {
-		case <-ctx.Done():
-			if p := v.shutdown(); p != nil {
-				p.Close()
-			}
-		case <-v.done:
-		}
-	})
+	if !v.ui.background(v.run) {
+		v.shutdown() // the UI has stopped: nothing opens
+		close(v.ended)
+		return
+	}
 	if v.thumb != "" {
-		v.work.Go(func() {
+		v.goWork(func() {
 			if img, err := readPicture(v.thumb); err == nil {
 				v.ui.do(func() {
 					if v.frame == nil && !v.isClosed() {
@@ -266,7 +269,7 @@ func (v *playerView) open() {
 	}
 	opts.OnFrame = v.onFrame
 	opts.OnStatus = func(s playback.Status) { v.ui.do(func() { v.onStatus(s) }) }
-	v.work.Go(func() {
+	v.goWork(func() {
 		p, err := playback.Open(v.path, v.info, opts)
 		v.mu.Lock()
 		if v.closed && p != nil {
@@ -283,6 +286,37 @@ func (v *playerView) open() {
 			}
 		})
 	})
+}
+
+// run is the player's task: once the view closes or the UI stops, it
+// waits for the work in flight and closes the player, so its ffmpeg
+// processes end and its goroutines return before Stop does.
+func (v *playerView) run(ctx context.Context) {
+	defer close(v.ended)
+	select {
+	case <-ctx.Done():
+		v.shutdown()
+	case <-v.done:
+	}
+	v.work.Wait() // no work starts once the view is closed
+	v.mu.Lock()
+	p := v.player
+	v.player = nil
+	v.mu.Unlock()
+	if p != nil {
+		p.Close()
+	}
+}
+
+// goWork runs fn in the background as part of the player's task; it does
+// nothing once the view is closed, when run may be waiting for the work
+// already started.
+func (v *playerView) goWork(fn func()) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.closed {
+		v.work.Go(fn)
+	}
 }
 
 // readPicture reads a PNG or JPEG file.
@@ -445,6 +479,11 @@ func (v *playerView) setControlsEnabled(on bool) {
 // the UI: one that arrives before the last was shown replaces it.
 func (v *playerView) onFrame(f *playback.Frame) {
 	v.mu.Lock()
+	if v.closed { // a frame decoded while the player closes
+		v.mu.Unlock()
+		f.Release()
+		return
+	}
 	v.next.Release()
 	v.next = f
 	schedule := !v.scheduled
@@ -537,8 +576,9 @@ func (v *playerView) isClosed() bool {
 func (v *playerView) withPlayer(fn func(p *playback.Player)) {
 	v.mu.Lock()
 	p := v.player
+	closed := v.closed
 	v.mu.Unlock()
-	if p != nil {
+	if p != nil && !closed {
 		fn(p)
 	}
 }
@@ -681,36 +721,32 @@ func (v *playerView) onOpenElsewhere() {
 }
 
 // close stops the player: its ffmpeg processes end and its goroutines
-// return, in the background; wait reports when they have.
+// return, in the background (run); wait reports when they have.
 func (v *playerView) close() {
 	v.leaveFullWindow()
 	if v.settle != nil {
 		v.settle.Stop()
 	}
-	if p := v.shutdown(); p != nil {
-		v.work.Go(p.Close)
-	}
+	v.shutdown()
 }
 
-// shutdown marks the view closed and returns the player to close, if it
-// is open. It may be called from any goroutine.
-func (v *playerView) shutdown() *playback.Player {
+// shutdown marks the view closed, which ends its task (run). It may be
+// called from any goroutine.
+func (v *playerView) shutdown() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.closed {
-		return nil
+		return
 	}
 	v.closed = true
 	close(v.done)
-	p := v.player
-	v.player = nil
 	v.next.Release()
 	v.next = nil
-	return p
 }
 
-// wait returns once the player's background work has ended.
-func (v *playerView) wait() { v.work.Wait() }
+// wait returns once the player's background work has ended and the
+// player is closed.
+func (v *playerView) wait() { <-v.ended }
 
 // playTimeText is "0:03 / 0:10".
 func playTimeText(at, total time.Duration) string {

@@ -220,14 +220,16 @@ func (u *UI) MainWindow() fyne.Window { return u.main }
 func (u *UI) SettingsWindow() fyne.Window { return u.settings.win }
 
 // background runs fn off the UI goroutine; fn must report back through
-// u.do. It ends with the UI.
-func (u *UI) background(fn func(ctx context.Context)) {
+// u.do. It ends with the UI, and Stop waits for it. It reports whether fn
+// was started: once the UI is stopping, nothing starts.
+func (u *UI) background(fn func(ctx context.Context)) bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.stopped {
-		return
+		return false
 	}
 	u.wg.Go(func() { crash.Guard("window task", func() { fn(u.ctx) }) })
+	return true
 }
 
 // showError tells the user about a failure in a dialog on win. It is safe
