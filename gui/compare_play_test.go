@@ -262,11 +262,17 @@ func TestCompareOpensEachPlayerAtItsCellSize(t *testing.T) {
 		}
 		return open
 	})
-	// Longer than a resize takes to settle: a second size would show.
-	for end := time.Now().Add(2 * playerResizeSettle); time.Now().Before(end); {
-		loop.pump()
-		time.Sleep(5 * time.Millisecond)
-	}
+	// A player that would start again at a second size waits for its
+	// resize to settle (want differs from decoded until it has): wait for
+	// none to be waiting, so a second size would show.
+	loop.until(t, "no player waiting to decode at another size", func() bool {
+		for _, v := range c.players {
+			if v.decoded == (image.Point{}) || v.want != v.decoded {
+				return false
+			}
+		}
+		return true
+	})
 	for i, v := range c.players {
 		// The player keeps even sizes, so it may be a pixel short.
 		want, d := v.decodeSize(v.surface.Size()), first[i].Sub(v.decodeSize(v.surface.Size()))

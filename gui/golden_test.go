@@ -323,15 +323,21 @@ func (w *goldenWorld) framesSettled(t *testing.T, players ...*playerView) {
 	})
 }
 
-// settle lets the background reads end, then lays the window out again.
+// settle waits for the signal the windows give once the background reads
+// have ended (no background task at work, nothing left for the UI
+// goroutine), then lays the window out again.
 func (w *goldenWorld) settle(t *testing.T, win fyne.Window) {
 	t.Helper()
-	for range 20 {
-		w.loop.pump()
-		time.Sleep(10 * time.Millisecond)
-	}
+	w.loop.until(t, "the windows to settle", func() bool { return w.ui.settled() && w.loop.empty() })
 	w.hideTempFolders()
 	win.Content().Refresh()
+}
+
+// empty reports whether nothing waits to run on the stand-in UI goroutine.
+func (l *uiLoop) empty() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.fns) == 0
 }
 
 func assertGolden(t *testing.T, name string, win fyne.Window) {

@@ -141,24 +141,37 @@ func (u *UI) startMain() {
 // made. With none, it sleeps until makingChanged wakes it, so that an idle
 // Reelhouse does not wake up every second for nothing.
 func (u *UI) runClock(ctx context.Context) {
+	// Waiting for a wake-up or a tick leaves the windows settled.
 	for {
 		if u.makingCount.Load() == 0 {
-			select {
-			case <-ctx.Done():
+			var done bool
+			u.idleWhile(func() {
+				select {
+				case <-ctx.Done():
+					done = true
+				case <-u.clockWake:
+				}
+			})
+			if done {
 				return
-			case <-u.clockWake:
 			}
 			continue
 		}
 		ticks, stop := u.newTicker(time.Second)
 		for u.makingCount.Load() > 0 {
-			select {
-			case <-ctx.Done():
+			var done bool
+			u.idleWhile(func() {
+				select {
+				case <-ctx.Done():
+					done = true
+				case <-ticks:
+				}
+			})
+			if done {
 				stop()
 				return
-			case <-ticks:
-				u.do(u.history.onTick)
 			}
+			u.do(u.history.onTick)
 		}
 		stop()
 	}

@@ -293,11 +293,13 @@ func (v *playerView) open() {
 // processes end and its goroutines return before Stop does.
 func (v *playerView) run(ctx context.Context) {
 	defer close(v.ended)
-	select {
-	case <-ctx.Done():
-		v.shutdown()
-	case <-v.done:
-	}
+	v.ui.idleWhile(func() {
+		select {
+		case <-ctx.Done():
+			v.shutdown()
+		case <-v.done:
+		}
+	})
 	v.work.Wait() // no work starts once the view is closed
 	v.mu.Lock()
 	p := v.player

@@ -120,6 +120,10 @@ type UI struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex // guards stopped and noKeychain
 	stopped bool
+	// busy counts the background tasks at work, less those waiting for
+	// something to happen (idleWhile): at zero, with nothing queued for
+	// the UI goroutine, the windows have settled.
+	busy atomic.Int64
 	// noKeychain is the failure that showed the system has no keychain
 	// Reelhouse can use, or nil: the welcome says so whenever it opens.
 	noKeychain error
@@ -228,9 +232,26 @@ func (u *UI) background(fn func(ctx context.Context)) bool {
 	if u.stopped {
 		return false
 	}
-	u.wg.Go(func() { crash.Guard("window task", func() { fn(u.ctx) }) })
+	u.busy.Add(1)
+	u.wg.Go(func() {
+		defer u.busy.Add(-1)
+		crash.Guard("window task", func() { fn(u.ctx) })
+	})
 	return true
 }
+
+// idleWhile runs wait, which blocks until something happens, without
+// counting its background task as busy: a long-lived task waiting for
+// events leaves the windows settled.
+func (u *UI) idleWhile(wait func()) {
+	u.busy.Add(-1)
+	defer u.busy.Add(1)
+	wait()
+}
+
+// settled reports whether no background task is at work; what the tasks
+// that ended gave the UI goroutine is queued by then.
+func (u *UI) settled() bool { return u.busy.Load() == 0 }
 
 // showError tells the user about a failure in a dialog on win. It is safe
 // to call from any goroutine.
