@@ -395,13 +395,13 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 	v.ui.background(func(ctx context.Context) {
 		// A keychain unlocked since Reelhouse started gives its key now;
 		// with no key at all nothing is sent (and nothing is "refused").
-		if !v.ui.ensureKey(ctx) {
+		if !v.ui.keys.ensureKey(ctx) {
 			v.ui.do(func() {
 				v.inFlight, v.lastSent = false, nil
 				v.updateGenerate()
 				v.status.fail(lang.L(textNoKeyToSend), nil)
 				if v.ui.welcome == nil {
-					v.ui.showWelcome(v.ui.welcomeParent())
+					v.ui.keys.showWelcome(v.ui.keys.welcomeParent())
 				}
 			})
 			return
@@ -567,7 +567,7 @@ func (v *composeView) fill(req client.CreateRequest) {
 		v.previewKept(v.keptImage.File)
 	}
 	v.status.say(lang.L("Settings copied from the earlier video. Change anything, then press Generate."))
-	v.ui.showCompose()
+	v.ui.mainWin.showCompose()
 }
 
 // previewKept shows the picture kept in the library at rel (a path

@@ -312,7 +312,7 @@ func (l *recordLinks) onContinue() {
 // selectRecord shows r in the library, with every filter cleared when
 // they hide it.
 func (v *historyView) selectRecord(r history.Record) {
-	v.ui.showLibrary()
+	v.ui.mainWin.showLibrary()
 	v.selected = r.ID
 	v.onRecordChanged(r)
 	if i := v.indexOf(r.ID); i >= 0 {

@@ -230,5 +230,5 @@ func (v *historyView) content() fyne.CanvasObject { return v.root }
 
 // show brings the library into view.
 func (v *historyView) show() {
-	v.ui.showLibrary()
+	v.ui.mainWin.showLibrary()
 }

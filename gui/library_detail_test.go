@@ -141,7 +141,7 @@ func TestDraftSavedOnQuitAndShownAfterRestart(t *testing.T) {
 	test.Type(hv.title, "Keeper")
 	test.Type(hv.note, "an unsaved thought")
 	test.Type(hv.tags, "draft")
-	h.ui.quitNow()
+	h.ui.mainWin.quitNow()
 	h.ui.Stop()
 	got := h.stored(t, rec.ID)
 	if got.Title != "Keeper" || got.Note != "an unsaved thought" || !slices.Equal(got.Tags, []string{"draft"}) {

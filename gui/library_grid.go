@@ -471,8 +471,8 @@ func (v *historyView) setGridShown(on bool) {
 	}
 	if v.gridMenuItem != nil {
 		v.gridMenuItem.Checked = on
-		if v.ui.menu != nil {
-			v.ui.menu.Refresh()
+		if v.ui.mainWin.menu != nil {
+			v.ui.mainWin.menu.Refresh()
 		}
 	}
 }

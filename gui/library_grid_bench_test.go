@@ -79,7 +79,7 @@ func BenchmarkLibraryGrid(b *testing.B) {
 		ui.do = loop.do
 		v := ui.history
 		ui.main.Resize(fyne.NewSize(1366, 768))
-		ui.showLibrary()
+		ui.mainWin.showLibrary()
 		v.setGridShown(true)
 		v.records = recs
 		v.total = tasks

@@ -69,7 +69,7 @@ func (v *historyView) query() history.Query {
 }
 
 func (v *historyView) onFilterChanged() {
-	v.ui.syncViewMenu()
+	v.ui.mainWin.syncViewMenu()
 	v.ui.background(v.reload)
 }
 

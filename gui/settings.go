@@ -141,14 +141,14 @@ func (v *settingsView) onRetryKey() {
 	v.retryKey.Disable()
 	v.status.say("")
 	v.keyNote.SetText(lang.L("Reading your key from the system keychain…"))
-	v.ui.background(v.ui.loadKey)
+	v.ui.background(v.ui.keys.loadKey)
 }
 
 // onSaveKey checks the key with the service, then saves it in the
 // keychain; every outcome replaces the status line, so no earlier "Key
 // saved." stays on screen.
 func (v *settingsView) onSaveKey() {
-	if v.ui.checkAndStoreKey(v.key.Text, false, v.status, v.onKeyStored) {
+	if v.ui.keys.checkAndStoreKey(v.key.Text, false, v.status, v.onKeyStored) {
 		v.saveKey.Disable()
 	}
 }
@@ -202,7 +202,7 @@ func (v *settingsView) removeStoredKey() {
 		defer cancel()
 		err := v.ui.deps.Keys.Delete(ctx)
 		if err != nil && ctx.Err() == nil {
-			v.ui.logKeychain("delete", err)
+			v.ui.keys.logKeychain("delete", err)
 		}
 		// A key kept for this run only is not in a keychain that is not
 		// there, so forgetting it is all removing means.
@@ -219,7 +219,7 @@ func (v *settingsView) removeStoredKey() {
 			v.sessionOnly = false
 			v.keyNote.SetText(lang.L(textKeyNone))
 			v.status.say(lang.L("Key removed."))
-			v.ui.showWelcome(v.ui.welcomeParent())
+			v.ui.keys.showWelcome(v.ui.keys.welcomeParent())
 		})
 	})
 }
@@ -351,7 +351,7 @@ func (v *settingsView) onKeyRefused(msg string) {
 	if !v.ui.deps.Client.HasAPIKey() {
 		v.keyNote.SetText(lang.L(textNoKeyPaused))
 		if v.keyRead && v.ui.welcome == nil && v.ui.deps.Keys != nil {
-			v.ui.showWelcome(v.ui.welcomeParent())
+			v.ui.keys.showWelcome(v.ui.keys.welcomeParent())
 		}
 		return
 	}
@@ -381,7 +381,7 @@ func (v *settingsView) showNotifications(on bool) {
 }
 
 func (v *settingsView) onNotificationsChanged(on bool) {
-	v.ui.notifyOff, v.ui.notifyTouched = !on, true
+	v.ui.mainWin.notifyOff, v.ui.mainWin.notifyTouched = !on, true
 	value := "on"
 	if !on {
 		value = "off"

@@ -118,15 +118,12 @@ type UI struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
-	mu      sync.Mutex // guards stopped and noKeychain
+	mu      sync.Mutex // guards stopped
 	stopped bool
 	// busy counts the background tasks at work, less those waiting for
 	// something to happen (idleWhile): at zero, with nothing queued for
 	// the UI goroutine, the windows have settled.
 	busy atomic.Int64
-	// noKeychain is the failure that showed the system has no keychain
-	// Reelhouse can use, or nil: the welcome says so whenever it opens.
-	noKeychain error
 
 	main     fyne.Window
 	panes    *panes
@@ -144,8 +141,10 @@ type UI struct {
 	// to the system (debug.FreeOSMemory; tests count the calls).
 	releaseMemory func()
 
-	// The main window's state, on the UI goroutine only.
-	mainState
+	// mainWin is the main window's menu, tray, quitting and title.
+	mainWin *mainWindow
+	// keys reads, checks and stores the API key.
+	keys *keyFlow
 }
 
 // New builds the windows without showing them.
@@ -158,12 +157,13 @@ func New(a fyne.App, d Deps) *UI {
 	a.Lifecycle().SetOnStopped(func() { u.loopStopped.Store(true) })
 	u.do = u.uiDo(fyne.Do)
 	u.main = a.NewWindow(appName)
-	u.initMain()
+	u.mainWin = newMainWindow(u)
+	u.keys = &keyFlow{ui: u}
 	u.compose = newCompose(u)
 	u.history = newHistory(u)
 	u.settings = newSettings(u)
 	u.settings.win.SetContent(withCloseButton(u.settings.win))
-	u.buildMain()
+	u.mainWin.buildMain()
 	return u
 }
 
@@ -171,8 +171,8 @@ func New(a fyne.App, d Deps) *UI {
 // key in the background. Call Stop when the app stops.
 func (u *UI) Start() {
 	u.startBridge()
-	u.startMain()
-	u.background(u.loadKey) // opens the welcome when there is no key
+	u.mainWin.startMain()
+	u.background(u.keys.loadKey) // opens the welcome when there is no key
 	u.background(u.compose.loadSettings)
 	u.background(func(ctx context.Context) {
 		u.history.reload(ctx)
@@ -197,6 +197,15 @@ func (u *UI) Stop() {
 	u.mu.Unlock()
 	u.cancel()
 	u.wg.Wait()
+}
+
+// logger is where the windows note what the user is not shown, such as
+// the keychain's own words.
+func (u *UI) logger() *slog.Logger {
+	if u.deps.Log != nil {
+		return u.deps.Log
+	}
+	return slog.New(slog.DiscardHandler)
 }
 
 // uiDo wraps post, which runs a function on the UI goroutine, so that
