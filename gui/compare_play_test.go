@@ -256,7 +256,7 @@ func TestCompareOpensEachPlayerAtItsCellSize(t *testing.T) {
 		open := true
 		for i, v := range c.players {
 			if first[i] == (image.Point{}) {
-				first[i] = v.decoded
+				first[i] = v.surface.decoded
 			}
 			open = open && v.frame != nil
 		}
@@ -267,7 +267,7 @@ func TestCompareOpensEachPlayerAtItsCellSize(t *testing.T) {
 	// none to be waiting, so a second size would show.
 	loop.until(t, "no player waiting to decode at another size", func() bool {
 		for _, v := range c.players {
-			if v.decoded == (image.Point{}) || v.want != v.decoded {
+			if v.surface.decoded == (image.Point{}) || v.surface.want != v.surface.decoded {
 				return false
 			}
 		}
@@ -275,9 +275,9 @@ func TestCompareOpensEachPlayerAtItsCellSize(t *testing.T) {
 	})
 	for i, v := range c.players {
 		// The player keeps even sizes, so it may be a pixel short.
-		want, d := v.decodeSize(v.surface.Size()), first[i].Sub(v.decodeSize(v.surface.Size()))
-		if v.decoded != first[i] || d.X < -2 || d.X > 2 || d.Y < -2 || d.Y > 2 {
-			t.Errorf("player %d opened at %v, now decodes at %v; its cell asks for %v", i+1, first[i], v.decoded, want)
+		want, d := v.surface.decodeSize(v.surface.Size()), first[i].Sub(v.surface.decodeSize(v.surface.Size()))
+		if v.surface.decoded != first[i] || d.X < -2 || d.X > 2 || d.Y < -2 || d.Y > 2 {
+			t.Errorf("player %d opened at %v, now decodes at %v; its cell asks for %v", i+1, first[i], v.surface.decoded, want)
 		}
 	}
 }

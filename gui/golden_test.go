@@ -315,7 +315,7 @@ func (w *goldenWorld) framesSettled(t *testing.T, players ...*playerView) {
 	t.Helper()
 	w.loop.until(t, "frames of the pictures' size", func() bool {
 		for _, v := range players {
-			if v.frame == nil || !sameFrameSize(v.decodeSize(v.surface.Size()), v.frame.Image.Rect.Size()) {
+			if v.frame == nil || !sameFrameSize(v.surface.decodeSize(v.surface.Size()), v.frame.Image.Rect.Size()) {
 				return false
 			}
 		}
