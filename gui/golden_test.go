@@ -295,7 +295,7 @@ func (w *goldenWorld) selectPaused(t *testing.T, id int64) {
 	hv.player = newPlayerViewWith(w.ui, path, f.Media, w.ui.deps.Tracker.ThumbnailPath(f), playback.Options{Audio: silentDevice{}})
 	if canContinue(r) {
 		idx := hv.fileIdx
-		hv.player.setUseFrame(func(at time.Duration) { w.ui.useFrame(r, idx, at) })
+		hv.player.setUseFrame(func(at time.Duration) { w.ui.continueFlow.useFrame(r, idx, at) })
 	}
 	hv.playerPath = path
 	hv.playerBox.Objects = []fyne.CanvasObject{hv.player.content()}

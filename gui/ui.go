@@ -145,6 +145,8 @@ type UI struct {
 	mainWin *mainWindow
 	// keys reads, checks and stores the API key.
 	keys *keyFlow
+	// continueFlow starts a video from a frame of another.
+	continueFlow *continueFlow
 }
 
 // New builds the windows without showing them.
@@ -159,6 +161,7 @@ func New(a fyne.App, d Deps) *UI {
 	u.main = a.NewWindow(appName)
 	u.mainWin = newMainWindow(u)
 	u.keys = &keyFlow{ui: u}
+	u.continueFlow = &continueFlow{ui: u}
 	u.compose = newCompose(u)
 	u.history = newHistory(u)
 	u.settings = newSettings(u)
