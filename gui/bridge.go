@@ -29,10 +29,10 @@ func (u *UI) apply(e history.Event) {
 		u.library.model.onRecordChanged(e.Record)
 		u.compose.onRecordChanged(e.Record)
 		u.library.model.countVideos() // a download may have added videos
-		u.follow(e.Record)
+		u.mainWin.follow(e.Record)
 	case history.EventDeleted:
 		u.library.model.onRecordDeleted(e.ID)
-		u.forget(e.ID)
+		u.mainWin.forget(e.ID)
 	case history.EventProgress:
 		u.library.model.onProgress(e.ID, e.Done, e.Total)
 	case history.EventKeyRefused:
@@ -41,7 +41,7 @@ func (u *UI) apply(e history.Event) {
 		u.settings.onKeyAccepted()
 	case history.EventReloaded:
 		u.background(u.library.model.reload)
-		u.onReloaded()
+		u.mainWin.onReloaded()
 	case history.EventServiceUnreachable:
 		u.library.onServiceUnreachable()
 	case history.EventServiceReachable:

@@ -258,22 +258,28 @@ func TestCompareOpensEachPlayerAtItsCellSize(t *testing.T) {
 		open := true
 		for i, v := range c.players {
 			if first[i] == (image.Point{}) {
-				first[i] = v.decoded
+				first[i] = v.surface.decoded
 			}
 			open = open && v.frame != nil
 		}
 		return open
 	})
-	// Longer than a resize takes to settle: a second size would show.
-	for end := time.Now().Add(2 * playerResizeSettle); time.Now().Before(end); {
-		loop.pump()
-		time.Sleep(5 * time.Millisecond)
-	}
+	// A player that would start again at a second size waits for its
+	// resize to settle (want differs from decoded until it has): wait for
+	// none to be waiting, so a second size would show.
+	loop.until(t, "no player waiting to decode at another size", func() bool {
+		for _, v := range c.players {
+			if v.surface.decoded == (image.Point{}) || v.surface.want != v.surface.decoded {
+				return false
+			}
+		}
+		return true
+	})
 	for i, v := range c.players {
 		// The player keeps even sizes, so it may be a pixel short.
-		want, d := v.decodeSize(v.surface.Size()), first[i].Sub(v.decodeSize(v.surface.Size()))
-		if v.decoded != first[i] || d.X < -2 || d.X > 2 || d.Y < -2 || d.Y > 2 {
-			t.Errorf("player %d opened at %v, now decodes at %v; its cell asks for %v", i+1, first[i], v.decoded, want)
+		want, d := v.surface.decodeSize(v.surface.Size()), first[i].Sub(v.surface.decodeSize(v.surface.Size()))
+		if v.surface.decoded != first[i] || d.X < -2 || d.X > 2 || d.Y < -2 || d.Y > 2 {
+			t.Errorf("player %d opened at %v, now decodes at %v; its cell asks for %v", i+1, first[i], v.surface.decoded, want)
 		}
 	}
 }

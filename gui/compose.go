@@ -62,7 +62,6 @@ type composeView struct {
 	folderBtn  *widget.Button // "Show in folder", once a video of the last Generate is ready
 	showBtn    *widget.Button // "Show in library", once one needs the user (showRec)
 	showRec    store.Record   // the video showBtn selects in the library
-	batchEntry *widget.Entry  // the Batch dialog's prompts, while it is open
 
 	image     string // data: URL or http(s) URL; empty for none
 	imageName string
@@ -83,14 +82,15 @@ type composeView struct {
 	ready    map[int64]string // where each ready video of watch is saved
 	latest   string           // the video the status line names as ready
 
-	saved, recent []promptPreset
-	prices        priceBook
-	priceView     *priceSettings // the Prices section of Settings, once built
-	saver         settingSaver
+	prompts   *promptShelf // the Prompts menu and Batch
+	prices    priceBook
+	priceView *priceSettings // the Prices section of Settings, once built
+	saver     settingSaver
 }
 
 func newCompose(u *UI) *composeView {
 	v := &composeView{ui: u, win: u.main, prices: priceBook{}, ready: map[int64]string{}}
+	v.prompts = &promptShelf{c: v}
 	v.modelHint = hintLabel("")
 	v.model = widget.NewSelectEntry(modelChoices())
 	v.model.SetPlaceHolder(lang.L("A model, or the id of another one"))
@@ -133,8 +133,8 @@ func newCompose(u *UI) *composeView {
 
 	v.generate = widget.NewButtonWithIcon(lang.L("Generate"), theme.MediaPlayIcon(), v.onGenerate)
 	v.generate.Importance = widget.HighImportance
-	v.batchBtn = widget.NewButtonWithIcon(lang.L("Batch…"), theme.ListIcon(), v.onBatch)
-	v.promptsBtn = widget.NewButtonWithIcon(lang.L("Prompts"), theme.DocumentIcon(), v.onPrompts)
+	v.batchBtn = widget.NewButtonWithIcon(lang.L("Batch…"), theme.ListIcon(), v.prompts.onBatch)
+	v.promptsBtn = widget.NewButtonWithIcon(lang.L("Prompts"), theme.DocumentIcon(), v.prompts.onPrompts)
 	v.folderBtn = widget.NewButtonWithIcon(lang.L("Show in folder"), theme.FolderOpenIcon(), v.onShowFolder)
 	v.folderBtn.Importance = widget.LowImportance
 	v.showBtn = widget.NewButtonWithIcon(lang.L("Show in library"), theme.NavigateNextIcon(), v.onShowInLibrary)
@@ -395,13 +395,13 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 	v.ui.background(func(ctx context.Context) {
 		// A keychain unlocked since Reelhouse started gives its key now;
 		// with no key at all nothing is sent (and nothing is "refused").
-		if !v.ui.ensureKey(ctx) {
+		if !v.ui.keys.ensureKey(ctx) {
 			v.ui.do(func() {
 				v.inFlight, v.lastSent = false, nil
 				v.updateGenerate()
 				v.status.fail(lang.L(textNoKeyToSend), nil)
 				if v.ui.welcome == nil {
-					v.ui.showWelcome(v.ui.welcomeParent())
+					v.ui.keys.showWelcome(v.ui.keys.welcomeParent())
 				}
 			})
 			return
@@ -425,7 +425,7 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 		v.ui.do(func() {
 			v.inFlight = false
 			v.updateGenerate()
-			v.rememberSent(reqs)
+			v.prompts.rememberSent(reqs)
 			if total == 1 {
 				v.status.say(lang.L("Started — it will appear in your library when it is ready."))
 			} else {
@@ -439,7 +439,7 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 func (v *composeView) sendFailed(sent []client.CreateRequest, total int, rec store.Record, err error) {
 	v.inFlight = false
 	v.updateGenerate()
-	v.rememberSent(sent)
+	v.prompts.rememberSent(sent)
 	var unrec *store.UnrecordedTaskError
 	if rec.State != store.StateUncertain && !errors.As(err, &unrec) && len(sent) == 0 {
 		v.lastSent = nil // nothing was made: sending it again is no repeat
@@ -567,7 +567,7 @@ func (v *composeView) fill(req client.CreateRequest) {
 		v.previewKept(v.keptImage.File)
 	}
 	v.status.say(lang.L("Settings copied from the earlier video. Change anything, then press Generate."))
-	v.ui.showCompose()
+	v.ui.mainWin.showCompose()
 }
 
 // previewKept shows the picture kept in the library at rel (a path

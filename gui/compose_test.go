@@ -265,8 +265,8 @@ func TestComposeVariationsMakeThree(t *testing.T) {
 	if err != nil || len(recs) != 0 {
 		t.Errorf("unfinished %d (%v)", len(recs), err)
 	}
-	if len(v.recent) != 1 || v.recent[0].Prompt != "a kite over the dunes" {
-		t.Errorf("recent prompts %+v", v.recent)
+	if len(v.prompts.recent) != 1 || v.prompts.recent[0].Prompt != "a kite over the dunes" {
+		t.Errorf("recent prompts %+v", v.prompts.recent)
 	}
 	// A later change to one of them (a favourite) is no news: the line
 	// keeps naming the last one that became ready.
@@ -302,10 +302,10 @@ func TestComposeBatchOfThree(t *testing.T) {
 	v.win.Resize(fyne.NewSize(720, 640))
 	v.ratio.SetSelected("Square 1:1")
 	test.Tap(v.batchBtn)
-	if v.batchEntry == nil {
+	if v.prompts.batchEntry == nil {
 		t.Fatal("no batch dialog")
 	}
-	v.batchEntry.SetText("a red fox\n\n  a blue whale  \na green hill\n")
+	v.prompts.batchEntry.SetText("a red fox\n\n  a blue whale  \na green hill\n")
 	next := findButton(v.win.Canvas().Overlays().Top(), "Next")
 	if next == nil {
 		t.Fatal("no Next button")
@@ -334,8 +334,8 @@ func TestComposeBatchOfThree(t *testing.T) {
 	if !slices.Equal(prompts, []string{"a red fox", "a blue whale", "a green hill"}) {
 		t.Errorf("sent %q", prompts)
 	}
-	if len(v.recent) != 3 || v.recent[0].Prompt != "a green hill" {
-		t.Errorf("recent prompts %+v", v.recent)
+	if len(v.prompts.recent) != 3 || v.prompts.recent[0].Prompt != "a green hill" {
+		t.Errorf("recent prompts %+v", v.prompts.recent)
 	}
 }
 
@@ -344,7 +344,7 @@ func TestComposeBatchStopsAtFailure(t *testing.T) {
 	h := newHarness(t, nil, true)
 	v := h.ui.compose
 	h.sim.Inject(apitest.Fault{Kind: apitest.FaultStatus500, Target: apitest.TargetCreate})
-	v.confirmBatch([]string{"one", "two", "three"})
+	v.prompts.confirmBatch([]string{"one", "two", "three"})
 	test.Tap(findButton(v.win.Canvas().Overlays().Top(), "Make 3 videos"))
 	h.loop.until(t, "the batch to stop", func() bool { return !v.inFlight })
 	if n := h.sim.Counts().Create; n != 1 {
@@ -424,7 +424,7 @@ func TestComposeSavedPromptRoundTrip(t *testing.T) {
 		t.Fatal("no prompts menu")
 	}
 	v.win.Canvas().Overlays().Top().Hide()
-	menuItem(v.promptsMenu(), "Save this prompt…").Action()
+	menuItem(v.prompts.promptsMenu(), "Save this prompt…").Action()
 	name := findEntry(v.win.Canvas().Overlays().Top())
 	if name == nil {
 		t.Fatal("no name asked for")
@@ -442,10 +442,10 @@ func TestComposeSavedPromptRoundTrip(t *testing.T) {
 	h.loop.until(t, "the recent prompt saved", func() bool {
 		return strings.Contains(h.deps.Store.Setting(t.Context(), settingRecentPrompts, ""), "something else")
 	})
-	v.saved, v.recent = nil, nil
+	v.prompts.saved, v.prompts.recent = nil, nil
 	v.loadSettings(t.Context())
 	h.loop.pump()
-	menu := v.promptsMenu()
+	menu := v.prompts.promptsMenu()
 	if menuItem(menu, "something else") == nil {
 		t.Errorf("no recent prompt in the menu")
 	}

@@ -50,11 +50,16 @@ func canContinue(r store.Record) bool {
 		slices.ContainsFunc(r.Files, func(f store.File) bool { return !f.Missing })
 }
 
+// continueFlow starts a new video where one in the library ends, or from
+// the frame the player shows ("Use this frame"): it takes the frame in the
+// background and gives it to the compose pane as the first frame.
+type continueFlow struct{ ui *UI }
+
 // continueVideo takes the last frame of r's video number idx in the
 // background and starts a new prompt from it in the compose pane.
-func (u *UI) continueVideo(r store.Record, idx int) {
+func (cf *continueFlow) continueVideo(r store.Record, idx int) {
 	prompt := map[string]any{"Prompt": firstLine(r.Request.Prompt, 40)}
-	u.continueFromFrame(r, idx, continueStart{
+	cf.continueFromFrame(r, idx, continueStart{
 		name:      lang.L("Last frame of “{{.Prompt}}”.png", prompt),
 		status:    lang.L("The next video starts where this one ends. Say what happens next, then press Generate."),
 		failTitle: lang.L("Could not take the last frame"),
@@ -65,9 +70,9 @@ func (u *UI) continueVideo(r store.Record, idx int) {
 
 // useFrame is continueVideo from the frame at `at` instead of the last:
 // the player's "Use this frame".
-func (u *UI) useFrame(r store.Record, idx int, at time.Duration) {
+func (cf *continueFlow) useFrame(r store.Record, idx int, at time.Duration) {
 	frame := map[string]any{"Seconds": fmt.Sprintf("%.2f", at.Seconds()), "Time": minSec(at), "Prompt": firstLine(r.Request.Prompt, 40)}
-	u.continueFromFrame(r, idx, continueStart{
+	cf.continueFromFrame(r, idx, continueStart{
 		name:      lang.L("Frame at {{.Seconds}} s of “{{.Prompt}}”.png", frame),
 		status:    lang.L("The next video starts from this frame. Say what happens next, then press Generate."),
 		failTitle: lang.L("Could not take the frame"),
@@ -91,29 +96,29 @@ type continueStart struct {
 
 // continueFromFrame takes a frame of r's video number idx in the
 // background and starts a new prompt from it in the compose pane.
-func (u *UI) continueFromFrame(r store.Record, idx int, from continueStart) {
+func (cf *continueFlow) continueFromFrame(r store.Record, idx int, from continueStart) {
 	if idx < 0 || idx >= len(r.Files) || !canContinue(r) {
 		return
 	}
 	rel := r.Files[idx].Path
-	u.background(func(ctx context.Context) {
-		frame, err := u.takeFrame(ctx, rel, from.take)
+	cf.ui.background(func(ctx context.Context) {
+		frame, err := cf.takeFrame(ctx, rel, from.take)
 		if errors.Is(err, media.ErrNoFFmpeg) {
-			u.do(func() { u.compose.status.fail(lang.L(textNeedsFFmpeg), nil) })
+			cf.ui.do(func() { cf.ui.compose.status.fail(lang.L(textNeedsFFmpeg), nil) })
 			return
 		}
 		if err != nil {
-			u.showError(u.main, from.failTitle, &explained{text: from.failText, cause: err})
+			cf.ui.showError(cf.ui.main, from.failTitle, &explained{text: from.failText, cause: err})
 			return
 		}
-		u.do(func() { u.compose.startContinuing(r, frame, from.name, from.status) })
+		cf.ui.do(func() { cf.ui.compose.startContinuing(r, frame, from.name, from.status) })
 	})
 }
 
 // takeFrame returns a frame of the library's video at rel as a PNG, as
 // take writes it.
-func (u *UI) takeFrame(ctx context.Context, rel string, take func(ctx context.Context, video, outPNG string) error) ([]byte, error) {
-	p, err := u.deps.Library.Folder().Abs(rel)
+func (cf *continueFlow) takeFrame(ctx context.Context, rel string, take func(ctx context.Context, video, outPNG string) error) ([]byte, error) {
+	p, err := cf.ui.deps.Library.Folder().Abs(rel)
 	if err != nil {
 		return nil, err
 	}
@@ -307,5 +312,5 @@ func (l *recordLinks) onCompare() {
 }
 
 func (l *recordLinks) onContinue() {
-	l.ui.continueVideo(l.record, l.fileIdx)
+	l.ui.continueFlow.continueVideo(l.record, l.fileIdx)
 }

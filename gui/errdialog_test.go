@@ -129,7 +129,7 @@ func TestContinueFailureIsTranslated(t *testing.T) {
 	if err := os.WriteFile(p, []byte("not a video at all"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h.ui.continueVideo(r, 0)
+	h.ui.continueFlow.continueVideo(r, 0)
 	w := h.ui.main
 	h.loop.until(t, "a dialog", func() bool { return w.Canvas().Overlays().Top() != nil })
 	shown, details := dialogWords(w)

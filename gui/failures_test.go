@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/store"
 
@@ -54,6 +56,55 @@ func TestTrackerStoppedIsShown(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("dialog lacks %q: %s", want, text)
 		}
+	}
+}
+
+// TestTrackerStoppedRedactsDetails: the details of a tracker that ended
+// by itself go through the same redaction as every other dialog's: no
+// registered key and no signed link's secret part.
+func TestTrackerStoppedRedactsDetails(t *testing.T) {
+	h := newHarness(t, nil, true)
+	const key = "sk-tracker-stopped-5e1f"
+	client.RegisterSecret(key)
+	cause := fmt.Errorf("%w: key %s, get https://cdn.example.com/v.mp4?X-Amz-Signature=s3cr3t failed", history.ErrResume, key)
+	for _, text := range []string{trackerStoppedText(cause), trackerStoppedText(errors.New("stopped with key " + key + " at https://cdn.example.com/v.mp4?X-Amz-Signature=s3cr3t"))} {
+		if strings.Contains(text, key) || strings.Contains(text, "s3cr3t") {
+			t.Errorf("the sentence shows a secret: %q", text)
+		}
+		if !strings.Contains(text, "cdn.example.com/v.mp4") {
+			t.Errorf("the sentence lost the details: %q", text)
+		}
+	}
+	h.ui.TrackerStopped(cause)
+	w := h.ui.main
+	h.loop.until(t, "a dialog", func() bool { return len(w.Canvas().Overlays().List()) > 0 })
+	if text := overlayText(w); strings.Contains(text, key) || strings.Contains(text, "s3cr3t") {
+		t.Errorf("the dialog shows a secret: %s", text)
+	}
+}
+
+// TestDoDropsWorkAfterTheLoopStopped: once Fyne's event loop has stopped
+// (fyne.Do would then run work on the calling goroutine), u.do runs
+// nothing more, even work queued before.
+func TestDoDropsWorkAfterTheLoopStopped(t *testing.T) {
+	h := newHarness(t, nil, true)
+	do := h.ui.uiDo(h.loop.do) // the wrapping New gives fyne.Do
+	ran := 0
+	do(func() { ran++ })
+	h.loop.pump()
+	if ran != 1 {
+		t.Fatalf("ran %d times while the loop runs, want 1", ran)
+	}
+	do(func() { ran++ }) // queued, not yet run when the loop stops
+	lc, ok := h.ui.app.Lifecycle().(interface{ OnStopped() func() })
+	if !ok || lc.OnStopped() == nil {
+		t.Fatal("the UI does not follow the app's lifecycle")
+	}
+	lc.OnStopped()() // as the driver does when its loop ends
+	do(func() { ran++ })
+	h.loop.pump()
+	if ran != 1 {
+		t.Errorf("work ran %d more times after the loop stopped", ran-1)
 	}
 }
 

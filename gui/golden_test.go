@@ -296,7 +296,7 @@ func (w *goldenWorld) selectPaused(t *testing.T, id int64) {
 	hv.detail.player = newPlayerViewWith(w.ui, path, f.Media, w.ui.deps.Tracker.ThumbnailPath(f), playback.Options{Audio: silentDevice{}})
 	if canContinue(r) {
 		idx := hv.detail.fileIdx
-		hv.detail.player.setUseFrame(func(at time.Duration) { w.ui.useFrame(r, idx, at) })
+		hv.detail.player.setUseFrame(func(at time.Duration) { w.ui.continueFlow.useFrame(r, idx, at) })
 	}
 	hv.detail.playerPath = path
 	hv.detail.playerBox.Objects = []fyne.CanvasObject{hv.detail.player.content()}
@@ -316,7 +316,7 @@ func (w *goldenWorld) framesSettled(t *testing.T, players ...*playerView) {
 	t.Helper()
 	w.loop.until(t, "frames of the pictures' size", func() bool {
 		for _, v := range players {
-			if v.frame == nil || !sameFrameSize(v.decodeSize(v.surface.Size()), v.frame.Image.Rect.Size()) {
+			if v.frame == nil || !sameFrameSize(v.surface.decodeSize(v.surface.Size()), v.frame.Image.Rect.Size()) {
 				return false
 			}
 		}
@@ -324,15 +324,21 @@ func (w *goldenWorld) framesSettled(t *testing.T, players ...*playerView) {
 	})
 }
 
-// settle lets the background reads end, then lays the window out again.
+// settle waits for the signal the windows give once the background reads
+// have ended (no background task at work, nothing left for the UI
+// goroutine), then lays the window out again.
 func (w *goldenWorld) settle(t *testing.T, win fyne.Window) {
 	t.Helper()
-	for range 20 {
-		w.loop.pump()
-		time.Sleep(10 * time.Millisecond)
-	}
+	w.loop.until(t, "the windows to settle", func() bool { return w.ui.settled() && w.loop.empty() })
 	w.hideTempFolders()
 	win.Content().Refresh()
+}
+
+// empty reports whether nothing waits to run on the stand-in UI goroutine.
+func (l *uiLoop) empty() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.fns) == 0
 }
 
 func assertGolden(t *testing.T, name string, win fyne.Window) {

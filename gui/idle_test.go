@@ -112,7 +112,7 @@ func TestClockSleepsWhileNothingIsMade(t *testing.T) {
 		started bool // the start-up work has ended
 	)
 	u := startUIWith(t, h, func(u *UI) {
-		u.newTicker = clock.newTicker
+		u.mainWin.newTicker = clock.newTicker
 		u.releaseMemory = func() { mu.Lock(); started = true; mu.Unlock() }
 	})
 	h.loop.until(t, "the start-up work done", func() bool {
@@ -132,7 +132,7 @@ func TestClockSleepsWhileNothingIsMade(t *testing.T) {
 	h.loop.until(t, "the video downloaded", func() bool {
 		clock.tick()
 		r, err := h.deps.Store.Get(t.Context(), rec.ID)
-		return err == nil && r.Download == store.DownloadDone && u.makingCount.Load() == 0
+		return err == nil && r.Download == store.DownloadDone && u.mainWin.makingCount.Load() == 0
 	})
 	h.loop.until(t, "the clock stopped", func() bool {
 		clock.tick()

@@ -108,7 +108,7 @@ func (v *libraryView) content() fyne.CanvasObject { return v.root }
 
 // show brings the library into view.
 func (v *libraryView) show() {
-	v.ui.showLibrary()
+	v.ui.mainWin.showLibrary()
 }
 
 // showCount sets the count line: tasks (any state) and the videos they
@@ -311,8 +311,8 @@ func (v *libraryView) setGridShown(on bool) {
 	}
 	if v.gridMenuItem != nil {
 		v.gridMenuItem.Checked = on
-		if v.ui.menu != nil {
-			v.ui.menu.Refresh()
+		if v.ui.mainWin.menu != nil {
+			v.ui.mainWin.menu.Refresh()
 		}
 	}
 }
@@ -320,7 +320,7 @@ func (v *libraryView) setGridShown(on bool) {
 // selectRecord shows r in the library, with every filter cleared when
 // they hide it.
 func (v *libraryView) selectRecord(r store.Record) {
-	v.ui.showLibrary()
+	v.ui.mainWin.showLibrary()
 	m := v.model
 	m.selected = r.ID
 	m.onRecordChanged(r)

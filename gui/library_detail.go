@@ -517,7 +517,7 @@ func (v *libraryDetail) showPlayer(r store.Record, on bool) {
 	v.player = newPlayerView(v.ui, path, f.Media, v.ui.deps.Tracker.ThumbnailPath(f))
 	if canContinue(r) {
 		idx := v.fileIdx
-		v.player.setUseFrame(func(at time.Duration) { v.ui.useFrame(r, idx, at) })
+		v.player.setUseFrame(func(at time.Duration) { v.ui.continueFlow.useFrame(r, idx, at) })
 	}
 	v.playerPath = path
 	v.playerBox.Objects = []fyne.CanvasObject{v.player.content()}

@@ -142,7 +142,7 @@ func TestDraftSavedOnQuitAndShownAfterRestart(t *testing.T) {
 	test.Type(hv.detail.editor.title, "Keeper")
 	test.Type(hv.detail.editor.note, "an unsaved thought")
 	test.Type(hv.detail.editor.tags, "draft")
-	h.ui.quitNow()
+	h.ui.mainWin.quitNow()
 	h.ui.Stop()
 	got := h.stored(t, rec.ID)
 	if got.Title != "Keeper" || got.Note != "an unsaved thought" || !slices.Equal(got.Tags, []string{"draft"}) {

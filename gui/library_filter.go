@@ -133,7 +133,7 @@ func (v *libraryFilter) query() store.Query {
 }
 
 func (v *libraryFilter) onFilterChanged() {
-	v.ui.syncViewMenu()
+	v.ui.mainWin.syncViewMenu()
 	v.ui.background(v.m.reload)
 }
 

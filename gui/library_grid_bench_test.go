@@ -80,7 +80,7 @@ func BenchmarkLibraryGrid(b *testing.B) {
 		ui.do = loop.do
 		v := ui.library
 		ui.main.Resize(fyne.NewSize(1366, 768))
-		ui.showLibrary()
+		ui.mainWin.showLibrary()
 		v.setGridShown(true)
 		v.model.records = recs
 		v.model.total = tasks

@@ -70,7 +70,7 @@ func TestGridShowsThumbnailsAndScrubsTheFilmstrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.loop.until(t, "the favourite", func() bool { return hv.model.records[hv.model.indexOf(recs[1].ID)].Favourite })
-	h.ui.showLibrary()
+	h.ui.mainWin.showLibrary()
 
 	// The toggle in the library's header shows the grid; the View menu's
 	// item follows.
@@ -213,7 +213,7 @@ func TestPickSeveralVideosThenFavouriteTagAndTrashWithOneUndo(t *testing.T) {
 	a := h.downloadOne(t, "first")
 	b := h.downloadOne(t, "second")
 	c := h.downloadOne(t, "third")
-	h.ui.showLibrary()
+	h.ui.mainWin.showLibrary()
 	var rows map[int64]*libraryRow
 	h.loop.until(t, "three rows", func() bool {
 		w.Canvas().Refresh(w.Content())
@@ -347,7 +347,7 @@ func TestSaveACopyOfTheSelectedVideos(t *testing.T) {
 func gridTileOf(t *testing.T, h *harness, r store.Record) *libraryTile {
 	t.Helper()
 	hv, w := h.ui.library, h.ui.main
-	h.ui.showLibrary()
+	h.ui.mainWin.showLibrary()
 	test.Tap(hv.viewToggle)
 	var tile *libraryTile
 	h.loop.until(t, "the tile's thumbnail", func() bool {

@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/reelhouse/reelhouse/history/store"
 )
@@ -44,9 +46,13 @@ var (
 var libraryViews = []string{translateLater(filterAll), translateLater(filterInProgress), translateLater(filterDone),
 	translateLater(filterAttention), translateLater(filterNotDownloaded), translateLater(filterFavourites), translateLater(filterTrash)}
 
-// mainState is what the main window keeps beside its views; it is touched
-// on the UI goroutine only, except makingCount.
-type mainState struct {
+// mainWindow is the main window's own part: its menu, shortcuts, tray,
+// notifications, the count of videos being made in its title, and
+// quitting. The views it shows (compose, library) are the UI's. It is
+// touched on the UI goroutine only, except makingCount.
+type mainWindow struct {
+	ui *UI
+
 	// making holds the videos being made, as last heard of; seen marks the
 	// records an event told about, which a slower read at start must not
 	// overwrite.
@@ -74,90 +80,106 @@ type mainState struct {
 	quit func()
 }
 
-// initMain sets the main window's state up before the views are built.
-func (u *UI) initMain() {
-	u.making = make(map[int64]store.Record)
-	u.seen = make(map[int64]bool)
-	u.clockWake = make(chan struct{}, 1)
-	u.newTicker = newTicker
-	u.notify = u.app.SendNotification
-	u.quit = u.app.Quit
-	u.trayCount = -1
-	if t, ok := u.app.(desktop.App); ok {
-		u.tray = t
+// newMainWindow sets the main window's state up before the views are
+// built; buildMain lays it out once they are.
+func newMainWindow(u *UI) *mainWindow {
+	mw := &mainWindow{ui: u}
+	mw.making = make(map[int64]store.Record)
+	mw.seen = make(map[int64]bool)
+	mw.clockWake = make(chan struct{}, 1)
+	mw.newTicker = newTicker
+	mw.notify = mw.ui.app.SendNotification
+	mw.quit = mw.ui.app.Quit
+	mw.trayCount = -1
+	if t, ok := mw.ui.app.(desktop.App); ok {
+		mw.tray = t
 	}
+	return mw
 }
 
 // SetOnQuit replaces what quitting does: main stops the background work
 // before the process ends. fn is called on the UI goroutine.
-func (u *UI) SetOnQuit(fn func()) { u.quit = fn }
+func (u *UI) SetOnQuit(fn func()) { u.mainWin.quit = fn }
 
 // buildMain puts the compose pane and the library side by side in the
 // main window, with its menu, shortcuts and close behaviour.
-func (u *UI) buildMain() {
-	u.panes = newPanes(container.NewVScroll(u.compose.content()), u.library.content())
-	u.main.SetContent(container.NewBorder(u.demoBanner(), nil, nil, nil, u.panes))
-	u.main.SetOnDropped(u.compose.onDropped)
-	u.main.Resize(fyne.NewSize(1280, 720))
-	u.menu = u.mainMenu()
-	u.main.SetMainMenu(u.menu)
-	c := u.main.Canvas()
+func (mw *mainWindow) buildMain() {
+	mw.ui.panes = newPanes(container.NewVScroll(mw.ui.compose.content()), mw.ui.library.content())
+	mw.ui.main.SetContent(container.NewBorder(mw.demoBanner(), nil, nil, nil, mw.ui.panes))
+	mw.ui.main.SetOnDropped(mw.ui.compose.onDropped)
+	mw.ui.main.Resize(fyne.NewSize(1280, 720))
+	mw.menu = mw.mainMenu()
+	mw.ui.main.SetMainMenu(mw.menu)
+	c := mw.ui.main.Canvas()
 	for sc, fn := range map[fyne.Shortcut]func(){
-		shortcutGenerate:    u.compose.onGenerate,
-		shortcutGeneratePad: u.compose.onGenerate,
-		shortcutFind:        u.onFind,
-		shortcutNew:         u.onNewPrompt,
-		shortcutSettings:    u.settings.show,
-		shortcutQuit:        u.onQuit,
+		shortcutGenerate:    mw.ui.compose.onGenerate,
+		shortcutGeneratePad: mw.ui.compose.onGenerate,
+		shortcutFind:        mw.onFind,
+		shortcutNew:         mw.onNewPrompt,
+		shortcutSettings:    mw.ui.settings.show,
+		shortcutQuit:        mw.onQuit,
 	} {
 		c.AddShortcut(sc, func(fyne.Shortcut) { fn() })
 	}
-	c.SetOnTypedKey(u.onTypedKey)
-	u.main.SetCloseIntercept(u.onCloseMain)
+	c.SetOnTypedKey(mw.onTypedKey)
+	mw.ui.main.SetCloseIntercept(mw.onCloseMain)
 }
 
 // startMain reads what is being made, the notification setting, sets the
 // tray up and starts the clock of the elapsed times.
-func (u *UI) startMain() {
-	if u.tray != nil { // before the menu, which starts the tray with its icon
-		u.tray.SetSystemTrayIcon(trayIcon)
+func (mw *mainWindow) startMain() {
+	if mw.tray != nil { // before the menu, which starts the tray with its icon
+		mw.tray.SetSystemTrayIcon(trayIcon)
 	}
-	u.updateTray()
-	u.background(func(ctx context.Context) {
-		off := u.deps.Store.Setting(ctx, settingNotifications, "on") == "off"
-		u.do(func() {
-			if !u.notifyTouched { // the user's choice meanwhile wins
-				u.notifyOff = off
-				u.settings.showNotifications(!off)
+	mw.updateTray()
+	mw.ui.background(func(ctx context.Context) {
+		off := mw.ui.deps.Store.Setting(ctx, settingNotifications, "on") == "off"
+		mw.ui.do(func() {
+			if !mw.notifyTouched { // the user's choice meanwhile wins
+				mw.notifyOff = off
+				mw.ui.settings.showNotifications(!off)
 			}
 		})
 	})
-	u.background(u.readMaking)
-	u.background(u.runClock)
+	mw.ui.background(mw.readMaking)
+	mw.ui.background(mw.runClock)
 }
 
 // runClock moves the elapsed times on once a second while videos are being
 // made. With none, it sleeps until makingChanged wakes it, so that an idle
 // Reelhouse does not wake up every second for nothing.
-func (u *UI) runClock(ctx context.Context) {
+func (mw *mainWindow) runClock(ctx context.Context) {
+	// Waiting for a wake-up or a tick leaves the windows settled.
 	for {
-		if u.makingCount.Load() == 0 {
-			select {
-			case <-ctx.Done():
+		if mw.makingCount.Load() == 0 {
+			var done bool
+			mw.ui.idleWhile(func() {
+				select {
+				case <-ctx.Done():
+					done = true
+				case <-mw.clockWake:
+				}
+			})
+			if done {
 				return
-			case <-u.clockWake:
 			}
 			continue
 		}
-		ticks, stop := u.newTicker(time.Second)
-		for u.makingCount.Load() > 0 {
-			select {
-			case <-ctx.Done():
+		ticks, stop := mw.newTicker(time.Second)
+		for mw.makingCount.Load() > 0 {
+			var done bool
+			mw.ui.idleWhile(func() {
+				select {
+				case <-ctx.Done():
+					done = true
+				case <-ticks:
+				}
+			})
+			if done {
 				stop()
 				return
-			case <-ticks:
-				u.do(u.library.wait.onTick)
 			}
+			mw.ui.do(mw.ui.library.wait.onTick)
 		}
 		stop()
 	}
@@ -171,75 +193,75 @@ func newTicker(d time.Duration) (<-chan time.Time, func()) {
 
 // readMaking reads the videos being made from the store, at start and
 // after the history was read again.
-func (u *UI) readMaking(ctx context.Context) {
-	recs, err := u.deps.Store.Unfinished(ctx)
+func (mw *mainWindow) readMaking(ctx context.Context) {
+	recs, err := mw.ui.deps.Store.Unfinished(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			fyne.LogError("reading the videos being made", err)
 		}
 		return
 	}
-	u.do(func() {
+	mw.ui.do(func() {
 		for _, r := range recs {
-			if !u.seen[r.ID] && beingMade(r) {
-				u.making[r.ID] = r
+			if !mw.seen[r.ID] && beingMade(r) {
+				mw.making[r.ID] = r
 			}
 		}
-		u.makingChanged()
+		mw.makingChanged()
 	})
 }
 
 // follow keeps the count of videos being made current, and tells the user
 // when one of them is ready or failed. It runs on the UI goroutine.
-func (u *UI) follow(r store.Record) {
-	u.seen[r.ID] = true
-	_, was := u.making[r.ID]
+func (mw *mainWindow) follow(r store.Record) {
+	mw.seen[r.ID] = true
+	_, was := mw.making[r.ID]
 	if beingMade(r) {
-		u.making[r.ID] = r
+		mw.making[r.ID] = r
 		if !was {
-			u.makingChanged()
+			mw.makingChanged()
 		}
 		return
 	}
 	if !was {
 		return
 	}
-	delete(u.making, r.ID)
-	u.makingChanged()
+	delete(mw.making, r.ID)
+	mw.makingChanged()
 	switch {
 	case r.State == store.StateSuccess && r.Download == store.DownloadDone:
-		u.sendNotification(lang.L("Your video is ready"), firstLine(r.Request.Prompt, 80))
+		mw.sendNotification(lang.L("Your video is ready"), firstLine(r.Request.Prompt, 80))
 	case needsAttention(r):
-		u.sendNotification(lang.L("A video could not be made"), lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": firstLine(r.Request.Prompt, 80)}))
+		mw.sendNotification(lang.L("A video could not be made"), lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": firstLine(r.Request.Prompt, 80)}))
 	}
 }
 
 // forget drops a deleted record from the count.
-func (u *UI) forget(id int64) {
-	u.seen[id] = true
-	if _, ok := u.making[id]; ok {
-		delete(u.making, id)
-		u.makingChanged()
+func (mw *mainWindow) forget(id int64) {
+	mw.seen[id] = true
+	if _, ok := mw.making[id]; ok {
+		delete(mw.making, id)
+		mw.makingChanged()
 	}
 }
 
 // onReloaded reads the videos being made afresh after the history was
 // read again.
-func (u *UI) onReloaded() {
-	u.making = make(map[int64]store.Record)
-	u.seen = make(map[int64]bool)
-	u.makingChanged()
-	u.background(u.readMaking)
+func (mw *mainWindow) onReloaded() {
+	mw.making = make(map[int64]store.Record)
+	mw.seen = make(map[int64]bool)
+	mw.makingChanged()
+	mw.ui.background(mw.readMaking)
 }
 
 // makingChanged shows the number of videos being made in the title and
 // the tray.
-func (u *UI) makingChanged() {
-	n := len(u.making)
-	u.makingCount.Store(int32(n))
+func (mw *mainWindow) makingChanged() {
+	n := len(mw.making)
+	mw.makingCount.Store(int32(n))
 	if n > 0 {
 		select {
-		case u.clockWake <- struct{}{}:
+		case mw.clockWake <- struct{}{}:
 		default: // already woken
 		}
 	}
@@ -247,10 +269,10 @@ func (u *UI) makingChanged() {
 	if n > 0 {
 		title = lang.L("{{.App}} — {{.Count}} in progress", map[string]any{"App": appName, "Count": n})
 	}
-	if u.main.Title() != title {
-		u.main.SetTitle(title)
+	if mw.ui.main.Title() != title {
+		mw.ui.main.SetTitle(title)
 	}
-	u.updateTray()
+	mw.updateTray()
 }
 
 // inProgressText is the tray's line about the videos being made.
@@ -263,149 +285,154 @@ func inProgressText(n int) string {
 
 // updateTray sets the tray menu, where there is a tray, when the count
 // changed.
-func (u *UI) updateTray() {
-	n := len(u.making)
-	if u.tray == nil || n == u.trayCount {
+func (mw *mainWindow) updateTray() {
+	n := len(mw.making)
+	if mw.tray == nil || n == mw.trayCount {
 		return
 	}
-	u.trayCount = n
+	mw.trayCount = n
 	status := fyne.NewMenuItem(inProgressText(n), nil)
 	status.Disabled = true
-	quit := fyne.NewMenuItem(lang.L("Quit"), u.onQuit)
+	quit := fyne.NewMenuItem(lang.L("Quit"), mw.onQuit)
 	quit.IsQuit = true
-	u.tray.SetSystemTrayMenu(fyne.NewMenu(appName,
+	mw.tray.SetSystemTrayMenu(fyne.NewMenu(appName,
 		status,
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(lang.L("Open Reelhouse"), u.onOpenMain),
+		fyne.NewMenuItem(lang.L("Open Reelhouse"), mw.onOpenMain),
 		quit,
 	))
 }
 
 // sendNotification tells the user something on the desktop, unless they
 // turned notifications off.
-func (u *UI) sendNotification(title, content string) {
-	if u.notifyOff {
+func (mw *mainWindow) sendNotification(title, content string) {
+	if mw.notifyOff {
 		return
 	}
-	u.notify(fyne.NewNotification(title, content))
+	mw.notify(fyne.NewNotification(title, content))
 }
 
 // onOpenMain brings the main window back, from the tray.
-func (u *UI) onOpenMain() {
-	u.main.Show()
-	u.main.RequestFocus()
+func (mw *mainWindow) onOpenMain() {
+	mw.ui.main.Show()
+	mw.ui.main.RequestFocus()
 }
 
 // onCloseMain keeps Reelhouse in the tray while videos are being made,
 // saying so once; otherwise closing the window quits.
-func (u *UI) onCloseMain() {
-	if len(u.making) > 0 && u.tray != nil {
-		u.library.detail.closePlayer()
-		u.main.Hide()
-		if !u.saidTray {
-			u.saidTray = true
-			u.notify(fyne.NewNotification(lang.L("Reelhouse is still making your videos"),
+func (mw *mainWindow) onCloseMain() {
+	if len(mw.making) > 0 && mw.tray != nil {
+		mw.ui.library.detail.closePlayer()
+		mw.ui.main.Hide()
+		if !mw.saidTray {
+			mw.saidTray = true
+			mw.notify(fyne.NewNotification(lang.L("Reelhouse is still making your videos"),
 				lang.L("It keeps running in the system tray and downloads them when they are ready. Choose Quit in its tray menu to close it.")))
 		}
 		return
 	}
-	u.onQuit()
+	mw.onQuit()
 }
 
 // onQuit quits, first saying that videos still being made are picked up
 // next time.
-func (u *UI) onQuit() {
-	n := len(u.making)
+func (mw *mainWindow) onQuit() {
+	n := len(mw.making)
 	if n == 0 {
-		u.quitNow()
+		mw.quitNow()
 		return
 	}
 	msg := lang.N("{{.Count}} videos are still being made. The service carries on making them, and Reelhouse picks them up and downloads them the next time you start it.",
 		n, map[string]any{"Count": n})
 	d := dialog.NewConfirm(lang.L("Quit Reelhouse?"), msg, func(ok bool) {
 		if ok {
-			u.quitNow()
+			mw.quitNow()
 		}
-	}, u.main)
+	}, mw.ui.main)
 	d.SetConfirmText(lang.L("Quit"))
-	u.onOpenMain()
+	mw.onOpenMain()
 	d.Show()
 }
 
-func (u *UI) quitNow() {
-	u.flushEdits() // a title, tags or note still being typed
-	u.confirmQuit(u.main, func() {
-		u.library.detail.closePlayer()
-		u.main.Hide()
-		u.quit()
-	})
+func (mw *mainWindow) quitNow() {
+	mw.ui.flushEdits() // a title, tags or note still being typed
+	mw.confirmQuit(mw.ui.main, mw.exit)
+}
+
+// exit is the one way out of Reelhouse once the user's questions are
+// answered: the player closes, the window goes, and mw.quit (main's, which
+// stops the background work before the process ends) runs.
+func (mw *mainWindow) exit() {
+	mw.ui.library.detail.closePlayer()
+	mw.ui.main.Hide()
+	mw.quit()
 }
 
 // showCompose brings the compose pane into view (on a narrow window, its
 // tab).
-func (u *UI) showCompose() {
-	u.panes.showCreate()
-	u.onOpenMain()
+func (mw *mainWindow) showCompose() {
+	mw.ui.panes.showCreate()
+	mw.onOpenMain()
 }
 
 // showLibrary brings the library into view.
-func (u *UI) showLibrary() {
-	u.panes.showLibrary()
-	u.onOpenMain()
+func (mw *mainWindow) showLibrary() {
+	mw.ui.panes.showLibrary()
+	mw.onOpenMain()
 }
 
 // onFind puts the cursor in the library's search box.
-func (u *UI) onFind() {
-	u.showLibrary()
-	u.main.Canvas().Focus(u.library.filter.search)
+func (mw *mainWindow) onFind() {
+	mw.showLibrary()
+	mw.ui.main.Canvas().Focus(mw.ui.library.filter.search)
 }
 
 // onNewPrompt puts the cursor in the prompt.
-func (u *UI) onNewPrompt() {
-	u.showCompose()
-	u.main.Canvas().Focus(u.compose.prompt)
+func (mw *mainWindow) onNewPrompt() {
+	mw.showCompose()
+	mw.ui.main.Canvas().Focus(mw.ui.compose.prompt)
 }
 
 // onTypedKey handles the keys no focused widget took: Esc closes the
 // dialog on top; the arrows, Enter, Space and Delete act on the library
 // while it is in view and no dialog is open.
-func (u *UI) onTypedKey(e *fyne.KeyEvent) {
-	c := u.main.Canvas()
+func (mw *mainWindow) onTypedKey(e *fyne.KeyEvent) {
+	c := mw.ui.main.Canvas()
 	if e.Name == fyne.KeyEscape {
 		closeTopDialog(c)
 		return
 	}
-	if c.Overlays().Top() != nil || (u.panes.Narrow() && u.panes.tab != 1) {
+	if c.Overlays().Top() != nil || (mw.ui.panes.Narrow() && mw.ui.panes.tab != 1) {
 		return
 	}
 	switch e.Name {
 	case fyne.KeyUp:
-		u.library.moveSelection(-1)
+		mw.ui.library.moveSelection(-1)
 	case fyne.KeyDown:
-		u.library.moveSelection(1)
+		mw.ui.library.moveSelection(1)
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
-		u.library.detail.actions.onOpen()
+		mw.ui.library.detail.actions.onOpen()
 	case fyne.KeyDelete:
-		u.library.detail.actions.onDelete()
+		mw.ui.library.detail.actions.onDelete()
 	}
 }
 
 // mainMenu is the menu of the main window: the actions on the whole
 // library, Settings, About and Quit.
-func (u *UI) mainMenu() *fyne.MainMenu {
-	h := u.library
+func (mw *mainWindow) mainMenu() *fyne.MainMenu {
+	h := mw.ui.library
 	item := func(label string, sc fyne.Shortcut, fn func()) *fyne.MenuItem {
 		i := fyne.NewMenuItem(label, fn)
 		i.Shortcut = sc
 		return i
 	}
-	quit := item(lang.L("Quit"), shortcutQuit, u.onQuit)
+	quit := item(lang.L("Quit"), shortcutQuit, mw.onQuit)
 	quit.IsQuit = true
 	file := fyne.NewMenu(lang.L("File"),
-		item(lang.L("New prompt"), shortcutNew, u.onNewPrompt),
-		item(lang.L("Generate"), shortcutGenerate, u.compose.onGenerate),
+		item(lang.L("New prompt"), shortcutNew, mw.onNewPrompt),
+		item(lang.L("Generate"), shortcutGenerate, mw.ui.compose.onGenerate),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(lang.L("Add by task id…"), func() { u.showLibrary(); h.menu.onAddByID() }),
+		fyne.NewMenuItem(lang.L("Add by task id…"), func() { mw.showLibrary(); h.menu.onAddByID() }),
 		fyne.NewMenuItem(lang.L("Export selected video…"), func() { h.menu.onExport(false) }),
 		fyne.NewMenuItem(lang.L("Export all shown videos…"), func() { h.menu.onExport(true) }),
 		fyne.NewMenuItem(lang.L("Save a copy as…"), h.menu.onSaveCopy),
@@ -413,20 +440,20 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		quit,
 	)
 	edit := fyne.NewMenu(lang.L("Edit"),
-		item(lang.L("Find"), shortcutFind, u.onFind),
+		item(lang.L("Find"), shortcutFind, mw.onFind),
 		fyne.NewMenuItemSeparator(),
-		item(lang.L("Settings…"), shortcutSettings, u.settings.show),
+		item(lang.L("Settings…"), shortcutSettings, mw.ui.settings.show),
 	)
-	u.viewItems = make(map[string]*fyne.MenuItem)
+	mw.viewItems = make(map[string]*fyne.MenuItem)
 	view := fyne.NewMenu(lang.L("View"))
 	for _, key := range libraryViews {
 		name := lang.L(key)
-		i := fyne.NewMenuItem(name, func() { u.onView(name) })
+		i := fyne.NewMenuItem(name, func() { mw.onView(name) })
 		i.Checked = name == h.filter.view.Selected
-		u.viewItems[name] = i
+		mw.viewItems[name] = i
 		view.Items = append(view.Items, i)
 	}
-	h.gridMenuItem = fyne.NewMenuItem(lang.L("Show as grid"), func() { u.showLibrary(); h.onToggleView() })
+	h.gridMenuItem = fyne.NewMenuItem(lang.L("Show as grid"), func() { mw.showLibrary(); h.onToggleView() })
 	h.gridMenuItem.Checked = h.gridShown
 	view.Items = append(view.Items, fyne.NewMenuItemSeparator(), h.gridMenuItem)
 	library := fyne.NewMenu(lang.L("Library"),
@@ -435,55 +462,106 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(lang.L("Empty trash…"), h.menu.onEmptyTrash),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(lang.L("Usage…"), u.showUsage),
+		fyne.NewMenuItem(lang.L("Usage…"), mw.ui.showUsage),
 		fyne.NewMenuItem(lang.L("Copy diagnostics"), h.menu.onCopyDiagnostics),
 	)
-	help := fyne.NewMenu(lang.L("Help"), fyne.NewMenuItem(lang.L("About Reelhouse"), u.onAbout))
+	help := fyne.NewMenu(lang.L("Help"), fyne.NewMenuItem(lang.L("About Reelhouse"), mw.onAbout))
 	return fyne.NewMainMenu(file, edit, view, library, help)
 }
 
 // onView shows one of the library's views.
-func (u *UI) onView(name string) {
-	u.showLibrary()
-	u.library.filter.view.SetSelected(name) // reloads and ticks the menu
+func (mw *mainWindow) onView(name string) {
+	mw.showLibrary()
+	mw.ui.library.filter.view.SetSelected(name) // reloads and ticks the menu
 }
 
 // syncViewMenu ticks the View menu's item of the view on show.
-func (u *UI) syncViewMenu() {
-	if u.menu == nil {
+func (mw *mainWindow) syncViewMenu() {
+	if mw.menu == nil {
 		return
 	}
-	for name, i := range u.viewItems {
-		i.Checked = name == u.library.filter.view.Selected
+	for name, i := range mw.viewItems {
+		i.Checked = name == mw.ui.library.filter.view.Selected
 	}
-	u.menu.Refresh()
+	mw.menu.Refresh()
 }
 
 // onAbout says which Reelhouse this is and where it keeps things.
-func (u *UI) onAbout() {
-	version := u.deps.Version
+func (mw *mainWindow) onAbout() {
+	version := mw.ui.deps.Version
 	if version == "" {
 		version = lang.L("(development build)")
 	}
-	data := u.deps.DataDir
+	data := mw.ui.deps.DataDir
 	if data == "" {
 		data = "—"
 	}
 	msg := widget.NewLabel(lang.L("Reelhouse {{.Version}}\n\nLibrary folder: {{.Library}}\nData folder: {{.Data}}",
-		map[string]any{"Version": version, "Library": userText(u.deps.Library.Dir()), "Data": userText(data)}))
+		map[string]any{"Version": version, "Library": userText(mw.ui.deps.Library.Dir()), "Data": userText(data)}))
 	msg.Wrapping = fyne.TextWrapWord
 	content := fyne.CanvasObject(msg)
 	size := fyne.NewSize(520, 220)
-	if u.deps.Licences != "" {
+	if mw.ui.deps.Licences != "" {
 		// The licences of what Reelhouse is built from, folded away.
-		text := widget.NewLabel(u.deps.Licences)
+		text := widget.NewLabel(mw.ui.deps.Licences)
 		text.TextStyle.Monospace = true
 		scroll := container.NewVScroll(text)
 		scroll.SetMinSize(fyne.NewSize(480, 300))
 		content = container.NewVBox(msg, widget.NewAccordion(widget.NewAccordionItem(lang.L("Licences of the parts Reelhouse is built from"), scroll)))
 		size = fyne.NewSize(640, 520)
 	}
-	d := dialog.NewCustom(lang.L("About Reelhouse"), lang.L("OK"), content, u.main)
+	d := dialog.NewCustom(lang.L("About Reelhouse"), lang.L("OK"), content, mw.ui.main)
 	d.Resize(size)
 	d.Show()
+}
+
+// demoBanner is the strip the main window shows at its top for the whole
+// of a demo; outside demo mode it is an empty, hidden object.
+func (mw *mainWindow) demoBanner() fyne.CanvasObject {
+	if mw.ui.deps.KeySource != KeyFromDemo {
+		empty := container.NewStack()
+		empty.Hide()
+		return empty
+	}
+	text := widget.NewLabelWithStyle(lang.L(textDemoBanner), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	text.Wrapping = fyne.TextWrapWord
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameWarning))
+	bg.CornerRadius = theme.InputRadiusSize()
+	return container.NewStack(bg, container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, text))
+}
+
+// confirmQuit calls quit, first asking when a demo holds videos, since
+// they are deleted when Reelhouse closes. quit runs on the UI goroutine.
+func (mw *mainWindow) confirmQuit(win fyne.Window, quit func()) {
+	if mw.ui.deps.KeySource != KeyFromDemo || mw.ui.ctx.Err() != nil {
+		quit()
+		return
+	}
+	mw.ui.background(func(ctx context.Context) {
+		n, err := mw.ui.deps.Store.Count(ctx, store.Query{})
+		if err == nil {
+			var trashed int
+			trashed, err = mw.ui.deps.Store.Count(ctx, store.Query{Trash: true})
+			n += trashed
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		mw.ui.do(func() {
+			if err == nil && n == 0 {
+				quit()
+				return
+			}
+			d := dialog.NewConfirm(lang.L("Quit the demo?"),
+				lang.L("The demo's videos are samples and are deleted when Reelhouse closes."),
+				func(ok bool) {
+					if ok {
+						quit()
+					}
+				}, win)
+			d.SetConfirmText(lang.L("Quit and delete"))
+			d.SetDismissText(lang.L("Keep the demo open"))
+			d.Show()
+		})
+	})
 }

@@ -142,7 +142,7 @@ func TestMainWindowShortcuts(t *testing.T) {
 		t.Errorf("Ctrl+N focused %T, want the prompt", c.Focused())
 	}
 	opened := false
-	for _, m := range h.ui.menu.Items {
+	for _, m := range h.ui.mainWin.menu.Items {
 		for _, i := range m.Items {
 			if i.Shortcut != nil && i.Shortcut.ShortcutName() == shortcutSettings.ShortcutName() {
 				opened = true
@@ -212,9 +212,9 @@ func TestMainWindowShortcuts(t *testing.T) {
 	h.loop.until(t, "the video to leave the trash", func() bool { return len(h.ui.library.model.records) == 0 })
 
 	// View menu: picking a view shows it and ticks it.
-	h.ui.onView(filterAll)
+	h.ui.mainWin.onView(filterAll)
 	h.loop.until(t, "all videos", func() bool { return len(h.ui.library.model.records) == 1 })
-	if !h.ui.viewItems[filterAll].Checked || h.ui.viewItems[filterTrash].Checked {
+	if !h.ui.mainWin.viewItems[filterAll].Checked || h.ui.mainWin.viewItems[filterTrash].Checked {
 		t.Error("the View menu does not tick the view on show")
 	}
 }
@@ -224,15 +224,15 @@ func TestMainWindowShortcuts(t *testing.T) {
 func TestTitleCountsVideosInProgress(t *testing.T) {
 	h := newHarness(t, nil, true)
 	tray := &fakeTray{}
-	h.ui.tray, h.ui.trayCount = tray, -1
+	h.ui.mainWin.tray, h.ui.mainWin.trayCount = tray, -1
 	w := h.ui.MainWindow()
 	if w.Title() != "Reelhouse" {
 		t.Errorf("title %q with nothing in progress", w.Title())
 	}
 	r1 := store.Record{ID: 101, State: store.StateRunning, Watching: true, TaskID: "a"}
 	r2 := store.Record{ID: 102, State: store.StatePending, Watching: true, TaskID: "b"}
-	h.ui.follow(r1)
-	h.ui.follow(r2)
+	h.ui.mainWin.follow(r1)
+	h.ui.mainWin.follow(r2)
 	if w.Title() != "Reelhouse — 2 in progress" {
 		t.Errorf("title %q, want 2 in progress", w.Title())
 	}
@@ -241,14 +241,14 @@ func TestTitleCountsVideosInProgress(t *testing.T) {
 	}
 	r1.State = store.StateSuccess
 	r1.Download = store.DownloadWaiting
-	h.ui.follow(r1) // downloading is still in progress
+	h.ui.mainWin.follow(r1) // downloading is still in progress
 	if w.Title() != "Reelhouse — 2 in progress" {
 		t.Errorf("title %q while one downloads", w.Title())
 	}
 	r2.Watching = false
-	h.ui.follow(r2)
+	h.ui.mainWin.follow(r2)
 	r1.Download = store.DownloadDone
-	h.ui.follow(r1)
+	h.ui.mainWin.follow(r1)
 	if w.Title() != "Reelhouse" {
 		t.Errorf("title %q after both ended", w.Title())
 	}
@@ -259,13 +259,13 @@ func TestTitleCountsVideosInProgress(t *testing.T) {
 func TestNotificationsOnReadyAndFailed(t *testing.T) {
 	h := newHarness(t, nil, true)
 	var sent []*fyne.Notification
-	h.ui.notify = func(n *fyne.Notification) { sent = append(sent, n) }
-	h.ui.notifyOff = false
+	h.ui.mainWin.notify = func(n *fyne.Notification) { sent = append(sent, n) }
+	h.ui.mainWin.notifyOff = false
 	run := func(id int64, end store.Record) {
-		h.ui.follow(store.Record{ID: id, State: store.StateRunning, Watching: true, TaskID: "t"})
+		h.ui.mainWin.follow(store.Record{ID: id, State: store.StateRunning, Watching: true, TaskID: "t"})
 		end.ID, end.TaskID = id, "t"
 		end.Request.Prompt = fmt.Sprintf("video %d", id)
-		h.ui.follow(end)
+		h.ui.mainWin.follow(end)
 	}
 	run(1, store.Record{State: store.StateSuccess, Download: store.DownloadDone})
 	run(2, store.Record{State: store.StateFailed, ErrorMessage: "content policy"})
@@ -291,7 +291,7 @@ func TestNotificationForAGeneratedVideo(t *testing.T) {
 	h := newHarness(t, nil, true)
 	var mu sync.Mutex
 	var sent []string
-	h.ui.notify = func(n *fyne.Notification) { mu.Lock(); sent = append(sent, n.Title); mu.Unlock() }
+	h.ui.mainWin.notify = func(n *fyne.Notification) { mu.Lock(); sent = append(sent, n.Title); mu.Unlock() }
 	test.Type(h.ui.compose.prompt, "Rain on a tin roof")
 	test.Tap(h.ui.compose.generate)
 	h.loop.until(t, "the ready notification", func() bool {
@@ -397,14 +397,14 @@ func (f *fakeTray) SetSystemTrayWindow(fyne.Window)   {}
 func TestCloseKeepsReelhouseInTheTray(t *testing.T) {
 	h := newHarness(t, nil, true)
 	tray := &fakeTray{}
-	h.ui.tray, h.ui.trayCount = tray, -1
+	h.ui.mainWin.tray, h.ui.mainWin.trayCount = tray, -1
 	quits := 0
 	h.ui.SetOnQuit(func() { quits++ })
 	var sent []*fyne.Notification
-	h.ui.notify = func(n *fyne.Notification) { sent = append(sent, n) }
+	h.ui.mainWin.notify = func(n *fyne.Notification) { sent = append(sent, n) }
 	w := h.ui.MainWindow()
 
-	h.ui.onCloseMain()
+	h.ui.mainWin.onCloseMain()
 	if quits != 1 {
 		t.Fatalf("closing with nothing in progress: %d quits", quits)
 	}
@@ -414,9 +414,9 @@ func TestCloseKeepsReelhouseInTheTray(t *testing.T) {
 	}
 	quits = 1
 
-	h.ui.follow(store.Record{ID: 7, State: store.StateRunning, Watching: true, TaskID: "t"})
-	h.ui.onCloseMain()
-	h.ui.onCloseMain()
+	h.ui.mainWin.follow(store.Record{ID: 7, State: store.StateRunning, Watching: true, TaskID: "t"})
+	h.ui.mainWin.onCloseMain()
+	h.ui.mainWin.onCloseMain()
 	if quits != 1 {
 		t.Error("closing with a video in progress quit")
 	}

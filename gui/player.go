@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	_ "image/png" // thumbnails
-	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -78,7 +77,12 @@ type playerView struct {
 	done      chan struct{}   // closed on close
 	next      *playback.Frame // the newest frame not yet on show
 	scheduled bool            // a call to showNext is on its way
-	work      sync.WaitGroup  // opening and closing the player
+	// work is the reading of the thumbnail and the opening of the player;
+	// none starts once the view is closed (see goWork).
+	work sync.WaitGroup
+	// ended is closed once the player's task (run) is over: its work has
+	// ended and the player is closed.
+	ended chan struct{}
 
 	// The rest is touched on the UI goroutine only.
 	frame    *playback.Frame // the frame on show
@@ -87,12 +91,6 @@ type playerView struct {
 	loop     bool
 	muted    bool
 	full     *fullWindow
-	// The frames' size: decoded is what the player was asked for (zero
-	// until it is open), want what the view's size asks for; settle fires
-	// once that size stayed put. Where the caller chose the size
-	// (Options.Width and Height, sizeFixed), the frames keep it.
-	decoded, want image.Point
-	settle        *time.Timer
 
 	surface  *playerSurface
 	picture  *canvas.Image
@@ -158,7 +156,7 @@ func newBarePlayerView(u *UI, path string, info media.Info, thumb string, opts p
 }
 
 func buildPlayerView(u *UI, path string, info media.Info, thumb string, opts playback.Options) *playerView {
-	v := &playerView{ui: u, path: path, thumb: thumb, info: info, opts: opts, done: make(chan struct{})}
+	v := &playerView{ui: u, path: path, thumb: thumb, info: info, opts: opts, done: make(chan struct{}), ended: make(chan struct{})}
 	v.picture = canvas.NewImageFromImage(nil)
 	v.picture.FillMode = canvas.ImageFillContain
 	v.picture.SetMinSize(shownSize(info))
@@ -217,23 +215,21 @@ func shownSize(info media.Info) fyne.Size {
 func (v *playerView) content() fyne.CanvasObject { return v.box }
 
 // start loads the thumbnail and opens the player, in the background.
+// All of the player's work happens inside one task of the UI's (run), so
+// Stop waits for it however the player ends, closed just before quitting
+// too.
 func (v *playerView) start() {
-	// When the UI stops, the player stops with it, and Stop waits for it.
-	v.ui.background(func(ctx context.Context) {
-		select {
-		case <-ctx.Done():
-			if p := v.shutdown(); p != nil {
-				p.Close()
-			}
-		case <-v.done:
-		}
-	})
+	if !v.ui.background(v.run) {
+		v.shutdown() // the UI has stopped: nothing opens
+		close(v.ended)
+		return
+	}
 	if v.thumb != "" {
-		v.work.Go(func() {
+		v.goWork(func() {
 			if img, err := readPicture(v.thumb); err == nil {
 				v.ui.do(func() {
 					if v.frame == nil && !v.isClosed() {
-						v.setPicture(img)
+						v.surface.setPicture(img)
 					}
 				})
 			}
@@ -260,12 +256,12 @@ func (v *playerView) open() {
 		if size.Width < 1 || size.Height < 1 {
 			size = v.picture.MinSize()
 		}
-		box := v.decodeSize(size)
+		box := v.surface.decodeSize(size)
 		opts.Width, opts.Height = box.X, box.Y
 	}
-	opts.OnFrame = v.onFrame
+	opts.OnFrame = v.surface.onFrame
 	opts.OnStatus = func(s playback.Status) { v.ui.do(func() { v.onStatus(s) }) }
-	v.work.Go(func() {
+	v.goWork(func() {
 		p, err := playback.Open(v.path, v.info, opts)
 		v.mu.Lock()
 		if v.closed && p != nil {
@@ -282,6 +278,39 @@ func (v *playerView) open() {
 			}
 		})
 	})
+}
+
+// run is the player's task: once the view closes or the UI stops, it
+// waits for the work in flight and closes the player, so its ffmpeg
+// processes end and its goroutines return before Stop does.
+func (v *playerView) run(ctx context.Context) {
+	defer close(v.ended)
+	v.ui.idleWhile(func() {
+		select {
+		case <-ctx.Done():
+			v.shutdown()
+		case <-v.done:
+		}
+	})
+	v.work.Wait() // no work starts once the view is closed
+	v.mu.Lock()
+	p := v.player
+	v.player = nil
+	v.mu.Unlock()
+	if p != nil {
+		p.Close()
+	}
+}
+
+// goWork runs fn in the background as part of the player's task; it does
+// nothing once the view is closed, when run may be waiting for the work
+// already started.
+func (v *playerView) goWork(fn func()) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.closed {
+		v.work.Go(fn)
+	}
 }
 
 // readPicture reads a PNG or JPEG file.
@@ -321,39 +350,9 @@ func (v *playerView) onOpened(err error) {
 func (v *playerView) noteOpened() {
 	v.withPlayer(func(p *playback.Player) {
 		w, h := p.Size()
-		v.decoded = image.Pt(w, h)
+		v.surface.decoded = image.Pt(w, h)
 	})
-	v.onViewResized()
-}
-
-// onViewResized follows the picture's size: when the frames would be best
-// decoded at another size (the window or the panel grew or shrank, the
-// full window came or went), decoding starts again at that size once the
-// view's size has stayed put for playerResizeSettle. Fyne draws a frame
-// of the picture's size as it is, but scales one of any other size, on
-// the processor, for each frame: even a few pixels off costs that.
-func (v *playerView) onViewResized() {
-	if v.decoded == (image.Point{}) || v.sizeFixed() {
-		return // not open yet (noteOpened calls again), or not to follow
-	}
-	size := v.surface.Size()
-	if size.Width < 1 || size.Height < 1 {
-		return // not laid out, or hidden: nothing to fit
-	}
-	want := v.decodeSize(size)
-	if sameFrameSize(want, v.decoded) {
-		v.want = v.decoded
-		if v.settle != nil {
-			v.settle.Stop()
-		}
-		return
-	}
-	v.want = want
-	if v.settle == nil {
-		v.settle = time.AfterFunc(playerResizeSettle, func() { v.ui.do(v.onResizeSettled) })
-	} else {
-		v.settle.Reset(playerResizeSettle)
-	}
+	v.surface.onViewResized()
 }
 
 // sameFrameSize reports whether two sizes of frames differ only by the
@@ -366,55 +365,6 @@ func sameFrameSize(a, b image.Point) bool {
 // sizeFixed reports whether the caller chose the size frames are decoded
 // at.
 func (v *playerView) sizeFixed() bool { return v.opts.Width > 0 && v.opts.Height > 0 }
-
-// onResizeSettled has the player decode at the size the view asks for.
-func (v *playerView) onResizeSettled() {
-	if v.isClosed() || v.want == v.decoded || v.want == (image.Point{}) {
-		return
-	}
-	v.decoded = v.want
-	want := v.want
-	v.withPlayer(func(p *playback.Player) { p.Resize(want.X, want.Y) })
-}
-
-// decodeSize is the size frames are best decoded at for a picture of the
-// given size: the video fitted into its pixels (at most
-// playerFullW×playerFullH), but no larger than the video. A video of
-// unknown size is decoded at the box, where ffmpeg fits it.
-func (v *playerView) decodeSize(size fyne.Size) image.Point {
-	scale := v.pixelScale()
-	boxW := max(2, min(math.Round(float64(size.Width*scale)), playerFullW))
-	boxH := max(2, min(math.Round(float64(size.Height*scale)), playerFullH))
-	nat := image.Pt(v.info.Width, v.info.Height)
-	if nat.X <= 0 || nat.Y <= 0 {
-		return image.Pt(int(boxW), int(boxH))
-	}
-	k := min(1, boxW/float64(nat.X), boxH/float64(nat.Y))
-	return image.Pt(max(2, int(math.Round(float64(nat.X)*k))), max(2, int(math.Round(float64(nat.Y)*k))))
-}
-
-// pixelScale is the number of screen pixels to a unit of the picture's
-// size: the canvas's scale, times the screen's own (a Retina screen's 2).
-// Before the picture is in a window it is that of one of the app's
-// windows, where it will be shown.
-func (v *playerView) pixelScale() float32 {
-	d := v.ui.app.Driver()
-	c := d.CanvasForObject(v.surface)
-	if c == nil {
-		if wins := d.AllWindows(); len(wins) > 0 {
-			c = wins[0].Canvas()
-		}
-	}
-	if c == nil {
-		return 1
-	}
-	const unit = 1000
-	px, _ := c.PixelCoordinateForPosition(fyne.NewPos(unit, unit))
-	if px <= 0 {
-		return 1
-	}
-	return float32(px) / unit
-}
 
 func (v *playerView) showFallback(sentence string) {
 	v.controls.Hide()
@@ -438,62 +388,6 @@ func (v *playerView) setControlsEnabled(on bool) {
 		v.scrub.Disable()
 		v.volume.Disable()
 	}
-}
-
-// onFrame runs on the player's goroutine. Only the newest frame waits for
-// the UI: one that arrives before the last was shown replaces it.
-func (v *playerView) onFrame(f *playback.Frame) {
-	v.mu.Lock()
-	v.next.Release()
-	v.next = f
-	schedule := !v.scheduled
-	v.scheduled = true
-	v.mu.Unlock()
-	if schedule {
-		v.ui.do(v.showNext)
-	}
-}
-
-func (v *playerView) showNext() {
-	v.mu.Lock()
-	f := v.next
-	v.next, v.scheduled = nil, false
-	closed := v.closed
-	v.mu.Unlock()
-	if f == nil {
-		return
-	}
-	if closed {
-		f.Release()
-		return
-	}
-	old := v.frame
-	v.frame = f
-	v.setPicture(f.Image)
-	old.Release()
-	if !v.dragging {
-		v.scrub.Value = min(f.PTS.Seconds(), v.scrub.Max)
-		v.scrub.Refresh()
-	}
-	v.clock.SetText(playTimeText(f.PTS, v.info.Duration))
-	if v.hooks.shown != nil {
-		v.hooks.shown(f)
-	}
-}
-
-// setPicture puts img on show, laying the picture out again when its size
-// changed.
-func (v *playerView) setPicture(img image.Image) {
-	var was image.Point
-	if v.picture.Image != nil {
-		was = v.picture.Image.Bounds().Size()
-	}
-	v.picture.Image = img
-	if img.Bounds().Size() != was {
-		v.surface.Refresh()
-		return
-	}
-	v.picture.Refresh()
 }
 
 func (v *playerView) onStatus(s playback.Status) {
@@ -536,8 +430,9 @@ func (v *playerView) isClosed() bool {
 func (v *playerView) withPlayer(fn func(p *playback.Player)) {
 	v.mu.Lock()
 	p := v.player
+	closed := v.closed
 	v.mu.Unlock()
-	if p != nil {
+	if p != nil && !closed {
 		fn(p)
 	}
 }
@@ -680,36 +575,32 @@ func (v *playerView) onOpenElsewhere() {
 }
 
 // close stops the player: its ffmpeg processes end and its goroutines
-// return, in the background; wait reports when they have.
+// return, in the background (run); wait reports when they have.
 func (v *playerView) close() {
 	v.leaveFullWindow()
-	if v.settle != nil {
-		v.settle.Stop()
+	if v.surface.settle != nil {
+		v.surface.settle.Stop()
 	}
-	if p := v.shutdown(); p != nil {
-		v.work.Go(p.Close)
-	}
+	v.shutdown()
 }
 
-// shutdown marks the view closed and returns the player to close, if it
-// is open. It may be called from any goroutine.
-func (v *playerView) shutdown() *playback.Player {
+// shutdown marks the view closed, which ends its task (run). It may be
+// called from any goroutine.
+func (v *playerView) shutdown() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.closed {
-		return nil
+		return
 	}
 	v.closed = true
 	close(v.done)
-	p := v.player
-	v.player = nil
 	v.next.Release()
 	v.next = nil
-	return p
 }
 
-// wait returns once the player's background work has ended.
-func (v *playerView) wait() { v.work.Wait() }
+// wait returns once the player's background work has ended and the
+// player is closed.
+func (v *playerView) wait() { <-v.ended }
 
 // playTimeText is "0:03 / 0:10".
 func playTimeText(at, total time.Duration) string {
@@ -722,117 +613,4 @@ func minSec(d time.Duration) string {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 	}
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
-
-// playerSurface shows the picture. It takes the keyboard focus when tapped
-// (which also plays or pauses), so that Space plays and pauses and Esc
-// leaves the full-window view.
-type playerSurface struct {
-	widget.BaseWidget
-	v *playerView
-}
-
-func newPlayerSurface(v *playerView) *playerSurface {
-	s := &playerSurface{v: v}
-	s.ExtendBaseWidget(s)
-	return s
-}
-
-// Resize is part of fyne.CanvasObject: the frames follow the picture's size.
-func (s *playerSurface) Resize(size fyne.Size) {
-	if size == s.Size() {
-		return
-	}
-	s.BaseWidget.Resize(size)
-	s.v.onViewResized()
-}
-
-func (s *playerSurface) CreateRenderer() fyne.WidgetRenderer {
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameShadow))
-	return &playerSurfaceRenderer{s: s, bg: bg, objects: []fyne.CanvasObject{bg, s.v.picture}}
-}
-
-// playerSurfaceRenderer lays the picture out over a dark background.
-type playerSurfaceRenderer struct {
-	s       *playerSurface
-	bg      *canvas.Rectangle
-	objects []fyne.CanvasObject
-}
-
-func (r *playerSurfaceRenderer) Layout(size fyne.Size) {
-	r.bg.Move(fyne.NewPos(0, 0))
-	r.bg.Resize(size)
-	pos, sz := r.s.v.pictureRect(size)
-	r.s.v.picture.Move(pos)
-	r.s.v.picture.Resize(sz)
-}
-
-func (r *playerSurfaceRenderer) MinSize() fyne.Size { return r.s.v.picture.MinSize() }
-
-func (r *playerSurfaceRenderer) Refresh() {
-	r.bg.FillColor = theme.Color(theme.ColorNameShadow)
-	r.bg.Refresh()
-	r.Layout(r.s.Size())
-	r.s.v.picture.Refresh()
-}
-
-func (r *playerSurfaceRenderer) Objects() []fyne.CanvasObject { return r.objects }
-func (r *playerSurfaceRenderer) Destroy()                     {}
-
-// pictureRect is where the picture goes in a surface of the given size:
-// the image on show, as large as the surface allows keeping its shape,
-// centred on a whole pixel. An image within a pixel or two of that is
-// shown at its own size: Fyne then draws it as it is, where any other
-// size has the processor scale each frame.
-func (v *playerView) pictureRect(size fyne.Size) (fyne.Position, fyne.Size) {
-	img := v.picture.Image
-	if img == nil || img.Bounds().Empty() || size.Width <= 0 || size.Height <= 0 {
-		return fyne.NewPos(0, 0), size
-	}
-	px := img.Bounds().Size()
-	k := min(size.Width/float32(px.X), size.Height/float32(px.Y))
-	fit := fyne.NewSize(float32(px.X)*k, float32(px.Y)*k)
-	scale := v.pixelScale()
-	own := fyne.NewSize(float32(px.X)/scale, float32(px.Y)/scale)
-	if own.Width <= size.Width && own.Height <= size.Height &&
-		(fit.Width-own.Width)*scale <= playerSizeSlack && (fit.Height-own.Height)*scale <= playerSizeSlack {
-		fit = own
-	}
-	snap := func(x float32) float32 { return float32(math.Floor(float64(x*scale))) / scale }
-	return fyne.NewPos(snap((size.Width-fit.Width)/2), snap((size.Height-fit.Height)/2)), fit
-}
-
-func (s *playerSurface) Tapped(*fyne.PointEvent) {
-	// A bare player leaves the keys to its window, which drives it.
-	if c := fyne.CurrentApp().Driver().CanvasForObject(s); c != nil && !s.v.bare {
-		c.Focus(s)
-	}
-	s.v.onTapped()
-}
-
-// onTapped plays or pauses, or, in a bare player, tells its view.
-func (v *playerView) onTapped() {
-	if !v.bare {
-		v.onPlayPause()
-	} else if v.hooks.tapped != nil {
-		v.hooks.tapped()
-	}
-}
-
-// FocusGained, FocusLost and TypedRune make the surface focusable.
-func (s *playerSurface) FocusGained()   {}
-func (s *playerSurface) FocusLost()     {}
-func (s *playerSurface) TypedRune(rune) {}
-
-func (s *playerSurface) TypedKey(e *fyne.KeyEvent) {
-	switch e.Name {
-	case fyne.KeySpace:
-		s.v.onTapped()
-	case fyne.KeyEscape:
-		s.v.leaveFullWindow()
-	case fyne.KeyRight:
-		if !s.v.bare {
-			s.v.onStep()
-		}
-	}
 }

@@ -378,3 +378,35 @@ func assertPlayersGone(t *testing.T, loop *uiLoop, leaks goleak.Option, players 
 	}
 	goleak.VerifyNone(t, leaks)
 }
+
+// TestStopWaitsForAPlayerClosedJustBefore: a player closed just before
+// the UI stops (closing the window, then quitting) is ended by the time
+// Stop returns: its ffmpeg processes and goroutines are gone without
+// waiting on the player itself.
+func TestStopWaitsForAPlayerClosedJustBefore(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed")
+	}
+	info, err := media.Probe(countedClip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaks := goleak.IgnoreCurrent()
+	u, loop, a := newPlayerUI(t)
+	w := a.NewWindow("Player")
+	v := newPlayerViewWith(u, countedClip, info, "", playback.Options{Audio: noSoundDevice{}})
+	w.SetContent(v.content())
+	w.Resize(fyne.NewSize(640, 480))
+	loop.until(t, "the first frame", func() bool { return v.frame != nil })
+	v.close()
+	loop.stop(u) // as Stop does
+	if pids := ffmpegChildren(t); len(pids) > 0 {
+		t.Fatalf("ffmpeg processes left once Stop returned: %v", pids)
+	}
+	select {
+	case <-v.ended:
+	default:
+		t.Fatal("the player's task had not ended when Stop returned")
+	}
+	goleak.VerifyNone(t, leaks)
+}

@@ -91,6 +91,16 @@ type settingSaver struct {
 	write sync.Mutex // held while writing
 }
 
+// promptShelf is what the compose pane's Prompts button and Batch dialog
+// offer: prompts saved under a name, the recently sent ones, and many
+// prompts sent at once. It fills and reads the compose form.
+type promptShelf struct {
+	c *composeView
+
+	saved, recent []promptPreset
+	batchEntry    *widget.Entry // the Batch dialog's prompts, while it is open
+}
+
 // saveSetting saves value as JSON under key in the background.
 func (v *composeView) saveSetting(key string, value any) {
 	b, err := json.Marshal(value)
@@ -137,7 +147,7 @@ func (v *composeView) loadSettings(ctx context.Context) {
 	read(settingRecentPrompts, &recent)
 	read(settingPrices, &prices)
 	v.ui.do(func() {
-		v.saved, v.recent = saved, recent
+		v.prompts.saved, v.prompts.recent = saved, recent
 		if prices != nil {
 			v.prices = prices
 		}
@@ -149,95 +159,95 @@ func (v *composeView) loadSettings(ctx context.Context) {
 }
 
 // promptsMenu offers to save the prompt, and the saved and recent ones.
-func (v *composeView) promptsMenu() *fyne.Menu {
-	items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Save this prompt…"), v.onSavePrompt)}
-	if len(v.saved) > 0 {
+func (ps *promptShelf) promptsMenu() *fyne.Menu {
+	items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Save this prompt…"), ps.onSavePrompt)}
+	if len(ps.saved) > 0 {
 		items = append(items, fyne.NewMenuItemSeparator(), &fyne.MenuItem{Label: lang.L("Saved"), Disabled: true})
-		for _, p := range v.saved {
-			items = append(items, fyne.NewMenuItem(firstLine(p.Name, 40), func() { v.usePreset(p) }))
+		for _, p := range ps.saved {
+			items = append(items, fyne.NewMenuItem(firstLine(p.Name, 40), func() { ps.usePreset(p) }))
 		}
 	}
 	items = append(items, fyne.NewMenuItemSeparator(), &fyne.MenuItem{Label: lang.L("Recent"), Disabled: true})
-	if len(v.recent) == 0 {
+	if len(ps.recent) == 0 {
 		items = append(items, &fyne.MenuItem{Label: lang.L("The prompts you send will be listed here"), Disabled: true})
 	}
-	for _, p := range v.recent {
-		items = append(items, fyne.NewMenuItem(firstLine(p.Prompt, 48), func() { v.usePreset(p) }))
+	for _, p := range ps.recent {
+		items = append(items, fyne.NewMenuItem(firstLine(p.Prompt, 48), func() { ps.usePreset(p) }))
 	}
 	return fyne.NewMenu(lang.L("Prompts"), items...)
 }
 
 // onPrompts shows the prompts menu under its button.
-func (v *composeView) onPrompts() {
-	widget.ShowPopUpMenuAtRelativePosition(v.promptsMenu(), v.win.Canvas(), fyne.NewPos(0, v.promptsBtn.Size().Height), v.promptsBtn)
+func (ps *promptShelf) onPrompts() {
+	widget.ShowPopUpMenuAtRelativePosition(ps.promptsMenu(), ps.c.win.Canvas(), fyne.NewPos(0, ps.c.promptsBtn.Size().Height), ps.c.promptsBtn)
 }
 
 // onSavePrompt asks for a name, then saves the prompt and its options.
-func (v *composeView) onSavePrompt() {
-	if strings.TrimSpace(v.prompt.Text) == "" {
-		v.status.fail(lang.L("Write a prompt first, then save it."), nil)
+func (ps *promptShelf) onSavePrompt() {
+	if strings.TrimSpace(ps.c.prompt.Text) == "" {
+		ps.c.status.fail(lang.L("Write a prompt first, then save it."), nil)
 		return
 	}
 	name := widget.NewEntry()
-	name.SetText(firstLine(v.prompt.Text, 30))
+	name.SetText(firstLine(ps.c.prompt.Text, 30))
 	d := dialog.NewForm(lang.L("Save this prompt"), lang.L("Save"), lang.L("Cancel"),
 		[]*widget.FormItem{widget.NewFormItem(lang.L("Name"), name)}, func(ok bool) {
 			if ok {
-				v.savePrompt(name.Text)
+				ps.savePrompt(name.Text)
 			}
-		}, v.win)
+		}, ps.c.win)
 	d.Resize(fyne.NewSize(360, 160))
 	d.Show()
-	v.win.Canvas().Focus(name)
+	ps.c.win.Canvas().Focus(name)
 }
 
 // savePrompt saves the prompt and options of the form under name.
-func (v *composeView) savePrompt(name string) {
+func (ps *promptShelf) savePrompt(name string) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		name = firstLine(v.prompt.Text, 30)
+		name = firstLine(ps.c.prompt.Text, 30)
 	}
-	p := v.preset()
+	p := ps.preset()
 	p.Name = name
-	v.saved = withSaved(v.saved, p)
-	v.saveSetting(settingSavedPrompts, v.saved)
-	v.status.say(lang.L("Saved as “{{.Name}}”. Find it under Prompts.", map[string]any{"Name": userText(name)}))
+	ps.saved = withSaved(ps.saved, p)
+	ps.c.saveSetting(settingSavedPrompts, ps.saved)
+	ps.c.status.say(lang.L("Saved as “{{.Name}}”. Find it under Prompts.", map[string]any{"Name": userText(name)}))
 }
 
 // preset is what the form holds, as a preset (extra options only when
 // they are valid).
-func (v *composeView) preset() promptPreset {
+func (ps *promptShelf) preset() promptPreset {
 	p := promptPreset{
-		Model:      modelID(v.model.Text),
-		Prompt:     strings.TrimSpace(v.prompt.Text),
-		Ratio:      valueOf(ratioChoices, v.ratio.Selected),
-		Resolution: valueOf(resolutionChoices, v.resolution.Selected),
-		Duration:   v.seconds(),
-		Variations: v.variationCount(),
+		Model:      modelID(ps.c.model.Text),
+		Prompt:     strings.TrimSpace(ps.c.prompt.Text),
+		Ratio:      valueOf(ratioChoices, ps.c.ratio.Selected),
+		Resolution: valueOf(resolutionChoices, ps.c.resolution.Selected),
+		Duration:   ps.c.seconds(),
+		Variations: ps.c.variationCount(),
 	}
-	p.Options, _ = extraOptions(v.extra.Text)
+	p.Options, _ = extraOptions(ps.c.extra.Text)
 	return p
 }
 
 // usePreset puts a saved or recent prompt and its options into the form;
 // the reference image stays as it is.
-func (v *composeView) usePreset(p promptPreset) {
-	v.fillOptions(p.request())
+func (ps *promptShelf) usePreset(p promptPreset) {
+	ps.c.fillOptions(p.request())
 	if p.Variations > 0 {
-		v.variations.SetSelectedIndex(min(p.Variations, maxVariations) - 1)
+		ps.c.variations.SetSelectedIndex(min(p.Variations, maxVariations) - 1)
 	}
-	v.status.say(lang.L("Prompt and options filled in. Change anything, then press Generate."))
+	ps.c.status.say(lang.L("Prompt and options filled in. Change anything, then press Generate."))
 }
 
 // rememberSent adds the prompts of reqs to the recent ones and saves them.
-func (v *composeView) rememberSent(reqs []client.CreateRequest) {
+func (ps *promptShelf) rememberSent(reqs []client.CreateRequest) {
 	if len(reqs) == 0 {
 		return
 	}
 	for _, r := range reqs {
-		v.recent = withRecent(v.recent, presetOf(r))
+		ps.recent = withRecent(ps.recent, presetOf(r))
 	}
-	v.saveSetting(settingRecentPrompts, v.recent)
+	ps.c.saveSetting(settingRecentPrompts, ps.recent)
 }
 
 // maxPromptFile bounds an imported list of prompts.
@@ -293,44 +303,44 @@ func promptsFromFile(name string, data []byte) ([]string, error) {
 
 // onBatch asks for several prompts (typed, pasted or imported), then for
 // confirmation, then sends one video for each.
-func (v *composeView) onBatch() {
-	if v.inFlight {
+func (ps *promptShelf) onBatch() {
+	if ps.c.inFlight {
 		return
 	}
-	v.batchEntry = widget.NewMultiLineEntry()
-	v.batchEntry.SetPlaceHolder(lang.L("A fox running through snow\nA lighthouse at dusk\nRain on a city street at night"))
-	v.batchEntry.SetMinRowsVisible(8)
-	entry := v.batchEntry
+	ps.batchEntry = widget.NewMultiLineEntry()
+	ps.batchEntry.SetPlaceHolder(lang.L("A fox running through snow\nA lighthouse at dusk\nRain on a city street at night"))
+	ps.batchEntry.SetMinRowsVisible(8)
+	entry := ps.batchEntry
 	note := widget.NewLabel(lang.L("One prompt a line. The model and options of the form apply to each."))
 	note.Wrapping = fyne.TextWrapWord
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
 	problem.Wrapping = fyne.TextWrapWord
 	problem.Hide()
-	importBtn := widget.NewButton(lang.L("Import a .txt or .csv file…"), func() { v.onImportPrompts(entry, problem) })
+	importBtn := widget.NewButton(lang.L("Import a .txt or .csv file…"), func() { ps.onImportPrompts(entry, problem) })
 	content := container.NewVBox(note, entry, importBtn, problem)
 	d := dialog.NewCustomConfirm(lang.L("Make several videos"), lang.L("Next"), lang.L("Cancel"), content, func(ok bool) {
 		if ok {
-			v.confirmBatch(promptLines(entry.Text))
+			ps.confirmBatch(promptLines(entry.Text))
 		}
-	}, v.win)
-	d.Resize(fyne.NewSize(min(560, v.win.Canvas().Size().Width), 420))
+	}, ps.c.win)
+	d.Resize(fyne.NewSize(min(560, ps.c.win.Canvas().Size().Width), 420))
 	d.Show()
-	v.win.Canvas().Focus(entry)
+	ps.c.win.Canvas().Focus(entry)
 }
 
 // onImportPrompts adds the prompts of a picked file to entry.
-func (v *composeView) onImportPrompts(entry *widget.Entry, problem *widget.Label) {
+func (ps *promptShelf) onImportPrompts(entry *widget.Entry, problem *widget.Label) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			v.ui.showError(v.win, lang.L("Could not open the file"), err)
+			ps.c.ui.showError(ps.c.win, lang.L("Could not open the file"), err)
 			return
 		}
 		if r == nil {
 			return
 		}
 		name := r.URI().Name()
-		v.ui.background(func(ctx context.Context) {
+		ps.c.ui.background(func(ctx context.Context) {
 			defer r.Close()
 			data, err := io.ReadAll(io.LimitReader(r, maxPromptFile+1))
 			var prompts []string
@@ -340,7 +350,7 @@ func (v *composeView) onImportPrompts(entry *widget.Entry, problem *widget.Label
 			if err == nil {
 				prompts, err = promptsFromFile(name, data)
 			}
-			v.ui.do(func() {
+			ps.c.ui.do(func() {
 				if err != nil || len(prompts) == 0 {
 					fyne.LogError("importing prompts", err)
 					problem.SetText(lang.L("No prompts could be read from {{.File}}. Use a text file with one prompt a line, or a CSV file whose first column (or a column named “prompt”) holds them.",
@@ -356,24 +366,24 @@ func (v *composeView) onImportPrompts(entry *widget.Entry, problem *widget.Label
 				entry.SetText(text + strings.Join(prompts, "\n"))
 			})
 		})
-	}, v.win)
+	}, ps.c.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".txt", ".csv"}))
 	d.Show()
 }
 
 // confirmBatch says how many videos a batch makes, and sends it once the
 // user agrees.
-func (v *composeView) confirmBatch(prompts []string) {
+func (ps *promptShelf) confirmBatch(prompts []string) {
 	if len(prompts) == 0 {
-		v.status.say(lang.L("No prompts were given, so nothing was sent."))
+		ps.c.status.say(lang.L("No prompts were given, so nothing was sent."))
 		return
 	}
-	n := v.variationCount()
+	n := ps.c.variationCount()
 	var reqs []client.CreateRequest
 	for _, p := range prompts {
-		req, err := v.requestFor(p)
+		req, err := ps.c.requestFor(p)
 		if err != nil {
-			v.status.fail(err.Error(), nil)
+			ps.c.status.fail(err.Error(), nil)
 			return
 		}
 		for range n {
@@ -383,15 +393,15 @@ func (v *composeView) confirmBatch(prompts []string) {
 	total := len(reqs)
 	data := map[string]any{"Count": n, "Total": total}
 	msg := lang.N("Each is sent once, one after another, with the options of the form ({{.Count}} videos a prompt).", n, data)
-	if cost, ok := v.prices.estimate(reqs[0].Model, reqs[0].Duration, total); ok {
+	if cost, ok := ps.c.prices.estimate(reqs[0].Model, reqs[0].Duration, total); ok {
 		data["Price"] = formatMoney(cost)
 		msg = lang.N("Each is sent once, one after another, with the options of the form ({{.Count}} videos a prompt). Estimated price: ≈ {{.Price}}.", n, data)
 	}
 	d := dialog.NewConfirm(lang.N("Make {{.Total}} videos?", total, data), msg, func(ok bool) {
-		if ok && !v.inFlight {
-			v.sendAll(reqs)
+		if ok && !ps.c.inFlight {
+			ps.c.sendAll(reqs)
 		}
-	}, v.win)
+	}, ps.c.win)
 	d.SetConfirmText(lang.N("Make {{.Total}} videos", total, data))
 	d.SetDismissText(lang.L("Cancel"))
 	d.Show()

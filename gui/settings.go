@@ -141,57 +141,40 @@ func (v *settingsView) onRetryKey() {
 	v.retryKey.Disable()
 	v.status.say("")
 	v.keyNote.SetText(lang.L("Reading your key from the system keychain…"))
-	v.ui.background(v.ui.loadKey)
+	v.ui.background(v.ui.keys.loadKey)
 }
 
 // onSaveKey checks the key with the service, then saves it in the
 // keychain; every outcome replaces the status line, so no earlier "Key
 // saved." stays on screen.
 func (v *settingsView) onSaveKey() {
-	key := strings.TrimSpace(v.key.Text)
-	if key == "" {
-		v.status.fail(lang.L(textKeyEmpty), nil)
-		return
+	if v.ui.keys.checkAndStoreKey(v.key.Text, false, v.status, v.onKeyStored) {
+		v.saveKey.Disable()
 	}
-	// No cause shown under "Details" may spell the key, whatever failed.
-	client.RegisterSecret(key)
-	v.saveKey.Disable()
-	v.status.say(lang.L(textKeyChecking))
-	v.ui.background(func(ctx context.Context) {
-		if err := keyCheck(ctx, v.ui.deps.Client, key); err != nil {
-			text := keyCheckText(err)
-			v.ui.do(func() {
-				v.saveKey.Enable()
-				v.status.fail(text, err)
-			})
-			return
-		}
-		if v.ui.deps.Keys != nil {
-			v.ui.do(func() { v.status.say(lang.L(textKeySaving)) })
-		}
-		outcome, text, err := v.ui.storeKey(ctx, key, false)
-		v.ui.do(func() {
-			v.saveKey.Enable()
-			if err != nil || outcome == keyNotUsed {
-				v.status.fail(text, err)
-			} else {
-				v.status.say(text)
-			}
-			switch {
-			case outcome == keyInKeychain:
-				v.onKeyInUse(key, lang.L(textKeyStored), false)
-			case outcome == keyForSession && v.ui.deps.Keys == nil:
-				// A demo or environment key is never stored.
-				v.onKeyInUse(key, v.ui.deps.KeyNote, true)
-				v.status.say(lang.L("Key accepted. Using your key until Reelhouse closes. It is not saved."))
-			case outcome == keyForSession:
-				v.onKeyInUse(key, lang.L(textKeySession), true)
-			}
-			if v.ui.welcome != nil && outcome != keyNotUsed {
-				v.ui.welcome.close()
-			}
-		})
-	})
+}
+
+// onKeyStored shows where the checked key ended up; err is the failure
+// behind text, if any.
+func (v *settingsView) onKeyStored(key string, outcome keyOutcome, text string, err error) {
+	v.saveKey.Enable()
+	if err != nil || outcome == keyNotUsed {
+		v.status.fail(text, err)
+	} else {
+		v.status.say(text)
+	}
+	switch {
+	case outcome == keyInKeychain:
+		v.onKeyInUse(key, lang.L(textKeyStored), false)
+	case outcome == keyForSession && v.ui.deps.Keys == nil:
+		// A demo or environment key is never stored.
+		v.onKeyInUse(key, v.ui.deps.KeyNote, true)
+		v.status.say(lang.L("Key accepted. Using your key until Reelhouse closes. It is not saved."))
+	case outcome == keyForSession:
+		v.onKeyInUse(key, lang.L(textKeySession), true)
+	}
+	if v.ui.welcome != nil && outcome != keyNotUsed {
+		v.ui.welcome.close()
+	}
 }
 
 // onRemoveKey asks, then removes the key from the keychain and offers the
@@ -219,7 +202,7 @@ func (v *settingsView) removeStoredKey() {
 		defer cancel()
 		err := v.ui.deps.Keys.Delete(ctx)
 		if err != nil && ctx.Err() == nil {
-			v.ui.logKeychain("delete", err)
+			v.ui.keys.logKeychain("delete", err)
 		}
 		// A key kept for this run only is not in a keychain that is not
 		// there, so forgetting it is all removing means.
@@ -236,7 +219,7 @@ func (v *settingsView) removeStoredKey() {
 			v.sessionOnly = false
 			v.keyNote.SetText(lang.L(textKeyNone))
 			v.status.say(lang.L("Key removed."))
-			v.ui.showWelcome(v.ui.welcomeParent())
+			v.ui.keys.showWelcome(v.ui.keys.welcomeParent())
 		})
 	})
 }
@@ -368,7 +351,7 @@ func (v *settingsView) onKeyRefused(msg string) {
 	if !v.ui.deps.Client.HasAPIKey() {
 		v.keyNote.SetText(lang.L(textNoKeyPaused))
 		if v.keyRead && v.ui.welcome == nil && v.ui.deps.Keys != nil {
-			v.ui.showWelcome(v.ui.welcomeParent())
+			v.ui.keys.showWelcome(v.ui.keys.welcomeParent())
 		}
 		return
 	}
@@ -398,7 +381,7 @@ func (v *settingsView) showNotifications(on bool) {
 }
 
 func (v *settingsView) onNotificationsChanged(on bool) {
-	v.ui.notifyOff, v.ui.notifyTouched = !on, true
+	v.ui.mainWin.notifyOff, v.ui.mainWin.notifyTouched = !on, true
 	value := "on"
 	if !on {
 		value = "off"

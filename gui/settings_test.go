@@ -26,7 +26,7 @@ func TestSettingsFailureHasDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := h.ui.settings
-	h.ui.background(h.ui.loadKey)
+	h.ui.background(h.ui.keys.loadKey)
 	h.loop.until(t, "the key", func() bool { return h.deps.Client.HasAPIKey() && !s.removeKey.Disabled() })
 	if w := h.ui.welcome; w != nil {
 		w.close()

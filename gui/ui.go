@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -107,18 +108,23 @@ type UI struct {
 	app  fyne.App
 	deps Deps
 
-	// do runs fn on the UI goroutine; it is fyne.Do except in tests, which
-	// run queued functions on the test goroutine.
+	// do runs fn on the UI goroutine; it is uiDo(fyne.Do) except in
+	// tests, which run queued functions on the test goroutine.
 	do func(fn func())
+	// loopStopped is set once Fyne's event loop has stopped: from then on
+	// fyne.Do would run functions on the calling goroutine, so do drops
+	// them.
+	loopStopped atomic.Bool
 
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
-	mu      sync.Mutex // guards stopped and noKeychain
+	mu      sync.Mutex // guards stopped
 	stopped bool
-	// noKeychain is the failure that showed the system has no keychain
-	// Reelhouse can use, or nil: the welcome says so whenever it opens.
-	noKeychain error
+	// busy counts the background tasks at work, less those waiting for
+	// something to happen (idleWhile): at zero, with nothing queued for
+	// the UI goroutine, the windows have settled.
+	busy atomic.Int64
 
 	main     fyne.Window
 	panes    *panes
@@ -136,8 +142,12 @@ type UI struct {
 	// to the system (debug.FreeOSMemory; tests count the calls).
 	releaseMemory func()
 
-	// The main window's state, on the UI goroutine only.
-	mainState
+	// mainWin is the main window's menu, tray, quitting and title.
+	mainWin *mainWindow
+	// keys reads, checks and stores the API key.
+	keys *keyFlow
+	// continueFlow starts a video from a frame of another.
+	continueFlow *continueFlow
 }
 
 // New builds the windows without showing them.
@@ -147,22 +157,17 @@ func New(a fyne.App, d Deps) *UI {
 		d.KeyNote = keyNote(d.KeySource)
 	}
 	u := &UI{app: a, deps: d, ctx: ctx, cancel: cancel, releaseMemory: debug.FreeOSMemory}
-	// Once the UI stops, results that arrive late are dropped instead of
-	// touching windows that are going away.
-	u.do = func(fn func()) {
-		fyne.Do(func() {
-			if u.ctx.Err() == nil {
-				fn()
-			}
-		})
-	}
+	a.Lifecycle().SetOnStopped(func() { u.loopStopped.Store(true) })
+	u.do = u.uiDo(fyne.Do)
 	u.main = a.NewWindow(appName)
-	u.initMain()
+	u.mainWin = newMainWindow(u)
+	u.keys = &keyFlow{ui: u}
+	u.continueFlow = &continueFlow{ui: u}
 	u.compose = newCompose(u)
 	u.library = newLibraryView(u)
 	u.settings = newSettings(u)
 	u.settings.win.SetContent(withCloseButton(u.settings.win))
-	u.buildMain()
+	u.mainWin.buildMain()
 	return u
 }
 
@@ -170,8 +175,8 @@ func New(a fyne.App, d Deps) *UI {
 // key in the background. Call Stop when the app stops.
 func (u *UI) Start() {
 	u.startBridge()
-	u.startMain()
-	u.background(u.loadKey) // opens the welcome when there is no key
+	u.mainWin.startMain()
+	u.background(u.keys.loadKey) // opens the welcome when there is no key
 	u.background(u.compose.loadSettings)
 	u.background(func(ctx context.Context) {
 		u.library.model.reload(ctx)
@@ -198,6 +203,33 @@ func (u *UI) Stop() {
 	u.wg.Wait()
 }
 
+// logger is where the windows note what the user is not shown, such as
+// the keychain's own words.
+func (u *UI) logger() *slog.Logger {
+	if u.deps.Log != nil {
+		return u.deps.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// uiDo wraps post, which runs a function on the UI goroutine, so that
+// once the UI or Fyne's loop has stopped, results that arrive late are
+// dropped instead of touching windows that are going away (or running on
+// a background goroutine, as fyne.Do does after its loop stopped).
+func (u *UI) uiDo(post func(func())) func(func()) {
+	alive := func() bool { return u.ctx.Err() == nil && !u.loopStopped.Load() }
+	return func(fn func()) {
+		if !alive() {
+			return
+		}
+		post(func() {
+			if alive() {
+				fn()
+			}
+		})
+	}
+}
+
 // MainWindow holds the compose pane and the library.
 func (u *UI) MainWindow() fyne.Window { return u.main }
 
@@ -205,15 +237,34 @@ func (u *UI) MainWindow() fyne.Window { return u.main }
 func (u *UI) SettingsWindow() fyne.Window { return u.settings.win }
 
 // background runs fn off the UI goroutine; fn must report back through
-// u.do. It ends with the UI.
-func (u *UI) background(fn func(ctx context.Context)) {
+// u.do. It ends with the UI, and Stop waits for it. It reports whether fn
+// was started: once the UI is stopping, nothing starts.
+func (u *UI) background(fn func(ctx context.Context)) bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.stopped {
-		return
+		return false
 	}
-	u.wg.Go(func() { crash.Guard("window task", func() { fn(u.ctx) }) })
+	u.busy.Add(1)
+	u.wg.Go(func() {
+		defer u.busy.Add(-1)
+		crash.Guard("window task", func() { fn(u.ctx) })
+	})
+	return true
 }
+
+// idleWhile runs wait, which blocks until something happens, without
+// counting its background task as busy: a long-lived task waiting for
+// events leaves the windows settled.
+func (u *UI) idleWhile(wait func()) {
+	u.busy.Add(-1)
+	defer u.busy.Add(1)
+	wait()
+}
+
+// settled reports whether no background task is at work; what the tasks
+// that ended gave the UI goroutine is queued by then.
+func (u *UI) settled() bool { return u.busy.Load() == 0 }
 
 // showError tells the user about a failure in a dialog on win. It is safe
 // to call from any goroutine.
@@ -297,8 +348,10 @@ func (u *UI) TrackerStopped(err error) {
 }
 
 // trackerStoppedText is the sentence for a tracker that ended by itself.
+// Its details go through errDetails, as every other dialog's do, so no
+// key or signed link's secret part is shown.
 func trackerStoppedText(err error) string {
-	details := map[string]any{"Details": err.Error()}
+	details := map[string]any{"Details": errDetails(err)}
 	if errors.Is(err, history.ErrResume) {
 		return lang.L("Reelhouse could not read its history, so it is not checking on your videos or downloading them. "+
 			"Quit Reelhouse and start it again. If this happens again, use Library ▸ Copy diagnostics and send the text with a bug report.\n\nDetails: {{.Details}}", details)

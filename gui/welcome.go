@@ -2,34 +2,17 @@ package gui
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"os"
 	"os/exec"
-	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/client/keychain"
-	"github.com/reelhouse/reelhouse/history/store"
 )
-
-// keychainWait is how long a keychain save or delete may take: long enough
-// for the user to type their password into the keychain's unlock prompt.
-const keychainWait = 2 * time.Minute
-
-// keyCheckTaskID is a task id no service will ever have. Asking for it
-// costs nothing and tells a refused key (401/403) from a working one (404).
-const keyCheckTaskID = "reelhouse-key-check-0000"
 
 // Sentences about the key, shared by the welcome and Settings.
 const (
@@ -49,237 +32,6 @@ const (
 	textDemoBanner     = "Demo — videos are samples and are deleted when you quit."
 	textDemoManually   = "Reelhouse could not start its demo by itself. Close Reelhouse and start it again with: reelhouse --demo"
 )
-
-// keyOutcome is where a checked key ended up.
-type keyOutcome int
-
-const (
-	keyNotUsed    keyOutcome = iota // refused, or not a key: nothing changed
-	keyInKeychain                   // saved in the keychain and in use
-	keyForSession                   // in use until Reelhouse closes, not saved
-)
-
-// keyCheck asks the service, with key, for a task that cannot exist: a
-// 404 means the key works, a 401/403 that it was refused. The client's own
-// key is left alone whatever the answer, so a wrong key never replaces a
-// working one.
-func keyCheck(ctx context.Context, c *client.Client, key string) error {
-	return c.CheckAPIKey(ctx, key)
-}
-
-// keyCheckText is the sentence for a failed keyCheck. Only an answer of
-// the service may be called a refusal: a key that was never sent was not
-// refused.
-func keyCheckText(err error) string {
-	var apiErr *client.APIError
-	switch {
-	case errors.As(err, &apiErr) && client.IsUnauthorized(err):
-		return lang.L(textKeyRefused)
-	case errors.Is(err, client.ErrNoAPIKey):
-		return lang.L(textKeyEmpty)
-	}
-	var cErr *client.Error
-	if errors.As(err, &cErr) && cErr.Code == client.CodeKeyNotSendable {
-		return lang.L("This key contains spaces or characters an API key cannot have. Check that you copied only the key.")
-	}
-	return errText(err)
-}
-
-// keychainLoadText is the sentence for a keychain that could not give the
-// saved key; it says what the user can do.
-func keychainLoadText(err error) string {
-	switch {
-	case errors.Is(err, keychain.ErrLocked):
-		return lang.L("Your system keychain is locked, so Reelhouse cannot read your saved API key. Unlock it, then press Try again.")
-	case errors.Is(err, keychain.ErrTimeout):
-		return lang.L("Your system keychain did not unlock in time, so Reelhouse cannot read your saved API key. Unlock it, then press Try again.")
-	case errors.Is(err, keychain.ErrUnavailable):
-		return lang.L("Your system has no keychain Reelhouse can use, so a key you enter is kept only until Reelhouse closes. " +
-			"To keep it, install a keyring such as GNOME Keyring or KWallet, make sure it unlocks when you log in, and start Reelhouse again.")
-	}
-	return errText(err)
-}
-
-// keychainSaveText is the sentence for a key that works but could not be
-// saved, and is used until Reelhouse closes instead.
-func keychainSaveText(err error) string {
-	switch {
-	case errors.Is(err, keychain.ErrLocked):
-		return lang.L("The key works, but your system keychain stayed locked, so it is kept only until Reelhouse closes. Unlock the keychain, then save the key again in Settings to keep it.")
-	case errors.Is(err, keychain.ErrTimeout):
-		return lang.L("The key works, but your system keychain did not unlock in time, so it is kept only until Reelhouse closes. Unlock the keychain, then save the key again in Settings to keep it.")
-	default:
-		return lang.L("The key works, but your system has no keychain Reelhouse can use, so it is kept only until Reelhouse closes. " +
-			"To keep it, install a keyring such as GNOME Keyring or KWallet, make sure it unlocks when you log in, and save the key again in Settings.")
-	}
-}
-
-// canRetryKeychain reports whether unlocking the keychain could make a
-// second try succeed.
-func canRetryKeychain(err error) bool {
-	return errors.Is(err, keychain.ErrLocked) || errors.Is(err, keychain.ErrTimeout)
-}
-
-// logger is where the windows note what the user is not shown, such as
-// the keychain's own words.
-func (u *UI) logger() *slog.Logger {
-	if u.deps.Log != nil {
-		return u.deps.Log
-	}
-	return slog.New(slog.DiscardHandler)
-}
-
-// logKeychain keeps the keychain's underlying cause (for example "failed
-// to unlock collection") in the log. Its errors never hold the key.
-// A keychain found missing stays missing until Reelhouse starts again.
-func (u *UI) logKeychain(op string, err error) {
-	u.logger().Warn("keychain", "op", op, "err", client.RedactText(err.Error()))
-	if errors.Is(err, keychain.ErrUnavailable) && !canRetryKeychain(err) {
-		u.mu.Lock()
-		u.noKeychain = err
-		u.mu.Unlock()
-	}
-}
-
-// useKey makes key the one the client sends and lets the tracker carry on
-// with it. It may be called from any goroutine.
-func (u *UI) useKey(key string) {
-	u.deps.Client.SetAPIKey(key)
-	u.deps.Tracker.KeyChanged()
-}
-
-// loadKey reads the key from the keychain at start and after "Try again":
-// a saved key is put to use, no key opens the welcome, and a keychain that
-// fails says why, once, in the welcome when there is no key to use. It
-// runs in the background.
-func (u *UI) loadKey(ctx context.Context) {
-	if u.deps.Keys == nil {
-		note := u.deps.KeyNote
-		u.do(func() { u.settings.onKeyNote(note) })
-		return
-	}
-	key, err := u.deps.Keys.Load(ctx)
-	switch {
-	case err == nil:
-		u.useKey(key)
-		u.do(func() {
-			u.settings.onKeyInUse(key, lang.L(textKeyStored), false)
-			if u.welcome != nil {
-				u.welcome.close()
-			}
-		})
-	case ctx.Err() != nil:
-	case errors.Is(err, keychain.ErrNotFound):
-		u.do(func() {
-			u.settings.onKeyNote(lang.L(textKeyNone))
-			u.showWelcome(u.welcomeParent())
-		})
-	default:
-		u.logKeychain("load", err)
-		text := keychainLoadText(err)
-		u.do(func() {
-			u.settings.onKeyLoadFailed(text, canRetryKeychain(err))
-			if !u.deps.Client.HasAPIKey() {
-				u.showWelcomeAfter(u.welcomeParent(), err)
-			}
-		})
-	}
-}
-
-// ensureKey loads the key from the keychain if none is in use yet, for a
-// keychain unlocked since Reelhouse started; it reports whether a key is
-// in use. The compose pane calls it before sending. It runs in the
-// background.
-func (u *UI) ensureKey(ctx context.Context) bool {
-	if u.deps.Client.HasAPIKey() {
-		return true
-	}
-	if u.deps.Keys == nil {
-		return false
-	}
-	key, err := u.deps.Keys.Load(ctx)
-	if err != nil {
-		if ctx.Err() == nil && !errors.Is(err, keychain.ErrNotFound) {
-			u.logKeychain("load", err)
-			text := keychainLoadText(err)
-			u.do(func() { u.settings.onKeyLoadFailed(text, canRetryKeychain(err)) })
-		}
-		return false
-	}
-	u.useKey(key)
-	u.do(func() { u.settings.onKeyInUse(key, lang.L(textKeyStored), false) })
-	return true
-}
-
-// storeKey saves a checked key in the keychain and puts it to use. Where
-// the keychain cannot keep it, the key is used until Reelhouse closes and
-// the sentence says so and how to fix it; the user is never asked again.
-// err is the keychain's failure behind the sentence, if any. It runs in
-// the background.
-func (u *UI) storeKey(ctx context.Context, key string, sessionOnly bool) (outcome keyOutcome, text string, err error) {
-	if u.deps.Keys == nil || sessionOnly {
-		u.useKey(key)
-		return keyForSession, lang.L(textKeySession), nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, keychainWait)
-	defer cancel()
-	err = u.deps.Keys.Save(ctx, key)
-	switch {
-	case err == nil:
-		u.useKey(key)
-		return keyInKeychain, lang.L(textKeySaved), nil
-	case errors.Is(err, context.Canceled):
-		return keyNotUsed, "", nil
-	case errors.Is(err, keychain.ErrInvalidKey):
-		return keyNotUsed, errText(err), err
-	}
-	u.logKeychain("save", err)
-	u.useKey(key)
-	return keyForSession, keychainSaveText(err), err
-}
-
-// welcomeParent is the window the welcome opens over.
-func (u *UI) welcomeParent() fyne.Window { return u.main }
-
-// showWelcome offers the first-run choice over win: the demo, or the
-// user's own API key. Where the system has no keychain, it says so. It
-// runs on the UI goroutine.
-func (u *UI) showWelcome(win fyne.Window) {
-	u.mu.Lock()
-	err := u.noKeychain
-	u.mu.Unlock()
-	u.openWelcome(win, err)
-}
-
-// showWelcomeAfter is showWelcome when the keychain failed with err; the
-// welcome says so once.
-func (u *UI) showWelcomeAfter(win fyne.Window, err error) { u.openWelcome(win, err) }
-
-func (u *UI) openWelcome(win fyne.Window, keychainErr error) {
-	if u.welcome != nil {
-		u.welcome.close()
-	}
-	v := newWelcome(u)
-	if keychainErr != nil {
-		v.problem.SetText(keychainLoadText(keychainErr))
-		v.problem.Show()
-		v.retry.Hidden = !canRetryKeychain(keychainErr)
-		// A keychain that is not there will not take the key either.
-		v.sessionOnly = !canRetryKeychain(keychainErr)
-		if v.sessionOnly {
-			v.what.SetText(lang.L(textKeyWhatSession))
-		}
-	}
-	u.welcome = v
-	v.dlg = dialog.NewCustomWithoutButtons(lang.L("Welcome to Reelhouse"), v.content, win)
-	v.dlg.SetOnClosed(func() {
-		if u.welcome == v {
-			u.welcome = nil
-		}
-	})
-	v.dlg.Show()
-	v.fit()
-}
 
 // welcomeView is the first-run choice: try the demo, or give an API key.
 type welcomeView struct {
@@ -322,7 +74,7 @@ func newWelcome(u *UI) *welcomeView {
 	v.key.OnSubmitted = func(string) { v.onCheckAndSave() }
 	v.check = widget.NewButtonWithIcon(lang.L("Check and save"), theme.ConfirmIcon(), v.onCheckAndSave)
 	v.check.Importance = widget.HighImportance
-	v.status = newStatusLine(u.welcomeParent)
+	v.status = newStatusLine(u.keys.welcomeParent)
 	v.library = widget.NewLabel(libraryText(u.deps.Library.Dir()))
 	v.library.Truncation = fyne.TextTruncateEllipsis
 	v.change = widget.NewButton(lang.L("Change…"), v.onChangeLibrary)
@@ -378,7 +130,7 @@ func (v *welcomeView) onDemo() {
 		return
 	}
 	v.close()
-	v.ui.app.Quit()
+	v.ui.mainWin.exit()
 }
 
 // startDemo starts a new Reelhouse in demo mode, without waiting for it.
@@ -423,34 +175,14 @@ func (v *welcomeView) onHaveKey() {
 func (v *welcomeView) onRetry() {
 	v.retry.Disable()
 	v.problem.SetText(lang.L("Reading your key from the system keychain…"))
-	v.ui.background(v.ui.loadKey)
+	v.ui.background(v.ui.keys.loadKey)
 }
 
 // onCheckAndSave checks the key with the service, then saves it.
 func (v *welcomeView) onCheckAndSave() {
-	key := strings.TrimSpace(v.key.Text)
-	if key == "" {
-		v.status.fail(lang.L(textKeyEmpty), nil)
-		return
+	if v.ui.keys.checkAndStoreKey(v.key.Text, v.sessionOnly, v.status, v.onKeyStored) {
+		v.check.Disable()
 	}
-	v.check.Disable()
-	v.status.say(lang.L(textKeyChecking))
-	sessionOnly := v.sessionOnly
-	v.ui.background(func(ctx context.Context) {
-		if err := keyCheck(ctx, v.ui.deps.Client, key); err != nil {
-			text := keyCheckText(err)
-			v.ui.do(func() {
-				v.check.Enable()
-				v.status.fail(text, err)
-			})
-			return
-		}
-		if !sessionOnly && v.ui.deps.Keys != nil {
-			v.ui.do(func() { v.status.say(lang.L(textKeySaving)) })
-		}
-		outcome, text, err := v.ui.storeKey(ctx, key, sessionOnly)
-		v.ui.do(func() { v.onKeyStored(key, outcome, text, err) })
-	})
 }
 
 // onKeyStored shows where the checked key ended up; err is the
@@ -485,7 +217,7 @@ func (v *welcomeView) onKeyStored(key string, outcome keyOutcome, text string, e
 
 // onChangeLibrary lets the user pick another library folder.
 func (v *welcomeView) onChangeLibrary() {
-	win := v.ui.welcomeParent()
+	win := v.ui.keys.welcomeParent()
 	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil {
 			v.ui.showError(win, lang.L("Could not open the folder"), err)
@@ -511,55 +243,4 @@ func (v *welcomeView) onChangeLibrary() {
 			})
 		})
 	}, win)
-}
-
-// demoBanner is the strip the main window shows at its top for the whole
-// of a demo; outside demo mode it is an empty, hidden object.
-func (u *UI) demoBanner() fyne.CanvasObject {
-	if u.deps.KeySource != KeyFromDemo {
-		empty := container.NewStack()
-		empty.Hide()
-		return empty
-	}
-	text := widget.NewLabelWithStyle(lang.L(textDemoBanner), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	text.Wrapping = fyne.TextWrapWord
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameWarning))
-	bg.CornerRadius = theme.InputRadiusSize()
-	return container.NewStack(bg, container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, text))
-}
-
-// confirmQuit calls quit, first asking when a demo holds videos, since
-// they are deleted when Reelhouse closes. quit runs on the UI goroutine.
-func (u *UI) confirmQuit(win fyne.Window, quit func()) {
-	if u.deps.KeySource != KeyFromDemo || u.ctx.Err() != nil {
-		quit()
-		return
-	}
-	u.background(func(ctx context.Context) {
-		n, err := u.deps.Store.Count(ctx, store.Query{})
-		if err == nil {
-			var trashed int
-			trashed, err = u.deps.Store.Count(ctx, store.Query{Trash: true})
-			n += trashed
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		u.do(func() {
-			if err == nil && n == 0 {
-				quit()
-				return
-			}
-			d := dialog.NewConfirm(lang.L("Quit the demo?"),
-				lang.L("The demo's videos are samples and are deleted when Reelhouse closes."),
-				func(ok bool) {
-					if ok {
-						quit()
-					}
-				}, win)
-			d.SetConfirmText(lang.L("Quit and delete"))
-			d.SetDismissText(lang.L("Keep the demo open"))
-			d.Show()
-		})
-	})
 }

@@ -124,7 +124,7 @@ func serviceTakesClientKey(t *testing.T, h *harness) bool {
 func TestFirstRunShowsWelcome(t *testing.T) {
 	h := newHarness(t, &fakeKeys{}, false)
 	v := welcomeShown(t, h)
-	win := h.ui.welcomeParent()
+	win := h.ui.keys.welcomeParent()
 	win.Resize(fyne.NewSize(1366, 768))
 	capture(t, win, "welcome")
 	said := shownTexts(win.Canvas().Overlays().Top())
@@ -152,18 +152,22 @@ func TestFirstRunShowsWelcome(t *testing.T) {
 func TestWelcomeDemoRestartsInDemoMode(t *testing.T) {
 	h := newHarness(t, &fakeKeys{}, false)
 	v := welcomeShown(t, h)
-	calls := 0
+	calls, quits := 0, 0
 	h.ui.startDemo = func() error { calls++; return nil }
+	h.ui.SetOnQuit(func() { quits++ })
 	test.Tap(v.demo)
 	if calls != 1 {
 		t.Fatalf("the demo was started %d times, want 1", calls)
+	}
+	if quits != 1 {
+		t.Errorf("starting the demo quit %d times through the app's own quit, want 1", quits)
 	}
 	if h.ui.welcome != nil {
 		t.Error("the welcome is still open after starting the demo")
 	}
 
 	// When Reelhouse cannot start itself, it says how to.
-	h.ui.showWelcome(h.ui.welcomeParent())
+	h.ui.keys.showWelcome(h.ui.keys.welcomeParent())
 	v = h.ui.welcome
 	h.ui.startDemo = func() error { return errors.New("exec: not found") }
 	test.Tap(v.demo)
@@ -208,7 +212,7 @@ func TestKeychainUnavailableKeepsKeyForSessionAndAsksOnce(t *testing.T) {
 	keys := mockKeychain(t, errors.New("org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided"))
 	h := newHarness(t, keys, false)
 	v := welcomeShown(t, h)
-	win := h.ui.welcomeParent()
+	win := h.ui.keys.welcomeParent()
 	said := strings.Join(shownTexts(win.Canvas().Overlays().Top()), "\n")
 	if n := strings.Count(said, "kept only until Reelhouse closes"); n != 1 {
 		t.Errorf("the welcome says %d times that the key is kept only until Reelhouse closes, want once:\n%s", n, said)
@@ -329,7 +333,7 @@ func TestSettingsRemovesKey(t *testing.T) {
 	h := newHarness(t, keys, false)
 	keys.Save(t.Context(), h.sim.Key())
 	s := h.ui.settings
-	h.ui.background(h.ui.loadKey)
+	h.ui.background(h.ui.keys.loadKey)
 	h.loop.until(t, "the key", func() bool { return h.deps.Client.HasAPIKey() && !s.removeKey.Disabled() })
 	if w := h.ui.welcome; w != nil {
 		w.close()
@@ -395,14 +399,14 @@ func TestEnsureKeyReadsKeychainUnlockedSinceStart(t *testing.T) {
 	keys := mockKeychain(t, errors.New("Cannot get secret of a locked object"))
 	h := newHarness(t, keys, false)
 	welcomeShown(t, h).close()
-	if h.ui.ensureKey(t.Context()) {
+	if h.ui.keys.ensureKey(t.Context()) {
 		t.Fatal("ensureKey found a key in a locked keychain")
 	}
 	keyring.MockInit()
 	if err := keyring.Set("Reelhouse-gui-test", keychain.User, h.sim.Key()); err != nil {
 		t.Fatal(err)
 	}
-	if !h.ui.ensureKey(t.Context()) || !serviceTakesClientKey(t, h) {
+	if !h.ui.keys.ensureKey(t.Context()) || !serviceTakesClientKey(t, h) {
 		t.Error("ensureKey did not load the key")
 	}
 }
@@ -420,29 +424,29 @@ func TestKeychainTimeoutSaysItDidNotUnlock(t *testing.T) {
 
 func TestDemoBannerAndQuitConfirmation(t *testing.T) {
 	h := newHarness(t, nil, true)
-	if h.ui.demoBanner().Visible() {
+	if h.ui.mainWin.demoBanner().Visible() {
 		t.Error("a banner shows outside demo mode")
 	}
 	quits := 0
-	h.ui.confirmQuit(h.ui.welcomeParent(), func() { quits++ })
+	h.ui.mainWin.confirmQuit(h.ui.keys.welcomeParent(), func() { quits++ })
 	if quits != 1 {
 		t.Fatalf("quit called %d times outside demo mode, want 1", quits)
 	}
 
 	h.ui.deps.KeySource = KeyFromDemo
-	banner := h.ui.demoBanner()
+	banner := h.ui.mainWin.demoBanner()
 	if texts := shownTexts(banner); !banner.Visible() || !slices.Contains(texts, textDemoBanner) {
 		t.Errorf("banner says %q", texts)
 	}
 	// An empty demo quits without asking.
-	h.ui.confirmQuit(h.ui.welcomeParent(), func() { quits++ })
+	h.ui.mainWin.confirmQuit(h.ui.keys.welcomeParent(), func() { quits++ })
 	h.loop.until(t, "quit", func() bool { return quits == 2 })
 
 	if _, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "a sample"}); err != nil {
 		t.Fatal(err)
 	}
-	win := h.ui.welcomeParent()
-	h.ui.confirmQuit(win, func() { quits++ })
+	win := h.ui.keys.welcomeParent()
+	h.ui.mainWin.confirmQuit(win, func() { quits++ })
 	h.loop.until(t, "the question", func() bool { return len(win.Canvas().Overlays().List()) > 0 })
 	if quits != 2 || !strings.Contains(overlayText(win), "deleted when Reelhouse closes") {
 		t.Fatalf("quit %d times; dialog: %s", quits, overlayText(win))
@@ -451,7 +455,7 @@ func TestDemoBannerAndQuitConfirmation(t *testing.T) {
 	if quits != 2 {
 		t.Error("quit although the user kept the demo open")
 	}
-	h.ui.confirmQuit(win, func() { quits++ })
+	h.ui.mainWin.confirmQuit(win, func() { quits++ })
 	h.loop.until(t, "the question", func() bool { return len(win.Canvas().Overlays().List()) > 0 })
 	test.Tap(findButton(win.Canvas().Overlays().Top(), "Quit and delete"))
 	if quits != 3 {
@@ -479,7 +483,7 @@ func TestWelcomeKeyCheckFailureHasDetails(t *testing.T) {
 	if v.status.Importance != widget.DangerImportance || !v.status.details.Visible() {
 		t.Fatalf("the failure %q is not shown as one (importance %v), or has no Details", v.status.Text, v.status.Importance)
 	}
-	win := h.ui.welcomeParent()
+	win := h.ui.keys.welcomeParent()
 	test.Tap(v.status.details)
 	_, details := dialogWords(win)
 	all := strings.Join(details, "\n")
@@ -500,4 +504,24 @@ func TestWelcomeKeyCheckFailureHasDetails(t *testing.T) {
 		t.Errorf("Details or the danger colour stay beside %q", v.status.Text)
 	}
 	h.loop.until(t, "the welcome to close", func() bool { return h.ui.welcome == nil })
+}
+
+// TestWelcomeRegistersKeyBeforeTheCheck: the welcome and Settings share
+// one check-and-save flow, so a key the welcome cannot even send (it holds
+// a space) is registered for redaction before the check fails, as in
+// Settings, and no cause shown under "Details" can spell it.
+func TestWelcomeRegistersKeyBeforeTheCheck(t *testing.T) {
+	h := newHarness(t, &fakeKeys{}, false)
+	v := welcomeShown(t, h)
+	test.Tap(v.haveKey)
+	const typed = "sk-welcome-only 7Qx9-unsendable"
+	test.Type(v.key, typed)
+	test.Tap(v.check)
+	h.loop.until(t, "the check to end", func() bool { return !v.check.Disabled() })
+	if !strings.Contains(v.status.Text, "spaces or characters") {
+		t.Errorf("status = %q, want the key called unsendable", v.status.Text)
+	}
+	if got := client.RedactText("cause: " + typed); strings.Contains(got, typed) {
+		t.Errorf("the key typed in the welcome is not redacted: %q", got)
+	}
 }
