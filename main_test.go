@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"image"
 	_ "image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -121,4 +124,95 @@ func screenColours(t *testing.T, dir string) int {
 		}
 	}
 	return len(seen)
+}
+
+// binaryPackage is one package the app's binary is built from, as go list
+// tells it.
+type binaryPackage struct {
+	importPath string
+	dir        string
+	embeds     []string
+}
+
+// binaryPackages lists every package the app's binary links, with the
+// files each embeds.
+func binaryPackages(t *testing.T) []binaryPackage {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "go", "list", "-deps", "-f", "{{.ImportPath}}\t{{.Dir}}\t{{join .EmbedFiles \"\\t\"}}", ".")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.Bytes())
+	}
+	var pkgs []binaryPackage
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		if len(f) < 2 {
+			t.Fatalf("go list said %q", sc.Text())
+		}
+		p := binaryPackage{importPath: f[0], dir: f[1]}
+		for _, e := range f[2:] {
+			if e != "" {
+				p.embeds = append(p.embeds, e)
+			}
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		t.Fatal("go list listed no packages")
+	}
+	return pkgs
+}
+
+// TestBinaryLeavesOutTheTestFake keeps the test fake of the service, its
+// fault injection and its test clips out of the app: demo mode runs on
+// client/demo alone.
+func TestBinaryLeavesOutTheTestFake(t *testing.T) {
+	t.Parallel()
+	const fake = "github.com/reelhouse/reelhouse/client/apitest"
+	const demo = "github.com/reelhouse/reelhouse/client/demo"
+	pkgs := binaryPackages(t)
+
+	// The test clips, by content, so that a copy under another name is
+	// caught too.
+	clips, err := filepath.Glob(filepath.Join("client", "apitest", "testdata", "*.mp4"))
+	if err != nil || len(clips) == 0 {
+		t.Fatalf("no test clips found in client/apitest/testdata (%v)", err)
+	}
+	clipSums := map[[32]byte]string{}
+	for _, name := range clips {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clipSums[sha256.Sum256(b)] = name
+	}
+
+	sawDemo, embedded := false, 0
+	for _, p := range pkgs {
+		switch p.importPath {
+		case fake:
+			t.Errorf("the binary links %s", fake)
+		case demo:
+			sawDemo = true
+		}
+		for _, e := range p.embeds {
+			embedded++
+			b, err := os.ReadFile(filepath.Join(p.dir, e))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name, ok := clipSums[sha256.Sum256(b)]; ok {
+				t.Errorf("%s embeds %s, a copy of the test clip %s", p.importPath, e, name)
+			}
+		}
+	}
+	if !sawDemo {
+		t.Errorf("the binary does not link %s, which demo mode runs on", demo)
+	}
+	if embedded == 0 {
+		t.Error("go list reported no embedded files at all: the check looked at nothing")
+	}
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/client/demo"
 	"github.com/reelhouse/reelhouse/client/keychain"
 	"github.com/reelhouse/reelhouse/gui"
 	"github.com/reelhouse/reelhouse/history"
@@ -20,7 +20,7 @@ import (
 // Options say where Reelhouse keeps its data and which service it uses;
 // command-line values override saved settings for one run.
 type Options struct {
-	Demo    bool   // use the built-in simulator, a throw-away key and folders
+	Demo    bool   // use the built-in demo service, a throw-away key and folders
 	Server  string // overrides the saved server URL
 	Library string // overrides the saved library folder
 	DataDir string // where the history database lives (default: the user's config folder)
@@ -62,10 +62,10 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 			return nil, startupError(gui.StartupDemoFolder, "", err)
 		}
 		s.closers = append(s.closers, func() { os.RemoveAll(tmp) })
-		// The simulator is for demo mode only, and only this wiring uses it.
-		sim := apitest.New(apitest.Config{PendingFor: 2 * time.Second, RunningFor: 4 * time.Second, Covers: true, DemoClips: true})
-		s.closers = append(s.closers, sim.Close)
-		o.DataDir, o.Library, o.Server, demoKey = filepath.Join(tmp, "data"), filepath.Join(tmp, "Library"), sim.URL(), sim.Key()
+		// The demo service is for demo mode only, and only this wiring uses it.
+		svc := demo.New(demo.Config{PendingFor: 2 * time.Second, RunningFor: 4 * time.Second, Covers: true})
+		s.closers = append(s.closers, svc.Close)
+		o.DataDir, o.Library, o.Server, demoKey = filepath.Join(tmp, "data"), filepath.Join(tmp, "Library"), svc.URL(), svc.Key()
 	}
 	if o.DataDir == "" {
 		config, err := os.UserConfigDir()

@@ -410,7 +410,9 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) (CreateResult, e
 	return res, nil
 }
 
-// Task asks the service for the current state of a task.
+// Task asks the service for the current state of a task. It is sent like
+// every query (see query): under the query timeout, with the same redirect
+// rules and errors, and its answer is read through the same size limit.
 func (c *Client) Task(ctx context.Context, id string) (*Task, error) {
 	if err := checkTaskID(id); err != nil {
 		return nil, err
@@ -419,44 +421,45 @@ func (c *Client) Task(ctx context.Context, id string) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	qctx, cancel := context.WithTimeout(ctx, c.requestTimeout)
-	defer cancel()
-	req, err := c.newAPIRequest(qctx, OpTask, http.MethodGet, "/video/v1/tasks/"+url.PathEscape(id), key, nil)
+	resp, done, err := c.query(ctx, OpTask, http.MethodGet, "/video/v1/tasks/"+url.PathEscape(id), key)
 	if err != nil {
 		return nil, err
 	}
-	failed := func(cause error) error {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		if qctx.Err() != nil {
-			cause = timeoutError{c.requestTimeout}
-		}
-		return transportError(OpTask, cause)
-	}
-	resp, err := c.api.Do(req)
-	if err != nil {
-		if errors.Is(err, ErrRedirectRefused) {
-			return nil, unwrapURLError(err)
-		}
-		return nil, failed(unwrapURLError(err))
-	}
+	defer done()
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, newAPIError(resp, key, OpTask)
 	}
-	b, err := readLimited(resp.Body, maxJSONBody)
-	switch {
-	case errors.Is(err, errTooLarge):
-		return nil, malformedError(OpTask, "larger than 1 MiB", true)
-	case err != nil:
-		return nil, failed(err)
+	b, err := c.readAnswer(ctx, OpTask, resp)
+	if err != nil {
+		return nil, err
 	}
 	t, err := decodeTask(b, id)
 	if err != nil {
 		return nil, malformedError(OpTask, "not a task", true)
 	}
 	return t, nil
+}
+
+// readAnswer reads the body of a successful query's answer, at most
+// maxJSONBody bytes. A failure part-way is told apart like a failure of
+// the query itself: the caller's context error, the query timeout, or a
+// transport error of op.
+func (c *Client) readAnswer(ctx context.Context, op string, resp *http.Response) ([]byte, error) {
+	b, err := readLimited(resp.Body, maxJSONBody)
+	switch {
+	case err == nil:
+		return b, nil
+	case errors.Is(err, errTooLarge):
+		return nil, malformedError(op, "larger than 1 MiB", true)
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return nil, ctxErr
+	}
+	if resp.Request != nil && resp.Request.Context().Err() != nil {
+		return nil, transportError(op, timeoutError{c.requestTimeout})
+	}
+	return nil, transportError(op, unwrapURLError(err))
 }
 
 func checkTaskID(id string) error {

@@ -868,3 +868,115 @@ func TestConcurrentQueriesReuseConnections(t *testing.T) {
 		t.Fatalf("%d queries in rounds of %d opened %d connections, want at most %d", parallel*rounds, parallel, n, 2*parallel)
 	}
 }
+
+// TestTaskFailsLikeOtherQueries checks that Task is sent through the same
+// request helper as the other queries: the same query timeout (also while
+// the body is read), redirect rules, answer-size limit and redaction.
+func TestTaskFailsLikeOtherQueries(t *testing.T) {
+	t.Parallel()
+	const key = "sk-task-helper-canary-0123456789"
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		want    []error
+		code    client.Code
+		detail  string
+	}{
+		{
+			name: "no answer within the query timeout",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				<-r.Context().Done()
+			},
+			want:   []error{client.ErrTransient},
+			code:   client.CodeUnreachable,
+			detail: "no answer within 200ms",
+		},
+		{
+			name: "body stalls within the query timeout",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", "1000")
+				io.WriteString(w, `{"task_id":"abc",`)
+				http.NewResponseController(w).Flush()
+				<-r.Context().Done()
+			},
+			want:   []error{client.ErrTransient},
+			code:   client.CodeUnreachable,
+			detail: "no answer within 200ms",
+		},
+		{
+			name: "redirect to another host",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, "http://other.invalid/video/v1/tasks/abc", http.StatusFound)
+			},
+			want: []error{client.ErrRedirectRefused},
+			code: client.CodeRedirectHost,
+		},
+		{
+			name: "answer over 1 MiB",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"task_id":"abc","padding":"`+strings.Repeat("x", 1<<20)+`"}`)
+			},
+			want: []error{client.ErrMalformedResponse},
+			code: client.CodeMalformed,
+		},
+		{
+			name: "error quoting the key",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprintf(w, `{"error":{"code":"bad","message":"bad request (Authorization: %s)"}}`, r.Header.Get("Authorization"))
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(tt.handler)
+			t.Cleanup(srv.Close)
+			c := newClient(t, srv.URL, client.WithAPIKey(key), client.WithRequestTimeout(200*time.Millisecond))
+			_, err := c.Task(t.Context(), "abc")
+			if err == nil {
+				t.Fatal("Task succeeded")
+			}
+			for _, w := range tt.want {
+				if !errors.Is(err, w) {
+					t.Errorf("Task error %v does not match %v", err, w)
+				}
+			}
+			var e *client.Error
+			if tt.code != "" && (!errors.As(err, &e) || e.Code != tt.code) {
+				t.Errorf("Task error %#v, want code %q", err, tt.code)
+			}
+			if e != nil && !strings.Contains(e.Detail, tt.detail) {
+				t.Errorf("Task error detail %q, want %q in it", e.Detail, tt.detail)
+			}
+			if strings.Contains(fmt.Sprintf("%v %+v %#v", err, err, err), key) {
+				t.Errorf("Task error shows the key: %v", err)
+			}
+		})
+	}
+}
+
+// TestTaskReturnsCallerContextError checks that a Task cancelled by its
+// caller while waiting for the answer ends with the context's error.
+func TestTaskReturnsCallerContextError(t *testing.T) {
+	t.Parallel()
+	arrived := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done()
+	}))
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv.URL, client.WithAPIKey("sk-task-helper-0123456789"))
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	_, err := c.Task(ctx, "abc")
+	if !errors.Is(err, context.Canceled) || errors.Is(err, client.ErrTransient) {
+		t.Fatalf("Task error = %v, want context.Canceled alone", err)
+	}
+}

@@ -20,7 +20,6 @@ func decodeTask(body []byte, wantID string) (*Task, error) {
 	// The members are picked out of the object without building a map:
 	// the tracker decodes one answer per task every few seconds.
 	var f struct{ taskID, id, taskStatus, status, model, created, updated, completed, data, err json.RawMessage }
-	hasTaskStatus := false
 	err := eachMember(body, func(key, val []byte) {
 		switch string(key) {
 		case "task_id":
@@ -28,7 +27,7 @@ func decodeTask(body []byte, wantID string) (*Task, error) {
 		case "id":
 			f.id = val
 		case "task_status":
-			f.taskStatus, hasTaskStatus = val, true
+			f.taskStatus = val
 		case "status":
 			f.status = val
 		case "model":
@@ -49,18 +48,10 @@ func decodeTask(body []byte, wantID string) (*Task, error) {
 		return nil, err
 	}
 	t := &Task{}
-	t.ID = strings.TrimSpace(jsonText(f.taskID))
-	if t.ID == "" {
-		t.ID = strings.TrimSpace(jsonText(f.id))
-	}
+	t.ID, t.Status = idAndStatus(f.taskID, f.id, f.taskStatus, f.status)
 	if t.ID == "" {
 		t.ID = wantID
 	}
-	statusRaw := f.taskStatus
-	if !hasTaskStatus {
-		statusRaw = f.status
-	}
-	t.Status = normalizeStatus(jsonText(statusRaw))
 	t.Model = jsonText(f.model)
 	for _, m := range []struct {
 		raw json.RawMessage
@@ -266,13 +257,23 @@ func decodeCreate(body []byte) (CreateResult, error) {
 }
 
 func readCreate(obj map[string]json.RawMessage) CreateResult {
-	id := strings.TrimSpace(jsonText(obj["task_id"]))
-	if id == "" {
-		id = strings.TrimSpace(jsonText(obj["id"]))
+	id, status := idAndStatus(obj["task_id"], obj["id"], obj["task_status"], obj["status"])
+	return CreateResult{TaskID: id, Status: status}
+}
+
+// idAndStatus is the one place that chooses between the documented
+// task_id and task_status and the id and status some services send
+// instead (nil when a member is absent). A task_id that is empty or only
+// spaces gives way to id; a task_status that is present, even null, is
+// used over status.
+func idAndStatus(taskID, id, taskStatus, status json.RawMessage) (string, Status) {
+	tid := strings.TrimSpace(jsonText(taskID))
+	if tid == "" {
+		tid = strings.TrimSpace(jsonText(id))
 	}
-	st, ok := obj["task_status"]
-	if !ok {
-		st = obj["status"]
+	raw := taskStatus
+	if raw == nil {
+		raw = status
 	}
-	return CreateResult{TaskID: id, Status: normalizeStatus(jsonText(st))}
+	return tid, normalizeStatus(jsonText(raw))
 }

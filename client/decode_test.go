@@ -398,3 +398,47 @@ func BenchmarkDecodeTaskPending(b *testing.B) {
 		}
 	}
 }
+
+// TestIDAndStatusSpellings checks that task answers and create answers
+// choose between task_id/id and task_status/status the same way.
+func TestIDAndStatusSpellings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		body       string
+		wantID     string
+		wantStatus Status
+	}{
+		{"documented", `{"task_id":"t1","task_status":"running"}`, "t1", StatusRunning},
+		{"short", `{"id":"t2","status":"success"}`, "t2", StatusSuccess},
+		{"both, documented first", `{"task_id":"t3","id":"x","task_status":"failed","status":"running"}`, "t3", StatusFailed},
+		{"both, short first", `{"id":"x","task_id":"t4","status":"running","task_status":"cancelled"}`, "t4", StatusCancelled},
+		{"empty task_id gives way", `{"task_id":"  ","id":"t5","status":"pending"}`, "t5", StatusPending},
+		{"null task_id gives way", `{"task_id":null,"id":"t6","task_status":"running"}`, "t6", StatusRunning},
+		{"numeric id", `{"id":77,"task_status":"SUCCESS"}`, "77", StatusSuccess},
+		{"present task_status wins even when empty", `{"task_id":"t8","task_status":"","status":"running"}`, "t8", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			task, err := decodeTask([]byte(tt.body), "fallback")
+			if err != nil {
+				t.Fatalf("decodeTask: %v", err)
+			}
+			if task.ID != tt.wantID || task.Status != tt.wantStatus {
+				t.Errorf("decodeTask = %q/%q, want %q/%q", task.ID, task.Status, tt.wantID, tt.wantStatus)
+			}
+			created, err := decodeCreate([]byte(tt.body))
+			if err != nil {
+				t.Fatalf("decodeCreate: %v", err)
+			}
+			wantCreated := tt.wantStatus
+			if wantCreated == "" {
+				wantCreated = StatusPending // a create answer without a status is a pending task
+			}
+			if created.TaskID != tt.wantID || created.Status != wantCreated {
+				t.Errorf("decodeCreate = %q/%q, want %q/%q", created.TaskID, created.Status, tt.wantID, wantCreated)
+			}
+		})
+	}
+}

@@ -55,7 +55,7 @@ const goldenServer = "https://api.example.com"
 
 // demoClip is one of the simulator's sample clips.
 func demoClip(name string) string {
-	return filepath.Join("..", "client", "apitest", "testdata", "demo", name)
+	return filepath.Join("..", "client", "demo", "testdata", name)
 }
 
 // forcedVariant is a theme that is always light or always dark, whatever

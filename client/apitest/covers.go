@@ -7,26 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"net/http"
-	"time"
 )
-
-// signedCoverURL is the cover image URL of video n of task id, signed and
-// expiring like the video's own URL.
-func (s *Sim) signedCoverURL(id string, n int, now time.Time) string {
-	return s.signedItemURL("covers", "png", id, n, now)
-}
-
-// handleCover serves the cover of a finished task's video.
-func (s *Sim) handleCover(w http.ResponseWriter, r *http.Request) {
-	id, n, ok := s.signedItem(w, r, ".png")
-	if !ok {
-		return
-	}
-	data, kind := s.coverOf(id, n)
-	w.Header().Set("Content-Type", kind)
-	w.Write(data)
-}
 
 // CoverPNG is the cover the simulator serves for video n of task id: a
 // 480×270 picture whose colours depend on both, so tests can tell covers

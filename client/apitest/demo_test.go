@@ -6,10 +6,6 @@ import (
 	_ "image/jpeg"
 	"math"
 	"net/http"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strconv"
 	"testing"
 	"time"
 
@@ -17,76 +13,6 @@ import (
 	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/history/media"
 )
-
-// demoName is how a demo clip is named: scene, ratio, size and length.
-var demoName = regexp.MustCompile(`^[a-z]+-([0-9]+)x([0-9]+)-([0-9]+)x([0-9]+)-([0-9]+)s\.mp4$`)
-
-// TestDemoClipsAreWhatTheirNamesSay reads every demo clip's headers: the
-// ratio, size and length in its name, sound, and well under 1 MB.
-func TestDemoClipsAreWhatTheirNamesSay(t *testing.T) {
-	t.Parallel()
-	names, err := filepath.Glob("testdata/demo/*.mp4")
-	if err != nil {
-		t.Fatal(err)
-	}
-	shapes := map[string]int{}
-	for _, name := range names {
-		m := demoName.FindStringSubmatch(filepath.Base(name))
-		if m == nil {
-			t.Errorf("%s: name does not say scene-RxR-WxH-Ns.mp4", name)
-			continue
-		}
-		n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
-		rw, rh, w, h, secs := n(1), n(2), n(3), n(4), n(5)
-		shapes[m[1]+":"+m[2]]++
-		st, err := os.Stat(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Size() > 400<<10 {
-			t.Errorf("%s: %d bytes, want well under 1 MB", name, st.Size())
-		}
-		info, err := media.Probe(name)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		if info.Width != w || info.Height != h {
-			t.Errorf("%s: %dx%d, want %dx%d", name, info.Width, info.Height, w, h)
-		}
-		if got, want := float64(w)/float64(h), float64(rw)/float64(rh); math.Abs(got/want-1) > 0.01 {
-			t.Errorf("%s: ratio %.3f, want %d:%d", name, got, rw, rh)
-		}
-		if d := info.Duration - time.Duration(secs)*time.Second; d < -100*time.Millisecond || d > 100*time.Millisecond {
-			t.Errorf("%s: %v long, want %d s", name, info.Duration, secs)
-		}
-		if info.VideoCodec != "h264" || !info.HasAudio {
-			t.Errorf("%s: video %q, sound %v; want h264 with sound", name, info.VideoCodec, info.HasAudio)
-		}
-	}
-	for _, ratio := range []string{"16:9", "9:16", "1:1"} {
-		if shapes[ratio] != 2 {
-			t.Errorf("%d clips of %s, want two lengths", shapes[ratio], ratio)
-		}
-	}
-}
-
-// TestDemoReadmeHoldsTheScript keeps the commands in the README the ones
-// that made the clips.
-func TestDemoReadmeHoldsTheScript(t *testing.T) {
-	t.Parallel()
-	script, err := os.ReadFile("testdata/demo/make.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme, err := os.ReadFile("testdata/demo/README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(readme, script) {
-		t.Error("testdata/demo/README.md does not quote make.sh as it is")
-	}
-}
 
 func TestDemoClipsFollowTheRequest(t *testing.T) {
 	t.Parallel()

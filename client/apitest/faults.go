@@ -1,8 +1,13 @@
 package apitest
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -105,12 +110,12 @@ type Fault struct {
 // Inject adds a fault. Faults fire in the order they were injected; one
 // request is affected by at most one fault.
 func (s *Sim) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if f.Kind == FaultExpireURLs {
-		s.secret = randomBytes(32)
+		s.svc.RevokeURLs()
 		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if f.Times == 0 {
 		f.Times = 1
 	}
@@ -201,4 +206,103 @@ func (k FaultKind) String() string {
 		return s
 	}
 	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// answerFaults are the faults that change a successful API answer, once
+// the service has done its work.
+var answerFaults = map[FaultKind]bool{FaultSlow: true, FaultDropAfterRead: true, FaultMalformedJSON: true, FaultOversizedJSON: true}
+
+// answerFault sends answer, the service's JSON, as the fault says.
+func (s *Sim) answerFault(w http.ResponseWriter, r *http.Request, f *Fault, answer []byte) {
+	if f != nil {
+		switch f.Kind {
+		case FaultSlow:
+			s.pause(r, f.Delay)
+		case FaultDropAfterRead:
+			dropConnection(w, false)
+			return
+		case FaultMalformedJSON:
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"task_id": "abc", "task_status": "runn`)
+			return
+		case FaultOversizedJSON:
+			w.Header().Set("Content-Type", "application/json")
+			pad := strings.Repeat("x", 1<<20+1024)
+			io.WriteString(w, `{"padding":"`+pad+`",`)
+			w.Write(answer[1:])
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(answer)
+}
+
+// answerStatusFault answers with an error status if f asks for one.
+func (s *Sim) answerStatusFault(w http.ResponseWriter, r *http.Request, f *Fault, api bool) bool {
+	if f == nil {
+		return false
+	}
+	var status int
+	var code, msg string
+	switch f.Kind {
+	case FaultStatus404:
+		status, code, msg = http.StatusNotFound, "task_not_found", "task not found"
+	case FaultEchoRequest:
+		u := *r.URL
+		u.Scheme, u.Host = "http", r.Host
+		status, code = http.StatusBadRequest, "bad_request"
+		msg = fmt.Sprintf("could not handle %s %s (Authorization: %s)", r.Method, u.String(), r.Header.Get("Authorization"))
+	case FaultStatus429:
+		status, code, msg = http.StatusTooManyRequests, "rate_limited", "too many requests, slow down"
+	case FaultStatus500:
+		status, code, msg = http.StatusInternalServerError, "internal_error", "internal server error"
+	case FaultStatus401:
+		status, code, msg = http.StatusUnauthorized, "invalid_api_key", "Invalid API key provided."
+	default:
+		return false
+	}
+	if f.RetryAfter > 0 {
+		secs := int((f.RetryAfter + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", fmt.Sprint(secs))
+	}
+	if api {
+		writeJSONError(w, status, code, msg)
+	} else {
+		http.Error(w, msg, status)
+	}
+	return true
+}
+
+// pause waits d. If the client goes away or the simulator closes first,
+// it ends the handler and drops the connection without an answer.
+func (s *Sim) pause(r *http.Request, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+		panic(http.ErrAbortHandler)
+	case <-s.done:
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// dropConnection closes the client's connection without (further) answer.
+// With reset, the close is abrupt (TCP RST) rather than orderly.
+func dropConnection(w http.ResponseWriter, reset bool) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok && reset {
+		tcp.SetLinger(0)
+	}
+	conn.Close()
+}
+
+func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
+	b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
 }

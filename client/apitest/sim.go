@@ -1,28 +1,22 @@
-// Package apitest simulates the video-generation service over real HTTP on
-// this computer: an API server and, on another port and host name, the
-// file host that serves the finished videos through signed, expiring URLs.
-// Tests of every package and the app's demo mode use it. Faults (rate
-// limits, dropped connections, cut-off downloads, ...) can be injected on
-// demand. It never imports Fyne.
+// Package apitest is the test fake of the video-generation service: the
+// demo service of client/demo, with the small test videos of testdata,
+// plus what only tests need: faults (rate limits, dropped connections,
+// cut-off downloads, ...) injected on demand, a log and counts of the
+// requests, and access to the tasks and the files served. Tests of every
+// package use it; the app does not. It never imports Fyne.
 package apitest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
-	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/client/demo"
 )
 
 // Config sets up a simulator. Zero fields take the defaults.
@@ -44,10 +38,10 @@ type Config struct {
 	// Covers adds a signed "cover_url" to every video, pointing at a PNG
 	// on the file host, as some services send.
 	Covers bool
-	// DemoClips makes every video a sample clip that follows the request:
-	// landscape, portrait or square by its ratio, and the clip nearest to
-	// its duration (see testdata/demo). Without it, videos are the small
-	// test files of testdata.
+	// DemoClips makes every video a sample clip of the demo service that
+	// follows the request: landscape, portrait or square by its ratio, and
+	// the clip nearest to its duration (see client/demo). Without it,
+	// videos are the small test files of testdata.
 	DemoClips bool
 	// NoCancel makes the service refuse every cancel with 405, as a
 	// service without a cancel endpoint would. Without it, a pending task
@@ -56,7 +50,7 @@ type Config struct {
 }
 
 // DefaultKey is the key a simulator accepts unless told otherwise.
-const DefaultKey = "sk-sim-demo"
+const DefaultKey = demo.DefaultKey
 
 // Request is one request received by either server, as logged.
 type Request struct {
@@ -81,106 +75,65 @@ type Counts struct {
 	FilesWithAuth int
 }
 
-// Sim is a running simulator. Its methods are safe for concurrent use.
+// Sim is a running simulator: the demo service with faults, a request log
+// and counters on top. Its methods are safe for concurrent use.
 type Sim struct {
-	cfg      Config
-	api      *httptest.Server
-	files    *httptest.Server
-	fileBase string
-	done     chan struct{}
-	once     sync.Once
+	svc       *demo.Service
+	cfg       Config
+	done      chan struct{}
+	closeOnce sync.Once
 
 	mu      sync.Mutex
-	secret  []byte // signs file URLs; replaced by FaultExpireURLs
-	tasks   map[string]*simTask
-	order   []string
 	faults  []*Fault
 	log     []Request
 	counts  Counts
 	etagGen map[string]int // per file, bumped by FaultChangeETag
-	cache   map[string]*paddedVideo
-	sent    atomic.Int64 // video bytes sent by the file host
-	issued  []string     // every signed video URL handed out
-}
-
-type simTask struct {
-	id       string
-	req      client.CreateRequest
-	created  time.Time
-	outcome  client.Status // what the task ends as
-	forced   client.Status // set by SetOutcome
-	forcedAt time.Time
+	issued  []string       // every signed URL handed out
+	sent    atomic.Int64   // video bytes sent by the file host
 }
 
 // New starts a simulator on two loopback ports. Call Close when done.
 func New(cfg Config) *Sim {
-	if cfg.Key == "" {
-		cfg.Key = DefaultKey
+	s := &Sim{cfg: cfg, done: make(chan struct{}), etagGen: make(map[string]int)}
+	hooks := demo.Hooks{
+		API:        s.wrapAPI,
+		Files:      s.wrapFiles,
+		ServeVideo: s.serveVideo,
+		URLIssued:  s.urlIssued,
 	}
-	if cfg.PendingFor <= 0 {
-		cfg.PendingFor = time.Second
+	if !cfg.DemoClips {
+		hooks.Video = func(id string, _ client.CreateRequest, n int) demo.Video { return pickVideo(id, n) }
+		hooks.Cover = func(id string, _ client.CreateRequest, n int) ([]byte, string) { return CoverPNG(id, n), "image/png" }
 	}
-	if cfg.RunningFor <= 0 {
-		cfg.RunningFor = 3 * time.Second
-	}
-	if cfg.URLTTL <= 0 {
-		cfg.URLTTL = time.Hour
-	}
-	if cfg.VideosPerTask <= 0 {
-		cfg.VideosPerTask = 1
-	}
-	s := &Sim{
-		cfg:     cfg,
-		done:    make(chan struct{}),
-		secret:  randomBytes(32),
-		tasks:   make(map[string]*simTask),
-		etagGen: make(map[string]int),
-		cache:   make(map[string]*paddedVideo),
-	}
-
-	api := http.NewServeMux()
-	api.HandleFunc("POST /video/v1/generations", s.handleCreate)
-	api.HandleFunc("GET /video/v1/tasks/{id}", s.handleTask)
-	api.HandleFunc("DELETE /video/v1/tasks/{id}", s.handleCancel)
-	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.record(r)
-		writeJSONError(w, http.StatusNotFound, "not_found", "no such endpoint")
+	s.svc = demo.New(demo.Config{
+		Key:           cfg.Key,
+		PendingFor:    cfg.PendingFor,
+		RunningFor:    cfg.RunningFor,
+		URLTTL:        cfg.URLTTL,
+		VideosPerTask: cfg.VideosPerTask,
+		Padding:       cfg.Padding,
+		Covers:        cfg.Covers,
+		NoCancel:      cfg.NoCancel,
+		Hooks:         hooks,
 	})
-	s.api = httptest.NewServer(api)
-
-	files := http.NewServeMux()
-	files.HandleFunc("GET /files/{id}/{name}", s.handleFile)
-	files.HandleFunc("GET /covers/{id}/{name}", s.handleCover)
-	files.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.record(r)
-		http.NotFound(w, r)
-	})
-	s.files = httptest.NewServer(files)
-	_, port, _ := net.SplitHostPort(s.files.Listener.Addr().String())
-	// Another host name than the API's 127.0.0.1, so that the two are
-	// different hosts to any HTTP client.
-	s.fileBase = "http://localhost:" + port
 	return s
 }
 
 // URL returns the API base URL, e.g. "http://127.0.0.1:4567".
-func (s *Sim) URL() string { return s.api.URL }
+func (s *Sim) URL() string { return s.svc.URL() }
 
 // Key returns the API key the simulator accepts.
-func (s *Sim) Key() string { return s.cfg.Key }
+func (s *Sim) Key() string { return s.svc.Key() }
 
 // FileHost returns the base URL of the file host, e.g.
 // "http://localhost:4568".
-func (s *Sim) FileHost() string { return s.fileBase }
+func (s *Sim) FileHost() string { return s.svc.FileHost() }
 
 // Close stops both servers, ending requests that are being delayed.
 func (s *Sim) Close() {
-	s.once.Do(func() {
+	s.closeOnce.Do(func() {
 		close(s.done)
-		s.api.CloseClientConnections()
-		s.files.CloseClientConnections()
-		s.api.Close()
-		s.files.Close()
+		s.svc.Close()
 	})
 }
 
@@ -201,67 +154,72 @@ func (s *Sim) Counts() Counts {
 // Requests returns the create requests of all tasks, in the order the
 // tasks were created.
 func (s *Sim) Requests() []client.CreateRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]client.CreateRequest, 0, len(s.order))
-	for _, id := range s.order {
-		out = append(out, s.tasks[id].req)
+	ids := s.svc.TaskIDs()
+	out := make([]client.CreateRequest, 0, len(ids))
+	for _, id := range ids {
+		req, _ := s.svc.Task(id)
+		out = append(out, req)
 	}
 	return out
 }
 
 // TaskIDs returns the ids of all tasks, oldest first. A task whose create
 // answer was dropped (FaultDropAfterRead) is listed too.
-func (s *Sim) TaskIDs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.order...)
-}
+func (s *Sim) TaskIDs() []string { return s.svc.TaskIDs() }
 
 // Task returns the create request that made task id.
-func (s *Sim) Task(id string) (client.CreateRequest, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.tasks[id]
-	if !ok {
-		return client.CreateRequest{}, false
-	}
-	return t.req, true
-}
+func (s *Sim) Task(id string) (client.CreateRequest, bool) { return s.svc.Task(id) }
 
 // SetOutcome sets the status of task id from now on, whatever its age.
 // Any status is allowed, including ones the service does not document.
 // Unknown ids are ignored.
-func (s *Sim) SetOutcome(id string, status client.Status) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t, ok := s.tasks[id]; ok {
-		t.forced = status
-		t.forcedAt = time.Now()
-	}
-}
+func (s *Sim) SetOutcome(id string, status client.Status) { s.svc.SetOutcome(id, status) }
 
 // AddTask creates a task directly, as if a create call had been made
-// (without counting or logging a request), and returns its id. Useful to
-// seed demo mode.
-func (s *Sim) AddTask(req client.CreateRequest) string {
-	return s.addTask(req, time.Now())
+// (without counting or logging a request), and returns its id.
+func (s *Sim) AddTask(req client.CreateRequest) string { return s.svc.AddTask(req) }
+
+// VideoBytes returns exactly the bytes the file host serves for item n
+// (counting from 0, in the order of the task's data) of task id, or nil if
+// there is no such task or item. Each item of each task is a valid MP4
+// with its own checksum: the simulator appends an MP4 "free" box naming
+// the task and item. With a large Padding this holds the whole file in
+// memory: prefer VideoFile then.
+func (s *Sim) VideoBytes(id string, n int) []byte {
+	f := s.VideoFile(id, n)
+	if f == nil {
+		return nil
+	}
+	b := make([]byte, f.Size())
+	if _, err := f.ReadAt(b, 0); err != nil && err != io.EOF {
+		panic(err)
+	}
+	return b
 }
 
-func (s *Sim) addTask(req client.CreateRequest, now time.Time) string {
-	outcome := client.StatusSuccess
-	switch {
-	case strings.Contains(req.Prompt, "[fail]"):
-		outcome = client.StatusFailed
-	case strings.Contains(req.Prompt, "[cancel]"):
-		outcome = client.StatusCancelled
-	}
-	id := newTaskID()
+// VideoFile is VideoBytes as a reader that holds only the MP4 and the name
+// of the task in memory: the padding is generated as it is read. Nil if
+// there is no such task or item.
+func (s *Sim) VideoFile(id string, n int) *io.SectionReader { return s.svc.VideoFile(id, n) }
+
+// IssuedURLs returns every signed video URL handed out so far, in order,
+// so that tests can check that none of them (or their query strings) was
+// written anywhere.
+func (s *Sim) IssuedURLs() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tasks[id] = &simTask{id: id, req: req, created: now, outcome: outcome}
-	s.order = append(s.order, id)
-	return id
+	return append([]string(nil), s.issued...)
+}
+
+// FileBytesSent is how many bytes of video the file host has sent, over
+// every request, whole or partial: with the sizes of the files, it tells
+// how much a client fetched twice.
+func (s *Sim) FileBytesSent() int64 { return s.sent.Load() }
+
+func (s *Sim) urlIssued(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.issued = append(s.issued, u)
 }
 
 func (s *Sim) record(r *http.Request) {
@@ -278,354 +236,122 @@ func (s *Sim) record(r *http.Request) {
 	})
 }
 
-func (s *Sim) authorized(r *http.Request) bool {
-	return r.Header.Get("Authorization") == "Bearer "+s.cfg.Key
+// wrapAPI puts the request log, the counts and the faults in front of the
+// service's API server.
+func (s *Sim) wrapAPI(next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	endpoint := func(target Target, count *int) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.record(r)
+			s.mu.Lock()
+			*count++
+			s.mu.Unlock()
+			f := s.takeFault(target, r)
+			if s.answerStatusFault(w, r, f, true) {
+				return
+			}
+			if f == nil || !answerFaults[f.Kind] {
+				next.ServeHTTP(w, r)
+				return
+			}
+			// The service does its work (a create makes the task); the
+			// fault changes only a successful answer.
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			if rec.Code != http.StatusOK {
+				copyAnswer(w, rec)
+				return
+			}
+			s.answerFault(w, r, f, rec.Body.Bytes())
+		})
+	}
+	mux.Handle("POST /video/v1/generations", endpoint(TargetCreate, &s.counts.Create))
+	mux.Handle("GET /video/v1/tasks/{id}", endpoint(TargetTask, &s.counts.Task))
+	mux.Handle("DELETE /video/v1/tasks/{id}", endpoint(TargetCancel, &s.counts.Cancel))
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.record(r)
+		next.ServeHTTP(w, r)
+	}))
+	return mux
 }
 
-func (s *Sim) handleCreate(w http.ResponseWriter, r *http.Request) {
-	s.record(r)
-	s.mu.Lock()
-	s.counts.Create++
-	s.mu.Unlock()
-	f := s.takeFault(TargetCreate, r)
-	if s.answerStatusFault(w, r, f, true) {
-		return
-	}
-	if !s.authorized(r) {
-		writeJSONError(w, http.StatusUnauthorized, "invalid_api_key", "Invalid API key provided.")
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 32<<20))
-	if err != nil {
-		writeJSONError(w, http.StatusRequestEntityTooLarge, "invalid_request", "request body too large")
-		return
-	}
-	req, err := parseCreateBody(body)
-	if err != nil {
-		writeJSONError(w, http.StatusBadRequest, "invalid_request", err.Error())
-		return
-	}
-	id := s.addTask(req, time.Now())
-	answer := map[string]any{"task_id": id, "task_status": client.StatusPending}
-	s.answerFault(w, r, f, answer)
+// wrapFiles puts the request log and the counts in front of the service's
+// file host.
+func (s *Sim) wrapFiles(next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	item := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.record(r)
+		s.mu.Lock()
+		s.counts.Files++
+		if r.Header.Get("Authorization") != "" {
+			s.counts.FilesWithAuth++
+		}
+		s.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+	mux.Handle("GET /files/{id}/{name}", item)
+	mux.Handle("GET /covers/{id}/{name}", item)
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.record(r)
+		next.ServeHTTP(w, r)
+	}))
+	return mux
 }
 
-func (s *Sim) handleTask(w http.ResponseWriter, r *http.Request) {
-	s.record(r)
-	s.mu.Lock()
-	s.counts.Task++
-	s.mu.Unlock()
-	f := s.takeFault(TargetTask, r)
-	if s.answerStatusFault(w, r, f, true) {
-		return
+// copyAnswer sends what rec recorded.
+func copyAnswer(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
 	}
-	if !s.authorized(r) {
-		writeJSONError(w, http.StatusUnauthorized, "invalid_api_key", "Invalid API key provided.")
-		return
-	}
-	view, ok := s.taskView(r.PathValue("id"), time.Now())
-	if !ok {
-		writeJSONError(w, http.StatusNotFound, "task_not_found", "task not found")
-		return
-	}
-	s.answerFault(w, r, f, view)
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
 }
 
-// answerFault sends answer as JSON unless the fault says otherwise.
-func (s *Sim) answerFault(w http.ResponseWriter, r *http.Request, f *Fault, answer any) {
+// serveVideo applies the faults for TargetFiles to a checked request for
+// a video file, and counts the bytes sent.
+func (s *Sim) serveVideo(w http.ResponseWriter, r *http.Request, file *demo.File, serve func(http.ResponseWriter, *http.Request, *demo.File)) {
+	f := s.takeFault(TargetFiles, r)
+	if s.answerStatusFault(w, r, f, false) {
+		return
+	}
+	w = &countingWriter{ResponseWriter: w, sim: s}
+	if gen := s.fileVersion(file, f != nil && f.Kind == FaultChangeETag); gen > 0 {
+		file.ETag = file.ETag[:len(file.ETag)-1] + "-" + strconv.Itoa(gen) + `"`
+		file.ModTime = file.ModTime.Add(time.Duration(gen) * time.Second)
+	}
+	out := w
 	if f != nil {
 		switch f.Kind {
 		case FaultSlow:
 			s.pause(r, f.Delay)
-		case FaultDropAfterRead:
-			dropConnection(w, false)
+		case FaultNotVideo:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, "<!doctype html><html><body><h1>Welcome to our storage</h1></body></html>")
 			return
-		case FaultMalformedJSON:
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"task_id": "abc", "task_status": "runn`)
+		case FaultIgnoreRange:
+			r.Header.Del("Range")
+		case FaultWrongRangeOffset:
+			serveWrongRange(w, r, file)
 			return
-		case FaultOversizedJSON:
-			w.Header().Set("Content-Type", "application/json")
-			b, _ := json.Marshal(answer)
-			pad := strings.Repeat("x", 1<<20+1024)
-			io.WriteString(w, `{"padding":"`+pad+`",`)
-			w.Write(b[1:])
-			return
+		case FaultTruncate:
+			out = &cutWriter{ResponseWriter: w, num: 1, den: 2, at: f.CutAfter}
+		case FaultResetMidBody:
+			out = &cutWriter{ResponseWriter: w, num: 1, den: 3, at: f.CutAfter, reset: true}
+		case FaultTrickle:
+			out = &trickleWriter{ResponseWriter: w, sim: s, r: r, delay: f.Delay}
 		}
 	}
-	writeJSON(w, http.StatusOK, answer)
+	serve(out, r, file)
 }
 
-// answerStatusFault answers with an error status if f asks for one.
-func (s *Sim) answerStatusFault(w http.ResponseWriter, r *http.Request, f *Fault, api bool) bool {
-	if f == nil {
-		return false
-	}
-	var status int
-	var code, msg string
-	switch f.Kind {
-	case FaultStatus404:
-		status, code, msg = http.StatusNotFound, "task_not_found", "task not found"
-	case FaultEchoRequest:
-		u := *r.URL
-		u.Scheme, u.Host = "http", r.Host
-		status, code = http.StatusBadRequest, "bad_request"
-		msg = fmt.Sprintf("could not handle %s %s (Authorization: %s)", r.Method, u.String(), r.Header.Get("Authorization"))
-	case FaultStatus429:
-		status, code, msg = http.StatusTooManyRequests, "rate_limited", "too many requests, slow down"
-	case FaultStatus500:
-		status, code, msg = http.StatusInternalServerError, "internal_error", "internal server error"
-	case FaultStatus401:
-		status, code, msg = http.StatusUnauthorized, "invalid_api_key", "Invalid API key provided."
-	default:
-		return false
-	}
-	if f.RetryAfter > 0 {
-		secs := int((f.RetryAfter + time.Second - 1) / time.Second)
-		w.Header().Set("Retry-After", fmt.Sprint(secs))
-	}
-	if api {
-		writeJSONError(w, status, code, msg)
-	} else {
-		http.Error(w, msg, status)
-	}
-	return true
-}
-
-// pause waits d. If the client goes away or the simulator closes first,
-// it ends the handler and drops the connection without an answer.
-func (s *Sim) pause(r *http.Request, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-r.Context().Done():
-		panic(http.ErrAbortHandler)
-	case <-s.done:
-		panic(http.ErrAbortHandler)
-	}
-}
-
-// dropConnection closes the client's connection without (further) answer.
-// With reset, the close is abrupt (TCP RST) rather than orderly.
-func dropConnection(w http.ResponseWriter, reset bool) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	if tcp, ok := conn.(*net.TCPConn); ok && reset {
-		tcp.SetLinger(0)
-	}
-	conn.Close()
-}
-
-// taskView is the task's JSON answer at time now.
-func (s *Sim) taskView(id string, now time.Time) (map[string]any, bool) {
+// fileVersion is how many times the file has been given a new ETag;
+// bump gives it one more first.
+func (s *Sim) fileVersion(file *demo.File, bump bool) int {
+	key := file.Task + "/" + strconv.Itoa(file.Item)
 	s.mu.Lock()
-	t, ok := s.tasks[id]
-	if !ok {
-		s.mu.Unlock()
-		return nil, false
+	defer s.mu.Unlock()
+	if bump {
+		s.etagGen[key]++
 	}
-	status, updated, completed := t.stateAt(now, s.cfg)
-	model := t.req.Model
-	s.mu.Unlock()
-
-	view := map[string]any{
-		"task_id":     id,
-		"task_status": status,
-		"model":       model,
-		"created":     t.created.UnixMilli(),
-		"updated":     updated.UnixMilli(),
-		"completed":   nil,
-		"data":        []any{},
-		"error":       nil,
-	}
-	if !completed.IsZero() {
-		view["completed"] = completed.UnixMilli()
-	}
-	switch status {
-	case client.StatusSuccess:
-		items := make([]any, 0, s.cfg.VideosPerTask)
-		for n := range s.cfg.VideosPerTask {
-			v := s.videoOf(t, n)
-			item := map[string]any{
-				"url":        s.signedURL(id, n, now),
-				"duration":   v.duration,
-				"resolution": v.resolution,
-			}
-			if s.cfg.Covers {
-				item["cover_url"] = s.signedCoverURL(id, n, now)
-			}
-			items = append(items, item)
-		}
-		view["data"] = items
-	case client.StatusFailed:
-		view["error"] = map[string]string{"code": "upstream_task_failed", "message": "upstream video generation task failed"}
-	case client.StatusCancelled:
-		view["error"] = map[string]string{"code": "task_cancelled", "message": "the task was cancelled"}
-	}
-	return view, true
-}
-
-// stateAt returns the status at now, when it last changed and when the
-// task finished (zero while it has not).
-func (t *simTask) stateAt(now time.Time, cfg Config) (status client.Status, updated, completed time.Time) {
-	if t.forced != "" {
-		if t.forced.Terminal() {
-			completed = t.forcedAt
-		}
-		return t.forced, t.forcedAt, completed
-	}
-	runAt := t.created.Add(cfg.PendingFor)
-	endAt := runAt.Add(cfg.RunningFor)
-	switch {
-	case now.Before(runAt):
-		return client.StatusPending, t.created, time.Time{}
-	case now.Before(endAt):
-		return client.StatusRunning, runAt, time.Time{}
-	}
-	return t.outcome, endAt, endAt
-}
-
-var ratioShape = regexp.MustCompile(`^[0-9]{1,3}:[0-9]{1,3}$`)
-
-// parseCreateBody checks a create body the way the service does and
-// returns it as a CreateRequest. Media may be a URL string, an object or an
-// array of either.
-func parseCreateBody(body []byte) (client.CreateRequest, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
-		return client.CreateRequest{}, errors.New("the request body must be a JSON object")
-	}
-	var req client.CreateRequest
-	str := func(name string) (string, error) {
-		v, ok := raw[name]
-		if !ok || string(v) == "null" {
-			return "", nil
-		}
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return "", fmt.Errorf("%s must be a string", name)
-		}
-		return s, nil
-	}
-	var err error
-	if req.Model, err = str("model"); err != nil {
-		return req, err
-	}
-	if strings.TrimSpace(req.Model) == "" {
-		return req, errors.New("model is required")
-	}
-	if req.Prompt, err = str("prompt"); err != nil {
-		return req, err
-	}
-	if strings.TrimSpace(req.Prompt) == "" {
-		return req, errors.New("prompt is required")
-	}
-	if req.Ratio, err = str("ratio"); err != nil {
-		return req, err
-	}
-	if req.Ratio != "" && !ratioShape.MatchString(req.Ratio) {
-		return req, fmt.Errorf("ratio %q is not of the form W:H", req.Ratio)
-	}
-	if req.Resolution, err = str("resolution"); err != nil {
-		return req, err
-	}
-	if v, ok := raw["duration"]; ok && string(v) != "null" {
-		if err := json.Unmarshal(v, &req.Duration); err != nil || req.Duration < 1 || req.Duration > 60 {
-			return req, errors.New("duration must be a whole number of seconds between 1 and 60")
-		}
-	}
-	roles := map[string][]string{
-		"image": {"first_frame", "last_frame", "reference_image"},
-		"video": {"reference_video"},
-		"audio": {"reference_audio"},
-	}
-	dst := map[string]*[]client.Media{"image": &req.Image, "video": &req.Video, "audio": &req.Audio}
-	for _, name := range []string{"image", "video", "audio"} {
-		media, err := parseMedia(raw[name], roles[name])
-		if err != nil {
-			return req, fmt.Errorf("%s: %w", name, err)
-		}
-		*dst[name] = media
-	}
-	if len(req.Audio) > 0 && len(req.Image) == 0 && len(req.Video) == 0 {
-		return req, errors.New("audio is only accepted together with an image or a video")
-	}
-	if v, ok := raw["upstream_options"]; ok && string(v) != "null" {
-		if err := json.Unmarshal(v, &req.UpstreamOptions); err != nil {
-			return req, errors.New("upstream_options must be an object")
-		}
-	}
-	return req, nil
-}
-
-func parseMedia(raw json.RawMessage, roles []string) ([]client.Media, error) {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
-		return nil, nil
-	}
-	var list []json.RawMessage
-	if s[0] == '[' {
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, errors.New("must be a URL, an object or a list")
-		}
-	} else {
-		list = []json.RawMessage{raw}
-	}
-	var out []client.Media
-	for _, item := range list {
-		var m client.Media
-		var url string
-		if json.Unmarshal(item, &url) == nil {
-			m.URL = url
-		} else if err := json.Unmarshal(item, &m); err != nil {
-			return nil, errors.New("each entry must be a URL or {\"type\", \"url\"}")
-		}
-		if strings.TrimSpace(m.URL) == "" {
-			return nil, errors.New("url is required")
-		}
-		if m.Role != "" && !contains(roles, m.Role) {
-			return nil, fmt.Errorf("type %q is not one of %s", m.Role, strings.Join(roles, ", "))
-		}
-		out = append(out, m)
-	}
-	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
-func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
-}
-
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	rand.Read(b)
-	return b
-}
-
-// newTaskID returns a random id shaped like a UUID.
-func newTaskID() string {
-	h := hex.EncodeToString(randomBytes(16))
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	return s.etagGen[key]
 }

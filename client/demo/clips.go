@@ -1,4 +1,4 @@
-package apitest
+package demo
 
 import (
 	"embed"
@@ -8,13 +8,13 @@ import (
 	"github.com/reelhouse/reelhouse/client"
 )
 
-//go:embed testdata/demo/*.mp4 testdata/demo/*.jpg
+//go:embed testdata/*.mp4 testdata/*.jpg
 var demoFiles embed.FS
 
-// demoClip is a sample clip of testdata/demo (see its README for how the
+// demoClip is a sample clip of testdata (see its README for how the
 // clips were made).
 type demoClip struct {
-	video
+	Video
 	shape   shape
 	seconds int
 }
@@ -28,7 +28,7 @@ const (
 	square
 )
 
-// demoClips are the clips Config.DemoClips serves, shorter first for each
+// demoClips are the clips the service serves, shorter first for each
 // shape.
 var demoClips = []demoClip{
 	demo("sunset-16x9-854x480-4s.mp4", landscape, 4, "854x480"),
@@ -40,7 +40,7 @@ var demoClips = []demoClip{
 }
 
 func demo(name string, sh shape, seconds int, resolution string) demoClip {
-	return demoClip{video: video{data: demoFile(name), duration: float64(seconds), resolution: resolution}, shape: sh, seconds: seconds}
+	return demoClip{Video: Video{Data: demoFile(name), Duration: float64(seconds), Resolution: resolution}, shape: sh, seconds: seconds}
 }
 
 // ratioShapeOf tells the shape a ratio such as "9:16" asks for; anything
@@ -61,7 +61,7 @@ func ratioShapeOf(ratio string) shape {
 // pickDemo is the clip that follows req best: its shape, and the length
 // nearest to the duration asked for (the shorter on a tie, and when no
 // duration is given).
-func pickDemo(req client.CreateRequest) video {
+func pickDemo(req client.CreateRequest) Video {
 	want := ratioShapeOf(req.Ratio)
 	var best *demoClip
 	for i := range demoClips {
@@ -73,7 +73,7 @@ func pickDemo(req client.CreateRequest) video {
 			best = c
 		}
 	}
-	return best.video
+	return best.Video
 }
 
 // demoPosters are the covers served beside the demo clips, one per shape:
@@ -86,7 +86,7 @@ var demoPosters = map[shape][]byte{
 }
 
 func demoFile(name string) []byte {
-	b, err := demoFiles.ReadFile("testdata/demo/" + name)
+	b, err := demoFiles.ReadFile("testdata/" + name)
 	if err != nil {
 		panic(err)
 	}
@@ -94,22 +94,25 @@ func demoFile(name string) []byte {
 }
 
 // coverOf is the cover of video item n of task id, and its content type.
-func (s *Sim) coverOf(id string, n int) ([]byte, string) {
+func (s *Service) coverOf(id string, n int) ([]byte, string) {
 	s.mu.Lock()
 	t, ok := s.tasks[id]
 	s.mu.Unlock()
-	if ok && s.cfg.DemoClips {
-		return demoPosters[ratioShapeOf(t.req.Ratio)], "image/jpeg"
+	if !ok {
+		return nil, ""
 	}
-	return CoverPNG(id, n), "image/png"
+	if s.cfg.Hooks.Cover != nil {
+		return s.cfg.Hooks.Cover(id, t.req, n)
+	}
+	return demoPosters[ratioShapeOf(t.req.Ratio)], "image/jpeg"
 }
 
-// videoOf is the video item n of task t shows.
-func (s *Sim) videoOf(t *simTask, n int) video {
-	if s.cfg.DemoClips {
-		return pickDemo(t.req)
+// videoOf is the video item n of task id, made for req, shows.
+func (s *Service) videoOf(id string, req client.CreateRequest, n int) Video {
+	if s.cfg.Hooks.Video != nil {
+		return s.cfg.Hooks.Video(id, req, n)
 	}
-	return pickVideo(t.id, n)
+	return pickDemo(req)
 }
 
 func abs(n int) int {
