@@ -34,8 +34,10 @@ FYNE_TOOLS_VERSION := v1.7.4
 FYNE := bin/tools/fyne-$(FYNE_TOOLS_VERSION)/fyne
 PACKAGE_DIR := build/package
 
-# A real Secret Service and a virtual display for the tests that need them.
-HARNESS := .ci/with-xvfb .ci/with-keyring
+# A real Secret Service and a virtual display for the tests that need them,
+# and ffmpeg, ffprobe and a Chinese font required (a test that needs one
+# fails without it instead of skipping: see history/media/mediatest).
+HARNESS := .ci/with-xvfb .ci/with-keyring env REELHOUSE_TEST_MEDIA=1
 
 .PHONY: help deps test-deps run demo build vet lint fmt-check test fuzz bench reliability icon clean \
 	package windows install install-only uninstall install-test licenses licenses-check screenshots

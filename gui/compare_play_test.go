@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"image"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/media/mediatest"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -83,9 +83,7 @@ func near(frames []int, want int) bool {
 }
 
 func TestComparePlaysInStepWithOneScrubber(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed")
-	}
+	mediatest.Need(t, "ffmpeg")
 	u, loop, _ := newPlayerUI(t)
 	leaks := goleak.IgnoreCurrent()
 	c := compareCounted(t, u)
@@ -187,9 +185,7 @@ func TestCompareWithoutFFmpegShowsThePictures(t *testing.T) {
 }
 
 func TestUseThisFrameStartsFromTheFrameOnShow(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed")
-	}
+	mediatest.Need(t, "ffmpeg")
 	h := newHarness(t, nil, true)
 	rec := makeVideos(t, h, client.CreateRequest{Model: defaultModel, Prompt: "A kite over the dunes", Ratio: "16:9",
 		UpstreamOptions: map[string]any{"seed": 5.0}})[0]

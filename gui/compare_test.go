@@ -19,6 +19,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/media/mediatest"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -264,9 +265,7 @@ func TestDroppedVideoRestoresItsSettings(t *testing.T) {
 }
 
 func TestContinueFromTheLastFrame(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed")
-	}
+	mediatest.Need(t, "ffmpeg")
 	h := newHarness(t, nil, true)
 	first := makeVideos(t, h, client.CreateRequest{Model: defaultModel, Prompt: "A boat leaves the harbour", Ratio: "16:9",
 		UpstreamOptions: map[string]any{"seed": 3.0}})[0]

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/media/mediatest"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -116,9 +117,7 @@ func TestErrorDialogsShowNoEnglishFacts(t *testing.T) {
 // be taken, the dialog says so in the person's language; what ffmpeg said
 // is under "Details".
 func TestContinueFailureIsTranslated(t *testing.T) {
-	if !haveFFmpeg() {
-		t.Skip("needs ffmpeg")
-	}
+	mediatest.Need(t, "ffmpeg")
 	useChinese(t)
 	h := newHarness(t, nil, true)
 	r := h.downloadOne(t, "a lighthouse at dusk")

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"image/color"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -32,6 +31,7 @@ import (
 	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/media/mediatest"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -94,10 +94,7 @@ var goldenLanguages = []struct {
 func useGoldenLanguage(t *testing.T, language string) {
 	t.Helper()
 	if language == LanguageChinese {
-		out, err := exec.Command("fc-list", ":lang=zh-cn", "family").Output()
-		if err != nil || len(out) == 0 {
-			t.Skip("no Chinese font is installed (fc-list :lang=zh-cn)")
-		}
+		mediatest.NeedChineseFont(t)
 	}
 	UseLanguage(language)
 	t.Cleanup(func() { UseLanguage(LanguageSystem) })
@@ -126,9 +123,7 @@ type goldenWorld struct {
 // keychain.
 func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, language string, keys KeyStore, videos []goldenVideo) *goldenWorld {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed: the thumbnails and the player need it")
-	}
+	mediatest.Need(t, "ffmpeg")
 	useGoldenLanguage(t, language)
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(forcedVariant{Theme: theme.DefaultTheme(), variant: variant})

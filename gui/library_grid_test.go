@@ -2,7 +2,6 @@ package gui
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/media/mediatest"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -181,9 +181,7 @@ func TestGridTileWithoutFilmstripKeepsItsThumbnail(t *testing.T) {
 // filmstrips existed gets one made when its tile is first hovered, and
 // then scrubs through it.
 func TestGridMakesAMissingFilmstripOnHover(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed")
-	}
+	mediatest.Need(t, "ffmpeg")
 	h := newHarnessWith(t, apitest.Config{DemoClips: true})
 	h.ui.main.Resize(fyne.NewSize(1366, 768))
 	r := h.downloadOne(t, "An old video, from before filmstrips")

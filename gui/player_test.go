@@ -24,6 +24,7 @@ import (
 	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/media/mediatest"
 )
 
 // countedClip shows its own frame number (see its testdata README).
@@ -77,9 +78,7 @@ func ffmpegChildren(t testing.TB) []int {
 }
 
 func TestPlayerPlaysSeeksStepsAndCloses(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed")
-	}
+	mediatest.Need(t, "ffmpeg")
 	u, loop, a := newPlayerUI(t)
 	info, err := media.Probe(countedClip)
 	if err != nil {
@@ -189,9 +188,7 @@ func writeTestPNG(t *testing.T, path string) {
 }
 
 func TestDetailPlaysTheChosenVideo(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed")
-	}
+	mediatest.Need(t, "ffmpeg")
 	h := newHarness(t, nil, true)
 	first := h.downloadOne(t, "A fox in the snow")
 	second := h.downloadOne(t, "A hen on a fence")
@@ -294,9 +291,7 @@ func TestFullWindowDecodesAtTheLargerSize(t *testing.T) {
 // down on the processor for every frame; in the full window it decodes
 // larger again, and back in the panel smaller again.
 func TestDetailDecodesAtThePicturesSize(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed")
-	}
+	mediatest.Need(t, "ffmpeg")
 	h := newHarnessWith(t, apitest.Config{DemoClips: true})
 	rec := h.downloadOne(t, "A fox in the snow")
 	own := image.Pt(rec.Files[0].Media.Width, rec.Files[0].Media.Height)
@@ -384,9 +379,7 @@ func assertPlayersGone(t *testing.T, loop *uiLoop, leaks goleak.Option, players 
 // Stop returns: its ffmpeg processes and goroutines are gone without
 // waiting on the player itself.
 func TestStopWaitsForAPlayerClosedJustBefore(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed")
-	}
+	mediatest.Need(t, "ffmpeg")
 	info, err := media.Probe(countedClip)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"image"
 	"math"
-	"os/exec"
 	"sync"
 	"syscall"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/reelhouse/reelhouse/history/media"
+	"github.com/reelhouse/reelhouse/history/media/mediatest"
 )
 
 // counted is a clip whose frames show their own number (history/media/testdata/README.md).
@@ -22,9 +22,7 @@ const countedRate = 25
 
 func needFFmpeg(t testing.TB) {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg is not installed")
-	}
+	mediatest.Need(t, "ffmpeg")
 }
 
 func countedInfo(t testing.TB) media.Info {

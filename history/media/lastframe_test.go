@@ -3,22 +3,21 @@ package media
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/reelhouse/reelhouse/history/media/mediatest"
 )
 
 // needFFmpeg returns the ffmpeg binary, or skips the test without one.
 func needFFmpeg(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		t.Skip("ffmpeg is not installed")
-	}
-	return bin
+	return mediatest.Need(t, "ffmpeg")
 }
 
 // TestLastFrameIsTheLastPicture makes a video that is red, then blue, and
@@ -32,7 +31,7 @@ func TestLastFrameIsTheLastPicture(t *testing.T) {
 		"-f", "lavfi", "-i", "color=blue:s=64x48:r=25:d=0.2",
 		"-filter_complex", "[0:v][1:v]concat=n=2:v=1,format=yuv420p", "-c:v", "libx264", video).CombinedOutput()
 	if err != nil {
-		t.Skipf("ffmpeg could not make the test video: %v: %s", err, out)
+		mediatest.Failed(t, fmt.Sprintf("ffmpeg could not make the test video: %v: %s", err, out))
 	}
 	frame := filepath.Join(dir, "last.png")
 	if err := LastFrame(t.Context(), video, frame); err != nil {
@@ -84,7 +83,7 @@ func TestLastFrameFailures(t *testing.T) {
 		t.Errorf("without ffmpeg: %v, want ErrNoFFmpeg", err)
 	}
 	if lookErr != nil {
-		t.Skip("ffmpeg is not installed")
+		mediatest.Failed(t, "ffmpeg is not installed")
 	}
 	notVideo := filepath.Join(dir, "note.mp4")
 	if err := os.WriteFile(notVideo, []byte("not a video"), 0o644); err != nil {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reelhouse/reelhouse/history/media/mediatest"
 )
 
 // testVideo is one file in testdata and what is known about it from the
@@ -734,7 +736,7 @@ func TestDescribe(t *testing.T) {
 	t.Parallel()
 	ffprobe := ffprobeBin()
 	if ffprobe == "" {
-		t.Skip("ffprobe not installed")
+		mediatest.Failed(t, "ffprobe is not installed")
 	}
 	frag := testdataPath("h264_160x90_30fps_2s_fragmented.mp4")
 
@@ -785,7 +787,7 @@ func TestDescribeCancelled(t *testing.T) {
 func TestProbeFFprobeErrors(t *testing.T) {
 	ffprobe := ffprobeBin()
 	if ffprobe == "" {
-		t.Skip("ffprobe not installed")
+		mediatest.Failed(t, "ffprobe is not installed")
 	}
 	dir := t.TempDir()
 	text := filepath.Join(dir, "-i am text.mp4")

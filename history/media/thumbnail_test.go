@@ -16,17 +16,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reelhouse/reelhouse/history/media/mediatest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden placeholder picture in testdata")
 
 func ffmpegBin(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		t.Skip("ffmpeg not installed")
-	}
-	return bin
+	return mediatest.Need(t, "ffmpeg")
 }
 
 func contextCancelled(t *testing.T) (context.Context, context.CancelFunc) {
@@ -173,7 +171,7 @@ func TestThumbnailPlaceholder(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			if tt.ffmpeg == "" && tt.name != "no ffmpeg" {
-				t.Skip("tool not installed")
+				mediatest.Failed(t, "ffmpeg is not installed")
 			}
 			dir := t.TempDir()
 			out := filepath.Join(dir, "thumb.png")
