@@ -1,8 +1,3 @@
-// Package gui holds Reelhouse's windows: the main window, with the compose
-// pane beside the library, and Settings.
-// Background work (the tracker, the keychain, the network) never touches a
-// widget: bridge.go is the one place that carries its results to the UI
-// goroutine.
 package gui
 
 import (
