@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"image"
 	_ "image/gif" // covers may be GIF, JPEG or PNG
 	_ "image/jpeg"
@@ -19,6 +18,8 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/atomicfile"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/media"
 	"github.com/reelhouse/reelhouse/history/store"
 )
@@ -44,7 +45,7 @@ func (t *Tracker) describeFiles(ctx context.Context, rec store.Record) {
 		}
 		if dir := t.opts.ThumbnailDir; dir != "" {
 			if err := os.MkdirAll(dir, 0o755); err == nil {
-				name := fmt.Sprintf("%s-%d.png", safeID(rec.TaskID, 64), f.Index)
+				name := library.ThumbnailName(rec.TaskID, f.Index)
 				out := filepath.Join(dir, name)
 				ph := media.Placeholder{Model: rec.Request.Model, Date: rec.CreatedAt, Title: rec.Request.Prompt}
 				src, err := media.Thumbnail(ctx, p, out, ph)
@@ -60,7 +61,7 @@ func (t *Tracker) describeFiles(ctx context.Context, rec store.Record) {
 					// ffmpeg is there: a filmstrip for scrubbing through
 					// the video in the library. Failing is harmless: the
 					// thumbnail stands alone.
-					_ = media.Filmstrip(ctx, p, stripPath(out), f.Media.Duration)
+					_ = media.Filmstrip(ctx, p, library.StripBeside(out), f.Media.Duration)
 				}
 			}
 		}
@@ -69,7 +70,7 @@ func (t *Tracker) describeFiles(ctx context.Context, rec store.Record) {
 		}
 	}
 	if rec, err := t.store.Get(context.WithoutCancel(ctx), rec.ID); err == nil {
-		t.lib.writeSidecars(rec)
+		t.lib.WriteSidecars(rec)
 		t.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: rec})
 	}
 }
@@ -128,31 +129,6 @@ func (t *Tracker) coverThumbnail(ctx context.Context, id int64, idx int, out str
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
 	var buf bytes.Buffer
 	if png.Encode(&buf, dst) == nil {
-		_ = writeFileAtomic(out, buf.Bytes())
+		_ = atomicfile.WriteFile(out, buf.Bytes(), 0o644)
 	}
-}
-
-// StripPath is the filmstrip of a file (a few of its frames side by side,
-// media.StripFrames of them), or "" when it has no thumbnail. The strip is
-// made with the thumbnail, where ffmpeg is installed; the file may not
-// exist.
-func (t *Tracker) StripPath(f store.File) string {
-	if p := t.ThumbnailPath(f); p != "" {
-		return stripPath(p)
-	}
-	return ""
-}
-
-// stripPath is the filmstrip beside the thumbnail at thumb:
-// "x-0.png" → "x-0-strip.jpg".
-func stripPath(thumb string) string {
-	return strings.TrimSuffix(thumb, filepath.Ext(thumb)) + "-strip.jpg"
-}
-
-// ThumbnailPath is the cached thumbnail of a file, or "" when it has none.
-func (t *Tracker) ThumbnailPath(f store.File) string {
-	if f.Thumbnail == "" || t.opts.ThumbnailDir == "" || strings.ContainsAny(f.Thumbnail, `/\`) {
-		return ""
-	}
-	return filepath.Join(t.opts.ThumbnailDir, f.Thumbnail)
 }

@@ -8,11 +8,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -164,7 +164,7 @@ func (t *Tracker) lookUpDownload(f *fetch) error {
 			return err
 		}
 	}
-	have := filesPresent(t.lib.Folder(), rec)
+	have := t.lib.Folder().Present(rec)
 	t.mu.Lock()
 	for i := range urls {
 		if !have[i] {
@@ -175,19 +175,6 @@ func (t *Tracker) lookUpDownload(f *fetch) error {
 	t.mu.Unlock()
 	t.pokeDownloads()
 	return nil
-}
-
-// filesPresent says which videos of rec are in the library already.
-func filesPresent(lib *Folder, rec store.Record) map[int]bool {
-	have := make(map[int]bool)
-	for _, f := range rec.Files {
-		if p, err := lib.Abs(f.Path); err == nil {
-			if _, err := os.Stat(p); err == nil {
-				have[f.Index] = true
-			}
-		}
-	}
-	return have
 }
 
 // downloadVideo fetches video idx of a task into the library and records it.
@@ -230,34 +217,12 @@ func (t *Tracker) downloadVideo(f *fetch, idx int) error {
 		}
 		return err
 	}
-	rel, err := placeVideo(lib, part, FileName(rec.CreatedAt, rec.Request.Prompt, rec.TaskID, idx), res)
+	rel, err := lib.PlaceVideo(part, library.FileName(rec.CreatedAt, rec.Request.Prompt, rec.TaskID, idx), res.Size, res.SHA256)
 	if err != nil {
 		return &placeError{err}
 	}
 	file := store.File{Index: idx, Path: rel, Size: res.Size, SHA256: res.SHA256}
 	return t.store.PutFile(context.WithoutCancel(f.ctx), f.id, file)
-}
-
-// placeVideo moves a finished download into the library. A crash between
-// placing a video and recording it leaves the video under its name; the
-// same bytes downloaded again take that place instead of a second one.
-func placeVideo(lib *Folder, part, name string, res client.DownloadResult) (string, error) {
-	if p, err := lib.Abs(name); err == nil && sameContent(p, res.Size, res.SHA256) {
-		os.Remove(part)
-		return name, nil
-	}
-	return lib.Place(part, name)
-}
-
-// sameContent reports whether the file at path has the given size and
-// sha256.
-func sameContent(path string, size int64, sum string) bool {
-	info, err := os.Stat(path)
-	if err != nil || !info.Mode().IsRegular() || info.Size() != size {
-		return false
-	}
-	got, err := fileSHA256(path)
-	return err == nil && got == sum
 }
 
 // progress publishes the bytes downloaded so far of all the task's videos.
@@ -415,7 +380,7 @@ func (t *Tracker) finishDownload(f *fetch) {
 		if err != nil {
 			return
 		}
-		have := filesPresent(t.lib.Folder(), rec)
+		have := t.lib.Folder().Present(rec)
 		for i := range n {
 			if !have[i] {
 				t.downloadFailed(f.ctx, rec, fmt.Errorf("video %d missing from the library after its download", i+1))

@@ -226,3 +226,20 @@ func (t *Tracker) attach(ctx context.Context, id int64, taskID string, task *cli
 	}
 	return rec, nil
 }
+
+// keepRefImages keeps the inline images of a new submission in the
+// library. One that cannot be kept now stays inline and is moved the next
+// time the library is opened (MigrateRefImages).
+func (t *Tracker) keepRefImages(req client.CreateRequest) client.CreateRequest {
+	kept, _ := t.lib.Folder().KeepRefImages(req)
+	return kept
+}
+
+// create sends req to the service with its kept images inline again.
+func (t *Tracker) create(ctx context.Context, req client.CreateRequest) (client.CreateResult, error) {
+	send, err := t.lib.Folder().ExpandRefImages(req)
+	if err != nil {
+		return client.CreateResult{}, err
+	}
+	return t.api.Create(ctx, send)
+}

@@ -1,4 +1,4 @@
-package history
+package library
 
 import (
 	"context"
@@ -37,7 +37,7 @@ func (l *Library) Trash(ctx context.Context, id int64) error {
 		return nil
 	}
 	now := time.Now()
-	err = l.relocateAll(ctx, rec, store.Change{TrashedAt: &now, Watching: ptr(false)}, func(p string) (string, bool) {
+	err = l.relocateAll(ctx, rec, store.Change{TrashedAt: &now, Watching: new(false)}, func(p string) (string, bool) {
 		if strings.HasPrefix(p, trashDir+"/") {
 			return "", false
 		}
@@ -112,7 +112,7 @@ func (l *Library) relocateAll(ctx context.Context, rec store.Record, c store.Cha
 		undo()
 		return err
 	}
-	l.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: got})
+	l.announce(Notice{Kind: Changed, ID: rec.ID, Record: got})
 	if err := l.writeSidecarsLocked(got); err != nil {
 		return fmt.Errorf("%w: %v", store.ErrSidecarsBehind, err)
 	}
@@ -245,7 +245,7 @@ func (l *Library) deleteLocked(ctx context.Context, id int64, removeFiles bool) 
 	if err := l.store.Delete(ctx, id); err != nil {
 		return err
 	}
-	l.events.publish(Event{Kind: EventDeleted, ID: id})
+	l.announce(Notice{Kind: Deleted, ID: id})
 	return nil
 }
 
