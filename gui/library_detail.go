@@ -347,7 +347,7 @@ func missing(r store.Record) bool {
 func (v *libraryDetail) showThumbnail(r store.Record) {
 	var path string
 	if v.fileIdx < len(r.Files) {
-		path = v.ui.deps.Tracker.ThumbnailPath(r.Files[v.fileIdx])
+		path = v.ui.deps.Library.ThumbnailPath(r.Files[v.fileIdx])
 	}
 	if path == v.shownThumb {
 		return
@@ -510,7 +510,7 @@ func (v *libraryDetail) showPlayer(r store.Record, on bool) {
 		return
 	}
 	f := r.Files[v.fileIdx]
-	v.player = newPlayerView(v.ui, path, f.Media, v.ui.deps.Tracker.ThumbnailPath(f))
+	v.player = newPlayerView(v.ui, path, f.Media, v.ui.deps.Library.ThumbnailPath(f))
 	if canContinue(r) {
 		idx := v.fileIdx
 		v.player.setUseFrame(func(at time.Duration) { v.ui.useFrame(r, idx, at) })

@@ -25,6 +25,7 @@ import (
 	"github.com/reelhouse/reelhouse/client/keychain"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/crash"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -40,7 +41,7 @@ type Deps struct {
 	Tracker *history.Tracker
 	// Library works on the videos in the library folder; Tracker
 	// downloads into it.
-	Library *history.Library
+	Library *library.Library
 	Store   *store.Store
 	Client  *client.Client
 	// Keys stores the API key; nil when the key must not be stored (demo,
