@@ -389,7 +389,7 @@ func (t *Tracker) finishDownload(f *fetch) {
 		}
 		// Facts, thumbnails and sidecars first: a crash before the end
 		// leaves the download "waiting", and the next start does it again.
-		t.describeFiles(f.ctx, rec)
+		t.lib.Describe(f.ctx, rec, func(ctx context.Context, idx int) []byte { return t.cover(ctx, rec.ID, idx) })
 		if f.ctx.Err() != nil {
 			return
 		}

@@ -69,7 +69,7 @@ type Tracker struct {
 	opts   TrackerOptions
 	log    *slog.Logger
 	lib    *library.Library
-	events broker // the tracker's and its library's changes
+	events *broker // the tracker's and its library's changes
 
 	interval atomic.Int64 // time.Duration
 
@@ -92,6 +92,7 @@ type Tracker struct {
 	// no query under way; only a poke (a new task, a new key) or an
 	// answer changes that.
 	pollIdle bool
+	reach    reachability // whether the service answers at all
 
 	// submitGate keeps resume from reading a submission that Submit has
 	// recorded but not yet registered in submitted.
@@ -102,8 +103,6 @@ type Tracker struct {
 	// settledCh is signalled each time the tracker may have settled (see
 	// settled), so that a test waits for that instead of for a while.
 	settledCh chan struct{}
-
-	reach reachability // whether the service answers at all
 }
 
 // watch is the polling schedule of one task.
@@ -162,6 +161,7 @@ func NewTracker(st *store.Store, lib *library.Library, api API, opts TrackerOpti
 		wake:      make(chan struct{}, 1),
 		dlWake:    make(chan struct{}, 1),
 		settledCh: make(chan struct{}, 1),
+		events:    new(broker),
 	}
 	if lib != nil {
 		lib.UseDownloads(t)
