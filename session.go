@@ -14,6 +14,7 @@ import (
 	"github.com/reelhouse/reelhouse/client/keychain"
 	"github.com/reelhouse/reelhouse/gui"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -117,14 +118,14 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	}
 	dir := o.Library
 	if dir == "" {
-		dir = hist.Setting(ctx, store.SettingLibrary, history.DefaultLibraryDir())
+		dir = hist.Setting(ctx, store.SettingLibrary, library.DefaultDir())
 	}
-	folder, err := history.OpenFolder(dir)
+	folder, err := library.OpenFolder(dir)
 	if err != nil {
 		return nil, startupError(gui.StartupLibrary, dir, err)
 	}
 	// Not fatal: a row not moved yet still sends its image, and is moved next time.
-	if _, err := history.MigrateRefImages(ctx, hist, folder); err != nil {
+	if _, err := library.MigrateRefImages(ctx, hist, folder); err != nil {
 		s.Log.Warn("reference images not moved into the library yet", "err", err)
 	}
 	c, err := client.New(d.ServerURL)
@@ -145,7 +146,7 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	}
 	seconds, _ := strconv.Atoi(hist.Setting(ctx, store.SettingInterval, "2"))
 	downloads, _ := strconv.Atoi(hist.Setting(ctx, store.SettingMaxDownloads, "2"))
-	d.Library = history.NewLibrary(hist, folder)
+	d.Library = library.New(hist, folder)
 	d.Tracker = history.NewTracker(hist, d.Library, c, history.TrackerOptions{
 		Interval:     time.Duration(seconds) * time.Second,
 		MaxDownloads: downloads,

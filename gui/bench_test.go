@@ -20,6 +20,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -58,7 +59,7 @@ func btoi(b bool) int {
 }
 
 // benchUI is the one place the benchmark makes the windows.
-func benchUI(a fyne.App, hist *store.Store, lib *history.Library) (*UI, *uiLoop) {
+func benchUI(a fyne.App, hist *store.Store, lib *library.Library) (*UI, *uiLoop) {
 	c, _ := client.New("http://127.0.0.1:1")
 	tracker := history.NewTracker(hist, lib, nil, history.TrackerOptions{})
 	ui := New(a, Deps{Tracker: tracker, Library: lib, Store: hist, Client: c, ServerURL: "http://127.0.0.1:1"})
@@ -72,11 +73,11 @@ func benchUI(a fyne.App, hist *store.Store, lib *history.Library) (*UI, *uiLoop)
 // Metrics: build-ms (median), rows-redrawn.
 func BenchmarkLibraryView(b *testing.B) {
 	hist := benchStore(b, 300)
-	folder, err := history.OpenFolder(filepath.Join(b.TempDir(), "Library"))
+	folder, err := library.OpenFolder(filepath.Join(b.TempDir(), "Library"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	lib := history.NewLibrary(hist, folder)
+	lib := library.New(hist, folder)
 	var builds []float64
 	redrawn := 0
 	for b.Loop() {

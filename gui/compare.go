@@ -331,7 +331,7 @@ func (u *UI) showCompare(ids []int64) {
 			it := compareItem{rec: r}
 			if i := slices.IndexFunc(r.Files, func(f store.File) bool { return !f.Missing }); i >= 0 {
 				f := r.Files[i]
-				if p := u.deps.Tracker.ThumbnailPath(f); p != "" {
+				if p := u.deps.Library.ThumbnailPath(f); p != "" {
 					it.picture, _ = os.ReadFile(p) // no picture: the cell says so
 				}
 				if p, err := u.deps.Library.Folder().Abs(f.Path); err == nil {

@@ -18,7 +18,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/media/mediatest"
 	"github.com/reelhouse/reelhouse/history/store"
 )
@@ -231,8 +231,8 @@ func TestDroppedVideoRestoresItsSettings(t *testing.T) {
 	req := client.CreateRequest{Model: "kling-v2", Prompt: "A fox in the snow", Ratio: "9:16", Resolution: "1080p", Duration: 10,
 		UpstreamOptions: map[string]any{"seed": 42.0},
 		Image:           []client.Media{{Role: "first_frame", File: "refs/elsewhere.png", SHA256: "ab"}}}
-	sc := history.NewSidecar(store.Record{TaskID: "t-1", State: store.StateSuccess, Request: req}, store.File{Path: "fox.mp4"})
-	if err := history.WriteSidecar(video, sc); err != nil {
+	sc := library.NewSidecar(store.Record{TaskID: "t-1", State: store.StateSuccess, Request: req}, store.File{Path: "fox.mp4"})
+	if err := library.WriteSidecar(video, sc); err != nil {
 		t.Fatal(err)
 	}
 	v.onDropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(video)})

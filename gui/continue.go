@@ -26,7 +26,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/media"
 	"github.com/reelhouse/reelhouse/history/store"
 )
@@ -169,7 +169,7 @@ func (v *composeView) submit(ctx context.Context, req client.CreateRequest, from
 // through done) when there is none, so the caller can say what to drop.
 func (v *composeView) onVideoDropped(path string, done func(ok bool)) {
 	v.ui.background(func(ctx context.Context) {
-		sc, err := history.ReadSidecar(history.SidecarPath(path))
+		sc, err := library.ReadSidecar(library.SidecarPath(path))
 		if err != nil {
 			v.ui.do(func() { done(false) })
 			return

@@ -30,6 +30,7 @@ import (
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/gui/playback"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/media"
 	"github.com/reelhouse/reelhouse/history/media/mediatest"
 	"github.com/reelhouse/reelhouse/history/store"
@@ -134,7 +135,7 @@ func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, language string, ke
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { hist.Close() })
-	folder, err := history.OpenFolder(filepath.Join(dir, "Library"))
+	folder, err := library.OpenFolder(filepath.Join(dir, "Library"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,11 +151,11 @@ func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, language string, ke
 	if err != nil {
 		t.Fatal(err)
 	}
-	library := history.NewLibrary(hist, folder)
+	lib := library.New(hist, folder)
 	// The tracker is not run: nothing changes while the pictures are taken.
-	tracker := history.NewTracker(hist, library, c, history.TrackerOptions{ThumbnailDir: thumbs})
+	tracker := history.NewTracker(hist, lib, c, history.TrackerOptions{ThumbnailDir: thumbs})
 	w.loop = &uiLoop{}
-	w.ui = New(a, Deps{Tracker: tracker, Library: library, Store: hist, Client: c, Keys: keys, ServerURL: goldenServer})
+	w.ui = New(a, Deps{Tracker: tracker, Library: lib, Store: hist, Client: c, Keys: keys, ServerURL: goldenServer})
 	w.ui.do = w.loop.do
 	w.ui.library.wait.now = func() time.Time { return goldenNow }
 	w.ui.Start()
@@ -170,7 +171,7 @@ func newGoldenWorld(t *testing.T, variant fyne.ThemeVariant, language string, ke
 
 // addGoldenVideo writes one record of the fixture, with its video in the
 // library folder and its thumbnail made from the clip.
-func addGoldenVideo(t *testing.T, hist *store.Store, folder *history.Folder, thumbs string, i int, gv goldenVideo) int64 {
+func addGoldenVideo(t *testing.T, hist *store.Store, folder *library.Folder, thumbs string, i int, gv goldenVideo) int64 {
 	t.Helper()
 	ctx := t.Context()
 	created := gv.at
@@ -288,7 +289,7 @@ func (w *goldenWorld) selectPaused(t *testing.T, id int64) {
 	r := hv.model.records[hv.model.indexOf(id)]
 	hv.detail.closePlayer()
 	f := r.Files[hv.detail.fileIdx]
-	hv.detail.player = newPlayerViewWith(w.ui, path, f.Media, w.ui.deps.Tracker.ThumbnailPath(f), playback.Options{Audio: silentDevice{}})
+	hv.detail.player = newPlayerViewWith(w.ui, path, f.Media, w.ui.deps.Library.ThumbnailPath(f), playback.Options{Audio: silentDevice{}})
 	if canContinue(r) {
 		idx := hv.detail.fileIdx
 		hv.detail.player.setUseFrame(func(at time.Duration) { w.ui.continueFlow.useFrame(r, idx, at) })

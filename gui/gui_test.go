@@ -20,6 +20,7 @@ import (
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -121,7 +122,7 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { hist.Close() })
-	lib, err := history.OpenFolder(filepath.Join(dir, "Library"))
+	lib, err := library.OpenFolder(filepath.Join(dir, "Library"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +134,8 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 	if err != nil {
 		t.Fatal(err)
 	}
-	library := history.NewLibrary(hist, lib)
-	tracker := history.NewTracker(hist, library, c, history.TrackerOptions{
+	theLib := library.New(hist, lib)
+	tracker := history.NewTracker(hist, theLib, c, history.TrackerOptions{
 		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, ThumbnailDir: filepath.Join(dir, "thumbnails")})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -142,7 +143,7 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 		defer close(done)
 		tracker.Run(ctx)
 	}()
-	deps := Deps{Tracker: tracker, Library: library, Store: hist, Client: c, Keys: keys, ServerURL: sim.URL(), KeyNote: "Test key."}
+	deps := Deps{Tracker: tracker, Library: theLib, Store: hist, Client: c, Keys: keys, ServerURL: sim.URL(), KeyNote: "Test key."}
 	loop := &uiLoop{}
 	ui := New(a, deps)
 	ui.do = loop.do

@@ -238,7 +238,7 @@ func (v *libraryDetail) show() {
 	}
 	var thumb string
 	if v.fileIdx < len(r.Files) {
-		thumb = v.ui.deps.Tracker.ThumbnailPath(r.Files[v.fileIdx])
+		thumb = v.ui.deps.Library.ThumbnailPath(r.Files[v.fileIdx])
 	}
 	v.showThumbnail(thumb)
 	v.links.show(r, v.fileIdx)
@@ -514,7 +514,7 @@ func (v *libraryDetail) showPlayer(r store.Record, on bool) {
 		return
 	}
 	f := r.Files[v.fileIdx]
-	v.player = newPlayerView(v.ui, path, f.Media, v.ui.deps.Tracker.ThumbnailPath(f))
+	v.player = newPlayerView(v.ui, path, f.Media, v.ui.deps.Library.ThumbnailPath(f))
 	if canContinue(r) {
 		idx := v.fileIdx
 		v.player.setUseFrame(func(at time.Duration) { v.ui.continueFlow.useFrame(r, idx, at) })

@@ -16,6 +16,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -81,7 +82,7 @@ func TestTitleSavesItselfAfterAPause(t *testing.T) {
 		return h.stored(t, rec.ID).Title == "Harbour" && hv.detail.editor.saved.Text == "Saved"
 	})
 	p, _ := h.deps.Library.Folder().Abs(rec.Files[0].Path)
-	sc, err := history.ReadSidecar(history.SidecarPath(p))
+	sc, err := library.ReadSidecar(library.SidecarPath(p))
 	if err != nil || sc.Title != "Harbour" {
 		t.Errorf("sidecar title %q (%v)", sc.Title, err)
 	}
@@ -526,7 +527,7 @@ func TestThumbnailGoesWithItsVideo(t *testing.T) {
 	hv := h.ui.library
 	first := h.downloadOne(t, "a lighthouse at dusk")
 	second := h.downloadOne(t, "a storm at sea")
-	thumbOf := func(r store.Record) string { return filepath.Base(h.deps.Tracker.ThumbnailPath(r.Files[0])) }
+	thumbOf := func(r store.Record) string { return filepath.Base(h.deps.Library.ThumbnailPath(r.Files[0])) }
 	if thumbOf(first) == thumbOf(second) {
 		t.Fatalf("both videos have the thumbnail %s", thumbOf(first))
 	}

@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -119,7 +119,7 @@ func (s *labelSaver) put(id int64, l videoLabels) {
 
 // save writes the newest draft of record id, if any, changing only what
 // differs from the history.
-func (s *labelSaver) save(ctx context.Context, lib *history.Library, hist *store.Store, id int64) error {
+func (s *labelSaver) save(ctx context.Context, lib *library.Library, hist *store.Store, id int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pendMu.Lock()

@@ -294,19 +294,19 @@ func (t *libraryTile) loadStrip() {
 
 // makeStrip has the filmstrip of the bound video made in the background,
 // once for each time the tile is bound to it: a video downloaded before
-// filmstrips existed has none. The tracker makes one strip at a time and
+// filmstrips existed has none. The library makes one strip at a time and
 // remembers those it could not make (no ffmpeg), so asking costs nothing
 // then.
 func (t *libraryTile) makeStrip() {
-	tr := t.cells.m.ui.deps.Tracker
+	lib := t.cells.m.ui.deps.Library
 	gen := t.thumb.gen.Load()
-	if tr == nil || !t.hasFile || t.stripAsked == gen {
+	if lib == nil || !t.hasFile || t.stripAsked == gen {
 		return
 	}
 	t.stripAsked = gen
 	f, path := t.file, t.stripPath
 	t.cells.m.ui.background(func(ctx context.Context) {
-		if _, err := tr.EnsureStrip(ctx, f); err != nil {
+		if _, err := lib.EnsureStrip(ctx, f); err != nil {
 			return // the thumbnail stands alone
 		}
 		t.cells.m.ui.do(func() {

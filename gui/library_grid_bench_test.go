@@ -17,6 +17,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -53,11 +54,11 @@ func BenchmarkLibraryGrid(b *testing.B) {
 		f.Close()
 	}
 	hist := benchStore(b, 0)
-	folder, err := history.OpenFolder(filepath.Join(dir, "Library"))
+	folder, err := library.OpenFolder(filepath.Join(dir, "Library"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	lib := history.NewLibrary(hist, folder)
+	lib := library.New(hist, folder)
 	recs := make([]store.Record, tasks)
 	now := time.Now()
 	for i := range recs {

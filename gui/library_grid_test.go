@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/reelhouse/reelhouse/client/apitest"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/media"
 	"github.com/reelhouse/reelhouse/history/media/mediatest"
 	"github.com/reelhouse/reelhouse/history/store"
@@ -160,7 +160,7 @@ func TestGridTileWithoutFilmstripKeepsItsThumbnail(t *testing.T) {
 	w := h.ui.main
 	w.Resize(fyne.NewSize(1366, 768))
 	r := h.downloadOne(t, "no strip")
-	if err := os.Remove(h.deps.Tracker.StripPath(r.Files[0])); err != nil && !os.IsNotExist(err) {
+	if err := os.Remove(h.deps.Library.StripPath(r.Files[0])); err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", t.TempDir()) // no ffmpeg to make it now
@@ -185,7 +185,7 @@ func TestGridMakesAMissingFilmstripOnHover(t *testing.T) {
 	h := newHarnessWith(t, apitest.Config{DemoClips: true})
 	h.ui.main.Resize(fyne.NewSize(1366, 768))
 	r := h.downloadOne(t, "An old video, from before filmstrips")
-	strip := h.deps.Tracker.StripPath(r.Files[0])
+	strip := h.deps.Library.StripPath(r.Files[0])
 	if err := os.Remove(strip); err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +319,7 @@ func TestSaveACopyOfTheSelectedVideos(t *testing.T) {
 		t.Errorf("the message does not say where: %s", overlayText(hv.win))
 	}
 	name := filepath.Base(a.Files[0].Path)
-	for _, p := range []string{filepath.Join(dir, name), history.SidecarPath(filepath.Join(dir, name))} {
+	for _, p := range []string{filepath.Join(dir, name), library.SidecarPath(filepath.Join(dir, name))} {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("no copy: %v", err)
 		}

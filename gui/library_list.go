@@ -64,20 +64,20 @@ type libraryCells struct {
 
 // thumbPath is the thumbnail of a record's first video, or "".
 func (c *libraryCells) thumbPath(r store.Record) string {
-	tr := c.m.ui.deps.Tracker
-	if len(r.Files) == 0 || tr == nil {
+	lib := c.m.ui.deps.Library
+	if len(r.Files) == 0 || lib == nil {
 		return ""
 	}
-	return tr.ThumbnailPath(r.Files[0])
+	return lib.ThumbnailPath(r.Files[0])
 }
 
 // stripPath is the filmstrip of a record's first video, or "".
 func (c *libraryCells) stripPath(r store.Record) string {
-	tr := c.m.ui.deps.Tracker
-	if len(r.Files) == 0 || tr == nil {
+	lib := c.m.ui.deps.Library
+	if len(r.Files) == 0 || lib == nil {
 		return ""
 	}
-	return tr.StripPath(r.Files[0])
+	return lib.StripPath(r.Files[0])
 }
 
 // RefreshItem draws row i again, and only it: Fyne's List.RefreshItem

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 )
 
 // libraryMenu is what the Library and File menus do to the library:
@@ -119,7 +119,7 @@ func (v *libraryMenu) onEmptyTrash() {
 }
 
 // reportText sums up a library check in plain words.
-func reportText(rep history.LibraryReport) string {
+func reportText(rep library.Report) string {
 	// Each line is a sentence of its own.
 	var parts []string
 	count := func(n int) map[string]any { return map[string]any{"Count": n} }

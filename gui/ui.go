@@ -21,6 +21,7 @@ import (
 	"github.com/reelhouse/reelhouse/client/keychain"
 	"github.com/reelhouse/reelhouse/history"
 	"github.com/reelhouse/reelhouse/history/crash"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -36,7 +37,7 @@ type Deps struct {
 	Tracker *history.Tracker
 	// Library works on the videos in the library folder; Tracker
 	// downloads into it.
-	Library *history.Library
+	Library *library.Library
 	Store   *store.Store
 	Client  *client.Client
 	// Keys stores the API key; nil when the key must not be stored (demo,

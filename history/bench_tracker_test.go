@@ -27,6 +27,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -40,8 +41,6 @@ func pick[T any](full, tiny T) T {
 	}
 	return tiny
 }
-
-func median(xs []float64) float64 { return percentile(xs, 50) }
 
 // percentile is the p-th percentile of xs (nearest rank).
 func percentile(xs []float64, p float64) float64 {
@@ -70,7 +69,7 @@ func heapInUse() uint64 {
 }
 
 // benchTracker is the one place the benchmarks make a tracker.
-func benchTracker(st *store.Store, lib *Library, api API, interval, minInterval time.Duration) *Tracker {
+func benchTracker(st *store.Store, lib *library.Library, api API, interval, minInterval time.Duration) *Tracker {
 	return NewTracker(st, lib, api, TrackerOptions{Interval: interval, MinInterval: minInterval})
 }
 
@@ -279,11 +278,11 @@ func TestBenchTrackerChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	folder, err := OpenFolder(filepath.Join(spec.Dir, "Library"))
+	folder, err := library.OpenFolder(filepath.Join(spec.Dir, "Library"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib := NewLibrary(st, folder)
+	lib := library.New(st, folder)
 	taskOf := make(map[int64]string, len(spec.IDs))
 	for _, id := range spec.IDs {
 		r, _, err := st.AddExisting(ctx, id, time.Now())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -58,7 +59,7 @@ func TestContinuedVideosLinkBothWaysAndSurviveRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := ReadSidecar(SidecarPath(p))
+	sc, err := library.ReadSidecar(library.SidecarPath(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestContinuedVideosLinkBothWaysAndSurviveRebuild(t *testing.T) {
 		os.Remove(e.db + suffix)
 	}
 	e.openStore()
-	if _, err := Rebuild(ctx, e.store, e.folder); err != nil {
+	if _, err := library.Rebuild(ctx, e.store, e.folder); err != nil {
 		t.Fatal(err)
 	}
 	if next, err = e.store.ByTaskID(ctx, next.TaskID); err != nil {

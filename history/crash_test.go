@@ -22,6 +22,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -79,11 +80,11 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	lib, err := OpenFolder(os.Getenv(crashLibraryEnv))
+	lib, err := library.OpenFolder(os.Getenv(crashLibraryEnv))
 	if err != nil {
 		t.Fatal(err)
 	}
-	library := NewLibrary(st, lib)
+	library := library.New(st, lib)
 	api, err := client.New(os.Getenv(crashSimEnv), client.WithAPIKey(os.Getenv(crashKeyEnv)))
 	if err != nil {
 		t.Fatal(err)
@@ -381,7 +382,7 @@ func (c *crashRun) checkAfterKill(what string) {
 		t.Fatalf("%s: %v", what, err)
 	}
 	sums := servedSums(c.sim)
-	lib, err := OpenFolder(c.lib)
+	lib, err := library.OpenFolder(c.lib)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,7 +406,7 @@ func (c *crashRun) checkAfterKill(what string) {
 		}
 	}
 	for _, s := range sidecars {
-		if _, err := ReadSidecar(filepath.Join(c.lib, s)); err != nil {
+		if _, err := library.ReadSidecar(filepath.Join(c.lib, s)); err != nil {
 			t.Errorf("%s: sidecar %s is damaged: %v", what, s, err)
 		}
 	}
@@ -422,7 +423,7 @@ func (c *crashRun) checkFinished(what string, submitRecords *int) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	lib, _ := OpenFolder(c.lib)
+	lib, _ := library.OpenFolder(c.lib)
 	recs, err := st.List(ctx, store.Query{})
 	if err != nil {
 		t.Fatal(err)
@@ -450,7 +451,7 @@ func (c *crashRun) checkFinished(what string, submitRecords *int) {
 				if err != nil || !bytes.Equal(got, c.sim.VideoBytes(r.TaskID, f.Index)) {
 					t.Errorf("%s: %s differs from the served video (%v)", what, f.Path, err)
 				}
-				if _, err := os.Stat(SidecarPath(p)); err != nil {
+				if _, err := os.Stat(library.SidecarPath(p)); err != nil {
 					t.Errorf("%s: %s has no sidecar", what, f.Path)
 				}
 			}
@@ -469,7 +470,7 @@ func (c *crashRun) checkFinished(what string, submitRecords *int) {
 			t.Errorf("%s: %s is in the library but not in the history (a duplicate or an orphan)", what, v)
 		}
 	}
-	if entries, _ := os.ReadDir(filepath.Join(c.lib, incomingDir)); len(entries) != 0 {
+	if entries, _ := os.ReadDir(filepath.Join(c.lib, ".incoming")); len(entries) != 0 {
 		t.Errorf("%s: unfinished downloads left behind: %d files", what, len(entries))
 	}
 }

@@ -9,11 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -165,7 +165,7 @@ func (t *Tracker) lookUpDownload(f *fetch) error {
 			return err
 		}
 	}
-	have := filesPresent(t.lib.Folder(), rec)
+	have := t.lib.Folder().Present(rec)
 	t.mu.Lock()
 	for i := range urls {
 		if !have[i] {
@@ -176,19 +176,6 @@ func (t *Tracker) lookUpDownload(f *fetch) error {
 	t.mu.Unlock()
 	t.pokeDownloads()
 	return nil
-}
-
-// filesPresent says which videos of rec are in the library already.
-func filesPresent(lib *Folder, rec store.Record) map[int]bool {
-	have := make(map[int]bool)
-	for _, f := range rec.Files {
-		if p, err := lib.Abs(f.Path); err == nil {
-			if _, err := os.Stat(p); err == nil {
-				have[f.Index] = true
-			}
-		}
-	}
-	return have
 }
 
 // downloadVideo fetches video idx of a task into the library and records it.
@@ -231,34 +218,12 @@ func (t *Tracker) downloadVideo(f *fetch, idx int) error {
 		}
 		return err
 	}
-	rel, err := placeVideo(lib, part, FileName(rec.CreatedAt, rec.Request.Prompt, rec.TaskID, idx), res)
+	rel, err := lib.PlaceVideo(part, library.FileName(rec.CreatedAt, rec.Request.Prompt, rec.TaskID, idx), res.Size, res.SHA256)
 	if err != nil {
 		return &placeError{err}
 	}
 	file := store.File{Index: idx, Path: rel, Size: res.Size, SHA256: res.SHA256}
 	return t.store.PutFile(context.WithoutCancel(f.ctx), f.id, file)
-}
-
-// placeVideo moves a finished download into the library. A crash between
-// placing a video and recording it leaves the video under its name; the
-// same bytes downloaded again take that place instead of a second one.
-func placeVideo(lib *Folder, part, name string, res client.DownloadResult) (string, error) {
-	if p, err := lib.Abs(name); err == nil && sameContent(p, res.Size, res.SHA256) {
-		os.Remove(part)
-		return name, nil
-	}
-	return lib.Place(part, name)
-}
-
-// sameContent reports whether the file at path has the given size and
-// sha256.
-func sameContent(path string, size int64, sum string) bool {
-	info, err := os.Stat(path)
-	if err != nil || !info.Mode().IsRegular() || info.Size() != size {
-		return false
-	}
-	got, err := fileSHA256(path)
-	return err == nil && got == sum
 }
 
 // progress publishes the bytes downloaded so far of all the task's videos.
@@ -416,7 +381,7 @@ func (t *Tracker) finishDownload(f *fetch) {
 		if err != nil {
 			return
 		}
-		have := filesPresent(t.lib.Folder(), rec)
+		have := t.lib.Folder().Present(rec)
 		for i := range n {
 			if !have[i] {
 				t.downloadFailed(f.ctx, rec, fmt.Errorf("video %d missing from the library after its download", i+1))
@@ -425,7 +390,7 @@ func (t *Tracker) finishDownload(f *fetch) {
 		}
 		// Facts, thumbnails and sidecars first: a crash before the end
 		// leaves the download "waiting", and the next start does it again.
-		t.describeFiles(f.ctx, rec)
+		t.lib.Describe(f.ctx, rec, func(ctx context.Context, idx int) []byte { return t.cover(ctx, rec.ID, idx) })
 		if f.ctx.Err() != nil {
 			return
 		}
@@ -562,7 +527,7 @@ func (t *Tracker) downloadFailed(ctx context.Context, rec store.Record, err erro
 	t.log.Warn("download failed", "record", rec.ID, "task_id", rec.TaskID, "state", string(state), errAttr(err))
 	if msg == store.DownloadErrorTaskGone {
 		// No download of this task can ever continue what was received.
-		if err := removePartFiles(t.lib.Folder(), rec.TaskID); err != nil {
+		if err := t.lib.Folder().RemoveParts(rec.TaskID); err != nil {
 			t.log.Warn("cannot remove unfinished downloads", "record", rec.ID, errAttr(err))
 		}
 	}
@@ -580,7 +545,7 @@ func (t *Tracker) sweepIncoming() {
 	if folder == nil {
 		return
 	}
-	n, err := client.RemoveUnusableParts(filepath.Join(folder.Dir(), incomingDir))
+	n, err := folder.SweepIncoming()
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		t.log.Warn("cannot sweep unfinished downloads", errAttr(err))
 	}

@@ -3,6 +3,7 @@ package history
 import (
 	"sync"
 
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -46,6 +47,19 @@ type Event struct {
 	Done, Total int64
 	Message     string // EventServiceUnreachable: the last failure's text
 	Err         error  // EventServiceUnreachable: the last failure
+}
+
+// publishLibrary publishes a change its library made, in the one stream
+// of the tracker's events.
+func (t *Tracker) publishLibrary(n library.Notice) {
+	switch n.Kind {
+	case library.Changed:
+		t.events.publish(Event{Kind: EventChanged, ID: n.ID, Record: n.Record})
+	case library.Deleted:
+		t.events.publish(Event{Kind: EventDeleted, ID: n.ID})
+	case library.Reloaded:
+		t.events.publish(Event{Kind: EventReloaded})
+	}
 }
 
 // broker fans events out to subscribers. Each subscriber has its own

@@ -16,7 +16,7 @@ import (
 func TestFailedDownloadLeavesNothingBehind(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, apitest.Config{})
-	incoming := filepath.Join(e.folder.Dir(), incomingDir)
+	incoming := filepath.Dir(e.folder.PartPath("any", 0))
 	for name, data := range map[string]string{
 		"earlier-0.mp4.part":      "", // a failure of an older Reelhouse
 		"earlier-1.mp4.part":      "bytes with no record to resume against",
@@ -40,6 +40,6 @@ func TestFailedDownloadLeavesNothingBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		t.Errorf("%s is left in %s", e.Name(), incomingDir)
+		t.Errorf("%s is left in %s", e.Name(), incoming)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -91,7 +92,7 @@ func TestDeleteDuringMoveLibrary(t *testing.T) {
 		}
 		go func() { deleted <- e.library.Delete(ctx, gone.ID, true) }()
 		e.waitUntil("the delete to wait for the move, or be done", func() bool {
-			return len(deleted) > 0 || waitsForLock("history.(*Library).Delete")
+			return len(deleted) > 0 || waitsForLock("library.(*Library).Delete")
 		})
 	})
 	if err != nil {
@@ -104,7 +105,7 @@ func TestDeleteDuringMoveLibrary(t *testing.T) {
 		t.Errorf("deleted task still in the history: %v", err)
 	}
 	want := map[string]bool{}
-	for _, rel := range []string{kept.Files[0].Path, SidecarPath(kept.Files[0].Path)} {
+	for _, rel := range []string{kept.Files[0].Path, library.SidecarPath(kept.Files[0].Path)} {
 		p, _ := lib.Abs(rel)
 		want[p] = true
 	}
@@ -170,7 +171,7 @@ func TestMoveLibraryWhileVideosArrive(t *testing.T) {
 	for _, r := range all {
 		e.checkFiles(r, 1)
 		p, _ := lib.Abs(r.Files[0].Path)
-		sc, err := ReadSidecar(SidecarPath(p))
+		sc, err := library.ReadSidecar(library.SidecarPath(p))
 		if err != nil {
 			t.Errorf("%s: no sidecar in the new library: %v", r.Files[0].Path, err)
 			continue
@@ -230,7 +231,7 @@ func TestTrashFailingPartWayMovesBack(t *testing.T) {
 	}
 	// Something already sits where the second sidecar would go in the
 	// trash, so moving the second video fails after the first has moved.
-	blocker, _ := e.folder.Abs(trashDir + "/" + strings.TrimSuffix(rec.Files[1].Path, ".mp4") + ".json")
+	blocker, _ := e.folder.Abs(".trash/" + strings.TrimSuffix(rec.Files[1].Path, ".mp4") + ".json")
 	if err := os.MkdirAll(blocker, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -252,11 +253,11 @@ func TestTrashFailingPartWayMovesBack(t *testing.T) {
 			t.Errorf("file %d recorded at %s (missing %v), want %s", i, f.Path, f.Missing, rec.Files[i].Path)
 		}
 		p, _ := e.folder.Abs(rec.Files[i].Path)
-		if !fileExists(p) || !fileExists(SidecarPath(p)) {
+		if !fileExists(p) || !fileExists(library.SidecarPath(p)) {
 			t.Errorf("file %d or its sidecar is not back at %s", i, rec.Files[i].Path)
 		}
 	}
-	trash, _ := e.folder.Abs(trashDir)
+	trash, _ := e.folder.Abs(".trash")
 	for _, p := range filesUnder(t, trash) {
 		if filepath.Base(p) != "keep" {
 			t.Errorf("left in the trash: %s", p)
@@ -277,7 +278,7 @@ func TestReconcileSkipsUnchangedSidecars(t *testing.T) {
 	}
 	sidecar := func(r store.Record) string {
 		p, _ := e.folder.Abs(r.Files[0].Path)
-		return SidecarPath(p)
+		return library.SidecarPath(p)
 	}
 	// Same size, same time: taken as unchanged, so not read (were it read,
 	// it would be reported as unreadable).

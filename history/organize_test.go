@@ -18,6 +18,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/media"
 	"github.com/reelhouse/reelhouse/history/store"
 )
@@ -57,11 +58,11 @@ func TestDownloadedVideosAreDescribed(t *testing.T) {
 			f.Media.VideoCodec != want.VideoCodec || f.Media.Duration.Round(time.Millisecond) != want.Duration.Round(time.Millisecond) {
 			t.Errorf("file %d: media %+v (%s), probe says %+v", f.Index, f.Media, f.MediaState, want)
 		}
-		thumb := e.tracker.ThumbnailPath(f)
+		thumb := e.library.ThumbnailPath(f)
 		if st, err := os.Stat(thumb); err != nil || st.Size() == 0 {
 			t.Errorf("file %d: no thumbnail at %q (%v)", f.Index, thumb, err)
 		}
-		sc, err := ReadSidecar(SidecarPath(p))
+		sc, err := library.ReadSidecar(library.SidecarPath(p))
 		if err != nil {
 			t.Fatalf("file %d: sidecar: %v", f.Index, err)
 		}
@@ -125,7 +126,7 @@ func TestRebuildFromFolderEqualsOriginal(t *testing.T) {
 		os.Remove(e.db + suffix)
 	}
 	e.openStore()
-	rep, err := Rebuild(ctx, e.store, e.folder)
+	rep, err := library.Rebuild(ctx, e.store, e.folder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +168,7 @@ func TestReconcileMissingMovedAndAdded(t *testing.T) {
 	moved := filepath.Join(e.folder.Dir(), "Keep", filepath.Base(abs(recs[1])))
 	os.MkdirAll(filepath.Dir(moved), 0o755)
 	os.Rename(abs(recs[1]), moved)
-	os.Rename(SidecarPath(abs(recs[1])), SidecarPath(moved))
+	os.Rename(library.SidecarPath(abs(recs[1])), library.SidecarPath(moved))
 	// A video copied in from another computer, with its sidecar: forget the
 	// record so the only trace is in the folder.
 	if err := e.store.Delete(ctx, recs[2].ID); err != nil {
@@ -232,7 +233,7 @@ func TestTrashUndoAndEmpty(t *testing.T) {
 		t.Fatalf("trash = %+v", trashed)
 	}
 	inTrash, _ := e.folder.Abs(trashed[0].Files[0].Path)
-	if _, err := os.Stat(SidecarPath(inTrash)); err != nil {
+	if _, err := os.Stat(library.SidecarPath(inTrash)); err != nil {
 		t.Error("the sidecar must go to the trash with its video")
 	}
 
@@ -255,7 +256,7 @@ func TestTrashUndoAndEmpty(t *testing.T) {
 	if _, err := os.Stat(inTrash); !os.IsNotExist(err) {
 		t.Error("emptying the trash left the video")
 	}
-	if _, err := os.Stat(SidecarPath(inTrash)); !os.IsNotExist(err) {
+	if _, err := os.Stat(library.SidecarPath(inTrash)); !os.IsNotExist(err) {
 		t.Error("emptying the trash left the sidecar")
 	}
 	if all, _ := e.store.List(ctx, store.Query{}); len(all) != 1 {
@@ -281,7 +282,7 @@ func TestExportFolderAndZip(t *testing.T) {
 		if err != nil || !bytes.Equal(got, e.sim.VideoBytes(r.TaskID, 0)) {
 			t.Errorf("exported %s differs (%v)", name, err)
 		}
-		if sc, err := ReadSidecar(SidecarPath(filepath.Join(dir, name))); err != nil || sc.TaskID != r.TaskID {
+		if sc, err := library.ReadSidecar(library.SidecarPath(filepath.Join(dir, name))); err != nil || sc.TaskID != r.TaskID {
 			t.Errorf("exported sidecar of %s: %+v, %v", name, sc, err)
 		}
 	}
@@ -309,7 +310,7 @@ func TestExportFolderAndZip(t *testing.T) {
 		if !bytes.Equal(contents[name], e.sim.VideoBytes(r.TaskID, 0)) {
 			t.Errorf("zipped %s differs", name)
 		}
-		if sc, err := DecodeSidecar(bytes.NewReader(contents[strings.TrimSuffix(name, ".mp4")+".json"])); err != nil || sc.TaskID != r.TaskID {
+		if sc, err := library.DecodeSidecar(bytes.NewReader(contents[strings.TrimSuffix(name, ".mp4")+".json"])); err != nil || sc.TaskID != r.TaskID {
 			t.Errorf("zipped sidecar for %s: %v", name, err)
 		}
 	}
@@ -339,7 +340,7 @@ func TestMoveLibrary(t *testing.T) {
 		got, _ := e.store.Get(ctx, r.ID)
 		e.checkFiles(got, 1)
 		p, _ := lib.Abs(got.Files[0].Path)
-		if _, err := ReadSidecar(SidecarPath(p)); err != nil {
+		if _, err := library.ReadSidecar(library.SidecarPath(p)); err != nil {
 			t.Errorf("sidecar not moved: %v", err)
 		}
 		if _, err := os.Stat(filepath.Join(oldDir, filepath.FromSlash(got.Files[0].Path))); !os.IsNotExist(err) {
@@ -482,32 +483,6 @@ func TestSearchAndFiltersOnThousandsOfTasks(t *testing.T) {
 	}
 }
 
-func FuzzDecodeSidecar(f *testing.F) {
-	good, _ := encodeSidecar(NewSidecar(store.Record{TaskID: "abc", State: store.StateSuccess, Request: client.CreateRequest{Model: "m", Prompt: "p"}},
-		store.File{Index: 0, Path: "2026/01/a.mp4", Size: 10, SHA256: "ab"}))
-	f.Add(good)
-	f.Add([]byte(`{"format":"reelhouse-sidecar","version":1,"task_id":"x","file":{"index":-1}}`))
-	f.Add([]byte(`{not json`))
-	f.Add([]byte(`null`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := DecodeSidecar(bytes.NewReader(data))
-		if err != nil {
-			return
-		}
-		if sc.TaskID == "" || sc.File.Index < 0 || sc.Format != sidecarFormat {
-			t.Fatalf("accepted an invalid sidecar: %+v", sc)
-		}
-		// What was accepted survives a round trip.
-		again, err := encodeSidecar(sc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := DecodeSidecar(bytes.NewReader(again)); err != nil {
-			t.Fatalf("re-encoded sidecar refused: %v", err)
-		}
-	})
-}
-
 func TestLibraryOperationsNeverDestroyOtherFiles(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, apitest.Config{})
@@ -564,7 +539,7 @@ func TestCoverBecomesThumbnailWithoutFFmpeg(t *testing.T) {
 	e := newEnv(t, apitest.Config{Covers: true})
 	e.start(TrackerOptions{ThumbnailDir: filepath.Join(t.TempDir(), "thumbs")})
 	rec := e.downloadSome("a covered fox")[0]
-	f, err := os.Open(e.tracker.ThumbnailPath(rec.Files[0]))
+	f, err := os.Open(e.library.ThumbnailPath(rec.Files[0]))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package history
 
 import (
 	"errors"
-	"sync"
 
 	"github.com/reelhouse/reelhouse/client"
 )
@@ -14,9 +13,8 @@ const unreachableAfter = 3
 
 // reachability counts the consecutive queries that could not reach the
 // service. It lives in memory only: a failed poll writes nothing to the
-// history.
+// history. The tracker's lock guards it.
 type reachability struct {
-	mu    sync.Mutex
 	fails int
 	last  error
 	down  bool // EventServiceUnreachable was published, and no answer since
@@ -35,9 +33,9 @@ func cannotReach(err error) bool {
 // published under the lock so that "unreachable" and "reachable" arrive
 // in the order they happened.
 func (t *Tracker) serviceAnswer(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	r := &t.reach
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if err != nil && cannotReach(err) {
 		r.fails++
 		r.last = err
@@ -57,7 +55,7 @@ func (t *Tracker) serviceAnswer(err error) {
 // ServiceUnreachable reports whether the last few queries all failed to
 // reach the service, and the last failure.
 func (t *Tracker) ServiceUnreachable() (bool, error) {
-	t.reach.mu.Lock()
-	defer t.reach.mu.Unlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	return t.reach.down, t.reach.last
 }

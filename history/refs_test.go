@@ -19,6 +19,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -52,7 +53,7 @@ func sha(data []byte) string {
 
 // checkKept asserts that a request names img kept in the library's refs
 // folder, with no image bytes in the request itself.
-func checkKept(t *testing.T, lib *Folder, req client.CreateRequest, img []byte) {
+func checkKept(t *testing.T, lib *library.Folder, req client.CreateRequest, img []byte) {
 	t.Helper()
 	if len(req.Image) != 1 {
 		t.Fatalf("request images = %d, want 1", len(req.Image))
@@ -101,7 +102,7 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 	}
 	checkKept(t, e.folder, rec.Request, img)
 	p, _ := e.folder.Abs(rec.Files[0].Path)
-	if st, err := os.Stat(SidecarPath(p)); err != nil {
+	if st, err := os.Stat(library.SidecarPath(p)); err != nil {
 		t.Fatal(err)
 	} else if st.Size() > 16<<10 {
 		t.Errorf("the sidecar has %d bytes; want a few kilobytes", st.Size())
@@ -117,7 +118,7 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 		os.Remove(e.db + suffix)
 	}
 	e.openStore()
-	rep, err := Rebuild(ctx, e.store, e.folder)
+	rep, err := library.Rebuild(ctx, e.store, e.folder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +134,7 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 	}
 
 	// "Generate again" from the rebuilt history sends the very same bytes.
-	if again, err := e.folder.expandRefImages(rebuilt[0].Request); err != nil || !reflect.DeepEqual(again, req) {
+	if again, err := e.folder.ExpandRefImages(rebuilt[0].Request); err != nil || !reflect.DeepEqual(again, req) {
 		t.Errorf("the rebuilt record would not send the original request (%v)", err)
 	}
 }
@@ -143,7 +144,7 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 func TestListOfImageTasksReadsNoImageBytes(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, apitest.Config{PendingFor: time.Hour})
-	tr := NewTracker(e.store, NewLibrary(e.store, e.folder), e.api, TrackerOptions{})
+	tr := NewTracker(e.store, library.New(e.store, e.folder), e.api, TrackerOptions{})
 	ctx := t.Context()
 	const n, size = 200, 16 << 10
 	for i := range n {
@@ -182,10 +183,10 @@ func TestListOfImageTasksReadsNoImageBytes(t *testing.T) {
 // oldInlineLibrary makes what an older Reelhouse left behind: a database
 // at schema 2 with an image-to-video task whose request holds its image
 // inline, and that video's sidecar, inline image included.
-func oldInlineLibrary(t *testing.T, img []byte) (dbPath string, lib *Folder, req client.CreateRequest, video string) {
+func oldInlineLibrary(t *testing.T, img []byte) (dbPath string, lib *library.Folder, req client.CreateRequest, video string) {
 	t.Helper()
 	dir := t.TempDir()
-	lib, err := OpenFolder(filepath.Join(dir, "Library"))
+	lib, err := library.OpenFolder(filepath.Join(dir, "Library"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +218,7 @@ func oldInlineLibrary(t *testing.T, img []byte) (dbPath string, lib *Folder, req
 		t.Fatal(err)
 	}
 	r := store.Record{TaskID: "old-task", Request: req, State: store.StateSuccess, CreatedAt: time.UnixMilli(1719000000000), UpdatedAt: time.UnixMilli(1719000000000)}
-	if err := WriteSidecar(video, NewSidecar(r, store.File{Path: rel, Size: 12, SHA256: sha([]byte("an old video"))})); err != nil {
+	if err := library.WriteSidecar(video, library.NewSidecar(r, store.File{Path: rel, Size: 12, SHA256: sha([]byte("an old video"))})); err != nil {
 		t.Fatal(err)
 	}
 	return dbPath, lib, req, video
@@ -228,7 +229,7 @@ func TestMigrateInlineImageRow(t *testing.T) {
 	ctx := t.Context()
 	img := testImage(512<<10, 7)
 	dbPath, lib, old, video := oldInlineLibrary(t, img)
-	if sc, err := ReadSidecar(SidecarPath(video)); err != nil || sc.Request.Image[0].URL != old.Image[0].URL {
+	if sc, err := library.ReadSidecar(library.SidecarPath(video)); err != nil || sc.Request.Image[0].URL != old.Image[0].URL {
 		t.Fatalf("an older sidecar with its image inline must still be read: %v", err)
 	}
 	st, err := store.Open(ctx, dbPath)
@@ -239,11 +240,11 @@ func TestMigrateInlineImageRow(t *testing.T) {
 
 	// The refs folder cannot be made yet: the row keeps its image, and
 	// still sends it as it is.
-	blocker := filepath.Join(lib.Dir(), refsDir)
+	blocker := filepath.Join(lib.Dir(), "refs")
 	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := MigrateRefImages(ctx, st, lib); err == nil {
+	if _, err := library.MigrateRefImages(ctx, st, lib); err == nil {
 		t.Error("a failed move reported no error")
 	}
 	if r, _ := st.Get(ctx, 1); !reflect.DeepEqual(r.Request, old) {
@@ -251,7 +252,7 @@ func TestMigrateInlineImageRow(t *testing.T) {
 	}
 	os.Remove(blocker)
 
-	n, err := MigrateRefImages(ctx, st, lib)
+	n, err := library.MigrateRefImages(ctx, st, lib)
 	if err != nil || n != 1 {
 		t.Fatalf("MigrateRefImages = %d, %v; want 1 row", n, err)
 	}
@@ -263,18 +264,18 @@ func TestMigrateInlineImageRow(t *testing.T) {
 	if r.Request.Prompt != old.Prompt || r.Request.Model != old.Model || r.Request.Ratio != old.Ratio {
 		t.Errorf("migrated request %+v lost fields of %+v", r.Request, old)
 	}
-	sent, err := lib.expandRefImages(r.Request)
+	sent, err := lib.ExpandRefImages(r.Request)
 	if err != nil || !reflect.DeepEqual(sent, old) {
 		t.Errorf("the migrated row would not send the original request (%v)", err)
 	}
-	data, err := os.ReadFile(SidecarPath(video))
+	data, err := os.ReadFile(library.SidecarPath(video))
 	if err != nil || bytes.Contains(data, []byte("data:")) || len(data) > 16<<10 {
 		t.Errorf("the sidecar was not rewritten without its image (%d bytes, %v)", len(data), err)
 	}
-	if sc, err := ReadSidecar(SidecarPath(video)); err != nil || !reflect.DeepEqual(sc.Request, r.Request) {
+	if sc, err := library.ReadSidecar(library.SidecarPath(video)); err != nil || !reflect.DeepEqual(sc.Request, r.Request) {
 		t.Errorf("rewritten sidecar: %v", err)
 	}
-	if n, err := MigrateRefImages(ctx, st, lib); n != 0 || err != nil {
+	if n, err := library.MigrateRefImages(ctx, st, lib); n != 0 || err != nil {
 		t.Errorf("a second run rewrote %d rows (%v)", n, err)
 	}
 }
@@ -285,7 +286,7 @@ func TestRebuildKeepsImagesOfOlderSidecars(t *testing.T) {
 	img := testImage(512<<10, 8)
 	_, lib, old, _ := oldInlineLibrary(t, img)
 	st, _ := openTestStore(t)
-	rep, err := Rebuild(ctx, st, lib)
+	rep, err := library.Rebuild(ctx, st, lib)
 	if err != nil || rep.Added != 1 || len(rep.Problems) != 0 {
 		t.Fatalf("rebuild: %+v, %v", rep, err)
 	}
@@ -294,7 +295,7 @@ func TestRebuildKeepsImagesOfOlderSidecars(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkKept(t, lib, r.Request, img)
-	if sent, err := lib.expandRefImages(r.Request); err != nil || !reflect.DeepEqual(sent, old) {
+	if sent, err := lib.ExpandRefImages(r.Request); err != nil || !reflect.DeepEqual(sent, old) {
 		t.Errorf("the rebuilt row would not send the original request (%v)", err)
 	}
 }
@@ -340,12 +341,12 @@ func TestRefImageKeptThroughTrashExportAndMove(t *testing.T) {
 	if got, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(ref.File))); err != nil || !bytes.Equal(got, img) {
 		t.Errorf("the export has no copy of %s (%v)", ref.File, err)
 	}
-	exported, err := OpenFolder(out)
+	exported, err := library.OpenFolder(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	other, _ := openTestStore(t)
-	if rep, err := Rebuild(ctx, other, exported); err != nil || rep.Added != 1 || len(rep.Problems) != 0 {
+	if rep, err := library.Rebuild(ctx, other, exported); err != nil || rep.Added != 1 || len(rep.Problems) != 0 {
 		t.Errorf("rebuilding the export: %+v, %v", rep, err)
 	}
 	zipPath, err := e.library.Export(ctx, []int64{kept.ID}, t.TempDir(), true)
@@ -380,7 +381,7 @@ func TestRefImageKeptThroughTrashExportAndMove(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(oldDir, filepath.FromSlash(ref.File))); err == nil {
 		t.Error("the picture was left behind in the old library")
 	}
-	if _, err := next.expandRefImages(kept.Request); err != nil {
+	if _, err := next.ExpandRefImages(kept.Request); err != nil {
 		t.Error(err)
 	}
 }
@@ -388,13 +389,13 @@ func TestRefImageKeptThroughTrashExportAndMove(t *testing.T) {
 // A kept image that is gone or changed is never sent in its place.
 func TestExpandRefusesMissingOrChangedImage(t *testing.T) {
 	t.Parallel()
-	lib, err := OpenFolder(t.TempDir())
+	lib, err := library.OpenFolder(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	img := testImage(4096, 3)
 	req, _ := imageRequest(t, "p", img)
-	kept, err := lib.keepRefImages(req)
+	kept, err := lib.KeepRefImages(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,20 +404,20 @@ func TestExpandRefusesMissingOrChangedImage(t *testing.T) {
 	}
 	p, _ := lib.Abs(kept.Image[0].File)
 	os.WriteFile(p, testImage(4096, 4), 0o644)
-	if _, err := lib.expandRefImages(kept); err == nil || !strings.Contains(err.Error(), kept.Image[0].File) {
+	if _, err := lib.ExpandRefImages(kept); err == nil || !strings.Contains(err.Error(), kept.Image[0].File) {
 		t.Errorf("a changed image: %v", err)
 	}
 	os.Remove(p)
-	if _, err := lib.expandRefImages(kept); err == nil {
+	if _, err := lib.ExpandRefImages(kept); err == nil {
 		t.Error("a missing image was expanded")
 	}
 	outside := kept
 	outside.Image = []client.Media{{File: "../secret.png", SHA256: kept.Image[0].SHA256}}
-	if _, err := lib.expandRefImages(outside); err == nil {
+	if _, err := lib.ExpandRefImages(outside); err == nil {
 		t.Error("a path outside refs/ was read")
 	}
 	web := client.CreateRequest{Model: "m", Prompt: "p", Image: []client.Media{{URL: "https://example.com/a.png"}}}
-	if got, err := lib.keepRefImages(web); err != nil || !reflect.DeepEqual(got, web) {
+	if got, err := lib.KeepRefImages(web); err != nil || !reflect.DeepEqual(got, web) {
 		t.Errorf("an http(s) image must stay a URL: %+v, %v", got, err)
 	}
 }

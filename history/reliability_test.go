@@ -16,6 +16,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -147,7 +148,7 @@ func (e *env) expectNoNewQueries(taskID, why string) {
 // incomingFiles lists what is left in the library's unfinished-downloads
 // folder.
 func (e *env) incomingFiles() []string {
-	entries, _ := os.ReadDir(filepath.Join(e.folder.Dir(), incomingDir))
+	entries, _ := os.ReadDir(filepath.Join(e.folder.Dir(), ".incoming"))
 	var names []string
 	for _, d := range entries {
 		names = append(names, d.Name())
@@ -815,7 +816,7 @@ func testPermissionDeniedPauses(t *testing.T) {
 		t.Skip("running as root, which ignores file permissions; the injected and tmpfs variants cover the pause")
 	}
 	e := newEnv(t, apitest.Config{})
-	incoming := filepath.Join(e.folder.Dir(), incomingDir)
+	incoming := filepath.Join(e.folder.Dir(), ".incoming")
 	t.Cleanup(func() { os.Chmod(incoming, 0o755) })
 	writeRefused(t, e,
 		func(string) { os.Chmod(incoming, 0o555) },
@@ -836,7 +837,7 @@ func testDiskFullTmpfs(t *testing.T) {
 	}
 	t.Cleanup(func() { unmountTmpfs(mnt) })
 	e := newEnv(t, apitest.Config{Padding: 512 << 10})
-	lib, err := OpenFolder(mnt)
+	lib, err := library.OpenFolder(mnt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -151,7 +152,7 @@ func TestDownloadFailureKeepsFacts(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, apitest.Config{})
 	rec := e.awaitingDownload("refused-task", nil)
-	tracker := NewTracker(e.store, NewLibrary(e.store, e.folder), e.api, TrackerOptions{})
+	tracker := NewTracker(e.store, library.New(e.store, e.folder), e.api, TrackerOptions{})
 	cause := &client.APIError{StatusCode: 400, Message: "refused"}
 	tracker.downloadFailed(t.Context(), rec, cause)
 	got, err := e.store.Get(t.Context(), rec.ID)

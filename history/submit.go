@@ -25,7 +25,10 @@ func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (store.R
 // submit is Submit for a task that continues the video of task id from
 // ("" for none).
 func (t *Tracker) submit(ctx context.Context, req client.CreateRequest, from string) (store.Record, error) {
-	req = t.keepRefImages(req)
+	// The inline images are kept in the library; one that cannot be kept
+	// now stays inline and is moved the next time the library is opened
+	// (library.MigrateRefImages).
+	req, _ = t.lib.Folder().KeepRefImages(req)
 	t.submitGate.RLock()
 	rec, err := t.store.AddContinuing(ctx, req, time.Now(), from)
 	if err == nil {
@@ -225,4 +228,13 @@ func (t *Tracker) attach(ctx context.Context, id int64, taskID string, task *cli
 		t.addWatch(rec, time.Now().Add(t.Interval()))
 	}
 	return rec, nil
+}
+
+// create sends req to the service with its kept images inline again.
+func (t *Tracker) create(ctx context.Context, req client.CreateRequest) (client.CreateResult, error) {
+	send, err := t.lib.Folder().ExpandRefImages(req)
+	if err != nil {
+		return client.CreateResult{}, err
+	}
+	return t.api.Create(ctx, send)
 }

@@ -1,7 +1,8 @@
-// Package history keeps every task the user ever made current: the library
-// folder the videos live in, and the background tracker that polls the
-// service, downloads finished videos and publishes events. The records
-// themselves are in package store. It never imports Fyne.
+// Package history keeps every task the user ever made current: its
+// background tracker polls the service, downloads finished videos into the
+// library folder and publishes the events of both. The records themselves
+// are in package store, the library folder in package library. It never
+// imports Fyne.
 package history
 
 import (
@@ -15,6 +16,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history/crash"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -66,8 +68,8 @@ type Tracker struct {
 	api    API
 	opts   TrackerOptions
 	log    *slog.Logger
-	lib    *Library
-	events *broker // the library's: one stream of events
+	lib    *library.Library
+	events *broker // the tracker's and its library's changes
 
 	interval atomic.Int64 // time.Duration
 
@@ -90,6 +92,7 @@ type Tracker struct {
 	// no query under way; only a poke (a new task, a new key) or an
 	// answer changes that.
 	pollIdle bool
+	reach    reachability // whether the service answers at all
 
 	// submitGate keeps resume from reading a submission that Submit has
 	// recorded but not yet registered in submitted.
@@ -100,10 +103,6 @@ type Tracker struct {
 	// settledCh is signalled each time the tracker may have settled (see
 	// settled), so that a test waits for that instead of for a while.
 	settledCh chan struct{}
-
-	reach reachability // whether the service answers at all
-
-	strips strips // filmstrips made when the library first needs them
 }
 
 // watch is the polling schedule of one task.
@@ -126,7 +125,7 @@ type watch struct {
 
 // NewTracker makes a tracker that downloads into lib's folder; lib stops
 // and pauses its downloads through it. It does nothing until Run.
-func NewTracker(st *store.Store, lib *Library, api API, opts TrackerOptions) *Tracker {
+func NewTracker(st *store.Store, lib *library.Library, api API, opts TrackerOptions) *Tracker {
 	if opts.MaxInFlight <= 0 {
 		opts.MaxInFlight = 4
 	}
@@ -162,12 +161,12 @@ func NewTracker(st *store.Store, lib *Library, api API, opts TrackerOptions) *Tr
 		wake:      make(chan struct{}, 1),
 		dlWake:    make(chan struct{}, 1),
 		settledCh: make(chan struct{}, 1),
+		events:    new(broker),
 	}
 	if lib != nil {
-		t.events = &lib.events
-		lib.useDownloads(t)
-	} else {
-		t.events = new(broker)
+		lib.UseDownloads(t)
+		lib.UseThumbnails(opts.ThumbnailDir)
+		lib.Notify(t.publishLibrary)
 	}
 	t.SetInterval(opts.Interval)
 	return t

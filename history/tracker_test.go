@@ -15,6 +15,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -26,8 +27,8 @@ type env struct {
 	store *store.Store
 	// folder is the library folder; library, made anew with the store
 	// and each tracker, works on it.
-	folder  *Folder
-	library *Library
+	folder  *library.Folder
+	library *library.Library
 	db      string
 
 	tracker   *Tracker
@@ -56,7 +57,7 @@ func newEnv(t *testing.T, cfg apitest.Config) *env {
 	t.Cleanup(api.CloseIdleConnections)
 	dir := t.TempDir()
 	e := &env{t: t, sim: sim, api: api, db: filepath.Join(dir, "data", "history.db")}
-	if e.folder, err = OpenFolder(filepath.Join(dir, "Library")); err != nil {
+	if e.folder, err = library.OpenFolder(filepath.Join(dir, "Library")); err != nil {
 		t.Fatal(err)
 	}
 	e.openStore()
@@ -69,7 +70,7 @@ func (e *env) openStore() {
 		e.t.Fatal(err)
 	}
 	e.store = s
-	e.library = NewLibrary(s, e.folder)
+	e.library = library.New(s, e.folder)
 	e.t.Cleanup(func() { s.Close() })
 }
 
@@ -86,7 +87,7 @@ func (e *env) start(opts TrackerOptions) {
 	if e.wrap != nil {
 		api = e.wrap(api)
 	}
-	e.library = NewLibrary(e.store, e.folder)
+	e.library = library.New(e.store, e.folder)
 	e.tracker = NewTracker(e.store, e.library, api, opts)
 	if e.beforeRun != nil {
 		e.beforeRun(e.tracker)
@@ -185,7 +186,7 @@ func (e *env) checkFiles(r store.Record, want int) {
 		if f.SHA256 != hex.EncodeToString(sum[:]) || f.Size != int64(len(got)) {
 			e.t.Errorf("%s: recorded size %d sha %s do not match the file", f.Path, f.Size, f.SHA256)
 		}
-		if want := FileName(r.CreatedAt, r.Request.Prompt, r.TaskID, f.Index); f.Path != want {
+		if want := library.FileName(r.CreatedAt, r.Request.Prompt, r.TaskID, f.Index); f.Path != want {
 			e.t.Errorf("file placed at %s, want %s", f.Path, want)
 		}
 	}
@@ -221,7 +222,7 @@ func TestTrackerSubmitPollDownload(t *testing.T) {
 	if final.Watching || final.ServerCompleted == 0 || len(final.Raw) == 0 {
 		t.Errorf("final record %+v", final)
 	}
-	if entries, _ := os.ReadDir(filepath.Join(e.folder.Dir(), incomingDir)); len(entries) != 0 {
+	if entries, _ := os.ReadDir(filepath.Join(e.folder.Dir(), ".incoming")); len(entries) != 0 {
 		t.Errorf("partial downloads left behind: %v", entries)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -104,7 +105,7 @@ func TestSubmitKeepsTaskIDWhenRecordFails(t *testing.T) {
 // TestEmptyTaskIDNeverWatched: a record without a task id is never polled.
 func TestEmptyTaskIDNeverWatched(t *testing.T) {
 	e := newEnv(t, apitest.Config{})
-	tr := NewTracker(e.store, NewLibrary(e.store, e.folder), e.api, TrackerOptions{})
+	tr := NewTracker(e.store, library.New(e.store, e.folder), e.api, TrackerOptions{})
 	tr.addWatch(store.Record{ID: 7, State: store.StatePending, CreatedAt: time.Now()}, time.Now())
 	if ids := watchedIDs(tr); len(ids) != 0 {
 		t.Fatalf("watching %q", ids)
@@ -146,7 +147,7 @@ func TestResumeFailureIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	log, logged := testLogger()
-	tr := NewTracker(e.store, NewLibrary(e.store, e.folder), e.api, TrackerOptions{Log: log})
+	tr := NewTracker(e.store, library.New(e.store, e.folder), e.api, TrackerOptions{Log: log})
 	err := tr.Run(t.Context())
 	if !errors.Is(err, ErrResume) {
 		t.Fatalf("Run = %v, want ErrResume", err)

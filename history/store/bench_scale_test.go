@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -109,7 +109,7 @@ func writeBenchStore(tb testing.TB, path string, n int) {
 			videos = 2 + r.IntN(3)
 		}
 		for k := range videos {
-			p := history.FileName(created, req.Prompt, taskID, k)
+			p := library.FileName(created, req.Prompt, taskID, k)
 			if _, err := addFile.ExecContext(ctx, id, k, p, 4<<20+r.IntN(1<<20), fmt.Sprintf("%064x", r.Uint64())); err != nil {
 				tb.Fatal(err)
 			}

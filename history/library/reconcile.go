@@ -1,4 +1,4 @@
-package history
+package library
 
 import (
 	"cmp"
@@ -18,8 +18,8 @@ import (
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
-// LibraryReport says what a rebuild or reconcile found.
-type LibraryReport struct {
+// Report says what a rebuild or reconcile found.
+type Report struct {
 	Added    int      // tasks picked up from sidecars
 	Moved    int      // files found at a new place
 	Missing  int      // files that are gone
@@ -272,7 +272,7 @@ func (l *Folder) readSidecars(sc *libraryScan, seen []sidecarOnDisk, known map[s
 // restore puts back what the sidecars found describe: new tasks, and files
 // the history does not know yet. It records the stamp of each sidecar whose
 // file is recorded where the sidecar is.
-func restore(ctx context.Context, st *store.Store, lib *Folder, found map[string][]foundSidecar, rep *LibraryReport) {
+func restore(ctx context.Context, st *store.Store, lib *Folder, found map[string][]foundSidecar, rep *Report) {
 	// Oldest first: new rows get ids in the order the tasks were made, as
 	// in the history the sidecars were written from, and each index of the
 	// tasks table grows at its end instead of all over.
@@ -303,7 +303,7 @@ const restoreBatch = 500
 // Store.Restore). If one of them cannot be put back, it puts them back one
 // at a time instead, so that the failure is reported and leaves the others
 // alone.
-func restoreSome(ctx context.Context, st *store.Store, lib *Folder, list []foundSidecar, rep *LibraryReport) {
+func restoreSome(ctx context.Context, st *store.Store, lib *Folder, list []foundSidecar, rep *Report) {
 	recs := make([]store.SidecarRecord, len(list))
 	var problems []string
 	for i, fs := range list {
@@ -312,7 +312,7 @@ func restoreSome(ctx context.Context, st *store.Store, lib *Folder, list []found
 		// One that cannot be kept stays inline, where the request still
 		// has it.
 		var err error
-		if rec.Request, err = lib.keepRefImages(rec.Request); err != nil {
+		if rec.Request, err = lib.KeepRefImages(rec.Request); err != nil {
 			problems = append(problems, fmt.Sprintf("task %s: a reference image stays inline in the history: %v", rec.TaskID, err))
 		}
 		recs[i] = store.SidecarRecord{Record: rec, Stamp: fs.stamp}
@@ -343,8 +343,8 @@ func restoreSome(ctx context.Context, st *store.Store, lib *Folder, list []found
 //
 // The sidecars are read a batch ahead of the one being put back, so that
 // reading them (on the other cores) and writing the rows (on one) overlap.
-func Rebuild(ctx context.Context, st *store.Store, lib *Folder) (LibraryReport, error) {
-	var rep LibraryReport
+func Rebuild(ctx context.Context, st *store.Store, lib *Folder) (Report, error) {
+	var rep Report
 	sc, seen, err := lib.walk(ctx, false)
 	rep.Problems = sc.problems
 	if err != nil || len(seen) == 0 {
@@ -390,8 +390,8 @@ const reconcileBatch = 100
 // folder once, reads only the sidecars that changed since they were last
 // written or read, and holds the library lock only while it applies what
 // it found, a batch at a time.
-func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
-	var rep LibraryReport
+func (l *Library) Reconcile(ctx context.Context) (Report, error) {
+	var rep Report
 	lib := l.Folder()
 	// Read what the history knows while the folder is walked.
 	type facts struct {
@@ -480,11 +480,11 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 	}
 	for id := range changed {
 		if rec, err := l.store.Get(ctx, id); err == nil {
-			l.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
+			l.announce(Notice{Kind: Changed, ID: id, Record: rec})
 		}
 	}
 	if rep.Added > 0 {
-		l.events.publish(Event{Kind: EventReloaded})
+		l.announce(Notice{Kind: Reloaded})
 	}
 	return rep, nil
 }
@@ -492,7 +492,7 @@ func (l *Library) Reconcile(ctx context.Context) (LibraryReport, error) {
 // reconcileFiles records where each of files is now, under the library
 // lock. It reports false when the library changed since it was walked.
 func (l *Library) reconcileFiles(ctx context.Context, lib *Folder, files []store.LibraryFile, found map[string][]foundSidecar,
-	rep *LibraryReport, changed map[int64]bool) (bool, error) {
+	rep *Report, changed map[int64]bool) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.Folder() != lib {

@@ -1,4 +1,4 @@
-package history
+package library
 
 import (
 	"context"
@@ -108,7 +108,7 @@ func (l *Library) Move(ctx context.Context, dir string, progress func(done, tota
 	if progress != nil {
 		progress(len(todo), len(todo))
 	}
-	l.events.publish(Event{Kind: EventReloaded})
+	l.announce(Notice{Kind: Reloaded})
 	return next, nil
 }
 

@@ -1,4 +1,4 @@
-package history
+package library
 
 import (
 	"context"
@@ -28,8 +28,8 @@ type Folder struct {
 // library so that the final rename never crosses file systems.
 const incomingDir = ".incoming"
 
-// DefaultLibraryDir is the user's Videos folder plus /Reelhouse.
-func DefaultLibraryDir() string {
+// DefaultDir is the user's Videos folder plus /Reelhouse.
+func DefaultDir() string {
 	home, err := os.UserHomeDir()
 	if err != nil {
 		return filepath.Join(os.TempDir(), "Reelhouse")
@@ -310,4 +310,41 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// Present says which videos of rec are in the folder already.
+func (l *Folder) Present(rec store.Record) map[int]bool {
+	have := make(map[int]bool)
+	for _, f := range rec.Files {
+		if p, err := l.Abs(f.Path); err == nil {
+			if _, err := os.Stat(p); err == nil {
+				have[f.Index] = true
+			}
+		}
+	}
+	return have
+}
+
+// PlaceVideo moves a finished download of size bytes with the hex sha256
+// sum into the folder under name (see Place) and returns where it went. A
+// crash between placing a video and recording it leaves the video under
+// its name; the same bytes downloaded again take that place instead of a
+// second one.
+func (l *Folder) PlaceVideo(part, name string, size int64, sum string) (string, error) {
+	if p, err := l.Abs(name); err == nil && sameContent(p, size, sum) {
+		os.Remove(part)
+		return name, nil
+	}
+	return l.Place(part, name)
+}
+
+// sameContent reports whether the file at path has the given size and
+// sha256.
+func sameContent(path string, size int64, sum string) bool {
+	info, err := os.Stat(path)
+	if err != nil || !info.Mode().IsRegular() || info.Size() != size {
+		return false
+	}
+	got, err := fileSHA256(path)
+	return err == nil && got == sum
 }

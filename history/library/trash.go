@@ -1,4 +1,4 @@
-package history
+package library
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -37,7 +38,7 @@ func (l *Library) Trash(ctx context.Context, id int64) error {
 		return nil
 	}
 	now := time.Now()
-	err = l.relocateAll(ctx, rec, store.Change{TrashedAt: &now, Watching: ptr(false)}, func(p string) (string, bool) {
+	err = l.relocateAll(ctx, rec, store.Change{TrashedAt: &now, Watching: new(false)}, func(p string) (string, bool) {
 		if strings.HasPrefix(p, trashDir+"/") {
 			return "", false
 		}
@@ -112,7 +113,7 @@ func (l *Library) relocateAll(ctx context.Context, rec store.Record, c store.Cha
 		undo()
 		return err
 	}
-	l.events.publish(Event{Kind: EventChanged, ID: rec.ID, Record: got})
+	l.announce(Notice{Kind: Changed, ID: rec.ID, Record: got})
 	if err := l.writeSidecarsLocked(got); err != nil {
 		return fmt.Errorf("%w: %v", store.ErrSidecarsBehind, err)
 	}
@@ -245,8 +246,19 @@ func (l *Library) deleteLocked(ctx context.Context, id int64, removeFiles bool) 
 	if err := l.store.Delete(ctx, id); err != nil {
 		return err
 	}
-	l.events.publish(Event{Kind: EventDeleted, ID: id})
+	l.announce(Notice{Kind: Deleted, ID: id})
 	return nil
+}
+
+// RemoveParts removes the unfinished downloads of taskID (the .part files
+// and the .meta files beside them), for a task no download can continue.
+func (l *Folder) RemoveParts(taskID string) error { return removePartFiles(l, taskID) }
+
+// SweepIncoming removes the unfinished downloads that no download can
+// continue from (an empty part file left by a crash, say) and returns how
+// many it removed. Call it before any download starts.
+func (l *Folder) SweepIncoming() (int, error) {
+	return client.RemoveUnusableParts(filepath.Join(l.dir, incomingDir))
 }
 
 // removePartFiles removes the unfinished downloads of a task (the .part

@@ -1,4 +1,4 @@
-package history
+package library
 
 // This file keeps the sidecars next to the videos in step with the
 // history, and applies the changes the user makes to a record.
@@ -12,11 +12,11 @@ import (
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
-// writeSidecars rewrites the sidecar of every file of rec that is present.
+// WriteSidecars rewrites the sidecar of every file of rec that is present.
 // While the library moves, the sidecars are written in the new folder once
 // it is in use. A sidecar that cannot be written is not fatal: the
 // database still holds everything, and the next change writes it again.
-func (l *Library) writeSidecars(rec store.Record) error {
+func (l *Library) WriteSidecars(rec store.Record) error {
 	l.sidecarMu.Lock()
 	held := l.heldSidecars != nil
 	if held {
@@ -31,7 +31,7 @@ func (l *Library) writeSidecars(rec store.Record) error {
 	return l.writeSidecarsLocked(rec)
 }
 
-// writeSidecarsLocked is writeSidecars for a caller holding libMu.
+// writeSidecarsLocked is WriteSidecars for a caller holding libMu.
 func (l *Library) writeSidecarsLocked(rec store.Record) error {
 	lib := l.Folder()
 	var firstErr error
@@ -55,7 +55,7 @@ func (l *Library) writeSidecarsLocked(rec store.Record) error {
 	return firstErr
 }
 
-// holdSidecars makes writeSidecars keep the records it is given until
+// holdSidecars makes WriteSidecars keep the records it is given until
 // releaseSidecars.
 func (l *Library) holdSidecars() {
 	l.sidecarMu.Lock()
@@ -84,8 +84,8 @@ func (l *Library) edit(ctx context.Context, id int64, c store.Change) (store.Rec
 	if err != nil {
 		return store.Record{}, err
 	}
-	l.events.publish(Event{Kind: EventChanged, ID: id, Record: rec})
-	if err := l.writeSidecars(rec); err != nil {
+	l.announce(Notice{Kind: Changed, ID: id, Record: rec})
+	if err := l.WriteSidecars(rec); err != nil {
 		return rec, fmt.Errorf("%w: %v", store.ErrSidecarsBehind, err)
 	}
 	return rec, nil

@@ -1,4 +1,4 @@
-package history
+package library
 
 // Benchmarks of the library folder at the scale of a big library: rebuild
 // and start-up reconcile over 10,000 videos next to find and cat. Full

@@ -1,4 +1,4 @@
-package history
+package library
 
 import (
 	"context"
@@ -16,6 +16,13 @@ import (
 // a new library folder, the way Reelhouse leaves them.
 func libraryFixture(tb testing.TB, n int) *Folder {
 	tb.Helper()
+	return libraryFixtureOf(tb, n, 1)
+}
+
+// libraryFixtureOf is a library folder of n tasks with perTask videos
+// each, every one with its sidecar, as downloads leave them.
+func libraryFixtureOf(tb testing.TB, n, perTask int) *Folder {
+	tb.Helper()
 	lib, err := OpenFolder(filepath.Join(tb.TempDir(), "Library"))
 	if err != nil {
 		tb.Fatal(err)
@@ -30,23 +37,25 @@ func libraryFixture(tb testing.TB, n int) *Folder {
 			CreatedAt: created, UpdatedAt: created,
 			Tags: []string{"sea"},
 		}
-		f := store.File{Index: 0, Path: FileName(created, rec.Request.Prompt, rec.TaskID, 0), Size: 8, SHA256: "00"}
-		p, err := lib.Abs(f.Path)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("notavideo"[:8]), 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		data, err := encodeSidecar(NewSidecar(rec, f))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(SidecarPath(p), data, 0o644); err != nil {
-			tb.Fatal(err)
+		for idx := range perTask {
+			f := store.File{Index: idx, Path: FileName(created, rec.Request.Prompt, rec.TaskID, idx), Size: 8, SHA256: "00"}
+			p, err := lib.Abs(f.Path)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				tb.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte("notavideo"[:8]), 0o644); err != nil {
+				tb.Fatal(err)
+			}
+			data, err := encodeSidecar(NewSidecar(rec, f))
+			if err != nil {
+				tb.Fatal(err)
+			}
+			if err := os.WriteFile(SidecarPath(p), data, 0o644); err != nil {
+				tb.Fatal(err)
+			}
 		}
 	}
 	return lib
@@ -54,13 +63,13 @@ func libraryFixture(tb testing.TB, n int) *Folder {
 
 // startUp is what Reelhouse does with its history at start-up: open the
 // database and reconcile it with the library folder.
-func startUp(ctx context.Context, db string, lib *Folder) (LibraryReport, error) {
+func startUp(ctx context.Context, db string, lib *Folder) (Report, error) {
 	store, err := store.Open(ctx, db)
 	if err != nil {
-		return LibraryReport{}, err
+		return Report{}, err
 	}
 	defer store.Close()
-	return NewLibrary(store, lib).Reconcile(ctx)
+	return New(store, lib).Reconcile(ctx)
 }
 
 // BenchmarkReconcileUnchanged10k measures a start-up (Open and the first

@@ -1,4 +1,4 @@
-package history
+package library
 
 import (
 	"archive/zip"
@@ -44,7 +44,7 @@ func refPath(sum, mime string) string {
 	return refsDir + "/" + sum + ext
 }
 
-// validRef reports whether m names a kept image the way keepRefImages
+// validRef reports whether m names a kept image the way KeepRefImages
 // does: refs/<sha256>.<ext>, and nothing else in the library.
 func validRef(m client.Media) bool {
 	if len(m.SHA256) != 64 || strings.Trim(m.SHA256, "0123456789abcdef") != "" {
@@ -76,13 +76,13 @@ func (l *Folder) putRef(data []byte, mime string) (rel, sum string, err error) {
 	return rel, sum, nil
 }
 
-// keepRefImages returns req with each inline image (a data: URL) kept as
+// KeepRefImages returns req with each inline image (a data: URL) kept as
 // a file in the refs folder and named by its path and sha256 instead, so
 // that neither the history row nor the sidecars carry the image's bytes.
 // An image that cannot be kept stays inline, which still works; the error
 // says why. A data: URL Reelhouse would not have written the same way is
 // left as it is, without an error. http(s) URLs are never fetched.
-func (l *Folder) keepRefImages(req client.CreateRequest) (client.CreateRequest, error) {
+func (l *Folder) KeepRefImages(req client.CreateRequest) (client.CreateRequest, error) {
 	if !req.HasDataURL() {
 		return req, nil
 	}
@@ -108,10 +108,10 @@ func (l *Folder) keepRefImages(req client.CreateRequest) (client.CreateRequest, 
 	return req, firstErr
 }
 
-// expandRefImages returns req as it is sent: each image kept in the refs
+// ExpandRefImages returns req as it is sent: each image kept in the refs
 // folder becomes its data: URL again, once its file is checked to hold the
 // bytes recorded.
-func (l *Folder) expandRefImages(req client.CreateRequest) (client.CreateRequest, error) {
+func (l *Folder) ExpandRefImages(req client.CreateRequest) (client.CreateRequest, error) {
 	if !slices.ContainsFunc(req.Image, func(m client.Media) bool { return m.File != "" || m.SHA256 != "" }) {
 		return req, nil
 	}
@@ -156,23 +156,6 @@ func readFileLimit(p string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d bytes", limit)
 	}
 	return os.ReadFile(p)
-}
-
-// keepRefImages keeps the inline images of a new submission in the
-// library. One that cannot be kept now stays inline and is moved the next
-// time the library is opened (MigrateRefImages).
-func (t *Tracker) keepRefImages(req client.CreateRequest) client.CreateRequest {
-	kept, _ := t.lib.Folder().keepRefImages(req)
-	return kept
-}
-
-// create sends req to the service with its kept images inline again.
-func (t *Tracker) create(ctx context.Context, req client.CreateRequest) (client.CreateResult, error) {
-	send, err := t.lib.Folder().expandRefImages(req)
-	if err != nil {
-		return client.CreateResult{}, err
-	}
-	return t.api.Create(ctx, send)
 }
 
 // refImages lists the kept images a request names.
@@ -263,7 +246,7 @@ func migrateRefImagesOf(ctx context.Context, st *store.Store, lib *Folder, id in
 	if err != nil {
 		return false, err
 	}
-	kept, keepErr := lib.keepRefImages(req)
+	kept, keepErr := lib.KeepRefImages(req)
 	changed, err := st.ReplaceRequest(ctx, id, text, kept, keepErr != nil)
 	if err != nil || !changed {
 		return false, errors.Join(keepErr, err)

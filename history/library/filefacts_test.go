@@ -1,4 +1,4 @@
-package history
+package library
 
 import (
 	"os"
@@ -19,11 +19,11 @@ func TestFileFactsBeyondTheBasicsSurvive(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 
-	sar, err := media.Probe(filepath.Join("media", "testdata", "h264_160x120_25fps_1s_sar64x45.mp4"))
+	sar, err := media.Probe(filepath.Join("..", "media", "testdata", "h264_160x120_25fps_1s_sar64x45.mp4"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	whole, err := os.ReadFile(filepath.Join("media", "testdata", "h264_320x180_24fps_2s_aac_faststart.mp4"))
+	whole, err := os.ReadFile(filepath.Join("..", "media", "testdata", "h264_320x180_24fps_2s_aac_faststart.mp4"))
 	if err != nil {
 		t.Fatal(err)
 	}
