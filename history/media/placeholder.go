@@ -16,6 +16,14 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
+// Placeholder holds the details drawn on a thumbnail when no frame of the
+// video can be taken, so that videos can still be told apart.
+type Placeholder struct {
+	Model string
+	Date  time.Time
+	Title string
+}
+
 // The placeholder has the 16:9 shape most generated videos have.
 const (
 	placeholderWidth  = thumbnailWidth

@@ -34,14 +34,6 @@ const (
 	frameAt = time.Second
 )
 
-// Placeholder holds the details drawn on a thumbnail when no frame of the
-// video can be taken, so that videos can still be told apart.
-type Placeholder struct {
-	Model string
-	Date  time.Time
-	Title string
-}
-
 // Thumbnail writes a PNG 320 pixels wide for the video at videoPath to
 // outPNG, replacing it atomically. With ffmpeg installed it is a frame from
 // about one second in (halfway through a video shorter than two seconds),
