@@ -104,6 +104,8 @@ type Tracker struct {
 	reach reachability // whether the service answers at all
 
 	strips strips // filmstrips made when the library first needs them
+
+	cancels cancelSupport // the servers that cancel no task
 }
 
 // watch is the polling schedule of one task.
@@ -170,6 +172,7 @@ func NewTracker(st *store.Store, lib *Library, api API, opts TrackerOptions) *Tr
 		t.events = new(broker)
 	}
 	t.SetInterval(opts.Interval)
+	t.loadCancelSupport()
 	return t
 }
 
