@@ -67,6 +67,13 @@ const (
 	// included: a careless server, to prove that Reelhouse never passes
 	// such text on. Any target.
 	FaultEchoRequest
+	// FaultHTMLPage answers 200 with an HTML page, as a captive portal
+	// (a Wi-Fi login page) does. API targets; a create still makes the
+	// task.
+	FaultHTMLPage
+	// FaultNotJSON answers 200 with plain text that is not JSON. API
+	// targets; a create still makes the task.
+	FaultNotJSON
 )
 
 // Target is the kind of request a fault affects.
@@ -163,7 +170,7 @@ func (f *Fault) applies(target Target, r *http.Request) bool {
 	switch f.Kind {
 	case FaultStatus429, FaultStatus500, FaultStatus401, FaultStatus404, FaultEchoRequest, FaultSlow:
 		return true
-	case FaultMalformedJSON, FaultOversizedJSON:
+	case FaultMalformedJSON, FaultOversizedJSON, FaultHTMLPage, FaultNotJSON:
 		return api
 	case FaultDropAfterRead:
 		return target == TargetCreate
@@ -193,6 +200,8 @@ var faultNames = map[FaultKind]string{
 	FaultTrickle:          "Trickle",
 	FaultStatus404:        "Status404",
 	FaultEchoRequest:      "EchoRequest",
+	FaultHTMLPage:         "HTMLPage",
+	FaultNotJSON:          "NotJSON",
 }
 
 // String returns the fault's name without the "Fault" prefix.

@@ -351,6 +351,15 @@ func (s *Sim) answerFault(w http.ResponseWriter, r *http.Request, f *Fault, answ
 			io.WriteString(w, `{"padding":"`+pad+`",`)
 			w.Write(b[1:])
 			return
+		case FaultHTMLPage:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, `<!DOCTYPE html><html><head><title>Sign in to the Wi-Fi</title></head>`+
+				`<body><form action="/login"><input name="room"><button>Connect</button></form></body></html>`)
+			return
+		case FaultNotJSON:
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, "OK\n")
+			return
 		}
 	}
 	writeJSON(w, http.StatusOK, answer)
