@@ -118,6 +118,8 @@ type watch struct {
 	stopped  bool // StopWatching came while a query was under way
 	failures int
 	notFound int
+	unusable int  // unusable answers in a row
+	problem  bool // the record says its answers cannot be used
 	last     client.Status
 	updated  client.Millis
 
@@ -384,7 +386,8 @@ func (t *Tracker) addWatch(r store.Record, due time.Time) {
 	if _, ok := t.watches[r.ID]; !ok {
 		// What the history holds already: an answer that repeats it is
 		// not written again.
-		t.watches[r.ID] = &watch{id: r.ID, taskID: r.TaskID, created: since, next: due, last: last, updated: r.ServerUpdated}
+		t.watches[r.ID] = &watch{id: r.ID, taskID: r.TaskID, created: since, next: due, last: last, updated: r.ServerUpdated,
+			problem: hasUnusableAnswers(r)}
 	}
 	t.mu.Unlock()
 	t.poke()
