@@ -91,6 +91,9 @@ func (v *libraryWait) rowStatus(r store.Record) string {
 	if v.m.unreachable && r.Watching && !r.State.Final() {
 		return lang.L(unreachableText)
 	}
+	if unusableAnswers(r) {
+		return lang.L(unusableText)
+	}
 	if p, ok := v.downloading(r); ok {
 		return lang.L("Downloading {{.Percent}}%", map[string]any{"Percent": int(p * 100)})
 	}
