@@ -15,7 +15,7 @@ const OpCancel = "cancel task"
 const CodeCannotCancel Code = "task cannot be cancelled" // Detail: the HTTP status or the task's state
 
 // ErrCannotCancel: the service will not cancel the task. It answered the
-// cancel with 404, 405 or 409 (the task has started or finished, is
+// cancel with 404, 405, 409 or 501 (the task has started or finished, is
 // unknown, or the service offers no cancel), or said the task had already
 // ended another way. The task goes on (or has ended) on the service.
 var ErrCannotCancel = sentinel(CodeCannotCancel)
