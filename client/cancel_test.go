@@ -57,13 +57,14 @@ func TestCancelRefusedIsCannotCancel(t *testing.T) {
 		state  client.Status // forced on the task; "" leaves it pending
 		id     string        // "" means the created task
 		status int
+		kind   error // the refusal it is, besides ErrCannotCancel; nil: neither
 	}{
-		{"running", pendingLong, client.StatusRunning, "", http.StatusConflict},
-		{"finished", pendingLong, client.StatusSuccess, "", http.StatusConflict},
-		{"failed", pendingLong, client.StatusFailed, "", http.StatusConflict},
-		{"already cancelled", pendingLong, client.StatusCancelled, "", http.StatusConflict},
-		{"unknown task", pendingLong, "", "no-such-task", http.StatusNotFound},
-		{"no cancel on the service", apitest.Config{PendingFor: time.Hour, NoCancel: true}, "", "", http.StatusMethodNotAllowed},
+		{"running", pendingLong, client.StatusRunning, "", http.StatusConflict, client.ErrCancelTooLate},
+		{"finished", pendingLong, client.StatusSuccess, "", http.StatusConflict, client.ErrCancelTooLate},
+		{"failed", pendingLong, client.StatusFailed, "", http.StatusConflict, client.ErrCancelTooLate},
+		{"already cancelled", pendingLong, client.StatusCancelled, "", http.StatusConflict, client.ErrCancelTooLate},
+		{"unknown task", pendingLong, "", "no-such-task", http.StatusNotFound, nil},
+		{"no cancel on the service", apitest.Config{PendingFor: time.Hour, NoCancel: true}, "", "", http.StatusMethodNotAllowed, client.ErrCancelUnsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +95,11 @@ func TestCancelRefusedIsCannotCancel(t *testing.T) {
 			}
 			if client.IsTransient(err) || client.IsUnauthorized(err) {
 				t.Errorf("a refused cancel is neither transient nor a key problem: %v", err)
+			}
+			for _, k := range []error{client.ErrCancelTooLate, client.ErrCancelUnsupported} {
+				if errors.Is(err, k) != (k == tt.kind) {
+					t.Errorf("errors.Is(%v, %v) = %v", err, k, !(k == tt.kind))
+				}
 			}
 		})
 	}
@@ -155,26 +161,33 @@ func TestCancelReadsAnswersLiberally(t *testing.T) {
 		handler    http.HandlerFunc
 		cannot     bool
 		wantDetail string
+		kind       error // besides ErrCannotCancel, when cannot
 	}{
-		{"204", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }, false, ""},
-		{"200 empty", func(w http.ResponseWriter, r *http.Request) {}, false, ""},
-		{"200 text", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }, false, ""},
+		{"204", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }, false, "", nil},
+		{"200 empty", func(w http.ResponseWriter, r *http.Request) {}, false, "", nil},
+		{"200 text", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }, false, "", nil},
 		{"200 cancelled", func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, `{"task_id":"t1","task_status":"cancelled"}`)
-		}, false, ""},
+		}, false, "", nil},
 		{"200 already done", func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, `{"task_id":"t1","task_status":"success","data":[]}`)
-		}, true, "task success"},
+		}, true, "task success", client.ErrCancelTooLate},
 		{"redirected to a GET", func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodDelete {
 				http.Redirect(w, r, "/elsewhere", http.StatusFound)
 				return
 			}
 			io.WriteString(w, `{"task_id":"t1","task_status":"running"}`)
-		}, true, "redirected to a GET"},
+		}, true, "redirected to a GET", nil},
 		{"409 plain text", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "task is running", http.StatusConflict)
-		}, true, "HTTP 409"},
+		}, true, "HTTP 409", client.ErrCancelTooLate},
+		{"501 not implemented", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "not implemented", http.StatusNotImplemented)
+		}, true, "HTTP 501", client.ErrCancelUnsupported},
+		{"405 plain text", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		}, true, "HTTP 405", client.ErrCancelUnsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,6 +205,12 @@ func TestCancelReadsAnswersLiberally(t *testing.T) {
 			var cErr *client.Error
 			if !errors.Is(err, client.ErrCannotCancel) || !errors.As(err, &cErr) || cErr.Detail != tt.wantDetail {
 				t.Fatalf("Cancel = %v, want ErrCannotCancel with detail %q", err, tt.wantDetail)
+			}
+			if tt.kind != nil && !errors.Is(err, tt.kind) {
+				t.Errorf("Cancel = %v, want it to match %v", err, tt.kind)
+			}
+			if client.IsTransient(err) {
+				t.Errorf("a refused cancel is not transient: %v", err)
 			}
 		})
 	}

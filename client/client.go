@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -436,7 +437,7 @@ func (c *Client) Task(ctx context.Context, id string) (*Task, error) {
 	}
 	t, err := decodeTask(b, id)
 	if err != nil {
-		return nil, malformedError(OpTask, "not a task", true)
+		return nil, malformedError(OpTask, unusableDetail(resp.Header.Get("Content-Type"), b), true)
 	}
 	return t, nil
 }
@@ -460,6 +461,21 @@ func (c *Client) readAnswer(ctx context.Context, op string, resp *http.Response)
 		return nil, transportError(op, timeoutError{c.requestTimeout})
 	}
 	return nil, transportError(op, unwrapURLError(err))
+}
+
+// unusableDetail says what an answer that is not a task was: a web page
+// (a captive portal's, say), something else than JSON, or JSON that is not
+// a task. It never quotes the answer.
+func unusableDetail(contentType string, body []byte) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	trimmed := bytes.TrimSpace(body)
+	switch {
+	case mt == "text/html" || bytes.HasPrefix(trimmed, []byte("<")):
+		return "an HTML page, not a task"
+	case !json.Valid(trimmed):
+		return "not JSON"
+	}
+	return "not a task"
 }
 
 func checkTaskID(id string) error {

@@ -460,7 +460,13 @@ func TestSetAPIKeyConcurrently(t *testing.T) {
 
 func TestUnreadableAnswers(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []apitest.FaultKind{apitest.FaultMalformedJSON, apitest.FaultOversizedJSON} {
+	details := map[apitest.FaultKind]string{
+		apitest.FaultMalformedJSON: "not JSON",
+		apitest.FaultOversizedJSON: "larger than 1 MiB",
+		apitest.FaultHTMLPage:      "an HTML page, not a task",
+		apitest.FaultNotJSON:       "not JSON",
+	}
+	for _, kind := range []apitest.FaultKind{apitest.FaultMalformedJSON, apitest.FaultOversizedJSON, apitest.FaultHTMLPage, apitest.FaultNotJSON} {
 		t.Run(fmt.Sprint(kind), func(t *testing.T) {
 			t.Parallel()
 			sim := newSim(t, fast)
@@ -480,6 +486,9 @@ func TestUnreadableAnswers(t *testing.T) {
 			_, err = c.Task(t.Context(), ids[0])
 			if !errors.Is(err, client.ErrMalformedResponse) || !client.IsTransient(err) {
 				t.Errorf("Task: %v", err)
+			}
+			if cErr := (*client.Error)(nil); !errors.As(err, &cErr) || cErr.Detail != details[kind] {
+				t.Errorf("Task: %v, want the detail %q", err, details[kind])
 			}
 			// Wait treats it as transient and carries on.
 			sim.Inject(apitest.Fault{Kind: kind, Target: apitest.TargetTask})

@@ -227,6 +227,7 @@ func IsTransient(err error) bool {
 		errors.Is(err, ErrSubmissionUncertain),
 		errors.Is(err, ErrInvalidRequest),
 		errors.Is(err, ErrUnauthorized),
+		errors.Is(err, ErrCannotCancel), // a 501 refusal too: asking again is refused again
 		errors.Is(err, ErrLocalWrite):
 		return false
 	case errors.Is(err, ErrTransient),

@@ -99,7 +99,7 @@ func (v *libraryActions) show(r store.Record, hasFile bool) {
 	serviceEnded := r.State == store.StateFailed || r.State == store.StateCancelled
 	offer(v.checkBtn, !trashed && r.TaskID != "" && !serviceEnded && !(r.Watching && !r.State.Final()) && !(r.State == store.StateSuccess && r.Download == store.DownloadDone))
 	offer(v.unwatchBtn, r.Watching && !r.State.Final())
-	offer(v.cancelBtn, v.canceller != nil && canCancel(r))
+	offer(v.cancelBtn, v.canceller != nil && v.canceller.CancelOffered() && canCancel(r))
 	if v.retryBtn.Visible() || v.attachBtn.Visible() || v.checkBtn.Visible() || v.unwatchBtn.Visible() || v.cancelBtn.Visible() {
 		v.fixRow.Show()
 	} else {
@@ -322,7 +322,7 @@ func (v *libraryActions) attachID(id int64, taskID string) {
 // onCancel asks the service to stop making the selected video.
 func (v *libraryActions) onCancel() {
 	r, ok := v.m.current()
-	if !ok || v.canceller == nil || !canCancel(r) {
+	if !ok || v.canceller == nil || !v.canceller.CancelOffered() || !canCancel(r) {
 		return
 	}
 	v.cancelBtn.Disable()
@@ -330,7 +330,7 @@ func (v *libraryActions) onCancel() {
 		err := v.canceller.Cancel(ctx, r.ID)
 		if cannotCancel(err) {
 			fyne.LogError("the service refused to cancel", err)
-			err = sentence(lang.L(cannotCancelText))
+			err = sentence(refusalText(err))
 		}
 		v.ui.showError(v.win, lang.L("Could not cancel the video"), err)
 		v.ui.do(func() {

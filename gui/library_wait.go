@@ -16,14 +16,36 @@ import (
 // it; *history.Tracker is one.
 type canceller interface {
 	Cancel(ctx context.Context, id int64) error
+	// CancelOffered reports whether the service may be asked at all: false
+	// once it said it cancels nothing. It reads no disk.
+	CancelOffered() bool
 }
 
-// cannotCancelText is said when the service refuses to cancel a video.
-const cannotCancelText = "The service cannot cancel this video any more; Reelhouse stopped watching it."
+// What is said when the service refuses to cancel a video, which is still
+// watched and downloaded when it is ready.
+const (
+	// cannotCancelText: refused for another reason (an unknown task).
+	cannotCancelText = "The service would not cancel this video; Reelhouse keeps watching it."
+	// tooLateText: the service has started or finished the video.
+	tooLateText = "Too late to cancel: it will be downloaded when it is ready."
+	// noCancelText: the service cancels no video at all.
+	noCancelText = "This service does not let videos be cancelled; it will be downloaded when it is ready."
+)
 
 // cannotCancel reports whether err says the service cannot cancel the task
 // any more, as opposed to a failure to ask at all.
 func cannotCancel(err error) bool { return errors.Is(err, client.ErrCannotCancel) }
+
+// refusalText is the sentence for a refused cancel (cannotCancel).
+func refusalText(err error) string {
+	switch {
+	case errors.Is(err, client.ErrCancelUnsupported):
+		return lang.L(noCancelText)
+	case errors.Is(err, client.ErrCancelTooLate):
+		return lang.L(tooLateText)
+	}
+	return lang.L(cannotCancelText)
+}
 
 // beingMade reports whether r is a video Reelhouse is waiting for: being
 // sent, made on the service while watched, or downloaded.
@@ -68,6 +90,9 @@ func newLibraryWait(m *libraryModel) *libraryWait {
 func (v *libraryWait) rowStatus(r store.Record) string {
 	if v.m.unreachable && r.Watching && !r.State.Final() {
 		return lang.L(unreachableText)
+	}
+	if unusableAnswers(r) {
+		return lang.L(unusableText)
 	}
 	if p, ok := v.downloading(r); ok {
 		return lang.L("Downloading {{.Percent}}%", map[string]any{"Percent": int(p * 100)})

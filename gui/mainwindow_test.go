@@ -304,18 +304,29 @@ func TestNotificationForAGeneratedVideo(t *testing.T) {
 	}
 }
 
-// fakeCanceller records cancel requests and answers with err.
+// fakeCanceller records cancel requests and answers with err; like the
+// tracker, it offers no cancel once the service said it has none.
 type fakeCanceller struct {
-	mu  sync.Mutex
-	ids []int64
-	err error
+	mu       sync.Mutex
+	ids      []int64
+	err      error
+	noCancel bool
 }
 
 func (f *fakeCanceller) Cancel(_ context.Context, id int64) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.ids = append(f.ids, id)
+	if errors.Is(f.err, client.ErrCancelUnsupported) {
+		f.noCancel = true
+	}
 	return f.err
+}
+
+func (f *fakeCanceller) CancelOffered() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return !f.noCancel
 }
 
 // TestCancelAsksTheServiceAndExplainsARefusal: Cancel calls the tracker,
@@ -353,6 +364,29 @@ func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 	if strings.Contains(overlayText(w), cannotCancelText) {
 		t.Error("a failure to ask was reported as a refusal")
 	}
+
+	closeTopDialog(w.Canvas())
+
+	// Too late: said so, and Cancel stays offered for other videos.
+	fc.err = fmt.Errorf("cancel task t-42: %w", client.ErrCancelTooLate)
+	test.Tap(hv.detail.actions.cancelBtn)
+	h.loop.until(t, "the too-late refusal", func() bool { return strings.Contains(overlayText(w), tooLateText) })
+	closeTopDialog(w.Canvas())
+	h.loop.until(t, "Cancel offered again", func() bool {
+		return hv.detail.actions.cancelBtn.Visible() && !hv.detail.actions.cancelBtn.Disabled()
+	})
+
+	// A service that cancels nothing: said so, and Cancel is gone.
+	fc.err = fmt.Errorf("cancel task t-42: %w", client.ErrCancelUnsupported)
+	test.Tap(hv.detail.actions.cancelBtn)
+	h.loop.until(t, "the no-cancel refusal", func() bool { return strings.Contains(overlayText(w), noCancelText) })
+	closeTopDialog(w.Canvas())
+	h.loop.until(t, "Cancel no longer offered", func() bool { return !hv.detail.actions.cancelBtn.Visible() })
+	fc.mu.Lock()
+	if len(fc.ids) != 4 {
+		t.Errorf("%d cancel requests, want 4", len(fc.ids))
+	}
+	fc.mu.Unlock()
 
 	// The row shows the time so far.
 	hv.wait.now = func() time.Time { return hv.model.records[0].CreatedAt.Add(2*time.Minute + 13*time.Second) }

@@ -169,3 +169,39 @@ func TestCountSaysTasksAndVideos(t *testing.T) {
 	})
 	h.loop.until(t, "the count", func() bool { return hv.count.Text == "2 tasks · 3 videos" })
 }
+
+// TestUnusableAnswersShowOnTheRow: answers the service sends about a video
+// that Reelhouse cannot use show on its row and in the detail pane, with
+// what they were under "Details…", and go away once the service answers
+// properly; the video is then downloaded.
+func TestUnusableAnswersShowOnTheRow(t *testing.T) {
+	h := newHarnessWith(t, apitest.Config{})
+	hv := h.ui.library
+	hv.win.Resize(fyne.NewSize(1100, 700))
+	h.sim.Inject(apitest.Fault{Kind: apitest.FaultHTMLPage, Target: apitest.TargetTask, Times: -1})
+	rec, err := h.deps.Tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "behind a captive portal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.loop.until(t, "the problem on the row", func() bool {
+		i := hv.model.indexOf(rec.ID)
+		return i >= 0 && hv.wait.rowStatus(hv.model.records[i]) == unusableText
+	})
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	h.loop.until(t, "the problem in the detail pane", func() bool {
+		return strings.Contains(hv.detail.fields["Problem"].Text, "cannot be used") && hv.detail.serviceBtn.Visible()
+	})
+	test.Tap(hv.detail.serviceBtn)
+	h.loop.until(t, "the details dialog", func() bool { return strings.Contains(overlayText(hv.win), "an HTML page") })
+	closeTopDialog(hv.win.Canvas())
+
+	h.sim.ClearFaults()
+	h.loop.until(t, "the video downloaded", func() bool {
+		i := hv.model.indexOf(rec.ID)
+		return i >= 0 && statusText(hv.model.records[i]) == "Downloaded"
+	})
+	r := hv.model.records[hv.model.indexOf(rec.ID)]
+	if got := hv.wait.rowStatus(r); got == unusableText || r.ErrorMessage != "" {
+		t.Errorf("after usable answers the row says %q and the record %q", got, r.ErrorMessage)
+	}
+}

@@ -120,6 +120,17 @@ func firstLine(s string, n int) string {
 // window, while the service cannot be reached.
 const unreachableText = "Can't reach the service — will keep trying"
 
+// unusableText is the status of a task whose answers cannot be used
+// (store.ProblemUnusableAnswer), on its row.
+const unusableText = "Can't read the service's answers — will keep trying"
+
+// unusableAnswers reports whether r is followed while the service's
+// answers about it cannot be used.
+func unusableAnswers(r store.Record) bool {
+	code, _, _ := store.ParseProblem(r.ErrorMessage)
+	return code == store.ProblemUnusableAnswer && r.Watching && !r.State.Final()
+}
+
 // keyRefusedText says why nothing moves while the service refuses the key.
 const keyRefusedText = "The service refused the API key, so Reelhouse stopped checking on your videos. Enter a valid key in Settings and it will carry on."
 
@@ -227,6 +238,11 @@ func problemText(code, facts string, r store.Record) string {
 		return lang.L("The service no longer knows this task. It may have been removed, or it belongs to another API key.")
 	case store.ProblemStale:
 		return lang.L("This task has not finished after a very long time. Use “Check again” to ask the service once more.")
+	case store.ProblemUnusableAnswer:
+		// What the answers were (too large, a web page, not JSON) is under
+		// "Details" (problemError).
+		return lang.L("The service's answers about this video cannot be used, so Reelhouse cannot tell how it is going. " +
+			"It keeps asking. If this goes on, check the server address in Settings, or sign in to your network if it shows a login page.")
 	case store.ProblemDownloadFailed:
 		text := fullStop(factsText(lang.L("The video could not be downloaded"), facts))
 		if addressUnusable(facts) {

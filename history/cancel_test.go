@@ -68,15 +68,20 @@ func TestTrackerCancelPendingTask(t *testing.T) {
 	}
 }
 
-func TestTrackerCancelRefusedOnlyStopsWatching(t *testing.T) {
+// TestTrackerCancelRefusedKeepsTheVideo: a cancel the service refuses,
+// too late (409) or not at all (405), leaves the task watched, and the
+// video is downloaded when it is ready; a service that cancels nothing is
+// not offered Cancel again, also after a restart.
+func TestTrackerCancelRefusedKeepsTheVideo(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name string
-		cfg  apitest.Config
-		set  client.Status // forced on the task before the cancel
+		name   string
+		cfg    apitest.Config
+		set    client.Status // forced on the task before the cancel
+		refuse error         // the refusal Cancel returns
 	}{
-		{"running", apitest.Config{}, client.StatusRunning},
-		{"no cancel on the service", apitest.Config{NoCancel: true}, ""},
+		{"too late", apitest.Config{}, client.StatusRunning, client.ErrCancelTooLate},
+		{"no cancel on the service", apitest.Config{NoCancel: true}, "", client.ErrCancelUnsupported},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -85,18 +90,44 @@ func TestTrackerCancelRefusedOnlyStopsWatching(t *testing.T) {
 				e.sim.SetOutcome(rec.TaskID, tc.set)
 			}
 			err := e.tracker.Cancel(t.Context(), rec.ID)
-			if !errors.Is(err, client.ErrCannotCancel) {
-				t.Fatalf("Cancel = %v, want ErrCannotCancel", err)
+			if !errors.Is(err, tc.refuse) || !errors.Is(err, client.ErrCannotCancel) {
+				t.Fatalf("Cancel = %v, want %v", err, tc.refuse)
 			}
 			got, gerr := e.store.Get(t.Context(), rec.ID)
 			if gerr != nil {
 				t.Fatal(gerr)
 			}
-			if got.Watching || got.State == store.StateCancelled || got.ErrorCode == ErrorCodeCancelled {
-				t.Errorf("after a refused cancel the record is %+v, want only no longer watched", got)
+			if !got.Watching || got.State == store.StateCancelled || got.ErrorCode == ErrorCodeCancelled {
+				t.Errorf("after a refused cancel the record is %+v, want it still watched", got)
 			}
-			if e.tracker.following(rec.ID) {
-				t.Error("the tracker still polls a task it could not cancel")
+			if !e.tracker.following(rec.ID) {
+				t.Error("the tracker stopped polling a task it could not cancel")
+			}
+			unsupported := tc.refuse == client.ErrCancelUnsupported
+			if e.tracker.CancelOffered() == unsupported {
+				t.Errorf("CancelOffered = %v after %v", !unsupported, err)
+			}
+
+			// The service goes on and finishes: the video is downloaded.
+			e.sim.SetOutcome(rec.TaskID, client.StatusSuccess)
+			done := e.waitRecord(rec.ID, "the video downloaded", downloaded)
+			e.checkFiles(done, 1)
+
+			// After a restart, the same server is still known to cancel
+			// nothing (or still offered Cancel).
+			e.stop()
+			e.store.Close()
+			e.openStore()
+			e.start(TrackerOptions{})
+			if e.tracker.CancelOffered() == unsupported {
+				t.Errorf("after a restart CancelOffered = %v", !unsupported)
+			}
+			other, cerr := client.New("http://127.0.0.2:1", client.WithAPIKey("sk-x"))
+			if cerr != nil {
+				t.Fatal(cerr)
+			}
+			if !NewTracker(e.store, nil, other, TrackerOptions{}).CancelOffered() {
+				t.Error("Cancel is not offered for another server")
 			}
 		})
 	}

@@ -6,6 +6,7 @@ package history
 import (
 	"container/heap"
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -233,15 +234,26 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 				}
 				t.mu.Unlock()
 			}
+			if errors.Is(err, client.ErrMalformedResponse) {
+				t.unusableAnswer(ctx, w, err)
+			}
 			w.failures++
 			finish(time.Now().Add(t.backoff(interval, w.failures, err)), false)
 		}
 		return
 	}
-	w.failures, w.notFound = 0, 0
-	if task.Status != w.last || task.Updated != w.updated {
+	w.failures, w.notFound, w.unusable = 0, 0, 0
+	changed := task.Status != w.last || task.Updated != w.updated
+	if changed {
 		w.last, w.updated = task.Status, task.Updated
-		t.applyTask(ctx, w.id, task)
+		t.applyTask(ctx, w.id, task) // its error message replaces the problem
+	}
+	if w.problem {
+		if changed {
+			w.problem = false
+		} else if _, ok := t.update(ctx, w.id, store.Change{ErrorMessage: ptr("")}); ok {
+			w.problem = false
+		}
 	}
 	if task.Status.Terminal() {
 		finish(time.Now(), true)
@@ -260,6 +272,34 @@ func (t *Tracker) poll(ctx context.Context, w *watch) {
 		return
 	}
 	finish(time.Now().Add(t.backoff(interval, 0, nil)), false)
+}
+
+// unusableAfter is how many unusable answers in a row about a task put a
+// problem on its record: one may be a hiccup, a few are not.
+const unusableAfter = 3
+
+// unusableAnswer counts an answer about w's task that could not be used
+// (err matches client.ErrMalformedResponse). After unusableAfter in a row
+// the record says so, and the log, once; polling goes on with backoff.
+func (t *Tracker) unusableAnswer(ctx context.Context, w *watch, err error) {
+	w.unusable++
+	if w.unusable < unusableAfter || w.problem {
+		return
+	}
+	if w.unusable == unusableAfter {
+		t.log.Warn("the service's answers about a task cannot be used; still asking", "record", w.id, "answers", w.unusable, errAttr(err))
+	}
+	msg := store.Problem(store.ProblemUnusableAnswer, err)
+	if _, ok := t.update(ctx, w.id, store.Change{ErrorMessage: &msg}); ok {
+		w.problem = true
+	}
+}
+
+// hasUnusableAnswers reports whether r says the service's answers about
+// its task could not be used.
+func hasUnusableAnswers(r store.Record) bool {
+	code, _, _ := store.ParseProblem(r.ErrorMessage)
+	return code == store.ProblemUnusableAnswer
 }
 
 // applyTask records the service's answer about a task and, on success,

@@ -103,6 +103,10 @@ type Tracker struct {
 	// settledCh is signalled each time the tracker may have settled (see
 	// settled), so that a test waits for that instead of for a while.
 	settledCh chan struct{}
+
+	// noCancel holds the addresses of the servers that cancel no task;
+	// guarded by mu.
+	noCancel map[string]bool
 }
 
 // watch is the polling schedule of one task.
@@ -115,6 +119,8 @@ type watch struct {
 	stopped  bool // StopWatching came while a query was under way
 	failures int
 	notFound int
+	unusable int  // unusable answers in a row
+	problem  bool // the record says its answers cannot be used
 	last     client.Status
 	updated  client.Millis
 
@@ -169,6 +175,7 @@ func NewTracker(st *store.Store, lib *library.Library, api API, opts TrackerOpti
 		lib.Notify(t.publishLibrary)
 	}
 	t.SetInterval(opts.Interval)
+	t.loadCancelSupport()
 	return t
 }
 
@@ -380,7 +387,8 @@ func (t *Tracker) addWatch(r store.Record, due time.Time) {
 	if _, ok := t.watches[r.ID]; !ok {
 		// What the history holds already: an answer that repeats it is
 		// not written again.
-		t.watches[r.ID] = &watch{id: r.ID, taskID: r.TaskID, created: since, next: due, last: last, updated: r.ServerUpdated}
+		t.watches[r.ID] = &watch{id: r.ID, taskID: r.TaskID, created: since, next: due, last: last, updated: r.ServerUpdated,
+			problem: hasUnusableAnswers(r)}
 	}
 	t.mu.Unlock()
 	t.poke()

@@ -72,6 +72,13 @@ const (
 	// included: a careless server, to prove that Reelhouse never passes
 	// such text on. Any target.
 	FaultEchoRequest
+	// FaultHTMLPage answers 200 with an HTML page, as a captive portal
+	// (a Wi-Fi login page) does. API targets; a create still makes the
+	// task.
+	FaultHTMLPage
+	// FaultNotJSON answers 200 with plain text that is not JSON. API
+	// targets; a create still makes the task.
+	FaultNotJSON
 )
 
 // Target is the kind of request a fault affects.
@@ -168,7 +175,7 @@ func (f *Fault) applies(target Target, r *http.Request) bool {
 	switch f.Kind {
 	case FaultStatus429, FaultStatus500, FaultStatus401, FaultStatus404, FaultEchoRequest, FaultSlow:
 		return true
-	case FaultMalformedJSON, FaultOversizedJSON:
+	case FaultMalformedJSON, FaultOversizedJSON, FaultHTMLPage, FaultNotJSON:
 		return api
 	case FaultDropAfterRead:
 		return target == TargetCreate
@@ -198,6 +205,8 @@ var faultNames = map[FaultKind]string{
 	FaultTrickle:          "Trickle",
 	FaultStatus404:        "Status404",
 	FaultEchoRequest:      "EchoRequest",
+	FaultHTMLPage:         "HTMLPage",
+	FaultNotJSON:          "NotJSON",
 }
 
 // String returns the fault's name without the "Fault" prefix.
@@ -210,7 +219,7 @@ func (k FaultKind) String() string {
 
 // answerFaults are the faults that change a successful API answer, once
 // the service has done its work.
-var answerFaults = map[FaultKind]bool{FaultSlow: true, FaultDropAfterRead: true, FaultMalformedJSON: true, FaultOversizedJSON: true}
+var answerFaults = map[FaultKind]bool{FaultSlow: true, FaultDropAfterRead: true, FaultMalformedJSON: true, FaultOversizedJSON: true, FaultHTMLPage: true, FaultNotJSON: true}
 
 // answerFault sends answer, the service's JSON, as the fault says.
 func (s *Sim) answerFault(w http.ResponseWriter, r *http.Request, f *Fault, answer []byte) {
@@ -230,6 +239,15 @@ func (s *Sim) answerFault(w http.ResponseWriter, r *http.Request, f *Fault, answ
 			pad := strings.Repeat("x", 1<<20+1024)
 			io.WriteString(w, `{"padding":"`+pad+`",`)
 			w.Write(answer[1:])
+			return
+		case FaultHTMLPage:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, `<!DOCTYPE html><html><head><title>Sign in to the Wi-Fi</title></head>`+
+				`<body><form action="/login"><input name="room"><button>Connect</button></form></body></html>`)
+			return
+		case FaultNotJSON:
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, "OK\n")
 			return
 		}
 	}

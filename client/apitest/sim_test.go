@@ -473,6 +473,17 @@ func TestAPIFaults(t *testing.T) {
 	if a := query(t, hc, sim, ids[0]); a.status != 200 || len(a.body) <= 1<<20 || !json.Valid(a.body) {
 		t.Errorf("oversized: %d, %d bytes", a.status, len(a.body))
 	}
+	sim.Inject(apitest.Fault{Kind: apitest.FaultHTMLPage, Target: apitest.TargetTask})
+	if a := query(t, hc, sim, ids[0]); a.status != 200 || !bytes.HasPrefix(a.body, []byte("<!DOCTYPE html>")) {
+		t.Errorf("HTML page: %d %s", a.status, a.body)
+	}
+	sim.Inject(apitest.Fault{Kind: apitest.FaultNotJSON, Target: apitest.TargetAPI})
+	if a := query(t, hc, sim, ids[0]); a.status != 200 || json.Valid(a.body) || len(a.body) == 0 {
+		t.Errorf("not JSON: %d %q", a.status, a.body)
+	}
+	if a := query(t, hc, sim, ids[0]); a.status != 200 || !json.Valid(a.body) {
+		t.Errorf("after the faults: %d %s", a.status, a.body)
+	}
 
 	sim.Inject(apitest.Fault{Kind: apitest.FaultDropAfterRead, Target: apitest.TargetCreate})
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, sim.URL()+"/video/v1/generations", strings.NewReader(`{"model":"m","prompt":"dropped"}`))

@@ -97,7 +97,7 @@ func (e *StoreError) Unwrap() error { return e.Err }
 
 // Problems kept in a record: a code, or a code, ": " and facts (an error's
 // text). ErrorMessage holds one for the states not_sent, uncertain, lost
-// and stale (for failed and cancelled tasks it holds the service's own
+// and stale, and for pending and running tasks whose answers cannot be used (for failed and cancelled tasks it holds the service's own
 // message); DownloadError holds one when a download failed or paused. The
 // window words them. Older versions stored sentences there instead; those
 // do not parse as a problem (see ParseProblem) and are shown as they are.
@@ -109,6 +109,11 @@ const (
 	ProblemDownloadFailed = "download_failed" // facts: why
 	ProblemNoFile         = "no_file"         // finished, but the service sent no file
 	ProblemLocalWrite     = "local_write"     // the library folder is full or read-only; facts: why
+	// ProblemUnusableAnswer: the service's last few answers about a task
+	// that is still followed could not be used (too large, a web page,
+	// not JSON); facts: the last one's error. It is cleared by the next
+	// usable answer.
+	ProblemUnusableAnswer = "unusable_answer"
 	// DownloadErrorTaskGone: the service no longer knows the task, so its
 	// videos cannot be fetched any more and retrying cannot help.
 	DownloadErrorTaskGone = "task_gone"
@@ -116,7 +121,7 @@ const (
 
 // Problems lists every problem code, for the window's tests.
 var Problems = []string{ProblemNotSent, ProblemUncertain, ProblemLost, ProblemStale,
-	ProblemDownloadFailed, ProblemNoFile, ProblemLocalWrite, DownloadErrorTaskGone}
+	ProblemDownloadFailed, ProblemNoFile, ProblemLocalWrite, DownloadErrorTaskGone, ProblemUnusableAnswer}
 
 // Problem is code with the facts of err, if any.
 func Problem(code string, err error) string {

@@ -26,3 +26,32 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }
+
+// settingNoCancel, followed by a server address, is set when that server
+// refuses every cancel: Cancel is not offered for its videos any more.
+const settingNoCancel = "no_cancel "
+
+// SetNoCancel remembers that the server at address cancels no task.
+func (s *Store) SetNoCancel(ctx context.Context, address string) error {
+	return s.SetSetting(ctx, settingNoCancel+address, "1")
+}
+
+// NoCancelServers returns the addresses of the servers that cancel no task
+// (SetNoCancel).
+func (s *Store) NoCancelServers(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT substr(key, ?) FROM settings WHERE substr(key, 1, ?) = ?`,
+		len(settingNoCancel)+1, len(settingNoCancel), settingNoCancel)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

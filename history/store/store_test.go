@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -250,5 +251,29 @@ func TestStoreUpdateReturnsTheStoredRecord(t *testing.T) {
 		if _, err := s.Update(ctx, r.ID+100, c, now); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Update(missing, %+v) = %v, want ErrNotFound", c, err)
 		}
+	}
+}
+
+// TestStoreNoCancelServers: the servers that cancel nothing are kept by
+// address, apart from every other setting.
+func TestStoreNoCancelServers(t *testing.T) {
+	t.Parallel()
+	s, _ := openTestStore(t)
+	ctx := t.Context()
+	if got, err := s.NoCancelServers(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("NoCancelServers of a new store = %v, %v", got, err)
+	}
+	for _, a := range []string{"https://a.example", "http://127.0.0.1:8080", "https://a.example"} {
+		if err := s.SetNoCancel(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetSetting(ctx, "no_cancelled", "x"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.NoCancelServers(ctx)
+	slices.Sort(got)
+	if want := []string{"http://127.0.0.1:8080", "https://a.example"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("NoCancelServers = %q, %v; want %q", got, err, want)
 	}
 }
