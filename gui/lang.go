@@ -33,7 +33,11 @@ var languageLocales = map[string]string{
 	LanguageChinese: "zh_CN.UTF-8",
 }
 
-var languageMu sync.Mutex
+var (
+	languageMu sync.Mutex
+	// chineseInUse says that the last UseLanguage chose Chinese.
+	chineseInUse bool
+)
 
 func init() { UseLanguage(LanguageSystem) }
 
@@ -54,6 +58,7 @@ func UseLanguage(language string) {
 	if err := lang.AddTranslationsFS(translations, "translations"); err != nil {
 		fyne.LogError("loading translations", err)
 	}
+	chineseInUse = isChinese(language)
 }
 
 // setEnv sets the environment variables in vars ("" unsets one) and

@@ -155,6 +155,7 @@ func New(a fyne.App, d Deps) *UI {
 	u := &UI{app: a, deps: d, ctx: ctx, cancel: cancel, releaseMemory: debug.FreeOSMemory}
 	a.Lifecycle().SetOnStopped(func() { u.loopStopped.Store(true) })
 	u.do = u.uiDo(fyne.Do)
+	useChineseFont(a)
 	u.main = a.NewWindow(appName)
 	u.mainWin = newMainWindow(u)
 	u.keys = &keyFlow{ui: u}

@@ -1,7 +1,7 @@
-// Package mediatest gives tests the programs and fonts they need to work
-// with real media: ffmpeg, ffprobe, a font with Chinese glyphs.
+// Package mediatest gives tests the programs they need to work with real
+// media: ffmpeg and ffprobe.
 //
-// A test that needs one calls Need (or NeedFont). Run by `make test`, which
+// A test that needs one calls Need. Run by `make test`, which
 // installs every one of them and sets REELHOUSE_TEST_MEDIA=1, a missing
 // program fails the test, so that a machine without ffmpeg cannot pass by
 // skipping a fifth of the tests; run by hand on a machine without it, the
@@ -42,16 +42,6 @@ func Have(t testing.TB, name string) bool {
 		return false
 	}
 	return true
-}
-
-// NeedChineseFont ends the test unless fontconfig knows a font with
-// Simplified Chinese glyphs.
-func NeedChineseFont(t testing.TB) {
-	t.Helper()
-	out, err := exec.Command("fc-list", ":lang=zh-cn", "family").Output()
-	if err != nil || len(out) == 0 {
-		missing(t, "no Chinese font is installed (fc-list :lang=zh-cn)")
-	}
 }
 
 // Failed ends the test because a program it needs could not do its part
