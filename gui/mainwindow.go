@@ -113,6 +113,11 @@ func newMainWindow(u *UI) *mainWindow {
 // before the process ends. fn is called on the UI goroutine.
 func (u *UI) SetOnQuit(fn func()) { u.mainWin.quit = fn }
 
+// ShowMain brings the main window back and forward, whether it was hidden
+// in the tray or minimised: a second start asks for it. It is safe to
+// call from any goroutine.
+func (u *UI) ShowMain() { u.do(u.mainWin.onOpenMain) }
+
 // buildMain puts the compose pane and the library side by side in the
 // main window, with its menu, shortcuts and close behaviour.
 func (mw *mainWindow) buildMain() {
@@ -345,7 +350,9 @@ func (mw *mainWindow) sendNotification(title, content string) {
 	mw.notify(fyne.NewNotification(title, content))
 }
 
-// onOpenMain brings the main window back, from the tray.
+// onOpenMain brings the main window back, from the tray or a second
+// start: showing it maps a hidden or minimised window again, and asking
+// for the focus raises it.
 func (mw *mainWindow) onOpenMain() {
 	mw.ui.main.Show()
 	mw.ui.main.RequestFocus()

@@ -539,6 +539,23 @@ func TestTrayThatAppearsLaterIsAskedToShowTheItem(t *testing.T) {
 	}
 }
 
+// TestSecondStartBringsTheWindowBack: what a second start asks for shows
+// the main window hidden in the tray and gives it the focus.
+func TestSecondStartBringsTheWindowBack(t *testing.T) {
+	h := newHarness(t, nil, true)
+	showTray(h, &fakeTray{})
+	h.ui.mainWin.notify = func(*fyne.Notification) {}
+	w := &hideRecorder{Window: h.ui.MainWindow()}
+	h.ui.main = w
+	h.ui.mainWin.follow(store.Record{ID: 7, State: store.StateRunning, Watching: true, TaskID: "t"})
+	h.ui.mainWin.onCloseMain()
+	if w.hides != 1 {
+		t.Fatalf("closing with a tray: %d hides", w.hides)
+	}
+	h.ui.ShowMain()
+	h.loop.until(t, "the window to come back", func() bool { return w.shows == 1 && w.focuses == 1 })
+}
+
 // TestAboutSaysVersionAndFolders: Help ▸ About names the version and the
 // folders.
 func TestAboutSaysVersionAndFolders(t *testing.T) {
