@@ -69,7 +69,7 @@ func main() {
 	})
 	ui.SetOnQuit(func() { go quit() })
 	w := ui.MainWindow()
-	setShowWindow(func() { fyne.Do(func() { w.Show(); w.RequestFocus() }) })
+	setShowWindow(ui.ShowMain)
 	gui.ShowCrashReport(w, session.Deps.CrashReport)
 	go func() {
 		<-ctx.Done() // interrupted or terminated

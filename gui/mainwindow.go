@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/reelhouse/reelhouse/gui/tray"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -72,10 +73,19 @@ type mainWindow struct {
 	notifyOff     bool // the user turned notifications off
 	notifyTouched bool // the user changed the setting since the start
 
-	// tray is the system tray, where the platform has one.
+	// tray is the system tray, where the platform has one; trayShown
+	// says whether a tray shows Reelhouse's item now (on Linux, a panel
+	// with a StatusNotifier host), and trayHeard whether that was heard
+	// of yet. Without one, Reelhouse never hides in the tray.
 	tray      desktop.App
+	trayShown bool
+	trayHeard bool
 	trayCount int  // the count the tray menu shows; -1 before it is set
 	saidTray  bool // the user was told once that Reelhouse stays in the tray
+	// watchTray reports whether a tray shows the item, and registerTray
+	// asks for it to be shown (tests replace both).
+	watchTray    func(ctx context.Context, idle func(wait func()), shown func(bool))
+	registerTray func(context.Context) error
 	// quit ends Reelhouse (main sets it; by default the app quits).
 	quit func()
 }
@@ -91,6 +101,8 @@ func newMainWindow(u *UI) *mainWindow {
 	mw.notify = mw.ui.app.SendNotification
 	mw.quit = mw.ui.app.Quit
 	mw.trayCount = -1
+	mw.watchTray = tray.WatchHost
+	mw.registerTray = tray.RegisterItem
 	if t, ok := mw.ui.app.(desktop.App); ok {
 		mw.tray = t
 	}
@@ -100,6 +112,11 @@ func newMainWindow(u *UI) *mainWindow {
 // SetOnQuit replaces what quitting does: main stops the background work
 // before the process ends. fn is called on the UI goroutine.
 func (u *UI) SetOnQuit(fn func()) { u.mainWin.quit = fn }
+
+// ShowMain brings the main window back and forward, whether it was hidden
+// in the tray or minimised: a second start asks for it. It is safe to
+// call from any goroutine.
+func (u *UI) ShowMain() { u.do(u.mainWin.onOpenMain) }
 
 // buildMain puts the compose pane and the library side by side in the
 // main window, with its menu, shortcuts and close behaviour.
@@ -130,7 +147,14 @@ func (mw *mainWindow) buildMain() {
 func (mw *mainWindow) startMain() {
 	if mw.tray != nil { // before the menu, which starts the tray with its icon
 		mw.tray.SetSystemTrayIcon(trayIcon)
+		mw.ui.background(func(ctx context.Context) {
+			mw.watchTray(ctx, mw.ui.idleWhile, func(shown bool) {
+				mw.ui.do(func() { mw.onTrayShown(shown) })
+			})
+		})
 	}
+	// The tray is set up now even where no tray shows it yet: Fyne starts
+	// it only before its event loop runs.
 	mw.updateTray()
 	mw.ui.background(func(ctx context.Context) {
 		off := mw.ui.deps.Store.Setting(ctx, settingNotifications, "on") == "off"
@@ -303,6 +327,20 @@ func (mw *mainWindow) updateTray() {
 	))
 }
 
+// onTrayShown follows whether a tray shows Reelhouse's item. A tray that
+// appears after the start (a panel that came up later) is asked to show
+// the item.
+func (mw *mainWindow) onTrayShown(shown bool) {
+	if shown && !mw.trayShown && mw.trayHeard {
+		mw.ui.background(func(ctx context.Context) {
+			if err := mw.registerTray(ctx); err != nil && ctx.Err() == nil {
+				fyne.LogError("showing Reelhouse in the system tray", err)
+			}
+		})
+	}
+	mw.trayShown, mw.trayHeard = shown, true
+}
+
 // sendNotification tells the user something on the desktop, unless they
 // turned notifications off.
 func (mw *mainWindow) sendNotification(title, content string) {
@@ -312,16 +350,25 @@ func (mw *mainWindow) sendNotification(title, content string) {
 	mw.notify(fyne.NewNotification(title, content))
 }
 
-// onOpenMain brings the main window back, from the tray.
+// onOpenMain brings the main window back, from the tray or a second
+// start: showing it maps a hidden or minimised window again, and asking
+// for the focus raises it.
 func (mw *mainWindow) onOpenMain() {
 	mw.ui.main.Show()
 	mw.ui.main.RequestFocus()
 }
 
 // onCloseMain keeps Reelhouse in the tray while videos are being made,
-// saying so once; otherwise closing the window quits.
+// saying so once; otherwise closing the window quits. Where no tray shows
+// Reelhouse, the window stays, since nothing would bring it back: the
+// user is asked whether to quit, and told that the videos are made
+// anyway. (Fyne 2.7.1 has no way to minimise a window.)
 func (mw *mainWindow) onCloseMain() {
-	if len(mw.making) > 0 && mw.tray != nil {
+	if len(mw.making) > 0 && !mw.trayShown {
+		mw.askQuit(lang.L("Keep open"))
+		return
+	}
+	if len(mw.making) > 0 {
 		mw.ui.library.detail.closePlayer()
 		mw.ui.main.Hide()
 		if !mw.saidTray {
@@ -337,11 +384,18 @@ func (mw *mainWindow) onCloseMain() {
 // onQuit quits, first saying that videos still being made are picked up
 // next time.
 func (mw *mainWindow) onQuit() {
-	n := len(mw.making)
-	if n == 0 {
+	if len(mw.making) == 0 {
 		mw.quitNow()
 		return
 	}
+	mw.askQuit("")
+}
+
+// askQuit asks whether to quit while videos are being made, saying that
+// they are picked up next time; keepText, unless empty, names the answer
+// that does not quit.
+func (mw *mainWindow) askQuit(keepText string) {
+	n := len(mw.making)
 	msg := lang.N("{{.Count}} videos are still being made. The service carries on making them, and Reelhouse picks them up and downloads them the next time you start it.",
 		n, map[string]any{"Count": n})
 	d := dialog.NewConfirm(lang.L("Quit Reelhouse?"), msg, func(ok bool) {
@@ -350,6 +404,9 @@ func (mw *mainWindow) onQuit() {
 		}
 	}, mw.ui.main)
 	d.SetConfirmText(lang.L("Quit"))
+	if keepText != "" {
+		d.SetDismissText(keepText)
+	}
 	mw.onOpenMain()
 	d.Show()
 }

@@ -224,7 +224,7 @@ func TestMainWindowShortcuts(t *testing.T) {
 func TestTitleCountsVideosInProgress(t *testing.T) {
 	h := newHarness(t, nil, true)
 	tray := &fakeTray{}
-	h.ui.mainWin.tray, h.ui.mainWin.trayCount = tray, -1
+	showTray(h, tray)
 	w := h.ui.MainWindow()
 	if w.Title() != "Reelhouse" {
 		t.Errorf("title %q with nothing in progress", w.Title())
@@ -425,18 +425,37 @@ func (f *fakeTray) SetSystemTrayMenu(m *fyne.Menu)    { f.menu = m }
 func (f *fakeTray) SetSystemTrayIcon(r fyne.Resource) { f.icon = r }
 func (f *fakeTray) SetSystemTrayWindow(fyne.Window)   {}
 
+// showTray gives the main window tray as its system tray, which a tray
+// on the desktop shows.
+func showTray(h *harness, tray *fakeTray) {
+	h.ui.mainWin.tray, h.ui.mainWin.trayCount = tray, -1
+	h.ui.mainWin.onTrayShown(true)
+}
+
+// hideRecorder is a window that counts the calls to Hide, Show and
+// RequestFocus.
+type hideRecorder struct {
+	fyne.Window
+	hides, shows, focuses int
+}
+
+func (w *hideRecorder) Hide()         { w.hides++; w.Window.Hide() }
+func (w *hideRecorder) Show()         { w.shows++; w.Window.Show() }
+func (w *hideRecorder) RequestFocus() { w.focuses++; w.Window.RequestFocus() }
+
 // TestCloseKeepsReelhouseInTheTray: closing the main window while videos
 // are being made keeps Reelhouse running, saying so once; with none it
 // quits; quitting with videos in progress asks first.
 func TestCloseKeepsReelhouseInTheTray(t *testing.T) {
 	h := newHarness(t, nil, true)
 	tray := &fakeTray{}
-	h.ui.mainWin.tray, h.ui.mainWin.trayCount = tray, -1
+	showTray(h, tray)
 	quits := 0
 	h.ui.SetOnQuit(func() { quits++ })
 	var sent []*fyne.Notification
 	h.ui.mainWin.notify = func(n *fyne.Notification) { sent = append(sent, n) }
-	w := h.ui.MainWindow()
+	w := &hideRecorder{Window: h.ui.MainWindow()}
+	h.ui.main = w
 
 	h.ui.mainWin.onCloseMain()
 	if quits != 1 {
@@ -446,7 +465,7 @@ func TestCloseKeepsReelhouseInTheTray(t *testing.T) {
 	if quits != 2 {
 		t.Fatalf("Ctrl+Q with nothing in progress: %d quits, want 2", quits-1)
 	}
-	quits = 1
+	quits, w.hides = 1, 0
 
 	h.ui.mainWin.follow(store.Record{ID: 7, State: store.StateRunning, Watching: true, TaskID: "t"})
 	h.ui.mainWin.onCloseMain()
@@ -456,6 +475,9 @@ func TestCloseKeepsReelhouseInTheTray(t *testing.T) {
 	}
 	if len(sent) != 1 || !strings.Contains(sent[0].Title, "still making") {
 		t.Errorf("want one notice about the tray, got %+v", sent)
+	}
+	if w.hides != 2 {
+		t.Errorf("closing twice with a tray hid the window %d times", w.hides)
 	}
 	quit := tray.menu.Items[len(tray.menu.Items)-1]
 	if !quit.IsQuit || tray.menu.Items[2].Label != "Open Reelhouse" {
@@ -473,6 +495,99 @@ func TestCloseKeepsReelhouseInTheTray(t *testing.T) {
 	if quits != 2 {
 		t.Error("confirming did not quit")
 	}
+}
+
+// TestCloseWithoutTrayKeepsTheWindow: where the platform has a tray but
+// nothing on the desktop shows it, closing the main window while a video
+// is being made does not hide it and says nothing about a tray: it asks
+// whether to quit, and keeping it open keeps it.
+func TestCloseWithoutTrayKeepsTheWindow(t *testing.T) {
+	h := newHarness(t, nil, true)
+	tray := &fakeTray{}
+	h.ui.mainWin.tray, h.ui.mainWin.trayCount = tray, -1
+	h.ui.mainWin.onTrayShown(false)
+	quits := 0
+	h.ui.SetOnQuit(func() { quits++ })
+	var sent []*fyne.Notification
+	h.ui.mainWin.notify = func(n *fyne.Notification) { sent = append(sent, n) }
+	w := &hideRecorder{Window: h.ui.MainWindow()}
+	h.ui.main = w
+
+	h.ui.mainWin.follow(store.Record{ID: 7, State: store.StateRunning, Watching: true, TaskID: "t"})
+	h.ui.mainWin.onCloseMain()
+	if w.hides != 0 || quits != 0 {
+		t.Fatalf("closing without a tray: %d hides, %d quits", w.hides, quits)
+	}
+	if len(sent) != 0 {
+		t.Errorf("closing without a tray sent %+v", sent)
+	}
+	text := overlayText(w)
+	if strings.Contains(strings.ToLower(text), "tray") || !strings.Contains(text, "picks them up") {
+		t.Errorf("closing without a tray says: %q", text)
+	}
+	keep, ok := inOverlays(w, func(b *widget.Button) bool { return b.Text == "Keep open" })
+	if !ok {
+		t.Fatalf("no Keep open button: %q", text)
+	}
+	test.Tap(keep)
+	if w.hides != 0 || quits != 0 || w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("Keep open: %d hides, %d quits, dialog still open %v", w.hides, quits, w.Canvas().Overlays().Top() != nil)
+	}
+
+	h.ui.mainWin.onCloseMain()
+	confirm, ok := inOverlays(w, func(b *widget.Button) bool { return b.Text == "Quit" })
+	if !ok {
+		t.Fatal("no Quit button in the question")
+	}
+	test.Tap(confirm)
+	if quits != 1 {
+		t.Errorf("Quit after closing without a tray: %d quits", quits)
+	}
+}
+
+// TestTrayThatAppearsLaterIsAskedToShowTheItem: a tray that shows up
+// after the start (a panel that came up later) gets Reelhouse's item, and
+// from then on closing the window hides it there.
+func TestTrayThatAppearsLaterIsAskedToShowTheItem(t *testing.T) {
+	h := newHarness(t, nil, true)
+	registered := make(chan struct{}, 1)
+	h.ui.mainWin.registerTray = func(context.Context) error {
+		registered <- struct{}{}
+		return nil
+	}
+	h.ui.mainWin.tray, h.ui.mainWin.trayCount = &fakeTray{}, -1
+	h.ui.mainWin.onTrayShown(false)
+	h.ui.mainWin.onTrayShown(true)
+	select {
+	case <-registered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the item was not registered with the tray that appeared")
+	}
+	h.ui.mainWin.notify = func(*fyne.Notification) {}
+	w := &hideRecorder{Window: h.ui.MainWindow()}
+	h.ui.main = w
+	h.ui.mainWin.follow(store.Record{ID: 7, State: store.StateRunning, Watching: true, TaskID: "t"})
+	h.ui.mainWin.onCloseMain()
+	if w.hides != 1 {
+		t.Errorf("closing with the tray that appeared: %d hides", w.hides)
+	}
+}
+
+// TestSecondStartBringsTheWindowBack: what a second start asks for shows
+// the main window hidden in the tray and gives it the focus.
+func TestSecondStartBringsTheWindowBack(t *testing.T) {
+	h := newHarness(t, nil, true)
+	showTray(h, &fakeTray{})
+	h.ui.mainWin.notify = func(*fyne.Notification) {}
+	w := &hideRecorder{Window: h.ui.MainWindow()}
+	h.ui.main = w
+	h.ui.mainWin.follow(store.Record{ID: 7, State: store.StateRunning, Watching: true, TaskID: "t"})
+	h.ui.mainWin.onCloseMain()
+	if w.hides != 1 {
+		t.Fatalf("closing with a tray: %d hides", w.hides)
+	}
+	h.ui.ShowMain()
+	h.loop.until(t, "the window to come back", func() bool { return w.shows == 1 && w.focuses == 1 })
 }
 
 // TestAboutSaysVersionAndFolders: Help ▸ About names the version and the
