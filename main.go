@@ -45,7 +45,8 @@ func main() {
 	session, err := Open(ctx, o)
 	if err != nil {
 		exitIfShown(err)
-		gui.ShowStartupError(a, err)
+		gui.ShowStartupError(a, err, nil)
+		a.Run()
 		os.Exit(1)
 	}
 
