@@ -117,11 +117,11 @@ func newStartupWindow(a fyne.App, err error, rebuild func() (func(), error)) *st
 	v.working = widget.NewProgressBarInfinite()
 	v.working.Hide()
 	v.buttons = container.NewHBox()
-	v.show(err)
 	v.win.SetCloseIntercept(v.onClose)
 	v.win.SetContent(container.NewPadded(container.NewBorder(nil,
 		container.NewVBox(v.working, container.NewCenter(v.buttons)), nil, nil, v.msg)))
 	v.win.Resize(fyne.NewSize(480, 200))
+	v.show(err) // a damaged history's longer words get a larger window
 	return v
 }
 

@@ -145,3 +145,12 @@ func TestHistoryRebuiltSaysWhereTheDamagedFileIs(t *testing.T) {
 		t.Errorf("after a rebuild that found nothing: %q", none)
 	}
 }
+
+// TestStartupWindowOfADamagedHistoryIsLarger: its longer words get room.
+func TestStartupWindowOfADamagedHistoryIsLarger(t *testing.T) {
+	a := test.NewTempApp(t)
+	v := newStartupWindow(a, damagedStartup(), func() (func(), error) { return func() {}, nil })
+	if got := v.win.Canvas().Size(); got.Width < 560 {
+		t.Errorf("window of a damaged history is %v wide, want at least 560", got.Width)
+	}
+}
