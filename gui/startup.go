@@ -81,7 +81,8 @@ func startupText(err error) string {
 			"The videos themselves are safe in the library folder {{.Library}}.\n\n"+
 			"Reelhouse can rebuild the history from the description file saved next to each video. "+
 			"The damaged file is kept in {{.Folder}} under another name, not deleted. "+
-			"Videos that were not downloaded yet are not in the folder, so the new history will not list them.\n\nDetails: {{.Details}}", data)
+			"Videos that were not downloaded yet are not in the folder, so the new history will not list them. "+
+			"If your videos are in another folder, choose Quit and start Reelhouse with --library and that folder.\n\nDetails: {{.Details}}", data)
 	}
 	return plainError(err)
 }

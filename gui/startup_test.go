@@ -27,7 +27,7 @@ func damagedStartup() error {
 // keeps its sentence.
 func TestStartupTextOfADamagedHistory(t *testing.T) {
 	got := startupText(damagedStartup())
-	for _, want := range []string{"damaged", "safe", "/home/ann/Videos/Reelhouse", "/home/ann/.config/Reelhouse", "rebuild", "not deleted", "file is not a database"} {
+	for _, want := range []string{"damaged", "safe", "/home/ann/Videos/Reelhouse", "/home/ann/.config/Reelhouse", "rebuild", "not deleted", "--library", "file is not a database"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the sentence lacks %q: %q", want, got)
 		}
