@@ -42,13 +42,35 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	var quit func() // set on the UI goroutine once Reelhouse has started
 	session, err := Open(ctx, o)
-	if err != nil {
+	if err == nil {
+		quit = session.start(ctx, stop, a)
+	} else {
 		exitIfShown(err)
-		gui.ShowStartupError(a, err)
-		os.Exit(1)
+		// A damaged history can be rebuilt from the library folder: the
+		// start-up window offers it, and Reelhouse starts in this same run.
+		gui.ShowStartupError(a, err, func() (func(), error) {
+			o.RebuildHistory = true
+			rebuilt, err := Open(ctx, o)
+			if err != nil {
+				exitIfShown(err)
+				return nil, err
+			}
+			return func() { quit = rebuilt.start(ctx, stop, a) }, nil
+		})
 	}
+	a.Run()
+	if quit == nil {
+		os.Exit(1) // the start-up window was closed
+	}
+	quit()
+}
 
+// start builds the windows, starts following the tasks and shows the main
+// window; it runs on the UI goroutine, before or inside the app's run. The
+// returned quit stops Reelhouse's own work and exits.
+func (session *Session) start(ctx context.Context, stop context.CancelFunc, a fyne.App) (quit func()) {
 	ui := gui.New(a, session.Deps)
 	trackerDone := make(chan struct{})
 	go func() {
@@ -60,7 +82,7 @@ func main() {
 	// Fyne 2.7.1 can panic while it tears its event loop down (a send on a
 	// closed channel), so Reelhouse stops its own work — tracker, windows,
 	// history — and then exits without that teardown.
-	quit := sync.OnceFunc(func() {
+	quit = sync.OnceFunc(func() {
 		stop()
 		ui.Stop()
 		<-trackerDone
@@ -71,11 +93,12 @@ func main() {
 	w := ui.MainWindow()
 	setShowWindow(ui.ShowMain)
 	gui.ShowCrashReport(w, session.Deps.CrashReport)
+	gui.ShowHistoryRebuilt(w, session.Rebuilt)
 	go func() {
 		<-ctx.Done() // interrupted or terminated
 		quit()
 	}()
 	ui.Start()
-	ui.MainWindow().ShowAndRun()
-	quit()
+	w.Show()
+	return quit
 }

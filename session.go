@@ -25,6 +25,9 @@ type Options struct {
 	Server  string // overrides the saved server URL
 	Library string // overrides the saved library folder
 	DataDir string // where the history database lives (default: the user's config folder)
+	// RebuildHistory: the history is damaged; keep it aside and rebuild
+	// it from the library folder before starting.
+	RebuildHistory bool
 }
 
 // Session is everything a running Reelhouse holds open: the composition
@@ -33,6 +36,7 @@ type Session struct {
 	Deps    gui.Deps
 	Tracker *history.Tracker
 	Log     *slog.Logger
+	Rebuilt *gui.HistoryRebuilt // what Options.RebuildHistory did, if asked
 	closers []func()
 }
 
@@ -98,9 +102,18 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	if privateErr != nil {
 		s.Log.Warn("the data folder could not be made private to this user", "dir", o.DataDir, "err", client.RedactText(privateErr.Error()))
 	}
+	if o.RebuildHistory {
+		if s.Rebuilt, err = rebuildHistory(ctx, o.DataDir, dbPath, o.Library, s.Log); err != nil {
+			s.Log.Error("could not rebuild the history", "err", client.RedactText(err.Error()))
+			return nil, err
+		}
+	}
 	hist, err := store.Open(ctx, dbPath)
 	if err != nil {
 		s.Log.Error("could not open the history", "err", client.RedactText(err.Error()))
+		if errors.Is(err, store.ErrDamaged) {
+			return nil, damagedHistory(ctx, o.DataDir, dbPath, o.Library, err)
+		}
 		return nil, startupError(gui.StartupHistory, o.DataDir, err)
 	}
 	s.closers = append(s.closers, func() { hist.Close() })

@@ -3,7 +3,6 @@ package gui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"sync"
@@ -354,70 +353,4 @@ func trackerStoppedText(err error) string {
 			"Quit Reelhouse and start it again. If this happens again, use Library ▸ Copy diagnostics and send the text with a bug report.\n\nDetails: {{.Details}}", details)
 	}
 	return lang.L("Reelhouse is not checking on your videos or downloading them any more. Quit Reelhouse and start it again.\n\nDetails: {{.Details}}", details)
-}
-
-// StartupProblem names what stopped Reelhouse from starting.
-type StartupProblem int
-
-// Start-up problems.
-const (
-	StartupDemoFolder     StartupProblem = iota + 1 // no temporary folder for demo mode
-	StartupSettingsFolder                           // the user's settings folder is unknown
-	StartupDataFolder                               // the data folder cannot be used (Detail: the folder)
-	StartupHistory                                  // the history database cannot be opened (Detail: the folder)
-	StartupLibrary                                  // the library folder cannot be used (Detail: the folder)
-	StartupServer                                   // the server address is unusable (Detail: the address)
-)
-
-// StartupError is a failure at start-up: the problem, the fact it is
-// about, and the cause. ShowStartupError turns it into a sentence.
-type StartupError struct {
-	Problem StartupProblem
-	Detail  string
-	Err     error
-}
-
-func (e *StartupError) Error() string {
-	return fmt.Sprintf("start-up problem %d (%s): %v", e.Problem, e.Detail, e.Err)
-}
-
-func (e *StartupError) Unwrap() error { return e.Err }
-
-// startupText is the sentence for a failure at start-up.
-func startupText(err error) string {
-	var se *StartupError
-	if !errors.As(err, &se) {
-		return plainError(err)
-	}
-	if errors.Is(err, store.ErrAlreadyRunning) {
-		return lang.L("Reelhouse is already running. Switch to the open window, or close it before starting Reelhouse again.")
-	}
-	data := map[string]any{"Folder": se.Detail, "Address": se.Detail, "Details": errDetails(se.Err)}
-	switch se.Problem {
-	case StartupDemoFolder:
-		return lang.L("Reelhouse could not make a temporary folder for the demo. Check that your disk has free space.\n\nDetails: {{.Details}}", data)
-	case StartupSettingsFolder:
-		return lang.L("Reelhouse could not find your settings folder. Start it with --data and a folder it may keep its history in.\n\nDetails: {{.Details}}", data)
-	case StartupDataFolder:
-		return lang.L("Reelhouse could not use its data folder {{.Folder}}. Check that it exists and that you may write in it, or start Reelhouse with --data and another folder.\n\nDetails: {{.Details}}", data)
-	case StartupHistory:
-		return lang.L("Reelhouse could not open its history in {{.Folder}}. If another program is using it, close that program and try again.\n\nDetails: {{.Details}}", data)
-	case StartupLibrary:
-		return lang.L("Reelhouse cannot use the library folder {{.Folder}}. Check that you may write in it, or start Reelhouse with --library and another folder.\n\nDetails: {{.Details}}", data)
-	case StartupServer:
-		return lang.L("The server address “{{.Address}}” cannot be used. Start Reelhouse with --server and a full address such as https://example.com.\n\nDetails: {{.Details}}", data)
-	}
-	return plainError(err)
-}
-
-// ShowStartupError shows why Reelhouse could not start, in a window of its
-// own, and returns when the user closes it.
-func ShowStartupError(a fyne.App, err error) {
-	fyne.LogError("start", err)
-	w := a.NewWindow(lang.L("Reelhouse could not start"))
-	msg := widget.NewLabel(startupText(err))
-	msg.Wrapping = fyne.TextWrapWord
-	w.SetContent(container.NewPadded(container.NewBorder(nil, widget.NewButton(lang.L("Close"), a.Quit), nil, nil, msg)))
-	w.Resize(fyne.NewSize(480, 200))
-	w.ShowAndRun()
 }

@@ -46,7 +46,8 @@ type Store struct {
 const maxUpdateStmts = 32
 
 // Open opens (creating if needed) the database at path and brings its
-// schema up to date.
+// schema up to date. A file SQLite finds damaged gives an error that
+// errors.Is ErrDamaged.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, &FolderError{Op: OpDataFolder, Path: filepath.Dir(path), Err: err}
@@ -63,11 +64,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s := &Store{db: db, path: path}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, damaged(err)
 	}
 	if err := s.prepare(ctx); err != nil {
 		db.Close()
-		return nil, &StoreError{Op: OpOpenStore, Err: err}
+		return nil, damaged(&StoreError{Op: OpOpenStore, Err: err})
 	}
 	return s, nil
 }
