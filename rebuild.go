@@ -11,7 +11,7 @@ import (
 
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/gui"
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -22,21 +22,21 @@ const rebuildingName = "history-rebuilding.db"
 // damagedHistory is the start-up error of the damaged history at dbPath:
 // it names the library folder a rebuild would read, which the damaged
 // file's settings may still tell.
-func damagedHistory(ctx context.Context, dataDir, dbPath, library string, err error) error {
+func damagedHistory(ctx context.Context, dataDir, dbPath, chosen string, err error) error {
 	settings, _ := store.ReadSettings(ctx, dbPath)
-	return &gui.StartupError{Problem: gui.StartupHistoryDamaged, Detail: dataDir, Library: libraryDir(library, settings), Err: err}
+	return &gui.StartupError{Problem: gui.StartupHistoryDamaged, Detail: dataDir, Library: libraryDir(chosen, settings), Err: err}
 }
 
 // libraryDir is the library folder of a run: the command line's, else the
 // saved one, else the default.
-func libraryDir(library string, settings map[string]string) string {
-	if library != "" {
-		return library
+func libraryDir(chosen string, settings map[string]string) string {
+	if chosen != "" {
+		return chosen
 	}
 	if dir := settings[store.SettingLibrary]; dir != "" {
 		return dir
 	}
-	return history.DefaultLibraryDir()
+	return library.DefaultDir()
 }
 
 // rebuildHistory replaces the damaged history at dbPath with one rebuilt
@@ -46,13 +46,13 @@ func libraryDir(library string, settings map[string]string) string {
 // dated name (never deleted) and the new one put in its place. A rebuild
 // cut short therefore leaves the damaged history where the next start
 // finds it again.
-func rebuildHistory(ctx context.Context, dataDir, dbPath, library string, log *slog.Logger) (*gui.HistoryRebuilt, error) {
+func rebuildHistory(ctx context.Context, dataDir, dbPath, chosen string, log *slog.Logger) (*gui.HistoryRebuilt, error) {
 	settings, err := store.ReadSettings(ctx, dbPath)
 	if err != nil {
 		log.Warn("no settings could be read from the damaged history", "err", client.RedactText(err.Error()))
 	}
-	dir := libraryDir(library, settings)
-	folder, err := history.OpenFolder(dir)
+	dir := libraryDir(chosen, settings)
+	folder, err := library.OpenFolder(dir)
 	if err != nil {
 		return nil, startupError(gui.StartupLibrary, dir, err)
 	}
@@ -75,9 +75,9 @@ func rebuildHistory(ctx context.Context, dataDir, dbPath, library string, log *s
 			err = st.SetSetting(ctx, k, v)
 		}
 	}
-	var rep history.LibraryReport
+	var rep library.Report
 	if err == nil {
-		rep, err = history.Rebuild(ctx, st, folder)
+		rep, err = library.Rebuild(ctx, st, folder)
 	}
 	if cerr := st.Close(); err == nil {
 		err = cerr

@@ -14,6 +14,7 @@ import (
 	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/gui"
 	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -71,11 +72,11 @@ func downloadVideos(t *testing.T, dbPath, lib string, prompts ...string) []strin
 		t.Fatal(err)
 	}
 	defer st.Close()
-	folder, err := history.OpenFolder(lib)
+	folder, err := library.OpenFolder(lib)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := history.NewTracker(st, history.NewLibrary(st, folder), api, history.TrackerOptions{
+	tr := history.NewTracker(st, library.New(st, folder), api, history.TrackerOptions{
 		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 	})
 	events, unsubscribe := tr.Subscribe()

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -183,8 +183,8 @@ func (v *startupWindow) onClose() {
 // HistoryRebuilt is what a rebuild of a damaged history did, for the
 // window that starts after it.
 type HistoryRebuilt struct {
-	Kept   string                // where the damaged history file is kept
-	Report history.LibraryReport // what the rebuild found in the library folder
+	Kept   string         // where the damaged history file is kept
+	Report library.Report // what the rebuild found in the library folder
 }
 
 // ShowHistoryRebuilt tells, in w, that the history was rebuilt, what was

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/reelhouse/reelhouse/history"
+	"github.com/reelhouse/reelhouse/history/library"
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
@@ -137,7 +137,7 @@ func TestStartupWindowWhenTheRebuildFails(t *testing.T) {
 // TestHistoryRebuiltSaysWhereTheDamagedFileIs: the dialog after the
 // rebuild names the kept file and what was found.
 func TestHistoryRebuiltSaysWhereTheDamagedFileIs(t *testing.T) {
-	got := historyRebuiltText(&HistoryRebuilt{Kept: "/data/history-damaged-20261204-213005.db", Report: history.LibraryReport{Added: 3}})
+	got := historyRebuiltText(&HistoryRebuilt{Kept: "/data/history-damaged-20261204-213005.db", Report: library.Report{Added: 3}})
 	if !strings.Contains(got, "/data/history-damaged-20261204-213005.db") || !strings.Contains(got, "3 videos") {
 		t.Errorf("after a rebuild: %q", got)
 	}
