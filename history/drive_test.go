@@ -168,3 +168,44 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestChooseAnotherFolderWhileTheDriveIsAway: with the library's drive
+// away, the user points the library at another folder (here the same
+// drive, mounted at another place): it is put in use as it is, its videos
+// are found there and the download that waited goes into it.
+func TestChooseAnotherFolderWhileTheDriveIsAway(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	first := e.downloadSome("a harbour at dawn")[0]
+	e.stop()
+	dir, elsewhere := e.folder.Dir(), filepath.Join(t.TempDir(), "mounted elsewhere")
+	must(t, os.Rename(dir, elsewhere))
+	var err error
+	if e.folder, err = library.ReopenFolder(dir, true); err != nil {
+		t.Fatal(err)
+	}
+	e.start(TrackerOptions{LibraryCheck: 20 * time.Millisecond})
+	rec := e.submit("a lighthouse in fog")
+	e.waitRecord(rec.ID, "the task finished", func(r store.Record) bool { return r.State == store.StateSuccess })
+
+	next, err := e.library.Move(t.Context(), elsewhere, nil)
+	if err != nil {
+		t.Fatalf("Move with the old folder away: %v", err)
+	}
+	if next.Dir() != elsewhere || e.library.Dir() != elsewhere || e.store.Setting(t.Context(), store.SettingLibrary, "") != elsewhere {
+		t.Errorf("the library is %s (setting %q), want %s", e.library.Dir(), e.store.Setting(t.Context(), store.SettingLibrary, ""), elsewhere)
+	}
+	if rep, err := e.library.Reconcile(t.Context()); err != nil || rep.Missing != 0 {
+		t.Errorf("Reconcile of the chosen folder: %+v, %v; want nothing missing", rep, err)
+	}
+	e.folder = next
+	got := e.waitRecord(rec.ID, "downloaded into the chosen folder", downloaded)
+	e.checkFiles(got, 1)
+	if r, _ := e.store.Get(t.Context(), first.ID); !downloaded(r) || r.Files[0].Missing {
+		t.Errorf("the first video became %+v", r.Files)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s was made again (%v)", dir, err)
+	}
+}
