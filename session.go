@@ -133,7 +133,13 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	if dir == "" {
 		dir = hist.Setting(ctx, store.SettingLibrary, library.DefaultDir())
 	}
-	folder, err := library.OpenFolder(dir)
+	// A library videos were downloaded into is never made again in its
+	// place: missing, it is a drive not connected, and waits for it.
+	used, err := hist.HasFiles(ctx)
+	if err != nil {
+		return nil, startupError(gui.StartupHistory, o.DataDir, err)
+	}
+	folder, err := library.ReopenFolder(dir, used)
 	if err != nil {
 		return nil, startupError(gui.StartupLibrary, dir, err)
 	}

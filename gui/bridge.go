@@ -46,5 +46,9 @@ func (u *UI) apply(e history.Event) {
 		u.library.onServiceUnreachable()
 	case history.EventServiceReachable:
 		u.library.onServiceReachable()
+	case history.EventLibraryUnavailable:
+		u.library.onLibraryUnavailable()
+	case history.EventLibraryAvailable:
+		u.library.onLibraryAvailable()
 	}
 }

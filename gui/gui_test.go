@@ -136,7 +136,7 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 	}
 	theLib := library.New(hist, lib)
 	tracker := history.NewTracker(hist, theLib, c, history.TrackerOptions{
-		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, ThumbnailDir: filepath.Join(dir, "thumbnails")})
+		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, LibraryCheck: 40 * time.Millisecond, ThumbnailDir: filepath.Join(dir, "thumbnails")})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

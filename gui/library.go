@@ -42,6 +42,10 @@ type libraryView struct {
 	banner        *fyne.Container // says the service cannot be reached
 	bannerText    *widget.Label
 	bannerDetails *widget.Button
+	// folderBanner says the library folder is not there.
+	folderBanner *fyne.Container
+	folderText   *widget.Label
+	folderChoose *widget.Button
 }
 
 func newLibraryView(u *UI) *libraryView {
@@ -75,9 +79,15 @@ func newLibraryView(u *UI) *libraryView {
 	v.bannerDetails = widget.NewButton(lang.L("Details"), v.onUnreachableDetails)
 	v.banner = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), v.bannerDetails, v.bannerText)
 	v.banner.Hide()
+	v.folderText = widget.NewLabel("")
+	v.folderText.Wrapping = fyne.TextWrapWord
+	v.folderChoose = widget.NewButton(lang.L("Choose another folder…"), v.onChooseFolder)
+	v.folderBanner = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), v.folderChoose, v.folderText)
+	v.folderBanner.Hide()
 	f := v.filter
 	top := container.NewVBox(
 		v.banner,
+		v.folderBanner,
 		f.search,
 		container.NewBorder(nil, nil, nil, v.viewToggle, container.NewHBox(f.view, f.models, f.tag, f.when, f.sort)),
 	)
@@ -96,6 +106,7 @@ func newLibraryView(u *UI) *libraryView {
 		},
 		count:     v.showCount,
 		reachable: v.showReachable,
+		folder:    v.showFolder,
 	})
 	if u.app.Preferences().Bool(settingGridView) {
 		v.setGridShown(true)
@@ -162,6 +173,35 @@ func (v *libraryView) showReachable() {
 		v.banner.Hide()
 	}
 	v.root.Refresh() // the banner takes room above the list, or gives it back
+}
+
+// onLibraryUnavailable shows that the library folder is not there: its
+// videos are not missing and its downloads wait.
+func (v *libraryView) onLibraryUnavailable() {
+	v.model.setLibraryGone(true)
+}
+
+// onLibraryAvailable clears what onLibraryUnavailable showed.
+func (v *libraryView) onLibraryAvailable() {
+	v.model.setLibraryGone(false)
+}
+
+// showFolder shows the folder banner while the library folder is not there.
+func (v *libraryView) showFolder() {
+	if v.model.libraryGone {
+		v.folderText.SetText(lang.L(libraryGoneText, map[string]any{"Folder": v.ui.deps.Library.Dir()}))
+		v.folderBanner.Show()
+	} else {
+		v.folderBanner.Hide()
+	}
+	v.root.Refresh()
+}
+
+// onChooseFolder offers the folder choice of Settings, where the library
+// can be pointed at another folder.
+func (v *libraryView) onChooseFolder() {
+	v.ui.settings.show()
+	v.ui.settings.onBrowseLibrary()
 }
 
 // onUnreachableDetails shows the last error behind the banner.

@@ -204,7 +204,7 @@ func (v *libraryDetail) show() {
 	set("Folder", strings.Join(folders, ", "))
 	set("Size", strings.Join(sizes, ", "))
 	set("Service fields", serviceFields(r.Raw))
-	if p := recordProblems(r); p != "" {
+	if p := recordProblems(r, v.m.libraryGone); p != "" {
 		v.fields["Problem"].SetText(p)
 		v.fields["Problem"].Show()
 	} else {
@@ -260,8 +260,10 @@ func offer(b *widget.Button, on bool) {
 
 // recordProblems is what went wrong with r, in plain sentences that say
 // what to do next, or "" when nothing did. The service's own words and the
-// system's are behind "Details…" (serviceError, problemFacts).
-func recordProblems(r store.Record) string {
+// system's are behind "Details…" (serviceError, problemFacts). While the
+// library folder is gone (a drive not connected) its videos are not
+// missing: nothing is to be fetched again.
+func recordProblems(r store.Record, libraryGone bool) string {
 	var lines []string
 	switch {
 	case r.State == store.StateFailed:
@@ -274,7 +276,9 @@ func recordProblems(r store.Record) string {
 	if p := downloadProblem(r); p != "" {
 		lines = append(lines, p)
 	}
-	if missing(r) {
+	if libraryGone && r.State == store.StateSuccess {
+		lines = append(lines, lang.L(libraryGoneDetail))
+	} else if missing(r) {
 		lines = append(lines, lang.L("The video is no longer in the library folder. Use “Retry download” to fetch it again while the service still has it."))
 	}
 	return strings.Join(lines, "\n")

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -81,6 +82,10 @@ func (v *libraryMenu) runExport(ids []int64, dir string, zip bool) {
 func (v *libraryMenu) onReconcile() {
 	v.ui.background(func(ctx context.Context) {
 		rep, err := v.ui.deps.Library.Reconcile(ctx)
+		if errors.Is(err, library.ErrUnavailable) {
+			v.ui.do(v.ui.library.onLibraryUnavailable) // the banner says what to do
+			return
+		}
 		if err != nil {
 			v.ui.showError(v.win, lang.L("Could not check the library folder"), err)
 			return

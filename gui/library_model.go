@@ -40,6 +40,8 @@ type libraryModel struct {
 	progress map[int64]float64
 	// The service could not be reached by the last few checks.
 	unreachable bool
+	// The library folder is not there (a drive not connected).
+	libraryGone bool
 
 	videos    int  // videos of the shown query, when videosSeq == loadSeq
 	videosSeq int  // the load the video count belongs to
@@ -69,6 +71,7 @@ type libraryWatcher struct {
 	picks       func()                      // the picked videos changed
 	count       func()                      // the number of records or videos changed
 	reachable   func()                      // the service became reachable, or stopped being
+	folder      func()                      // the library folder became available, or stopped being
 }
 
 func newLibraryModel(u *UI) *libraryModel {
@@ -457,6 +460,22 @@ func (m *libraryModel) setUnreachable(down bool) {
 		}
 	})
 	m.drawRows()
+	if _, ok := m.current(); ok {
+		m.showCurrent()
+	}
+}
+
+// setLibraryGone notes whether the library folder is there.
+func (m *libraryModel) setLibraryGone(gone bool) {
+	if m.libraryGone == gone {
+		return
+	}
+	m.libraryGone = gone
+	m.tell(func(w *libraryWatcher) {
+		if w.folder != nil {
+			w.folder()
+		}
+	})
 	if _, ok := m.current(); ok {
 		m.showCurrent()
 	}

@@ -178,7 +178,9 @@ func (u *UI) Start() {
 		u.library.model.reload(ctx)
 		// Files deleted, moved or copied in while Reelhouse was closed.
 		rep, err := u.deps.Library.Reconcile(ctx)
-		if err != nil && ctx.Err() == nil {
+		if errors.Is(err, library.ErrUnavailable) {
+			u.do(u.library.onLibraryUnavailable) // the tracker says when it is back
+		} else if err != nil && ctx.Err() == nil {
 			fyne.LogError("checking the library folder at start", err)
 		}
 		if err == nil && (rep.Added > 0 || rep.Missing > 0 || rep.Moved > 0) {

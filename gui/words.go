@@ -116,6 +116,13 @@ func firstLine(s string, n int) string {
 	return s
 }
 
+// libraryGoneText is the banner of the library while its folder is not
+// there; libraryGoneDetail says what that means for one video.
+const (
+	libraryGoneText   = "The library folder {{.Folder}} is not available. Is the drive connected?"
+	libraryGoneDetail = "The library folder is not available, so this video cannot be opened now. Is the drive connected? Downloads wait until the folder is back."
+)
+
 // unreachableText is the status of a task, and the banner of the history
 // window, while the service cannot be reached.
 const unreachableText = "Can't reach the service — will keep trying"

@@ -87,8 +87,12 @@ func (t *Tracker) queueDownload(id int64) {
 	t.pokeDownloads()
 }
 
-// nextJob takes the next job if the download limit allows one more.
+// nextJob takes the next job if the download limit allows one more and
+// the library folder is there.
 func (t *Tracker) nextJob(ctx context.Context) (dlJob, *fetch, bool) {
+	if !t.checkLibrary() {
+		return dlJob{}, nil, false // held until watchLibrary sees it back
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for len(t.dlQueue) > 0 && t.dlActive < t.dlLimit && t.dlHeld == 0 {

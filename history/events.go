@@ -34,6 +34,12 @@ const (
 	// EventServiceReachable: the service answered again after
 	// EventServiceUnreachable.
 	EventServiceReachable
+	// EventLibraryUnavailable: the library folder is not there (a drive
+	// not connected); downloads wait for it. Message is its path.
+	EventLibraryUnavailable
+	// EventLibraryAvailable: the library folder is back after
+	// EventLibraryUnavailable; the downloads that waited start.
+	EventLibraryAvailable
 )
 
 // Event is one change the tracker made. Events of one subscriber arrive in
@@ -45,7 +51,7 @@ type Event struct {
 	ID          int64
 	Record      store.Record
 	Done, Total int64
-	Message     string // EventServiceUnreachable: the last failure's text
+	Message     string // EventServiceUnreachable: the last failure's text; EventLibraryUnavailable: the folder
 	Err         error  // EventServiceUnreachable: the last failure
 }
 

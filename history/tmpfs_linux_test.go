@@ -13,3 +13,6 @@ func mountTmpfs(dir, size string, remount bool) error {
 }
 
 func unmountTmpfs(dir string) { _ = syscall.Unmount(dir, syscall.MNT_DETACH) }
+
+// unmount unmounts what is mounted at dir, failing while it is in use.
+func unmount(dir string) error { return syscall.Unmount(dir, 0) }

@@ -7,3 +7,5 @@ import "errors"
 func mountTmpfs(dir, size string, remount bool) error { return errors.ErrUnsupported }
 
 func unmountTmpfs(string) {}
+
+func unmount(string) error { return errors.ErrUnsupported }

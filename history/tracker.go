@@ -54,6 +54,9 @@ type TrackerOptions struct {
 	// MinInterval is the shortest polling interval accepted (default 2 s,
 	// the service's recommendation); tests lower it to run quickly.
 	MinInterval time.Duration
+	// LibraryCheck is how often the library folder is looked for while
+	// downloads wait for it to come back (default 5 s).
+	LibraryCheck time.Duration
 	// Log receives what went wrong in the background (failed store
 	// writes, downloads, resume); nil: nothing is logged.
 	Log *slog.Logger
@@ -93,6 +96,7 @@ type Tracker struct {
 	// answer changes that.
 	pollIdle bool
 	reach    reachability // whether the service answers at all
+	libGone  bool         // the library folder was not there: no download starts
 
 	// submitGate keeps resume from reading a submission that Submit has
 	// recorded but not yet registered in submitted.
@@ -309,6 +313,7 @@ func (t *Tracker) Run(ctx context.Context) error {
 	t.running = true
 	t.mu.Unlock()
 
+	t.checkLibrary()
 	t.sweepIncoming() // before any download writes there
 	if err := t.resume(ctx); err != nil {
 		t.log.Error("resume failed: no task is followed", errAttr(err))
@@ -320,6 +325,7 @@ func (t *Tracker) Run(ctx context.Context) error {
 	for range MaxMaxDownloads {
 		wg.Go(func() { crash.Guard("download worker", func() { t.downloadWorker(ctx) }) })
 	}
+	wg.Go(func() { crash.Guard("library watch", func() { t.watchLibrary(ctx) }) })
 	t.schedule(ctx, &wg)
 	wg.Wait()
 	return ctx.Err()

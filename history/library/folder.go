@@ -80,6 +80,54 @@ func OpenFolder(dir string) (*Folder, error) {
 	return &Folder{dir: abs}, nil
 }
 
+// ErrUnavailable is the error of work that needs the library folder while
+// it is not there (see Folder.Available): a drive that is not connected,
+// say. Nothing is written in its place.
+var ErrUnavailable = errors.New("the library folder is not available")
+
+// ReopenFolder uses dir as the library folder of an earlier run. When used
+// says videos were downloaded into it, it creates nothing: a folder that is
+// missing, or empty and without the unfinished-downloads folder Reelhouse
+// keeps in every library it uses (the mount point of a drive that is not
+// connected), is returned as it is and reports itself unavailable until it
+// is back. Otherwise it is OpenFolder.
+func ReopenFolder(dir string, used bool) (*Folder, error) {
+	if !used {
+		return OpenFolder(dir)
+	}
+	if dir == "" {
+		return nil, store.ErrNoLibraryFolder
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	l := &Folder{dir: abs}
+	l.Available()
+	return l, nil
+}
+
+// Available reports whether the library folder is there: a folder that
+// holds the unfinished-downloads folder, or holds anything at all (then the
+// unfinished-downloads folder is made again in it). A missing folder, or an
+// empty one, is a drive that is not connected and is never written to.
+func (l *Folder) Available() bool {
+	info, err := os.Stat(filepath.Join(l.dir, incomingDir))
+	if err == nil {
+		return info.IsDir()
+	}
+	d, err := os.Open(l.dir)
+	if err != nil {
+		return false
+	}
+	names, _ := d.Readdirnames(1)
+	d.Close()
+	if len(names) == 0 {
+		return false
+	}
+	return os.Mkdir(filepath.Join(l.dir, incomingDir), 0o755) == nil
+}
+
 // Dir is the library folder's absolute path.
 func (l *Folder) Dir() string { return l.dir }
 

@@ -69,6 +69,10 @@ func (l *Library) Folder() *Folder { return l.folder.Load() }
 // Dir is the absolute path of the library folder in use.
 func (l *Library) Dir() string { return l.Folder().Dir() }
 
+// Available reports whether the library folder in use is there (see
+// Folder.Available).
+func (l *Library) Available() bool { return l.Folder().Available() }
+
 // NoticeKind says what a Notice reports.
 type NoticeKind int
 

@@ -17,7 +17,9 @@ import (
 // Move moves every video and sidecar to a new library folder:
 // each file is copied and verified first, then the new folder is saved as
 // the library, and only then are the old files removed. A crash at any
-// point leaves a complete library in the folder the settings name.
+// point leaves a complete library in the folder the settings name. When
+// the old folder is not available (see Folder.Available), the new one is
+// only put in use.
 func (l *Library) Move(ctx context.Context, dir string, progress func(done, total int)) (*Folder, error) {
 	// Nothing may land in the old folder once its files are copied: the
 	// download queue and sidecar writes wait for the whole move, and then
@@ -38,6 +40,18 @@ func (l *Library) Move(ctx context.Context, dir string, progress func(done, tota
 	next, err := OpenFolder(dir)
 	if err != nil {
 		return nil, err
+	}
+	if !old.Available() {
+		// The old folder is on a drive that is not there: nothing can be
+		// copied, and the chosen folder is used as it is. Checking it
+		// finds the videos that are in it (the same drive mounted
+		// elsewhere, say).
+		if err := l.store.SetSetting(ctx, store.SettingLibrary, next.dir); err != nil {
+			return nil, err
+		}
+		l.folder.Store(next)
+		l.announce(Notice{Kind: Reloaded})
+		return next, nil
 	}
 	oldInfo, err1 := os.Stat(old.dir)
 	nextInfo, err2 := os.Stat(next.dir)

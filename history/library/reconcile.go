@@ -393,6 +393,10 @@ const reconcileBatch = 100
 func (l *Library) Reconcile(ctx context.Context) (Report, error) {
 	var rep Report
 	lib := l.Folder()
+	if !lib.Available() {
+		// A drive that is not connected: its videos are not missing.
+		return rep, &store.FolderError{Op: store.OpOpenLibrary, Path: lib.Dir(), Err: ErrUnavailable}
+	}
 	// Read what the history knows while the folder is walked.
 	type facts struct {
 		files []store.LibraryFile

@@ -67,6 +67,9 @@ func (l *Folder) putRef(data []byte, mime string) (rel, sum string, err error) {
 	if got, err := fileSHA256(p); err == nil && got == sum {
 		return rel, sum, nil
 	}
+	if !l.Available() {
+		return "", "", ErrUnavailable // kept inline until the folder is back
+	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return "", "", fmt.Errorf("could not create %s (%v)", filepath.Dir(p), plainOSError(err))
 	}

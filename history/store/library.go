@@ -195,3 +195,12 @@ func (s *Store) SetFileLocation(ctx context.Context, id int64, idx int, from, to
 		to, boolInt(missing), id, idx, from)
 	return err
 }
+
+// HasFiles reports whether any video was ever downloaded into the library
+// (trash and missing files included): then the library folder is one
+// Reelhouse used, and a missing one is a drive not connected.
+func (s *Store) HasFiles(ctx context.Context) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM files LIMIT 1)`).Scan(&n)
+	return n > 0, err
+}
