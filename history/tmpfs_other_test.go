@@ -6,4 +6,6 @@ import "errors"
 
 func mountTmpfs(dir, size string, remount bool) error { return errors.ErrUnsupported }
 
+func remountReadOnly(dir, size string, ro bool) error { return errors.ErrUnsupported }
+
 func unmountTmpfs(string) {}
