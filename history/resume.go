@@ -107,8 +107,11 @@ func (t *Tracker) resumeWritable(ctx context.Context) int {
 		t.mu.Unlock()
 		return 0
 	}
-	if err := probeWrite(filepath.Dir(folder.PartPath("probe", 0))); err != nil {
-		return len(paused)
+	// Where the part files grow, and where the finished videos go.
+	for _, dir := range []string{filepath.Dir(folder.PartPath("probe", 0)), folder.Dir()} {
+		if err := probeWrite(dir); err != nil {
+			return len(paused)
+		}
 	}
 	left := 0
 	for _, r := range paused {
