@@ -654,6 +654,7 @@ func (d *download) checkpoint() error {
 // saveAndWrap syncs what was received and records it for a later resume.
 func (d *download) saveAndWrap(err error) error {
 	if errors.Is(err, ErrLocalWrite) {
+		d.recordWritten()
 		return err
 	}
 	if serr := d.f.Sync(); serr != nil {
@@ -666,6 +667,30 @@ func (d *download) saveAndWrap(err error) error {
 		return merr
 	}
 	return err
+}
+
+// recordWritten records, as far as the disk allows, the bytes written
+// before a local write failed (a full disk, say): they are good, and a
+// later call continues after them instead of from the first byte, even
+// after the computer restarted. The record is otherwise that of the
+// start of the transfer, which vouches for no byte once the computer has
+// restarted (or where the system does not name its boots).
+func (d *download) recordWritten() {
+	if (d.etag == "" && d.lastMod == "") || d.offset == 0 || d.f.Sync() != nil {
+		return
+	}
+	m := d.meta()
+	if writeMeta(d.metaPath, m) == nil {
+		return
+	}
+	// A full disk has no room for the record's temporary file: overwrite
+	// the old record in place, whose room is given back first, and put it
+	// back if even that fails.
+	old, rerr := os.ReadFile(d.metaPath)
+	b, _ := json.Marshal(m)
+	if os.WriteFile(d.metaPath, b, 0o600) != nil && rerr == nil {
+		os.WriteFile(d.metaPath, old, 0o600)
+	}
 }
 
 // finish checks the whole file and syncs it.

@@ -255,6 +255,10 @@ func (mw *mainWindow) follow(r store.Record) {
 	switch {
 	case r.State == store.StateSuccess && r.Download == store.DownloadDone:
 		mw.sendNotification(lang.L("Your video is ready"), firstLine(r.Request.Prompt, 80))
+	case r.State == store.StateSuccess && r.Download == store.DownloadPaused:
+		// The video was made; only its download waits for the library
+		// folder, and goes on by itself.
+		mw.sendNotification(lang.L("A download is waiting"), lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": firstLine(r.Request.Prompt, 80)}))
 	case needsAttention(r):
 		mw.sendNotification(lang.L("A video could not be made"), lang.L("{{.Status}}: {{.Message}}", map[string]any{"Status": statusText(r), "Message": firstLine(r.Request.Prompt, 80)}))
 	}

@@ -285,6 +285,24 @@ func TestNotificationsOnReadyAndFailed(t *testing.T) {
 	}
 }
 
+// TestNotificationForAPausedDownload: a video made whose download waits
+// for the library folder is not told as a video that could not be made.
+func TestNotificationForAPausedDownload(t *testing.T) {
+	h := newHarness(t, nil, true)
+	var sent []*fyne.Notification
+	h.ui.mainWin.notify = func(n *fyne.Notification) { sent = append(sent, n) }
+	h.ui.mainWin.notifyOff = false
+	h.ui.mainWin.follow(store.Record{ID: 1, State: store.StateRunning, Watching: true, TaskID: "t"})
+	paused := store.Record{ID: 1, TaskID: "t", State: store.StateSuccess, Download: store.DownloadPaused,
+		DownloadError: store.ProblemLibraryFull + ": no space left on device"}
+	paused.Request.Prompt = "a lighthouse at dusk"
+	h.ui.mainWin.follow(paused)
+	if len(sent) != 1 || sent[0].Title != "A download is waiting" ||
+		!strings.Contains(sent[0].Content, "Download paused") || !strings.Contains(sent[0].Content, "a lighthouse at dusk") {
+		t.Fatalf("notifications: %+v", sent)
+	}
+}
+
 // TestNotificationForAGeneratedVideo: the real path, from Generate to the
 // notification, through the test app.
 func TestNotificationForAGeneratedVideo(t *testing.T) {

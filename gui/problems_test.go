@@ -140,6 +140,11 @@ func TestRecordProblemSentences(t *testing.T) {
 			"The video could not be downloaded. Use “Retry download” to try again."},
 		{"disk full", store.ProblemLocalWrite + ": no space left on device",
 			"The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then use “Retry download”."},
+		{"library full", store.ProblemLibraryFull + ": no space left on device",
+			"The library folder is full. Free some space; the download goes on by itself."},
+		{"library read-only", store.ProblemLibraryReadOnly + ": read-only file system",
+			"The library folder cannot be written to (it is read-only or you may not write in it). " +
+				"Make it writable again or pick another folder in Settings; the download goes on by itself."},
 		{"legacy sentence", "The video could not be downloaded: it broke. Use “Retry download” to try again.",
 			"The video could not be downloaded: it broke. Use “Retry download” to try again."},
 	}

@@ -262,6 +262,11 @@ func problemText(code, facts string, r store.Record) string {
 		// The system's words ("no space left on device") are under
 		// "Details" (problemError).
 		return lang.L("The library folder is full or cannot be written to. Free some space or pick another folder in Settings, then use “Retry download”.")
+	case store.ProblemLibraryFull:
+		return lang.L("The library folder is full. Free some space; the download goes on by itself.")
+	case store.ProblemLibraryReadOnly:
+		return lang.L("The library folder cannot be written to (it is read-only or you may not write in it). " +
+			"Make it writable again or pick another folder in Settings; the download goes on by itself.")
 	case store.DownloadErrorTaskGone:
 		const goneText = "The service no longer has this task, so its video cannot be downloaded any more; retrying will not help."
 		if r.Request.Prompt != "" {

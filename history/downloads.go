@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -402,6 +403,7 @@ func (t *Tracker) finishDownload(f *fetch) {
 		t.mu.Lock()
 		delete(t.urls, f.id)
 		t.mu.Unlock()
+		t.mayWriteAgain() // a video was written: paused downloads may go on too
 	}
 }
 
@@ -523,10 +525,10 @@ func (t *Tracker) downloadFailed(ctx context.Context, rec store.Record, err erro
 	case errors.Is(err, client.ErrLocalWrite) && errors.As(err, &cErr) && cErr.Detail != "":
 		// The system's own words ("no space left on device") are the facts.
 		state = store.DownloadPaused
-		msg = store.ProblemLocalWrite + ": " + cErr.Detail
+		msg = localWriteProblem(err) + ": " + cErr.Detail
 	case errors.Is(err, client.ErrLocalWrite), errors.As(err, new(*placeError)):
 		state = store.DownloadPaused
-		msg = store.Problem(store.ProblemLocalWrite, err)
+		msg = store.Problem(localWriteProblem(err), err)
 	}
 	t.log.Warn("download failed", "record", rec.ID, "task_id", rec.TaskID, "state", string(state), errAttr(err))
 	if msg == store.DownloadErrorTaskGone {
@@ -536,6 +538,21 @@ func (t *Tracker) downloadFailed(ctx context.Context, rec store.Record, err erro
 		}
 	}
 	t.update(ctx, rec.ID, store.Change{Download: &state, DownloadError: &msg})
+	if state == store.DownloadPaused {
+		t.downloadPaused() // it goes on by itself once writing works again
+	}
+}
+
+// localWriteProblem tells a full library folder from one that cannot be
+// written at all, for the user to know what to do about it.
+func localWriteProblem(err error) string {
+	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return store.ProblemLibraryFull
+	case errors.Is(err, syscall.EROFS), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+		return store.ProblemLibraryReadOnly
+	}
+	return store.ProblemLocalWrite
 }
 
 // sweepIncoming removes, before any download starts, the unfinished

@@ -60,6 +60,8 @@ func TestReliability(t *testing.T) {
 		{"write-refused-pauses", testWriteRefusedPauses},
 		{"permission-denied-pauses", testPermissionDeniedPauses},
 		{"disk-full-tmpfs-pauses", testDiskFullTmpfs},
+		{"disk-full-resumes-by-itself", testDiskFullResumesByItself},
+		{"read-only-resumes-by-itself", testReadOnlyResumesByItself},
 		{"write-fails-mid-download-pauses", testWriteFailsMidDownload},
 		{"delete-removes-part-files", testDeleteRemovesPartFiles},
 		{"second-copy-detected", testSecondCopyDetected},
@@ -755,9 +757,10 @@ func testMaxDownloads(t *testing.T) {
 }
 
 // writeRefused runs a download whose part file cannot be written (set up by
-// block), checks that it pauses with a plain message and is not retried,
-// then lifts the block (unblock) and retries it.
-func writeRefused(t *testing.T, e *env, block func(part string), unblock func(part string), want string) {
+// block), checks that it pauses with a plain message (wantCode and the
+// system's word want) and is not retried while writing still fails, then
+// lifts the block (unblock) and checks that it goes on by itself.
+func writeRefused(t *testing.T, e *env, block func(part string), unblock func(part string), wantCode, want string) {
 	t.Helper()
 	counter := &countingAPI{}
 	e.wrap = func(api API) API { counter.API = api; return counter }
@@ -771,8 +774,8 @@ func writeRefused(t *testing.T, e *env, block func(part string), unblock func(pa
 	}
 	paused := e.waitRecord(rec.ID, "the download to pause", func(r store.Record) bool { return r.Download == store.DownloadPaused })
 	code, facts, _ := store.ParseProblem(paused.DownloadError)
-	if code != store.ProblemLocalWrite || !strings.Contains(facts, want) {
-		t.Errorf("problem %q; want %s with the system's word %q", paused.DownloadError, store.ProblemLocalWrite, want)
+	if code != wantCode || !strings.Contains(facts, want) {
+		t.Errorf("problem %q; want %s with the system's word %q", paused.DownloadError, wantCode, want)
 	}
 	if strings.Contains(facts, e.folder.Dir()) || strings.Contains(facts, "open ") || strings.Contains(facts, "write ") {
 		t.Errorf("facts %q: want the system's own word only", facts)
@@ -792,10 +795,7 @@ func writeRefused(t *testing.T, e *env, block func(part string), unblock func(pa
 	}
 
 	unblock(part)
-	if err := e.tracker.RetryDownload(t.Context(), rec.ID); err != nil {
-		t.Fatal(err)
-	}
-	e.checkFiles(e.waitRecord(rec.ID, "the retried download", downloaded), 1)
+	e.checkFiles(e.waitRecord(rec.ID, "the download to go on by itself", downloaded), 1)
 }
 
 func testWriteRefusedPauses(t *testing.T) {
@@ -808,7 +808,7 @@ func testWriteRefusedPauses(t *testing.T) {
 			}
 		},
 		func(part string) { os.Remove(part) },
-		"is a directory")
+		store.ProblemLocalWrite, "is a directory")
 }
 
 func testPermissionDeniedPauses(t *testing.T) {
@@ -821,7 +821,7 @@ func testPermissionDeniedPauses(t *testing.T) {
 	writeRefused(t, e,
 		func(string) { os.Chmod(incoming, 0o555) },
 		func(string) { os.Chmod(incoming, 0o755) },
-		"permission denied")
+		store.ProblemLibraryReadOnly, "permission denied")
 }
 
 func testDiskFullTmpfs(t *testing.T) {
@@ -849,7 +849,7 @@ func testDiskFullTmpfs(t *testing.T) {
 				t.Fatalf("could not make room: %v", err)
 			}
 		},
-		"no space left")
+		store.ProblemLibraryFull, "no space left")
 }
 
 func testDeleteRemovesPartFiles(t *testing.T) {

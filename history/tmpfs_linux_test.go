@@ -12,6 +12,15 @@ func mountTmpfs(dir, size string, remount bool) error {
 	return syscall.Mount("reelhouse-test", dir, "tmpfs", flags, "size="+size)
 }
 
+// remountReadOnly makes the tmpfs at dir read-only, or writable again.
+func remountReadOnly(dir, size string, ro bool) error {
+	flags := uintptr(syscall.MS_REMOUNT)
+	if ro {
+		flags |= syscall.MS_RDONLY
+	}
+	return syscall.Mount("reelhouse-test", dir, "tmpfs", flags, "size="+size)
+}
+
 func unmountTmpfs(dir string) { _ = syscall.Unmount(dir, syscall.MNT_DETACH) }
 
 // unmount unmounts what is mounted at dir, failing while it is in use.

@@ -60,6 +60,11 @@ type TrackerOptions struct {
 	// Log receives what went wrong in the background (failed store
 	// writes, downloads, resume); nil: nothing is logged.
 	Log *slog.Logger
+	// ResumeEvery is how long after a download paused because the library
+	// folder could not be written the tracker first checks whether it can
+	// be again; the wait doubles up to 20 times that while it cannot
+	// (default 15 s).
+	ResumeEvery time.Duration
 }
 
 // Tracker follows every unfinished task in the background: it polls the
@@ -111,6 +116,15 @@ type Tracker struct {
 	// noCancel holds the addresses of the servers that cancel no task;
 	// guarded by mu.
 	noCancel map[string]bool
+
+	// resumeWake wakes the loop that continues paused downloads (see
+	// resumePaused); writeHint, guarded by mu, says the wake-up is a sign
+	// that writing may work again. pauses counts the downloads paused so
+	// far (1 at start, for those paused before), pausesSeen how many of
+	// them a look at the history found none left of.
+	resumeWake         chan struct{}
+	writeHint          bool
+	pauses, pausesSeen int
 }
 
 // watch is the polling schedule of one task.
@@ -155,23 +169,28 @@ func NewTracker(st *store.Store, lib *library.Library, api API, opts TrackerOpti
 	if opts.MinInterval <= 0 {
 		opts.MinInterval = MinInterval
 	}
+	if opts.ResumeEvery <= 0 {
+		opts.ResumeEvery = 15 * time.Second
+	}
 	t := &Tracker{
-		store:     st,
-		lib:       lib,
-		api:       api,
-		opts:      opts,
-		log:       logger(opts.Log),
-		watches:   make(map[int64]*watch),
-		urls:      make(map[int64][]string),
-		covers:    make(map[int64][]string),
-		fetches:   make(map[int64]*fetch),
-		dlLimit:   opts.MaxDownloads,
-		afterKey:  make(map[int64]bool),
-		submitted: make(map[int64]bool),
-		wake:      make(chan struct{}, 1),
-		dlWake:    make(chan struct{}, 1),
-		settledCh: make(chan struct{}, 1),
-		events:    new(broker),
+		store:      st,
+		lib:        lib,
+		api:        api,
+		opts:       opts,
+		log:        logger(opts.Log),
+		watches:    make(map[int64]*watch),
+		urls:       make(map[int64][]string),
+		covers:     make(map[int64][]string),
+		fetches:    make(map[int64]*fetch),
+		dlLimit:    opts.MaxDownloads,
+		afterKey:   make(map[int64]bool),
+		submitted:  make(map[int64]bool),
+		wake:       make(chan struct{}, 1),
+		dlWake:     make(chan struct{}, 1),
+		settledCh:  make(chan struct{}, 1),
+		resumeWake: make(chan struct{}, 1),
+		pauses:     1,
+		events:     new(broker),
 	}
 	if lib != nil {
 		lib.UseDownloads(t)
@@ -326,6 +345,7 @@ func (t *Tracker) Run(ctx context.Context) error {
 		wg.Go(func() { crash.Guard("download worker", func() { t.downloadWorker(ctx) }) })
 	}
 	wg.Go(func() { crash.Guard("library watch", func() { t.watchLibrary(ctx) }) })
+	wg.Go(func() { crash.Guard("paused downloads", func() { t.resumePaused(ctx) }) })
 	t.schedule(ctx, &wg)
 	wg.Wait()
 	return ctx.Err()

@@ -83,6 +83,9 @@ func (e *env) start(opts TrackerOptions) {
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = 200 * time.Millisecond
 	}
+	if opts.ResumeEvery == 0 {
+		opts.ResumeEvery = 30 * time.Millisecond
+	}
 	var api API = e.api
 	if e.wrap != nil {
 		api = e.wrap(api)

@@ -108,7 +108,13 @@ const (
 	ProblemStale          = "stale"           // unfinished after a very long time
 	ProblemDownloadFailed = "download_failed" // facts: why
 	ProblemNoFile         = "no_file"         // finished, but the service sent no file
-	ProblemLocalWrite     = "local_write"     // the library folder is full or read-only; facts: why
+	ProblemLocalWrite     = "local_write"     // the library folder refused a write for another reason; facts: why
+	// ProblemLibraryFull: the library folder's disk is full (or the
+	// user's quota used up); facts: the system's words.
+	ProblemLibraryFull = "library_full"
+	// ProblemLibraryReadOnly: the library folder cannot be written at all
+	// (a read-only file system, or no permission); facts: the system's words.
+	ProblemLibraryReadOnly = "library_read_only"
 	// ProblemUnusableAnswer: the service's last few answers about a task
 	// that is still followed could not be used (too large, a web page,
 	// not JSON); facts: the last one's error. It is cleared by the next
@@ -121,7 +127,8 @@ const (
 
 // Problems lists every problem code, for the window's tests.
 var Problems = []string{ProblemNotSent, ProblemUncertain, ProblemLost, ProblemStale,
-	ProblemDownloadFailed, ProblemNoFile, ProblemLocalWrite, DownloadErrorTaskGone, ProblemUnusableAnswer}
+	ProblemDownloadFailed, ProblemNoFile, ProblemLocalWrite, ProblemLibraryFull, ProblemLibraryReadOnly,
+	DownloadErrorTaskGone, ProblemUnusableAnswer}
 
 // Problem is code with the facts of err, if any.
 func Problem(code string, err error) string {
