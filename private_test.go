@@ -10,11 +10,11 @@ import (
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
-// TestStartMakesSharedDataFolderPrivate: a data folder left at 0755 with
+// TestReliabilityStartMakesSharedDataFolderPrivate: a data folder left at 0755 with
 // a history readable by everyone (0644) is the user's only after a start
 // (0700, files 0600), and a second start can then bring the window
 // forward through the socket.
-func TestStartMakesSharedDataFolderPrivate(t *testing.T) {
+func TestReliabilityStartMakesSharedDataFolderPrivate(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no permission bits to check")
 	}

@@ -131,11 +131,11 @@ func downloadVideos(t *testing.T, dbPath, lib string, prompts ...string) []strin
 	}
 }
 
-// TestRebuildADamagedHistory: with real videos and sidecars in the
+// TestReliabilityRebuildADamagedHistory: with real videos and sidecars in the
 // library folder and the history overwritten with garbage, the rebuild
 // keeps the damaged file aside as it was, and the history Reelhouse then
 // starts on holds every video again.
-func TestRebuildADamagedHistory(t *testing.T) {
+func TestReliabilityRebuildADamagedHistory(t *testing.T) {
 	dir := t.TempDir()
 	data, lib := filepath.Join(dir, "data"), filepath.Join(dir, "Library")
 	dbPath := filepath.Join(data, "history.db")

@@ -42,11 +42,11 @@ func TestOpenUsesTheSavedLanguage(t *testing.T) {
 	}
 }
 
-// TestOpenMakesNoLibraryInPlaceOfAMissingOne: the library a video was
+// TestReliabilityOpenMakesNoLibraryInPlaceOfAMissingOne: the library a video was
 // downloaded into is gone at start (its drive is not connected); Open
 // starts without making the folder again, and the library says it is not
 // available.
-func TestOpenMakesNoLibraryInPlaceOfAMissingOne(t *testing.T) {
+func TestReliabilityOpenMakesNoLibraryInPlaceOfAMissingOne(t *testing.T) {
 	dir := t.TempDir()
 	libDir := filepath.Join(dir, "Drive", "Reelhouse")
 	hist, err := store.Open(t.Context(), filepath.Join(dir, "history.db"))

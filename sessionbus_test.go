@@ -37,12 +37,12 @@ func TestSessionBusAddress(t *testing.T) {
 	}
 }
 
-// TestNoSessionBusIsStarted runs the real program, twice on one data
+// TestReliabilityNoSessionBusIsStarted runs the real program, twice on one data
 // folder (the second start is refused and brings the first forward), where
 // there is no D-Bus session bus. A dbus-launch that only leaves a mark
 // shows whether anything asked D-Bus to start a bus (godbus runs it when it
 // finds none, and its dbus-daemon would outlive Reelhouse).
-func TestNoSessionBusIsStarted(t *testing.T) {
+func TestReliabilityNoSessionBusIsStarted(t *testing.T) {
 	if os.Getenv("REELHOUSE_TEST_XVFB") != "1" {
 		t.Skip("needs an X display: run `make test`, which starts Xvfb")
 	}

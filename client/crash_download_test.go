@@ -21,13 +21,13 @@ import (
 // TestDownloadKillChild.
 const killChildEnv = "REELHOUSE_KILL_DOWNLOAD_CHILD"
 
-// TestDownloadKillChild is the download that TestDownloadResumesAfterKill
+// TestDownloadKillChild is the download that TestReliabilityDownloadResumesAfterKill
 // kills: once the file holds half of the video, it says how much it holds
 // and stops there until it is killed. It does nothing in an ordinary run.
 func TestDownloadKillChild(t *testing.T) {
 	spec := os.Getenv(killChildEnv)
 	if spec == "" {
-		t.Skip("run by TestDownloadResumesAfterKill only")
+		t.Skip("run by TestReliabilityDownloadResumesAfterKill only")
 	}
 	url, part, _ := strings.Cut(spec, "\n")
 	c, err := client.New("http://127.0.0.1:1")
@@ -43,10 +43,10 @@ func TestDownloadKillChild(t *testing.T) {
 	t.Fatalf("the download ended before it could be killed: %v", err)
 }
 
-// TestDownloadResumesAfterKill kills a downloading process (SIGKILL, as a
+// TestReliabilityDownloadResumesAfterKill kills a downloading process (SIGKILL, as a
 // crash would) half-way through and checks that the next download fetches
 // only the tail: all that was written before the kill is kept.
-func TestDownloadResumesAfterKill(t *testing.T) {
+func TestReliabilityDownloadResumesAfterKill(t *testing.T) {
 	t.Parallel()
 	if _, err := os.Stat("/proc/sys/kernel/random/boot_id"); err != nil {
 		t.Skip("this system does not name its boots, so only synced bytes are kept: ", err)

@@ -10,10 +10,10 @@ import (
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
-// TestDownloadFromNonWebAddressOffersNoRetry: when the service sent a
+// TestReliabilityDownloadFromNonWebAddressOffersNoRetry: when the service sent a
 // video address that is not a web address (file:, say), the problem says
 // so and no “Retry download” is offered: the service would send the same.
-func TestDownloadFromNonWebAddressOffersNoRetry(t *testing.T) {
+func TestReliabilityDownloadFromNonWebAddressOffersNoRetry(t *testing.T) {
 	h := newHarness(t, nil, true)
 	ctx := t.Context()
 	c, err := client.New("http://127.0.0.1:1")

@@ -466,10 +466,10 @@ func TestProblemLineHoldsNoSystemWords(t *testing.T) {
 	}
 }
 
-// TestNoPictureOfAHiddenVideo: a video selected, then hidden by a search,
+// TestReliabilityNoPictureOfAHiddenVideo: a video selected, then hidden by a search,
 // leaves no picture or player behind for a video that has none — one
 // still being made, one that failed, one that was cancelled.
-func TestNoPictureOfAHiddenVideo(t *testing.T) {
+func TestReliabilityNoPictureOfAHiddenVideo(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		state store.State

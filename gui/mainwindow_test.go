@@ -515,11 +515,11 @@ func TestCloseKeepsReelhouseInTheTray(t *testing.T) {
 	}
 }
 
-// TestCloseWithoutTrayKeepsTheWindow: where the platform has a tray but
+// TestReliabilityCloseWithoutTrayKeepsTheWindow: where the platform has a tray but
 // nothing on the desktop shows it, closing the main window while a video
 // is being made does not hide it and says nothing about a tray: it asks
 // whether to quit, and keeping it open keeps it.
-func TestCloseWithoutTrayKeepsTheWindow(t *testing.T) {
+func TestReliabilityCloseWithoutTrayKeepsTheWindow(t *testing.T) {
 	h := newHarness(t, nil, true)
 	tray := &fakeTray{}
 	h.ui.mainWin.tray, h.ui.mainWin.trayCount = tray, -1

@@ -68,11 +68,11 @@ func TestTrackerCancelPendingTask(t *testing.T) {
 	}
 }
 
-// TestTrackerCancelRefusedKeepsTheVideo: a cancel the service refuses,
+// TestReliabilityTrackerCancelRefusedKeepsTheVideo: a cancel the service refuses,
 // too late (409) or not at all (405), leaves the task watched, and the
 // video is downloaded when it is ready; a service that cancels nothing is
 // not offered Cancel again, also after a restart.
-func TestTrackerCancelRefusedKeepsTheVideo(t *testing.T) {
+func TestReliabilityTrackerCancelRefusedKeepsTheVideo(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string

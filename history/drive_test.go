@@ -99,9 +99,9 @@ func emptyDir(t *testing.T, dir string) {
 	}
 }
 
-// TestMissingLibraryWaitsForItsDrive: the library folder is gone (the
+// TestReliabilityMissingLibraryWaitsForItsDrive: the library folder is gone (the
 // drive is not connected) at start.
-func TestMissingLibraryWaitsForItsDrive(t *testing.T) {
+func TestReliabilityMissingLibraryWaitsForItsDrive(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, apitest.Config{})
 	root := t.TempDir()
@@ -117,10 +117,10 @@ func TestMissingLibraryWaitsForItsDrive(t *testing.T) {
 	})
 }
 
-// TestEmptyMountPointIsNoLibrary: the library folder is there but empty,
+// TestReliabilityEmptyMountPointIsNoLibrary: the library folder is there but empty,
 // as a mount point with nothing mounted is, while the history says
 // videos were downloaded into it.
-func TestEmptyMountPointIsNoLibrary(t *testing.T) {
+func TestReliabilityEmptyMountPointIsNoLibrary(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, apitest.Config{})
 	root := t.TempDir()
@@ -138,9 +138,9 @@ func TestEmptyMountPointIsNoLibrary(t *testing.T) {
 	})
 }
 
-// TestUnmountedLibraryWaitsForItsDrive: the library is in a folder of a
+// TestReliabilityUnmountedLibraryWaitsForItsDrive: the library is in a folder of a
 // real file system, unmounted and mounted again.
-func TestUnmountedLibraryWaitsForItsDrive(t *testing.T) {
+func TestReliabilityUnmountedLibraryWaitsForItsDrive(t *testing.T) {
 	mnt := t.TempDir()
 	if err := mountTmpfs(mnt, "16m", false); err != nil {
 		t.Skipf("cannot mount a tmpfs here (%v); the missing and empty folders cover the rule", err)

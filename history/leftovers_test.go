@@ -10,10 +10,10 @@ import (
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
-// TestFailedDownloadLeavesNothingBehind: a download the file host refuses
+// TestReliabilityFailedDownloadLeavesNothingBehind: a download the file host refuses
 // for good leaves no part file, and what an earlier run left that no
 // download can continue from is swept away when the tracker starts.
-func TestFailedDownloadLeavesNothingBehind(t *testing.T) {
+func TestReliabilityFailedDownloadLeavesNothingBehind(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, apitest.Config{})
 	incoming := filepath.Dir(e.folder.PartPath("any", 0))

@@ -12,12 +12,12 @@ import (
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
-// TestUnusableAnswersShowOnTheRecord: answers about a task that cannot be
+// TestReliabilityUnusableAnswersShowOnTheRecord: answers about a task that cannot be
 // used (too large, a captive portal's page, not JSON) put a problem on the
 // record after a few polls and a line in the log, once; polling goes on,
 // and when the service answers properly again the video is downloaded and
 // the problem is gone.
-func TestUnusableAnswersShowOnTheRecord(t *testing.T) {
+func TestReliabilityUnusableAnswersShowOnTheRecord(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		kind  apitest.FaultKind
