@@ -7,11 +7,14 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/reelhouse/reelhouse/gui/tray"
 )
 
 // noSessionBus is a D-Bus address that names no transport D-Bus knows:
-// connecting to it fails at once, and nothing starts a bus for it.
-const noSessionBus = "disabled:"
+// connecting to it fails at once, and nothing starts a bus for it. The
+// main window then sets up no tray (tray.HaveSessionBus).
+const noSessionBus = tray.NoSessionBus
 
 // preventBusAutolaunch keeps the libraries Reelhouse builds on (the tray,
 // the desktop portal, notifications) from starting a D-Bus session bus

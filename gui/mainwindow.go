@@ -103,7 +103,7 @@ func newMainWindow(u *UI) *mainWindow {
 	mw.trayCount = -1
 	mw.watchTray = tray.WatchHost
 	mw.registerTray = tray.RegisterItem
-	if t, ok := mw.ui.app.(desktop.App); ok {
+	if t, ok := mw.ui.app.(desktop.App); ok && tray.HaveSessionBus() {
 		mw.tray = t
 	}
 	return mw

@@ -9,6 +9,7 @@ package tray
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"time"
 
@@ -24,6 +25,22 @@ const (
 	// must not leave Reelhouse waiting.
 	busTimeout = 2 * time.Second
 )
+
+// NoSessionBus is the session bus address that says there is none: it
+// names no transport D-Bus knows, so connecting fails at once and nothing
+// starts a bus for it. Reelhouse sets it where it finds no bus.
+const NoSessionBus = "disabled:"
+
+// HaveSessionBus reports whether a tray may ever be shown: false where
+// the session bus address says there is no bus. The tray library must not
+// be started then: it cannot connect, and Fyne 2.7.1 panics when it ends
+// a tray that never connected.
+func HaveSessionBus() bool {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		return true // no D-Bus there
+	}
+	return os.Getenv("DBUS_SESSION_BUS_ADDRESS") != NoSessionBus
+}
 
 // hostShown reports whether a StatusNotifier host is registered with
 // the watcher on conn. No watcher, or one that does not answer in time,

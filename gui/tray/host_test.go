@@ -3,6 +3,7 @@ package tray
 import (
 	"context"
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -166,5 +167,18 @@ func TestTrayHostWithoutSessionBus(t *testing.T) {
 	WatchHost(t.Context(), func(wait func()) { wait() }, func(shown bool) { reports = append(reports, shown) })
 	if len(reports) != 1 || reports[0] {
 		t.Errorf("without a bus: reports %v, want one false", reports)
+	}
+}
+
+// TestNoTrayWithoutASessionBus: where Reelhouse found no session bus, no
+// tray may be started (Fyne would panic ending it); elsewhere it may.
+func TestNoTrayWithoutASessionBus(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", NoSessionBus)
+	if HaveSessionBus() && runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+		t.Error("a tray may be started where the session bus address says there is no bus")
+	}
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/user/1000/bus")
+	if !HaveSessionBus() {
+		t.Error("no tray where a session bus is named")
 	}
 }
