@@ -62,6 +62,9 @@ func TestLibraryFolderNotThere(t *testing.T) {
 	if i := hv.model.indexOf(rec.ID); i < 0 || hv.wait.rowStatus(hv.model.records[i]) == "File missing" {
 		t.Error("the row says the file is missing")
 	}
+	if hv.detail.player != nil || !hv.detail.actions.openBtn.Disabled() {
+		t.Error("the detail offers to play or open a video whose folder is not there")
+	}
 	capture(t, hv.win, "library-folder-not-there")
 
 	test.Tap(hv.folderChoose)
@@ -73,6 +76,9 @@ func TestLibraryFolderNotThere(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.loop.until(t, "the banner gone", func() bool { return !hv.folderBanner.Visible() })
+	if hv.detail.actions.openBtn.Disabled() {
+		t.Error("the video cannot be opened once its folder is back")
+	}
 	if strings.Contains(hv.detail.fields["Problem"].Text, "library folder") {
 		t.Errorf("the detail still says %q", hv.detail.fields["Problem"].Text)
 	}

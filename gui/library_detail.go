@@ -243,7 +243,9 @@ func (v *libraryDetail) show() {
 	v.showThumbnail(thumb)
 	v.links.show(r, v.fileIdx)
 
-	hasFile := len(r.Files) > 0 && !r.Files[v.fileIdx].Missing
+	// A video whose folder is not there (an unplugged drive) is neither
+	// played nor opened until the folder is back.
+	hasFile := len(r.Files) > 0 && !r.Files[v.fileIdx].Missing && !v.m.libraryGone
 	v.showPlayer(r, hasFile && !r.Trashed())
 	v.actions.show(r, hasFile)
 }
