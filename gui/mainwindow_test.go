@@ -502,7 +502,7 @@ func TestCloseKeepsReelhouseInTheTray(t *testing.T) {
 		t.Fatalf("tray menu: %+v", tray.menu.Items)
 	}
 	quit.Action()
-	if quits != 1 || !strings.Contains(overlayText(w), "picks them up") {
+	if quits != 1 || !strings.Contains(overlayText(w), "picks it up") {
 		t.Fatalf("quitting with a video in progress did not ask: %q", overlayText(w))
 	}
 	confirm, ok := inOverlays(w, func(b *widget.Button) bool { return b.Text == "Quit" })
@@ -540,7 +540,7 @@ func TestReliabilityCloseWithoutTrayKeepsTheWindow(t *testing.T) {
 		t.Errorf("closing without a tray sent %+v", sent)
 	}
 	text := overlayText(w)
-	if strings.Contains(strings.ToLower(text), "tray") || !strings.Contains(text, "picks them up") {
+	if strings.Contains(strings.ToLower(text), "tray") || !strings.Contains(text, "picks it up") {
 		t.Errorf("closing without a tray says: %q", text)
 	}
 	keep, ok := inOverlays(w, func(b *widget.Button) bool { return b.Text == "Keep open" })
