@@ -101,26 +101,31 @@ func ShowStartupError(a fyne.App, err error, rebuild func() (start func(), err e
 
 // startupWindow is the window that says why Reelhouse could not start.
 type startupWindow struct {
-	app     fyne.App
+	quit    func() // ends Reelhouse: the app's Quit; tests replace it
 	win     fyne.Window
 	msg     *widget.Label
 	working *widget.ProgressBarInfinite
 	buttons *fyne.Container
+	// enter is what Enter does: the button that stands out.
+	enter   func()
 	rebuild func() (start func(), err error)
 	busy    bool         // a rebuild is running; the window stays open until it ends
 	do      func(func()) // runs a function on the UI goroutine: fyne.Do
 }
 
 func newStartupWindow(a fyne.App, err error, rebuild func() (func(), error)) *startupWindow {
-	v := &startupWindow{app: a, win: a.NewWindow(lang.L("Reelhouse could not start")), rebuild: rebuild, do: fyne.Do}
+	v := &startupWindow{quit: a.Quit, win: a.NewWindow(lang.L("Reelhouse could not start")), rebuild: rebuild, do: fyne.Do}
 	v.msg = widget.NewLabel("")
 	v.msg.Wrapping = fyne.TextWrapWord
 	v.working = widget.NewProgressBarInfinite()
 	v.working.Hide()
 	v.buttons = container.NewHBox()
 	v.win.SetCloseIntercept(v.onClose)
+	v.win.Canvas().SetOnTypedKey(v.onKey)
+	// The words scroll: a wrapped label measured before it has a width
+	// asks for thousands of pixels, which pushed the buttons off the screen.
 	v.win.SetContent(container.NewPadded(container.NewBorder(nil,
-		container.NewVBox(v.working, container.NewCenter(v.buttons)), nil, nil, v.msg)))
+		container.NewVBox(v.working, container.NewCenter(v.buttons)), nil, nil, container.NewVScroll(v.msg))))
 	v.win.Resize(fyne.NewSize(480, 200))
 	v.show(err) // a damaged history's longer words get a larger window
 	return v
@@ -130,15 +135,27 @@ func newStartupWindow(a fyne.App, err error, rebuild func() (func(), error)) *st
 func (v *startupWindow) show(err error) {
 	v.msg.SetText(startupText(err))
 	if !canRebuild(err) || v.rebuild == nil {
-		v.buttons.Objects = []fyne.CanvasObject{widget.NewButton(lang.L("Close"), v.app.Quit)}
+		v.enter = func() { v.quit() }
+		v.buttons.Objects = []fyne.CanvasObject{widget.NewButton(lang.L("Close"), v.enter)}
 		v.buttons.Refresh()
 		return
 	}
-	rebuild := widget.NewButton(lang.L("Rebuild history from the library folder"), v.onRebuild)
+	v.enter = v.onRebuild
+	rebuild := widget.NewButton(lang.L("Rebuild history from the library folder"), v.enter)
 	rebuild.Importance = widget.HighImportance
-	v.buttons.Objects = []fyne.CanvasObject{widget.NewButton(lang.L("Quit"), v.app.Quit), rebuild}
+	v.buttons.Objects = []fyne.CanvasObject{widget.NewButton(lang.L("Quit"), func() { v.quit() }), rebuild}
 	v.buttons.Refresh()
 	v.win.Resize(fyne.NewSize(560, 320))
+}
+
+// onKey: Enter does what the button that stands out does, Esc closes.
+func (v *startupWindow) onKey(e *fyne.KeyEvent) {
+	switch {
+	case e.Name == fyne.KeyEscape:
+		v.onClose()
+	case (e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter) && v.buttons.Visible() && v.enter != nil:
+		v.enter()
+	}
 }
 
 // onRebuild rebuilds the history and starts Reelhouse on it. No UI runs
@@ -177,7 +194,7 @@ func (v *startupWindow) onClose() {
 	if v.busy {
 		return
 	}
-	v.app.Quit()
+	v.quit()
 }
 
 // HistoryRebuilt is what a rebuild of a damaged history did, for the

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -152,5 +153,34 @@ func TestStartupWindowOfADamagedHistoryIsLarger(t *testing.T) {
 	v := newStartupWindow(a, damagedStartup(), func() (func(), error) { return func() {}, nil })
 	if got := v.win.Canvas().Size(); got.Width < 560 {
 		t.Errorf("window of a damaged history is %v wide, want at least 560", got.Width)
+	}
+}
+
+// TestStartupWindowAnswersTheKeyboard: Enter does what the button that
+// stands out does (the rebuild, or Close), and Esc quits.
+func TestStartupWindowAnswersTheKeyboard(t *testing.T) {
+	a := test.NewTempApp(t)
+	calls := make(chan struct{}, 1)
+	v := newStartupWindow(a, damagedStartup(), func() (func(), error) { calls <- struct{}{}; return func() {}, nil })
+	v.do = func(func()) {}
+	v.win.Show()
+	v.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	select {
+	case <-calls:
+	case <-time.After(10 * time.Second): // a hang guard, not a wait
+		t.Fatal("Enter did not rebuild the history")
+	}
+
+	other := newStartupWindow(a, &StartupError{Problem: StartupHistory, Detail: "/data", Err: errors.New("database is locked (5)")}, nil)
+	quits := 0
+	other.quit = func() { quits++ }
+	other.win.Show()
+	other.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if quits != 1 {
+		t.Error("Esc did not close Reelhouse")
+	}
+	other.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if quits != 2 {
+		t.Error("Enter did not press Close")
 	}
 }
