@@ -100,8 +100,8 @@ type playerView struct {
 	muteBtn  *widget.Button
 	fullBtn  *widget.Button
 	useBtn   *widget.Button
-	volume   *widget.Slider
-	scrub    *widget.Slider
+	volume   *playerSlider
+	scrub    *playerSlider
 	clock    *widget.Label
 	notice   *widget.Label
 	controls *fyne.Container
@@ -168,11 +168,11 @@ func buildPlayerView(u *UI, path string, info media.Info, thumb string, opts pla
 	v.loopBtn.Importance = widget.LowImportance
 	v.muteBtn = widget.NewButtonWithIcon("", theme.VolumeUpIcon(), v.onMute)
 	v.fullBtn = widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), v.onFullWindow)
-	v.volume = widget.NewSlider(0, 1)
+	v.volume = newPlayerSlider(0, 1, v.onPlayPause)
 	v.volume.Step = 0.05
 	v.volume.Value = 1
 	v.volume.OnChanged = v.onVolume
-	v.scrub = widget.NewSlider(0, max(info.Duration.Seconds(), 0.01))
+	v.scrub = newPlayerSlider(0, max(info.Duration.Seconds(), 0.01), v.onPlayPause)
 	v.scrub.Step = 0.01
 	v.scrub.OnChanged = v.onScrub
 	v.scrub.OnChangeEnded = v.onScrubEnded
@@ -199,6 +199,30 @@ func buildPlayerView(u *UI, path string, info media.Info, thumb string, opts pla
 
 	v.box = container.NewBorder(nil, container.NewVBox(v.controls, v.notice, v.fallback), nil, nil, v.surface)
 	return v
+}
+
+// playerSlider is a slider of the player (the scrubber, the volume): it
+// takes the focus when tapped, like any slider, and Space on it still
+// plays and pauses, as everywhere outside a text field.
+type playerSlider struct {
+	widget.Slider
+	space func()
+}
+
+func newPlayerSlider(lo, hi float64, space func()) *playerSlider {
+	s := &playerSlider{space: space}
+	s.Min, s.Max, s.Step = lo, hi, 1
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedKey is part of fyne.Focusable.
+func (s *playerSlider) TypedKey(e *fyne.KeyEvent) {
+	if e.Name == fyne.KeySpace {
+		s.space()
+		return
+	}
+	s.Slider.TypedKey(e)
 }
 
 // shownSize is the size the picture takes in the detail view: the video's
@@ -446,6 +470,14 @@ func (v *playerView) onPlayPause() {
 			p.Play()
 		}
 	})
+}
+
+// play plays from the frame on show; it does nothing while playing.
+func (v *playerView) play() {
+	if v.playing {
+		return
+	}
+	v.withPlayer((*playback.Player).Play)
 }
 
 func (v *playerView) onStep() { v.withPlayer((*playback.Player).Step) }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -402,4 +403,83 @@ func TestStopWaitsForAPlayerClosedJustBefore(t *testing.T) {
 		t.Fatal("the player's task had not ended when Stop returned")
 	}
 	goleak.VerifyNone(t, leaks)
+}
+
+// typeKey sends a key to the window as the desktop driver does: to the
+// focused widget, or, when none has the focus, to the window's own key
+// handler.
+func typeKey(w fyne.Window, name fyne.KeyName) {
+	e := &fyne.KeyEvent{Name: name}
+	if f := w.Canvas().Focused(); f != nil {
+		f.TypedKey(e)
+		if name == fyne.KeySpace {
+			f.TypedRune(' ')
+		}
+		return
+	}
+	if h := w.Canvas().OnTypedKey(); h != nil {
+		h(e)
+	}
+}
+
+// TestSpacePlaysAndPausesTheDetailsPlayer: Space plays and pauses the
+// detail view's player whether the list, the grid, a slider of the player
+// or nothing has the focus, Enter on a row plays it, and neither key ever
+// hands the video to another program; in a text field Space is a space.
+func TestSpacePlaysAndPausesTheDetailsPlayer(t *testing.T) {
+	mediatest.Need(t, "ffmpeg")
+	h := newHarness(t, nil, true)
+	var opened atomic.Int32
+	h.ui.library.detail.actions.openFile = func(string) error { opened.Add(1); return nil }
+	rec := h.downloadOne(t, "A fox in the snow")
+	hv := h.ui.library
+	w := h.ui.main
+	c := w.Canvas()
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	h.loop.until(t, "the player", func() bool { return hv.detail.player != nil && hv.detail.player.frame != nil })
+	p := hv.detail.player
+	h.loop.until(t, "the controls", func() bool { return !p.playBtn.Disabled() })
+	p.onLoop() // the clip is short: it plays on until paused
+
+	toggles := func(focus fyne.Focusable, where string) {
+		t.Helper()
+		if focus != nil {
+			c.Focus(focus)
+		} else {
+			c.Unfocus()
+		}
+		typeKey(w, fyne.KeySpace)
+		h.loop.until(t, "Space to play with "+where, func() bool { return p.playing })
+		typeKey(w, fyne.KeySpace)
+		h.loop.until(t, "Space to pause with "+where, func() bool { return !p.playing })
+	}
+	toggles(hv.list, "the list focused")
+	toggles(nil, "nothing focused")
+	toggles(p.scrub, "the scrubber focused")
+	toggles(p.volume, "the volume focused")
+	hv.setGridShown(true)
+	toggles(hv.grid, "the grid focused")
+	hv.setGridShown(false)
+
+	// Enter on a row plays the video in the app, and only there.
+	c.Focus(hv.list)
+	typeKey(w, fyne.KeyReturn)
+	h.loop.until(t, "Enter to play", func() bool { return p.playing })
+	typeKey(w, fyne.KeyReturn)
+	typeKey(w, fyne.KeySpace)
+	h.loop.until(t, "Space to pause after Enter", func() bool { return !p.playing })
+
+	// In a text field Space types a space.
+	c.Focus(h.ui.compose.prompt)
+	typeKey(w, fyne.KeySpace)
+	if got := h.ui.compose.prompt.Text; got != " " {
+		t.Fatalf("Space in the prompt typed %q, want a space", got)
+	}
+
+	// Whatever the keys asked for in the background has run by now.
+	h.ui.cancel()
+	h.ui.wg.Wait()
+	if n := opened.Load(); n != 0 {
+		t.Fatalf("the keys handed the video to another program %d times", n)
+	}
 }
