@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -482,4 +483,51 @@ func TestSpacePlaysAndPausesTheDetailsPlayer(t *testing.T) {
 	if n := opened.Load(); n != 0 {
 		t.Fatalf("the keys handed the video to another program %d times", n)
 	}
+}
+
+// TestClockFollowsTheScrubberWhileDragged: while the scrubber is held,
+// the time beside it is the scrubber's, whatever frames of earlier seeks
+// (or of playing on) come in meanwhile; once let go, it follows the
+// frames again.
+func TestClockFollowsTheScrubberWhileDragged(t *testing.T) {
+	mediatest.Need(t, "ffmpeg")
+	u, loop, a := newPlayerUI(t)
+	info, err := media.Probe(countedClip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := a.NewWindow("Player")
+	v := newPlayerViewWith(u, countedClip, info, "", playback.Options{Audio: noSoundDevice{}})
+	defer v.close()
+	w.SetContent(v.content())
+	w.Resize(fyne.NewSize(640, 480))
+	loop.until(t, "the first frame", func() bool { return v.frame != nil && v.frame.Index == 0 })
+	loop.until(t, "the controls", func() bool { return !v.playBtn.Disabled() })
+
+	// Held at about the middle, not let go.
+	size := v.scrub.Size()
+	v.scrub.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(size.Width/2, size.Height/2)}})
+	held := time.Duration(v.scrub.Value * float64(time.Second))
+	if held < 3*time.Second || held > 7*time.Second {
+		t.Fatalf("the scrubber is held at %v, want about the middle of the 10 s clip", held)
+	}
+	want := playTimeText(held, info.Duration)
+	if v.clock.Text != want {
+		t.Fatalf("while dragged the clock says %q, want %q", v.clock.Text, want)
+	}
+	loop.until(t, "the frame where it is held", func() bool { return v.frame.PTS >= held-time.Second/10 && v.frame.PTS <= held })
+
+	// A frame of an earlier seek comes in while it is still held.
+	stale := &playback.Frame{Image: image.NewRGBA(image.Rect(0, 0, 160, 90)), PTS: time.Second}
+	v.surface.onFrame(stale)
+	loop.until(t, "the late frame", func() bool { return v.frame == stale })
+	if v.clock.Text != want {
+		t.Fatalf("while dragged, after a late frame, the clock says %q, want %q", v.clock.Text, want)
+	}
+
+	// Let go: the frames set the time again.
+	v.scrub.DragEnd()
+	loop.until(t, "the clock to follow the frames", func() bool {
+		return v.frame != stale && v.clock.Text == playTimeText(v.frame.PTS, info.Duration)
+	})
 }
