@@ -90,6 +90,7 @@ type playerView struct {
 	dragging bool
 	loop     bool
 	muted    bool
+	level    float64 // the volume to come back to when unmuted
 	full     *fullWindow
 
 	surface  *playerSurface
@@ -500,18 +501,35 @@ func setToggled(b *widget.Button, on bool) {
 	b.Refresh()
 }
 
+// onMute mutes, or brings the sound back at the level it had. Muted, the
+// volume slider shows nothing heard: it stands at 0.
 func (v *playerView) onMute() {
-	v.muted = !v.muted
 	if v.muted {
+		v.volume.Value = v.level
+	} else {
+		v.level = v.volume.Value
+		v.volume.Value = 0
+	}
+	v.volume.Refresh() // not SetValue: the level itself does not change
+	v.setMuted(!v.muted)
+}
+
+func (v *playerView) setMuted(on bool) {
+	v.muted = on
+	if on {
 		v.muteBtn.SetIcon(theme.VolumeMuteIcon())
 	} else {
 		v.muteBtn.SetIcon(theme.VolumeUpIcon())
 	}
-	on := v.muted
 	v.withPlayer(func(p *playback.Player) { p.SetMuted(on) })
 }
 
+// onVolume sets the level; moving the slider while muted unmutes, as the
+// slider then shows a level heard.
 func (v *playerView) onVolume(x float64) {
+	if v.muted {
+		v.setMuted(false)
+	}
 	v.withPlayer(func(p *playback.Player) { p.SetVolume(x) })
 }
 

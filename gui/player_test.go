@@ -531,3 +531,45 @@ func TestClockFollowsTheScrubberWhileDragged(t *testing.T) {
 		return v.frame != stale && v.clock.Text == playTimeText(v.frame.PTS, info.Duration)
 	})
 }
+
+// TestMuteShowsOnTheVolumeSlider: muted, the volume slider stands at 0
+// and the mute button shows a muted speaker; unmuted, the slider is back
+// at its level. Moving the slider while muted unmutes.
+func TestMuteShowsOnTheVolumeSlider(t *testing.T) {
+	mediatest.Need(t, "ffmpeg")
+	u, loop, a := newPlayerUI(t)
+	info, err := media.Probe(countedClip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := a.NewWindow("Player")
+	v := newPlayerViewWith(u, countedClip, info, "", playback.Options{Audio: noSoundDevice{}})
+	defer v.close()
+	w.SetContent(v.content())
+	w.Resize(fyne.NewSize(640, 480))
+	loop.until(t, "the controls", func() bool { return !v.muteBtn.Disabled() })
+
+	v.volume.SetValue(0.6)
+	level := v.volume.Value
+	test.Tap(v.muteBtn)
+	if v.volume.Value != 0 || !v.muted {
+		t.Fatalf("muted, the volume slider stands at %v (muted %v), want 0", v.volume.Value, v.muted)
+	}
+	if v.muteBtn.Icon != theme.VolumeMuteIcon() {
+		t.Fatal("muted, the mute button does not show a muted speaker")
+	}
+	capture(t, w, "player-muted")
+	test.Tap(v.muteBtn)
+	if v.volume.Value != level || v.muted {
+		t.Fatalf("unmuted, the volume slider stands at %v (muted %v), want %v", v.volume.Value, v.muted, level)
+	}
+	if v.muteBtn.Icon != theme.VolumeUpIcon() {
+		t.Fatal("unmuted, the mute button still shows a muted speaker")
+	}
+
+	test.Tap(v.muteBtn)
+	v.volume.SetValue(0.3)
+	if v.muted || v.muteBtn.Icon != theme.VolumeUpIcon() {
+		t.Fatal("moving the volume slider while muted left the sound muted")
+	}
+}
