@@ -2,7 +2,7 @@ package gui
 
 // This file is Compare: two to four videos side by side, played in step
 // with one set of controls, with a table of only the settings that differ,
-// "Keep this one" and "Trash the others".
+// "Favourite this one" (with a star) and "Trash the others".
 
 import (
 	"context"
@@ -28,6 +28,19 @@ import (
 	"github.com/reelhouse/reelhouse/history/media"
 	"github.com/reelhouse/reelhouse/history/store"
 )
+
+// The words of the button that makes a compared video a favourite, before
+// and after: it only marks it, so it says so.
+const (
+	compareFavourite = "Favourite this one"
+	compareFavoured  = "In favourites"
+)
+
+// starIcon is the favourite's star (Material Design's, as Fyne's icons
+// are), drawn in the theme's colours and dimmed on a disabled button.
+var starIcon = theme.NewThemedResource(fyne.NewStaticResource("star.svg", []byte(
+	`<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">`+
+		`<path d="M12 17.27 18.18 21l-1.64-7.03L22 9.24l-7.19-.61L12 2 9.19 8.63 2 9.24l5.46 4.73L5.82 21z"/></svg>`)))
 
 // maxCompare is how many videos Compare shows at once.
 const maxCompare = 4
@@ -241,7 +254,7 @@ type compareView struct {
 	thumbs   []*canvas.Image
 	screens  []*fyne.Container // each cell's screen: its picture, then its player
 	speakers []*widget.Button  // "play this one's sound", per video
-	keep     []*widget.Button  // "Keep this one", per video
+	keep     []*widget.Button  // "Favourite this one", per video
 	others   []*widget.Button  // "Trash the others", per video
 	trashed  map[int64]bool
 	loadSeq  int
@@ -423,9 +436,9 @@ func (c *compareView) cell(i int, r store.Record, picture []byte) fyne.CanvasObj
 		widget.NewLabelWithStyle(lang.L("Video {{.Number}}", map[string]any{"Number": i + 1}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	prompt := widget.NewLabel(firstLine(r.Request.Prompt, 120))
 	prompt.Truncation = fyne.TextTruncateEllipsis
-	keep := widget.NewButtonWithIcon(lang.L("Keep this one"), theme.ConfirmIcon(), func() { c.onKeep(r.ID) })
+	keep := widget.NewButtonWithIcon(lang.L(compareFavourite), starIcon, func() { c.onKeep(r.ID) })
 	if r.Favourite {
-		keep.SetText(lang.L("Kept"))
+		keep.SetText(lang.L(compareFavoured))
 		keep.Disable()
 	}
 	c.keep = append(c.keep, keep)
@@ -675,7 +688,8 @@ func (c *compareView) onSpeaker(i int) {
 	c.openPlayers(i, c.pos, c.playing)
 }
 
-// onKeep marks the video of record id as a favourite.
+// onKeep marks the video of record id as a favourite, which is all it
+// does: the others stay where they are. Its button then says so, dimmed.
 func (c *compareView) onKeep(id int64) {
 	i := slices.IndexFunc(c.recs, func(r store.Record) bool { return r.ID == id })
 	if i < 0 {
@@ -689,9 +703,9 @@ func (c *compareView) onKeep(id int64) {
 				c.keep[i].Enable()
 				return
 			}
-			c.keep[i].SetText(lang.L("Kept"))
+			c.keep[i].SetText(lang.L(compareFavoured))
 		})
-		c.ui.showError(c.win, lang.L("Could not keep the video"), err)
+		c.ui.showError(c.win, lang.L("Could not make the video a favourite"), err)
 	})
 }
 
@@ -772,7 +786,7 @@ func (c *compareView) setTrashed(ids []int64, on bool) {
 			} else {
 				c.thumbs[i].Translucency = 0
 				c.others[i].Enable()
-				if c.keep[i].Text != lang.L("Kept") {
+				if c.keep[i].Text != lang.L(compareFavoured) {
 					c.keep[i].Enable()
 				}
 			}

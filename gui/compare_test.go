@@ -192,10 +192,22 @@ func TestCompareThreeVideosKeepAndTrashWithUndo(t *testing.T) {
 	}
 	f.Close()
 
+	// The button says what it does: it makes the video a favourite, and
+	// then says it is one, dimmed.
+	if got := c.keep[1].Text; got != "Favourite this one" || c.keep[1].Disabled() {
+		t.Fatalf("the favourite button reads %q (disabled %v), want Favourite this one", got, c.keep[1].Disabled())
+	}
 	test.Tap(c.keep[1])
-	h.loop.until(t, "the kept video", func() bool { return c.keep[1].Text == "Kept" })
+	h.loop.until(t, "the favourite video", func() bool { return c.keep[1].Text == "In favourites" })
+	if !c.keep[1].Disabled() {
+		t.Error("once the video is a favourite its button can still be pressed")
+	}
+	capture(t, c.win, "compare-favourite")
 	if r, _ := h.deps.Store.Get(ctx, ids[1]); !r.Favourite {
-		t.Error("Keep this one did not favour the video")
+		t.Error("Favourite this one did not make the video a favourite")
+	}
+	if c.keep[0].Text != "Favourite this one" || c.keep[0].Disabled() {
+		t.Error("making one video a favourite changed another's button")
 	}
 
 	// Trash the others of video 2, then undo.

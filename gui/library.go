@@ -220,7 +220,10 @@ func (v *libraryView) onUnreachableDetails() {
 }
 
 // onListKey makes the arrows move the selection, not only the focus ring,
-// Enter and Space open the selected video and Delete move it to the trash.
+// Space play and pause the selected video in the detail view, Enter play
+// it there, and Delete move it to the trash. No key starts another
+// program: "Open in your video player" is a button, which says what it
+// does.
 func (v *libraryView) onListKey(e *fyne.KeyEvent) bool {
 	switch e.Name {
 	case fyne.KeyUp:
@@ -230,10 +233,14 @@ func (v *libraryView) onListKey(e *fyne.KeyEvent) bool {
 		v.moveSelection(1)
 		return true
 	case fyne.KeySpace:
-		v.detail.actions.onOpen()
+		if p := v.detail.player; p != nil {
+			p.onPlayPause()
+		}
 		return true
 	case fyne.KeyReturn, fyne.KeyEnter:
-		v.detail.actions.onOpen()
+		if p := v.detail.player; p != nil {
+			p.play()
+		}
 		return true
 	case fyne.KeyDelete:
 		v.detail.actions.onDelete()

@@ -426,8 +426,8 @@ func newLibraryGrid(cells *libraryCells, move func(by int), onKey func(e *fyne.K
 }
 
 // TypedKey is part of fyne.Focusable: the arrows move the selection (not
-// only the focus ring), Enter and Space open the selected video and Delete
-// moves it to the trash, as in the list.
+// only the focus ring); Enter, Space and Delete do what they do in the
+// list (see libraryView.onListKey).
 func (g *libraryGrid) TypedKey(e *fyne.KeyEvent) {
 	switch e.Name {
 	case fyne.KeyLeft:

@@ -454,9 +454,10 @@ func (mw *mainWindow) onNewPrompt() {
 	mw.ui.main.Canvas().Focus(mw.ui.compose.prompt)
 }
 
-// onTypedKey handles the keys no focused widget took: Esc closes the
-// dialog on top; the arrows, Enter, Space and Delete act on the library
-// while it is in view and no dialog is open.
+// onTypedKey handles the keys no focused widget took (a focused text
+// field takes Space as a space): Esc closes the dialog on top; the
+// arrows, Enter, Space and Delete act on the library as on its focused
+// list (see onListKey) while it is in view and no dialog is open.
 func (mw *mainWindow) onTypedKey(e *fyne.KeyEvent) {
 	c := mw.ui.main.Canvas()
 	if e.Name == fyne.KeyEscape {
@@ -466,16 +467,7 @@ func (mw *mainWindow) onTypedKey(e *fyne.KeyEvent) {
 	if c.Overlays().Top() != nil || (mw.ui.panes.Narrow() && mw.ui.panes.tab != 1) {
 		return
 	}
-	switch e.Name {
-	case fyne.KeyUp:
-		mw.ui.library.moveSelection(-1)
-	case fyne.KeyDown:
-		mw.ui.library.moveSelection(1)
-	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
-		mw.ui.library.detail.actions.onOpen()
-	case fyne.KeyDelete:
-		mw.ui.library.detail.actions.onDelete()
-	}
+	mw.ui.library.onListKey(e)
 }
 
 // mainMenu is the menu of the main window: the actions on the whole

@@ -90,6 +90,7 @@ type playerView struct {
 	dragging bool
 	loop     bool
 	muted    bool
+	level    float64 // the volume to come back to when unmuted
 	full     *fullWindow
 
 	surface  *playerSurface
@@ -100,8 +101,8 @@ type playerView struct {
 	muteBtn  *widget.Button
 	fullBtn  *widget.Button
 	useBtn   *widget.Button
-	volume   *widget.Slider
-	scrub    *widget.Slider
+	volume   *playerSlider
+	scrub    *playerSlider
 	clock    *widget.Label
 	notice   *widget.Label
 	controls *fyne.Container
@@ -168,11 +169,11 @@ func buildPlayerView(u *UI, path string, info media.Info, thumb string, opts pla
 	v.loopBtn.Importance = widget.LowImportance
 	v.muteBtn = widget.NewButtonWithIcon("", theme.VolumeUpIcon(), v.onMute)
 	v.fullBtn = widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), v.onFullWindow)
-	v.volume = widget.NewSlider(0, 1)
+	v.volume = newPlayerSlider(0, 1, v.onPlayPause)
 	v.volume.Step = 0.05
 	v.volume.Value = 1
 	v.volume.OnChanged = v.onVolume
-	v.scrub = widget.NewSlider(0, max(info.Duration.Seconds(), 0.01))
+	v.scrub = newPlayerSlider(0, max(info.Duration.Seconds(), 0.01), v.onPlayPause)
 	v.scrub.Step = 0.01
 	v.scrub.OnChanged = v.onScrub
 	v.scrub.OnChangeEnded = v.onScrubEnded
@@ -199,6 +200,30 @@ func buildPlayerView(u *UI, path string, info media.Info, thumb string, opts pla
 
 	v.box = container.NewBorder(nil, container.NewVBox(v.controls, v.notice, v.fallback), nil, nil, v.surface)
 	return v
+}
+
+// playerSlider is a slider of the player (the scrubber, the volume): it
+// takes the focus when tapped, like any slider, and Space on it still
+// plays and pauses, as everywhere outside a text field.
+type playerSlider struct {
+	widget.Slider
+	space func()
+}
+
+func newPlayerSlider(lo, hi float64, space func()) *playerSlider {
+	s := &playerSlider{space: space}
+	s.Min, s.Max, s.Step = lo, hi, 1
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedKey is part of fyne.Focusable.
+func (s *playerSlider) TypedKey(e *fyne.KeyEvent) {
+	if e.Name == fyne.KeySpace {
+		s.space()
+		return
+	}
+	s.Slider.TypedKey(e)
 }
 
 // shownSize is the size the picture takes in the detail view: the video's
@@ -448,6 +473,14 @@ func (v *playerView) onPlayPause() {
 	})
 }
 
+// play plays from the frame on show; it does nothing while playing.
+func (v *playerView) play() {
+	if v.playing {
+		return
+	}
+	v.withPlayer((*playback.Player).Play)
+}
+
 func (v *playerView) onStep() { v.withPlayer((*playback.Player).Step) }
 
 func (v *playerView) onLoop() {
@@ -468,18 +501,35 @@ func setToggled(b *widget.Button, on bool) {
 	b.Refresh()
 }
 
+// onMute mutes, or brings the sound back at the level it had. Muted, the
+// volume slider shows nothing heard: it stands at 0.
 func (v *playerView) onMute() {
-	v.muted = !v.muted
 	if v.muted {
+		v.volume.Value = v.level
+	} else {
+		v.level = v.volume.Value
+		v.volume.Value = 0
+	}
+	v.volume.Refresh() // not SetValue: the level itself does not change
+	v.setMuted(!v.muted)
+}
+
+func (v *playerView) setMuted(on bool) {
+	v.muted = on
+	if on {
 		v.muteBtn.SetIcon(theme.VolumeMuteIcon())
 	} else {
 		v.muteBtn.SetIcon(theme.VolumeUpIcon())
 	}
-	on := v.muted
 	v.withPlayer(func(p *playback.Player) { p.SetMuted(on) })
 }
 
+// onVolume sets the level; moving the slider while muted unmutes, as the
+// slider then shows a level heard.
 func (v *playerView) onVolume(x float64) {
+	if v.muted {
+		v.setMuted(false)
+	}
 	v.withPlayer(func(p *playback.Player) { p.SetVolume(x) })
 }
 

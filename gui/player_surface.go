@@ -150,11 +150,13 @@ func (s *playerSurface) showNext() {
 	s.v.frame = f
 	s.setPicture(f.Image)
 	old.Release()
+	// While the scrubber is held, it and the clock show where it is held:
+	// frames of earlier seeks, or of playing on, come in meanwhile.
 	if !s.v.dragging {
 		s.v.scrub.Value = min(f.PTS.Seconds(), s.v.scrub.Max)
 		s.v.scrub.Refresh()
+		s.v.clock.SetText(playTimeText(f.PTS, s.v.info.Duration))
 	}
-	s.v.clock.SetText(playTimeText(f.PTS, s.v.info.Duration))
 	if s.v.hooks.shown != nil {
 		s.v.hooks.shown(f)
 	}

@@ -12,7 +12,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -402,4 +404,172 @@ func TestStopWaitsForAPlayerClosedJustBefore(t *testing.T) {
 		t.Fatal("the player's task had not ended when Stop returned")
 	}
 	goleak.VerifyNone(t, leaks)
+}
+
+// typeKey sends a key to the window as the desktop driver does: to the
+// focused widget, or, when none has the focus, to the window's own key
+// handler.
+func typeKey(w fyne.Window, name fyne.KeyName) {
+	e := &fyne.KeyEvent{Name: name}
+	if f := w.Canvas().Focused(); f != nil {
+		f.TypedKey(e)
+		if name == fyne.KeySpace {
+			f.TypedRune(' ')
+		}
+		return
+	}
+	if h := w.Canvas().OnTypedKey(); h != nil {
+		h(e)
+	}
+}
+
+// TestSpacePlaysAndPausesTheDetailsPlayer: Space plays and pauses the
+// detail view's player whether the list, the grid, a slider of the player
+// or nothing has the focus, Enter on a row plays it, and neither key ever
+// hands the video to another program; in a text field Space is a space.
+func TestSpacePlaysAndPausesTheDetailsPlayer(t *testing.T) {
+	mediatest.Need(t, "ffmpeg")
+	h := newHarness(t, nil, true)
+	var opened atomic.Int32
+	h.ui.library.detail.actions.openFile = func(string) error { opened.Add(1); return nil }
+	rec := h.downloadOne(t, "A fox in the snow")
+	hv := h.ui.library
+	w := h.ui.main
+	c := w.Canvas()
+	hv.list.Select(hv.model.indexOf(rec.ID))
+	h.loop.until(t, "the player", func() bool { return hv.detail.player != nil && hv.detail.player.frame != nil })
+	p := hv.detail.player
+	h.loop.until(t, "the controls", func() bool { return !p.playBtn.Disabled() })
+	p.onLoop() // the clip is short: it plays on until paused
+
+	toggles := func(focus fyne.Focusable, where string) {
+		t.Helper()
+		if focus != nil {
+			c.Focus(focus)
+		} else {
+			c.Unfocus()
+		}
+		typeKey(w, fyne.KeySpace)
+		h.loop.until(t, "Space to play with "+where, func() bool { return p.playing })
+		typeKey(w, fyne.KeySpace)
+		h.loop.until(t, "Space to pause with "+where, func() bool { return !p.playing })
+	}
+	toggles(hv.list, "the list focused")
+	toggles(nil, "nothing focused")
+	toggles(p.scrub, "the scrubber focused")
+	toggles(p.volume, "the volume focused")
+	hv.setGridShown(true)
+	toggles(hv.grid, "the grid focused")
+	hv.setGridShown(false)
+
+	// Enter on a row plays the video in the app, and only there.
+	c.Focus(hv.list)
+	typeKey(w, fyne.KeyReturn)
+	h.loop.until(t, "Enter to play", func() bool { return p.playing })
+	typeKey(w, fyne.KeyReturn)
+	typeKey(w, fyne.KeySpace)
+	h.loop.until(t, "Space to pause after Enter", func() bool { return !p.playing })
+
+	// In a text field Space types a space.
+	c.Focus(h.ui.compose.prompt)
+	typeKey(w, fyne.KeySpace)
+	if got := h.ui.compose.prompt.Text; got != " " {
+		t.Fatalf("Space in the prompt typed %q, want a space", got)
+	}
+
+	// Whatever the keys asked for in the background has run by now.
+	h.ui.cancel()
+	h.ui.wg.Wait()
+	if n := opened.Load(); n != 0 {
+		t.Fatalf("the keys handed the video to another program %d times", n)
+	}
+}
+
+// TestClockFollowsTheScrubberWhileDragged: while the scrubber is held,
+// the time beside it is the scrubber's, whatever frames of earlier seeks
+// (or of playing on) come in meanwhile; once let go, it follows the
+// frames again.
+func TestClockFollowsTheScrubberWhileDragged(t *testing.T) {
+	mediatest.Need(t, "ffmpeg")
+	u, loop, a := newPlayerUI(t)
+	info, err := media.Probe(countedClip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := a.NewWindow("Player")
+	v := newPlayerViewWith(u, countedClip, info, "", playback.Options{Audio: noSoundDevice{}})
+	defer v.close()
+	w.SetContent(v.content())
+	w.Resize(fyne.NewSize(640, 480))
+	loop.until(t, "the first frame", func() bool { return v.frame != nil && v.frame.Index == 0 })
+	loop.until(t, "the controls", func() bool { return !v.playBtn.Disabled() })
+
+	// Held at about the middle, not let go.
+	size := v.scrub.Size()
+	v.scrub.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(size.Width/2, size.Height/2)}})
+	held := time.Duration(v.scrub.Value * float64(time.Second))
+	if held < 3*time.Second || held > 7*time.Second {
+		t.Fatalf("the scrubber is held at %v, want about the middle of the 10 s clip", held)
+	}
+	want := playTimeText(held, info.Duration)
+	if v.clock.Text != want {
+		t.Fatalf("while dragged the clock says %q, want %q", v.clock.Text, want)
+	}
+	loop.until(t, "the frame where it is held", func() bool { return v.frame.PTS >= held-time.Second/10 && v.frame.PTS <= held })
+
+	// A frame of an earlier seek comes in while it is still held.
+	stale := &playback.Frame{Image: image.NewRGBA(image.Rect(0, 0, 160, 90)), PTS: time.Second}
+	v.surface.onFrame(stale)
+	loop.until(t, "the late frame", func() bool { return v.frame == stale })
+	if v.clock.Text != want {
+		t.Fatalf("while dragged, after a late frame, the clock says %q, want %q", v.clock.Text, want)
+	}
+
+	// Let go: the frames set the time again.
+	v.scrub.DragEnd()
+	loop.until(t, "the clock to follow the frames", func() bool {
+		return v.frame != stale && v.clock.Text == playTimeText(v.frame.PTS, info.Duration)
+	})
+}
+
+// TestMuteShowsOnTheVolumeSlider: muted, the volume slider stands at 0
+// and the mute button shows a muted speaker; unmuted, the slider is back
+// at its level. Moving the slider while muted unmutes.
+func TestMuteShowsOnTheVolumeSlider(t *testing.T) {
+	mediatest.Need(t, "ffmpeg")
+	u, loop, a := newPlayerUI(t)
+	info, err := media.Probe(countedClip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := a.NewWindow("Player")
+	v := newPlayerViewWith(u, countedClip, info, "", playback.Options{Audio: noSoundDevice{}})
+	defer v.close()
+	w.SetContent(v.content())
+	w.Resize(fyne.NewSize(640, 480))
+	loop.until(t, "the controls", func() bool { return !v.muteBtn.Disabled() })
+
+	v.volume.SetValue(0.6)
+	level := v.volume.Value
+	test.Tap(v.muteBtn)
+	if v.volume.Value != 0 || !v.muted {
+		t.Fatalf("muted, the volume slider stands at %v (muted %v), want 0", v.volume.Value, v.muted)
+	}
+	if v.muteBtn.Icon != theme.VolumeMuteIcon() {
+		t.Fatal("muted, the mute button does not show a muted speaker")
+	}
+	capture(t, w, "player-muted")
+	test.Tap(v.muteBtn)
+	if v.volume.Value != level || v.muted {
+		t.Fatalf("unmuted, the volume slider stands at %v (muted %v), want %v", v.volume.Value, v.muted, level)
+	}
+	if v.muteBtn.Icon != theme.VolumeUpIcon() {
+		t.Fatal("unmuted, the mute button still shows a muted speaker")
+	}
+
+	test.Tap(v.muteBtn)
+	v.volume.SetValue(0.3)
+	if v.muted || v.muteBtn.Icon != theme.VolumeUpIcon() {
+		t.Fatal("moving the volume slider while muted left the sound muted")
+	}
 }
