@@ -1,6 +1,10 @@
 package gui
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -45,5 +49,108 @@ func TestWrapLines(t *testing.T) {
 	want := []string{"short", "    ind", "  indented", "far", "one two", "three four", "five six", "xxxxxxxxxx", "xx"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("wrapLines = %q, want %q", got, want)
+	}
+}
+
+// mainShortcutVars are the names of mainwindow.go's package-level
+// variables holding a keyboard shortcut.
+func mainShortcutVars(t *testing.T) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "mainwindow.go", nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.VAR {
+			continue
+		}
+		for _, s := range g.Specs {
+			vs := s.(*ast.ValueSpec)
+			for i, v := range vs.Values {
+				if u, ok := v.(*ast.UnaryExpr); ok {
+					if lit, ok := u.X.(*ast.CompositeLit); ok {
+						if sel, ok := lit.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "CustomShortcut" {
+							names = append(names, vs.Names[i].Name)
+						}
+					}
+				}
+			}
+		}
+	}
+	return names
+}
+
+// The keyboard guide lists every shortcut the main window defines, and
+// the keys of the house: Enter, Esc, Space, the arrows, Delete.
+func TestHelpGuideListsEveryShortcut(t *testing.T) {
+	vars := mainShortcutVars(t)
+	if len(vars) < 6 {
+		t.Fatalf("found only %v in mainwindow.go; is the scan broken?", vars)
+	}
+	// Each variable is in the guide's list, by name.
+	f, err := parser.ParseFile(token.NewFileSet(), "help.go", nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if vs, ok := n.(*ast.ValueSpec); ok && len(vs.Names) == 1 && vs.Names[0].Name == "guideShortcuts" {
+			ast.Inspect(vs, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok {
+					listed[id.Name] = true
+				}
+				return true
+			})
+		}
+		return true
+	})
+	for _, v := range vars {
+		if !listed[v] {
+			t.Errorf("the keyboard guide does not list %s", v)
+		}
+	}
+
+	h := newHarness(t, nil, true)
+	h.ui.main.Resize(fyne.NewSize(1366, 700))
+	mainMenuItem(t, h.ui.mainWin.mainMenu(), "Keyboard shortcuts").Action()
+	top := h.ui.main.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("Keyboard shortcuts did not open")
+	}
+	capture(t, h.ui.main, "keyboard-shortcuts")
+	shown := "\n" + strings.Join(shownTexts(top), "\n") + "\n"
+	want := []string{"Ctrl+Enter", "Ctrl+N", "Ctrl+F", "Ctrl+,", "Ctrl+Q", "Ctrl+A", "Ctrl+W", "Enter", "Esc", "Space", "↑ ↓", "Delete",
+		"Make a video from the prompt (Generate)", "Play or pause the video on screen (while you are not typing)"}
+	if runtime.GOOS == "darwin" {
+		want = nil
+	}
+	for _, s := range guideShortcuts {
+		want = append(want, shortcutText(s.shortcut.Modifier, s.shortcut.KeyName), s.what)
+	}
+	for _, w := range want {
+		if !strings.Contains(shown, "\n"+w+"\n") {
+			t.Errorf("the keyboard guide does not show %q; it shows:%s", w, shown)
+		}
+	}
+}
+
+// Getting started says how to get from the key to a video playing, and
+// where the videos go.
+func TestHelpGettingStarted(t *testing.T) {
+	h := newHarness(t, nil, true)
+	h.ui.main.Resize(fyne.NewSize(1366, 700))
+	mainMenuItem(t, h.ui.mainWin.mainMenu(), "Getting started").Action()
+	top := h.ui.main.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("Getting started did not open")
+	}
+	capture(t, h.ui.main, "getting-started")
+	shown := strings.Join(shownTexts(top), "\n")
+	for _, w := range []string{"API key", "demo", "Write a prompt", "Generate", h.deps.Library.Dir(), "Space plays and pauses"} {
+		if !strings.Contains(shown, w) {
+			t.Errorf("Getting started does not say %q; it says:\n%s", w, shown)
+		}
 	}
 }

@@ -526,7 +526,11 @@ func (mw *mainWindow) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem(lang.L("Usage…"), mw.ui.showUsage),
 		fyne.NewMenuItem(lang.L("Copy diagnostics"), h.menu.onCopyDiagnostics),
 	)
-	help := fyne.NewMenu(lang.L("Help"), fyne.NewMenuItem(lang.L("About Reelhouse"), mw.onAbout))
+	help := fyne.NewMenu(lang.L("Help"),
+		fyne.NewMenuItem(lang.L("Getting started"), mw.onGettingStarted),
+		fyne.NewMenuItem(lang.L("Keyboard shortcuts"), mw.onKeyboardShortcuts),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(lang.L("About Reelhouse"), mw.onAbout))
 	return fyne.NewMainMenu(file, edit, view, library, help)
 }
 
