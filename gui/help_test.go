@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // About shows the licences at once, without a click, and makes only the
@@ -152,5 +155,28 @@ func TestHelpGettingStarted(t *testing.T) {
 		if !strings.Contains(shown, w) {
 			t.Errorf("Getting started does not say %q; it says:\n%s", w, shown)
 		}
+	}
+}
+
+// In Chinese, the Usage window's column headers and the Details facts
+// are Chinese: the headers were translated once, when the program
+// started, before the language was chosen.
+func TestUsageHeadersAndDetailsInChinese(t *testing.T) {
+	useChinese(t)
+	h := newHarness(t, nil, true)
+	h.ui.showUsage()
+	v := h.ui.usage
+	for col, want := range []string{"月份", "模型", "已生成视频", "失败", "视频秒数", "预估花费"} {
+		l := v.table.CreateHeader()
+		v.table.UpdateHeader(widget.TableCellID{Row: -1, Col: col}, l)
+		if got := l.(*widget.Label).Text; got != want {
+			t.Errorf("column %d is headed %q, want %q", col, got, want)
+		}
+	}
+	if got := (usageLine{}).cells()[1]; got != "（未知）" {
+		t.Errorf("a model not known reads %q", got)
+	}
+	if got := optionsText(store.Record{}); got != "模型默认设置" {
+		t.Errorf("a video made with the model's defaults has the options %q", got)
 	}
 }
