@@ -4,12 +4,15 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/reelhouse/reelhouse/history/store"
@@ -178,5 +181,39 @@ func TestUsageHeadersAndDetailsInChinese(t *testing.T) {
 	}
 	if got := optionsText(store.Record{}); got != "模型默认设置" {
 		t.Errorf("a video made with the model's defaults has the options %q", got)
+	}
+}
+
+// In Chinese, the places on the left of the file dialog are Chinese, and
+// so are the dialog's own words.
+func TestFileDialogPlacesInChinese(t *testing.T) {
+	useChinese(t)
+	home := t.TempDir()
+	for _, d := range []string{"Desktop", "Documents", "Downloads", "Music", "Pictures", "Videos"} {
+		if err := os.Mkdir(filepath.Join(home, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("HOME", home)
+	a := test.NewTempApp(t)
+	w := a.NewWindow("")
+	w.Resize(fyne.NewSize(1366, 700))
+	showFolderOpen(func(fyne.ListableURI, error) {}, w)
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no file dialog")
+	}
+	capture(t, w, "file-dialog-zh")
+	shown := "\n" + strings.Join(shownTexts(top), "\n") + "\n"
+	for _, want := range []string{"主文件夹", "计算机", "桌面", "文档", "下载", "音乐", "图片", "视频", "打开", "取消"} {
+		if !strings.Contains(shown, "\n"+want+"\n") {
+			t.Errorf("the file dialog does not show %q; it shows:%s", want, shown)
+		}
+	}
+	// (The folders themselves keep their names on disk: Documents.)
+	for _, english := range []string{"Home", "Computer", "Cancel", "Open"} {
+		if strings.Contains(shown, "\n"+english+"\n") {
+			t.Errorf("the file dialog shows %q in English", english)
+		}
 	}
 }
