@@ -59,10 +59,34 @@ func UseLanguage(language string) {
 		restore := setEnv(map[string]string{"LC_ALL": locale, "LANGUAGE": ""})
 		defer restore()
 	}
-	if err := lang.AddTranslationsFS(translations, "translations"); err != nil {
+	if err := addTranslations(); err != nil {
 		fyne.LogError("loading translations", err)
 	}
 	chineseInUse = isChinese(language)
+}
+
+// addTranslations gives Fyne the translation files, the Chinese one with
+// its places to break lines marked (see markChineseBreaks).
+func addTranslations() error {
+	files, err := translations.ReadDir("translations")
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		data, err := translations.ReadFile("translations/" + f.Name())
+		if err != nil {
+			return err
+		}
+		if f.Name() == LanguageChinese+".json" {
+			if data, err = markChineseBreaksJSON(data); err != nil {
+				return err
+			}
+		}
+		if err := lang.AddTranslations(fyne.NewStaticResource(f.Name(), data)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // setEnv sets the environment variables in vars ("" unsets one) and
