@@ -21,8 +21,8 @@ PREFIX ?= $(HOME)/.local
 # what the tests use (a real keychain, a virtual display, media tools, a font
 # with Chinese glyphs for the pictures in Simplified Chinese).
 BUILD_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev
-# The font Reelhouse draws Chinese with (see gui/fonts.go).
-RUN_PACKAGES := fonts-droid-fallback
+# The fonts Reelhouse draws Chinese with, regular and bold (see gui/fonts.go).
+RUN_PACKAGES := fonts-droid-fallback fonts-noto-cjk
 TEST_PACKAGES := gnome-keyring dbus-x11 xvfb ffmpeg imagemagick xauth curl sqlite3 \
 	appstream desktop-file-utils xz-utils xdotool fonts-wqy-microhei
 # Making the Linux package (icons, metainfo check, tarball), and the

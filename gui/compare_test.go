@@ -348,7 +348,7 @@ func TestUsageCSVAndView(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		usageHeader,
+		usageHeader(),
 		{"2026-03", "kling-v2", "3", "1", "25.5", "1.50"},
 		{"2026-03", "wan", "2", "0", "10.0", "1.00"},
 		{"2026-02", "", "1", "0", "5.0", ""},

@@ -3,10 +3,14 @@ package gui
 import (
 	"embed"
 	"os"
+	"slices"
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 )
 
 // translations holds Reelhouse's words in each language it speaks, one
@@ -55,10 +59,34 @@ func UseLanguage(language string) {
 		restore := setEnv(map[string]string{"LC_ALL": locale, "LANGUAGE": ""})
 		defer restore()
 	}
-	if err := lang.AddTranslationsFS(translations, "translations"); err != nil {
+	if err := addTranslations(); err != nil {
 		fyne.LogError("loading translations", err)
 	}
 	chineseInUse = isChinese(language)
+}
+
+// addTranslations gives Fyne the translation files, the Chinese one with
+// its places to break lines marked (see markChineseBreaks).
+func addTranslations() error {
+	files, err := translations.ReadDir("translations")
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		data, err := translations.ReadFile("translations/" + f.Name())
+		if err != nil {
+			return err
+		}
+		if f.Name() == LanguageChinese+".json" {
+			if data, err = markChineseBreaksJSON(data); err != nil {
+				return err
+			}
+		}
+		if err := lang.AddTranslations(fyne.NewStaticResource(f.Name(), data)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // setEnv sets the environment variables in vars ("" unsets one) and
@@ -108,4 +136,79 @@ func translated(texts []string) []string {
 		out[i] = lang.L(t)
 	}
 	return out
+}
+
+// filePlaces are the places Fyne's file dialog lists on its left, in the
+// words it shows them in: Fyne 2.7.1 shows these names as they are, not
+// through its translations.
+var filePlaces = []string{translateLater("Home"), translateLater("Computer"), translateLater("App Files"),
+	translateLater("Desktop"), translateLater("Documents"), translateLater("Downloads"), translateLater("Music"),
+	translateLater("Pictures"), translateLater("Videos"), translateLater("Movies")}
+
+// showFileDialog shows d, a file or folder dialog over win, with the
+// places on its left in the user's language.
+func showFileDialog(d *dialog.FileDialog, win fyne.Window) {
+	d.Show()
+	translatePlaces(win.Canvas().Overlays().Top())
+}
+
+// showFolderOpen is dialog.ShowFolderOpen with the places in the user's
+// language.
+func showFolderOpen(callback func(fyne.ListableURI, error), win fyne.Window) {
+	showFileDialog(dialog.NewFolderOpen(callback, win), win)
+}
+
+// translatePlaces finds the list of places in a file dialog's tree and
+// makes it show each place's name translated.
+func translatePlaces(o fyne.CanvasObject) {
+	if o == nil {
+		return
+	}
+	switch o := o.(type) {
+	case *widget.List:
+		update := o.UpdateItem
+		if update == nil || !isPlacesList(o) {
+			return
+		}
+		o.UpdateItem = func(id widget.ListItemID, item fyne.CanvasObject) {
+			update(id, item)
+			if l := placeLabel(item); l != nil && slices.Contains(filePlaces, l.Text) {
+				l.SetText(lang.L(l.Text))
+			}
+		}
+		o.Refresh()
+		return
+	case *widget.PopUp:
+		translatePlaces(o.Content)
+	case *container.Split:
+		translatePlaces(o.Leading)
+		translatePlaces(o.Trailing)
+	case *fyne.Container:
+		for _, c := range o.Objects {
+			translatePlaces(c)
+		}
+	}
+}
+
+// isPlacesList tells the file dialog's list of places by its rows: an
+// icon and a label.
+func isPlacesList(l *widget.List) bool {
+	return l.CreateItem != nil && placeLabel(l.CreateItem()) != nil
+}
+
+// placeLabel is the label of a row of the places list, or nil.
+func placeLabel(item fyne.CanvasObject) *widget.Label {
+	row, ok := item.(*fyne.Container)
+	if !ok || len(row.Objects) != 2 {
+		return nil
+	}
+	icon, ok := row.Objects[0].(*fyne.Container)
+	if !ok || len(icon.Objects) != 1 {
+		return nil
+	}
+	if _, ok := icon.Objects[0].(*widget.Icon); !ok {
+		return nil
+	}
+	l, _ := row.Objects[1].(*widget.Label)
+	return l
 }

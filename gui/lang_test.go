@@ -294,6 +294,7 @@ func TestChineseHasNoEmptyOrEnglishTranslation(t *testing.T) {
 // the languages' own names.
 var allowedWords = map[string]bool{
 	"Reelhouse": true, "English": true, "简体中文": true, "sk-…": true, `{"seed": 42}`: true, "%.3g fps": true,
+	"Ctrl": true, "Cmd": true, "Alt": true, "Shift": true, "Enter": true, "Esc": true, // keys, as written on keyboards
 	"Wan 2.1 Turbo": true, "Seedance 2": true, "Seedance 2 Mini": true, "Seedance 2.0 Fast": true,
 }
 

@@ -481,7 +481,7 @@ func optionsText(r store.Record) string {
 		parts = append(parts, lang.L("extra: {{.Keys}}", map[string]any{"Keys": strings.Join(keys, ", ")}))
 	}
 	if len(parts) == 0 {
-		return "defaults"
+		return lang.L("the model's defaults")
 	}
 	return strings.Join(parts, ", ")
 }

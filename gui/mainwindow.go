@@ -518,7 +518,11 @@ func (mw *mainWindow) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem(lang.L("Usage…"), mw.ui.showUsage),
 		fyne.NewMenuItem(lang.L("Copy diagnostics"), h.menu.onCopyDiagnostics),
 	)
-	help := fyne.NewMenu(lang.L("Help"), fyne.NewMenuItem(lang.L("About Reelhouse"), mw.onAbout))
+	help := fyne.NewMenu(lang.L("Help"),
+		fyne.NewMenuItem(lang.L("Getting started"), mw.onGettingStarted),
+		fyne.NewMenuItem(lang.L("Keyboard shortcuts"), mw.onKeyboardShortcuts),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(lang.L("About Reelhouse"), mw.onAbout))
 	return fyne.NewMainMenu(file, edit, view, library, help)
 }
 
@@ -541,28 +545,7 @@ func (mw *mainWindow) syncViewMenu() {
 
 // onAbout says which Reelhouse this is and where it keeps things.
 func (mw *mainWindow) onAbout() {
-	version := mw.ui.deps.Version
-	if version == "" {
-		version = lang.L("(development build)")
-	}
-	data := mw.ui.deps.DataDir
-	if data == "" {
-		data = "—"
-	}
-	msg := widget.NewLabel(lang.L("Reelhouse {{.Version}}\n\nLibrary folder: {{.Library}}\nData folder: {{.Data}}",
-		map[string]any{"Version": version, "Library": userText(mw.ui.deps.Library.Dir()), "Data": userText(data)}))
-	msg.Wrapping = fyne.TextWrapWord
-	content := fyne.CanvasObject(msg)
-	size := fyne.NewSize(520, 220)
-	if mw.ui.deps.Licences != "" {
-		// The licences of what Reelhouse is built from, folded away.
-		text := widget.NewLabel(mw.ui.deps.Licences)
-		text.TextStyle.Monospace = true
-		scroll := container.NewVScroll(text)
-		scroll.SetMinSize(fyne.NewSize(480, 300))
-		content = container.NewVBox(msg, widget.NewAccordion(widget.NewAccordionItem(lang.L("Licences of the parts Reelhouse is built from"), scroll)))
-		size = fyne.NewSize(640, 520)
-	}
+	content, size := mw.aboutContent()
 	d := dialog.NewCustom(lang.L("About Reelhouse"), lang.L("OK"), content, mw.ui.main)
 	d.Resize(size)
 	d.Show()

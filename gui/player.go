@@ -195,7 +195,8 @@ func buildPlayerView(u *UI, path string, info media.Info, thumb string, opts pla
 	openBtn := widget.NewButtonWithIcon(lang.L(playerOpenOther), theme.MediaPlayIcon(), v.onOpenElsewhere)
 	why := widget.NewLabel(lang.L(playerNoFFmpeg))
 	why.Wrapping = fyne.TextWrapWord
-	v.fallback = container.NewVBox(container.NewCenter(openBtn), why)
+	install := widget.NewButton(lang.L("Install FFmpeg…"), func() { v.ui.showFFmpegInstall(v.ui.main) })
+	v.fallback = container.NewVBox(container.NewCenter(openBtn), why, container.NewCenter(install))
 	v.fallback.Hide()
 
 	v.box = container.NewBorder(nil, container.NewVBox(v.controls, v.notice, v.fallback), nil, nil, v.surface)

@@ -165,6 +165,9 @@ func TestPlayerWithoutFFmpegOffersTheSystemPlayer(t *testing.T) {
 	if b := findButton(v.content(), playerOpenOther); b == nil {
 		t.Fatalf("no %q button", playerOpenOther)
 	}
+	if b := findButton(v.content(), "Install FFmpeg…"); b == nil {
+		t.Fatal("no “Install FFmpeg…” button")
+	}
 	if top := w.Canvas().Overlays().Top(); top != nil {
 		t.Fatal("a dialog is shown without ffmpeg")
 	}

@@ -368,7 +368,7 @@ func (ps *promptShelf) onImportPrompts(entry *widget.Entry, problem *widget.Labe
 		})
 	}, ps.c.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".txt", ".csv"}))
-	d.Show()
+	showFileDialog(d, ps.c.win)
 }
 
 // confirmBatch says how many videos a batch makes, and sends it once the

@@ -47,14 +47,19 @@ func usageLines(usage []store.Usage, prices priceBook) []usageLine {
 	return out
 }
 
-// usageHeader names the columns of the table and of the CSV file.
-var usageHeader = []string{lang.L("Month"), lang.L("Model"), lang.L("Videos made"), lang.L("Failed"), lang.L("Seconds of video"), lang.L("Estimated spend")}
+// usageColumns name the columns of the table and of the CSV file; they
+// are translated where they are shown, in the language chosen by then.
+var usageColumns = []string{translateLater("Month"), translateLater("Model"), translateLater("Videos made"),
+	translateLater("Failed"), translateLater("Seconds of video"), translateLater("Estimated spend")}
+
+// usageHeader is usageColumns in the language in use.
+func usageHeader() []string { return translated(usageColumns) }
 
 // cells are a line's values as shown.
 func (l usageLine) cells() []string {
 	model := l.Model
 	if model == "" {
-		model = "(unknown)"
+		model = lang.L("(unknown)")
 	}
 	spend := ""
 	if l.HasPrice {
@@ -69,7 +74,7 @@ func (l usageLine) cells() []string {
 // no price is known.
 func writeUsageCSV(w io.Writer, lines []usageLine) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(usageHeader); err != nil {
+	if err := cw.Write(usageHeader()); err != nil {
 		return err
 	}
 	for _, l := range lines {
@@ -97,7 +102,7 @@ func newUsageView(u *UI) *usageView {
 	v := &usageView{ui: u}
 	v.win = secondaryWindow(u.app, lang.L("Usage"), fyne.NewSize(820, 520))
 	v.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(v.lines), len(usageHeader) },
+		func() (int, int) { return len(v.lines), len(usageColumns) },
 		func() fyne.CanvasObject { return widget.NewLabel(lang.L("September 2026")) },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			if id.Row < len(v.lines) {
@@ -109,8 +114,8 @@ func newUsageView(u *UI) *usageView {
 		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	v.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(usageHeader) {
-			o.(*widget.Label).SetText(usageHeader[id.Col])
+		if id.Col >= 0 && id.Col < len(usageColumns) {
+			o.(*widget.Label).SetText(lang.L(usageColumns[id.Col]))
 		}
 	}
 	for col, w := range []float32{150, 200, 110, 80, 140, 130} {
@@ -182,5 +187,5 @@ func (v *usageView) onExport() {
 	}, v.win)
 	d.SetFileName("reelhouse-usage.csv")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
-	d.Show()
+	showFileDialog(d, v.win)
 }

@@ -82,8 +82,11 @@ func newWelcome(u *UI) *welcomeView {
 	if u.deps.LibraryLocked {
 		v.change.Hide()
 	}
+	// What went wrong with the keychain matters only to a key: the demo
+	// and the first choice say nothing of it.
 	v.keyPane = container.NewVBox(
 		widget.NewSeparator(),
+		container.NewBorder(nil, nil, nil, v.retry, v.problem),
 		v.what,
 		container.NewBorder(nil, nil, nil, v.check, v.key),
 		v.status.content,
@@ -95,7 +98,6 @@ func newWelcome(u *UI) *welcomeView {
 	v.content = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), v.later), nil, nil,
 		container.NewVBox(
 			intro,
-			container.NewBorder(nil, nil, nil, v.retry, v.problem),
 			container.NewGridWithColumns(2, v.demo, v.haveKey),
 			v.keyPane,
 		))
@@ -154,11 +156,11 @@ func (v *welcomeView) fit() {
 		return
 	}
 	h := float32(200)
-	if v.problem.Visible() {
-		h += 90
-	}
 	if v.keyPane.Visible() {
 		h += 200
+		if v.problem.Visible() {
+			h += 90
+		}
 	}
 	v.dlg.Resize(fyne.NewSize(640, h))
 }
@@ -218,7 +220,7 @@ func (v *welcomeView) onKeyStored(key string, outcome keyOutcome, text string, e
 // onChangeLibrary lets the user pick another library folder.
 func (v *welcomeView) onChangeLibrary() {
 	win := v.ui.keys.welcomeParent()
-	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+	showFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil {
 			v.ui.showError(win, lang.L("Could not open the folder"), err)
 			return

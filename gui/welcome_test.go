@@ -213,15 +213,20 @@ func TestKeychainUnavailableKeepsKeyForSessionAndAsksOnce(t *testing.T) {
 	h := newHarness(t, keys, false)
 	v := welcomeShown(t, h)
 	win := h.ui.keys.welcomeParent()
+	// The first choice says nothing of the keychain: it matters to a key
+	// only.
 	said := strings.Join(shownTexts(win.Canvas().Overlays().Top()), "\n")
-	if n := strings.Count(said, "kept only until Reelhouse closes"); n != 1 {
-		t.Errorf("the welcome says %d times that the key is kept only until Reelhouse closes, want once:\n%s", n, said)
+	if strings.Contains(said, "keychain") {
+		t.Errorf("the welcome's first choice speaks of the keychain:\n%s", said)
 	}
 	if !strings.Contains(v.problem.Text, "GNOME Keyring") {
 		t.Errorf("no way to fix it is given: %q", v.problem.Text)
 	}
 	test.Tap(v.haveKey)
 	said = strings.Join(shownTexts(win.Canvas().Overlays().Top()), "\n")
+	if n := strings.Count(said, "kept only until Reelhouse closes"); n != 1 {
+		t.Errorf("the welcome says %d times that the key is kept only until Reelhouse closes, want once:\n%s", n, said)
+	}
 	if strings.Contains(said, "keeps it in your system's keychain") {
 		t.Errorf("the welcome says both that the key is kept only until Reelhouse closes and that it is kept in the keychain:\n%s", said)
 	}
@@ -523,5 +528,32 @@ func TestWelcomeRegistersKeyBeforeTheCheck(t *testing.T) {
 	}
 	if got := client.RedactText("cause: " + typed); strings.Contains(got, typed) {
 		t.Errorf("the key typed in the welcome is not redacted: %q", got)
+	}
+}
+
+// A keychain that failed is told of on the way to a key only: the first
+// choice, and so the way to the demo, says nothing of keychains.
+func TestWelcomeSpeaksOfTheKeychainOnTheKeyPathOnly(t *testing.T) {
+	keys := mockKeychain(t, errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"))
+	h := newHarness(t, keys, false)
+	v := welcomeShown(t, h)
+	win := h.ui.keys.welcomeParent()
+	first := strings.Join(shownTexts(win.Canvas().Overlays().Top()), "\n")
+	for _, word := range []string{"keychain", "Try again"} {
+		if strings.Contains(first, word) {
+			t.Errorf("the first choice says %q:\n%s", word, first)
+		}
+	}
+	if !strings.Contains(first, "Try the demo") {
+		t.Errorf("the first choice does not offer the demo:\n%s", first)
+	}
+	capture(t, win, "welcome-first")
+	test.Tap(v.haveKey)
+	capture(t, win, "welcome-key")
+	onKeyPath := strings.Join(shownTexts(win.Canvas().Overlays().Top()), "\n")
+	for _, word := range []string{"keychain is locked", "Try again"} {
+		if !strings.Contains(onKeyPath, word) {
+			t.Errorf("after “I have an API key” the welcome does not say %q:\n%s", word, onKeyPath)
+		}
 	}
 }
