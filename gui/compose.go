@@ -166,8 +166,11 @@ func newCompose(u *UI) *composeView {
 	heading.Truncation = fyne.TextTruncateEllipsis
 	v.pane = container.NewBorder(
 		container.NewBorder(nil, nil, nil, v.promptsBtn, heading),
-		container.NewVBox(container.NewBorder(nil, nil, nil, v.batchBtn, v.generate),
-			v.status.content),
+		// The status line goes above Generate, which stays at the foot of
+		// the pane however long the line grows: nothing moves under the
+		// pointer between two clicks.
+		container.NewVBox(v.status.content,
+			container.NewBorder(nil, nil, nil, v.batchBtn, v.generate)),
 		nil, nil,
 		v.scroll,
 	)

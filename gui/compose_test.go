@@ -621,3 +621,25 @@ func TestComposeFailedVideoLeadsToTheLibrary(t *testing.T) {
 	}
 	h.loop.until(t, "the second failure", func() bool { return !v.inFlight && v.showBtn.Visible() })
 }
+
+// Generate stays where it is while the status line changes, so a quick
+// second click lands on it again.
+func TestComposeGenerateStaysPut(t *testing.T) {
+	h := newHarness(t, nil, true)
+	v := h.ui.compose
+	v.win.SetContent(widget.NewLabel("")) // the pane moves to a window of its own
+	w := test.NewWindow(v.content())
+	t.Cleanup(w.Close)
+	w.Resize(fyne.NewSize(420, 700))
+	at := func() fyne.Position {
+		w.Content().Refresh() // lay out again, as the driver does when sizes change
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(v.generate)
+	}
+	v.status.say("")
+	before := at()
+	v.status.fail(strings.Repeat("The service did not answer in time; try again in a minute. ", 8), nil)
+	v.offerShow(store.Record{ID: 1})
+	if after := at(); after != before {
+		t.Errorf("Generate moved from %v to %v when the status line grew", before, after)
+	}
+}
