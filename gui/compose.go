@@ -56,6 +56,7 @@ type composeView struct {
 	pictureRow *fyne.Container // the preview, the name and the clear button
 	scroll     *container.Scroll
 	generate   *widget.Button
+	why        *widget.Label // why Generate is off, beside it; hidden while it is on
 	batchBtn   *widget.Button
 	promptsBtn *widget.Button
 	status     *statusLine
@@ -133,6 +134,9 @@ func newCompose(u *UI) *composeView {
 
 	v.generate = widget.NewButtonWithIcon(lang.L("Generate"), theme.MediaPlayIcon(), v.onGenerate)
 	v.generate.Importance = widget.HighImportance
+	v.why = hintLabel("")
+	v.why.Importance = widget.DangerImportance
+	v.why.Hide()
 	v.batchBtn = widget.NewButtonWithIcon(lang.L("Batch…"), theme.ListIcon(), v.prompts.onBatch)
 	v.promptsBtn = widget.NewButtonWithIcon(lang.L("Prompts"), theme.DocumentIcon(), v.prompts.onPrompts)
 	v.folderBtn = widget.NewButtonWithIcon(lang.L("Show in folder"), theme.FolderOpenIcon(), v.onShowFolder)
@@ -169,7 +173,7 @@ func newCompose(u *UI) *composeView {
 		// The status line goes above Generate, which stays at the foot of
 		// the pane however long the line grows: nothing moves under the
 		// pointer between two clicks.
-		container.NewVBox(v.status.content,
+		container.NewVBox(v.status.content, v.why,
 			container.NewBorder(nil, nil, nil, v.batchBtn, v.generate)),
 		nil, nil,
 		v.scroll,
@@ -290,13 +294,29 @@ func (v *composeView) updateGenerate() {
 		text = lang.L("{{.Action}} · ≈ {{.Price}}", map[string]any{"Action": text, "Price": formatMoney(cost)})
 	}
 	v.generate.SetText(text)
-	if v.inFlight || v.extraErr != "" {
+	why := v.whyOff()
+	if why != "" {
 		v.generate.Disable()
 		v.batchBtn.Disable()
 	} else {
 		v.generate.Enable()
 		v.batchBtn.Enable()
 	}
+	if why != v.why.Text || v.why.Visible() != (why != "") {
+		setError(v.why, why)
+	}
+}
+
+// whyOff says why Generate cannot be pressed, beside it, naming the
+// section where the cause is; "" when it can.
+func (v *composeView) whyOff() string {
+	switch {
+	case v.inFlight:
+		return lang.L("Generate is off while your request is being sent.")
+	case v.extraErr != "":
+		return lang.L("Generate is off: the text under Advanced is not valid JSON. Fix it there, or empty it.")
+	}
+	return ""
 }
 
 // request builds the create request from the form, or says what is wrong.

@@ -218,11 +218,15 @@ func TestComposeInvalidOptionsDisableGenerate(t *testing.T) {
 	if !v.advanced.Items[0].Open {
 		t.Error("the error is hidden in a closed Advanced section")
 	}
+	v.advanced.Close(0) // the user folds Advanced away: the reason stays beside Generate
+	if !v.why.Visible() || !strings.Contains(v.why.Text, "Advanced") {
+		t.Errorf("beside the disabled Generate: %q shown %v", v.why.Text, v.why.Visible())
+	}
 	test.Tap(v.generate)
 	h.loop.pump()
 	test.Type(v.extra, `42}`)
-	if v.generate.Disabled() || v.extraError.Visible() {
-		t.Errorf("valid options: Generate disabled %v, error %q", v.generate.Disabled(), v.extraError.Text)
+	if v.generate.Disabled() || v.extraError.Visible() || v.why.Visible() {
+		t.Errorf("valid options: Generate disabled %v, error %q, beside it %q", v.generate.Disabled(), v.extraError.Text, v.why.Text)
 	}
 	v.extra.SetText(`[1, 2]`)
 	if !v.generate.Disabled() || !strings.Contains(v.extraError.Text, "between { and }") {
