@@ -74,6 +74,9 @@ type composeView struct {
 	// continueName; see continuing.
 	continueFrom int64
 	continueName string
+	// continueSaid is what the status line said when the frame was
+	// given; it goes with the picture.
+	continueSaid string
 
 	inFlight bool
 	lastSent []byte           // the last request that was sent, as JSON
@@ -674,6 +677,10 @@ func (v *composeView) onImageCleared() {
 	v.preview.Hide()
 	v.pictureRow.Refresh()
 	setError(v.imageError, "")
+	if v.continueSaid != "" && v.status.Text == v.continueSaid {
+		v.status.say("") // "The next video starts from this frame…" no longer holds
+	}
+	v.continueSaid = ""
 }
 
 func (v *composeView) onPickImage() {

@@ -647,3 +647,25 @@ func TestComposeGenerateStaysPut(t *testing.T) {
 		t.Errorf("Generate moved from %v to %v when the status line grew", before, after)
 	}
 }
+
+// Continuing a video asks for one next video, however many the last
+// Generate made, and its sentence goes when its picture is removed.
+func TestComposeContinueLeavesNoSurprises(t *testing.T) {
+	h := newHarness(t, nil, true)
+	v := h.ui.compose
+	v.variations.SetSelectedIndex(2)
+	frame := writePNG(t, filepath.Join(t.TempDir(), "frame.png"))
+	r := store.Record{ID: 7, Request: client.CreateRequest{Model: defaultModel, Prompt: "a fox in snow"}}
+	v.startContinuing(r, frame, "Last frame.png", "The next video starts from this frame. Say what happens next, then press Generate.")
+	h.loop.until(t, "the frame", func() bool { return v.preview.Visible() })
+	if n := v.variationCount(); n != 1 {
+		t.Errorf("How many after Continue: %d, want 1", n)
+	}
+	if !strings.Contains(v.status.Text, "starts from this frame") {
+		t.Fatalf("status %q", v.status.Text)
+	}
+	test.Tap(v.imageClear)
+	if strings.Contains(v.status.Text, "starts from this frame") {
+		t.Errorf("the picture is gone but the status line still says %q", v.status.Text)
+	}
+}
