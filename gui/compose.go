@@ -38,7 +38,8 @@ type composeView struct {
 	root fyne.CanvasObject
 
 	model      *widget.SelectEntry
-	modelHint  *widget.Label
+	modelHint  *widget.Label // under the model, only when there is something to say
+	modelNote  *widget.Label // under Advanced: the id the model is sent as
 	prompt     *widget.Entry
 	ratio      *widget.Select
 	resolution *widget.Select
@@ -96,6 +97,7 @@ func newCompose(u *UI) *composeView {
 	v := &composeView{ui: u, win: u.main, prices: priceBook{}, ready: map[int64]string{}}
 	v.prompts = &promptShelf{c: v}
 	v.modelHint = hintLabel("")
+	v.modelNote = hintLabel("")
 	v.model = widget.NewSelectEntry(modelChoices())
 	v.model.SetPlaceHolder(lang.L("A model, or the id of another one"))
 	v.model.SetText(modelChoice(defaultModel))
@@ -120,7 +122,7 @@ func newCompose(u *UI) *composeView {
 	v.extraError = errorLabel()
 	extraNote := hintLabel(lang.L("Options for the model that have no field above, written as JSON. They are sent as they are."))
 	v.advanced = widget.NewAccordion(widget.NewAccordionItem(lang.L("Advanced"),
-		container.NewVBox(extraNote, v.extra, v.extraError)))
+		container.NewVBox(extraNote, v.extra, v.extraError, v.modelNote)))
 
 	v.imageLabel = hintLabel(lang.L("Pick a picture, or drop one onto the window."))
 	v.imageRole = widget.NewSelect(labels(roleChoices()), func(s string) { v.roleHint.SetText(roleHint(s)) })
@@ -235,7 +237,12 @@ func (v *composeView) onShowFolder() {
 }
 
 func (v *composeView) onModelChanged(text string) {
-	v.modelHint.SetText(modelHint(text))
+	if hint := modelHint(text); hint != v.modelHint.Text || v.modelHint.Visible() != (hint != "") {
+		setError(v.modelHint, hint) // shows or hides it
+	}
+	if note := modelIDNote(text); note != v.modelNote.Text {
+		v.modelNote.SetText(note)
+	}
 	v.updateGenerate()
 }
 

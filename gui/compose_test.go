@@ -44,8 +44,11 @@ func TestComposeModelNamesMapToIDs(t *testing.T) {
 		t.Errorf("model choices %q, chosen %q", modelChoices(), v.model.Text)
 	}
 	v.model.SetText("Seedance 2 Mini — doubao-seedance-2-mini")
-	if !strings.Contains(v.modelHint.Text, "doubao-seedance-2-mini") {
-		t.Errorf("hint under the model: %q", v.modelHint.Text)
+	if v.modelHint.Visible() {
+		t.Errorf("a line under a model of the list: %q", v.modelHint.Text)
+	}
+	if !strings.Contains(v.modelNote.Text, "doubao-seedance-2-mini") {
+		t.Errorf("the id under Advanced: %q", v.modelNote.Text)
 	}
 	test.Type(v.prompt, "a paper boat on a river")
 	test.Tap(v.generate)
@@ -53,7 +56,7 @@ func TestComposeModelNamesMapToIDs(t *testing.T) {
 
 	v.model.SetText("")
 	test.Type(v.model, "my-own-model-7")
-	if !strings.Contains(v.modelHint.Text, "exactly as typed") {
+	if !strings.Contains(v.modelHint.Text, "exactly as typed") || !v.modelHint.Visible() {
 		t.Errorf("hint under a typed model: %q", v.modelHint.Text)
 	}
 	test.Type(v.prompt, ", at dawn")

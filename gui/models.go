@@ -70,16 +70,28 @@ func modelName(id string) string {
 	return id
 }
 
-// modelHint is the line under the model field: which id is sent.
+// modelHint is the line under the model field: what to do when there is
+// no model, and that a typed id is sent as it is; "" for a model of the
+// list (its id is said under Advanced, see modelIDNote).
 func modelHint(text string) string {
 	id := modelID(text)
 	switch {
 	case id == "":
 		return lang.L("Pick a model, or type the id of another one.")
 	case modelName(id) != id:
-		return lang.L("Sent to the service as {{.ID}}.", map[string]any{"ID": id})
+		return ""
 	}
 	return lang.L("A model of your own: sent as {{.ID}}, exactly as typed.", map[string]any{"ID": userText(id)})
+}
+
+// modelIDNote is the small line under Advanced naming the id the model is
+// sent as; "" while there is none.
+func modelIDNote(text string) string {
+	id := modelID(text)
+	if id == "" {
+		return ""
+	}
+	return lang.L("Sent to the service as {{.ID}}.", map[string]any{"ID": userText(id)})
 }
 
 // choice is an option of a select: the words shown (a translation key;
