@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -41,6 +42,8 @@ type composeView struct {
 	modelHint  *widget.Label // under the model, only when there is something to say
 	modelNote  *widget.Label // under Advanced: the id the model is sent as
 	prompt     *widget.Entry
+	promptSize *widget.Label // how many characters the prompt has, and the model's limit
+	promptLen  int           // the characters promptSize says
 	ratio      *widget.Select
 	resolution *widget.Select
 	duration   *widget.Select
@@ -105,6 +108,10 @@ func newCompose(u *UI) *composeView {
 	v.prompt.SetPlaceHolder(lang.L("Describe the video: what happens, where, the light, the camera…"))
 	v.prompt.Wrapping = fyne.TextWrapWord
 	v.prompt.SetMinRowsVisible(5)
+	v.promptSize = hintLabel("")
+	v.promptLen = -1
+	v.prompt.OnChanged = v.onPromptChanged
+	v.onPromptChanged("")
 
 	v.ratio = widget.NewSelect(labels(ratioChoices), nil)
 	v.ratio.SetSelectedIndex(0)
@@ -163,7 +170,7 @@ func newCompose(u *UI) *composeView {
 	)
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Model"), container.NewVBox(v.model, v.modelHint)),
-		widget.NewFormItem(lang.L("Prompt"), v.prompt),
+		widget.NewFormItem(lang.L("Prompt"), container.NewVBox(v.prompt, v.promptSize)),
 		widget.NewFormItem(lang.L("Picture"), picture),
 		widget.NewFormItem(lang.L("Shape"), v.ratio),
 		widget.NewFormItem(lang.L("Quality"), v.resolution),
@@ -236,7 +243,60 @@ func (v *composeView) onShowFolder() {
 	}
 }
 
+// wrapLimit is the longest prompt whose lines are wrapped at words. Fyne's
+// Entry measures a wrapped paragraph again from each of its rows to its end
+// on every key (RichText.updateRowBounds), so one key costs in proportion
+// to the square of the paragraph: 55 ms at 5,000 characters. Past this
+// length the lines are left unwrapped (the field scrolls sideways), which
+// costs about 3 ms a key at 5,000.
+const wrapLimit = 1000
+
+// onPromptChanged counts the prompt's characters as it is typed. Its work
+// for one key is a count of the text, never a new layout of the pane.
+func (v *composeView) onPromptChanged(text string) {
+	n := utf8.RuneCountInString(text)
+	if n == v.promptLen {
+		return
+	}
+	long, wasLong := n > wrapLimit, v.promptLen > wrapLimit
+	v.promptLen = n
+	v.sayPromptSize()
+	if long != wasLong {
+		if long {
+			v.prompt.Wrapping = fyne.TextWrapOff
+		} else {
+			v.prompt.Wrapping = fyne.TextWrapWord
+		}
+		v.prompt.Refresh()
+	}
+}
+
+// sayPromptSize shows how long the prompt is, against the model's limit
+// where one is known; in the error colour past it.
+func (v *composeView) sayPromptSize() {
+	n, limit := v.promptLen, promptLimit(modelID(v.model.Text))
+	d := map[string]any{"Count": n, "Limit": limit}
+	text := lang.N("{{.Count}} characters", n, d)
+	if limit > 0 {
+		text = lang.L("{{.Count}} / {{.Limit}} characters", d)
+	}
+	if n > wrapLimit {
+		text = lang.L("{{.Text}} · long lines are no longer wrapped, so typing stays quick", map[string]any{"Text": text})
+	}
+	importance := widget.MediumImportance
+	if limit > 0 && n > limit {
+		importance = widget.DangerImportance
+	}
+	if text != v.promptSize.Text || importance != v.promptSize.Importance {
+		v.promptSize.Importance = importance
+		v.promptSize.SetText(text)
+	}
+}
+
 func (v *composeView) onModelChanged(text string) {
+	if v.promptLen >= 0 {
+		v.sayPromptSize() // the new model's limit
+	}
 	if hint := modelHint(text); hint != v.modelHint.Text || v.modelHint.Visible() != (hint != "") {
 		setError(v.modelHint, hint) // shows or hides it
 	}

@@ -672,3 +672,25 @@ func TestComposeContinueLeavesNoSurprises(t *testing.T) {
 		t.Errorf("the picture is gone but the status line still says %q", v.status.Text)
 	}
 }
+
+// The prompt's length is counted under it; a long prompt is no longer
+// wrapped, which keeps each key quick (see BenchmarkTypingPrompt).
+func TestComposePromptCounter(t *testing.T) {
+	h := newHarness(t, nil, true)
+	v := h.ui.compose
+	test.Type(v.prompt, "a fox")
+	if v.promptSize.Text != "5 characters" || !v.promptSize.Visible() {
+		t.Errorf("counter %q", v.promptSize.Text)
+	}
+	if v.prompt.Wrapping != fyne.TextWrapWord {
+		t.Error("a short prompt is wrapped at words")
+	}
+	v.prompt.SetText(strings.Repeat("é", wrapLimit+1))
+	if !strings.HasPrefix(v.promptSize.Text, "1001 characters") || v.prompt.Wrapping != fyne.TextWrapOff {
+		t.Errorf("long prompt: counter %q, wrapping %v", v.promptSize.Text, v.prompt.Wrapping)
+	}
+	v.prompt.SetText("short again")
+	if v.prompt.Wrapping != fyne.TextWrapWord || v.promptSize.Text != "11 characters" {
+		t.Errorf("short again: counter %q, wrapping %v", v.promptSize.Text, v.prompt.Wrapping)
+	}
+}

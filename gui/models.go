@@ -12,6 +12,9 @@ import (
 type modelInfo struct {
 	ID   string // sent to the service
 	Name string // shown
+	// PromptLimit is the most characters the model takes in a prompt;
+	// 0 where the service does not say (shared/API.md names none yet).
+	PromptLimit int
 }
 
 // knownModels are offered in the compose pane; any other id can be typed.
@@ -58,6 +61,17 @@ func modelID(text string) string {
 		}
 	}
 	return text
+}
+
+// promptLimit is the most characters model id takes in a prompt, 0 when
+// it is not known.
+func promptLimit(id string) int {
+	for _, m := range knownModels {
+		if m.ID == id {
+			return m.PromptLimit
+		}
+	}
+	return 0
 }
 
 // modelName is the name a person reads for a model id.
