@@ -851,3 +851,62 @@ func readImage(r io.Reader) ([]byte, string, error) {
 	}
 	return data, url, nil
 }
+
+// DraftEnv names the environment variable through which Reelhouse, when it
+// starts itself again in demo mode, hands over what the compose form
+// holds (see composeDraft). It never holds the API key.
+const DraftEnv = "REELHOUSE_DRAFT"
+
+// composeDraft is what the compose form holds, carried over a restart: the
+// prompt and options, not the picture (too large for the environment).
+type composeDraft struct {
+	Model      string `json:"model,omitempty"`
+	Prompt     string `json:"prompt,omitempty"`
+	Ratio      string `json:"ratio,omitempty"`
+	Resolution string `json:"resolution,omitempty"`
+	Duration   int    `json:"duration,omitempty"`
+	Count      int    `json:"count,omitempty"`
+	Advanced   string `json:"advanced,omitempty"`
+}
+
+// draft is the form as JSON, for DraftEnv; "" when nothing was typed.
+func (v *composeView) draft() string {
+	d := composeDraft{
+		Model:      modelID(v.model.Text),
+		Prompt:     v.prompt.Text,
+		Ratio:      valueOf(ratioChoices, v.ratio.Selected),
+		Resolution: valueOf(resolutionChoices, v.resolution.Selected),
+		Duration:   v.seconds(),
+		Count:      v.variationCount(),
+		Advanced:   v.extra.Text,
+	}
+	if d.Prompt == "" && d.Advanced == "" {
+		return ""
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// restoreDraft puts a draft made by draft back into the form; a draft that
+// cannot be read is left out.
+func (v *composeView) restoreDraft(text string) {
+	if text == "" {
+		return
+	}
+	var d composeDraft
+	if err := json.Unmarshal([]byte(text), &d); err != nil {
+		fyne.LogError("reading the compose draft", err)
+		return
+	}
+	v.fillOptions(client.CreateRequest{Model: d.Model, Prompt: d.Prompt, Ratio: d.Ratio, Resolution: d.Resolution, Duration: d.Duration})
+	if d.Count >= 1 && d.Count <= len(v.variations.Options) {
+		v.variations.SetSelectedIndex(d.Count - 1)
+	}
+	v.extra.SetText(d.Advanced)
+	if d.Advanced != "" {
+		v.openAdvanced()
+	}
+}
