@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/color"
 	"io"
 	"os"
 	"path/filepath"
@@ -41,7 +42,7 @@ type composeView struct {
 	model      *widget.SelectEntry
 	modelHint  *widget.Label // under the model, only when there is something to say
 	modelNote  *widget.Label // under Advanced: the id the model is sent as
-	prompt     *widget.Entry
+	prompt     *textField
 	promptSize *widget.Label // how many characters the prompt has, and the model's limit
 	promptLen  int           // the characters promptSize says
 	ratio      *widget.Select
@@ -49,7 +50,7 @@ type composeView struct {
 	duration   *widget.Select
 	variations *widget.Select
 	advanced   *widget.Accordion
-	extra      *widget.Entry
+	extra      *textField
 	extraError *widget.Label
 	imageLabel *widget.Label
 	imageRole  *widget.Select
@@ -104,9 +105,8 @@ func newCompose(u *UI) *composeView {
 	v.model = widget.NewSelectEntry(modelChoices())
 	v.model.SetPlaceHolder(lang.L("A model, or the id of another one"))
 	v.model.SetText(modelChoice(defaultModel))
-	v.prompt = widget.NewMultiLineEntry()
+	v.prompt = newTextField()
 	v.prompt.SetPlaceHolder(lang.L("Describe the video: what happens, where, the light, the camera…"))
-	v.prompt.Wrapping = fyne.TextWrapWord
 	v.prompt.SetMinRowsVisible(5)
 	v.promptSize = hintLabel("")
 	v.promptLen = -1
@@ -122,14 +122,15 @@ func newCompose(u *UI) *composeView {
 	v.variations = widget.NewSelect(variationChoices(), nil)
 	v.variations.SetSelectedIndex(0)
 
-	v.extra = widget.NewMultiLineEntry()
+	v.extra = newTextField()
+	v.extra.Wrapping = fyne.TextWrap(fyne.TextTruncateClip) // as NewMultiLineEntry has it
 	v.extra.SetPlaceHolder(`{"seed": 42}`)
 	v.extra.SetMinRowsVisible(3)
 	v.extra.OnChanged = v.onExtraChanged
 	v.extraError = errorLabel()
 	extraNote := hintLabel(lang.L("Options for the model that have no field above, written as JSON. They are sent as they are."))
 	v.advanced = widget.NewAccordion(widget.NewAccordionItem(lang.L("Advanced"),
-		container.NewVBox(extraNote, v.extra, v.extraError, v.modelNote)))
+		container.NewVBox(extraNote, v.extra.wheelToPane(), v.extraError, v.modelNote)))
 
 	v.imageLabel = hintLabel(lang.L("Pick a picture, or drop one onto the window."))
 	v.imageRole = widget.NewSelect(labels(roleChoices()), func(s string) { v.roleHint.SetText(roleHint(s)) })
@@ -170,7 +171,7 @@ func newCompose(u *UI) *composeView {
 	)
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Model"), container.NewVBox(v.model, v.modelHint)),
-		widget.NewFormItem(lang.L("Prompt"), container.NewVBox(v.prompt, v.promptSize)),
+		widget.NewFormItem(lang.L("Prompt"), container.NewVBox(v.prompt.wheelToPane(), v.promptSize)),
 		widget.NewFormItem(lang.L("Picture"), picture),
 		widget.NewFormItem(lang.L("Shape"), v.ratio),
 		widget.NewFormItem(lang.L("Quality"), v.resolution),
@@ -178,6 +179,7 @@ func newCompose(u *UI) *composeView {
 		widget.NewFormItem(lang.L("How many"), v.variations),
 	)
 	v.scroll = container.NewVScroll(container.NewVBox(form, v.advanced))
+	v.prompt.pane, v.extra.pane = v.scroll, v.scroll
 	heading := widget.NewLabelWithStyle(lang.L("Turn an idea into a video"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.Truncation = fyne.TextTruncateEllipsis
 	v.pane = container.NewBorder(
@@ -909,4 +911,63 @@ func (v *composeView) restoreDraft(text string) {
 	if d.Advanced != "" {
 		v.openAdvanced()
 	}
+}
+
+// textField is a multi-line entry of the compose pane. Fyne's multi-line
+// Entry scrolls its own text and takes the mouse wheel even when it has
+// nothing to scroll, so the pane stood still under a wheel turned over a
+// field. Here the wheel scrolls the pane, except over the field being
+// typed in, where it scrolls the field's own text.
+type textField struct {
+	widget.Entry
+	pane  *container.Scroll // what the wheel scrolls while the field is not typed in
+	cover *wheelCover
+}
+
+func newTextField() *textField {
+	f := &textField{}
+	f.MultiLine = true
+	f.Wrapping = fyne.TextWrapWord
+	f.ExtendBaseWidget(f)
+	f.cover = &wheelCover{field: f}
+	f.cover.ExtendBaseWidget(f.cover)
+	return f
+}
+
+// wheelToPane is the field as the pane holds it: under a cover that takes
+// the wheel for the pane.
+func (f *textField) wheelToPane() fyne.CanvasObject {
+	return container.NewStack(f, f.cover)
+}
+
+// FocusGained lets the wheel scroll the field's own text while it is
+// typed in.
+func (f *textField) FocusGained() {
+	f.Entry.FocusGained()
+	f.cover.Hide()
+}
+
+// FocusLost gives the wheel back to the pane.
+func (f *textField) FocusLost() {
+	f.Entry.FocusLost()
+	f.cover.Show()
+}
+
+// wheelCover lies over a textField and passes the wheel to the pane. It
+// takes nothing else: taps, drags and the pointer's shape go to the field
+// under it.
+type wheelCover struct {
+	widget.BaseWidget
+	field *textField
+}
+
+// Scrolled scrolls the pane.
+func (c *wheelCover) Scrolled(ev *fyne.ScrollEvent) {
+	if c.field.pane != nil {
+		c.field.pane.Scrolled(ev)
+	}
+}
+
+func (c *wheelCover) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
 }

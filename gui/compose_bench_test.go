@@ -33,7 +33,7 @@ func BenchmarkTypingPrompt(b *testing.B) {
 			test.Type(v.prompt, "x") // the cursor to where typing goes on
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				typeKey(v.prompt, 'e')
+				typeKey(&v.prompt.Entry, 'e')
 				if i%64 == 63 {
 					b.StopTimer()
 					v.prompt.SetText(words[:n-1]) // keep the length near n

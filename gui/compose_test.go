@@ -694,3 +694,33 @@ func TestComposePromptCounter(t *testing.T) {
 		t.Errorf("short again: counter %q, wrapping %v", v.promptSize.Text, v.prompt.Wrapping)
 	}
 }
+
+// The mouse wheel over the prompt scrolls the pane while the prompt is not
+// being typed in, and the prompt's own text while it is.
+func TestComposeWheelOverPromptScrollsPane(t *testing.T) {
+	h := newHarness(t, nil, true)
+	v := h.ui.compose
+	v.win.SetContent(widget.NewLabel("")) // the pane moves to a window of its own
+	w := test.NewWindow(v.content())
+	t.Cleanup(w.Close)
+	w.Resize(fyne.NewSize(420, 400)) // short: the pane has somewhere to scroll
+	v.openAdvanced()
+	w.Content().Refresh()
+	over := fyne.CurrentApp().Driver().AbsolutePositionForObject(v.prompt).AddXY(20, 20)
+	test.Scroll(w.Canvas(), over, 0, -60)
+	if v.scroll.Offset.Y <= 0 {
+		t.Errorf("the wheel over the prompt left the pane at %v", v.scroll.Offset)
+	}
+	test.Tap(v.prompt) // typing in it: the wheel is the field's
+	w.Canvas().Focus(v.prompt)
+	before := v.scroll.Offset
+	over = fyne.CurrentApp().Driver().AbsolutePositionForObject(v.prompt).AddXY(20, 20)
+	test.Scroll(w.Canvas(), over, 0, -60)
+	if v.scroll.Offset != before {
+		t.Errorf("the wheel over the prompt being typed in scrolled the pane from %v to %v", before, v.scroll.Offset)
+	}
+	test.Type(v.prompt, "still typed")
+	if !strings.Contains(v.prompt.Text, "still typed") {
+		t.Errorf("prompt %q", v.prompt.Text)
+	}
+}
