@@ -289,9 +289,12 @@ func (v *composeView) sayPromptSize() {
 	if limit > 0 && n > limit {
 		importance = widget.DangerImportance
 	}
-	if text != v.promptSize.Text || importance != v.promptSize.Importance {
+	if n == 0 {
+		text = "" // nothing to count yet
+	}
+	if text != v.promptSize.Text || importance != v.promptSize.Importance || v.promptSize.Visible() != (text != "") {
 		v.promptSize.Importance = importance
-		v.promptSize.SetText(text)
+		setError(v.promptSize, text) // shows or hides it
 	}
 }
 

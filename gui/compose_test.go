@@ -678,6 +678,9 @@ func TestComposeContinueLeavesNoSurprises(t *testing.T) {
 func TestComposePromptCounter(t *testing.T) {
 	h := newHarness(t, nil, true)
 	v := h.ui.compose
+	if v.promptSize.Visible() {
+		t.Errorf("a counter under an empty prompt: %q", v.promptSize.Text)
+	}
 	test.Type(v.prompt, "a fox")
 	if v.promptSize.Text != "5 characters" || !v.promptSize.Visible() {
 		t.Errorf("counter %q", v.promptSize.Text)
