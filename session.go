@@ -157,6 +157,10 @@ func Open(ctx context.Context, o Options) (_ *Session, err error) {
 	case o.Demo:
 		c.SetAPIKey(demoKey)
 		d.KeySource, keySource = gui.KeyFromDemo, "demo"
+		// What was typed before the welcome's "Try the demo" restarted
+		// Reelhouse; it goes no further than this one.
+		d.Draft = os.Getenv(gui.DraftEnv)
+		os.Unsetenv(gui.DraftEnv)
 	case ok:
 		c.SetAPIKey(envKey)
 		d.KeySource, keySource = gui.KeyFromEnv, "environment ("+keychain.EnvVar+")"

@@ -77,3 +77,21 @@ func TestReliabilityOpenMakesNoLibraryInPlaceOfAMissingOne(t *testing.T) {
 		t.Errorf("library %s, available %v; want %s, not available", s.Deps.Library.Dir(), s.Deps.Library.Available(), libDir)
 	}
 }
+
+// TestOpenDemoTakesTheDraft: the demo started from the welcome gets what
+// was typed before, once: the variable is gone after Open.
+func TestOpenDemoTakesTheDraft(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	t.Setenv(gui.DraftEnv, `{"prompt":"a fox in snow"}`)
+	s, err := Open(t.Context(), Options{Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Deps.Draft != `{"prompt":"a fox in snow"}` {
+		t.Errorf("Deps.Draft = %q", s.Deps.Draft)
+	}
+	if v, ok := os.LookupEnv(gui.DraftEnv); ok {
+		t.Errorf("%s is still set to %q", gui.DraftEnv, v)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/color"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -38,14 +40,17 @@ type composeView struct {
 	root fyne.CanvasObject
 
 	model      *widget.SelectEntry
-	modelHint  *widget.Label
-	prompt     *widget.Entry
+	modelHint  *widget.Label // under the model, only when there is something to say
+	modelNote  *widget.Label // under Advanced: the id the model is sent as
+	prompt     *textField
+	promptSize *widget.Label // how many characters the prompt has, and the model's limit
+	promptLen  int           // the characters promptSize says
 	ratio      *widget.Select
 	resolution *widget.Select
 	duration   *widget.Select
 	variations *widget.Select
 	advanced   *widget.Accordion
-	extra      *widget.Entry
+	extra      *textField
 	extraError *widget.Label
 	imageLabel *widget.Label
 	imageRole  *widget.Select
@@ -56,6 +61,7 @@ type composeView struct {
 	pictureRow *fyne.Container // the preview, the name and the clear button
 	scroll     *container.Scroll
 	generate   *widget.Button
+	why        *widget.Label // why Generate is off, beside it; hidden while it is on
 	batchBtn   *widget.Button
 	promptsBtn *widget.Button
 	status     *statusLine
@@ -73,6 +79,9 @@ type composeView struct {
 	// continueName; see continuing.
 	continueFrom int64
 	continueName string
+	// continueSaid is what the status line said when the frame was
+	// given; it goes with the picture.
+	continueSaid string
 
 	inFlight bool
 	lastSent []byte           // the last request that was sent, as JSON
@@ -92,13 +101,17 @@ func newCompose(u *UI) *composeView {
 	v := &composeView{ui: u, win: u.main, prices: priceBook{}, ready: map[int64]string{}}
 	v.prompts = &promptShelf{c: v}
 	v.modelHint = hintLabel("")
+	v.modelNote = hintLabel("")
 	v.model = widget.NewSelectEntry(modelChoices())
 	v.model.SetPlaceHolder(lang.L("A model, or the id of another one"))
 	v.model.SetText(modelChoice(defaultModel))
-	v.prompt = widget.NewMultiLineEntry()
+	v.prompt = newTextField()
 	v.prompt.SetPlaceHolder(lang.L("Describe the video: what happens, where, the light, the camera…"))
-	v.prompt.Wrapping = fyne.TextWrapWord
 	v.prompt.SetMinRowsVisible(5)
+	v.promptSize = hintLabel("")
+	v.promptLen = -1
+	v.prompt.OnChanged = v.onPromptChanged
+	v.onPromptChanged("")
 
 	v.ratio = widget.NewSelect(labels(ratioChoices), nil)
 	v.ratio.SetSelectedIndex(0)
@@ -109,14 +122,15 @@ func newCompose(u *UI) *composeView {
 	v.variations = widget.NewSelect(variationChoices(), nil)
 	v.variations.SetSelectedIndex(0)
 
-	v.extra = widget.NewMultiLineEntry()
+	v.extra = newTextField()
+	v.extra.Wrapping = fyne.TextWrap(fyne.TextTruncateClip) // as NewMultiLineEntry has it
 	v.extra.SetPlaceHolder(`{"seed": 42}`)
 	v.extra.SetMinRowsVisible(3)
 	v.extra.OnChanged = v.onExtraChanged
 	v.extraError = errorLabel()
 	extraNote := hintLabel(lang.L("Options for the model that have no field above, written as JSON. They are sent as they are."))
 	v.advanced = widget.NewAccordion(widget.NewAccordionItem(lang.L("Advanced"),
-		container.NewVBox(extraNote, v.extra, v.extraError)))
+		container.NewVBox(extraNote, v.extra.wheelToPane(), v.extraError, v.modelNote)))
 
 	v.imageLabel = hintLabel(lang.L("Pick a picture, or drop one onto the window."))
 	v.imageRole = widget.NewSelect(labels(roleChoices()), func(s string) { v.roleHint.SetText(roleHint(s)) })
@@ -133,6 +147,9 @@ func newCompose(u *UI) *composeView {
 
 	v.generate = widget.NewButtonWithIcon(lang.L("Generate"), theme.MediaPlayIcon(), v.onGenerate)
 	v.generate.Importance = widget.HighImportance
+	v.why = hintLabel("")
+	v.why.Importance = widget.DangerImportance
+	v.why.Hide()
 	v.batchBtn = widget.NewButtonWithIcon(lang.L("Batch…"), theme.ListIcon(), v.prompts.onBatch)
 	v.promptsBtn = widget.NewButtonWithIcon(lang.L("Prompts"), theme.DocumentIcon(), v.prompts.onPrompts)
 	v.folderBtn = widget.NewButtonWithIcon(lang.L("Show in folder"), theme.FolderOpenIcon(), v.onShowFolder)
@@ -154,7 +171,7 @@ func newCompose(u *UI) *composeView {
 	)
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Model"), container.NewVBox(v.model, v.modelHint)),
-		widget.NewFormItem(lang.L("Prompt"), v.prompt),
+		widget.NewFormItem(lang.L("Prompt"), container.NewVBox(v.prompt.wheelToPane(), v.promptSize)),
 		widget.NewFormItem(lang.L("Picture"), picture),
 		widget.NewFormItem(lang.L("Shape"), v.ratio),
 		widget.NewFormItem(lang.L("Quality"), v.resolution),
@@ -162,12 +179,16 @@ func newCompose(u *UI) *composeView {
 		widget.NewFormItem(lang.L("How many"), v.variations),
 	)
 	v.scroll = container.NewVScroll(container.NewVBox(form, v.advanced))
+	v.prompt.pane, v.extra.pane = v.scroll, v.scroll
 	heading := widget.NewLabelWithStyle(lang.L("Turn an idea into a video"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.Truncation = fyne.TextTruncateEllipsis
 	v.pane = container.NewBorder(
 		container.NewBorder(nil, nil, nil, v.promptsBtn, heading),
-		container.NewVBox(container.NewBorder(nil, nil, nil, v.batchBtn, v.generate),
-			v.status.content),
+		// The status line goes above Generate, which stays at the foot of
+		// the pane however long the line grows: nothing moves under the
+		// pointer between two clicks.
+		container.NewVBox(v.status.content, v.why,
+			container.NewBorder(nil, nil, nil, v.batchBtn, v.generate)),
 		nil, nil,
 		v.scroll,
 	)
@@ -224,8 +245,69 @@ func (v *composeView) onShowFolder() {
 	}
 }
 
+// wrapLimit is the longest prompt whose lines are wrapped at words. Fyne's
+// Entry measures a wrapped paragraph again from each of its rows to its end
+// on every key (RichText.updateRowBounds), so one key costs in proportion
+// to the square of the paragraph: 55 ms at 5,000 characters. Past this
+// length the lines are left unwrapped (the field scrolls sideways), which
+// costs about 3 ms a key at 5,000.
+const wrapLimit = 1000
+
+// onPromptChanged counts the prompt's characters as it is typed. Its work
+// for one key is a count of the text, never a new layout of the pane.
+func (v *composeView) onPromptChanged(text string) {
+	n := utf8.RuneCountInString(text)
+	if n == v.promptLen {
+		return
+	}
+	long, wasLong := n > wrapLimit, v.promptLen > wrapLimit
+	v.promptLen = n
+	v.sayPromptSize()
+	if long != wasLong {
+		if long {
+			v.prompt.Wrapping = fyne.TextWrapOff
+		} else {
+			v.prompt.Wrapping = fyne.TextWrapWord
+		}
+		v.prompt.Refresh()
+	}
+}
+
+// sayPromptSize shows how long the prompt is, against the model's limit
+// where one is known; in the error colour past it.
+func (v *composeView) sayPromptSize() {
+	n, limit := v.promptLen, promptLimit(modelID(v.model.Text))
+	d := map[string]any{"Count": n, "Limit": limit}
+	text := lang.N("{{.Count}} characters", n, d)
+	if limit > 0 {
+		text = lang.L("{{.Count}} / {{.Limit}} characters", d)
+	}
+	if n > wrapLimit {
+		text = lang.L("{{.Text}} · long lines are no longer wrapped, so typing stays quick", map[string]any{"Text": text})
+	}
+	importance := widget.MediumImportance
+	if limit > 0 && n > limit {
+		importance = widget.DangerImportance
+	}
+	if n == 0 {
+		text = "" // nothing to count yet
+	}
+	if text != v.promptSize.Text || importance != v.promptSize.Importance || v.promptSize.Visible() != (text != "") {
+		v.promptSize.Importance = importance
+		setError(v.promptSize, text) // shows or hides it
+	}
+}
+
 func (v *composeView) onModelChanged(text string) {
-	v.modelHint.SetText(modelHint(text))
+	if v.promptLen >= 0 {
+		v.sayPromptSize() // the new model's limit
+	}
+	if hint := modelHint(text); hint != v.modelHint.Text || v.modelHint.Visible() != (hint != "") {
+		setError(v.modelHint, hint) // shows or hides it
+	}
+	if note := modelIDNote(text); note != v.modelNote.Text {
+		v.modelNote.SetText(note)
+	}
 	v.updateGenerate()
 }
 
@@ -287,13 +369,29 @@ func (v *composeView) updateGenerate() {
 		text = lang.L("{{.Action}} · ≈ {{.Price}}", map[string]any{"Action": text, "Price": formatMoney(cost)})
 	}
 	v.generate.SetText(text)
-	if v.inFlight || v.extraErr != "" {
+	why := v.whyOff()
+	if why != "" {
 		v.generate.Disable()
 		v.batchBtn.Disable()
 	} else {
 		v.generate.Enable()
 		v.batchBtn.Enable()
 	}
+	if why != v.why.Text || v.why.Visible() != (why != "") {
+		setError(v.why, why)
+	}
+}
+
+// whyOff says why Generate cannot be pressed, beside it, naming the
+// section where the cause is; "" when it can.
+func (v *composeView) whyOff() string {
+	switch {
+	case v.inFlight:
+		return lang.L("Generate is off while your request is being sent.")
+	case v.extraErr != "":
+		return lang.L("Generate is off: the text under Advanced is not valid JSON. Fix it there, or empty it.")
+	}
+	return ""
 }
 
 // request builds the create request from the form, or says what is wrong.
@@ -651,6 +749,10 @@ func (v *composeView) onImageCleared() {
 	v.preview.Hide()
 	v.pictureRow.Refresh()
 	setError(v.imageError, "")
+	if v.continueSaid != "" && v.status.Text == v.continueSaid {
+		v.status.say("") // "The next video starts from this frame…" no longer holds
+	}
+	v.continueSaid = ""
 }
 
 func (v *composeView) onPickImage() {
@@ -753,4 +855,122 @@ func readImage(r io.Reader) ([]byte, string, error) {
 		return nil, "", sentence(lang.L("That file is not a picture Reelhouse can send. Pick a PNG, JPEG, WebP or GIF file."))
 	}
 	return data, url, nil
+}
+
+// DraftEnv names the environment variable through which Reelhouse, when it
+// starts itself again in demo mode, hands over what the compose form
+// holds (see composeDraft). It never holds the API key.
+const DraftEnv = "REELHOUSE_DRAFT"
+
+// composeDraft is what the compose form holds, carried over a restart: the
+// prompt and options, not the picture (too large for the environment).
+type composeDraft struct {
+	Model      string `json:"model,omitempty"`
+	Prompt     string `json:"prompt,omitempty"`
+	Ratio      string `json:"ratio,omitempty"`
+	Resolution string `json:"resolution,omitempty"`
+	Duration   int    `json:"duration,omitempty"`
+	Count      int    `json:"count,omitempty"`
+	Advanced   string `json:"advanced,omitempty"`
+}
+
+// draft is the form as JSON, for DraftEnv; "" when nothing was typed.
+func (v *composeView) draft() string {
+	d := composeDraft{
+		Model:      modelID(v.model.Text),
+		Prompt:     v.prompt.Text,
+		Ratio:      valueOf(ratioChoices, v.ratio.Selected),
+		Resolution: valueOf(resolutionChoices, v.resolution.Selected),
+		Duration:   v.seconds(),
+		Count:      v.variationCount(),
+		Advanced:   v.extra.Text,
+	}
+	if d.Prompt == "" && d.Advanced == "" {
+		return ""
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// restoreDraft puts a draft made by draft back into the form; a draft that
+// cannot be read is left out.
+func (v *composeView) restoreDraft(text string) {
+	if text == "" {
+		return
+	}
+	var d composeDraft
+	if err := json.Unmarshal([]byte(text), &d); err != nil {
+		fyne.LogError("reading the compose draft", err)
+		return
+	}
+	v.fillOptions(client.CreateRequest{Model: d.Model, Prompt: d.Prompt, Ratio: d.Ratio, Resolution: d.Resolution, Duration: d.Duration})
+	if d.Count >= 1 && d.Count <= len(v.variations.Options) {
+		v.variations.SetSelectedIndex(d.Count - 1)
+	}
+	v.extra.SetText(d.Advanced)
+	if d.Advanced != "" {
+		v.openAdvanced()
+	}
+}
+
+// textField is a multi-line entry of the compose pane. Fyne's multi-line
+// Entry scrolls its own text and takes the mouse wheel even when it has
+// nothing to scroll, so the pane stood still under a wheel turned over a
+// field. Here the wheel scrolls the pane, except over the field being
+// typed in, where it scrolls the field's own text.
+type textField struct {
+	widget.Entry
+	pane  *container.Scroll // what the wheel scrolls while the field is not typed in
+	cover *wheelCover
+}
+
+func newTextField() *textField {
+	f := &textField{}
+	f.MultiLine = true
+	f.Wrapping = fyne.TextWrapWord
+	f.ExtendBaseWidget(f)
+	f.cover = &wheelCover{field: f}
+	f.cover.ExtendBaseWidget(f.cover)
+	return f
+}
+
+// wheelToPane is the field as the pane holds it: under a cover that takes
+// the wheel for the pane.
+func (f *textField) wheelToPane() fyne.CanvasObject {
+	return container.NewStack(f, f.cover)
+}
+
+// FocusGained lets the wheel scroll the field's own text while it is
+// typed in.
+func (f *textField) FocusGained() {
+	f.Entry.FocusGained()
+	f.cover.Hide()
+}
+
+// FocusLost gives the wheel back to the pane.
+func (f *textField) FocusLost() {
+	f.Entry.FocusLost()
+	f.cover.Show()
+}
+
+// wheelCover lies over a textField and passes the wheel to the pane. It
+// takes nothing else: taps, drags and the pointer's shape go to the field
+// under it.
+type wheelCover struct {
+	widget.BaseWidget
+	field *textField
+}
+
+// Scrolled scrolls the pane.
+func (c *wheelCover) Scrolled(ev *fyne.ScrollEvent) {
+	if c.field.pane != nil {
+		c.field.pane.Scrolled(ev)
+	}
+}
+
+func (c *wheelCover) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
 }

@@ -44,8 +44,11 @@ func TestComposeModelNamesMapToIDs(t *testing.T) {
 		t.Errorf("model choices %q, chosen %q", modelChoices(), v.model.Text)
 	}
 	v.model.SetText("Seedance 2 Mini — doubao-seedance-2-mini")
-	if !strings.Contains(v.modelHint.Text, "doubao-seedance-2-mini") {
-		t.Errorf("hint under the model: %q", v.modelHint.Text)
+	if v.modelHint.Visible() {
+		t.Errorf("a line under a model of the list: %q", v.modelHint.Text)
+	}
+	if !strings.Contains(v.modelNote.Text, "doubao-seedance-2-mini") {
+		t.Errorf("the id under Advanced: %q", v.modelNote.Text)
 	}
 	test.Type(v.prompt, "a paper boat on a river")
 	test.Tap(v.generate)
@@ -53,7 +56,7 @@ func TestComposeModelNamesMapToIDs(t *testing.T) {
 
 	v.model.SetText("")
 	test.Type(v.model, "my-own-model-7")
-	if !strings.Contains(v.modelHint.Text, "exactly as typed") {
+	if !strings.Contains(v.modelHint.Text, "exactly as typed") || !v.modelHint.Visible() {
 		t.Errorf("hint under a typed model: %q", v.modelHint.Text)
 	}
 	test.Type(v.prompt, ", at dawn")
@@ -218,11 +221,15 @@ func TestComposeInvalidOptionsDisableGenerate(t *testing.T) {
 	if !v.advanced.Items[0].Open {
 		t.Error("the error is hidden in a closed Advanced section")
 	}
+	v.advanced.Close(0) // the user folds Advanced away: the reason stays beside Generate
+	if !v.why.Visible() || !strings.Contains(v.why.Text, "Advanced") {
+		t.Errorf("beside the disabled Generate: %q shown %v", v.why.Text, v.why.Visible())
+	}
 	test.Tap(v.generate)
 	h.loop.pump()
 	test.Type(v.extra, `42}`)
-	if v.generate.Disabled() || v.extraError.Visible() {
-		t.Errorf("valid options: Generate disabled %v, error %q", v.generate.Disabled(), v.extraError.Text)
+	if v.generate.Disabled() || v.extraError.Visible() || v.why.Visible() {
+		t.Errorf("valid options: Generate disabled %v, error %q, beside it %q", v.generate.Disabled(), v.extraError.Text, v.why.Text)
 	}
 	v.extra.SetText(`[1, 2]`)
 	if !v.generate.Disabled() || !strings.Contains(v.extraError.Text, "between { and }") {
@@ -620,4 +627,103 @@ func TestComposeFailedVideoLeadsToTheLibrary(t *testing.T) {
 		t.Error("“Show in library” stays beside a new line")
 	}
 	h.loop.until(t, "the second failure", func() bool { return !v.inFlight && v.showBtn.Visible() })
+}
+
+// Generate stays where it is while the status line changes, so a quick
+// second click lands on it again.
+func TestComposeGenerateStaysPut(t *testing.T) {
+	h := newHarness(t, nil, true)
+	v := h.ui.compose
+	v.win.SetContent(widget.NewLabel("")) // the pane moves to a window of its own
+	w := test.NewWindow(v.content())
+	t.Cleanup(w.Close)
+	w.Resize(fyne.NewSize(420, 700))
+	at := func() fyne.Position {
+		w.Content().Refresh() // lay out again, as the driver does when sizes change
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(v.generate)
+	}
+	v.status.say("")
+	before := at()
+	v.status.fail(strings.Repeat("The service did not answer in time; try again in a minute. ", 8), nil)
+	v.offerShow(store.Record{ID: 1})
+	if after := at(); after != before {
+		t.Errorf("Generate moved from %v to %v when the status line grew", before, after)
+	}
+}
+
+// Continuing a video asks for one next video, however many the last
+// Generate made, and its sentence goes when its picture is removed.
+func TestComposeContinueLeavesNoSurprises(t *testing.T) {
+	h := newHarness(t, nil, true)
+	v := h.ui.compose
+	v.variations.SetSelectedIndex(2)
+	frame := writePNG(t, filepath.Join(t.TempDir(), "frame.png"))
+	r := store.Record{ID: 7, Request: client.CreateRequest{Model: defaultModel, Prompt: "a fox in snow"}}
+	v.startContinuing(r, frame, "Last frame.png", "The next video starts from this frame. Say what happens next, then press Generate.")
+	h.loop.until(t, "the frame", func() bool { return v.preview.Visible() })
+	if n := v.variationCount(); n != 1 {
+		t.Errorf("How many after Continue: %d, want 1", n)
+	}
+	if !strings.Contains(v.status.Text, "starts from this frame") {
+		t.Fatalf("status %q", v.status.Text)
+	}
+	test.Tap(v.imageClear)
+	if strings.Contains(v.status.Text, "starts from this frame") {
+		t.Errorf("the picture is gone but the status line still says %q", v.status.Text)
+	}
+}
+
+// The prompt's length is counted under it; a long prompt is no longer
+// wrapped, which keeps each key quick (see BenchmarkTypingPrompt).
+func TestComposePromptCounter(t *testing.T) {
+	h := newHarness(t, nil, true)
+	v := h.ui.compose
+	if v.promptSize.Visible() {
+		t.Errorf("a counter under an empty prompt: %q", v.promptSize.Text)
+	}
+	test.Type(v.prompt, "a fox")
+	if v.promptSize.Text != "5 characters" || !v.promptSize.Visible() {
+		t.Errorf("counter %q", v.promptSize.Text)
+	}
+	if v.prompt.Wrapping != fyne.TextWrapWord {
+		t.Error("a short prompt is wrapped at words")
+	}
+	v.prompt.SetText(strings.Repeat("é", wrapLimit+1))
+	if !strings.HasPrefix(v.promptSize.Text, "1001 characters") || v.prompt.Wrapping != fyne.TextWrapOff {
+		t.Errorf("long prompt: counter %q, wrapping %v", v.promptSize.Text, v.prompt.Wrapping)
+	}
+	v.prompt.SetText("short again")
+	if v.prompt.Wrapping != fyne.TextWrapWord || v.promptSize.Text != "11 characters" {
+		t.Errorf("short again: counter %q, wrapping %v", v.promptSize.Text, v.prompt.Wrapping)
+	}
+}
+
+// The mouse wheel over the prompt scrolls the pane while the prompt is not
+// being typed in, and the prompt's own text while it is.
+func TestComposeWheelOverPromptScrollsPane(t *testing.T) {
+	h := newHarness(t, nil, true)
+	v := h.ui.compose
+	v.win.SetContent(widget.NewLabel("")) // the pane moves to a window of its own
+	w := test.NewWindow(v.content())
+	t.Cleanup(w.Close)
+	w.Resize(fyne.NewSize(420, 400)) // short: the pane has somewhere to scroll
+	v.openAdvanced()
+	w.Content().Refresh()
+	over := fyne.CurrentApp().Driver().AbsolutePositionForObject(v.prompt).AddXY(20, 20)
+	test.Scroll(w.Canvas(), over, 0, -60)
+	if v.scroll.Offset.Y <= 0 {
+		t.Errorf("the wheel over the prompt left the pane at %v", v.scroll.Offset)
+	}
+	test.Tap(v.prompt) // typing in it: the wheel is the field's
+	w.Canvas().Focus(v.prompt)
+	before := v.scroll.Offset
+	over = fyne.CurrentApp().Driver().AbsolutePositionForObject(v.prompt).AddXY(20, 20)
+	test.Scroll(w.Canvas(), over, 0, -60)
+	if v.scroll.Offset != before {
+		t.Errorf("the wheel over the prompt being typed in scrolled the pane from %v to %v", before, v.scroll.Offset)
+	}
+	test.Type(v.prompt, "still typed")
+	if !strings.Contains(v.prompt.Text, "still typed") {
+		t.Errorf("prompt %q", v.prompt.Text)
+	}
 }

@@ -143,8 +143,10 @@ func (v *composeView) startContinuing(r store.Record, frame []byte, name, status
 	v.fill(req)
 	v.continueFrom, v.continueName = r.ID, name
 	v.imageRole.SetSelected(labelOf(roleChoices(), "first_frame"))
+	v.variations.SetSelectedIndex(0) // one next video, whatever the last Generate made
 	v.useImage(storage.NewFileURI(filepath.Join(os.TempDir(), name)), io.NopCloser(bytes.NewReader(frame)))
 	v.status.say(status)
+	v.continueSaid = status
 }
 
 // continuing is the record the form continues, or 0 once its last frame

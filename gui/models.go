@@ -12,6 +12,9 @@ import (
 type modelInfo struct {
 	ID   string // sent to the service
 	Name string // shown
+	// PromptLimit is the most characters the model takes in a prompt;
+	// 0 where the service does not say (shared/API.md names none yet).
+	PromptLimit int
 }
 
 // knownModels are offered in the compose pane; any other id can be typed.
@@ -60,6 +63,17 @@ func modelID(text string) string {
 	return text
 }
 
+// promptLimit is the most characters model id takes in a prompt, 0 when
+// it is not known.
+func promptLimit(id string) int {
+	for _, m := range knownModels {
+		if m.ID == id {
+			return m.PromptLimit
+		}
+	}
+	return 0
+}
+
 // modelName is the name a person reads for a model id.
 func modelName(id string) string {
 	for _, m := range knownModels {
@@ -70,16 +84,28 @@ func modelName(id string) string {
 	return id
 }
 
-// modelHint is the line under the model field: which id is sent.
+// modelHint is the line under the model field: what to do when there is
+// no model, and that a typed id is sent as it is; "" for a model of the
+// list (its id is said under Advanced, see modelIDNote).
 func modelHint(text string) string {
 	id := modelID(text)
 	switch {
 	case id == "":
 		return lang.L("Pick a model, or type the id of another one.")
 	case modelName(id) != id:
-		return lang.L("Sent to the service as {{.ID}}.", map[string]any{"ID": id})
+		return ""
 	}
 	return lang.L("A model of your own: sent as {{.ID}}, exactly as typed.", map[string]any{"ID": userText(id)})
+}
+
+// modelIDNote is the small line under Advanced naming the id the model is
+// sent as; "" while there is none.
+func modelIDNote(text string) string {
+	id := modelID(text)
+	if id == "" {
+		return ""
+	}
+	return lang.L("Sent to the service as {{.ID}}.", map[string]any{"ID": userText(id)})
 }
 
 // choice is an option of a select: the words shown (a translation key;

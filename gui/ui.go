@@ -57,6 +57,9 @@ type Deps struct {
 	// LibraryLocked is set when the library folder came from the command
 	// line or demo mode and must not be saved.
 	LibraryLocked bool
+	// Draft, if set, is the compose form carried over from the Reelhouse
+	// that started this one (see DraftEnv).
+	Draft string
 	// Log, if set, keeps what the windows do not show, such as the
 	// keychain's own words.
 	Log *slog.Logger
@@ -131,7 +134,8 @@ type UI struct {
 	usage    *usageView   // the Usage window, once opened
 
 	// startDemo starts Reelhouse again in demo mode; nil means startDemo.
-	startDemo func() error
+	// It is given the compose draft to carry over.
+	startDemo func(draft string) error
 
 	// releaseMemory gives the memory the start-up work no longer uses back
 	// to the system (debug.FreeOSMemory; tests count the calls).
@@ -160,6 +164,7 @@ func New(a fyne.App, d Deps) *UI {
 	u.keys = &keyFlow{ui: u}
 	u.continueFlow = &continueFlow{ui: u}
 	u.compose = newCompose(u)
+	u.compose.restoreDraft(d.Draft)
 	u.library = newLibraryView(u)
 	u.settings = newSettings(u)
 	u.settings.win.SetContent(withCloseButton(u.settings.win))

@@ -124,7 +124,7 @@ func (v *welcomeView) onDemo() {
 	if start == nil {
 		start = startDemo
 	}
-	if err := start(); err != nil {
+	if err := start(v.ui.compose.draft()); err != nil {
 		v.ui.logger().Warn("starting the demo", "err", err.Error())
 		v.status.fail(lang.L(textDemoManually), err)
 		v.keyPane.Show()
@@ -135,14 +135,19 @@ func (v *welcomeView) onDemo() {
 	v.ui.mainWin.exit()
 }
 
-// startDemo starts a new Reelhouse in demo mode, without waiting for it.
-func startDemo() error {
+// startDemo starts a new Reelhouse in demo mode, without waiting for it,
+// handing it the compose draft in its environment (DraftEnv).
+func startDemo(draft string) error {
 	exe, err := os.Executable()
 	if err != nil {
 		exe = os.Args[0]
 	}
 	cmd := exec.Command(exe, "--demo")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = os.Environ()
+	if draft != "" {
+		cmd.Env = append(cmd.Env, DraftEnv+"="+draft)
+	}
 	if err := cmd.Start(); err != nil {
 		return err
 	}

@@ -153,7 +153,7 @@ func TestWelcomeDemoRestartsInDemoMode(t *testing.T) {
 	h := newHarness(t, &fakeKeys{}, false)
 	v := welcomeShown(t, h)
 	calls, quits := 0, 0
-	h.ui.startDemo = func() error { calls++; return nil }
+	h.ui.startDemo = func(string) error { calls++; return nil }
 	h.ui.SetOnQuit(func() { quits++ })
 	test.Tap(v.demo)
 	if calls != 1 {
@@ -169,7 +169,7 @@ func TestWelcomeDemoRestartsInDemoMode(t *testing.T) {
 	// When Reelhouse cannot start itself, it says how to.
 	h.ui.keys.showWelcome(h.ui.keys.welcomeParent())
 	v = h.ui.welcome
-	h.ui.startDemo = func() error { return errors.New("exec: not found") }
+	h.ui.startDemo = func(string) error { return errors.New("exec: not found") }
 	test.Tap(v.demo)
 	if !strings.Contains(v.status.Text, "reelhouse --demo") {
 		t.Errorf("status = %q, want how to start the demo", v.status.Text)
@@ -554,6 +554,43 @@ func TestWelcomeSpeaksOfTheKeychainOnTheKeyPathOnly(t *testing.T) {
 	for _, word := range []string{"keychain is locked", "Try again"} {
 		if !strings.Contains(onKeyPath, word) {
 			t.Errorf("after “I have an API key” the welcome does not say %q:\n%s", word, onKeyPath)
+		}
+	}
+}
+
+// What was typed in the compose pane goes with "Try the demo" to the
+// Reelhouse that starts, and no key with it.
+func TestWelcomeDemoKeepsTheDraft(t *testing.T) {
+	h := newHarness(t, &fakeKeys{}, false)
+	c := h.ui.compose
+	c.model.SetText(modelChoice("doubao-seedance-2-mini"))
+	test.Type(c.prompt, "a paper boat on a river at dawn")
+	c.ratio.SetSelected("Landscape 16:9")
+	c.variations.SetSelectedIndex(1)
+	c.extra.SetText(`{"seed": 7}`)
+	h.ui.deps.Client.SetAPIKey("sk-typed-not-kept")
+	v := welcomeShown(t, h)
+	var draft string
+	h.ui.startDemo = func(d string) error { draft = d; return nil }
+	h.ui.SetOnQuit(func() {})
+	test.Tap(v.demo)
+	if strings.Contains(draft, "sk-") {
+		t.Fatalf("the draft holds the key: %s", draft)
+	}
+
+	w := test.NewWindow(nil)
+	t.Cleanup(w.Close)
+	next := newCompose(&UI{main: w})
+	next.restoreDraft(draft)
+	for _, got := range []struct{ name, got, want string }{
+		{"model", next.model.Text, c.model.Text},
+		{"prompt", next.prompt.Text, "a paper boat on a river at dawn"},
+		{"shape", next.ratio.Selected, "Landscape 16:9"},
+		{"how many", next.variations.Selected, c.variations.Selected},
+		{"advanced", next.extra.Text, `{"seed": 7}`},
+	} {
+		if got.got != got.want {
+			t.Errorf("%s after the restart: %q, want %q", got.name, got.got, got.want)
 		}
 	}
 }
