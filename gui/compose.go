@@ -356,11 +356,11 @@ func (v *composeView) onGenerate() {
 		if len(reqs) > 1 {
 			question = lang.L("Make {{.Count}} more videos from the same prompt?", map[string]any{"Count": len(reqs)})
 		}
-		dialog.NewConfirm(lang.L("Generate again?"), question, func(ok bool) {
+		showHouse(dialog.NewConfirm(lang.L("Generate again?"), question, func(ok bool) {
 			if ok && !v.inFlight {
 				v.sendAll(reqs)
 			}
-		}, v.win).Show()
+		}, v.win), v.win, houseOpts{})
 		return
 	}
 	v.sendAll(reqs)

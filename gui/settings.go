@@ -190,7 +190,7 @@ func (v *settingsView) onRemoveKey() {
 		}, v.win)
 	d.SetConfirmText(lang.L("Remove key"))
 	d.SetDismissText(lang.L("Keep key"))
-	d.Show()
+	showHouse(d, v.win, houseOpts{})
 }
 
 func (v *settingsView) removeStoredKey() {
