@@ -291,7 +291,7 @@ func (v *libraryActions) onAttachID() {
 	if !ok || !canAttachTaskID(r) {
 		return
 	}
-	entry := widget.NewEntry()
+	entry := newHouseEntry()
 	entry.SetPlaceHolder(lang.L("e.g. a1b2c3d4-e5f6-…"))
 	msg := widget.NewLabel(lang.L("If the service's website lists this video, paste its task id here. Reelhouse then follows it and downloads it with this prompt and these options."))
 	msg.Wrapping = fyne.TextWrapWord

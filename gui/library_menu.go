@@ -154,7 +154,7 @@ func reportText(rep library.Report) string {
 }
 
 func (v *libraryMenu) onAddByID() {
-	entry := widget.NewEntry()
+	entry := newHouseEntry()
 	entry.SetPlaceHolder(lang.L("e.g. a1b2c3d4-e5f6-…"))
 	d := dialog.NewForm(lang.L("Add a task by its id"), lang.L("Add"), lang.L("Cancel"),
 		[]*widget.FormItem{widget.NewFormItem(lang.L("Task id"), entry)}, func(ok bool) {

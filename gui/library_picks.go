@@ -201,7 +201,7 @@ func (v *pickBar) onFavouritePicked() {
 }
 
 func (v *pickBar) onTagPicked() {
-	entry := widget.NewEntry()
+	entry := newHouseEntry()
 	entry.SetPlaceHolder(lang.L("e.g. sunsets"))
 	d := dialog.NewForm(lang.L("Add a tag"), lang.L("Add"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(lang.L("Tag"), entry)}, func(ok bool) {
 		tag := strings.TrimSpace(entry.Text)

@@ -188,7 +188,7 @@ func (ps *promptShelf) onSavePrompt() {
 		ps.c.status.fail(lang.L("Write a prompt first, then save it."), nil)
 		return
 	}
-	name := widget.NewEntry()
+	name := newHouseEntry()
 	name.SetText(firstLine(ps.c.prompt.Text, 30))
 	d := dialog.NewForm(lang.L("Save this prompt"), lang.L("Save"), lang.L("Cancel"),
 		[]*widget.FormItem{widget.NewFormItem(lang.L("Name"), name)}, func(ok bool) {
