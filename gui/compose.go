@@ -665,7 +665,7 @@ func (v *composeView) onPickImage() {
 		v.useImage(r.URI(), r)
 	}, v.win)
 	d.SetFilter(storage.NewExtensionFileFilter(imageExtensions))
-	d.Show()
+	showFile(d, v.win)
 }
 
 // onDropped takes the first file dropped onto the window as the reference

@@ -259,3 +259,17 @@ func askCancel(win fyne.Window, cancel func()) {
 	d.SetButtons([]fyne.CanvasObject{stop, keep})
 	showHouse(d, win, houseOpts{size: fyne.NewSize(errorDialogWidth, 0)})
 }
+
+// fileDialogSize is the size a file or folder chooser wants.
+var fileDialogSize = fyne.NewSize(800, 560)
+
+// showFile shows a file chooser on parent, no larger than its window.
+func showFile(d *dialog.FileDialog, parent fyne.Window) {
+	d.Resize(fitSize(fileDialogSize, parent.Canvas().Size(), houseMargin))
+	d.Show()
+}
+
+// showFolderOpen is dialog.ShowFolderOpen no larger than parent.
+func showFolderOpen(callback func(fyne.ListableURI, error), parent fyne.Window) {
+	showFile(dialog.NewFolderOpen(callback, parent), parent)
+}

@@ -3,6 +3,7 @@ package gui
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/reelhouse/reelhouse/history/store"
 )
 
 // laptop is the room a window has on a 1366x768 screen with a panel.
@@ -232,5 +235,74 @@ func TestSettingsFitsALaptop(t *testing.T) {
 	typeKey(c, fyne.KeyEscape)
 	if !closed {
 		t.Error("Esc in the language dropdown left Settings open")
+	}
+}
+
+// TestHouseWalk walks the dialogs of the app as a user meets them, on a
+// main window the size of a laptop's room: each fits and opens centred,
+// has the cursor in its field, and Esc closes it with nothing done; Enter
+// does the default action.
+func TestHouseWalk(t *testing.T) {
+	h := newHarness(t, nil, true)
+	w := h.ui.MainWindow()
+	w.Resize(laptop)
+	c := w.Canvas()
+	mw := h.ui.mainWin
+	quits := 0
+	h.ui.SetOnQuit(func() { quits++ })
+	mw.follow(store.Record{ID: 7, State: store.StateRunning, Watching: true, TaskID: "t"})
+	test.Type(h.ui.compose.prompt, "a lighthouse in a storm")
+	savedPrompts := func() string { return h.deps.Store.Setting(t.Context(), settingSavedPrompts, "") }
+
+	walk := []struct {
+		name  string
+		open  func()
+		field bool
+		enter func() bool // Enter's default action is done, if it shows
+	}{
+		{"About", mw.onAbout, false, nil},
+		{"Quit Reelhouse?", func() { mw.askQuit("") }, false, func() bool { return quits == 1 }},
+		{"Save this prompt", h.ui.compose.prompts.onSavePrompt, true, func() bool { return strings.Contains(savedPrompts(), "a lighthouse") }},
+		{"Add a task by its id", h.ui.library.menu.onAddByID, true, nil},
+		{"Add a tag", h.ui.library.picks.onTagPicked, true, nil},
+		{"Moved to trash", func() { showTrashed(w, 1, func() { t.Error("Esc or Enter undid") }) }, false, nil},
+		{"Stop making this video?", func() { askCancel(w, func() { t.Error("Esc or Enter cancelled") }) }, false, nil},
+		{"What went wrong", func() { showFailure(w, errors.New("no")) }, false, nil},
+	}
+	for _, d := range walk {
+		for _, key := range []fyne.KeyName{fyne.KeyEscape, fyne.KeyReturn} {
+			quitsBefore, savedBefore := quits, savedPrompts()
+			d.open()
+			if c.Overlays().Top() == nil {
+				t.Fatalf("%s did not open", d.name)
+			}
+			checkFitsCentred(t, d.name, c)
+			if _, ok := c.Focused().(*houseEntry); ok != d.field {
+				t.Errorf("%s: the cursor is in %T", d.name, c.Focused())
+			}
+			typeKey(c, key)
+			if c.Overlays().Top() != nil {
+				t.Fatalf("%s: %s left it open", d.name, key)
+			}
+			if key == fyne.KeyEscape && (quits != quitsBefore || savedPrompts() != savedBefore) {
+				t.Fatalf("%s: Esc did something", d.name)
+			}
+			if key == fyne.KeyReturn && d.enter != nil {
+				h.loop.until(t, d.name+": Enter's default action", d.enter)
+			}
+		}
+	}
+}
+
+// TestHouseWindowsFit: Settings, Usage and Compare open no larger than a
+// laptop's room.
+func TestHouseWindowsFit(t *testing.T) {
+	h := newHarness(t, nil, true)
+	h.ui.showUsage()
+	for name, w := range map[string]fyne.Window{"Settings": h.ui.settings.win, "Usage": h.ui.usage.win} {
+		size, least := w.Canvas().Size(), w.Content().MinSize()
+		if size.Width > houseRoom.Width || size.Height > houseRoom.Height || least.Height > houseRoom.Height {
+			t.Errorf("%s is %v (at least %v), more than %v", name, size, least, houseRoom)
+		}
 	}
 }

@@ -51,7 +51,7 @@ func (v *libraryMenu) onExport(all bool) {
 				return
 			}
 			zip := asZip.Checked
-			dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+			showFolderOpen(func(dir fyne.ListableURI, err error) {
 				if err != nil || dir == nil {
 					v.ui.showError(v.win, lang.L("Could not open the folder"), err)
 					return
@@ -192,7 +192,7 @@ func (v *libraryMenu) onSaveCopy() {
 		v.ui.showError(v.win, lang.L("Nothing to save"), sentence(lang.L("Select a video first.")))
 		return
 	}
-	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+	showFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil || dir == nil {
 			v.ui.showError(v.win, lang.L("Could not open the folder"), err)
 			return

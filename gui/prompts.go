@@ -364,7 +364,7 @@ func (ps *promptShelf) onImportPrompts(entry *widget.Entry, problem *widget.Labe
 		})
 	}, ps.c.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".txt", ".csv"}))
-	d.Show()
+	showFile(d, ps.c.win)
 }
 
 // confirmBatch says how many videos a batch makes, and sends it once the

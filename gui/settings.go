@@ -270,7 +270,7 @@ func (v *settingsView) onDownloadsChanged(string) {
 }
 
 func (v *settingsView) onBrowseLibrary() {
-	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+	showFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil {
 			v.ui.showError(v.win, lang.L("Could not open the folder"), err)
 			return

@@ -182,5 +182,5 @@ func (v *usageView) onExport() {
 	}, v.win)
 	d.SetFileName("reelhouse-usage.csv")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
-	d.Show()
+	showFile(d, v.win)
 }

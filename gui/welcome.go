@@ -218,7 +218,7 @@ func (v *welcomeView) onKeyStored(key string, outcome keyOutcome, text string, e
 // onChangeLibrary lets the user pick another library folder.
 func (v *welcomeView) onChangeLibrary() {
 	win := v.ui.keys.welcomeParent()
-	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+	showFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil {
 			v.ui.showError(win, lang.L("Could not open the folder"), err)
 			return
