@@ -187,7 +187,6 @@ func newHouseSelect(options []string, changed func(string)) *houseSelect {
 	s := &houseSelect{}
 	s.Options = options
 	s.OnChanged = changed
-	s.PlaceHolder = "(Select one)"
 	s.ExtendBaseWidget(s)
 	return s
 }
