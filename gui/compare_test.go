@@ -219,7 +219,7 @@ func TestCompareThreeVideosKeepAndTrashWithUndo(t *testing.T) {
 			t.Errorf("video %d trashed = %v", i+1, r.Trashed())
 		}
 	}
-	undo := findButton(c.win.Canvas().Overlays().Top(), "Undo")
+	undo := findButton(c.win.Canvas().Overlays().Top(), "Put it back")
 	if undo == nil {
 		t.Fatal("no Undo after Trash the others")
 	}

@@ -454,11 +454,11 @@ func (v *composeView) onGenerate() {
 		if len(reqs) > 1 {
 			question = lang.L("Make {{.Count}} more videos from the same prompt?", map[string]any{"Count": len(reqs)})
 		}
-		dialog.NewConfirm(lang.L("Generate again?"), question, func(ok bool) {
+		showHouse(dialog.NewConfirm(lang.L("Generate again?"), question, func(ok bool) {
 			if ok && !v.inFlight {
 				v.sendAll(reqs)
 			}
-		}, v.win).Show()
+		}, v.win), v.win, houseOpts{})
 		return
 	}
 	v.sendAll(reqs)
@@ -767,7 +767,7 @@ func (v *composeView) onPickImage() {
 		v.useImage(r.URI(), r)
 	}, v.win)
 	d.SetFilter(storage.NewExtensionFileFilter(imageExtensions))
-	showFileDialog(d, v.win)
+	showFile(d, v.win)
 }
 
 // onDropped takes the first file dropped onto the window as the reference

@@ -476,6 +476,8 @@ func findEntry(o fyne.CanvasObject) *widget.Entry {
 	switch x := o.(type) {
 	case *widget.Entry:
 		return x
+	case *houseEntry:
+		return &x.Entry
 	case fyne.Widget:
 		for _, c := range test.WidgetRenderer(x).Objects() {
 			if e := findEntry(c); e != nil {

@@ -27,8 +27,7 @@ func ShowCrashReport(w fyne.Window, report string) {
 			return
 		}
 		fyne.CurrentApp().Clipboard().SetContent(report)
-		dialog.ShowInformation(lang.L("Details copied"), lang.L("The details are on the clipboard. Paste them into your bug report."), w)
+		showInfo(lang.L("Details copied"), lang.L("The details are on the clipboard. Paste them into your bug report."), w)
 	}, w)
-	d.Show()
-	d.Resize(fyne.NewSize(480, 260))
+	showHouse(d, w, houseOpts{size: fyne.NewSize(480, 260)})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 )
 
@@ -13,7 +12,7 @@ import (
 func (v *libraryMenu) onCopyDiagnostics() {
 	gather := v.ui.deps.Diagnostics
 	if gather == nil {
-		dialog.ShowInformation(lang.L("Copy diagnostics"), lang.L("Diagnostics are not available in this run."), v.win)
+		showInfo(lang.L("Copy diagnostics"), lang.L("Diagnostics are not available in this run."), v.win)
 		return
 	}
 	v.ui.background(func(ctx context.Context) {
@@ -33,6 +32,6 @@ func (v *libraryMenu) onDiagnosticsReady(text string) {
 		return
 	}
 	v.ui.app.Clipboard().SetContent(text)
-	dialog.ShowInformation(lang.L("Diagnostics copied"),
+	showInfo(lang.L("Diagnostics copied"),
 		lang.L("Versions, settings (never your API key) and the end of Reelhouse's log are on the clipboard. Paste them into your bug report."), v.win)
 }

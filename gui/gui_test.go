@@ -401,7 +401,7 @@ func TestFavouriteTagsAndTrashWithUndo(t *testing.T) {
 	capture(t, hv.win, "history-trash-undo")
 	// Undo puts it back.
 	d := hv.win.Canvas().Overlays().Top()
-	undo := findButton(d, "Undo")
+	undo := findButton(d, "Put it back")
 	if undo == nil {
 		t.Fatal("no Undo button in the dialog")
 	}

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
@@ -144,19 +143,6 @@ func translated(texts []string) []string {
 var filePlaces = []string{translateLater("Home"), translateLater("Computer"), translateLater("App Files"),
 	translateLater("Desktop"), translateLater("Documents"), translateLater("Downloads"), translateLater("Music"),
 	translateLater("Pictures"), translateLater("Videos"), translateLater("Movies")}
-
-// showFileDialog shows d, a file or folder dialog over win, with the
-// places on its left in the user's language.
-func showFileDialog(d *dialog.FileDialog, win fyne.Window) {
-	d.Show()
-	translatePlaces(win.Canvas().Overlays().Top())
-}
-
-// showFolderOpen is dialog.ShowFolderOpen with the places in the user's
-// language.
-func showFolderOpen(callback func(fyne.ListableURI, error), win fyne.Window) {
-	showFileDialog(dialog.NewFolderOpen(callback, win), win)
-}
 
 // translatePlaces finds the list of places in a file dialog's tree and
 // makes it show each place's name translated.

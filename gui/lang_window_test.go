@@ -26,7 +26,9 @@ func TestWindowsInChinese(t *testing.T) {
 		}
 	}
 
+	h.ui.settings.advanced.Open(0) // the server and checks are folded under Advanced
 	settings := test.RenderObjectToMarkup(h.ui.settings.win.Content())
+	h.ui.settings.advanced.Close(0)
 	for _, want := range []string{"API 密钥", "服务器", "视频库文件夹", "检查间隔", "语言", "跟随系统", "关闭", "价格"} {
 		if !strings.Contains(settings, want) {
 			t.Errorf("Settings do not say %q", want)

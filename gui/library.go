@@ -215,8 +215,7 @@ func (v *libraryView) onUnreachableDetails() {
 	label := widget.NewLabel(msg)
 	label.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom(lang.L("Can't reach the service"), lang.L("OK"), label, v.win)
-	d.Resize(fyne.NewSize(520, 240))
-	d.Show()
+	showHouse(d, v.win, houseOpts{size: fyne.NewSize(520, 240)})
 }
 
 // onListKey makes the arrows move the selection, not only the focus ring,

@@ -156,8 +156,7 @@ func (v *libraryActions) openPath(video string, folder bool) {
 				msg.Wrapping = fyne.TextWrapWord
 				msg.Selectable = true
 				d := dialog.NewCustom(title, lang.L("Close"), msg, v.win)
-				d.Resize(fyne.NewSize(480, 200))
-				d.Show()
+				showHouse(d, v.win, houseOpts{size: fyne.NewSize(480, 200)})
 				return
 			}
 			msg := widget.NewLabel(lang.L("No video player on this computer opened the video. Install one (VLC, for example), or use “Show in folder” to open it another way."))
@@ -167,8 +166,7 @@ func (v *libraryActions) openPath(video string, folder bool) {
 					v.openPath(video, true)
 				}
 			}, v.win)
-			d.Resize(fyne.NewSize(480, 200))
-			d.Show()
+			showHouse(d, v.win, houseOpts{size: fyne.NewSize(480, 200)})
 		})
 	})
 }
@@ -277,15 +275,11 @@ func (v *libraryActions) onDelete() {
 		v.ui.do(func() {
 			msg := widget.NewLabel(lang.L("“{{.Name}}” is in the trash. It is deleted for good only when you empty the trash (Library ▸ Empty trash).", map[string]any{"Name": displayName(r)}))
 			msg.Wrapping = fyne.TextWrapWord
-			d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), lang.L("OK"), msg, func(undo bool) {
-				if undo {
-					v.ui.background(func(ctx context.Context) {
-						v.ui.showError(v.win, lang.L("Could not undo"), library.Untrash(ctx, r.ID))
-					})
-				}
-			}, v.win)
-			d.Resize(fyne.NewSize(460, 180))
-			d.Show()
+			showUndo(v.win, lang.L("Moved to trash"), msg, func() {
+				v.ui.background(func(ctx context.Context) {
+					v.ui.showError(v.win, lang.L("Could not undo"), library.Untrash(ctx, r.ID))
+				})
+			})
 		})
 	})
 }
@@ -297,7 +291,7 @@ func (v *libraryActions) onAttachID() {
 	if !ok || !canAttachTaskID(r) {
 		return
 	}
-	entry := widget.NewEntry()
+	entry := newHouseEntry()
 	entry.SetPlaceHolder(lang.L("e.g. a1b2c3d4-e5f6-…"))
 	msg := widget.NewLabel(lang.L("If the service's website lists this video, paste its task id here. Reelhouse then follows it and downloads it with this prompt and these options."))
 	msg.Wrapping = fyne.TextWrapWord
@@ -307,8 +301,7 @@ func (v *libraryActions) onAttachID() {
 				v.attachID(r.ID, entry.Text)
 			}
 		}, v.win)
-	d.Resize(fyne.NewSize(520, 220))
-	d.Show()
+	showHouse(d, v.win, houseOpts{size: fyne.NewSize(520, 220), focus: entry})
 }
 
 // attachID settles an uncertain entry with a task id, in the background.
@@ -319,12 +312,18 @@ func (v *libraryActions) attachID(id int64, taskID string) {
 	})
 }
 
-// onCancel asks the service to stop making the selected video.
+// onCancel asks the user first, then the service to stop making the
+// selected video.
 func (v *libraryActions) onCancel() {
 	r, ok := v.m.current()
 	if !ok || v.canceller == nil || !v.canceller.CancelOffered() || !canCancel(r) {
 		return
 	}
+	askCancel(v.win, func() { v.cancel(r) })
+}
+
+// cancel asks the service to stop making r.
+func (v *libraryActions) cancel(r store.Record) {
 	v.cancelBtn.Disable()
 	v.ui.background(func(ctx context.Context) {
 		err := v.canceller.Cancel(ctx, r.ID)

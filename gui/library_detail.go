@@ -348,8 +348,7 @@ func (v *libraryDetail) onServiceDetails() {
 	text.Wrapping = fyne.TextWrapWord
 	text.Selectable = true
 	d := dialog.NewCustom(title, lang.L("Close"), text, v.win)
-	d.Resize(fyne.NewSize(480, 220))
-	d.Show()
+	showHouse(d, v.win, houseOpts{size: fyne.NewSize(480, 220)})
 }
 
 func missing(r store.Record) bool {

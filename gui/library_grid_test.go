@@ -280,7 +280,7 @@ func TestPickSeveralVideosThenFavouriteTagAndTrashWithOneUndo(t *testing.T) {
 	if hv.picks.box.Visible() {
 		t.Error("the bar stays with nothing picked")
 	}
-	test.Tap(findButton(w.Canvas().Overlays().Top(), "Undo"))
+	test.Tap(findButton(w.Canvas().Overlays().Top(), "Put it back"))
 	h.loop.until(t, "all three back", func() bool { return len(hv.model.records) == 3 })
 	for _, r := range hv.model.records {
 		if r.Trashed() {

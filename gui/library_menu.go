@@ -59,8 +59,7 @@ func (v *libraryMenu) onExport(all bool) {
 				v.runExport(ids, dir.Path(), zip)
 			}, v.win)
 		}, v.win)
-	d.Resize(fyne.NewSize(460, 200))
-	d.Show()
+	showHouse(d, v.win, houseOpts{size: fyne.NewSize(460, 200)})
 }
 
 func (v *libraryMenu) runExport(ids []int64, dir string, zip bool) {
@@ -74,7 +73,7 @@ func (v *libraryMenu) runExport(ids []int64, dir string, zip bool) {
 				v.ui.showError(v.win, lang.L("Could not export"), err)
 				return
 			}
-			dialog.ShowInformation(lang.L("Export finished"), lang.L("The videos were copied to {{.Place}}.", map[string]any{"Place": userText(where)}), v.win)
+			showInfo(lang.L("Export finished"), lang.L("The videos were copied to {{.Place}}.", map[string]any{"Place": userText(where)}), v.win)
 		})
 	})
 }
@@ -91,12 +90,12 @@ func (v *libraryMenu) onReconcile() {
 			return
 		}
 		v.m.reload(ctx)
-		v.ui.do(func() { dialog.ShowInformation(lang.L("Library folder checked"), reportText(rep), v.win) })
+		v.ui.do(func() { showInfo(lang.L("Library folder checked"), reportText(rep), v.win) })
 	})
 }
 
 func (v *libraryMenu) onRebuild() {
-	dialog.ShowConfirm(lang.L("Rebuild history from folder"),
+	showConfirm(lang.L("Rebuild history from folder"),
 		lang.L("Reelhouse will read the description file next to every video in the library folder and add any video the history is missing. Nothing is deleted."),
 		func(ok bool) {
 			if ok {
@@ -106,7 +105,7 @@ func (v *libraryMenu) onRebuild() {
 }
 
 func (v *libraryMenu) onEmptyTrash() {
-	dialog.ShowConfirm(lang.L("Empty trash"), lang.L("Delete every video in the trash for good? This cannot be undone."), func(ok bool) {
+	showConfirm(lang.L("Empty trash"), lang.L("Delete every video in the trash for good? This cannot be undone."), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -117,7 +116,7 @@ func (v *libraryMenu) onEmptyTrash() {
 				return
 			}
 			v.ui.do(func() {
-				dialog.ShowInformation(lang.L("Trash emptied"), lang.N("{{.Count}} videos deleted for good.", n, map[string]any{"Count": n}), v.win)
+				showInfo(lang.L("Trash emptied"), lang.N("{{.Count}} videos deleted for good.", n, map[string]any{"Count": n}), v.win)
 			})
 		})
 	}, v.win)
@@ -155,7 +154,7 @@ func reportText(rep library.Report) string {
 }
 
 func (v *libraryMenu) onAddByID() {
-	entry := widget.NewEntry()
+	entry := newHouseEntry()
 	entry.SetPlaceHolder(lang.L("e.g. a1b2c3d4-e5f6-…"))
 	d := dialog.NewForm(lang.L("Add a task by its id"), lang.L("Add"), lang.L("Cancel"),
 		[]*widget.FormItem{widget.NewFormItem(lang.L("Task id"), entry)}, func(ok bool) {
@@ -163,8 +162,7 @@ func (v *libraryMenu) onAddByID() {
 				v.addByID(entry.Text)
 			}
 		}, v.win)
-	d.Resize(fyne.NewSize(460, 160))
-	d.Show()
+	showHouse(d, v.win, houseOpts{size: fyne.NewSize(460, 160), focus: entry})
 }
 
 // addByID asks the service about a task id and adds it to the history.
@@ -215,7 +213,7 @@ func (v *libraryMenu) saveCopy(ids []int64, dir string) {
 		v.ui.do(func() {
 			msg := lang.N("The {{.Count}} videos and their description files were copied to {{.Place}}.", len(ids),
 				map[string]any{"Count": len(ids), "Place": userText(where)})
-			dialog.ShowInformation(lang.L("Copy saved"), msg, v.win)
+			showInfo(lang.L("Copy saved"), msg, v.win)
 		})
 	})
 }

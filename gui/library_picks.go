@@ -201,7 +201,7 @@ func (v *pickBar) onFavouritePicked() {
 }
 
 func (v *pickBar) onTagPicked() {
-	entry := widget.NewEntry()
+	entry := newHouseEntry()
 	entry.SetPlaceHolder(lang.L("e.g. sunsets"))
 	d := dialog.NewForm(lang.L("Add a tag"), lang.L("Add"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(lang.L("Tag"), entry)}, func(ok bool) {
 		tag := strings.TrimSpace(entry.Text)
@@ -220,8 +220,7 @@ func (v *pickBar) onTagPicked() {
 			return library.SetTags(ctx, id, append(r.Tags, tag))
 		}, nil)
 	}, v.win)
-	d.Resize(fyne.NewSize(400, 160))
-	d.Show()
+	showHouse(d, v.win, houseOpts{size: fyne.NewSize(400, 160), focus: entry})
 }
 
 // onTrashPicked moves the picked videos to the trash, with one Undo for
@@ -245,13 +244,7 @@ func (v *pickBar) onTrashPicked() {
 func showTrashed(win fyne.Window, n int, undo func()) {
 	msg := widget.NewLabel(lang.N("{{.Count}} videos are in the trash. They are deleted for good only when you empty the trash (Library ▸ Empty trash).", n, map[string]any{"Count": n}))
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm(lang.L("Moved to trash"), lang.L("Undo"), lang.L("OK"), msg, func(ok bool) {
-		if ok {
-			undo()
-		}
-	}, win)
-	d.Resize(fyne.NewSize(460, 180))
-	d.Show()
+	showUndo(win, lang.L("Moved to trash"), msg, undo)
 }
 
 // untrash brings videos back from the trash in the background.

@@ -412,7 +412,7 @@ func (mw *mainWindow) askQuit(keepText string) {
 		d.SetDismissText(keepText)
 	}
 	mw.onOpenMain()
-	d.Show()
+	showHouse(d, mw.ui.main, houseOpts{})
 }
 
 func (mw *mainWindow) quitNow() {
@@ -460,8 +460,7 @@ func (mw *mainWindow) onNewPrompt() {
 // list (see onListKey) while it is in view and no dialog is open.
 func (mw *mainWindow) onTypedKey(e *fyne.KeyEvent) {
 	c := mw.ui.main.Canvas()
-	if e.Name == fyne.KeyEscape {
-		closeTopDialog(c)
+	if houseKey(c, e) {
 		return
 	}
 	if c.Overlays().Top() != nil || (mw.ui.panes.Narrow() && mw.ui.panes.tab != 1) {
@@ -547,8 +546,7 @@ func (mw *mainWindow) syncViewMenu() {
 func (mw *mainWindow) onAbout() {
 	content, size := mw.aboutContent()
 	d := dialog.NewCustom(lang.L("About Reelhouse"), lang.L("OK"), content, mw.ui.main)
-	d.Resize(size)
-	d.Show()
+	showHouse(d, mw.ui.main, houseOpts{size: size})
 }
 
 // demoBanner is the strip the main window shows at its top for the whole
@@ -597,7 +595,7 @@ func (mw *mainWindow) confirmQuit(win fyne.Window, quit func()) {
 				}, win)
 			d.SetConfirmText(lang.L("Quit and delete"))
 			d.SetDismissText(lang.L("Keep the demo open"))
-			d.Show()
+			showHouse(d, win, houseOpts{})
 		})
 	})
 }

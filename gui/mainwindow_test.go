@@ -366,7 +366,17 @@ func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 	if !hv.detail.actions.cancelBtn.Visible() || hv.detail.actions.cancelBtn.Disabled() {
 		t.Fatal("no Cancel for a video being made")
 	}
-	test.Tap(hv.detail.actions.cancelBtn)
+	// Cancel asks first; "Stop making it" goes on.
+	cancelVideo := func() {
+		t.Helper()
+		test.Tap(hv.detail.actions.cancelBtn)
+		stop := findButton(w.Canvas().Overlays().Top(), "Stop making it")
+		if stop == nil {
+			t.Fatal("Cancel did not ask first")
+		}
+		test.Tap(stop)
+	}
+	cancelVideo()
 	h.loop.until(t, "the refusal", func() bool { return strings.Contains(overlayText(w), cannotCancelText) })
 	fc.mu.Lock()
 	if len(fc.ids) != 1 || fc.ids[0] != hv.model.records[0].ID {
@@ -377,7 +387,7 @@ func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 
 	// Any other failure is the usual sentence for it, not the refusal.
 	fc.err = errors.New("connection reset")
-	test.Tap(hv.detail.actions.cancelBtn)
+	cancelVideo()
 	h.loop.until(t, "the failure", func() bool { return strings.Contains(overlayText(w), "Could not cancel") })
 	if strings.Contains(overlayText(w), cannotCancelText) {
 		t.Error("a failure to ask was reported as a refusal")
@@ -387,7 +397,7 @@ func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 
 	// Too late: said so, and Cancel stays offered for other videos.
 	fc.err = fmt.Errorf("cancel task t-42: %w", client.ErrCancelTooLate)
-	test.Tap(hv.detail.actions.cancelBtn)
+	cancelVideo()
 	h.loop.until(t, "the too-late refusal", func() bool { return strings.Contains(overlayText(w), tooLateText) })
 	closeTopDialog(w.Canvas())
 	h.loop.until(t, "Cancel offered again", func() bool {
@@ -396,7 +406,7 @@ func TestCancelAsksTheServiceAndExplainsARefusal(t *testing.T) {
 
 	// A service that cancels nothing: said so, and Cancel is gone.
 	fc.err = fmt.Errorf("cancel task t-42: %w", client.ErrCancelUnsupported)
-	test.Tap(hv.detail.actions.cancelBtn)
+	cancelVideo()
 	h.loop.until(t, "the no-cancel refusal", func() bool { return strings.Contains(overlayText(w), noCancelText) })
 	closeTopDialog(w.Canvas())
 	h.loop.until(t, "Cancel no longer offered", func() bool { return !hv.detail.actions.cancelBtn.Visible() })

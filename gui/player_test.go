@@ -409,19 +409,19 @@ func TestStopWaitsForAPlayerClosedJustBefore(t *testing.T) {
 	goleak.VerifyNone(t, leaks)
 }
 
-// typeKey sends a key to the window as the desktop driver does: to the
+// typeKey sends a key to the canvas of a window as the desktop driver does: to the
 // focused widget, or, when none has the focus, to the window's own key
 // handler.
-func typeKey(w fyne.Window, name fyne.KeyName) {
+func typeKey(c fyne.Canvas, name fyne.KeyName) {
 	e := &fyne.KeyEvent{Name: name}
-	if f := w.Canvas().Focused(); f != nil {
+	if f := c.Focused(); f != nil {
 		f.TypedKey(e)
 		if name == fyne.KeySpace {
 			f.TypedRune(' ')
 		}
 		return
 	}
-	if h := w.Canvas().OnTypedKey(); h != nil {
+	if h := c.OnTypedKey(); h != nil {
 		h(e)
 	}
 }
@@ -452,9 +452,9 @@ func TestSpacePlaysAndPausesTheDetailsPlayer(t *testing.T) {
 		} else {
 			c.Unfocus()
 		}
-		typeKey(w, fyne.KeySpace)
+		typeKey(w.Canvas(), fyne.KeySpace)
 		h.loop.until(t, "Space to play with "+where, func() bool { return p.playing })
-		typeKey(w, fyne.KeySpace)
+		typeKey(w.Canvas(), fyne.KeySpace)
 		h.loop.until(t, "Space to pause with "+where, func() bool { return !p.playing })
 	}
 	toggles(hv.list, "the list focused")
@@ -467,15 +467,15 @@ func TestSpacePlaysAndPausesTheDetailsPlayer(t *testing.T) {
 
 	// Enter on a row plays the video in the app, and only there.
 	c.Focus(hv.list)
-	typeKey(w, fyne.KeyReturn)
+	typeKey(w.Canvas(), fyne.KeyReturn)
 	h.loop.until(t, "Enter to play", func() bool { return p.playing })
-	typeKey(w, fyne.KeyReturn)
-	typeKey(w, fyne.KeySpace)
+	typeKey(w.Canvas(), fyne.KeyReturn)
+	typeKey(w.Canvas(), fyne.KeySpace)
 	h.loop.until(t, "Space to pause after Enter", func() bool { return !p.playing })
 
 	// In a text field Space types a space.
 	c.Focus(h.ui.compose.prompt)
-	typeKey(w, fyne.KeySpace)
+	typeKey(w.Canvas(), fyne.KeySpace)
 	if got := h.ui.compose.prompt.Text; got != " " {
 		t.Fatalf("Space in the prompt typed %q, want a space", got)
 	}

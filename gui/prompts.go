@@ -188,7 +188,7 @@ func (ps *promptShelf) onSavePrompt() {
 		ps.c.status.fail(lang.L("Write a prompt first, then save it."), nil)
 		return
 	}
-	name := widget.NewEntry()
+	name := newHouseEntry()
 	name.SetText(firstLine(ps.c.prompt.Text, 30))
 	d := dialog.NewForm(lang.L("Save this prompt"), lang.L("Save"), lang.L("Cancel"),
 		[]*widget.FormItem{widget.NewFormItem(lang.L("Name"), name)}, func(ok bool) {
@@ -196,9 +196,7 @@ func (ps *promptShelf) onSavePrompt() {
 				ps.savePrompt(name.Text)
 			}
 		}, ps.c.win)
-	d.Resize(fyne.NewSize(360, 160))
-	d.Show()
-	ps.c.win.Canvas().Focus(name)
+	showHouse(d, ps.c.win, houseOpts{size: fyne.NewSize(360, 160), focus: name})
 }
 
 // savePrompt saves the prompt and options of the form under name.
@@ -324,9 +322,7 @@ func (ps *promptShelf) onBatch() {
 			ps.confirmBatch(promptLines(entry.Text))
 		}
 	}, ps.c.win)
-	d.Resize(fyne.NewSize(min(560, ps.c.win.Canvas().Size().Width), 420))
-	d.Show()
-	ps.c.win.Canvas().Focus(entry)
+	showHouse(d, ps.c.win, houseOpts{size: fyne.NewSize(560, 420), focus: entry})
 }
 
 // onImportPrompts adds the prompts of a picked file to entry.
@@ -368,7 +364,7 @@ func (ps *promptShelf) onImportPrompts(entry *widget.Entry, problem *widget.Labe
 		})
 	}, ps.c.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".txt", ".csv"}))
-	showFileDialog(d, ps.c.win)
+	showFile(d, ps.c.win)
 }
 
 // confirmBatch says how many videos a batch makes, and sends it once the
@@ -404,5 +400,5 @@ func (ps *promptShelf) confirmBatch(prompts []string) {
 	}, ps.c.win)
 	d.SetConfirmText(lang.N("Make {{.Total}} videos", total, data))
 	d.SetDismissText(lang.L("Cancel"))
-	d.Show()
+	showHouse(d, ps.c.win, houseOpts{})
 }

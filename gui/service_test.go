@@ -44,7 +44,7 @@ func TestUncertainEntryTakesItsTaskID(t *testing.T) {
 		t.Fatal("an uncertain entry must offer “I have its task id”")
 	}
 	test.Tap(hv.detail.actions.attachBtn)
-	entry, ok := inOverlays(hv.win, func(*widget.Entry) bool { return true })
+	entry, ok := inOverlays(hv.win, func(*houseEntry) bool { return true })
 	if !ok {
 		t.Fatal("no task id entry in the dialog")
 	}

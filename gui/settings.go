@@ -30,22 +30,23 @@ type settingsView struct {
 	saveKey   *widget.Button
 	removeKey *widget.Button
 	retryKey  *widget.Button
-	server    *widget.Entry
-	library   *widget.Entry
-	interval  *widget.Select
-	downloads *widget.Select
+	server    *houseEntry
+	library   *houseEntry
+	interval  *houseSelect
+	downloads *houseSelect
+	advanced  *widget.Accordion // server, checks and downloads, folded
 	apply     *widget.Button
 	status    *statusLine
 
 	sessionOnly   bool // the key in use is not in the keychain
 	keyRead       bool // the keychain has been asked at start
-	notifications *widget.Check
-	language      *widget.Select
+	notifications *houseCheck
+	language      *houseSelect
 	languageNote  *widget.Label
 }
 
 func newSettings(u *UI) *settingsView {
-	v := &settingsView{ui: u, win: secondaryWindow(u.app, lang.L("Reelhouse — Settings"), fyne.NewSize(640, 460))}
+	v := &settingsView{ui: u, win: secondaryWindow(u.app, lang.L("Reelhouse — Settings"), fyne.NewSize(640, 600))}
 	v.key = widget.NewPasswordEntry()
 	v.key.SetPlaceHolder("sk-…")
 	v.keyNote = widget.NewLabel(lang.L("Checking the system keychain…"))
@@ -61,25 +62,25 @@ func newSettings(u *UI) *settingsView {
 		v.removeKey.Hide() // a demo or environment key is not stored
 	}
 
-	v.server = widget.NewEntry()
+	v.server = newHouseEntry()
 	v.server.SetText(u.deps.ServerURL)
 	if u.deps.ServerLocked {
 		v.server.Disable()
 	}
-	v.library = widget.NewEntry()
+	v.library = newHouseEntry()
 	v.library.SetText(u.deps.Library.Dir())
 	browse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), v.onBrowseLibrary)
 	if u.deps.LibraryLocked {
 		v.library.Disable()
 		browse.Disable()
 	}
-	v.interval = widget.NewSelect(countChoices(intervalChoices, func(n int) string {
+	v.interval = newHouseSelect(countChoices(intervalChoices, func(n int) string {
 		return lang.N("{{.Count}} seconds", n, map[string]any{"Count": n})
 	}), nil)
 	seconds := min(max(int(u.deps.Tracker.Interval().Round(time.Second).Seconds()), 2), 5)
 	v.interval.SetSelectedIndex(slices.Index(intervalChoices, seconds))
 	v.interval.OnChanged = v.onIntervalChanged
-	v.downloads = widget.NewSelect(countChoices(downloadChoices, func(n int) string {
+	v.downloads = newHouseSelect(countChoices(downloadChoices, func(n int) string {
 		return lang.N("{{.Count}} at a time", n, map[string]any{"Count": n})
 	}), nil)
 	v.downloads.SetSelectedIndex(slices.Index(downloadChoices, u.deps.Tracker.MaxDownloads()))
@@ -89,15 +90,20 @@ func newSettings(u *UI) *settingsView {
 	v.apply = widget.NewButton(lang.L("Save server and folder"), v.onSaveLocations)
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("API key"), container.NewBorder(nil, nil, nil, container.NewHBox(v.saveKey, v.removeKey), v.key)),
-		widget.NewFormItem(lang.L("Server"), v.server),
 		widget.NewFormItem(lang.L("Library folder"), container.NewBorder(nil, nil, nil, browse, v.library)),
-		widget.NewFormItem(lang.L("Check every"), v.interval),
-		widget.NewFormItem(lang.L("Download"), v.downloads),
 	)
 	form.AppendItem(newPricesItem(u))
 	form.AppendItem(v.notificationsItem())
 	form.AppendItem(v.languageItem())
-	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewVBox(v.keyNote, container.NewHBox(v.retryKey)), container.NewVBox(v.apply, v.status.content), nil, nil, form)))
+	// What few people change is folded away, so the rest fits a laptop
+	// screen.
+	v.advanced = widget.NewAccordion(widget.NewAccordionItem(lang.L("Advanced"), widget.NewForm(
+		widget.NewFormItem(lang.L("Server"), v.server),
+		widget.NewFormItem(lang.L("Check every"), v.interval),
+		widget.NewFormItem(lang.L("Download"), v.downloads),
+	)))
+	v.win.SetContent(container.NewPadded(container.NewBorder(container.NewVBox(v.keyNote, container.NewHBox(v.retryKey)), container.NewVBox(v.apply, v.status.content), nil, nil,
+		container.NewVScroll(container.NewVBox(form, v.advanced)))))
 	return v
 }
 
@@ -190,7 +196,7 @@ func (v *settingsView) onRemoveKey() {
 		}, v.win)
 	d.SetConfirmText(lang.L("Remove key"))
 	d.SetDismissText(lang.L("Keep key"))
-	d.Show()
+	showHouse(d, v.win, houseOpts{})
 }
 
 func (v *settingsView) removeStoredKey() {
@@ -366,7 +372,7 @@ func (v *settingsView) onKeyAccepted() {
 // notificationsItem is the check box that turns desktop notifications on
 // and off.
 func (v *settingsView) notificationsItem() *widget.FormItem {
-	v.notifications = widget.NewCheck(lang.L("Tell me when a video is ready or failed"), nil)
+	v.notifications = newHouseCheck(lang.L("Tell me when a video is ready or failed"), nil)
 	v.notifications.SetChecked(true)
 	v.notifications.OnChanged = v.onNotificationsChanged
 	return widget.NewFormItem(lang.L("Notifications"), v.notifications)
@@ -402,7 +408,7 @@ func (v *settingsView) languageItem() *widget.FormItem {
 			selected = l.Name
 		}
 	}
-	v.language = widget.NewSelect(options, nil)
+	v.language = newHouseSelect(options, nil)
 	v.language.SetSelected(selected)
 	v.language.OnChanged = func(string) { v.onLanguageChanged() }
 	v.languageNote = hintLabel(lang.L("Reelhouse will use this language the next time it starts."))

@@ -211,8 +211,7 @@ func ShowHistoryRebuilt(w fyne.Window, r *HistoryRebuilt) {
 		return
 	}
 	d := dialog.NewInformation(lang.L("History rebuilt"), historyRebuiltText(r), w)
-	d.Show()
-	d.Resize(fyne.NewSize(480, 260))
+	showHouse(d, w, houseOpts{size: fyne.NewSize(480, 260)})
 }
 
 func historyRebuiltText(r *HistoryRebuilt) string {

@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -98,6 +97,6 @@ func (s *statusLine) set(text string, importance widget.Importance, failure erro
 // secrets removed (errDetails).
 func showFailure(win fyne.Window, err error) {
 	if err != nil {
-		dialog.NewCustom(lang.L("What went wrong"), lang.L("OK"), errorContent(err), win).Show()
+		showErrorDialog(win, lang.L("What went wrong"), err)
 	}
 }

@@ -277,9 +277,15 @@ func (u *UI) showError(win fyne.Window, title string, err error) {
 	}
 	fyne.LogError(title, err)
 	u.do(func() {
-		d := dialog.NewCustom(title, lang.L("OK"), errorContent(err), win)
-		d.Show()
+		showErrorDialog(win, title, err)
 	})
+}
+
+// showErrorDialog shows err in a dialog titled title on win, a width
+// that reads well.
+func showErrorDialog(win fyne.Window, title string, err error) {
+	d := dialog.NewCustom(title, lang.L("OK"), errorContent(err), win)
+	showHouse(d, win, houseOpts{size: fyne.NewSize(errorDialogWidth, 0)})
 }
 
 // errorContent is what an error dialog shows: the sentence for err, and
@@ -305,18 +311,13 @@ func plainError(err error) string { return errText(err) }
 // be shown again with its state intact. Esc and Ctrl+W close it too.
 func secondaryWindow(a fyne.App, title string, size fyne.Size) fyne.Window {
 	w := a.NewWindow(title)
-	w.Resize(size)
+	w.Resize(fitSize(size, houseRoom, 0))
+	w.CenterOnScreen()
 	w.SetCloseIntercept(w.Hide)
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { w.Hide() })
-	w.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
-		if e.Name != fyne.KeyEscape {
-			return
-		}
-		if !closeTopDialog(w.Canvas()) {
-			w.Hide()
-		}
-	})
+	houseWindowEsc[w.Canvas()] = w.Hide
+	w.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) { houseKey(w.Canvas(), e) })
 	return w
 }
 
@@ -346,7 +347,7 @@ func (u *UI) TrackerStopped(err error) {
 	}
 	fyne.LogError("tracker stopped", err)
 	u.do(func() {
-		dialog.ShowInformation(lang.L("Reelhouse stopped following your videos"), trackerStoppedText(err), u.main)
+		showHouse(dialog.NewInformation(lang.L("Reelhouse stopped following your videos"), trackerStoppedText(err), u.main), u.main, houseOpts{size: fyne.NewSize(errorDialogWidth, 0)})
 	})
 }
 

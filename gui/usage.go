@@ -187,5 +187,5 @@ func (v *usageView) onExport() {
 	}, v.win)
 	d.SetFileName("reelhouse-usage.csv")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
-	showFileDialog(d, v.win)
+	showFile(d, v.win)
 }
