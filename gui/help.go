@@ -236,8 +236,7 @@ func keyboardShortcuts() fyne.CanvasObject {
 // laptop's screen.
 func (mw *mainWindow) onGuide(title string, content fyne.CanvasObject) {
 	d := dialog.NewCustom(title, lang.L("Close"), container.NewVScroll(content), mw.ui.main)
-	d.Resize(fyne.NewSize(620, 560))
-	d.Show()
+	showHouse(d, mw.ui.main, houseOpts{size: fyne.NewSize(620, 560)})
 }
 
 func (mw *mainWindow) onGettingStarted() {

@@ -293,3 +293,25 @@ func TestHouseWindowsFit(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyTrashEnterKeepsTheVideos: the question before deleting for good
+// answers Enter with its safe button, and the delete button says what it
+// does.
+func TestEmptyTrashEnterKeepsTheVideos(t *testing.T) {
+	h := newHarness(t, nil, true)
+	w := h.ui.MainWindow()
+	w.Resize(fyne.NewSize(1366, 700))
+	h.ui.library.menu.onEmptyTrash()
+	top := w.Canvas().Overlays().Top()
+	if top == nil || findButton(top, "Delete for good") == nil || findButton(top, "Keep them") == nil {
+		t.Fatalf("the question reads %q", overlayText(w))
+	}
+	typeKey(w.Canvas(), fyne.KeyReturn)
+	h.loop.until(t, "the question answered", func() bool { return h.ui.settled() })
+	if text := overlayText(w); strings.Contains(text, "Trash emptied") || w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("Enter emptied the trash or left the question open: %q", text)
+	}
+	h.ui.library.menu.onEmptyTrash()
+	test.Tap(findButton(w.Canvas().Overlays().Top(), "Delete for good"))
+	h.loop.until(t, "the trash emptied", func() bool { return strings.Contains(overlayText(w), "Trash emptied") })
+}

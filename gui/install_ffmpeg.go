@@ -111,6 +111,5 @@ func (u *UI) showFFmpegInstall(win fyne.Window) {
 		box.Add(widget.NewHyperlink(lang.L("FFmpeg's download page"), page))
 	}
 	d := dialog.NewCustom(lang.L("Install FFmpeg"), lang.L("Close"), box, win)
-	d.Resize(fyne.NewSize(560, 320))
-	d.Show()
+	showHouse(d, win, houseOpts{size: fyne.NewSize(560, 320)})
 }

@@ -105,7 +105,7 @@ func (v *libraryMenu) onRebuild() {
 }
 
 func (v *libraryMenu) onEmptyTrash() {
-	showConfirm(lang.L("Empty trash"), lang.L("Delete every video in the trash for good? This cannot be undone."), func(ok bool) {
+	d := dialog.NewConfirm(lang.L("Empty trash"), lang.L("Delete every video in the trash for good? This cannot be undone."), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -120,6 +120,11 @@ func (v *libraryMenu) onEmptyTrash() {
 			})
 		})
 	}, v.win)
+	// Deleting for good is never what Enter does: it keeps the videos.
+	d.SetConfirmText(lang.L("Delete for good"))
+	d.SetDismissText(lang.L("Keep them"))
+	d.SetConfirmImportance(widget.DangerImportance)
+	showHouse(d, v.win, houseOpts{enter: d.Dismiss})
 }
 
 // reportText sums up a library check in plain words.
