@@ -86,16 +86,16 @@ func newLibraryView(u *UI) *libraryView {
 	v.folderBanner.Hide()
 	f := v.filter
 	top := container.NewVBox(
-		v.banner,
-		v.folderBanner,
 		f.search,
 		container.NewBorder(nil, nil, nil, v.viewToggle, container.NewHBox(f.view, f.models, f.tag, f.when, f.sort)),
 	)
-	left := container.NewBorder(v.picks.box, container.NewBorder(nil, nil, nil, v.more, v.count), nil, nil, container.NewStack(v.list, v.grid))
+	// The bar of picked videos and the banners come and go below the rows,
+	// never above them: the row under the pointer stays where it is.
+	left := container.NewBorder(nil, container.NewVBox(v.picks.box, container.NewBorder(nil, nil, nil, v.more, v.count)), nil, nil, container.NewStack(v.list, v.grid))
 	right := container.NewPadded(container.NewStack(v.detail.empty, v.detail.box))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
-	v.root = container.NewPadded(container.NewBorder(top, nil, nil, nil, split))
+	v.root = container.NewPadded(container.NewBorder(top, container.NewVBox(v.banner, v.folderBanner), nil, nil, split))
 	m.watch(libraryWatcher{
 		changed: func(r store.Record) {
 			// A thumbnail made again (a new download, the service's
@@ -128,14 +128,16 @@ func (v *libraryView) showCount() {
 	m := v.model
 	n := len(m.records)
 	total := max(m.total, n)
-	// Two counts, each with its own plural, side by side as a list.
-	tasks := lang.N("{{.Count}} tasks", total, map[string]any{"Count": total})
-	if n < total {
-		tasks = lang.L("Showing {{.Shown}} of {{.Tasks}}", map[string]any{"Shown": n, "Tasks": tasks})
-	}
+	// Counted in videos, as people think of them, not in tasks (the
+	// service's word): the videos the shown rows have once they are
+	// counted (one request may make several), the rows until then.
+	count := total
 	if m.videosSeq == m.loadSeq {
-		videos := lang.N("{{.Count}} videos", m.videos, map[string]any{"Count": m.videos})
-		tasks = lang.L("{{.Tasks}} · {{.Videos}}", map[string]any{"Tasks": tasks, "Videos": videos})
+		count = m.videos
+	}
+	tasks := lang.N("{{.Count}} videos", count, map[string]any{"Count": count})
+	if n < total {
+		tasks = lang.L("Showing {{.Shown}} of {{.Tasks}}", map[string]any{"Shown": n, "Tasks": lang.N("{{.Count}} videos", total, map[string]any{"Count": total})})
 	}
 	switch {
 	case n == 0 && v.filter.view.Selected == lang.L(filterTrash):
@@ -172,7 +174,7 @@ func (v *libraryView) showReachable() {
 	} else {
 		v.banner.Hide()
 	}
-	v.root.Refresh() // the banner takes room above the list, or gives it back
+	v.root.Refresh() // the banner takes room below the list, or gives it back
 }
 
 // onLibraryUnavailable shows that the library folder is not there: its

@@ -59,7 +59,7 @@ func newLibraryActions(m *libraryModel, filePath func() (string, bool)) *library
 		v.canceller = m.ui.deps.Tracker
 	}
 	v.favourite = widget.NewCheck(lang.L("Favourite"), nil)
-	v.openBtn = widget.NewButtonWithIcon(lang.L("Open video"), theme.MediaPlayIcon(), v.onOpen)
+	v.openBtn = widget.NewButtonWithIcon(lang.L("Open in video player"), theme.MediaVideoIcon(), v.onOpen)
 	v.openBtn.Importance = widget.HighImportance
 	v.folderBtn = widget.NewButtonWithIcon(lang.L("Show in folder"), theme.FolderOpenIcon(), v.onShowFolder)
 	v.retryBtn = widget.NewButtonWithIcon(lang.L("Retry download"), theme.DownloadIcon(), v.onRetry)

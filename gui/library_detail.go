@@ -61,8 +61,9 @@ type libraryDetail struct {
 	editor     *libraryEditor
 	actions    *libraryActions
 
-	shownID    int64  // the record shown
-	shownThumb string // the thumbnail on show
+	shownID    int64             // the record shown
+	scroll     *container.Scroll // the details; each newly shown video starts at its top
+	shownThumb string            // the thumbnail on show
 	thumbSeq   int
 	fileIdx    int // which video of the record Open, Show in folder and the thumbnail use
 }
@@ -143,7 +144,8 @@ func newLibraryDetail(m *libraryModel, wait *libraryWait) *libraryDetail {
 	actions := container.NewGridWithColumns(2, a.openBtn, a.folderBtn, a.againBtn, a.deleteBtn)
 	// The inset keeps the entries' right edges clear of the scroll bar.
 	inset := container.New(layout.NewCustomPaddedLayout(0, 0, 0, 3*theme.Padding()), body)
-	v.box = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), actions), nil, nil, container.NewVScroll(inset))
+	v.scroll = container.NewVScroll(inset)
+	v.box = container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), actions), nil, nil, v.scroll)
 	v.box.Hide()
 	m.watch(libraryWatcher{
 		current: v.show,
@@ -220,6 +222,7 @@ func (v *libraryDetail) show() {
 	v.actions.showFavourite(r)
 	if r.ID != v.shownID {
 		v.shownID, v.fileIdx = r.ID, 0
+		v.scroll.ScrollToTop() // the player first, not where the last video was left
 	}
 	v.editor.show(r)
 	v.fileIdx = min(v.fileIdx, max(len(r.Files)-1, 0))
@@ -272,6 +275,8 @@ func recordProblems(r store.Record, libraryGone bool) string {
 		lines = append(lines, lang.L("The service could not make this video. Change the prompt or the settings, then use “Generate again”."))
 	case r.State == store.StateCancelled && r.ErrorCode != history.ErrorCodeCancelled:
 		lines = append(lines, lang.L("The service cancelled this video. Use “Generate again” to make it once more."))
+	case r.State == store.StateCancelled:
+		lines = append(lines, lang.L("You cancelled this video, so the service stopped making it. Use “Generate again” to make it after all."))
 	case r.ErrorMessage != "":
 		lines = append(lines, messageText(r))
 	}

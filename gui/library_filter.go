@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/reelhouse/reelhouse/history/store"
 )
@@ -41,6 +42,7 @@ type libraryFilter struct {
 	ui *UI
 
 	search *widget.Entry
+	clear  *widget.Button // in the search box: empties it, showing every video again
 	view   *widget.Select // all videos, in progress, downloaded, …, trash
 	models *widget.Select
 	tag    *widget.Select
@@ -57,6 +59,9 @@ func newLibraryFilter(m *libraryModel) *libraryFilter {
 	v := &libraryFilter{m: m, ui: m.ui}
 	v.search = widget.NewEntry()
 	v.search.SetPlaceHolder(lang.L("Search prompts, or paste a task id"))
+	v.clear = widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { v.search.SetText("") })
+	v.clear.Hide() // shown while there is something to clear
+	v.search.ActionItem = v.clear
 	v.view = widget.NewSelect([]string{lang.L(filterAll), lang.L(filterInProgress), lang.L(filterDone), lang.L(filterAttention), lang.L(filterNotDownloaded), lang.L(filterFavourites), lang.L(filterTrash)}, nil)
 	v.view.SetSelected(lang.L(filterAll))
 	v.models = widget.NewSelect([]string{lang.L(allModels)}, nil)
@@ -70,7 +75,11 @@ func newLibraryFilter(m *libraryModel) *libraryFilter {
 	// Callbacks are set after the initial selections, so that building the
 	// window starts no background work.
 	changed := func(string) { v.onFilterChanged() }
-	v.search.OnChanged = v.onSearchChanged
+	v.search.OnChanged = func(text string) {
+		v.clear.Hidden = text == ""
+		v.clear.Refresh()
+		v.onSearchChanged(text)
+	}
 	v.view.OnChanged, v.models.OnChanged, v.tag.OnChanged, v.when.OnChanged, v.sort.OnChanged = changed, changed, changed, changed, changed
 	m.query = v.query
 	m.watch(libraryWatcher{loaded: func(models, tags []string) {

@@ -202,7 +202,7 @@ func (t *libraryTile) bind(r store.Record) {
 	setOverlay(t.length, t.lengthBox, lengthText(r))
 	heart := ""
 	if r.Favourite {
-		heart = "♥"
+		heart = "★" // as in the list
 	}
 	setOverlay(t.heart, t.heartBox, heart)
 	badge := v.wait.rowStatus(r)
