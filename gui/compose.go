@@ -84,12 +84,15 @@ type composeView struct {
 	continueSaid string
 
 	inFlight bool
-	lastSent []byte           // the last request that was sent, as JSON
-	lastAt   time.Time        // when it was sent
-	lastID   int64            // the record of the last video sent
-	watch    []int64          // the records of the last Generate or batch, to follow in the status line
-	ready    map[int64]string // where each ready video of watch is saved
-	latest   string           // the video the status line names as ready
+	lastSent []byte    // the last request that was sent, as JSON
+	lastAt   time.Time // when it was sent
+	lastID   int64     // the record of the last video sent
+	// followID is the video sent last, to be shown when it is ready if
+	// the library's selection is still followFrom (see follow).
+	followID, followFrom int64
+	watch                []int64          // the records of the last Generate or batch, to follow in the status line
+	ready                map[int64]string // where each ready video of watch is saved
+	latest               string           // the video the status line names as ready
 
 	prompts   *promptShelf // the Prompts menu and Batch
 	prices    priceBook
@@ -513,6 +516,7 @@ func (v *composeView) sendAll(reqs []client.CreateRequest) {
 				if rec.ID != 0 && (err == nil || total == 1) {
 					v.watch = append(v.watch, rec.ID)
 					v.lastID = rec.ID
+					v.follow(rec.ID)
 				}
 			})
 			if err != nil {
@@ -602,6 +606,7 @@ func (v *composeView) onRecordChanged(r store.Record) {
 	}
 	if done {
 		v.ready[r.ID] = v.savedPath(r)
+		v.showWhenReady(r)
 	}
 	if v.inFlight {
 		return
@@ -636,6 +641,25 @@ func (v *composeView) onRecordChanged(r store.Record) {
 	case ready == 0:
 		v.status.say(lang.L("Video {{.Number}} of {{.Total}}: {{.Status}}", d))
 	}
+}
+
+// follow has the library show the video just sent, id: its row comes into
+// view now, and the video is selected once it is ready (showWhenReady),
+// unless the user selects another meanwhile.
+func (v *composeView) follow(id int64) {
+	v.followID, v.followFrom = id, v.ui.library.model.selected
+	v.ui.library.reveal(id)
+}
+
+// showWhenReady selects r, ready, in the library, the player on its first
+// frame, if it is the video followed and the user has not selected
+// another since it was sent.
+func (v *composeView) showWhenReady(r store.Record) {
+	if r.ID != v.followID || v.ui.library.model.selected != v.followFrom {
+		return
+	}
+	v.followID = 0
+	v.ui.library.selectRecord(r)
 }
 
 // offerShow has the status line offer to show r in the library.

@@ -365,6 +365,20 @@ func (v *libraryView) setGridShown(on bool) {
 	}
 }
 
+// reveal scrolls the list and the grid to the row of id, or, while it is
+// not loaded yet, to the top, where a new video appears (newest first).
+func (v *libraryView) reveal(id int64) {
+	if i := v.model.indexOf(id); i >= 0 {
+		v.list.ScrollTo(i)
+		v.grid.ScrollTo(i)
+		return
+	}
+	if v.filter.sort.Selected != lang.L(oldest) {
+		v.list.ScrollToTop()
+		v.grid.ScrollToTop()
+	}
+}
+
 // selectRecord shows r in the library, with every filter cleared when
 // they hide it.
 func (v *libraryView) selectRecord(r store.Record) {
