@@ -48,8 +48,8 @@ func checkFitsCentred(t *testing.T, name string, c fyne.Canvas) {
 	t.Helper()
 	pos, size := dialogBox(t, c)
 	room := c.Size()
-	if pos.X < 0 || pos.Y < 0 || pos.X+size.Width > room.Width || pos.Y+size.Height > room.Height {
-		t.Errorf("%s: dialog at %v size %v is not inside %v", name, pos, size, room)
+	if pos.X < houseMargin-1 || pos.Y < houseMargin-1 || pos.X+size.Width > room.Width-houseMargin+1 || pos.Y+size.Height > room.Height-houseMargin+1 {
+		t.Errorf("%s: dialog at %v size %v is not inside %v with a margin", name, pos, size, room)
 	}
 	if left, right := pos.X, room.Width-pos.X-size.Width; math.Abs(float64(left-right)) > 2 {
 		t.Errorf("%s: not centred across (%v left, %v right)", name, left, right)
@@ -250,11 +250,35 @@ func TestHouseWalk(t *testing.T) {
 		{"About", mw.onAbout, false, nil},
 		{"Quit Reelhouse?", func() { mw.askQuit("") }, false, func() bool { return quits == 1 }},
 		{"Save this prompt", h.ui.compose.prompts.onSavePrompt, true, func() bool { return strings.Contains(savedPrompts(), "a lighthouse") }},
-		{"Add a task by its id", h.ui.library.menu.onAddByID, true, nil},
+		{"Add a task by its id", h.ui.library.menu.onAddByID, true, func() bool {
+			// Enter with no id says what is missing, in a dialog that fits too.
+			if !strings.Contains(overlayText(w), "Paste a task id first.") {
+				return false
+			}
+			typeKey(c, fyne.KeyReturn)
+			return c.Overlays().Top() == nil
+		}},
 		{"Add a tag", h.ui.library.picks.onTagPicked, true, nil},
 		{"Moved to trash", func() { showTrashed(w, 1, func() { t.Error("Esc or Enter undid") }) }, false, nil},
 		{"Stop making this video?", func() { askCancel(w, func() { t.Error("Esc or Enter cancelled") }) }, false, nil},
 		{"What went wrong", func() { showFailure(w, errors.New("no")) }, false, nil},
+		{"Getting started", mw.onGettingStarted, false, nil},
+		{"Keyboard shortcuts", mw.onKeyboardShortcuts, false, nil},
+		{"Install FFmpeg", func() { h.ui.showFFmpegInstall(w) }, false, nil},
+		{"Make several videos", h.ui.compose.prompts.onBatch, true, func() bool {
+			// Enter starts a new prompt line in its box; Esc still closes it.
+			return true
+		}},
+		{"Rebuild history from folder", h.ui.library.menu.onRebuild, false, func() bool {
+			// Enter rebuilds, which ends in a report of its own.
+			if !strings.Contains(overlayText(w), "Library folder checked") {
+				return false
+			}
+			typeKey(c, fyne.KeyReturn)
+			return c.Overlays().Top() == nil
+		}},
+		{"Empty trash", h.ui.library.menu.onEmptyTrash, false, nil},
+		{"Nothing to export", func() { h.ui.library.menu.onExport(true); h.loop.pump() }, false, nil},
 	}
 	for _, d := range walk {
 		for _, key := range []fyne.KeyName{fyne.KeyEscape, fyne.KeyReturn} {
@@ -268,8 +292,14 @@ func TestHouseWalk(t *testing.T) {
 				t.Errorf("%s: the cursor is in %T", d.name, c.Focused())
 			}
 			typeKey(c, key)
+			if e, ok := c.Focused().(*houseEntry); ok && e.MultiLine && key == fyne.KeyReturn {
+				if c.Overlays().Top() == nil || !strings.Contains(e.Text, "\n") {
+					t.Fatalf("%s: Enter in a box of lines did not start a new line", d.name)
+				}
+				typeKey(c, fyne.KeyEscape)
+			}
 			if c.Overlays().Top() != nil {
-				t.Fatalf("%s: %s left it open", d.name, key)
+				t.Fatalf("%s: %s left it open (focus %T, %d overlays: %q)", d.name, key, c.Focused(), len(c.Overlays().List()), overlayText(w))
 			}
 			if key == fyne.KeyEscape && (quits != quitsBefore || savedPrompts() != savedBefore) {
 				t.Fatalf("%s: Esc did something", d.name)

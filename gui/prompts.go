@@ -98,7 +98,7 @@ type promptShelf struct {
 	c *composeView
 
 	saved, recent []promptPreset
-	batchEntry    *widget.Entry // the Batch dialog's prompts, while it is open
+	batchEntry    *houseEntry // the Batch dialog's prompts, while it is open
 }
 
 // saveSetting saves value as JSON under key in the background.
@@ -305,7 +305,9 @@ func (ps *promptShelf) onBatch() {
 	if ps.c.inFlight {
 		return
 	}
-	ps.batchEntry = widget.NewMultiLineEntry()
+	ps.batchEntry = newHouseEntry() // Esc cancels the dialog, Enter starts a new line
+	ps.batchEntry.MultiLine = true
+	ps.batchEntry.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	ps.batchEntry.SetPlaceHolder(lang.L("A fox running through snow\nA lighthouse at dusk\nRain on a city street at night"))
 	ps.batchEntry.SetMinRowsVisible(8)
 	entry := ps.batchEntry
@@ -326,7 +328,7 @@ func (ps *promptShelf) onBatch() {
 }
 
 // onImportPrompts adds the prompts of a picked file to entry.
-func (ps *promptShelf) onImportPrompts(entry *widget.Entry, problem *widget.Label) {
+func (ps *promptShelf) onImportPrompts(entry *houseEntry, problem *widget.Label) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			ps.c.ui.showError(ps.c.win, lang.L("Could not open the file"), err)
