@@ -2,8 +2,10 @@ package gui
 
 import (
 	"context"
+	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -11,6 +13,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/reelhouse/reelhouse/history/store"
 )
+
+// detailWidth is the least width of the details, the player's controls
+// in a row.
+const detailWidth = 500
 
 // pageSize is how many records the list loads at a time.
 const pageSize = 200
@@ -92,7 +98,11 @@ func newLibraryView(u *UI) *libraryView {
 	// The bar of picked videos and the banners come and go below the rows,
 	// never above them: the row under the pointer stays where it is.
 	left := container.NewBorder(nil, container.NewVBox(v.picks.box, container.NewBorder(nil, nil, nil, v.more, v.count)), nil, nil, container.NewStack(v.list, v.grid))
-	right := container.NewPadded(container.NewStack(v.detail.empty, v.detail.box))
+	// The details ask from the start for the room the player's controls
+	// need: the divider stays where it is when a video is first selected.
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(detailWidth, 0))
+	right := container.NewPadded(container.NewStack(room, v.detail.empty, v.detail.box))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
 	v.root = container.NewPadded(container.NewBorder(top, container.NewVBox(v.banner, v.folderBanner), nil, nil, split))

@@ -127,3 +127,27 @@ func TestDetailStartsAtTheTopForEachVideo(t *testing.T) {
 		t.Errorf("a cancelled video says %q", got)
 	}
 }
+
+// TestTheDividerKeepsItsPlace: selecting the first video does not move the
+// divider between the list and the details (the details asked for more
+// room once shown, and the divider jumped 33 px to the left).
+func TestTheDividerKeepsItsPlace(t *testing.T) {
+	h := newHarness(t, nil, true)
+	hv := h.ui.library
+	w := h.ui.main
+	w.Resize(fyne.NewSize(1280, 720)) // the window as it opens
+	a := h.downloadOne(t, "first")
+	h.ui.mainWin.showLibrary()
+	listWidth := func() float32 {
+		size := w.Canvas().Size()
+		w.Resize(size.AddWidthHeight(0, 1))
+		w.Resize(size)
+		return hv.list.Size().Width
+	}
+	before := listWidth()
+	hv.selectRecord(a)
+	h.loop.until(t, "the details shown", func() bool { return hv.detail.box.Visible() })
+	if after := listWidth(); after != before {
+		t.Errorf("the list was %v wide, and %v once a video was selected", before, after)
+	}
+}
