@@ -9,6 +9,7 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"image/draw"
 	"sync/atomic"
 	"time"
 
@@ -365,7 +366,7 @@ func (t *libraryTile) showFrame(k int) {
 	b := t.strip.Bounds()
 	fw := b.Dx() / media.StripFrames
 	s.covered = true
-	s.pic.Image = sub.SubImage(image.Rect(b.Min.X+k*fw, b.Min.Y, b.Min.X+(k+1)*fw, b.Max.Y))
+	s.pic.Image = frameImage(sub.SubImage(image.Rect(b.Min.X+k*fw, b.Min.Y, b.Min.X+(k+1)*fw, b.Max.Y)))
 	s.pic.Refresh()
 }
 
@@ -443,4 +444,14 @@ func (g *libraryGrid) TypedKey(e *fyne.KeyEvent) {
 			g.GridWrap.TypedKey(e)
 		}
 	}
+}
+
+// frameImage is a frame of a filmstrip as a picture of its own, starting
+// at (0, 0): Fyne's OpenGL painter drew a part of a larger picture as a
+// blank grey box.
+func frameImage(frame image.Image) image.Image {
+	b := frame.Bounds()
+	out := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(out, out.Bounds(), frame, b.Min, draw.Src)
+	return out
 }
