@@ -165,6 +165,16 @@ func houseFocusedKey(obj fyne.Focusable, e *fyne.KeyEvent) bool {
 // houseEntry is an entry in which Esc closes its dialog or window.
 type houseEntry struct{ widget.Entry }
 
+// newHousePasswordEntry is a houseEntry whose text is hidden, with Fyne's
+// button that shows it (made for an Entry whose Password is set).
+func newHousePasswordEntry() *houseEntry {
+	e := newHouseEntry()
+	e.Password = true
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	return e
+}
+
+// newHouseEntry is an empty one-line houseEntry.
 func newHouseEntry() *houseEntry {
 	e := &houseEntry{}
 	e.Wrapping = fyne.TextWrapOff

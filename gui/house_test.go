@@ -345,3 +345,34 @@ func TestEmptyTrashEnterKeepsTheVideos(t *testing.T) {
 	test.Tap(findButton(w.Canvas().Overlays().Top(), "Delete for good"))
 	h.loop.until(t, "the trash emptied", func() bool { return strings.Contains(overlayText(w), "Trash emptied") })
 }
+
+// TestHouseWelcome: the welcome fits and opens centred; on the way to a
+// key the cursor is in the key's field, and Esc there, as on the first
+// choice, closes the welcome ("Not now") so that it can be opened again.
+func TestHouseWelcome(t *testing.T) {
+	h := newHarness(t, &fakeKeys{}, false)
+	v := welcomeShown(t, h)
+	win := h.ui.keys.welcomeParent()
+	win.Resize(laptop)
+	c := win.Canvas()
+	checkFitsCentred(t, "Welcome", c)
+	typeKey(c, fyne.KeyReturn)
+	if c.Overlays().Top() == nil {
+		t.Fatal("Enter on the first choice, which has no default, closed the welcome")
+	}
+	typeKey(c, fyne.KeyEscape)
+	if c.Overlays().Top() != nil || h.ui.welcome != nil {
+		t.Fatal("Esc did not close the welcome, or it is still taken for open")
+	}
+	h.ui.keys.showWelcome(win)
+	v = welcomeShown(t, h)
+	test.Tap(v.haveKey)
+	checkFitsCentred(t, "Welcome, the key", c)
+	if c.Focused() != v.key {
+		t.Fatalf("the cursor is in %T, not the key's field", c.Focused())
+	}
+	typeKey(c, fyne.KeyEscape)
+	if c.Overlays().Top() != nil || h.ui.welcome != nil {
+		t.Fatal("Esc in the key's field did not close the welcome")
+	}
+}

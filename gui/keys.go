@@ -280,12 +280,15 @@ func (k *keyFlow) openWelcome(win fyne.Window, keychainErr error) {
 		}
 	}
 	k.ui.welcome = v
+	v.parent = win
 	v.dlg = dialog.NewCustomWithoutButtons(lang.L("Welcome to Reelhouse"), v.content, win)
 	v.dlg.SetOnClosed(func() {
 		if k.ui.welcome == v {
 			k.ui.welcome = nil
 		}
 	})
-	v.dlg.Show()
+	// Enter does what the focused button or the key's field says; the
+	// first choice has no default. Esc is "Not now".
+	showHouse(v.dlg, win, houseOpts{size: fyne.NewSize(640, 200), enter: func() {}})
 	v.fit()
 }

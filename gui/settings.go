@@ -25,7 +25,7 @@ type settingsView struct {
 	ui  *UI
 	win fyne.Window
 
-	key       *widget.Entry
+	key       *houseEntry
 	keyNote   *widget.Label
 	saveKey   *widget.Button
 	removeKey *widget.Button
@@ -47,7 +47,7 @@ type settingsView struct {
 
 func newSettings(u *UI) *settingsView {
 	v := &settingsView{ui: u, win: secondaryWindow(u.app, lang.L("Reelhouse — Settings"), fyne.NewSize(640, 600))}
-	v.key = widget.NewPasswordEntry()
+	v.key = newHousePasswordEntry()
 	v.key.SetPlaceHolder("sk-…")
 	v.keyNote = widget.NewLabel(lang.L("Checking the system keychain…"))
 	v.keyNote.Wrapping = fyne.TextWrapWord

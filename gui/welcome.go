@@ -44,7 +44,8 @@ type welcomeView struct {
 	demo        *widget.Button
 	haveKey     *widget.Button
 	keyPane     *fyne.Container // shown after "I have an API key"
-	key         *widget.Entry
+	key         *houseEntry
+	parent      fyne.Window // the window the welcome is shown on
 	check       *widget.Button
 	what        *widget.Label // what the key is and where it is kept
 	status      *statusLine
@@ -69,7 +70,7 @@ func newWelcome(u *UI) *welcomeView {
 
 	v.what = widget.NewLabel(lang.L(textKeyWhat))
 	v.what.Wrapping = fyne.TextWrapWord
-	v.key = widget.NewPasswordEntry()
+	v.key = newHousePasswordEntry()
 	v.key.SetPlaceHolder(lang.L("Paste your API key here"))
 	v.key.OnSubmitted = func(string) { v.onCheckAndSave() }
 	v.check = widget.NewButtonWithIcon(lang.L("Check and save"), theme.ConfirmIcon(), v.onCheckAndSave)
@@ -173,8 +174,8 @@ func (v *welcomeView) fit() {
 func (v *welcomeView) onHaveKey() {
 	v.keyPane.Show()
 	v.fit()
-	if c := fyne.CurrentApp().Driver().CanvasForObject(v.key); c != nil {
-		c.Focus(v.key)
+	if v.parent != nil {
+		v.parent.Canvas().Focus(v.key)
 	}
 }
 
