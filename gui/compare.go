@@ -285,13 +285,12 @@ func newCompareView(u *UI) *compareView {
 	c.win.SetCloseIntercept(c.onClose)
 	c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { c.onClose() })
+	houseWindowEsc[c.win.Canvas()] = c.onClose
 	c.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
-		switch e.Name {
-		case fyne.KeyEscape:
-			if !closeTopDialog(c.win.Canvas()) {
-				c.onClose()
-			}
-		case fyne.KeySpace:
+		if houseKey(c.win.Canvas(), e) {
+			return // a dialog's Enter or Esc, or Esc closing the window
+		}
+		if e.Name == fyne.KeySpace {
 			c.onPlayPause()
 		}
 	})
