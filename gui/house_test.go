@@ -351,7 +351,7 @@ func TestEmptyTrashEnterKeepsTheVideos(t *testing.T) {
 // choice, closes the welcome ("Not now") so that it can be opened again.
 func TestHouseWelcome(t *testing.T) {
 	h := newHarness(t, &fakeKeys{}, false)
-	v := welcomeShown(t, h)
+	welcomeShown(t, h)
 	win := h.ui.keys.welcomeParent()
 	win.Resize(laptop)
 	c := win.Canvas()
@@ -365,7 +365,7 @@ func TestHouseWelcome(t *testing.T) {
 		t.Fatal("Esc did not close the welcome, or it is still taken for open")
 	}
 	h.ui.keys.showWelcome(win)
-	v = welcomeShown(t, h)
+	v := welcomeShown(t, h)
 	test.Tap(v.haveKey)
 	checkFitsCentred(t, "Welcome, the key", c)
 	if c.Focused() != v.key {
