@@ -84,6 +84,7 @@ func main() {
 			ok: m["build-ms"] <= 300, note: "100,000 tasks; first page loaded, shown and drawn by the test driver"})
 		add(row{name: "library view change", value: f(m["rows-redrawn"], "rows"), ref: "—", ratio: "—", target: "1 row",
 			ok: m["rows-redrawn"] <= 1, note: "rows whose UpdateItem runs for one status change (Fyne's own RefreshItem refreshes every visible row; the library's list and grid update only the changed one)"})
+		typing(goBench("./gui/", "TypingPrompt|AboutOpen", "200x"))
 	}
 	startup := slices.Contains(groups, "app") || slices.Contains(groups, "startup")
 	idle := slices.Contains(groups, "app") || slices.Contains(groups, "idle")
@@ -438,4 +439,23 @@ func goVersion() string {
 		return runtime.Version()
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// typing adds the rows of a key typed into the prompt (at 200, 2,000 and
+// 5,000 characters, beside the same at 10) and of About's licences.
+func typing(m map[string]float64) {
+	ref := m["key-ms-10"]
+	for _, n := range []int{200, 2000, 5000} {
+		v := m[fmt.Sprintf("key-ms-%d", n)]
+		target, ok := "—, ratio printed", true
+		if n == 2000 {
+			// No model's prompt limit is known, so the target is at 2,000.
+			target, ok = "≤ 16 ms at 2,000 characters (no model's limit is known)", v <= 16
+		}
+		add(row{name: fmt.Sprintf("typing at %d characters", n), value: f(v, "ms"), ref: f(ref, "ms") + " (10 characters)",
+			ratio: fmt.Sprintf("%.2f", v/ref), target: target, ok: ok,
+			note: "one key at the end of the prompt until the field is laid out again, Fyne's test driver; past 1,000 characters the prompt stops wrapping, since Fyne's Entry wraps a paragraph again on each key, measuring from each row to the paragraph's end"})
+	}
+	add(row{name: "About", value: f(m["open-ms"], "ms"), ref: "—", ratio: "—", target: "≤ 100 ms", ok: m["open-ms"] <= 100,
+		note: "Help ▸ About until a licence line is drawn, Fyne's test driver; the licences are a list that makes only the lines on screen"})
 }
