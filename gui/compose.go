@@ -225,6 +225,9 @@ func errorLabel() *widget.Label {
 
 // setError shows text in l, or hides l when text is empty.
 func setError(l *widget.Label, text string) {
+	if text == l.Text && l.Visible() == (text != "") {
+		return // as it is: nothing to draw again
+	}
 	l.SetText(text)
 	if text == "" {
 		l.Hide()
@@ -295,19 +298,18 @@ func (v *composeView) sayPromptSize() {
 	if n == 0 {
 		text = "" // nothing to count yet
 	}
-	if text != v.promptSize.Text || importance != v.promptSize.Importance || v.promptSize.Visible() != (text != "") {
+	if importance != v.promptSize.Importance {
 		v.promptSize.Importance = importance
-		setError(v.promptSize, text) // shows or hides it
+		v.promptSize.Refresh()
 	}
+	setError(v.promptSize, text) // shows or hides it
 }
 
 func (v *composeView) onModelChanged(text string) {
 	if v.promptLen >= 0 {
 		v.sayPromptSize() // the new model's limit
 	}
-	if hint := modelHint(text); hint != v.modelHint.Text || v.modelHint.Visible() != (hint != "") {
-		setError(v.modelHint, hint) // shows or hides it
-	}
+	setError(v.modelHint, modelHint(text)) // shows or hides it
 	if note := modelIDNote(text); note != v.modelNote.Text {
 		v.modelNote.SetText(note)
 	}
@@ -380,9 +382,7 @@ func (v *composeView) updateGenerate() {
 		v.generate.Enable()
 		v.batchBtn.Enable()
 	}
-	if why != v.why.Text || v.why.Visible() != (why != "") {
-		setError(v.why, why)
-	}
+	setError(v.why, why)
 }
 
 // whyOff says why Generate cannot be pressed, beside it, naming the

@@ -256,16 +256,25 @@ func showUndo(win fyne.Window, title string, msg fyne.CanvasObject, undo func())
 // askCancel asks on win whether to stop making a video, and runs cancel
 // if so. The button that stands out, and Enter, keep making it.
 func askCancel(win fyne.Window, cancel func()) {
-	msg := widget.NewLabel(lang.L("The service stops making this video. This cannot be undone: to have the video, you would have to make it again."))
+	askSafe(win, lang.L("Stop making this video?"),
+		lang.L("The service stops making this video. This cannot be undone: to have the video, you would have to make it again."),
+		lang.L("Stop making it"), lang.L("Keep making it"), cancel)
+}
+
+// askSafe asks on win, in text, before something that cannot be undone:
+// the button labelled act runs do; the one labelled keep, which stands out
+// and is what Enter and Esc do, leaves things as they are.
+func askSafe(win fyne.Window, title, text, act, keep string, do func()) {
+	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomWithoutButtons(lang.L("Stop making this video?"), msg, win)
-	stop := widget.NewButton(lang.L("Stop making it"), func() {
+	d := dialog.NewCustomWithoutButtons(title, msg, win)
+	actBtn := widget.NewButton(act, func() {
 		d.Hide()
-		cancel()
+		do()
 	})
-	keep := widget.NewButton(lang.L("Keep making it"), d.Hide)
-	keep.Importance = widget.HighImportance
-	d.SetButtons([]fyne.CanvasObject{stop, keep})
+	keepBtn := widget.NewButton(keep, d.Hide)
+	keepBtn.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{actBtn, keepBtn})
 	showHouse(d, win, houseOpts{size: fyne.NewSize(errorDialogWidth, 0)})
 }
 

@@ -105,8 +105,11 @@ type libraryTile struct {
 
 	stripPath string
 	strip     image.Image // the filmstrip of the bound record, once loaded
-	file      store.File  // the bound record's first video, when hasFile
-	hasFile   bool
+	// frames are the strip's frames, each a picture of its own, made
+	// when first shown (see frameImage).
+	frames  [media.StripFrames]image.Image
+	file    store.File // the bound record's first video, when hasFile
+	hasFile bool
 	// stripAsked is the thumbnail slot's gen when the strip was last asked
 	// to be made: once per binding.
 	stripAsked int64
@@ -189,7 +192,8 @@ func (r *libraryTileRenderer) Destroy()                     {}
 func (t *libraryTile) bind(r store.Record) {
 	v := t.cells
 	if r.ID != t.thumb.id {
-		t.strip, t.stripPath = nil, ""
+		t.setStrip(nil)
+		t.stripPath = ""
 		t.showFrame(-1)
 	}
 	t.stripPath = v.stripPath(r)
@@ -247,6 +251,11 @@ func lengthText(r store.Record) string {
 	return ""
 }
 
+// setStrip makes img the tile's filmstrip, its frames to be made anew.
+func (t *libraryTile) setStrip(img image.Image) {
+	t.strip, t.frames = img, [media.StripFrames]image.Image{}
+}
+
 // MouseIn is part of desktop.Hoverable: the filmstrip is read, if not yet,
 // to scrub through.
 func (t *libraryTile) MouseIn(e *desktop.MouseEvent) {
@@ -265,7 +274,7 @@ func (t *libraryTile) loadStrip() {
 	id, path := t.thumb.id, t.stripPath
 	img, fresh := t.cells.thumbs.get(path)
 	if img != nil {
-		t.strip = img
+		t.setStrip(img)
 		t.scrub()
 	}
 	if fresh {
@@ -285,7 +294,7 @@ func (t *libraryTile) loadStrip() {
 				t.makeStrip()
 				return
 			}
-			t.strip = img
+			t.setStrip(img)
 			if t.hovered {
 				t.scrub()
 			}
@@ -363,10 +372,13 @@ func (t *libraryTile) showFrame(k int) {
 		s.pic.Refresh()
 		return
 	}
-	b := t.strip.Bounds()
-	fw := b.Dx() / media.StripFrames
+	if t.frames[k] == nil {
+		b := t.strip.Bounds()
+		fw := b.Dx() / media.StripFrames
+		t.frames[k] = frameImage(sub.SubImage(image.Rect(b.Min.X+k*fw, b.Min.Y, b.Min.X+(k+1)*fw, b.Max.Y)))
+	}
 	s.covered = true
-	s.pic.Image = frameImage(sub.SubImage(image.Rect(b.Min.X+k*fw, b.Min.Y, b.Min.X+(k+1)*fw, b.Max.Y)))
+	s.pic.Image = t.frames[k]
 	s.pic.Refresh()
 }
 

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"fmt"
 	"image"
 	"os"
 	"path/filepath"
@@ -38,6 +39,20 @@ func rowsIn(hv *libraryView) map[int64]*libraryRow {
 		}
 	}
 	return out
+}
+
+// shownRows shows the library and waits for its list to draw n rows.
+func (h *harness) shownRows(t *testing.T, n int) map[int64]*libraryRow {
+	t.Helper()
+	h.ui.mainWin.showLibrary()
+	w := h.ui.main
+	var rows map[int64]*libraryRow
+	h.loop.until(t, fmt.Sprintf("%d rows", n), func() bool {
+		w.Canvas().Refresh(w.Content())
+		rows = rowsIn(h.ui.library)
+		return len(rows) == n
+	})
+	return rows
 }
 
 // click taps o as the mouse does, holding mods.
@@ -240,13 +255,7 @@ func TestPickSeveralVideosThenFavouriteTagAndTrashWithOneUndo(t *testing.T) {
 	a := h.downloadOne(t, "first")
 	b := h.downloadOne(t, "second")
 	c := h.downloadOne(t, "third")
-	h.ui.mainWin.showLibrary()
-	var rows map[int64]*libraryRow
-	h.loop.until(t, "three rows", func() bool {
-		w.Canvas().Refresh(w.Content())
-		rows = rowsIn(hv)
-		return len(rows) == 3
-	})
+	rows := h.shownRows(t, 3)
 
 	click(rows[a.ID], 0)
 	if hv.model.selected != a.ID || hv.picks.box.Visible() {

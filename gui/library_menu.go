@@ -105,26 +105,19 @@ func (v *libraryMenu) onRebuild() {
 }
 
 func (v *libraryMenu) onEmptyTrash() {
-	d := dialog.NewConfirm(lang.L("Empty trash"), lang.L("Delete every video in the trash for good? This cannot be undone."), func(ok bool) {
-		if !ok {
-			return
-		}
-		v.ui.background(func(ctx context.Context) {
-			n, err := v.ui.deps.Library.EmptyTrash(ctx)
-			if err != nil {
-				v.ui.showError(v.win, lang.L("Could not empty the trash"), err)
-				return
-			}
-			v.ui.do(func() {
-				showInfo(lang.L("Trash emptied"), lang.N("{{.Count}} videos deleted for good.", n, map[string]any{"Count": n}), v.win)
+	askSafe(v.win, lang.L("Empty trash"), lang.L("Delete every video in the trash for good? This cannot be undone."),
+		lang.L("Delete for good"), lang.L("Keep them"), func() {
+			v.ui.background(func(ctx context.Context) {
+				n, err := v.ui.deps.Library.EmptyTrash(ctx)
+				if err != nil {
+					v.ui.showError(v.win, lang.L("Could not empty the trash"), err)
+					return
+				}
+				v.ui.do(func() {
+					showInfo(lang.L("Trash emptied"), lang.N("{{.Count}} videos deleted for good.", n, map[string]any{"Count": n}), v.win)
+				})
 			})
 		})
-	}, v.win)
-	// Deleting for good is never what Enter does: it keeps the videos.
-	d.SetConfirmText(lang.L("Delete for good"))
-	d.SetDismissText(lang.L("Keep them"))
-	d.SetConfirmImportance(widget.DangerImportance)
-	showHouse(d, v.win, houseOpts{enter: d.Dismiss})
 }
 
 // reportText sums up a library check in plain words.

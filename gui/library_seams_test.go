@@ -11,14 +11,19 @@ import (
 	"github.com/reelhouse/reelhouse/history/store"
 )
 
-// rowsAt is where the rows of the library's list begin on the window,
-// laid out afresh (the test driver lays out a window when it is resized).
-func rowsAt(hv *libraryView) fyne.Position {
-	w := hv.win
+// relayout lays w out afresh, as the test driver does only when a window
+// is resized.
+func relayout(w fyne.Window) {
 	size := w.Canvas().Size()
 	w.Resize(size.AddWidthHeight(0, 1))
 	w.Resize(size)
-	pos, _ := absPos(w.Content(), hv.list, fyne.NewPos(0, 0))
+}
+
+// rowsAt is where the rows of the library's list begin on the window,
+// laid out afresh.
+func rowsAt(hv *libraryView) fyne.Position {
+	relayout(hv.win)
+	pos, _ := absPos(hv.win.Content(), hv.list, fyne.NewPos(0, 0))
 	return pos
 }
 
@@ -33,13 +38,7 @@ func TestNothingMovesTheRowsDown(t *testing.T) {
 	w.Resize(fyne.NewSize(1366, 700))
 	a := h.downloadOne(t, "first")
 	b := h.downloadOne(t, "second")
-	h.ui.mainWin.showLibrary()
-	var rows map[int64]*libraryRow
-	h.loop.until(t, "two rows", func() bool {
-		w.Canvas().Refresh(w.Content())
-		rows = rowsIn(hv)
-		return len(rows) == 2
-	})
+	rows := h.shownRows(t, 2)
 	click(rows[a.ID], 0)
 	before := rowsAt(hv)
 	click(rows[b.ID], fyne.KeyModifierControl)
@@ -139,9 +138,7 @@ func TestTheDividerKeepsItsPlace(t *testing.T) {
 	a := h.downloadOne(t, "first")
 	h.ui.mainWin.showLibrary()
 	listWidth := func() float32 {
-		size := w.Canvas().Size()
-		w.Resize(size.AddWidthHeight(0, 1))
-		w.Resize(size)
+		relayout(w)
 		return hv.list.Size().Width
 	}
 	before := listWidth()
