@@ -531,3 +531,45 @@ func TestTrackerPollsReuseConnections(t *testing.T) {
 		t.Errorf("%d queries opened %d connections, want at most 8", e.sim.Counts().Task, n)
 	}
 }
+
+// The sidecar holds the file's checksum by the time the record says
+// "Downloaded": a crash in between leaves the download to do again, never
+// a video whose folder does not describe it.
+func TestSidecarHasTheChecksumBeforeDownloaded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{Padding: 1 << 20, Rate: 16 << 20})
+	e.start(TrackerOptions{})
+	rec, err := e.tracker.Submit(t.Context(), client.CreateRequest{Model: "m", Prompt: "a checksum first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checked bool
+	e.waitFor("the video to be downloaded", func(ev Event) bool {
+		if ev.Kind != EventChanged || ev.ID != rec.ID || !downloaded(ev.Record) {
+			return false
+		}
+		// Read at the moment the change is announced, before anything else.
+		f := ev.Record.Files[0]
+		p, err := e.folder.Abs(f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := library.ReadSidecar(library.SidecarPath(p))
+		if err != nil {
+			t.Fatalf("no sidecar when the video was announced downloaded: %v", err)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		if sc.File.SHA256 != hex.EncodeToString(sum[:]) || sc.File.Size != int64(len(data)) {
+			t.Errorf("sidecar says %d bytes, sha256 %q; the file has %d, %x", sc.File.Size, sc.File.SHA256, len(data), sum)
+		}
+		checked = true
+		return true
+	})
+	if !checked {
+		t.Fatal("the download was never announced")
+	}
+}

@@ -54,6 +54,46 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// rateWriter sends no faster than rate bytes per second, counted from its
+// first write: after each write it sleeps until the bytes sent so far are
+// due. A machine's sleep overshoots by a little, so it only sleeps when
+// more than a millisecond ahead, and catches up after.
+type rateWriter struct {
+	http.ResponseWriter
+	rate  int64
+	done  <-chan struct{}
+	start time.Time
+	sent  int64
+}
+
+func (t *rateWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+func (t *rateWriter) Write(p []byte) (int, error) {
+	if t.start.IsZero() {
+		t.start = time.Now()
+	}
+	written := 0
+	for len(p) > 0 {
+		k := min(len(p), 64<<10)
+		n, err := t.ResponseWriter.Write(p[:k])
+		written += n
+		t.sent += int64(n)
+		if err != nil {
+			return written, err
+		}
+		p = p[k:]
+		due := t.start.Add(time.Duration(float64(t.sent) / float64(t.rate) * float64(time.Second)))
+		if wait := time.Until(due); wait > time.Millisecond {
+			select {
+			case <-time.After(wait):
+			case <-t.done:
+				return written, http.ErrAbortHandler
+			}
+		}
+	}
+	return written, nil
+}
+
 // serveWrongRange answers a Range request with a 206 that starts one byte
 // away from where it was asked to.
 func serveWrongRange(w http.ResponseWriter, r *http.Request, f *demo.File) {

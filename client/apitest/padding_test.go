@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/reelhouse/reelhouse/client/apitest"
 )
@@ -84,5 +85,30 @@ func TestCutAfter(t *testing.T) {
 	resp.Body.Close()
 	if err == nil || len(body) != 12345 || sim.FileBytesSent() != 12345 {
 		t.Errorf("got %d bytes (err %v), sent %d; want 12345 and an error", len(body), err, sim.FileBytesSent())
+	}
+}
+
+// With a Rate the file host sends no faster than that: 2 MiB at 8 MiB/s
+// take at least a quarter of a second, and arrive whole.
+func TestRateLimitsTheFileHost(t *testing.T) {
+	t.Parallel()
+	const rate = 8 << 20
+	sim := newSim(t, apitest.Config{Padding: 2 << 20, Rate: rate})
+	hc := httpClient(t)
+	id, u := successURL(t, sim, hc)
+	size := sim.VideoFile(id, 0).Size()
+	start := time.Now()
+	resp, err := hc.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	took := time.Since(start)
+	if err != nil || n != size {
+		t.Fatalf("got %d of %d bytes: %v", n, size, err)
+	}
+	if least := time.Duration(float64(size) / rate * float64(time.Second)); took < least*95/100 {
+		t.Errorf("%d bytes at %d B/s came in %v, want at least %v", size, rate, took, least)
 	}
 }

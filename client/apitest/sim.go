@@ -35,6 +35,9 @@ type Config struct {
 	// data (inside the MP4 "free" box that names the task), to make
 	// downloads larger and slower. Default 0.
 	Padding int
+	// Rate, when above 0, is the most bytes per second the file host
+	// sends in one answer, as a real link's speed limits it.
+	Rate int64
 	// Covers adds a signed "cover_url" to every video, pointing at a PNG
 	// on the file host, as some services send.
 	Covers bool
@@ -320,6 +323,9 @@ func (s *Sim) serveVideo(w http.ResponseWriter, r *http.Request, file *demo.File
 		file.ModTime = file.ModTime.Add(time.Duration(gen) * time.Second)
 	}
 	out := w
+	if s.cfg.Rate > 0 {
+		out = &rateWriter{ResponseWriter: w, rate: s.cfg.Rate, done: s.done}
+	}
 	if f != nil {
 		switch f.Kind {
 		case FaultSlow:
