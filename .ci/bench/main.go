@@ -31,6 +31,7 @@ type row struct {
 	name, value, ref, ratio, target string
 	ok                              bool
 	note                            string
+	date                            string // the day it was measured
 }
 
 var (
@@ -399,29 +400,108 @@ func median(xs []float64) float64 {
 	return s[len(s)/2]
 }
 
-// write puts the table into the docs file.
+// order is the order of the rows in the table; a row not named here goes
+// at the end.
+var order = []string{
+	"poll efficiency", "poll lag p99", "tracker CPU", "tracker heap",
+	"store open + first page", "store search", "store filtered page", "store status update", "rebuild", "reconcile at start",
+	"download at a real link's speed", "download speed, loopback", "download memory", "resume waste", "resume waste after SIGKILL",
+	"library view build", "library view change", "grid scroll",
+	"typing at 200 characters", "typing at 2000 characters", "typing at 5000 characters", "About",
+	"time to play", "1080p playback", "seek",
+	"start-up", "idle cost",
+}
+
+// retired are names of rows of older tables that are measured under
+// another name now.
+var retired = []string{"download speed"}
+
+// write puts the table into the docs file. The rows measured now replace
+// those of the same name; the others stay as they were, with the day they
+// were measured, so that one group can be run again alone.
 func write() {
+	today := time.Now().UTC().Format("2006-01-02")
+	for i := range rows {
+		rows[i].date = today
+	}
+	all := append(previous(), rows...)
+	kept := map[string]row{}
+	for _, r := range all {
+		if slices.Contains(retired, r.name) {
+			continue
+		}
+		kept[r.name] = r // the later, the newer
+	}
+	table := slices.Collect(maps.Values(kept))
+	rank := func(name string) int {
+		if i := slices.Index(order, name); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(table, func(a, b row) int {
+		if c := rank(a.name) - rank(b.name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.name, b.name)
+	})
+
 	var b strings.Builder
 	b.WriteString("# Benchmarks\n\n")
 	b.WriteString("Written by `make bench` (`.ci/bench`). Each figure is a median over several runs, with its\n")
-	b.WriteString("reference run alternately in the same run on the same machine.\n\n")
-	fmt.Fprintf(&b, "Machine: %d cores, %s memory, %s, %s/%s. Date: %s.\n\n", runtime.NumCPU(), memTotal(), goVersion(),
+	b.WriteString("reference run alternately in the same run on the same machine. A run of some groups alone\n")
+	b.WriteString("(`make bench BENCHFLAGS=-only=gui`) replaces their rows and keeps the others; each row says\n")
+	b.WriteString("the day it was measured.\n\n")
+	fmt.Fprintf(&b, "Machine: %d cores, %s memory, %s, %s/%s. Last run: %s.\n\n", runtime.NumCPU(), memTotal(), goVersion(),
 		runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	if *note != "" {
 		b.WriteString(*note + "\n\n")
 	}
-	b.WriteString("| figure | value | reference | ratio | target | result | notes |\n|---|---|---|---|---|---|---|\n")
-	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.name, r.value, r.ref, r.ratio, r.target, r.verdict(), r.note)
+	b.WriteString("| figure | value | reference | ratio | target | result | measured | notes |\n|---|---|---|---|---|---|---|---|\n")
+	for _, r := range table {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.name, r.value, r.ref, r.ratio, r.target, r.verdict(), r.date, r.note)
 	}
 	b.WriteString("\n```\n")
-	for _, r := range rows {
+	for _, r := range table {
 		b.WriteString(r.line() + "\n")
 	}
 	b.WriteString("```\n")
 	check(os.MkdirAll(filepath.Dir(*out), 0o755))
 	check(os.WriteFile(*out, []byte(b.String()), 0o644))
 	step("wrote " + *out)
+}
+
+// previous reads the rows of the table already in the docs file. A table
+// of the older form, without the measured column, takes the day of its
+// "Date:" line.
+func previous() []row {
+	data, err := os.ReadFile(*out)
+	if err != nil {
+		return nil
+	}
+	var day string
+	var got []row
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimSpace(line)
+		if _, after, ok := strings.Cut(line, "Date: "); ok && len(after) >= 10 {
+			day = after[:10]
+		}
+		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| figure ") {
+			continue
+		}
+		cells := strings.Split(strings.TrimSuffix(strings.TrimPrefix(line, "| "), " |"), " | ")
+		var r row
+		switch len(cells) {
+		case 7:
+			r = row{name: cells[0], value: cells[1], ref: cells[2], ratio: cells[3], target: cells[4], ok: cells[5] == "ok", date: day, note: cells[6]}
+		case 8:
+			r = row{name: cells[0], value: cells[1], ref: cells[2], ratio: cells[3], target: cells[4], ok: cells[5] == "ok", date: cells[6], note: cells[7]}
+		default:
+			continue
+		}
+		got = append(got, r)
+	}
+	return got
 }
 
 func memTotal() string {
