@@ -1,6 +1,10 @@
 package gui
 
 import (
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -92,4 +96,73 @@ func pumpUntil(loop *uiLoop, cond func() bool) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// clip1080p makes a 60-second 1920×1080 clip at 30 frames per second, H.264
+// with AAC sound, as x264 makes it by default (a key frame at most every
+// 250 frames, more at scene changes), once per benchmark.
+func clip1080p(b *testing.B) (string, media.Info) {
+	b.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		b.Skip("ffmpeg is not installed")
+	}
+	clip := filepath.Join(b.TempDir(), "1080p.mp4")
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-y",
+		"-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=30:d=60",
+		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=60",
+		"-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip).CombinedOutput(); err != nil {
+		b.Fatalf("making the 1080p clip: %v: %s", err, out)
+	}
+	info, err := media.Probe(clip)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return clip, info
+}
+
+// BenchmarkPlayerSeek1080p opens the 60-second 1080p clip in the player
+// filling a 1366×768 window, paused, and seeks 20 times to a random time,
+// as a release of the scrubber does, each time until the frame of that
+// time is on show (handed to the picture; the test driver does not paint).
+// Metrics: seek-p50-ms, seek-p95-ms and seek-max-ms.
+func BenchmarkPlayerSeek1080p(b *testing.B) {
+	clip, info := clip1080p(b)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var seeks []float64
+	for b.Loop() {
+		u, loop, a := newPlayerUI(b)
+		w := a.NewWindow("Player")
+		w.SetPadded(false)
+		v := newPlayerViewWith(u, clip, info, "", playback.Options{Audio: noSoundDevice{}})
+		var onShow *playback.Frame
+		v.hooks.shown = func(f *playback.Frame) { onShow = f }
+		w.SetContent(v.content())
+		w.Resize(fyne.NewSize(1366, 768))
+		pumpUntil(loop, func() bool { return onShow != nil && !v.playBtn.Disabled() })
+		frame := time.Duration(float64(time.Second) / info.FrameRate)
+		for range 20 {
+			at := time.Duration(rng.Int64N(int64(info.Duration - frame)))
+			onShow = nil
+			start := time.Now()
+			v.onScrubEnded(at.Seconds())
+			pumpUntil(loop, func() bool {
+				return onShow != nil && onShow.PTS > at-frame && onShow.PTS <= at+frame
+			})
+			if onShow == nil || onShow.PTS <= at-frame || onShow.PTS > at+frame {
+				var got any = "none"
+				if onShow != nil {
+					got = onShow.PTS
+				}
+				b.Fatalf("no frame at %v: on show %v", at, got)
+			}
+			seeks = append(seeks, float64(time.Since(start))/float64(time.Millisecond))
+		}
+		v.close()
+		v.wait()
+		w.Close()
+	}
+	slices.Sort(seeks)
+	b.ReportMetric(seeks[len(seeks)/2], "seek-p50-ms")
+	b.ReportMetric(seeks[len(seeks)*95/100], "seek-p95-ms")
+	b.ReportMetric(seeks[len(seeks)-1], "seek-max-ms")
 }

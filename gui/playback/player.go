@@ -341,9 +341,13 @@ func (p *Player) run() {
 			p.setPlaying(st, false)
 			p.restart(st, p.clampIndex(max(st.shown, 0)+r.step))
 		case st.resize != nil:
-			// The same picture, at the new size, from where it is.
+			// The same picture, at the new size, from where it is: where
+			// a seek or step not shown yet goes, or the frame on show.
 			at := max(st.shown, 0)
-			if st.playing {
+			switch {
+			case st.seg.showFirst:
+				at = st.seg.first
+			case st.playing:
 				at = max(at, p.frameAt(st.seg.position()))
 			}
 			p.restart(st, p.clampIndex(at))

@@ -4,6 +4,10 @@ import (
 	"errors"
 	"image"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -496,5 +500,46 @@ func TestSoundInTheDeviceIsNotCountedAsHeard(t *testing.T) {
 		if got := inDevice(tc.since); got != tc.want || got%frameBytes != 0 {
 			t.Errorf("%v after the last read: %d bytes still in the device, want %d", tc.since, got, tc.want)
 		}
+	}
+}
+
+// A new size that comes while a seek's frame is still being decoded keeps
+// the seek: the frame shown at the new size is the one sought, not the one
+// that was on show before it (which the player went back to).
+func TestResizeKeepsASeekNotShownYet(t *testing.T) {
+	needFFmpeg(t)
+	real, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An ffmpeg that takes a moment to start, as on a busy machine.
+	slow := filepath.Join(t.TempDir(), "slow-ffmpeg")
+	if err := os.WriteFile(slow, []byte("#!/bin/sh\nsleep 0.3\nexec "+real+" \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{}
+	rec := &recorder{t: t, clock: clock}
+	p, err := Open(counted, countedInfo(t), Options{
+		Width: 160, Height: 90, Audio: &fakeOutput{clock: clock, noDevice: true}, Clock: clock, FFmpeg: slow,
+		OnFrame: rec.onFrame, OnStatus: rec.onStatus,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	waitFor(t, clock, "the first frame", func() bool { f, _ := rec.last(); return f.index == 0 })
+	before := p.currentPIDs()
+	p.Seek(2 * time.Second)
+	waitFor(t, clock, "the seek's ffmpeg", func() bool {
+		now := p.currentPIDs()
+		return len(now) > 0 && !slices.Equal(now, before)
+	})
+	if f, _ := rec.last(); f.index != 0 {
+		t.Fatalf("frame %d shown before the seek's ffmpeg started", f.index)
+	}
+	p.Resize(640, 640)
+	waitFor(t, clock, "a 640×360 frame", func() bool { f, _ := rec.last(); return f.size == image.Pt(640, 360) })
+	if f, _ := rec.last(); f.index != 50 || f.content != 50 {
+		t.Fatalf("at the new size frame %d (showing %d) is on show, want 50, the one sought", f.index, f.content)
 	}
 }
