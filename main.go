@@ -29,6 +29,7 @@ func main() {
 	flag.StringVar(&o.Server, "server", "", "use this service URL for this run only")
 	flag.StringVar(&o.Library, "library", "", "use this library folder for this run only")
 	flag.StringVar(&o.DataDir, "data", "", "keep the history database in this folder")
+	play := flag.String("play", "", "play this video file in Reelhouse's player, and nothing else")
 	flag.Parse()
 	preventBusAutolaunch() // before the app: it may reach D-Bus as it starts
 	serveProfiles()
@@ -39,6 +40,10 @@ func main() {
 
 	a := app.NewWithID("io.github.reelhouse.reelhouse")
 	a.SetIcon(fyne.NewStaticResource("Icon.png", icon))
+	if *play != "" {
+		playOnly(a, *play)
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -101,4 +106,24 @@ func (session *Session) start(ctx context.Context, stop context.CancelFunc, a fy
 	ui.Start()
 	w.Show()
 	return quit
+}
+
+// playStatsEnv, when set, makes --play quit at the video's end and print
+// how many of its frames were put on show (make bench measures with it).
+const playStatsEnv = "REELHOUSE_PLAY_STATS"
+
+// playOnly plays one video file in Reelhouse's player and nothing else.
+func playOnly(a fyne.App, path string) {
+	var ended func(gui.PlayStats)
+	if os.Getenv(playStatsEnv) != "" {
+		ended = func(s gui.PlayStats) {
+			fmt.Printf("frames shown %d of %d\n", s.Shown, s.Total)
+			a.Quit()
+		}
+	}
+	if err := gui.PlayFile(a, path, ended); err != nil {
+		fmt.Fprintf(os.Stderr, "Reelhouse could not play %s: %v\n", path, err)
+		os.Exit(1)
+	}
+	a.Run()
 }

@@ -366,9 +366,12 @@ func (v *playerView) onOpened(err error) {
 	}
 	if err != nil {
 		v.showFallback(lang.L(playerNoFFmpeg))
-		return
+	} else {
+		v.setControlsEnabled(true)
 	}
-	v.setControlsEnabled(true)
+	if v.hooks.opened != nil {
+		v.hooks.opened(err)
+	}
 }
 
 // noteOpened keeps the size the player decodes at and catches up with the
@@ -421,12 +424,12 @@ func (v *playerView) onStatus(s playback.Status) {
 		return
 	}
 	v.playing = s.Playing
+	if v.hooks.status != nil {
+		v.hooks.status(s)
+	}
 	if v.bare {
 		if s.Err != nil {
 			fyne.LogError("playing "+filepath.Base(v.path), s.Err)
-		}
-		if v.hooks.status != nil {
-			v.hooks.status(s)
 		}
 		return
 	}
