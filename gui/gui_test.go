@@ -111,9 +111,18 @@ func newHarnessWith(t *testing.T, cfg apitest.Config) *harness {
 
 func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Config) *harness {
 	t.Helper()
+	cfg.PendingFor, cfg.RunningFor = 100*time.Millisecond, 200*time.Millisecond
+	return newHarnessTracking(t, keys, withKey, cfg, history.TrackerOptions{
+		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, LibraryCheck: 40 * time.Millisecond})
+}
+
+// newHarnessTracking is newHarnessConfig with the simulator's timings as
+// cfg gives them and the tracker's options as topts gives them (its
+// thumbnail folder is the harness's own).
+func newHarnessTracking(t testing.TB, keys KeyStore, withKey bool, cfg apitest.Config, topts history.TrackerOptions) *harness {
+	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(theme.DefaultTheme())
-	cfg.PendingFor, cfg.RunningFor = 100*time.Millisecond, 200*time.Millisecond
 	sim := apitest.New(cfg)
 	t.Cleanup(sim.Close)
 	dir := t.TempDir()
@@ -135,8 +144,8 @@ func newHarnessConfig(t *testing.T, keys KeyStore, withKey bool, cfg apitest.Con
 		t.Fatal(err)
 	}
 	theLib := library.New(hist, lib)
-	tracker := history.NewTracker(hist, theLib, c, history.TrackerOptions{
-		Interval: 40 * time.Millisecond, MinInterval: 40 * time.Millisecond, LibraryCheck: 40 * time.Millisecond, ThumbnailDir: filepath.Join(dir, "thumbnails")})
+	topts.ThumbnailDir = filepath.Join(dir, "thumbnails")
+	tracker := history.NewTracker(hist, theLib, c, topts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
