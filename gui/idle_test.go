@@ -55,6 +55,7 @@ func startUIWith(t *testing.T, h *harness, set func(*UI)) *UI {
 	ui := New(h.ui.app, h.deps)
 	ui.do = h.loop.do
 	ui.library.detail.actions.openFile = func(string) error { return nil }
+	ui.releaseAfter = 0
 	set(ui)
 	ui.Start()
 	t.Cleanup(func() { h.loop.stop(ui) })

@@ -1,5 +1,6 @@
 // Command idleref is the idle-cost benchmark's reference: a bare Fyne
-// window with one label, what any Fyne app costs while it waits.
+// window with one label, of the main window's size, what any Fyne app
+// costs while it waits.
 package main
 
 import (
@@ -12,6 +13,6 @@ func main() {
 	a := app.NewWithID("io.github.reelhouse.idleref")
 	w := a.NewWindow("idleref")
 	w.SetContent(widget.NewLabel("idle"))
-	w.Resize(fyne.NewSize(1100, 700))
+	w.Resize(fyne.NewSize(1280, 720))
 	w.ShowAndRun()
 }
