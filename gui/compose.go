@@ -97,6 +97,7 @@ type composeView struct {
 	prompts   *promptShelf // the Prompts menu and Batch
 	prices    priceBook
 	priceView *priceSettings // the Prices section of Settings, once built
+	spend     *spending      // the monthly limit and the month's spend
 	saver     settingSaver
 }
 
@@ -198,7 +199,8 @@ func newCompose(u *UI) *composeView {
 	toolbar := container.NewHBox(
 		widget.NewButtonWithIcon(lang.L("Settings"), theme.SettingsIcon(), func() { u.settings.show() }),
 	)
-	v.root = container.NewPadded(container.NewBorder(container.NewBorder(nil, nil, nil, toolbar), nil, nil, nil, v.pane))
+	v.spend = newSpending(v)
+	v.root = container.NewPadded(container.NewBorder(container.NewBorder(nil, nil, nil, toolbar, v.spend.line), nil, nil, nil, v.pane))
 	return v
 }
 
@@ -475,13 +477,23 @@ func sendingText(i, total int) string {
 	return lang.L("Sending {{.Number}} of {{.Total}}…", map[string]any{"Number": i, "Total": total})
 }
 
-// sendAll submits reqs one after another in the background. The first
-// failure stops the rest; nothing is sent again.
+// sendAll submits reqs one after another in the background, once the
+// spending guard lets it (see spending.guard). The first failure stops the
+// rest; nothing is sent again.
 func (v *composeView) sendAll(reqs []client.CreateRequest) {
-	total := len(reqs)
-	if total == 0 {
+	if len(reqs) == 0 {
 		return
 	}
+	v.spend.guard(reqs, func() {
+		if !v.inFlight {
+			v.send(reqs)
+		}
+	})
+}
+
+// send sends reqs, one after another, following them in the status line.
+func (v *composeView) send(reqs []client.CreateRequest) {
+	total := len(reqs)
 	if body, err := json.Marshal(reqs[0]); err == nil && (total == 1 || reqs[0].Prompt == reqs[total-1].Prompt) {
 		v.lastSent = body
 	} else {
@@ -594,6 +606,7 @@ func (v *composeView) savedPath(r store.Record) string {
 // line. A ready video is named by its file name; "Show in folder" leads
 // to the file.
 func (v *composeView) onRecordChanged(r store.Record) {
+	v.spend.onRecordChanged(r)
 	i := slices.Index(v.watch, r.ID)
 	if i < 0 {
 		return

@@ -70,6 +70,10 @@ type priceSettings struct {
 	units   map[string]*widget.Select
 	problem *widget.Label
 	filling bool // set while refresh writes the fields
+	// limit is the monthly limit (see spending), and limitProblem says
+	// when it does not read as an amount.
+	limit        *widget.Entry
+	limitProblem *widget.Label
 }
 
 // newPricesItem builds the Prices section of Settings. The prices are
@@ -91,8 +95,31 @@ func newPricesItem(u *UI) *widget.FormItem {
 		grid.Add(widget.NewLabel(m.Name))
 		grid.Add(container.NewBorder(nil, nil, nil, unit, amount))
 	}
+	p.limit = widget.NewEntry()
+	p.limit.SetPlaceHolder(lang.L("e.g. 20.00"))
+	p.limit.OnChanged = func(string) { p.onLimitChanged() }
+	p.limitProblem = errorLabel()
+	grid.Add(widget.NewLabel(lang.L("Monthly limit")))
+	grid.Add(p.limit)
+	limitNote := hintLabel(lang.L("Optional: Reelhouse asks first when a Generate, a batch or several variations would bring the month's estimated spend past this limit."))
 	p.refresh()
-	return widget.NewFormItem(lang.L("Prices"), container.NewVBox(note, grid, p.problem))
+	return widget.NewFormItem(lang.L("Prices"), container.NewVBox(note, grid, p.problem, limitNote, p.limitProblem))
+}
+
+// onLimitChanged keeps the monthly limit as typed, when it reads as an
+// amount (empty: no limit).
+func (p *priceSettings) onLimitChanged() {
+	if p.filling {
+		return
+	}
+	x, ok, err := parsePrice(p.limit.Text)
+	if err != nil {
+		setError(p.limitProblem, lang.L("“{{.Text}}” is not an amount. Type a number such as 20.00, or leave the box empty for no limit.",
+			map[string]any{"Text": userText(strings.TrimSpace(p.limit.Text))}))
+		return
+	}
+	setError(p.limitProblem, "")
+	p.compose.spend.setLimit(x, ok)
 }
 
 // refresh shows the compose pane's prices in the fields.
@@ -102,6 +129,11 @@ func (p *priceSettings) refresh() {
 		p.filling = false
 		p.showProblem()
 	}()
+	if sp := p.compose.spend; sp.hasLimit {
+		p.limit.SetText(strconv.FormatFloat(sp.limit, 'f', -1, 64))
+	} else {
+		p.limit.SetText("")
+	}
 	for id, amount := range p.amounts {
 		pr, ok := p.compose.prices[id]
 		if !ok {
@@ -154,4 +186,5 @@ func (p *priceSettings) onChanged(model string) {
 	p.compose.prices = book
 	p.compose.saveSetting(settingPrices, book)
 	p.compose.updateGenerate()
+	p.compose.spend.pricesChanged()
 }

@@ -146,11 +146,16 @@ func (v *composeView) loadSettings(ctx context.Context) {
 	read(settingSavedPrompts, &saved)
 	read(settingRecentPrompts, &recent)
 	read(settingPrices, &prices)
+	limit, hasLimit := v.spend.loadLimit(ctx)
 	v.ui.do(func() {
 		v.prompts.saved, v.prompts.recent = saved, recent
 		if prices != nil {
 			v.prices = prices
 		}
+		if hasLimit {
+			v.spend.limit, v.spend.hasLimit = limit, true
+		}
+		v.spend.pricesChanged()
 		if v.priceView != nil {
 			v.priceView.refresh()
 		}

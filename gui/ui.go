@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
-	"time"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"

@@ -153,13 +153,23 @@ func (v *usageView) reload() {
 
 // show puts usage in the table, priced with the prices in Settings.
 func (v *usageView) show(usage []store.Usage) {
-	v.lines = usageLines(usage, v.ui.compose.prices)
+	var lines []usageLine // a new slice: an export may still be writing the old one
+	for _, l := range usageLines(usage, v.ui.compose.prices) {
+		if l.Made > 0 || l.Failed > 0 { // not only videos still being made
+			lines = append(lines, l)
+		}
+	}
+	v.lines = lines
 	v.table.Refresh()
 	switch {
 	case len(v.lines) == 0:
 		v.note.SetText(lang.L("No video has been made yet."))
 	default:
-		v.note.SetText(lang.L("Videos are counted in the month Generate was pressed. The spend is estimated from the prices in Settings ▸ Prices, where one was typed."))
+		note := lang.L("Videos are counted in the month Generate was pressed. The spend is estimated from the prices in Settings ▸ Prices, where one was typed.")
+		if sp := v.ui.compose.spend; sp.hasLimit {
+			note += " " + lang.L("Your monthly limit: {{.Limit}}.", map[string]any{"Limit": formatMoney(sp.limit)})
+		}
+		v.note.SetText(note)
 	}
 	enable(v.save, len(v.lines) > 0)
 }

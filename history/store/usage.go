@@ -19,17 +19,23 @@ type Usage struct {
 	// downloaded files, or the length asked for while a task has no file
 	// that says.
 	Seconds float64
+	// Making counts the tasks sent and not finished yet (being sent,
+	// pending or running), which will be paid for if they succeed, and
+	// MakingSeconds the length they asked for (0 for a model's default).
+	Making        int
+	MakingSeconds float64
 }
 
 // Usage adds up, per month (of when Generate was pressed, in loc) and per
-// model, the videos made and failed and the seconds of video made,
+// model, the videos made and failed and the seconds of video made, and
+// those still being made,
 // newest month first, then by model. The trash counts: its videos were
 // made (and paid for) all the same.
 func (s *Store) Usage(ctx context.Context, loc *time.Location) ([]Usage, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT t.created_at, t.model, t.state,
 			COALESCE((SELECT SUM(f.duration_ms) FROM files f WHERE f.task_row = t.id), 0),
 			COALESCE(json_extract(t.request, '$.duration'), 0)
-		FROM tasks t WHERE t.state IN (?, ?)`, StateSuccess, StateFailed)
+		FROM tasks t WHERE t.state IN (?, ?, ?, ?, ?)`, StateSuccess, StateFailed, StateSubmitting, StatePending, StateRunning)
 	if err != nil {
 		return nil, err
 	}
@@ -55,8 +61,13 @@ func (s *Store) Usage(ctx context.Context, loc *time.Location) ([]Usage, error) 
 			u = &Usage{Month: k.month, Model: model}
 			sums[k] = u
 		}
-		if State(state) == StateFailed {
+		switch State(state) {
+		case StateFailed:
 			u.Failed++
+			continue
+		case StateSubmitting, StatePending, StateRunning:
+			u.Making++
+			u.MakingSeconds += asked
 			continue
 		}
 		u.Made++

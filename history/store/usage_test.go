@@ -59,7 +59,8 @@ func TestUsageOverGeneratedRecords(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if st != StateSuccess && st != StateFailed {
+		making := st == StatePending || st == StateSubmitting
+		if st != StateSuccess && st != StateFailed && !making {
 			continue
 		}
 		local := at.In(loc)
@@ -71,6 +72,11 @@ func TestUsageOverGeneratedRecords(t *testing.T) {
 		}
 		if st == StateFailed {
 			u.Failed++
+			continue
+		}
+		if making {
+			u.Making++
+			u.MakingSeconds += float64(req.Duration)
 			continue
 		}
 		u.Made++
@@ -100,6 +106,9 @@ func TestUsageOverGeneratedRecords(t *testing.T) {
 		if u.Made != w.Made || u.Failed != w.Failed || math.Abs(u.Seconds-w.Seconds) > 1e-6 {
 			t.Errorf("%s %q: made %d failed %d seconds %.3f, want %d %d %.3f",
 				u.Month.Format("2006-01"), u.Model, u.Made, u.Failed, u.Seconds, w.Made, w.Failed, w.Seconds)
+		}
+		if u.Making != w.Making || math.Abs(u.MakingSeconds-w.MakingSeconds) > 1e-6 {
+			t.Errorf("%s %q: making %d (%.0f s), want %d (%.0f s)", u.Month.Format("2006-01"), u.Model, u.Making, u.MakingSeconds, w.Making, w.MakingSeconds)
 		}
 		if i > 0 {
 			prev := got[i-1]
