@@ -47,6 +47,8 @@ type libraryModel struct {
 	videosSeq int  // the load the video count belongs to
 	counting  bool // a video count is under way
 	countMore bool // count again when it ends
+	// recounting and recountMore are the same for the count of tasks.
+	recounting, recountMore bool
 
 	// after runs f once d has passed (time.AfterFunc; tests replace it),
 	// for the pauses of the views that wait for typing to stop.
@@ -318,22 +320,35 @@ func (m *libraryModel) countVideos() {
 	})
 }
 
-// recount reads the number of matching records again in the background.
+// recount reads the number of matching records again in the background;
+// asked again while a count is under way, it counts once more after it.
 func (m *libraryModel) recount() {
+	if m.recounting {
+		m.recountMore = true
+		return
+	}
+	m.recounting = true
 	q, seq := m.shown, m.loadSeq
-	m.ui.background(func(ctx context.Context) {
+	ok := m.ui.background(func(ctx context.Context) {
 		n, err := m.ui.deps.Store.Count(ctx, q)
 		if err != nil {
 			m.ui.showError(m.win, lang.L("Could not read the history"), err)
-			return
 		}
 		m.ui.do(func() {
-			if seq == m.loadSeq {
+			m.recounting = false
+			if err == nil && seq == m.loadSeq {
 				m.total = n
 				m.updateCount()
 			}
+			if m.recountMore {
+				m.recountMore = false
+				m.recount()
+			}
 		})
 	})
+	if !ok {
+		m.recounting = false
+	}
 }
 
 func (m *libraryModel) indexOf(id int64) int {

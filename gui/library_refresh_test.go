@@ -53,3 +53,26 @@ func TestOneChangeUpdatesOneRow(t *testing.T) {
 		}
 	}
 }
+
+// Changes to videos on pages not loaded yet each ask for the count of the
+// library again; asked fifty times while one count is under way, one more
+// runs after it, not fifty, and the count is right at the end.
+func TestRecountsAreCoalesced(t *testing.T) {
+	h := newHarness(t, nil, true)
+	h.downloadOne(t, "one video to count")
+	m := h.ui.library.model
+	h.loop.until(t, "the start-up work done", h.ui.settled)
+	for range 50 {
+		m.recount()
+	}
+	if n := h.ui.busy.Load(); n != 1 {
+		t.Fatalf("%d background tasks at work after fifty recounts, want 1", n)
+	}
+	if !m.recounting || !m.recountMore {
+		t.Fatal("the recounts asked for meanwhile were not kept for later")
+	}
+	h.loop.until(t, "the counts done", func() bool { return h.ui.settled() && !m.recounting })
+	if m.total != 1 || m.recountMore {
+		t.Fatalf("total %d (more to count: %v), want 1", m.total, m.recountMore)
+	}
+}
