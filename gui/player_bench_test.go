@@ -103,9 +103,14 @@ func pumpUntil(loop *uiLoop, cond func() bool) {
 
 // clip1080p makes a 60-second 1920×1080 clip at 30 frames per second, H.264
 // with AAC sound, with a key frame at most every gop frames (0: as x264
-// makes it by default, at most every 250, more at scene changes).
+// makes it by default, at most every 250, more at scene changes). Unless
+// REELHOUSE_BENCH=full it makes a 5-second 320×180 one instead.
 func clip1080p(b *testing.B, gop int) (string, media.Info) {
 	b.Helper()
+	size, secs := "1920x1080", "60"
+	if !benchFull() {
+		size, secs = "320x180", "5"
+	}
 	keys := []string{}
 	if gop > 0 {
 		keys = []string{"-g", strconv.Itoa(gop)}
@@ -115,8 +120,8 @@ func clip1080p(b *testing.B, gop int) (string, media.Info) {
 	}
 	clip := filepath.Join(b.TempDir(), "1080p.mp4")
 	if out, err := exec.Command("ffmpeg", slices.Concat([]string{"-nostdin", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=30:d=60",
-		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=60"}, []string{"-c:v", "libx264", "-preset", "veryfast"}, keys, []string{"-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip})...).CombinedOutput(); err != nil {
+		"-f", "lavfi", "-i", "testsrc2=s="+size+":r=30:d="+secs,
+		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration="+secs}, []string{"-c:v", "libx264", "-preset", "veryfast"}, keys, []string{"-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip})...).CombinedOutput(); err != nil {
 		b.Fatalf("making the 1080p clip: %v: %s", err, out)
 	}
 	info, err := media.Probe(clip)
@@ -134,7 +139,8 @@ func clip1080p(b *testing.B, gop int) (string, media.Info) {
 // same size to nothing (its start, the seek to the key frame before, and
 // the frames from there), which is most of a seek's time. It does so for
 // the clip as x264 makes it by default and for one with a key frame every
-// second (metrics with "key1s-" in front). Metrics: seek-p50-ms,
+// second (metrics with "key1s-" in front); unless REELHOUSE_BENCH=full, 3
+// seeks in a small clip. Metrics: seek-p50-ms,
 // seek-p95-ms and seek-max-ms, and ffmpeg-p50-ms and ffmpeg-p95-ms of the
 // reference.
 func BenchmarkPlayerSeek1080p(b *testing.B) {
@@ -181,7 +187,11 @@ func seekRun(b *testing.B, clip string, info media.Info) (seeks, alone []float64
 	w.Resize(fyne.NewSize(1366, 768))
 	pumpUntil(loop, func() bool { return onShow != nil && !v.playBtn.Disabled() })
 	frame := time.Duration(float64(time.Second) / info.FrameRate)
-	for range 20 {
+	n := 20
+	if !benchFull() {
+		n = 3
+	}
+	for range n {
 		at := time.Duration(rng.Int64N(int64(info.Duration - frame)))
 		onShow = nil
 		start := time.Now()
