@@ -120,8 +120,8 @@ func clip1080p(b *testing.B, gop int) (string, media.Info) {
 	}
 	clip := filepath.Join(b.TempDir(), "1080p.mp4")
 	if out, err := exec.Command("ffmpeg", slices.Concat([]string{"-nostdin", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc2=s="+size+":r=30:d="+secs,
-		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration="+secs}, []string{"-c:v", "libx264", "-preset", "veryfast"}, keys, []string{"-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip})...).CombinedOutput(); err != nil {
+		"-f", "lavfi", "-i", "testsrc2=s=" + size + ":r=30:d=" + secs,
+		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=" + secs}, []string{"-c:v", "libx264", "-preset", "veryfast"}, keys, []string{"-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip})...).CombinedOutput(); err != nil {
 		b.Fatalf("making the 1080p clip: %v: %s", err, out)
 	}
 	info, err := media.Probe(clip)
