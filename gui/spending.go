@@ -105,8 +105,9 @@ func (s *spending) reload() {
 	}
 	s.reloading = true
 	u := s.compose.ui
+	month := monthStart(s.now())
 	ok := u.background(func(ctx context.Context) {
-		usage, err := u.deps.Store.Usage(ctx, time.Local)
+		usage, err := u.deps.Store.UsageSince(ctx, time.Local, month)
 		if err != nil {
 			if ctx.Err() == nil {
 				fyne.LogError("adding up the month's spend", err)
@@ -115,7 +116,7 @@ func (s *spending) reload() {
 			return
 		}
 		u.do(func() {
-			s.month = monthStart(s.now())
+			s.month = month
 			s.spent = monthSpend(usage, s.compose.prices, s.month)
 			s.known = true
 			s.show()

@@ -32,10 +32,22 @@ type Usage struct {
 // newest month first, then by model. The trash counts: its videos were
 // made (and paid for) all the same.
 func (s *Store) Usage(ctx context.Context, loc *time.Location) ([]Usage, error) {
+	return s.UsageSince(ctx, loc, time.Time{})
+}
+
+// UsageSince is Usage of the tasks made at since or later (the zero time:
+// all), which reads only those: the month so far is read in a moment
+// however long the history.
+func (s *Store) UsageSince(ctx context.Context, loc *time.Location, since time.Time) ([]Usage, error) {
+	from := int64(0)
+	if !since.IsZero() {
+		from = since.UnixMilli()
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT t.created_at, t.model, t.state,
 			COALESCE((SELECT SUM(f.duration_ms) FROM files f WHERE f.task_row = t.id), 0),
 			COALESCE(json_extract(t.request, '$.duration'), 0)
-		FROM tasks t WHERE t.state IN (?, ?, ?, ?, ?)`, StateSuccess, StateFailed, StateSubmitting, StatePending, StateRunning)
+		FROM tasks t WHERE t.created_at >= ? AND +t.state IN (?, ?, ?, ?, ?)`, // +: the range on created_at picks the rows
+		from, StateSuccess, StateFailed, StateSubmitting, StatePending, StateRunning)
 	if err != nil {
 		return nil, err
 	}

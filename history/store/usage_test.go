@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -90,6 +91,22 @@ func TestUsageOverGeneratedRecords(t *testing.T) {
 	got, err := s.Usage(ctx, loc)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// UsageSince a month's start gives that month and the later ones, the
+	// same as Usage gives them.
+	since := time.Date(2025, 9, 1, 0, 0, 0, 0, loc)
+	later, err := s.UsageSince(ctx, loc, since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromUsage []Usage
+	for _, u := range got {
+		if !u.Month.Before(since) {
+			fromUsage = append(fromUsage, u)
+		}
+	}
+	if len(later) == 0 || !reflect.DeepEqual(later, fromUsage) {
+		t.Errorf("UsageSince %v gave %d rows, Usage has %d from then", since, len(later), len(fromUsage))
 	}
 	if len(got) != len(want) {
 		t.Errorf("%d rows, want %d", len(got), len(want))
