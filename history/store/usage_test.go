@@ -3,8 +3,8 @@ package store
 import (
 	"fmt"
 	"math"
-	"reflect"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
