@@ -339,6 +339,9 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) (CreateResult, e
 	if req.hasLocalFile() {
 		return CreateResult{}, invalidRequest(OpCreate, CodeLocalFile, "a local reference file must be sent as a data: URL")
 	}
+	if req.CheckMedia() != nil {
+		return CreateResult{}, invalidRequest(OpCreate, CodeAudioAlone, "")
+	}
 	key, err := c.currentKey()
 	if err != nil {
 		return CreateResult{}, err

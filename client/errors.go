@@ -46,6 +46,7 @@ const (
 	CodeNoAPIKey       Code = "no api key"
 	CodeKeyNotSendable Code = "api key has characters that cannot be sent"
 	CodeLocalFile      Code = "local file not expanded"
+	CodeAudioAlone     Code = "reference audio without an image or video"
 
 	CodeInvalidBaseURL  Code = "invalid server address"
 	CodeBaseURLNotURL   Code = "server address is not a url"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +105,72 @@ func TestCreateRefusesUnexpandedLocalFile(t *testing.T) {
 	}
 	if n := sim.Counts().Create; n != 0 {
 		t.Errorf("%d create calls reached the service", n)
+	}
+}
+
+// A reference video and a reference sound are encoded and read back like
+// a picture, each refused as another kind, and each bounded by its own
+// size.
+func TestMediaDataURLKinds(t *testing.T) {
+	t.Parallel()
+	mp4, err := os.ReadFile("apitest/testdata/testsrc-320x180.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wav := append([]byte("RIFF\x24\x00\x00\x00WAVEfmt "), make([]byte, 2000)...)
+	for _, c := range []struct {
+		kind, mime string
+		data       []byte
+	}{{client.KindVideo, "video/mp4", mp4}, {client.KindAudio, "audio/wave", wav}} {
+		url, err := client.MediaDataURL(c.kind, c.data)
+		if err != nil || !strings.HasPrefix(url, "data:"+c.mime+";base64,") {
+			t.Fatalf("%s: MediaDataURL = %.40q, %v", c.kind, url, err)
+		}
+		mime, data, err := client.ParseMediaDataURL(url)
+		if err != nil || mime != c.mime || !bytes.Equal(data, c.data) || client.KindOf(mime) != c.kind {
+			t.Fatalf("%s: ParseMediaDataURL = %q, %d bytes, %v", c.kind, mime, len(data), err)
+		}
+		if _, _, err := client.ParseImageDataURL(url); !errors.Is(err, client.ErrNotDataURL) {
+			t.Errorf("%s read as an image: %v", c.kind, err)
+		}
+		if _, err := client.MediaDataURL(client.KindImage, c.data); !errors.Is(err, client.ErrNotMediaData) {
+			t.Errorf("%s taken as an image: %v", c.kind, err)
+		}
+		big := append(append([]byte(nil), c.data...), make([]byte, client.MaxInlineSize(c.kind))...)
+		if _, err := client.MediaDataURL(c.kind, big); !errors.Is(err, client.ErrMediaTooLarge) {
+			t.Errorf("%s too large: %v, want ErrMediaTooLarge", c.kind, err)
+		}
+	}
+	if _, err := client.MediaDataURL(client.KindVideo, wav); !errors.Is(err, client.ErrNotMediaData) {
+		t.Errorf("a sound taken as a video: %v", err)
+	}
+}
+
+// A sound without a picture or a video is refused before anything is
+// sent, with its own code; with a picture it goes.
+func TestCreateRefusesASoundAlone(t *testing.T) {
+	t.Parallel()
+	sim := apitest.New(apitest.Config{})
+	t.Cleanup(sim.Close)
+	c, err := client.New(sim.URL(), client.WithAPIKey(sim.Key()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
+	sound := []client.Media{{Role: "reference_audio", URL: "https://example.com/a.mp3"}}
+	req := client.CreateRequest{Model: "m", Prompt: "p", Audio: sound}
+	var e *client.Error
+	if _, err := c.Create(t.Context(), req); !errors.As(err, &e) || e.Code != client.CodeAudioAlone {
+		t.Fatalf("Create = %v, want CodeAudioAlone", err)
+	}
+	if n := sim.Counts().Create; n != 0 {
+		t.Fatalf("%d create calls reached the service", n)
+	}
+	req.Video = []client.Media{{Role: "reference_video", URL: "https://example.com/a.mp4"}}
+	if _, err := c.Create(t.Context(), req); err != nil {
+		t.Fatalf("with a video: %v", err)
+	}
+	if got := sim.Requests(); len(got) != 1 || len(got[0].Audio) != 1 || len(got[0].Video) != 1 {
+		t.Fatalf("the service received %+v", got)
 	}
 }

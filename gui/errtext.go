@@ -213,6 +213,8 @@ func codeSentence(e *client.Error) string {
 		return lang.L("Choose a model before submitting.")
 	case client.CodeNoPrompt:
 		return lang.L("Write a prompt before submitting.")
+	case client.CodeAudioAlone:
+		return lang.L("The service takes a sound only together with a picture or a video. Add one, or take the sound away.")
 	case client.CodeExtraNotJSON:
 		return lang.L("The request's extra options cannot be sent as JSON.")
 	case client.CodeRequestBuild:

@@ -71,6 +71,7 @@ func TestErrText(t *testing.T) {
 			"The server address is not valid: it must start with https:// (plain http:// is only allowed for this computer)."},
 		{"server without scheme", noHost, "The server address is not valid: it must start with https:// and name a server."},
 		{"no prompt", &client.Error{Op: client.OpCreate, Code: client.CodeNoPrompt}, "Write a prompt before submitting."},
+		{"a sound alone", &client.Error{Op: client.OpCreate, Code: client.CodeAudioAlone}, "The service takes a sound only together with a picture or a video. Add one, or take the sound away."},
 		{"service unreachable", &client.Error{Op: client.OpTask, Code: client.CodeUnreachable, Detail: "the connection was refused"},
 			"Reelhouse could not reach the service. Check the internet connection and the server address in Settings."},
 		{"file host unreachable", &client.Error{Op: client.OpDownload, Code: client.CodeUnreachable, Detail: "the connection was reset"},

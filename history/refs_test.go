@@ -421,3 +421,63 @@ func TestExpandRefusesMissingOrChangedImage(t *testing.T) {
 		t.Errorf("an http(s) image must stay a URL: %+v, %v", got, err)
 	}
 }
+
+// A reference video and a reference sound are sent inline, kept in the
+// refs folder like pictures (by their sha256, with their own extension),
+// recorded by name only, and sent again as the same data: URLs when the
+// recorded request is submitted again.
+func TestRefVideoAndSoundKeptAndSentAgain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	ctx := t.Context()
+	video, err := os.ReadFile("../client/apitest/testdata/testsrc-320x180.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sound := append([]byte("RIFF\x24\x00\x00\x00WAVEfmt "), bytes.Repeat([]byte{1, 2, 3}, 4000)...)
+	videoURL, err := client.MediaDataURL(client.KindVideo, video)
+	if err != nil {
+		t.Fatal(err)
+	}
+	soundURL, err := client.MediaDataURL(client.KindAudio, sound)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := client.CreateRequest{Model: "m", Prompt: "a dance to this song, moving like this video",
+		Video: []client.Media{{Role: "reference_video", URL: videoURL}},
+		Audio: []client.Media{{Role: "reference_audio", URL: soundURL}}}
+	rec, err := e.tracker.Submit(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = e.waitRecord(rec.ID, "the video downloaded", downloaded)
+	sent, ok := e.sim.Task(rec.TaskID)
+	if !ok || len(sent.Video) != 1 || sent.Video[0].URL != videoURL || len(sent.Audio) != 1 || sent.Audio[0].URL != soundURL {
+		t.Fatal("the service did not receive the video and the sound as the same data: URLs")
+	}
+	for _, k := range []struct {
+		list []client.Media
+		data []byte
+		ext  string
+	}{{rec.Request.Video, video, ".mp4"}, {rec.Request.Audio, sound, ".wav"}} {
+		if len(k.list) != 1 || k.list[0].URL != "" || k.list[0].File != "refs/"+sha(k.data)+k.ext || k.list[0].SHA256 != sha(k.data) {
+			t.Fatalf("recorded %+v, want the kept %s file named by its sha256", k.list, k.ext)
+		}
+		p, err := e.folder.Abs(k.list[0].File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := os.ReadFile(p); err != nil || !bytes.Equal(got, k.data) {
+			t.Fatalf("kept %s: %d bytes (%v), want %d", k.list[0].File, len(got), err, len(k.data))
+		}
+	}
+	again, err := e.tracker.Submit(ctx, rec.Request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again = e.waitRecord(again.ID, "the second video downloaded", downloaded)
+	if sent, _ := e.sim.Task(again.TaskID); len(sent.Video) != 1 || sent.Video[0].URL != videoURL || len(sent.Audio) != 1 || sent.Audio[0].URL != soundURL {
+		t.Fatal("made again, the request did not carry the same video and sound")
+	}
+}

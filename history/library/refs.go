@@ -33,6 +33,9 @@ var ErrRefImage = errors.New("reference image unusable")
 var refExts = map[string]string{
 	"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
 	"image/bmp": ".bmp", "image/x-icon": ".ico", "image/avif": ".avif",
+	"video/mp4": ".mp4", "video/webm": ".webm", "video/avi": ".avi",
+	"audio/mpeg": ".mp3", "audio/wave": ".wav", "audio/aiff": ".aiff", "audio/basic": ".au",
+	"audio/midi": ".mid", "application/ogg": ".ogg",
 }
 
 // refPath is the library-relative path of the kept image with this sum.
@@ -79,74 +82,100 @@ func (l *Folder) putRef(data []byte, mime string) (rel, sum string, err error) {
 	return rel, sum, nil
 }
 
-// KeepRefImages returns req with each inline image (a data: URL) kept as
-// a file in the refs folder and named by its path and sha256 instead, so
-// that neither the history row nor the sidecars carry the image's bytes.
-// An image that cannot be kept stays inline, which still works; the error
-// says why. A data: URL Reelhouse would not have written the same way is
-// left as it is, without an error. http(s) URLs are never fetched.
+// mediaLists are the reference media of req by kind, as pointers to its
+// fields, so that they can be changed in place.
+func mediaLists(req *client.CreateRequest) []struct {
+	kind string
+	list *[]client.Media
+} {
+	return []struct {
+		kind string
+		list *[]client.Media
+	}{{client.KindImage, &req.Image}, {client.KindVideo, &req.Video}, {client.KindAudio, &req.Audio}}
+}
+
+// KeepRefImages returns req with each inline reference medium (a data:
+// URL of an image, a video or a sound) kept as a file in the refs folder
+// and named by its path and sha256 instead, so that neither the history
+// row nor the sidecars carry its bytes. A medium that cannot be kept stays
+// inline, which still works; the error says why. A data: URL Reelhouse
+// would not have written the same way is left as it is, without an error.
+// http(s) URLs are never fetched.
 func (l *Folder) KeepRefImages(req client.CreateRequest) (client.CreateRequest, error) {
 	if !req.HasDataURL() {
 		return req, nil
 	}
-	req.Image = slices.Clone(req.Image)
 	var firstErr error
-	for i, m := range req.Image {
-		if !strings.HasPrefix(m.URL, "data:") {
-			continue
-		}
-		mime, data, err := client.ParseImageDataURL(m.URL)
-		if err != nil {
-			continue
-		}
-		rel, sum, err := l.putRef(data, mime)
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
+	for _, ml := range mediaLists(&req) {
+		*ml.list = slices.Clone(*ml.list)
+		for i, m := range *ml.list {
+			if !strings.HasPrefix(m.URL, "data:") {
+				continue
 			}
-			continue
+			mime, data, err := client.ParseMediaDataURL(m.URL)
+			if err != nil || client.KindOf(mime) != ml.kind {
+				continue
+			}
+			rel, sum, err := l.putRef(data, mime)
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			(*ml.list)[i] = client.Media{Role: m.Role, File: rel, SHA256: sum}
 		}
-		req.Image[i] = client.Media{Role: m.Role, File: rel, SHA256: sum}
 	}
 	return req, firstErr
 }
 
-// ExpandRefImages returns req as it is sent: each image kept in the refs
+// ExpandRefImages returns req as it is sent: each medium kept in the refs
 // folder becomes its data: URL again, once its file is checked to hold the
 // bytes recorded.
 func (l *Folder) ExpandRefImages(req client.CreateRequest) (client.CreateRequest, error) {
-	if !slices.ContainsFunc(req.Image, func(m client.Media) bool { return m.File != "" || m.SHA256 != "" }) {
-		return req, nil
-	}
-	req.Image = slices.Clone(req.Image)
-	for i, m := range req.Image {
-		if m.File == "" && m.SHA256 == "" {
+	for _, ml := range mediaLists(&req) {
+		if !slices.ContainsFunc(*ml.list, func(m client.Media) bool { return m.File != "" || m.SHA256 != "" }) {
 			continue
 		}
-		if !validRef(m) {
-			return req, fmt.Errorf("%w: %q is not a reference image path", ErrRefImage, m.File)
+		*ml.list = slices.Clone(*ml.list)
+		for i, m := range *ml.list {
+			if m.File == "" && m.SHA256 == "" {
+				continue
+			}
+			url, err := l.expandRef(ml.kind, m)
+			if err != nil {
+				return req, err
+			}
+			(*ml.list)[i] = client.Media{Role: m.Role, URL: url}
 		}
-		p, err := l.Abs(m.File)
-		if err != nil {
-			return req, fmt.Errorf("%w: %v", ErrRefImage, err)
-		}
-		data, err := readFileLimit(p, client.MaxInlineImageSize)
-		if errors.Is(err, fs.ErrNotExist) {
-			return req, fmt.Errorf("%w: %s is missing from the library", ErrRefImage, m.File)
-		}
-		if err != nil {
-			return req, fmt.Errorf("%w: %s could not be read (%v)", ErrRefImage, m.File, plainOSError(err))
-		}
-		if h := sha256.Sum256(data); hex.EncodeToString(h[:]) != m.SHA256 {
-			return req, fmt.Errorf("%w: %s no longer holds the image that was recorded", ErrRefImage, m.File)
-		}
-		url, err := client.ImageDataURL(data)
-		if err != nil {
-			return req, fmt.Errorf("%w: %s: %v", ErrRefImage, m.File, err)
-		}
-		req.Image[i] = client.Media{Role: m.Role, URL: url}
 	}
 	return req, nil
+}
+
+// expandRef is the data: URL of the kept medium m of kind.
+func (l *Folder) expandRef(kind string, m client.Media) (string, error) {
+	if !validRef(m) {
+		return "", fmt.Errorf("%w: %q is not a reference file path", ErrRefImage, m.File)
+	}
+	p, err := l.Abs(m.File)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrRefImage, err)
+	}
+	data, err := readFileLimit(p, client.MaxInlineSize(kind))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("%w: %s is missing from the library", ErrRefImage, m.File)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w: %s could not be read (%v)", ErrRefImage, m.File, plainOSError(err))
+	}
+	if h := sha256.Sum256(data); hex.EncodeToString(h[:]) != m.SHA256 {
+		return "", fmt.Errorf("%w: %s no longer holds the file that was recorded", ErrRefImage, m.File)
+	}
+	url, err := client.MediaDataURL(kind, data)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s: %v", ErrRefImage, m.File, err)
+	}
+	return url, nil
 }
 
 // readFileLimit reads a file of at most limit bytes.
@@ -161,12 +190,15 @@ func readFileLimit(p string, limit int64) ([]byte, error) {
 	return os.ReadFile(p)
 }
 
-// refImages lists the kept images a request names.
+// refImages lists the kept media (images, videos, sounds) a request
+// names.
 func refImages(req client.CreateRequest) []client.Media {
 	var out []client.Media
-	for _, m := range req.Image {
-		if validRef(m) {
-			out = append(out, m)
+	for _, list := range [][]client.Media{req.Image, req.Video, req.Audio} {
+		for _, m := range list {
+			if validRef(m) {
+				out = append(out, m)
+			}
 		}
 	}
 	return out
