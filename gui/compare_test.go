@@ -266,13 +266,25 @@ func TestDroppedVideoRestoresItsSettings(t *testing.T) {
 	if err := os.WriteFile(bare, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Without a sidecar the dropped file is taken as the reference video,
+	// and this one is not a video.
 	v.onDropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(bare)})
-	h.loop.until(t, "the error", func() bool { return v.imageError.Visible() })
-	if !strings.Contains(v.imageError.Text, "bare.mp4 is not a picture") || !strings.Contains(v.imageError.Text, ".json") {
-		t.Errorf("error = %q", v.imageError.Text)
+	h.loop.until(t, "the error", func() bool { return v.refVideo.problem.Visible() })
+	if !strings.Contains(v.refVideo.problem.Text, "bare.mp4: That file is not a video Reelhouse can send") || v.refVideo.url != "" {
+		t.Errorf("error = %q", v.refVideo.problem.Text)
 	}
 	if v.prompt.Text != req.Prompt {
 		t.Error("a video without a sidecar changed the form")
+	}
+	// A kind of video the reference cannot be still says what a drop does.
+	mov := filepath.Join(dir, "bare.mov")
+	if err := os.WriteFile(mov, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v.onDropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(mov)})
+	h.loop.until(t, "the error", func() bool { return v.imageError.Visible() })
+	if !strings.Contains(v.imageError.Text, "bare.mov is not a picture") || !strings.Contains(v.imageError.Text, ".json") {
+		t.Errorf("error = %q", v.imageError.Text)
 	}
 }
 

@@ -71,6 +71,8 @@ type composeView struct {
 
 	image     string // data: URL or http(s) URL; empty for none
 	imageName string
+	// refVideo and refSound are the optional reference video and sound.
+	refVideo, refSound *refInput
 	// keptImage is an earlier request's image kept in the library, used
 	// when image is empty.
 	keptImage client.Media
@@ -166,6 +168,7 @@ func newCompose(u *UI) *composeView {
 	v.variations.OnChanged = func(string) { v.updateGenerate() }
 	v.onModelChanged(v.model.Text)
 
+	v.refVideo, v.refSound = newRefInput(v, client.KindVideo), newRefInput(v, client.KindAudio)
 	v.pictureRow = container.NewBorder(nil, nil, v.preview, container.NewCenter(v.imageClear), container.NewVBox(pick, v.imageLabel))
 	picture := container.NewVBox(
 		v.pictureRow,
@@ -177,6 +180,8 @@ func newCompose(u *UI) *composeView {
 		widget.NewFormItem(lang.L("Model"), container.NewVBox(v.model, v.modelHint)),
 		widget.NewFormItem(lang.L("Prompt"), container.NewVBox(v.prompt.wheelToPane(), v.promptSize)),
 		widget.NewFormItem(lang.L("Picture"), picture),
+		widget.NewFormItem(lang.L("Video"), v.refVideo.content()),
+		widget.NewFormItem(lang.L("Sound"), v.refSound.content()),
 		widget.NewFormItem(lang.L("Shape"), v.ratio),
 		widget.NewFormItem(lang.L("Quality"), v.resolution),
 		widget.NewFormItem(lang.L("Length"), v.duration),
@@ -431,6 +436,10 @@ func (v *composeView) requestFor(prompt string) (client.CreateRequest, error) {
 		img := v.keptImage
 		img.Role = role
 		req.Image = []client.Media{img}
+	}
+	req.Video, req.Audio = v.refVideo.media(), v.refSound.media()
+	if req.CheckMedia() != nil {
+		return req, sentence(lang.L("The service takes a sound only together with a picture or a video. Add one, or take the sound away."))
 	}
 	return req, nil
 }
@@ -701,6 +710,8 @@ func (v *composeView) fill(req client.CreateRequest) {
 		v.pictureRow.Refresh()
 		v.previewKept(v.keptImage.File)
 	}
+	v.refVideo.fill(req.Video)
+	v.refSound.fill(req.Audio)
 	v.status.say(lang.L("Settings copied from the earlier video. Change anything, then press Generate."))
 	v.ui.mainWin.showCompose()
 }
@@ -815,6 +826,10 @@ func (v *composeView) onDropped(_ fyne.Position, uris []fyne.URI) {
 		return
 	}
 	uri := uris[0]
+	if v.refSound.takes(uri) {
+		v.refSound.use(uri, nil)
+		return
+	}
 	if !slices.Contains(imageExtensions, strings.ToLower(uri.Extension())) {
 		file := map[string]any{"File": userText(uri.Name())}
 		if uri.Scheme() != "file" || !slices.Contains(videoExtensions, strings.ToLower(uri.Extension())) {
@@ -822,7 +837,13 @@ func (v *composeView) onDropped(_ fyne.Position, uris []fyne.URI) {
 			return
 		}
 		v.onVideoDropped(uri.Path(), func(ok bool) {
-			if !ok {
+			switch {
+			case ok:
+			case v.refVideo.takes(uri):
+				// Without a Reelhouse .json file beside it, the video is
+				// the reference video.
+				v.refVideo.use(uri, nil)
+			default:
 				setError(v.imageError, lang.L("{{.File}} is not a picture Reelhouse can send. Drop a PNG, JPEG, WebP or GIF file. "+
 					"A video brings its prompt and settings along when its Reelhouse .json file is beside it.", file))
 			}

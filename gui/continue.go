@@ -177,18 +177,10 @@ func (v *composeView) onVideoDropped(path string, done func(ok bool)) {
 			return
 		}
 		req := sc.Request
-		// A picture kept in another library folder is not in this one.
-		req.Image = slices.DeleteFunc(slices.Clone(req.Image), func(m client.Media) bool {
-			if m.File == "" {
-				return false
-			}
-			p, err := v.ui.deps.Library.Folder().Abs(m.File)
-			if err != nil {
-				return true
-			}
-			_, err = os.Stat(p)
-			return err != nil
-		})
+		// A file kept in another library folder is not in this one.
+		req.Image = slices.DeleteFunc(slices.Clone(req.Image), v.keptElsewhere)
+		req.Video = slices.DeleteFunc(slices.Clone(req.Video), v.keptElsewhere)
+		req.Audio = slices.DeleteFunc(slices.Clone(req.Audio), v.keptElsewhere)
 		v.ui.do(func() {
 			v.fill(req)
 			v.status.say(lang.L("Prompt and settings restored from {{.File}}. Change anything, then press Generate.",
