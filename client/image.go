@@ -62,10 +62,12 @@ func (c *Client) FetchImage(ctx context.Context, rawURL string) ([]byte, error) 
 const MaxInlineImageSize = 10 << 20
 
 // MaxInlineVideoSize and MaxInlineAudioSize bound a reference video and a
-// reference sound sent inside a create request as data: URLs.
+// reference sound sent inside a create request as data: URLs. The whole
+// request must reach the service within the create call's timeout (30 s):
+// 20 MiB of video, 27 MB as base64, take about 22 s at 10 Mbit/s.
 const (
-	MaxInlineVideoSize = 50 << 20
-	MaxInlineAudioSize = 15 << 20
+	MaxInlineVideoSize = 20 << 20
+	MaxInlineAudioSize = 10 << 20
 )
 
 // The kinds of reference media a create request carries, by its field.
