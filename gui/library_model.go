@@ -43,12 +43,11 @@ type libraryModel struct {
 	// The library folder is not there (a drive not connected).
 	libraryGone bool
 
-	videos    int  // videos of the shown query, when videosSeq == loadSeq
-	videosSeq int  // the load the video count belongs to
-	counting  bool // a video count is under way
-	countMore bool // count again when it ends
-	// recounting and recountMore are the same for the count of tasks.
-	recounting, recountMore bool
+	videos    int // videos of the shown query, when videosSeq == loadSeq
+	videosSeq int // the load the video count belongs to
+	// videoCounts and recounts run the counts of videos and of tasks one
+	// at a time.
+	videoCounts, recounts rerun
 
 	// after runs f once d has passed (time.AfterFunc; tests replace it),
 	// for the pauses of the views that wait for typing to stop.
@@ -298,24 +297,17 @@ func (m *libraryModel) countVideos() {
 	if m.ui.ctx.Err() != nil {
 		return // the windows are closing
 	}
-	if m.counting {
-		m.countMore = true
-		return
-	}
-	m.counting = true
-	q, seq := m.shown, m.loadSeq
-	m.ui.background(func(ctx context.Context) {
-		n, err := m.ui.deps.Store.CountVideos(ctx, q)
-		m.ui.do(func() {
-			m.counting = false
-			if err == nil && seq == m.loadSeq {
-				m.videos, m.videosSeq = n, seq
-				m.countChanged()
-			}
-			if m.countMore {
-				m.countMore = false
-				m.countVideos()
-			}
+	m.videoCounts.ask(func(done func()) bool {
+		q, seq := m.shown, m.loadSeq
+		return m.ui.background(func(ctx context.Context) {
+			n, err := m.ui.deps.Store.CountVideos(ctx, q)
+			m.ui.do(func() {
+				if err == nil && seq == m.loadSeq {
+					m.videos, m.videosSeq = n, seq
+					m.countChanged()
+				}
+				done()
+			})
 		})
 	})
 }
@@ -323,32 +315,22 @@ func (m *libraryModel) countVideos() {
 // recount reads the number of matching records again in the background;
 // asked again while a count is under way, it counts once more after it.
 func (m *libraryModel) recount() {
-	if m.recounting {
-		m.recountMore = true
-		return
-	}
-	m.recounting = true
-	q, seq := m.shown, m.loadSeq
-	ok := m.ui.background(func(ctx context.Context) {
-		n, err := m.ui.deps.Store.Count(ctx, q)
-		if err != nil {
-			m.ui.showError(m.win, lang.L("Could not read the history"), err)
-		}
-		m.ui.do(func() {
-			m.recounting = false
-			if err == nil && seq == m.loadSeq {
-				m.total = n
-				m.updateCount()
+	m.recounts.ask(func(done func()) bool {
+		q, seq := m.shown, m.loadSeq
+		return m.ui.background(func(ctx context.Context) {
+			n, err := m.ui.deps.Store.Count(ctx, q)
+			if err != nil {
+				m.ui.showError(m.win, lang.L("Could not read the history"), err)
 			}
-			if m.recountMore {
-				m.recountMore = false
-				m.recount()
-			}
+			m.ui.do(func() {
+				if err == nil && seq == m.loadSeq {
+					m.total = n
+					m.updateCount()
+				}
+				done()
+			})
 		})
 	})
-	if !ok {
-		m.recounting = false
-	}
 }
 
 func (m *libraryModel) indexOf(id int64) int {

@@ -68,11 +68,11 @@ func TestRecountsAreCoalesced(t *testing.T) {
 	if n := h.ui.busy.Load(); n != 1 {
 		t.Fatalf("%d background tasks at work after fifty recounts, want 1", n)
 	}
-	if !m.recounting || !m.recountMore {
+	if !m.recounts.running || !m.recounts.again {
 		t.Fatal("the recounts asked for meanwhile were not kept for later")
 	}
-	h.loop.until(t, "the counts done", func() bool { return h.ui.settled() && !m.recounting })
-	if m.total != 1 || m.recountMore {
-		t.Fatalf("total %d (more to count: %v), want 1", m.total, m.recountMore)
+	h.loop.until(t, "the counts done", func() bool { return h.ui.settled() && !m.recounts.running })
+	if m.total != 1 || m.recounts.again {
+		t.Fatalf("total %d (more to count: %v), want 1", m.total, m.recounts.again)
 	}
 }

@@ -38,11 +38,10 @@ type spending struct {
 	month time.Time
 	spent float64
 	known bool
-	// reloading is set while a sum is under way, again when another is
-	// asked for meanwhile.
-	reloading, again bool
-	line             *widget.Label // beside the Settings button
-	now              func() time.Time
+	// sums runs the sums one at a time.
+	sums rerun
+	line *widget.Label // beside the Settings button
+	now  func() time.Time
 }
 
 func newSpending(c *composeView) *spending {
@@ -99,45 +98,33 @@ func monthName(t time.Time) string { return t.Format(lang.L("January")) }
 // while a sum is under way, it sums once more after it, no sooner than
 // spendReloadGap later.
 func (s *spending) reload() {
-	if s.reloading {
-		s.again = true
-		return
-	}
-	s.reloading = true
 	u := s.compose.ui
-	month := monthStart(s.now())
-	ok := u.background(func(ctx context.Context) {
-		usage, err := u.deps.Store.UsageSince(ctx, time.Local, month)
-		if err != nil {
-			if ctx.Err() == nil {
-				fyne.LogError("adding up the month's spend", err)
+	s.sums.ask(func(done func()) bool {
+		month := monthStart(s.now())
+		return u.background(func(ctx context.Context) {
+			usage, err := u.deps.Store.UsageSince(ctx, time.Local, month)
+			if err != nil {
+				if ctx.Err() == nil {
+					fyne.LogError("adding up the month's spend", err)
+				}
+				u.do(done)
+				return
 			}
-			u.do(func() { s.reloading = false })
-			return
-		}
-		u.do(func() {
-			s.month = month
-			s.spent = monthSpend(usage, s.compose.prices, s.month)
-			s.known = true
-			s.show()
-		})
-		u.idleWhile(func() {
-			select {
-			case <-ctx.Done():
-			case <-time.After(spendReloadGap):
-			}
-		})
-		u.do(func() {
-			s.reloading = false
-			if s.again {
-				s.again = false
-				s.reload()
-			}
+			u.do(func() {
+				s.month = month
+				s.spent = monthSpend(usage, s.compose.prices, s.month)
+				s.known = true
+				s.show()
+			})
+			u.idleWhile(func() {
+				select {
+				case <-ctx.Done():
+				case <-time.After(spendReloadGap):
+				}
+			})
+			u.do(done)
 		})
 	})
-	if !ok {
-		s.reloading = false
-	}
 }
 
 // pricesChanged sums again with the prices now set, or hides the spend
