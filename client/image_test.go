@@ -92,13 +92,8 @@ func TestImageDataURLRoundTrip(t *testing.T) {
 // sent: the service would get no image.
 func TestCreateRefusesUnexpandedLocalFile(t *testing.T) {
 	t.Parallel()
-	sim := apitest.New(apitest.Config{})
-	t.Cleanup(sim.Close)
-	c, err := client.New(sim.URL(), client.WithAPIKey(sim.Key()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.CloseIdleConnections)
+	sim := newSim(t, apitest.Config{})
+	c := simClient(t, sim)
 	req := client.CreateRequest{Model: "m", Prompt: "p", Image: []client.Media{{Role: "first_frame", File: "refs/ab.png", SHA256: "ab"}}}
 	if _, err := c.Create(t.Context(), req); !errors.Is(err, client.ErrInvalidRequest) {
 		t.Errorf("Create = %v, want an invalid request", err)
@@ -150,13 +145,8 @@ func TestMediaDataURLKinds(t *testing.T) {
 // sent, with its own code; with a picture it goes.
 func TestCreateRefusesASoundAlone(t *testing.T) {
 	t.Parallel()
-	sim := apitest.New(apitest.Config{})
-	t.Cleanup(sim.Close)
-	c, err := client.New(sim.URL(), client.WithAPIKey(sim.Key()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.CloseIdleConnections)
+	sim := newSim(t, apitest.Config{})
+	c := simClient(t, sim)
 	sound := []client.Media{{Role: "reference_audio", URL: "https://example.com/a.mp3"}}
 	req := client.CreateRequest{Model: "m", Prompt: "p", Audio: sound}
 	var e *client.Error
