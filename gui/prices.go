@@ -66,28 +66,29 @@ const (
 // model, saved as it is typed.
 type priceSettings struct {
 	compose *composeView
-	amounts map[string]*widget.Entry
-	units   map[string]*widget.Select
+	amounts map[string]*houseEntry
+	units   map[string]*houseSelect
 	problem *widget.Label
 	filling bool // set while refresh writes the fields
 	// limit is the monthly limit (see spending), and limitProblem says
 	// when it does not read as an amount.
-	limit        *widget.Entry
+	limit        *houseEntry
 	limitProblem *widget.Label
 }
 
 // newPricesItem builds the Prices section of Settings. The prices are
 // kept by the compose pane, which shows the estimate on Generate.
 func newPricesItem(u *UI) *widget.FormItem {
-	p := &priceSettings{compose: u.compose, amounts: map[string]*widget.Entry{}, units: map[string]*widget.Select{}}
+	p := &priceSettings{compose: u.compose, amounts: map[string]*houseEntry{}, units: map[string]*houseSelect{}}
 	u.compose.priceView = p
 	note := hintLabel(lang.L("Optional: what a video costs you, in your own currency. Generate then shows an estimate. Leave a box empty for no estimate."))
 	p.problem = errorLabel()
 	grid := container.New(layout.NewFormLayout())
 	for _, m := range knownModels {
-		amount := widget.NewEntry()
+		// The house's fields: Esc in any of them closes Settings.
+		amount := newHouseEntry()
 		amount.SetPlaceHolder(lang.L("e.g. 1.20"))
-		unit := widget.NewSelect([]string{lang.L(perVideo), lang.L(perSecond)}, nil)
+		unit := newHouseSelect([]string{lang.L(perVideo), lang.L(perSecond)}, nil)
 		unit.SetSelectedIndex(0)
 		amount.OnChanged = func(string) { p.onChanged(m.ID) }
 		unit.OnChanged = func(string) { p.onChanged(m.ID) }
@@ -95,7 +96,7 @@ func newPricesItem(u *UI) *widget.FormItem {
 		grid.Add(widget.NewLabel(m.Name))
 		grid.Add(container.NewBorder(nil, nil, nil, unit, amount))
 	}
-	p.limit = widget.NewEntry()
+	p.limit = newHouseEntry()
 	p.limit.SetPlaceHolder(lang.L("e.g. 20.00"))
 	p.limit.OnChanged = func(string) { p.onLimitChanged() }
 	p.limitProblem = errorLabel()

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -97,5 +98,26 @@ func TestSpendingGuard(t *testing.T) {
 	h.loop.until(t, "the usage", func() bool { return h.ui.usage.save.Disabled() == false })
 	if want := "Your monthly limit: 2500.00."; !strings.Contains(h.ui.usage.note.Text, want) {
 		t.Errorf("the Usage note %q does not say %q", h.ui.usage.note.Text, want)
+	}
+}
+
+// Esc in a price, its unit or the monthly limit closes Settings, as in
+// every other field of the house.
+func TestEscInThePricesClosesSettings(t *testing.T) {
+	h := newHarness(t, nil, true)
+	s, p := h.ui.settings, h.ui.compose.priceView
+	const model = "wan2.1-t2v-turbo"
+	c := s.win.Canvas()
+	hide := houseWindowEsc[c]
+	t.Cleanup(func() { houseWindowEsc[c] = hide })
+	for name, field := range map[string]fyne.Focusable{"price": p.amounts[model], "unit": p.units[model], "limit": p.limit} {
+		s.show()
+		closed := false
+		houseWindowEsc[c] = func() { closed = true; hide() }
+		c.Focus(field)
+		typeKey(c, fyne.KeyEscape)
+		if !closed {
+			t.Errorf("Esc in the %s left Settings open", name)
+		}
 	}
 }
