@@ -360,6 +360,8 @@ func storeSentence(e *store.StoreError) string {
 		return lang.L("Reelhouse could not record the downloaded video.")
 	case store.OpRestore:
 		return lang.L("Reelhouse could not restore a task from the library folder.")
+	case store.OpSaveStory:
+		return lang.L("Reelhouse could not save the story.")
 	}
 	return lang.L("Reelhouse could not save a change to its history.")
 }

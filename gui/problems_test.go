@@ -39,7 +39,7 @@ func TestEveryHistoryErrorHasASentence(t *testing.T) {
 			&store.FolderError{Op: op, Path: "/lib/x.mp4", Err: fs.ErrExist})
 	}
 	for _, op := range []store.Op{store.OpOpenStore, store.OpReadStore, store.OpMigrateStore,
-		store.OpRecordRequest, store.OpSaveChange, store.OpRecordVideo, store.OpRestore} {
+		store.OpRecordRequest, store.OpSaveChange, store.OpRecordVideo, store.OpRestore, store.OpSaveStory} {
 		errs = append(errs, &store.StoreError{Op: op, Err: errors.New("disk I/O error")})
 	}
 	for _, err := range errs {

@@ -51,6 +51,9 @@ type Sidecar struct {
 	ContinuedFrom string `json:"continued_from,omitempty"`
 	// Title is the name the user gave the video; absent in older sidecars.
 	Title string `json:"title,omitempty"`
+	// Film lists the shots of a film joined on this computer, by task id
+	// and file checksum; absent for a video the service made.
+	Film []store.FilmShot `json:"film,omitempty"`
 }
 
 // SidecarFile describes the video the sidecar sits next to.
@@ -109,6 +112,7 @@ func NewSidecar(r store.Record, f store.File) Sidecar {
 		Favourite: r.Favourite, Tags: append([]string{}, r.Tags...), Note: r.Note,
 		ContinuedFrom: r.ContinuedFrom,
 		Title:         r.Title,
+		Film:          r.Film,
 	}
 }
 
@@ -122,7 +126,7 @@ func (s Sidecar) Record(rel string) store.Record {
 		ServerCreated: s.ServerCreated, ServerUpdated: s.ServerUpdated, ServerCompleted: s.ServerCompleted,
 		Download:  store.DownloadDone,
 		Favourite: s.Favourite, Tags: store.NormalizeTags(s.Tags), Note: s.Note, Title: s.Title,
-		ContinuedFrom: s.ContinuedFrom,
+		ContinuedFrom: s.ContinuedFrom, Film: s.Film,
 		Files: []store.File{{
 			Index: s.File.Index, Path: rel, Size: s.File.Size, SHA256: s.File.SHA256,
 			Media: media.Info{

@@ -63,6 +63,7 @@ const (
 	OpSaveChange    Op = "save change"
 	OpRecordVideo   Op = "record downloaded video"
 	OpRestore       Op = "restore task"
+	OpSaveStory     Op = "save story"
 )
 
 // FolderError is a failure to use a folder or a file in it: the library,

@@ -105,6 +105,11 @@ type Record struct {
 	// ContinuedFrom is the task id of the video this one continues from
 	// its last frame; empty for none.
 	ContinuedFrom string
+
+	// Film lists the shots a film was joined from, in order; nil for a
+	// video the service made. A film is made here, not by the service: its
+	// task id is its own (see NewFilmID) and it costs nothing.
+	Film []FilmShot
 }
 
 // Trashed reports whether the task is in the trash.

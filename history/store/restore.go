@@ -126,8 +126,8 @@ func chunkStmt(ctx context.Context, tx *stmtCache, query string, n int) (*sql.St
 func insertTasksQuery(n int) string {
 	return `INSERT INTO tasks (task_id, model, prompt, request, state, watching, error_code, error_message,
 		raw, created_at, updated_at, server_created, server_updated, server_completed, download, favourite, note, trashed_at,
-		inline_images, continued_from, title) VALUES ` +
-		rowsOf(`(?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, n) + ` RETURNING id, task_id`
+		inline_images, continued_from, title, film) VALUES ` +
+		rowsOf(`(?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, n) + ` RETURNING id, task_id`
 }
 
 // insertTasks adds the rows of records whose task ids are new and
@@ -138,7 +138,7 @@ func insertTasksQuery(n int) string {
 // new rows' ids in the order of recs.
 func insertTasks(ctx context.Context, tx *stmtCache, recs []Record) ([]int64, error) {
 	ids := make([]int64, 0, len(recs))
-	args := make([]any, 0, 20*min(len(recs), bulkRows))
+	args := make([]any, 0, 22*min(len(recs), bulkRows))
 	byTask := make(map[string]int64, min(len(recs), bulkRows))
 	for start := 0; start < len(recs); start += bulkRows {
 		chunk := recs[start:min(start+bulkRows, len(recs))]
@@ -155,7 +155,7 @@ func insertTasks(ctx context.Context, tx *stmtCache, recs []Record) ([]int64, er
 			args = append(args, r.TaskID, r.Request.Model, r.Request.Prompt, string(body), string(r.State), r.ErrorCode, r.ErrorMessage,
 				string(client.RedactJSON(r.Raw)), r.CreatedAt.UnixMilli(), r.UpdatedAt.UnixMilli(),
 				int64(r.ServerCreated), int64(r.ServerUpdated), int64(r.ServerCompleted), string(DownloadDone),
-				boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()), r.ContinuedFrom, r.Title)
+				boolInt(r.Favourite), r.Note, trashed, boolInt(r.Request.HasDataURL()), r.ContinuedFrom, r.Title, filmColumn(r.Film))
 		}
 		st, err := chunkStmt(ctx, tx, insertTasksQuery(len(chunk)), len(chunk))
 		if err != nil {

@@ -136,6 +136,17 @@ var migrations = []string{
 	// search can start from what matched instead of walking the history
 	// newest first.
 	`CREATE INDEX tasks_task_id_nocase ON tasks(task_id COLLATE NOCASE);`,
+
+	// 10: films joined from the shots of a story (the film's row lists
+	// them, as JSON), and the stories themselves: a name and, as JSON, the
+	// settings and shots, each shot with the row made for it.
+	`ALTER TABLE tasks ADD COLUMN film TEXT NOT NULL DEFAULT '';
+	CREATE TABLE stories (
+		id INTEGER PRIMARY KEY,
+		name TEXT NOT NULL,
+		spec TEXT NOT NULL,
+		updated_at INTEGER NOT NULL
+	);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

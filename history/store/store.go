@@ -125,7 +125,7 @@ func (s *Store) updateStmt(ctx context.Context, text string) (st *sql.Stmt, done
 
 const recordColumns = `id, COALESCE(task_id, ''), request, state, watching, error_code, error_message, raw,
 	created_at, updated_at, server_created, server_updated, server_completed, download, download_error,
-	favourite, note, trashed_at, watch_since, continued_from, title`
+	favourite, note, trashed_at, watch_since, continued_from, title, film`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -141,15 +141,21 @@ func scanRecord(row scanner) (Record, error) {
 		favourite          int
 		trashed            int64
 		watchSince         int64
+		film               string
 	)
 	err := row.Scan(&r.ID, &r.TaskID, &request, &state, &watching, &r.ErrorCode, &r.ErrorMessage, &raw,
 		&created, &updated, &sCreated, &sUpdated, &sCompleted, &download, &r.DownloadError,
-		&favourite, &r.Note, &trashed, &watchSince, &r.ContinuedFrom, &r.Title)
+		&favourite, &r.Note, &trashed, &watchSince, &r.ContinuedFrom, &r.Title, &film)
 	if err != nil {
 		return r, err
 	}
 	if err := json.Unmarshal([]byte(request), &r.Request); err != nil {
 		return r, fmt.Errorf("task %d has an unreadable request: %w", r.ID, err)
+	}
+	if film != "" {
+		if err := json.Unmarshal([]byte(film), &r.Film); err != nil {
+			return r, fmt.Errorf("task %d has an unreadable list of shots: %w", r.ID, err)
+		}
 	}
 	r.State = State(state)
 	r.Watching = watching != 0

@@ -46,7 +46,7 @@ func (s *Store) UsageSince(ctx context.Context, loc *time.Location, since time.T
 	rows, err := s.db.QueryContext(ctx, `SELECT t.created_at, t.model, t.state,
 			COALESCE((SELECT SUM(f.duration_ms) FROM files f WHERE f.task_row = t.id), 0),
 			COALESCE(json_extract(t.request, '$.duration'), 0)
-		FROM tasks t WHERE t.created_at >= ? AND +t.state IN (?, ?, ?, ?, ?)`, // +: the range on created_at picks the rows
+		FROM tasks t WHERE t.created_at >= ? AND +t.state IN (?, ?, ?, ?, ?) AND t.film = ''`, // +: the range on created_at picks the rows
 		from, StateSuccess, StateFailed, StateSubmitting, StatePending, StateRunning)
 	if err != nil {
 		return nil, err
