@@ -44,6 +44,7 @@ const (
 	crashSettleEnv  = "REELHOUSE_CRASH_SETTLE" // once done, wait for the tracker to settle
 	crashEditsEnv   = "REELHOUSE_CRASH_EDITS"  // "1": keep editing notes and tags (store writes)
 	crashLockEnv    = "REELHOUSE_CRASH_LOCK"   // a data folder to lock, and nothing else
+	crashStoryEnv   = "REELHOUSE_CRASH_STORY"  // a story id: wait until it is no longer being made
 	crashDoneLine   = "crash-child: done"
 	crashLockedLine = "crash-child: locked"
 	crashPausedLine = "crash-child: paused"
@@ -109,6 +110,8 @@ func TestCrashChild(t *testing.T) {
 				say("event progress %d %d", ev.ID, ev.Done)
 			case EventChanged:
 				say("event changed %d %s %s", ev.ID, ev.Record.State, ev.Record.Download)
+			case EventStory:
+				say("event story %d", ev.ID)
 			default:
 				say("event %d", ev.Kind)
 			}
@@ -160,12 +163,21 @@ func TestCrashChild(t *testing.T) {
 		}()
 	}
 
+	story, _ := strconv.ParseInt(os.Getenv(crashStoryEnv), 10, 64)
 	for {
 		unfinished, err := st.Unfinished(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(unfinished) == 0 {
+		making := false
+		if story != 0 {
+			s, err := st.Stories().Get(ctx, story)
+			if err != nil {
+				t.Fatal(err)
+			}
+			making = s.Making
+		}
+		if len(unfinished) == 0 && !making {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -308,7 +320,8 @@ func fileSum(path string) (string, error) {
 }
 
 // libraryVideos lists the videos and sidecars in the library (not in its
-// hidden folders, and not hidden temp files), library-relative.
+// hidden folders or its refs folder, and not hidden temp files),
+// library-relative.
 func libraryVideos(t *testing.T, dir string) (videos, sidecars []string) {
 	t.Helper()
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -322,6 +335,9 @@ func libraryVideos(t *testing.T, dir string) (videos, sidecars []string) {
 			return nil
 		}
 		if d.IsDir() {
+			if d.Name() == "refs" && filepath.Dir(p) == dir {
+				return fs.SkipDir // the pictures requests start from
+			}
 			return nil
 		}
 		rel, _ := filepath.Rel(dir, p)

@@ -40,6 +40,12 @@ const (
 	// EventLibraryAvailable: the library folder is back after
 	// EventLibraryUnavailable; the downloads that waited start.
 	EventLibraryAvailable
+	// EventStory: the story with ID changed (a shot was sent, the shots
+	// stopped or were all made, a film was joined); read it again.
+	EventStory
+	// EventJoin: the film of story ID is being joined, Done of Total
+	// milliseconds written.
+	EventJoin
 )
 
 // Event is one change the tracker made. Events of one subscriber arrive in

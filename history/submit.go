@@ -25,12 +25,20 @@ func (t *Tracker) Submit(ctx context.Context, req client.CreateRequest) (store.R
 // submit is Submit for a task that continues the video of task id from
 // ("" for none).
 func (t *Tracker) submit(ctx context.Context, req client.CreateRequest, from string) (store.Record, error) {
+	return t.send(ctx, req, func(req client.CreateRequest) (store.Record, error) {
+		return t.store.AddContinuing(ctx, req, time.Now(), from)
+	})
+}
+
+// send keeps req's inline media in the library, records it with add, then
+// sends it once and starts following the task.
+func (t *Tracker) send(ctx context.Context, req client.CreateRequest, add func(client.CreateRequest) (store.Record, error)) (store.Record, error) {
 	// The inline images are kept in the library; one that cannot be kept
 	// now stays inline and is moved the next time the library is opened
 	// (library.MigrateRefImages).
 	req, _ = t.lib.Folder().KeepRefImages(req)
 	t.submitGate.RLock()
-	rec, err := t.store.AddContinuing(ctx, req, time.Now(), from)
+	rec, err := add(req)
 	if err == nil {
 		t.mu.Lock()
 		if !t.resumed {

@@ -78,6 +78,8 @@ type Tracker struct {
 	log    *slog.Logger
 	lib    *library.Library
 	events *broker // the tracker's and its library's changes
+	// stories makes the shots of stories and joins them (see Stories).
+	stories *Stories
 
 	interval atomic.Int64 // time.Duration
 
@@ -197,6 +199,7 @@ func NewTracker(st *store.Store, lib *library.Library, api API, opts TrackerOpti
 		lib.UseThumbnails(opts.ThumbnailDir)
 		lib.Notify(t.publishLibrary)
 	}
+	t.stories = newStories(t)
 	t.SetInterval(opts.Interval)
 	t.loadCancelSupport()
 	return t
@@ -346,6 +349,7 @@ func (t *Tracker) Run(ctx context.Context) error {
 	}
 	wg.Go(func() { crash.Guard("library watch", func() { t.watchLibrary(ctx) }) })
 	wg.Go(func() { crash.Guard("paused downloads", func() { t.resumePaused(ctx) }) })
+	wg.Go(func() { crash.Guard("stories", func() { t.stories.run(ctx) }) })
 	t.schedule(ctx, &wg)
 	wg.Wait()
 	return ctx.Err()

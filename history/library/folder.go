@@ -332,9 +332,9 @@ func (l *Folder) freeName(rel string) (string, error) {
 	return "", fmt.Errorf("too many videos are named %s", rel)
 }
 
-// fileSHA256 is the hex sha256 of a file's content: the one way history
+// FileSHA256 is the hex sha256 of a file's content: the one way history
 // hashes a file, to record, compare or verify it.
-func fileSHA256(p string) (string, error) {
+func FileSHA256(p string) (string, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return "", err
@@ -393,6 +393,6 @@ func sameContent(path string, size int64, sum string) bool {
 	if err != nil || !info.Mode().IsRegular() || info.Size() != size {
 		return false
 	}
-	got, err := fileSHA256(path)
+	got, err := FileSHA256(path)
 	return err == nil && got == sum
 }

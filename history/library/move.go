@@ -89,7 +89,7 @@ func (l *Library) Move(ctx context.Context, dir string, progress func(done, tota
 			return nil, err
 		}
 		if _, err := os.Lstat(dst); err == nil {
-			if sum, err := fileSHA256(dst); err != nil || sum != f.SHA256 {
+			if sum, err := FileSHA256(dst); err != nil || sum != f.SHA256 {
 				return nil, &store.FolderError{Op: store.OpMoveLibrary, Path: dst, Err: fs.ErrExist}
 			}
 		}
@@ -152,7 +152,7 @@ func copyVerified(ctx context.Context, src, dst, want string) error {
 			if err := tmp.Sync(); err != nil {
 				return err
 			}
-			sum, err := fileSHA256(tmp.Name())
+			sum, err := FileSHA256(tmp.Name())
 			if err != nil {
 				return err
 			}

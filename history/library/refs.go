@@ -67,7 +67,7 @@ func (l *Folder) putRef(data []byte, mime string) (rel, sum string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	if got, err := fileSHA256(p); err == nil && got == sum {
+	if got, err := FileSHA256(p); err == nil && got == sum {
 		return rel, sum, nil
 	}
 	if !l.Available() {
@@ -235,11 +235,11 @@ func copyRefs(ctx context.Context, from, to *Folder) ([]string, error) {
 		}
 		rel := refsDir + "/" + e.Name()
 		src, dst := filepath.Join(from.dir, refsDir, e.Name()), filepath.Join(to.dir, refsDir, e.Name())
-		sum, err := fileSHA256(src)
+		sum, err := FileSHA256(src)
 		if err != nil {
 			return copied, err
 		}
-		if got, err := fileSHA256(dst); err != nil || got != sum {
+		if got, err := FileSHA256(dst); err != nil || got != sum {
 			if err := copyVerified(ctx, src, dst, sum); err != nil {
 				return copied, fmt.Errorf("%s: %v", rel, err)
 			}
@@ -338,7 +338,7 @@ func exportRef(ctx context.Context, lib *Folder, m client.Media, dir string) err
 	}
 	dst := filepath.Join(dir, filepath.FromSlash(m.File))
 	if _, err := os.Lstat(dst); err == nil {
-		if sum, err := fileSHA256(dst); err == nil && sum == m.SHA256 {
+		if sum, err := FileSHA256(dst); err == nil && sum == m.SHA256 {
 			return nil
 		}
 		return &store.FolderError{Op: store.OpExport, Path: dst, Err: fs.ErrExist}

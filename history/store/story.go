@@ -62,6 +62,10 @@ type Story struct {
 	// Making says the shots not made yet are to be made, one after
 	// another; it is cleared when the last is made or one fails.
 	Making bool `json:"making,omitempty"`
+	// Stopped is why making the shots stopped before the last (one of the
+	// Story* codes), at shot StoppedAt; empty when it did not.
+	Stopped   string `json:"stopped,omitempty"`
+	StoppedAt int    `json:"stopped_at,omitempty"`
 	// Film is the record of the film last joined from the shots; 0 for
 	// none.
 	Film      int64     `json:"film,omitempty"`
@@ -89,6 +93,22 @@ func (st Story) Request(i int) client.CreateRequest {
 	}
 	return req
 }
+
+// Why making the shots of a story stopped (Story.Stopped).
+const (
+	// StoryShotFailed: the shot's video was not made (the service refused
+	// or failed it, or it could not be downloaded); its record says why.
+	StoryShotFailed = "shot_failed"
+	// StoryShotGone: the shot's video was deleted from the history.
+	StoryShotGone = "shot_gone"
+	// StoryNoFFmpeg: the last frame of the shot before could not be taken
+	// without ffmpeg.
+	StoryNoFFmpeg = "no_ffmpeg"
+	// StoryNoFrame: the last frame of the shot before could not be taken.
+	StoryNoFrame = "no_frame"
+	// StoryNotSent: the shot could not be recorded, so it was not sent.
+	StoryNotSent = "not_sent"
+)
 
 // Errors of the stories.
 var (
