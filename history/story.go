@@ -94,19 +94,29 @@ func (s *Stories) Stop(ctx context.Context, id int64) error {
 
 // change saves edit's change to story id, then moves it on.
 func (s *Stories) change(ctx context.Context, id int64, edit func(*store.Story) error) error {
-	st, err := s.t.store.Stories().Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := edit(&st); err != nil {
-		return err
-	}
-	if _, err := s.t.store.Stories().Save(ctx, st); err != nil {
+	if _, err := s.t.store.Stories().Update(ctx, id, edit); err != nil {
 		return err
 	}
 	s.publish(id)
 	go crash.Guard("story", func() { s.advance(context.WithoutCancel(ctx), id) })
 	return nil
+}
+
+// Edit changes story id with edit, which is refused while its shots are
+// being made (ErrStoryBusy): what is being made stays as it was asked.
+// Edit must not give a shot that has a video another prompt or length.
+func (s *Stories) Edit(ctx context.Context, id int64, edit func(*store.Story)) (store.Story, error) {
+	st, err := s.t.store.Stories().Update(ctx, id, func(st *store.Story) error {
+		if st.Making {
+			return ErrStoryBusy
+		}
+		edit(st)
+		return nil
+	})
+	if err == nil {
+		s.publish(id)
+	}
+	return st, err
 }
 
 func (s *Stories) publish(id int64) { s.t.events.publish(Event{Kind: EventStory, ID: id}) }
@@ -213,8 +223,7 @@ func (s *Stories) step(ctx context.Context, id int64) {
 			return // being made or downloaded: its change moves the story on
 		}
 	}
-	st.Making = false
-	s.save(ctx, st)
+	s.update(ctx, id, func(st *store.Story) { st.Making = false })
 }
 
 // shotMade reports whether the video of a shot is in the library.
@@ -298,20 +307,20 @@ func (s *Stories) lastFrame(ctx context.Context, rec store.Record) ([]byte, erro
 
 // stopAt stops story st at shot i for the reason code.
 func (s *Stories) stopAt(ctx context.Context, st store.Story, i int, code string) {
-	st, err := s.t.store.Stories().Get(ctx, st.ID) // AddShot may have changed it
-	if err != nil {
-		return
-	}
-	st.Making, st.Stopped, st.StoppedAt = false, code, i
-	s.save(ctx, st)
+	s.update(ctx, st.ID, func(st *store.Story) { st.Making, st.Stopped, st.StoppedAt = false, code, i })
 }
 
-func (s *Stories) save(ctx context.Context, st store.Story) {
-	if _, err := s.t.store.Stories().Save(context.WithoutCancel(ctx), st); err != nil {
-		s.t.log.Error("could not save a story", "story", st.ID, errAttr(err))
+// update saves edit's change to story id and says so.
+func (s *Stories) update(ctx context.Context, id int64, edit func(*store.Story)) {
+	_, err := s.t.store.Stories().Update(context.WithoutCancel(ctx), id, func(st *store.Story) error {
+		edit(st)
+		return nil
+	})
+	if err != nil {
+		s.t.log.Error("could not save a story", "story", id, errAttr(err))
 		return
 	}
-	s.publish(st.ID)
+	s.publish(id)
 }
 
 // index notes which records are the shots of st while it is being made.
@@ -436,10 +445,7 @@ func (s *Stories) Join(ctx context.Context, id int64) (store.Record, error) {
 		return store.Record{}, err
 	}
 	s.t.lib.Describe(context.WithoutCancel(ctx), rec, nil)
-	if st, err := s.t.store.Stories().Get(ctx, id); err == nil {
-		st.Film = rec.ID
-		s.save(ctx, st)
-	}
+	s.update(ctx, id, func(st *store.Story) { st.Film = rec.ID })
 	return s.t.store.Get(ctx, rec.ID)
 }
 

@@ -174,6 +174,37 @@ func (k Stories) List(ctx context.Context) ([]Story, error) {
 	return out, rows.Err()
 }
 
+// Update changes story id with edit in one transaction, so that no other
+// change of the story is lost between reading and writing it, and returns
+// it as saved. An error from edit leaves the story as it was.
+func (k Stories) Update(ctx context.Context, id int64, edit func(*Story) error) (Story, error) {
+	tx, err := k.s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Story{}, &StoreError{Op: OpSaveStory, Err: err}
+	}
+	defer tx.Rollback()
+	st, err := scanStory(tx.QueryRowContext(ctx, `SELECT id, name, spec, updated_at FROM stories WHERE id = ?`, id))
+	if err != nil {
+		return Story{}, err
+	}
+	if err := edit(&st); err != nil {
+		return Story{}, err
+	}
+	spec, err := json.Marshal(st)
+	if err != nil {
+		return Story{}, err
+	}
+	st.UpdatedAt = time.Now()
+	if _, err := tx.ExecContext(ctx, `UPDATE stories SET name = ?, spec = ?, updated_at = ? WHERE id = ?`,
+		st.Name, string(spec), st.UpdatedAt.UnixMilli(), id); err != nil {
+		return Story{}, &StoreError{Op: OpSaveStory, Err: err}
+	}
+	if err := tx.Commit(); err != nil {
+		return Story{}, &StoreError{Op: OpSaveStory, Err: err}
+	}
+	return st, nil
+}
+
 // Delete forgets a story; the videos made for it stay in the library.
 func (k Stories) Delete(ctx context.Context, id int64) error {
 	_, err := k.s.db.ExecContext(ctx, `DELETE FROM stories WHERE id = ?`, id)
