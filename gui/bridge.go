@@ -30,11 +30,25 @@ func (u *UI) apply(e history.Event) {
 		u.compose.onRecordChanged(e.Record)
 		u.library.model.countVideos() // a download may have added videos
 		u.mainWin.follow(e.Record)
+		if u.story != nil {
+			u.story.onRecordChanged(e.Record)
+		}
+	case history.EventStory:
+		if u.story != nil {
+			u.story.onStoryChanged(e.ID)
+		}
+	case history.EventJoin:
+		if u.story != nil {
+			u.story.onJoinProgress(e.ID, e.Done, e.Total)
+		}
 	case history.EventDeleted:
 		u.library.model.onRecordDeleted(e.ID)
 		u.mainWin.forget(e.ID)
 	case history.EventProgress:
 		u.library.model.onProgress(e.ID, e.Done, e.Total)
+		if u.story != nil {
+			u.story.onProgress(e.ID, e.Done, e.Total)
+		}
 	case history.EventKeyRefused:
 		u.settings.onKeyRefused(lang.L(keyRefusedText))
 	case history.EventKeyAccepted:

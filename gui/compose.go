@@ -63,6 +63,7 @@ type composeView struct {
 	generate   *widget.Button
 	why        *widget.Label // why Generate is off, beside it; hidden while it is on
 	batchBtn   *widget.Button
+	storyBtn   *widget.Button // opens the Storyboard
 	promptsBtn *widget.Button
 	status     *statusLine
 	folderBtn  *widget.Button // "Show in folder", once a video of the last Generate is ready
@@ -157,6 +158,7 @@ func newCompose(u *UI) *composeView {
 	v.why.Importance = widget.DangerImportance
 	v.why.Hide()
 	v.batchBtn = widget.NewButtonWithIcon(lang.L("Batch…"), theme.ListIcon(), v.prompts.onBatch)
+	v.storyBtn = widget.NewButtonWithIcon(lang.L("Story…"), theme.MediaVideoIcon(), func() { u.showStories(0) })
 	v.promptsBtn = widget.NewButtonWithIcon(lang.L("Prompts"), theme.DocumentIcon(), v.prompts.onPrompts)
 	v.folderBtn = widget.NewButtonWithIcon(lang.L("Show in folder"), theme.FolderOpenIcon(), v.onShowFolder)
 	v.folderBtn.Importance = widget.LowImportance
@@ -197,7 +199,7 @@ func newCompose(u *UI) *composeView {
 		// the pane however long the line grows: nothing moves under the
 		// pointer between two clicks.
 		container.NewVBox(v.status.content, v.why,
-			container.NewBorder(nil, nil, nil, v.batchBtn, v.generate)),
+			container.NewBorder(nil, nil, nil, container.NewHBox(v.storyBtn, v.batchBtn), v.generate)),
 		nil, nil,
 		v.scroll,
 	)

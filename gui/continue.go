@@ -202,6 +202,7 @@ type recordLinks struct {
 	ffmpegHint  *widget.Label
 	fromBtn     *widget.Button
 	later       *fyne.Container // "Continued in" buttons
+	shots       *fyne.Container // a film's shots, each a button to its video
 
 	record     store.Record
 	fileIdx    int
@@ -217,7 +218,8 @@ func newRecordLinks(u *UI) *recordLinks {
 	l.fromBtn = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), nil)
 	l.fromBtn.Alignment = widget.ButtonAlignLeading
 	l.later = container.NewVBox()
-	l.box = container.NewVBox(l.compareBtn, l.continueBtn, l.ffmpegHint, l.fromBtn, l.later)
+	l.shots = container.NewVBox()
+	l.box = container.NewVBox(l.shots, l.compareBtn, l.continueBtn, l.ffmpegHint, l.fromBtn, l.later)
 	for _, o := range l.box.Objects {
 		o.Hide()
 	}
@@ -251,10 +253,13 @@ func (l *recordLinks) show(r store.Record, fileIdx int) {
 	l.fromBtn.Hide()
 	l.later.RemoveAll()
 	l.later.Hide()
+	l.shots.RemoveAll()
+	l.shots.Hide()
 	l.seq++
 	seq := l.seq
 	l.ui.background(func(ctx context.Context) {
 		ffmpeg := haveFFmpeg()
+		shots := filmShots(ctx, l.ui.deps.Store, r)
 		src, hasSrc, err := l.ui.deps.Store.ContinuedFrom(ctx, r)
 		if err != nil {
 			fyne.LogError("reading which video a video continues", err)
@@ -268,6 +273,7 @@ func (l *recordLinks) show(r store.Record, fileIdx int) {
 				return
 			}
 			l.showLinks(ffmpeg, src, hasSrc, next)
+			l.showShots(r, shots)
 		})
 	})
 }
@@ -296,6 +302,41 @@ func (l *recordLinks) showLinks(ffmpeg bool, src store.Record, hasSrc bool, next
 	if len(next) > 0 {
 		l.later.Show()
 	}
+	l.box.Refresh()
+}
+
+// filmShots are the records of the shots of film r, in order; a zero
+// record stands for a shot no longer in the history.
+func filmShots(ctx context.Context, st *store.Store, r store.Record) []store.Record {
+	var out []store.Record
+	for _, fs := range r.Film {
+		rec, err := st.ByTaskID(ctx, fs.TaskID)
+		if err != nil {
+			rec = store.Record{}
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// showShots lists the shots of film r, each a button to its video.
+func (l *recordLinks) showShots(r store.Record, shots []store.Record) {
+	if !r.IsFilm() {
+		return
+	}
+	n := map[string]any{"Count": len(r.Film)}
+	l.shots.Add(widget.NewLabelWithStyle(lang.N("A film of {{.Count}} shots", len(r.Film), n), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for i, s := range shots {
+		words := map[string]any{"Number": i + 1, "Prompt": firstLine(s.Request.Prompt, 50)}
+		b := widget.NewButtonWithIcon(lang.L("Shot {{.Number}}: “{{.Prompt}}”", words), theme.MediaVideoIcon(), func() { l.ui.library.selectRecord(s) })
+		b.Alignment = widget.ButtonAlignLeading
+		if s.ID == 0 {
+			b.SetText(lang.L("Shot {{.Number}}: no longer in the library", words))
+			b.Disable()
+		}
+		l.shots.Add(b)
+	}
+	l.shots.Show()
 	l.box.Refresh()
 }
 

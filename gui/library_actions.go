@@ -93,7 +93,7 @@ func (v *libraryActions) show(r store.Record, hasFile bool) {
 	enable(v.folderBtn, hasFile && !trashed)
 	offer(v.retryBtn, !trashed && canRetryDownload(r))
 	offer(v.attachBtn, canAttachTaskID(r))
-	enable(v.againBtn, r.Request.Prompt != "")
+	enable(v.againBtn, r.Request.Prompt != "" && !r.IsFilm()) // a film is made from its story
 	// A video the service could not make, or cancelled, is its final
 	// answer: asking again cannot help ("Generate again" can).
 	serviceEnded := r.State == store.StateFailed || r.State == store.StateCancelled
@@ -105,7 +105,7 @@ func (v *libraryActions) show(r store.Record, hasFile bool) {
 	} else {
 		v.fixRow.Hide()
 	}
-	enable(v.copyBtn, r.TaskID != "")
+	enable(v.copyBtn, r.TaskID != "" && !r.IsFilm()) // a film's id is not the service's
 	if trashed {
 		v.deleteBtn.SetText(lang.L("Restore from trash"))
 		v.deleteBtn.SetIcon(theme.ContentUndoIcon())

@@ -184,7 +184,11 @@ func (v *libraryDetail) show() {
 	v.fields["Status"].SetText(v.wait.rowStatus(r))
 	set("Model", r.Request.Model)
 	set("Options", optionsText(r))
-	set("Task id", r.TaskID)
+	if r.IsFilm() {
+		set("Task id", "") // its own, not the service's
+	} else {
+		set("Task id", r.TaskID)
+	}
 	set("Created", humanTime(r.CreatedAt))
 	set("Completed", humanTime(r.ServerCompleted.Time()))
 	var names, folders, sizes, videos []string

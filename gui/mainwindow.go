@@ -483,6 +483,7 @@ func (mw *mainWindow) mainMenu() *fyne.MainMenu {
 	file := fyne.NewMenu(lang.L("File"),
 		item(lang.L("New prompt"), shortcutNew, mw.onNewPrompt),
 		item(lang.L("Generate"), shortcutGenerate, mw.ui.compose.onGenerate),
+		fyne.NewMenuItem(lang.L("Storyboard…"), func() { mw.ui.showStories(0) }),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(lang.L("Add by task id…"), func() { mw.showLibrary(); h.menu.onAddByID() }),
 		fyne.NewMenuItem(lang.L("Export selected video…"), func() { h.menu.onExport(false) }),

@@ -188,12 +188,16 @@ func (s *spending) loadLimit(ctx context.Context) (float64, bool) {
 // guard calls send at once, or, when sending reqs would bring the month
 // past the limit, once the user says to go on.
 func (s *spending) guard(reqs []client.CreateRequest, send func()) {
+	s.guardOn(s.compose.win, reqs, send)
+}
+
+// guardOn is guard asking on win.
+func (s *spending) guardOn(win fyne.Window, reqs []client.CreateRequest, send func()) {
 	cost := costOf(reqs, s.compose.prices)
 	if !s.hasLimit || !s.known || cost == 0 || s.spent+cost <= s.limit {
 		send()
 		return
 	}
-	win := s.compose.win
 	text := lang.L("This would bring {{.Month}} to ≈ {{.Total}} of your {{.Limit}} limit.",
 		map[string]any{"Month": monthName(s.month), "Total": formatMoney(s.spent + cost), "Limit": formatMoney(s.limit)})
 	text += " " + lang.L("The limit is in Settings ▸ Prices.")

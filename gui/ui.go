@@ -133,6 +133,7 @@ type UI struct {
 	welcome  *welcomeView // the first-run choice while it is shown
 	compare  *compareView // the Compare window, once opened
 	usage    *usageView   // the Usage window, once opened
+	story    *storyView   // the Storyboard window, once opened
 
 	// startDemo starts Reelhouse again in demo mode; nil means startDemo.
 	// It is given the compose draft to carry over.

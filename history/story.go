@@ -239,25 +239,26 @@ func (s *Stories) send(ctx context.Context, st store.Story, i int, prev store.Re
 	from := ""
 	if i > 0 {
 		frame, err := s.lastFrame(ctx, prev)
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			return // closing: the next start goes on from here
-		}
-		if err != nil {
-			code := store.StoryNoFrame
-			if errors.Is(err, media.ErrNoFFmpeg) {
-				code = store.StoryNoFFmpeg
-			}
+		case errors.Is(err, media.ErrNoFFmpeg):
+			// No frame without ffmpeg: the shot starts afresh from its
+			// prompt, which is better than no shot.
+			s.t.log.Info("ffmpeg is not installed: a shot starts without the last frame of the one before", "story", st.ID, "shot", i)
+		case err != nil:
 			s.t.log.Warn("could not take the last frame of a shot", "story", st.ID, "shot", i, errAttr(err))
-			s.stopAt(ctx, st, i, code)
-			return
-		}
-		url, err := client.ImageDataURL(frame)
-		if err != nil {
 			s.stopAt(ctx, st, i, store.StoryNoFrame)
 			return
+		default:
+			url, err := client.ImageDataURL(frame)
+			if err != nil {
+				s.stopAt(ctx, st, i, store.StoryNoFrame)
+				return
+			}
+			req.Image = []client.Media{{Role: "first_frame", URL: url}}
+			from = prev.TaskID
 		}
-		req.Image = []client.Media{{Role: "first_frame", URL: url}}
-		from = prev.TaskID
 	}
 	rec, err := s.t.send(ctx, req, func(req client.CreateRequest) (store.Record, error) {
 		return s.t.store.Stories().AddShot(ctx, st.ID, i, req, time.Now(), from)

@@ -15,6 +15,7 @@ import (
 	"github.com/reelhouse/reelhouse/client"
 	"github.com/reelhouse/reelhouse/client/apitest"
 	"github.com/reelhouse/reelhouse/history/library"
+	"github.com/reelhouse/reelhouse/history/media"
 	"github.com/reelhouse/reelhouse/history/media/mediatest"
 	"github.com/reelhouse/reelhouse/history/store"
 )
@@ -369,5 +370,30 @@ func TestStorySurvivesSIGKILL(t *testing.T) {
 	}
 	if n := len(sim.Requests()); n != 3 {
 		t.Errorf("%d create calls for 3 shots", n)
+	}
+}
+
+// TestStoryWithoutFFmpeg: without ffmpeg no last frame can be taken, so
+// each later shot starts afresh from its prompt; the story is still made,
+// and joining says it needs ffmpeg.
+func TestStoryWithoutFFmpeg(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no ffmpeg, no ffprobe
+	e := newEnv(t, apitest.Config{})
+	e.start(TrackerOptions{})
+	st, _ := e.newStory(true, "one", "two")
+	e.tracker.Stories().advance(t.Context(), st.ID)
+	st, recs := e.storyDone(st.ID)
+	if st.Stopped != "" || !shotMade(recs[1]) {
+		t.Fatalf("stopped %q at %d; shot 2 is %s/%s", st.Stopped, st.StoppedAt, recs[1].State, recs[1].Download)
+	}
+	sent := e.sim.Requests()
+	if len(sent) != 2 || len(sent[0].Image) != 1 || len(sent[1].Image) != 0 {
+		t.Errorf("%d creates; the second with %d pictures, want none", len(sent), len(sent[len(sent)-1].Image))
+	}
+	if recs[1].ContinuedFrom != "" {
+		t.Errorf("shot 2 says it continues %q without starting from its last frame", recs[1].ContinuedFrom)
+	}
+	if _, err := e.tracker.Stories().Join(t.Context(), st.ID); !errors.Is(err, media.ErrNoFFmpeg) {
+		t.Errorf("Join without ffmpeg: %v", err)
 	}
 }

@@ -101,9 +101,6 @@ const (
 	StoryShotFailed = "shot_failed"
 	// StoryShotGone: the shot's video was deleted from the history.
 	StoryShotGone = "shot_gone"
-	// StoryNoFFmpeg: the last frame of the shot before could not be taken
-	// without ffmpeg.
-	StoryNoFFmpeg = "no_ffmpeg"
 	// StoryNoFrame: the last frame of the shot before could not be taken.
 	StoryNoFrame = "no_frame"
 	// StoryNotSent: the shot could not be recorded, so it was not sent.
