@@ -86,7 +86,7 @@ func newStoryView(u *UI) *storyView {
 	v.name.OnChanged = func(s string) { v.edit(func(st *store.Story) { st.Name = strings.TrimSpace(s) }) }
 	v.settings = hintLabel("")
 	v.settings.Truncation = fyne.TextTruncateEllipsis
-	v.takeBtn = widget.NewButton(lang.L("Use the compose pane's settings"), v.onTakeSettings)
+	v.takeBtn = widget.NewButton(lang.L("Use the compose pane’s settings"), v.onTakeSettings)
 	v.cards = container.NewVBox()
 	v.addBtn = widget.NewButtonWithIcon(lang.L("Add a shot"), theme.ContentAddIcon(), v.onAddShot)
 	v.summary = widget.NewLabel("")
@@ -322,7 +322,7 @@ func (v *storyView) save() {
 	})
 }
 
-// onNew starts a story with the compose pane's settings and one shot.
+// onNew starts a story with the compose pane’s settings and one shot.
 func (v *storyView) onNew() {
 	base, err := v.composeSettings()
 	if err != nil {
@@ -361,7 +361,7 @@ func (v *storyView) composeSettings() (client.CreateRequest, error) {
 func (v *storyView) onTakeSettings() {
 	base, err := v.composeSettings()
 	if err != nil {
-		v.ui.showError(v.win, lang.L("Could not use the compose pane's settings"), err)
+		v.ui.showError(v.win, lang.L("Could not use the compose pane’s settings"), err)
 		return
 	}
 	v.ui.background(func(ctx context.Context) {
@@ -507,11 +507,11 @@ func (v *storyView) onMakeAgain(i int) {
 			}, v.win)
 		return
 	}
-	msg := widget.NewLabel(lang.N("Shot {{.Number}} is made again. The {{.Later}} shot after it started from its last frame: make it again too, so the story flows? The videos made before stay in the library.",
+	msg := widget.NewLabel(lang.N("Shot {{.Number}} is made again. The {{.Later}} shots after it started from its last frame: make them again too, so the story flows? The videos made before stay in the library.",
 		later, n))
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomWithoutButtons(lang.L("Make shot {{.Number}} again?", n), msg, v.win)
-	all := widget.NewButton(lang.N("Make it and the {{.Later}} later shot again", later, n), func() { d.Hide(); again(true) })
+	all := widget.NewButton(lang.N("Make it and the {{.Later}} later shots again", later, n), func() { d.Hide(); again(true) })
 	all.Importance = widget.HighImportance
 	only := widget.NewButton(lang.L("Only this shot"), func() { d.Hide(); again(false) })
 	cancel := widget.NewButton(lang.L("Cancel"), d.Hide)
@@ -541,7 +541,7 @@ func (v *storyView) onJoin() {
 		case errors.Is(err, history.ErrShotsNotMade):
 			return &explained{text: lang.L("Every shot must be made, and in the library, before the shots can be joined."), cause: err}
 		case err != nil && !errors.Is(err, context.Canceled):
-			return &explained{text: lang.L("Reelhouse could not join the shots into one film. Check that each shot plays, and that the library's disk has room, then try again."), cause: err}
+			return &explained{text: lang.L("Reelhouse could not join the shots into one film. Check that each shot plays, and that the library’s disk has room, then try again."), cause: err}
 		}
 		return nil
 	})
