@@ -324,8 +324,7 @@ func (l *recordLinks) showShots(r store.Record, shots []store.Record) {
 	if !r.IsFilm() {
 		return
 	}
-	n := map[string]any{"Count": len(r.Film)}
-	l.shots.Add(widget.NewLabelWithStyle(lang.N("A film of {{.Count}} shots", len(r.Film), n), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	l.shots.Add(widget.NewLabelWithStyle(lang.L("Shots"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for i, s := range shots {
 		words := map[string]any{"Number": i + 1, "Prompt": firstLine(s.Request.Prompt, 50)}
 		b := widget.NewButtonWithIcon(lang.L("Shot {{.Number}}: “{{.Prompt}}”", words), theme.MediaVideoIcon(), func() { l.ui.library.selectRecord(s) })

@@ -54,6 +54,7 @@ type libraryDetail struct {
 	playerBox  *fyne.Container // holds the player at the top of the details
 	videoPick  *widget.Select
 	prompt     *widget.Label
+	promptHead *widget.Label // "Prompt", over it; a film lists its shots instead
 	fields     map[string]*widget.Label
 	serviceBtn *widget.Button // "Details…": the service's own code and message, and the problem's facts
 	facts      *widget.Accordion
@@ -122,6 +123,7 @@ func newLibraryDetail(m *libraryModel, wait *libraryWait) *libraryDetail {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	problem := container.NewBorder(nil, nil, nil, container.NewVBox(v.serviceBtn), v.fields["Problem"])
+	v.promptHead = bold(lang.L("Prompt"))
 	body := container.NewVBox(
 		v.playerSlot,
 		container.NewCenter(v.videoPick),
@@ -129,7 +131,7 @@ func newLibraryDetail(m *libraryModel, wait *libraryWait) *libraryDetail {
 		v.fields["Status"],
 		problem,
 		a.fixRow,
-		bold(lang.L("Prompt")),
+		v.promptHead,
 		v.prompt,
 		v.links.content(),
 		a.favourite,
@@ -175,6 +177,14 @@ func (v *libraryDetail) show() {
 	v.empty.Hide()
 	v.box.Show()
 	v.prompt.SetText(userText(r.Request.Prompt))
+	// A film's prompts are its shots', which its links list.
+	for _, o := range []fyne.CanvasObject{v.promptHead, v.prompt} {
+		if r.IsFilm() {
+			o.Hide()
+		} else {
+			o.Show()
+		}
+	}
 	set := func(name, value string) {
 		if value == "" {
 			value = "—"

@@ -186,6 +186,16 @@ func (v *storyView) fillPicker() {
 	v.picker.OnChanged = changed
 }
 
+// listed puts st, as just read, in the picker's list.
+func (v *storyView) listed(st store.Story) {
+	at := slices.IndexFunc(v.list, func(s store.Story) bool { return s.ID == st.ID })
+	if at < 0 || storyName(v.list[at], at) == storyName(st, at) {
+		return
+	}
+	v.list[at] = st
+	v.fillPicker()
+}
+
 // syncPicker selects the story shown in the picker, and turns the picker
 // off while there is nothing to pick.
 func (v *storyView) syncPicker() {
@@ -247,6 +257,7 @@ func (v *storyView) open(id int64) {
 				}
 				v.story = st
 				replaceRecords(v.recs, recs)
+				v.listed(st)
 				v.showStory()
 			})
 		})
@@ -525,6 +536,12 @@ func (v *storyView) onJoin() {
 		return
 	}
 	v.joining, v.joinAt = true, 0
+	if strings.TrimSpace(v.story.Name) == "" {
+		// The film is named after its story: an unnamed one gets the
+		// name the picker shows.
+		name := lang.L("Story {{.Number}}", map[string]any{"Number": id})
+		v.edit(func(st *store.Story) { st.Name = name })
+	}
 	v.showStory()
 	v.flushThen(func(ctx context.Context) error {
 		film, err := v.ui.deps.Tracker.Stories().Join(ctx, id)
@@ -660,7 +677,7 @@ func (v *storyView) showStory() {
 	v.summary.SetText(summary)
 	ready := total > 0 && made == total
 	v.status.SetText(v.statusText(made, unmade, busy))
-	v.status.Importance = widget.LowImportance
+	v.status.Importance = widget.MediumImportance
 	if st.Stopped != "" && !st.Making {
 		v.status.Importance = widget.DangerImportance
 	}
@@ -847,7 +864,10 @@ func newShotCard(v *storyView, i int) *shotCard {
 		}
 	})
 	frames := container.NewHBox(c.first, c.last)
-	buttons := container.NewVBox(container.NewHBox(c.up, c.down, c.remove), c.again, c.open)
+	// The buttons' column keeps one width whatever it shows, and the
+	// frames keep their room before they are made: nothing moves under
+	// the pointer as a shot is made.
+	buttons := container.New(fixedWidth(170), container.NewVBox(container.NewHBox(c.up, c.down, c.remove), c.again, c.open))
 	length := container.NewGridWrap(fyne.NewSize(210, c.length.MinSize().Height), c.length)
 	middle := container.NewVBox(container.NewBorder(nil, nil, c.title, length, c.state), c.prompt)
 	c.box = widget.NewCard("", "", container.NewBorder(nil, nil, container.NewCenter(frames), container.NewCenter(buttons), middle))
@@ -869,7 +889,7 @@ func (c *shotCard) show(st store.Story, i int) {
 	n := map[string]any{"Number": i + 1}
 	c.title.SetText(lang.L("Shot {{.Number}}", n))
 	sent := sh.Record != 0
-	if sent {
+	if sent || st.Making {
 		c.prompt.Disable()
 		c.length.Disable()
 	} else {
@@ -924,9 +944,9 @@ func (v *storyView) shotState(st store.Story, i int, r store.Record, has bool) s
 // taken once with ffmpeg, in the background, beside the thumbnail.
 func (c *shotCard) showFrames(r store.Record, made bool) {
 	if !made {
-		c.first.Hide()
-		c.last.Hide()
-		c.lastFor = ""
+		c.first.File, c.last.File, c.lastFor = "", "", ""
+		c.first.Refresh()
+		c.last.Refresh()
 		return
 	}
 	f := r.Files[slices.IndexFunc(r.Files, func(f store.File) bool { return !f.Missing })]
@@ -938,7 +958,6 @@ func (c *shotCard) showFrames(r store.Record, made bool) {
 		c.first.File = thumb
 		c.first.Refresh()
 	}
-	c.first.Show()
 	if c.lastFor == f.Path {
 		return
 	}
@@ -955,8 +974,26 @@ func (c *shotCard) showFrames(r store.Record, made bool) {
 			if c.lastFor == f.Path {
 				c.last.File = last
 				c.last.Refresh()
-				c.last.Show()
 			}
 		})
 	})
+}
+
+// fixedWidth lays out its one object at a fixed width and the object's
+// own height.
+type fixedWidth float32
+
+func (w fixedWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objects {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(float32(w), h)
+}
+
+func (w fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }

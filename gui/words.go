@@ -3,6 +3,7 @@ package gui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,9 @@ import (
 
 // statusText is a task's state in a few plain words.
 func statusText(r store.Record) string {
+	if r.IsFilm() && r.Download == store.DownloadDone && !slices.ContainsFunc(r.Files, func(f store.File) bool { return f.Missing }) {
+		return lang.N("A film of {{.Count}} shots", len(r.Film), map[string]any{"Count": len(r.Film)})
+	}
 	switch r.State {
 	case store.StateSubmitting:
 		return lang.L("Sending…")
