@@ -95,7 +95,7 @@ test: test-deps vet lint fmt-check licenses-check
 	@$(MAKE) --no-print-directory install-test
 	.ci/with-xvfb .ci/package-smoke
 	$(HARNESS) $(GO) test -race -count=1 -timeout 20m $(TESTFLAGS) $(PKGS)
-	$(HARNESS) $(GO) test -count=1 -run '^$$' -bench 'TrackerPolling|StoreScale|VsFind|Download|ResumeWaste|LibraryView|LibraryGrid|TimeToPlay|PlayerSeek|TypingPrompt|AboutOpen' -benchtime 1x ./history/ ./history/store/ ./client/ ./gui/
+	$(HARNESS) $(GO) test -count=1 -run '^$$' -bench 'TrackerPolling|StoreScale|VsFind|Download|ResumeWaste|LibraryView|LibraryGrid|TimeToPlay|PlayerSeek|TypingPrompt|AboutOpen|Join720p' -benchtime 1x ./history/ ./history/store/ ./history/media/ ./client/ ./gui/
 	@GO='$(GO)' .ci/fuzz $(FUZZTIME) $(PKGS)
 
 fuzz:

@@ -11,10 +11,12 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -45,7 +47,8 @@ type refInput struct {
 	url  string
 	kept client.Media
 
-	hint    string // what the label says while no file is chosen
+	hint    string        // what the label says while no file is chosen
+	preview *canvas.Image // a video's first frame, once one is chosen
 	label   *widget.Label
 	clear   *widget.Button
 	problem *widget.Label
@@ -76,7 +79,12 @@ func newRefInput(c *composeView, kind string) *refInput {
 	in.clear.Importance = widget.LowImportance
 	in.clear.Hide()
 	in.problem = errorLabel()
-	in.box = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(in.clear), pick), in.label, in.problem)
+	in.preview = canvas.NewImageFromResource(nil)
+	in.preview.FillMode = canvas.ImageFillContain
+	in.preview.SetMinSize(fyne.NewSize(72, 40))
+	in.preview.Hide()
+	in.box = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(in.clear), pick),
+		container.NewBorder(nil, nil, in.preview, nil, in.label), in.problem)
 	return in
 }
 
@@ -115,6 +123,7 @@ func (in *refInput) fill(list []client.Media) {
 
 func (in *refInput) onClear() {
 	in.url, in.kept = "", client.Media{}
+	in.showFrame(nil)
 	setError(in.problem, "")
 	in.clear.Hide()
 	in.label.SetText(in.hint)
@@ -151,6 +160,10 @@ func (in *refInput) use(uri fyne.URI, r io.ReadCloser) {
 	in.label.SetText(lang.L("Reading {{.File}}…", map[string]any{"File": userText(name)}))
 	in.compose.ui.background(func(ctx context.Context) {
 		url, length, err := in.read(ctx, uri, r)
+		var frame []byte
+		if err == nil && in.kind == client.KindVideo && uri.Scheme() == "file" {
+			frame = firstFrame(ctx, uri.Path())
+		}
 		in.compose.ui.do(func() {
 			if err != nil {
 				in.label.SetText(before) // the file chosen before, if any, stays
@@ -163,10 +176,42 @@ func (in *refInput) use(uri fyne.URI, r io.ReadCloser) {
 				text += " · " + length
 			}
 			in.label.SetText(text)
+			in.showFrame(frame)
 			in.clear.Show()
 			in.box.Refresh()
 		})
 	})
+}
+
+// showFrame shows a video's first frame (a PNG) beside its name, or none.
+func (in *refInput) showFrame(png []byte) {
+	if png == nil {
+		in.preview.Resource = nil
+		in.preview.Hide()
+		return
+	}
+	in.preview.Resource = fyne.NewStaticResource("first-frame.png", png)
+	in.preview.Refresh()
+	in.preview.Show()
+}
+
+// firstFrame is the first frame of the video at path as a PNG, or nil
+// when it cannot be taken (no ffmpeg: the name and length still show).
+func firstFrame(ctx context.Context, path string) []byte {
+	dir, err := os.MkdirTemp("", "reelhouse-frame-")
+	if err != nil {
+		return nil
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "first.png")
+	if media.FrameAt(ctx, path, 0, out) != nil {
+		return nil
+	}
+	data, err := readFileLimited(out, client.MaxInlineImageSize)
+	if err != nil {
+		return nil
+	}
+	return data
 }
 
 // read reads and checks a reference file: its size, that its bytes are of

@@ -70,6 +70,9 @@ func TestComposeReferenceVideoAndSound(t *testing.T) {
 	if want := "dance.mp4 · 0:02"; v.refVideo.label.Text != want || v.refVideo.problem.Visible() {
 		t.Errorf("the video is shown as %q (problem %q), want %q", v.refVideo.label.Text, v.refVideo.problem.Text, want)
 	}
+	if haveFFmpeg() && (!v.refVideo.preview.Visible() || v.refVideo.preview.Resource == nil) {
+		t.Errorf("the video's first frame is not shown")
+	}
 	test.Tap(v.generate)
 	h.loop.until(t, "the request sent", func() bool { return !v.inFlight && h.sim.Counts().Create == 1 })
 	sent := h.sim.Requests()[0]
@@ -91,8 +94,8 @@ func TestComposeReferenceVideoAndSound(t *testing.T) {
 	if err != nil || len(req.Video) != 1 || req.Video[0].File == "" || len(req.Audio) != 1 || req.Audio[0].File == "" {
 		t.Fatalf("after Generate again the request holds %+v, %+v (%v); want the kept files", req.Video, req.Audio, err)
 	}
-	if v.refVideo.label.Text != "The video of the earlier request" || !v.refVideo.clear.Visible() {
-		t.Errorf("the kept video is shown as %q", v.refVideo.label.Text)
+	if v.refVideo.label.Text != "The video of the earlier request" || !v.refVideo.clear.Visible() || v.refVideo.preview.Visible() {
+		t.Errorf("the kept video is shown as %q (preview shown: %v)", v.refVideo.label.Text, v.refVideo.preview.Visible())
 	}
 	test.Tap(v.refSound.clear)
 	if req, _ := v.request(); len(req.Audio) != 0 || len(req.Video) != 1 {

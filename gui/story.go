@@ -41,6 +41,7 @@ type storyView struct {
 	got   map[int64]float64      // how much of each shot is downloaded, 0–1
 	// ops are the user's edits not saved yet, in order; saving saves them.
 	ops     []func(*store.Story)
+	then    *storyAction // runs once ops are saved
 	saving  rerun
 	loading rerun
 	ffmpeg  bool // ffmpeg is installed (looked up once the window opens)
@@ -307,30 +308,47 @@ func (v *storyView) edit(op func(*store.Story)) {
 	v.save()
 }
 
-// save saves the edits not saved yet, one batch at a time.
+// save saves the edits not saved yet, one batch at a time, then runs the
+// action that waited for them (see flushThen).
 func (v *storyView) save() {
 	v.saving.ask(func(done func()) bool {
-		ops, id := v.ops, v.story.ID
-		if len(ops) == 0 {
+		ops, id, then := v.ops, v.story.ID, v.then
+		v.then = nil
+		if len(ops) == 0 && then == nil {
 			return false
 		}
 		return v.ui.background(func(ctx context.Context) {
-			_, err := v.ui.deps.Tracker.Stories().Edit(ctx, id, func(st *store.Story) {
-				for _, op := range ops {
-					op(st)
-				}
-			})
+			var err error
+			if len(ops) > 0 {
+				_, err = v.ui.deps.Tracker.Stories().Edit(ctx, id, func(st *store.Story) {
+					for _, op := range ops {
+						op(st)
+					}
+				})
+			}
+			title := lang.L("Could not save the story")
+			if err == nil && then != nil {
+				title = then.title
+				err = then.fn(ctx)
+			}
 			v.ui.do(func() {
 				defer done()
 				if v.story.ID == id && len(v.ops) >= len(ops) {
 					v.ops = v.ops[len(ops):]
 				}
-				if err != nil && !errors.Is(err, store.ErrNotFound) {
-					v.ui.showError(v.win, lang.L("Could not save the story"), err)
+				if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, context.Canceled) {
+					v.ui.showError(v.win, title, err)
+					v.showStory()
 				}
 			})
 		})
 	})
+}
+
+// storyAction is what runs once the edits before it are saved.
+type storyAction struct {
+	title string // of the error dialog
+	fn    func(ctx context.Context) error
 }
 
 // onNew starts a story with the compose pane’s settings and one shot.
@@ -452,32 +470,15 @@ func (v *storyView) onMake() {
 	}
 	v.ui.compose.spend.guardOn(v.win, reqs, func() {
 		v.makeBtn.Disable()
-		v.flushThen(func(ctx context.Context) error { return v.ui.deps.Tracker.Stories().Make(ctx, id) })
+		v.flushThen(lang.L("Could not make the story"), func(ctx context.Context) error { return v.ui.deps.Tracker.Stories().Make(ctx, id) })
 	})
 }
 
 // flushThen saves the edits not saved yet, then runs fn, in the
-// background; an error of either is shown.
-func (v *storyView) flushThen(fn func(ctx context.Context) error) {
-	ops, id := v.ops, v.story.ID
-	v.ops = nil
-	v.ui.background(func(ctx context.Context) {
-		var err error
-		if len(ops) > 0 {
-			_, err = v.ui.deps.Tracker.Stories().Edit(ctx, id, func(st *store.Story) {
-				for _, op := range ops {
-					op(st)
-				}
-			})
-		}
-		if err == nil {
-			err = fn(ctx)
-		}
-		if err != nil {
-			v.ui.showError(v.win, lang.L("Could not make the story"), err)
-			v.ui.do(v.showStory)
-		}
-	})
+// background and in order with the saves; an error is shown titled title.
+func (v *storyView) flushThen(title string, fn func(ctx context.Context) error) {
+	v.then = &storyAction{title: title, fn: fn}
+	v.save()
 }
 
 func (v *storyView) onStop() {
@@ -502,7 +503,7 @@ func (v *storyView) onMakeAgain(i int) {
 			}
 		}
 		v.ui.compose.spend.guardOn(v.win, reqs, func() {
-			v.flushThen(func(ctx context.Context) error {
+			v.flushThen(lang.L("Could not make the story"), func(ctx context.Context) error {
 				return v.ui.deps.Tracker.Stories().MakeAgain(ctx, id, i, withLater)
 			})
 		})
@@ -543,7 +544,7 @@ func (v *storyView) onJoin() {
 		v.edit(func(st *store.Story) { st.Name = name })
 	}
 	v.showStory()
-	v.flushThen(func(ctx context.Context) error {
+	v.flushThen(lang.L("Could not join the shots"), func(ctx context.Context) error {
 		film, err := v.ui.deps.Tracker.Stories().Join(ctx, id)
 		v.ui.do(func() {
 			v.joining = false

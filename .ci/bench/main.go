@@ -3,9 +3,10 @@
 // docs/BENCHMARKS.md. Run it from the repository root under a display and a
 // keychain (make bench does):
 //
-//	go run ./.ci/bench [-out docs/BENCHMARKS.md] [-note "..."] [-only history,client,gui,player,app]
+//	go run ./.ci/bench [-out docs/BENCHMARKS.md] [-note "..."] [-only history,client,gui,player,film,app]
 //
-// The group player is seeking and 1080p playback; app is start-up and idle,
+// The group player is seeking and 1080p playback; film is joining a
+// story's shots; app is start-up and idle,
 // either of which runs alone as -only startup or -only idle. The rows of a
 // run replace those of the same name in the docs file; the others stay.
 package main
@@ -40,7 +41,7 @@ type row struct {
 var (
 	out   = flag.String("out", "docs/BENCHMARKS.md", "where to write the table")
 	note  = flag.String("note", "", "a line to add under the table (e.g. that the machine was busy)")
-	only  = flag.String("only", "history,client,gui,player,app", "which groups to run")
+	only  = flag.String("only", "history,client,gui,player,film,app", "which groups to run")
 	goCmd = envOr("GO", "go")
 	rows  []row
 )
@@ -93,6 +94,9 @@ func main() {
 	}
 	if slices.Contains(groups, "player") {
 		playback(tmp)
+	}
+	if slices.Contains(groups, "film") {
+		film(goBench("./history/media/", "Join720p", "3x"))
 	}
 	startup := slices.Contains(groups, "app") || slices.Contains(groups, "startup")
 	idle := slices.Contains(groups, "app") || slices.Contains(groups, "idle")
@@ -292,6 +296,20 @@ func buildApp(tmp string) string {
 
 // playback adds the rows of the player: a 60-second 1080p clip played by
 // the real app under the display beside ffplay, and seeks in it.
+// film adds the rows of joining three 10 s 720p shots into one film.
+func film(m map[string]float64) {
+	length := m["film-ms"]
+	ratioRow("join 3 × 10 s 720p, copied", m["copied-ms"], m["ffmpeg-copy-ms"], "ms", 1.5, "≤ 1.5 × ffmpeg copying alone",
+		"shots of the same size, frame rate and codecs are joined as they are; what is added is reading each shot’s facts (ffprobe) first")
+	for _, k := range []struct{ name, key, note string }{
+		{"join 3 × 10 s 720p, converted", "converted-ms", "one shot at 24 frames a second: all three are converted to the first one's size and rate (x264 veryfast, AAC)"},
+		{"join 3 × 10 s 720p, crossfade", "crossfade-ms", "alike shots, each fading into the next over 0.5 s: converted"},
+	} {
+		add(row{name: k.name, value: f(m[k.key], "ms"), ref: f(length, "ms") + " (the film's length)",
+			ratio: fmt.Sprintf("%.2f", m[k.key]/length), target: "— (ratio printed)", ok: true, note: k.note})
+	}
+}
+
 func playback(tmp string) {
 	m := goBench("./gui/", "PlayerSeek1080p|TimeToPlay", "1x")
 	p50, p95, ref := m["play-p50-ms"], m["play-p95-ms"], m["ref-ms"]
