@@ -519,16 +519,20 @@ func (v *storyView) onMakeAgain(i int) {
 			}, v.win)
 		return
 	}
-	msg := widget.NewLabel(lang.N("Shot {{.Number}} is made again. The {{.Later}} shots after it started from its last frame: make them again too, so the story flows? The videos made before stay in the library.",
+	msg := widget.NewLabel(lang.N("Shot {{.Number}} will be made again. The {{.Later}} shots after it started from its last frame: make them again too, so the story flows? The videos made before stay in the library.",
 		later, n))
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomWithoutButtons(lang.L("Make shot {{.Number}} again?", n), msg, v.win)
-	all := widget.NewButton(lang.N("Make it and the {{.Later}} later shots again", later, n), func() { d.Hide(); again(true) })
+	both := func() {
+		d.Hide()
+		again(true)
+	}
+	all := widget.NewButton(lang.N("Make it and the {{.Later}} later shots again", later, n), both)
 	all.Importance = widget.HighImportance
 	only := widget.NewButton(lang.L("Only this shot"), func() { d.Hide(); again(false) })
 	cancel := widget.NewButton(lang.L("Cancel"), d.Hide)
 	d.SetButtons([]fyne.CanvasObject{cancel, only, all})
-	showHouse(d, v.win, houseOpts{size: fyne.NewSize(errorDialogWidth+80, 0)})
+	showHouse(d, v.win, houseOpts{size: fyne.NewSize(errorDialogWidth+80, 0), enter: both})
 }
 
 func (v *storyView) onJoin() {
@@ -691,9 +695,16 @@ func (v *storyView) showStory() {
 	}
 	editing := !st.Making
 	enable(v.takeBtn, editing)
-	v.name.Enable()
 	enable(v.addBtn, editing)
-	v.crossfade.Enable()
+	// What is being made stays as it was asked; the name and the fade
+	// wait too, as every edit of a story being made does.
+	if editing {
+		v.name.Enable()
+		v.crossfade.Enable()
+	} else {
+		v.name.Disable()
+		v.crossfade.Disable()
+	}
 	if st.Making {
 		v.makeBtn.Hide()
 		v.stopBtn.Show()
