@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"os"
 	"path/filepath"
 	"slices"
@@ -97,6 +98,9 @@ func newStoryView(u *UI) *storyView {
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
 	v.bar = widget.NewProgressBar()
+	v.bar.TextFormatter = func() string {
+		return lang.L("Joining the shots into one film… {{.Percent}} %", map[string]any{"Percent": int(v.bar.Value * 100)})
+	}
 	v.bar.Hide()
 	v.makeBtn = widget.NewButtonWithIcon(lang.L("Make the story"), theme.MediaPlayIcon(), v.onMake)
 	v.makeBtn.Importance = widget.HighImportance
@@ -112,8 +116,9 @@ func newStoryView(u *UI) *storyView {
 	foot := container.NewVBox(
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, nil, v.crossfade, v.summary),
-		v.status,
-		v.bar,
+		// The bar stands in the status line's place while a film is
+		// joined: nothing moves.
+		container.NewStack(v.status, v.bar),
 		container.NewHBox(layout.NewSpacer(), v.filmBtn, v.stopBtn, v.joinBtn, v.makeBtn),
 	)
 	shots := container.NewVScroll(container.NewVBox(v.cards, container.NewHBox(v.addBtn)))
@@ -690,8 +695,10 @@ func (v *storyView) showStory() {
 	if v.joining {
 		v.bar.SetValue(v.joinAt)
 		v.bar.Show()
+		v.status.Hide()
 	} else {
 		v.bar.Hide()
+		v.status.Show()
 	}
 	editing := !st.Making
 	enable(v.takeBtn, editing)
@@ -875,7 +882,15 @@ func newShotCard(v *storyView, i int) *shotCard {
 			v.ui.main.RequestFocus()
 		}
 	})
-	frames := container.NewHBox(c.first, c.last)
+	// Each frame keeps its room while hidden (nothing moves as a shot is
+	// made); a hidden image draws nothing, where a cleared one may still
+	// draw the picture it had.
+	room := func(img *canvas.Image) fyne.CanvasObject {
+		r := canvas.NewRectangle(color.Transparent)
+		r.SetMinSize(shotFrameSize)
+		return container.NewStack(r, img)
+	}
+	frames := container.NewHBox(room(c.first), room(c.last))
 	// The buttons' column keeps one width whatever it shows, and the
 	// frames keep their room before they are made: nothing moves under
 	// the pointer as a shot is made.
@@ -957,8 +972,8 @@ func (v *storyView) shotState(st store.Story, i int, r store.Record, has bool) s
 func (c *shotCard) showFrames(r store.Record, made bool) {
 	if !made {
 		c.first.File, c.last.File, c.lastFor = "", "", ""
-		c.first.Refresh()
-		c.last.Refresh()
+		c.first.Hide()
+		c.last.Hide()
 		return
 	}
 	f := r.Files[slices.IndexFunc(r.Files, func(f store.File) bool { return !f.Missing })]
@@ -970,6 +985,7 @@ func (c *shotCard) showFrames(r store.Record, made bool) {
 		c.first.File = thumb
 		c.first.Refresh()
 	}
+	c.first.Show()
 	if c.lastFor == f.Path {
 		return
 	}
@@ -986,6 +1002,7 @@ func (c *shotCard) showFrames(r store.Record, made bool) {
 			if c.lastFor == f.Path {
 				c.last.File = last
 				c.last.Refresh()
+				c.last.Show()
 			}
 		})
 	})
