@@ -225,3 +225,29 @@ func TestFilmSidecarRoundTrip(t *testing.T) {
 		t.Errorf("back %+v", back)
 	}
 }
+
+// TestStoryboardAsksBeforeGoingOverTheLimit: a story that would bring the
+// month past the monthly limit asks first, on the Storyboard, and its
+// safe answer sends nothing.
+func TestStoryboardAsksBeforeGoingOverTheLimit(t *testing.T) {
+	h := newHarness(t, nil, true)
+	c := h.ui.compose
+	h.ui.settings.show() // builds the Prices section
+	test.Type(c.priceView.amounts[modelID(c.model.Text)], "1.00")
+	test.Type(c.priceView.limit, "2")
+	h.loop.until(t, "the month's spend", func() bool { return c.spend.known && c.spend.hasLimit })
+	v := newStoryInBoard(t, h, "one", "two", "three")
+	if !strings.Contains(v.summary.Text, "makes 3 videos · ≈ 3.00") {
+		t.Errorf("summary %q", v.summary.Text)
+	}
+	test.Tap(v.makeBtn)
+	top := v.win.Canvas().Overlays().Top()
+	if top == nil || findButton(top, "Generate 3 videos anyway") == nil {
+		t.Fatalf("three videos past the limit were not asked about on the Storyboard")
+	}
+	test.Tap(findButton(top, "Don't generate"))
+	h.loop.pump()
+	if n := h.sim.Counts().Create; n != 0 || v.story.Making {
+		t.Errorf("after Don't generate: %d creates, making %v", n, v.story.Making)
+	}
+}
