@@ -203,21 +203,8 @@ func addGoldenVideo(t *testing.T, hist *store.Store, folder *library.Folder, thu
 	if _, err := hist.Update(ctx, r.ID, ch, done); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(demoClip(gv.clip))
-	if err != nil {
-		t.Fatal(err)
-	}
 	rel := fmt.Sprintf("%s/%s.mp4", created.Format("2006-01"), taskID)
-	abs, err := folder.Abs(rel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(abs, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	abs, data := putGoldenClip(t, folder, rel, gv.clip)
 	info, err := media.Describe(ctx, abs)
 	if err != nil {
 		t.Fatal(err)
@@ -233,6 +220,27 @@ func addGoldenVideo(t *testing.T, hist *store.Store, folder *library.Folder, thu
 		t.Fatal(err)
 	}
 	return r.ID
+}
+
+// putGoldenClip copies a demo clip into the library folder at rel and
+// returns where it is and its bytes.
+func putGoldenClip(t *testing.T, folder *library.Folder, rel, clip string) (string, []byte) {
+	t.Helper()
+	data, err := os.ReadFile(demoClip(clip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, err := folder.Abs(rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(abs, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return abs, data
 }
 
 // goldenResults are a few downloaded videos of the last weeks.

@@ -1,8 +1,6 @@
 package gui
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/reelhouse/reelhouse/client"
@@ -40,21 +38,8 @@ func (w *goldenWorld) goldenFilm(t *testing.T) int64 {
 		}
 		shots = append(shots, store.FilmShot{TaskID: r.TaskID, SHA256: r.Files[0].SHA256})
 	}
-	data, err := os.ReadFile(demoClip("sunset-16x9-854x480-8s.mp4"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	rel := "2026-03/film-golden.mp4"
-	abs, err := w.ui.deps.Library.Folder().Abs(rel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(abs, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	_, data := putGoldenClip(t, w.ui.deps.Library.Folder(), rel, "sunset-16x9-854x480-8s.mp4")
 	at := goldenAt(14, 9, 0)
 	rec := store.Record{TaskID: "film-golden", State: store.StateSuccess, Title: "The lighthouse keeper",
 		Request:   client.CreateRequest{Model: defaultModel, Prompt: goldenResults[3].req.Prompt + "\n" + goldenResults[2].req.Prompt, Ratio: "16:9"},
@@ -63,7 +48,7 @@ func (w *goldenWorld) goldenFilm(t *testing.T) int64 {
 	if _, err := hist.Restore(ctx, []store.SidecarRecord{{Record: rec}}); err != nil {
 		t.Fatal(err)
 	}
-	rec, err = hist.ByTaskID(ctx, rec.TaskID)
+	rec, err := hist.ByTaskID(ctx, rec.TaskID)
 	if err != nil {
 		t.Fatal(err)
 	}

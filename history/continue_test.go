@@ -70,14 +70,7 @@ func TestContinuedVideosLinkBothWaysAndSurviveRebuild(t *testing.T) {
 	// Rebuild from the folder alone: the rows come back with new ids, in
 	// the folder's order, and the link still holds.
 	e.stop()
-	e.store.Close()
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(e.db + suffix)
-	}
-	e.openStore()
-	if _, err := library.Rebuild(ctx, e.store, e.folder); err != nil {
-		t.Fatal(err)
-	}
+	e.rebuildFromFolder()
 	if next, err = e.store.ByTaskID(ctx, next.TaskID); err != nil {
 		t.Fatal(err)
 	}
@@ -108,4 +101,21 @@ func TestSubmitContinuingNeedsAKnownVideo(t *testing.T) {
 	if all, _ := e.store.List(ctx, store.Query{}); len(all) != 1 {
 		t.Errorf("%d records, want only the one added by the test", len(all))
 	}
+}
+
+// rebuildFromFolder throws the history database away and rebuilds it from
+// the library folder alone, as after a lost or damaged database. The
+// tracker must be stopped. It returns the rebuild's report.
+func (e *env) rebuildFromFolder() library.Report {
+	e.t.Helper()
+	e.store.Close()
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(e.db + suffix)
+	}
+	e.openStore()
+	rep, err := library.Rebuild(e.t.Context(), e.store, e.folder)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return rep
 }

@@ -119,17 +119,8 @@ func TestRebuildFromFolderEqualsOriginal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.store.Close()
-
 	// Delete the database, then rebuild it from the folder alone.
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(e.db + suffix)
-	}
-	e.openStore()
-	rep, err := library.Rebuild(ctx, e.store, e.folder)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := e.rebuildFromFolder()
 	if rep.Added != 3 || len(rep.Problems) != 0 {
 		t.Errorf("rebuild report %+v", rep)
 	}

@@ -112,16 +112,7 @@ func TestRefImageTaskSurvivesRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.store.Close()
-
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(e.db + suffix)
-	}
-	e.openStore()
-	rep, err := library.Rebuild(ctx, e.store, e.folder)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := e.rebuildFromFolder()
 	if rep.Added != 1 || len(rep.Problems) != 0 {
 		t.Fatalf("rebuild report %+v", rep)
 	}

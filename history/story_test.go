@@ -281,14 +281,7 @@ func TestFilmOfAStory(t *testing.T) {
 	if progress == 0 {
 		t.Errorf("no progress of the join was published")
 	}
-	e.store.Close()
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(e.db + suffix)
-	}
-	e.openStore()
-	if _, err := library.Rebuild(ctx, e.store, e.folder); err != nil {
-		t.Fatal(err)
-	}
+	e.rebuildFromFolder()
 	back, err := e.store.ByTaskID(ctx, film.TaskID)
 	if err != nil {
 		t.Fatalf("the film after a rebuild: %v", err)
