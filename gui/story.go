@@ -735,19 +735,13 @@ func (v *storyView) count() (made, unmade, busy int) {
 		switch {
 		case sh.Record == 0:
 			unmade++
-		case ok && storyShotMade(r):
+		case ok && history.ShotMade(r):
 			made++
 		case ok && !r.State.Final() || ok && r.State == store.StateSuccess && r.Download != store.DownloadFailed:
 			busy++
 		}
 	}
 	return made, unmade, busy
-}
-
-// storyShotMade is history's rule: the shot's video is in the library.
-func storyShotMade(r store.Record) bool {
-	return r.State == store.StateSuccess && r.Download == store.DownloadDone &&
-		slices.ContainsFunc(r.Files, func(f store.File) bool { return !f.Missing })
 }
 
 // promptsWritten reports whether every shot to make has a prompt.
@@ -938,7 +932,7 @@ func (c *shotCard) show(st store.Story, i int) {
 	enable(c.down, editable && i+1 < len(st.Shots))
 	c.again.Hidden = !sent || st.Making
 	c.open.Hidden = !has
-	c.showFrames(r, has && storyShotMade(r))
+	c.showFrames(r, has && history.ShotMade(r))
 }
 
 // shotState is the state of shot i in a few words.
@@ -954,7 +948,7 @@ func (v *storyView) shotState(st store.Story, i int, r store.Record, has bool) s
 		return lang.L("Not made yet")
 	case !has:
 		return lang.L("No longer in the library")
-	case storyShotMade(r):
+	case history.ShotMade(r):
 		if len(r.Files) > 0 && r.Files[0].Media.Duration > 0 {
 			return lang.L("Made · {{.Length}}", map[string]any{"Length": minSec(r.Files[0].Media.Duration)})
 		}

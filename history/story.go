@@ -213,7 +213,7 @@ func (s *Stories) step(ctx context.Context, id int64) {
 			return
 		case err != nil:
 			return // the database could not be read: the next change tries again
-		case shotMade(rec):
+		case ShotMade(rec):
 			prev = rec
 			continue
 		case rec.State.Final() && rec.State != store.StateSuccess, rec.Download == store.DownloadFailed:
@@ -226,8 +226,9 @@ func (s *Stories) step(ctx context.Context, id int64) {
 	s.update(ctx, id, func(st *store.Story) { st.Making = false })
 }
 
-// shotMade reports whether the video of a shot is in the library.
-func shotMade(r store.Record) bool {
+// ShotMade reports whether the video of a shot is in the library: what
+// the next shot waits for, and what a film is joined from.
+func ShotMade(r store.Record) bool {
 	return r.State == store.StateSuccess && r.Download == store.DownloadDone &&
 		slices.ContainsFunc(r.Files, func(f store.File) bool { return !f.Missing })
 }
@@ -383,7 +384,7 @@ func (s *Stories) Join(ctx context.Context, id int64) (store.Record, error) {
 	)
 	for _, sh := range st.Shots {
 		rec, err := s.t.store.Get(ctx, sh.Record)
-		if err != nil || !shotMade(rec) {
+		if err != nil || !ShotMade(rec) {
 			return store.Record{}, ErrShotsNotMade
 		}
 		f := rec.Files[slices.IndexFunc(rec.Files, func(f store.File) bool { return !f.Missing })]

@@ -84,7 +84,7 @@ func TestStoryMakesItsShotsInOrder(t *testing.T) {
 		t.Fatalf("the story stopped at shot %d: %s", st.StoppedAt+1, st.Stopped)
 	}
 	for i, rec := range recs {
-		if !shotMade(rec) {
+		if !ShotMade(rec) {
 			t.Fatalf("shot %d is %s/%s", i+1, rec.State, rec.Download)
 		}
 		if rec.Request.Prompt != st.Shots[i].Prompt || rec.Request.Duration != 2 || rec.Request.Model != st.Base.Model {
@@ -192,7 +192,7 @@ func TestStoryResumesAfterARestart(t *testing.T) {
 	e.stop()
 	e.start(TrackerOptions{})
 	st, recs := e.storyDone(st.ID)
-	if st.Stopped != "" || len(recs) != 3 || !shotMade(recs[2]) {
+	if st.Stopped != "" || len(recs) != 3 || !ShotMade(recs[2]) {
 		t.Fatalf("after the restart: stopped %q, %d shots", st.Stopped, len(recs))
 	}
 	for p, n := range creates(e.sim) {
@@ -352,7 +352,7 @@ func TestStorySurvivesSIGKILL(t *testing.T) {
 	}
 	for i, sh := range story.Shots {
 		rec, err := st.Get(t.Context(), sh.Record)
-		if err != nil || !shotMade(rec) {
+		if err != nil || !ShotMade(rec) {
 			t.Errorf("shot %d: %v %s/%s (story stopped %q at %d)", i+1, err, rec.State, rec.Download, story.Stopped, story.StoppedAt)
 		}
 	}
@@ -376,7 +376,7 @@ func TestStoryWithoutFFmpeg(t *testing.T) {
 	st, _ := e.newStory(true, "one", "two")
 	e.tracker.Stories().advance(t.Context(), st.ID)
 	st, recs := e.storyDone(st.ID)
-	if st.Stopped != "" || !shotMade(recs[1]) {
+	if st.Stopped != "" || !ShotMade(recs[1]) {
 		t.Fatalf("stopped %q at %d; shot 2 is %s/%s", st.Stopped, st.StoppedAt, recs[1].State, recs[1].Download)
 	}
 	sent := e.sim.Requests()
