@@ -11,7 +11,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -198,20 +197,16 @@ func (in *refInput) showFrame(png []byte) {
 // firstFrame is the first frame of the video at path as a PNG, or nil
 // when it cannot be taken (no ffmpeg: the name and length still show).
 func firstFrame(ctx context.Context, path string) []byte {
-	dir, err := os.MkdirTemp("", "reelhouse-frame-")
+	var frame []byte
+	at0 := func(ctx context.Context, video, out string) error { return media.FrameAt(ctx, video, 0, out) }
+	err := media.WithFrame(ctx, path, at0, func(png string) (err error) {
+		frame, err = readFileLimited(png, client.MaxInlineImageSize)
+		return err
+	})
 	if err != nil {
 		return nil
 	}
-	defer os.RemoveAll(dir)
-	out := filepath.Join(dir, "first.png")
-	if media.FrameAt(ctx, path, 0, out) != nil {
-		return nil
-	}
-	data, err := readFileLimited(out, client.MaxInlineImageSize)
-	if err != nil {
-		return nil
-	}
-	return data
+	return frame
 }
 
 // read reads and checks a reference file: its size, that its bytes are of

@@ -122,16 +122,12 @@ func (cf *continueFlow) takeFrame(ctx context.Context, rel string, take func(ctx
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "reelhouse-frame-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	out := filepath.Join(dir, "frame.png")
-	if err := take(ctx, p, out); err != nil {
-		return nil, err
-	}
-	return readFileLimited(out, client.MaxInlineImageSize)
+	var frame []byte
+	err = media.WithFrame(ctx, p, take, func(png string) (err error) {
+		frame, err = readFileLimited(png, client.MaxInlineImageSize)
+		return err
+	})
+	return frame, err
 }
 
 // startContinuing fills the form from r and makes frame, a frame of r's

@@ -293,3 +293,12 @@ func showFile(d *dialog.FileDialog, parent fyne.Window) {
 func showFolderOpen(callback func(fyne.ListableURI, error), parent fyne.Window) {
 	showFile(dialog.NewFolderOpen(callback, parent), parent)
 }
+
+// muted runs set with the change callback at cb off, so that what the
+// program shows is not taken for the user's change.
+func muted[T any](cb *func(T), set func()) {
+	saved := *cb
+	*cb = nil
+	defer func() { *cb = saved }()
+	set()
+}

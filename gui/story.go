@@ -174,22 +174,14 @@ func (v *storyView) reloadList(id int64) {
 // fillPicker lists the kept stories by name, the shown one selected.
 func (v *storyView) fillPicker() {
 	names := make([]string, len(v.list))
-	at := -1
 	for i, st := range v.list {
 		names[i] = storyName(st, i)
-		if st.ID == v.story.ID {
-			at = i
-		}
 	}
-	changed := v.picker.OnChanged
-	v.picker.OnChanged = nil
-	v.picker.SetOptions(names)
-	if at >= 0 {
-		v.picker.SetSelectedIndex(at)
-	} else {
+	muted(&v.picker.OnChanged, func() {
+		v.picker.SetOptions(names)
 		v.picker.ClearSelected()
-	}
-	v.picker.OnChanged = changed
+	})
+	v.syncPicker()
 }
 
 // listed puts st, as just read, in the picker's list.
@@ -207,10 +199,7 @@ func (v *storyView) listed(st store.Story) {
 func (v *storyView) syncPicker() {
 	at := slices.IndexFunc(v.list, func(st store.Story) bool { return st.ID == v.story.ID })
 	if at >= 0 && v.picker.SelectedIndex() != at {
-		changed := v.picker.OnChanged
-		v.picker.OnChanged = nil
-		v.picker.SetSelectedIndex(at)
-		v.picker.OnChanged = changed
+		muted(&v.picker.OnChanged, func() { v.picker.SetSelectedIndex(at) })
 	}
 	if len(v.list) == 0 {
 		v.picker.Disable()
@@ -358,13 +347,7 @@ type storyAction struct {
 
 // onNew starts a story with the compose pane’s settings and one shot.
 func (v *storyView) onNew() {
-	base, err := v.composeSettings()
-	if err != nil {
-		v.ui.showError(v.win, lang.L("Could not start a story"), err)
-		return
-	}
-	v.ui.background(func(ctx context.Context) {
-		base, _ = v.ui.deps.Library.Folder().KeepRefImages(base)
+	v.withComposeSettings(lang.L("Could not start a story"), func(ctx context.Context, base client.CreateRequest) {
 		st, err := v.ui.deps.Store.Stories().Save(ctx, store.Story{Base: base, Shots: []store.Shot{{}}})
 		if err != nil {
 			v.ui.showError(v.win, lang.L("Could not start a story"), err)
@@ -377,33 +360,30 @@ func (v *storyView) onNew() {
 	})
 }
 
-// composeSettings is what a story takes from the compose pane: the model,
-// shape, quality and options, and its picture for the first shot.
-func (v *storyView) composeSettings() (client.CreateRequest, error) {
-	req, err := v.ui.compose.requestFor("-") // any prompt: each shot has its own
-	if err != nil {
-		var said sentence
-		if !errors.As(err, &said) || v.ui.compose.model.Text == "" {
-			return req, err
-		}
-		// Only the sound without a picture: the story sends no sound.
-	}
-	req.Prompt, req.Duration, req.Video, req.Audio = "", 0, nil, nil
-	return req, nil
-}
-
 func (v *storyView) onTakeSettings() {
-	base, err := v.composeSettings()
-	if err != nil {
-		v.ui.showError(v.win, lang.L("Could not use the compose pane’s settings"), err)
-		return
-	}
-	v.ui.background(func(ctx context.Context) {
-		base, _ = v.ui.deps.Library.Folder().KeepRefImages(base)
+	v.withComposeSettings(lang.L("Could not use the compose pane’s settings"), func(_ context.Context, base client.CreateRequest) {
 		v.ui.do(func() {
 			v.edit(func(st *store.Story) { st.Base = base })
 			v.showStory()
 		})
+	})
+}
+
+// withComposeSettings gives use, in the background, what a story takes
+// from the compose pane: the model, shape, quality and options, and its
+// picture (kept in the library) for the first shot. A story sends no
+// sound, so a sound without a picture is no error here; any other is
+// shown titled title.
+func (v *storyView) withComposeSettings(title string, use func(ctx context.Context, base client.CreateRequest)) {
+	base, err := v.ui.compose.requestFor("-") // any prompt: each shot has its own
+	if err != nil && base.CheckMedia() == nil {
+		v.ui.showError(v.win, title, err)
+		return
+	}
+	base.Prompt, base.Duration, base.Video, base.Audio = "", 0, nil, nil
+	v.ui.background(func(ctx context.Context) {
+		base, _ = v.ui.deps.Library.Folder().KeepRefImages(base)
+		use(ctx, base)
 	})
 }
 
@@ -646,17 +626,11 @@ func (v *storyView) showStory() {
 	v.body.Show()
 	v.deleteBtn.Enable()
 	if v.name.Text != st.Name && v.win.Canvas().Focused() != v.name {
-		changed := v.name.OnChanged
-		v.name.OnChanged = nil
-		v.name.SetText(st.Name)
-		v.name.OnChanged = changed
+		muted(&v.name.OnChanged, func() { v.name.SetText(st.Name) })
 	}
 	v.settings.SetText(storySettingsText(st))
 	if v.crossfade.Checked != st.Crossfade {
-		changed := v.crossfade.OnChanged
-		v.crossfade.OnChanged = nil
-		v.crossfade.SetChecked(st.Crossfade)
-		v.crossfade.OnChanged = changed
+		muted(&v.crossfade.OnChanged, func() { v.crossfade.SetChecked(st.Crossfade) })
 	}
 	if len(v.shots) != len(st.Shots) {
 		v.rebuildCards()
@@ -678,9 +652,9 @@ func (v *storyView) showStory() {
 	made, unmade, busy := v.count()
 	total := len(st.Shots)
 	summary := lang.N("{{.Count}} shots", total, map[string]any{"Count": total})
-	if len(v.toMake()) > 0 {
-		summary += " · " + lang.N("makes {{.Count}} videos", len(v.toMake()), map[string]any{"Count": len(v.toMake())})
-		if cost := costOf(v.toMake(), v.ui.compose.prices); cost > 0 {
+	if reqs := v.toMake(); len(reqs) > 0 {
+		summary += " · " + lang.N("makes {{.Count}} videos", len(reqs), map[string]any{"Count": len(reqs)})
+		if cost := costOf(reqs, v.ui.compose.prices); cost > 0 {
 			summary += " · ≈ " + formatMoney(cost)
 		}
 	}
@@ -918,10 +892,7 @@ func (c *shotCard) show(st store.Story, i int) {
 		c.length.Enable()
 	}
 	if sel := labelOf(durationChoices, fmt.Sprint(sh.Duration)); sel != "" && c.length.Selected != sel {
-		changed := c.length.OnChanged
-		c.length.OnChanged = nil
-		c.length.SetSelected(sel)
-		c.length.OnChanged = changed
+		muted(&c.length.OnChanged, func() { c.length.SetSelected(sel) })
 	}
 	c.state.SetText(v.shotState(st, i, r, has))
 	editable := !sent && !st.Making

@@ -295,16 +295,12 @@ func (s *Stories) lastFrame(ctx context.Context, rec store.Record) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "reelhouse-frame-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	out := filepath.Join(tmp, "last.png")
-	if err := media.LastFrame(ctx, video, out); err != nil {
-		return nil, err
-	}
-	return os.ReadFile(out)
+	var frame []byte
+	err = media.WithFrame(ctx, video, media.LastFrame, func(png string) (err error) {
+		frame, err = os.ReadFile(png)
+		return err
+	})
+	return frame, err
 }
 
 // stopAt stops story st at shot i for the reason code.
@@ -342,13 +338,6 @@ func (s *Stories) index(st store.Story) {
 			s.making[sh.Record] = st.ID
 		}
 	}
-}
-
-// Joining reports whether the film of story id is being joined.
-func (s *Stories) Joining(id int64) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.joining[id]
 }
 
 // Join joins the made shots of story id into one film, a new library item

@@ -50,6 +50,22 @@ func frameAtTime(ctx context.Context, ffmpeg, videoPath string, t time.Duration,
 		[]string{"-ss", strconv.FormatFloat(from.Seconds(), 'f', 6, 64)}, []string{"-frames:v", "1"})
 }
 
+// WithFrame writes a frame of the video at videoPath with take (LastFrame,
+// or FrameAt for a time) to a temporary PNG, calls use with its path and
+// removes it: for a frame wanted as bytes, not as a file.
+func WithFrame(ctx context.Context, videoPath string, take func(ctx context.Context, video, outPNG string) error, use func(png string) error) error {
+	dir, err := os.MkdirTemp("", "reelhouse-frame-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "frame.png")
+	if err := take(ctx, videoPath, out); err != nil {
+		return err
+	}
+	return use(out)
+}
+
 // lastFrame is LastFrame with the ffmpeg binary given.
 func lastFrame(ctx context.Context, ffmpeg, videoPath, outPNG string) error {
 	return oneFrame(ctx, ffmpeg, videoPath, outPNG, "last frame", []string{"-sseof", lastFrameSpan}, []string{"-update", "1"})
