@@ -120,6 +120,7 @@ var guideShortcuts = []struct {
 	{shortcutNew, translateLater("Write a new prompt")},
 	{shortcutFind, translateLater("Search the library")},
 	{shortcutSettings, translateLater("Open Settings")},
+	{shortcutStoryboard, translateLater("Open the Storyboard")},
 	{shortcutQuit, translateLater("Quit Reelhouse")},
 }
 

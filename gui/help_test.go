@@ -127,7 +127,7 @@ func TestHelpGuideListsEveryShortcut(t *testing.T) {
 	}
 	capture(t, h.ui.main, "keyboard-shortcuts")
 	shown := "\n" + strings.Join(shownTexts(top), "\n") + "\n"
-	want := []string{"Ctrl+Enter", "Ctrl+N", "Ctrl+F", "Ctrl+,", "Ctrl+Q", "Ctrl+A", "Ctrl+W", "Enter", "Esc", "Space", "↑ ↓", "Delete",
+	want := []string{"Ctrl+Enter", "Ctrl+N", "Ctrl+F", "Ctrl+,", "Ctrl+B", "Ctrl+Q", "Ctrl+A", "Ctrl+W", "Enter", "Esc", "Space", "↑ ↓", "Delete",
 		"Make a video from the prompt (Generate)", "Play or pause the video on screen (while you are not typing)"}
 	if runtime.GOOS == "darwin" {
 		want = nil

@@ -41,6 +41,7 @@ var (
 	shortcutNew         = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutSettings    = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutQuit        = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutStoryboard  = &desktop.CustomShortcut{KeyName: fyne.KeyB, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // libraryViews are the views of the View menu, in the filter's words.
@@ -135,6 +136,7 @@ func (mw *mainWindow) buildMain() {
 		shortcutNew:         mw.onNewPrompt,
 		shortcutSettings:    mw.ui.settings.show,
 		shortcutQuit:        mw.onQuit,
+		shortcutStoryboard:  func() { mw.ui.showStories(0) },
 	} {
 		c.AddShortcut(sc, func(fyne.Shortcut) { fn() })
 	}
@@ -483,7 +485,7 @@ func (mw *mainWindow) mainMenu() *fyne.MainMenu {
 	file := fyne.NewMenu(lang.L("File"),
 		item(lang.L("New prompt"), shortcutNew, mw.onNewPrompt),
 		item(lang.L("Generate"), shortcutGenerate, mw.ui.compose.onGenerate),
-		fyne.NewMenuItem(lang.L("Storyboard…"), func() { mw.ui.showStories(0) }),
+		item(lang.L("Storyboard…"), shortcutStoryboard, func() { mw.ui.showStories(0) }),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(lang.L("Add by task id…"), func() { mw.showLibrary(); h.menu.onAddByID() }),
 		fyne.NewMenuItem(lang.L("Export selected video…"), func() { h.menu.onExport(false) }),

@@ -251,3 +251,14 @@ func TestStoryboardAsksBeforeGoingOverTheLimit(t *testing.T) {
 		t.Errorf("after Don't generate: %d creates, making %v", n, v.story.Making)
 	}
 }
+
+// Ctrl+B opens the Storyboard from the main window, as File ▸ Storyboard…
+// does: the prompt takes Tab, so the keyboard needs a way there.
+func TestStoryboardShortcut(t *testing.T) {
+	h := newHarness(t, nil, true)
+	press(h.ui.main, shortcutStoryboard)
+	h.loop.pump()
+	if h.ui.story == nil {
+		t.Fatal("Ctrl+B did not open the Storyboard")
+	}
+}
