@@ -233,6 +233,9 @@ func (v *storyView) open(id int64) {
 		v.cards.RemoveAll()
 	}
 	v.loading.ask(func(done func()) bool {
+		// The story shown when the read starts: asked again meanwhile for
+		// another story, the read after this one reads that one.
+		id := v.story.ID
 		return v.ui.background(func(ctx context.Context) {
 			st, recs, err := v.read(ctx, id)
 			v.ui.do(func() {
@@ -797,7 +800,7 @@ type shotCard struct {
 	box         fyne.CanvasObject
 	title       *widget.Label
 	state       *widget.Label
-	prompt      *houseEntry
+	prompt      *shotPrompt
 	length      *houseSelect
 	first, last *canvas.Image
 	lastFor     string // the video whose last frame is shown
@@ -814,9 +817,7 @@ func newShotCard(v *storyView, i int) *shotCard {
 	c := &shotCard{v: v}
 	c.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.state = hintLabel("")
-	c.prompt = newHouseEntry()
-	c.prompt.MultiLine = true
-	c.prompt.Wrapping = fyne.TextWrapWord
+	c.prompt = newShotPrompt()
 	c.prompt.SetMinRowsVisible(2)
 	c.prompt.SetPlaceHolder(lang.L("What happens in this shot"))
 	if i < len(v.story.Shots) {
@@ -990,4 +991,28 @@ func (w fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
 	}
+}
+
+// shotPrompt is a shot's prompt: several lines, in which Tab and
+// Shift+Tab move to the next and the previous field, as in the rest of the
+// window, instead of typing a tab no model wants; Esc closes the window.
+type shotPrompt struct{ widget.Entry }
+
+func newShotPrompt() *shotPrompt {
+	e := &shotPrompt{}
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// AcceptsTab is false: Tab moves the focus on.
+func (e *shotPrompt) AcceptsTab() bool { return false }
+
+// TypedKey closes the window on Esc.
+func (e *shotPrompt) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && houseFocusedKey(e, k) {
+		return
+	}
+	e.Entry.TypedKey(k)
 }

@@ -30,6 +30,9 @@ func newStoryInBoard(t *testing.T, h *harness, prompts ...string) *storyView {
 	if f := v.win.Canvas().Focused(); f != v.shots[0].prompt {
 		t.Errorf("the cursor is in %T, want the first shot's prompt", f)
 	}
+	if v.shots[0].prompt.AcceptsTab() {
+		t.Errorf("Tab types a tab in a shot's prompt instead of moving on")
+	}
 	for i, p := range prompts {
 		if i > 0 {
 			test.Tap(v.addBtn)
